@@ -1,0 +1,33 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import LazyTypedChoiceField
+from django_countries import countries
+
+from .models import User
+from .validators import normalize_orcid, validate_orcid
+
+
+class SignupExtraForm(forms.Form):
+    """Extra fields on allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    display_name = forms.CharField(label=_("Display name"), max_length=120, required=False)
+    country = LazyTypedChoiceField(
+        label=_("Home country"), choices=[("", _("— choose —")), *countries], required=False
+    )
+
+    def signup(self, request, user):
+        user.display_name = self.cleaned_data.get("display_name", "")
+        user.country = self.cleaned_data.get("country", "")
+        user.save(update_fields=["display_name", "country"])
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "affiliation", "country", "orcid", "bio", "email_notifications"]
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_orcid(self):
+        value = normalize_orcid(self.cleaned_data.get("orcid", ""))
+        validate_orcid(value)
+        return value

@@ -1,0 +1,51 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from rest_framework.authtoken.models import Token
+
+from . import services
+from .forms import ProfileForm
+
+
+@login_required
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(
+                user=request.user,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS},
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("accounts:profile")
+    token = Token.objects.filter(user=request.user).first()
+    new_token = request.session.pop("new_api_token", None)
+    return render(
+        request, "accounts/profile.html", {"form": form, "token": token, "new_token": new_token}
+    )
+
+
+@login_required
+@require_POST
+def token_regenerate(request):
+    token = services.api_token_regenerate(user=request.user)
+    # Shown once, right after creation; afterwards only its existence is shown.
+    request.session["new_api_token"] = token.key
+    messages.success(request, _("A new API token was created. Copy it now: it is shown only once."))
+    return redirect("accounts:profile")
+
+
+@login_required
+@require_POST
+def token_revoke(request):
+    services.api_token_revoke(user=request.user)
+    messages.success(request, _("Your API token was revoked."))
+    return redirect("accounts:profile")

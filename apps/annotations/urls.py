@@ -1,0 +1,5 @@
+app_name = "annotations"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

@@ -1,0 +1,5 @@
+app_name = "atlas"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

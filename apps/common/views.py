@@ -1,0 +1,55 @@
+from django.db import connection
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import loader
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from apps.sources import selectors as source_selectors
+
+FOUNDING_PAPER_SLUG = "wong-2021-social-credit"
+
+
+def home(request):
+    paper = source_selectors.source_list().filter(slug=FOUNDING_PAPER_SLUG).first()
+    context = {"paper": paper}
+    try:
+        from apps.atlas import selectors as atlas_selectors
+
+        context["atlas_headline"] = atlas_selectors.headline()
+    except (ImportError, AttributeError):
+        context["atlas_headline"] = None
+    return render(request, "home.html", context)
+
+
+@never_cache
+def healthz(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request, template: str, status: int, exception=None):
+    if request.path.startswith("/api/"):
+        messages = {400: "Bad request.", 403: "You do not have permission to do this.",
+                    404: "Not found.", 500: "Server error. The team has been told."}  # fmt: skip
+        return JsonResponse({"detail": messages[status]}, status=status)
+    return render(request, template, {"exception": exception}, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error(request, "400.html", 400, exception)
+
+
+def permission_denied(request, exception=None):
+    return _error(request, "403.html", 403, exception)
+
+
+def page_not_found(request, exception=None):
+    return _error(request, "404.html", 404, exception)
+
+
+def server_error(request):
+    # No request context: the failure may be the database, which the context needs.
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Server error. The team has been told."}, status=500)
+    return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -1,0 +1,5 @@
+app_name = "moderation"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

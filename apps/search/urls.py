@@ -1,0 +1,5 @@
+app_name = "search"
+
+urlpatterns: list = []
+
+api_urlpatterns: list = []

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+
+from .importers import ImportRejected, validate_upload
+from .models import Source, SourceType
+from .services import DOI_PATTERN, SourceMetadata, normalize_doi
+
+
+def _max_year() -> int:
+    return datetime.date.today().year + 1
+
+
+class UploadFileField(forms.FileField):
+    def clean(self, data, initial=None):
+        uploaded = super().clean(data, initial)
+        if uploaded is None:
+            return None
+        limit = settings.SOURCE_UPLOAD_MAX_BYTES
+        if uploaded.size > limit:
+            raise ValidationError(
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)}
+            )
+        content = uploaded.read()
+        try:
+            validate_upload(content)
+        except ImportRejected as exc:
+            raise ValidationError(exc.message) from exc
+        uploaded.content_bytes = content
+        return uploaded
+
+
+class SourceUploadForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    authors = forms.CharField(
+        label=_("Authors"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, in the order of the publication."),
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1000)
+    source_type = forms.ChoiceField(label=_("Type"), choices=SourceType.choices)
+    venue = forms.CharField(label=_("Journal, venue or site"), max_length=300, required=False)
+    volume = forms.CharField(label=_("Volume"), max_length=50, required=False)
+    issue = forms.CharField(label=_("Issue"), max_length=50, required=False)
+    publisher = forms.CharField(label=_("Publisher"), max_length=300, required=False)
+    doi = forms.CharField(label=_("DOI"), max_length=200, required=False, help_text=_("e.g. 10.1234/abcd"))
+    url = forms.URLField(label=_("URL"), max_length=1000, required=False, assume_scheme="https")
+    licence = forms.CharField(
+        label=_("Licence"), max_length=200, required=False, help_text=_("e.g. CC BY 4.0")
+    )
+    licence_url = forms.URLField(label=_("Licence URL"), required=False, assume_scheme="https")
+    language = forms.CharField(label=_("Language"), max_length=16, initial="en")
+    abstract = forms.CharField(label=_("Abstract"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    slug = forms.SlugField(
+        label=_("Short name for the URL"),
+        max_length=120,
+        required=False,
+        help_text=_("Leave empty to make one from the author, year and title."),
+    )
+    file = UploadFileField(
+        label=_("File"),
+        help_text=_("Plain text, Markdown, HTML or PDF with a text layer, up to %(limit)s.")
+        % {"limit": filesizeformat(settings.SOURCE_UPLOAD_MAX_BYTES)},
+    )
+
+    def clean_year(self):
+        year = self.cleaned_data.get("year")
+        if year is not None and year > _max_year():
+            raise ValidationError(_("The year cannot be in the future."))
+        return year
+
+    def clean_doi(self):
+        doi = normalize_doi(self.cleaned_data.get("doi", ""))
+        if doi and not DOI_PATTERN.match(doi):
+            raise ValidationError(_("A DOI looks like 10.1234/abcd (it starts with “10.” and has a slash)."))
+        return doi
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug", "")
+        if slug and Source.objects.filter(slug=slug).exists():
+            raise ValidationError(_("A source with this short name already exists; choose another."))
+        return slug
+
+    def clean_authors(self):
+        authors = [line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()]
+        if not authors:
+            raise ValidationError(_("Name at least one author."))
+        return authors
+
+    def metadata(self) -> SourceMetadata:
+        data = self.cleaned_data
+        return SourceMetadata(
+            title=data["title"],
+            authors=data["authors"],
+            year=data.get("year"),
+            venue=data.get("venue", ""),
+            volume=data.get("volume", ""),
+            issue=data.get("issue", ""),
+            publisher=data.get("publisher", ""),
+            doi=data.get("doi", ""),
+            url=data.get("url", ""),
+            licence=data.get("licence", ""),
+            licence_url=data.get("licence_url", ""),
+            source_type=data["source_type"],
+            language=data.get("language") or "en",
+            abstract=data.get("abstract", ""),
+            slug=data.get("slug", ""),
+        )
+
+
+class NewVersionForm(forms.Form):
+    file = UploadFileField(label=_("File"))
+
+
+class SourceFilterForm(forms.Form):
+    q = forms.CharField(label=_("Title or author"), required=False, max_length=200)
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *SourceType.choices]
+    )
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1000, max_value=3000)

@@ -1,0 +1,212 @@
+"""Sources: a bibliographic record (Source), versions of its text (Document) and the
+passages each version is split into (Passage). See docs/architecture.md#sources."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.common.models import TimeStampedModel
+from apps.common.validators import validate_not_future_year
+
+
+class SourceType(models.TextChoices):
+    PAPER = "paper", _("Paper")
+    REPORT = "report", _("Report")
+    LAW = "law", _("Law or regulation")
+    NEWS = "news", _("News")
+    WEB_PAGE = "web", _("Web page")
+    OTHER = "other", _("Other")
+
+
+class Source(TimeStampedModel):
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=500)
+    authors = models.JSONField(
+        _("authors"), default=list, blank=True, help_text=_("In order.")
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, validators=[MinValueValidator(1000), validate_not_future_year]
+    )
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    volume = models.CharField(_("volume"), max_length=50, blank=True)
+    issue = models.CharField(_("issue"), max_length=50, blank=True)
+    pages = models.CharField(_("pages"), max_length=50, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    licence_url = models.URLField(_("licence URL"), max_length=500, blank=True)
+    source_type = models.CharField(
+        _("type"), max_length=10, choices=SourceType.choices, default=SourceType.PAPER
+    )
+    language = models.CharField(_("language"), max_length=16, default="en")
+    abstract = models.TextField(_("abstract"), blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="sources_added", verbose_name=_("added by"),
+    )  # fmt: skip
+    # The newest version whose import finished; the reader shows it by default.
+    current_document = models.ForeignKey(
+        "Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("current version"),
+    )  # fmt: skip
+    history = HistoricalRecords(excluded_fields=["current_document"])
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sources:reader", kwargs={"slug": self.slug})
+
+    @property
+    def authors_display(self) -> str:
+        names = list(self.authors or [])
+        if len(names) <= 2:
+            return " and ".join(names)
+        return ", ".join(names[:-1]) + ", and " + names[-1]
+
+
+class DocumentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be imported")
+    PROCESSING = "processing", _("Importing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class ImportFormat(models.TextChoices):
+    TEXT = "text", _("Plain text")
+    MARKDOWN = "markdown", _("Markdown")
+    HTML = "html", _("HTML")
+    PDF = "pdf", _("PDF")
+
+
+class Document(models.Model):
+    """One version of a source's text.
+
+    A version number is given only when the import succeeds, so failed uploads do not
+    leave gaps: versions 1..n of a source are exactly its readable texts.
+    """
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="documents"
+    )
+    version = models.PositiveIntegerField(_("version"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=DocumentStatus.choices,
+        default=DocumentStatus.PENDING, db_index=True,
+    )  # fmt: skip
+    error = models.TextField(_("error"), blank=True)
+    import_format = models.CharField(
+        _("format"), max_length=10, choices=ImportFormat.choices
+    )
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    text = models.TextField(_("canonical text"), blank=True)
+    front_matter = models.TextField(_("front matter"), blank=True)
+    content_hash = models.CharField(
+        _("content hash"), max_length=64, blank=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="documents_uploaded", verbose_name=_("uploaded by"),
+    )  # fmt: skip
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    import_started = models.DateTimeField(null=True, blank=True)
+    import_finished = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source", "version", "created"]
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "version"], name="document_unique_version_per_source"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="ready") | models.Q(version__isnull=False),
+                name="document_ready_has_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = f"v{self.version}" if self.version else self.get_status_display()
+        return f"{self.source_id and self.source.title} ({label})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "sources:reader_version",
+            kwargs={"slug": self.source.slug, "version": self.version},
+        )
+
+
+class DocumentUpload(models.Model):
+    """The uploaded bytes, kept in the database so any worker on any machine can import
+    them (no shared file system needed) and a failed import can be retried."""
+
+    document = models.OneToOneField(
+        Document, on_delete=models.CASCADE, related_name="upload"
+    )
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+
+
+class PassageKind(models.TextChoices):
+    HEADING = "heading", _("Heading")
+    PARAGRAPH = "paragraph", _("Paragraph")
+
+
+class Passage(models.Model):
+    """A heading or paragraph of one document version.
+
+    ``start``/``end`` are offsets into ``document.text`` in Unicode code points (Python
+    string indices), so ``document.text[start:end] == text``. ``anchor`` is derived from
+    the text alone: re-importing identical text gives identical anchors (permalinks).
+    """
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="passages"
+    )
+    order = models.PositiveIntegerField(_("order"))
+    kind = models.CharField(_("kind"), max_length=10, choices=PassageKind.choices)
+    section = models.CharField(_("section"), max_length=500, blank=True)
+    text = models.TextField(_("text"))
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    anchor = models.CharField(_("anchor"), max_length=24)
+
+    class Meta:
+        ordering = ["document", "order"]
+        verbose_name = _("passage")
+        verbose_name_plural = _("passages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "order"], name="passage_unique_order"
+            ),
+            models.UniqueConstraint(
+                fields=["document", "anchor"], name="passage_unique_anchor"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end__gt=models.F("start")), name="passage_nonempty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+    @property
+    def html_id(self) -> str:
+        return f"p-{self.anchor}"

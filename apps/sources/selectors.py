@@ -1,0 +1,65 @@
+"""Reads for sources. Views and the API get their querysets here."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Document, DocumentStatus, Passage, Source
+
+READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
+
+
+def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
+    """Sources with at least one readable version, for the public list and API."""
+    qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(authors__icontains=query))
+    if source_type:
+        qs = qs.filter(source_type=source_type)
+    if year:
+        qs = qs.filter(year=year)
+    return qs.order_by("title")
+
+
+def source_get(*, slug: str) -> Source:
+    try:
+        return Source.objects.select_related("current_document", "added_by").get(slug=slug)
+    except Source.DoesNotExist as exc:
+        raise Http404("No source with this slug.") from exc
+
+
+def source_versions(*, source: Source) -> QuerySet:
+    return (
+        source.documents.filter(status=DocumentStatus.READY)
+        .only(*READER_DOCUMENT_FIELDS)
+        .order_by("version")
+    )
+
+
+def document_for_reader(*, source: Source, version: int | None = None) -> Document:
+    """The version to show: a given one, or the current one. 404 if not readable."""
+    qs = Document.objects.filter(source=source, status=DocumentStatus.READY)
+    try:
+        if version is None:
+            if source.current_document_id is None:
+                raise Document.DoesNotExist
+            return qs.get(pk=source.current_document_id)
+        return qs.get(version=version)
+    except Document.DoesNotExist as exc:
+        raise Http404("This version does not exist or is not ready.") from exc
+
+
+def passages_for_document(*, document: Document) -> QuerySet:
+    return Passage.objects.filter(document=document).order_by("order")
+
+
+def document_status_for_user(*, document_id: int, user) -> Document:
+    """Import status is shown to the uploader (and staff) only."""
+    try:
+        document = Document.objects.select_related("source").get(pk=document_id)
+    except Document.DoesNotExist as exc:
+        raise Http404 from exc
+    if not (user.is_authenticated and (document.created_by_id == user.pk or user.is_staff)):
+        raise Http404
+    return document

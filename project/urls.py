@@ -1,0 +1,44 @@
+"""URL map. Each app owns two lists in its urls.py: ``urlpatterns`` (HTML pages, under its
+prefix here) and ``api_urlpatterns`` (under /api/)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from apps.accounts import urls as accounts_urls
+from apps.annotations import urls as annotations_urls
+from apps.atlas import urls as atlas_urls
+from apps.common import views as common_views
+from apps.moderation import urls as moderation_urls
+from apps.search import urls as search_urls
+from apps.sources import urls as sources_urls
+
+api_urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    *sources_urls.api_urlpatterns,
+    *accounts_urls.api_urlpatterns,
+    *annotations_urls.api_urlpatterns,
+    *atlas_urls.api_urlpatterns,
+    *moderation_urls.api_urlpatterns,
+    *search_urls.api_urlpatterns,
+]
+
+urlpatterns = [
+    path("", common_views.home, name="home"),
+    path("healthz", common_views.healthz, name="healthz"),
+    path("sources/", include(sources_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("", include(accounts_urls)),
+    path("", include(annotations_urls)),
+    path("atlas/", include(atlas_urls)),
+    path("moderation/", include(moderation_urls)),
+    path("", include(search_urls)),
+    path("api/", include(api_urlpatterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "apps.common.views.bad_request"
+handler403 = "apps.common.views.permission_denied"
+handler404 = "apps.common.views.page_not_found"
+handler500 = "apps.common.views.server_error"

@@ -1,0 +1,197 @@
+"""Shared fixtures.
+
+Real components: with DATABASE_URL/REDIS_URL set (CI) the suite runs on PostgreSQL and
+Redis, and tests marked ``worker`` send tasks to a real Celery worker. Locally a missing
+service or browser skips its tests with a reason; with CI=true any skip fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's async-safety check
+# would then refuse ORM calls made by the test itself (not by the server under test).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip locally when a real component is missing; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI needs this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        report.longrepr = f"Skipped in CI (a skip is a failure with CI=true): {report.longrepr}"
+
+
+# --- Celery -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request, settings):
+    """Tasks run inline unless the test asks for the real worker."""
+    from project.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def celery_worker_real(transactional_db):
+    """A real Celery worker (threaded, in this process) consuming from Redis.
+
+    It shares this process's Django settings, so it reads and writes the test database.
+    """
+    from django.conf import settings
+
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set: no broker for a real worker")
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL).ping()
+    except redis.RedisError as exc:
+        require(False, f"Redis is not reachable at {settings.REDIS_URL}: {exc}")
+
+    from celery.contrib.testing.worker import start_worker
+
+    from project.celery import app
+
+    app.conf.task_always_eager = False
+    queue = f"test-{os.getpid()}"
+    app.conf.task_default_queue = queue
+    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING") as worker:
+        yield worker
+    app.conf.task_default_queue = "celery"
+
+
+# --- Data ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def founding_paper(db):
+    from apps.sources.starter import load_founding_paper
+
+    source, _ = load_founding_paper()
+    source.refresh_from_db()
+    return source
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def user_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def run_on_commit(django_capture_on_commit_callbacks):
+    """Use as ``with run_on_commit(): ...`` to run on-commit work (task enqueues)."""
+
+    def runner():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return runner
+
+
+# --- Browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _playwright():
+    require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(False, "the playwright Python package is not installed")
+    with sync_playwright() as playwright:
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(_playwright):
+    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.js_errors = errors
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def login_page(browser, live_server):
+    """Factory: a page whose browser context is signed in as the given user."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    contexts = []
+
+    def make(user):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.save()
+        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        host = live_server.url.split("//", 1)[1].split(":")[0]
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "domain": host, "path": "/"}]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
