@@ -1,0 +1,56 @@
+# Two commands on a fresh machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test worker beat lint format migrate seed check-deploy bench load clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+# Re-install only when a requirements file changed.
+$(VENV)/.installed-runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-runtime
+
+migrate: $(VENV)/.installed-runtime
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py load_starter_data
+
+## Serve the site on http://$(HOST):$(PORT) (SQLite, eager Celery, no services needed).
+run: seed
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
+test: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || \
+		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+## A Celery worker with the periodic scheduler (production: REDIS_URL must be set).
+worker: $(VENV)/.installed-runtime
+	$(BIN)/celery -A project worker -B --loglevel=INFO
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache
