@@ -34,9 +34,7 @@ def _open(data: bytes) -> PdfReader:
                 unlocked = 0
             if not unlocked:
                 raise ImportRejected(
-                    _(
-                        "This PDF is password-protected. Upload a copy without a password."
-                    )
+                    _("This PDF is password-protected. Upload a copy without a password.")
                 )
         page_count = len(reader.pages)
     except ImportRejected:
@@ -65,8 +63,7 @@ def _page_text(reader: PdfReader, index: int) -> str:
         return reader.pages[index].extract_text() or ""
     except Exception as exc:  # noqa: BLE001 - a damaged content stream can raise anything
         raise ImportRejected(
-            _("Page %(page)d of this PDF is damaged and could not be read.")
-            % {"page": index + 1}
+            _("Page %(page)d of this PDF is damaged and could not be read.") % {"page": index + 1}
         ) from exc
 
 
@@ -74,9 +71,8 @@ def precheck_pdf(data: bytes) -> None:
     """Fast checks for the upload form: opens, not locked, and (for short files) has text."""
     reader = _open(data)
     pages = len(reader.pages)
-    if pages <= PRECHECK_PAGES:
-        if not any(_page_text(reader, i).strip() for i in range(pages)):
-            raise ImportRejected(_no_text_message())
+    if pages <= PRECHECK_PAGES and not any(_page_text(reader, i).strip() for i in range(pages)):
+        raise ImportRejected(_no_text_message())
 
 
 def _no_text_message() -> str:
@@ -92,11 +88,7 @@ def _repeated_lines(pages: list[list[str]]) -> set[str]:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:
-        edge = {
-            _DIGITS.sub("#", line.strip())
-            for line in lines[:2] + lines[-2:]
-            if line.strip()
-        }
+        edge = {_DIGITS.sub("#", line.strip()) for line in lines[:2] + lines[-2:] if line.strip()}
         counts.update(edge)
     return {line for line, count in counts.items() if count >= max(3, len(pages) // 2)}
 
@@ -104,8 +96,7 @@ def _repeated_lines(pages: list[list[str]]) -> set[str]:
 def pdf_blocks(data: bytes) -> list[Block]:
     reader = _open(data)
     pages = [
-        _page_text(reader, i).replace("\r", "\n").split("\n")
-        for i in range(len(reader.pages))
+        _page_text(reader, i).replace("\r", "\n").split("\n") for i in range(len(reader.pages))
     ]
     if not any(line.strip() for lines in pages for line in lines):
         raise ImportRejected(_no_text_message())
@@ -120,9 +111,7 @@ def pdf_blocks(data: bytes) -> list[Block]:
             if _PAGE_NUMBER.match(stripped) or _DIGITS.sub("#", stripped) in running:
                 continue
             lines.append(stripped)
-        lines.append(
-            ""
-        )  # a page end closes a paragraph; the pipeline rejoins if needed
+        lines.append("")  # a page end closes a paragraph; the pipeline rejoins if needed
     lengths = [len(line) for line in lines if len(line) > 20]
     full_line = statistics.quantiles(lengths, n=10)[-1] if len(lengths) >= 10 else 60
 
