@@ -27,6 +27,7 @@ from .models import (
     Category,
     Consequence,
     CountryResearchStatus,
+    Evidence,
     Example,
     Lifecycle,
     Operator,
@@ -203,7 +204,7 @@ def examples_visible_to(*, viewer) -> QuerySet:
 
 def _with_details(qs: QuerySet) -> QuerySet:
     return qs.select_related("category", "author").prefetch_related(
-        "evidence",
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source")),
         Prefetch(
             "passage_links",
             queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
