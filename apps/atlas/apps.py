@@ -18,3 +18,8 @@ class AtlasConfig(AppConfig):
         # Celery reads this dict lazily from settings, so adding to it here is enough;
         # settings.py stays the one place an operator looks, and nothing is duplicated.
         settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
+
+    def reader_extension(self, request, *, source, document, passages):
+        from .reader import reader_extension
+
+        return reader_extension(request, source=source, document=document, passages=passages)
