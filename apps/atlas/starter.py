@@ -13,6 +13,7 @@ from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
 from . import services
 from .models import Example
 from .services import EvidenceData, ExampleData, PassageLinkData
+from .taxonomy import ensure_default_categories
 
 STARTER_ENTRIES = [
     {
@@ -141,6 +142,9 @@ def _founding_paper() -> Source:
 
 def load_starter_data() -> Iterator[str]:
     """Create the paper's own examples as published entries. Yields one log line each."""
+    created = ensure_default_categories()
+    if created:
+        yield f"Loaded: {created} atlas categories"
     source = _founding_paper()
     for entry in STARTER_ENTRIES:
         data: ExampleData = entry["data"]

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
@@ -39,6 +40,33 @@ MAP_FILTERS = (
     "year_to",
     "has_passage",
 )
+
+
+# Count classes of the choropleth (upper bound None: and more). Five steps of ColorBrewer
+# "Blues" (colour-blind safe) in static/js/atlas-map.js and static/css/atlas.css.
+LEGEND_CLASSES = [(1, 1), (2, 2), (3, 5), (6, 10), (11, None)]
+
+
+def _legend_labels() -> list[str]:
+    labels = []
+    for low, high in LEGEND_CLASSES:
+        if high is None:
+            labels.append(_("%(n)s or more entries") % {"n": low})
+        elif low == high:
+            labels.append(ngettext("%(n)s entry", "%(n)s entries", low) % {"n": low})
+        else:
+            labels.append(_("%(low)s–%(high)s entries") % {"low": low, "high": high})
+    return labels
+
+
+def _numeric_codes() -> dict[str, str]:
+    """ISO numeric (as world-atlas names its shapes, e.g. "276") -> alpha-2 ("DE")."""
+    result = {}
+    for code, _name in countries:
+        numeric = countries.numeric(code, padded=True)
+        if numeric:
+            result[numeric] = code
+    return result
 
 
 def _map_filters(request) -> tuple[selectors.ExampleFilters, dict]:
@@ -83,6 +111,16 @@ def atlas_map(request):
         "none_found": sorted(code for code in none_found if code not in counted),
         "country_url": reverse("atlas:country", kwargs={"code": "XX"}),
         "query": filters.as_query(),
+        "classes": LEGEND_CLASSES,
+        "numeric": _numeric_codes(),
+        "labels": {
+            "entries": _("entries"),
+            "none_found": _("researched, none found"),
+            "open": _("Show entries"),
+            "loading": _("Loading…"),
+            "empty": _("No published entries match these filters."),
+            "country_page": _("Country page"),
+        },
     }
     context = {
         "filters": filters,
@@ -99,6 +137,7 @@ def atlas_map(request):
         "lifecycles": Lifecycle.choices,
         "map_data": map_data,
         "export_query": urlencode(filters.as_query()),
+        "legend": _legend_labels(),
     }
     return render(request, "atlas/map.html", context, status=400 if error else 200)
 
