@@ -259,3 +259,9 @@ def test_reader_shows_counts_and_tag_link_in_constant_queries(
 
 def test_home_headline(client, starter):
     assert "4 examples in 2 countries" in client.get("/").content.decode()
+
+
+def test_new_form_query_count(user_client, schufa_passage, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = user_client.get(f"/atlas/examples/new/?passage={schufa_passage.pk}")
+    assert response.status_code == 200
