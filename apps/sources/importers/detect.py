@@ -29,9 +29,7 @@ _BINARY_SIGNATURES = [
 _HTML_START = re.compile(
     rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html\b)", re.I | re.S
 )
-_HTML_TAGS = re.compile(
-    r"<(p|div|h[1-6]|article|section|body|head|span|a\s)[\s>]", re.I
-)
+_HTML_TAGS = re.compile(r"<(p|div|h[1-6]|article|section|body|head|span|a\s)[\s>]", re.I)
 _MD_SIGNS = [
     re.compile(r"^#{1,6}\s+\S", re.M),
     re.compile(r"^\s*```", re.M),
@@ -87,11 +85,16 @@ def detect_format(data: bytes) -> tuple[str, str | None]:
                 _("This file looks like %(what)s. Upload %(supported)s.")
                 % {"what": label, "supported": _SUPPORTED}
             )
+    # NUL bytes never occur in text outside UTF-16 (which carries a BOM): say "binary"
+    # rather than blaming the encoding of what is not text at all.
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRejected(
+            _("This file is not %(supported)s: its content is binary.") % {"supported": _SUPPORTED}
+        )
     text = decode_text(data)
     if _looks_binary(text):
         raise ImportRejected(
-            _("This file is not %(supported)s: its content is binary.")
-            % {"supported": _SUPPORTED}
+            _("This file is not %(supported)s: its content is binary.") % {"supported": _SUPPORTED}
         )
     if _HTML_START.match(data[:4096]) or len(_HTML_TAGS.findall(text[:8192])) >= 3:
         return "html", text
