@@ -105,24 +105,24 @@ def broken_pdf() -> bytes:
 
 
 PLAIN_TEXT = (
-    "Scoring in practice\n\n"
-    "Credit bureaus collect payment histories and sell scores to lenders, landlords and\n"
-    "mobile phone companies. The scores decide who gets a flat.\n\n"
-    "Geo-scoring\n\n"
-    "In Germany, Schufa uses geo-scoring: living in a poor neighbourhood can lower a score.\n"
-).encode()
+    b"Scoring in practice\n\n"
+    b"Credit bureaus collect payment histories and sell scores to lenders, landlords and\n"
+    b"mobile phone companies. The scores decide who gets a flat.\n\n"
+    b"Geo-scoring\n\n"
+    b"In Germany, Schufa uses geo-scoring: living in a poor neighbourhood can lower a score.\n"
+)
 
 MARKDOWN = (
-    "---\n"
-    "title: Scoring notes\n"
-    'author: "Ada Lovelace"\n'
-    "year: 2020\n"
-    "---\n\n"
-    "# Introduction\n\n"
-    "Credit scores *sort* people into groups, see [the report](https://example.org/report).\n\n"
-    "## Background\n\n"
-    "A second paragraph\nthat spans two lines.\n"
-).encode()
+    b"---\n"
+    b"title: Scoring notes\n"
+    b'author: "Ada Lovelace"\n'
+    b"year: 2020\n"
+    b"---\n\n"
+    b"# Introduction\n\n"
+    b"Credit scores *sort* people into groups, see [the report](https://example.org/report).\n\n"
+    b"## Background\n\n"
+    b"A second paragraph\nthat spans two lines.\n"
+)
 
 HTML = b"""<!doctype html>
 <html><head><title>Scoring in Europe</title>
