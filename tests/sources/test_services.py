@@ -350,9 +350,10 @@ def test_sweep_task_runs_the_service(make_source):
 
 
 def test_broker_outage_does_not_fail_the_upload(user, run_on_commit, caplog):
-    with mock.patch(
-        "apps.sources.tasks.import_document.delay", side_effect=ConnectionError("down")
-    ), run_on_commit():
+    with (
+        mock.patch("apps.sources.tasks.import_document.delay", side_effect=ConnectionError("down")),
+        run_on_commit(),
+    ):
         source = services.source_create(user=user, metadata=metadata(), data=samples.PLAIN_TEXT)
     document = source.documents.get()
     assert document.status == DocumentStatus.PENDING
