@@ -1,5 +1,13 @@
+from django.urls import path
+
+from . import api, views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("search/", api.SearchAPI.as_view(), name="api-search"),
+]

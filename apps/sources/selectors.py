@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 
 from .models import Document, DocumentStatus, Passage, Source
@@ -52,6 +52,18 @@ def document_for_reader(*, source: Source, version: int | None = None) -> Docume
 
 def passages_for_document(*, document: Document) -> QuerySet:
     return Passage.objects.filter(document=document).order_by("order")
+
+
+def passages_of_current_versions() -> QuerySet:
+    """Passages of each source's current version: what search and listings show.
+
+    Older versions stay readable by URL but are not offered again: their passages mostly
+    repeat the current ones, and annotations follow the current version.
+    """
+    return Passage.objects.filter(
+        document__status=DocumentStatus.READY,
+        document__source__current_document=F("document"),
+    )
 
 
 def document_status_for_user(*, document_id: int, user) -> Document:
