@@ -38,7 +38,9 @@ def test_results_page(client, founding_paper, django_assert_max_num_queries):
     assert 'href="/search/?q=Schufa&amp;year=2021"' in html
 
 
-def test_results_page_signed_in_query_count(user_client, founding_paper, django_assert_max_num_queries):
+def test_results_page_signed_in_query_count(
+    user_client, founding_paper, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(10):
         response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
     assert response.status_code == 200
