@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from apps.sources import selectors as source_selectors
 
 from . import snippets
+from .activity import ActivityItem
 from .providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
 
 HIGHLIGHT_PARAM = "highlight"
@@ -123,5 +124,58 @@ class PassageProvider(ModelSearchProvider):
         )
 
 
+class SourceActivity:
+    """New sources (their first version) and new versions, newest first."""
+
+    facet_names = ("source",)
+
+    def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
+        documents = source_selectors.versions_recently_published()
+        if "source" in filters:
+            documents = documents.filter(source__slug=filters["source"])
+        return [self._item(document) for document in documents[:limit]]
+
+    @staticmethod
+    def _item(document) -> ActivityItem:
+        source = document.source
+        first = document.version == 1
+        return ActivityItem(
+            kind="source_added" if first else "version_added",
+            kind_label=_("New source") if first else _("New version"),
+            title=source.title,
+            url=source.get_absolute_url() if first else document.get_absolute_url(),
+            timestamp=document.import_finished,
+            actor=document.created_by,
+            summary=(
+                " · ".join(str(p) for p in (source.authors_display, source.year) if p)
+                if first
+                else _("Version %(n)s") % {"n": document.version}
+            ),
+            facets={"source": source.slug},
+        )
+
+
+class SourcesAdded:
+    title = gettext_lazy("Sources added")
+
+    def for_user(self, *, user, viewer, limit: int) -> list[ActivityItem]:
+        sources = source_selectors.source_list().filter(added_by=user).order_by("-created")[:limit]
+        return [
+            ActivityItem(
+                kind="source_added",
+                kind_label=_("Source"),
+                title=source.title,
+                url=source.get_absolute_url(),
+                timestamp=source.created,
+                actor=user,
+                summary=" · ".join(str(p) for p in (source.authors_display, source.year) if p),
+                facets={"source": source.slug},
+            )
+            for source in sources
+        ]
+
+
 PROVIDERS = [SourceProvider(), PassageProvider()]
 FACETS = [SourceFacet(), YearFacet()]
+ACTIVITY = [SourceActivity()]
+CONTRIBUTIONS = [SourcesAdded()]

@@ -191,3 +191,11 @@ def _facet_counts(request: SearchRequest, eligible: dict) -> dict[str, list[Face
         for name, values in counts.items()
         if values
     }
+
+
+def contributor_get(*, username: str):
+    """An active user's public profile, or 404. Only public fields are shown."""
+    from django.contrib.auth import get_user_model
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(get_user_model(), username=username, is_active=True)

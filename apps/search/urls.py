@@ -1,11 +1,14 @@
 from django.urls import path
 
-from . import api, views
+from . import api, feeds, views
 
 app_name = "search"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("activity/", views.activity, name="activity"),
+    path("activity/feed/", feeds.ActivityFeed(), name="activity_feed"),
+    path("users/<str:username>/", views.contributor, name="contributor"),
 ]
 
 api_urlpatterns = [

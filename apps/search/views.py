@@ -6,6 +6,7 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
+from . import activity as activity_module
 from . import registry, selectors
 from .providers import SearchInputError
 
@@ -88,3 +89,32 @@ def _facet_label(results, name: str, value) -> str:
         if facet_value.value == value:
             return facet_value.label
     return str(value)
+
+
+def activity(request):
+    """Recent activity (new sources and versions today; annotations, replies and
+    entries once their apps add providers), filterable, with an Atom feed per view."""
+    try:
+        filters = activity_module.parse_activity_filters(request.GET, viewer=request.user)
+    except SearchInputError as exc:
+        return render(request, "search/activity.html", {"error": exc}, status=400)
+    items = activity_module.recent_activity(viewer=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    feed_url = reverse("search:activity_feed") + (f"?{query.urlencode()}" if query else "")
+    return render(
+        request,
+        "search/activity.html",
+        {
+            "items": items,
+            "filters": filters,
+            "filter_description": activity_module.describe_filters(filters),
+            "feed_url": feed_url,
+        },
+    )
+
+
+def contributor(request, username: str):
+    user = selectors.contributor_get(username=username)
+    sections = activity_module.contributions(user=user, viewer=request.user)
+    return render(request, "search/contributor.html", {"contributor": user, "sections": sections})

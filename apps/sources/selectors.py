@@ -66,6 +66,17 @@ def passages_of_current_versions() -> QuerySet:
     )
 
 
+def versions_recently_published() -> QuerySet:
+    """Ready versions, newest first (version 1 is the source being added), for
+    activity feeds. Failed and pending uploads are not activity."""
+    return (
+        Document.objects.filter(status=DocumentStatus.READY, import_finished__isnull=False)
+        .select_related("source", "created_by")
+        .defer("text", "front_matter", "source__abstract")
+        .order_by("-import_finished", "-pk")
+    )
+
+
 def document_status_for_user(*, document_id: int, user) -> Document:
     """Import status is shown to the uploader (and staff) only."""
     try:
