@@ -132,7 +132,8 @@ def search(
     """One page of hits across every kind the request allows, best first.
 
     Runs a fixed number of queries: per eligible kind one to find and count matches,
-    one to build the page's hits of that kind, and with ``with_facets`` one per facet.
+    one to build the page's hits of that kind, and with ``with_facets`` one more per kind
+    for the facet counts.
     """
     results = SearchResults(request=request, page=page, page_size=page_size)
     if not request.query.raw:
@@ -181,8 +182,8 @@ def _facet_counts(request: SearchRequest, eligible: dict) -> dict[str, list[Face
     for kind, provider in eligible.items():
         if request.kind and request.kind != kind:
             continue
-        for name in provider.facet_names:
-            for value in provider.facet_counts(request, name):
+        for name, values in provider.facet_counts(request, provider.facet_names).items():
+            for value in values:
                 previous = counts[name].get(value.value)
                 total = value.count + (previous.count if previous else 0)
                 counts[name][value.value] = FacetValue(value.value, value.label, total)

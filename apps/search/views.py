@@ -27,7 +27,7 @@ def search(request):
     params = request.GET
 
     def url(**changes) -> str:
-        return _url_with(params, page=None, **changes)
+        return _url_with(params, **{"page": None, **changes})
 
     kind_tabs = [
         {"label": None, "kind": "", "count": sum(results.counts_by_kind.values()),

@@ -24,7 +24,7 @@ def test_header_search_box_is_on_every_page(client, founding_paper):
 
 
 def test_results_page(client, founding_paper, django_assert_max_num_queries):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(6):
         response = client.get(URL, {"q": "Schufa"})
 
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_results_page(client, founding_paper, django_assert_max_num_queries):
 def test_results_page_signed_in_query_count(
     user_client, founding_paper, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -89,3 +89,15 @@ def test_reader_loads_the_highlighter_only_for_search_hits(client, founding_pape
     reader = founding_paper.get_absolute_url()
     assert "search-highlight.js" not in client.get(reader).content.decode()
     assert "search-highlight.js" in client.get(reader, {"highlight": "Schufa"}).content.decode()
+
+
+def test_results_page_pagination_links(client, make_source):
+    for n in range(3):
+        make_source(f"Possum {n}", f"# H\n\nPossum paragraph {n}.")
+    html = client.get(URL, {"q": "possum", "kind": "passage", "page_size": 2}).content.decode()
+    assert 'href="/search/?q=possum&amp;kind=passage&amp;page_size=2&amp;page=2" rel="next"' in html
+    html = client.get(
+        URL, {"q": "possum", "kind": "passage", "page_size": 2, "page": 2}
+    ).content.decode()
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    assert '<ol class="hits" aria-labelledby="results-heading" start="3">' in html
