@@ -26,7 +26,8 @@ class SearchAPI(APIView):
         score = serializers.FloatField()
 
     class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField()
+        count = serializers.IntegerField(help_text="Exact up to 10,000; then a lower bound.")
+        count_is_exact = serializers.BooleanField()
         next = serializers.CharField(allow_null=True)
         previous = serializers.CharField(allow_null=True)
         counts_by_kind = serializers.DictField(child=serializers.IntegerField())
@@ -58,6 +59,7 @@ class SearchAPI(APIView):
         return Response(
             {
                 "count": results.total,
+                "count_is_exact": results.count_is_exact,
                 "next": self._page_url(request, page + 1) if page < results.num_pages else None,
                 "previous": self._page_url(request, page - 1) if page > 1 else None,
                 "counts_by_kind": results.counts_by_kind,

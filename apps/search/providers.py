@@ -35,7 +35,6 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
@@ -48,6 +47,8 @@ from .query import ParsedQuery
 SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
+# Matches are counted up to this many; beyond it the count is a lower bound.
+COUNT_CAP = 10_000
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -122,7 +123,8 @@ class Facet:
 class SearchProvider:
     """Interface every provider implements (``ModelSearchProvider`` does most of it).
 
-    - ``candidates(request, limit)`` -> (``[(score, id), ...]`` best first, total matches)
+    - ``candidates(request, limit)`` -> (``[(score, id), ...]`` best first, total matches
+      counted up to ``COUNT_CAP + 1``); ``limit`` 0 means "only count"
     - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
     - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
       (one query for all the names, please)
@@ -251,14 +253,17 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
-        rows = list(
-            self.matching(request)
-            .annotate(total=Window(Count("pk")))
-            .order_by("-score", "pk")
-            .values_list("score", "pk", "total")[: max(limit, 1)]
-        )
-        total = rows[0][2] if rows else 0
-        return [(float(score), pk) for score, pk, _ in rows[:limit]], total
+        matching = self.matching(request)
+        rows = []
+        if limit:
+            # No window count here: COUNT(*) OVER () makes PostgreSQL sort every match
+            # (wide rows, spilling to disk) instead of keeping a top-N heap.
+            rows = list(matching.order_by("-score", "pk").values_list("score", "pk")[:limit])
+            if len(rows) < limit:
+                return [(float(score), pk) for score, pk in rows], len(rows)
+        # Counting stops after COUNT_CAP: "more than 10,000" is all anyone needs to know.
+        total = matching.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return [(float(score), pk) for score, pk in rows], total
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)

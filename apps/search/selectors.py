@@ -10,7 +10,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from . import registry
-from .providers import FacetValue, Hit, SearchInputError, SearchRequest
+from .providers import COUNT_CAP, FacetValue, Hit, SearchInputError, SearchRequest
 from .query import MAX_QUERY_LENGTH, parse_query
 
 # Deep pages cost as much as all the pages before them (each kind's best hits are merged),
@@ -33,6 +33,10 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.total <= COUNT_CAP
 
     @property
     def num_pages(self) -> int:
@@ -160,6 +164,8 @@ def search(
         if wanted:
             results.total += total
             merged.extend((score, position, kind, pk) for score, pk in rows)
+    # Beyond the cap the total is a lower bound, reported as "more than COUNT_CAP".
+    results.total = min(results.total, COUNT_CAP + 1)
     merged.sort(key=lambda row: (-row[0], row[1], row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 

@@ -30,6 +30,7 @@ def test_hits_have_the_documented_shape(client, founding_paper, django_assert_ma
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == len(body["results"]) >= 2
+    assert body["count_is_exact"] is True
     assert body["counts_by_kind"] == {"source": 1, "passage": body["count"] - 1}
     assert body["message"] == ""
     for hit in body["results"]:
@@ -130,3 +131,14 @@ def test_unbalanced_phrase_still_finds(client, founding_paper):
 def test_any_query_text_is_answered_never_a_server_error(client, founding_paper, q):
     response = client.get(URL, {"q": q})
     assert response.status_code == 200, (q, response.content)
+
+
+def test_counts_stop_at_the_cap(client, make_source, monkeypatch):
+    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+    for n in range(4):
+        make_source(f"Emu {n}", f"# H\n\nEmu paragraph {n}.")
+    body = client.get(URL, {"q": "emu", "kind": "passage", "page_size": 1}).json()
+    assert body["count"] == 3 and body["count_is_exact"] is False
+    assert body["counts_by_kind"]["source"] == 3
+    assert len(body["results"]) == 1
