@@ -3,3 +3,12 @@ from django.apps import AppConfig
 
 class SearchConfig(AppConfig):
     name = "apps.search"
+
+    def reader_extension(self, request, *, source, document, passages):
+        """A passage opened from a search hit (``?highlight=…#p-…``) gets its terms
+        marked by a small script; no queries."""
+        from .search_providers import HIGHLIGHT_PARAM
+
+        if not request.GET.get(HIGHLIGHT_PARAM):
+            return {}
+        return {"templates": {"body_end": ["search/_reader_highlight.html"]}}

@@ -1,5 +1,16 @@
+from django.urls import path
+
+from . import api, feeds, views
+
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("activity/", views.activity, name="activity"),
+    path("activity/feed/", feeds.ActivityFeed(), name="activity_feed"),
+    path("users/<str:username>/", views.contributor, name="contributor"),
+]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("search/", api.SearchAPI.as_view(), name="api-search"),
+]

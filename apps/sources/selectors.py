@@ -67,6 +67,31 @@ def passages_for_document(*, document: Document) -> QuerySet:
     return Passage.objects.filter(document=document).order_by("order")
 
 
+def passages_of_current_versions() -> QuerySet:
+    """Passages of each source's current version: what search and listings show.
+
+    Older versions stay readable by URL but are not offered again: their passages mostly
+    repeat the current ones, and annotations follow the current version.
+    """
+    # A semi-join on the (few) current versions, not a join through document and source:
+    # PostgreSQL then starts from the search index instead of walking every passage.
+    current_versions = Source.objects.filter(current_document__status=DocumentStatus.READY).values(
+        "current_document_id"
+    )
+    return Passage.objects.filter(document_id__in=current_versions)
+
+
+def versions_recently_published() -> QuerySet:
+    """Ready versions, newest first (version 1 is the source being added), for
+    activity feeds. Failed and pending uploads are not activity."""
+    return (
+        Document.objects.filter(status=DocumentStatus.READY, import_finished__isnull=False)
+        .select_related("source", "created_by")
+        .defer("text", "front_matter", "source__abstract")
+        .order_by("-import_finished", "-pk")
+    )
+
+
 def document_status_for_user(*, document_id: int, user) -> Document:
     """Import status is shown to the uploader (and staff) only."""
     try:

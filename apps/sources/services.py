@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.search.services import search_index_document
+
 from .importers import ImportRejected, extract, validate_upload
 from .models import Document, DocumentStatus, DocumentUpload, Passage, Source
 
@@ -215,6 +217,8 @@ def document_import(*, document_id: int) -> Document:
             )
             for spec in extracted.passages
         )
+        # Searchable in the same transaction in which it becomes readable.
+        search_index_document(document_id=document.pk)
         source.current_document = document
         source.save(update_fields=["current_document", "modified"])
         transaction.on_commit(lambda: _after_version_ready(document.pk))

@@ -1,0 +1,103 @@
+"""Recent activity and contributor pages, built from the same per-app discovery modules
+as search (``apps/<app>/search_providers.py``):
+
+- ``ACTIVITY = [provider, ...]``: each has ``kinds`` and
+  ``recent(*, viewer, filters, limit) -> list[ActivityItem]`` (newest first, only what
+  the viewer may see, through the app's selectors) and ``facet_names`` it can filter by.
+- ``CONTRIBUTIONS = [provider, ...]``: each has ``title`` and
+  ``for_user(*, user, viewer, limit) -> list[ActivityItem]`` for a section of
+  ``/users/<username>/`` (the annotations app lists public annotations, the atlas app
+  published entries).
+
+Each provider runs a fixed number of queries (usually one), whatever ``limit`` is.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.utils.module_loading import module_has_submodule
+
+from . import registry
+
+ACTIVITY_LIMIT = 50
+
+
+@dataclass
+class ActivityItem:
+    kind: str  # "source_added", "version_added", later "annotation", "reply", "entry"
+    kind_label: str
+    title: str
+    url: str
+    timestamp: datetime
+    actor: Any = None  # a User or None
+    summary: str = ""
+    facets: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.cache
+def _collect(attribute: str) -> tuple:
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, registry.MODULE_NAME):
+            module = import_module(f"{config.name}.{registry.MODULE_NAME}")
+            found.extend(getattr(module, attribute, ()))
+    return tuple(found)
+
+
+def activity_providers() -> tuple:
+    return _collect("ACTIVITY")
+
+
+def contribution_providers() -> tuple:
+    return _collect("CONTRIBUTIONS")
+
+
+def activity_facet_names() -> list[str]:
+    names: dict[str, None] = {}
+    for provider in activity_providers():
+        for name in provider.facet_names:
+            names.setdefault(name, None)
+    return list(names)
+
+
+def parse_activity_filters(params, *, viewer) -> dict[str, Any]:
+    """Cleaned filters from the query string; unknown values raise
+    ``providers.SearchInputError``.
+    Parameter names that are not filters are ignored (feed readers add their own)."""
+    facets = registry.facets()
+    filters = {}
+    for name in activity_facet_names():
+        value = params.get(name, "").strip()
+        if value:
+            filters[name] = facets[name].clean(value, viewer=viewer)
+    return filters
+
+
+def recent_activity(
+    *, viewer, filters: dict[str, Any], limit: int = ACTIVITY_LIMIT
+) -> list[ActivityItem]:
+    """The newest ``limit`` items across providers that support every given filter."""
+    items: list[ActivityItem] = []
+    for provider in activity_providers():
+        if set(filters) <= set(provider.facet_names):
+            items.extend(provider.recent(viewer=viewer, filters=filters, limit=limit))
+    items.sort(key=lambda item: item.timestamp, reverse=True)
+    return items[:limit]
+
+
+def contributions(*, user, viewer, limit: int = 20) -> list[tuple[str, list[ActivityItem]]]:
+    return [
+        (provider.title, provider.for_user(user=user, viewer=viewer, limit=limit))
+        for provider in contribution_providers()
+    ]
+
+
+def describe_filters(filters: dict[str, Any]) -> str:
+    facets = registry.facets()
+    return ", ".join(f"{facets[name].label}: {value}" for name, value in filters.items())

@@ -1,0 +1,75 @@
+"""GET /api/search/: the search page's results as JSON."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import selectors
+from .providers import SearchInputError
+
+
+class SearchAPI(APIView):
+    permission_classes = [AllowAny]
+
+    class HitSerializer(serializers.Serializer):
+        kind = serializers.CharField()
+        id = serializers.IntegerField()
+        title = serializers.CharField()
+        snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>.")
+        url = serializers.CharField()
+        score = serializers.FloatField()
+
+    class OutputSerializer(serializers.Serializer):
+        count = serializers.IntegerField(help_text="Exact up to 10,000; then a lower bound.")
+        count_is_exact = serializers.BooleanField()
+        next = serializers.CharField(allow_null=True)
+        previous = serializers.CharField(allow_null=True)
+        counts_by_kind = serializers.DictField(child=serializers.IntegerField())
+        message = serializers.CharField(allow_blank=True)
+        results = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        summary="Search sources and passages (annotations and entries as they arrive)",
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, description='Words; "a phrase", OR, -word.'),
+            OpenApiParameter("kind", OpenApiTypes.STR, description="source, passage, …"),
+            OpenApiParameter("source", OpenApiTypes.STR, description="Source slug."),
+            OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT),
+        ],
+        responses=OutputSerializer,
+    )
+    def get(self, request):
+        try:
+            search_request, page, page_size = selectors.parse_search_params(
+                request.query_params, viewer=request.user, strict=True
+            )
+        except SearchInputError as exc:
+            raise exceptions.ValidationError({exc.field: [exc.message]}) from exc
+        results = selectors.search(request=search_request, page=page, page_size=page_size)
+        if results.total and page > results.num_pages:
+            raise exceptions.NotFound(_("There is no page %(page)s of results.") % {"page": page})
+        return Response(
+            {
+                "count": results.total,
+                "count_is_exact": results.count_is_exact,
+                "next": self._page_url(request, page + 1) if page < results.num_pages else None,
+                "previous": self._page_url(request, page - 1) if page > 1 else None,
+                "counts_by_kind": results.counts_by_kind,
+                "message": results.message,
+                "results": self.HitSerializer(results.hits, many=True).data,
+            }
+        )
+
+    @staticmethod
+    def _page_url(request, page: int) -> str:
+        params = request.query_params.copy()
+        params["page"] = str(page)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")

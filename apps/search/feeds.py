@@ -1,0 +1,62 @@
+"""Atom feed of recent activity; the same filters as /activity/ (``?source=<slug>``)."""
+
+from __future__ import annotations
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+
+from . import activity
+from .providers import SearchInputError
+
+
+class ActivityFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request):
+        try:
+            filters = activity.parse_activity_filters(request.GET, viewer=request.user)
+        except SearchInputError as exc:
+            # A feed reader cannot show a form error; an unknown filter is "no such feed".
+            raise Http404(exc.message) from exc
+        return {"filters": filters, "viewer": request.user, "query": request.GET.urlencode()}
+
+    def title(self, obj):
+        description = activity.describe_filters(obj["filters"])
+        base = _("Creditscape: recent activity")
+        return f"{base} ({description})" if description else base
+
+    def link(self, obj):
+        url = reverse("search:activity")
+        return f"{url}?{obj['query']}" if obj["query"] else url
+
+    def subtitle(self, obj):
+        return _("New sources and versions, annotations and atlas entries.")
+
+    def items(self, obj):
+        return activity.recent_activity(viewer=obj["viewer"], filters=obj["filters"])
+
+    def item_title(self, item):
+        return f"{item.kind_label}: {item.title}"
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_guid(self, item):
+        return f"{item.kind}:{item.url}:{item.timestamp.isoformat()}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item.timestamp
+
+    def item_updateddate(self, item):
+        return item.timestamp
+
+    def item_author_name(self, item):
+        return item.actor.public_name if item.actor else None

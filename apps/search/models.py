@@ -1,0 +1,39 @@
+"""Stored full-text vectors for sources and passages.
+
+They live beside the rows they index (one-to-one, same primary key) so the sources app
+keeps its tables to itself. They are written by ``services.search_index_document``, which
+``apps.sources.services.document_import`` calls in the same transaction that creates the
+passages, so a version is never readable without being searchable on PostgreSQL.
+
+The GIN indexes are created by a migration that runs only on PostgreSQL: SQLite has no
+tsvector type and uses the ``icontains`` fallback, so these tables stay empty there.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+
+class SourceSearchIndex(models.Model):
+    """title and authors weigh 'A', abstract 'B', venue and publisher 'C'."""
+
+    source = models.OneToOneField(
+        "sources.Source", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
+    )
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"search index of source {self.source_id}"
+
+
+class PassageSearchIndex(models.Model):
+    """A heading's text weighs 'A'; a paragraph's section heading 'B', its text 'C'."""
+
+    passage = models.OneToOneField(
+        "sources.Passage", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
+    )
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"search index of passage {self.passage_id}"

@@ -1,0 +1,339 @@
+"""The provider interface: how an app makes its things searchable.
+
+An app exposes providers and facets in a module ``apps/<app>/search_providers.py``::
+
+    PROVIDERS = [AnnotationProvider()]
+    FACETS = [TagFacet()]
+
+``registry.py`` collects them from every installed app. A provider answers for one
+*kind* of result ("source", "passage", "annotation", "entry"); docs/search.md explains
+the contract. Most providers subclass ``ModelSearchProvider``, which does the PostgreSQL
+full-text search (stored vector, ``websearch_to_tsquery``, ``ts_rank``, ``ts_headline``,
+optional trigram similarity) and the SQLite ``icontains`` fallback, and only need to say
+which rows the viewer may see (through the owning app's selector), where the vector is
+and how to turn a row into a ``Hit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FloatField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Greatest
+from django.utils.safestring import SafeString
+
+from . import snippets
+from .query import ParsedQuery
+
+# One text-search configuration for every vector and query: vectors built with one
+# language's stemmer cannot be matched by a query stemmed with another's.
+SEARCH_CONFIG = "english"
+# word_similarity() above this counts as a near miss of a title or a name.
+TRIGRAM_THRESHOLD = 0.5
+# Matches are counted up to this many; beyond it the count is a lower bound.
+COUNT_CAP = 10_000
+# Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
+TRIGRAM_WEIGHT = 0.3
+
+
+class SearchInputError(Exception):
+    """Bad search input. ``field`` names the parameter, ``message`` says what to do."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A validated search: parsed query, the viewer (visibility), kind and facet filters
+    (cleaned values, keyed by facet name)."""
+
+    query: ParsedQuery
+    viewer: Any
+    kind: str = ""
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    def search_query(self) -> SearchQuery:
+        return SearchQuery(self.query.raw, search_type="websearch", config=SEARCH_CONFIG)
+
+    def excluded_query(self) -> SearchQuery | None:
+        """Matches rows containing any excluded ("-word") term, or None."""
+        excluded = [
+            f'"{term.text}"' for alt in self.query.alternatives for term in alt if term.negated
+        ]
+        if not excluded:
+            return None
+        return SearchQuery(" or ".join(excluded), search_type="websearch", config=SEARCH_CONFIG)
+
+
+@dataclass
+class Hit:
+    """One result. ``snippet`` and ``title_html`` are escaped HTML with ``<mark>``s."""
+
+    kind: str
+    id: int
+    title: str
+    snippet: SafeString
+    url: str
+    score: float
+    title_html: SafeString | str = ""
+    meta: str = ""
+    kind_label: str = ""
+    facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: Any
+    label: str
+    count: int
+
+
+class Facet:
+    """A filter that several kinds may share (``source``, ``year``, later ``tag``,
+    ``country``, ``category``). ``clean`` turns the query-string value into the value
+    providers filter by, or raises SearchInputError for a value that does not exist."""
+
+    name: ClassVar[str]
+    label: ClassVar[str]
+
+    def clean(self, raw: str, *, viewer) -> Any:
+        raise NotImplementedError
+
+
+class SearchProvider:
+    """Interface every provider implements (``ModelSearchProvider`` does most of it).
+
+    - ``candidates(request, limit)`` -> (``[(score, id), ...]`` best first, total matches
+      counted up to ``COUNT_CAP + 1``); ``limit`` 0 means "only count"
+    - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
+    - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
+      (one query for all the names, please)
+    Visibility is the provider's job and must come from the owning app's selectors.
+    """
+
+    kind: ClassVar[str]
+    label: ClassVar[str]  # plural, shown on the kind filter
+    singular_label: ClassVar[str]  # shown on each hit
+    # Facet names this kind can be filtered by. A search filtered by a facet a kind does
+    # not have leaves that kind out (entries have no passage, annotations no category).
+    facet_names: ClassVar[tuple[str, ...]] = ()
+    order: ClassVar[int] = 100
+
+    def candidates(
+        self, request: SearchRequest, *, limit: int
+    ) -> tuple[list[tuple[float, int]], int]:
+        raise NotImplementedError
+
+    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+        raise NotImplementedError
+
+    def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
+        return {}
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+class ModelSearchProvider(SearchProvider):
+    """Full-text search over one model.
+
+    Subclasses set:
+    - ``vector_path``: lookup path to a stored, GIN-indexed ``SearchVectorField``
+      (written by the owning app's services; see docs/search.md).
+    - ``fallback_fields``: ``{field path: score}`` searched with ``icontains`` on SQLite;
+      the score of the best matching field ranks the row (titles higher than bodies).
+    - ``headline_field``: the text the snippet is cut from.
+    - ``trigram_fields``: short texts (titles, names) matched by similarity on
+      PostgreSQL so near-miss spellings still find them. Optional.
+    - ``facet_fields``: ``{facet name: (value path, label path or None)}``.
+    and implement ``visible_queryset(request)`` (from the owning app's selector),
+    ``hydrate_queryset(request)`` and ``build_hit(obj, *, snippet, words, score)``.
+    """
+
+    vector_path: ClassVar[str]
+    fallback_fields: ClassVar[dict[str, float]]
+    headline_field: ClassVar[str]
+    trigram_fields: ClassVar[tuple[str, ...]] = ()
+    facet_fields: ClassVar[dict[str, tuple[str, str | None]]] = {}
+
+    @property
+    def facet_names(self) -> tuple[str, ...]:  # type: ignore[override]
+        return tuple(self.facet_fields)
+
+    # --- to implement -------------------------------------------------------------
+
+    def visible_queryset(self, request: SearchRequest) -> QuerySet:
+        raise NotImplementedError
+
+    def hydrate_queryset(self, request: SearchRequest) -> QuerySet:
+        return self.visible_queryset(request)
+
+    def build_hit(self, obj, *, snippet: SafeString, words: list[str], score: float) -> Hit:
+        raise NotImplementedError
+
+    # --- shared machinery -------------------------------------------------------------
+
+    def filtered_queryset(self, request: SearchRequest) -> QuerySet:
+        qs = self.visible_queryset(request)
+        for name, value in request.filters.items():
+            qs = qs.filter(**{self.facet_fields[name][0]: value})
+        return qs
+
+    def matching(self, request: SearchRequest) -> QuerySet:
+        """Visible, filtered rows that match the query, annotated with ``score``."""
+        qs = self.filtered_queryset(request)
+        if is_postgres():
+            return self._match_postgres(qs, request)
+        return self._match_fallback(qs, request)
+
+    def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        search_query = request.search_query()
+        qs = qs.annotate(score=SearchRank(F(self.vector_path), search_query, cover_density=False))
+        condition = Q(**{self.vector_path: search_query})
+        if self.trigram_fields:
+            terms = " ".join(request.query.positive_terms)
+            similarities = [
+                TrigramWordSimilarity(Value(terms), Cast(path, output_field=_text_field()))
+                for path in self.trigram_fields
+            ]
+            similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+            qs = qs.annotate(similarity=similarity).annotate(
+                score=F("score") + F("similarity") * TRIGRAM_WEIGHT
+            )
+            near_miss = Q(similarity__gte=TRIGRAM_THRESHOLD)
+            excluded = request.excluded_query()
+            if excluded is not None:
+                # "-word" excludes near misses too.
+                near_miss &= ~Q(**{self.vector_path: excluded})
+            condition |= near_miss
+        return qs.filter(condition)
+
+    def _match_fallback(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        condition = Q()
+        for alternative in request.query.alternatives:
+            clause = Q()
+            for term in alternative:
+                contains = Q()
+                for path in self.fallback_fields:
+                    contains |= Q(**{f"{path}__icontains": term.text})
+                clause &= ~contains if term.negated else contains
+            condition |= clause
+        words = request.query.positive_terms
+        whens = [
+            When(
+                Q.create([(f"{path}__icontains", word) for word in words], connector=Q.OR),
+                then=Value(weight),
+            )
+            for path, weight in sorted(self.fallback_fields.items(), key=lambda i: -i[1])
+        ]
+        score = Case(*whens, default=Value(0.0), output_field=FloatField())
+        return qs.filter(condition).annotate(score=score)
+
+    def candidates(
+        self, request: SearchRequest, *, limit: int
+    ) -> tuple[list[tuple[float, int]], int]:
+        matching = self.matching(request)
+        rows = []
+        if limit:
+            # No window count here: COUNT(*) OVER () makes PostgreSQL sort every match
+            # (wide rows, spilling to disk) instead of keeping a top-N heap.
+            rows = list(matching.order_by("-score", "pk").values_list("score", "pk")[:limit])
+            if len(rows) < limit:
+                return [(float(score), pk) for score, pk in rows], len(rows)
+        # Counting stops after COUNT_CAP: "more than 10,000" is all anyone needs to know.
+        total = matching.order_by().values("pk")[: COUNT_CAP + 1].count()
+        return [(float(score), pk) for score, pk in rows], total
+
+    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+        qs = self.hydrate_queryset(request).filter(pk__in=ids)
+        postgres = is_postgres()
+        if postgres:
+            qs = self._match_postgres(qs, request).annotate(
+                headline=SearchHeadline(
+                    self.headline_field,
+                    request.search_query(),
+                    config=SEARCH_CONFIG,
+                    start_sel=snippets.START_MARKER,
+                    stop_sel=snippets.STOP_MARKER,
+                    max_words=snippets.SNIPPET_WORDS,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+        else:
+            qs = self._match_fallback(qs, request)
+        hits = {}
+        for obj in qs:
+            words = request.query.highlight_words
+            if postgres:
+                snippet = snippets.from_headline(obj.headline)
+                words = _unique(snippets.marked_words(obj.headline) + words)
+            else:
+                snippet = snippets.highlight(_resolve(obj, self.headline_field), words)
+            hit = self.build_hit(obj, snippet=snippet, words=words, score=float(obj.score))
+            hit.kind_label = hit.kind_label or str(self.singular_label)
+            hits[obj.pk] = hit
+        return hits
+
+    def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
+        """One GROUP BY over every facet's fields, split per facet in Python: one
+        query per kind instead of one per facet (each scans all the matches)."""
+        paths: list[str] = []
+        for name in names:
+            for path in self.facet_fields[name]:
+                if path and path not in paths:
+                    paths.append(path)
+        if not paths:
+            return {}
+        rows = self.matching(request).order_by().values(*paths).annotate(count=Count("pk"))
+        counts: dict[str, dict] = {name: {} for name in names}
+        for row in rows:
+            for name in names:
+                value_path, label_path = self.facet_fields[name]
+                value = row[value_path]
+                if value is None:
+                    continue
+                label = str(row[label_path] if label_path else value)
+                previous = counts[name].get(value)
+                counts[name][value] = FacetValue(
+                    value, label, row["count"] + (previous.count if previous else 0)
+                )
+        return {name: list(values.values()) for name, values in counts.items()}
+
+
+def _text_field():
+    from django.db.models import TextField
+
+    return TextField()
+
+
+def _resolve(obj, path: str):
+    for part in path.split("__"):
+        obj = getattr(obj, part)
+    return obj or ""
+
+
+def _unique(words: list[str]) -> list[str]:
+    return list(dict.fromkeys(w for w in words if w))

@@ -1,0 +1,54 @@
+"""Finds the search providers and facets of every installed app.
+
+An app takes part by having a ``search_providers`` module with ``PROVIDERS`` (and, if it
+brings new filters, ``FACETS``). Collected once per process, in INSTALLED_APPS order.
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import import_module
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import module_has_submodule
+
+from .providers import Facet, SearchProvider
+
+MODULE_NAME = "search_providers"
+
+
+@functools.cache
+def _collect() -> tuple[dict[str, SearchProvider], dict[str, Facet]]:
+    providers: dict[str, SearchProvider] = {}
+    facets: dict[str, Facet] = {}
+    for config in apps.get_app_configs():
+        if not module_has_submodule(config.module, MODULE_NAME):
+            continue
+        module = import_module(f"{config.name}.{MODULE_NAME}")
+        for provider in getattr(module, "PROVIDERS", ()):
+            if provider.kind in providers:
+                raise ImproperlyConfigured(f"Two search providers for kind {provider.kind!r}")
+            providers[provider.kind] = provider
+        for facet in getattr(module, "FACETS", ()):
+            if facet.name in facets:
+                raise ImproperlyConfigured(f"Two search facets named {facet.name!r}")
+            facets[facet.name] = facet
+    for provider in providers.values():
+        unknown = set(provider.facet_names) - set(facets)
+        if unknown:
+            raise ImproperlyConfigured(
+                f"Search provider {provider.kind!r} uses undeclared facets {sorted(unknown)}"
+            )
+    ordered = dict(sorted(providers.items(), key=lambda item: (item[1].order, item[0])))
+    return ordered, facets
+
+
+def providers() -> dict[str, SearchProvider]:
+    """Kind -> provider, in display order."""
+    return _collect()[0]
+
+
+def facets() -> dict[str, Facet]:
+    """Facet name -> facet."""
+    return _collect()[1]

@@ -1,0 +1,208 @@
+"""Reads for search. ``search`` asks every provider that can answer, merges their hits
+by score and pages through them; visibility is each provider's (its app's selectors)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from . import registry
+from .providers import COUNT_CAP, FacetValue, Hit, SearchInputError, SearchRequest
+from .query import MAX_QUERY_LENGTH, parse_query
+
+# Deep pages cost as much as all the pages before them (each kind's best hits are merged),
+# so browsing stops here; narrowing the search is the better tool anyway.
+MAX_RESULTS_WINDOW = 1000
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 50
+FACET_VALUES_SHOWN = 10
+RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format"})
+
+
+@dataclass
+class SearchResults:
+    request: SearchRequest | None
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    counts_by_kind: dict[str, int] = field(default_factory=dict)
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # Set when there was nothing to search for: says what to type instead.
+    message: str = ""
+
+    @property
+    def count_is_exact(self) -> bool:
+        return self.total <= COUNT_CAP
+
+    @property
+    def num_pages(self) -> int:
+        reachable = min(self.total, MAX_RESULTS_WINDOW)
+        return max(1, -(-reachable // self.page_size))
+
+
+def parse_search_params(
+    params: QueryDict, *, viewer, strict: bool
+) -> tuple[SearchRequest, int, int]:
+    """Validate query-string parameters into (request, page, page size).
+
+    Raises SearchInputError for a query over MAX_QUERY_LENGTH characters, an unknown
+    kind, a facet value that does not exist, or a bad page. With ``strict`` (the API) an
+    unknown parameter name is an error too, so a typo is not silently ignored.
+    """
+    raw = params.get("q", "")
+    if len(raw) > MAX_QUERY_LENGTH:
+        raise SearchInputError(
+            "q",
+            _(
+                "Search queries can be at most %(max)s characters long; this one has "
+                "%(length)s. Use a few distinctive words or a short phrase in quotes."
+            )
+            % {"max": f"{MAX_QUERY_LENGTH:,}", "length": f"{len(raw):,}"},
+        )
+    kinds = registry.providers()
+    kind = params.get("kind", "").strip()
+    if kind in ("all",):
+        kind = ""
+    if kind and kind not in kinds:
+        raise SearchInputError(
+            "kind",
+            _("Unknown kind “%(kind)s”. Choose one of: %(kinds)s.")
+            % {"kind": kind, "kinds": ", ".join(kinds)},
+        )
+    known_facets = registry.facets()
+    filters = {}
+    for name in params:
+        if name in RESERVED_PARAMS:
+            continue
+        if name not in known_facets:
+            if strict:
+                raise SearchInputError(
+                    name,
+                    _("Unknown filter “%(name)s”. Known filters: %(names)s.")
+                    % {"name": name, "names": ", ".join(["kind", *known_facets])},
+                )
+            continue
+        value = params.get(name, "").strip()
+        if value:
+            filters[name] = known_facets[name].clean(value, viewer=viewer)
+    page = _positive_int(params, "page", 1, strict=strict)
+    page_size = _positive_int(params, "page_size", DEFAULT_PAGE_SIZE, strict=strict)
+    if page_size > MAX_PAGE_SIZE:
+        if strict:
+            raise SearchInputError(
+                "page_size", _("page_size can be at most %(max)s.") % {"max": MAX_PAGE_SIZE}
+            )
+        page_size = MAX_PAGE_SIZE
+    if page * page_size > MAX_RESULTS_WINDOW:
+        if strict:
+            raise SearchInputError(
+                "page",
+                _(
+                    "Only the first %(max)s results can be paged through. Add words or "
+                    "filters to narrow the search."
+                )
+                % {"max": f"{MAX_RESULTS_WINDOW:,}"},
+            )
+        page = max(1, MAX_RESULTS_WINDOW // page_size)
+    request = SearchRequest(query=parse_query(raw), viewer=viewer, kind=kind, filters=filters)
+    return request, page, page_size
+
+
+def _positive_int(params: QueryDict, name: str, default: int, *, strict: bool) -> int:
+    raw = params.get(name, "")
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        if strict:
+            raise SearchInputError(
+                name, _("%(name)s must be a whole number from 1.") % {"name": name}
+            )
+        return default
+    return value
+
+
+def search(
+    *, request: SearchRequest, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE,
+    with_facets: bool = False,
+) -> SearchResults:  # fmt: skip
+    """One page of hits across every kind the request allows, best first.
+
+    Runs a fixed number of queries: per eligible kind one to find and count matches,
+    one to build the page's hits of that kind, and with ``with_facets`` one more per kind
+    for the facet counts.
+    """
+    results = SearchResults(request=request, page=page, page_size=page_size)
+    if not request.query.raw:
+        results.message = _(
+            "Type a few words to search sources and passages. Put a phrase in quotes, "
+            "use OR for either word, and -word to leave a word out."
+        )
+        return results
+    if not request.query.is_searchable:
+        results.message = _("Your search only leaves words out. Add at least one word to look for.")
+        return results
+
+    eligible = {
+        kind: provider
+        for kind, provider in registry.providers().items()
+        if set(request.filters) <= set(provider.facet_names)
+    }
+    limit = page * page_size
+    merged: list[tuple[float, int, str, int]] = []
+    for position, (kind, provider) in enumerate(eligible.items()):
+        wanted = not request.kind or request.kind == kind
+        rows, total = provider.candidates(request, limit=limit if wanted else 0)
+        results.counts_by_kind[kind] = total
+        if wanted:
+            results.total += total
+            merged.extend((score, position, kind, pk) for score, pk in rows)
+    # Beyond the cap the total is a lower bound, reported as "more than COUNT_CAP".
+    results.total = min(results.total, COUNT_CAP + 1)
+    merged.sort(key=lambda row: (-row[0], row[1], row[3]))
+    chosen = merged[(page - 1) * page_size : page * page_size]
+
+    ids_by_kind: dict[str, list[int]] = defaultdict(list)
+    for _score, _position, kind, pk in chosen:
+        ids_by_kind[kind].append(pk)
+    hydrated = {kind: eligible[kind].hydrate(ids, request) for kind, ids in ids_by_kind.items()}
+    # A row can vanish between the two queries (deleted, hidden): it is skipped.
+    results.hits = [
+        hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
+    ]
+
+    if with_facets:
+        results.facets = _facet_counts(request, eligible)
+    return results
+
+
+def _facet_counts(request: SearchRequest, eligible: dict) -> dict[str, list[FacetValue]]:
+    counts: dict[str, dict] = defaultdict(dict)
+    for kind, provider in eligible.items():
+        if request.kind and request.kind != kind:
+            continue
+        for name, values in provider.facet_counts(request, provider.facet_names).items():
+            for value in values:
+                previous = counts[name].get(value.value)
+                total = value.count + (previous.count if previous else 0)
+                counts[name][value.value] = FacetValue(value.value, value.label, total)
+    return {
+        name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[:FACET_VALUES_SHOWN]
+        for name, values in counts.items()
+        if values
+    }
+
+
+def contributor_get(*, username: str):
+    """An active user's public profile, or 404. Only public fields are shown."""
+    from django.contrib.auth import get_user_model
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(get_user_model(), username=username, is_active=True)

@@ -1,0 +1,120 @@
+"""Search page. Thin: parse the query string, call the selector, render."""
+
+from __future__ import annotations
+
+from django.http import QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+
+from . import activity as activity_module
+from . import registry, selectors
+from .providers import SearchInputError
+
+
+def search(request):
+    facets = registry.facets()
+    context = {"q": request.GET.get("q", "")}
+    try:
+        search_request, page, page_size = selectors.parse_search_params(
+            request.GET, viewer=request.user, strict=False
+        )
+    except SearchInputError as exc:
+        context["error"] = exc
+        return render(request, "search/search.html", context, status=400)
+    results = selectors.search(
+        request=search_request, page=page, page_size=page_size, with_facets=True
+    )
+    params = request.GET
+
+    def url(**changes) -> str:
+        return _url_with(params, **{"page": None, **changes})
+
+    kind_tabs = [
+        {"label": None, "kind": "", "count": sum(results.counts_by_kind.values()),
+         "url": url(kind=None), "current": not search_request.kind},
+    ] + [
+        {"label": provider.label, "kind": kind, "count": results.counts_by_kind.get(kind, 0),
+         "url": url(kind=kind), "current": search_request.kind == kind}
+        for kind, provider in registry.providers().items()
+        if kind in results.counts_by_kind
+    ]  # fmt: skip
+    facet_groups = [
+        {
+            "facet": facets[name],
+            "values": [
+                {"label": v.label, "count": v.count, "url": url(**{name: str(v.value)})}
+                for v in values
+            ],
+        }
+        for name, values in results.facets.items()
+        if name not in search_request.filters
+    ]
+    active_filters = [
+        {
+            "facet": facets[name],
+            "label": _facet_label(results, name, value),
+            "remove_url": url(**{name: None}),
+        }
+        for name, value in search_request.filters.items()
+    ]
+    context.update(
+        {
+            "results": results,
+            "search_request": search_request,
+            "kind_tabs": kind_tabs,
+            "facet_groups": facet_groups,
+            "active_filters": active_filters,
+            "clear_filters_url": _url_with(QueryDict(mutable=True), q=search_request.query.raw),
+            "first_number": (page - 1) * page_size + 1,
+            "previous_url": url(page=page - 1) if page > 1 else "",
+            "next_url": url(page=page + 1) if page < results.num_pages else "",
+        }
+    )
+    return render(request, "search/search.html", context)
+
+
+def _url_with(params: QueryDict, **changes) -> str:
+    query = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return reverse("search:search") + (f"?{encoded}" if encoded else "")
+
+
+def _facet_label(results, name: str, value) -> str:
+    for facet_value in results.facets.get(name, []):
+        if facet_value.value == value:
+            return facet_value.label
+    return str(value)
+
+
+def activity(request):
+    """Recent activity (new sources and versions today; annotations, replies and
+    entries once their apps add providers), filterable, with an Atom feed per view."""
+    try:
+        filters = activity_module.parse_activity_filters(request.GET, viewer=request.user)
+    except SearchInputError as exc:
+        return render(request, "search/activity.html", {"error": exc}, status=400)
+    items = activity_module.recent_activity(viewer=request.user, filters=filters)
+    query = request.GET.copy()
+    query.pop("page", None)
+    feed_url = reverse("search:activity_feed") + (f"?{query.urlencode()}" if query else "")
+    return render(
+        request,
+        "search/activity.html",
+        {
+            "items": items,
+            "filters": filters,
+            "filter_description": activity_module.describe_filters(filters),
+            "feed_url": feed_url,
+        },
+    )
+
+
+def contributor(request, username: str):
+    user = selectors.contributor_get(username=username)
+    sections = activity_module.contributions(user=user, viewer=request.user)
+    return render(request, "search/contributor.html", {"contributor": user, "sections": sections})

@@ -1,0 +1,64 @@
+"""Sources with known text, imported through the real services (so on PostgreSQL the
+stored vectors are written exactly as in production)."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.search.services import search_reindex_all
+from apps.sources.models import Document, DocumentStatus, Passage, Source
+from apps.sources.services import SourceMetadata, document_upload, source_create
+
+
+@pytest.fixture
+def make_source(user, run_on_commit):
+    def make(title: str, body: str, *, abstract: str = "", authors=("Ada Lovelace",), year=2020):
+        with run_on_commit():
+            source = source_create(
+                user=user,
+                metadata=SourceMetadata(
+                    title=title, authors=list(authors), year=year, abstract=abstract
+                ),
+                data=body.encode(),
+                filename="text.md",
+            )
+        source.refresh_from_db()
+        assert source.current_document is not None, "the import should have succeeded"
+        return source
+
+    return make
+
+
+@pytest.fixture
+def upload_version(user, run_on_commit):
+    def upload(source: Source, body: str) -> Document:
+        with run_on_commit():
+            document = document_upload(user=user, source=source, data=body.encode())
+        document.refresh_from_db()
+        source.refresh_from_db()
+        return document
+
+    return upload
+
+
+@pytest.fixture
+def unreadable_sources(db):
+    """A source whose import failed and one still waiting, each with passages that a
+    careless query could find (as if left over from a crashed import)."""
+    made = []
+    for status, slug in (
+        (DocumentStatus.FAILED, "failed-import"),
+        (DocumentStatus.PENDING, "pending-import"),
+    ):
+        source = Source.objects.create(slug=slug, title=f"Zanzibar ledger {slug}", authors=["X"])
+        document = Document.objects.create(
+            source=source, status=status, import_format="text", text="Zanzibar ledger text"
+        )
+        Passage.objects.create(
+            document=document, order=0, kind="paragraph", text="Zanzibar ledger text",
+            start=0, end=20, anchor=f"a{slug[:6]}",
+        )  # fmt: skip
+        made.append(source)
+    # Give them stored vectors too (PostgreSQL), so only visibility rules can hide them.
+    search_reindex_all()
+    return made

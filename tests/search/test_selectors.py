@@ -1,0 +1,173 @@
+"""Search behaviour through ``selectors.search``: ranking, snippets, visibility, filters.
+
+Runs on SQLite (icontains fallback) and on PostgreSQL (full-text search); tests that only
+make sense for one backend say so.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.http import QueryDict
+
+from apps.search import selectors
+from apps.search.providers import SearchInputError, is_postgres
+from tests.conftest import require
+
+pytestmark = pytest.mark.django_db
+
+
+def run(q: str, **params):
+    query = QueryDict(mutable=True)
+    query["q"] = q
+    for key, value in params.items():
+        query[key] = str(value)
+    request, page, page_size = selectors.parse_search_params(
+        query, viewer=AnonymousUser(), strict=True
+    )
+    return selectors.search(request=request, page=page, page_size=page_size, with_facets=True)
+
+
+def test_title_hit_ranks_above_body_hit(make_source):
+    in_body = make_source(
+        "Notes on banking",
+        "# Methods\n\nThis paragraph mentions the Quokka index once, in passing.",
+    )
+    in_title = make_source("The Quokka index explained", "# Intro\n\nNothing relevant here.")
+
+    results = run("quokka")
+
+    assert [(h.kind, h.id) for h in results.hits][:1] == [("source", in_title.pk)]
+    passage_hits = [h for h in results.hits if h.kind == "passage"]
+    assert passage_hits and passage_hits[0].facets["source"] == in_body.slug
+    scores = [h.score for h in results.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_heading_passage_ranks_above_paragraph_mention(make_source):
+    make_source(
+        "A report",
+        "# Geo-scoring in practice\n\nText about neighbourhoods.\n\n# Other\n\n"
+        "A paragraph that says geo-scoring too.",
+    )
+    results = run("geo-scoring", kind="passage")
+    assert results.hits[0].title == "Geo-scoring in practice"
+
+
+def test_founding_paper_schufa_passage_links_to_its_anchor(founding_paper):
+    results = run("Schufa", kind="passage")
+
+    assert results.total >= 1
+    hit = results.hits[0]
+    assert hit.url.startswith(f"/sources/{founding_paper.slug}/?highlight=")
+    assert "schufa" in hit.url.lower()
+    assert "#p-" in hit.url
+    anchor = hit.url.split("#p-")[1]
+    assert founding_paper.current_document.passages.filter(
+        anchor=anchor, text__contains="Schufa"
+    ).exists()
+    assert "<mark>Schufa</mark>" in hit.snippet
+
+
+def test_snippets_escape_markup_from_the_text(make_source):
+    make_source(
+        "Escaping matters",
+        "# Heading\n\nThe word wombat sits next to &lt;img src=x onerror=alert(1)&gt; "
+        "and 5 < 6 & 7 > 3 wombat.",
+        abstract="Abstract with <script>alert('wombat')</script> inside.",
+    )
+
+    results = run("wombat")
+
+    assert results.hits
+    for hit in results.hits:
+        html = str(hit.snippet) + str(hit.title_html)
+        assert "<script" not in html and "<img" not in html
+        assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+        assert "<mark>" in html
+
+
+def test_query_markup_cannot_inject_through_highlighting(make_source):
+    make_source("Plain", "# H\n\nA plain wombat paragraph.")
+    results = run('wombat "<b>bold</b>" <script>')
+    for hit in results.hits:
+        assert "<b>" not in hit.snippet and "<script" not in hit.snippet
+
+
+def test_unreadable_documents_are_never_found(unreadable_sources, make_source):
+    readable = make_source(
+        "Zanzibar ledger, readable", "# H\n\nZanzibar ledger text that is ready."
+    )
+
+    results = run("Zanzibar ledger")
+
+    slugs = {h.facets["source"] for h in results.hits}
+    assert slugs == {readable.slug}
+    with pytest.raises(SearchInputError):
+        run("Zanzibar", source="failed-import")
+
+
+def test_only_the_current_version_is_searched(make_source, upload_version):
+    source = make_source("Versioned", "# H\n\nThe old text talks about platypus ratings.")
+    upload_version(source, "# H\n\nThe new text talks about echidna ratings.")
+
+    assert run("platypus", kind="passage").total == 0
+    new_hits = run("echidna", kind="passage")
+    assert new_hits.total == 1
+    assert new_hits.hits[0].url.startswith(f"/sources/{source.slug}/?")
+
+
+def test_filters_by_source_and_year_and_kind(make_source):
+    first = make_source("Kiwi one", "# H\n\nKiwi text.", year=2019)
+    make_source("Kiwi two", "# H\n\nKiwi text again.", year=2022)
+
+    by_source = run("kiwi", source=first.slug)
+    assert {h.facets["source"] for h in by_source.hits} == {first.slug}
+    by_year = run("kiwi", year=2022)
+    assert {h.facets["year"] for h in by_year.hits} == {2022}
+    only_sources = run("kiwi", kind="source")
+    assert {h.kind for h in only_sources.hits} == {"source"}
+    assert only_sources.counts_by_kind["passage"] == 2  # still counted for the tabs
+    facets = run("kiwi").facets
+    assert {v.value for v in facets["year"]} == {2019, 2022}
+
+
+def test_phrase_or_and_exclusion(make_source):
+    make_source("Alpha", "# H\n\nThe red fox jumps.")
+    make_source("Beta", "# H\n\nThe fox is red and sly.")
+
+    assert run('"red fox"', kind="passage").total == 1
+    assert run("red fox -sly", kind="passage").total == 1
+    assert run("jumps OR sly", kind="passage").total == 2
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"unbalanced', 'a "b', "((( )))", "-", "--", "or", "OR OR", "!!! & | <->", "a:*", "\x00nul"],
+)
+def test_odd_queries_never_fail(make_source, q):
+    make_source("Anything", "# H\n\nSome text.")
+    run(q)  # no exception is the assertion
+
+
+def test_only_exclusions_is_an_empty_state_not_everything(make_source):
+    make_source("Anything", "# H\n\nSome text.")
+    results = run("-text")
+    assert results.total == 0 and results.message
+
+
+def test_near_miss_spelling_of_title_and_author_postgres(make_source):
+    require(is_postgres(), "trigram similarity needs PostgreSQL (pg_trgm)")
+    source = make_source("Infrastructure of scoring", "# H\n\nBody.", authors=["Karen Li Xan Wong"])
+    assert [h.id for h in run("infrastucture", kind="source").hits] == [source.pk]
+    assert [h.id for h in run("Karen Wongg", kind="source").hits] == [source.pk]
+    assert run("infrastucture -body", kind="source").total == 1  # excluded word absent
+    assert run("infrastucture -scoring", kind="source").total == 0
+
+
+def test_stemming_postgres(make_source):
+    require(is_postgres(), "stemming is PostgreSQL full-text search")
+    make_source("Stems", "# H\n\nTenants were scored by their neighbourhoods.")
+    hit = run("score neighbourhood", kind="passage").hits[0]
+    assert "<mark>scored</mark>" in hit.snippet
+    assert "scored" in hit.url  # the surface form is passed on for highlighting

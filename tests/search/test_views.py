@@ -1,0 +1,103 @@
+"""The /search/ page, the header search box and the reader's highlight hook."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+URL = "/search/"
+
+
+def test_url_name():
+    assert reverse("search:search") == URL
+
+
+def test_header_search_box_is_on_every_page(client, founding_paper):
+    for path in ("/", "/sources/", founding_paper.get_absolute_url()):
+        html = client.get(path).content.decode()
+        assert 'role="search"' in html
+        assert f'action="{URL}"' in html
+        assert '<label for="site-search-q"' in html
+        assert 'id="site-search-q" name="q"' in html
+
+
+def test_results_page(client, founding_paper, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        response = client.get(URL, {"q": "Schufa"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "results for “Schufa”" in html
+    assert "<mark>Schufa</mark>" in html
+    assert f'href="/sources/{founding_paper.slug}/?highlight=' in html
+    # Kind tabs and facets link back to the search with one more filter.
+    assert 'href="/search/?q=Schufa&amp;kind=passage"' in html
+    assert f'href="/search/?q=Schufa&amp;source={founding_paper.slug}"' in html
+    assert 'href="/search/?q=Schufa&amp;year=2021"' in html
+
+
+def test_results_page_signed_in_query_count(
+    user_client, founding_paper, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(7):
+        response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "remove the Year filter" in html
+    assert 'aria-current="page">Passages' in html
+
+
+def test_empty_state_helps(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(0):
+        response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Type a few words" in html
+    assert 'href="/search/?q=Schufa"' in html
+    assert 'href="/sources/"' in html
+
+
+def test_no_result_state_helps(client, founding_paper):
+    response = client.get(URL, {"q": "zzyzx", "year": "2021"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "0 results for “zzyzx”" in html
+    assert "Nothing matched" in html
+    assert 'href="/search/?q=zzyzx">search again without filters' in html
+
+
+def test_too_long_query_is_a_400_page_with_the_message(client):
+    response = client.get(URL, {"q": "x" * 1001})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert "at most 1,000 characters" in html
+
+
+def test_unknown_kind_or_facet_value_is_a_400_page(client, founding_paper):
+    assert client.get(URL, {"q": "credit", "kind": "nope"}).status_code == 400
+    response = client.get(URL, {"q": "credit", "source": "nope"})
+    assert response.status_code == 400
+    assert "There is no source “nope”" in response.content.decode()
+    # Unknown parameter names are ignored on the page (links get decorated by others).
+    assert client.get(URL, {"q": "credit", "utm_source": "x"}).status_code == 200
+
+
+def test_reader_loads_the_highlighter_only_for_search_hits(client, founding_paper):
+    reader = founding_paper.get_absolute_url()
+    assert "search-highlight.js" not in client.get(reader).content.decode()
+    assert "search-highlight.js" in client.get(reader, {"highlight": "Schufa"}).content.decode()
+
+
+def test_results_page_pagination_links(client, make_source):
+    for n in range(3):
+        make_source(f"Possum {n}", f"# H\n\nPossum paragraph {n}.")
+    html = client.get(URL, {"q": "possum", "kind": "passage", "page_size": 2}).content.decode()
+    assert 'href="/search/?q=possum&amp;kind=passage&amp;page_size=2&amp;page=2" rel="next"' in html
+    html = client.get(
+        URL, {"q": "possum", "kind": "passage", "page_size": 2, "page": 2}
+    ).content.decode()
+    assert 'rel="prev"' in html and 'rel="next"' not in html
+    assert '<ol class="hits" aria-labelledby="results-heading" start="3">' in html
