@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -120,6 +121,18 @@ class Annotation(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_id} on {self.source_id}"
+
+    @property
+    def html_id(self) -> str:
+        return f"annotation-{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        """The reader of the version it was made on, scrolled to its thread."""
+        thread = self.thread_id or self.pk
+        return (
+            reverse("sources:reader", kwargs={"slug": self.source.slug})
+            + f"?thread={thread}#annotation-{self.pk}"
+        )
 
     @property
     def is_reply(self) -> bool:
