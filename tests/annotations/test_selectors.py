@@ -62,7 +62,9 @@ def test_filters(scene, user, other_user):
     assert bodies(user, visibility="private") == {"private"}
     assert bodies(user, author_username=other_user.username) == {"deleted"}
     assert bodies(user, thread_id=scene["deleted_with_reply"].pk) == {"deleted", "reply"}
-    services.annotation_update(annotation=scene["public"], user=user, tags=["Surveillance", "country:cn"])
+    services.annotation_update(
+        annotation=scene["public"], user=user, tags=["Surveillance", "country:cn"]
+    )
     assert bodies(user, tag="country:CN") == {"public"}
     assert bodies(user, tag="surveillance") == {"public"}
     assert bodies(user, tag="surv") == set()
@@ -88,7 +90,9 @@ def test_counts_exclude_invisible(scene, user, other_user, document):
     assert selectors.orphan_count(viewer=user, document=document) == 0
 
 
-def test_notifications_drop_out_when_the_reply_becomes_invisible(user, other_user, moderator, make_annotation):
+def test_notifications_drop_out_when_the_reply_becomes_invisible(
+    user, other_user, moderator, make_annotation
+):
     root = make_annotation(user)
     reply = services.annotation_reply(author=other_user, parent=root, body="hello")
     assert selectors.unread_notification_count(user=user) == 1
