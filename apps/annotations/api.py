@@ -26,6 +26,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.common.markdown import render_markdown
 from apps.sources import selectors as source_selectors
 from apps.sources.models import Document
 
@@ -488,6 +489,26 @@ class AnnotationListAPI(AnnotationAPIView):
             )
         annotation = selectors.annotation_get(viewer=request.user, annotation_id=annotation.pk)
         return self._out(request, annotation, status.HTTP_201_CREATED)
+
+
+class PreviewSerializer(serializers.Serializer):
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=10_000)
+
+
+class PreviewOutputSerializer(serializers.Serializer):
+    body_html = serializers.CharField()
+
+
+class AnnotationPreviewAPI(APIView):
+    """Render a comment's Markdown as it would be stored (sanitised); stores nothing."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PreviewSerializer, responses={200: PreviewOutputSerializer})
+    def post(self, request):
+        data = PreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"body_html": render_markdown(data.validated_data["body"])})
 
 
 class AnnotationDetailAPI(AnnotationAPIView):

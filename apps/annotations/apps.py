@@ -12,3 +12,9 @@ class AnnotationsConfig(AppConfig):
         from .services import enqueue_reanchor
 
         enqueue_reanchor(document_id)
+
+    def reader_extension(self, request, *, source, document, passages) -> dict:
+        """Highlights, the Annotate button and form, threads, counts (reader page)."""
+        from .reader import reader_extension
+
+        return reader_extension(request, source=source, document=document, passages=passages)

@@ -10,6 +10,7 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("annotations/", api.AnnotationListAPI.as_view(), name="api-annotation-list"),
+    path("annotations/preview/", api.AnnotationPreviewAPI.as_view(), name="api-annotation-preview"),
     path("annotations/<int:pk>/", api.AnnotationDetailAPI.as_view(), name="api-annotation-detail"),
     path(
         "annotations/<int:pk>/hide/",
