@@ -79,7 +79,9 @@ def test_select_annotate_save_reload_reply(paper, user, other_user, login_page):
     page.get_by_role("button", name="Reply").first.click()
     page.get_by_label("Reply").fill("Credit scoring, for one.")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".annotation-card[data-depth='1'] .annotation-card__body")).to_have_text("Credit scoring, for one.")
+    expect(page.locator(".annotation-card[data-depth='1'] .annotation-card__body")).to_have_text(
+        "Credit scoring, for one."
+    )
     assert Annotation.objects.filter(parent=annotation).count() == 1
 
 
@@ -133,7 +135,10 @@ def test_anonymous_reader_sees_public_annotations_and_a_sign_in_prompt(paper, us
     document = paper.current_document
     start = document.text.index(SENTENCE)
     services.annotation_create(
-        author=user, document=document, position=TextPositionSelector(start, start + len(SENTENCE)), body="Public"
+        author=user,
+        document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)),
+        body="Public",
     )
     page.goto(f"/sources/{paper.slug}/")
     expect(page.get_by_role("link", name="Sign in to annotate")).to_be_visible()
