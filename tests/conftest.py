@@ -85,11 +85,9 @@ def celery_worker_real(transactional_db):
     from project.celery import app
 
     app.conf.task_always_eager = False
-    queue = f"test-{os.getpid()}"
-    app.conf.task_default_queue = queue
-    with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue], loglevel="WARNING") as worker:
+    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
         yield worker
-    app.conf.task_default_queue = "celery"
+    app.conf.task_always_eager = True
 
 
 # --- Data ---------------------------------------------------------------------------------
@@ -139,7 +137,10 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 @pytest.fixture(scope="session")
 def _playwright():
-    require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM), f"{CHROMIUM} is not installed")
+    require(
+        shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM),
+        f"{CHROMIUM} is not installed",
+    )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -150,7 +151,9 @@ def _playwright():
 
 @pytest.fixture(scope="session")
 def browser(_playwright):
-    browser = _playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    browser = _playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
     yield browser
     browser.close()
 
@@ -182,10 +185,19 @@ def login_page(browser, live_server):
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
-        context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}
+        )
         host = live_server.url.split("//", 1)[1].split(":")[0]
         context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "domain": host, "path": "/"}]
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": session.session_key,
+                    "domain": host,
+                    "path": "/",
+                }
+            ]
         )
         contexts.append(context)
         page = context.new_page()

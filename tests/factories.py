@@ -20,7 +20,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def verified_email(obj, create, extracted, **kwargs):
         if create:
             obj.save()
-            EmailAddress.objects.get_or_create(user=obj, email=obj.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=obj, email=obj.email, defaults={"verified": True, "primary": True}
+            )
 
 
 class SourceFactory(factory.django.DjangoModelFactory):

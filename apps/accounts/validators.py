@@ -30,15 +30,11 @@ def validate_orcid(value: str) -> None:
         return
     if not ORCID_PATTERN.match(value):
         raise ValidationError(
-            _(
-                "An ORCID iD looks like 0000-0002-1825-0097 (four groups of four, last may be X)."
-            ),
+            _("An ORCID iD looks like 0000-0002-1825-0097 (four groups of four, last may be X)."),
             code="orcid_format",
         )
     if not orcid_checksum_ok(value):
         raise ValidationError(
-            _(
-                "This ORCID iD has a wrong check digit; please copy it again from orcid.org."
-            ),
+            _("This ORCID iD has a wrong check digit; please copy it again from orcid.org."),
             code="orcid_checksum",
         )

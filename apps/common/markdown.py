@@ -10,9 +10,9 @@ from __future__ import annotations
 import nh3
 from markdown_it import MarkdownIt
 
-_md = MarkdownIt(
-    "commonmark", {"html": False, "linkify": False, "typographer": False}
-).enable(["table", "strikethrough"])
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "del", "code", "pre", "blockquote",

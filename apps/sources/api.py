@@ -65,7 +65,14 @@ class SourceDetailSerializer(SourceListSerializer):
     citation = serializers.SerializerMethodField()
 
     class Meta(SourceListSerializer.Meta):
-        fields = [*SourceListSerializer.Meta.fields, "source_url", "abstract", "citation", "versions", "current"]
+        fields = [
+            *SourceListSerializer.Meta.fields,
+            "source_url",
+            "abstract",
+            "citation",
+            "versions",
+            "current",
+        ]
 
     def get_versions(self, obj) -> list[dict]:
         context = {**self.context, "source": obj}

@@ -79,7 +79,9 @@ def bibtex(source: Source, url: str = "") -> str:
         ("title", "{" + _bibtex_escape(source.title) + "}"),
     ]
     if source.venue:
-        fields.append(("journal" if entry_type == "article" else "howpublished", _bibtex_escape(source.venue)))
+        fields.append(
+            ("journal" if entry_type == "article" else "howpublished", _bibtex_escape(source.venue))
+        )
     for name, value in (
         ("volume", source.volume),
         ("number", source.issue),

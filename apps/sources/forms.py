@@ -50,14 +50,18 @@ class SourceUploadForm(forms.Form):
     volume = forms.CharField(label=_("Volume"), max_length=50, required=False)
     issue = forms.CharField(label=_("Issue"), max_length=50, required=False)
     publisher = forms.CharField(label=_("Publisher"), max_length=300, required=False)
-    doi = forms.CharField(label=_("DOI"), max_length=200, required=False, help_text=_("e.g. 10.1234/abcd"))
+    doi = forms.CharField(
+        label=_("DOI"), max_length=200, required=False, help_text=_("e.g. 10.1234/abcd")
+    )
     url = forms.URLField(label=_("URL"), max_length=1000, required=False, assume_scheme="https")
     licence = forms.CharField(
         label=_("Licence"), max_length=200, required=False, help_text=_("e.g. CC BY 4.0")
     )
     licence_url = forms.URLField(label=_("Licence URL"), required=False, assume_scheme="https")
     language = forms.CharField(label=_("Language"), max_length=16, initial="en")
-    abstract = forms.CharField(label=_("Abstract"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    abstract = forms.CharField(
+        label=_("Abstract"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     slug = forms.SlugField(
         label=_("Short name for the URL"),
         max_length=120,
@@ -79,17 +83,23 @@ class SourceUploadForm(forms.Form):
     def clean_doi(self):
         doi = normalize_doi(self.cleaned_data.get("doi", ""))
         if doi and not DOI_PATTERN.match(doi):
-            raise ValidationError(_("A DOI looks like 10.1234/abcd (it starts with “10.” and has a slash)."))
+            raise ValidationError(
+                _("A DOI looks like 10.1234/abcd (it starts with “10.” and has a slash).")
+            )
         return doi
 
     def clean_slug(self):
         slug = self.cleaned_data.get("slug", "")
         if slug and Source.objects.filter(slug=slug).exists():
-            raise ValidationError(_("A source with this short name already exists; choose another."))
+            raise ValidationError(
+                _("A source with this short name already exists; choose another.")
+            )
         return slug
 
     def clean_authors(self):
-        authors = [line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()]
+        authors = [
+            line.strip() for line in self.cleaned_data["authors"].splitlines() if line.strip()
+        ]
         if not authors:
             raise ValidationError(_("Name at least one author."))
         return authors

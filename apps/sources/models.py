@@ -26,11 +26,12 @@ class SourceType(models.TextChoices):
 class Source(TimeStampedModel):
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     title = models.CharField(_("title"), max_length=500)
-    authors = models.JSONField(
-        _("authors"), default=list, blank=True, help_text=_("In order.")
-    )
+    authors = models.JSONField(_("authors"), default=list, blank=True, help_text=_("In order."))
     year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, validators=[MinValueValidator(1000), validate_not_future_year]
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1000), validate_not_future_year],
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     volume = models.CharField(_("volume"), max_length=50, blank=True)
@@ -97,24 +98,18 @@ class Document(models.Model):
     leave gaps: versions 1..n of a source are exactly its readable texts.
     """
 
-    source = models.ForeignKey(
-        Source, on_delete=models.CASCADE, related_name="documents"
-    )
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="documents")
     version = models.PositiveIntegerField(_("version"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=12, choices=DocumentStatus.choices,
         default=DocumentStatus.PENDING, db_index=True,
     )  # fmt: skip
     error = models.TextField(_("error"), blank=True)
-    import_format = models.CharField(
-        _("format"), max_length=10, choices=ImportFormat.choices
-    )
+    import_format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
     original_filename = models.CharField(_("file name"), max_length=255, blank=True)
     text = models.TextField(_("canonical text"), blank=True)
     front_matter = models.TextField(_("front matter"), blank=True)
-    content_hash = models.CharField(
-        _("content hash"), max_length=64, blank=True, db_index=True
-    )
+    content_hash = models.CharField(_("content hash"), max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="documents_uploaded", verbose_name=_("uploaded by"),
@@ -142,26 +137,27 @@ class Document(models.Model):
         label = f"v{self.version}" if self.version else self.get_status_display()
         return f"{self.source_id and self.source.title} ({label})"
 
-    @property
-    def is_ready(self) -> bool:
-        return self.status == DocumentStatus.READY
-
     def get_absolute_url(self) -> str:
         return reverse(
             "sources:reader_version",
             kwargs={"slug": self.source.slug, "version": self.version},
         )
 
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY
+
 
 class DocumentUpload(models.Model):
     """The uploaded bytes, kept in the database so any worker on any machine can import
     them (no shared file system needed) and a failed import can be retried."""
 
-    document = models.OneToOneField(
-        Document, on_delete=models.CASCADE, related_name="upload"
-    )
+    document = models.OneToOneField(Document, on_delete=models.CASCADE, related_name="upload")
     data = models.BinaryField()
     size = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"upload of document {self.document_id} ({self.size} bytes)"
 
 
 class PassageKind(models.TextChoices):
@@ -177,9 +173,7 @@ class Passage(models.Model):
     the text alone: re-importing identical text gives identical anchors (permalinks).
     """
 
-    document = models.ForeignKey(
-        Document, on_delete=models.CASCADE, related_name="passages"
-    )
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="passages")
     order = models.PositiveIntegerField(_("order"))
     kind = models.CharField(_("kind"), max_length=10, choices=PassageKind.choices)
     section = models.CharField(_("section"), max_length=500, blank=True)
@@ -193,12 +187,8 @@ class Passage(models.Model):
         verbose_name = _("passage")
         verbose_name_plural = _("passages")
         constraints = [
-            models.UniqueConstraint(
-                fields=["document", "order"], name="passage_unique_order"
-            ),
-            models.UniqueConstraint(
-                fields=["document", "anchor"], name="passage_unique_anchor"
-            ),
+            models.UniqueConstraint(fields=["document", "order"], name="passage_unique_order"),
+            models.UniqueConstraint(fields=["document", "anchor"], name="passage_unique_anchor"),
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="passage_nonempty"
             ),

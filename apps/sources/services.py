@@ -108,7 +108,9 @@ def _enqueue_import(document_id: int) -> None:
         try:
             import_document.delay(document_id)
         except Exception:  # noqa: BLE001 - broker down must not fail the user's upload
-            logger.exception("Could not enqueue import of document %s; the sweep will.", document_id)
+            logger.exception(
+                "Could not enqueue import of document %s; the sweep will.", document_id
+            )
 
     transaction.on_commit(send)
 

@@ -46,7 +46,8 @@ def load_founding_paper() -> tuple[Source, bool]:
     content_hash = extract(data).content_hash
     with transaction.atomic():
         source, created = Source.objects.get_or_create(
-            slug=FOUNDING_PAPER["slug"], defaults={k: v for k, v in FOUNDING_PAPER.items() if k != "slug"}
+            slug=FOUNDING_PAPER["slug"],
+            defaults={k: v for k, v in FOUNDING_PAPER.items() if k != "slug"},
         )
         if not created:
             changed_fields = [k for k, v in FOUNDING_PAPER.items() if getattr(source, k) != v]

@@ -102,7 +102,8 @@ def import_status(request, document_id: int):
     if request.htmx and document.is_ready:
         # Stop polling; htmx follows this header to the reader.
         response["HX-Redirect"] = reverse(
-            "sources:reader_version", kwargs={"slug": document.source.slug, "version": document.version}
+            "sources:reader_version",
+            kwargs={"slug": document.source.slug, "version": document.version},
         )
     return response
 

@@ -53,6 +53,4 @@ def normalize_whitespace(text: str) -> str:
 
 def anchor_for(text: str) -> str:
     """A short id from the passage text only, so identical text keeps its permalink."""
-    return hashlib.sha1(normalize_whitespace(text).lower().encode("utf-8")).hexdigest()[
-        :10
-    ]
+    return hashlib.sha1(normalize_whitespace(text).lower().encode("utf-8")).hexdigest()[:10]

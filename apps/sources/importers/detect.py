@@ -29,9 +29,7 @@ _BINARY_SIGNATURES = [
 _HTML_START = re.compile(
     rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html\b)", re.I | re.S
 )
-_HTML_TAGS = re.compile(
-    r"<(p|div|h[1-6]|article|section|body|head|span|a\s)[\s>]", re.I
-)
+_HTML_TAGS = re.compile(r"<(p|div|h[1-6]|article|section|body|head|span|a\s)[\s>]", re.I)
 _MD_SIGNS = [
     re.compile(r"^#{1,6}\s+\S", re.M),
     re.compile(r"^\s*```", re.M),
@@ -90,8 +88,7 @@ def detect_format(data: bytes) -> tuple[str, str | None]:
     text = decode_text(data)
     if _looks_binary(text):
         raise ImportRejected(
-            _("This file is not %(supported)s: its content is binary.")
-            % {"supported": _SUPPORTED}
+            _("This file is not %(supported)s: its content is binary.") % {"supported": _SUPPORTED}
         )
     if _HTML_START.match(data[:4096]) or len(_HTML_TAGS.findall(text[:8192])) >= 3:
         return "html", text

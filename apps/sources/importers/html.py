@@ -27,9 +27,7 @@ def _check_depth(html: str) -> None:
     for match in _NESTING_TAG.finditer(html):
         depth += -1 if match.group(1) else 1
         if depth > MAX_HTML_DEPTH:
-            raise ImportRejected(
-                _("This HTML page is nested too deeply to be read safely.")
-            )
+            raise ImportRejected(_("This HTML page is nested too deeply to be read safely."))
 
 
 def html_blocks(html: str) -> tuple[list[Block], dict]:

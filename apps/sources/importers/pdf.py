@@ -1,6 +1,7 @@
-"""PDF with pypdf: text per page, running headers/footers and page numbers dropped,
-lines joined into paragraphs, end-of-line hyphenation undone. A paragraph cut by a page
-break is joined later by pipeline.join_split_paragraphs."""
+"""PDF: pypdf opens the file and checks locks (fast, clear errors); pdfminer.six's layout
+analysis gives text boxes, i.e. paragraphs and headings (larger type). Running headers,
+footers and page numbers are dropped, end-of-line hyphenation undone. A paragraph cut by
+a page break is joined later by pipeline.join_split_paragraphs."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import io
 import re
 import statistics
 from collections import Counter
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
@@ -20,7 +22,9 @@ MAX_PAGES = 2000
 PRECHECK_PAGES = 5
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(of|/)\s*\d+)?\s*$", re.I)
 _DIGITS = re.compile(r"\d+")
-_SENTENCE_END = re.compile(r"[.!?:\"'”’)]\s*$")
+_HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-z])")
+HEADING_SIZE_RATIO = 1.15
+MARGIN_FRACTION = 0.07
 
 
 def _open(data: bytes) -> PdfReader:
@@ -34,9 +38,7 @@ def _open(data: bytes) -> PdfReader:
                 unlocked = 0
             if not unlocked:
                 raise ImportRejected(
-                    _(
-                        "This PDF is password-protected. Upload a copy without a password."
-                    )
+                    _("This PDF is password-protected. Upload a copy without a password.")
                 )
         page_count = len(reader.pages)
     except ImportRejected:
@@ -65,8 +67,7 @@ def _page_text(reader: PdfReader, index: int) -> str:
         return reader.pages[index].extract_text() or ""
     except Exception as exc:  # noqa: BLE001 - a damaged content stream can raise anything
         raise ImportRejected(
-            _("Page %(page)d of this PDF is damaged and could not be read.")
-            % {"page": index + 1}
+            _("Page %(page)d of this PDF is damaged and could not be read.") % {"page": index + 1}
         ) from exc
 
 
@@ -74,9 +75,8 @@ def precheck_pdf(data: bytes) -> None:
     """Fast checks for the upload form: opens, not locked, and (for short files) has text."""
     reader = _open(data)
     pages = len(reader.pages)
-    if pages <= PRECHECK_PAGES:
-        if not any(_page_text(reader, i).strip() for i in range(pages)):
-            raise ImportRejected(_no_text_message())
+    if pages <= PRECHECK_PAGES and not any(_page_text(reader, i).strip() for i in range(pages)):
+        raise ImportRejected(_no_text_message())
 
 
 def _no_text_message() -> str:
@@ -86,69 +86,110 @@ def _no_text_message() -> str:
     )
 
 
-def _repeated_lines(pages: list[list[str]]) -> set[str]:
-    """Lines (digits ignored) found at the top or bottom of most pages: running heads."""
+def _edge_key(box: _Box) -> str:
+    return _DIGITS.sub("#", normalize_whitespace(box.text))
+
+
+def _running_heads(pages: list[list[_Box]]) -> set[str]:
+    """Single-line boxes in the top or bottom margin that recur (digits ignored) on most
+    pages: running headers and footers."""
     if len(pages) < 3:
         return set()
     counts: Counter[str] = Counter()
-    for lines in pages:
-        edge = {
-            _DIGITS.sub("#", line.strip())
-            for line in lines[:2] + lines[-2:]
-            if line.strip()
-        }
-        counts.update(edge)
-    return {line for line, count in counts.items() if count >= max(3, len(pages) // 2)}
+    for boxes in pages:
+        counts.update({_edge_key(box) for box in boxes if box.in_margin and box.lines == 1})
+    return {key for key, count in counts.items() if count >= max(3, len(pages) // 2)}
+
+
+@dataclass
+class _Box:
+    text: str
+    size: float
+    lines: int
+    in_margin: bool  # near the top or bottom edge, where running heads live
+
+
+def _layout_boxes(data: bytes) -> list[list[_Box]]:
+    """pdfminer's layout analysis groups lines into text boxes by their spacing, which is
+    how a reader sees paragraphs; pypdf's plain extraction loses those gaps."""
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
+
+    pages: list[list[_Box]] = []
+    try:
+        for layout in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES):
+            boxes = []
+            margin = layout.height * MARGIN_FRACTION
+            for element in layout:
+                if not isinstance(element, LTTextContainer):
+                    continue
+                in_margin = element.y1 > layout.height - margin or element.y0 < margin
+                # A heading set close above its paragraph can share a box with it: split
+                # the box where the type size changes.
+                group: list[str] = []
+                group_size = None
+                for line in element:
+                    if not isinstance(line, LTTextLine):
+                        continue
+                    sizes = [ch.size for ch in line if isinstance(ch, LTChar)]
+                    size = statistics.median(sizes) if sizes else 0.0
+                    if group and group_size and size and abs(size - group_size) > 0.1 * group_size:
+                        boxes.append(_Box("".join(group), group_size, len(group), in_margin))
+                        group = []
+                    if not group:
+                        group_size = size
+                    group.append(line.get_text())
+                if group and "".join(group).strip():
+                    boxes.append(_Box("".join(group), group_size or 0.0, len(group), in_margin))
+            pages.append(boxes)
+    except ImportRejected:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken files
+        raise ImportRejected(_("This PDF is damaged and could not be read.")) from exc
+    return pages
+
+
+def _join_box_lines(text: str) -> str:
+    return normalize_whitespace(_HYPHEN_BREAK.sub(r"\1", text.strip()))
 
 
 def pdf_blocks(data: bytes) -> list[Block]:
-    reader = _open(data)
-    pages = [
-        _page_text(reader, i).replace("\r", "\n").split("\n")
-        for i in range(len(reader.pages))
-    ]
-    if not any(line.strip() for lines in pages for line in lines):
+    _open(data)  # clear messages for locked or broken files before the slower layout pass
+    pages = _layout_boxes(data)
+    if not any(box.text.strip() for boxes in pages for box in boxes):
         raise ImportRejected(_no_text_message())
-    running = _repeated_lines(pages)
-    lines: list[str] = []
-    for page_lines in pages:
-        for line in page_lines:
-            stripped = line.strip()
-            if not stripped:
-                lines.append("")
+    running = _running_heads(pages)
+    kept: list[_Box] = []
+    for boxes in pages:
+        for box in boxes:
+            if box.in_margin and (_PAGE_NUMBER.match(box.text) or _edge_key(box) in running):
                 continue
-            if _PAGE_NUMBER.match(stripped) or _DIGITS.sub("#", stripped) in running:
-                continue
-            lines.append(stripped)
-        lines.append(
-            ""
-        )  # a page end closes a paragraph; the pipeline rejoins if needed
-    lengths = [len(line) for line in lines if len(line) > 20]
-    full_line = statistics.quantiles(lengths, n=10)[-1] if len(lengths) >= 10 else 60
+            kept.append(box)
+    weights = [(box.size, len(box.text)) for box in kept if box.size]
+    body_size = _weighted_median(weights) if weights else 0.0
 
     blocks: list[Block] = []
-    current: list[str] = []
-
-    def flush() -> None:
-        if current:
-            text = "\n".join(current)
-            text = normalize_whitespace(re.sub(r"(\w)-\n(?=[a-z])", r"\1", text))
+    for box in kept:
+        text = _join_box_lines(box.text)
+        if not text:
+            continue
+        larger = body_size and box.size >= body_size * HEADING_SIZE_RATIO
+        if box.lines <= 3 and looks_like_heading(text) and (larger or box.lines == 1):
+            blocks.append(Block("heading", text))
+        else:
             blocks.append(Block("paragraph", text))
-            current.clear()
-
-    for line in lines:
-        if not line:
-            flush()
-            continue
-        if not current and looks_like_heading(line) and len(line) < 0.8 * full_line:
-            blocks.append(Block("heading", normalize_whitespace(line)))
-            continue
-        current.append(line)
-        # A short line that ends a sentence ends its paragraph.
-        if len(line) < 0.8 * full_line and _SENTENCE_END.search(line):
-            flush()
-    flush()
     return _demote_false_headings(blocks)
+
+
+def _weighted_median(pairs: list[tuple[float, int]]) -> float:
+    ordered = sorted(pairs)
+    half = sum(weight for _, weight in ordered) / 2
+    running = 0
+    for value, weight in ordered:
+        running += weight
+        if running >= half:
+            return value
+    return ordered[-1][0]
 
 
 def _demote_false_headings(blocks: list[Block]) -> list[Block]:

@@ -17,7 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)
         parser.add_argument("--title")
-        parser.add_argument("--author", action="append", default=[], help="Repeat for each author, in order.")
+        parser.add_argument(
+            "--author", action="append", default=[], help="Repeat for each author, in order."
+        )
         parser.add_argument("--year", type=int)
         parser.add_argument("--licence", default="")
         parser.add_argument("--licence-url", default="")
@@ -41,7 +43,9 @@ class Command(BaseCommand):
                     source = Source.objects.get(slug=options["source"])
                 except Source.DoesNotExist as exc:
                     raise CommandError(f"No source with slug {options['source']!r}.") from exc
-                document = services.document_upload(user=user, source=source, data=data, filename=path.name)
+                document = services.document_upload(
+                    user=user, source=source, data=data, filename=path.name
+                )
             else:
                 if not options.get("title"):
                     raise CommandError("--title is required for a new source.")
@@ -57,10 +61,14 @@ class Command(BaseCommand):
                     source_type=options["type"],
                     slug=options["slug"],
                 )
-                source = services.source_create(user=user, metadata=metadata, data=data, filename=path.name)
+                source = services.source_create(
+                    user=user, metadata=metadata, data=data, filename=path.name
+                )
                 document = source.documents.get()
         except ValidationError as exc:
-            raise CommandError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
         document = services.document_import(document_id=document.pk)
         if document.status != DocumentStatus.READY:
             raise CommandError(f"Import failed: {document.error}")
