@@ -1,5 +1,40 @@
+from django.urls import path
+
+from . import api, views
+
 app_name = "annotations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notifications/", views.notification_list, name="notifications"),
+]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("annotations/", api.AnnotationListAPI.as_view(), name="api-annotation-list"),
+    path("annotations/preview/", api.AnnotationPreviewAPI.as_view(), name="api-annotation-preview"),
+    path("annotations/<int:pk>/", api.AnnotationDetailAPI.as_view(), name="api-annotation-detail"),
+    path(
+        "annotations/<int:pk>/hide/",
+        api.AnnotationModerateAPI.as_view(moderation_action="hide"),
+        name="api-annotation-hide",
+    ),
+    path(
+        "annotations/<int:pk>/restore/",
+        api.AnnotationModerateAPI.as_view(moderation_action="restore"),
+        name="api-annotation-restore",
+    ),
+    path(
+        "annotations/<int:pk>/reattach/",
+        api.AnnotationReattachAPI.as_view(),
+        name="api-annotation-reattach",
+    ),
+    path(
+        "sources/<slug:slug>/annotations.jsonld",
+        api.SourceAnnotationExportAPI.as_view(export_format="jsonld"),
+        name="api-source-annotations-jsonld",
+    ),
+    path(
+        "sources/<slug:slug>/annotations.csv",
+        api.SourceAnnotationExportAPI.as_view(export_format="csv"),
+        name="api-source-annotations-csv",
+    ),
+]

@@ -1,0 +1,241 @@
+"""Annotations on source texts, their per-version anchors, and notifications.
+
+An annotation is made on one document version (``document``) and keeps the selectors it
+was made with (``exact``/``prefix``/``suffix`` and ``start``/``end`` into that version's
+canonical text). Where it sits in every *other* version is an ``AnnotationAnchor`` row,
+written by re-anchoring (see apps/annotations/anchoring.py and docs/annotations.md).
+
+Threads follow hypothesis/h: a reply has a ``parent`` and a ``thread`` (the root), and
+no target of its own. Rules (who may see, edit, reply) live in services and selectors.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from apps.common.models import TimeStampedModel
+
+BODY_MAX_LENGTH = 10_000
+CONTEXT_LENGTH = 32  # prefix/suffix length of a TextQuoteSelector (as Hypothesis uses)
+
+
+class Motivation(models.TextChoices):
+    COMMENTING = "commenting", _("Comment")
+    QUESTIONING = "questioning", _("Question")
+    HIGHLIGHTING = "highlighting", _("Highlight")
+    TAGGING = "tagging", _("Tags only")
+    LINKING = "linking", _("Link")
+    # Set by the server for replies; never chosen by a user.
+    REPLYING = "replying", _("Reply")
+
+
+USER_MOTIVATIONS = [m for m in Motivation if m != Motivation.REPLYING]
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PRIVATE = "private", _("Only me")
+
+
+class Annotation(TimeStampedModel):
+    source = models.ForeignKey(
+        "sources.Source", on_delete=models.CASCADE, related_name="annotations",
+        verbose_name=_("source"),
+    )  # fmt: skip
+    # The version the annotation was made on; its selectors refer to this text.
+    document = models.ForeignKey(
+        "sources.Document", on_delete=models.CASCADE, related_name="annotations",
+        verbose_name=_("version"),
+    )  # fmt: skip
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="annotations",
+        verbose_name=_("author"),
+    )  # fmt: skip
+    body = models.TextField(_("comment"), max_length=BODY_MAX_LENGTH, blank=True)
+    # Rendered once on write (markdown-it + nh3), so reading never re-renders.
+    body_html = models.TextField(_("comment (HTML)"), blank=True, editable=False)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    motivation = models.CharField(
+        _("motivation"), max_length=16, choices=Motivation.choices,
+        default=Motivation.COMMENTING,
+    )  # fmt: skip
+    visibility = models.CharField(
+        _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC,
+        db_index=True,
+    )  # fmt: skip
+    edited = models.BooleanField(_("edited"), default=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+        verbose_name=_("in reply to"),
+    )  # fmt: skip
+    # The root of the thread (h's references[0]); null for a root itself.
+    thread = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="thread_replies",
+        verbose_name=_("thread"),
+    )  # fmt: skip
+
+    # Target. A null passage with no quote is a source note (the whole source).
+    passage = models.ForeignKey(
+        "sources.Passage", null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="annotations", verbose_name=_("passage"),
+    )  # fmt: skip
+    exact = models.TextField(_("quote"), blank=True)
+    prefix = models.CharField(_("text before"), max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(_("text after"), max_length=CONTEXT_LENGTH, blank=True)
+    start = models.PositiveIntegerField(_("start"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("end"), null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["body_html"])
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = _("annotation")
+        verbose_name_plural = _("annotations")
+        permissions = [("moderate_annotation", _("Can hide and restore annotations"))]
+        indexes = [
+            models.Index(fields=["source", "created"], name="annotation_source_created"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(start__isnull=True) & models.Q(end__isnull=True))
+                | models.Q(end__gt=models.F("start")),
+                name="annotation_position_nonempty",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True) | models.Q(start__isnull=True),
+                name="annotation_reply_has_no_target",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(parent__isnull=True) & models.Q(thread__isnull=True))
+                | (models.Q(parent__isnull=False) & models.Q(thread__isnull=False)),
+                name="annotation_reply_has_thread",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} by {self.author_id} on {self.source_id}"
+
+    @property
+    def html_id(self) -> str:
+        return f"annotation-{self.pk}"
+
+    def get_absolute_url(self) -> str:
+        """The reader of the version it was made on, scrolled to its thread."""
+        thread = self.thread_id or self.pk
+        return (
+            reverse("sources:reader", kwargs={"slug": self.source.slug})
+            + f"?thread={thread}#annotation-{self.pk}"
+        )
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def has_target(self) -> bool:
+        return self.start is not None
+
+    @property
+    def thread_id_or_self(self) -> int:
+        return self.thread_id or self.pk
+
+
+class AnchorStatus(models.TextChoices):
+    ANCHORED = "anchored", _("Anchored")
+    FUZZY = "fuzzy", _("Anchored approximately")
+    ORPHANED = "orphaned", _("Could not be placed")
+
+
+class AnnotationAnchor(models.Model):
+    """Where a root annotation sits in one document version.
+
+    One row per (annotation, version): the version it was made on gets an ``anchored`` row
+    at creation; newer versions get rows from re-anchoring (or from a manual re-attach).
+    ``start``/``end`` are code point offsets into that version's text, null if orphaned.
+    """
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="anchors")
+    document = models.ForeignKey(
+        "sources.Document", on_delete=models.CASCADE, related_name="annotation_anchors"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=AnchorStatus.choices)
+    score = models.FloatField(_("score"), default=1.0)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    passage = models.ForeignKey(
+        "sources.Passage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Set when a person placed it by hand (orphan repair), so re-running never undoes it.
+    reattached_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("annotation anchor")
+        verbose_name_plural = _("annotation anchors")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["annotation", "document"], name="anchor_unique_per_version"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="orphaned")
+                    & models.Q(start__isnull=True)
+                    & models.Q(end__isnull=True)
+                )
+                | (~models.Q(status="orphaned") & models.Q(end__gt=models.F("start"))),
+                name="anchor_position_matches_status",
+            ),  # fmt: skip
+        ]
+        indexes = [models.Index(fields=["document", "status"], name="anchor_document_status")]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id}@{self.document_id}: {self.status}"
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply")
+    MENTION = "mention", _("Mention")
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=10, choices=NotificationKind.choices)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # One notice per person per annotation: a reply that also mentions its parent's
+            # author, or an edit that repeats a mention, never notifies twice.
+            models.UniqueConstraint(
+                fields=["recipient", "annotation"], name="notification_once_per_annotation"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.recipient_id} about {self.annotation_id}"

@@ -1,0 +1,210 @@
+"""Reads for annotations. Every list, count, export and detail a person sees comes from
+here, so the visibility rules are written once:
+
+- public, not hidden: everyone;
+- private: the author only (not even moderators: private notes are not published);
+- hidden (by a moderator): its author and moderators;
+- soft-deleted: nobody sees its content; it stays in lists as "[deleted]" only while it
+  has replies, so the thread keeps its shape.
+
+Another person's private annotation is indistinguishable from one that does not exist
+(``annotation_get`` raises Http404, never PermissionDenied).
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.db import connection
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.http import Http404
+
+from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
+
+MODERATE_PERMISSION = "annotations.moderate_annotation"
+
+
+def is_moderator(user) -> bool:
+    """Staff, or anyone given the moderate_annotation permission (the moderation app may
+    later grant it through a group)."""
+    if user is None or not user.is_authenticated:
+        return False
+    return user.is_staff or user.has_perm(MODERATE_PERMISSION)
+
+
+def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> Q:
+    """The rows ``viewer`` may see, as a Q over Annotation (or over a relation to it when
+    ``prefix`` is e.g. ``"annotation__"``). Does not handle soft deletion. ``moderator``
+    overrides the permission lookup (which may cost queries)."""
+
+    def q(**lookups) -> Q:
+        return Q(**{prefix + key: value for key, value in lookups.items()})
+
+    public = q(visibility=Visibility.PUBLIC)
+    if viewer is None or not viewer.is_authenticated:
+        return public & q(hidden=False)
+    if is_moderator(viewer) if moderator is None else moderator:
+        return public | q(author=viewer)
+    return (public & q(hidden=False)) | q(author=viewer)
+
+
+def annotations_visible(*, viewer) -> QuerySet:
+    """All annotations ``viewer`` may see, with what any listing shows pre-joined."""
+    has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
+    return (
+        Annotation.objects.filter(visibility_q(viewer))
+        .annotate(has_replies=has_replies)
+        .filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
+        .select_related("author")
+        .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
+    )
+
+
+def with_anchor(queryset: QuerySet, *, document_id: int | None = None) -> QuerySet:
+    """Add ``anchor_status/score/start/end/passage_id`` for one version (default: each
+    annotation's source's current version) in the same query."""
+    condition = (
+        Q(anchors__document_id=document_id)
+        if document_id is not None
+        else Q(anchors__document_id=F("source__current_document_id"))
+    )
+    return queryset.annotate(anchor_here=FilteredRelation("anchors", condition=condition)).annotate(
+        anchor_status=F("anchor_here__status"),
+        anchor_score=F("anchor_here__score"),
+        anchor_start=F("anchor_here__start"),
+        anchor_end=F("anchor_here__end"),
+        anchor_passage_id=F("anchor_here__passage_id"),
+    )
+
+
+def _tag_q(tag: str) -> Q:
+    # JSON containment is native on PostgreSQL; SQLite stores the list as JSON text, where
+    # a quoted, JSON-escaped tag can only match a whole element.
+    if connection.vendor == "postgresql":
+        return Q(tags__contains=[tag])
+    return Q(tags__icontains=json.dumps(tag))
+
+
+def annotation_list(
+    *,
+    viewer,
+    source=None,
+    document=None,
+    passage_id: int | None = None,
+    tag: str = "",
+    author_username: str = "",
+    visibility: str = "",
+    thread_id: int | None = None,
+) -> QuerySet:
+    """Visible annotations filtered as the API allows. ``document`` (a version) narrows to
+    the root annotations placed on it (any anchor status) plus their replies and the
+    source's notes, and makes ``anchor_*`` describe that version."""
+    qs = annotations_visible(viewer=viewer)
+    if source is not None:
+        qs = qs.filter(source=source)
+    if document is not None:
+        anchored_here = AnnotationAnchor.objects.filter(document=document).values("annotation_id")
+        qs = qs.filter(
+            Q(pk__in=anchored_here)
+            | Q(thread_id__in=anchored_here)
+            | Q(parent__isnull=True, start__isnull=True, source_id=document.source_id)
+        )
+    if passage_id is not None:
+        on_passage = Q(passage_id=passage_id) | Q(anchors__passage_id=passage_id)
+        roots = Annotation.objects.filter(on_passage).values("pk")
+        qs = qs.filter(Q(pk__in=roots) | Q(thread_id__in=roots))
+    if tag:
+        qs = qs.filter(_tag_q(tag))
+    if author_username:
+        qs = qs.filter(author__username=author_username)
+    if visibility:
+        qs = qs.filter(visibility=visibility)
+    if thread_id is not None:
+        qs = qs.filter(Q(pk=thread_id) | Q(thread_id=thread_id))
+    qs = with_anchor(qs, document_id=document.pk if document is not None else None)
+    return qs.order_by("created", "id")
+
+
+def annotation_get(*, viewer, annotation_id: int) -> Annotation:
+    """One visible annotation, or Http404 (also for someone else's private one)."""
+    try:
+        return with_anchor(annotations_visible(viewer=viewer)).get(pk=annotation_id)
+    except (Annotation.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No annotation with this id.") from exc
+
+
+def annotations_for_reader(*, viewer, document) -> QuerySet:
+    """Everything the reader of ``document`` shows: roots placed on it (anchored or
+    fuzzy, with their positions there), orphans, source notes and all replies."""
+    return annotation_list(viewer=viewer, source=document.source, document=document)
+
+
+def annotations_for_export(*, viewer, source) -> QuerySet:
+    """A source's visible annotations, for JSON-LD and CSV download (positions in the
+    current version)."""
+    return annotation_list(viewer=viewer, source=source).filter(deleted_at__isnull=True)
+
+
+def orphan_count(*, viewer, document) -> int:
+    return (
+        annotations_visible(viewer=viewer)
+        .filter(anchors__document=document, anchors__status=AnchorStatus.ORPHANED)
+        .count()
+    )
+
+
+def thread_counts_by_passage(*, viewer, document) -> dict[int, int]:
+    """{passage id: number of visible threads placed on it in this version}."""
+    rows = (
+        annotations_visible(viewer=viewer)
+        .filter(parent__isnull=True, deleted_at__isnull=True)
+        .filter(anchors__document=document, anchors__passage__isnull=False)
+        .exclude(anchors__status=AnchorStatus.ORPHANED)
+        .values("anchors__passage_id")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    return {row["anchors__passage_id"]: row["n"] for row in rows}
+
+
+def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:
+    """The visibility rule for one row already in memory (notifications, replies)."""
+    if annotation.deleted_at is not None and not include_deleted:
+        return False
+    if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
+        return True
+    if annotation.visibility != Visibility.PUBLIC:
+        return False
+    return not annotation.hidden or is_moderator(viewer)
+
+
+# --- Notifications ----------------------------------------------------------------------
+
+
+def notifications_for_user(*, user) -> QuerySet:
+    """The user's notifications about annotations they can still see (a reply later
+    deleted, hidden or made private drops out). One query: moderators are not told about
+    hidden content here, so no permission lookup is needed."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .filter(
+            visibility_q(user, prefix="annotation__", moderator=False),
+            annotation__deleted_at__isnull=True,
+        )
+        .select_related("actor", "annotation", "annotation__source")
+        .defer("annotation__source__abstract")
+        .order_by("-created", "-id")
+    )
+
+
+def unread_notification_count(*, user) -> int:
+    if user is None or not user.is_authenticated:
+        return 0
+    return notifications_for_user(user=user).filter(read_at__isnull=True).count()

@@ -1,0 +1,775 @@
+"""Writes for annotations. Each function is the only way its change happens; each checks
+permission first, validates everything before storing anything, and runs in one
+transaction. Follow-up work (re-anchoring newer versions, emails) is enqueued on commit.
+
+Errors: ValidationError with a message per field (``target``, ``body``, ``tags``,
+``motivation``, ``visibility``, ``parent``, ``document``), PermissionDenied when the user
+may see the annotation but not do this to it. Callers fetch the annotation through
+selectors first, so an invisible one is already a 404.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from apps.common.markdown import render_markdown
+from apps.sources.models import Document, DocumentStatus, Passage
+
+from . import anchoring, selectors
+from .models import (
+    BODY_MAX_LENGTH,
+    CONTEXT_LENGTH,
+    USER_MOTIVATIONS,
+    AnchorStatus,
+    Annotation,
+    AnnotationAnchor,
+    Motivation,
+    Notification,
+    NotificationKind,
+    Visibility,
+)
+
+logger = logging.getLogger(__name__)
+
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
+MAX_QUOTE_LENGTH = 20_000
+MAX_MENTIONS = 20
+COUNTRY_TAG_PREFIX = "country:"
+_TAG_FORBIDDEN = re.compile(r"[\"<>\x00-\x1f,]")
+_WHITESPACE = re.compile(r"\s+")
+# Usernames may contain letters, digits and @ . + - _ ; a mention ends before trailing dots.
+MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
+
+
+@dataclass(frozen=True)
+class TextQuoteSelector:
+    exact: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class TextPositionSelector:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ResolvedTarget:
+    start: int
+    end: int
+    exact: str
+    prefix: str
+    suffix: str
+    passage: Passage | None
+
+
+# --- Validation helpers -------------------------------------------------------------------
+
+
+def normalize_tags(tags: Iterable[str] | None) -> list[str]:
+    """Trimmed, lower-cased, whitespace-collapsed, de-duplicated (first wins) tags.
+    ``country:xx`` becomes ``country:XX`` and must be an ISO 3166 code."""
+    result: list[str] = []
+    for raw in tags or []:
+        if not isinstance(raw, str):
+            raise ValidationError({"tags": _("Each tag must be text.")})
+        tag = _WHITESPACE.sub(" ", raw).strip()
+        if not tag:
+            continue
+        if tag.lower().startswith(COUNTRY_TAG_PREFIX):
+            code = tag[len(COUNTRY_TAG_PREFIX) :].strip().upper()
+            if len(code) != 2 or code not in countries:
+                raise ValidationError(
+                    {
+                        "tags": _(
+                            "“%(tag)s” is not a country tag: write country: and a two-letter "
+                            "ISO 3166 code, for example country:DE."
+                        )
+                        % {"tag": tag}
+                    }
+                )
+            tag = COUNTRY_TAG_PREFIX + code
+        else:
+            tag = tag.lower()
+        if len(tag) > MAX_TAG_LENGTH:
+            raise ValidationError(
+                {"tags": _("A tag is at most %(n)d characters.") % {"n": MAX_TAG_LENGTH}}
+            )
+        if _TAG_FORBIDDEN.search(tag):
+            raise ValidationError(
+                {"tags": _("Tags cannot contain commas, quotes, < or >: “%(tag)s”.") % {"tag": tag}}
+            )
+        if tag not in result:
+            result.append(tag)
+    if len(result) > MAX_TAGS:
+        raise ValidationError({"tags": _("At most %(n)d tags.") % {"n": MAX_TAGS}})
+    return result
+
+
+def _check_body(body: str) -> str:
+    body = (body or "").strip()
+    if len(body) > BODY_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "body": _("The comment is at most %(max)s characters; it has %(n)s.")
+                % {"max": f"{BODY_MAX_LENGTH:,}", "n": f"{len(body):,}"}
+            }
+        )
+    return body
+
+
+def _check_choice(value: str, allowed, field: str) -> str:
+    values = [str(choice) for choice in allowed]
+    if value not in values:
+        raise ValidationError(
+            {
+                field: _("Unknown %(field)s “%(value)s”; use one of: %(allowed)s.")
+                % {"field": field, "value": value, "allowed": ", ".join(values)}
+            }
+        )
+    return value
+
+
+def _check_not_empty(*, body: str, tags: list[str], motivation: str) -> None:
+    if not body and not tags and motivation != Motivation.HIGHLIGHTING:
+        raise ValidationError(
+            {"body": _("Write a comment or add a tag (only a highlight may be empty).")}
+        )
+
+
+def _check_signed_in(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(_("Sign in to annotate."))
+
+
+def _check_document_ready(document: Document) -> None:
+    if document.status != DocumentStatus.READY:
+        raise ValidationError(
+            {
+                "document": _("This version cannot be annotated: it is %(status)s, not ready.")
+                % {"status": document.get_status_display().lower()}
+            }
+        )
+
+
+def _passage_at(document: Document, start: int) -> Passage | None:
+    """The passage holding ``start`` (or the next one if ``start`` is between passages)."""
+    return (
+        Passage.objects.filter(document=document, end__gt=start)
+        .only("id", "start", "end", "document_id")
+        .order_by("start")
+        .first()
+    )
+
+
+def resolve_target(
+    *,
+    document: Document,
+    quote: TextQuoteSelector | None,
+    position: TextPositionSelector | None,
+) -> ResolvedTarget:
+    """Check the selectors against the version's text and fill in the missing one.
+
+    Either selector may be given alone; with both, the quote must be exactly the text at
+    the position. The stored prefix/suffix are always recomputed from the text (32
+    characters), so clients cannot store context that is not there.
+    """
+    text = document.text
+    if quote is None and position is None:
+        raise ValidationError({"target": _("Send a TextQuoteSelector or a TextPositionSelector.")})
+    if quote is not None:
+        if not quote.exact or not quote.exact.strip():
+            raise ValidationError({"target": _("The quote (exact) is empty.")})
+        if len(quote.prefix) > CONTEXT_LENGTH or len(quote.suffix) > CONTEXT_LENGTH:
+            raise ValidationError(
+                {
+                    "target": _("prefix and suffix are at most %(n)d characters.")
+                    % {"n": CONTEXT_LENGTH}
+                }
+            )
+    if position is not None:
+        start, end = position.start, position.end
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise ValidationError({"target": _("start and end must be whole numbers.")})
+        if not 0 <= start < end <= len(text):
+            raise ValidationError(
+                {
+                    "target": _(
+                        "The position %(start)s–%(end)s is outside the text of this version "
+                        "(0–%(length)s, end after start)."
+                    )
+                    % {"start": start, "end": end, "length": len(text)}
+                }
+            )
+        if quote is not None:
+            if text[start:end] != quote.exact:
+                raise ValidationError(
+                    {
+                        "target": _(
+                            "The quote does not match the text at %(start)s–%(end)s, "
+                            "which reads “%(actual)s”."
+                        )
+                        % {"start": start, "end": end, "actual": _shorten(text[start:end])}
+                    }
+                )
+            if quote.prefix and not text[:start].endswith(quote.prefix):
+                raise ValidationError(
+                    {"target": _("The prefix does not match the text before the quote.")}
+                )
+            if quote.suffix and not text[end:].startswith(quote.suffix):
+                raise ValidationError(
+                    {"target": _("The suffix does not match the text after the quote.")}
+                )
+    else:
+        start, end = _find_quote(text, quote)
+    if end - start > MAX_QUOTE_LENGTH:
+        raise ValidationError(
+            {
+                "target": _("A selection is at most %(n)s characters.")
+                % {"n": f"{MAX_QUOTE_LENGTH:,}"}
+            }
+        )
+    if not text[start:end].strip():
+        raise ValidationError({"target": _("The selection contains only spaces.")})
+    exact, prefix, suffix = anchoring.context_around(text, start, end)
+    return ResolvedTarget(start, end, exact, prefix, suffix, _passage_at(document, start))
+
+
+def _find_quote(text: str, quote: TextQuoteSelector) -> tuple[int, int]:
+    """The single occurrence of the quote whose given context matches, or a clear error."""
+    positions = []
+    position = text.find(quote.exact)
+    while position != -1:
+        end = position + len(quote.exact)
+        if text[:position].endswith(quote.prefix) and text[end:].startswith(quote.suffix):
+            positions.append(position)
+        position = text.find(quote.exact, position + 1)
+    if not positions:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The quoted text does not occur in this version (with that prefix and suffix)."
+                )
+            }
+        )
+    if len(positions) > 1:
+        raise ValidationError(
+            {
+                "target": _(
+                    "The quote occurs %(n)d times; add a prefix and suffix or a "
+                    "TextPositionSelector to say which."
+                )
+                % {"n": len(positions)}
+            }
+        )
+    return positions[0], positions[0] + len(quote.exact)
+
+
+def _shorten(value: str, limit: int = 60) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+# --- Create, reply, update, delete -------------------------------------------------------
+
+
+@transaction.atomic
+def annotation_create(
+    *,
+    author,
+    document: Document,
+    quote: TextQuoteSelector | None = None,
+    position: TextPositionSelector | None = None,
+    source_note: bool = False,
+    body: str = "",
+    tags: Iterable[str] = (),
+    motivation: str = Motivation.COMMENTING,
+    visibility: str = Visibility.PUBLIC,
+) -> Annotation:
+    """Annotate a span of a ready version (or, with ``source_note=True`` and no
+    selectors, the source as a whole). Stores the annotation and its anchor on that
+    version; newer versions get anchors from re-anchoring, enqueued on commit."""
+    _check_signed_in(author)
+    _check_document_ready(document)
+    body = _check_body(body)
+    motivation = _check_choice(motivation, USER_MOTIVATIONS, "motivation")
+    visibility = _check_choice(visibility, Visibility.values, "visibility")
+    tags = normalize_tags(tags)
+    _check_not_empty(body=body, tags=tags, motivation=motivation)
+    if source_note:
+        if quote is not None or position is not None:
+            raise ValidationError({"target": _("A note on the whole source has no selectors.")})
+        target = None
+    else:
+        target = resolve_target(document=document, quote=quote, position=position)
+
+    annotation = Annotation(
+        source_id=document.source_id,
+        document=document,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        tags=tags,
+        motivation=motivation,
+        visibility=visibility,
+    )
+    if target is not None:
+        annotation.passage = target.passage
+        annotation.exact, annotation.prefix, annotation.suffix = (
+            target.exact,
+            target.prefix,
+            target.suffix,
+        )
+        annotation.start, annotation.end = target.start, target.end
+    annotation.full_clean()
+    annotation.save()
+    if target is not None:
+        AnnotationAnchor.objects.create(
+            annotation=annotation,
+            document=document,
+            status=AnchorStatus.ANCHORED,
+            score=1.0,
+            start=target.start,
+            end=target.end,
+            passage=target.passage,
+        )
+        _reanchor_newer_versions(document)
+    _notify(annotation)
+    return annotation
+
+
+@transaction.atomic
+def annotation_reply(
+    *,
+    author,
+    parent: Annotation,
+    body: str,
+    tags: Iterable[str] = (),
+    visibility: str | None = None,
+) -> Annotation:
+    """Reply to ``parent`` (any depth). The parent must be visible to the author, not
+    deleted and not hidden. A reply in a private thread is private."""
+    _check_signed_in(author)
+    if not selectors.can_see(viewer=author, annotation=parent, include_deleted=True):
+        raise ValidationError({"parent": _("The annotation you reply to does not exist.")})
+    if parent.deleted_at is not None:
+        raise ValidationError({"parent": _("You cannot reply to a deleted annotation.")})
+    if parent.hidden:
+        raise ValidationError({"parent": _("You cannot reply to a hidden annotation.")})
+    body = _check_body(body)
+    tags = normalize_tags(tags)
+    if not body:
+        raise ValidationError({"body": _("A reply needs a comment.")})
+    if parent.visibility == Visibility.PRIVATE:
+        visibility = Visibility.PRIVATE
+    visibility = _check_choice(visibility or Visibility.PUBLIC, Visibility.values, "visibility")
+    reply = Annotation(
+        source_id=parent.source_id,
+        document_id=parent.document_id,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        tags=tags,
+        motivation=Motivation.REPLYING,
+        visibility=visibility,
+        parent=parent,
+        thread_id=parent.thread_id or parent.pk,
+    )
+    reply.full_clean()
+    reply.save()
+    _notify(reply)
+    return reply
+
+
+def _check_author(annotation: Annotation, user, action: str) -> None:
+    _check_signed_in(user)
+    if annotation.author_id != user.pk:
+        raise PermissionDenied(
+            _("Only the author can %(action)s this annotation.") % {"action": action}
+        )
+    if annotation.deleted_at is not None:
+        raise ValidationError({"annotation": _("This annotation was deleted.")})
+
+
+@transaction.atomic
+def annotation_update(
+    *,
+    annotation: Annotation,
+    user,
+    body: str | None = None,
+    tags: Iterable[str] | None = None,
+    motivation: str | None = None,
+    visibility: str | None = None,
+) -> Annotation:
+    """Change body, tags, motivation or visibility (the author only). The target never
+    changes here (see ``annotation_reattach``). Marks the annotation edited."""
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _check_author(annotation, user, _("edit"))
+    changed = False
+    if body is not None:
+        body = _check_body(body)
+        changed |= body != annotation.body
+        annotation.body, annotation.body_html = body, render_markdown(body)
+    if tags is not None:
+        tags = normalize_tags(tags)
+        changed |= tags != annotation.tags
+        annotation.tags = tags
+    if motivation is not None and not annotation.is_reply:
+        annotation.motivation = _check_choice(motivation, USER_MOTIVATIONS, "motivation")
+    if visibility is not None:
+        visibility = _check_choice(visibility, Visibility.values, "visibility")
+        if visibility == Visibility.PRIVATE and annotation.visibility == Visibility.PUBLIC:
+            _check_can_become_private(annotation)
+        if visibility == Visibility.PUBLIC and annotation.parent_id:
+            parent_private = Annotation.objects.filter(
+                pk=annotation.parent_id, visibility=Visibility.PRIVATE
+            ).exists()
+            if parent_private:
+                raise ValidationError(
+                    {"visibility": _("A reply in a private thread stays private.")}
+                )
+        annotation.visibility = visibility
+    _check_not_empty(body=annotation.body, tags=annotation.tags, motivation=annotation.motivation)
+    if annotation.is_reply and not annotation.body:
+        raise ValidationError({"body": _("A reply needs a comment.")})
+    annotation.edited = annotation.edited or changed
+    annotation.full_clean()
+    annotation.save()
+    _notify(annotation)
+    return annotation
+
+
+def _check_can_become_private(annotation: Annotation) -> None:
+    others_replied = (
+        Annotation.objects.filter(thread_id=annotation.thread_id or annotation.pk)
+        .exclude(author_id=annotation.author_id)
+        .exists()
+    )
+    if others_replied:
+        raise ValidationError(
+            {"visibility": _("Others have replied in this thread, so it cannot become private.")}
+        )
+
+
+@transaction.atomic
+def annotation_delete(*, annotation: Annotation, user) -> Annotation:
+    """Soft-delete (the author only). With replies, the thread keeps it as "[deleted]";
+    without, it disappears from every list. Idempotent for the author."""
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    _check_signed_in(user)
+    if annotation.author_id != user.pk:
+        raise PermissionDenied(_("Only the author can delete this annotation."))
+    if annotation.deleted_at is None:
+        annotation.deleted_at = timezone.now()
+        annotation.save(update_fields=["deleted_at", "modified"])
+    return annotation
+
+
+def _check_moderator(user) -> None:
+    if not selectors.is_moderator(user):
+        raise PermissionDenied(_("Only moderators can hide or restore annotations."))
+
+
+@transaction.atomic
+def annotation_hide(*, annotation: Annotation, moderator) -> Annotation:
+    """Hide from everyone but its author and moderators. History records who and when."""
+    _check_moderator(moderator)
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if not annotation.hidden:
+        annotation.hidden = True
+        annotation._history_user = moderator
+        annotation.save(update_fields=["hidden", "modified"])
+    return annotation
+
+
+@transaction.atomic
+def annotation_restore(*, annotation: Annotation, moderator) -> Annotation:
+    _check_moderator(moderator)
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if annotation.hidden:
+        annotation.hidden = False
+        annotation._history_user = moderator
+        annotation.save(update_fields=["hidden", "modified"])
+    return annotation
+
+
+@transaction.atomic
+def annotation_reattach(
+    *,
+    annotation: Annotation,
+    user,
+    document: Document,
+    quote: TextQuoteSelector | None = None,
+    position: TextPositionSelector | None = None,
+) -> AnnotationAnchor:
+    """Place an annotation by hand in a version where re-anchoring lost it (or placed it
+    badly): the author or a moderator selects new text. Re-anchoring never overwrites a
+    hand-placed anchor."""
+    _check_signed_in(user)
+    if annotation.author_id != user.pk and not selectors.is_moderator(user):
+        raise PermissionDenied(_("Only the author or a moderator can re-attach this annotation."))
+    if annotation.is_reply or not annotation.has_target:
+        raise ValidationError(
+            {"annotation": _("Only annotations on a passage are placed in the text.")}
+        )
+    if document.source_id != annotation.source_id:
+        raise ValidationError({"document": _("That version belongs to another source.")})
+    _check_document_ready(document)
+    target = resolve_target(document=document, quote=quote, position=position)
+    anchor, _created = AnnotationAnchor.objects.update_or_create(
+        annotation=annotation,
+        document=document,
+        defaults={
+            "status": AnchorStatus.ANCHORED,
+            "score": 1.0,
+            "start": target.start,
+            "end": target.end,
+            "passage": target.passage,
+            "reattached_by": user,
+        },
+    )
+    return anchor
+
+
+# --- Re-anchoring ---------------------------------------------------------------------------
+
+
+def _reanchor_newer_versions(document: Document) -> None:
+    newer = list(
+        Document.objects.filter(
+            source_id=document.source_id,
+            status=DocumentStatus.READY,
+            version__gt=document.version or 0,
+        ).values_list("pk", flat=True)
+    )
+    for document_id in newer:
+        enqueue_reanchor(document_id)
+
+
+def enqueue_reanchor(document_id: int) -> None:
+    """Send the re-anchoring job after commit; a broker outage is logged, not raised
+    (the user's write has succeeded; running the task again later is safe)."""
+
+    def send() -> None:
+        from .tasks import reanchor_document
+
+        try:
+            reanchor_document.delay(document_id)
+        except Exception:  # noqa: BLE001 - broker down must not fail the write
+            logger.exception("Could not enqueue re-anchoring of document %s", document_id)
+
+    transaction.on_commit(send)
+
+
+def document_reanchor(*, document_id: int) -> dict[str, int]:
+    """Place every root annotation of the source that has no anchor on this version yet.
+
+    The starting point for each is its anchor on the newest earlier version where it was
+    placed (so a chain of revisions is followed step by step), with positions mapped
+    through a diff of the two texts. Idempotent: existing anchors (including hand-placed
+    ones) are kept; a second run finds nothing to do. Returns counts per status.
+    """
+    document = Document.objects.filter(pk=document_id, status=DocumentStatus.READY).first()
+    if document is None:
+        return {}
+    pending = list(
+        Annotation.objects.filter(
+            source_id=document.source_id,
+            parent__isnull=True,
+            start__isnull=False,
+            document__version__lt=document.version,
+        )
+        .exclude(anchors__document=document)
+        .values_list("pk", flat=True)
+    )
+    if not pending:
+        return {}
+    # Newest placed anchor before this version, per annotation.
+    base: dict[int, AnnotationAnchor] = {}
+    earlier = (
+        AnnotationAnchor.objects.filter(
+            annotation_id__in=pending, document__version__lt=document.version
+        )
+        .exclude(status=AnchorStatus.ORPHANED)
+        .only("annotation_id", "document_id", "start", "end")
+        .order_by("annotation_id", "-document__version")
+    )
+    for anchor in earlier:
+        base.setdefault(anchor.annotation_id, anchor)
+    originals = {
+        row["pk"]: row
+        for row in Annotation.objects.filter(pk__in=pending).values(
+            "pk", "document_id", "start", "end", "exact", "prefix", "suffix"
+        )
+    }
+    by_base_document: dict[int, list[int]] = defaultdict(list)
+    for annotation_id in pending:
+        anchor = base.get(annotation_id)
+        by_base_document[
+            anchor.document_id if anchor else originals[annotation_id]["document_id"]
+        ].append(annotation_id)
+
+    passages = list(
+        Passage.objects.filter(document=document)
+        .order_by("start")
+        .values_list("pk", "start", "end")
+    )
+    passage_ends = [end for _pk, _start, end in passages]
+
+    def passage_for(start: int) -> int | None:
+        index = bisect.bisect_right(passage_ends, start)
+        return passages[index][0] if index < len(passages) else None
+
+    new_text = document.text
+    rows = []
+    counts: dict[str, int] = defaultdict(int)
+    base_texts = dict(
+        Document.objects.filter(pk__in=list(by_base_document)).values_list("pk", "text")
+    )
+    for base_document_id, annotation_ids in by_base_document.items():
+        old_text = base_texts[base_document_id]
+        position_map = anchoring.PositionMap(old_text, new_text)
+        for annotation_id in annotation_ids:
+            anchor = base.get(annotation_id)
+            if anchor is not None:
+                start, end = anchor.start, anchor.end
+                exact, prefix, suffix = anchoring.context_around(old_text, start, end)
+            else:
+                original = originals[annotation_id]
+                start, end = original["start"], original["end"]
+                exact, prefix, suffix = original["exact"], original["prefix"], original["suffix"]
+            result = anchoring.anchor_quote(
+                new_text,
+                exact=exact,
+                prefix=prefix,
+                suffix=suffix,
+                start=start,
+                hint=position_map(start),
+                hint_end=position_map(end),
+            )
+            counts[result.status] += 1
+            rows.append(
+                AnnotationAnchor(
+                    annotation_id=annotation_id,
+                    document=document,
+                    status=result.status,
+                    score=result.score,
+                    start=result.start,
+                    end=result.end,
+                    passage_id=passage_for(result.start) if result.start is not None else None,
+                )
+            )
+    # ignore_conflicts: a concurrent or redelivered run may have written some already.
+    AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    return dict(counts)
+
+
+# --- Notifications --------------------------------------------------------------------------
+
+
+def _mentioned_usernames(body: str) -> list[str]:
+    names = []
+    for match in MENTION.finditer(body or ""):
+        name = match.group(1).rstrip(".")
+        if name and name not in names:
+            names.append(name)
+    return names[:MAX_MENTIONS]
+
+
+def _notify(annotation: Annotation) -> None:
+    """Tell the parent's author about a reply and mentioned users about a mention, once
+    per person per annotation; never the actor; never someone who cannot see it."""
+    if annotation.deleted_at is not None or annotation.hidden:
+        return
+    recipients: dict[int, tuple[object, str]] = {}
+    if annotation.parent_id:
+        parent_author = annotation.parent.author
+        recipients[parent_author.pk] = (parent_author, NotificationKind.REPLY)
+    usernames = _mentioned_usernames(annotation.body)
+    if usernames:
+        for user in get_user_model().objects.filter(username__in=usernames, is_active=True):
+            recipients.setdefault(user.pk, (user, NotificationKind.MENTION))
+    for recipient_id, (recipient, kind) in recipients.items():
+        if recipient_id == annotation.author_id:
+            continue
+        if not selectors.can_see(viewer=recipient, annotation=annotation):
+            continue
+        notification, created = Notification.objects.get_or_create(
+            recipient=recipient,
+            annotation=annotation,
+            defaults={"kind": kind, "actor_id": annotation.author_id},
+        )
+        if created and recipient.email_notifications and recipient.email:
+            _enqueue_email(notification.pk)
+
+
+def _enqueue_email(notification_id: int) -> None:
+    def send() -> None:
+        from .tasks import send_notification_email
+
+        try:
+            send_notification_email.delay(notification_id)
+        except Exception:  # noqa: BLE001 - broker down must not fail the write
+            logger.exception("Could not enqueue email for notification %s", notification_id)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notifications read (all, or the given ids). Returns how many."""
+    _check_signed_in(user)
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+def notification_send_email(*, notification_id: int) -> bool:
+    """Email one notification if its recipient wants email and can still see the
+    annotation. Idempotent: ``emailed_at`` guards against sending twice."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update()
+            .select_related("recipient", "actor", "annotation", "annotation__source")
+            .filter(pk=notification_id)
+            .first()
+        )
+        if notification is None or notification.emailed_at is not None:
+            return False
+        recipient = notification.recipient
+        if not (recipient.email_notifications and recipient.email and recipient.is_active):
+            return False
+        if not selectors.can_see(viewer=recipient, annotation=notification.annotation):
+            return False
+        from django.contrib.sites.models import Site
+
+        protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+        context = {
+            "notification": notification,
+            "site_name": settings.SITE_NAME,
+            "base_url": f"{protocol}://{Site.objects.get_current().domain}",
+        }
+        subject = render_to_string("annotations/email/notification_subject.txt", context).strip()
+        message = render_to_string("annotations/email/notification.txt", context)
+        send_mail(subject, message, None, [recipient.email])
+        notification.emailed_at = timezone.now()
+        notification.save(update_fields=["emailed_at"])
+    return True

@@ -1,0 +1,27 @@
+"""Thin Celery shells over services: ids in, idempotent, JSON-serialisable results."""
+
+from celery import shared_task
+
+from . import services
+
+
+# Soft limit: 10,000 annotations on a 50,000-character revision take about 5 s; a minute
+# means something is badly wrong (a pathological text). Hard limit kills a stuck process.
+# Safe to retry or redeliver: only annotations without an anchor on the version are done.
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180, max_retries=3)
+def reanchor_document(document_id: int) -> dict:
+    return services.document_reanchor(document_id=document_id)
+
+
+# One SMTP exchange; 30 s covers a slow relay. Retried with backoff when the relay is down;
+# ``emailed_at`` makes a redelivery send nothing twice.
+@shared_task(
+    acks_late=True,
+    soft_time_limit=30,
+    time_limit=45,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_notification_email(notification_id: int) -> bool:
+    return services.notification_send_email(notification_id=notification_id)

@@ -1,0 +1,23 @@
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def unread_notification_count(context) -> int:
+    """One COUNT query per request, however often the tag is used on a page."""
+    request = context.get("request")
+    if request is None:
+        return 0
+    cached = getattr(request, "_unread_notification_count", None)
+    if cached is None:
+        cached = selectors.unread_notification_count(user=request.user)
+        request._unread_notification_count = cached
+    return cached
+
+
+@register.simple_tag
+def passage_count(counts: dict, passage_id: int) -> int:
+    return (counts or {}).get(passage_id, 0)

@@ -1,0 +1,176 @@
+"""Re-anchoring: property-based (hypothesis) and worked examples."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from apps.annotations.anchoring import (
+    ANCHORED,
+    FUZZY,
+    ORPHANED,
+    PositionMap,
+    anchor_quote,
+    context_around,
+)
+
+TEXT_ALPHABET = string.ascii_lowercase + " .,"
+# Spans in the deletion test are drawn from characters the rest of the text never uses,
+# so "deleted" really means nothing like it is left to find.
+QUOTE_ALPHABET = string.ascii_uppercase
+
+edit = st.tuples(
+    st.sampled_from(["insert", "delete", "replace"]),
+    st.floats(min_value=0, max_value=1),
+    st.text(TEXT_ALPHABET, min_size=1, max_size=30),
+)
+
+
+def apply_edits_outside(text: str, start: int, end: int, edits, margin: int = 0) -> tuple[str, int]:
+    """Apply edits that stay ``margin`` characters clear of [start, end); return (new text,
+    new start of the span)."""
+    near_start = max(0, start - margin)
+    before, kept, after = text[:near_start], text[near_start : end + margin], text[end + margin :]
+    for kind, where, payload in edits:
+        target_before = where < 0.5 and before
+        part = before if target_before else after
+        index = int(where * 2 % 1 * len(part))
+        if kind == "insert":
+            part = part[:index] + payload + part[index:]
+        elif kind == "delete":
+            part = part[:index] + part[index + len(payload) :]
+        else:
+            part = part[:index] + payload + part[index + len(payload) :]
+        if target_before:
+            before = part
+        else:
+            after = part
+    return before + kept + after, len(before) + (start - near_start)
+
+
+def occurrences(haystack: str, needle: str) -> int:
+    """Overlapping count (str.count does not overlap)."""
+    count, position = 0, haystack.find(needle)
+    while position != -1:
+        count += 1
+        position = haystack.find(needle, position + 1)
+    return count
+
+
+def locate(old: str, new: str, start: int, end: int):
+    exact, prefix, suffix = context_around(old, start, end)
+    mapping = PositionMap(old, new)
+    return anchor_quote(
+        new, exact=exact, prefix=prefix, suffix=suffix, start=start,
+        hint=mapping(start), hint_end=mapping(end),
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    text=st.text(TEXT_ALPHABET, min_size=20, max_size=400),
+    span=st.tuples(st.floats(0, 1), st.integers(1, 60)),
+    edits=st.lists(edit, max_size=8),
+    clear_of_context=st.booleans(),
+)
+def test_any_span_reanchors_exactly_after_edits_elsewhere(text, span, edits, clear_of_context):
+    """Edits anywhere outside the span when the quote is unique; edits clear of its 32
+    characters of context when only the context tells repeated quotes apart."""
+    start = int(span[0] * (len(text) - 1))
+    end = min(len(text), start + span[1])
+    margin = 32 if clear_of_context else 0
+    new_text, new_start = apply_edits_outside(text, start, end, edits, margin=margin)
+    quote = text[start:end]
+    exact, prefix, suffix = context_around(text, start, end)
+    if clear_of_context:
+        # Identical quote *and* context twice is ambiguous to anyone.
+        assume(occurrences(new_text, prefix + exact + suffix) == 1)
+    else:
+        assume(occurrences(new_text, exact) == 1)
+
+    result = locate(text, new_text, start, end)
+
+    assert result.status == ANCHORED
+    assert (result.start, result.end) == (new_start, new_start + len(quote))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.text(TEXT_ALPHABET, max_size=200),
+    quote=st.text(QUOTE_ALPHABET, min_size=1, max_size=80),
+    after=st.text(TEXT_ALPHABET, max_size=200),
+    edits=st.lists(edit, max_size=5),
+)
+def test_a_deleted_span_is_orphaned(before, quote, after, edits):
+    text = before + quote + after
+    start, end = len(before), len(before) + len(quote)
+    edited, new_start = apply_edits_outside(text, start, end, edits)
+    new_text = edited[:new_start] + edited[new_start + len(quote) :]
+
+    result = locate(text, new_text, start, end)
+
+    assert result.status == ORPHANED
+    assert result.start is None and result.end is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    before=st.text(TEXT_ALPHABET, min_size=5, max_size=200),
+    quote=st.text(QUOTE_ALPHABET, min_size=30, max_size=120),
+    after=st.text(TEXT_ALPHABET, min_size=5, max_size=200),
+    where=st.floats(0.2, 0.8),
+)
+def test_a_small_rewrite_inside_a_long_quote_is_found_fuzzily(before, quote, after, where):
+    index = int(where * len(quote))
+    rewritten = quote[:index] + "xyz" + quote[index + 2 :]
+    old_text = before + quote + after
+    new_text = before + rewritten + after
+
+    result = locate(old_text, new_text, len(before), len(before) + len(quote))
+
+    assert result.status == FUZZY
+    assert 0.6 < result.score < 1
+    # The span covers the rewritten quote, give or take characters that happen to align.
+    assert abs(result.start - len(before)) <= 3
+    assert abs(result.end - (len(before) + len(rewritten))) <= 3
+
+
+def test_old_position_is_used_when_the_quote_is_still_there():
+    text = "The state keeps a red list and a black list. The black list matters."
+    start = text.index("black list")
+    result = anchor_quote(
+        text, exact="black list", prefix=text[:start][-32:], suffix=" matters"[:0], start=start
+    )
+    assert (result.status, result.score, result.start) == (ANCHORED, 1.0, start)
+
+
+def test_repeated_quote_is_told_apart_by_its_context():
+    old = "a black list here. Then another black list there."
+    second = old.rindex("black list")
+    new = "Inserted. " + old
+    result = locate(old, new, second, second + len("black list"))
+    assert result.start == new.rindex("black list")
+
+
+def test_long_quote_beyond_bitap_word_size_with_edits_is_found_without_a_diff_hint():
+    quote = (
+        "Sesame Credit scores citizens on shopping habits, friendships and bill payment histories"
+    )
+    old = "Intro text. " + quote + " More text follows here."
+    new = (
+        "A new first sentence was added. Intro text. "
+        + quote.replace("shopping", "buying")
+        + " More text follows here."
+    )
+    exact, prefix, suffix = context_around(old, old.index(quote), old.index(quote) + len(quote))
+    result = anchor_quote(new, exact=exact, prefix=prefix, suffix=suffix, start=old.index(quote))
+    assert result.status == FUZZY
+    assert new[result.start : result.end].startswith("Sesame Credit")
+    assert new[result.start : result.end].endswith("histories")
+
+
+def test_empty_quote_or_text_is_orphaned():
+    assert anchor_quote("", exact="x").status == ORPHANED
+    assert anchor_quote("abc", exact="").status == ORPHANED

@@ -1,0 +1,361 @@
+"""HTTP API: JSON shape, JSON-LD (W3C), filters, permissions, throttling, export, query
+counts."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.cache import cache
+
+from apps.annotations import services
+from apps.annotations.models import Annotation
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/annotations/"
+JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+QUOTE = "Sesame Credit"
+
+
+@pytest.fixture(autouse=True)
+def _clear_throttle_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post(client, data):
+    return client.post(LIST, json.dumps(data), content_type="application/json")
+
+
+def position_of(document, quote=QUOTE):
+    start = document.text.index(quote)
+    return start, start + len(quote)
+
+
+def test_post_with_position_only_and_the_json_shape(user_client, user, document):
+    start, end = position_of(document)
+    response = post(
+        user_client,
+        {
+            "source": document.source.slug,
+            "target": {"selector": [{"type": "TextPositionSelector", "start": start, "end": end}]},
+            "body": "Look at **this**",
+            "tags": ["Platforms", "country:cn"],
+        },
+    )
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert set(data) >= {
+        "id", "source", "version", "target", "body", "body_html", "tags", "motivation",
+        "visibility", "parent", "thread", "author", "created", "modified", "anchor",
+    }  # fmt: skip
+    assert data["source"] == document.source.slug and data["version"] == 1
+    quote, position = data["target"]["selector"]
+    assert quote["type"] == "TextQuoteSelector" and quote["exact"] == QUOTE
+    assert quote["prefix"] == document.text[start - 32 : start]
+    assert position == {"type": "TextPositionSelector", "start": start, "end": end}
+    assert data["body_html"] == "<p>Look at <strong>this</strong></p>\n"
+    assert data["tags"] == ["platforms", "country:CN"]
+    assert (data["motivation"], data["visibility"], data["parent"]) == (
+        "commenting",
+        "public",
+        None,
+    )
+    assert data["thread"] == data["id"]
+    assert data["author"]["username"] == user.username
+    assert data["anchor"] == {"status": "anchored", "score": 1.0, "start": start, "end": end}
+
+
+def test_post_with_quote_only(user_client, document):
+    start, _end = position_of(document)
+    response = post(
+        user_client,
+        {
+            "source": document.source.slug,
+            "version": 1,
+            "target": {
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": QUOTE,
+                        "prefix": document.text[start - 5 : start],
+                    }
+                ]
+            },
+            "body": "x",
+        },
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["target"]["selector"][1]["start"] == start
+
+
+def test_reply_and_thread_filter(user_client, other_user, client, make_annotation):
+    root = make_annotation(other_user)
+    response = post(user_client, {"parent": root.pk, "body": "I agree, @" + other_user.username})
+    assert response.status_code == 201, response.json()
+    reply = response.json()
+    assert (reply["parent"], reply["thread"], reply["motivation"], reply["target"]) == (
+        root.pk, root.pk, "replying", None,
+    )  # fmt: skip
+    assert reply["anchor"] is None
+    listed = client.get(LIST, {"thread": root.pk}).json()
+    assert [a["id"] for a in listed["results"]] == [root.pk, reply["id"]]
+
+
+BAD_POSTS = [
+    (
+        {"target": {"selector": [{"type": "TextPositionSelector", "start": 1, "end": 999999}]}},
+        "outside the text",
+    ),
+    (
+        {
+            "target": {
+                "selector": [
+                    {"type": "TextPositionSelector", "start": 0, "end": 11},
+                    {"type": "TextQuoteSelector", "exact": "Nope"},
+                ]
+            }
+        },
+        "does not match the text at 0–11",
+    ),
+    (
+        {"target": {"selector": [{"type": "CssSelector", "value": "p"}]}},
+        "Unknown selector type 'CssSelector'",
+    ),
+    (
+        {"target": {"selector": [{"type": "TextPositionSelector", "start": "a", "end": 3}]}},
+        "whole-number start and end",
+    ),
+    ({"target": "p-1"}, 'target must be an object with a "selector" list'),
+    ({"body": ""}, "Write a comment or add a tag"),
+    ({"body": "x" * 10_001}, "at most 10,000 characters"),
+    ({"visibility": "friends"}, "Unknown visibility"),
+    ({"motivation": "bookmarking"}, "Unknown motivation"),
+    ({"tags": ["country:XY"]}, "not a country tag"),
+    ({"source": "no-such-source"}, "No source with this slug"),
+    ({"version": 7}, "no ready version 7"),
+    ({"parent": 999999}, "does not exist"),
+]
+
+
+@pytest.mark.parametrize(("override", "message"), BAD_POSTS)
+def test_bad_posts_are_400_with_a_message_and_store_nothing(
+    user_client, document, override, message
+):
+    data = {
+        "source": document.source.slug,
+        "target": {"selector": [{"type": "TextPositionSelector", "start": 13, "end": 20}]},
+        "body": "A comment",
+        **override,
+    }
+    response = post(user_client, data)
+    assert response.status_code == 400
+    assert message in response.json()["detail"], response.json()
+    assert Annotation.objects.count() == 0
+
+
+def test_anonymous_cannot_post(client, document):
+    response = post(client, {"source": document.source.slug, "body": "x"})
+    assert response.status_code in (401, 403)
+    assert Annotation.objects.count() == 0
+
+
+def test_private_is_404_for_others_and_absent_from_lists(user, other_user, client, make_annotation):
+    private = make_annotation(user, visibility="private", body="secret")
+    client.force_login(other_user)
+    assert client.get(f"{LIST}{private.pk}/").status_code == 404
+    assert (
+        client.patch(
+            f"{LIST}{private.pk}/", {"body": "x"}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+    assert client.get(LIST).json()["count"] == 0
+    client.force_login(user)
+    assert client.get(f"{LIST}{private.pk}/").json()["body"] == "secret"
+
+
+def test_patch_and_delete_are_for_the_author(user, other_user, client, make_annotation):
+    annotation = make_annotation(user)
+    client.force_login(other_user)
+    response = client.patch(
+        f"{LIST}{annotation.pk}/", {"body": "hijack"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "Only the author can edit" in response.json()["detail"]
+    assert client.delete(f"{LIST}{annotation.pk}/").status_code == 403
+    client.force_login(user)
+    response = client.patch(
+        f"{LIST}{annotation.pk}/",
+        {"body": "Better", "tags": ["a"]},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    assert (response.json()["body"], response.json()["edited"]) == ("Better", True)
+    bad = client.patch(
+        f"{LIST}{annotation.pk}/", {"body": "x" * 10_001}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and "at most 10,000" in bad.json()["detail"]
+    assert Annotation.objects.get().body == "Better"
+    assert client.delete(f"{LIST}{annotation.pk}/").status_code == 204
+    assert client.get(f"{LIST}{annotation.pk}/").status_code == 404
+
+
+def test_deleted_with_replies_shows_deleted(user, other_user, client, make_annotation):
+    root = make_annotation(user, body="original")
+    services.annotation_reply(author=other_user, parent=root, body="reply")
+    services.annotation_delete(annotation=root, user=user)
+    data = client.get(f"{LIST}{root.pk}/").json()
+    assert (data["body"], data["author"], data["tags"], data["deleted"]) == (
+        "[deleted]",
+        None,
+        [],
+        True,
+    )
+
+
+def test_moderator_hides_and_restores(user, moderator, client, make_annotation):
+    annotation = make_annotation(user)
+    client.force_login(user)
+    assert client.post(f"{LIST}{annotation.pk}/hide/").status_code == 403
+    client.force_login(moderator)
+    assert client.post(f"{LIST}{annotation.pk}/hide/").json()["hidden"] is True
+    client.logout()
+    assert client.get(f"{LIST}{annotation.pk}/").status_code == 404
+    client.force_login(moderator)
+    assert client.post(f"{LIST}{annotation.pk}/restore/").json()["hidden"] is False
+
+
+def test_filters_and_validation(user_client, user, other_user, document, make_annotation):
+    first = make_annotation(user, tags=["privacy"])
+    make_annotation(other_user, quote="Alibaba")
+    slug = document.source.slug
+    assert [a["id"] for a in user_client.get(LIST, {"tag": "privacy"}).json()["results"]] == [
+        first.pk
+    ]
+    assert user_client.get(LIST, {"author": other_user.username}).json()["count"] == 1
+    assert user_client.get(LIST, {"source": slug, "version": 1}).json()["count"] == 2
+    assert user_client.get(LIST, {"passage": first.passage_id}).json()["count"] >= 1
+    assert user_client.get(LIST, {"visibility": "private"}).json()["count"] == 0
+    response = user_client.get(LIST, {"version": 1})
+    assert response.status_code == 400 and "needs source" in response.json()["detail"]
+    assert user_client.get(LIST, {"visibility": "nope"}).status_code == 400
+
+
+def test_writes_are_throttled_with_retry_after(user_client, document):
+    data = {"source": document.source.slug, "body": "note"}
+    for _ in range(30):
+        assert post(user_client, data).status_code == 201
+    response = post(user_client, data)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert Annotation.objects.count() == 30
+    assert user_client.get(LIST).status_code == 200  # reads are not throttled
+
+
+# --- JSON-LD --------------------------------------------------------------------------------
+
+
+def test_jsonld_annotation(user, other_user, client, document, make_annotation):
+    root = make_annotation(user, quote=QUOTE, body="A *note*", tags=["country:DE"])
+    reply = services.annotation_reply(author=other_user, parent=root, body="Reply")
+    response = client.get(f"{LIST}{root.pk}/", HTTP_ACCEPT=JSONLD)
+    assert response.status_code == 200
+    assert response["Content-Type"] == JSONLD
+    data = response.json()
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["id"] == f"http://testserver/api/annotations/{root.pk}/"
+    assert data["type"] == "Annotation" and data["motivation"] == "commenting"
+    assert data["body"] == [
+        {
+            "type": "TextualBody",
+            "value": "A *note*",
+            "format": "text/markdown",
+            "purpose": "commenting",
+        },
+        {"type": "TextualBody", "value": "country:DE", "purpose": "tagging"},
+    ]
+    target = data["target"]
+    assert target["source"] == f"http://testserver/sources/{document.source.slug}/versions/1/"
+    assert [s["type"] for s in target["selector"]] == ["TextQuoteSelector", "TextPositionSelector"]
+    assert data["creator"]["nickname"] == user.username
+    assert data["created"] and data["modified"]
+    reply_data = client.get(f"{LIST}{reply.pk}/", HTTP_ACCEPT=JSONLD).json()
+    assert reply_data["motivation"] == "replying"
+    assert reply_data["target"] == data["id"]
+
+
+def test_jsonld_collection_and_pages(user, client, document, make_annotation):
+    for _ in range(3):
+        make_annotation(user)
+    collection = client.get(LIST, {"page_size": 2}, HTTP_ACCEPT=JSONLD).json()
+    assert "AnnotationCollection" in collection["type"] and collection["total"] == 3
+    first = collection["first"]
+    assert (
+        first["type"] == "AnnotationPage" and len(first["items"]) == 2 and first["startIndex"] == 0
+    )
+    assert "page=2" in first["next"]
+    second = client.get(first["next"], HTTP_ACCEPT=JSONLD).json()
+    assert second["type"] == "AnnotationPage" and second["startIndex"] == 2
+    assert second["partOf"]["id"] == collection["id"] and second["partOf"]["total"] == 3
+    assert "next" not in second and "page=1" in second["prev"]
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def test_exports_contain_only_visible_annotations(
+    user, other_user, client, document, make_annotation
+):
+    make_annotation(user, body="=cmd|' /C calc'!A0")
+    make_annotation(user, quote="Alibaba", visibility="private", body="secret")
+    client.force_login(other_user)
+    slug = document.source.slug
+    response = client.get(f"/api/sources/{slug}/annotations.csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 1 and rows[0]["body"].startswith("'=")
+    data = client.get(f"/api/sources/{slug}/annotations.jsonld").json()
+    assert data["total"] == 1 and "secret" not in json.dumps(data)
+
+
+# --- Schema and query counts ----------------------------------------------------------------
+
+
+def test_schema_still_generates(client):
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_list_query_count_does_not_grow(
+    user, other_user, client, document, make_annotation, django_assert_max_num_queries
+):
+    """session + user + 2 permission lookups (moderator?) + source + version + count + page."""
+
+    def create(n):
+        for _ in range(n):
+            root = make_annotation(user, tags=["a", "b"])
+            services.annotation_reply(author=other_user, parent=root, body="r")
+
+    slug = document.source.slug
+    create(2)
+    client.force_login(user)
+    with django_assert_max_num_queries(8):
+        assert client.get(LIST, {"source": slug, "version": 1}).status_code == 200
+    create(10)
+    with django_assert_max_num_queries(8):
+        response = client.get(LIST, {"source": slug, "version": 1})
+    assert response.json()["count"] == 24
+    with django_assert_max_num_queries(6):
+        client.get(LIST, HTTP_ACCEPT=JSONLD)
+    with django_assert_max_num_queries(6):
+        client.get(f"/api/sources/{slug}/annotations.jsonld")
+    with django_assert_max_num_queries(6):
+        client.get(f"/api/sources/{slug}/annotations.csv")
+    first_id = Annotation.objects.first().pk
+    with django_assert_max_num_queries(5):
+        client.get(f"{LIST}{first_id}/")

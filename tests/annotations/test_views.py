@@ -1,0 +1,104 @@
+"""HTML: notifications page and the unread badge in the header."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.annotations import services
+from apps.annotations.models import Notification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_notifications_page_lists_and_marks_read(
+    user, other_user, client, make_annotation, django_assert_max_num_queries
+):
+    root = make_annotation(user)
+    for i in range(3):
+        services.annotation_reply(author=other_user, parent=root, body=f"reply {i}")
+        root = make_annotation(user, quote="Alibaba")
+    client.force_login(user)
+    with django_assert_max_num_queries(6):
+        response = client.get("/notifications/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count("replied to your annotation") == 3
+    assert '<span class="badge">3<span class="visually-hidden"> unread</span></span>' in html
+    response = client.post("/notifications/")
+    assert response.status_code == 302
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    assert 'class="badge"' not in client.get("/notifications/").content.decode()
+
+
+def test_notifications_need_sign_in(client):
+    response = client.get("/notifications/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_header_count_costs_one_query(user, client, founding_paper):
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sources/")
+    notification_queries = [
+        q for q in queries.captured_queries if "annotations_notification" in q["sql"]
+    ]
+    assert len(notification_queries) == 1
+    assert "Notifications" in client.get("/sources/").content.decode()
+
+
+def _reader(client, slug):
+    return client.get(f"/sources/{slug}/")
+
+
+def test_reader_query_count_is_independent_of_annotations(
+    user, other_user, client, founding_paper, make_annotation, django_assert_max_num_queries
+):
+    client.force_login(user)
+    slug = founding_paper.slug
+    with CaptureQueriesContext(connection) as baseline:
+        assert _reader(client, slug).status_code == 200
+    for i in range(10):
+        root = make_annotation(
+            user if i % 2 else other_user, tags=["a"], visibility="private" if i == 3 else "public"
+        )
+        replier = root.author if root.visibility == "private" else other_user
+        services.annotation_reply(author=replier, parent=root, body="r")
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        response = _reader(client, slug)
+    html = response.content.decode()
+    assert 'id="annotation-data"' in html
+    assert "Annotate passage" in html
+    assert "annotations.js" in html
+
+
+def test_reader_embeds_only_visible_annotations_and_prompts_anonymous(
+    user, other_user, client, founding_paper, make_annotation
+):
+    make_annotation(user, body="public words")
+    make_annotation(user, quote="Alibaba", visibility="private", body="private words")
+    client.force_login(other_user)
+    html = _reader(client, founding_paper.slug).content.decode()
+    assert "public words" in html and "private words" not in html
+    client.logout()
+    html = _reader(client, founding_paper.slug).content.decode()
+    assert "Sign in to annotate" in html and "Annotate passage" not in html
+    assert "public words" in html and "private words" not in html
+
+
+def test_reader_lists_orphans(user, founding_paper, client, make_annotation, run_on_commit):
+    from apps.sources.models import Document, DocumentUpload
+    from apps.sources.services import document_import
+    from apps.sources.starter import FOUNDING_PAPER_FILE
+
+    make_annotation(user, quote="Amy Dobson and Wong")
+    text = FOUNDING_PAPER_FILE.read_text().replace("Amy Dobson and Wong", "the authors")
+    document = Document.objects.create(source=founding_paper, import_format="text")
+    DocumentUpload.objects.create(document=document, data=text.encode(), size=len(text))
+    with run_on_commit():
+        document_import(document_id=document.pk)
+    html = client.get(f"/sources/{founding_paper.slug}/").content.decode()
+    assert "1 annotation could not be placed in this version" in html
+    html_v1 = client.get(f"/sources/{founding_paper.slug}/versions/1/").content.decode()
+    assert "could not be placed" not in html_v1

@@ -1,0 +1,149 @@
+"""Annotating in Chromium: select with the mouse, Annotate, Comment, Save; reply; privacy
+across browser contexts; keyboard-only Annotate passage."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from apps.annotations.models import Annotation
+
+pytestmark = pytest.mark.browser
+
+SENTENCE = "We discuss the similar structures which are already present and in place in Western liberal democratic countries."
+
+
+@pytest.fixture
+def paper(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from apps.sources.starter import load_founding_paper
+
+    source, _ = load_founding_paper()
+    source.refresh_from_db()
+    return source
+
+
+FIND_TEXT = """([needle, scroll]) => {
+    const walker = document.createTreeWalker(document.querySelector('.reader__text'), NodeFilter.SHOW_TEXT);
+    let node;
+    while ((node = walker.nextNode())) {
+        const at = node.textContent.indexOf(needle);
+        if (at === -1) continue;
+        if (scroll) { node.parentElement.scrollIntoView({block: 'center'}); return true; }
+        const range = document.createRange();
+        range.setStart(node, at); range.setEnd(node, at + 1);
+        const first = range.getClientRects()[0];
+        range.setStart(node, at + needle.length - 1); range.setEnd(node, at + needle.length);
+        const last = range.getClientRects()[0];
+        return {x1: first.left + 1, y1: first.top + first.height / 2,
+                x2: last.right - 1, y2: last.top + last.height / 2};
+    }
+    return null;
+}"""
+
+
+def select_with_mouse(page, text: str):
+    """Drag the mouse from the first to the last character of ``text``."""
+    page.evaluate(FIND_TEXT, [text, True])
+    box = page.evaluate(FIND_TEXT, [text, False])
+    assert box, f"{text!r} not found on the page"
+    page.mouse.move(box["x1"], box["y1"])
+    page.mouse.down()
+    page.mouse.move((box["x1"] + box["x2"]) / 2, box["y2"], steps=5)
+    page.mouse.move(box["x2"], box["y2"], steps=5)
+    page.mouse.up()
+
+
+def test_select_annotate_save_reload_reply(paper, user, other_user, login_page):
+    page = login_page(user)
+    page.goto(f"/sources/{paper.slug}/")
+    select_with_mouse(page, SENTENCE)
+    page.get_by_role("button", name="Annotate", exact=True).click()
+    page.get_by_label("Comment").fill("Which *structures*, exactly?")
+    page.get_by_label("Tags", exact=True).fill("country:gb, comparison")
+    page.get_by_role("button", name="Save").click()
+
+    highlight = page.locator("mark.hl").first
+    expect(highlight).to_be_visible()
+    expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    expect(page.locator(".annotation-card__body em")).to_have_text("structures")
+    annotation = Annotation.objects.get()
+    assert annotation.exact == SENTENCE and annotation.tags == ["country:GB", "comparison"]
+
+    page.reload()
+    expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    expect(page.locator("mark.hl")).to_have_class(re.compile("hl--country"))
+    page.locator("mark.hl").first.click()
+    page.get_by_role("button", name="Reply").first.click()
+    page.get_by_label("Reply").fill("Credit scoring, for one.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".annotation-card[data-depth='1'] .annotation-card__body")).to_have_text(
+        "Credit scoring, for one."
+    )
+    assert Annotation.objects.filter(parent=annotation).count() == 1
+
+
+def test_private_annotation_is_not_seen_by_another_user(paper, user, other_user, login_page):
+    page = login_page(user)
+    page.goto(f"/sources/{paper.slug}/")
+    select_with_mouse(page, SENTENCE)
+    page.get_by_role("button", name="Annotate", exact=True).click()
+    page.get_by_label("Comment").fill("Private thought")
+    page.get_by_label("Visibility").select_option("private")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("mark.hl")).to_have_count(1)
+
+    other = login_page(other_user)
+    other.goto(f"/sources/{paper.slug}/")
+    expect(other.locator(".reader.has-annotations")).to_have_count(1)
+    expect(other.locator("mark.hl")).to_have_count(0)
+    assert "Private thought" not in other.content()
+
+
+def test_keyboard_only_annotate_passage(paper, user, login_page):
+    page = login_page(user)
+    page.goto(f"/sources/{paper.slug}/")
+    button = page.get_by_role("button", name="Annotate passage").nth(1)
+    # Tab until the second passage's button has focus: no mouse involved.
+    for _ in range(200):
+        page.keyboard.press("Tab")
+        if button.evaluate("b => b === document.activeElement"):
+            break
+    else:
+        pytest.fail("Annotate passage is not reachable with Tab")
+    expect(button).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Comment")).to_be_focused()
+    page.keyboard.type("The whole paragraph matters.")
+    page.get_by_label("Comment").press("Tab")  # -> Preview
+    page.keyboard.press("Tab")  # -> Tags
+    page.keyboard.type("method")
+    page.get_by_role("button", name="Save").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".annotation-card__body")).to_have_text("The whole paragraph matters.")
+    annotation = Annotation.objects.get()
+    assert annotation.passage.order == 1 and annotation.exact == annotation.passage.text
+    expect(page.locator(".passage-count").first).to_have_text("1")
+
+
+def test_anonymous_reader_sees_public_annotations_and_a_sign_in_prompt(paper, user, page):
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    services.annotation_create(
+        author=user,
+        document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)),
+        body="Public",
+    )
+    page.goto(f"/sources/{paper.slug}/")
+    expect(page.get_by_role("link", name="Sign in to annotate")).to_be_visible()
+    expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    page.locator("mark.hl").first.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".annotation-card__body")).to_have_text("Public")
+    assert page.js_errors == []
