@@ -121,7 +121,7 @@ def test_profile_update_service_is_for_the_user_only(user, other_user):
 
 
 def test_profile_query_count(user_client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(3):  # session, user, token
+    with django_assert_max_num_queries(4):  # session, user, token, notification badge
         assert user_client.get(PROFILE_URL).status_code == 200
 
 
