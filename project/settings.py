@@ -186,6 +186,8 @@ CELERY_TASK_IGNORE_RESULT = True
 # Without a broker there is nobody to run tasks: run them inline (development default).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
+# One Redis can carry several deployments (or test runs) apart by queue name.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

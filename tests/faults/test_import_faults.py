@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import time
+import uuid
 
 import pytest
 import redis
@@ -75,7 +76,14 @@ def test_worker_killed_mid_import_is_redelivered_and_never_half_visible(
     except redis.RedisError as exc:
         require(False, f"Redis is not reachable: {exc}")
     # A short visibility timeout lets the second worker take back the unacknowledged task.
-    env = dict(process_env, REDIS_URL=broker, CELERY_VISIBILITY_TIMEOUT="3")
+    env = dict(
+        process_env,
+        REDIS_URL=broker,
+        CELERY_VISIBILITY_TIMEOUT="3",
+        CELERY_UNACKED_RESTORE_INTERVAL="1",
+        # Concurrent runs on one machine share Redis: a queue of its own keeps their workers apart.
+        CELERY_QUEUE=f"faults-{uuid.uuid4().hex}",
+    )
     data = samples.pdf_bytes(pages=160, paragraphs_per_page=4)
     pdf_path = tmp_path / "long.pdf"
     pdf_path.write_bytes(data)
@@ -116,6 +124,9 @@ def test_worker_killed_mid_import_is_redelivered_and_never_half_visible(
         assert document.version is None
         assert not Passage.objects.filter(document_id=document_id).exists()
 
+        # The replacement worker (as a supervisor would restart it) takes back unacknowledged
+        # tasks older than the visibility timeout when it starts.
+        time.sleep(4)
         second = spawn_worker(env, tmp_path / "worker2.log")
         assert wait_for(lambda: status() == DocumentStatus.READY, timeout=90, interval=0.5), (
             status(),
