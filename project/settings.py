@@ -162,6 +162,7 @@ else:
 IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare host in a URL field means https
 AUTH_USER_MODEL = "accounts.User"
 
 # --- Cache, Celery ---------------------------------------------------------------------
