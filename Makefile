@@ -52,5 +52,9 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
+## 50 readers + 5 writers for 60 s against gunicorn + Celery on PostgreSQL + Redis.
+load: $(VENV)/.installed-dev
+	bash bench/load/run.sh
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
