@@ -1,0 +1,103 @@
+"""Moderation: the append-only audit log, roles' country scopes, user-level states, the
+review queue, flags and the notices that tell authors about decisions.
+
+Targets (sources, entries, annotations, ...) are referenced generically (content type +
+object id as text, so integer and UUID keys both fit); each target type plugs in through
+an adapter (apps/moderation/registry.py). See docs/moderation.md.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    DECISION = "decision", _("Decision")
+    ROLE_CHANGE = "role_change", _("Role change")
+    MERGE = "merge", _("Merge")
+    UNMERGE = "unmerge", _("Undo merge")
+    RESTORE = "restore", _("Restore")
+    HIDE = "hide", _("Hide")
+    UNHIDE = "unhide", _("Unhide")
+    CLAIM = "claim", _("Claim")
+    RELEASE = "release", _("Release")
+    FLAG = "flag", _("Flag")
+    FLAG_RESOLVED = "flag_resolved", _("Flag resolved")
+    PREMODERATION = "premoderation", _("Pre-moderation")
+    SHADOW_HIDE = "shadow_hide", _("Shadow-hide")
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit-log row."""
+
+
+class AuditLogQuerySet(models.QuerySet):
+    """Rows can be added and read, never changed or deleted in bulk."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be updated.")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: use audit_record().")
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
+
+    _raw_delete.queryset_only = True
+
+
+class AuditLogEntry(models.Model):
+    """One thing a moderator (or the system, actor None) did. Append-only.
+
+    Write through ``services.audit_record`` only. The actor and target are snapshots
+    (name, label, URL) as well as references, so the row still reads correctly after the
+    target or the actor's account is gone; the actor key has no database constraint for
+    the same reason (deleting a user must not have to rewrite the log).
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, related_name="+", verbose_name=_("actor"),
+    )  # fmt: skip
+    actor_name = models.CharField(_("actor name"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    target_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+", verbose_name=_("target type"),
+    )  # fmt: skip
+    target_object_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    target_url = models.CharField(_("target URL"), max_length=500, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True, db_index=True)
+    reason = models.TextField(_("reason"), blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    objects = AuditLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_content_type", "target_object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.created:%Y-%m-%d %H:%M} {self.actor_name or '-'} {self.action} {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The audit log is append-only: rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
