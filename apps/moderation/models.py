@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
 
 class AuditAction(models.TextChoices):
@@ -101,3 +102,54 @@ class AuditLogEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only: rows cannot be deleted.")
+
+
+class ModeratorScope(models.Model):
+    """Limits a moderator to some countries. A moderator with no rows is global."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_scopes"
+    )
+    country = CountryField(_("country"))
+
+    class Meta:
+        ordering = ["user", "country"]
+        verbose_name = _("moderator country scope")
+        verbose_name_plural = _("moderator country scopes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "country"], name="moderator_scope_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.country.code}"
+
+
+class UserModerationState(models.Model):
+    """Per-user measures set by moderators. A missing row means all off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_state"
+    )
+    premoderate_annotations = models.BooleanField(
+        _("pre-moderate annotations"),
+        default=False,
+        help_text=_("New annotations by this user wait for a moderator before others see them."),
+    )
+    shadow_hidden = models.BooleanField(
+        _("shadow-hidden"),
+        default=False,
+        help_text=_("This user's content is visible only to them and to moderators."),
+    )
+    trust_revoked = models.BooleanField(
+        _("trust revoked by a moderator"),
+        default=False,
+        help_text=_("Automatic promotion to trusted contributor is suppressed."),
+    )
+    modified = models.DateTimeField(_("modified"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("user moderation state")
+        verbose_name_plural = _("user moderation states")
+
+    def __str__(self) -> str:
+        return f"moderation state of {self.user}"
