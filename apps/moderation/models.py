@@ -153,3 +153,158 @@ class UserModerationState(models.Model):
 
     def __str__(self) -> str:
         return f"moderation state of {self.user}"
+
+
+class ReviewItemType(models.TextChoices):
+    SUBMITTED_ENTRY = "submitted_entry", _("Submitted entry")
+    POST_REVIEW_EDIT = "post_review_edit", _("Edit awaiting post-review")
+    FLAG = "flag", _("Flagged content")
+    ORPHANED_ANNOTATION = "orphaned_annotation", _("Orphaned annotation")
+    UPLOADED_SOURCE = "uploaded_source", _("Uploaded source")
+    SUGGESTED_EDIT = "suggested_edit", _("Suggested edit")
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DECIDED = "decided", _("Decided")
+
+
+class Decision(models.TextChoices):
+    PUBLISH = "publish", _("Publish")
+    REQUEST_CHANGES = "request_changes", _("Request changes")
+    REJECT = "reject", _("Reject")
+    HIDE = "hide", _("Hide")
+    RESTORE = "restore", _("Restore")
+    SPAM = "spam", _("Mark as spam")
+
+
+class ReviewItem(models.Model):
+    """One thing waiting for a moderator: the single review queue.
+
+    At most one open item per (type, target): new flags on a target join its open flag
+    item. Label, URL, author, country and category are copied from the target's adapter
+    when the item is opened, so the queue lists items without loading their targets.
+    """
+
+    item_type = models.CharField(_("type"), max_length=24, choices=ReviewItemType.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("target type")
+    )
+    object_id = models.CharField(_("target id"), max_length=64)
+    target_label = models.CharField(_("target"), max_length=300, blank=True)
+    target_url = models.CharField(_("target URL"), max_length=500, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("author"),
+    )  # fmt: skip
+    country = models.CharField(_("country"), max_length=2, null=True, blank=True)
+    category = models.SlugField(_("category"), max_length=100, null=True, blank=True)
+    summary = models.TextField(_("what to review"), blank=True)
+    priority = models.FloatField(_("priority"), default=0.0)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("claimed by"),
+    )  # fmt: skip
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["-priority", "created"]
+        verbose_name = _("review item")
+        verbose_name_plural = _("review items")
+        permissions = [("work_queue", "Can work the review queue")]
+        indexes = [
+            models.Index(fields=["status", "-priority", "created"]),
+            models.Index(fields=["status", "created"]),
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["country"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item_type", "content_type", "object_id"],
+                condition=models.Q(status="open"),
+                name="review_item_one_open_per_target",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="open")
+                | (~models.Q(decision="") & models.Q(decided_at__isnull=False)),
+                name="review_item_decided_has_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_type_display()}: {self.target_label}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == ReviewStatus.OPEN
+
+
+class HiddenReason(models.TextChoices):
+    PENDING_REVIEW = "pending_review", _("Hidden pending review of flags")
+    MODERATOR = "moderator", _("Hidden by a moderator")
+
+
+class HiddenContent(models.Model):
+    """Marks an object as hidden from public lists, for target types that have no
+    visibility field of their own (sources). Other apps' selectors filter with
+    ``selectors.exclude_hidden``."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.CharField(max_length=64)
+    hidden_reason = models.CharField(max_length=20, choices=HiddenReason.choices)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("hidden content")
+        verbose_name_plural = _("hidden content")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id"], name="hidden_content_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"hidden {self.content_type_id}:{self.object_id}"
+
+
+class ModerationNotice(models.Model):
+    """Tells an author what a moderator decided about their content, and why."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices"
+    )
+    review_item = models.ForeignKey(
+        ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    reason = models.TextField(_("reason"))
+    target_label = models.CharField(_("content"), max_length=300, blank=True)
+    target_url = models.CharField(_("link"), max_length=500, blank=True)
+    created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Set when the e-mail was sent, or found unwanted (no address, e-mails turned off):
+    # the task and the sweep skip handled notices, so an author gets at most one e-mail.
+    email_handled_at = models.DateTimeField(_("e-mail handled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("moderation notice")
+        verbose_name_plural = _("moderation notices")
+
+    def __str__(self) -> str:
+        return f"{self.decision} → {self.recipient}: {self.target_label}"

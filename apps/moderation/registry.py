@@ -121,7 +121,7 @@ _by_model: dict[type[models.Model], TargetAdapter] = {}
 def register_target(type_name: str, adapter: TargetAdapter) -> TargetAdapter:
     """Register ``adapter`` for ``type_name`` (the name used in the API: "source",
     "entry", "annotation"...). Registering the same name again replaces the adapter."""
-    if not getattr(adapter, "model", None):
+    if getattr(adapter, "model", None) is None:
         raise TypeError(f"{type(adapter).__name__} must set `model`.")
     unknown = set(adapter.decisions) - ALL_DECISIONS
     if unknown:

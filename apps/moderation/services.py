@@ -6,6 +6,7 @@ through the action objects in actions.py) and writes exactly one audit row with
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -13,12 +14,26 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
 from . import permissions
-from .models import AuditAction, AuditLogEntry, ModeratorScope, UserModerationState
+from .errors import ModerationConflict
+from .models import (
+    AuditAction,
+    AuditLogEntry,
+    HiddenContent,
+    HiddenReason,
+    ModerationNotice,
+    ModeratorScope,
+    ReviewItem,
+    ReviewItemType,
+    ReviewStatus,
+    UserModerationState,
+)
 from .permissions import MODERATOR_GROUP, TRUSTED_GROUP
 from .registry import adapter_for
 
@@ -36,9 +51,18 @@ def _json_safe(value: Any) -> Any:
 
 
 def describe_target(target: models.Model | None) -> dict:
-    """Content type, id, label, URL and country of ``target`` for a log row."""
+    """Content type, id, label, URL and country of ``target`` for a log row. A review
+    item stands for its target (the log shows what was reviewed, not the queue row)."""
     if target is None:
         return {}
+    if isinstance(target, ReviewItem):
+        return {
+            "target_content_type": target.content_type,
+            "target_object_id": target.object_id,
+            "target_label": target.target_label,
+            "target_url": target.target_url,
+            "country": target.country or "",
+        }
     adapter = adapter_for(target)
     if adapter is not None:
         label, url, country = adapter.label(target), adapter.url(target), adapter.country(target)
@@ -282,3 +306,310 @@ def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserMod
     audit_record(actor=actor, action=AuditAction.SHADOW_HIDE, target=user, reason=reason,
                  before=before, after={"shadow_hidden": hidden})  # fmt: skip
     return state
+
+
+# --- Enqueueing ---------------------------------------------------------------------------
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Send ``task`` after the transaction commits. A broker outage is logged, never
+    raised: the write the user made stands, and the periodic sweep sends it later."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - broker down must not fail the user's write
+            logger.exception("Could not enqueue %s%r; the sweep will retry.", task.name, args)
+
+    transaction.on_commit(send)
+
+
+# --- Hidden content (for target types without their own visibility field) -----------------
+
+
+def content_hide(
+    *, target: models.Model, actor, hidden_reason: str = HiddenReason.MODERATOR
+) -> None:
+    """Hide ``target`` from public lists. For adapters; the calling action audits."""
+    content_type = ContentType.objects.get_for_model(target)
+    HiddenContent.objects.update_or_create(
+        content_type=content_type,
+        object_id=str(target.pk),
+        defaults={
+            "hidden_reason": hidden_reason,
+            "hidden_by": actor if actor is not None and actor.is_authenticated else None,
+        },
+    )
+
+
+def content_unhide(*, target: models.Model) -> None:
+    """Undo ``content_hide``; a no-op for visible content. For adapters."""
+    HiddenContent.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+    ).delete()
+
+
+# --- Review queue -----------------------------------------------------------------------------
+
+DEFAULT_TYPE_PRIORITY = {
+    ReviewItemType.SUBMITTED_ENTRY: 2.0,
+    ReviewItemType.POST_REVIEW_EDIT: 1.0,
+    ReviewItemType.SUGGESTED_EDIT: 1.0,
+    ReviewItemType.UPLOADED_SOURCE: 1.0,
+    ReviewItemType.ORPHANED_ANNOTATION: 0.5,
+    ReviewItemType.FLAG: 0.0,  # flags bring their own scores
+}
+
+
+def type_priority(item_type: str) -> float:
+    configured = getattr(settings, "MODERATION_TYPE_PRIORITY", {})
+    return float(configured.get(item_type, DEFAULT_TYPE_PRIORITY.get(item_type, 1.0)))
+
+
+def _open_item_for(item_type: str, target: models.Model):
+    return ReviewItem.objects.filter(
+        item_type=item_type,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        status=ReviewStatus.OPEN,
+    )
+
+
+@transaction.atomic
+def review_item_open(*, item_type: str, target: models.Model, summary: str = "") -> ReviewItem:
+    """Put ``target`` in the queue as ``item_type``, or return its already-open item of
+    that type (at most one per type and target; a constraint backs this up).
+
+    Called by other apps' services after a write that needs review (submission, edit of a
+    published entry, orphaned annotation) and by ``flag_create``. No permission check:
+    the caller already allowed the write. Raises ValueError if ``target``'s type has no
+    adapter registered.
+    """
+    adapter = adapter_for(target)
+    if adapter is None:
+        raise ValueError(f"No moderation adapter is registered for {type(target).__name__}.")
+    existing = _open_item_for(item_type, target).first()
+    if existing is not None:
+        return existing
+    author = adapter.author(target)
+    item = ReviewItem(
+        item_type=item_type,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        target_label=adapter.label(target)[:300],
+        target_url=(adapter.url(target) or "")[:500],
+        author=author if author is not None and author.pk else None,
+        country=(adapter.country(target) or "").upper() or None,
+        category=adapter.category(target) or None,
+        summary=summary,
+        priority=type_priority(item_type),
+    )
+    item.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # Opened concurrently by another request: the partial unique constraint kept one.
+        return _open_item_for(item_type, target).get()
+    return item
+
+
+def _check_can_work(actor, item: ReviewItem) -> None:
+    if not permissions.can_view_queue(actor):
+        raise PermissionDenied(_("Only moderators can work the review queue."))
+    if not permissions.can_work_item(actor, item):
+        raise PermissionDenied(
+            _("This item is outside the countries you moderate.")
+            if item.country
+            else _("Only global moderators can act on items without a country.")
+        )
+
+
+def _holder_name(item: ReviewItem) -> str:
+    return item.claimed_by.get_username() if item.claimed_by else _("someone")
+
+
+def _decided_conflict(item: ReviewItem) -> ModerationConflict:
+    return ModerationConflict(
+        _("This item was already decided (%(decision)s) by %(user)s at %(time)s.")
+        % {
+            "decision": item.get_decision_display(),
+            "user": item.decided_by.get_username() if item.decided_by else _("someone"),
+            "time": timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+
+
+def _claimed_conflict(item: ReviewItem) -> ModerationConflict:
+    return ModerationConflict(
+        _("%(user)s claimed this item at %(time)s; it is theirs until they decide or release it.")
+        % {
+            "user": _holder_name(item),
+            "time": timezone.localtime(item.claimed_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+
+
+@transaction.atomic
+def review_item_claim(*, actor, item: ReviewItem) -> ReviewItem:
+    """Claim ``item`` for ``actor`` so other moderators leave it alone.
+
+    Atomic: one conditional UPDATE (``WHERE claimed_by IS NULL AND status = 'open'``), so
+    of two moderators claiming at once exactly one wins. Claiming an item one already
+    holds returns it unchanged. Raises PermissionDenied (not a moderator, out of scope)
+    and ModerationConflict (held by someone else, or already decided).
+    """
+    _check_can_work(actor, item)
+    claimed = ReviewItem.objects.filter(
+        pk=item.pk, status=ReviewStatus.OPEN, claimed_by__isnull=True
+    ).update(claimed_by=actor, claimed_at=timezone.now())
+    item.refresh_from_db()
+    if not claimed:
+        if item.status != ReviewStatus.OPEN:
+            raise _decided_conflict(item)
+        if item.claimed_by_id == actor.pk:
+            return item
+        raise _claimed_conflict(item)
+    audit_record(actor=actor, action=AuditAction.CLAIM, target=item,
+                 after={"review_item": item.pk, "claimed_by": actor.get_username()})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def review_item_release(*, actor, item: ReviewItem) -> ReviewItem:
+    """Give a claimed item back to the queue. The holder may release it; an admin may
+    release anyone's (a moderator who left for the day)."""
+    _check_can_work(actor, item)
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ReviewStatus.OPEN:
+        raise _decided_conflict(item)
+    if item.claimed_by_id is None:
+        raise ModerationConflict(_("Nobody has claimed this item."))
+    if item.claimed_by_id != actor.pk and not permissions.is_admin(actor):
+        raise _claimed_conflict(item)
+    before = {"review_item": item.pk, "claimed_by": _holder_name(item)}
+    item.claimed_by = None
+    item.claimed_at = None
+    item.save(update_fields=["claimed_by", "claimed_at"])
+    audit_record(actor=actor, action=AuditAction.RELEASE, target=item, before=before,
+                 after={"review_item": item.pk, "claimed_by": None})  # fmt: skip
+    return item
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+def notice_create(*, recipient, item: ReviewItem, decision: str, reason: str) -> ModerationNotice:
+    """Tell ``recipient`` in the app, and by e-mail after commit. Internal: called by the
+    decision actions."""
+    notice = ModerationNotice.objects.create(
+        recipient=recipient,
+        review_item=item,
+        decision=decision,
+        reason=reason,
+        target_label=item.target_label,
+        target_url=item.target_url,
+    )
+    from .tasks import send_notice_email
+
+    enqueue_on_commit(send_notice_email, notice.pk)
+    return notice
+
+
+def _absolute(path: str) -> str:
+    if not path or "://" in path:
+        return path
+    from django.contrib.sites.models import Site
+
+    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+    return f"{protocol}://{Site.objects.get_current().domain}{path}"
+
+
+def notice_send_email(*, notice_id: int) -> str:
+    """E-mail one notice to its recipient, at most once. Returns what happened ("sent",
+    "not wanted", "already handled", "missing")."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    with transaction.atomic():
+        notice = (
+            ModerationNotice.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return "missing"
+        if notice.email_handled_at is not None:
+            return "already handled"
+        recipient = notice.recipient
+        outcome = "not wanted"
+        if recipient.email and recipient.is_active and recipient.email_notifications:
+            context = {
+                "notice": notice,
+                "recipient": recipient,
+                "site_name": settings.SITE_NAME,
+                "link": _absolute(notice.target_url),
+                "notices_link": _absolute(reverse("moderation:notices")),
+            }
+            send_mail(
+                subject=render_to_string("moderation/email/notice_subject.txt", context).strip(),
+                message=render_to_string("moderation/email/notice_body.txt", context),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
+            outcome = "sent"
+        notice.email_handled_at = timezone.now()
+        notice.save(update_fields=["email_handled_at"])
+    return outcome
+
+
+def notices_sweep_unsent(*, older_than_minutes: int = 10) -> list[int]:
+    """Re-send notices whose e-mail job was lost (broker down). Returns their ids."""
+    from .tasks import send_notice_email
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    ids = list(
+        ModerationNotice.objects.filter(email_handled_at__isnull=True, created__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for notice_id in ids:
+        send_notice_email.delay(notice_id)
+    return ids
+
+
+@transaction.atomic
+def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
+    """Mark ``user``'s notices (all, or the given ones) read. Returns how many changed."""
+    qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=notice_ids)
+    return qs.update(read_at=timezone.now())
+
+
+# --- Uploaded sources -----------------------------------------------------------------------
+
+
+def review_uploaded_document(*, document_id: int) -> ReviewItem | None:
+    """A version uploaded by a signed-in contributor who is not staff, a moderator or
+    trusted puts its source in the queue as ``uploaded_source``. Called from the sources
+    app's on_document_ready hook; idempotent (one open item per source)."""
+    from apps.sources.models import Document
+
+    document = (
+        Document.objects.select_related("source", "created_by").filter(pk=document_id).first()
+    )
+    if document is None or document.created_by is None:
+        return None
+    uploader = document.created_by
+    if uploader.is_staff or permissions.is_trusted(uploader):
+        return None
+    summary = (
+        _("New source uploaded by %(user)s.")
+        if document.version == 1
+        else _("Version %(version)s uploaded by %(user)s.")
+    ) % {"user": uploader.get_username(), "version": document.version}
+    return review_item_open(
+        item_type=ReviewItemType.UPLOADED_SOURCE, target=document.source, summary=summary
+    )

@@ -1,5 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("notices/", views.notices, name="notices"),
+]
 
 api_urlpatterns: list = []

@@ -5,14 +5,18 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from apps.moderation.selectors import exclude_hidden
+
 from .models import Document, DocumentStatus, Passage, Source
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
 
 
 def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
-    """Sources with at least one readable version, for the public list and API."""
+    """Sources with at least one readable version and not hidden by a moderator, for the
+    public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
+    qs = exclude_hidden(qs)
     if query:
         qs = qs.filter(Q(title__icontains=query) | Q(authors__icontains=query))
     if source_type:

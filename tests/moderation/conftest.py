@@ -56,3 +56,42 @@ def french_moderator(db):
 @pytest.fixture
 def admin_user(db):
     return make_admin()
+
+
+def make_item(*, author=None, country=None, item_type="uploaded_source", target=None, **fields):
+    """An open review item about a source written by ``author``. ``country`` is set on
+    the item directly (sources have none) to exercise moderators' scopes."""
+    from apps.moderation.models import ReviewItem
+    from apps.moderation.services import review_item_open
+    from tests.factories import SourceFactory
+
+    if target is None:
+        target = SourceFactory(added_by=author or UserFactory())
+    item = review_item_open(item_type=item_type, target=target)
+    if country or fields:
+        ReviewItem.objects.filter(pk=item.pk).update(country=country, **fields)
+        item.refresh_from_db()
+    return item
+
+
+@pytest.fixture
+def item(db, user):
+    return make_item(author=user)
+
+
+@pytest.fixture
+def upload(run_on_commit):
+    """Upload a source as ``user`` through the sources service (imports run inline)."""
+    from apps.sources.services import SourceMetadata, source_create
+    from tests.samples import markdown_bytes
+
+    def do(user, title="Scoring in practice"):
+        with run_on_commit():
+            return source_create(
+                user=user,
+                metadata=SourceMetadata(title=title, authors=["A. Writer"], year=2020),
+                data=markdown_bytes(),
+                filename="scoring.md",
+            )
+
+    return do
