@@ -88,9 +88,7 @@ class DecisionAction:
 
             flags = {}
             if item.item_type == ReviewItemType.FLAG:
-                from .flags import flags_resolve
-
-                flags = flags_resolve(item=item, agreed=self.decision in AGREES_WITH_FLAGS)
+                flags = services.flags_resolve(item=item, agreed=self.decision in AGREES_WITH_FLAGS)
             services.audit_record(
                 actor=self.actor,
                 action=AuditAction.DECISION,

@@ -25,7 +25,6 @@ class AuditAction(models.TextChoices):
     UNHIDE = "unhide", _("Unhide")
     CLAIM = "claim", _("Claim")
     RELEASE = "release", _("Release")
-    FLAG = "flag", _("Flag")
     FLAG_RESOLVED = "flag_resolved", _("Flag resolved")
     PREMODERATION = "premoderation", _("Pre-moderation")
     SHADOW_HIDE = "shadow_hide", _("Shadow-hide")
@@ -308,3 +307,61 @@ class ModerationNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} → {self.recipient}: {self.target_label}"
+
+
+class FlagReason(models.TextChoices):
+    SPAM = "spam", _("Spam")
+    HARASSMENT = "harassment", _("Harassment")
+    INACCURATE = "inaccurate", _("Inaccurate")
+    DUPLICATE = "duplicate", _("Duplicate")
+    COPYRIGHT = "copyright", _("Copyright")
+    OTHER = "other", _("Other")
+
+
+class FlagStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    AGREED = "agreed", _("Agreed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Flag(models.Model):
+    """A signed-in user's report that some content is a problem. Open flags on one target
+    share one review item; the moderator's decision agrees with or rejects them all, and
+    that outcome feeds each flagger's accuracy (and so the weight of their next flags)."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64)
+    flagger = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_flags"
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=FlagReason.choices)
+    text = models.TextField(_("details"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FlagStatus.choices, default=FlagStatus.OPEN
+    )
+    #: The flagger's weight when they flagged (Discourse's "reviewable score").
+    score = models.FloatField(_("score"), default=1.0)
+    review_item = models.ForeignKey(
+        ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="flags"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("flag")
+        verbose_name_plural = _("flags")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"]),
+            models.Index(fields=["flagger", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "flagger"],
+                condition=models.Q(status="open"),
+                name="flag_one_open_per_user_and_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} by {self.flagger}"

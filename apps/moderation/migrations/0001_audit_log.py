@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('actor_name', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
-                ('action', models.CharField(choices=[('decision', 'Decision'), ('role_change', 'Role change'), ('merge', 'Merge'), ('unmerge', 'Undo merge'), ('restore', 'Restore'), ('hide', 'Hide'), ('unhide', 'Unhide'), ('claim', 'Claim'), ('release', 'Release'), ('flag', 'Flag'), ('flag_resolved', 'Flag resolved'), ('premoderation', 'Pre-moderation'), ('shadow_hide', 'Shadow-hide')], max_length=20, verbose_name='action')),
+                ('action', models.CharField(choices=[('decision', 'Decision'), ('role_change', 'Role change'), ('merge', 'Merge'), ('unmerge', 'Undo merge'), ('restore', 'Restore'), ('hide', 'Hide'), ('unhide', 'Unhide'), ('claim', 'Claim'), ('release', 'Release'), ('flag_resolved', 'Flag resolved'), ('premoderation', 'Pre-moderation'), ('shadow_hide', 'Shadow-hide')], max_length=20, verbose_name='action')),
                 ('target_object_id', models.CharField(blank=True, max_length=64, verbose_name='target id')),
                 ('target_label', models.CharField(blank=True, max_length=300, verbose_name='target')),
                 ('target_url', models.CharField(blank=True, max_length=500, verbose_name='target URL')),
