@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
 
 from . import permissions
-from .models import HiddenContent, ModerationNotice, UserModerationState
+from .models import (
+    AuditLogEntry,
+    HiddenContent,
+    ModerationNotice,
+    ReviewItem,
+    ReviewStatus,
+    UserModerationState,
+)
 
 
 def is_shadow_hidden(user) -> bool:
@@ -74,3 +85,100 @@ def is_hidden(obj) -> bool:
 
 def notices_for_user(*, user) -> QuerySet:
     return ModerationNotice.objects.filter(recipient=user).order_by("-created", "-id")
+
+
+# --- Queue and log --------------------------------------------------------------------------
+
+
+def review_items_for_queue(
+    *,
+    viewer,
+    status: str = ReviewStatus.OPEN,
+    item_type: str | None = None,
+    country: str | None = None,
+    category: str | None = None,
+    older_than: timedelta | None = None,
+    min_priority: float | None = None,
+    claimed: str | None = None,
+    sort: str = "priority",
+) -> QuerySet:
+    """The review items ``viewer`` may work, filtered and sorted. Nobody but moderators
+    sees any; a scoped moderator sees only items about their countries. One query (plus
+    the count when paginated), whatever the page size.
+
+    ``claimed``: None (any), "none", "me", "others". ``sort``: "priority" (highest first,
+    then oldest), "age" (oldest first), "newest".
+    """
+    if not permissions.can_view_queue(viewer):
+        return ReviewItem.objects.none()
+    qs = ReviewItem.objects.filter(status=status)
+    scope = permissions.moderator_countries(viewer)
+    if scope is not None:
+        qs = qs.filter(country__in=sorted(scope))
+    if item_type:
+        qs = qs.filter(item_type=item_type)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if category:
+        qs = qs.filter(category=category)
+    if older_than:
+        qs = qs.filter(created__lte=timezone.now() - older_than)
+    if min_priority is not None:
+        qs = qs.filter(priority__gte=min_priority)
+    if claimed == "none":
+        qs = qs.filter(claimed_by__isnull=True)
+    elif claimed == "me":
+        qs = qs.filter(claimed_by=viewer)
+    elif claimed == "others":
+        qs = qs.filter(claimed_by__isnull=False).exclude(claimed_by=viewer)
+    ordering = {
+        "priority": ["-priority", "created", "id"],
+        "age": ["created", "id"],
+        "newest": ["-created", "-id"],
+    }.get(sort, ["-priority", "created", "id"])
+    return qs.select_related("claimed_by", "author", "decided_by").order_by(*ordering)
+
+
+def review_item_get(*, viewer, item_id: int) -> ReviewItem:
+    """One item for a moderator. 404 for non-moderators (they learn nothing); items
+    outside a scoped moderator's countries are returned so the service can answer 403."""
+    if not permissions.can_view_queue(viewer):
+        raise Http404
+    try:
+        return ReviewItem.objects.select_related("claimed_by", "decided_by", "author").get(
+            pk=item_id
+        )
+    except ReviewItem.DoesNotExist as exc:
+        raise Http404("No such review item.") from exc
+
+
+def audit_log(
+    *,
+    viewer,
+    action: str | None = None,
+    actor: str | None = None,
+    target_type: str | None = None,
+    country: str | None = None,
+    q: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet:
+    """Audit-log rows, newest first, for moderators (everyone else gets none)."""
+    if not permissions.can_read_log(viewer):
+        return AuditLogEntry.objects.none()
+    qs = AuditLogEntry.objects.all()
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor_name__iexact=actor)
+    if target_type:
+        qs = qs.filter(target_content_type__model=target_type.lower())
+    if country:
+        qs = qs.filter(country=country.upper())
+    if q:
+        qs = qs.filter(Q(target_label__icontains=q) | Q(reason__icontains=q))
+    if since:
+        qs = qs.filter(created__date__gte=since)
+    if until:
+        qs = qs.filter(created__date__lte=until)
+    return qs.select_related("target_content_type").order_by("-created", "-id")
