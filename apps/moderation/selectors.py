@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import permissions
 from .models import (
@@ -140,10 +142,10 @@ def review_items_for_queue(
 
 
 def review_item_get(*, viewer, item_id: int) -> ReviewItem:
-    """One item for a moderator. 404 for non-moderators (they learn nothing); items
-    outside a scoped moderator's countries are returned so the service can answer 403."""
+    """One item for a moderator. PermissionDenied for everyone else; items outside a
+    scoped moderator's countries are returned so the service can answer 403 with why."""
     if not permissions.can_view_queue(viewer):
-        raise Http404
+        raise PermissionDenied(_("Only moderators can work the review queue."))
     try:
         return ReviewItem.objects.select_related("claimed_by", "decided_by", "author").get(
             pk=item_id

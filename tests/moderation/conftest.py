@@ -1,5 +1,6 @@
 """Role fixtures for moderation tests. Roles are set up directly (group rows) so tests of
-the role services start from a known state without going through them."""
+the role services start from a known state without going through them. Groups are
+fetched with get_or_create: transactional tests flush the rows the migration made."""
 
 from __future__ import annotations
 
@@ -22,13 +23,13 @@ def _fresh_throttles():
 
 def make_trusted(**kwargs):
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=TRUSTED_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=TRUSTED_GROUP)[0])
     return user
 
 
 def make_moderator(countries=(), **kwargs):
     user = UserFactory(**kwargs)
-    user.groups.add(Group.objects.get(name=MODERATOR_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
     for code in countries:
         ModeratorScope.objects.create(user=user, country=code)
     return user
