@@ -4,7 +4,15 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/sources/", "/sources/wong-2021-social-credit/", "/accounts/login/", "/accounts/signup/", "/api/docs/", "/no-such-page/"]
+PAGES = [
+    "/",
+    "/sources/",
+    "/sources/wong-2021-social-credit/",
+    "/accounts/login/",
+    "/accounts/signup/",
+    "/api/docs/",
+    "/no-such-page/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
