@@ -113,3 +113,32 @@ class LogFilterForm(forms.Form):
             "since": data.get("since"),
             "until": data.get("until"),
         }
+
+
+class UserMeasureForm(forms.Form):
+    """One role or measure change on the user page; the service checks who may do it."""
+
+    ACTIONS = [
+        ("grant_trusted", _("Make trusted contributor")),
+        ("revoke_trusted", _("Remove trusted contributor")),
+        ("grant_moderator", _("Make moderator (or change their countries)")),
+        ("revoke_moderator", _("Remove moderator")),
+        ("premoderate_on", _("Pre-moderate their annotations")),
+        ("premoderate_off", _("Stop pre-moderating their annotations")),
+        ("shadow_hide_on", _("Shadow-hide")),
+        ("shadow_hide_off", _("Stop shadow-hiding")),
+    ]
+    action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
+    countries = forms.MultipleChoiceField(
+        label=_("Countries (moderators only; none = every country)"),
+        required=False,
+        choices=countries,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Required. Kept in the moderation log."),
+        error_messages={"required": _("Give a reason: it is kept in the moderation log.")},
+    )

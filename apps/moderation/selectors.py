@@ -24,6 +24,11 @@ from .models import (
 )
 
 
+def user_state(*, user) -> UserModerationState:
+    """The user's measures (an unsaved all-off row if none were ever set)."""
+    return UserModerationState.objects.filter(user=user).first() or UserModerationState(user=user)
+
+
 def is_shadow_hidden(user) -> bool:
     """Whether ``user``'s content is hidden from everyone but them and moderators."""
     if user is None or not user.is_authenticated:

@@ -6,11 +6,12 @@ import csv
 import json
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import permissions, selectors, services
 from .actions import review_items_decide
 from .errors import ModerationConflict
-from .forms import DecideForm, LogFilterForm, QueueFilterForm
+from .forms import DecideForm, LogFilterForm, QueueFilterForm, UserMeasureForm
 from .models import Decision
 
 QUEUE_PAGE_SIZE = 50
@@ -183,6 +184,69 @@ def log(request):
         "moderation/log.html",
         {"form": form, "page": page, "csv_query": query.urlencode()},
     )
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_roles(request, username: str):
+    """A user's roles and measures; moderators change measures and trust, admins appoint
+    moderators. Every change needs a reason and is logged."""
+    _require_moderator(request)
+    person = get_object_or_404(get_user_model(), username=username)
+    form = UserMeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_measure(request.user, person, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Saved. The change is in the moderation log."))
+            return redirect("moderation:user", username=person.get_username())
+    permissions.forget_roles(person)
+    context = {
+        "person": person,
+        "roles": permissions.roles(person),
+        "state": selectors.user_state(user=person),
+        "form": form,
+        "history": selectors.audit_log(viewer=request.user).filter(
+            target_content_type__model="user", target_object_id=str(person.pk)
+        )[:20],
+    }
+    return render(request, "moderation/user.html", context, status=400 if form.errors else 200)
+
+
+def _apply_measure(actor, person, data: dict) -> None:
+    action, reason = data["action"], data["reason"]
+    calls = {
+        "grant_trusted": lambda: services.role_grant_trusted(
+            actor=actor, user=person, reason=reason
+        ),
+        "revoke_trusted": lambda: services.role_revoke_trusted(
+            actor=actor, user=person, reason=reason
+        ),
+        "grant_moderator": lambda: services.role_grant_moderator(
+            actor=actor, user=person, countries=data["countries"], reason=reason
+        ),
+        "revoke_moderator": lambda: services.role_revoke_moderator(
+            actor=actor, user=person, reason=reason
+        ),
+        "premoderate_on": lambda: services.user_set_premoderation(
+            actor=actor, user=person, enabled=True, reason=reason
+        ),
+        "premoderate_off": lambda: services.user_set_premoderation(
+            actor=actor, user=person, enabled=False, reason=reason
+        ),
+        "shadow_hide_on": lambda: services.user_set_shadow_hidden(
+            actor=actor, user=person, hidden=True, reason=reason
+        ),
+        "shadow_hide_off": lambda: services.user_set_shadow_hidden(
+            actor=actor, user=person, hidden=False, reason=reason
+        ),
+    }
+    calls[action]()
 
 
 # --- Notices ----------------------------------------------------------------------------------

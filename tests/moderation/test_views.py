@@ -149,3 +149,51 @@ def test_log_query_count(mod_client, moderator, user, django_assert_max_num_quer
     # session, user, groups, scopes, count, rows (content types come from their cache)
     with django_assert_max_num_queries(6):
         assert mod_client.get("/moderation/log/").status_code == 200
+
+
+# --- User roles page --------------------------------------------------------------------
+
+
+def test_moderator_makes_user_trusted_from_the_page(mod_client, user):
+    from apps.moderation import permissions
+
+    url = reverse("moderation:user", args=[user.username])
+    assert mod_client.get(url).status_code == 200
+    response = mod_client.post(url, {"action": "grant_trusted", "reason": "Solid entries"})
+    assert response.status_code == 302
+    assert permissions.is_trusted(user)
+    assert "Solid entries" in mod_client.get(url).content.decode()  # history
+
+
+def test_user_page_needs_a_reason(mod_client, user):
+    url = reverse("moderation:user", args=[user.username])
+    response = mod_client.post(url, {"action": "shadow_hide_on", "reason": ""})
+    assert response.status_code == 400 and "Give a reason" in response.content.decode()
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_moderator_cannot_appoint_moderators_from_the_page(mod_client, user):
+    url = reverse("moderation:user", args=[user.username])
+    response = mod_client.post(url, {"action": "grant_moderator", "reason": "x"})
+    assert response.status_code == 403
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_admin_appoints_scoped_moderator_from_the_page(client, user):
+    from apps.moderation import permissions
+
+    from .conftest import make_admin
+
+    client.force_login(make_admin())
+    url = reverse("moderation:user", args=[user.username])
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["FR", "BE"], "reason": "Volunteer"}
+    )
+    assert response.status_code == 302
+    assert permissions.moderator_countries(user) == frozenset({"FR", "BE"})
+
+
+def test_user_page_forbidden_for_contributors(user_client, other_user):
+    assert (
+        user_client.get(reverse("moderation:user", args=[other_user.username])).status_code == 403
+    )
