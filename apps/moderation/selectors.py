@@ -66,13 +66,17 @@ def exclude_shadow_hidden(queryset: QuerySet, *, viewer, author_field: str = "au
 
 def hidden_ids_for(model) -> QuerySet:
     """A subquery of the primary keys of ``model`` rows hidden by moderation (the
-    HiddenContent table), cast to the key's type so PostgreSQL can compare them."""
+    HiddenContent table), cast to the key's type so PostgreSQL can compare them. Lazy:
+    building it runs no query (the content type is joined, not looked up)."""
     pk_field = model._meta.pk
     output_field = (
         models.BigIntegerField() if pk_field.get_internal_type().endswith("AutoField") else pk_field
     )
     return (
-        HiddenContent.objects.filter(content_type=ContentType.objects.get_for_model(model))
+        HiddenContent.objects.filter(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
         .annotate(target_pk=Cast("object_id", output_field=output_field))
         .values("target_pk")
     )
