@@ -21,11 +21,25 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["display_name", "country"])
 
 
+class OrcidFormField(forms.CharField):
+    """Accepts the iD as people paste it (often the orcid.org URL) and normalises it
+    before the length check, which applies to the bare iD."""
+
+    def to_python(self, value):
+        return normalize_orcid(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        return attrs
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "affiliation", "country", "orcid", "bio", "email_notifications"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"orcid": OrcidFormField}
 
     def clean_orcid(self):
         value = normalize_orcid(self.cleaned_data.get("orcid", ""))

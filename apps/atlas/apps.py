@@ -1,5 +1,25 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+SNAPSHOT_BEAT_ENTRY = {
+    "task": "apps.atlas.tasks.rebuild_atlas_snapshot",
+    # Writes invalidate at once; this only repairs drift (admin bulk edits, a lost bump).
+    "schedule": 600.0,
+}
 
 
 class AtlasConfig(AppConfig):
     name = "apps.atlas"
+    verbose_name = _("Atlas")
+
+    def ready(self) -> None:
+        from django.conf import settings
+
+        # Celery reads this dict lazily from settings, so adding to it here is enough;
+        # settings.py stays the one place an operator looks, and nothing is duplicated.
+        settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
+
+    def reader_extension(self, request, *, source, document, passages):
+        from .reader import reader_extension
+
+        return reader_extension(request, source=source, document=document, passages=passages)

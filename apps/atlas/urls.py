@@ -1,5 +1,35 @@
+from django.urls import path
+
+from . import api, views
+
 app_name = "atlas"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.atlas_map, name="map"),
+    path("examples/new/", views.example_new, name="example_new"),
+    path("examples/similar/", views.similar_hint, name="similar_hint"),
+    path("examples/<int:pk>/transition/", views.example_transition, name="example_transition"),
+    path("examples/<int:pk>/", views.example_detail, name="example_short"),
+    path("examples/<int:pk>/<slug:slug>/", views.example_detail, name="example"),
+    path("countries/<str:code>/", views.country, name="country"),
+    path("compare/", views.compare, name="compare"),
+    path("compare.csv", views.compare_csv, name="compare_csv"),
+    path("codebook/", views.codebook, name="codebook"),
+]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("examples/", api.ExampleListCreateAPI.as_view(), name="api-example-list"),
+    path("examples/export.csv", api.ExportCsvAPI.as_view(), name="api-example-export-csv"),
+    path(
+        "examples/export.geojson", api.ExportGeoJsonAPI.as_view(), name="api-example-export-geojson"
+    ),
+    path("examples/export.jsonld", api.ExportJsonLdAPI.as_view(), name="api-example-export-jsonld"),
+    path("examples/<int:pk>/", api.ExampleDetailAPI.as_view(), name="api-example-detail"),
+    path(
+        "examples/<int:pk>/transition/",
+        api.ExampleTransitionAPI.as_view(),
+        name="api-example-transition",
+    ),
+    path("atlas/countries/", api.CountryListAPI.as_view(), name="api-atlas-countries"),
+    path("atlas/countries/<str:code>/", api.CountryDetailAPI.as_view(), name="api-atlas-country"),
+]

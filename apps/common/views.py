@@ -1,5 +1,7 @@
-from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -49,7 +51,21 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    # No request context: the failure may be the database, which the context needs.
+    """Django calls this inside its ``except`` block, so the exception is at hand.
+
+    Rendered without the request context: the failure may be the database, which the
+    context processors need. A database outage is a 503 (try again), not a bug.
+    """
+    exception = sys.exc_info()[1]
+    if isinstance(exception, (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "The database is unavailable. Please try again in a minute."}, status=503
+            )
+        else:
+            response = HttpResponse(loader.get_template("503.html").render({}), status=503)
+        response["Retry-After"] = "60"
+        return response
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Server error. The team has been told."}, status=500)
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -21,6 +21,8 @@ class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "year", "source_type", "licence", "added_by", "created"]
     list_filter = ["source_type", "year", "language"]
     search_fields = ["title", "slug", "authors", "doi", "venue"]
+    # Nullable foreign keys are not joined automatically: one query per row otherwise.
+    list_select_related = ["added_by"]
     readonly_fields = ["current_document", "added_by", "created", "modified"]
     inlines = [DocumentInline]
 
@@ -41,6 +43,7 @@ class DocumentAdmin(admin.ModelAdmin):
     list_display = ["source", "version", "status", "import_format", "created_by", "created"]
     list_filter = ["status", "import_format"]
     search_fields = ["source__title", "original_filename", "content_hash"]
+    list_select_related = ["source", "created_by"]
     # Text, offsets and versions are produced by the importer; editing them by hand would
     # break passage offsets and annotation anchors.
     readonly_fields = [

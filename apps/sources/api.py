@@ -97,7 +97,7 @@ class SourceFilter(django_filters.FilterSet):
         fields = ["q", "type", "year"]
 
     def filter_q(self, queryset, name, value):
-        return queryset.filter(title__icontains=value) | queryset.filter(authors__icontains=value)
+        return queryset.filter(selectors.source_matches(value))
 
 
 class SourceListAPI(generics.ListAPIView):

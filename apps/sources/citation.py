@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from .models import Source, SourceType
 
@@ -37,7 +38,10 @@ def apa(source: Source, url: str = "") -> str:
     authors = apa_authors(source.authors)
     year = source.year or "n.d."
     title = source.title.rstrip(".")
-    parts = [f"{authors} ({year}). {title}."]
+    if not title.endswith(("?", "!")):
+        title += "."
+    # APA 7: without an author the title takes the author's place.
+    parts = [f"{authors} ({year}). {title}" if authors else f"{title} ({year})."]
     if source.venue:
         venue = source.venue
         if source.volume:
@@ -62,9 +66,15 @@ def _bibtex_escape(value: str) -> str:
     return _BIBTEX_SPECIAL.sub(r"\\\1", value)
 
 
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
 def bibtex_key(source: Source) -> str:
-    family = _split_name(source.authors[0])[0] if source.authors else "anon"
-    first_word = next((w for w in re.findall(r"[A-Za-z]+", source.title) if len(w) > 3), "source")
+    # Keys must be ASCII; transliterate so "Müller" gives "muller", not "mller".
+    family = _ascii(_split_name(source.authors[0])[0]) if source.authors else "anon"
+    words = re.findall(r"[A-Za-z]+", _ascii(source.title))
+    first_word = next((w for w in words if len(w) > 3), "source")
     key = f"{family}{source.year or ''}{first_word}".lower()
     return re.sub(r"[^a-z0-9]", "", key)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -12,13 +14,24 @@ from .models import Document, DocumentStatus, Passage, Source
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
 
 
+def source_matches(query: str) -> Q:
+    """Title or any author contains ``query`` (case-insensitive)."""
+    condition = Q(title__icontains=query) | Q(authors__icontains=query)
+    # SQLite stores JSON with non-ASCII characters escaped ("M\u00fcller"); match that
+    # form too, or authors with accents could never be found there.
+    escaped = json.dumps(query)[1:-1]
+    if escaped != query:
+        condition |= Q(authors__icontains=escaped)
+    return condition
+
+
 def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
     """Sources with at least one readable version and not hidden by a moderator, for the
     public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
     qs = exclude_hidden(qs)
     if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(authors__icontains=query))
+        qs = qs.filter(source_matches(query))
     if source_type:
         qs = qs.filter(source_type=source_type)
     if year:

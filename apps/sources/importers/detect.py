@@ -85,6 +85,12 @@ def detect_format(data: bytes) -> tuple[str, str | None]:
                 _("This file looks like %(what)s. Upload %(supported)s.")
                 % {"what": label, "supported": _SUPPORTED}
             )
+    # NUL bytes never occur in text outside UTF-16 (which carries a BOM): say "binary"
+    # rather than blaming the encoding of what is not text at all.
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportRejected(
+            _("This file is not %(supported)s: its content is binary.") % {"supported": _SUPPORTED}
+        )
     text = decode_text(data)
     if _looks_binary(text):
         raise ImportRejected(

@@ -12,9 +12,11 @@ from .detect import detect_format
 PASSAGE_SEPARATOR = "\n\n"
 
 _TERMINAL = re.compile(r"[.!?:;…\"'”’)\]]\s*$")
+# A label counts only as a label ("Copyright: …", "Copyright © …", "Received 27 May …"):
+# body paragraphs that merely start with the word ("Copyright law …") are not front matter.
 _FRONT_MATTER_LABEL = re.compile(
     r"^\W*(corresponding author|received( date)?|accepted( date)?|published( date)?|"
-    r"copyright|citation|doi|keywords|e-?mail|how to cite)\b",
+    r"copyright|citation|doi|keywords|e-?mail|how to cite)(\s*[:©]|\s+\d)",
     re.I,
 )
 FRONT_MATTER_WINDOW = 15

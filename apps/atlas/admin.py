@@ -1,0 +1,148 @@
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+
+from apps.common.markdown import render_markdown
+
+from . import services
+from .cache import bump_generation
+from .models import Category, CountryResearchStatus, Evidence, Example, PassageLink, Status
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "order"]
+    list_editable = ["order"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    extra = 0
+    fields = [
+        ("title", "order"), ("url", "doi", "source"), ("publisher", "published", "accessed", "page"),
+        "quote",
+    ]  # fmt: skip
+    autocomplete_fields = ["source"]
+
+
+class PassageLinkInline(admin.TabularInline):
+    model = PassageLink
+    extra = 0
+    fields = ["passage", "relation", "note"]
+    raw_id_fields = ["passage"]
+
+
+@admin.register(Example)
+class ExampleAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "country",
+        "scope",
+        "category",
+        "status",
+        "author",
+        "version",
+        "modified",
+    ]
+    list_filter = ["status", "category", "scope", "lifecycle", "operator", "confidence", "country"]
+    search_fields = ["title", "summary", "region", "author__username", "author__display_name"]
+    readonly_fields = ["summary_html", "version", "published_at", "created", "modified"]
+    list_select_related = ["category", "author"]
+    raw_id_fields = ["author"]
+    inlines = [EvidenceInline, PassageLinkInline]
+    actions = ["publish"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "status", "status_reason", "author"]}),
+        (_("Place"), {"fields": ["country", "scope", "region", "category"]}),
+        (
+            _("Dimensions"),
+            {
+                "fields": [
+                    "operator",
+                    "scored",
+                    "data_sources",
+                    "consequences",
+                    "transparency",
+                    "contestable",
+                    "legal_basis",
+                    "legal_note",
+                    "lifecycle",
+                    ("start_year", "end_year"),
+                    "confidence",
+                ]
+            },
+        ),  # fmt: skip
+        (
+            _("Record"),
+            {"fields": ["summary_html", "version", "published_at", "created", "modified"]},
+        ),
+    ]
+
+    def save_model(self, request, obj, form, change):
+        # The admin edits rows directly (a trusted escape hatch): keep the derived fields
+        # and the cached aggregates as the services would.
+        obj.summary_html = render_markdown(obj.summary)
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
+        bump_generation()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_generation()
+
+    @admin.action(description=_("Publish the selected submitted entries"))
+    def publish(self, request, queryset):
+        published, refused = 0, []
+        for example in queryset:
+            try:
+                services.example_transition(
+                    actor=request.user, example=example, to=Status.PUBLISHED, reason=""
+                )
+                published += 1
+            except (ValidationError, PermissionDenied) as exc:
+                refused.append(f"{example}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
+        if published:
+            self.message_user(
+                request,
+                ngettext("Published %d entry.", "Published %d entries.", published) % published,
+                messages.SUCCESS,
+            )
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "example", "publisher", "published", "accessed"]
+    search_fields = ["title", "url", "doi", "publisher", "example__title"]
+    list_select_related = ["example"]
+    raw_id_fields = ["example"]
+
+
+@admin.register(PassageLink)
+class PassageLinkAdmin(SimpleHistoryAdmin):
+    list_display = ["example", "relation", "passage"]
+    list_filter = ["relation"]
+    search_fields = ["example__title", "passage__text", "note"]
+    list_select_related = ["example", "passage"]
+    raw_id_fields = ["example", "passage"]
+
+
+@admin.register(CountryResearchStatus)
+class CountryResearchStatusAdmin(admin.ModelAdmin):
+    list_display = ["country", "category", "status", "set_by", "modified"]
+    list_filter = ["status", "category", "country"]
+    search_fields = ["note", "category__name"]
+    list_select_related = ["category", "set_by"]
+    raw_id_fields = ["set_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not obj.set_by_id:
+            obj.set_by = request.user
+        super().save_model(request, obj, form, change)
+        bump_generation()

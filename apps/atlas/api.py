@@ -1,0 +1,352 @@
+"""REST API for the atlas. Thin: parse input, call one service or selector, shape output.
+
+Entries: GET/POST /api/examples/, GET/PATCH /api/examples/<id>/,
+POST /api/examples/<id>/transition/. Aggregates: GET /api/atlas/countries/[<code>/].
+Exports (published entries, filters honoured): /api/examples/export.{csv,geojson,jsonld}.
+Filters everywhere: country, category, operator, consequence, lifecycle, year, year_from,
+year_to, has_passage, q (and status for lists); an unknown value is a 400, never an empty 200.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import Http404, HttpResponse
+from django.urls import reverse
+from django_countries import countries
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.api import StandardPagination
+
+from . import exports, selectors, services
+from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
+from .models import Evidence, Example, PassageLink, Scope
+from .services import EvidenceData, ExampleData, PassageLinkData
+
+FILTER_PARAMETERS = [
+    OpenApiParameter(name, str, description=description)
+    for name, description in (
+        ("country", "ISO 3166-1 alpha-2 code, or EU, COE, UN, GLOBAL"),
+        ("category", "Category slug, e.g. tenant-screening"),
+        ("operator", "state, private, platform, public_private, unknown"),
+        ("consequence", "rewards, sanctions, access_restrictions, public_naming, ..."),
+        ("lifecycle", "proposed, pilot, active, discontinued, unknown"),
+        ("year", "Entries active in this year"),
+        ("year_from", "Entries active in or after this year"),
+        ("year_to", "Entries active in or before this year"),
+        ("has_passage", "true: linked to a passage; false: not linked"),
+        ("q", "Title or summary contains"),
+    )
+]
+
+
+# --- Output ---------------------------------------------------------------------------------
+
+
+class EvidenceOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "url", "doi", "publisher", "published", "accessed", "page", "quote"]
+
+    def get_url(self, obj) -> str:
+        if obj.url or not obj.source_id:
+            return obj.url
+        return self.context["request"].build_absolute_uri(obj.source.get_absolute_url())
+
+
+class PassageLinkOutputSerializer(serializers.ModelSerializer):
+    passage = serializers.IntegerField(source="passage_id")
+
+    class Meta:
+        model = PassageLink
+        fields = ["passage", "relation", "note"]
+
+
+class ExampleOutputSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    country = serializers.CharField(source="place_code")
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    evidence = EvidenceOutputSerializer(many=True, read_only=True)
+    passages = PassageLinkOutputSerializer(source="passage_links", many=True, read_only=True)
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Example
+        fields = [
+            "id", "url", "title", "slug", "summary", "summary_html", "country", "region",
+            "category", "operator", "scored", "data_sources", "consequences", "transparency",
+            "contestable", "legal_basis", "legal_note", "lifecycle", "start_year", "end_year",
+            "confidence", "status", "evidence", "passages", "author", "created", "modified",
+            "version",
+        ]  # fmt: skip
+
+    def get_url(self, obj) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("api-example-detail", kwargs={"pk": obj.pk})
+        )
+
+    def get_author(self, obj) -> str | None:
+        return obj.author.public_name if obj.author_id else None
+
+
+# --- Input ----------------------------------------------------------------------------------
+
+
+class EvidenceInputSerializer(serializers.Serializer):
+    # Strings, not URLField: the service gives the message a contributor can act on.
+    title = serializers.CharField(allow_blank=True, default="")
+    url = serializers.CharField(allow_blank=True, default="")
+    doi = serializers.CharField(allow_blank=True, default="")
+    publisher = serializers.CharField(allow_blank=True, default="")
+    published = serializers.DateField(allow_null=True, default=None)
+    accessed = serializers.DateField(allow_null=True, default=None)
+    page = serializers.CharField(allow_blank=True, default="")
+    quote = serializers.CharField(allow_blank=True, default="")
+
+
+class PassageLinkInputSerializer(serializers.Serializer):
+    passage = serializers.IntegerField()
+    relation = serializers.CharField(default="comparable")
+    note = serializers.CharField(allow_blank=True, default="")
+
+
+class ExampleInputSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    summary = serializers.CharField(allow_blank=True)
+    country = serializers.CharField(allow_blank=True)
+    category = serializers.CharField(allow_blank=True)
+    region = serializers.CharField(allow_blank=True, default="")
+    operator = serializers.CharField(default="unknown")
+    scored = serializers.CharField(default="unknown")
+    data_sources = serializers.ListField(child=serializers.CharField(), default=list)
+    consequences = serializers.ListField(child=serializers.CharField(), default=list)
+    transparency = serializers.CharField(default="unknown")
+    contestable = serializers.CharField(default="unknown")
+    legal_basis = serializers.CharField(default="unknown")
+    legal_note = serializers.CharField(allow_blank=True, default="")
+    lifecycle = serializers.CharField(default="unknown")
+    start_year = serializers.IntegerField(allow_null=True, default=None)
+    end_year = serializers.IntegerField(allow_null=True, default=None)
+    confidence = serializers.CharField(default="medium")
+    evidence = EvidenceInputSerializer(many=True, default=list)
+    passages = PassageLinkInputSerializer(many=True, default=list)
+    submit = serializers.BooleanField(default=False, help_text="Submit for review at once.")
+    version = serializers.IntegerField(
+        required=False, help_text="PATCH: the version you edited; a stale edit is refused."
+    )
+
+
+def _evidence(items) -> list[EvidenceData]:
+    return [EvidenceData(**item) for item in items]
+
+
+def _links(items) -> list[PassageLinkData]:
+    return [
+        PassageLinkData(passage_id=i["passage"], relation=i["relation"], note=i["note"])
+        for i in items
+    ]
+
+
+def _filters(request, *, allow_status: bool = False):
+    params = request.query_params
+    if not allow_status and params.get("status"):
+        params = params.copy()
+        params.pop("status")
+    return selectors.parse_filters(params)
+
+
+def _example_response(request, example_id: int, code=status.HTTP_200_OK) -> Response:
+    example = selectors.example_get(viewer=request.user, example_id=example_id)
+    return Response(
+        ExampleOutputSerializer(example, context={"request": request}).data, status=code
+    )
+
+
+# --- Views ----------------------------------------------------------------------------------
+
+
+class ExampleListCreateAPI(APIView):
+    """Entries you may see (published, your own, all for moderators), newest first."""
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=ExampleOutputSerializer(many=True))
+    def get(self, request):
+        examples = selectors.example_list(
+            viewer=request.user, filters=_filters(request, allow_status=True)
+        )
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(examples, request, view=self)
+        data = ExampleOutputSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=ExampleInputSerializer, responses={201: ExampleOutputSerializer})
+    def post(self, request):
+        serializer = ExampleInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        evidence, passages = data.pop("evidence"), data.pop("passages")
+        submit = data.pop("submit")
+        data.pop("version", None)
+        example = services.example_create(
+            author=request.user,
+            data=ExampleData(**data),
+            evidence=_evidence(evidence),
+            passages=_links(passages),
+            submit=submit,
+        )
+        return _example_response(request, example.pk, status.HTTP_201_CREATED)
+
+
+class ExampleDetailAPI(APIView):
+    """One entry. PATCH changes the fields given; evidence/passages, if given, replace."""
+
+    @extend_schema(responses=ExampleOutputSerializer)
+    def get(self, request, pk: int):
+        return _example_response(request, pk)
+
+    @extend_schema(request=ExampleInputSerializer, responses=ExampleOutputSerializer)
+    def patch(self, request, pk: int):
+        example = selectors.example_get(viewer=request.user, example_id=pk)
+        serializer = ExampleInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        changes.pop("submit", None)
+        evidence = changes.pop("evidence", None)
+        passages = changes.pop("passages", None)
+        expected_version = changes.pop("version", None)
+        services.example_update(
+            actor=request.user,
+            example=example,
+            changes=changes,
+            evidence=_evidence(evidence) if evidence is not None else None,
+            passages=_links(passages) if passages is not None else None,
+            expected_version=expected_version,
+        )
+        return _example_response(request, pk)
+
+
+class TransitionInputSerializer(serializers.Serializer):
+    to = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True, default="")
+
+
+class ExampleTransitionAPI(APIView):
+    """Change an entry's status: {"to": "submitted" | "published" | ..., "reason": "..."}."""
+
+    @extend_schema(request=TransitionInputSerializer, responses=ExampleOutputSerializer)
+    def post(self, request, pk: int):
+        example = selectors.example_get(viewer=request.user, example_id=pk)
+        serializer = TransitionInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.example_transition(
+            actor=request.user, example=example, **serializer.validated_data
+        )
+        return _example_response(request, pk)
+
+
+class CountryRowSerializer(serializers.Serializer):
+    country = serializers.CharField()
+    name = serializers.CharField()
+    count = serializers.IntegerField()
+    categories = serializers.DictField(child=serializers.IntegerField())
+
+
+class CountryDetailSerializer(CountryRowSerializer):
+    supranational = serializers.BooleanField()
+    researched_none_found = serializers.ListField(child=serializers.CharField())
+    examples = ExampleOutputSerializer(many=True)
+
+
+class CountryListAPI(APIView):
+    """Published entries per country with a category breakdown (filters honoured)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=FILTER_PARAMETERS,
+        responses=CountryRowSerializer(many=True),
+        operation_id="atlas_countries_list",
+    )
+    def get(self, request):
+        return Response(selectors.atlas_aggregates(filters=_filters(request))["countries"])
+
+
+class CountryDetailAPI(APIView):
+    """One country (or supranational scope): counts, research status and its entries."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses=CountryDetailSerializer)
+    def get(self, request, code: str):
+        code = code.upper()
+        if code not in Scope.values and not countries.alpha2(code):
+            raise Http404(f"Unknown country code “{code}”.")
+        filters = selectors.parse_filters({**request.query_params.dict(), "country": code})
+        row = selectors.country_aggregate(code=code, filters=filters)
+        examples = selectors.example_export_list(filters=filters)
+        research = selectors.research_statuses(country=code) if code not in Scope.values else []
+        return Response(
+            {
+                **row,
+                "supranational": code in Scope.values,
+                "researched_none_found": [r.category.slug for r in research],
+                "examples": ExampleOutputSerializer(
+                    examples, many=True, context={"request": request}
+                ).data,
+            }
+        )
+
+
+class _ExportAPI(APIView):
+    permission_classes = [AllowAny]
+    content_type = ""
+    extension = ""
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/plain"): str})
+    def get(self, request):
+        examples = selectors.example_export_list(filters=_filters(request))
+        dataset_url = request.build_absolute_uri(reverse("api-example-list"))
+        body = self.render(examples, request.build_absolute_uri, dataset_url)
+        response = HttpResponse(body, content_type=self.content_type)
+        response["Content-Disposition"] = (
+            f'attachment; filename="creditscape-atlas.{self.extension}"'
+        )
+        response["Link"] = f'<{LICENCE_URL}>; rel="license"'
+        response["X-Licence"] = LICENCE_NAME
+        response["X-Citation"] = dataset_citation(dataset_url).encode("ascii", "replace").decode()
+        return response
+
+
+class ExportCsvAPI(_ExportAPI):
+    """CSV of published entries; each row carries its licence and how to cite it."""
+
+    content_type = "text/csv; charset=utf-8"
+    extension = "csv"
+
+    def render(self, examples, absolute, dataset_url):
+        return exports.to_csv(examples, absolute)
+
+
+class ExportGeoJsonAPI(_ExportAPI):
+    """GeoJSON FeatureCollection: one point per entry at its country's centroid."""
+
+    content_type = "application/geo+json"
+    extension = "geojson"
+
+    def render(self, examples, absolute, dataset_url):
+        return json.dumps(exports.to_geojson(examples, absolute, dataset_url), ensure_ascii=False)
+
+
+class ExportJsonLdAPI(_ExportAPI):
+    """schema.org Dataset in JSON-LD."""
+
+    content_type = "application/ld+json"
+    extension = "jsonld"
+
+    def render(self, examples, absolute, dataset_url):
+        return json.dumps(exports.to_jsonld(examples, absolute, dataset_url), ensure_ascii=False)

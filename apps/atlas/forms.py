@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from . import selectors
+from .models import (
+    SUMMARY_MAX_LENGTH,
+    Confidence,
+    Consequence,
+    Contestable,
+    DataSource,
+    LegalBasis,
+    Lifecycle,
+    Operator,
+    Relation,
+    Scope,
+    Scored,
+    Transparency,
+)
+from .services import EvidenceData, ExampleData, PassageLinkData
+
+
+def place_choices(*, blank: str = "") -> list:
+    return [
+        ("", blank or _("Choose a country")),
+        (_("Supranational"), list(Scope.choices)),
+        (_("Countries"), [(code, name) for code, name in countries]),
+    ]
+
+
+class ExampleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    summary = forms.CharField(
+        label=_("Summary"),
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": SUMMARY_MAX_LENGTH}),
+        help_text=_("What the system does, to whom, and why it is comparable. Markdown."),
+    )
+    country = forms.ChoiceField(label=_("Country or scope"), choices=place_choices)
+    region = forms.CharField(label=_("Region or city (optional)"), required=False, max_length=200)
+    category = forms.ChoiceField(label=_("Category"))
+    operator = forms.ChoiceField(label=_("Operator"), choices=Operator.choices, initial="unknown")
+    scored = forms.ChoiceField(label=_("Who is scored"), choices=Scored.choices, initial="unknown")
+    data_sources = forms.MultipleChoiceField(
+        label=_("Data sources"),
+        choices=DataSource.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked if unknown."),
+    )
+    consequences = forms.MultipleChoiceField(
+        label=_("Consequences"),
+        choices=Consequence.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked if unknown."),
+    )
+    transparency = forms.ChoiceField(
+        label=_("Transparency of criteria"), choices=Transparency.choices, initial="unknown"
+    )
+    contestable = forms.ChoiceField(
+        label=_("Right to contest"), choices=Contestable.choices, initial="unknown"
+    )
+    legal_basis = forms.ChoiceField(
+        label=_("Legal basis"), choices=LegalBasis.choices, initial="unknown"
+    )
+    legal_note = forms.CharField(
+        label=_("Legal basis note (optional)"),
+        required=False,
+        max_length=500,
+        help_text=_("The name of the law, regulation or contract."),
+    )
+    lifecycle = forms.ChoiceField(
+        label=_("Lifecycle"), choices=Lifecycle.choices, initial="unknown"
+    )
+    start_year = forms.IntegerField(label=_("Start year (optional)"), required=False)
+    end_year = forms.IntegerField(label=_("End year (optional)"), required=False)
+    confidence = forms.ChoiceField(
+        label=_("Your confidence"), choices=Confidence.choices, initial="medium"
+    )
+    passage = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    relation = forms.ChoiceField(
+        label=_("How the example relates to the passage"),
+        choices=Relation.choices,
+        initial=Relation.COMPARABLE,
+    )
+    passage_note = forms.CharField(
+        label=_("Note on the passage (optional)"), required=False, max_length=1000
+    )
+    confirm_distinct = forms.BooleanField(
+        label=_("I checked the similar entries: mine describes a different system."),
+        required=False,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("Choose a category"))] + [
+            (c.slug, c.name) for c in selectors.categories()
+        ]
+        for name in ("summary", "legal_note", "start_year", "end_year"):
+            widget = self.fields[name].widget
+            if self.fields[name].help_text:
+                widget.attrs["aria-describedby"] = f"id_{name}_helptext"
+
+    def example_data(self) -> ExampleData:
+        data = self.cleaned_data
+        return ExampleData(
+            title=data["title"],
+            summary=data["summary"],
+            country=data["country"],
+            category=data["category"],
+            region=data.get("region") or "",
+            operator=data["operator"],
+            scored=data["scored"],
+            data_sources=data.get("data_sources") or [],
+            consequences=data.get("consequences") or [],
+            transparency=data["transparency"],
+            contestable=data["contestable"],
+            legal_basis=data["legal_basis"],
+            legal_note=data.get("legal_note") or "",
+            lifecycle=data["lifecycle"],
+            start_year=data.get("start_year"),
+            end_year=data.get("end_year"),
+            confidence=data["confidence"],
+        )
+
+    def passage_links(self) -> list[PassageLinkData]:
+        passage_id = self.cleaned_data.get("passage")
+        if not passage_id:
+            return []
+        return [
+            PassageLinkData(
+                passage_id=passage_id,
+                relation=self.cleaned_data["relation"],
+                note=self.cleaned_data.get("passage_note") or "",
+            )
+        ]
+
+
+class EvidenceForm(forms.Form):
+    title = forms.CharField(label=_("Title of the source"), max_length=500)
+    url = forms.CharField(label=_("URL"), required=False, max_length=1000)
+    doi = forms.CharField(label=_("or DOI"), required=False, max_length=200)
+    publisher = forms.CharField(label=_("Publisher"), required=False, max_length=300)
+    published = forms.DateField(
+        label=_("Publication date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    accessed = forms.DateField(
+        label=_("Accessed"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    page = forms.CharField(label=_("Page (optional)"), required=False, max_length=50)
+    quote = forms.CharField(
+        label=_("Short quote (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def evidence_data(self) -> EvidenceData:
+        data = self.cleaned_data
+        return EvidenceData(
+            title=data["title"],
+            url=data.get("url") or "",
+            doi=data.get("doi") or "",
+            publisher=data.get("publisher") or "",
+            published=data.get("published"),
+            accessed=data.get("accessed"),
+            page=data.get("page") or "",
+            quote=data.get("quote") or "",
+        )
+
+
+EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=2, max_num=20)
+
+
+class CompareForm(forms.Form):
+    countries = forms.CharField(
+        label=_("Countries"),
+        help_text=_("ISO codes separated by commas, e.g. CN,DE,US (up to 8)."),
+        max_length=100,
+    )
+
+    def clean_countries(self) -> list[str]:
+        codes = []
+        for raw in self.cleaned_data["countries"].replace(" ", ",").split(","):
+            code = raw.strip().upper()
+            if not code:
+                continue
+            if code not in Scope.values and not countries.alpha2(code):
+                raise forms.ValidationError(
+                    _("Unknown country code “%(code)s”.") % {"code": code}, code="unknown"
+                )
+            if code not in codes:
+                codes.append(code)
+        if not codes:
+            raise forms.ValidationError(_("Give at least one country code."), code="empty")
+        if len(codes) > 8:
+            raise forms.ValidationError(_("Compare at most 8 countries at once."), code="many")
+        return codes

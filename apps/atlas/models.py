@@ -1,0 +1,371 @@
+"""The comparative atlas: examples of social-credit-like systems, country by country.
+
+An Example is described on the same comparative dimensions as every other (the codebook at
+/atlas/codebook/ defines them), cites at least one piece of Evidence, and may link to the
+passages of hosted sources it speaks to. Only published examples count anywhere public;
+services.py owns every write and the state machine, selectors.py owns visibility.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from apps.common.models import TimeStampedModel
+from apps.common.validators import validate_not_future_year
+
+UNKNOWN = "unknown"
+SUMMARY_MAX_LENGTH = 5000
+TITLE_MAX_LENGTH = 200
+QUOTE_MAX_LENGTH = 1000
+NOTE_MAX_LENGTH = 1000
+EARLIEST_YEAR = 1900
+
+
+class Category(models.Model):
+    """One branch of the admin-editable taxonomy (seeded by migration 0002)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Scope(models.TextChoices):
+    """Supranational scopes, shown apart from countries. Codes never clash with ISO
+    3166-1 alpha-2 country codes ("EU" is reserved there for exactly this use)."""
+
+    EU = "EU", _("European Union")
+    COUNCIL_OF_EUROPE = "COE", _("Council of Europe")
+    UNITED_NATIONS = "UN", _("United Nations")
+    GLOBAL = "GLOBAL", _("Global or multinational")
+
+
+class Operator(models.TextChoices):
+    STATE = "state", _("State")
+    PRIVATE = "private", _("Private company")
+    PLATFORM = "platform", _("Platform")
+    PUBLIC_PRIVATE = "public_private", _("Public–private partnership")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Scored(models.TextChoices):
+    INDIVIDUALS = "individuals", _("Individuals")
+    BUSINESSES = "businesses", _("Businesses")
+    BOTH = "both", _("Both")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class DataSource(models.TextChoices):
+    FINANCIAL = "financial", _("Financial")
+    ONLINE = "online_behaviour", _("Online behaviour")
+    LOCATION = "location", _("Location")
+    SOCIAL = "social_connections", _("Social connections")
+    GOVERNMENT = "government_records", _("Government records")
+    BIOMETRIC = "biometric", _("Biometric")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Consequence(models.TextChoices):
+    REWARDS = "rewards", _("Rewards")
+    SANCTIONS = "sanctions", _("Sanctions")
+    ACCESS = "access_restrictions", _("Access restrictions")
+    NAMING = "public_naming", _("Public naming")
+    PRICING = "price_differences", _("Price differences")
+    NONE_KNOWN = "none_known", _("None known")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Transparency(models.TextChoices):
+    PUBLIC = "public", _("Public")
+    PARTIAL = "partial", _("Partial")
+    OPAQUE = "opaque", _("Opaque")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Contestable(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class LegalBasis(models.TextChoices):
+    STATUTE = "statute", _("Statute")
+    REGULATION = "regulation", _("Regulation")
+    CONTRACT = "contract", _("Contract")
+    NONE_KNOWN = "none_known", _("None known")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Lifecycle(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    PILOT = "pilot", _("Pilot")
+    ACTIVE = "active", _("Active")
+    DISCONTINUED = "discontinued", _("Discontinued")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Confidence(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    UNKNOWN = UNKNOWN, _("Unknown")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    PUBLISHED = "published", _("Published")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    REJECTED = "rejected", _("Rejected")
+    ARCHIVED = "archived", _("Archived")
+
+
+# Multi-valued dimensions: stored as JSON lists of choice values so SQLite and PostgreSQL
+# behave the same. "unknown" / "none known" must stand alone (services enforce it).
+MULTI_VALUED = {"data_sources": DataSource, "consequences": Consequence}
+SINGLE_VALUED = {
+    "operator": Operator,
+    "scored": Scored,
+    "transparency": Transparency,
+    "contestable": Contestable,
+    "legal_basis": LegalBasis,
+    "lifecycle": Lifecycle,
+    "confidence": Confidence,
+}
+
+
+def _unknown_list() -> list[str]:
+    return [UNKNOWN]
+
+
+class Example(TimeStampedModel):
+    """A documented social-credit-like system in one country or supranational scope."""
+
+    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    slug = models.SlugField(_("slug"), max_length=80, allow_unicode=False)
+    summary = models.TextField(
+        _("summary"), max_length=SUMMARY_MAX_LENGTH, help_text=_("Markdown.")
+    )
+    # Rendered once on write (apps.common.markdown), so pages never render Markdown.
+    summary_html = models.TextField(_("summary (HTML)"), blank=True, editable=False)
+    country = CountryField(_("country"), blank=True, db_index=True)
+    scope = models.CharField(
+        _("supranational scope"), max_length=8, choices=Scope.choices, blank=True, db_index=True
+    )
+    region = models.CharField(_("region or city"), max_length=200, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="examples", verbose_name=_("category")
+    )
+    operator = models.CharField(
+        _("operator"), max_length=20, choices=Operator.choices, default=UNKNOWN
+    )
+    scored = models.CharField(
+        _("who is scored"), max_length=20, choices=Scored.choices, default=UNKNOWN
+    )
+    data_sources = models.JSONField(_("data sources"), default=_unknown_list)
+    consequences = models.JSONField(_("consequences"), default=_unknown_list)
+    transparency = models.CharField(
+        _("transparency of criteria"), max_length=20, choices=Transparency.choices, default=UNKNOWN
+    )
+    contestable = models.CharField(
+        _("right to contest"), max_length=20, choices=Contestable.choices, default=UNKNOWN
+    )
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=20, choices=LegalBasis.choices, default=UNKNOWN
+    )
+    legal_note = models.CharField(_("legal basis note"), max_length=500, blank=True)
+    lifecycle = models.CharField(
+        _("lifecycle"), max_length=20, choices=Lifecycle.choices, default=UNKNOWN, db_index=True
+    )
+    start_year = models.PositiveSmallIntegerField(
+        _("start year"), null=True, blank=True,
+        validators=[MinValueValidator(EARLIEST_YEAR), validate_not_future_year],
+    )  # fmt: skip
+    end_year = models.PositiveSmallIntegerField(
+        _("end year"), null=True, blank=True,
+        validators=[MinValueValidator(EARLIEST_YEAR), validate_not_future_year],
+    )  # fmt: skip
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Confidence.choices, default=Confidence.MEDIUM
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    # The reason given with the last status change (shown to the author on "changes
+    # requested" and "rejected"); the full trail is in the history table.
+    status_reason = models.TextField(_("reason for the last status change"), blank=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+    # Bumped by every write through the services: clients send the version they edited so
+    # a stale edit is refused instead of silently overwriting someone else's.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="atlas_examples", verbose_name=_("author"),
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("comparative example")
+        verbose_name_plural = _("comparative examples")
+        permissions = [("moderate_example", _("Can publish, reject and archive examples"))]
+        indexes = [models.Index(fields=["status", "country", "category"])]
+        constraints = [
+            # Exactly one of a country or a supranational scope.
+            models.CheckConstraint(
+                condition=(models.Q(country="") & ~models.Q(scope=""))
+                | (~models.Q(country="") & models.Q(scope="")),
+                name="atlas_example_country_xor_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_year__isnull=True)
+                | models.Q(end_year__isnull=True)
+                | models.Q(end_year__gte=models.F("start_year")),
+                name="atlas_example_end_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("atlas:example", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+
+    @property
+    def place_code(self) -> str:
+        """The ISO 3166-1 alpha-2 code, or the supranational scope code."""
+        return self.country.code if self.country else self.scope
+
+    @property
+    def place_name(self) -> str:
+        return str(self.country.name) if self.country else str(self.get_scope_display())
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def data_sources_display(self) -> list[str]:
+        return [str(DataSource(v).label) for v in self.data_sources if v in DataSource.values]
+
+    def consequences_display(self) -> list[str]:
+        return [str(Consequence(v).label) for v in self.consequences if v in Consequence.values]
+
+
+class Evidence(models.Model):
+    """A dated citation backing an example. Needs a URL, a DOI or a hosted source."""
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="evidence")
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("title"), max_length=500)
+    url = models.URLField(_("URL"), max_length=1000, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    # A source hosted here (the founding paper cites itself this way); its reader is the link.
+    source = models.ForeignKey(
+        "sources.Source", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("hosted source"),
+    )  # fmt: skip
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    published = models.DateField(_("publication date"), null=True, blank=True)
+    accessed = models.DateField(_("accessed"), null=True, blank=True)
+    page = models.CharField(_("page"), max_length=50, blank=True)
+    quote = models.TextField(_("short quote"), max_length=QUOTE_MAX_LENGTH, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["example", "order", "pk"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link(self) -> str:
+        if self.doi:
+            return f"https://doi.org/{self.doi}"
+        if self.url:
+            return self.url
+        return self.source.get_absolute_url() if self.source_id else ""
+
+
+class Relation(models.TextChoices):
+    COMPARABLE = "comparable", _("Comparable to")
+    CONTRASTS = "contrasts", _("Contrasts with")
+    ILLUSTRATES = "illustrates", _("Illustrates")
+
+
+class PassageLink(models.Model):
+    """Provenance: an example speaks to this passage of a hosted source."""
+
+    example = models.ForeignKey(Example, on_delete=models.CASCADE, related_name="passage_links")
+    passage = models.ForeignKey(
+        "sources.Passage", on_delete=models.CASCADE, related_name="atlas_links",
+        verbose_name=_("passage"),
+    )  # fmt: skip
+    relation = models.CharField(
+        _("relation"), max_length=20, choices=Relation.choices, default=Relation.COMPARABLE
+    )
+    note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["example", "pk"]
+        verbose_name = _("passage link")
+        verbose_name_plural = _("passage links")
+        constraints = [
+            models.UniqueConstraint(fields=["example", "passage"], name="atlas_passage_link_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.example_id} {self.relation} {self.passage_id}"
+
+
+class ResearchStatus(models.TextChoices):
+    NONE_FOUND = "none_found", _("Researched, none found")
+
+
+class CountryResearchStatus(TimeStampedModel):
+    """A moderator's statement that a country × category was researched and nothing was
+    found, so the map can tell "nothing found" from "not researched yet"."""
+
+    country = CountryField(_("country"))
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="research_statuses",
+        verbose_name=_("category"),
+    )  # fmt: skip
+    status = models.CharField(
+        _("status"), max_length=20, choices=ResearchStatus.choices,
+        default=ResearchStatus.NONE_FOUND,
+    )  # fmt: skip
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("set by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["country", "category"]
+        verbose_name = _("country research status")
+        verbose_name_plural = _("country research statuses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "category"], name="atlas_research_status_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country.name} · {self.category}: {self.get_status_display()}"

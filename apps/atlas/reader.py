@@ -1,0 +1,30 @@
+"""The atlas inside the reader: per passage, a "Tag a comparative example" link and, where
+published entries link to the passage, "K comparative examples from C countries"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .models import PassageLink, Status
+
+
+def reader_extension(request, *, source, document, passages) -> dict:
+    """One query whatever the number of passages. The results are set on the passage
+    objects themselves (``atlas_examples``, ``atlas_country_count``) because the passage
+    slot template sees only ``passage``."""
+    links = (
+        PassageLink.objects.filter(passage__document=document, example__status=Status.PUBLISHED)
+        .select_related("example")
+        .order_by("example__title")
+    )
+    examples: dict[int, dict] = defaultdict(dict)
+    for link in links:
+        examples[link.passage_id][link.example_id] = link.example
+    for passage in passages:
+        found = list(examples.get(passage.pk, {}).values())
+        passage.atlas_examples = found
+        passage.atlas_country_count = len({e.place_code for e in found})
+    return {
+        "context": {},
+        "templates": {"head": ["atlas/_head.html"], "passage": ["atlas/_reader_passage.html"]},
+    }

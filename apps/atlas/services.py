@@ -1,0 +1,685 @@
+"""Writes for the atlas. Every change to an example, its evidence, its passage links, its
+status or a country's research status happens here.
+
+Each service checks permission first, validates everything (collecting every problem into
+one ValidationError keyed by field, with messages a contributor can act on), and only then
+writes, inside one transaction: a refused call stores nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django_countries import countries
+
+from apps.common.markdown import render_markdown
+from apps.sources.models import Source
+from apps.sources.services import normalize_doi, validate_doi
+
+from . import cache as atlas_cache
+from .models import (
+    MULTI_VALUED,
+    NOTE_MAX_LENGTH,
+    QUOTE_MAX_LENGTH,
+    SINGLE_VALUED,
+    SUMMARY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    UNKNOWN,
+    Category,
+    CountryResearchStatus,
+    Evidence,
+    Example,
+    PassageLink,
+    Relation,
+    ResearchStatus,
+    Scope,
+    Status,
+)
+from .permissions import is_moderator
+
+logger = logging.getLogger(__name__)
+
+EARLIEST_YEAR = 1900
+MAX_EVIDENCE = 20
+MAX_PASSAGE_LINKS = 20
+# Values that mean "nothing else can be said" and so must stand alone in a list.
+EXCLUSIVE_VALUES = {UNKNOWN, "none_known"}
+
+
+@dataclass(frozen=True)
+class ExampleData:
+    """Everything a contributor says about an example, before validation.
+
+    ``country`` is an ISO 3166-1 alpha-2 code (``DE``) or a supranational scope code
+    (``EU``, ``COE``, ``UN``, ``GLOBAL``); ``category`` is a category slug.
+    """
+
+    title: str
+    summary: str
+    country: str
+    category: str
+    region: str = ""
+    operator: str = UNKNOWN
+    scored: str = UNKNOWN
+    data_sources: Sequence[str] = (UNKNOWN,)
+    consequences: Sequence[str] = (UNKNOWN,)
+    transparency: str = UNKNOWN
+    contestable: str = UNKNOWN
+    legal_basis: str = UNKNOWN
+    legal_note: str = ""
+    lifecycle: str = UNKNOWN
+    start_year: int | None = None
+    end_year: int | None = None
+    confidence: str = "medium"
+
+    @classmethod
+    def from_example(cls, example: Example) -> ExampleData:
+        return cls(
+            title=example.title,
+            summary=example.summary,
+            country=example.place_code,
+            category=example.category.slug,
+            region=example.region,
+            operator=example.operator,
+            scored=example.scored,
+            data_sources=tuple(example.data_sources),
+            consequences=tuple(example.consequences),
+            transparency=example.transparency,
+            contestable=example.contestable,
+            legal_basis=example.legal_basis,
+            legal_note=example.legal_note,
+            lifecycle=example.lifecycle,
+            start_year=example.start_year,
+            end_year=example.end_year,
+            confidence=example.confidence,
+        )
+
+
+EXAMPLE_FIELDS = frozenset(f.name for f in fields(ExampleData))
+
+
+@dataclass(frozen=True)
+class EvidenceData:
+    title: str
+    url: str = ""
+    doi: str = ""
+    publisher: str = ""
+    published: datetime.date | None = None
+    accessed: datetime.date | None = None
+    page: str = ""
+    quote: str = ""
+    source_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PassageLinkData:
+    passage_id: int
+    relation: str = Relation.COMPARABLE
+    note: str = ""
+
+
+@dataclass
+class _Errors:
+    """Collects problems so the contributor sees all of them at once."""
+
+    by_field: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, name: str, message: str) -> None:
+        self.by_field.setdefault(name, []).append(message)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+# --- Validation -----------------------------------------------------------------------------
+
+
+def _split_place(code: str, errors: _Errors) -> tuple[str, str]:
+    """(country, scope) from one code; exactly one is set."""
+    code = (code or "").strip().upper()
+    if not code:
+        errors.add("country", _("Choose a country or a supranational scope such as the EU."))
+        return "", ""
+    if code in Scope.values:
+        return "", code
+    if countries.alpha2(code):
+        return code, ""
+    errors.add(
+        "country",
+        _(
+            "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, or one "
+            "of the supranational scopes: %(scopes)s."
+        )
+        % {"code": code, "scopes": ", ".join(Scope.values)},
+    )
+    return "", ""
+
+
+def _category(slug: str, errors: _Errors) -> Category | None:
+    slug = (slug or "").strip()
+    category = Category.objects.filter(slug=slug).first() if slug else None
+    if category is None:
+        errors.add("category", _("Unknown category “%(slug)s”.") % {"slug": slug})
+    return category
+
+
+def _year(name: str, value: Any, errors: _Errors, label: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        errors.add(name, _("The %(label)s must be a year such as 2015.") % {"label": label})
+        return None
+    if year > timezone.now().year:
+        errors.add(
+            name,
+            _("The %(label)s cannot be in the future (%(year)s).") % {"label": label, "year": year},
+        )
+        return None
+    if year < EARLIEST_YEAR:
+        errors.add(
+            name,
+            _("The %(label)s must be %(earliest)s or later.")
+            % {"label": label, "earliest": EARLIEST_YEAR},
+        )
+        return None
+    return year
+
+
+def _choice_list(name: str, values: Sequence[str] | None, choices, errors: _Errors) -> list[str]:
+    if values is None or isinstance(values, str):
+        errors.add(name, _("Give a list of values."))
+        return []
+    cleaned: list[str] = []
+    for value in values:
+        if value not in choices.values:
+            errors.add(
+                name,
+                _("Unknown value “%(value)s”. Choose from: %(choices)s.")
+                % {"value": value, "choices": ", ".join(choices.values)},
+            )
+            return []
+        if value not in cleaned:
+            cleaned.append(value)
+    if not cleaned:
+        return [UNKNOWN]
+    exclusive = [v for v in cleaned if v in EXCLUSIVE_VALUES]
+    if exclusive and len(cleaned) > 1:
+        errors.add(
+            name,
+            _("“%(value)s” cannot be combined with other values.")
+            % {"value": choices(exclusive[0]).label},
+        )
+    return cleaned
+
+
+def _clean_example(data: ExampleData, errors: _Errors) -> dict[str, Any]:
+    """Validated model field values for an example (errors collected, nothing raised)."""
+    title = " ".join((data.title or "").split())
+    if not title:
+        errors.add("title", _("Give the example a title."))
+    elif len(title) > TITLE_MAX_LENGTH:
+        errors.add(
+            "title",
+            _("The title is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(title), "limit": TITLE_MAX_LENGTH},
+        )
+    summary = (data.summary or "").strip()
+    if not summary:
+        errors.add("summary", _("Write a short summary of the example."))
+    elif len(summary) > SUMMARY_MAX_LENGTH:
+        errors.add(
+            "summary",
+            _("The summary is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": f"{len(summary):,}", "limit": f"{SUMMARY_MAX_LENGTH:,}"},
+        )
+    country, scope = _split_place(data.country, errors)
+    category = _category(data.category, errors)
+    values: dict[str, Any] = {}
+    for name, choices in SINGLE_VALUED.items():
+        value = getattr(data, name) or UNKNOWN
+        if value not in choices.values:
+            errors.add(
+                name,
+                _("Unknown value “%(value)s”. Choose from: %(choices)s.")
+                % {"value": value, "choices": ", ".join(choices.values)},
+            )
+        values[name] = value
+    for name, choices in MULTI_VALUED.items():
+        values[name] = _choice_list(name, getattr(data, name), choices, errors)
+    start_year = _year("start_year", data.start_year, errors, _("start year"))
+    end_year = _year("end_year", data.end_year, errors, _("end year"))
+    if start_year and end_year and end_year < start_year:
+        errors.add(
+            "end_year",
+            _("The end year (%(end)s) is before the start year (%(start)s).")
+            % {"end": end_year, "start": start_year},
+        )
+    return {
+        "title": title,
+        "slug": slugify(title)[:80] or "example",
+        "summary": summary,
+        "summary_html": render_markdown(summary) if summary else "",
+        "country": country,
+        "scope": scope,
+        "region": " ".join((data.region or "").split())[:200],
+        "category": category,
+        "legal_note": (data.legal_note or "").strip()[:500],
+        "start_year": start_year,
+        "end_year": end_year,
+        **values,
+    }
+
+
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def _clean_evidence(items: Sequence[EvidenceData], errors: _Errors) -> list[Evidence]:
+    if not items:
+        errors.add(
+            "evidence",
+            _("Add at least one piece of evidence: a dated source with a URL or a DOI."),
+        )
+        return []
+    if len(items) > MAX_EVIDENCE:
+        errors.add("evidence", _("At most %(n)s pieces of evidence.") % {"n": MAX_EVIDENCE})
+        return []
+    source_ids = {item.source_id for item in items if item.source_id}
+    known_sources = set(Source.objects.filter(pk__in=source_ids).values_list("pk", flat=True))
+    today = timezone.now().date()
+    cleaned = []
+    for index, item in enumerate(items, start=1):
+        key = f"evidence.{index}"
+        before = sum(len(v) for v in errors.by_field.values())
+        title = " ".join((item.title or "").split())
+        if not title:
+            errors.add(key, _("Evidence %(n)s: give the title of the source.") % {"n": index})
+        url = (item.url or "").strip()
+        if url:
+            try:
+                _url_validator(url)
+            except ValidationError:
+                errors.add(
+                    key,
+                    _(
+                        "Evidence %(n)s: “%(url)s” is not a valid web address (it must start "
+                        "with http:// or https://)."
+                    )
+                    % {"n": index, "url": url},
+                )
+        doi = normalize_doi(item.doi)
+        if doi:
+            try:
+                validate_doi(doi)
+            except ValidationError:
+                errors.add(
+                    key,
+                    _(
+                        "Evidence %(n)s: “%(doi)s” is not a DOI. A DOI looks like 10.1234/abcd "
+                        "(it starts with “10.” and has a slash)."
+                    )
+                    % {"n": index, "doi": doi},
+                )
+        if item.source_id and item.source_id not in known_sources:
+            errors.add(key, _("Evidence %(n)s: unknown hosted source.") % {"n": index})
+        if not (url or doi or item.source_id):
+            errors.add(key, _("Evidence %(n)s: give a URL or a DOI.") % {"n": index})
+        for date_name, label in (
+            ("published", _("publication date")),
+            ("accessed", _("accessed date")),
+        ):
+            value = getattr(item, date_name)
+            if value and value > today:
+                errors.add(
+                    key,
+                    _("Evidence %(n)s: the %(label)s cannot be in the future.")
+                    % {"n": index, "label": label},
+                )
+        quote = (item.quote or "").strip()
+        if len(quote) > QUOTE_MAX_LENGTH:
+            errors.add(
+                key,
+                _("Evidence %(n)s: the quote is longer than %(limit)s characters.")
+                % {"n": index, "limit": QUOTE_MAX_LENGTH},
+            )
+        if sum(len(v) for v in errors.by_field.values()) == before:
+            cleaned.append(
+                Evidence(
+                    order=index,
+                    title=title[:500],
+                    url=url,
+                    doi=doi,
+                    source_id=item.source_id,
+                    publisher=(item.publisher or "").strip()[:300],
+                    published=item.published,
+                    accessed=item.accessed,
+                    page=(item.page or "").strip()[:50],
+                    quote=quote,
+                )
+            )
+    return cleaned
+
+
+def _clean_passage_links(
+    items: Sequence[PassageLinkData], viewer, errors: _Errors
+) -> list[PassageLink]:
+    from . import selectors
+
+    if len(items) > MAX_PASSAGE_LINKS:
+        errors.add("passages", _("At most %(n)s linked passages.") % {"n": MAX_PASSAGE_LINKS})
+        return []
+    ids = [item.passage_id for item in items]
+    visible = set(
+        selectors.passages_visible_to(viewer=viewer).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    cleaned, seen = [], set()
+    for index, item in enumerate(items, start=1):
+        key = f"passages.{index}"
+        if item.passage_id not in visible:
+            errors.add(
+                key,
+                _("Passage %(id)s does not exist or you cannot see it.") % {"id": item.passage_id},
+            )
+            continue
+        if item.relation not in Relation.values:
+            errors.add(
+                key,
+                _("Unknown relation “%(value)s”. Choose from: %(choices)s.")
+                % {"value": item.relation, "choices": ", ".join(Relation.values)},
+            )
+            continue
+        if len(item.note or "") > NOTE_MAX_LENGTH:
+            errors.add(
+                key, _("The note is longer than %(limit)s characters.") % {"limit": NOTE_MAX_LENGTH}
+            )
+            continue
+        if item.passage_id in seen:
+            continue
+        seen.add(item.passage_id)
+        cleaned.append(
+            PassageLink(
+                passage_id=item.passage_id, relation=item.relation, note=(item.note or "").strip()
+            )
+        )
+    return cleaned
+
+
+def _save_children(example: Example, evidence: list[Evidence], links: list[PassageLink]) -> None:
+    # Saved one by one (not bulk_create) so simple_history records every row.
+    for item in evidence:
+        item.example = example
+        item.full_clean()
+        item.save()
+    for link in links:
+        link.example = example
+        link.full_clean()
+        link.save()
+
+
+def _published_set_changed() -> None:
+    """After commit: stale aggregates go, and the snapshot is rebuilt in the background."""
+
+    def after_commit() -> None:
+        atlas_cache.bump_generation()
+        from .tasks import rebuild_atlas_snapshot
+
+        try:
+            rebuild_atlas_snapshot.delay()
+        except Exception:  # noqa: BLE001 - a broker outage must not fail the write
+            logger.exception("Could not enqueue the atlas snapshot rebuild; the beat will.")
+
+    transaction.on_commit(after_commit)
+
+
+# --- Examples -------------------------------------------------------------------------------
+
+
+def _require_signed_in(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise PermissionDenied(_("Sign in to contribute to the atlas."))
+
+
+@transaction.atomic
+def example_create(
+    *,
+    author,
+    data: ExampleData,
+    evidence: Sequence[EvidenceData],
+    passages: Sequence[PassageLinkData] = (),
+    submit: bool = False,
+) -> Example:
+    """Create a draft example (``submit=True``: submitted for review) with its evidence and
+    passage links. Raises PermissionDenied for anonymous users and ValidationError (nothing
+    stored) for any invalid input, with every problem listed by field."""
+    _require_signed_in(author)
+    errors = _Errors()
+    values = _clean_example(data, errors)
+    evidence_rows = _clean_evidence(evidence, errors)
+    link_rows = _clean_passage_links(passages, author, errors)
+    errors.raise_if_any()
+    example = Example(**values, author=author, status=Status.SUBMITTED if submit else Status.DRAFT)
+    example.full_clean()
+    example.save()
+    _save_children(example, evidence_rows, link_rows)
+    return example
+
+
+def can_edit(*, user, example: Example) -> bool:
+    if is_moderator(user):
+        return example.status != Status.ARCHIVED
+    return (
+        user is not None
+        and user.is_authenticated
+        and example.author_id == user.pk
+        and example.status in (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
+    )
+
+
+def _check_version(example: Example, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != example.version:
+        raise ValidationError(
+            {
+                "version": _(
+                    "Someone else changed this entry since you opened it (you edited version "
+                    "%(yours)s, it is now version %(current)s). Reload it and apply your change "
+                    "again."
+                )
+                % {"yours": expected_version, "current": example.version}
+            }
+        )
+
+
+@transaction.atomic
+def example_update(
+    *,
+    actor,
+    example: Example,
+    changes: Mapping[str, Any] | None = None,
+    evidence: Sequence[EvidenceData] | None = None,
+    passages: Sequence[PassageLinkData] | None = None,
+    expected_version: int | None = None,
+) -> Example:
+    """Change some fields of an example (keys of ``changes`` are ExampleData field names);
+    ``evidence`` / ``passages``, when given, replace the current lists.
+
+    The author may edit while the entry is a draft, submitted or has changes requested;
+    moderators may edit any entry that is not archived. ``expected_version`` guards against
+    overwriting someone else's edit. Bumps ``version``. Raises PermissionDenied or
+    ValidationError (nothing stored)."""
+    example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
+    if not can_edit(user=actor, example=example):
+        raise PermissionDenied(_("You may not edit this entry."))
+    _check_version(example, expected_version)
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - EXAMPLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {
+                name: _("“%(name)s” is not a field you can change.") % {"name": name}
+                for name in unknown
+            }
+        )
+    data = replace(ExampleData.from_example(example), **changes)
+    errors = _Errors()
+    values = _clean_example(data, errors)
+    evidence_rows = _clean_evidence(evidence, errors) if evidence is not None else None
+    link_rows = _clean_passage_links(passages, actor, errors) if passages is not None else None
+    errors.raise_if_any()
+    for name, value in values.items():
+        setattr(example, name, value)
+    example.version += 1
+    example.full_clean()
+    example.save()
+    if evidence_rows is not None:
+        for old in example.evidence.all():
+            old.delete()
+        _save_children(example, evidence_rows, [])
+    if link_rows is not None:
+        for old in example.passage_links.all():
+            old.delete()
+        _save_children(example, [], link_rows)
+    if example.status == Status.PUBLISHED:
+        _published_set_changed()
+    return example
+
+
+# Who may make each status change: the entry's author (moderators may too) or moderators.
+AUTHOR, MODERATOR = "author", "moderator"
+TRANSITIONS: dict[tuple[str, str], str] = {
+    (Status.DRAFT, Status.SUBMITTED): AUTHOR,
+    (Status.CHANGES_REQUESTED, Status.SUBMITTED): AUTHOR,
+    (Status.SUBMITTED, Status.DRAFT): AUTHOR,  # withdraw from review to keep editing
+    (Status.SUBMITTED, Status.PUBLISHED): MODERATOR,
+    (Status.SUBMITTED, Status.CHANGES_REQUESTED): MODERATOR,
+    (Status.SUBMITTED, Status.REJECTED): MODERATOR,
+    (Status.PUBLISHED, Status.ARCHIVED): MODERATOR,
+    (Status.ARCHIVED, Status.PUBLISHED): MODERATOR,
+}
+REASON_REQUIRED = {Status.CHANGES_REQUESTED, Status.REJECTED, Status.ARCHIVED}
+
+
+def allowed_transitions(*, user, example: Example) -> list[str]:
+    """The statuses ``user`` may move ``example`` to (for buttons and the API)."""
+    moderator = is_moderator(user)
+    is_author = user is not None and user.is_authenticated and example.author_id == user.pk
+    return [
+        target
+        for (source, target), who in TRANSITIONS.items()
+        if source == example.status and (moderator or (who == AUTHOR and is_author))
+    ]
+
+
+@transaction.atomic
+def example_transition(*, actor, example: Example, to: str, reason: str = "") -> Example:
+    """Move an example through its life: draft → submitted → published, changes requested
+    or rejected; published → archived (and back). The moderation console calls this too.
+
+    Authors submit and withdraw their own entries; moderators (``is_staff`` or the
+    ``atlas.moderate_example`` permission) publish, request changes, reject and archive,
+    and must give a reason for the last three. Raises ValidationError for a change that
+    does not exist, PermissionDenied for one the actor may not make; nothing is stored."""
+    example = Example.objects.select_for_update().get(pk=example.pk)
+    if to not in Status.values:
+        raise ValidationError(
+            {
+                "to": _("Unknown status “%(to)s”. Choose from: %(choices)s.")
+                % {"to": to, "choices": ", ".join(Status.values)}
+            }  # fmt: skip
+        )
+    who = TRANSITIONS.get((example.status, to))
+    if who is None:
+        raise ValidationError(
+            {
+                "to": _("An entry cannot go from “%(current)s” to “%(to)s”.")
+                % {"current": example.get_status_display(), "to": Status(to).label}
+            }
+        )
+    is_author = actor is not None and actor.is_authenticated and example.author_id == actor.pk
+    if not (is_moderator(actor) or (who == AUTHOR and is_author)):
+        raise PermissionDenied(
+            _("You may not change this entry from “%(current)s” to “%(to)s”.")
+            % {"current": example.get_status_display(), "to": Status(to).label}
+        )
+    reason = (reason or "").strip()
+    if to in REASON_REQUIRED and not reason:
+        raise ValidationError({"reason": _("Give a reason: the author will read it.")})
+    if to == Status.SUBMITTED and not example.evidence.exists():
+        raise ValidationError({"evidence": _("Add at least one piece of evidence first.")})
+    was_published = example.status == Status.PUBLISHED
+    example.status = to
+    example.status_reason = reason
+    if to == Status.PUBLISHED and example.published_at is None:
+        example.published_at = timezone.now()
+    example.version += 1
+    example._change_reason = reason or f"status: {to}"
+    example.save()
+    if was_published or to == Status.PUBLISHED:
+        _published_set_changed()
+    return example
+
+
+@transaction.atomic
+def example_import_published(
+    *,
+    data: ExampleData,
+    evidence: Sequence[EvidenceData],
+    passages: Sequence[PassageLinkData] = (),
+) -> Example:
+    """Trusted path for starter data and imports run by operators (no user): validates
+    exactly as example_create, then stores the entry as published."""
+    errors = _Errors()
+    values = _clean_example(data, errors)
+    evidence_rows = _clean_evidence(evidence, errors)
+    link_rows = _clean_passage_links(passages, None, errors)
+    errors.raise_if_any()
+    example = Example(**values, status=Status.PUBLISHED, published_at=timezone.now())
+    example.full_clean()
+    example.save()
+    _save_children(example, evidence_rows, link_rows)
+    _published_set_changed()
+    return example
+
+
+# --- Research status ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def research_status_mark(
+    *, actor, country: str, category: str, none_found: bool = True, note: str = ""
+) -> CountryResearchStatus | None:
+    """Moderators record that a country × category was researched and nothing was found
+    (``none_found=False`` clears it). Returns the status row, or None when cleared."""
+    if not is_moderator(actor):
+        raise PermissionDenied(_("Only moderators can set a country's research status."))
+    errors = _Errors()
+    code, scope = _split_place(country, errors)
+    if scope:
+        errors.add(
+            "country",
+            _("Research status is kept for countries, not for %(scope)s.") % {"scope": scope},
+        )
+    category_row = _category(category, errors)
+    errors.raise_if_any()
+    if not none_found:
+        CountryResearchStatus.objects.filter(country=code, category=category_row).delete()
+        _published_set_changed()
+        return None
+    status, _created = CountryResearchStatus.objects.update_or_create(
+        country=code,
+        category=category_row,
+        defaults={"status": ResearchStatus.NONE_FOUND, "note": note.strip()[:500], "set_by": actor},
+    )
+    _published_set_changed()
+    return status

@@ -1,0 +1,177 @@
+"""Starter entries drawn from the founding paper itself, each citing it and linked to the
+passage it comes from. Idempotent: an entry whose title already exists in its country is
+left alone (a moderator may have edited it since)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from apps.sources.models import Passage, Source
+from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
+
+from . import services
+from .models import Example
+from .services import EvidenceData, ExampleData, PassageLinkData
+from .taxonomy import ensure_default_categories
+
+STARTER_ENTRIES = [
+    {
+        "passage_contains": "'blacklist' and red list' systems",
+        "quote": (
+            "exemplary citizens with high scores will find themselves on 'red lists' whilst "
+            "those with low scores will find themselves on 'blacklists'"
+        ),
+        "data": ExampleData(
+            title="Social credit system red lists and blacklists",
+            summary=(
+                "Pilot schemes of China's social credit system sort people and businesses "
+                "onto **red lists** (rewarded, exemplary conduct) and **blacklists** "
+                "(punished, low scores), with the public and private sectors cooperating in "
+                "running the pilots."
+            ),
+            country="CN",
+            category="government-blacklists",
+            operator="public_private",
+            scored="both",
+            data_sources=["government_records", "financial"],
+            consequences=["rewards", "sanctions", "public_naming"],
+            transparency="partial",
+            contestable="unknown",
+            legal_basis="regulation",
+            lifecycle="pilot",
+            confidence="medium",
+        ),
+    },
+    {
+        "passage_contains": "The Sesame Credit is one of",
+        "quote": (
+            "Sesame credit not only incorporates the traditional credit score systems "
+            "developed in western countries but expands beyond that to include social "
+            "ranking systems."
+        ),
+        "data": ExampleData(
+            title="Sesame Credit (Alibaba)",
+            summary=(
+                "Alibaba's Sesame Credit gives every individual in its database a score that "
+                "combines traditional credit scoring with social ranking, “nudging” people "
+                "away from purchases, contacts and behaviour frowned upon by those in power."
+            ),
+            country="CN",
+            category="financial-credit-scoring",
+            operator="platform",
+            scored="individuals",
+            data_sources=["financial", "online_behaviour", "social_connections"],
+            consequences=["rewards", "access_restrictions"],
+            transparency="opaque",
+            contestable="unknown",
+            legal_basis="contract",
+            lifecycle="pilot",
+            confidence="medium",
+        ),
+    },
+    {
+        "passage_contains": "ongoing Covid-19 pandemic",
+        "quote": (
+            "this flexibility allowed the Chinese government to promptly punish those who "
+            "defy compliance"
+        ),
+        "data": ExampleData(
+            title="Covid-19 compliance enforcement through the social credit system",
+            summary=(
+                "During the Covid-19 pandemic the social credit system was used to punish "
+                "violations of location-disclosure and quarantine rules, the sale of inferior "
+                "or counterfeit medical goods and the overcharging for medical supplies."
+            ),
+            country="CN",
+            category="public-health-compliance",
+            operator="state",
+            scored="both",
+            data_sources=["location", "government_records"],
+            consequences=["sanctions"],
+            transparency="unknown",
+            contestable="unknown",
+            legal_basis="regulation",
+            lifecycle="unknown",
+            start_year=2020,
+            confidence="medium",
+        ),
+    },
+    {
+        "passage_contains": "Schufa uses geo-scoring",
+        "quote": (
+            "Living in a substandard neighbourhood or even having neighbours with poor credit "
+            "ratings can negatively affect one's overall credit rating."
+        ),
+        "data": ExampleData(
+            title="Schufa geo-scoring",
+            summary=(
+                "Germany's private credit bureau Schufa uses geo-scoring: living in a poorer "
+                "neighbourhood, or next to neighbours with poor credit ratings, can lower a "
+                "person's credit rating, which in turn shapes where they can live and their "
+                "career opportunities."
+            ),
+            country="DE",
+            category="geo-scoring",
+            operator="private",
+            scored="individuals",
+            data_sources=["financial", "location", "social_connections"],
+            consequences=["access_restrictions", "price_differences"],
+            transparency="opaque",
+            contestable="unknown",
+            legal_basis="unknown",
+            lifecycle="active",
+            confidence="medium",
+        ),
+    },
+]
+PAPER_PUBLISHED = datetime.date(2021, 6, 17)
+
+
+def _founding_paper() -> Source:
+    source = (
+        Source.objects.filter(slug=FOUNDING_PAPER["slug"])
+        .select_related("current_document")
+        .first()
+    )
+    if source is None or source.current_document_id is None:
+        source, _changed = load_founding_paper()
+        source.refresh_from_db()
+    return source
+
+
+def load_starter_data() -> Iterator[str]:
+    """Create the paper's own examples as published entries. Yields one log line each."""
+    created = ensure_default_categories()
+    if created:
+        yield f"Loaded: {created} atlas categories"
+    source = _founding_paper()
+    for entry in STARTER_ENTRIES:
+        data: ExampleData = entry["data"]
+        if Example.objects.filter(title=data.title, country=data.country).exists():
+            yield f"Unchanged: atlas example {data.title!r}"
+            continue
+        passage = (
+            Passage.objects.filter(
+                document_id=source.current_document_id, text__contains=entry["passage_contains"]
+            )
+            .order_by("order")
+            .first()
+        )
+        if passage is None:
+            yield f"Skipped: no passage contains {entry['passage_contains']!r} in {source.slug}"
+            continue
+        services.example_import_published(
+            data=data,
+            evidence=[
+                EvidenceData(
+                    title=source.title,
+                    source_id=source.pk,
+                    publisher=source.venue or source.publisher,
+                    published=PAPER_PUBLISHED,
+                    quote=entry["quote"],
+                )
+            ],
+            passages=[PassageLinkData(passage_id=passage.pk, relation="illustrates")],
+        )
+        yield f"Loaded: atlas example {data.title!r}"

@@ -1,0 +1,11 @@
+from celery import shared_task
+
+from . import selectors
+
+
+# Idempotent (it only recomputes a cache entry), so late acks and redelivery are harmless.
+# Soft limit: the GROUP BY over 100,000 entries takes well under a second; a minute means
+# the database is in trouble and the next beat will try again. Hard limit frees the worker.
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def rebuild_atlas_snapshot() -> int:
+    return selectors.rebuild_snapshot()["total"]

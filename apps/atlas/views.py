@@ -1,0 +1,391 @@
+"""HTML pages of the atlas. Thin: parse input, call a selector or a service, render."""
+
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+from django_countries import countries
+
+from . import citation, selectors, services
+from . import codebook as codebook_module
+from .forms import CompareForm, EvidenceFormSet, ExampleForm
+from .models import (
+    MULTI_VALUED,
+    SINGLE_VALUED,
+    Consequence,
+    Example,
+    Lifecycle,
+    Operator,
+    Scope,
+    Status,
+)
+from .permissions import is_moderator
+
+MAP_FILTERS = (
+    "category",
+    "operator",
+    "consequence",
+    "lifecycle",
+    "year_from",
+    "year_to",
+    "has_passage",
+)
+
+
+# Count classes of the choropleth (upper bound None: and more). Five steps of ColorBrewer
+# "Blues" (colour-blind safe) in static/js/atlas-map.js and static/css/atlas.css.
+LEGEND_CLASSES = [(1, 1), (2, 2), (3, 5), (6, 10), (11, None)]
+
+
+def _legend_labels() -> list[str]:
+    labels = []
+    for low, high in LEGEND_CLASSES:
+        if high is None:
+            labels.append(_("%(n)s or more entries") % {"n": low})
+        elif low == high:
+            labels.append(ngettext("%(n)s entry", "%(n)s entries", low) % {"n": low})
+        else:
+            labels.append(_("%(low)s–%(high)s entries") % {"low": low, "high": high})
+    return labels
+
+
+def _numeric_codes() -> dict[str, str]:
+    """ISO numeric (as world-atlas names its shapes, e.g. "276") -> alpha-2 ("DE")."""
+    result = {}
+    for code, _name in countries:
+        numeric = countries.numeric(code, padded=True)
+        if numeric:
+            result[numeric] = code
+    return result
+
+
+def _map_filters(request) -> tuple[selectors.ExampleFilters, dict]:
+    params = {name: request.GET.get(name, "") for name in MAP_FILTERS}
+    return selectors.parse_filters(params), params
+
+
+def atlas_map(request):
+    """The map page: headline, filters kept in the URL, the choropleth (drawn by
+    static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
+    error = ""
+    try:
+        filters, params = _map_filters(request)
+    except ValidationError as exc:
+        filters, params = selectors.ExampleFilters(), dict.fromkeys(MAP_FILTERS, "")
+        error = " ".join(m for ms in exc.message_dict.values() for m in ms)
+    data = selectors.atlas_aggregates(filters=filters)
+    category_names = {c.slug: c.name for c in selectors.categories()}
+    none_found = selectors.countries_researched_none_found()
+    counted = {row["country"] for row in data["countries"]}
+    rows = [
+        {
+            **row,
+            "category_list": [
+                (category_names.get(s, s), n) for s, n in sorted(row["categories"].items())
+            ],
+        }
+        for row in data["countries"]
+    ]
+    researched = [
+        {
+            "country": code,
+            "name": str(countries.name(code)),
+            "categories": [category_names.get(s, s) for s in slugs],
+        }
+        for code, slugs in sorted(none_found.items())
+        if code not in counted
+    ]
+    map_data = {
+        "countries": {row["country"]: row["count"] for row in data["countries"]},
+        "names": {row["country"]: row["name"] for row in data["countries"]},
+        "none_found": sorted(code for code in none_found if code not in counted),
+        "country_url": reverse("atlas:country", kwargs={"code": "XX"}),
+        "query": filters.as_query(),
+        "classes": LEGEND_CLASSES,
+        "numeric": _numeric_codes(),
+        "labels": {
+            "entries": _("entries"),
+            "none_found": _("researched, none found"),
+            "open": _("Show entries"),
+            "loading": _("Loading…"),
+            "empty": _("No published entries match these filters."),
+            "country_page": _("Country page"),
+        },
+    }
+    context = {
+        "filters": filters,
+        "params": params,
+        "error": error,
+        "rows": rows,
+        "supranational": data["supranational"],
+        "researched": researched,
+        "headline": selectors.headline(filters=filters),
+        "total": data["total"],
+        "categories": list(category_names.items()),
+        "operators": Operator.choices,
+        "consequences": Consequence.choices,
+        "lifecycles": Lifecycle.choices,
+        "map_data": map_data,
+        "export_query": urlencode(filters.as_query()),
+        "legend": _legend_labels(),
+    }
+    return render(request, "atlas/map.html", context, status=400 if error else 200)
+
+
+# --- Creating an entry --------------------------------------------------------------------
+
+
+def _attach_errors(form, formset_errors: list[str], exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        if field.startswith("evidence"):
+            formset_errors.extend(errors)
+        elif field.startswith("passages"):
+            form.add_error(None, errors)
+        elif field in form.fields:
+            form.add_error(field, errors)
+        else:
+            form.add_error(None, errors)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_new(request):
+    """The contribution form. ``?passage=<id>`` links the passage and shows its text; the
+    user's home country is preselected. Possible duplicates are shown before saving and
+    must be acknowledged."""
+    passage = selectors.passage_for_form(
+        viewer=request.user, passage_id=request.POST.get("passage") or request.GET.get("passage")
+    )
+    initial = {"country": request.user.country.code if request.user.country else ""}
+    if passage:
+        initial["passage"] = passage.pk
+    form = ExampleForm(request.POST or None, initial=initial)
+    formset = EvidenceFormSet(request.POST or None, prefix="evidence")
+    evidence_errors: list[str] = []
+    similar: list[Example] = []
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        similar = selectors.similar_examples(
+            viewer=request.user,
+            title=form.cleaned_data["title"],
+            country=form.cleaned_data["country"],
+        )
+        if similar and not form.cleaned_data.get("confirm_distinct"):
+            form.add_error(
+                "confirm_distinct",
+                _(
+                    "Similar entries exist in this country. Check them, then confirm yours is different."
+                ),
+            )
+        else:
+            try:
+                example = services.example_create(
+                    author=request.user,
+                    data=form.example_data(),
+                    evidence=[f.evidence_data() for f in formset if f.has_changed()],
+                    passages=form.passage_links(),
+                    submit=request.POST.get("action") == "submit",
+                )
+            except ValidationError as exc:
+                _attach_errors(form, evidence_errors, exc)
+            else:
+                if example.status == Status.SUBMITTED:
+                    messages.success(
+                        request,
+                        _(
+                            "Thank you. Your entry awaits review: a moderator will publish it or "
+                            "ask for changes, and this page will show which."
+                        ),
+                    )
+                else:
+                    messages.success(
+                        request, _("Draft saved. Submit it for review when it is ready.")
+                    )
+                return redirect(example.get_absolute_url())
+    passage_query = request.GET.get("passage_q", "")
+    context = {
+        "form": form,
+        "formset": formset,
+        "evidence_errors": evidence_errors,
+        "passage": passage,
+        "similar": similar,
+        "passage_query": passage_query,
+        "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "atlas/example_form.html", context, status=status)
+
+
+def similar_hint(request):
+    """htmx fragment: possible duplicates while the contributor types the title."""
+    similar = selectors.similar_examples(
+        viewer=request.user,
+        title=request.GET.get("title", ""),
+        country=request.GET.get("country", ""),
+    )
+    return render(request, "atlas/_similar.html", {"similar": similar})
+
+
+# --- Reading an entry ----------------------------------------------------------------------
+
+
+def example_detail(request, pk: int, slug: str | None = None):
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    if slug != example.slug:
+        return redirect(example.get_absolute_url(), permanent=slug is not None)
+    permalink = request.build_absolute_uri(example.get_absolute_url())
+    context = {
+        "example": example,
+        "evidence": list(example.evidence.all()),
+        "links": list(example.passage_links.all()),
+        "permalink": permalink,
+        "apa": citation.apa(example, permalink),
+        "bibtex": citation.bibtex(example, permalink),
+        "transitions": [
+            (value, Status(value).label)
+            for value in services.allowed_transitions(user=request.user, example=example)
+        ],
+        "is_moderator": is_moderator(request.user),
+        "Status": Status,
+    }
+    return render(request, "atlas/example_detail.html", context)
+
+
+@login_required
+@require_POST
+def example_transition(request, pk: int):
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    try:
+        example = services.example_transition(
+            actor=request.user,
+            example=example,
+            to=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The entry is now: %(status)s.") % {"status": example.get_status_display()}
+        )
+    return redirect(example.get_absolute_url())
+
+
+# --- Countries and comparison ------------------------------------------------------------------
+
+
+def _place(code: str) -> tuple[str, str]:
+    code = (code or "").upper()
+    if code in Scope.values:
+        return code, str(Scope(code).label)
+    if countries.alpha2(code):
+        return code, str(countries.name(code))
+    raise Http404(_("Unknown country code."))
+
+
+def country(request, code: str):
+    code, name = _place(code)
+    if code != request.resolver_match.kwargs["code"]:
+        return redirect("atlas:country", code=code, permanent=True)
+    data = selectors.country_page_data(code=code, viewer=request.user)
+    context = {"code": code, "name": name, "is_scope": code in Scope.values, **data}
+    return render(request, "atlas/country.html", context)
+
+
+DIMENSION_ROWS = ["category", *SINGLE_VALUED, *MULTI_VALUED, "years"]
+
+
+def _cell(examples: list[Example], dimension: str) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for example in examples:
+        if dimension == "category":
+            values = [example.category.name]
+        elif dimension == "years":
+            values = [f"{example.start_year or '?'}–{example.end_year or ''}"]
+        elif dimension in MULTI_VALUED:
+            values = (
+                example.data_sources_display()
+                if dimension == "data_sources"
+                else example.consequences_display()
+            )
+        else:
+            values = [str(getattr(example, f"get_{dimension}_display")())]
+        for value in values:
+            counts[value] = counts.get(value, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _dimension_label(name: str) -> str:
+    if name == "years":
+        return _("Years")
+    return str(Example._meta.get_field(name).verbose_name).capitalize()
+
+
+def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
+    columns = selectors.compare_matrix(codes=codes)
+    rows = [
+        {
+            "label": _dimension_label(name),
+            "cells": [_cell(col["examples"], name) for col in columns],
+        }
+        for name in DIMENSION_ROWS
+    ]
+    return columns, rows
+
+
+def compare(request):
+    form = CompareForm(request.GET or {"countries": "CN,DE,US"})
+    columns, rows = [], []
+    if form.is_valid():
+        columns, rows = _matrix(form.cleaned_data["countries"])
+    context = {"form": form, "columns": columns, "rows": rows}
+    return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
+
+
+def compare_csv(request):
+    form = CompareForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            " ".join(form.errors["countries"]), status=400, content_type="text/plain; charset=utf-8"
+        )
+    columns, rows = _matrix(form.cleaned_data["countries"])
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="creditscape-compare.csv"'
+    response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
+    writer = csv.writer(response)
+    writer.writerow([_("Dimension"), *[f"{c['name']} ({c['code']})" for c in columns]])
+    writer.writerow([_("Entries"), *[len(c["examples"]) for c in columns]])
+    for row in rows:
+        writer.writerow(
+            [
+                row["label"],
+                *["; ".join(f"{value} ({n})" for value, n in cell) for cell in row["cells"]],
+            ]
+        )
+    writer.writerow([_("Licence"), citation.LICENCE_NAME])
+    writer.writerow(
+        [_("Cite as"), citation.dataset_citation(request.build_absolute_uri(reverse("atlas:map")))]
+    )
+    return response
+
+
+def codebook(request):
+    return render(
+        request,
+        "atlas/codebook.html",
+        {"dimensions": codebook_module.dimensions(), "categories": selectors.categories()},
+    )

@@ -1,0 +1,256 @@
+"""Accounts: profile page, API tokens, allauth sign-up/login/reset in the site's templates."""
+
+from __future__ import annotations
+
+import re
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from apps.accounts import services
+
+pytestmark = pytest.mark.django_db
+
+User = get_user_model()
+PROFILE_URL = reverse("accounts:profile")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth keeps its rate-limit counters in the cache; tests must not share them.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def profile_data(**overrides) -> dict:
+    values = {
+        "display_name": "Ada L.",
+        "affiliation": "Analytical Engines Ltd",
+        "country": "DE",
+        "orcid": "",
+        "bio": "I study **scores**.",
+        "email_notifications": "on",
+    }
+    values.update(overrides)
+    return values
+
+
+# --- Profile -----------------------------------------------------------------------------
+
+
+def test_profile_requires_login(client):
+    response = client.get(PROFILE_URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_profile_edit(user_client, user):
+    page = user_client.get(PROFILE_URL)
+    assert page.status_code == 200
+    for name in ("display_name", "affiliation", "country", "orcid", "bio", "email_notifications"):
+        assert f'name="{name}"' in page.text
+
+    response = user_client.post(PROFILE_URL, profile_data(orcid="0000-0002-1825-0097"))
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "Ada L."
+    assert user.public_name == "Ada L."
+    assert user.affiliation == "Analytical Engines Ltd"
+    assert user.country.code == "DE"
+    assert user.orcid == "0000-0002-1825-0097"
+    assert user.bio == "I study **scores**."
+    assert user.email_notifications is True
+    assert "Your profile was saved." in user_client.get(PROFILE_URL).text
+
+
+def test_profile_orcid_url_form_is_normalised(user_client, user):
+    page = user_client.get(PROFILE_URL).text
+    assert 'maxlength="19"' not in page, "a pasted ORCID URL must fit in the field"
+    response = user_client.post(
+        PROFILE_URL, profile_data(orcid="https://orcid.org/0000-0002-9079-593x")
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.orcid == "0000-0002-9079-593X"
+
+
+@pytest.mark.parametrize(
+    ("orcid", "message"),
+    [
+        ("1234", "An ORCID iD looks like 0000-0002-1825-0097"),
+        ("0000-0002-1825-0098", "This ORCID iD has a wrong check digit"),
+        ("https://orcid.org/0000-0002-1825-0098", "This ORCID iD has a wrong check digit"),
+    ],
+)
+def test_profile_orcid_errors_are_shown_and_nothing_saved(user_client, user, orcid, message):
+    response = user_client.post(PROFILE_URL, profile_data(orcid=orcid))
+    assert response.status_code == 200
+    assert message in response.text
+    assert "Please correct the errors below." in response.text
+    user.refresh_from_db()
+    assert user.orcid == ""
+    assert user.affiliation == ""
+
+
+def test_profile_other_errors(user_client, user):
+    response = user_client.post(PROFILE_URL, profile_data(country="XX", bio="x" * 1001))
+    assert response.status_code == 200
+    assert "Select a valid choice. XX is not one of the available choices." in response.text
+    assert "Ensure this value has at most 1000 characters" in response.text
+    user.refresh_from_db()
+    assert user.display_name != "Ada L."
+
+
+def test_profile_update_service_is_for_the_user_only(user, other_user):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.profile_update(user=user, actor=other_user, display_name="Mallory")
+    with pytest.raises(ValueError):
+        services.profile_update(user=user, actor=user, is_staff=True)
+    user.refresh_from_db()
+    assert user.display_name != "Mallory" and not user.is_staff
+
+
+def test_profile_query_count(user_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):  # session, user, token
+        assert user_client.get(PROFILE_URL).status_code == 200
+
+
+# --- API tokens ----------------------------------------------------------------------------
+
+
+def test_token_create_replace_revoke(user_client, user):
+    assert "You have no token." in user_client.get(PROFILE_URL).text
+
+    response = user_client.post(reverse("accounts:token_regenerate"))
+    assert response.status_code == 302
+    first = Token.objects.get(user=user)
+    page = user_client.get(PROFILE_URL).text
+    assert f'value="{first.key}"' in page
+    assert "it is shown only once" in page
+    # Shown once: the next visit only says a token exists.
+    again = user_client.get(PROFILE_URL).text
+    assert first.key not in again
+    assert "You have a token, created on" in again
+
+    user_client.post(reverse("accounts:token_regenerate"))
+    second = Token.objects.get(user=user)
+    assert second.key != first.key
+    api = "/api/sources/"
+    user_client.logout()
+    assert user_client.get(api, headers={"Authorization": f"Token {first.key}"}).status_code == 403
+    response = user_client.get(api, headers={"Authorization": f"Token {second.key}"})
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
+
+    user_client.force_login(user)
+    user_client.post(reverse("accounts:token_revoke"))
+    assert not Token.objects.filter(user=user).exists()
+    assert "Your API token was revoked." in user_client.get(PROFILE_URL).text
+    user_client.logout()
+    assert user_client.get(api, headers={"Authorization": f"Token {second.key}"}).status_code == 403
+
+
+def test_token_views_need_post_and_login(client, user_client):
+    assert user_client.get(reverse("accounts:token_regenerate")).status_code == 405
+    assert user_client.get(reverse("accounts:token_revoke")).status_code == 405
+    user_client.logout()
+    response = client.post(reverse("accounts:token_regenerate"))
+    assert response.status_code == 302
+    assert not Token.objects.exists()
+
+
+def test_drf_create_token_command(user):
+    out = StringIO()
+    call_command("drf_create_token", user.username, stdout=out)
+    token = Token.objects.get(user=user)
+    assert token.key in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("drf_create_token", "nobody-by-this-name", stdout=StringIO())
+
+
+# --- Sign-up, login, password reset (allauth) -----------------------------------------------
+
+
+def test_signup_form_has_profile_fields_and_site_layout(client):
+    response = client.get(reverse("account_signup"))
+    assert response.status_code == 200
+    html = response.text
+    for name in ("email", "username", "password1", "password2", "display_name", "country"):
+        assert f'name="{name}"' in html
+    assert 'class="site-header"' in html
+
+
+def test_signup_sends_a_verification_email(client):
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "username": "newscholar",
+            "password1": "a long unusual passphrase 42",
+            "password2": "a long unusual passphrase 42",
+            "display_name": "New Scholar",
+            "country": "FR",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    user = User.objects.get(username="newscholar")
+    assert user.display_name == "New Scholar"
+    assert user.country.code == "FR"
+    address = EmailAddress.objects.get(user=user)
+    assert not address.verified
+
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["new@example.org"]
+    link = re.search(r"http://testserver(/accounts/confirm-email/[^/\s]+/)", message.body).group(1)
+    client.post(link)
+    address.refresh_from_db()
+    assert address.verified
+
+
+def test_unverified_user_cannot_log_in(client):
+    user = User.objects.create_user(
+        "pending", "pending@example.org", "a long unusual passphrase 42"
+    )
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    response = client.post(
+        reverse("account_login"), {"login": "pending", "password": "a long unusual passphrase 42"}
+    )
+    assert response.status_code == 302
+    assert response.url == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+
+
+def test_login_page_uses_the_site_template(client, user):
+    response = client.get(reverse("account_login"))
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.text
+    assert 'class="site-footer"' in response.text
+    assert 'name="login"' in response.text
+    response = client.post(
+        reverse("account_login"),
+        {"login": user.username, "password": "correct horse battery staple"},
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_password_reset_sends_an_email(client, user):
+    page = client.get(reverse("account_reset_password"))
+    assert 'class="site-header"' in page.text
+    response = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [user.email]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body

@@ -1,0 +1,152 @@
+"""User Markdown is rendered to HTML that cannot run script, whatever the input."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from apps.common.markdown import ALLOWED_TAGS, ALLOWED_URL_SCHEMES, render_markdown, sanitize_html
+
+
+class _Elements(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    handle_startendtag = handle_starttag
+
+
+def elements(markup: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Elements()
+    parser.feed(markup)
+    parser.close()
+    return parser.elements
+
+
+def url_scheme(url: str) -> str | None:
+    """The scheme a browser would see: it drops ASCII tab/newline and leading control
+    characters and spaces before parsing (WHATWG URL)."""
+    cleaned = re.sub(r"[\t\n\r]", "", url).lstrip(
+        "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f "
+    )
+    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):", cleaned)
+    return match.group(1).lower() if match else None
+
+
+def assert_safe(markup: str) -> None:
+    assert "<script" not in markup.lower()
+    for tag, attrs in elements(markup):
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attrs.items():
+            assert not name.lower().startswith("on"), (tag, name)
+            assert name not in ("style", "src", "srcdoc", "formaction"), (tag, name)
+            if name == "href":
+                # "javascript:" (in any spelling a browser accepts) never starts a link;
+                # "%20javascript:..." is a harmless relative URL.
+                scheme = url_scheme(value or "")  # the parser already decoded entities
+                assert scheme is None or scheme in ALLOWED_URL_SCHEMES, value
+        if tag == "a" and "href" in attrs:
+            assert attrs.get("rel") == "nofollow ugc noopener"
+
+
+# --- Examples ------------------------------------------------------------------------------
+
+
+def test_plain_markdown():
+    assert render_markdown("Some *emphasis* and **strong** `code`.") == (
+        "<p>Some <em>emphasis</em> and <strong>strong</strong> <code>code</code>.</p>\n"
+    )
+    assert render_markdown("") == ""
+
+
+def test_raw_html_is_escaped_not_rendered():
+    rendered = render_markdown("<script>alert(1)</script>\n\n<b onclick='x()'>bold</b>")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
+    assert "&lt;b onclick=" in rendered
+    assert_safe(rendered)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[click](javascript:alert(1))",
+        "[click](JaVaScRiPt:alert(1))",
+        "[click](java&#x09;script:alert(1))",
+        "[click](%20javascript:alert(1))",
+        "[click](vbscript:msgbox(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        "<javascript:alert(1)>",
+        "[ref]\n\n[ref]: javascript:alert(1)",
+    ],
+)
+def test_dangerous_links_do_not_become_links(source):
+    rendered = render_markdown(source)
+    assert_safe(rendered)
+
+
+def test_links_get_safe_rel():
+    rendered = render_markdown(
+        '[a report](https://example.org/r?x=1&y=2 "Title") and <mailto:a@example.org>'
+    )
+    assert (
+        '<a href="https://example.org/r?x=1&amp;y=2" title="Title" rel="nofollow ugc noopener">a report</a>'
+        in rendered
+    )
+    assert '<a href="mailto:a@example.org" rel="nofollow ugc noopener">' in rendered
+
+
+def test_sanitiser_is_a_second_line_of_defence():
+    dirty = (
+        '<p onclick="x()">hi <a href="javascript:alert(1)" rel="opener">x</a>'
+        '<a href="https://example.org" target="_blank">y</a><img src=x onerror=alert(1)>'
+        "<script>alert(2)</script><iframe src=//evil></iframe><!-- note --></p>"
+    )
+    clean = sanitize_html(dirty)
+    assert_safe(clean)
+    assert "alert(2)" not in clean and "iframe" not in clean and "note" not in clean
+    assert '<a href="https://example.org" rel="nofollow ugc noopener">y</a>' in clean
+
+
+def test_tables_and_lists_are_kept():
+    rendered = render_markdown("| a | b |\n|---|:-:|\n| 1 | 2 |\n\n3. three\n4. four\n")
+    assert "<table>" in rendered and "<td" in rendered
+    assert '<ol start="3">' in rendered
+
+
+# --- Properties ----------------------------------------------------------------------------
+
+FRAGMENTS = [
+    "[", "]", "(", ")", "](", "<", ">", "</", "/>", '"', "'", "`", "```", "\n", "\n\n", " ", "\t",
+    "javascript:", "JaVaScRiPt:", "java\tscript:", "vbscript:", "data:text/html,", "&#x09;", "&#58;",
+    "&colon;", "%0a", "<script>", "</script>", "<img src=x ", "onerror=", "onclick=", " on", "alert(1)",
+    "<a href=", "<svg onload=", "<iframe", "style=", "![", "http://", "https://e.org", "mailto:",
+    "*", "_", "#", "> ", "- ", "1. ", "|", "---", "\\", "[x]: ",
+]  # fmt: skip
+markdownish = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=4)), max_size=40).map(
+    "".join
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(markdownish)
+def test_rendered_markdown_is_always_safe(source):
+    assert_safe(render_markdown(source))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_arbitrary_text_is_safe(source):
+    assert_safe(render_markdown(source))
+
+
+@settings(max_examples=300, deadline=None)
+@given(markdownish)
+def test_sanitiser_is_safe_on_arbitrary_html(source):
+    assert_safe(sanitize_html(source))
