@@ -10,6 +10,19 @@ class ModerationConfig(AppConfig):
 
         register_target("source", SourceAdapter())
 
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.models.signals import m2m_changed
+
+        from . import signals
+
+        user_logged_in.connect(signals.warm_nav_flag, dispatch_uid="moderation-warm-nav")
+        m2m_changed.connect(
+            signals.groups_changed,
+            sender=get_user_model().groups.through,
+            dispatch_uid="moderation-groups-changed",
+        )
+
     def on_document_ready(self, document_id: int) -> None:
         """Sources hook: a contributor's upload goes into the review queue."""
         import logging

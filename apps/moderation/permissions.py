@@ -68,6 +68,64 @@ def roles(user) -> Roles:
     return result
 
 
+# --- The navigation link -----------------------------------------------------------------
+# Every page shows (or not) the "Moderation" link; asking the database on every page would
+# add a query to all of them. The answer is cached per user (warmed at sign-in, dropped
+# when their groups change), so pages cost no query for it. A stale answer only shows or
+# hides a link for a while: the moderation pages themselves always check afresh.
+NAV_CACHE_SECONDS = 60 * 60
+
+
+def _nav_key(user_id: int, date_joined) -> str:
+    # date_joined keeps a reused primary key (test databases) from inheriting an answer.
+    stamp = f"{date_joined.timestamp():.6f}" if date_joined else "0"
+    return f"moderation:nav:{user_id}:{stamp}"
+
+
+def shows_moderation_link(user) -> bool:
+    """Whether to show the Moderation link: no query once cached."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    cached = user.__dict__.get(_CACHE_ATTRIBUTE)
+    if cached is not None:
+        return cached.moderator
+    if user.is_superuser:
+        return True
+    from django.core.cache import cache
+
+    key = _nav_key(user.pk, user.date_joined)
+    value = cache.get(key)
+    if value is None:
+        value = is_moderator(user)
+        cache.set(key, value, NAV_CACHE_SECONDS)
+    return value
+
+
+def remember_nav_flag(user) -> None:
+    """Warm the cache (at sign-in, so the first page costs no query for the link)."""
+    from django.core.cache import cache
+
+    if user is not None and user.pk is not None:
+        forget_roles(user)
+        cache.set(_nav_key(user.pk, user.date_joined), is_moderator(user), NAV_CACHE_SECONDS)
+
+
+def forget_nav_flag(user_ids) -> None:
+    """Drop cached link answers after a group change, once the change is committed."""
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.db import transaction
+
+    ids = list(user_ids)
+
+    def drop() -> None:
+        rows = get_user_model().objects.filter(pk__in=ids).values_list("pk", "date_joined")
+        cache.delete_many([_nav_key(pk, joined) for pk, joined in rows])
+
+    if ids:
+        transaction.on_commit(drop)
+
+
 def forget_roles(user) -> None:
     """Drop the memoised roles (after a role change on this instance)."""
     if user is not None:

@@ -259,5 +259,7 @@ def notices(request):
         request.GET.get("page")
     )
     response = render(request, "moderation/notices.html", {"page": page})
-    services.notices_mark_read(user=request.user, notice_ids=[n.pk for n in page.object_list])
+    unread = [n.pk for n in page.object_list if n.read_at is None]
+    if unread:
+        services.notices_mark_read(user=request.user, notice_ids=unread)
     return response

@@ -197,3 +197,32 @@ def test_user_page_forbidden_for_contributors(user_client, other_user):
     assert (
         user_client.get(reverse("moderation:user", args=[other_user.username])).status_code == 403
     )
+
+
+# --- The navigation link ----------------------------------------------------------------
+
+
+def test_nav_link_costs_no_query_once_signed_in(client, user, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    from apps.moderation.permissions import MODERATOR_GROUP
+
+    client.force_login(user)  # warms the cached answer
+    with django_assert_num_queries(3):  # session, user, notices count: none for the link
+        assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    assert Group.objects.filter(name=MODERATOR_GROUP).exists()
+
+
+def test_nav_link_follows_group_changes(client, user, run_on_commit):
+    from django.contrib.auth.models import Group
+
+    from apps.moderation.permissions import MODERATOR_GROUP
+
+    client.force_login(user)
+    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    with run_on_commit():
+        user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
+    assert b'href="/moderation/"' in client.get("/moderation/notices/").content
+    with run_on_commit():
+        user.groups.clear()
+    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
