@@ -217,6 +217,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.sources.tasks.sweep_stalled_imports",
         "schedule": 300.0,
     },
+    # E-mails about moderation decisions whose job was lost (broker down at decision time).
+    "moderation-sweep-unsent-notices": {
+        "task": "apps.moderation.tasks.sweep_unsent_notices",
+        "schedule": 600.0,
+    },
 }
 
 # --- Auth, allauth ------------------------------------------------------------------------

@@ -1,5 +1,30 @@
+from django.urls import path
+
+from . import api, views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("items/<int:item_id>/claim/", views.claim, name="claim"),
+    path("items/<int:item_id>/release/", views.release, name="release"),
+    path("log/", views.log, name="log"),
+    path("users/<str:username>/", views.user_roles, name="user"),
+    path("notices/", views.notices, name="notices"),
+]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("moderation/items/", api.ReviewItemListAPI.as_view(), name="api-moderation-items"),
+    path(
+        "moderation/items/<int:item_id>/claim/",
+        api.ReviewItemClaimAPI.as_view(),
+        name="api-moderation-claim",
+    ),
+    path(
+        "moderation/items/<int:item_id>/decide/",
+        api.ReviewItemDecideAPI.as_view(),
+        name="api-moderation-decide",
+    ),
+    path("moderation/log/", api.AuditLogAPI.as_view(), name="api-moderation-log"),
+    path("flags/", api.FlagCreateAPI.as_view(), name="api-flags"),
+]

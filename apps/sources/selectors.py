@@ -7,6 +7,8 @@ import json
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from apps.moderation.selectors import exclude_hidden
+
 from .models import Document, DocumentStatus, Passage, Source
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
@@ -24,8 +26,10 @@ def source_matches(query: str) -> Q:
 
 
 def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
-    """Sources with at least one readable version, for the public list and API."""
+    """Sources with at least one readable version and not hidden by a moderator, for the
+    public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
+    qs = exclude_hidden(qs)
     if query:
         qs = qs.filter(source_matches(query))
     if source_type:

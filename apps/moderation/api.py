@@ -1,0 +1,305 @@
+"""REST API for moderators and flaggers. Thin: the same forms parse filters, the same
+selectors read and the same services write as the HTML pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.views import APIView
+
+from . import permissions, selectors, services
+from .actions import review_item_decide
+from .errors import ModerationConflict
+from .forms import LogFilterForm, QueueFilterForm
+from .models import AuditLogEntry, Decision, Flag, FlagReason, ReviewItem
+from .registry import UnknownTargetType, adapter_for_content_type, get_adapter
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict."
+    default_code = "conflict"
+
+
+class ModerationAPIView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def handle_exception(self, exc):
+        if isinstance(exc, ModerationConflict):
+            exc = Conflict(exc.message)
+        return super().handle_exception(exc)
+
+
+def _require_moderator(request) -> None:
+    if not permissions.can_view_queue(request.user):
+        raise PermissionDenied(_("Only moderators can use the moderation API."))
+
+
+def _parse(form_class, request):
+    form = form_class(request.query_params)
+    if not form.is_valid():
+        raise exceptions.ValidationError(form.errors.get_json_data())
+    return form.filters()
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+def target_type_name(content_type_id: int) -> str:
+    adapter = adapter_for_content_type(content_type_id)
+    if adapter is not None:
+        return adapter.type_name
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_id(content_type_id).model
+
+
+class ModerationTargetSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.CharField()
+    url = serializers.CharField(allow_blank=True)
+    label = serializers.CharField(allow_blank=True)
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="item_type")
+    target = serializers.SerializerMethodField()
+    claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = ReviewItem
+        fields = [
+            "id", "type", "target", "status", "priority", "claimed_by", "created",
+            "country", "category", "summary", "claimed_at", "decision", "reason", "decided_by",
+            "decided_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(ModerationTargetSerializer)
+    def get_target(self, obj) -> dict:
+        request = self.context.get("request")
+        url = obj.target_url
+        if url and request is not None:
+            url = request.build_absolute_uri(url)
+        return {
+            "type": target_type_name(obj.content_type_id),
+            "id": obj.object_id,
+            "url": url,
+            "label": obj.target_label,
+        }
+
+
+class AuditLogEntrySerializer(serializers.ModelSerializer):
+    time = serializers.DateTimeField(source="created")
+    actor = serializers.SerializerMethodField()
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["id", "time", "actor", "action", "target", "country", "reason", "before", "after"]
+
+    def get_actor(self, obj) -> str | None:
+        return obj.actor_name or None
+
+    @extend_schema_field(ModerationTargetSerializer)
+    def get_target(self, obj) -> dict | None:
+        if obj.target_content_type_id is None:
+            return None
+        request = self.context.get("request")
+        url = obj.target_url
+        if url and request is not None:
+            url = request.build_absolute_uri(url)
+        return {
+            "type": target_type_name(obj.target_content_type_id),
+            "id": obj.target_object_id,
+            "url": url,
+            "label": obj.target_label,
+        }
+
+
+# --- Queue ------------------------------------------------------------------------------------
+
+
+class ReviewItemListAPI(generics.ListAPIView):
+    """Review items the caller may work (moderators only). Filters: ``type``,
+    ``country``, ``category``, ``age`` (days: 1, 7, 30), ``min_priority``, ``claimed``
+    (none, me, others), ``status`` (open, decided), ``sort`` (priority, age, newest)."""
+
+    serializer_class = ReviewItemSerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return ReviewItem.objects.none()
+        _require_moderator(self.request)
+        return selectors.review_items_for_queue(
+            viewer=self.request.user, **_parse(QueueFilterForm, self.request)
+        )
+
+
+class ReviewItemClaimAPI(ModerationAPIView):
+    """Claim an item: 200 with the item; 409 if someone else holds it or it is decided."""
+
+    @extend_schema(request=None, responses=ReviewItemSerializer)
+    def post(self, request, item_id: int):
+        item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+        item = services.review_item_claim(actor=request.user, item=item)
+        return Response(ReviewItemSerializer(item, context={"request": request}).data)
+
+
+class DecideInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    # Checked by the decision itself, so the page and the API give the same message.
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReviewItemDecideAPI(ModerationAPIView):
+    """Decide an item with a required reason. 400 without a reason or for a decision the
+    target type does not support, 403 outside the moderator's scope, 409 if another
+    moderator holds or already decided it."""
+
+    @extend_schema(request=DecideInputSerializer, responses=ReviewItemSerializer)
+    def post(self, request, item_id: int):
+        data = DecideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+        item = review_item_decide(
+            actor=request.user,
+            item=item,
+            decision=data.validated_data["decision"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(ReviewItemSerializer(item, context={"request": request}).data)
+
+
+class AuditLogAPI(generics.ListAPIView):
+    """The audit log, newest first (moderators only). Filters: ``action``, ``actor``,
+    ``target_type``, ``country``, ``q``, ``since``, ``until`` (YYYY-MM-DD)."""
+
+    serializer_class = AuditLogEntrySerializer
+    permission_classes = [IsAuthenticated]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return AuditLogEntry.objects.none()
+        if not permissions.can_read_log(self.request.user):
+            raise PermissionDenied(_("Only moderators can read the moderation log."))
+        return selectors.audit_log(viewer=self.request.user, **_parse(LogFilterForm, self.request))
+
+
+# --- Flags ------------------------------------------------------------------------------------
+
+
+class _SettingsRateThrottle(SimpleRateThrottle):
+    """Rate from a MODERATION_* setting (read per request, so tests can change it)."""
+
+    setting = ""
+    default_rate = ""
+    young_setting = ""
+    young_default_rate = ""
+
+    def __init__(self):
+        # SimpleRateThrottle reads the rate in __init__; it is chosen per request instead.
+        self.rate = None
+
+    def _young(self, request) -> bool:
+        user = request.user
+        return bool(
+            user.is_authenticated
+            and user.date_joined
+            and timezone.now() - user.date_joined < timedelta(days=1)
+        )
+
+    def allow_request(self, request, view):
+        setting, default = self.setting, self.default_rate
+        if self.young_setting and self._young(request):
+            setting, default = self.young_setting, self.young_default_rate
+        self.rate = getattr(settings, setting, default)
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class FlagUserThrottle(_SettingsRateThrottle):
+    """Per account; accounts younger than a day get the stricter rate."""
+
+    scope = "moderation_flag_user"
+    setting, default_rate = "MODERATION_FLAG_RATE_USER", "30/hour"
+    young_setting, young_default_rate = "MODERATION_FLAG_RATE_NEW_USER", "5/hour"
+
+    def get_cache_key(self, request, view):
+        if not request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class FlagIPThrottle(_SettingsRateThrottle):
+    """Per address, whoever is signed in: several accounts from one place share it."""
+
+    scope = "moderation_flag_ip"
+    setting, default_rate = "MODERATION_FLAG_RATE_IP", "60/hour"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class FlagTargetInputSerializer(serializers.Serializer):
+    type = serializers.CharField(max_length=50)
+    id = serializers.CharField(max_length=64)
+
+
+class FlagInputSerializer(serializers.Serializer):
+    target = FlagTargetInputSerializer()
+    reason = serializers.ChoiceField(choices=FlagReason.choices)
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class FlagOutputSerializer(serializers.ModelSerializer):
+    target = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Flag
+        fields = ["id", "target", "reason", "text", "status", "created"]
+
+    @extend_schema_field(FlagTargetInputSerializer)
+    def get_target(self, obj) -> dict:
+        return {"type": target_type_name(obj.content_type_id), "id": obj.object_id}
+
+
+class FlagCreateAPI(ModerationAPIView):
+    """Flag content (any signed-in user). Target types: those registered with the
+    moderation registry ("source", and "entry"/"annotation" when those apps register).
+    400 for flagging one's own content or the same target twice; 429 with Retry-After
+    when flagging too fast."""
+
+    throttle_classes = [FlagUserThrottle, FlagIPThrottle]
+
+    @extend_schema(request=FlagInputSerializer, responses={201: FlagOutputSerializer})
+    def post(self, request):
+        data = FlagInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        target_data = data.validated_data["target"]
+        try:
+            adapter = get_adapter(target_data["type"])
+        except UnknownTargetType as exc:
+            raise exceptions.ValidationError({"target": exc.messages}) from None
+        target = adapter.get(target_data["id"])
+        if target is None:
+            raise exceptions.ValidationError({"target": [_("This content does not exist.")]})
+        flag = services.flag_create(
+            flagger=request.user,
+            target=target,
+            reason=data.validated_data["reason"],
+            text=data.validated_data["text"],
+        )
+        return Response(FlagOutputSerializer(flag).data, status=status.HTTP_201_CREATED)

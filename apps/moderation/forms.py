@@ -1,0 +1,144 @@
+"""Forms for the queue and the log. The API parses its query string with the same filter
+forms, so the page and the API filter identically."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from .models import AuditAction, Decision, ReviewItemType, ReviewStatus
+
+AGE_CHOICES = [
+    ("", _("Any age")),
+    ("1", _("Older than a day")),
+    ("7", _("Older than a week")),
+    ("30", _("Older than a month")),
+]
+CLAIM_CHOICES = [
+    ("", _("Anyone or no one")),
+    ("none", _("Unclaimed")),
+    ("me", _("Claimed by me")),
+    ("others", _("Claimed by others")),
+]
+SORT_CHOICES = [
+    ("priority", _("Priority, highest first")),
+    ("age", _("Age, oldest first")),
+    ("newest", _("Newest first")),
+]
+
+
+class QueueFilterForm(forms.Form):
+    type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", _("All types")), *ReviewItemType.choices]
+    )
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=[("", _("All countries")), *countries]
+    )
+    category = forms.SlugField(label=_("Category"), required=False)
+    age = forms.ChoiceField(label=_("Age"), required=False, choices=AGE_CHOICES)
+    min_priority = forms.FloatField(label=_("Priority at least"), required=False, min_value=0)
+    claimed = forms.ChoiceField(label=_("Claimed"), required=False, choices=CLAIM_CHOICES)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=ReviewStatus.choices, initial="open"
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def filters(self) -> dict:
+        """Cleaned values for selectors.review_items_for_queue (call after is_valid())."""
+        data = self.cleaned_data
+        return {
+            "item_type": data.get("type") or None,
+            "country": data.get("country") or None,
+            "category": data.get("category") or None,
+            "older_than": timedelta(days=int(data["age"])) if data.get("age") else None,
+            "min_priority": data.get("min_priority"),
+            "claimed": data.get("claimed") or None,
+            "status": data.get("status") or ReviewStatus.OPEN,
+            "sort": data.get("sort") or "priority",
+        }
+
+
+class DecideForm(forms.Form):
+    items = forms.TypedMultipleChoiceField(
+        label=_("Items"), coerce=int, choices=(), error_messages={
+            "required": _("Select at least one item (the checkboxes in the first column).")
+        },
+    )  # fmt: skip
+    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Required. The author sees it; the log keeps it."),
+        error_messages={"required": _("Give a reason: the author sees it and the log keeps it.")},
+    )
+
+    def __init__(self, *args, item_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the service reports ids that do not exist.
+        self.fields["items"].choices = [(str(i), str(i)) for i in item_ids]
+
+    def clean_items(self):
+        return self.cleaned_data["items"]
+
+
+class LogFilterForm(forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"), required=False, choices=[("", _("All actions")), *AuditAction.choices]
+    )
+    actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
+    target_type = forms.CharField(label=_("Target type"), required=False, max_length=100)
+    country = forms.ChoiceField(
+        label=_("Country"), required=False, choices=[("", _("All countries")), *countries]
+    )
+    q = forms.CharField(label=_("Target or reason contains"), required=False, max_length=200)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "action": data.get("action") or None,
+            "actor": data.get("actor") or None,
+            "target_type": data.get("target_type") or None,
+            "country": data.get("country") or None,
+            "q": data.get("q") or None,
+            "since": data.get("since"),
+            "until": data.get("until"),
+        }
+
+
+class UserMeasureForm(forms.Form):
+    """One role or measure change on the user page; the service checks who may do it."""
+
+    ACTIONS = [
+        ("grant_trusted", _("Make trusted contributor")),
+        ("revoke_trusted", _("Remove trusted contributor")),
+        ("grant_moderator", _("Make moderator (or change their countries)")),
+        ("revoke_moderator", _("Remove moderator")),
+        ("premoderate_on", _("Pre-moderate their annotations")),
+        ("premoderate_off", _("Stop pre-moderating their annotations")),
+        ("shadow_hide_on", _("Shadow-hide")),
+        ("shadow_hide_off", _("Stop shadow-hiding")),
+    ]
+    action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
+    countries = forms.MultipleChoiceField(
+        label=_("Countries (moderators only; none = every country)"),
+        required=False,
+        choices=countries,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        help_text=_("Required. Kept in the moderation log."),
+        error_messages={"required": _("Give a reason: it is kept in the moderation log.")},
+    )

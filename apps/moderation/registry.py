@@ -1,0 +1,167 @@
+"""Target adapters: how moderation acts on another app's objects without knowing them.
+
+Each moderated type (source, entry, annotation, comment, ...) registers one adapter,
+usually in its AppConfig.ready()::
+
+    from apps.moderation.registry import TargetAdapter, register_target
+
+    class EntryAdapter(TargetAdapter):
+        model = Entry
+        decisions = frozenset({"publish", "request_changes", "reject", "hide", "restore", "spam"})
+        def author(self, obj): return obj.created_by
+        def country(self, obj): return obj.country.code or None
+        def publish(self, obj, *, actor, reason): entry_publish(...)   # the app's own service
+        ...
+
+    register_target("entry", EntryAdapter())
+
+Contract for the decision methods (``publish``, ``request_changes``, ``reject``, ``hide``,
+``restore``, ``spam``, ``hide_pending_review``): they run inside the moderation
+transaction, change only the target's own state, and neither write audit rows nor notify
+anyone (the moderation action does both, once). To refuse, raise
+``django.core.exceptions.ValidationError`` with a message for the moderator: the whole
+decision rolls back. ``state(obj)`` returns a small JSON-able dict recorded as the audit
+row's before/after values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+
+ALL_DECISIONS = frozenset({"publish", "request_changes", "reject", "hide", "restore", "spam"})
+
+
+class UnknownTargetType(ValidationError):
+    pass
+
+
+class TargetAdapter:
+    """Base adapter. Subclasses set ``model`` and override what their type supports."""
+
+    model: type[models.Model]
+    #: Decisions this type supports; others are refused with a clear message.
+    decisions: frozenset[str] = ALL_DECISIONS
+    #: Whether signed-in users may flag objects of this type.
+    flaggable: bool = True
+    #: Set by register_target.
+    type_name: str = ""
+
+    # --- Reading ------------------------------------------------------------------------
+
+    def get(self, object_id: Any) -> models.Model | None:
+        """The object, or None if it no longer exists (or the id is malformed)."""
+        try:
+            return self.model._default_manager.filter(pk=object_id).first()
+        except (ValueError, TypeError, ValidationError):
+            return None
+
+    def label(self, obj) -> str:
+        return str(obj)[:300]
+
+    def url(self, obj) -> str:
+        get_url = getattr(obj, "get_absolute_url", None)
+        return get_url() if get_url else ""
+
+    def country(self, obj) -> str | None:
+        """ISO 3166-1 alpha-2 code used for moderators' country scopes, or None."""
+        return None
+
+    def category(self, obj) -> str | None:
+        """A category slug for the queue's filter, or None."""
+        return None
+
+    def author(self, obj):
+        """The user responsible for the object (told about decisions; cannot flag it)."""
+        return None
+
+    def state(self, obj) -> dict:
+        """A small JSON-able snapshot for the audit log's before/after columns."""
+        return {}
+
+    def is_visible_to(self, obj, user) -> bool:
+        """Whether ``user`` may see (and so flag) the object."""
+        return True
+
+    # --- Decisions (see the module docstring for the contract) --------------------------
+
+    def publish(self, obj, *, actor, reason: str) -> None:
+        raise NotImplementedError
+
+    def request_changes(self, obj, *, actor, reason: str) -> None:
+        raise NotImplementedError
+
+    def reject(self, obj, *, actor, reason: str) -> None:
+        raise NotImplementedError
+
+    def hide(self, obj, *, actor, reason: str) -> None:
+        raise NotImplementedError
+
+    def restore(self, obj, *, actor, reason: str) -> None:
+        raise NotImplementedError
+
+    def spam(self, obj, *, actor, reason: str) -> None:
+        """Default: spam is hidden like any rejected content."""
+        self.hide(obj, actor=actor, reason=reason)
+
+    def hide_pending_review(self, obj) -> None:
+        """Flags reached MODERATION_FLAG_HIDE_SCORE: hide until a moderator decides.
+        Default: the same as a hide with no actor."""
+        self.hide(obj, actor=None, reason=_("Hidden automatically pending review of flags."))
+
+
+_registry: dict[str, TargetAdapter] = {}
+_by_model: dict[type[models.Model], TargetAdapter] = {}
+
+
+def register_target(type_name: str, adapter: TargetAdapter) -> TargetAdapter:
+    """Register ``adapter`` for ``type_name`` (the name used in the API: "source",
+    "entry", "annotation"...). Registering the same name again replaces the adapter."""
+    if getattr(adapter, "model", None) is None:
+        raise TypeError(f"{type(adapter).__name__} must set `model`.")
+    unknown = set(adapter.decisions) - ALL_DECISIONS
+    if unknown:
+        raise ValueError(f"Unknown decisions {sorted(unknown)} for {type_name!r}.")
+    previous = _registry.get(type_name)
+    if previous is not None:
+        _by_model.pop(previous.model, None)
+    adapter.type_name = type_name
+    _registry[type_name] = adapter
+    _by_model[adapter.model] = adapter
+    return adapter
+
+
+def unregister_target(type_name: str) -> None:
+    adapter = _registry.pop(type_name, None)
+    if adapter is not None:
+        _by_model.pop(adapter.model, None)
+
+
+def registered_types() -> list[str]:
+    return sorted(_registry)
+
+
+def get_adapter(type_name: str) -> TargetAdapter:
+    try:
+        return _registry[type_name]
+    except KeyError:
+        raise UnknownTargetType(
+            _("Unknown target type “%(type)s”. Known types: %(known)s.")
+            % {"type": type_name, "known": ", ".join(registered_types()) or "-"},
+            code="unknown_target_type",
+        ) from None
+
+
+def adapter_for(obj_or_model) -> TargetAdapter | None:
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    model = model._meta.concrete_model
+    return _by_model.get(model)
+
+
+def adapter_for_content_type(content_type_id: int) -> TargetAdapter | None:
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return _by_model.get(model) if model is not None else None

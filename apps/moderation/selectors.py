@@ -1,0 +1,195 @@
+"""Reads for moderation, and the visibility helpers other apps' selectors call."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import permissions
+from .models import (
+    AuditLogEntry,
+    HiddenContent,
+    ModerationNotice,
+    ReviewItem,
+    ReviewStatus,
+    UserModerationState,
+)
+
+
+def user_state(*, user) -> UserModerationState:
+    """The user's measures (an unsaved all-off row if none were ever set)."""
+    return UserModerationState.objects.filter(user=user).first() or UserModerationState(user=user)
+
+
+def is_shadow_hidden(user) -> bool:
+    """Whether ``user``'s content is hidden from everyone but them and moderators."""
+    if user is None or not user.is_authenticated:
+        return False
+    return UserModerationState.objects.filter(user=user, shadow_hidden=True).exists()
+
+
+def is_premoderated(user) -> bool:
+    """Whether ``user``'s new annotations must wait for a moderator."""
+    if user is None or not user.is_authenticated:
+        return False
+    return UserModerationState.objects.filter(user=user, premoderate_annotations=True).exists()
+
+
+def shadow_hidden_user_ids() -> QuerySet:
+    """A subquery of the ids of shadow-hidden users (use with ``__in``)."""
+    return UserModerationState.objects.filter(shadow_hidden=True).values("user_id")
+
+
+def exclude_shadow_hidden(queryset: QuerySet, *, viewer, author_field: str = "author") -> QuerySet:
+    """Drop rows whose author is shadow-hidden, except the viewer's own; moderators see
+    everything. One subquery, no extra round trip.
+
+    Example (annotations selector)::
+
+        qs = exclude_shadow_hidden(qs, viewer=request.user, author_field="author")
+    """
+    if permissions.sees_shadow_hidden(viewer):
+        return queryset
+    hidden = Q(**{f"{author_field}__in": shadow_hidden_user_ids()})
+    if viewer is not None and viewer.is_authenticated:
+        hidden &= ~Q(**{author_field: viewer.pk})
+    return queryset.exclude(hidden)
+
+
+def hidden_ids_for(model) -> QuerySet:
+    """A subquery of the primary keys of ``model`` rows hidden by moderation (the
+    HiddenContent table), cast to the key's type so PostgreSQL can compare them. Lazy:
+    building it runs no query (the content type is joined, not looked up)."""
+    pk_field = model._meta.pk
+    output_field = (
+        models.BigIntegerField() if pk_field.get_internal_type().endswith("AutoField") else pk_field
+    )
+    return (
+        HiddenContent.objects.filter(
+            content_type__app_label=model._meta.app_label,
+            content_type__model=model._meta.model_name,
+        )
+        .annotate(target_pk=Cast("object_id", output_field=output_field))
+        .values("target_pk")
+    )
+
+
+def exclude_hidden(queryset: QuerySet) -> QuerySet:
+    """``queryset`` without the rows moderation hid (one subquery). For public lists of
+    target types that keep no visibility field of their own, such as sources."""
+    return queryset.exclude(pk__in=hidden_ids_for(queryset.model))
+
+
+def is_hidden(obj) -> bool:
+    return HiddenContent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).exists()
+
+
+def notices_for_user(*, user) -> QuerySet:
+    return ModerationNotice.objects.filter(recipient=user).order_by("-created", "-id")
+
+
+# --- Queue and log --------------------------------------------------------------------------
+
+
+def review_items_for_queue(
+    *,
+    viewer,
+    status: str = ReviewStatus.OPEN,
+    item_type: str | None = None,
+    country: str | None = None,
+    category: str | None = None,
+    older_than: timedelta | None = None,
+    min_priority: float | None = None,
+    claimed: str | None = None,
+    sort: str = "priority",
+) -> QuerySet:
+    """The review items ``viewer`` may work, filtered and sorted. Nobody but moderators
+    sees any; a scoped moderator sees only items about their countries. One query (plus
+    the count when paginated), whatever the page size.
+
+    ``claimed``: None (any), "none", "me", "others". ``sort``: "priority" (highest first,
+    then oldest), "age" (oldest first), "newest".
+    """
+    if not permissions.can_view_queue(viewer):
+        return ReviewItem.objects.none()
+    qs = ReviewItem.objects.filter(status=status)
+    scope = permissions.moderator_countries(viewer)
+    if scope is not None:
+        qs = qs.filter(country__in=sorted(scope))
+    if item_type:
+        qs = qs.filter(item_type=item_type)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if category:
+        qs = qs.filter(category=category)
+    if older_than:
+        qs = qs.filter(created__lte=timezone.now() - older_than)
+    if min_priority is not None:
+        qs = qs.filter(priority__gte=min_priority)
+    if claimed == "none":
+        qs = qs.filter(claimed_by__isnull=True)
+    elif claimed == "me":
+        qs = qs.filter(claimed_by=viewer)
+    elif claimed == "others":
+        qs = qs.filter(claimed_by__isnull=False).exclude(claimed_by=viewer)
+    ordering = {
+        "priority": ["-priority", "created", "id"],
+        "age": ["created", "id"],
+        "newest": ["-created", "-id"],
+    }.get(sort, ["-priority", "created", "id"])
+    return qs.select_related("claimed_by", "author", "decided_by").order_by(*ordering)
+
+
+def review_item_get(*, viewer, item_id: int) -> ReviewItem:
+    """One item for a moderator. PermissionDenied for everyone else; items outside a
+    scoped moderator's countries are returned so the service can answer 403 with why."""
+    if not permissions.can_view_queue(viewer):
+        raise PermissionDenied(_("Only moderators can work the review queue."))
+    try:
+        return ReviewItem.objects.select_related("claimed_by", "decided_by", "author").get(
+            pk=item_id
+        )
+    except ReviewItem.DoesNotExist as exc:
+        raise Http404("No such review item.") from exc
+
+
+def audit_log(
+    *,
+    viewer,
+    action: str | None = None,
+    actor: str | None = None,
+    target_type: str | None = None,
+    country: str | None = None,
+    q: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet:
+    """Audit-log rows, newest first, for moderators (everyone else gets none)."""
+    if not permissions.can_read_log(viewer):
+        return AuditLogEntry.objects.none()
+    qs = AuditLogEntry.objects.all()
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor_name__iexact=actor)
+    if target_type:
+        qs = qs.filter(target_content_type__model=target_type.lower())
+    if country:
+        qs = qs.filter(country=country.upper())
+    if q:
+        qs = qs.filter(Q(target_label__icontains=q) | Q(reason__icontains=q))
+    if since:
+        qs = qs.filter(created__date__gte=since)
+    if until:
+        qs = qs.filter(created__date__lte=until)
+    return qs.select_related("target_content_type").order_by("-created", "-id")

@@ -1,0 +1,755 @@
+"""Writes for moderation. Every moderation action goes through a function here (decisions
+through the action objects in actions.py) and writes exactly one audit row with
+``audit_record``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError, models, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
+
+from . import permissions
+from .errors import ModerationConflict
+from .models import (
+    AuditAction,
+    AuditLogEntry,
+    Flag,
+    FlagReason,
+    FlagStatus,
+    HiddenContent,
+    HiddenReason,
+    ModerationNotice,
+    ModeratorScope,
+    ReviewItem,
+    ReviewItemType,
+    ReviewStatus,
+    UserModerationState,
+)
+from .permissions import MODERATOR_GROUP, TRUSTED_GROUP
+from .registry import adapter_for
+
+logger = logging.getLogger(__name__)
+
+
+def _json_safe(value: Any) -> Any:
+    """Before/after values go through Django's encoder (dates, decimals, UUIDs) once, so
+    what is stored is exactly what the CSV and API later show."""
+    import json
+
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def describe_target(target: models.Model | None) -> dict:
+    """Content type, id, label, URL and country of ``target`` for a log row. A review
+    item stands for its target (the log shows what was reviewed, not the queue row)."""
+    if target is None:
+        return {}
+    if isinstance(target, ReviewItem):
+        return {
+            "target_content_type": target.content_type,
+            "target_object_id": target.object_id,
+            "target_label": target.target_label,
+            "target_url": target.target_url,
+            "country": target.country or "",
+        }
+    adapter = adapter_for(target)
+    if adapter is not None:
+        label, url, country = adapter.label(target), adapter.url(target), adapter.country(target)
+    else:
+        get_url = getattr(target, "get_absolute_url", None)
+        label, url, country = str(target), get_url() if get_url else "", None
+    return {
+        "target_content_type": ContentType.objects.get_for_model(target),
+        "target_object_id": str(target.pk),
+        "target_label": label[:300],
+        "target_url": (url or "")[:500],
+        "country": country or "",
+    }
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None,
+    reason: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+    country: str | None = None,
+) -> AuditLogEntry:
+    """Append one row to the audit log. ``actor`` None means the system did it.
+
+    The caller has already checked permissions; this only records. Raises
+    ValidationError for an unknown action.
+    """
+    fields = describe_target(target)
+    if country is not None:
+        fields["country"] = country
+    entry = AuditLogEntry(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_name=(actor.get_username() if actor is not None and actor.is_authenticated else ""),
+        action=action,
+        reason=reason or "",
+        before=_json_safe(before),
+        after=_json_safe(after),
+        **fields,
+    )
+    entry.full_clean(exclude=["actor", "target_content_type"])
+    entry.save()
+    return entry
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason: it is shown to the people concerned and kept in the log.")}
+        )
+    return reason
+
+
+# --- Roles --------------------------------------------------------------------------------
+
+
+def _role_snapshot(user) -> dict:
+    """The user's role as stored (group membership and scope), for before/after."""
+    permissions.forget_roles(user)
+    names = set(user.groups.values_list("name", flat=True))
+    moderator = MODERATOR_GROUP in names
+    return {
+        "trusted": TRUSTED_GROUP in names,
+        "moderator": moderator,
+        "countries": sorted(
+            ModeratorScope.objects.filter(user=user).values_list("country", flat=True)
+        )
+        if moderator
+        else [],
+    }
+
+
+def _group(name: str) -> Group:
+    group, _created = Group.objects.get_or_create(name=name)
+    return group
+
+
+def _state_for_update(user) -> UserModerationState:
+    state, _created = UserModerationState.objects.select_for_update().get_or_create(user=user)
+    return state
+
+
+def _in_group(user, name: str) -> bool:
+    return user.groups.filter(name=name).exists()
+
+
+@transaction.atomic
+def role_grant_trusted(*, actor, user, reason: str) -> None:
+    """Make ``user`` a trusted contributor. Moderators only. Raises PermissionDenied,
+    ValidationError (no reason; already trusted)."""
+    if not permissions.can_manage_trusted(actor):
+        raise PermissionDenied(_("Only moderators can grant trusted status."))
+    reason = _require_reason(reason)
+    if _in_group(user, TRUSTED_GROUP):
+        raise ValidationError(_("%(user)s is already a trusted contributor.") % {"user": user})
+    before = _role_snapshot(user)
+    user.groups.add(_group(TRUSTED_GROUP))
+    state = _state_for_update(user)
+    state.trust_revoked = False
+    state.save()
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+@transaction.atomic
+def role_revoke_trusted(*, actor, user, reason: str) -> None:
+    """Take trusted status away; automatic promotion will not give it back."""
+    if not permissions.can_manage_trusted(actor):
+        raise PermissionDenied(_("Only moderators can revoke trusted status."))
+    reason = _require_reason(reason)
+    if not _in_group(user, TRUSTED_GROUP):
+        raise ValidationError(_("%(user)s is not a trusted contributor.") % {"user": user})
+    before = _role_snapshot(user)
+    user.groups.remove(_group(TRUSTED_GROUP))
+    state = _state_for_update(user)
+    state.trust_revoked = True
+    state.save()
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+@transaction.atomic
+def trust_recompute(*, user, accepted_count: int) -> bool:
+    """Promote ``user`` to trusted once ``accepted_count`` (their accepted entries, counted
+    by the caller) reaches settings.MODERATION_TRUST_AFTER_ACCEPTED. Never demotes; does
+    nothing if a moderator revoked their trust. Returns True if it promoted.
+
+    Called by the atlas after each accepted entry; safe to call any number of times.
+    """
+    threshold = getattr(settings, "MODERATION_TRUST_AFTER_ACCEPTED", 5)
+    if threshold <= 0 or accepted_count < threshold or not user.is_active:
+        return False
+    if _in_group(user, TRUSTED_GROUP):
+        return False
+    if UserModerationState.objects.filter(user=user, trust_revoked=True).exists():
+        return False
+    before = _role_snapshot(user)
+    user.groups.add(_group(TRUSTED_GROUP))
+    audit_record(
+        actor=None,
+        action=AuditAction.ROLE_CHANGE,
+        target=user,
+        reason=_("Automatic: %(count)d accepted entries.") % {"count": accepted_count},
+        before=before,
+        after=_role_snapshot(user),
+    )
+    return True
+
+
+def _clean_countries(countries) -> list[str]:
+    codes = []
+    for code in countries or []:
+        code = str(code).strip().upper()
+        if code not in dict(all_countries):
+            raise ValidationError(
+                {"countries": _("“%(code)s” is not a country code.") % {"code": code}}
+            )
+        codes.append(code)
+    return sorted(set(codes))
+
+
+@transaction.atomic
+def role_grant_moderator(*, actor, user, countries: list[str] | None, reason: str) -> None:
+    """Make ``user`` a moderator, global (``countries`` empty) or for those countries; on
+    an existing moderator this replaces the scope. Admins only."""
+    if not permissions.can_manage_moderators(actor):
+        raise PermissionDenied(_("Only administrators can appoint moderators."))
+    reason = _require_reason(reason)
+    codes = _clean_countries(countries)
+    before = _role_snapshot(user)
+    if before["moderator"] and before["countries"] == codes:
+        raise ValidationError(_("%(user)s already has exactly this role.") % {"user": user})
+    user.groups.add(_group(MODERATOR_GROUP))
+    ModeratorScope.objects.filter(user=user).exclude(country__in=codes).delete()
+    existing = set(ModeratorScope.objects.filter(user=user).values_list("country", flat=True))
+    ModeratorScope.objects.bulk_create(
+        ModeratorScope(user=user, country=code) for code in codes if code not in existing
+    )
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+@transaction.atomic
+def role_revoke_moderator(*, actor, user, reason: str) -> None:
+    """Remove the moderator role and any country scope. Admins only."""
+    if not permissions.can_manage_moderators(actor):
+        raise PermissionDenied(_("Only administrators can remove moderators."))
+    reason = _require_reason(reason)
+    if not _in_group(user, MODERATOR_GROUP):
+        raise ValidationError(_("%(user)s is not a moderator.") % {"user": user})
+    before = _role_snapshot(user)
+    user.groups.remove(_group(MODERATOR_GROUP))
+    ModeratorScope.objects.filter(user=user).delete()
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+# --- User-level measures --------------------------------------------------------------------
+
+
+def _check_measure(actor, user) -> None:
+    if not permissions.can_set_user_measures(actor):
+        raise PermissionDenied(_("Only moderators can change a user's moderation measures."))
+    if permissions.is_moderator(user):
+        raise ValidationError(
+            _("%(user)s is a moderator; remove the role before applying measures.") % {"user": user}
+        )
+
+
+@transaction.atomic
+def user_set_premoderation(*, actor, user, enabled: bool, reason: str) -> UserModerationState:
+    """Put ``user``'s new annotations under (or take them out of) pre-moderation."""
+    _check_measure(actor, user)
+    reason = _require_reason(reason)
+    state = _state_for_update(user)
+    if state.premoderate_annotations == enabled:
+        raise ValidationError(_("Nothing to change."))
+    before = {"premoderate_annotations": state.premoderate_annotations}
+    state.premoderate_annotations = enabled
+    state.save()
+    audit_record(actor=actor, action=AuditAction.PREMODERATION, target=user, reason=reason,
+                 before=before, after={"premoderate_annotations": enabled})  # fmt: skip
+    return state
+
+
+@transaction.atomic
+def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserModerationState:
+    """Shadow-hide ``user`` (their content is seen only by them and moderators) or undo it."""
+    _check_measure(actor, user)
+    reason = _require_reason(reason)
+    state = _state_for_update(user)
+    if state.shadow_hidden == hidden:
+        raise ValidationError(_("Nothing to change."))
+    before = {"shadow_hidden": state.shadow_hidden}
+    state.shadow_hidden = hidden
+    state.save()
+    audit_record(actor=actor, action=AuditAction.SHADOW_HIDE, target=user, reason=reason,
+                 before=before, after={"shadow_hidden": hidden})  # fmt: skip
+    return state
+
+
+# --- Enqueueing ---------------------------------------------------------------------------
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Send ``task`` after the transaction commits. A broker outage is logged, never
+    raised: the write the user made stands, and the periodic sweep sends it later."""
+
+    def send() -> None:
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - broker down must not fail the user's write
+            logger.exception("Could not enqueue %s%r; the sweep will retry.", task.name, args)
+
+    transaction.on_commit(send)
+
+
+# --- Hidden content (for target types without their own visibility field) -----------------
+
+
+def content_hide(
+    *, target: models.Model, actor, hidden_reason: str = HiddenReason.MODERATOR
+) -> None:
+    """Hide ``target`` from public lists. For adapters; the calling action audits."""
+    content_type = ContentType.objects.get_for_model(target)
+    HiddenContent.objects.update_or_create(
+        content_type=content_type,
+        object_id=str(target.pk),
+        defaults={
+            "hidden_reason": hidden_reason,
+            "hidden_by": actor if actor is not None and actor.is_authenticated else None,
+        },
+    )
+
+
+def content_unhide(*, target: models.Model) -> None:
+    """Undo ``content_hide``; a no-op for visible content. For adapters."""
+    HiddenContent.objects.filter(
+        content_type=ContentType.objects.get_for_model(target), object_id=str(target.pk)
+    ).delete()
+
+
+# --- Review queue -----------------------------------------------------------------------------
+
+DEFAULT_TYPE_PRIORITY = {
+    ReviewItemType.SUBMITTED_ENTRY: 2.0,
+    ReviewItemType.POST_REVIEW_EDIT: 1.0,
+    ReviewItemType.SUGGESTED_EDIT: 1.0,
+    ReviewItemType.UPLOADED_SOURCE: 1.0,
+    ReviewItemType.ORPHANED_ANNOTATION: 0.5,
+    ReviewItemType.FLAG: 0.0,  # flags bring their own scores
+}
+
+
+def type_priority(item_type: str) -> float:
+    configured = getattr(settings, "MODERATION_TYPE_PRIORITY", {})
+    return float(configured.get(item_type, DEFAULT_TYPE_PRIORITY.get(item_type, 1.0)))
+
+
+def _open_item_for(item_type: str, target: models.Model):
+    return ReviewItem.objects.filter(
+        item_type=item_type,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        status=ReviewStatus.OPEN,
+    )
+
+
+@transaction.atomic
+def review_item_open(*, item_type: str, target: models.Model, summary: str = "") -> ReviewItem:
+    """Put ``target`` in the queue as ``item_type``, or return its already-open item of
+    that type (at most one per type and target; a constraint backs this up).
+
+    Called by other apps' services after a write that needs review (submission, edit of a
+    published entry, orphaned annotation) and by ``flag_create``. No permission check:
+    the caller already allowed the write. Raises ValueError if ``target``'s type has no
+    adapter registered.
+    """
+    adapter = adapter_for(target)
+    if adapter is None:
+        raise ValueError(f"No moderation adapter is registered for {type(target).__name__}.")
+    existing = _open_item_for(item_type, target).first()
+    if existing is not None:
+        return existing
+    author = adapter.author(target)
+    item = ReviewItem(
+        item_type=item_type,
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        target_label=adapter.label(target)[:300],
+        target_url=(adapter.url(target) or "")[:500],
+        author=author if author is not None and author.pk else None,
+        country=(adapter.country(target) or "").upper() or None,
+        category=adapter.category(target) or None,
+        summary=summary,
+        priority=type_priority(item_type),
+    )
+    item.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            item.save()
+    except IntegrityError:
+        # Opened concurrently by another request: the partial unique constraint kept one.
+        return _open_item_for(item_type, target).get()
+    return item
+
+
+def _check_can_work(actor, item: ReviewItem) -> None:
+    if not permissions.can_view_queue(actor):
+        raise PermissionDenied(_("Only moderators can work the review queue."))
+    if not permissions.can_work_item(actor, item):
+        raise PermissionDenied(
+            _("This item is outside the countries you moderate.")
+            if item.country
+            else _("Only global moderators can act on items without a country.")
+        )
+
+
+def _holder_name(item: ReviewItem) -> str:
+    return item.claimed_by.get_username() if item.claimed_by else _("someone")
+
+
+def _decided_conflict(item: ReviewItem) -> ModerationConflict:
+    return ModerationConflict(
+        _("This item was already decided (%(decision)s) by %(user)s at %(time)s.")
+        % {
+            "decision": item.get_decision_display(),
+            "user": item.decided_by.get_username() if item.decided_by else _("someone"),
+            "time": timezone.localtime(item.decided_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+
+
+def _claimed_conflict(item: ReviewItem) -> ModerationConflict:
+    return ModerationConflict(
+        _("%(user)s claimed this item at %(time)s; it is theirs until they decide or release it.")
+        % {
+            "user": _holder_name(item),
+            "time": timezone.localtime(item.claimed_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
+
+
+@transaction.atomic
+def review_item_claim(*, actor, item: ReviewItem) -> ReviewItem:
+    """Claim ``item`` for ``actor`` so other moderators leave it alone.
+
+    Atomic: one conditional UPDATE (``WHERE claimed_by IS NULL AND status = 'open'``), so
+    of two moderators claiming at once exactly one wins. Claiming an item one already
+    holds returns it unchanged. Raises PermissionDenied (not a moderator, out of scope)
+    and ModerationConflict (held by someone else, or already decided).
+    """
+    _check_can_work(actor, item)
+    claimed = ReviewItem.objects.filter(
+        pk=item.pk, status=ReviewStatus.OPEN, claimed_by__isnull=True
+    ).update(claimed_by=actor, claimed_at=timezone.now())
+    item.refresh_from_db()
+    if not claimed:
+        if item.status != ReviewStatus.OPEN:
+            raise _decided_conflict(item)
+        if item.claimed_by_id == actor.pk:
+            return item
+        raise _claimed_conflict(item)
+    audit_record(actor=actor, action=AuditAction.CLAIM, target=item,
+                 after={"review_item": item.pk, "claimed_by": actor.get_username()})  # fmt: skip
+    return item
+
+
+@transaction.atomic
+def review_item_release(*, actor, item: ReviewItem) -> ReviewItem:
+    """Give a claimed item back to the queue. The holder may release it; an admin may
+    release anyone's (a moderator who left for the day)."""
+    _check_can_work(actor, item)
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != ReviewStatus.OPEN:
+        raise _decided_conflict(item)
+    if item.claimed_by_id is None:
+        raise ModerationConflict(_("Nobody has claimed this item."))
+    if item.claimed_by_id != actor.pk and not permissions.is_admin(actor):
+        raise _claimed_conflict(item)
+    before = {"review_item": item.pk, "claimed_by": _holder_name(item)}
+    item.claimed_by = None
+    item.claimed_at = None
+    item.save(update_fields=["claimed_by", "claimed_at"])
+    audit_record(actor=actor, action=AuditAction.RELEASE, target=item, before=before,
+                 after={"review_item": item.pk, "claimed_by": None})  # fmt: skip
+    return item
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+def notice_create(*, recipient, item: ReviewItem, decision: str, reason: str) -> ModerationNotice:
+    """Tell ``recipient`` in the app, and by e-mail after commit. Internal: called by the
+    decision actions."""
+    notice = ModerationNotice.objects.create(
+        recipient=recipient,
+        review_item=item,
+        decision=decision,
+        reason=reason,
+        target_label=item.target_label,
+        target_url=item.target_url,
+    )
+    from .tasks import send_notice_email
+
+    enqueue_on_commit(send_notice_email, notice.pk)
+    return notice
+
+
+def _absolute(path: str) -> str:
+    if not path or "://" in path:
+        return path
+    from django.contrib.sites.models import Site
+
+    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
+    return f"{protocol}://{Site.objects.get_current().domain}{path}"
+
+
+def notice_send_email(*, notice_id: int) -> str:
+    """E-mail one notice to its recipient, at most once. Returns what happened ("sent",
+    "not wanted", "already handled", "missing")."""
+    from django.core.mail import send_mail
+    from django.template.loader import render_to_string
+
+    with transaction.atomic():
+        notice = (
+            ModerationNotice.objects.select_for_update()
+            .select_related("recipient")
+            .filter(pk=notice_id)
+            .first()
+        )
+        if notice is None:
+            return "missing"
+        if notice.email_handled_at is not None:
+            return "already handled"
+        recipient = notice.recipient
+        outcome = "not wanted"
+        if recipient.email and recipient.is_active and recipient.email_notifications:
+            context = {
+                "notice": notice,
+                "recipient": recipient,
+                "site_name": settings.SITE_NAME,
+                "link": _absolute(notice.target_url),
+                "notices_link": _absolute(reverse("moderation:notices")),
+            }
+            send_mail(
+                subject=render_to_string("moderation/email/notice_subject.txt", context).strip(),
+                message=render_to_string("moderation/email/notice_body.txt", context),
+                from_email=None,
+                recipient_list=[recipient.email],
+            )
+            outcome = "sent"
+        notice.email_handled_at = timezone.now()
+        notice.save(update_fields=["email_handled_at"])
+    return outcome
+
+
+def notices_sweep_unsent(*, older_than_minutes: int = 10) -> list[int]:
+    """Re-send notices whose e-mail job was lost (broker down). Returns their ids."""
+    from .tasks import send_notice_email
+
+    cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
+    ids = list(
+        ModerationNotice.objects.filter(email_handled_at__isnull=True, created__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for notice_id in ids:
+        send_notice_email.delay(notice_id)
+    return ids
+
+
+@transaction.atomic
+def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
+    """Mark ``user``'s notices (all, or the given ones) read. Returns how many changed."""
+    qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
+    if notice_ids is not None:
+        qs = qs.filter(pk__in=notice_ids)
+    return qs.update(read_at=timezone.now())
+
+
+# --- Uploaded sources -----------------------------------------------------------------------
+
+
+def review_uploaded_document(*, document_id: int) -> ReviewItem | None:
+    """A version uploaded by a signed-in contributor who is not staff, a moderator or
+    trusted puts its source in the queue as ``uploaded_source``. Called from the sources
+    app's on_document_ready hook; idempotent (one open item per source)."""
+    from apps.sources.models import Document
+
+    document = (
+        Document.objects.select_related("source", "created_by").filter(pk=document_id).first()
+    )
+    if document is None or document.created_by is None:
+        return None
+    uploader = document.created_by
+    if uploader.is_staff or permissions.is_trusted(uploader):
+        return None
+    summary = (
+        _("New source uploaded by %(user)s.")
+        if document.version == 1
+        else _("Version %(version)s uploaded by %(user)s.")
+    ) % {"user": uploader.get_username(), "version": document.version}
+    return review_item_open(
+        item_type=ReviewItemType.UPLOADED_SOURCE, target=document.source, summary=summary
+    )
+
+
+# --- Flags ------------------------------------------------------------------------------------
+
+
+def flagger_weight(user) -> float:
+    """How much one flag by ``user`` counts, after Discourse's reviewable scores: 1, plus 1
+    for trusted contributors, plus an accuracy bonus once they have had more than
+    MODERATION_FLAG_ACCURACY_MIN_FLAGS flags decided. Accuracy above 60% agreed raises
+    the weight (up to +log4(n)), below lowers it; never under 0.1, so a habitual false
+    flagger is nearly ignored but still heard."""
+    weight = 1.0 + (1.0 if permissions.is_trusted(user) else 0.0)
+    counts = Flag.objects.filter(
+        flagger=user, status__in=[FlagStatus.AGREED, FlagStatus.REJECTED]
+    ).aggregate(
+        agreed=models.Count("pk", filter=models.Q(status=FlagStatus.AGREED)),
+        total=models.Count("pk"),
+    )
+    total = counts["total"]
+    if total > getattr(settings, "MODERATION_FLAG_ACCURACY_MIN_FLAGS", 5):
+        import math
+
+        axis = 0.6
+        accuracy = counts["agreed"] / total
+        if accuracy >= axis:
+            direction = (accuracy - axis) / (1 - axis)
+        else:
+            direction = -(axis - accuracy) / axis
+        weight += direction * math.log(total, 4)
+    return round(max(weight, 0.1), 2)
+
+
+def flag_hide_score() -> float:
+    return float(getattr(settings, "MODERATION_FLAG_HIDE_SCORE", 3.0))
+
+
+def _flag_summary(item: ReviewItem) -> str:
+    counts = (
+        Flag.objects.filter(review_item=item, status=FlagStatus.OPEN)
+        .values("reason")
+        .annotate(n=models.Count("pk"))
+        .order_by("-n", "reason")
+    )
+    reasons = ", ".join(f"{FlagReason(row['reason']).label} ×{row['n']}" for row in counts)
+    total = sum(row["n"] for row in counts)
+    return _("%(count)d open flag(s): %(reasons)s") % {"count": total, "reasons": reasons}
+
+
+@transaction.atomic
+def flag_create(*, flagger, target: models.Model, reason: str, text: str = "") -> Flag:
+    """``flagger`` reports ``target``. Joins (or opens) the target's flag review item,
+    whose priority is the sum of its open flags' scores; when that sum first reaches
+    MODERATION_FLAG_HIDE_SCORE the target is hidden pending review (audited, actor None).
+
+    Raises PermissionDenied (not signed in) and ValidationError (type not flaggable,
+    own content, an open flag by the same user on the same target, bad reason/text).
+    """
+    if not permissions.can_flag(flagger):
+        raise PermissionDenied(_("Sign in to flag content."))
+    adapter = adapter_for(target)
+    if adapter is None or not adapter.flaggable:
+        raise ValidationError({"target": _("This kind of content cannot be flagged.")})
+    if not adapter.is_visible_to(target, flagger):
+        raise ValidationError({"target": _("This content does not exist.")})
+    author = adapter.author(target)
+    if author is not None and author.pk == flagger.pk:
+        raise ValidationError({"target": _("You cannot flag your own content.")})
+    text = (text or "").strip()
+    if reason == FlagReason.OTHER and not text:
+        raise ValidationError({"text": _("Say what is wrong when the reason is “Other”.")})
+    content_type = ContentType.objects.get_for_model(target)
+    if Flag.objects.filter(
+        content_type=content_type,
+        object_id=str(target.pk),
+        flagger=flagger,
+        status=FlagStatus.OPEN,
+    ).exists():
+        raise ValidationError(
+            {"target": _("You have already flagged this; a moderator will look at it.")}
+        )
+    flag = Flag(
+        content_type=content_type,
+        object_id=str(target.pk),
+        flagger=flagger,
+        reason=reason,
+        text=text,
+        score=flagger_weight(flagger),
+    )
+    flag.full_clean(exclude=["review_item"], validate_constraints=False)
+
+    item = review_item_open(item_type=ReviewItemType.FLAG, target=target)
+    item = ReviewItem.objects.select_for_update().get(pk=item.pk)
+    flag.review_item = item
+    try:
+        with transaction.atomic():
+            flag.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"target": _("You have already flagged this; a moderator will look at it.")}
+        ) from None
+
+    previous = item.priority
+    item.priority = round(
+        Flag.objects.filter(review_item=item, status=FlagStatus.OPEN).aggregate(
+            total=models.Sum("score")
+        )["total"]
+        or 0.0,
+        2,
+    )
+    item.summary = _flag_summary(item)
+    item.save(update_fields=["priority", "summary"])
+
+    threshold = flag_hide_score()
+    if previous < threshold <= item.priority:
+        before = adapter.state(target)
+        adapter.hide_pending_review(target)
+        audit_record(
+            actor=None,
+            action=AuditAction.HIDE,
+            target=item,
+            reason=_("Flags reached a score of %(score)s (threshold %(threshold)s).")
+            % {"score": item.priority, "threshold": threshold},
+            before={"review_item": item.pk, "target": before},
+            after={"review_item": item.pk, "target": adapter.state(target)},
+        )
+    return flag
+
+
+def flags_resolve(*, item: ReviewItem, agreed: bool) -> dict:
+    """Close the open flags of a decided flag item as agreed or rejected. Internal:
+    called by the decision action inside its transaction; returns counts for its audit
+    row."""
+    status = FlagStatus.AGREED if agreed else FlagStatus.REJECTED
+    count = Flag.objects.filter(review_item=item, status=FlagStatus.OPEN).update(
+        status=status, resolved_at=timezone.now()
+    )
+    return {"flags": {"resolved_as": str(status), "count": count}}

@@ -1,0 +1,265 @@
+"""HTML pages for moderation. Thin: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import permissions, selectors, services
+from .actions import review_items_decide
+from .errors import ModerationConflict
+from .forms import DecideForm, LogFilterForm, QueueFilterForm, UserMeasureForm
+from .models import Decision
+
+QUEUE_PAGE_SIZE = 50
+LOG_PAGE_SIZE = 50
+
+
+def _require_moderator(request) -> None:
+    if not permissions.can_view_queue(request.user):
+        raise PermissionDenied(_("Only moderators can open the moderation pages."))
+
+
+def _next_url(request, default: str = "moderation:queue"):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return redirect(default).url
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request):
+    """The review queue; POST applies one decision with one reason to the checked rows."""
+    _require_moderator(request)
+    decide_form = None
+    if request.method == "POST":
+        decide_form = DecideForm(request.POST, item_ids=request.POST.getlist("items"))
+        if decide_form.is_valid():
+            _decide(request, decide_form.cleaned_data)
+            return redirect(request.get_full_path())
+    filter_form = QueueFilterForm(request.GET or None)
+    filters = filter_form.filters() if filter_form.is_valid() else {}
+    items = selectors.review_items_for_queue(viewer=request.user, **filters)
+    page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": filter_form,
+        "decide_form": decide_form or DecideForm(),
+        "page": page,
+        "decisions": Decision.choices,
+        "selected": {str(i) for i in request.POST.getlist("items")},
+    }
+    return render(
+        request, "moderation/queue.html", context, status=400 if decide_form is not None else 200
+    )
+
+
+def _decide(request, data: dict) -> None:
+    try:
+        result = review_items_decide(
+            actor=request.user,
+            item_ids=data["items"],
+            decision=data["decision"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return
+    if result.decided:
+        count = len(result.decided)
+        messages.success(
+            request,
+            ngettext(
+                "%(decision)s: %(count)d item decided.",
+                "%(decision)s: %(count)d items decided.",
+                count,
+            )
+            % {"decision": Decision(data["decision"]).label, "count": count},
+        )
+    for item_id, message in result.failed:
+        messages.error(request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message})
+
+
+@login_required
+@require_POST
+def claim(request, item_id: int):
+    item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+    try:
+        services.review_item_claim(actor=request.user, item=item)
+    except ModerationConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You claimed “%(label)s”.") % {"label": item.target_label})
+    return redirect(_next_url(request))
+
+
+@login_required
+@require_POST
+def release(request, item_id: int):
+    item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+    try:
+        services.review_item_release(actor=request.user, item=item)
+    except ModerationConflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You released “%(label)s”.") % {"label": item.target_label})
+    return redirect(_next_url(request))
+
+
+# --- Log --------------------------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "time", "actor", "action", "target_type", "target_id", "target", "target_url", "country",
+    "reason", "before", "after",
+]  # fmt: skip
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def _log_csv(rows):
+    writer = csv.writer(_Echo())
+    yield writer.writerow(CSV_COLUMNS)
+    for row in rows.iterator(chunk_size=500):
+        yield writer.writerow(
+            [
+                _csv_cell(value)
+                for value in (
+                    row.created.isoformat(),
+                    row.actor_name or "system",
+                    row.action,
+                    row.target_content_type.model if row.target_content_type else "",
+                    row.target_object_id,
+                    row.target_label,
+                    row.target_url,
+                    row.country,
+                    row.reason,
+                    json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
+                    json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+                )
+            ]
+        )
+
+
+@login_required
+def log(request):
+    """The audit log: filterable; ``?format=csv`` downloads every matching row."""
+    if not permissions.can_read_log(request.user):
+        raise PermissionDenied(_("Only moderators can read the moderation log."))
+    form = LogFilterForm(request.GET or None)
+    filters = form.filters() if form.is_valid() else {}
+    rows = selectors.audit_log(viewer=request.user, **filters)
+    if request.GET.get("format") == "csv":
+        response = StreamingHttpResponse(_log_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="moderation-log.csv"'
+        return response
+    page = Paginator(rows, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["format"] = "csv"
+    return render(
+        request,
+        "moderation/log.html",
+        {"form": form, "page": page, "csv_query": query.urlencode()},
+    )
+
+
+# --- Users ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_roles(request, username: str):
+    """A user's roles and measures; moderators change measures and trust, admins appoint
+    moderators. Every change needs a reason and is logged."""
+    _require_moderator(request)
+    person = get_object_or_404(get_user_model(), username=username)
+    form = UserMeasureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_measure(request.user, person, form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Saved. The change is in the moderation log."))
+            return redirect("moderation:user", username=person.get_username())
+    permissions.forget_roles(person)
+    context = {
+        "person": person,
+        "roles": permissions.roles(person),
+        "state": selectors.user_state(user=person),
+        "form": form,
+        "history": selectors.audit_log(viewer=request.user).filter(
+            target_content_type__model="user", target_object_id=str(person.pk)
+        )[:20],
+    }
+    return render(request, "moderation/user.html", context, status=400 if form.errors else 200)
+
+
+def _apply_measure(actor, person, data: dict) -> None:
+    action, reason = data["action"], data["reason"]
+    calls = {
+        "grant_trusted": lambda: services.role_grant_trusted(
+            actor=actor, user=person, reason=reason
+        ),
+        "revoke_trusted": lambda: services.role_revoke_trusted(
+            actor=actor, user=person, reason=reason
+        ),
+        "grant_moderator": lambda: services.role_grant_moderator(
+            actor=actor, user=person, countries=data["countries"], reason=reason
+        ),
+        "revoke_moderator": lambda: services.role_revoke_moderator(
+            actor=actor, user=person, reason=reason
+        ),
+        "premoderate_on": lambda: services.user_set_premoderation(
+            actor=actor, user=person, enabled=True, reason=reason
+        ),
+        "premoderate_off": lambda: services.user_set_premoderation(
+            actor=actor, user=person, enabled=False, reason=reason
+        ),
+        "shadow_hide_on": lambda: services.user_set_shadow_hidden(
+            actor=actor, user=person, hidden=True, reason=reason
+        ),
+        "shadow_hide_off": lambda: services.user_set_shadow_hidden(
+            actor=actor, user=person, hidden=False, reason=reason
+        ),
+    }
+    calls[action]()
+
+
+# --- Notices ----------------------------------------------------------------------------------
+
+
+@login_required
+def notices(request):
+    """The signed-in user's moderation notices; opening the page marks them read."""
+    page = Paginator(selectors.notices_for_user(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    response = render(request, "moderation/notices.html", {"page": page})
+    unread = [n.pk for n in page.object_list if n.read_at is None]
+    if unread:
+        services.notices_mark_read(user=request.user, notice_ids=unread)
+    return response

@@ -1,0 +1,100 @@
+// Review queue keyboard shortcuts: j/k move, x select, c claim, a approve, r reject,
+// o open, ? help. Everything also works with the mouse and Tab; this only speeds it up.
+(function () {
+  "use strict";
+
+  var table = document.getElementById("queue-table");
+  var help = document.getElementById("moderation-help");
+  var current = -1;
+
+  function rows() {
+    return table ? Array.prototype.slice.call(table.querySelectorAll("tbody .queue__row")) : [];
+  }
+
+  function move(index) {
+    var all = rows();
+    if (!all.length) return;
+    index = Math.max(0, Math.min(all.length - 1, index));
+    all.forEach(function (row) { row.classList.remove("is-current"); });
+    current = index;
+    all[index].classList.add("is-current");
+    all[index].focus({ preventScroll: false });
+  }
+
+  function currentRow() {
+    var all = rows();
+    if (current < 0 && all.length) move(0);
+    return all[current] || null;
+  }
+
+  function decide(value) {
+    var row = currentRow();
+    if (!row) return;
+    var box = row.querySelector("input[name=items]");
+    if (box) box.checked = true;
+    var select = document.querySelector("#queue-form select[name=decision]");
+    if (select) select.value = value;
+    var reason = document.querySelector("#queue-form textarea[name=reason]");
+    if (reason) reason.focus();
+  }
+
+  function showHelp() {
+    if (!help) return;
+    if (typeof help.showModal === "function") help.showModal();
+    else help.setAttribute("open", "");
+  }
+
+  function typing(target) {
+    return target.closest("input, textarea, select, [contenteditable=true], dialog[open]") !== null;
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-moderation-help]")) showHelp();
+    var row = event.target.closest(".queue__row");
+    if (row) {
+      var index = rows().indexOf(row);
+      if (index >= 0) {
+        rows().forEach(function (r) { r.classList.remove("is-current"); });
+        current = index;
+        row.classList.add("is-current");
+      }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && event.target.name === "reason") {
+      var form = event.target.form;
+      if (form) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (event.key === "Escape" && typing(event.target) && !event.target.closest("dialog")) {
+      event.target.blur();
+      var row = currentRow();
+      if (row) row.focus();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var row;
+    switch (event.key) {
+      case "j": move(current + 1); break;
+      case "k": move(current - 1); break;
+      case "x":
+        row = currentRow();
+        if (row) { var box = row.querySelector("input[name=items]"); if (box) box.checked = !box.checked; }
+        break;
+      case "c":
+        row = currentRow();
+        if (row) { var claim = row.querySelector("[data-claim]"); if (claim) claim.click(); }
+        break;
+      case "a": decide("publish"); break;
+      case "r": decide("reject"); break;
+      case "o":
+        row = currentRow();
+        if (row) { var link = row.querySelector("td a[href]"); if (link) link.click(); }
+        break;
+      case "?": showHelp(); break;
+      default: return;
+    }
+    event.preventDefault();
+  });
+})();

@@ -1,0 +1,229 @@
+"""Queue, log and notices pages through HTTP."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from apps.moderation.models import AuditLogEntry, ReviewItem
+from apps.moderation.services import audit_record, review_item_claim
+
+from .conftest import make_item, make_moderator
+
+pytestmark = pytest.mark.django_db
+
+QUEUE = "/moderation/"
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def test_url_names():
+    assert reverse("moderation:queue") == QUEUE
+    assert reverse("moderation:log") == "/moderation/log/"
+
+
+def test_queue_lists_items_with_labelled_checkboxes(mod_client, item):
+    response = mod_client.get(QUEUE)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert item.target_label in html
+    assert f'<label for="item-{item.pk}"' in html
+    assert "js/moderation.js" in html and 'id="moderation-help"' in html
+    assert 'href="/moderation/"' in html  # the nav link for moderators
+
+
+def test_nav_link_hidden_from_contributors(user_client):
+    assert b'href="/moderation/"' not in user_client.get("/sources/").content
+
+
+def test_queue_forbidden_for_contributors_and_login_for_anonymous(client, user):
+    response = client.get(QUEUE)
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    client.force_login(user)
+    assert client.get(QUEUE).status_code == 403
+
+
+def test_queue_filters_and_scope(client, user):
+    fr = make_item(author=user, country="FR")
+    de = make_item(author=user, country="DE")
+    french = make_moderator(countries=["FR"])
+    client.force_login(french)
+    html = client.get(QUEUE).content.decode()
+    assert fr.target_label in html and de.target_label not in html
+    client.force_login(make_moderator())
+    html = client.get(QUEUE + "?country=DE").content.decode()
+    assert de.target_label in html and fr.target_label not in html
+    html = client.get(QUEUE + "?type=flag").content.decode()
+    assert de.target_label not in html
+
+
+def test_queue_query_count_is_constant(mod_client, user, django_assert_max_num_queries):
+    make_item(author=user)
+    # session, user, groups, scopes, count, items
+    with django_assert_max_num_queries(7) as few:
+        mod_client.get(QUEUE)
+    for _ in range(10):
+        review_item_claim(actor=make_moderator(), item=make_item(author=user))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert mod_client.get(QUEUE + "?sort=age").status_code == 200
+
+
+def test_claim_from_the_page(mod_client, item, moderator):
+    response = mod_client.post(reverse("moderation:claim", args=[item.pk]), {"next": QUEUE})
+    assert response.status_code == 302 and response["Location"] == QUEUE
+    item.refresh_from_db()
+    assert item.claimed_by == moderator
+
+
+def test_claim_held_item_shows_conflict(mod_client, item):
+    review_item_claim(actor=make_moderator(username="zed"), item=item)
+    response = mod_client.post(reverse("moderation:claim", args=[item.pk]), follow=True)
+    assert "zed claimed this item" in response.content.decode()
+
+
+def test_bulk_decision_from_the_page(mod_client, user):
+    items = [make_item(author=user) for _ in range(3)]
+    response = mod_client.post(
+        QUEUE,
+        {"items": [items[0].pk, items[1].pk], "decision": "publish", "reason": "Checked"},
+        follow=True,
+    )
+    assert "Publish: 2 items decided." in response.content.decode()
+    assert ReviewItem.objects.filter(status="decided").count() == 2
+    items[2].refresh_from_db()
+    assert items[2].status == "open"
+
+
+def test_decision_without_reason_on_the_page_changes_nothing(mod_client, item):
+    response = mod_client.post(QUEUE, {"items": [item.pk], "decision": "reject", "reason": ""})
+    assert response.status_code == 400
+    assert "Give a reason" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open" and not AuditLogEntry.objects.filter(action="decision").exists()
+
+
+def test_decision_without_selection_is_explained(mod_client, item):
+    response = mod_client.post(QUEUE, {"decision": "reject", "reason": "x"})
+    assert response.status_code == 400
+    assert "Select at least one item" in response.content.decode()
+
+
+@pytest.fixture
+def log_rows(moderator, user):
+    for index in range(3):
+        audit_record(actor=moderator, action="hide", target=user, reason=f"Reason {index}")
+    audit_record(actor=moderator, action="role_change", target=user, reason="=cmd|' /C calc'!A0")
+
+
+def test_log_page_filters(mod_client, log_rows):
+    html = mod_client.get("/moderation/log/?action=hide").content.decode()
+    assert "Reason 2" in html and "calc" not in html
+    assert mod_client.get("/moderation/log/?action=bogus").status_code == 200
+
+
+def test_log_csv_download(mod_client, log_rows):
+    response = mod_client.get("/moderation/log/?format=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["time", "actor", "action"]
+    assert len(rows) == 5
+    assert rows[1][8].startswith("'=")  # formula defused
+
+
+def test_log_forbidden_for_contributors(user_client):
+    assert user_client.get("/moderation/log/").status_code == 403
+    assert user_client.get("/moderation/log/?format=csv").status_code == 403
+
+
+def test_log_query_count(mod_client, moderator, user, django_assert_max_num_queries):
+    for index in range(30):
+        audit_record(actor=moderator, action="hide", target=user, reason=f"r{index}")
+    # session, user, groups, scopes, count, rows (content types come from their cache)
+    with django_assert_max_num_queries(7):
+        assert mod_client.get("/moderation/log/").status_code == 200
+
+
+# --- User roles page --------------------------------------------------------------------
+
+
+def test_moderator_makes_user_trusted_from_the_page(mod_client, user):
+    from apps.moderation import permissions
+
+    url = reverse("moderation:user", args=[user.username])
+    assert mod_client.get(url).status_code == 200
+    response = mod_client.post(url, {"action": "grant_trusted", "reason": "Solid entries"})
+    assert response.status_code == 302
+    assert permissions.is_trusted(user)
+    assert "Solid entries" in mod_client.get(url).content.decode()  # history
+
+
+def test_user_page_needs_a_reason(mod_client, user):
+    url = reverse("moderation:user", args=[user.username])
+    response = mod_client.post(url, {"action": "shadow_hide_on", "reason": ""})
+    assert response.status_code == 400 and "Give a reason" in response.content.decode()
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_moderator_cannot_appoint_moderators_from_the_page(mod_client, user):
+    url = reverse("moderation:user", args=[user.username])
+    response = mod_client.post(url, {"action": "grant_moderator", "reason": "x"})
+    assert response.status_code == 403
+    assert not AuditLogEntry.objects.exists()
+
+
+def test_admin_appoints_scoped_moderator_from_the_page(client, user):
+    from apps.moderation import permissions
+
+    from .conftest import make_admin
+
+    client.force_login(make_admin())
+    url = reverse("moderation:user", args=[user.username])
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["FR", "BE"], "reason": "Volunteer"}
+    )
+    assert response.status_code == 302
+    assert permissions.moderator_countries(user) == frozenset({"FR", "BE"})
+
+
+def test_user_page_forbidden_for_contributors(user_client, other_user):
+    assert (
+        user_client.get(reverse("moderation:user", args=[other_user.username])).status_code == 403
+    )
+
+
+# --- The navigation link ----------------------------------------------------------------
+
+
+def test_nav_link_costs_no_query_once_signed_in(client, user, django_assert_num_queries):
+    from django.contrib.auth.models import Group
+
+    from apps.moderation.permissions import MODERATOR_GROUP
+
+    client.force_login(user)  # warms the cached answer
+    # session, user, moderation notices, the header notification badge: none for the link
+    with django_assert_num_queries(4):
+        assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    assert Group.objects.filter(name=MODERATOR_GROUP).exists()
+
+
+def test_nav_link_follows_group_changes(client, user, run_on_commit):
+    from django.contrib.auth.models import Group
+
+    from apps.moderation.permissions import MODERATOR_GROUP
+
+    client.force_login(user)
+    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    with run_on_commit():
+        user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
+    assert b'href="/moderation/"' in client.get("/moderation/notices/").content
+    with run_on_commit():
+        user.groups.clear()
+    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
