@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -460,7 +460,33 @@ def country_page_data(*, code: str, viewer) -> dict:
         "contributors": sorted(contributors.values(), key=lambda u: u.public_name.lower()),
         "research": list(research_statuses(country=code)) if code not in Scope.values else [],
         "dimensions": dimension_summary,
+        "annotations": country_annotations(code=code, viewer=viewer)
+        if code not in Scope.values
+        else [],
     }
+
+
+COUNTRY_ANNOTATIONS_LIMIT = 50
+
+
+def country_annotations(*, code: str, viewer, limit: int = COUNTRY_ANNOTATIONS_LIMIT) -> list:
+    """Public annotations tagged ``country:<code>``, newest first, at most ``limit``.
+
+    Read through the annotations app's selector, so its rules hold here too: private
+    notes are left out (even the viewer's own: this page shows public contributions),
+    hidden ones are seen only by their author and moderators, deleted ones by nobody.
+    Two queries at most (one for a moderator's permission lookup aside), whatever the
+    number of annotations."""
+    from apps.annotations.models import Visibility
+    from apps.annotations.selectors import annotation_list
+
+    return list(
+        annotation_list(viewer=viewer, tag=f"country:{code}", visibility=Visibility.PUBLIC)
+        .filter(deleted_at__isnull=True)
+        .annotate(source_title=F("source__title"))
+        .defer("body", "prefix", "suffix")
+        .order_by("-created", "-id")[:limit]
+    )
 
 
 def _dimension_summary(examples: list[Example]) -> list[dict]:
