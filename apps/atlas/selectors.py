@@ -6,6 +6,7 @@ published entries only, whoever asks.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -533,3 +534,159 @@ def compare_matrix(*, codes: list[str]) -> list[dict]:
 
 def current_year() -> int:
     return timezone.now().year
+
+
+# --- Changes (edit conflicts, suggested edits) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two states of an entry, in words a reader follows."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+# The fields a contributor edits, in the order the form shows them.
+EDITABLE_FIELDS = (
+    "title", "country", "region", "category", "summary", "operator", "scored",
+    "data_sources", "consequences", "transparency", "contestable", "legal_basis",
+    "legal_note", "lifecycle", "start_year", "end_year", "confidence",
+)  # fmt: skip
+
+
+def field_label(name: str) -> str:
+    if name == "country":
+        return _("Country or scope")
+    if name == "evidence":
+        return _("Evidence")
+    if name == "passages":
+        return _("Linked passages")
+    return str(Example._meta.get_field(name).verbose_name).capitalize()
+
+
+def display_value(name: str, value, *, category_names: Mapping[str, str] | None = None) -> str:
+    """A stored or proposed value of an editable field, as the entry page would show it."""
+    from .models import MULTI_VALUED, SINGLE_VALUED
+
+    if value in (None, "", [], ()):
+        return "—"
+    if name == "country":
+        code = str(value).upper()
+        if code in Scope.values:
+            return f"{Scope(code).label} ({code})"
+        return f"{countries.name(code) or code} ({code})"
+    if name == "category":
+        return (category_names or {}).get(value, str(value))
+    if name == "status":
+        return str(Status(value).label) if value in Status.values else str(value)
+    if name in SINGLE_VALUED:
+        choices = SINGLE_VALUED[name]
+        return str(choices(value).label) if value in choices.values else str(value)
+    if name in MULTI_VALUED:
+        choices = MULTI_VALUED[name]
+        return ", ".join(str(choices(v).label) if v in choices.values else str(v) for v in value)
+    return str(value)
+
+
+def editable_values(row) -> dict:
+    """The editable fields of an Example (or of one of its history rows) as ExampleData
+    values: ``country`` is the place code, ``category`` the slug of the category."""
+    country = getattr(row.country, "code", row.country) or ""
+    values = {
+        name: getattr(row, name) for name in EDITABLE_FIELDS if name not in ("country", "category")
+    }
+    values["country"] = country or row.scope
+    if isinstance(row, Example):
+        values["category"] = row.category.slug
+    else:
+        values["category"] = _category_slugs().get(row.category_id, str(row.category_id))
+    values["data_sources"] = list(values["data_sources"] or [])
+    values["consequences"] = list(values["consequences"] or [])
+    return values
+
+
+def _category_slugs() -> dict[int, str]:
+    return dict(Category.objects.values_list("pk", "slug"))
+
+
+def _category_names() -> dict[str, str]:
+    return dict(Category.objects.values_list("slug", "name"))
+
+
+def diff_values(before: Mapping, after: Mapping, *, fields=EDITABLE_FIELDS) -> list[FieldChange]:
+    """Field-by-field differences between two sets of editable values."""
+    names = _category_names()
+    changes = []
+    for name in fields:
+        if name not in before or name not in after:
+            continue
+        old, new = before[name], after[name]
+        if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+            if list(old or []) == list(new or []):
+                continue
+        elif old == new or (old in (None, "") and new in (None, "")):
+            continue
+        changes.append(
+            FieldChange(
+                field=name,
+                label=field_label(name),
+                before=display_value(name, old, category_names=names),
+                after=display_value(name, new, category_names=names),
+            )
+        )
+    return changes
+
+
+def _evidence_words(rows) -> str:
+    words = []
+    for row in sorted(rows, key=lambda r: (r.order, r.pk)):
+        address = f"https://doi.org/{row.doi}" if row.doi else row.url
+        words.append(f"{row.title} <{address}>" if address else row.title)
+    return "; ".join(words)
+
+
+def _link_words(rows) -> str:
+    return "; ".join(
+        _("passage %(id)s (%(relation)s)") % {"id": row.passage_id, "relation": row.relation}
+        + (f": {row.note}" if row.note else "")
+        for row in sorted(rows, key=lambda r: r.passage_id)
+    )
+
+
+def example_changes_since(*, example: Example, version: int) -> list[FieldChange]:
+    """What changed in ``example`` since its ``version`` (from the history tables): the
+    editable fields, the status, the evidence and the linked passages. Empty when that
+    version is unknown (e.g. older than the history) or is the current one."""
+    if version == example.version:
+        return []
+    history = example.history.order_by("history_date", "history_id")
+    old = history.filter(version=version).last()
+    if old is None:
+        return []
+    current = Example.objects.get(pk=example.pk)
+    before = {**editable_values(old), "status": old.status}
+    after = {**editable_values(current), "status": current.status}
+    changes = diff_values(before, after, fields=(*EDITABLE_FIELDS, "status"))
+    # Children of version N were written after it and before the next version was saved.
+    following = history.filter(history_date__gt=old.history_date, version__gt=version).first()
+    if following is not None:
+        moment = following.history_date - datetime.timedelta(microseconds=1)
+        old_evidence = Evidence.history.as_of(moment).filter(example_id=example.pk)
+        old_links = PassageLink.history.as_of(moment).filter(example_id=example.pk)
+        for name, old_words, new_words in (
+            ("evidence", _evidence_words(old_evidence), _evidence_words(current.evidence.all())),
+            ("passages", _link_words(old_links), _link_words(current.passage_links.all())),
+        ):
+            if old_words != new_words:
+                changes.append(
+                    FieldChange(
+                        field=name,
+                        label=field_label(name),
+                        before=old_words or "—",
+                        after=new_words or "—",
+                    )
+                )
+    return changes

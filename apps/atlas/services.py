@@ -476,29 +476,50 @@ def example_create(
     return example
 
 
+# States in which the author may still edit their own entry. Published entries stay
+# editable by their author (changes go live and are recorded in the history; the
+# moderation console adds post-review and pre-moderation on top, issue 5 §2); rejected
+# and archived entries are closed.
+AUTHOR_EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.PUBLISHED)
+
+
 def can_edit(*, user, example: Example) -> bool:
+    """Whether ``user`` may change ``example``: moderators any entry not archived, the
+    author their own entry in one of AUTHOR_EDITABLE."""
     if is_moderator(user):
         return example.status != Status.ARCHIVED
     return (
         user is not None
         and user.is_authenticated
         and example.author_id == user.pk
-        and example.status in (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
+        and example.status in AUTHOR_EDITABLE
     )
 
 
-def _check_version(example: Example, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != example.version:
-        raise ValidationError(
+class StaleVersion(ValidationError):
+    """The entry changed since the caller read it (its ``version`` moved on). A
+    ValidationError keyed by ``version``, so callers that only know ValidationError still
+    refuse the write; views and the API catch it to answer with a conflict (HTTP 409)
+    that shows what changed."""
+
+    def __init__(self, *, expected_version: int, current_version: int):
+        self.expected_version = expected_version
+        self.current_version = current_version
+        super().__init__(
             {
                 "version": _(
                     "Someone else changed this entry since you opened it (you edited version "
                     "%(yours)s, it is now version %(current)s). Reload it and apply your change "
                     "again."
                 )
-                % {"yours": expected_version, "current": example.version}
+                % {"yours": expected_version, "current": current_version}
             }
         )
+
+
+def _check_version(example: Example, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != example.version:
+        raise StaleVersion(expected_version=expected_version, current_version=example.version)
 
 
 @transaction.atomic
@@ -514,10 +535,10 @@ def example_update(
     """Change some fields of an example (keys of ``changes`` are ExampleData field names);
     ``evidence`` / ``passages``, when given, replace the current lists.
 
-    The author may edit while the entry is a draft, submitted or has changes requested;
-    moderators may edit any entry that is not archived. ``expected_version`` guards against
-    overwriting someone else's edit. Bumps ``version``. Raises PermissionDenied or
-    ValidationError (nothing stored)."""
+    The author may edit their own entry unless it was rejected or archived; moderators
+    may edit any entry that is not archived (see can_edit). ``expected_version`` guards
+    against overwriting someone else's edit: a stale one raises StaleVersion. Bumps
+    ``version``. Raises PermissionDenied or ValidationError (nothing stored)."""
     example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
     if not can_edit(user=actor, example=example):
         raise PermissionDenied(_("You may not edit this entry."))

@@ -11,6 +11,7 @@ urlpatterns = [
     path("examples/<int:pk>/transition/", views.example_transition, name="example_transition"),
     path("examples/<int:pk>/", views.example_detail, name="example_short"),
     path("examples/<int:pk>/<slug:slug>/", views.example_detail, name="example"),
+    path("examples/<int:pk>/<slug:slug>/edit/", views.example_edit, name="example_edit"),
     path("countries/<str:code>/", views.country, name="country"),
     path("compare/", views.compare, name="compare"),
     path("compare.csv", views.compare_csv, name="compare_csv"),

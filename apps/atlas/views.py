@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import asdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -18,7 +19,16 @@ from django_countries import countries
 
 from . import citation, selectors, services
 from . import codebook as codebook_module
-from .forms import CompareForm, EvidenceFormSet, ExampleForm
+from .forms import (
+    CompareForm,
+    EvidenceEditFormSet,
+    EvidenceFormSet,
+    ExampleEditForm,
+    ExampleForm,
+    PassageLinkFormSet,
+    evidence_initial,
+    links_initial,
+)
 from .models import (
     MULTI_VALUED,
     SINGLE_VALUED,
@@ -223,6 +233,7 @@ def example_new(request):
         "similar": similar,
         "passage_query": passage_query,
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
+        "unlink_url": reverse("atlas:example_new"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "atlas/example_form.html", context, status=status)
@@ -236,6 +247,125 @@ def similar_hint(request):
         country=request.GET.get("country", ""),
     )
     return render(request, "atlas/_similar.html", {"similar": similar})
+
+
+# --- Editing an entry ----------------------------------------------------------------------
+
+
+def _link_rows(example, links_formset) -> list[tuple]:
+    """(form, passage) pairs for the linked-passage forms; the passage is None when the
+    form names a passage the entry no longer links (after a conflict)."""
+    passages = {link.passage_id: link.passage for link in example.passage_links.all()}
+    rows = []
+    for form in links_formset:
+        try:
+            passage_id = int(form["passage"].value() or 0)
+        except (TypeError, ValueError):
+            passage_id = 0
+        rows.append((form, passages.get(passage_id)))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_edit(request, pk: int, slug: str):
+    """The creation form, filled in, for the entry's author and moderators. The version
+    the editor started from travels in a hidden field: if someone else saved in between,
+    the page answers 409 with what they changed, keeps the editor's input, and lets them
+    save again knowingly."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    # A POST is never redirected: the title (and so the slug) may have changed while the
+    # editor had the form open, and their input must reach the conflict check.
+    if slug != example.slug and request.method == "GET":
+        return redirect("atlas:example_edit", pk=example.pk, slug=example.slug, permanent=False)
+    if not services.can_edit(user=request.user, example=example):
+        raise PermissionDenied(_("You may not edit this entry."))
+    new_passage = selectors.passage_for_form(
+        viewer=request.user, passage_id=request.POST.get("passage") or request.GET.get("passage")
+    )
+    if new_passage is not None and any(
+        link.passage_id == new_passage.pk for link in example.passage_links.all()
+    ):
+        new_passage = None
+    data = request.POST or None
+    initial = ExampleEditForm.initial_for(example)
+    if new_passage is not None:
+        initial["passage"] = new_passage.pk
+    form = ExampleEditForm(data, initial=initial)
+    formset = EvidenceEditFormSet(data, prefix="evidence", initial=evidence_initial(example))
+    links_formset = PassageLinkFormSet(data, prefix="links", initial=links_initial(example))
+    evidence_errors: list[str] = []
+    similar: list[Example] = []
+    changes: list = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        valid = form.is_valid() & formset.is_valid() & links_formset.is_valid()
+        if valid:
+            data_in = form.example_data()
+            moved = (data_in.title, data_in.country) != (example.title, example.place_code)
+            if moved:
+                similar = selectors.similar_examples(
+                    viewer=request.user,
+                    title=data_in.title,
+                    country=data_in.country,
+                    exclude_id=example.pk,
+                )
+            if similar and not form.cleaned_data.get("confirm_distinct"):
+                form.add_error(
+                    "confirm_distinct",
+                    _(
+                        "Similar entries exist in this country. Check them, then confirm "
+                        "yours is different."
+                    ),
+                )
+            else:
+                try:
+                    example = services.example_update(
+                        actor=request.user,
+                        example=example,
+                        changes=asdict(data_in),
+                        evidence=[f.evidence_data() for f in formset.kept_forms()],
+                        passages=[f.link_data() for f in links_formset.kept_forms()]
+                        + form.passage_links(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except services.StaleVersion as exc:
+                    status = 409
+                    changes = selectors.example_changes_since(
+                        example=example, version=exc.expected_version
+                    )
+                    form.add_error(None, exc.messages)
+                    # The editor has now seen what changed: saving again replaces it.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(exc.current_version)
+                except ValidationError as exc:
+                    _attach_errors(form, evidence_errors, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Saved. This is version %(version)s.") % {"version": example.version},
+                    )
+                    return redirect(example.get_absolute_url())
+    passage_query = request.GET.get("passage_q", "")
+    context = {
+        "example": example,
+        "editing": True,
+        "form": form,
+        "formset": formset,
+        "links_formset": links_formset,
+        "link_rows": _link_rows(example, links_formset),
+        "evidence_errors": evidence_errors,
+        "passage": new_passage,
+        "similar": similar,
+        "conflict_changes": changes,
+        "passage_query": passage_query,
+        "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
+        "unlink_url": reverse(
+            "atlas:example_edit", kwargs={"pk": example.pk, "slug": example.slug}
+        ),
+    }
+    return render(request, "atlas/example_form.html", context, status=status)
 
 
 # --- Reading an entry ----------------------------------------------------------------------
@@ -258,6 +388,7 @@ def example_detail(request, pk: int, slug: str | None = None):
             for value in services.allowed_transitions(user=request.user, example=example)
         ],
         "is_moderator": is_moderator(request.user),
+        "can_edit": services.can_edit(user=request.user, example=example),
         "Status": Status,
     }
     return render(request, "atlas/example_detail.html", context)
