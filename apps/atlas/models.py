@@ -369,3 +369,54 @@ class CountryResearchStatus(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.country.name} · {self.category}: {self.get_status_display()}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class SuggestedEdit(TimeStampedModel):
+    """Someone other than the author proposes new values for some editable fields of an
+    entry; the author or a moderator accepts (applied through services.example_update,
+    version-checked) or rejects it with a reason. The moderation console lists the open
+    ones (selectors.suggestions_open)."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("entry")
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="atlas_suggestions", verbose_name=_("proposed by"),
+    )  # fmt: skip
+    # {field: proposed value} for ExampleData fields only, as services.ExampleData holds
+    # them (``country`` a place code, ``category`` a slug, multi-valued fields lists).
+    changes = models.JSONField(_("proposed values"))
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    # The entry's version when the suggestion was made (for the record; accepting applies
+    # the proposed values to the current version, after showing the difference).
+    base_version = models.PositiveIntegerField(_("based on version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SuggestionStatus.choices,
+        default=SuggestionStatus.OPEN, db_index=True,
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for the decision"), blank=True)
+    applied_version = models.PositiveIntegerField(_("applied as version"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("suggested edit")
+        verbose_name_plural = _("suggested edits")
+        indexes = [models.Index(fields=["status", "created"], name="atlas_suggestion_queue")]
+
+    def __str__(self) -> str:
+        return f"Suggestion {self.pk} on {self.example_id} ({self.status})"

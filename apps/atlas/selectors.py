@@ -616,9 +616,16 @@ def _category_names() -> dict[str, str]:
     return dict(Category.objects.values_list("slug", "name"))
 
 
-def diff_values(before: Mapping, after: Mapping, *, fields=EDITABLE_FIELDS) -> list[FieldChange]:
-    """Field-by-field differences between two sets of editable values."""
-    names = _category_names()
+def diff_values(
+    before: Mapping,
+    after: Mapping,
+    *,
+    fields=EDITABLE_FIELDS,
+    category_names: Mapping[str, str] | None = None,
+) -> list[FieldChange]:
+    """Field-by-field differences between two sets of editable values (pass
+    ``category_names`` to save its query when diffing many)."""
+    names = _category_names() if category_names is None else category_names
     changes = []
     for name in fields:
         if name not in before or name not in after:
@@ -690,3 +697,53 @@ def example_changes_since(*, example: Example, version: int) -> list[FieldChange
                     )
                 )
     return changes
+
+
+# --- Suggested edits ------------------------------------------------------------------------
+
+
+def suggestions_open() -> QuerySet:
+    """Every open suggestion, oldest first, with its entry and proposer joined: the
+    moderation console lists these as queue items."""
+    from .models import SuggestedEdit, SuggestionStatus
+
+    return (
+        SuggestedEdit.objects.filter(status=SuggestionStatus.OPEN)
+        .select_related("example", "example__category", "proposer")
+        .order_by("created", "pk")
+    )
+
+
+def suggestions_for_example(*, example: Example, viewer) -> list:
+    """The open suggestions on ``example`` that ``viewer`` may see: all of them for the
+    author and moderators, their own for a proposer, none for anyone else. Each comes
+    with ``.diff``: the field-by-field difference from the entry's current values.
+    Two queries at most, whatever the number of suggestions."""
+    from .models import SuggestedEdit, SuggestionStatus
+
+    if viewer is None or not viewer.is_authenticated:
+        return []
+    qs = SuggestedEdit.objects.filter(example=example, status=SuggestionStatus.OPEN)
+    if not (is_moderator(viewer) or example.author_id == viewer.pk):
+        qs = qs.filter(proposer=viewer)
+    suggestions = list(qs.select_related("proposer").order_by("created", "pk"))
+    if suggestions:
+        current = editable_values(example)
+        names = _category_names()
+        for suggestion in suggestions:
+            suggestion.diff = diff_values(
+                current, {**current, **suggestion.changes}, category_names=names
+            )
+    return suggestions
+
+
+def suggestion_get(*, viewer, suggestion_id: int):
+    """One suggestion on an entry the viewer can see, or Http404."""
+    from .models import SuggestedEdit
+
+    try:
+        return SuggestedEdit.objects.select_related("example", "proposer").get(
+            pk=suggestion_id, example__in=examples_visible_to(viewer=viewer)
+        )
+    except (SuggestedEdit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("No such suggestion.")) from exc

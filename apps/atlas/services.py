@@ -28,6 +28,7 @@ from apps.sources.services import normalize_doi, validate_doi
 
 from . import cache as atlas_cache
 from .models import (
+    COMMENT_MAX_LENGTH,
     MULTI_VALUED,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
@@ -44,6 +45,8 @@ from .models import (
     ResearchStatus,
     Scope,
     Status,
+    SuggestedEdit,
+    SuggestionStatus,
 )
 from .permissions import is_moderator
 
@@ -106,6 +109,7 @@ class ExampleData:
 
 
 EXAMPLE_FIELDS = frozenset(f.name for f in fields(ExampleData))
+EXAMPLE_FIELDS_ORDER = tuple(f.name for f in fields(ExampleData))
 
 
 @dataclass(frozen=True)
@@ -531,6 +535,7 @@ def example_update(
     evidence: Sequence[EvidenceData] | None = None,
     passages: Sequence[PassageLinkData] | None = None,
     expected_version: int | None = None,
+    change_reason: str = "",
 ) -> Example:
     """Change some fields of an example (keys of ``changes`` are ExampleData field names);
     ``evidence`` / ``passages``, when given, replace the current lists.
@@ -538,7 +543,8 @@ def example_update(
     The author may edit their own entry unless it was rejected or archived; moderators
     may edit any entry that is not archived (see can_edit). ``expected_version`` guards
     against overwriting someone else's edit: a stale one raises StaleVersion. Bumps
-    ``version``. Raises PermissionDenied or ValidationError (nothing stored)."""
+    ``version``. ``change_reason`` goes into the history row. Raises PermissionDenied or
+    ValidationError (nothing stored)."""
     example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
     if not can_edit(user=actor, example=example):
         raise PermissionDenied(_("You may not edit this entry."))
@@ -562,6 +568,8 @@ def example_update(
         setattr(example, name, value)
     example.version += 1
     example.full_clean()
+    if change_reason:
+        example._change_reason = change_reason  # recorded in the history row
     example.save()
     if evidence_rows is not None:
         for old in example.evidence.all():
@@ -704,3 +712,172 @@ def research_status_mark(
     )
     _published_set_changed()
     return status
+
+
+# --- Suggested edits ------------------------------------------------------------------------
+
+SUGGESTION_CLOSED_STATES = (Status.ARCHIVED, Status.REJECTED)
+
+
+def _editable_now(example: Example) -> dict[str, Any]:
+    from .selectors import editable_values
+
+    return editable_values(example)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+        return list(old or []) == list(new or [])
+    return old == new or (old in (None, "") and new in (None, ""))
+
+
+@transaction.atomic
+def suggestion_create(
+    *, proposer, example: Example, changes: Mapping[str, Any], comment: str = ""
+) -> SuggestedEdit:
+    """Propose new values for some editable fields (ExampleData field names) of an entry
+    someone else wrote. Only fields that differ from the entry's current values are kept;
+    at least one must, and every value must pass the same validation as an edit.
+
+    Any signed-in user who can see the entry and is not its author may suggest, while
+    the entry is open (not rejected or archived). Raises PermissionDenied, Http404 (an
+    entry the proposer cannot see) or ValidationError; nothing is stored then."""
+    from . import selectors
+
+    _require_signed_in(proposer)
+    example = selectors.example_get(viewer=proposer, example_id=example.pk)
+    if example.author_id == proposer.pk:
+        raise PermissionDenied(_("You wrote this entry: edit it directly."))
+    if not can_suggest(user=proposer, example=example):
+        raise PermissionDenied(_("This entry is closed: it takes no suggestions."))
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - EXAMPLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {
+                name: _("“%(name)s” is not a field you can change.") % {"name": name}
+                for name in unknown
+            }
+        )
+    current = ExampleData.from_example(example)
+    proposed = replace(current, **changes)
+    errors = _Errors()
+    values = _clean_example(proposed, errors)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        errors.add(
+            "comment",
+            _("The comment is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(comment), "limit": COMMENT_MAX_LENGTH},
+        )
+    errors.raise_if_any()
+    # Compare cleaned values, so "  Title " against "Title" is no change.
+    cleaned = {name: values[name] for name in EXAMPLE_FIELDS if name not in ("country", "category")}
+    cleaned["country"] = (values["country"] or values["scope"]).upper()
+    cleaned["category"] = values["category"].slug
+    now = _editable_now(example)
+    kept = {
+        name: cleaned[name]
+        for name in EXAMPLE_FIELDS_ORDER
+        if name in changes and not _same(now[name], cleaned[name])
+    }
+    if not kept:
+        raise ValidationError(
+            {"changes": _("Change at least one field: these values are the entry's current ones.")}
+        )
+    suggestion = SuggestedEdit(
+        example=example,
+        proposer=proposer,
+        changes=kept,
+        comment=comment,
+        base_version=example.version,
+    )
+    suggestion.full_clean()
+    suggestion.save()
+    return suggestion
+
+
+def can_suggest(*, user, example: Example) -> bool:
+    """Whether to offer "Suggest an edit": signed in, not the author, entry still open.
+    (suggestion_create also checks that the user can see the entry.)"""
+    return (
+        user is not None
+        and user.is_authenticated
+        and example.author_id != user.pk
+        and example.status not in SUGGESTION_CLOSED_STATES
+    )
+
+
+def can_decide_suggestion(*, user, suggestion: SuggestedEdit) -> bool:
+    """The entry's author and moderators decide on suggestions."""
+    if is_moderator(user):
+        return True
+    return user is not None and user.is_authenticated and suggestion.example.author_id == user.pk
+
+
+def _open_suggestion_for_decision(actor, suggestion: SuggestedEdit) -> SuggestedEdit:
+    suggestion = (
+        SuggestedEdit.objects.select_for_update().select_related("example").get(pk=suggestion.pk)
+    )
+    if not can_decide_suggestion(user=actor, suggestion=suggestion):
+        raise PermissionDenied(_("Only the entry's author and moderators decide on suggestions."))
+    if suggestion.status != SuggestionStatus.OPEN:
+        # Two people deciding at once: the row lock makes one win; the other is told.
+        raise ValidationError(
+            {
+                "status": _("This suggestion was already %(status)s.")
+                % {"status": suggestion.get_status_display().lower()}
+            }
+        )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, actor, suggestion: SuggestedEdit, expected_version: int | None = None
+) -> SuggestedEdit:
+    """Apply an open suggestion to its entry through example_update (so the same
+    permission, validation and version check hold: ``expected_version`` is the entry
+    version the decider was shown) and record who accepted it and the resulting version.
+    Raises PermissionDenied, StaleVersion or ValidationError; then nothing changes."""
+    suggestion = _open_suggestion_for_decision(actor, suggestion)
+    proposer = suggestion.proposer.public_name if suggestion.proposer_id else _("a former user")
+    example = example_update(
+        actor=actor,
+        example=suggestion.example,
+        changes=suggestion.changes,
+        expected_version=expected_version,
+        change_reason=_("Suggestion %(id)s by %(name)s accepted")
+        % {"id": suggestion.pk, "name": proposer},
+    )
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.applied_version = example.version
+    suggestion.save()
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_reject(*, actor, suggestion: SuggestedEdit, reason: str) -> SuggestedEdit:
+    """Decline an open suggestion with a reason the proposer will read. The entry is not
+    touched. Raises PermissionDenied or ValidationError (nothing changes)."""
+    suggestion = _open_suggestion_for_decision(actor, suggestion)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason: the person who suggested it will read it.")}
+        )
+    if len(reason) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("The reason is longer than %(limit)s characters.")
+                % {"limit": COMMENT_MAX_LENGTH}
+            }
+        )
+    suggestion.status = SuggestionStatus.REJECTED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.reason = reason
+    suggestion.save()
+    return suggestion

@@ -26,6 +26,7 @@ from .forms import (
     ExampleEditForm,
     ExampleForm,
     PassageLinkFormSet,
+    SuggestEditForm,
     evidence_initial,
     links_initial,
 )
@@ -368,6 +369,86 @@ def example_edit(request, pk: int, slug: str):
     return render(request, "atlas/example_form.html", context, status=status)
 
 
+# --- Suggested edits ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_suggest(request, pk: int, slug: str):
+    """Propose new values for an entry someone else wrote; its author or a moderator
+    decides on the entry page."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    if slug != example.slug and request.method == "GET":
+        return redirect("atlas:example_suggest", pk=example.pk, slug=example.slug)
+    if not services.can_suggest(user=request.user, example=example):
+        raise PermissionDenied(_("You cannot suggest an edit to this entry."))
+    initial = ExampleEditForm.initial_for(example)
+    form = SuggestEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.suggestion_create(
+                    proposer=request.user,
+                    example=example,
+                    changes=asdict(form.example_data()),
+                    comment=form.cleaned_data.get("comment") or "",
+                )
+            except ValidationError as exc:
+                _attach_errors(form, [], exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your suggestion was sent: the author or a moderator will "
+                        "accept it or say why not."
+                    ),
+                )
+                return redirect(example.get_absolute_url())
+    context = {"example": example, "form": form}
+    return render(request, "atlas/suggest_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def suggestion_decide(request, pk: int):
+    """Accept (``decision=accept``, with the entry ``version`` that was shown) or reject
+    (``decision=reject`` with a ``reason``) a suggested edit."""
+    suggestion = selectors.suggestion_get(viewer=request.user, suggestion_id=pk)
+    example = suggestion.example
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "accept":
+            version = request.POST.get("version", "")
+            services.suggestion_accept(
+                actor=request.user,
+                suggestion=suggestion,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+            messages.success(request, _("Suggestion accepted: the entry is updated."))
+        elif decision == "reject":
+            services.suggestion_reject(
+                actor=request.user, suggestion=suggestion, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Suggestion declined."))
+        else:
+            messages.error(request, _("Choose to accept or to decline the suggestion."))
+    except services.StaleVersion:
+        messages.error(
+            request,
+            _(
+                "The entry changed while you were looking at this suggestion. Nothing was "
+                "applied: check the difference below again, then decide."
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{example.get_absolute_url()}#suggestions")
+
+
 # --- Reading an entry ----------------------------------------------------------------------
 
 
@@ -389,6 +470,10 @@ def example_detail(request, pk: int, slug: str | None = None):
         ],
         "is_moderator": is_moderator(request.user),
         "can_edit": services.can_edit(user=request.user, example=example),
+        "can_suggest": services.can_suggest(user=request.user, example=example),
+        "suggestions": selectors.suggestions_for_example(example=example, viewer=request.user),
+        "can_decide": is_moderator(request.user)
+        or (request.user.is_authenticated and example.author_id == request.user.pk),
         "Status": Status,
     }
     return render(request, "atlas/example_detail.html", context)
