@@ -11,6 +11,7 @@ from .cache import bump_generation
 from .models import (
     Category,
     CountryResearchStatus,
+    EntryComment,
     Evidence,
     Example,
     PassageLink,
@@ -165,6 +166,22 @@ class SuggestedEditAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["example__title", "comment", "reason", "proposer__username"]
     list_select_related = ["example", "proposer", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EntryComment)
+class EntryCommentAdmin(admin.ModelAdmin):
+    """For looking things up; hiding and deleting go through the entry page (services)."""
+
+    list_display = ["pk", "example", "author", "created", "hidden", "deleted_at"]
+    list_filter = ["hidden"]
+    search_fields = ["body", "example__title", "author__username"]
+    list_select_related = ["example", "author"]
 
     def has_add_permission(self, request):
         return False

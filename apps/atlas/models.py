@@ -420,3 +420,51 @@ class SuggestedEdit(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Suggestion {self.pk} on {self.example_id} ({self.status})"
+
+
+ENTRY_COMMENT_MAX_LENGTH = 5000
+
+
+class EntryComment(TimeStampedModel):
+    """The discussion thread under an entry. Replies point at the thread's first comment
+    (one level, as on most review sites); deletion is soft (moderators can still read
+    and restore), and moderators hide comments without deleting them. Comments follow
+    their entry when moderators merge duplicates (services.comments_move)."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="comments", verbose_name=_("entry")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="atlas_comments", verbose_name=_("author"),
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+        verbose_name=_("in reply to"),
+    )  # fmt: skip
+    body = models.TextField(_("comment"), max_length=ENTRY_COMMENT_MAX_LENGTH)
+    # Rendered once on write (apps.common.markdown.render_markdown: sanitised).
+    body_html = models.TextField(_("comment (HTML)"), blank=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("deleted by"),
+    )  # fmt: skip
+    hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("comment on an entry")
+        verbose_name_plural = _("comments on entries")
+        indexes = [models.Index(fields=["example", "created"], name="atlas_comment_thread")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.example_id}"
+
+    @property
+    def html_id(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

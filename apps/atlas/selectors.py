@@ -747,3 +747,56 @@ def suggestion_get(*, viewer, suggestion_id: int):
         )
     except (SuggestedEdit.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404(_("No such suggestion.")) from exc
+
+
+# --- Discussion -----------------------------------------------------------------------------
+
+
+def comment_visible(*, viewer, comment) -> bool:
+    """The rule for one comment in memory: deleted ones are not readable; hidden ones
+    only by their author and moderators."""
+    if comment.deleted_at is not None:
+        return False
+    if not comment.hidden:
+        return True
+    if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
+        return True
+    return is_moderator(viewer)
+
+
+def comments_for_example(*, example: Example, viewer) -> list:
+    """The discussion under an entry as threads: first comments oldest first, each with
+    ``.thread_replies`` (oldest first). Deleted or hidden comments the viewer may not
+    read stay only as placeholders (``.placeholder`` True, no text shown) while they have
+    readable replies, so a thread keeps its shape; otherwise they are left out. One
+    query (plus a permission lookup for signed-in non-staff users)."""
+    from .models import EntryComment
+
+    rows = list(
+        EntryComment.objects.filter(example=example)
+        .select_related("author")
+        .order_by("created", "pk")
+    )
+    moderator = is_moderator(viewer) if any(row.hidden for row in rows) else False
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+
+    def readable(row) -> bool:
+        if row.deleted_at is not None:
+            return False
+        return not row.hidden or moderator or row.author_id == viewer_id
+
+    roots, replies = [], defaultdict(list)
+    for row in rows:
+        row.placeholder = not readable(row)
+        if row.parent_id:
+            if not row.placeholder:
+                replies[row.parent_id].append(row)
+        else:
+            roots.append(row)
+    threads = []
+    for root in roots:
+        root.thread_replies = replies.get(root.pk, [])
+        if root.placeholder and not root.thread_replies:
+            continue
+        threads.append(root)
+    return threads

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -29,6 +30,7 @@ from apps.sources.services import normalize_doi, validate_doi
 from . import cache as atlas_cache
 from .models import (
     COMMENT_MAX_LENGTH,
+    ENTRY_COMMENT_MAX_LENGTH,
     MULTI_VALUED,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
@@ -38,6 +40,7 @@ from .models import (
     UNKNOWN,
     Category,
     CountryResearchStatus,
+    EntryComment,
     Evidence,
     Example,
     PassageLink,
@@ -229,6 +232,16 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: _Erro
     return cleaned
 
 
+# /atlas/examples/<id>/transition/ is a route of its own: an entry titled "Transition"
+# must not get a slug that makes its page URL collide with it.
+RESERVED_SLUGS = {"transition"}
+
+
+def _slug(title: str) -> str:
+    slug = slugify(title)[:80] or "example"
+    return f"{slug}-entry" if slug in RESERVED_SLUGS else slug
+
+
 def _clean_example(data: ExampleData, errors: _Errors) -> dict[str, Any]:
     """Validated model field values for an example (errors collected, nothing raised)."""
     title = " ".join((data.title or "").split())
@@ -273,7 +286,7 @@ def _clean_example(data: ExampleData, errors: _Errors) -> dict[str, Any]:
         )
     return {
         "title": title,
-        "slug": slugify(title)[:80] or "example",
+        "slug": _slug(title),
         "summary": summary,
         "summary_html": render_markdown(summary) if summary else "",
         "country": country,
@@ -881,3 +894,123 @@ def suggestion_reject(*, actor, suggestion: SuggestedEdit, reason: str) -> Sugge
     suggestion.reason = reason
     suggestion.save()
     return suggestion
+
+
+# --- Discussion -----------------------------------------------------------------------------
+
+# 20 comments a minute per user: enough for a lively exchange, too few for a flood.
+COMMENT_RATE_LIMIT = 20
+COMMENT_RATE_WINDOW = 60  # seconds
+
+
+class RateLimited(PermissionDenied):
+    """Too many writes in the current window; ``retry_after`` is in seconds (for the
+    ``Retry-After`` header of a 429)."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _check_comment_rate(user) -> None:
+    # A fixed window per user in the cache (Redis in production, shared by all workers).
+    now = int(time.time())
+    window = now // COMMENT_RATE_WINDOW
+    key = f"atlas:comment-rate:{user.pk}:{window}"
+    atlas_cache.cache.add(key, 0, timeout=COMMENT_RATE_WINDOW + 5)
+    try:
+        count = atlas_cache.cache.incr(key)
+    except ValueError:  # expired between add and incr
+        atlas_cache.cache.set(key, 1, timeout=COMMENT_RATE_WINDOW + 5)
+        count = 1
+    if count > COMMENT_RATE_LIMIT:
+        retry_after = (window + 1) * COMMENT_RATE_WINDOW - now
+        raise RateLimited(
+            _(
+                "You have posted %(limit)s comments in the last minute. Please wait "
+                "%(seconds)s seconds before posting again."
+            )
+            % {"limit": COMMENT_RATE_LIMIT, "seconds": retry_after},
+            retry_after=retry_after,
+        )
+
+
+@transaction.atomic
+def comment_create(
+    *, author, example: Example, body: str, parent_id: int | None = None
+) -> EntryComment:
+    """Post a comment (or, with ``parent_id``, a reply) under an entry the author can see.
+    A reply to a reply joins the thread of its first comment. The body is Markdown,
+    stored with its sanitised HTML. At most COMMENT_RATE_LIMIT comments per user per
+    minute (RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
+    see) or ValidationError; nothing is stored then."""
+    from . import selectors
+
+    _require_signed_in(author)
+    example = selectors.example_get(viewer=author, example_id=example.pk)
+    body = (body or "").strip()
+    errors = _Errors()
+    if not body:
+        errors.add("body", _("Write a comment first."))
+    elif len(body) > ENTRY_COMMENT_MAX_LENGTH:
+        errors.add(
+            "body",
+            _("The comment is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": f"{len(body):,}", "limit": f"{ENTRY_COMMENT_MAX_LENGTH:,}"},
+        )
+    parent = None
+    if parent_id is not None:
+        parent = EntryComment.objects.filter(pk=parent_id, example=example).first()
+        if parent is not None and parent.is_deleted:
+            errors.add("parent", _("The comment you reply to was deleted."))
+        elif parent is None or not selectors.comment_visible(viewer=author, comment=parent):
+            errors.add("parent", _("The comment you reply to does not exist on this entry."))
+        elif parent.parent_id:
+            parent = EntryComment.objects.get(pk=parent.parent_id)
+    errors.raise_if_any()
+    _check_comment_rate(author)
+    comment = EntryComment(
+        example=example, author=author, parent=parent, body=body, body_html=render_markdown(body)
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
+    """Soft-delete a comment: its author or a moderator. The text is kept for moderators
+    (and a restore); readers see "[deleted]" while it has replies, nothing otherwise."""
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    is_author = actor is not None and actor.is_authenticated and comment.author_id == actor.pk
+    if not (is_author or is_moderator(actor)):
+        raise PermissionDenied(_("Only its author or a moderator may delete this comment."))
+    if comment.deleted_at is None:
+        comment.deleted_at = timezone.now()
+        comment.deleted_by = actor
+        comment.save(update_fields=["deleted_at", "deleted_by", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comment_set_hidden(*, moderator, comment: EntryComment, hidden: bool) -> EntryComment:
+    """Moderators hide a comment (only its author and moderators still see it) or show
+    it again. Idempotent."""
+    if not is_moderator(moderator):
+        raise PermissionDenied(_("Only moderators hide or restore comments."))
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.hidden != hidden:
+        comment.hidden = hidden
+        comment.save(update_fields=["hidden", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comments_move(*, from_example: Example, to_example: Example) -> int:
+    """Re-point every comment of ``from_example`` (threads, replies, deleted and hidden
+    ones alike) to ``to_example``; returns how many moved. A step of the moderators'
+    duplicate merge, which checks who may merge and records it in the audit log; the
+    thread keeps its shape and order (replies keep their parent, times are unchanged)."""
+    if from_example.pk == to_example.pk:
+        raise ValidationError({"to_example": _("An entry cannot be merged into itself.")})
+    return EntryComment.objects.filter(example_id=from_example.pk).update(example_id=to_example.pk)

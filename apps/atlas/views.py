@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -34,6 +34,7 @@ from .models import (
     MULTI_VALUED,
     SINGLE_VALUED,
     Consequence,
+    EntryComment,
     Example,
     Lifecycle,
     Operator,
@@ -452,12 +453,10 @@ def suggestion_decide(request, pk: int):
 # --- Reading an entry ----------------------------------------------------------------------
 
 
-def example_detail(request, pk: int, slug: str | None = None):
-    example = selectors.example_get(viewer=request.user, example_id=pk)
-    if slug != example.slug:
-        return redirect(example.get_absolute_url(), permanent=slug is not None)
+def _detail_context(request, example, **extra) -> dict:
     permalink = request.build_absolute_uri(example.get_absolute_url())
-    context = {
+    moderator = is_moderator(request.user)
+    return {
         "example": example,
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
@@ -468,15 +467,102 @@ def example_detail(request, pk: int, slug: str | None = None):
             (value, Status(value).label)
             for value in services.allowed_transitions(user=request.user, example=example)
         ],
-        "is_moderator": is_moderator(request.user),
+        "is_moderator": moderator,
         "can_edit": services.can_edit(user=request.user, example=example),
         "can_suggest": services.can_suggest(user=request.user, example=example),
         "suggestions": selectors.suggestions_for_example(example=example, viewer=request.user),
-        "can_decide": is_moderator(request.user)
+        "can_decide": moderator
         or (request.user.is_authenticated and example.author_id == request.user.pk),
+        "threads": selectors.comments_for_example(example=example, viewer=request.user),
+        "comment_body": "",
+        "comment_parent": None,
+        "comment_error": "",
         "Status": Status,
+        **extra,
     }
-    return render(request, "atlas/example_detail.html", context)
+
+
+def example_detail(request, pk: int, slug: str | None = None):
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    if slug != example.slug:
+        return redirect(example.get_absolute_url(), permanent=slug is not None)
+    return render(request, "atlas/example_detail.html", _detail_context(request, example))
+
+
+# --- Discussion ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_post(request, pk: int):
+    """Post a comment or a reply (``parent``). A refused comment re-renders the entry
+    page with the text kept and the reason (400; 429 with Retry-After when throttled)."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    body = request.POST.get("body", "")
+    parent_id = request.POST.get("parent", "").strip()
+    try:
+        comment = services.comment_create(
+            author=request.user,
+            example=example,
+            body=body,
+            # A malformed id names no comment: the service says so.
+            parent_id=(int(parent_id) if parent_id.isdigit() else 0) if parent_id else None,
+        )
+    except services.RateLimited as exc:
+        response = render(
+            request,
+            "atlas/example_detail.html",
+            _detail_context(
+                request,
+                example,
+                comment_body=body,
+                comment_parent=parent_id,
+                comment_error=str(exc),
+            ),
+            status=429,
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except ValidationError as exc:
+        return render(
+            request,
+            "atlas/example_detail.html",
+            _detail_context(
+                request,
+                example,
+                comment_body=body,
+                comment_parent=parent_id,
+                comment_error=" ".join(exc.messages),
+            ),
+            status=400,
+        )
+    return redirect(f"{example.get_absolute_url()}#{comment.html_id}")
+
+
+def _comment_for_action(request, pk: int) -> EntryComment:
+    comment = get_object_or_404(EntryComment.objects.select_related("example"), pk=pk)
+    # An entry the user cannot see has no comments for them.
+    selectors.example_get(viewer=request.user, example_id=comment.example_id)
+    return comment
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk: int):
+    comment = _comment_for_action(request, pk)
+    services.comment_delete(actor=request.user, comment=comment)
+    messages.success(request, _("Comment deleted."))
+    return redirect(f"{comment.example.get_absolute_url()}#discussion")
+
+
+@login_required
+@require_POST
+def comment_hide(request, pk: int):
+    comment = _comment_for_action(request, pk)
+    hidden = request.POST.get("hidden") == "1"
+    services.comment_set_hidden(moderator=request.user, comment=comment, hidden=hidden)
+    messages.success(request, _("Comment hidden.") if hidden else _("Comment shown again."))
+    return redirect(f"{comment.example.get_absolute_url()}#{comment.html_id}")
 
 
 @login_required
