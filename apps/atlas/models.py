@@ -223,7 +223,13 @@ class Example(TimeStampedModel):
         verbose_name = _("comparative example")
         verbose_name_plural = _("comparative examples")
         permissions = [("moderate_example", _("Can publish, reject and archive examples"))]
-        indexes = [models.Index(fields=["status", "country", "category"])]
+        indexes = [
+            # Covers the aggregate (GROUP BY country, scope, category over published
+            # entries) as an index-only scan, and any filter by status and country.
+            models.Index(
+                fields=["status", "country", "scope", "category"], name="atlas_example_aggregate"
+            ),
+        ]
         constraints = [
             # Exactly one of a country or a supranational scope.
             models.CheckConstraint(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 from dataclasses import asdict
 from urllib.parse import urlencode
 
@@ -71,6 +72,7 @@ def _legend_labels() -> list[str]:
     return labels
 
 
+@functools.cache
 def _numeric_codes() -> dict[str, str]:
     """ISO numeric (as world-atlas names its shapes, e.g. "276") -> alpha-2 ("DE")."""
     result = {}
@@ -99,12 +101,16 @@ def atlas_map(request):
     category_names = {c.slug: c.name for c in selectors.categories()}
     none_found = selectors.countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
+    # Strings built here, not in template loops: the table can have ~250 rows with a
+    # dozen categories each, and per-cell template rendering dominated the page's time.
+    country_url = reverse("atlas:country", kwargs={"code": "XX"})
     rows = [
         {
             **row,
-            "category_list": [
-                (category_names.get(s, s), n) for s, n in sorted(row["categories"].items())
-            ],
+            "url": country_url.replace("XX", row["country"]),
+            "category_text": ", ".join(
+                f"{category_names.get(s, s)} ({n})" for s, n in sorted(row["categories"].items())
+            ),
         }
         for row in data["countries"]
     ]
@@ -121,7 +127,7 @@ def atlas_map(request):
         "countries": {row["country"]: row["count"] for row in data["countries"]},
         "names": {row["country"]: row["name"] for row in data["countries"]},
         "none_found": sorted(code for code in none_found if code not in counted),
-        "country_url": reverse("atlas:country", kwargs={"code": "XX"}),
+        "country_url": country_url,
         "query": filters.as_query(),
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
