@@ -81,10 +81,13 @@ class ExampleForm(forms.Form):
         label=_("Your confidence"), choices=Confidence.choices, initial="medium"
     )
     passage = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not required: the field is only on the page when a passage is linked, and a form
+    # without one must still validate.
     relation = forms.ChoiceField(
         label=_("How the example relates to the passage"),
         choices=Relation.choices,
         initial=Relation.COMPARABLE,
+        required=False,
     )
     passage_note = forms.CharField(
         label=_("Note on the passage (optional)"), required=False, max_length=1000
@@ -133,7 +136,7 @@ class ExampleForm(forms.Form):
         return [
             PassageLinkData(
                 passage_id=passage_id,
-                relation=self.cleaned_data["relation"],
+                relation=self.cleaned_data.get("relation") or Relation.COMPARABLE,
                 note=self.cleaned_data.get("passage_note") or "",
             )
         ]
