@@ -8,7 +8,16 @@ from apps.common.markdown import render_markdown
 
 from . import services
 from .cache import bump_generation
-from .models import Category, CountryResearchStatus, Evidence, Example, PassageLink, Status
+from .models import (
+    Category,
+    CountryResearchStatus,
+    EntryComment,
+    Evidence,
+    Example,
+    PassageLink,
+    Status,
+    SuggestedEdit,
+)
 
 
 @admin.register(Category)
@@ -146,3 +155,36 @@ class CountryResearchStatusAdmin(admin.ModelAdmin):
             obj.set_by = request.user
         super().save_model(request, obj, form, change)
         bump_generation()
+
+
+@admin.register(SuggestedEdit)
+class SuggestedEditAdmin(admin.ModelAdmin):
+    """Read-only: suggestions are decided on the entry page (services keep the entry's
+    version check and history), never by editing rows here."""
+
+    list_display = ["pk", "example", "proposer", "status", "created", "decided_by"]
+    list_filter = ["status"]
+    search_fields = ["example__title", "comment", "reason", "proposer__username"]
+    list_select_related = ["example", "proposer", "decided_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EntryComment)
+class EntryCommentAdmin(admin.ModelAdmin):
+    """For looking things up; hiding and deleting go through the entry page (services)."""
+
+    list_display = ["pk", "example", "author", "created", "hidden", "deleted_at"]
+    list_filter = ["hidden"]
+    search_fields = ["body", "example__title", "author__username"]
+    list_select_related = ["example", "author"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

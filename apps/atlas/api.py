@@ -161,11 +161,54 @@ def _filters(request, *, allow_status: bool = False):
     return selectors.parse_filters(params)
 
 
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
 def _example_response(request, example_id: int, code=status.HTTP_200_OK) -> Response:
     example = selectors.example_get(viewer=request.user, example_id=example_id)
-    return Response(
+    response = Response(
         ExampleOutputSerializer(example, context={"request": request}).data, status=code
     )
+    # The entry's version is its entity tag: send it back in If-Match to edit safely.
+    response["ETag"] = _etag(example.version)
+    return response
+
+
+def _if_match_version(request) -> int | None:
+    """The version named by an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), None
+    when there is none or it is ``*``. A header that names no version is a 400: it could
+    never match, and silently ignoring it would defeat its purpose."""
+    header = (request.headers.get("If-Match") or "").strip()
+    if not header or header == "*":
+        return None
+    tag = header.split(",")[0].strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip('"')
+    if not tag.isdigit():
+        raise serializers.ValidationError(
+            {"If-Match": [f'“{header}” is not an entity tag of this entry (expected e.g. "3").']}
+        )
+    return int(tag)
+
+
+def _conflict_response(request, example: Example, exc: services.StaleVersion) -> Response:
+    changes = selectors.example_changes_since(example=example, version=exc.expected_version)
+    response = Response(
+        {
+            "detail": exc.messages[0],
+            "errors": {"version": exc.messages},
+            "current_version": exc.current_version,
+            "changes": [
+                {"field": c.field, "label": c.label, "before": c.before, "after": c.after}
+                for c in changes
+            ],
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+    response["ETag"] = _etag(exc.current_version)
+    return response
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -202,31 +245,65 @@ class ExampleListCreateAPI(APIView):
         return _example_response(request, example.pk, status.HTTP_201_CREATED)
 
 
+class ChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current_version = serializers.IntegerField()
+    changes = ChangeSerializer(many=True)
+
+
 class ExampleDetailAPI(APIView):
-    """One entry. PATCH changes the fields given; evidence/passages, if given, replace."""
+    """One entry, with its version as ``ETag``. PATCH changes the fields given
+    (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
+    read (or ``version`` in the body): a stale one is a 409 listing what changed."""
 
     @extend_schema(responses=ExampleOutputSerializer)
     def get(self, request, pk: int):
         return _example_response(request, pk)
 
-    @extend_schema(request=ExampleInputSerializer, responses=ExampleOutputSerializer)
+    @extend_schema(
+        request=ExampleInputSerializer,
+        responses={200: ExampleOutputSerializer, 409: ConflictSerializer},
+        parameters=[
+            OpenApiParameter(
+                "If-Match",
+                str,
+                location=OpenApiParameter.HEADER,
+                description='The ETag you read (e.g. "3"); a stale one is a 409 with what changed.',
+            )
+        ],
+    )
     def patch(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
+        if_match = _if_match_version(request)
         serializer = ExampleInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.pop("submit", None)
         evidence = changes.pop("evidence", None)
         passages = changes.pop("passages", None)
-        expected_version = changes.pop("version", None)
-        services.example_update(
-            actor=request.user,
-            example=example,
-            changes=changes,
-            evidence=_evidence(evidence) if evidence is not None else None,
-            passages=_links(passages) if passages is not None else None,
-            expected_version=expected_version,
-        )
+        body_version = changes.pop("version", None)
+        if if_match is not None and body_version is not None and if_match != body_version:
+            raise serializers.ValidationError(
+                {"version": ["The If-Match header and the version field name different versions."]}
+            )
+        try:
+            services.example_update(
+                actor=request.user,
+                example=example,
+                changes=changes,
+                evidence=_evidence(evidence) if evidence is not None else None,
+                passages=_links(passages) if passages is not None else None,
+                expected_version=if_match if if_match is not None else body_version,
+            )
+        except services.StaleVersion as exc:
+            return _conflict_response(request, example, exc)
         return _example_response(request, pk)
 
 

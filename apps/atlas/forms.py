@@ -6,6 +6,7 @@ from django_countries import countries
 
 from . import selectors
 from .models import (
+    COMMENT_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     Confidence,
     Consequence,
@@ -80,10 +81,13 @@ class ExampleForm(forms.Form):
         label=_("Your confidence"), choices=Confidence.choices, initial="medium"
     )
     passage = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Not required: the field is only on the page when a passage is linked, and a form
+    # without one must still validate.
     relation = forms.ChoiceField(
         label=_("How the example relates to the passage"),
         choices=Relation.choices,
         initial=Relation.COMPARABLE,
+        required=False,
     )
     passage_note = forms.CharField(
         label=_("Note on the passage (optional)"), required=False, max_length=1000
@@ -132,7 +136,7 @@ class ExampleForm(forms.Form):
         return [
             PassageLinkData(
                 passage_id=passage_id,
-                relation=self.cleaned_data["relation"],
+                relation=self.cleaned_data.get("relation") or Relation.COMPARABLE,
                 note=self.cleaned_data.get("passage_note") or "",
             )
         ]
@@ -156,10 +160,14 @@ class EvidenceForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    # A hosted source cited as evidence (the starter entries cite the founding paper):
+    # carried through an edit unchanged; the service checks that it exists.
+    source = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def evidence_data(self) -> EvidenceData:
         data = self.cleaned_data
         return EvidenceData(
+            source_id=data.get("source"),
             title=data["title"],
             url=data.get("url") or "",
             doi=data.get("doi") or "",
@@ -172,6 +180,102 @@ class EvidenceForm(forms.Form):
 
 
 EvidenceFormSet = forms.formset_factory(EvidenceForm, extra=2, max_num=20)
+
+
+class _RemovableFormSet(forms.BaseFormSet):
+    remove_label = _("Remove")
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = self.remove_label
+
+    def kept_forms(self) -> list:
+        """Forms to keep: every filled-in form not ticked for removal (blank extra
+        forms are skipped)."""
+        kept = []
+        for index, form in enumerate(self.forms):
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            kept.append(form)
+        return kept
+
+
+class EditEvidenceFormSet(_RemovableFormSet):
+    remove_label = _("Remove this source")
+
+
+EvidenceEditFormSet = forms.formset_factory(
+    EvidenceForm, formset=EditEvidenceFormSet, extra=1, max_num=20, can_delete=True
+)
+
+
+def evidence_initial(example) -> list[dict]:
+    return [
+        {
+            "title": item.title,
+            "url": item.url,
+            "doi": item.doi,
+            "publisher": item.publisher,
+            "published": item.published,
+            "accessed": item.accessed,
+            "page": item.page,
+            "quote": item.quote,
+            "source": item.source_id,
+        }
+        for item in example.evidence.all()
+    ]
+
+
+class PassageLinkForm(forms.Form):
+    """One passage already linked to an entry: change how it relates, or unlink it."""
+
+    passage = forms.IntegerField(widget=forms.HiddenInput)
+    relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000)
+
+    def link_data(self) -> PassageLinkData:
+        return PassageLinkData(
+            passage_id=self.cleaned_data["passage"],
+            relation=self.cleaned_data["relation"],
+            note=self.cleaned_data.get("note") or "",
+        )
+
+
+class LinkFormSetBase(_RemovableFormSet):
+    remove_label = _("Unlink this passage")
+
+
+PassageLinkFormSet = forms.formset_factory(
+    PassageLinkForm, formset=LinkFormSetBase, extra=0, max_num=20, can_delete=True
+)
+
+
+def links_initial(example) -> list[dict]:
+    return [
+        {"passage": link.passage_id, "relation": link.relation, "note": link.note}
+        for link in example.passage_links.all()
+    ]
+
+
+class ExampleEditForm(ExampleForm):
+    """The creation form plus the version the editor started from (a stale save is a
+    conflict, never a silent overwrite). ``passage`` adds one more linked passage."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @classmethod
+    def initial_for(cls, example) -> dict:
+        from .selectors import editable_values
+
+        initial = editable_values(example)
+        for name in ("data_sources", "consequences"):
+            if initial[name] == ["unknown"]:
+                initial[name] = []  # the form says "leave all unticked if unknown"
+        initial["version"] = example.version
+        return initial
 
 
 class CompareForm(forms.Form):
@@ -198,3 +302,22 @@ class CompareForm(forms.Form):
         if len(codes) > 8:
             raise forms.ValidationError(_("Compare at most 8 countries at once."), code="many")
         return codes
+
+
+class SuggestEditForm(ExampleForm):
+    """The entry's editable fields, filled in, plus a comment for the author. Evidence
+    and passage links are not part of a suggestion (the comment can propose them)."""
+
+    comment = forms.CharField(
+        label=_("Comment for the author (optional)"),
+        required=False,
+        max_length=COMMENT_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why the change, and where it is documented."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("passage", "relation", "passage_note", "confirm_distinct"):
+            del self.fields[name]
+        self.fields["comment"].widget.attrs["aria-describedby"] = "id_comment_helptext"

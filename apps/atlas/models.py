@@ -223,7 +223,13 @@ class Example(TimeStampedModel):
         verbose_name = _("comparative example")
         verbose_name_plural = _("comparative examples")
         permissions = [("moderate_example", _("Can publish, reject and archive examples"))]
-        indexes = [models.Index(fields=["status", "country", "category"])]
+        indexes = [
+            # Covers the aggregate (GROUP BY country, scope, category over published
+            # entries) as an index-only scan, and any filter by status and country.
+            models.Index(
+                fields=["status", "country", "scope", "category"], name="atlas_example_aggregate"
+            ),
+        ]
         constraints = [
             # Exactly one of a country or a supranational scope.
             models.CheckConstraint(
@@ -369,3 +375,102 @@ class CountryResearchStatus(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.country.name} · {self.category}: {self.get_status_display()}"
+
+
+class SuggestionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+
+
+COMMENT_MAX_LENGTH = 2000
+
+
+class SuggestedEdit(TimeStampedModel):
+    """Someone other than the author proposes new values for some editable fields of an
+    entry; the author or a moderator accepts (applied through services.example_update,
+    version-checked) or rejects it with a reason. The moderation console lists the open
+    ones (selectors.suggestions_open)."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("entry")
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="atlas_suggestions", verbose_name=_("proposed by"),
+    )  # fmt: skip
+    # {field: proposed value} for ExampleData fields only, as services.ExampleData holds
+    # them (``country`` a place code, ``category`` a slug, multi-valued fields lists).
+    changes = models.JSONField(_("proposed values"))
+    comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
+    # The entry's version when the suggestion was made (for the record; accepting applies
+    # the proposed values to the current version, after showing the difference).
+    base_version = models.PositiveIntegerField(_("based on version"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SuggestionStatus.choices,
+        default=SuggestionStatus.OPEN, db_index=True,
+    )  # fmt: skip
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason for the decision"), blank=True)
+    applied_version = models.PositiveIntegerField(_("applied as version"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("suggested edit")
+        verbose_name_plural = _("suggested edits")
+        indexes = [models.Index(fields=["status", "created"], name="atlas_suggestion_queue")]
+
+    def __str__(self) -> str:
+        return f"Suggestion {self.pk} on {self.example_id} ({self.status})"
+
+
+ENTRY_COMMENT_MAX_LENGTH = 5000
+
+
+class EntryComment(TimeStampedModel):
+    """The discussion thread under an entry. Replies point at the thread's first comment
+    (one level, as on most review sites); deletion is soft (moderators can still read
+    and restore), and moderators hide comments without deleting them. Comments follow
+    their entry when moderators merge duplicates (services.comments_move)."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="comments", verbose_name=_("entry")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="atlas_comments", verbose_name=_("author"),
+    )  # fmt: skip
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",
+        verbose_name=_("in reply to"),
+    )  # fmt: skip
+    body = models.TextField(_("comment"), max_length=ENTRY_COMMENT_MAX_LENGTH)
+    # Rendered once on write (apps.common.markdown.render_markdown: sanitised).
+    body_html = models.TextField(_("comment (HTML)"), blank=True, editable=False)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("deleted by"),
+    )  # fmt: skip
+    hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("comment on an entry")
+        verbose_name_plural = _("comments on entries")
+        indexes = [models.Index(fields=["example", "created"], name="atlas_comment_thread")]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} on {self.example_id}"
+
+    @property
+    def html_id(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

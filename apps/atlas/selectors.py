@@ -6,6 +6,7 @@ published entries only, whoever asks.
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -306,14 +307,21 @@ def _title_words(title: str) -> set[str]:
 
 
 def _compute_aggregates(filters: ExampleFilters) -> dict:
+    # GROUP BY the category id, not the joined slug: on PostgreSQL the grouping then runs
+    # as an index-only scan of the (status, country, scope, category) index, and the
+    # planner's estimate no longer depends on statistics of the tiny category table
+    # (which autovacuum never analyses); without them it chose an on-disk sort (see
+    # docs/benchmarks.md, "Atlas"). The slugs come from one small query.
     rows = (
         apply_filters(published_examples(), filters)
-        .values_list("country", "scope", "category__slug")
-        .annotate(n=Count("id"))
+        .values_list("country", "scope", "category_id")
+        .annotate(n=Count("*"))
         .order_by()
     )
+    slugs = dict(Category.objects.values_list("pk", "slug"))
     places: dict[str, dict] = {}
-    for country, scope, category, n in rows:
+    for country, scope, category_id, n in rows:
+        category = slugs.get(category_id, str(category_id))
         code = country or scope
         place = places.setdefault(code, {"country": code, "count": 0, "categories": {}})
         place["count"] += n
@@ -460,7 +468,33 @@ def country_page_data(*, code: str, viewer) -> dict:
         "contributors": sorted(contributors.values(), key=lambda u: u.public_name.lower()),
         "research": list(research_statuses(country=code)) if code not in Scope.values else [],
         "dimensions": dimension_summary,
+        "annotations": country_annotations(code=code, viewer=viewer)
+        if code not in Scope.values
+        else [],
     }
+
+
+COUNTRY_ANNOTATIONS_LIMIT = 50
+
+
+def country_annotations(*, code: str, viewer, limit: int = COUNTRY_ANNOTATIONS_LIMIT) -> list:
+    """Public annotations tagged ``country:<code>``, newest first, at most ``limit``.
+
+    Read through the annotations app's selector, so its rules hold here too: private
+    notes are left out (even the viewer's own: this page shows public contributions),
+    hidden ones are seen only by their author and moderators, deleted ones by nobody.
+    Two queries at most (one for a moderator's permission lookup aside), whatever the
+    number of annotations."""
+    from apps.annotations.models import Visibility
+    from apps.annotations.selectors import annotation_list
+
+    return list(
+        annotation_list(viewer=viewer, tag=f"country:{code}", visibility=Visibility.PUBLIC)
+        .filter(deleted_at__isnull=True)
+        .annotate(source_title=F("source__title"))
+        .defer("body", "prefix", "suffix")
+        .order_by("-created", "-id")[:limit]
+    )
 
 
 def _dimension_summary(examples: list[Example]) -> list[dict]:
@@ -507,3 +541,269 @@ def compare_matrix(*, codes: list[str]) -> list[dict]:
 
 def current_year() -> int:
     return timezone.now().year
+
+
+# --- Changes (edit conflicts, suggested edits) ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field that differs between two states of an entry, in words a reader follows."""
+
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+# The fields a contributor edits, in the order the form shows them.
+EDITABLE_FIELDS = (
+    "title", "country", "region", "category", "summary", "operator", "scored",
+    "data_sources", "consequences", "transparency", "contestable", "legal_basis",
+    "legal_note", "lifecycle", "start_year", "end_year", "confidence",
+)  # fmt: skip
+
+
+def field_label(name: str) -> str:
+    if name == "country":
+        return _("Country or scope")
+    if name == "evidence":
+        return _("Evidence")
+    if name == "passages":
+        return _("Linked passages")
+    return str(Example._meta.get_field(name).verbose_name).capitalize()
+
+
+def display_value(name: str, value, *, category_names: Mapping[str, str] | None = None) -> str:
+    """A stored or proposed value of an editable field, as the entry page would show it."""
+    from .models import MULTI_VALUED, SINGLE_VALUED
+
+    if value in (None, "", [], ()):
+        return "—"
+    if name == "country":
+        code = str(value).upper()
+        if code in Scope.values:
+            return f"{Scope(code).label} ({code})"
+        return f"{countries.name(code) or code} ({code})"
+    if name == "category":
+        return (category_names or {}).get(value, str(value))
+    if name == "status":
+        return str(Status(value).label) if value in Status.values else str(value)
+    if name in SINGLE_VALUED:
+        choices = SINGLE_VALUED[name]
+        return str(choices(value).label) if value in choices.values else str(value)
+    if name in MULTI_VALUED:
+        choices = MULTI_VALUED[name]
+        return ", ".join(str(choices(v).label) if v in choices.values else str(v) for v in value)
+    return str(value)
+
+
+def editable_values(row) -> dict:
+    """The editable fields of an Example (or of one of its history rows) as ExampleData
+    values: ``country`` is the place code, ``category`` the slug of the category."""
+    country = getattr(row.country, "code", row.country) or ""
+    values = {
+        name: getattr(row, name) for name in EDITABLE_FIELDS if name not in ("country", "category")
+    }
+    values["country"] = country or row.scope
+    if isinstance(row, Example):
+        values["category"] = row.category.slug
+    else:
+        values["category"] = _category_slugs().get(row.category_id, str(row.category_id))
+    values["data_sources"] = list(values["data_sources"] or [])
+    values["consequences"] = list(values["consequences"] or [])
+    return values
+
+
+def _category_slugs() -> dict[int, str]:
+    return dict(Category.objects.values_list("pk", "slug"))
+
+
+def _category_names() -> dict[str, str]:
+    return dict(Category.objects.values_list("slug", "name"))
+
+
+def diff_values(
+    before: Mapping,
+    after: Mapping,
+    *,
+    fields=EDITABLE_FIELDS,
+    category_names: Mapping[str, str] | None = None,
+) -> list[FieldChange]:
+    """Field-by-field differences between two sets of editable values (pass
+    ``category_names`` to save its query when diffing many)."""
+    names = _category_names() if category_names is None else category_names
+    changes = []
+    for name in fields:
+        if name not in before or name not in after:
+            continue
+        old, new = before[name], after[name]
+        if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+            if list(old or []) == list(new or []):
+                continue
+        elif old == new or (old in (None, "") and new in (None, "")):
+            continue
+        changes.append(
+            FieldChange(
+                field=name,
+                label=field_label(name),
+                before=display_value(name, old, category_names=names),
+                after=display_value(name, new, category_names=names),
+            )
+        )
+    return changes
+
+
+def _evidence_words(rows) -> str:
+    words = []
+    for row in sorted(rows, key=lambda r: (r.order, r.pk)):
+        address = f"https://doi.org/{row.doi}" if row.doi else row.url
+        words.append(f"{row.title} <{address}>" if address else row.title)
+    return "; ".join(words)
+
+
+def _link_words(rows) -> str:
+    return "; ".join(
+        _("passage %(id)s (%(relation)s)") % {"id": row.passage_id, "relation": row.relation}
+        + (f": {row.note}" if row.note else "")
+        for row in sorted(rows, key=lambda r: r.passage_id)
+    )
+
+
+def example_changes_since(*, example: Example, version: int) -> list[FieldChange]:
+    """What changed in ``example`` since its ``version`` (from the history tables): the
+    editable fields, the status, the evidence and the linked passages. Empty when that
+    version is unknown (e.g. older than the history) or is the current one."""
+    if version == example.version:
+        return []
+    history = example.history.order_by("history_date", "history_id")
+    old = history.filter(version=version).last()
+    if old is None:
+        return []
+    current = Example.objects.get(pk=example.pk)
+    before = {**editable_values(old), "status": old.status}
+    after = {**editable_values(current), "status": current.status}
+    changes = diff_values(before, after, fields=(*EDITABLE_FIELDS, "status"))
+    # Children of version N were written after it and before the next version was saved.
+    following = history.filter(history_date__gt=old.history_date, version__gt=version).first()
+    if following is not None:
+        moment = following.history_date - datetime.timedelta(microseconds=1)
+        old_evidence = Evidence.history.as_of(moment).filter(example_id=example.pk)
+        old_links = PassageLink.history.as_of(moment).filter(example_id=example.pk)
+        for name, old_words, new_words in (
+            ("evidence", _evidence_words(old_evidence), _evidence_words(current.evidence.all())),
+            ("passages", _link_words(old_links), _link_words(current.passage_links.all())),
+        ):
+            if old_words != new_words:
+                changes.append(
+                    FieldChange(
+                        field=name,
+                        label=field_label(name),
+                        before=old_words or "—",
+                        after=new_words or "—",
+                    )
+                )
+    return changes
+
+
+# --- Suggested edits ------------------------------------------------------------------------
+
+
+def suggestions_open() -> QuerySet:
+    """Every open suggestion, oldest first, with its entry and proposer joined: the
+    moderation console lists these as queue items."""
+    from .models import SuggestedEdit, SuggestionStatus
+
+    return (
+        SuggestedEdit.objects.filter(status=SuggestionStatus.OPEN)
+        .select_related("example", "example__category", "proposer")
+        .order_by("created", "pk")
+    )
+
+
+def suggestions_for_example(*, example: Example, viewer) -> list:
+    """The open suggestions on ``example`` that ``viewer`` may see: all of them for the
+    author and moderators, their own for a proposer, none for anyone else. Each comes
+    with ``.diff``: the field-by-field difference from the entry's current values.
+    Two queries at most, whatever the number of suggestions."""
+    from .models import SuggestedEdit, SuggestionStatus
+
+    if viewer is None or not viewer.is_authenticated:
+        return []
+    qs = SuggestedEdit.objects.filter(example=example, status=SuggestionStatus.OPEN)
+    if not (is_moderator(viewer) or example.author_id == viewer.pk):
+        qs = qs.filter(proposer=viewer)
+    suggestions = list(qs.select_related("proposer").order_by("created", "pk"))
+    if suggestions:
+        current = editable_values(example)
+        names = _category_names()
+        for suggestion in suggestions:
+            suggestion.diff = diff_values(
+                current, {**current, **suggestion.changes}, category_names=names
+            )
+    return suggestions
+
+
+def suggestion_get(*, viewer, suggestion_id: int):
+    """One suggestion on an entry the viewer can see, or Http404."""
+    from .models import SuggestedEdit
+
+    try:
+        return SuggestedEdit.objects.select_related("example", "proposer").get(
+            pk=suggestion_id, example__in=examples_visible_to(viewer=viewer)
+        )
+    except (SuggestedEdit.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("No such suggestion.")) from exc
+
+
+# --- Discussion -----------------------------------------------------------------------------
+
+
+def comment_visible(*, viewer, comment) -> bool:
+    """The rule for one comment in memory: deleted ones are not readable; hidden ones
+    only by their author and moderators."""
+    if comment.deleted_at is not None:
+        return False
+    if not comment.hidden:
+        return True
+    if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
+        return True
+    return is_moderator(viewer)
+
+
+def comments_for_example(*, example: Example, viewer) -> list:
+    """The discussion under an entry as threads: first comments oldest first, each with
+    ``.thread_replies`` (oldest first). Deleted or hidden comments the viewer may not
+    read stay only as placeholders (``.placeholder`` True, no text shown) while they have
+    readable replies, so a thread keeps its shape; otherwise they are left out. One
+    query (plus a permission lookup for signed-in non-staff users)."""
+    from .models import EntryComment
+
+    rows = list(
+        EntryComment.objects.filter(example=example)
+        .select_related("author")
+        .order_by("created", "pk")
+    )
+    moderator = is_moderator(viewer) if any(row.hidden for row in rows) else False
+    viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
+
+    def readable(row) -> bool:
+        if row.deleted_at is not None:
+            return False
+        return not row.hidden or moderator or row.author_id == viewer_id
+
+    roots, replies = [], defaultdict(list)
+    for row in rows:
+        row.placeholder = not readable(row)
+        if row.parent_id:
+            if not row.placeholder:
+                replies[row.parent_id].append(row)
+        else:
+            roots.append(row)
+    threads = []
+    for root in roots:
+        root.thread_replies = replies.get(root.pk, [])
+        if root.placeholder and not root.thread_replies:
+            continue
+        threads.append(root)
+    return threads

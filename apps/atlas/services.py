@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
@@ -28,6 +29,8 @@ from apps.sources.services import normalize_doi, validate_doi
 
 from . import cache as atlas_cache
 from .models import (
+    COMMENT_MAX_LENGTH,
+    ENTRY_COMMENT_MAX_LENGTH,
     MULTI_VALUED,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
@@ -37,6 +40,7 @@ from .models import (
     UNKNOWN,
     Category,
     CountryResearchStatus,
+    EntryComment,
     Evidence,
     Example,
     PassageLink,
@@ -44,6 +48,8 @@ from .models import (
     ResearchStatus,
     Scope,
     Status,
+    SuggestedEdit,
+    SuggestionStatus,
 )
 from .permissions import is_moderator
 
@@ -106,6 +112,7 @@ class ExampleData:
 
 
 EXAMPLE_FIELDS = frozenset(f.name for f in fields(ExampleData))
+EXAMPLE_FIELDS_ORDER = tuple(f.name for f in fields(ExampleData))
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,16 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: _Erro
     return cleaned
 
 
+# /atlas/examples/<id>/transition/ is a route of its own: an entry titled "Transition"
+# must not get a slug that makes its page URL collide with it.
+RESERVED_SLUGS = {"transition"}
+
+
+def _slug(title: str) -> str:
+    slug = slugify(title)[:80] or "example"
+    return f"{slug}-entry" if slug in RESERVED_SLUGS else slug
+
+
 def _clean_example(data: ExampleData, errors: _Errors) -> dict[str, Any]:
     """Validated model field values for an example (errors collected, nothing raised)."""
     title = " ".join((data.title or "").split())
@@ -269,7 +286,7 @@ def _clean_example(data: ExampleData, errors: _Errors) -> dict[str, Any]:
         )
     return {
         "title": title,
-        "slug": slugify(title)[:80] or "example",
+        "slug": _slug(title),
         "summary": summary,
         "summary_html": render_markdown(summary) if summary else "",
         "country": country,
@@ -476,29 +493,50 @@ def example_create(
     return example
 
 
+# States in which the author may still edit their own entry. Published entries stay
+# editable by their author (changes go live and are recorded in the history; the
+# moderation console adds post-review and pre-moderation on top, issue 5 §2); rejected
+# and archived entries are closed.
+AUTHOR_EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.PUBLISHED)
+
+
 def can_edit(*, user, example: Example) -> bool:
+    """Whether ``user`` may change ``example``: moderators any entry not archived, the
+    author their own entry in one of AUTHOR_EDITABLE."""
     if is_moderator(user):
         return example.status != Status.ARCHIVED
     return (
         user is not None
         and user.is_authenticated
         and example.author_id == user.pk
-        and example.status in (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED)
+        and example.status in AUTHOR_EDITABLE
     )
 
 
-def _check_version(example: Example, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != example.version:
-        raise ValidationError(
+class StaleVersion(ValidationError):
+    """The entry changed since the caller read it (its ``version`` moved on). A
+    ValidationError keyed by ``version``, so callers that only know ValidationError still
+    refuse the write; views and the API catch it to answer with a conflict (HTTP 409)
+    that shows what changed."""
+
+    def __init__(self, *, expected_version: int, current_version: int):
+        self.expected_version = expected_version
+        self.current_version = current_version
+        super().__init__(
             {
                 "version": _(
                     "Someone else changed this entry since you opened it (you edited version "
                     "%(yours)s, it is now version %(current)s). Reload it and apply your change "
                     "again."
                 )
-                % {"yours": expected_version, "current": example.version}
+                % {"yours": expected_version, "current": current_version}
             }
         )
+
+
+def _check_version(example: Example, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != example.version:
+        raise StaleVersion(expected_version=expected_version, current_version=example.version)
 
 
 @transaction.atomic
@@ -510,13 +548,15 @@ def example_update(
     evidence: Sequence[EvidenceData] | None = None,
     passages: Sequence[PassageLinkData] | None = None,
     expected_version: int | None = None,
+    change_reason: str = "",
 ) -> Example:
     """Change some fields of an example (keys of ``changes`` are ExampleData field names);
     ``evidence`` / ``passages``, when given, replace the current lists.
 
-    The author may edit while the entry is a draft, submitted or has changes requested;
-    moderators may edit any entry that is not archived. ``expected_version`` guards against
-    overwriting someone else's edit. Bumps ``version``. Raises PermissionDenied or
+    The author may edit their own entry unless it was rejected or archived; moderators
+    may edit any entry that is not archived (see can_edit). ``expected_version`` guards
+    against overwriting someone else's edit: a stale one raises StaleVersion. Bumps
+    ``version``. ``change_reason`` goes into the history row. Raises PermissionDenied or
     ValidationError (nothing stored)."""
     example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
     if not can_edit(user=actor, example=example):
@@ -541,6 +581,8 @@ def example_update(
         setattr(example, name, value)
     example.version += 1
     example.full_clean()
+    if change_reason:
+        example._change_reason = change_reason  # recorded in the history row
     example.save()
     if evidence_rows is not None:
         for old in example.evidence.all():
@@ -683,3 +725,292 @@ def research_status_mark(
     )
     _published_set_changed()
     return status
+
+
+# --- Suggested edits ------------------------------------------------------------------------
+
+SUGGESTION_CLOSED_STATES = (Status.ARCHIVED, Status.REJECTED)
+
+
+def _editable_now(example: Example) -> dict[str, Any]:
+    from .selectors import editable_values
+
+    return editable_values(example)
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
+        return list(old or []) == list(new or [])
+    return old == new or (old in (None, "") and new in (None, ""))
+
+
+@transaction.atomic
+def suggestion_create(
+    *, proposer, example: Example, changes: Mapping[str, Any], comment: str = ""
+) -> SuggestedEdit:
+    """Propose new values for some editable fields (ExampleData field names) of an entry
+    someone else wrote. Only fields that differ from the entry's current values are kept;
+    at least one must, and every value must pass the same validation as an edit.
+
+    Any signed-in user who can see the entry and is not its author may suggest, while
+    the entry is open (not rejected or archived). Raises PermissionDenied, Http404 (an
+    entry the proposer cannot see) or ValidationError; nothing is stored then."""
+    from . import selectors
+
+    _require_signed_in(proposer)
+    example = selectors.example_get(viewer=proposer, example_id=example.pk)
+    if example.author_id == proposer.pk:
+        raise PermissionDenied(_("You wrote this entry: edit it directly."))
+    if not can_suggest(user=proposer, example=example):
+        raise PermissionDenied(_("This entry is closed: it takes no suggestions."))
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - EXAMPLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            {
+                name: _("“%(name)s” is not a field you can change.") % {"name": name}
+                for name in unknown
+            }
+        )
+    current = ExampleData.from_example(example)
+    proposed = replace(current, **changes)
+    errors = _Errors()
+    values = _clean_example(proposed, errors)
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:
+        errors.add(
+            "comment",
+            _("The comment is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": len(comment), "limit": COMMENT_MAX_LENGTH},
+        )
+    errors.raise_if_any()
+    # Compare cleaned values, so "  Title " against "Title" is no change.
+    cleaned = {name: values[name] for name in EXAMPLE_FIELDS if name not in ("country", "category")}
+    cleaned["country"] = (values["country"] or values["scope"]).upper()
+    cleaned["category"] = values["category"].slug
+    now = _editable_now(example)
+    kept = {
+        name: cleaned[name]
+        for name in EXAMPLE_FIELDS_ORDER
+        if name in changes and not _same(now[name], cleaned[name])
+    }
+    if not kept:
+        raise ValidationError(
+            {"changes": _("Change at least one field: these values are the entry's current ones.")}
+        )
+    suggestion = SuggestedEdit(
+        example=example,
+        proposer=proposer,
+        changes=kept,
+        comment=comment,
+        base_version=example.version,
+    )
+    suggestion.full_clean()
+    suggestion.save()
+    return suggestion
+
+
+def can_suggest(*, user, example: Example) -> bool:
+    """Whether to offer "Suggest an edit": signed in, not the author, entry still open.
+    (suggestion_create also checks that the user can see the entry.)"""
+    return (
+        user is not None
+        and user.is_authenticated
+        and example.author_id != user.pk
+        and example.status not in SUGGESTION_CLOSED_STATES
+    )
+
+
+def can_decide_suggestion(*, user, suggestion: SuggestedEdit) -> bool:
+    """The entry's author and moderators decide on suggestions."""
+    if is_moderator(user):
+        return True
+    return user is not None and user.is_authenticated and suggestion.example.author_id == user.pk
+
+
+def _open_suggestion_for_decision(actor, suggestion: SuggestedEdit) -> SuggestedEdit:
+    suggestion = (
+        SuggestedEdit.objects.select_for_update().select_related("example").get(pk=suggestion.pk)
+    )
+    if not can_decide_suggestion(user=actor, suggestion=suggestion):
+        raise PermissionDenied(_("Only the entry's author and moderators decide on suggestions."))
+    if suggestion.status != SuggestionStatus.OPEN:
+        # Two people deciding at once: the row lock makes one win; the other is told.
+        raise ValidationError(
+            {
+                "status": _("This suggestion was already %(status)s.")
+                % {"status": suggestion.get_status_display().lower()}
+            }
+        )
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_accept(
+    *, actor, suggestion: SuggestedEdit, expected_version: int | None = None
+) -> SuggestedEdit:
+    """Apply an open suggestion to its entry through example_update (so the same
+    permission, validation and version check hold: ``expected_version`` is the entry
+    version the decider was shown) and record who accepted it and the resulting version.
+    Raises PermissionDenied, StaleVersion or ValidationError; then nothing changes."""
+    suggestion = _open_suggestion_for_decision(actor, suggestion)
+    proposer = suggestion.proposer.public_name if suggestion.proposer_id else _("a former user")
+    example = example_update(
+        actor=actor,
+        example=suggestion.example,
+        changes=suggestion.changes,
+        expected_version=expected_version,
+        change_reason=_("Suggestion %(id)s by %(name)s accepted")
+        % {"id": suggestion.pk, "name": proposer},
+    )
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.applied_version = example.version
+    suggestion.save()
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_reject(*, actor, suggestion: SuggestedEdit, reason: str) -> SuggestedEdit:
+    """Decline an open suggestion with a reason the proposer will read. The entry is not
+    touched. Raises PermissionDenied or ValidationError (nothing changes)."""
+    suggestion = _open_suggestion_for_decision(actor, suggestion)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason: the person who suggested it will read it.")}
+        )
+    if len(reason) > COMMENT_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "reason": _("The reason is longer than %(limit)s characters.")
+                % {"limit": COMMENT_MAX_LENGTH}
+            }
+        )
+    suggestion.status = SuggestionStatus.REJECTED
+    suggestion.decided_by = actor
+    suggestion.decided_at = timezone.now()
+    suggestion.reason = reason
+    suggestion.save()
+    return suggestion
+
+
+# --- Discussion -----------------------------------------------------------------------------
+
+# 20 comments a minute per user: enough for a lively exchange, too few for a flood.
+COMMENT_RATE_LIMIT = 20
+COMMENT_RATE_WINDOW = 60  # seconds
+
+
+class RateLimited(PermissionDenied):
+    """Too many writes in the current window; ``retry_after`` is in seconds (for the
+    ``Retry-After`` header of a 429)."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _check_comment_rate(user) -> None:
+    # A fixed window per user in the cache (Redis in production, shared by all workers).
+    now = int(time.time())
+    window = now // COMMENT_RATE_WINDOW
+    key = f"atlas:comment-rate:{user.pk}:{window}"
+    atlas_cache.cache.add(key, 0, timeout=COMMENT_RATE_WINDOW + 5)
+    try:
+        count = atlas_cache.cache.incr(key)
+    except ValueError:  # expired between add and incr
+        atlas_cache.cache.set(key, 1, timeout=COMMENT_RATE_WINDOW + 5)
+        count = 1
+    if count > COMMENT_RATE_LIMIT:
+        retry_after = (window + 1) * COMMENT_RATE_WINDOW - now
+        raise RateLimited(
+            _(
+                "You have posted %(limit)s comments in the last minute. Please wait "
+                "%(seconds)s seconds before posting again."
+            )
+            % {"limit": COMMENT_RATE_LIMIT, "seconds": retry_after},
+            retry_after=retry_after,
+        )
+
+
+@transaction.atomic
+def comment_create(
+    *, author, example: Example, body: str, parent_id: int | None = None
+) -> EntryComment:
+    """Post a comment (or, with ``parent_id``, a reply) under an entry the author can see.
+    A reply to a reply joins the thread of its first comment. The body is Markdown,
+    stored with its sanitised HTML. At most COMMENT_RATE_LIMIT comments per user per
+    minute (RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
+    see) or ValidationError; nothing is stored then."""
+    from . import selectors
+
+    _require_signed_in(author)
+    example = selectors.example_get(viewer=author, example_id=example.pk)
+    body = (body or "").strip()
+    errors = _Errors()
+    if not body:
+        errors.add("body", _("Write a comment first."))
+    elif len(body) > ENTRY_COMMENT_MAX_LENGTH:
+        errors.add(
+            "body",
+            _("The comment is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": f"{len(body):,}", "limit": f"{ENTRY_COMMENT_MAX_LENGTH:,}"},
+        )
+    parent = None
+    if parent_id is not None:
+        parent = EntryComment.objects.filter(pk=parent_id, example=example).first()
+        if parent is not None and parent.is_deleted:
+            errors.add("parent", _("The comment you reply to was deleted."))
+        elif parent is None or not selectors.comment_visible(viewer=author, comment=parent):
+            errors.add("parent", _("The comment you reply to does not exist on this entry."))
+        elif parent.parent_id:
+            parent = EntryComment.objects.get(pk=parent.parent_id)
+    errors.raise_if_any()
+    _check_comment_rate(author)
+    comment = EntryComment(
+        example=example, author=author, parent=parent, body=body, body_html=render_markdown(body)
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
+    """Soft-delete a comment: its author or a moderator. The text is kept for moderators
+    (and a restore); readers see "[deleted]" while it has replies, nothing otherwise."""
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    is_author = actor is not None and actor.is_authenticated and comment.author_id == actor.pk
+    if not (is_author or is_moderator(actor)):
+        raise PermissionDenied(_("Only its author or a moderator may delete this comment."))
+    if comment.deleted_at is None:
+        comment.deleted_at = timezone.now()
+        comment.deleted_by = actor
+        comment.save(update_fields=["deleted_at", "deleted_by", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comment_set_hidden(*, moderator, comment: EntryComment, hidden: bool) -> EntryComment:
+    """Moderators hide a comment (only its author and moderators still see it) or show
+    it again. Idempotent."""
+    if not is_moderator(moderator):
+        raise PermissionDenied(_("Only moderators hide or restore comments."))
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    if comment.hidden != hidden:
+        comment.hidden = hidden
+        comment.save(update_fields=["hidden", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comments_move(*, from_example: Example, to_example: Example) -> int:
+    """Re-point every comment of ``from_example`` (threads, replies, deleted and hidden
+    ones alike) to ``to_example``; returns how many moved. A step of the moderators'
+    duplicate merge, which checks who may merge and records it in the audit log; the
+    thread keeps its shape and order (replies keep their parent, times are unchanged)."""
+    if from_example.pk == to_example.pk:
+        raise ValidationError({"to_example": _("An entry cannot be merged into itself.")})
+    return EntryComment.objects.filter(example_id=from_example.pk).update(example_id=to_example.pk)

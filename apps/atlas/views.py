@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
+import functools
+from dataclasses import asdict
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -18,11 +20,22 @@ from django_countries import countries
 
 from . import citation, selectors, services
 from . import codebook as codebook_module
-from .forms import CompareForm, EvidenceFormSet, ExampleForm
+from .forms import (
+    CompareForm,
+    EvidenceEditFormSet,
+    EvidenceFormSet,
+    ExampleEditForm,
+    ExampleForm,
+    PassageLinkFormSet,
+    SuggestEditForm,
+    evidence_initial,
+    links_initial,
+)
 from .models import (
     MULTI_VALUED,
     SINGLE_VALUED,
     Consequence,
+    EntryComment,
     Example,
     Lifecycle,
     Operator,
@@ -59,6 +72,7 @@ def _legend_labels() -> list[str]:
     return labels
 
 
+@functools.cache
 def _numeric_codes() -> dict[str, str]:
     """ISO numeric (as world-atlas names its shapes, e.g. "276") -> alpha-2 ("DE")."""
     result = {}
@@ -87,12 +101,16 @@ def atlas_map(request):
     category_names = {c.slug: c.name for c in selectors.categories()}
     none_found = selectors.countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
+    # Strings built here, not in template loops: the table can have ~250 rows with a
+    # dozen categories each, and per-cell template rendering dominated the page's time.
+    country_url = reverse("atlas:country", kwargs={"code": "XX"})
     rows = [
         {
             **row,
-            "category_list": [
-                (category_names.get(s, s), n) for s, n in sorted(row["categories"].items())
-            ],
+            "url": country_url.replace("XX", row["country"]),
+            "category_text": ", ".join(
+                f"{category_names.get(s, s)} ({n})" for s, n in sorted(row["categories"].items())
+            ),
         }
         for row in data["countries"]
     ]
@@ -109,7 +127,7 @@ def atlas_map(request):
         "countries": {row["country"]: row["count"] for row in data["countries"]},
         "names": {row["country"]: row["name"] for row in data["countries"]},
         "none_found": sorted(code for code in none_found if code not in counted),
-        "country_url": reverse("atlas:country", kwargs={"code": "XX"}),
+        "country_url": country_url,
         "query": filters.as_query(),
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
@@ -223,6 +241,7 @@ def example_new(request):
         "similar": similar,
         "passage_query": passage_query,
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
+        "unlink_url": reverse("atlas:example_new"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "atlas/example_form.html", context, status=status)
@@ -238,15 +257,212 @@ def similar_hint(request):
     return render(request, "atlas/_similar.html", {"similar": similar})
 
 
+# --- Editing an entry ----------------------------------------------------------------------
+
+
+def _link_rows(example, links_formset) -> list[tuple]:
+    """(form, passage) pairs for the linked-passage forms; the passage is None when the
+    form names a passage the entry no longer links (after a conflict)."""
+    passages = {link.passage_id: link.passage for link in example.passage_links.all()}
+    rows = []
+    for form in links_formset:
+        try:
+            passage_id = int(form["passage"].value() or 0)
+        except (TypeError, ValueError):
+            passage_id = 0
+        rows.append((form, passages.get(passage_id)))
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_edit(request, pk: int, slug: str):
+    """The creation form, filled in, for the entry's author and moderators. The version
+    the editor started from travels in a hidden field: if someone else saved in between,
+    the page answers 409 with what they changed, keeps the editor's input, and lets them
+    save again knowingly."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    # A POST is never redirected: the title (and so the slug) may have changed while the
+    # editor had the form open, and their input must reach the conflict check.
+    if slug != example.slug and request.method == "GET":
+        return redirect("atlas:example_edit", pk=example.pk, slug=example.slug, permanent=False)
+    if not services.can_edit(user=request.user, example=example):
+        raise PermissionDenied(_("You may not edit this entry."))
+    new_passage = selectors.passage_for_form(
+        viewer=request.user, passage_id=request.POST.get("passage") or request.GET.get("passage")
+    )
+    if new_passage is not None and any(
+        link.passage_id == new_passage.pk for link in example.passage_links.all()
+    ):
+        new_passage = None
+    data = request.POST or None
+    initial = ExampleEditForm.initial_for(example)
+    if new_passage is not None:
+        initial["passage"] = new_passage.pk
+    form = ExampleEditForm(data, initial=initial)
+    formset = EvidenceEditFormSet(data, prefix="evidence", initial=evidence_initial(example))
+    links_formset = PassageLinkFormSet(data, prefix="links", initial=links_initial(example))
+    evidence_errors: list[str] = []
+    similar: list[Example] = []
+    changes: list = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        valid = form.is_valid() & formset.is_valid() & links_formset.is_valid()
+        if valid:
+            data_in = form.example_data()
+            moved = (data_in.title, data_in.country) != (example.title, example.place_code)
+            if moved:
+                similar = selectors.similar_examples(
+                    viewer=request.user,
+                    title=data_in.title,
+                    country=data_in.country,
+                    exclude_id=example.pk,
+                )
+            if similar and not form.cleaned_data.get("confirm_distinct"):
+                form.add_error(
+                    "confirm_distinct",
+                    _(
+                        "Similar entries exist in this country. Check them, then confirm "
+                        "yours is different."
+                    ),
+                )
+            else:
+                try:
+                    example = services.example_update(
+                        actor=request.user,
+                        example=example,
+                        changes=asdict(data_in),
+                        evidence=[f.evidence_data() for f in formset.kept_forms()],
+                        passages=[f.link_data() for f in links_formset.kept_forms()]
+                        + form.passage_links(),
+                        expected_version=form.cleaned_data["version"],
+                    )
+                except services.StaleVersion as exc:
+                    status = 409
+                    changes = selectors.example_changes_since(
+                        example=example, version=exc.expected_version
+                    )
+                    form.add_error(None, exc.messages)
+                    # The editor has now seen what changed: saving again replaces it.
+                    form.data = form.data.copy()
+                    form.data["version"] = str(exc.current_version)
+                except ValidationError as exc:
+                    _attach_errors(form, evidence_errors, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Saved. This is version %(version)s.") % {"version": example.version},
+                    )
+                    return redirect(example.get_absolute_url())
+    passage_query = request.GET.get("passage_q", "")
+    context = {
+        "example": example,
+        "editing": True,
+        "form": form,
+        "formset": formset,
+        "links_formset": links_formset,
+        "link_rows": _link_rows(example, links_formset),
+        "evidence_errors": evidence_errors,
+        "passage": new_passage,
+        "similar": similar,
+        "conflict_changes": changes,
+        "passage_query": passage_query,
+        "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
+        "unlink_url": reverse(
+            "atlas:example_edit", kwargs={"pk": example.pk, "slug": example.slug}
+        ),
+    }
+    return render(request, "atlas/example_form.html", context, status=status)
+
+
+# --- Suggested edits ------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_suggest(request, pk: int, slug: str):
+    """Propose new values for an entry someone else wrote; its author or a moderator
+    decides on the entry page."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    if slug != example.slug and request.method == "GET":
+        return redirect("atlas:example_suggest", pk=example.pk, slug=example.slug)
+    if not services.can_suggest(user=request.user, example=example):
+        raise PermissionDenied(_("You cannot suggest an edit to this entry."))
+    initial = ExampleEditForm.initial_for(example)
+    form = SuggestEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.suggestion_create(
+                    proposer=request.user,
+                    example=example,
+                    changes=asdict(form.example_data()),
+                    comment=form.cleaned_data.get("comment") or "",
+                )
+            except ValidationError as exc:
+                _attach_errors(form, [], exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your suggestion was sent: the author or a moderator will "
+                        "accept it or say why not."
+                    ),
+                )
+                return redirect(example.get_absolute_url())
+    context = {"example": example, "form": form}
+    return render(request, "atlas/suggest_form.html", context, status=status)
+
+
+@login_required
+@require_POST
+def suggestion_decide(request, pk: int):
+    """Accept (``decision=accept``, with the entry ``version`` that was shown) or reject
+    (``decision=reject`` with a ``reason``) a suggested edit."""
+    suggestion = selectors.suggestion_get(viewer=request.user, suggestion_id=pk)
+    example = suggestion.example
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "accept":
+            version = request.POST.get("version", "")
+            services.suggestion_accept(
+                actor=request.user,
+                suggestion=suggestion,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+            messages.success(request, _("Suggestion accepted: the entry is updated."))
+        elif decision == "reject":
+            services.suggestion_reject(
+                actor=request.user, suggestion=suggestion, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Suggestion declined."))
+        else:
+            messages.error(request, _("Choose to accept or to decline the suggestion."))
+    except services.StaleVersion:
+        messages.error(
+            request,
+            _(
+                "The entry changed while you were looking at this suggestion. Nothing was "
+                "applied: check the difference below again, then decide."
+            ),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect(f"{example.get_absolute_url()}#suggestions")
+
+
 # --- Reading an entry ----------------------------------------------------------------------
 
 
-def example_detail(request, pk: int, slug: str | None = None):
-    example = selectors.example_get(viewer=request.user, example_id=pk)
-    if slug != example.slug:
-        return redirect(example.get_absolute_url(), permanent=slug is not None)
+def _detail_context(request, example, **extra) -> dict:
     permalink = request.build_absolute_uri(example.get_absolute_url())
-    context = {
+    moderator = is_moderator(request.user)
+    return {
         "example": example,
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
@@ -257,10 +473,102 @@ def example_detail(request, pk: int, slug: str | None = None):
             (value, Status(value).label)
             for value in services.allowed_transitions(user=request.user, example=example)
         ],
-        "is_moderator": is_moderator(request.user),
+        "is_moderator": moderator,
+        "can_edit": services.can_edit(user=request.user, example=example),
+        "can_suggest": services.can_suggest(user=request.user, example=example),
+        "suggestions": selectors.suggestions_for_example(example=example, viewer=request.user),
+        "can_decide": moderator
+        or (request.user.is_authenticated and example.author_id == request.user.pk),
+        "threads": selectors.comments_for_example(example=example, viewer=request.user),
+        "comment_body": "",
+        "comment_parent": None,
+        "comment_error": "",
         "Status": Status,
+        **extra,
     }
-    return render(request, "atlas/example_detail.html", context)
+
+
+def example_detail(request, pk: int, slug: str | None = None):
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    if slug != example.slug:
+        return redirect(example.get_absolute_url(), permanent=slug is not None)
+    return render(request, "atlas/example_detail.html", _detail_context(request, example))
+
+
+# --- Discussion ------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def comment_post(request, pk: int):
+    """Post a comment or a reply (``parent``). A refused comment re-renders the entry
+    page with the text kept and the reason (400; 429 with Retry-After when throttled)."""
+    example = selectors.example_get(viewer=request.user, example_id=pk)
+    body = request.POST.get("body", "")
+    parent_id = request.POST.get("parent", "").strip()
+    try:
+        comment = services.comment_create(
+            author=request.user,
+            example=example,
+            body=body,
+            # A malformed id names no comment: the service says so.
+            parent_id=(int(parent_id) if parent_id.isdigit() else 0) if parent_id else None,
+        )
+    except services.RateLimited as exc:
+        response = render(
+            request,
+            "atlas/example_detail.html",
+            _detail_context(
+                request,
+                example,
+                comment_body=body,
+                comment_parent=parent_id,
+                comment_error=str(exc),
+            ),
+            status=429,
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except ValidationError as exc:
+        return render(
+            request,
+            "atlas/example_detail.html",
+            _detail_context(
+                request,
+                example,
+                comment_body=body,
+                comment_parent=parent_id,
+                comment_error=" ".join(exc.messages),
+            ),
+            status=400,
+        )
+    return redirect(f"{example.get_absolute_url()}#{comment.html_id}")
+
+
+def _comment_for_action(request, pk: int) -> EntryComment:
+    comment = get_object_or_404(EntryComment.objects.select_related("example"), pk=pk)
+    # An entry the user cannot see has no comments for them.
+    selectors.example_get(viewer=request.user, example_id=comment.example_id)
+    return comment
+
+
+@login_required
+@require_POST
+def comment_delete(request, pk: int):
+    comment = _comment_for_action(request, pk)
+    services.comment_delete(actor=request.user, comment=comment)
+    messages.success(request, _("Comment deleted."))
+    return redirect(f"{comment.example.get_absolute_url()}#discussion")
+
+
+@login_required
+@require_POST
+def comment_hide(request, pk: int):
+    comment = _comment_for_action(request, pk)
+    hidden = request.POST.get("hidden") == "1"
+    services.comment_set_hidden(moderator=request.user, comment=comment, hidden=hidden)
+    messages.success(request, _("Comment hidden.") if hidden else _("Comment shown again."))
+    return redirect(f"{comment.example.get_absolute_url()}#{comment.html_id}")
 
 
 @login_required

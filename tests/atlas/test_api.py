@@ -222,7 +222,7 @@ def test_patch_with_version(user_api, other_user):
     assert response.status_code == 200
     assert response.json()["region"] == "California" and response.json()["version"] == 2
     response = user_api.patch(url, {"region": "Texas", "version": 1}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 409
     assert "Someone else changed this entry" in response.json()["detail"]
     response = user_api.patch(
         url, {"evidence": [evidence_data().__dict__ | {"published": "2019-01-01", "accessed": None}]},

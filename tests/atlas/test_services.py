@@ -301,6 +301,8 @@ def test_stale_update_is_refused(user):
             actor=user, example=example, changes={"region": "Hesse"}, expected_version=1
         )
     assert "Someone else changed this entry" in messages_of(info.value)
+    assert isinstance(info.value, services.StaleVersion)
+    assert (info.value.expected_version, info.value.current_version) == (1, 2)
     example.refresh_from_db()
     assert (example.region, example.version) == ("Bavaria", 2)
 
@@ -332,9 +334,27 @@ def test_only_author_or_moderator_edits(user, other_user, moderator, make_publis
         services.example_update(actor=other_user, example=example, changes={"region": "X"})
     published = make_published(user)
     with pytest.raises(PermissionDenied):
-        services.example_update(actor=user, example=published, changes={"region": "X"})
+        services.example_update(actor=other_user, example=published, changes={"region": "X"})
     updated = services.example_update(actor=moderator, example=published, changes={"region": "X"})
     assert updated.region == "X"
+    # The author keeps their published entry up to date (the history records it).
+    updated = services.example_update(actor=user, example=published, changes={"region": "Y"})
+    assert (updated.region, updated.status) == ("Y", "published")
+
+
+def test_rejected_and_archived_entries_are_closed_to_their_author(user, moderator, make_published):
+    archived = services.example_transition(
+        actor=moderator, example=make_published(user), to="archived", reason="Gone."
+    )
+    submitted = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    rejected = services.example_transition(
+        actor=moderator, example=submitted, to="rejected", reason="Out of scope."
+    )
+    for example in (archived, rejected):
+        with pytest.raises(PermissionDenied):
+            services.example_update(actor=user, example=example, changes={"region": "X"})
+        example.refresh_from_db()
+        assert example.region == ""
 
 
 # --- Research status ------------------------------------------------------------------------

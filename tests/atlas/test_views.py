@@ -53,6 +53,14 @@ def form_post(linked=None, **overrides):
     return data
 
 
+def test_form_without_a_passage_needs_no_relation(user_client):
+    data = form_post()
+    del data["relation"], data["passage"]  # not on the page when no passage is linked
+    response = user_client.post("/atlas/examples/new/", data)
+    assert response.status_code == 302, response.content.decode()
+    assert Example.objects.get().passage_links.count() == 0
+
+
 def test_url_names():
     assert reverse("atlas:map") == "/atlas/"
     assert reverse("atlas:example_new") == "/atlas/examples/new/"

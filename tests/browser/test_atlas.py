@@ -134,3 +134,39 @@ def test_contribution_form_has_no_serious_accessibility_violations(
     passage = Passage.objects.filter(document=founding_paper.current_document).last()
     author.goto(f"/atlas/examples/new/?passage={passage.pk}")
     assert run_axe(author) == []
+
+
+def test_suggest_discuss_accept_and_edit(starter, other_user, moderator, login_page):
+    entry = Example.objects.get(title="Schufa geo-scoring")
+    reader = login_page(other_user)
+    reader.goto(entry.get_absolute_url())
+    reader.get_by_role("link", name="Suggest an edit").click()
+    reader.select_option("#id_lifecycle", "discontinued")
+    reader.fill("#id_comment", "Schufa announced a new method in 2024.")
+    reader.get_by_role("button", name="Send the suggestion").click()
+    expect(reader.locator(".messages")).to_contain_text("Your suggestion was sent")
+    reader.fill("#comment-body", "Does the new method still use **addresses**?")
+    reader.get_by_role("button", name="Post comment").click()
+    expect(reader.locator(".discussion")).to_contain_text(
+        "Does the new method still use addresses?"
+    )
+
+    reviewer = login_page(moderator)
+    reviewer.goto(entry.get_absolute_url())
+    expect(reviewer.locator("#suggestions")).to_contain_text("Discontinued")
+    assert run_axe(reviewer) == []
+    reviewer.get_by_role("button", name="Accept and apply").click()
+    expect(reviewer.locator(".messages")).to_contain_text("Suggestion accepted")
+    expect(reviewer.locator(".dimensions")).to_contain_text("Discontinued")
+    reviewer.locator("#discussion summary").first.click()
+    reviewer.locator("textarea[name=body]").first.fill("Yes, in part.")
+    reviewer.get_by_role("button", name="Post reply").click()
+    expect(reviewer.locator(".thread__replies")).to_contain_text("Yes, in part.")
+
+    reviewer.get_by_role("link", name="Edit this entry").click()
+    assert run_axe(reviewer) == []
+    reviewer.fill("#id_region", "Wiesbaden")
+    reviewer.get_by_role("button", name="Save changes").click()
+    expect(reviewer.locator(".messages")).to_contain_text("Saved")
+    entry.refresh_from_db()
+    assert (entry.lifecycle, entry.region) == ("discontinued", "Wiesbaden")
