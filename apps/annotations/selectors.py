@@ -147,6 +147,13 @@ def annotations_for_reader(*, viewer, document) -> QuerySet:
     return annotation_list(viewer=viewer, source=document.source, document=document)
 
 
+def threads_for_reader(*, viewer, document) -> QuerySet:
+    """The thread roots the reader of ``document`` paints and lists: roots placed on it
+    (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
+    Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
+    return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+
+
 def annotations_for_export(*, viewer, source) -> QuerySet:
     """A source's visible annotations, for JSON-LD and CSV download (positions in the
     current version)."""

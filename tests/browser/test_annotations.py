@@ -134,16 +134,20 @@ def test_anonymous_reader_sees_public_annotations_and_a_sign_in_prompt(paper, us
 
     document = paper.current_document
     start = document.text.index(SENTENCE)
-    services.annotation_create(
+    root = services.annotation_create(
         author=user,
         document=document,
         position=TextPositionSelector(start, start + len(SENTENCE)),
         body="Public",
     )
+    services.annotation_reply(author=user, parent=root, body="A reply, fetched when opened")
     page.goto(f"/sources/{paper.slug}/")
     expect(page.get_by_role("link", name="Sign in to annotate")).to_be_visible()
     expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    assert "fetched when opened" not in page.content()
     page.locator("mark.hl").first.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".annotation-card__body")).to_have_text("Public")
+    expect(page.locator(".annotation-card__body")).to_have_text(
+        ["Public", "A reply, fetched when opened"]
+    )
     assert page.js_errors == []
