@@ -597,18 +597,19 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
     )
     if not pending:
         return {}
-    # Newest placed anchor before this version, per annotation.
-    base: dict[int, AnnotationAnchor] = {}
+    # Newest placed anchor before this version, per annotation: (document id, start, end).
+    # Tuples, not model instances: 10,000 instances cost half a second.
+    base: dict[int, tuple[int, int, int]] = {}
     earlier = (
         AnnotationAnchor.objects.filter(
             annotation_id__in=pending, document__version__lt=document.version
         )
         .exclude(status=AnchorStatus.ORPHANED)
-        .only("annotation_id", "document_id", "start", "end")
         .order_by("annotation_id", "-document__version")
+        .values_list("annotation_id", "document_id", "start", "end")
     )
-    for anchor in earlier:
-        base.setdefault(anchor.annotation_id, anchor)
+    for annotation_id, base_document_id, start, end in earlier:
+        base.setdefault(annotation_id, (base_document_id, start, end))
     originals = {
         row["pk"]: row
         for row in Annotation.objects.filter(pk__in=pending).values(
@@ -619,7 +620,7 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
     for annotation_id in pending:
         anchor = base.get(annotation_id)
         by_base_document[
-            anchor.document_id if anchor else originals[annotation_id]["document_id"]
+            anchor[0] if anchor else originals[annotation_id]["document_id"]
         ].append(annotation_id)
 
     passages = list(
@@ -645,7 +646,7 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
         for annotation_id in annotation_ids:
             anchor = base.get(annotation_id)
             if anchor is not None:
-                start, end = anchor.start, anchor.end
+                _base_document_id, start, end = anchor
                 exact, prefix, suffix = anchoring.context_around(old_text, start, end)
             else:
                 original = originals[annotation_id]
