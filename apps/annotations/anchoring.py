@@ -45,6 +45,7 @@ MIN_SHORT_QUOTE_CONTEXT = 0.6
 BITAP_PATTERN = 32  # Bitap's classic word size; longer quotes search head and tail.
 BITAP_DISTANCE = 500
 GOOD_ENOUGH = 0.8  # a fuzzy stage finding a quote this alike ends the search
+MIN_MOVED_CONTEXT = 0.5  # context a half-alike quote needs away from its mapped place
 MIN_RUN = 3  # characters aligned in a row that count as part of a refined span
 MAX_OCCURRENCES = 2000  # exact hits scored per quote; more is a degenerate quote ("the")
 # Above this size the texts are not diffed (memory/time); the old position is the guess.
@@ -222,7 +223,7 @@ def _fuzzy(
     best_quote_score = 0.0
     seen: set[tuple[int, int]] = set()
 
-    def consider(start: int, end: int) -> None:
+    def consider(start: int, end: int, *, mapped: bool) -> None:
         nonlocal best, best_quote_score
         if end <= start or (start, end) in seen:
             return
@@ -235,16 +236,21 @@ def _fuzzy(
         )
         if len(exact) < SHORT_QUOTE and context < MIN_SHORT_QUOTE_CONTEXT:
             return
+        # Away from where the diff puts it, a half-alike quote is a coincidence (a similar
+        # sentence elsewhere) unless its context came along.
+        if not mapped and quote_score < GOOD_ENOUGH and context < MIN_MOVED_CONTEXT:
+            return
         if score > best.score:
             best = AnchorResult(FUZZY, round(score, 4), start, end)
             best_quote_score = quote_score
 
     for stage, good_enough in stages:
+        mapped = stage is mapped_span
         for rough_start, rough_end in stage():
-            consider(rough_start, rough_end)
+            consider(rough_start, rough_end, mapped=mapped)
             refined = _refine_span(text, exact, rough_start, rough_end)
             if refined is not None:
-                consider(*refined)
+                consider(*refined, mapped=mapped)
         if best_quote_score >= good_enough:
             break
     return best

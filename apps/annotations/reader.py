@@ -37,20 +37,24 @@ def reader_extension(request, *, source, document, passages) -> dict:
         if row["anchor_passage_id"]
         and row["anchor_status"] in (AnchorStatus.ANCHORED, AnchorStatus.FUZZY)
     )
+    signed_in = viewer.is_authenticated
+    can_moderate = signed_in and selectors.is_moderator(viewer)
     orphans = [
         {
             "pk": row["id"],
             "exact": row["exact"],
             "author_name": row["author__display_name"] or row["author__username"],
+            # The same rule as services.annotation_reattach (which enforces it).
+            "can_reattach": can_moderate
+            or (signed_in and row["author__username"] == viewer.username),
         }
         for row in roots
         if row["anchor_status"] == AnchorStatus.ORPHANED
     ]
-    signed_in = viewer.is_authenticated
     payload = {
         "annotations": [annotation_json_from_row(row) for row in rows],
         "user": viewer.username if signed_in else None,
-        "canModerate": signed_in and selectors.is_moderator(viewer),
+        "canModerate": can_moderate,
         "source": source.slug,
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
@@ -81,6 +85,13 @@ def reader_extension(request, *, source, document, passages) -> dict:
             "sourceNote": _("On the whole source"),
             "threadLabel": _("Thread"),
             "loading": _("Loading the thread…"),
+            "annotate": _("Annotate"),
+            "reattachHere": _("Re-attach here"),
+            "reattachPrompt": _(
+                "Select the text this annotation belongs to in this version, then press "
+                "“Re-attach here”."
+            ),
+            "reattached": _("Re-attached."),
         },
     }
     return {

@@ -619,9 +619,9 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
     by_base_document: dict[int, list[int]] = defaultdict(list)
     for annotation_id in pending:
         anchor = base.get(annotation_id)
-        by_base_document[
-            anchor[0] if anchor else originals[annotation_id]["document_id"]
-        ].append(annotation_id)
+        by_base_document[anchor[0] if anchor else originals[annotation_id]["document_id"]].append(
+            annotation_id
+        )
 
     passages = list(
         Passage.objects.filter(document=document)

@@ -261,8 +261,55 @@
     annotateButton.addEventListener("mousedown", function (event) { event.preventDefault(); });
     annotateButton.addEventListener("click", function () {
       if (!pendingTarget) return;
-      openForm(pendingTarget);
+      if (reattachId !== null) reattach(pendingTarget);
+      else openForm(pendingTarget);
       annotateButton.hidden = true;
+    });
+  }
+
+  // --- Re-attaching an orphan (author or moderator) -------------------------------------
+  // "Re-attach" in the list of annotations that could not be placed, then select the new
+  // text: the floating button becomes "Re-attach here" until it is used or cancelled.
+
+  var reattachId = null;
+  var reattachStatus = document.getElementById("reattach-status");
+
+  function startReattach(id) {
+    reattachId = id;
+    var cancel = el("button", "link-button", S.cancel);
+    cancel.type = "button";
+    cancel.addEventListener("click", function () { stopReattach(); });
+    reattachStatus.replaceChildren(document.createTextNode(S.reattachPrompt + " "), cancel);
+    reattachStatus.hidden = false;
+    if (annotateButton) annotateButton.textContent = S.reattachHere;
+  }
+
+  function stopReattach(message) {
+    reattachId = null;
+    if (annotateButton) annotateButton.textContent = S.annotate;
+    reattachStatus.textContent = message || "";
+    reattachStatus.hidden = !message;
+  }
+
+  function reattach(target) {
+    var id = reattachId;
+    var payload = {
+      version: data.version,
+      target: { selector: [{ type: "TextPositionSelector", start: target.start, end: target.end }] }
+    };
+    api("POST", data.api + id + "/reattach/", payload).then(function (updated) {
+      var a = byId.get(id);
+      a.anchor = updated.anchor;  // where it now is in this version
+      var item = document.querySelector("[data-orphan='" + id + "']");
+      var button = item && item.querySelector("[data-reattach]");
+      if (button) button.replaceWith(el("span", "annotation-card__flag", S.reattached));
+      window.getSelection().removeAllRanges();
+      stopReattach(S.reattached);
+      paint();
+      openThreads([id], S.reattached);
+    }, function (error) {
+      reattachStatus.textContent = error.message;
+      reattachStatus.hidden = false;
     });
   }
 
@@ -590,6 +637,11 @@
     if (passageButton) {
       var passage = passageById.get(Number(passageButton.dataset.annotatePassage));
       openForm({ start: passage.start, end: passage.end, quote: passage.text.length > 200 ? passage.text.slice(0, 199) + "…" : passage.text });
+      return;
+    }
+    var reattachButton = event.target.closest("[data-reattach]");
+    if (reattachButton) {
+      startReattach(Number(reattachButton.dataset.reattach));
       return;
     }
     var orphan = event.target.closest("[data-open-thread]");

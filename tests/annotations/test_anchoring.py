@@ -204,3 +204,19 @@ def test_a_quote_replaced_by_other_words_is_orphaned():
     new = old.replace(quote, "a different sentence sits here now")
     start = old.index(quote)
     assert locate(old, new, start, start + len(quote)).status == ORPHANED
+
+
+def test_a_deleted_sentence_is_not_pinned_to_a_similar_sentence_elsewhere():
+    sentence = (
+        "We discuss the similar structures which are already present and in place in "
+        "Western liberal democratic countries."
+    )
+    old = (
+        "The paper explores power. " + sentence + " The paper shows that China focuses "
+        "on platforms. Everyday life has formed structures and cultures of social media use "
+        "and quantification that are already well in place in Western liberal democratic "
+        "countries. The growth of technology continues."
+    )
+    new = old.replace(sentence + " ", "")
+    start = old.index(sentence)
+    assert locate(old, new, start, start + len(sentence)).status == ORPHANED

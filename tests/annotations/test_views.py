@@ -135,3 +135,32 @@ def test_reader_payload_is_safe_inside_a_script_element(
     html = _reader(client, founding_paper.slug).content.decode()
     script = html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
     assert "<" not in script and "&" not in script.replace("\\u0026", "")
+
+
+def test_reattach_is_offered_to_the_author_and_moderators_only(
+    user, other_user, moderator, founding_paper, client, make_annotation, run_on_commit
+):
+    from apps.sources.models import Document, DocumentUpload
+    from apps.sources.services import document_import
+    from apps.sources.starter import FOUNDING_PAPER_FILE
+
+    make_annotation(user, quote="Amy Dobson and Wong")
+    text = FOUNDING_PAPER_FILE.read_text().replace("Amy Dobson and Wong", "the authors")
+    document = Document.objects.create(source=founding_paper, import_format="text")
+    DocumentUpload.objects.create(document=document, data=text.encode(), size=len(text))
+    with run_on_commit():
+        document_import(document_id=document.pk)
+    offered = {}
+    for viewer in (user, other_user, moderator, None):
+        client.logout()
+        if viewer is not None:
+            client.force_login(viewer)
+        html = client.get(f"/sources/{founding_paper.slug}/").content.decode()
+        assert "1 annotation could not be placed in this version" in html
+        offered[viewer.username if viewer else None] = "data-reattach=" in html
+    assert offered == {
+        user.username: True,
+        other_user.username: False,
+        moderator.username: True,
+        None: False,
+    }
