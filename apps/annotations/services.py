@@ -16,6 +16,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -572,6 +573,21 @@ def enqueue_reanchor(document_id: int) -> None:
             logger.exception("Could not enqueue re-anchoring of document %s", document_id)
 
     transaction.on_commit(send)
+
+
+# A version that became ready this recently still has its own re-anchoring job coming.
+REANCHOR_SETTLE = timedelta(minutes=5)
+
+
+def reanchor_sweep(*, now=None) -> list[int]:
+    """Re-enqueue re-anchoring for ready versions whose annotations lack anchors there
+    (the periodic repair for jobs lost while the broker was down). Returns the document
+    ids sent. Safe to run any time: re-anchoring only fills in what is missing."""
+    now = now or timezone.now()
+    document_ids = selectors.documents_missing_anchors(settled_before=now - REANCHOR_SETTLE)
+    for document_id in document_ids:
+        enqueue_reanchor(document_id)
+    return document_ids
 
 
 def document_reanchor(*, document_id: int) -> dict[str, int]:
