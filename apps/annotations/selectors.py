@@ -27,6 +27,8 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from apps.sources.models import Document, DocumentStatus
+
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
 MODERATE_PERMISSION = "annotations.moderate_annotation"
@@ -147,6 +149,13 @@ def annotations_for_reader(*, viewer, document) -> QuerySet:
     return annotation_list(viewer=viewer, source=document.source, document=document)
 
 
+def threads_for_reader(*, viewer, document) -> QuerySet:
+    """The thread roots the reader of ``document`` paints and lists: roots placed on it
+    (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
+    Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
+    return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+
+
 def annotations_for_export(*, viewer, source) -> QuerySet:
     """A source's visible annotations, for JSON-LD and CSV download (positions in the
     current version)."""
@@ -172,6 +181,29 @@ def thread_counts_by_passage(*, viewer, document) -> dict[int, int]:
         .annotate(n=Count("pk", distinct=True))
     )
     return {row["anchors__passage_id"]: row["n"] for row in rows}
+
+
+def documents_missing_anchors(*, settled_before) -> list[int]:
+    """Ready versions that some root annotation of their source, made on an earlier
+    version, has no anchor on: their re-anchoring job was lost (broker down when the
+    version became ready, worker killed). Versions that became ready after
+    ``settled_before`` are left to the job that is probably still on its way."""
+    anchored_here = AnnotationAnchor.objects.filter(
+        annotation_id=OuterRef("pk"), document_id=OuterRef(OuterRef("pk"))
+    )
+    unplaced = Annotation.objects.filter(
+        source_id=OuterRef("source_id"),
+        parent__isnull=True,
+        start__isnull=False,
+        document__version__lt=OuterRef("version"),
+    ).exclude(Exists(anchored_here))
+    return list(
+        Document.objects.filter(status=DocumentStatus.READY, version__isnull=False)
+        .filter(Q(import_finished__isnull=True) | Q(import_finished__lt=settled_before))
+        .filter(Exists(unplaced))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:
