@@ -18,6 +18,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from apps.common.page_cache import anonymous_page_cache
+
 from . import citation, selectors, services
 from . import codebook as codebook_module
 from .forms import (
@@ -88,6 +90,7 @@ def _map_filters(request) -> tuple[selectors.ExampleFilters, dict]:
     return selectors.parse_filters(params), params
 
 
+@anonymous_page_cache
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
@@ -605,6 +608,7 @@ def _place(code: str) -> tuple[str, str]:
     raise Http404(_("Unknown country code."))
 
 
+@anonymous_page_cache
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
