@@ -59,8 +59,15 @@ def bump() -> None:
         cache.set(GENERATION_KEY, 2, timeout=None)
 
 
-def _on_change(sender, **kwargs) -> None:
-    transaction.on_commit(bump)
+def _on_change(sender, using=None, **kwargs) -> None:
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        bump()
+        return
+    # One bump per transaction is enough, however many rows it writes.
+    if any(entry[1] is bump for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(bump, using=using)
 
 
 def connect_signals() -> None:
