@@ -64,8 +64,9 @@ def _on_change(sender, using=None, **kwargs) -> None:
     if not connection.in_atomic_block:
         bump()
         return
-    # One bump per transaction is enough, however many rows it writes.
-    if any(entry[1] is bump for entry in connection.run_on_commit):
+    # One bump per (save)point is enough, however many rows a service writes.
+    current = set(connection.savepoint_ids)
+    if any(entry[1] is bump and entry[0] == current for entry in connection.run_on_commit):
         return
     transaction.on_commit(bump, using=using)
 
