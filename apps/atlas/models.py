@@ -505,9 +505,9 @@ class ExampleMerge(models.Model):
     source_status = models.CharField(_("status before the merge"), max_length=20)
     # What the merge added to the target and moved from the source: evidence as their
     # identity keys (see merging.evidence_key), passage ids, comment ids.
-    added_evidence = models.JSONField(_("evidence added to the target"), default=list)
-    added_passages = models.JSONField(_("passages linked to the target"), default=list)
-    moved_comments = models.JSONField(_("comments moved"), default=list)
+    added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
+    added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
+    moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
