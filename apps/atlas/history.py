@@ -89,8 +89,8 @@ def _require_reason(reason: str) -> str:
 
 def example_for_history(*, viewer, example_id: int) -> Example:
     """The entry whose history ``viewer`` may read, or Http404: anyone for an entry they
-    may see (published entries: everyone; others: their author), and every moderator
-    for every entry, merged ones included (to audit or undo the merge)."""
+    may see (published entries: everyone; others: their author), and moderators for
+    every entry in their countries, merged ones included (to audit or undo the merge)."""
     example = (
         Example.objects.select_related("category", "merged_into").filter(pk=example_id).first()
         if str(example_id).isdigit()
@@ -98,7 +98,7 @@ def example_for_history(*, viewer, example_id: int) -> Example:
     )
     if example is None:
         raise Http404(_("No such entry."))
-    if moderation_permissions.is_moderator(viewer):
+    if can_moderate_entry(user=viewer, example=example):
         return example
     if selectors.examples_visible_to(viewer=viewer).filter(pk=example.pk).exists():
         return example

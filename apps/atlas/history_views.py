@@ -25,7 +25,9 @@ def _messages_of(exc: ValidationError) -> str:
 def example_history(request, pk: int, slug: str):
     """Every version of an entry, newest first, with what changed in each."""
     example = history.example_for_history(viewer=request.user, example_id=pk)
-    if example.status == Status.MERGED and not moderation_permissions.is_moderator(request.user):
+    if example.status == Status.MERGED and not history.can_moderate_entry(
+        user=request.user, example=example
+    ):
         target = merging.merge_destination(example)
         return redirect("atlas:example_history", pk=target.pk, slug=target.slug, permanent=True)
     if slug != example.slug:
