@@ -14,7 +14,7 @@ history, and writes one audit-log row. See docs/moderation.md#history-and-restor
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -498,7 +498,3 @@ def comment_restore_deleted(*, actor, comment: EntryComment, reason: str) -> Ent
     )
     return comment
 
-
-def pages_around(number: int, num_pages: int) -> Iterable[int]:
-    """Page numbers worth linking: the first, the last and two either side."""
-    return sorted({1, num_pages, *range(max(1, number - 2), min(num_pages, number + 2) + 1)})
