@@ -497,4 +497,3 @@ def comment_restore_deleted(*, actor, comment: EntryComment, reason: str) -> Ent
         country=entry_country(comment.example) or "",
     )
     return comment
-
