@@ -195,11 +195,14 @@ def published_examples() -> QuerySet:
 
 
 def examples_visible_to(*, viewer) -> QuerySet:
-    """Published entries, plus the viewer's own entries, plus everything for moderators."""
+    """Published entries, plus the viewer's own entries, plus everything for moderators;
+    never entries merged into another (their addresses redirect: merging.py)."""
     if is_moderator(viewer):
-        return Example.objects.all()
+        return Example.objects.exclude(status=Status.MERGED)
     if viewer is not None and viewer.is_authenticated:
-        return Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer))
+        return Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer)).exclude(
+            status=Status.MERGED
+        )
     return published_examples()
 
 

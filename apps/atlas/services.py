@@ -232,9 +232,9 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: _Erro
     return cleaned
 
 
-# /atlas/examples/<id>/transition/ is a route of its own: an entry titled "Transition"
-# must not get a slug that makes its page URL collide with it.
-RESERVED_SLUGS = {"transition"}
+# /atlas/examples/<id>/transition/ and .../merge/ are routes of their own: an entry titled
+# "Transition" must not get a slug that makes its page URL collide with them.
+RESERVED_SLUGS = {"transition", "merge"}
 
 
 def _slug(title: str) -> str:

@@ -20,7 +20,7 @@ from django_countries import countries
 
 from apps.common.page_cache import anonymous_page_cache
 
-from . import citation, selectors, services
+from . import citation, merging, selectors, services
 from . import codebook as codebook_module
 from .forms import (
     CompareForm,
@@ -492,7 +492,14 @@ def _detail_context(request, example, **extra) -> dict:
 
 
 def example_detail(request, pk: int, slug: str | None = None):
-    example = selectors.example_get(viewer=request.user, example_id=pk)
+    try:
+        example = selectors.example_get(viewer=request.user, example_id=pk)
+    except Http404:
+        # A merged duplicate leads to the entry it was merged into, for good.
+        destination = merging.merged_destination_for(pk)
+        if destination is None:
+            raise
+        return redirect(destination.get_absolute_url(), permanent=True)
     if slug != example.slug:
         return redirect(example.get_absolute_url(), permanent=slug is not None)
     return render(request, "atlas/example_detail.html", _detail_context(request, example))
