@@ -13,12 +13,16 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
+from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
 from .base import Block, ImportRejected, normalize_whitespace
 from .text import looks_like_heading
 
 MAX_PAGES = 2000
+# A 20 MB upload of compressed page content can expand to gigabytes (a decompression
+# bomb). Real text PDFs decode to a few KB of content per page, so 100 MB in total (and
+# pypdf's own 75 MB per stream) leaves room for 2,000 dense pages while bounding memory.
+MAX_DECODED_CONTENT_BYTES = 100 * 1024 * 1024
 PRECHECK_PAGES = 5
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(of|/)\s*\d+)?\s*$", re.I)
 _DIGITS = re.compile(r"\d+")
@@ -62,9 +66,37 @@ def _open(data: bytes) -> PdfReader:
     return reader
 
 
+def _bomb_message() -> str:
+    return _(
+        "This PDF's pages expand to more than %(limit)d MB when decompressed; it cannot be "
+        "read safely."
+    ) % {"limit": MAX_DECODED_CONTENT_BYTES // (1024 * 1024)}
+
+
+def _check_decoded_size(reader: PdfReader) -> None:
+    """Decode each page's content stream once, one at a time (pypdf caps a single stream),
+    and reject the file before pdfminer, which has no cap, decodes it all in memory."""
+    total = 0
+    for index, page in enumerate(reader.pages):
+        try:
+            contents = page.get_contents()
+            total += len(contents.get_data()) if contents is not None else 0
+        except LimitReachedError as exc:
+            raise ImportRejected(_bomb_message()) from exc
+        except Exception as exc:  # noqa: BLE001 - a damaged content stream can raise anything
+            raise ImportRejected(
+                _("Page %(page)d of this PDF is damaged and could not be read.")
+                % {"page": index + 1}
+            ) from exc
+        if total > MAX_DECODED_CONTENT_BYTES:
+            raise ImportRejected(_bomb_message())
+
+
 def _page_text(reader: PdfReader, index: int) -> str:
     try:
         return reader.pages[index].extract_text() or ""
+    except LimitReachedError as exc:
+        raise ImportRejected(_bomb_message()) from exc
     except Exception as exc:  # noqa: BLE001 - a damaged content stream can raise anything
         raise ImportRejected(
             _("Page %(page)d of this PDF is damaged and could not be read.") % {"page": index + 1}
@@ -75,6 +107,8 @@ def precheck_pdf(data: bytes) -> None:
     """Fast checks for the upload form: opens, not locked, and (for short files) has text."""
     reader = _open(data)
     pages = len(reader.pages)
+    if pages <= PRECHECK_PAGES:
+        _check_decoded_size(reader)
     if pages <= PRECHECK_PAGES and not any(_page_text(reader, i).strip() for i in range(pages)):
         raise ImportRejected(_no_text_message())
 
@@ -154,7 +188,8 @@ def _join_box_lines(text: str) -> str:
 
 
 def pdf_blocks(data: bytes) -> list[Block]:
-    _open(data)  # clear messages for locked or broken files before the slower layout pass
+    # Clear messages for locked, broken or explosive files before the slower layout pass.
+    _check_decoded_size(_open(data))
     pages = _layout_boxes(data)
     if not any(box.text.strip() for boxes in pages for box in boxes):
         raise ImportRejected(_no_text_message())
