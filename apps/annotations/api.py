@@ -507,9 +507,12 @@ class AnnotationListAPI(AnnotationAPIView):
 
     @extend_schema(
         parameters=[AnnotationFilterSerializer],
-        responses={200: AnnotationSerializer(many=True)},
+        responses={
+            (200, "application/json"): AnnotationSerializer(many=True),
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+        },
         description="Paginated ({count, next, previous, results}); with the W3C Accept header "
-        "an AnnotationCollection / AnnotationPage.",
+        "(or ?format=jsonld) an AnnotationCollection / AnnotationPage.",
     )
     def get(self, request):
         filters = AnnotationFilterSerializer(data=request.query_params)

@@ -217,6 +217,9 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
 class ExampleListCreateAPI(APIView):
     """Entries you may see (published, your own, all for moderators), newest first."""
 
+    # Declared so the schema describes the paginated envelope the view returns.
+    pagination_class = StandardPagination
+
     @extend_schema(parameters=FILTER_PARAMETERS, responses=ExampleOutputSerializer(many=True))
     def get(self, request):
         examples = selectors.example_list(
