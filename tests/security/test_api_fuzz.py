@@ -52,35 +52,44 @@ def _describe(exc: BaseException) -> str:
     return "\n".join(str(leaf)[:3000] for leaf in leaves)
 
 
+SETTINGS = hypothesis.settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
+)
+
+
+def _fuzz_operation(operation, headers: dict[str, str]) -> int:
+    """Run one operation's generated cases; returns how many requests were sent."""
+    checks = [not_a_server_error] if operation.path.endswith(FILE_RESPONSES) else CHECKS
+    sent = 0
+
+    @SETTINGS
+    @given(case=operation.as_strategy())
+    def run(case):
+        nonlocal sent
+        sent += 1
+        case.call_and_validate(headers=headers, checks=checks)
+
+    run()
+    return sent
+
+
 def _fuzz(api_schema, headers: dict[str, str]) -> int:
     requests = 0
     failures: list[str] = []
-    settings = hypothesis.settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-        phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate],
-    )
     for result in api_schema.get_all_operations():
         operation = result.ok()
-        file_response = operation.path.endswith(FILE_RESPONSES)
-        checks = [not_a_server_error] if file_response else CHECKS
-
-        @settings
-        @given(case=operation.as_strategy())
-        def run(case):
-            nonlocal requests
-            requests += 1
-            case.call_and_validate(headers=headers, checks=checks)
-
         try:
-            run()
+            requests += _fuzz_operation(operation, headers)
         except BaseException as exc:  # noqa: BLE001 - FailureGroup is a BaseExceptionGroup
             failures.append(f"{operation.method.upper()} {operation.path}: {_describe(exc)}")
     if failures:
         pytest.fail("\n\n".join(failures), pytrace=False)
+    print(f"schemathesis sent {requests} requests")  # noqa: T201 - shown with -s, for docs
     return requests
 
 
