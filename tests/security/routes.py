@@ -1,0 +1,111 @@
+"""Every route × role: the specification of who may GET and POST each URL pattern.
+
+One row per URL name (namespace:name). ``path`` is a sample URL whose {placeholders} are
+filled from tests/security/world.py. ``get`` and ``post`` are the status codes that an
+anonymous visitor, a contributor (who wrote the entry, comment and annotation in the
+world) and a global moderator get, in that order; POST sends an empty body, so a 400
+means "allowed to try, the input is missing" and a 403/302-to-login means "refused".
+``html`` marks pages (their Content-Security-Policy is checked too).
+
+A new URL pattern without a row fails tests/security/test_routes.py. Detailed matrices
+with more roles and real actions: tests/moderation/test_permission_matrix*.py.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Row(NamedTuple):
+    path: str
+    get: tuple[int, int, int]
+    post: tuple[int, int, int]
+    html: bool
+
+
+ROLES = ("anonymous", "contributor", "moderator")
+
+# Third-party route trees, checked by one sample each rather than a row per pattern.
+EXTERNAL = {
+    "admin/": Row("/admin/", get=(302, 302, 302), post=(302, 302, 302), html=False),
+    "accounts/": Row("/accounts/login/", get=(200, 302, 302), post=(200, 302, 302), html=True),
+}
+
+ROUTES = {
+    'home': Row('/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'healthz': Row('/healthz', get=(200, 200, 200), post=(200, 200, 200), html=False),
+    'sources:list': Row('/sources/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'sources:add': Row('/sources/add/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # the uploader (and staff) only; the paper was loaded by the system
+    'sources:reader': Row('/sources/{slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'sources:reader_version': Row('/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'sources:version_add': Row('/sources/{slug}/versions/new/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    'accounts:profile': Row('/profile/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
+    'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
+    'annotations:notifications': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),
+    'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:example_new': Row('/atlas/examples/new/', get=(302, 200, 200), post=(302, 400, 400), html=True),
+    'atlas:similar_hint': Row('/atlas/examples/similar/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:example_transition': Row('/atlas/examples/{example}/transition/', get=(302, 405, 405), post=(302, 302, 302), html=False),
+    'atlas:example_merge': Row('/atlas/examples/{example}/merge/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'atlas:example_restore': Row('/atlas/examples/{example}/restore/{history_id}/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'atlas:example_short': Row('/atlas/examples/{example}/', get=(302, 302, 302), post=(302, 302, 302), html=False),
+    'atlas:example': Row('/atlas/examples/{example}/{example_slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:example_edit': Row('/atlas/examples/{example}/{example_slug}/edit/', get=(302, 200, 403), post=(302, 400, 403), html=True),  # the author (or staff); others suggest
+    'atlas:example_suggest': Row('/atlas/examples/{example}/{example_slug}/suggest/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'atlas:example_history': Row('/atlas/examples/{example}/{example_slug}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:merge_undo': Row('/atlas/merges/{merge}/undo/', get=(302, 405, 405), post=(302, 403, 302), html=False),
+    'atlas:comment_restore': Row('/atlas/comments/{comment}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
+    'atlas:suggestion_decide': Row('/atlas/suggestions/{suggestion}/decide/', get=(302, 405, 405), post=(302, 302, 302), html=False),
+    'atlas:comment_post': Row('/atlas/comments/on/{example}/', get=(302, 405, 405), post=(302, 400, 400), html=False),
+    'atlas:comment_delete': Row('/atlas/comments/{comment}/delete/', get=(302, 405, 405), post=(302, 403, 403), html=False),  # the comment's author or staff only
+    'atlas:comment_hide': Row('/atlas/comments/{comment}/hide/', get=(302, 405, 405), post=(302, 403, 403), html=False),  # staff / moderate_example permission only
+    'atlas:country': Row('/atlas/countries/{country}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
+    'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
+    'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
+    'moderation:log': Row('/moderation/log/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    'moderation:history_restore_deleted': Row('/moderation/history/annotation/{annotation}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
+    'search:search': Row('/search/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'search:activity': Row('/activity/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'search:activity_feed': Row('/activity/feed/', get=(200, 200, 200), post=(200, 200, 200), html=False),
+    'search:contributor': Row('/users/{username}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'api-schema': Row('/api/schema/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-docs': Row('/api/docs/', get=(200, 200, 200), post=(405, 405, 405), html=True),
+    'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(403, 400, 400), html=False),
+    'api-annotation-preview': Row('/api/annotations/preview/', get=(403, 405, 405), post=(403, 400, 400), html=False),
+    'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
+    'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(403, 405, 405), post=(403, 403, 403), html=False),  # hiding is for staff (annotations' own moderator check), not the moderator group
+    'api-annotation-restore': Row('/api/annotations/{annotation}/restore/', get=(403, 405, 405), post=(403, 403, 403), html=False),  # as hide
+    'api-annotation-reattach': Row('/api/annotations/{annotation}/reattach/', get=(403, 405, 405), post=(403, 400, 400), html=False),
+    'api-source-annotations-jsonld': Row('/api/sources/{slug}/annotations.jsonld', get=(200, 200, 200), post=(403, 405, 405), html=False),
+    'api-source-annotations-csv': Row('/api/sources/{slug}/annotations.csv', get=(200, 200, 200), post=(403, 405, 405), html=False),
+    'api-example-list': Row('/api/examples/', get=(200, 200, 200), post=(403, 400, 400), html=False),
+    'api-example-export-csv': Row('/api/examples/export.csv', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-example-export-geojson': Row('/api/examples/export.geojson', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-example-export-jsonld': Row('/api/examples/export.jsonld', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-example-detail': Row('/api/examples/{example}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
+    'api-example-merge': Row('/api/examples/{example}/merge/', get=(405, 405, 405), post=(403, 400, 400), html=False),
+    'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(403, 400, 400), html=False),
+    'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(403, 405, 405), html=False),
+    'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(403, 403, 400), html=False),
+    'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(403, 400, 400), html=False),
+    'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-moderation-items': Row('/api/moderation/items/', get=(403, 403, 200), post=(403, 405, 405), html=False),
+    'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(403, 405, 405), post=(403, 403, 200), html=False),
+    'api-moderation-decide': Row('/api/moderation/items/{item}/decide/', get=(403, 405, 405), post=(403, 400, 400), html=False),  # an empty body fails validation first; roles: tests/moderation
+    'api-moderation-log': Row('/api/moderation/log/', get=(403, 403, 200), post=(403, 405, 405), html=False),
+    'api-flags': Row('/api/flags/', get=(403, 405, 405), post=(403, 400, 400), html=False),
+    'api-search': Row('/api/search/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+}  # fmt: skip

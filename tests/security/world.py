@@ -1,0 +1,93 @@
+"""One small world with an object behind every URL parameter, so each route can be
+requested with a real sample URL (tests/security/routes.py fills its paths from here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from apps.accounts.services import api_token_regenerate
+from apps.annotations import services as annotation_services
+from apps.annotations.services import TextPositionSelector
+from apps.atlas import merging
+from apps.atlas import services as atlas_services
+from apps.atlas.models import Example
+from apps.moderation.services import flag_create, review_item_open
+from apps.sources.starter import load_founding_paper
+from tests.atlas.conftest import evidence_data, example_data
+from tests.factories import UserFactory
+from tests.moderation.conftest import make_moderator
+
+
+@dataclass
+class World:
+    contributor: object
+    other: object
+    moderator: object
+    values: dict[str, object] = field(default_factory=dict)
+
+
+def _published(author, staff, title: str, country: str = "FR") -> Example:
+    example = atlas_services.example_create(
+        author=author,
+        data=example_data(title=title, country=country),
+        evidence=[evidence_data(title=title, url=f"https://example.org/{abs(hash(title))}")],
+        submit=True,
+    )
+    example = atlas_services.example_transition(actor=staff, example=example, to="published")
+    atlas_services.example_update(actor=author, example=example, changes={"region": "Lyon"})
+    return Example.objects.get(pk=example.pk)
+
+
+def build_world() -> World:
+    contributor = UserFactory(username="contributor")
+    other = UserFactory(username="other")
+    moderator = make_moderator(username="moderator")
+    api_token_regenerate(user=contributor)
+
+    source, _ = load_founding_paper()
+    source.refresh_from_db()
+    document = source.current_document
+    quote = "social credit system"
+    start = document.text.index(quote)
+    annotation = annotation_services.annotation_create(
+        author=contributor,
+        document=document,
+        position=TextPositionSelector(start, start + len(quote)),
+        body="A note",
+    )
+
+    staff = UserFactory(username="staff", is_staff=True)
+    entry = _published(contributor, staff, "French scoring")
+    duplicate = _published(contributor, staff, "French scoring again")
+    kept = _published(contributor, staff, "Another French scoring")
+    merge = merging.example_merge(
+        actor=moderator, source=duplicate, target_id=kept.pk, reason="Same system"
+    )
+    comment = atlas_services.comment_create(author=other, example=entry, body="A comment")
+    suggestion = atlas_services.suggestion_create(
+        proposer=other, example=entry, changes={"legal_note": "Another note"}
+    )
+    flag = flag_create(flagger=other, target=source, reason="inaccurate")
+    item = review_item_open(item_type="uploaded_source", target=source)
+    first_history = entry.history.order_by("history_date", "history_id").first()
+
+    return World(
+        contributor=contributor,
+        other=other,
+        moderator=moderator,
+        values={
+            "slug": source.slug,
+            "version": document.version,
+            "document_id": document.pk,
+            "annotation": annotation.pk,
+            "example": entry.pk,
+            "example_slug": entry.slug,
+            "history_id": first_history.history_id,
+            "merge": merge.pk,
+            "comment": comment.pk,
+            "suggestion": suggestion.pk,
+            "item": flag.review_item_id if hasattr(flag, "review_item_id") else item.pk,
+            "username": contributor.username,
+            "country": "FR",
+        },
+    )
