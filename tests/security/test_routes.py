@@ -119,3 +119,38 @@ def test_every_page_sends_a_csp_that_forbids_inline_script(client, world):
         assert response.get("Content-Security-Policy"), f"{name} sends no CSP"
         _check_csp(response, name, problems)
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.browser
+def test_no_csp_violations_in_the_browser(live_server, page, login_page, settings):
+    """Every HTML route in Chromium, as the first role the table lets see it: the
+    browser reports no Content-Security-Policy violation (an inline script or style the
+    policy blocked) and no script error."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    world = build_world()
+    pages = {"anonymous": page}
+    pages["contributor"] = login_page(world.contributor)
+    pages["moderator"] = login_page(world.moderator)
+    violations: list[str] = []
+    for role, browser_page in pages.items():
+        browser_page.on(
+            "console",
+            lambda message, role=role: (
+                violations.append(f"{role}: {message.text}")
+                if "Content Security Policy" in message.text or "Refused to" in message.text
+                else None
+            ),
+        )
+    visited = 0
+    for name, row in ROUTES.items():
+        if not row.html:
+            continue
+        role = next(role for role, code in zip(ROLES, row.get, strict=True) if code == 200)
+        browser_page = pages[role]
+        errors_before = len(getattr(browser_page, "js_errors", []))
+        response = browser_page.goto(row.path.format(**world.values), wait_until="networkidle")
+        assert response.status == 200, name
+        assert len(getattr(browser_page, "js_errors", [])) == errors_before, name
+        visited += 1
+    assert visited >= 25
+    assert violations == []

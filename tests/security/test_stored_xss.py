@@ -20,7 +20,8 @@ from apps.accounts.services import profile_update
 from apps.annotations.models import Annotation
 from apps.annotations.services import normalize_tags
 from apps.atlas import services as atlas_services
-from apps.atlas.models import Evidence, Example
+from apps.atlas.models import EntryComment, Evidence, Example
+from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.actions import review_item_decide
 from apps.moderation.models import ReviewItem
 from apps.moderation.services import flag_create
@@ -80,6 +81,8 @@ def _body(payloads: list[str]) -> str:
 
 def _write_everything(client, passage_text: str) -> dict:
     """Store the corpus everywhere a user can write; returns the objects to visit."""
+    # Browser tests flush the database between tests, migration-seeded rows included.
+    ensure_default_categories()
     staff = UserFactory(username="xss-staff", is_staff=True)
     moderator = make_moderator(username="xss-moderator")
     author = UserFactory(username="xss-author")
@@ -204,11 +207,12 @@ def _write_everything(client, passage_text: str) -> dict:
         changes={"legal_note": PAYLOADS[0]},
     )
 
-    # Entry comments (service, as the readers; the rate limit is 20 a minute each).
+    # Entry comments (the HTML form, as the readers; the rate limit is 20 a minute each).
     for index, chunk in enumerate(payload_chunks):
-        atlas_services.comment_create(
-            author=readers[index % len(readers)], example=examples[0], body=_body(chunk)
-        )
+        client.force_login(readers[index % len(readers)])
+        response = client.post(f"/atlas/comments/on/{examples[0].pk}/", {"body": _body(chunk)})
+        assert response.status_code == 302, response.content[:500]
+    assert EntryComment.objects.filter(example=examples[0]).count() == len(payload_chunks)
 
     # Source metadata (service: an upload of a small text file).
     uploaded = source_services.source_create(
@@ -233,11 +237,10 @@ def _write_everything(client, passage_text: str) -> dict:
             flag_create(
                 flagger=reader, target=target, reason="inaccurate", text=_body(next(flag_chunks))
             )
-    decided = ReviewItem.objects.filter(item_type="uploaded_source").first()
-    if decided is not None:
-        review_item_decide(
-            actor=moderator, item=decided, decision="publish", reason=_body(payload_chunks[5])
-        )
+    decided = ReviewItem.objects.get(item_type="uploaded_source")
+    review_item_decide(
+        actor=moderator, item=decided, decision="publish", reason=_body(payload_chunks[5])
+    )
 
     return {
         "author": author,

@@ -11,6 +11,7 @@ from apps.annotations.services import TextPositionSelector
 from apps.atlas import merging
 from apps.atlas import services as atlas_services
 from apps.atlas.models import Example
+from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.services import flag_create, review_item_open
 from apps.sources.starter import load_founding_paper
 from tests.atlas.conftest import evidence_data, example_data
@@ -39,6 +40,8 @@ def _published(author, staff, title: str, country: str = "FR") -> Example:
 
 
 def build_world() -> World:
+    # Browser tests flush the database between tests, migration-seeded rows included.
+    ensure_default_categories()
     contributor = UserFactory(username="contributor")
     other = UserFactory(username="other")
     moderator = make_moderator(username="moderator")
