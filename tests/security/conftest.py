@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache and are keyed by user id, which the next
+    test's users reuse: the fuzzing would otherwise leave the route table at 429."""
+    cache.clear()
+    yield
+    cache.clear()
