@@ -8,6 +8,8 @@ from __future__ import annotations
 import hypothesis
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -25,7 +27,19 @@ FILE_RESPONSES = (".csv", ".geojson", ".jsonld")
 
 
 @pytest.fixture
-def api_schema(db):
+def _keep_test_connection(db):
+    """Requests here go straight to the WSGI handler, not through Django's test client,
+    so its request signals would close the test's connection (mid-transaction) after
+    each request. Detached for the test, as the test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(_keep_test_connection):
     from project.wsgi import application
 
     return schemathesis.openapi.from_wsgi("/api/schema/", application)
