@@ -26,8 +26,10 @@ NETWORK_MODULES = {
 NETWORK_CALLS = {"urlopen", "urlretrieve", "create_connection", "getaddrinfo"}
 
 
-def _offences(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+def _offences(path: Path, source: str | None = None) -> list[str]:
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source, filename=str(path))
     found = []
     for node in ast.walk(tree):
         names: list[str] = []
@@ -53,7 +55,11 @@ def test_no_app_code_opens_outbound_connections():
     )
 
 
-def test_the_detector_catches_a_fetch(tmp_path, monkeypatch):
+def test_the_detector_catches_a_fetch():
     sample = ROOT / "apps" / "_ssrf_probe.py"
-    monkeypatch.setattr(Path, "read_text", lambda self, **kwargs: "import requests\n")
-    assert _offences(sample) == ["apps/_ssrf_probe.py:1 imports requests"]
+    assert _offences(sample, "import requests\n") == ["apps/_ssrf_probe.py:1 imports requests"]
+    assert _offences(sample, "from urllib.request import urlopen\n") == [
+        "apps/_ssrf_probe.py:1 imports urllib.request",
+        "apps/_ssrf_probe.py:1 imports urllib.request.urlopen",
+    ]
+    assert _offences(sample, "import urllib.parse\nurllib.parse.quote('x')\n") == []

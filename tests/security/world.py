@@ -70,7 +70,7 @@ def build_world() -> World:
     suggestion = atlas_services.suggestion_create(
         proposer=other, example=entry, changes={"legal_note": "Another note"}
     )
-    flag = flag_create(flagger=other, target=source, reason="inaccurate")
+    flag_create(flagger=other, target=source, reason="inaccurate")
     item = review_item_open(item_type="uploaded_source", target=source)
     first_history = entry.history.order_by("history_date", "history_id").first()
 
@@ -89,7 +89,7 @@ def build_world() -> World:
             "merge": merge.pk,
             "comment": comment.pk,
             "suggestion": suggestion.pk,
-            "item": flag.review_item_id if hasattr(flag, "review_item_id") else item.pk,
+            "item": item.pk,
             "username": contributor.username,
             "country": "FR",
         },
