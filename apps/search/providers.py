@@ -119,6 +119,11 @@ class Facet:
     def clean(self, raw: str, *, viewer) -> Any:
         raise NotImplementedError
 
+    def label_for(self, value: Any, label: Any) -> str:
+        """How a value is shown in the facet list (``label`` comes from the provider's
+        label path, or is the value itself)."""
+        return str(label)
+
 
 class SearchProvider:
     """Interface every provider implements (``ModelSearchProvider`` does most of it).
@@ -195,10 +200,18 @@ class ModelSearchProvider(SearchProvider):
     # --- shared machinery -------------------------------------------------------------
 
     def filtered_queryset(self, request: SearchRequest) -> QuerySet:
+        """Visible rows narrowed by the request's facet filters (a provider whose facet
+        is not a plain field, such as a list of tags, overrides this)."""
         qs = self.visible_queryset(request)
         for name, value in request.filters.items():
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
+
+    def capped_matches(self, request: SearchRequest) -> QuerySet:
+        """Primary keys of at most COUNT_CAP matches: facet counts, like the total,
+        describe the first COUNT_CAP matches of a very common query, which keeps them
+        from scanning every match again."""
+        return self.matching(request).order_by().values("pk")[:COUNT_CAP]
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -307,15 +320,24 @@ class ModelSearchProvider(SearchProvider):
                     paths.append(path)
         if not paths:
             return {}
-        rows = self.matching(request).order_by().values(*paths).annotate(count=Count("pk"))
+        rows = (
+            self.visible_queryset(request)
+            .filter(pk__in=self.capped_matches(request))
+            .values(*paths)
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        from . import registry
+
+        facets = registry.facets()
         counts: dict[str, dict] = {name: {} for name in names}
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
                 value = row[value_path]
-                if value is None:
+                if value is None or value == "":
                     continue
-                label = str(row[label_path] if label_path else value)
+                label = facets[name].label_for(value, row[label_path] if label_path else value)
                 previous = counts[name].get(value)
                 counts[name][value] = FacetValue(
                     value, label, row["count"] + (previous.count if previous else 0)

@@ -24,7 +24,7 @@ def test_header_search_box_is_on_every_page(client, founding_paper):
 
 
 def test_results_page(client, founding_paper, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(11):
         response = client.get(URL, {"q": "Schufa"})
 
     assert response.status_code == 200
@@ -41,7 +41,7 @@ def test_results_page(client, founding_paper, django_assert_max_num_queries):
 def test_results_page_signed_in_query_count(
     user_client, founding_paper, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(10):
         response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
     assert response.status_code == 200
     html = response.content.decode()
