@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy
 from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import (
-    COUNT_CAP,
     Facet,
     FacetValue,
     Hit,
@@ -95,17 +94,20 @@ class AnnotationProvider(ModelSearchProvider):
         )
 
     def hydrate_queryset(self, request: SearchRequest):
-        return self.visible_queryset(request).select_related("author", "source")
+        return (
+            self.visible_queryset(request)
+            .select_related("author", "source")
+            .defer("source__abstract", "body_html")
+        )
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         counts = super().facet_counts(request, [n for n in names if n != "tag"])
         if "tag" in names:
             # Tags are a JSON list (the same on SQLite and PostgreSQL): counted here over
-            # the same capped set of matches as the other facets.
+            # the same sample of matches as the other facets.
+            sample = self.visible_queryset(request).filter(pk__in=self.sample(request))
             tally: Counter = Counter()
-            for tags in (
-                self.matching(request).order_by().values_list("tags", flat=True)[:COUNT_CAP]
-            ):
+            for tags in sample.values_list("tags", flat=True):
                 tally.update(tags or [])
             counts["tag"] = [FacetValue(tag, tag, n) for tag, n in tally.items()]
         return counts

@@ -1,4 +1,4 @@
-"""Stored full-text vectors for sources and passages.
+"""Stored full-text vectors for sources, passages, annotations and atlas entries.
 
 They live beside the rows they index (one-to-one, same primary key) so the sources app
 keeps its tables to itself. They are written by ``services.search_index_document``, which

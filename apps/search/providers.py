@@ -35,6 +35,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
@@ -47,8 +48,12 @@ from .query import ParsedQuery
 SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
-# Matches are counted up to this many; beyond it the count is a lower bound.
-COUNT_CAP = 10_000
+# Per kind, at most this many matches are ranked, counted and used for facet counts: the
+# newest COUNT_CAP + 1 (by primary key). Below it everything is exact; above it the count
+# is a lower bound ("more than 1,000") and the ranking is that of the newest matches.
+# Ranking every match of a common word reads every matching vector (ts_rank), which
+# cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
+COUNT_CAP = 1_000
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -207,11 +212,16 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
 
-    def capped_matches(self, request: SearchRequest) -> QuerySet:
-        """Primary keys of at most COUNT_CAP matches: facet counts, like the total,
-        describe the first COUNT_CAP matches of a very common query, which keeps them
-        from scanning every match again."""
-        return self.matching(request).order_by().values("pk")[:COUNT_CAP]
+    def sample(self, request: SearchRequest) -> QuerySet:
+        """Primary keys of at most COUNT_CAP + 1 matches (a subquery). Ranking, counting
+        and facet counts all work on it, so they agree with each other and cost about
+        the same for a word in every row as for a word in a thousand.
+
+        Unordered on purpose: ``ORDER BY pk`` would make PostgreSQL either walk the
+        primary key testing every row's vector, or fetch every match to sort it; both
+        were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
+        make the sample of a very common query is therefore up to the plan."""
+        return self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -220,10 +230,12 @@ class ModelSearchProvider(SearchProvider):
             return self._match_postgres(qs, request)
         return self._match_fallback(qs, request)
 
-    def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
-        search_query = request.search_query()
-        qs = qs.annotate(score=SearchRank(F(self.vector_path), search_query, cover_density=False))
-        condition = Q(**{self.vector_path: search_query})
+    def _scored_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        """``qs`` annotated with ``score`` (ts_rank, plus trigram similarity for
+        near misses when the provider has ``trigram_fields``)."""
+        qs = qs.annotate(
+            score=SearchRank(F(self.vector_path), request.search_query(), cover_density=False)
+        )
         if self.trigram_fields:
             terms = " ".join(request.query.positive_terms)
             similarities = [
@@ -234,6 +246,13 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.annotate(similarity=similarity).annotate(
                 score=F("score") + F("similarity") * TRIGRAM_WEIGHT
             )
+        return qs
+
+    def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        search_query = request.search_query()
+        qs = self._scored_postgres(qs, request)
+        condition = Q(**{self.vector_path: search_query})
+        if self.trigram_fields:
             near_miss = Q(similarity__gte=TRIGRAM_THRESHOLD)
             excluded = request.excluded_query()
             if excluded is not None:
@@ -266,17 +285,26 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
-        matching = self.matching(request)
-        rows = []
-        if limit:
-            # No window count here: COUNT(*) OVER () makes PostgreSQL sort every match
-            # (wide rows, spilling to disk) instead of keeping a top-N heap.
-            rows = list(matching.order_by("-score", "pk").values_list("score", "pk")[:limit])
-            if len(rows) < limit:
-                return [(float(score), pk) for score, pk in rows], len(rows)
-        # Counting stops after COUNT_CAP: "more than 10,000" is all anyone needs to know.
-        total = matching.order_by().values("pk")[: COUNT_CAP + 1].count()
-        return [(float(score), pk) for score, pk in rows], total
+        # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
+        # the GIN index or a scan that stops early, whichever the planner prefers),
+        # ranked by ts_rank on those rows only, with the sample's size as the count. The
+        # window count is cheap because it runs over at most COUNT_CAP + 1 rows.
+        if is_postgres():
+            # The sample already applied visibility, filters and the match: the outer
+            # query only looks the sampled rows up by primary key and ranks them.
+            model = self.visible_queryset(request).model
+            ranked = self._scored_postgres(
+                model._base_manager.filter(pk__in=self.sample(request)), request
+            )
+        else:
+            ranked = self.matching(request).filter(pk__in=self.sample(request))
+        rows = list(
+            ranked.annotate(sample_size=Window(Count("pk")))
+            .order_by("-score", "pk")
+            .values_list("score", "pk", "sample_size")[: max(limit, 1)]
+        )
+        total = rows[0][2] if rows else 0
+        return [(float(score), pk) for score, pk, _size in rows[:limit]], total
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -322,7 +350,7 @@ class ModelSearchProvider(SearchProvider):
             return {}
         rows = (
             self.visible_queryset(request)
-            .filter(pk__in=self.capped_matches(request))
+            .filter(pk__in=self.sample(request))
             .values(*paths)
             .annotate(count=Count("pk"))
             .order_by()

@@ -34,9 +34,13 @@ class SearchResults:
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
 
+    # False when some kind had more than COUNT_CAP matches: ``total`` is then a lower
+    # bound ("more than …").
+    count_is_exact: bool = True
+
     @property
-    def count_is_exact(self) -> bool:
-        return self.total <= COUNT_CAP
+    def count_cap(self) -> int:
+        return COUNT_CAP
 
     @property
     def num_pages(self) -> int:
@@ -142,7 +146,8 @@ def search(
     results = SearchResults(request=request, page=page, page_size=page_size)
     if not request.query.raw:
         results.message = _(
-            "Type a few words to search sources and passages. Put a phrase in quotes, "
+            "Type a few words to search sources, passages, annotations and atlas entries. "
+            "Put a phrase in quotes, "
             "use OR for either word, and -word to leave a word out."
         )
         return results
@@ -162,10 +167,10 @@ def search(
         rows, total = provider.candidates(request, limit=limit if wanted else 0)
         results.counts_by_kind[kind] = total
         if wanted:
-            results.total += total
+            # Beyond the cap a kind's count is a lower bound, shown as "more than …".
+            results.total += min(total, COUNT_CAP)
+            results.count_is_exact &= total <= COUNT_CAP
             merged.extend((score, position, kind, pk) for score, pk in rows)
-    # Beyond the cap the total is a lower bound, reported as "more than COUNT_CAP".
-    results.total = min(results.total, COUNT_CAP + 1)
     merged.sort(key=lambda row: (-row[0], row[1], row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 
