@@ -178,3 +178,51 @@ def test_facet_clean_refuses_unknown_values_directly():
 
     with pytest.raises(SearchInputError):
         registry.facets()["country"].clean("Narnia", viewer=None)
+
+
+# --- Page and API ---------------------------------------------------------------------------
+
+
+def test_page_groups_by_kind_and_offers_every_facet(
+    client, annotate, make_entry, user, founding_paper, django_assert_max_num_queries
+):
+    annotate(user, "Dingo in a comment.", tags=["fauna"])
+    make_entry(user, title="Dingo credit", country="DE", start_year=2001)
+    # Four kinds: one query each to rank and count, one each to build the hits shown,
+    # one each for the facet counts (plus one for the annotations' tags).
+    with django_assert_max_num_queries(11):
+        response = client.get("/search/", {"q": "dingo"})
+    html = response.content.decode()
+    assert 'href="/search/?q=dingo&amp;kind=annotation"' in html
+    assert 'href="/search/?q=dingo&amp;kind=entry"' in html
+    assert 'Annotations <span class="count">(1)</span>' in html
+    assert 'Atlas entries <span class="count">(1)</span>' in html
+    for link in ("tag=fauna", "country=DE", "category=geo-scoring", "year=2001",
+                 f"author={user.username}", f"source={founding_paper.slug}"):  # fmt: skip
+        assert f'href="/search/?q=dingo&amp;{link}"' in html, link
+    assert ">Germany</a>" in html
+    filtered = client.get("/search/", {"q": "dingo", "kind": "entry", "country": "DE"})
+    text = filtered.content.decode()
+    assert "remove the Country filter" in text
+    assert 'aria-current="page">Atlas entries' in text
+
+
+def test_api_filters_by_facets(client, annotate, make_entry, user, django_assert_max_num_queries):
+    annotate(user, "Dingo in a comment.", tags=["fauna"])
+    make_entry(user, title="Dingo credit", country="DE", start_year=2001)
+    with django_assert_max_num_queries(3):  # the tag check, annotations found, hydrated
+        body = client.get("/api/search/", {"q": "dingo", "tag": "fauna"}).json()
+    assert [h["kind"] for h in body["results"]] == ["annotation"]
+    assert body["counts_by_kind"] == {"annotation": 1}
+    body = client.get("/api/search/", {"q": "dingo", "country": "DE", "year": "2001"}).json()
+    assert [h["kind"] for h in body["results"]] == ["entry"]
+
+
+def test_counts_beyond_the_cap_say_more_than(client, annotate, user, monkeypatch):
+    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+    for n in range(4):
+        annotate(user, f"Dingo number {n}.")
+    html = client.get("/search/", {"q": "dingo", "kind": "annotation"}).content.decode()
+    assert "More than 2 results for “dingo”" in html
+    assert 'Annotations <span class="count">(2+)</span>' in html
