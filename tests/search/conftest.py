@@ -112,3 +112,15 @@ def make_entry(moderator):
         return example
 
     return make
+
+
+@pytest.fixture
+def search_queries():
+    """Pinned query count of a search: ``n`` plus, on PostgreSQL, the ``SET LOCAL`` that
+    turns parallel plans off for the search's transaction."""
+    from django.db import connection
+
+    def count(n: int) -> int:
+        return n + (1 if connection.vendor == "postgresql" else 0)
+
+    return count

@@ -184,13 +184,14 @@ def test_facet_clean_refuses_unknown_values_directly():
 
 
 def test_page_groups_by_kind_and_offers_every_facet(
-    client, annotate, make_entry, user, founding_paper, django_assert_max_num_queries
-):
+    client, annotate, make_entry, user, founding_paper, django_assert_max_num_queries,
+    search_queries,
+):  # fmt: skip
     annotate(user, "Dingo in a comment.", tags=["fauna"])
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
     # Four kinds: one query each to rank and count, one each to build the hits shown,
     # one each for the facet counts (plus one for the annotations' tags).
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(search_queries(11)):
         response = client.get("/search/", {"q": "dingo"})
     html = response.content.decode()
     assert 'href="/search/?q=dingo&amp;kind=annotation"' in html
@@ -207,10 +208,13 @@ def test_page_groups_by_kind_and_offers_every_facet(
     assert 'aria-current="page">Atlas entries' in text
 
 
-def test_api_filters_by_facets(client, annotate, make_entry, user, django_assert_max_num_queries):
+def test_api_filters_by_facets(
+    client, annotate, make_entry, user, django_assert_max_num_queries, search_queries
+):
     annotate(user, "Dingo in a comment.", tags=["fauna"])
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
-    with django_assert_max_num_queries(3):  # the tag check, annotations found, hydrated
+    # The tag check, annotations found, hydrated.
+    with django_assert_max_num_queries(search_queries(3)):
         body = client.get("/api/search/", {"q": "dingo", "tag": "fauna"}).json()
     assert [h["kind"] for h in body["results"]] == ["annotation"]
     assert body["counts_by_kind"] == {"annotation": 1}
