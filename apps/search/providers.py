@@ -339,8 +339,9 @@ class ModelSearchProvider(SearchProvider):
         return hits
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        """One GROUP BY over every facet's fields, split per facet in Python: one
-        query per kind instead of one per facet (each scans all the matches)."""
+        """One GROUP BY over every facet's fields (a JSON list field, such as tags,
+        groups by the whole list and is split here), split per facet in Python: one
+        query per kind instead of one per facet, over the kind's sample of matches."""
         paths: list[str] = []
         for name in names:
             for path in self.facet_fields[name]:
@@ -362,14 +363,16 @@ class ModelSearchProvider(SearchProvider):
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
-                value = row[value_path]
-                if value is None or value == "":
-                    continue
-                label = facets[name].label_for(value, row[label_path] if label_path else value)
-                previous = counts[name].get(value)
-                counts[name][value] = FacetValue(
-                    value, label, row["count"] + (previous.count if previous else 0)
-                )
+                raw = row[value_path]
+                # A list field (annotation tags) counts once for each of its values.
+                for value in raw if isinstance(raw, list) else [raw]:
+                    if value is None or value == "":
+                        continue
+                    label = facets[name].label_for(value, row[label_path] if label_path else value)
+                    previous = counts[name].get(value)
+                    counts[name][value] = FacetValue(
+                        value, label, row["count"] + (previous.count if previous else 0)
+                    )
         return {name: list(values.values()) for name, values in counts.items()}
 
 

@@ -190,8 +190,8 @@ def test_page_groups_by_kind_and_offers_every_facet(
     annotate(user, "Dingo in a comment.", tags=["fauna"])
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
     # Four kinds: one query each to rank and count, one each to build the hits shown,
-    # one each for the facet counts (plus one for the annotations' tags).
-    with django_assert_max_num_queries(search_queries(11)):
+    # one each for the facet counts (tags included).
+    with django_assert_max_num_queries(search_queries(10)):
         response = client.get("/search/", {"q": "dingo"})
     html = response.content.decode()
     assert 'href="/search/?q=dingo&amp;kind=annotation"' in html

@@ -24,7 +24,7 @@ def test_header_search_box_is_on_every_page(client, founding_paper):
 
 
 def test_results_page(client, founding_paper, django_assert_max_num_queries, search_queries):
-    with django_assert_max_num_queries(search_queries(11)):
+    with django_assert_max_num_queries(search_queries(10)):
         response = client.get(URL, {"q": "Schufa"})
 
     assert response.status_code == 200
