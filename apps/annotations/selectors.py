@@ -70,6 +70,37 @@ def annotations_visible(*, viewer) -> QuerySet:
     )
 
 
+def annotations_searchable(
+    *, viewer, tag: str = "", author_username: str = "", source_slug: str = ""
+) -> QuerySet:
+    """What search finds for ``viewer``: the visibility rule above, and never a deleted
+    annotation (not even as a "[deleted]" placeholder). No joins, no annotations: search
+    adds what it shows, and the count over many rows stays cheap."""
+    qs = Annotation.objects.filter(visibility_q(viewer), deleted_at__isnull=True)
+    if tag:
+        qs = qs.filter(_tag_q(tag))
+    if author_username:
+        qs = qs.filter(author__username=author_username)
+    if source_slug:
+        qs = qs.filter(source__slug=source_slug)
+    return qs
+
+
+def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> QuerySet:
+    """Public, not hidden, not deleted annotations and replies: what activity feeds and
+    contributor pages show, whoever looks (a private note stays out of a public feed even
+    for its author). Newest first, author and source joined."""
+    qs = annotations_searchable(viewer=None, tag=tag, source_slug=source_slug)
+    if author is not None:
+        qs = qs.filter(author=author)
+    return qs.select_related("author", "source").order_by("-created", "-id")
+
+
+def annotation_tag_exists(*, viewer, tag: str) -> bool:
+    """Whether ``viewer`` can see at least one annotation with this tag."""
+    return annotations_searchable(viewer=viewer, tag=tag).exists()
+
+
 def with_anchor(queryset: QuerySet, *, document_id: int | None = None) -> QuerySet:
     """Add ``anchor_status/score/start/end/passage_id`` for one version (default: each
     annotation's source's current version) in the same query."""

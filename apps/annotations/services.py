@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.common.markdown import render_markdown
+from apps.search.services import search_index_annotation
 from apps.sources.models import Document, DocumentStatus, Passage
 
 from . import anchoring, selectors
@@ -348,6 +349,7 @@ def annotation_create(
             passage=target.passage,
         )
         _reanchor_newer_versions(document)
+    search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation)
     return annotation
 
@@ -391,6 +393,7 @@ def annotation_reply(
     )
     reply.full_clean()
     reply.save()
+    search_index_annotation(annotation_id=reply.pk)
     _notify(reply)
     return reply
 
@@ -449,6 +452,7 @@ def annotation_update(
     annotation.edited = annotation.edited or changed
     annotation.full_clean()
     annotation.save()
+    search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation)
     return annotation
 
@@ -476,6 +480,7 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
     if annotation.deleted_at is None:
         annotation.deleted_at = timezone.now()
         annotation.save(update_fields=["deleted_at", "modified"])
+        search_index_annotation(annotation_id=annotation.pk)
     return annotation
 
 

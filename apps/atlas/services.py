@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.common.markdown import render_markdown
+from apps.search.services import search_index_example
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
@@ -490,6 +491,7 @@ def example_create(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    search_index_example(example_id=example.pk)
     return example
 
 
@@ -592,6 +594,7 @@ def example_update(
         for old in example.passage_links.all():
             old.delete()
         _save_children(example, [], link_rows)
+    search_index_example(example_id=example.pk)
     if example.status == Status.PUBLISHED:
         _published_set_changed()
     return example
@@ -690,6 +693,7 @@ def example_import_published(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    search_index_example(example_id=example.pk)
     _published_set_changed()
     return example
 

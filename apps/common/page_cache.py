@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 
 from django.apps import apps
 from django.conf import settings
@@ -23,6 +24,8 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
 
@@ -52,11 +55,15 @@ def generation() -> int:
 
 
 def bump() -> None:
-    """Invalidate every cached public page (call on commit)."""
+    """Invalidate every cached public page (call on commit). Never fails the write that
+    triggered it: with the cache unreachable there is nothing stale to serve either."""
     try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:
+            cache.set(GENERATION_KEY, 2, timeout=None)
+    except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
+        logger.warning("Page cache unreachable; generation not bumped", exc_info=True)
 
 
 def _on_change(sender, using=None, **kwargs) -> None:
@@ -103,8 +110,12 @@ def anonymous_page_cache(view):
         if not timeout or not _cacheable(request):
             return view(request, *args, **kwargs)
         digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
-        key = f"public-page:{generation()}:{get_language()}:{digest}"
-        cached = cache.get(key)
+        try:
+            key = f"public-page:{generation()}:{get_language()}:{digest}"
+            cached = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
+            logger.warning("Page cache unreachable; rendering without it", exc_info=True)
+            return view(request, *args, **kwargs)
         if cached is not None:
             status, content_type, content = cached
             return HttpResponse(content, status=status, content_type=content_type)

@@ -325,7 +325,14 @@ def test_document_retry_stalled(make_source):
     source = make_source()
     stalled = _pending(source, minutes_ago=30)
     processing = _pending(source, minutes_ago=60, attempts=1)
-    Document.objects.filter(pk=processing.pk).update(status=DocumentStatus.PROCESSING)
+    Document.objects.filter(pk=processing.pk).update(
+        status=DocumentStatus.PROCESSING, import_started=timezone.now() - timedelta(minutes=50)
+    )
+    # Uploaded long ago but started a minute ago (the queue was long): still alive.
+    working = _pending(source, minutes_ago=60, attempts=1)
+    Document.objects.filter(pk=working.pk).update(
+        status=DocumentStatus.PROCESSING, import_started=timezone.now() - timedelta(minutes=1)
+    )
     fresh = _pending(source, minutes_ago=1)
     exhausted = _pending(source, minutes_ago=90, attempts=3)
 
@@ -339,6 +346,8 @@ def test_document_retry_stalled(make_source):
     assert processing.status == DocumentStatus.READY
     assert {stalled.version, processing.version} == {2, 3}
     assert fresh.status == DocumentStatus.PENDING
+    working.refresh_from_db()
+    assert working.status == DocumentStatus.PROCESSING
     assert exhausted.status == DocumentStatus.FAILED
     assert "did not finish after several attempts" in exhausted.error
     assert services.document_retry_stalled() == []
