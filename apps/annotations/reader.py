@@ -30,7 +30,7 @@ def reader_extension(request, *, source, document, passages) -> dict:
     payload = {
         "annotations": AnnotationSerializer(annotations, many=True).data,
         "user": viewer.username if signed_in else None,
-        "canModerate": signed_in and selectors.is_moderator(viewer),
+        "canModerate": signed_in and selectors.can_moderate(viewer),
         "source": source.slug,
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,

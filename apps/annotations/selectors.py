@@ -27,17 +27,21 @@ from django.db.models import (
 )
 from django.http import Http404
 
-from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
+from apps.moderation import permissions as roles
 
-MODERATE_PERMISSION = "annotations.moderate_annotation"
+from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
 
 def is_moderator(user) -> bool:
-    """Staff, or anyone given the moderate_annotation permission (the moderation app may
-    later grant it through a group)."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_staff or user.has_perm(MODERATE_PERMISSION)
+    """Any moderator or admin (apps.moderation roles): they see hidden annotations."""
+    return roles.is_moderator(user)
+
+
+def can_moderate(user) -> bool:
+    """Whether ``user`` may hide, restore, approve or re-attach others' annotations.
+    Annotations belong to no country, so this is for global moderators and admins (as in
+    the review queue)."""
+    return roles.can_moderate_country(user, None)
 
 
 def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> Q:

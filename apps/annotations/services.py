@@ -479,8 +479,12 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
 
 
 def _check_moderator(user) -> None:
-    if not selectors.is_moderator(user):
-        raise PermissionDenied(_("Only moderators can hide or restore annotations."))
+    if not selectors.can_moderate(user):
+        raise PermissionDenied(
+            _("Only global moderators can act on annotations (they belong to no country).")
+            if selectors.is_moderator(user)
+            else _("Only moderators can hide or restore annotations.")
+        )
 
 
 @transaction.atomic
@@ -519,7 +523,7 @@ def annotation_reattach(
     badly): the author or a moderator selects new text. Re-anchoring never overwrites a
     hand-placed anchor."""
     _check_signed_in(user)
-    if annotation.author_id != user.pk and not selectors.is_moderator(user):
+    if annotation.author_id != user.pk and not selectors.can_moderate(user):
         raise PermissionDenied(_("Only the author or a moderator can re-attach this annotation."))
     if annotation.is_reply or not annotation.has_target:
         raise ValidationError(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from apps.moderation import permissions as moderation_roles
 from apps.sources.models import DocumentStatus, Passage
 
 from . import cache as atlas_cache
@@ -36,7 +37,7 @@ from .models import (
     Scope,
     Status,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example, is_moderator
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off"}
@@ -195,12 +196,18 @@ def published_examples() -> QuerySet:
 
 
 def examples_visible_to(*, viewer) -> QuerySet:
-    """Published entries, plus the viewer's own entries, plus everything for moderators."""
-    if is_moderator(viewer):
+    """Published entries, plus the viewer's own entries, plus every entry of the
+    countries a moderator moderates (all entries for global moderators)."""
+    if not is_moderator(viewer):
+        if viewer is not None and viewer.is_authenticated:
+            return Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer))
+        return published_examples()
+    scope = moderation_roles.moderator_countries(viewer)
+    if scope is None:
         return Example.objects.all()
-    if viewer is not None and viewer.is_authenticated:
-        return Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer))
-    return published_examples()
+    return Example.objects.filter(
+        Q(status=Status.PUBLISHED) | Q(author=viewer) | Q(country__in=sorted(scope))
+    )
 
 
 def _with_details(qs: QuerySet) -> QuerySet:
@@ -731,7 +738,7 @@ def suggestions_for_example(*, example: Example, viewer) -> list:
     if viewer is None or not viewer.is_authenticated:
         return []
     qs = SuggestedEdit.objects.filter(example=example, status=SuggestionStatus.OPEN)
-    if not (is_moderator(viewer) or example.author_id == viewer.pk):
+    if not (can_moderate_example(viewer, example) or example.author_id == viewer.pk):
         qs = qs.filter(proposer=viewer)
     suggestions = list(qs.select_related("proposer").order_by("created", "pk"))
     if suggestions:

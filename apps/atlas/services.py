@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.common.markdown import render_markdown
+from apps.moderation import permissions as moderation_roles
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
@@ -51,7 +52,7 @@ from .models import (
     SuggestedEdit,
     SuggestionStatus,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example, is_moderator, moderation_denied_message
 
 logger = logging.getLogger(__name__)
 
@@ -501,9 +502,9 @@ AUTHOR_EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Sta
 
 
 def can_edit(*, user, example: Example) -> bool:
-    """Whether ``user`` may change ``example``: moderators any entry not archived, the
-    author their own entry in one of AUTHOR_EDITABLE."""
-    if is_moderator(user):
+    """Whether ``user`` may change ``example``: moderators of its country any entry not
+    archived, the author their own entry in one of AUTHOR_EDITABLE."""
+    if can_moderate_example(user, example):
         return example.status != Status.ARCHIVED
     return (
         user is not None
@@ -560,7 +561,9 @@ def example_update(
     ValidationError (nothing stored)."""
     example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
     if not can_edit(user=actor, example=example):
-        raise PermissionDenied(_("You may not edit this entry."))
+        raise PermissionDenied(
+            moderation_denied_message(actor, example, _("You may not edit this entry."))
+        )
     _check_version(example, expected_version)
     changes = dict(changes or {})
     unknown = sorted(set(changes) - EXAMPLE_FIELDS)
@@ -614,7 +617,7 @@ REASON_REQUIRED = {Status.CHANGES_REQUESTED, Status.REJECTED, Status.ARCHIVED}
 
 def allowed_transitions(*, user, example: Example) -> list[str]:
     """The statuses ``user`` may move ``example`` to (for buttons and the API)."""
-    moderator = is_moderator(user)
+    moderator = can_moderate_example(user, example)
     is_author = user is not None and user.is_authenticated and example.author_id == user.pk
     return [
         target
@@ -628,9 +631,10 @@ def example_transition(*, actor, example: Example, to: str, reason: str = "") ->
     """Move an example through its life: draft → submitted → published, changes requested
     or rejected; published → archived (and back). The moderation console calls this too.
 
-    Authors submit and withdraw their own entries; moderators (``is_staff`` or the
-    ``atlas.moderate_example`` permission) publish, request changes, reject and archive,
-    and must give a reason for the last three. Raises ValidationError for a change that
+    Authors submit and withdraw their own entries; moderators of the entry's country
+    (apps.moderation roles: global moderators, moderators scoped to that country, admins)
+    publish, request changes, reject and archive, and must give a reason for the last
+    three. A moderator outside their scope gets PermissionDenied saying so. Raises ValidationError for a change that
     does not exist, PermissionDenied for one the actor may not make; nothing is stored."""
     example = Example.objects.select_for_update().get(pk=example.pk)
     if to not in Status.values:
@@ -649,10 +653,14 @@ def example_transition(*, actor, example: Example, to: str, reason: str = "") ->
             }
         )
     is_author = actor is not None and actor.is_authenticated and example.author_id == actor.pk
-    if not (is_moderator(actor) or (who == AUTHOR and is_author)):
+    if not (can_moderate_example(actor, example) or (who == AUTHOR and is_author)):
         raise PermissionDenied(
-            _("You may not change this entry from “%(current)s” to “%(to)s”.")
-            % {"current": example.get_status_display(), "to": Status(to).label}
+            moderation_denied_message(
+                actor,
+                example,
+                _("You may not change this entry from “%(current)s” to “%(to)s”.")
+                % {"current": example.get_status_display(), "to": Status(to).label},
+            )
         )
     reason = (reason or "").strip()
     if to in REASON_REQUIRED and not reason:
@@ -714,6 +722,11 @@ def research_status_mark(
         )
     category_row = _category(category, errors)
     errors.raise_if_any()
+    if not moderation_roles.can_moderate_country(actor, code):
+        raise PermissionDenied(
+            _("%(country)s is outside the countries you moderate.")
+            % {"country": countries.name(code)}
+        )
     if not none_found:
         CountryResearchStatus.objects.filter(country=code, category=category_row).delete()
         _published_set_changed()
@@ -822,8 +835,8 @@ def can_suggest(*, user, example: Example) -> bool:
 
 
 def can_decide_suggestion(*, user, suggestion: SuggestedEdit) -> bool:
-    """The entry's author and moderators decide on suggestions."""
-    if is_moderator(user):
+    """The entry's author and moderators of its country decide on suggestions."""
+    if can_moderate_example(user, suggestion.example):
         return True
     return user is not None and user.is_authenticated and suggestion.example.author_id == user.pk
 
@@ -983,8 +996,12 @@ def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
     (and a restore); readers see "[deleted]" while it has replies, nothing otherwise."""
     comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
     is_author = actor is not None and actor.is_authenticated and comment.author_id == actor.pk
-    if not (is_author or is_moderator(actor)):
-        raise PermissionDenied(_("Only its author or a moderator may delete this comment."))
+    if not (is_author or can_moderate_example(actor, comment.example)):
+        raise PermissionDenied(
+            moderation_denied_message(
+                actor, comment.example, _("Only its author or a moderator may delete this comment.")
+            )
+        )
     if comment.deleted_at is None:
         comment.deleted_at = timezone.now()
         comment.deleted_by = actor
@@ -996,9 +1013,13 @@ def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
 def comment_set_hidden(*, moderator, comment: EntryComment, hidden: bool) -> EntryComment:
     """Moderators hide a comment (only its author and moderators still see it) or show
     it again. Idempotent."""
-    if not is_moderator(moderator):
-        raise PermissionDenied(_("Only moderators hide or restore comments."))
-    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    comment = EntryComment.objects.select_for_update().select_related("example").get(pk=comment.pk)
+    if not can_moderate_example(moderator, comment.example):
+        raise PermissionDenied(
+            moderation_denied_message(
+                moderator, comment.example, _("Only moderators hide or restore comments.")
+            )
+        )
     if comment.hidden != hidden:
         comment.hidden = hidden
         comment.save(update_fields=["hidden", "modified"])

@@ -42,7 +42,7 @@ from .models import (
     Scope,
     Status,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example
 
 MAP_FILTERS = (
     "category",
@@ -461,7 +461,7 @@ def suggestion_decide(request, pk: int):
 
 def _detail_context(request, example, **extra) -> dict:
     permalink = request.build_absolute_uri(example.get_absolute_url())
-    moderator = is_moderator(request.user)
+    moderator = can_moderate_example(request.user, example)
     return {
         "example": example,
         "evidence": list(example.evidence.all()),

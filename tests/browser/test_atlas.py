@@ -45,9 +45,9 @@ def starter(founding_paper):
 
 @pytest.fixture
 def moderator(transactional_db):
-    from tests.factories import UserFactory
+    from tests.moderation.conftest import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()
 
 
 def test_tag_submit_publish_and_see_it_on_the_map(
