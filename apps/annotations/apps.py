@@ -6,6 +6,11 @@ class AnnotationsConfig(AppConfig):
     name = "apps.annotations"
     verbose_name = _("Annotations")
 
+    def ready(self) -> None:
+        from .moderation import register
+
+        register()
+
     def on_document_ready(self, document_id: int) -> None:
         """Called by the sources app (after commit) when a version becomes ready:
         re-anchor the source's annotations onto it in the background."""

@@ -4,6 +4,8 @@ here, so the visibility rules are written once:
 - public, not hidden: everyone;
 - private: the author only (not even moderators: private notes are not published);
 - hidden (by a moderator): its author and moderators;
+- awaiting approval (its author is under pre-moderation): its author and moderators;
+- written by a shadow-hidden user: that user and moderators;
 - soft-deleted: nobody sees its content; it stays in lists as "[deleted]" only while it
   has replies, so the thread keeps its shape.
 
@@ -28,6 +30,7 @@ from django.db.models import (
 from django.http import Http404
 
 from apps.moderation import permissions as roles
+from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
@@ -53,19 +56,22 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
         return Q(**{prefix + key: value for key, value in lookups.items()})
 
     public = q(visibility=Visibility.PUBLIC)
+    shown = q(hidden=False, awaiting_approval=False)
     if viewer is None or not viewer.is_authenticated:
-        return public & q(hidden=False)
+        return public & shown
     if is_moderator(viewer) if moderator is None else moderator:
         return public | q(author=viewer)
-    return (public & q(hidden=False)) | q(author=viewer)
+    return (public & shown) | q(author=viewer)
 
 
 def annotations_visible(*, viewer) -> QuerySet:
     """All annotations ``viewer`` may see, with what any listing shows pre-joined."""
     has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
+    visible = exclude_shadow_hidden(
+        Annotation.objects.filter(visibility_q(viewer)), viewer=viewer, author_field="author"
+    )
     return (
-        Annotation.objects.filter(visibility_q(viewer))
-        .annotate(has_replies=has_replies)
+        visible.annotate(has_replies=has_replies)
         .filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
         .select_related("author")
         .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
@@ -179,14 +185,19 @@ def thread_counts_by_passage(*, viewer, document) -> dict[int, int]:
 
 
 def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:
-    """The visibility rule for one row already in memory (notifications, replies)."""
+    """The visibility rule for one row already in memory (notifications, replies). May
+    cost a query (the author's shadow-hidden state) for other people's annotations."""
     if annotation.deleted_at is not None and not include_deleted:
         return False
     if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
         return True
     if annotation.visibility != Visibility.PUBLIC:
         return False
-    return not annotation.hidden or is_moderator(viewer)
+    if is_moderator(viewer):
+        return True
+    if annotation.hidden or annotation.awaiting_approval:
+        return False
+    return not shadow_hidden_user_ids().filter(user_id=annotation.author_id).exists()
 
 
 # --- Notifications ----------------------------------------------------------------------

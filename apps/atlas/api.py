@@ -261,7 +261,9 @@ class ConflictSerializer(serializers.Serializer):
 class ExampleDetailAPI(APIView):
     """One entry, with its version as ``ETag``. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
-    read (or ``version`` in the body): a stale one is a 409 listing what changed."""
+    read (or ``version`` in the body): a stale one is a 409 listing what changed. The
+    author of a published entry who is not yet trusted gets 202: the change waits for a
+    moderator as a suggested edit (``{"detail", "suggestion", "entry"}``)."""
 
     @extend_schema(responses=ExampleOutputSerializer)
     def get(self, request, pk: int):
@@ -294,7 +296,7 @@ class ExampleDetailAPI(APIView):
                 {"version": ["The If-Match header and the version field name different versions."]}
             )
         try:
-            services.example_update(
+            outcome = services.example_edit(
                 actor=request.user,
                 example=example,
                 changes=changes,
@@ -304,6 +306,16 @@ class ExampleDetailAPI(APIView):
             )
         except services.StaleVersion as exc:
             return _conflict_response(request, example, exc)
+        if outcome.awaits_review:
+            # Not applied yet: 202, and the entry as it stands (its ETag unchanged).
+            response = _example_response(request, pk, status.HTTP_202_ACCEPTED)
+            response.data = {
+                "detail": "Your changes were sent to the moderators; the published entry "
+                "stays as it is until one of them accepts them.",
+                "suggestion": outcome.suggestion.pk,
+                "entry": response.data,
+            }
+            return response
         return _example_response(request, pk)
 
 

@@ -19,6 +19,10 @@ class AtlasConfig(AppConfig):
         # settings.py stays the one place an operator looks, and nothing is duplicated.
         settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
 
+        from .moderation import register
+
+        register()
+
     def reader_extension(self, request, *, source, document, passages):
         from .reader import reader_extension
 

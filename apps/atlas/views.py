@@ -329,7 +329,7 @@ def example_edit(request, pk: int, slug: str):
                 )
             else:
                 try:
-                    example = services.example_update(
+                    outcome = services.example_edit(
                         actor=request.user,
                         example=example,
                         changes=asdict(data_in),
@@ -338,6 +338,7 @@ def example_edit(request, pk: int, slug: str):
                         + form.passage_links(),
                         expected_version=form.cleaned_data["version"],
                     )
+                    example = outcome.example
                 except services.StaleVersion as exc:
                     status = 409
                     changes = selectors.example_changes_since(
@@ -350,6 +351,16 @@ def example_edit(request, pk: int, slug: str):
                 except ValidationError as exc:
                     _attach_errors(form, evidence_errors, exc)
                 else:
+                    if outcome.awaits_review:
+                        messages.success(
+                            request,
+                            _(
+                                "Thank you. Your changes were sent to the moderators: the "
+                                "published entry stays as it is until one of them accepts "
+                                "them."
+                            ),
+                        )
+                        return redirect(f"{example.get_absolute_url()}#suggestions")
                     messages.success(
                         request,
                         _("Saved. This is version %(version)s.") % {"version": example.version},

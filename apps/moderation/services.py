@@ -360,6 +360,7 @@ DEFAULT_TYPE_PRIORITY = {
     ReviewItemType.SUGGESTED_EDIT: 1.0,
     ReviewItemType.UPLOADED_SOURCE: 1.0,
     ReviewItemType.ORPHANED_ANNOTATION: 0.5,
+    ReviewItemType.PENDING_ANNOTATION: 1.0,
     ReviewItemType.FLAG: 0.0,  # flags bring their own scores
 }
 
@@ -415,6 +416,59 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
         # Opened concurrently by another request: the partial unique constraint kept one.
         return _open_item_for(item_type, target).get()
     return item
+
+
+@transaction.atomic
+def review_items_settle(
+    *, target: models.Model, item_types, actor, decision: str, reason: str = ""
+) -> list[ReviewItem]:
+    """The content was decided outside the queue (a moderator published an entry on its
+    own page, the author accepted a suggested edit): close its open items of
+    ``item_types`` as ``decision``, with one audit row each, and tell the author as a
+    queue decision would (never the actor themselves).
+
+    No permission check: the calling service already allowed the decision. A claim by
+    another moderator does not stop it (the content is decided; the claim is moot), and
+    the audit row says the item was settled outside the queue. Returns the closed items.
+    """
+    content_type = ContentType.objects.get_for_model(target)
+    items = list(
+        ReviewItem.objects.select_for_update()
+        .filter(
+            content_type=content_type,
+            object_id=str(target.pk),
+            item_type__in=list(item_types),
+            status=ReviewStatus.OPEN,
+        )
+        .order_by("pk")
+    )
+    reason = (reason or "").strip() or _("Decided on the content's own page.")
+    adapter = adapter_for(target)
+    state = adapter.state(target) if adapter is not None else {}
+    for item in items:
+        item.status = ReviewStatus.DECIDED
+        item.decision = decision
+        item.reason = reason
+        item.decided_by = actor if actor is not None and actor.is_authenticated else None
+        item.decided_at = timezone.now()
+        item.save(update_fields=["status", "decision", "reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DECISION,
+            target=item,
+            reason=reason,
+            before={"review_item": item.pk, "status": "open"},
+            after={
+                "review_item": item.pk,
+                "status": "decided",
+                "decision": decision,
+                "target": state,
+                "settled_outside_queue": True,
+            },
+        )
+        if item.author_id is not None and (actor is None or item.author_id != actor.pk):
+            notice_create(recipient=item.author, item=item, decision=decision, reason=reason)
+    return items
 
 
 def _check_can_work(actor, item: ReviewItem) -> None:

@@ -105,6 +105,8 @@ def make_published(moderator):
             passages=[PassageLinkData(passage_id=p.pk) for p in passages],
             submit=True,
         )
+        if example.status == "published":  # a trusted author skips pre-moderation
+            return example
         return services.example_transition(actor=moderator, example=example, to="published")
 
     return make

@@ -377,7 +377,13 @@ def test_only_author_or_moderator_edits(user, other_user, moderator, make_publis
         services.example_update(actor=other_user, example=published, changes={"region": "X"})
     updated = services.example_update(actor=moderator, example=published, changes={"region": "X"})
     assert updated.region == "X"
-    # The author keeps their published entry up to date (the history records it).
+    # An author who is not yet trusted does not change a published entry directly...
+    with pytest.raises(PermissionDenied):
+        services.example_update(actor=user, example=published, changes={"region": "Y"})
+    # ... a trusted one keeps it up to date (the history records it; post-reviewed).
+    from tests.moderation.conftest import make_trusted_user
+
+    make_trusted_user(user)
     updated = services.example_update(actor=user, example=published, changes={"region": "Y"})
     assert (updated.region, updated.status) == ("Y", "published")
 
