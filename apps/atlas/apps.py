@@ -23,6 +23,12 @@ class AtlasConfig(AppConfig):
 
         register()
 
+    def on_shadow_hidden_changed(self, user_id: int) -> None:
+        """Moderation hook: the user's entries leave (or rejoin) the public aggregates."""
+        from .cache import bump_generation
+
+        bump_generation()
+
     def reader_extension(self, request, *, source, document, passages):
         from .reader import reader_extension
 
