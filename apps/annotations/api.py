@@ -126,6 +126,9 @@ class AnnotationSerializer(serializers.Serializer):
     anchor = serializers.SerializerMethodField()
     edited = serializers.BooleanField()
     hidden = serializers.BooleanField()
+    awaiting_approval = serializers.BooleanField(
+        help_text="Its author is under pre-moderation: only they and moderators see it."
+    )
     deleted = serializers.BooleanField(source="is_deleted")
 
     @extend_schema_field(TargetSerializer(allow_null=True))

@@ -11,6 +11,8 @@ from collections import Counter
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from apps.moderation.models import FlagReason
+
 from . import selectors
 from .api import AnnotationSerializer
 from .models import AnchorStatus, Motivation, Visibility
@@ -35,6 +37,8 @@ def reader_extension(request, *, source, document, passages) -> dict:
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
         "api": reverse("api-annotation-list"),
+        "flagApi": reverse("api-flags"),
+        "flagReasons": [[value, str(label)] for value, label in FlagReason.choices],
         "preview": reverse("api-annotation-preview"),
         "strings": {
             "reply": _("Reply"),
@@ -60,6 +64,12 @@ def reader_extension(request, *, source, document, passages) -> dict:
             "failed": _("Something went wrong. Please try again."),
             "sourceNote": _("On the whole source"),
             "threadLabel": _("Thread"),
+            "flag": _("Flag"),
+            "flagReason": _("What is wrong?"),
+            "flagText": _("Details (needed for “Other”)"),
+            "flagSend": _("Send to the moderators"),
+            "flagged": _("Thank you: a moderator will look at it."),
+            "awaiting": _("Awaiting a moderator's approval"),
         },
     }
     return {

@@ -16,11 +16,13 @@ from django.urls import reverse
 from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import exports, selectors, services
 from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
@@ -214,6 +216,17 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
 # --- Views ----------------------------------------------------------------------------------
 
 
+def _check_rate(request) -> None:
+    """Entry writes are throttled per account and per address (apps.moderation.throttles):
+    429 with Retry-After."""
+    if not request.user.is_authenticated:
+        return  # the service answers 403 for anonymous writes
+    try:
+        check_request_rate(request, "entry")
+    except RateLimited as exc:
+        raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
+
+
 class ExampleListCreateAPI(APIView):
     """Entries you may see (published, your own, all for moderators), newest first."""
 
@@ -229,6 +242,7 @@ class ExampleListCreateAPI(APIView):
 
     @extend_schema(request=ExampleInputSerializer, responses={201: ExampleOutputSerializer})
     def post(self, request):
+        _check_rate(request)
         serializer = ExampleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -283,6 +297,7 @@ class ExampleDetailAPI(APIView):
     )
     def patch(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
+        _check_rate(request)
         if_match = _if_match_version(request)
         serializer = ExampleInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
