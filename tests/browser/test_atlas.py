@@ -158,7 +158,7 @@ def test_suggest_discuss_accept_and_edit(starter, other_user, moderator, login_p
     reviewer.get_by_role("button", name="Accept and apply").click()
     expect(reviewer.locator(".messages")).to_contain_text("Suggestion accepted")
     expect(reviewer.locator(".dimensions")).to_contain_text("Discontinued")
-    reviewer.locator("#discussion summary").first.click()
+    reviewer.locator("#discussion .reply-form summary").first.click()
     reviewer.locator("textarea[name=body]").first.fill("Yes, in part.")
     reviewer.get_by_role("button", name="Post reply").click()
     expect(reviewer.locator(".thread__replies")).to_contain_text("Yes, in part.")

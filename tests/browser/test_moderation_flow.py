@@ -22,9 +22,13 @@ CHOROPLETH = re.compile(r"#(c6dbef|9ecae1|6baed6|3182bd|08519c)", re.I)
 
 @pytest.fixture(autouse=True)
 def _categories(transactional_db):
-    # live_server tests flush the database between tests, migration-seeded rows included.
+    # live_server tests flush the database between tests, migration-seeded rows included;
+    # the cache (map aggregates, throttle counters) outlives them.
+    from django.core.cache import cache
+
     from apps.atlas.taxonomy import ensure_default_categories
 
+    cache.clear()
     ensure_default_categories()
 
 
