@@ -759,8 +759,38 @@ def suggestions_for_example(*, example: Example, viewer) -> list:
         for suggestion in suggestions:
             suggestion.diff = diff_values(
                 current, {**current, **suggestion.changes}, category_names=names
-            )
+            ) + _list_changes(example, suggestion.changes)
     return suggestions
+
+
+def _list_changes(example: Example, changes: Mapping) -> list[FieldChange]:
+    """Evidence and linked passages an author's pending edit replaces (stored as lists of
+    dicts in the suggestion), in the words the conflict page uses."""
+    result = []
+    if "evidence" in changes:
+        proposed = [
+            Evidence(order=i, title=row["title"], url=row["url"], doi=row["doi"])
+            for i, row in enumerate(changes["evidence"], start=1)
+        ]
+        result.append(
+            FieldChange(
+                field="evidence",
+                label=field_label("evidence"),
+                before=_evidence_words(example.evidence.all()) or "—",
+                after=_evidence_words(proposed) or "—",
+            )
+        )
+    if "passages" in changes:
+        proposed = [PassageLink(**row) for row in changes["passages"]]
+        result.append(
+            FieldChange(
+                field="passages",
+                label=field_label("passages"),
+                before=_link_words(example.passage_links.all()) or "—",
+                after=_link_words(proposed) or "—",
+            )
+        )
+    return result
 
 
 def suggestion_get(*, viewer, suggestion_id: int):

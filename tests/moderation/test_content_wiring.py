@@ -211,6 +211,11 @@ def test_untrusted_authors_edit_of_a_published_entry_waits_for_a_moderator(
         atlas_services.suggestion_accept(actor=user, suggestion=suggestion)
     item = item_for(suggestion, "suggested_edit")
     assert item.country == "DE" and item.author == user
+    # The moderator sees what the edit changes, evidence included, on the entry page.
+    shown = atlas_selectors.suggestions_for_example(example=example, viewer=moderator)
+    diff = {change.field: change for change in shown[0].diff}
+    assert set(diff) == {"region", "evidence"}
+    assert diff["evidence"].after == "A newer report <https://example.org/schufa>"
     assert decide(moderator, item, "publish").status_code == 200
     example.refresh_from_db()
     assert example.region == "Bavaria"
