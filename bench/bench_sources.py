@@ -43,6 +43,8 @@ def generated_pdf(pages: int) -> bytes:
 
 
 def run(yardstick, user) -> list[Row]:
+    from django.test import Client, override_settings
+
     from apps.sources import services
     from apps.sources.models import Document
     from apps.sources.starter import load_founding_paper
@@ -71,10 +73,19 @@ def run(yardstick, user) -> list[Row]:
         )
     )
     paper, _ = load_founding_paper()
-    rows.append(yardstick.measure("reader: founding paper", paper.get_absolute_url(), max_ratio=10))
-    rows.append(
-        yardstick.measure(f"reader: {PDF_PAGES}-page PDF", source.get_absolute_url(), max_ratio=10)
-    )
+    signed_in = Client()
+    signed_in.force_login(user)
+    readers = [
+        ("founding paper", paper.get_absolute_url()),
+        (f"{PDF_PAGES}-page PDF", source.get_absolute_url()),
+    ]
+    for label, url in readers:
+        rows.append(
+            yardstick.measure(f"reader: {label}, anonymous (page cache)", url, max_ratio=10)
+        )
+        with override_settings(ANONYMOUS_PAGE_CACHE_SECONDS=0):
+            rows.append(yardstick.measure(f"reader: {label}, anonymous, cache off", url))
+        rows.append(yardstick.measure(f"reader: {label}, signed in", url, client=signed_in))
     rows.append(yardstick.measure("API: /api/sources/", "/api/sources/"))
     rows.append(yardstick.measure("API: founding paper detail", f"/api/sources/{paper.slug}/"))
     return rows

@@ -92,10 +92,18 @@ class Yardstick:
         self.row = Row("bare Django view", self.median, p95(samples), ratio=1.0)
 
     def measure(
-        self, name: str, path: str, *, repeat: int = 50, max_ratio: float | None = None
+        self,
+        name: str,
+        path: str,
+        *,
+        repeat: int = 50,
+        max_ratio: float | None = None,
+        client=None,
     ) -> Row:
+        client = client or self.client
+
         def get():
-            response = self.client.get(path)
+            response = client.get(path)
             assert response.status_code == 200, (path, response.status_code)
 
         queries = count_queries(get)

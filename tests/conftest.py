@@ -47,6 +47,16 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"Skipped in CI (a skip is a failure with CI=true): {report.longrepr}"
 
 
+# --- Caches -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _no_anonymous_page_cache(settings):
+    """Tests change data inside a transaction that never commits, so the page cache's
+    on-commit invalidation cannot run; tests/common/test_page_cache.py covers it."""
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+
+
 # --- Celery -------------------------------------------------------------------------------
 
 

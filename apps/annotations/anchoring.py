@@ -45,6 +45,8 @@ MIN_SHORT_QUOTE_CONTEXT = 0.6
 BITAP_PATTERN = 32  # Bitap's classic word size; longer quotes search head and tail.
 BITAP_DISTANCE = 500
 GOOD_ENOUGH = 0.8  # a fuzzy stage finding a quote this alike ends the search
+MIN_MOVED_CONTEXT = 0.5  # context a half-alike quote needs away from its mapped place
+MIN_RUN = 3  # characters aligned in a row that count as part of a refined span
 MAX_OCCURRENCES = 2000  # exact hits scored per quote; more is a degenerate quote ("the")
 # Above this size the texts are not diffed (memory/time); the old position is the guess.
 MAX_DIFF_LENGTH = 2_000_000
@@ -115,13 +117,26 @@ def _exact_occurrences(text: str, exact: str):
         position = text.find(exact, position + 1)
 
 
+def _quote_score(candidate: str, exact: str) -> float:
+    """How much of the quote is in ``candidate``, 0..1: a weighted Levenshtein distance
+    where a quote character missing or changed costs 1 and a character inserted into the
+    quote costs 1/4. A sentence added inside a quote still leaves the quote there (the
+    annotation should cover the longer span); a quote half rewritten does not."""
+    if not candidate:
+        return 0.0
+    distance = Levenshtein.distance(exact, candidate, weights=(1, 4, 4))
+    return max(0.0, 1.0 - distance / (4 * len(exact)))
+
+
 def _refine_span(
     text: str, exact: str, around_start: int, around_end: int
 ) -> tuple[int, int] | None:
     """The span near [around_start, around_end) that best aligns with ``exact``.
 
     A Levenshtein alignment of the quote against a window with some slack; the span runs
-    from the first to the last character that aligned exactly.
+    from the first to the last run of at least ``MIN_RUN`` characters that aligned
+    exactly (a global alignment also matches stray single characters in the slack, which
+    would stretch the span).
     """
     slack = len(exact) // 4 + 8
     window_start = max(0, around_start - slack)
@@ -129,9 +144,10 @@ def _refine_span(
     window = text[window_start:window_end]
     if not window:
         return None
+    min_run = min(MIN_RUN, len(exact))
     first = last = None
     for tag, _src_start, _src_end, dest_start, dest_end in Levenshtein.opcodes(exact, window):
-        if tag == "equal":
+        if tag == "equal" and dest_end - dest_start >= min_run:
             if first is None:
                 first = dest_start
             last = dest_end
@@ -195,35 +211,47 @@ def _fuzzy(
             return []
         return [(haystack_start + alignment.dest_start, haystack_start + alignment.dest_end)]
 
+    # (stage, quote score that ends the search). Where the diff maps the quote is trusted
+    # as soon as the quote is recognisably there: the diff saw the text around it too.
     stages = (
-        mapped_span,
-        lambda: aligned(region_start, region),
-        bitap,
-        lambda: aligned(0, text),
+        (mapped_span, MIN_QUOTE_SIMILARITY),
+        (lambda: aligned(region_start, region), GOOD_ENOUGH),
+        (bitap, GOOD_ENOUGH),
+        (lambda: aligned(0, text), GOOD_ENOUGH),
     )
     best: AnchorResult = ORPHAN
     best_quote_score = 0.0
     seen: set[tuple[int, int]] = set()
-    for stage in stages:
+
+    def consider(start: int, end: int, *, mapped: bool) -> None:
+        nonlocal best, best_quote_score
+        if end <= start or (start, end) in seen:
+            return
+        seen.add((start, end))
+        quote_score = _quote_score(text[start:end], exact)
+        if quote_score < MIN_QUOTE_SIMILARITY:
+            return
+        score, context = _score(
+            text, start, end, quote_score=quote_score, prefix=prefix, suffix=suffix, hint=hint
+        )
+        if len(exact) < SHORT_QUOTE and context < MIN_SHORT_QUOTE_CONTEXT:
+            return
+        # Away from where the diff puts it, a half-alike quote is a coincidence (a similar
+        # sentence elsewhere) unless its context came along.
+        if not mapped and quote_score < GOOD_ENOUGH and context < MIN_MOVED_CONTEXT:
+            return
+        if score > best.score:
+            best = AnchorResult(FUZZY, round(score, 4), start, end)
+            best_quote_score = quote_score
+
+    for stage, good_enough in stages:
+        mapped = stage is mapped_span
         for rough_start, rough_end in stage():
-            span = _refine_span(text, exact, rough_start, rough_end)
-            if span is None or span in seen:
-                continue
-            seen.add(span)
-            start, end = span
-            quote_score = _similarity(text[start:end], exact)
-            if quote_score < MIN_QUOTE_SIMILARITY:
-                continue
-            score, context = _score(
-                text, start, end, quote_score=quote_score, prefix=prefix, suffix=suffix,
-                hint=hint,
-            )  # fmt: skip
-            if len(exact) < SHORT_QUOTE and context < MIN_SHORT_QUOTE_CONTEXT:
-                continue
-            if score > best.score:
-                best = AnchorResult(FUZZY, round(score, 4), start, end)
-                best_quote_score = quote_score
-        if best_quote_score >= GOOD_ENOUGH:
+            consider(rough_start, rough_end, mapped=mapped)
+            refined = _refine_span(text, exact, rough_start, rough_end)
+            if refined is not None:
+                consider(*refined, mapped=mapped)
+        if best_quote_score >= good_enough:
             break
     return best
 

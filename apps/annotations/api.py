@@ -131,6 +131,12 @@ class AnnotationSerializer(serializers.Serializer):
     )
     deleted = serializers.BooleanField(source="is_deleted")
 
+    def to_representation(self, obj) -> dict:
+        # The declared fields document the shape (OpenAPI); building the dict by hand is
+        # ~20x faster than DRF's per-field machinery, which matters for the reader page
+        # (thousands of annotations embedded) and for large list pages.
+        return annotation_json(obj)
+
     @extend_schema_field(TargetSerializer(allow_null=True))
     def get_target(self, obj) -> dict | None:
         if obj.is_reply:
@@ -161,6 +167,85 @@ class AnnotationSerializer(serializers.Serializer):
             "start": obj.anchor_start,
             "end": obj.anchor_end,
         }
+
+
+_DATETIME = serializers.DateTimeField()
+
+# The columns ``annotation_json_from_row`` reads, for ``QuerySet.values()`` (the reader page
+# builds its payload from rows, skipping model instances: 2,000 of them cost ~0.2 s).
+ROW_FIELDS = (
+    "id", "source_slug", "document_version", "parent_id", "thread_id", "start", "end",
+    "exact", "prefix", "suffix", "deleted_at", "body", "body_html", "tags", "motivation",
+    "visibility", "author__username", "author__display_name", "created", "modified",
+    "anchor_status", "anchor_score", "anchor_start", "anchor_end", "edited", "hidden",
+    "awaiting_approval",
+)  # fmt: skip
+
+
+def annotation_json(obj: Annotation) -> dict:
+    """One annotation in the API's JSON shape (see ``AnnotationSerializer``). ``obj`` comes
+    from a selector (``source_slug``, ``document_version`` and ``anchor_*`` annotated)."""
+    row = {field: getattr(obj, field, None) for field in ROW_FIELDS if "__" not in field}
+    row["id"] = obj.pk
+    row["author__username"] = obj.author.username
+    row["author__display_name"] = obj.author.display_name
+    return annotation_json_from_row(row)
+
+
+def annotation_json_from_row(row: dict) -> dict:
+    """The same shape from a ``values(*ROW_FIELDS)`` row of a selector's queryset."""
+    deleted = row["deleted_at"] is not None
+    is_reply = row["parent_id"] is not None
+    has_target = row["start"] is not None
+    anchor_status = row["anchor_status"]
+    return {
+        "id": row["id"],
+        "source": row["source_slug"],
+        "version": row["document_version"],
+        "target": None
+        if is_reply
+        else {
+            "selector": [
+                {
+                    "type": "TextQuoteSelector",
+                    "exact": row["exact"],
+                    "prefix": row["prefix"],
+                    "suffix": row["suffix"],
+                },
+                {"type": "TextPositionSelector", "start": row["start"], "end": row["end"]},
+            ]
+            if has_target
+            else []
+        },  # fmt: skip
+        "body": DELETED_TEXT if deleted else row["body"],
+        "body_html": f"<p>{DELETED_TEXT}</p>" if deleted else row["body_html"],
+        "tags": [] if deleted else list(row["tags"]),
+        "motivation": row["motivation"],
+        "visibility": row["visibility"],
+        "parent": row["parent_id"],
+        "thread": row["thread_id"] or row["id"],
+        "author": None
+        if deleted
+        else {
+            "username": row["author__username"],
+            # The same rule as User.public_name.
+            "name": row["author__display_name"] or row["author__username"],
+        },
+        "created": _DATETIME.to_representation(row["created"]),
+        "modified": _DATETIME.to_representation(row["modified"]),
+        "anchor": None
+        if is_reply or not has_target or anchor_status is None
+        else {
+            "status": anchor_status,
+            "score": row["anchor_score"],
+            "start": row["anchor_start"],
+            "end": row["anchor_end"],
+        },
+        "edited": row["edited"],
+        "hidden": row["hidden"],
+        "awaiting_approval": row["awaiting_approval"],
+        "deleted": deleted,
+    }
 
 
 # --- W3C Web Annotation JSON-LD ---------------------------------------------------------

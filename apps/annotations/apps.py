@@ -1,12 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+REANCHOR_SWEEP_BEAT_ENTRY = {
+    "task": "apps.annotations.tasks.sweep_missing_anchors",
+    # Re-anchoring is enqueued when a version becomes ready; this only repairs jobs lost
+    # while the broker was down, so every ten minutes is plenty.
+    "schedule": 600.0,
+}
+
 
 class AnnotationsConfig(AppConfig):
     name = "apps.annotations"
     verbose_name = _("Annotations")
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        # As apps/atlas/apps.py does: Celery reads the schedule lazily from settings.
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "annotations-reanchor-sweep", REANCHOR_SWEEP_BEAT_ENTRY
+        )
+
         from .moderation import register
 
         register()

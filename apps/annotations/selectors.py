@@ -31,6 +31,7 @@ from django.http import Http404
 
 from apps.moderation import permissions as roles
 from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
+from apps.sources.models import Document, DocumentStatus
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
@@ -76,6 +77,42 @@ def annotations_visible(*, viewer) -> QuerySet:
         .select_related("author")
         .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
     )
+
+
+def annotations_searchable(
+    *, viewer, tag: str = "", author_username: str = "", source_slug: str = ""
+) -> QuerySet:
+    """What search finds for ``viewer``: the visibility rule above, and never a deleted
+    annotation (not even as a "[deleted]" placeholder). No joins, no annotations: search
+    adds what it shows, and the count over many rows stays cheap. Shadow-hidden authors'
+    annotations are found by them and moderators only (one subquery, no join)."""
+    qs = exclude_shadow_hidden(
+        Annotation.objects.filter(visibility_q(viewer), deleted_at__isnull=True),
+        viewer=viewer,
+        author_field="author",
+    )
+    if tag:
+        qs = qs.filter(_tag_q(tag))
+    if author_username:
+        qs = qs.filter(author__username=author_username)
+    if source_slug:
+        qs = qs.filter(source__slug=source_slug)
+    return qs
+
+
+def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> QuerySet:
+    """Public, not hidden, not deleted annotations and replies: what activity feeds and
+    contributor pages show, whoever looks (a private note stays out of a public feed even
+    for its author). Newest first, author and source joined."""
+    qs = annotations_searchable(viewer=None, tag=tag, source_slug=source_slug)
+    if author is not None:
+        qs = qs.filter(author=author)
+    return qs.select_related("author", "source").order_by("-created", "-id")
+
+
+def annotation_tag_exists(*, viewer, tag: str) -> bool:
+    """Whether ``viewer`` can see at least one annotation with this tag."""
+    return annotations_searchable(viewer=viewer, tag=tag).exists()
 
 
 def with_anchor(queryset: QuerySet, *, document_id: int | None = None) -> QuerySet:
@@ -157,6 +194,13 @@ def annotations_for_reader(*, viewer, document) -> QuerySet:
     return annotation_list(viewer=viewer, source=document.source, document=document)
 
 
+def threads_for_reader(*, viewer, document) -> QuerySet:
+    """The thread roots the reader of ``document`` paints and lists: roots placed on it
+    (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
+    Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
+    return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+
+
 def annotations_for_export(*, viewer, source) -> QuerySet:
     """A source's visible annotations, for JSON-LD and CSV download (positions in the
     current version)."""
@@ -182,6 +226,29 @@ def thread_counts_by_passage(*, viewer, document) -> dict[int, int]:
         .annotate(n=Count("pk", distinct=True))
     )
     return {row["anchors__passage_id"]: row["n"] for row in rows}
+
+
+def documents_missing_anchors(*, settled_before) -> list[int]:
+    """Ready versions that some root annotation of their source, made on an earlier
+    version, has no anchor on: their re-anchoring job was lost (broker down when the
+    version became ready, worker killed). Versions that became ready after
+    ``settled_before`` are left to the job that is probably still on its way."""
+    anchored_here = AnnotationAnchor.objects.filter(
+        annotation_id=OuterRef("pk"), document_id=OuterRef(OuterRef("pk"))
+    )
+    unplaced = Annotation.objects.filter(
+        source_id=OuterRef("source_id"),
+        parent__isnull=True,
+        start__isnull=False,
+        document__version__lt=OuterRef("version"),
+    ).exclude(Exists(anchored_here))
+    return list(
+        Document.objects.filter(status=DocumentStatus.READY, version__isnull=False)
+        .filter(Q(import_finished__isnull=True) | Q(import_finished__lt=settled_before))
+        .filter(Exists(unplaced))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:

@@ -13,6 +13,13 @@ def reanchor_document(document_id: int) -> dict:
     return services.document_reanchor(document_id=document_id)
 
 
+# One query over ready versions plus an enqueue per version found; a minute means the
+# database is in trouble and the next beat will try again. Hard limit frees the worker.
+@shared_task(soft_time_limit=60, time_limit=90)
+def sweep_missing_anchors() -> list[int]:
+    return services.reanchor_sweep()
+
+
 # One SMTP exchange; 30 s covers a slow relay. Retried with backoff when the relay is down;
 # ``emailed_at`` makes a redelivery send nothing twice.
 @shared_task(

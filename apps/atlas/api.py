@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -281,7 +281,18 @@ class ExampleDetailAPI(APIView):
 
     @extend_schema(responses=ExampleOutputSerializer)
     def get(self, request, pk: int):
-        return _example_response(request, pk)
+        try:
+            return _example_response(request, pk)
+        except Http404:
+            # A merged duplicate leads to the entry it was merged into, for good.
+            from .merging import merged_destination_for
+
+            destination = merged_destination_for(pk)
+            if destination is None:
+                raise
+            return HttpResponsePermanentRedirect(
+                reverse("api-example-detail", kwargs={"pk": destination.pk})
+            )
 
     @extend_schema(
         request=ExampleInputSerializer,

@@ -132,6 +132,9 @@ class Status(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     REJECTED = "rejected", _("Rejected")
     ARCHIVED = "archived", _("Archived")
+    # Folded into another entry by a moderator (Example.merged_into); its URL redirects
+    # there, and it counts nowhere (apps/atlas/merging.py).
+    MERGED = "merged", _("Merged into another entry")
 
 
 # Multi-valued dimensions: stored as JSON lists of choice values so SQLite and PostgreSQL
@@ -215,6 +218,11 @@ class Example(TimeStampedModel):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="atlas_examples", verbose_name=_("author"),
+    )  # fmt: skip
+    # Set (with status MERGED) when a moderator merged this duplicate into another entry.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
+        verbose_name=_("merged into"),
     )  # fmt: skip
     history = HistoricalRecords()
 
@@ -474,3 +482,57 @@ class EntryComment(TimeStampedModel):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class ExampleMerge(models.Model):
+    """A moderator's merge of a duplicate entry (``source``) into another (``target``),
+    with exactly what moved, so that undoing it gives the duplicate back its own evidence,
+    passage links and comments. Written and undone only by apps/atlas/merging.py."""
+
+    source = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="merges_out", verbose_name=_("merged entry")
+    )
+    target = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="merges_in", verbose_name=_("merged into")
+    )
+    reason = models.TextField(_("reason"))
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("merged by"),
+    )  # fmt: skip
+    created = models.DateTimeField(_("merged"), auto_now_add=True)
+    # The source's status before the merge (given back by the undo).
+    source_status = models.CharField(_("status before the merge"), max_length=20)
+    # What the merge added to the target and moved from the source: evidence as their
+    # identity keys (see merging.evidence_key), passage ids, comment ids.
+    added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
+    added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
+    moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("undone by"),
+    )  # fmt: skip
+    undo_reason = models.TextField(_("reason for the undo"), blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("merge of entries")
+        verbose_name_plural = _("merges of entries")
+        constraints = [
+            # One live merge per duplicate: an entry is merged into one place at a time.
+            models.UniqueConstraint(
+                fields=["source"], condition=models.Q(undone_at__isnull=True),
+                name="atlas_merge_one_live_per_source",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("target")), name="atlas_merge_not_self"
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.source_id} → {self.target_id}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.undone_at is None

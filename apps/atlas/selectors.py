@@ -205,20 +205,21 @@ def published_examples() -> QuerySet:
 def examples_visible_to(*, viewer) -> QuerySet:
     """Published entries (not by shadow-hidden authors), plus the viewer's own entries,
     plus every entry of the countries a moderator moderates (all entries for global
-    moderators, who also see shadow-hidden authors' entries)."""
+    moderators, who also see shadow-hidden authors' entries); never entries merged into
+    another (their addresses redirect: merging.py)."""
     if not is_moderator(viewer):
         if viewer is not None and viewer.is_authenticated:
             return exclude_shadow_hidden(
                 Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer)),
                 viewer=viewer,
-            )
+            ).exclude(status=Status.MERGED)
         return published_examples()
     scope = moderation_roles.moderator_countries(viewer)
     if scope is None:
-        return Example.objects.all()
+        return Example.objects.exclude(status=Status.MERGED)
     return Example.objects.filter(
         Q(status=Status.PUBLISHED) | Q(author=viewer) | Q(country__in=sorted(scope))
-    )
+    ).exclude(status=Status.MERGED)
 
 
 def _with_details(qs: QuerySet) -> QuerySet:

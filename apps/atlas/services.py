@@ -25,6 +25,7 @@ from django_countries import countries
 
 from apps.common.markdown import render_markdown
 from apps.moderation import permissions as moderation_roles
+from apps.search.services import search_index_example
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
@@ -233,9 +234,9 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: _Erro
     return cleaned
 
 
-# /atlas/examples/<id>/transition/ is a route of its own: an entry titled "Transition"
-# must not get a slug that makes its page URL collide with it.
-RESERVED_SLUGS = {"transition"}
+# /atlas/examples/<id>/transition/ and .../merge/ are routes of their own: an entry titled
+# "Transition" must not get a slug that makes its page URL collide with them.
+RESERVED_SLUGS = {"transition", "merge"}
 
 
 def _slug(title: str) -> str:
@@ -549,6 +550,7 @@ def example_create(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    search_index_example(example_id=example.pk)
     if status == Status.SUBMITTED:
         _queue_submission(example)
     elif status == Status.PUBLISHED:
@@ -674,6 +676,7 @@ def example_update(
         for old in example.passage_links.all():
             old.delete()
         _save_children(example, [], link_rows)
+    search_index_example(example_id=example.pk)
     if example.status == Status.PUBLISHED:
         _published_set_changed()
         if not can_moderate_example(actor, example):
@@ -835,6 +838,7 @@ def example_import_published(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    search_index_example(example_id=example.pk)
     _published_set_changed()
     return example
 

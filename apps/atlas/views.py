@@ -18,9 +18,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from apps.common.page_cache import anonymous_page_cache
 from apps.moderation.throttles import RateLimited, check_request_rate
 
-from . import citation, selectors, services
+from . import citation, merging, selectors, services
 from . import codebook as codebook_module
 from .forms import (
     CompareForm,
@@ -90,6 +91,7 @@ def _map_filters(request) -> tuple[selectors.ExampleFilters, dict]:
     return selectors.parse_filters(params), params
 
 
+@anonymous_page_cache
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
@@ -541,7 +543,14 @@ def _detail_context(request, example, **extra) -> dict:
 
 
 def example_detail(request, pk: int, slug: str | None = None):
-    example = selectors.example_get(viewer=request.user, example_id=pk)
+    try:
+        example = selectors.example_get(viewer=request.user, example_id=pk)
+    except Http404:
+        # A merged duplicate leads to the entry it was merged into, for good.
+        destination = merging.merged_destination_for(pk)
+        if destination is None:
+            raise
+        return redirect(destination.get_absolute_url(), permanent=True)
     if slug != example.slug:
         return redirect(example.get_absolute_url(), permanent=slug is not None)
     return render(request, "atlas/example_detail.html", _detail_context(request, example))
@@ -657,6 +666,7 @@ def _place(code: str) -> tuple[str, str]:
     raise Http404(_("Unknown country code."))
 
 
+@anonymous_page_cache
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:

@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class CommonConfig(AppConfig):
     name = "apps.common"
+
+    def ready(self) -> None:
+        from . import page_cache
+
+        page_cache.connect_signals()

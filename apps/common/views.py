@@ -6,11 +6,13 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from apps.common.page_cache import anonymous_page_cache
 from apps.sources import selectors as source_selectors
 
 FOUNDING_PAPER_SLUG = "wong-2021-social-credit"
 
 
+@anonymous_page_cache
 def home(request):
     paper = source_selectors.source_list().filter(slug=FOUNDING_PAPER_SLUG).first()
     context = {"paper": paper}

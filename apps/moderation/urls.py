@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, history_views, views
 
 app_name = "moderation"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("users/<str:username>/", views.user_roles, name="user"),
     path("notices/", views.notices, name="notices"),
     path("flag/", views.flag, name="flag"),
+    path("history/<str:type_name>/<int:pk>/", history_views.history, name="history"),
+    path(
+        "history/<str:type_name>/<int:pk>/restore/",
+        history_views.restore_deleted,
+        name="history_restore_deleted",
+    ),
 ]
 
 api_urlpatterns = [

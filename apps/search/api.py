@@ -26,7 +26,10 @@ class SearchAPI(APIView):
         score = serializers.FloatField()
 
     class OutputSerializer(serializers.Serializer):
-        count = serializers.IntegerField(help_text="Exact up to 10,000; then a lower bound.")
+        count = serializers.IntegerField(
+            help_text="Exact when count_is_exact; otherwise a lower bound (some kind had "
+            "more than 1,000 matches, and only 1,000 per kind are counted and ranked)."
+        )
         count_is_exact = serializers.BooleanField()
         next = serializers.CharField(allow_null=True)
         previous = serializers.CharField(allow_null=True)
@@ -35,7 +38,7 @@ class SearchAPI(APIView):
         results = serializers.ListField(child=serializers.DictField())
 
     @extend_schema(
-        summary="Search sources and passages (annotations and entries as they arrive)",
+        summary="Search sources, passages, annotations and atlas entries",
         parameters=[
             OpenApiParameter("q", OpenApiTypes.STR, description='Words; "a phrase", OR, -word.'),
             OpenApiParameter("kind", OpenApiTypes.STR, description="source, passage, …"),

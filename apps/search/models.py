@@ -1,4 +1,4 @@
-"""Stored full-text vectors for sources and passages.
+"""Stored full-text vectors for sources, passages, annotations and atlas entries.
 
 They live beside the rows they index (one-to-one, same primary key) so the sources app
 keeps its tables to itself. They are written by ``services.search_index_document``, which
@@ -37,3 +37,31 @@ class PassageSearchIndex(models.Model):
 
     def __str__(self) -> str:
         return f"search index of passage {self.passage_id}"
+
+
+class AnnotationSearchIndex(models.Model):
+    """Tags weigh 'A', the comment 'B', the quoted text 'C'. Written by
+    ``services.search_index_annotation``, which the annotation services call on create,
+    reply, update and delete (a deleted annotation loses its row)."""
+
+    annotation = models.OneToOneField(
+        "annotations.Annotation", primary_key=True, on_delete=models.CASCADE,
+        related_name="search_index",
+    )  # fmt: skip
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"search index of annotation {self.annotation_id}"
+
+
+class ExampleSearchIndex(models.Model):
+    """An atlas entry: title 'A', summary 'B', evidence titles 'C'. Written by
+    ``services.search_index_example`` from the atlas services."""
+
+    example = models.OneToOneField(
+        "atlas.Example", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
+    )
+    vector = SearchVectorField(null=True)
+
+    def __str__(self) -> str:
+        return f"search index of entry {self.example_id}"

@@ -35,6 +35,7 @@ from django.db.models import (
     QuerySet,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
@@ -47,8 +48,12 @@ from .query import ParsedQuery
 SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
-# Matches are counted up to this many; beyond it the count is a lower bound.
-COUNT_CAP = 10_000
+# Per kind, at most this many matches are ranked, counted and used for facet counts: the
+# newest COUNT_CAP + 1 (by primary key). Below it everything is exact; above it the count
+# is a lower bound ("more than 1,000") and the ranking is that of the newest matches.
+# Ranking every match of a common word reads every matching vector (ts_rank), which
+# cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
+COUNT_CAP = 1_000
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -118,6 +123,11 @@ class Facet:
 
     def clean(self, raw: str, *, viewer) -> Any:
         raise NotImplementedError
+
+    def label_for(self, value: Any, label: Any) -> str:
+        """How a value is shown in the facet list (``label`` comes from the provider's
+        label path, or is the value itself)."""
+        return str(label)
 
 
 class SearchProvider:
@@ -195,10 +205,23 @@ class ModelSearchProvider(SearchProvider):
     # --- shared machinery -------------------------------------------------------------
 
     def filtered_queryset(self, request: SearchRequest) -> QuerySet:
+        """Visible rows narrowed by the request's facet filters (a provider whose facet
+        is not a plain field, such as a list of tags, overrides this)."""
         qs = self.visible_queryset(request)
         for name, value in request.filters.items():
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
+
+    def sample(self, request: SearchRequest) -> QuerySet:
+        """Primary keys of at most COUNT_CAP + 1 matches (a subquery). Ranking, counting
+        and facet counts all work on it, so they agree with each other and cost about
+        the same for a word in every row as for a word in a thousand.
+
+        Unordered on purpose: ``ORDER BY pk`` would make PostgreSQL either walk the
+        primary key testing every row's vector, or fetch every match to sort it; both
+        were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
+        make the sample of a very common query is therefore up to the plan."""
+        return self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -207,10 +230,12 @@ class ModelSearchProvider(SearchProvider):
             return self._match_postgres(qs, request)
         return self._match_fallback(qs, request)
 
-    def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
-        search_query = request.search_query()
-        qs = qs.annotate(score=SearchRank(F(self.vector_path), search_query, cover_density=False))
-        condition = Q(**{self.vector_path: search_query})
+    def _scored_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        """``qs`` annotated with ``score`` (ts_rank, plus trigram similarity for
+        near misses when the provider has ``trigram_fields``)."""
+        qs = qs.annotate(
+            score=SearchRank(F(self.vector_path), request.search_query(), cover_density=False)
+        )
         if self.trigram_fields:
             terms = " ".join(request.query.positive_terms)
             similarities = [
@@ -221,6 +246,13 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.annotate(similarity=similarity).annotate(
                 score=F("score") + F("similarity") * TRIGRAM_WEIGHT
             )
+        return qs
+
+    def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
+        search_query = request.search_query()
+        qs = self._scored_postgres(qs, request)
+        condition = Q(**{self.vector_path: search_query})
+        if self.trigram_fields:
             near_miss = Q(similarity__gte=TRIGRAM_THRESHOLD)
             excluded = request.excluded_query()
             if excluded is not None:
@@ -253,17 +285,26 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
-        matching = self.matching(request)
-        rows = []
-        if limit:
-            # No window count here: COUNT(*) OVER () makes PostgreSQL sort every match
-            # (wide rows, spilling to disk) instead of keeping a top-N heap.
-            rows = list(matching.order_by("-score", "pk").values_list("score", "pk")[:limit])
-            if len(rows) < limit:
-                return [(float(score), pk) for score, pk in rows], len(rows)
-        # Counting stops after COUNT_CAP: "more than 10,000" is all anyone needs to know.
-        total = matching.order_by().values("pk")[: COUNT_CAP + 1].count()
-        return [(float(score), pk) for score, pk in rows], total
+        # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
+        # the GIN index or a scan that stops early, whichever the planner prefers),
+        # ranked by ts_rank on those rows only, with the sample's size as the count. The
+        # window count is cheap because it runs over at most COUNT_CAP + 1 rows.
+        if is_postgres():
+            # The sample already applied visibility, filters and the match: the outer
+            # query only looks the sampled rows up by primary key and ranks them.
+            model = self.visible_queryset(request).model
+            ranked = self._scored_postgres(
+                model._base_manager.filter(pk__in=self.sample(request)), request
+            )
+        else:
+            ranked = self.matching(request).filter(pk__in=self.sample(request))
+        rows = list(
+            ranked.annotate(sample_size=Window(Count("pk")))
+            .order_by("-score", "pk")
+            .values_list("score", "pk", "sample_size")[: max(limit, 1)]
+        )
+        total = rows[0][2] if rows else 0
+        return [(float(score), pk) for score, pk, _size in rows[:limit]], total
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -298,8 +339,9 @@ class ModelSearchProvider(SearchProvider):
         return hits
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        """One GROUP BY over every facet's fields, split per facet in Python: one
-        query per kind instead of one per facet (each scans all the matches)."""
+        """One GROUP BY over every facet's fields (a JSON list field, such as tags,
+        groups by the whole list and is split here), split per facet in Python: one
+        query per kind instead of one per facet, over the kind's sample of matches."""
         paths: list[str] = []
         for name in names:
             for path in self.facet_fields[name]:
@@ -307,19 +349,30 @@ class ModelSearchProvider(SearchProvider):
                     paths.append(path)
         if not paths:
             return {}
-        rows = self.matching(request).order_by().values(*paths).annotate(count=Count("pk"))
+        rows = (
+            self.visible_queryset(request)
+            .filter(pk__in=self.sample(request))
+            .values(*paths)
+            .annotate(count=Count("pk"))
+            .order_by()
+        )
+        from . import registry
+
+        facets = registry.facets()
         counts: dict[str, dict] = {name: {} for name in names}
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
-                value = row[value_path]
-                if value is None:
-                    continue
-                label = str(row[label_path] if label_path else value)
-                previous = counts[name].get(value)
-                counts[name][value] = FacetValue(
-                    value, label, row["count"] + (previous.count if previous else 0)
-                )
+                raw = row[value_path]
+                # A list field (annotation tags) counts once for each of its values.
+                for value in raw if isinstance(raw, list) else [raw]:
+                    if value is None or value == "":
+                        continue
+                    label = facets[name].label_for(value, row[label_path] if label_path else value)
+                    previous = counts[name].get(value)
+                    counts[name][value] = FacetValue(
+                        value, label, row["count"] + (previous.count if previous else 0)
+                    )
         return {name: list(values.values()) for name, values in counts.items()}
 
 

@@ -67,6 +67,10 @@ class SourceProvider(ModelSearchProvider):
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.source_list().order_by()
 
+    def hydrate_queryset(self, request: SearchRequest):
+        # A hit needs the source's own fields, not its current version's full text.
+        return self.visible_queryset(request).select_related(None)
+
     def build_hit(self, obj, *, snippet, words, score) -> Hit:
         if not obj.abstract:
             snippet = snippets.highlight(obj.authors_display, words)
@@ -102,7 +106,12 @@ class PassageProvider(ModelSearchProvider):
         return source_selectors.passages_of_current_versions()
 
     def hydrate_queryset(self, request: SearchRequest):
-        return self.visible_queryset(request).select_related("document__source")
+        # Not the version's full text (often 100 kB or more) for every hit.
+        return (
+            self.visible_queryset(request)
+            .select_related("document__source")
+            .defer("document__text", "document__front_matter", "document__source__abstract")
+        )
 
     def build_hit(self, obj, *, snippet, words, score) -> Hit:
         source = obj.document.source

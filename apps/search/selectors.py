@@ -4,13 +4,22 @@ by score and pages through them; visibility is each provider's (its app's select
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from . import registry
-from .providers import COUNT_CAP, FacetValue, Hit, SearchInputError, SearchRequest
+from .providers import (
+    COUNT_CAP,
+    FacetValue,
+    Hit,
+    SearchInputError,
+    SearchRequest,
+    is_postgres,
+)
 from .query import MAX_QUERY_LENGTH, parse_query
 
 # Deep pages cost as much as all the pages before them (each kind's best hits are merged),
@@ -34,9 +43,13 @@ class SearchResults:
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
 
+    # False when some kind had more than COUNT_CAP matches: ``total`` is then a lower
+    # bound ("more than …").
+    count_is_exact: bool = True
+
     @property
-    def count_is_exact(self) -> bool:
-        return self.total <= COUNT_CAP
+    def count_cap(self) -> int:
+        return COUNT_CAP
 
     @property
     def num_pages(self) -> int:
@@ -137,12 +150,36 @@ def search(
 
     Runs a fixed number of queries: per eligible kind one to find and count matches,
     one to build the page's hits of that kind, and with ``with_facets`` one more per kind
-    for the facet counts.
+    for the facet counts; on PostgreSQL one more (``SET LOCAL``, see ``_serial_plans``).
     """
     results = SearchResults(request=request, page=page, page_size=page_size)
+    if not is_postgres() or not request.query.raw or not request.query.is_searchable:
+        return _search(request=request, results=results, with_facets=with_facets)
+    # No savepoint: inside a caller's transaction the setting simply lasts until its end.
+    with transaction.atomic(savepoint=False), _serial_plans():
+        return _search(request=request, results=results, with_facets=with_facets)
+
+
+@contextmanager
+def _serial_plans():
+    """No parallel workers for the search queries (PostgreSQL; this transaction only).
+
+    Two reasons. Each kind's sample is "the first 1,001 matches the scan finds": with
+    parallel workers that set, and so the ranking of a very common word, would change
+    from one request to the next (and between page 1 and page 2). And these are short
+    queries: starting workers cost more than they saved, on a busy two-core machine
+    twice as much (docs/benchmarks.md)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    yield
+
+
+def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool):
+    page, page_size = results.page, results.page_size
     if not request.query.raw:
         results.message = _(
-            "Type a few words to search sources and passages. Put a phrase in quotes, "
+            "Type a few words to search sources, passages, annotations and atlas entries. "
+            "Put a phrase in quotes, "
             "use OR for either word, and -word to leave a word out."
         )
         return results
@@ -162,10 +199,10 @@ def search(
         rows, total = provider.candidates(request, limit=limit if wanted else 0)
         results.counts_by_kind[kind] = total
         if wanted:
-            results.total += total
+            # Beyond the cap a kind's count is a lower bound, shown as "more than …".
+            results.total += min(total, COUNT_CAP)
+            results.count_is_exact &= total <= COUNT_CAP
             merged.extend((score, position, kind, pk) for score, pk in rows)
-    # Beyond the cap the total is a lower bound, reported as "more than COUNT_CAP".
-    results.total = min(results.total, COUNT_CAP + 1)
     merged.sort(key=lambda row: (-row[0], row[1], row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 

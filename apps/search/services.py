@@ -28,6 +28,23 @@ _PASSAGE_VECTOR = f"""
 """
 
 
+# jsonb list of tags -> one text; ``country:DE`` becomes the words "country" and "de".
+_ANNOTATION_VECTOR = f"""
+    setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
+        (SELECT string_agg(tag, ' ') FROM jsonb_array_elements_text(a.tags) AS tag), '')), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', a.body), 'B')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', a.exact), 'C')
+"""
+
+_EXAMPLE_VECTOR = f"""
+    setweight(to_tsvector('{SEARCH_CONFIG}', e.title), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', e.summary), 'B')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
+        (SELECT string_agg(ev.title, ' ') FROM atlas_evidence ev WHERE ev.example_id = e.id),
+        '')), 'C')
+"""
+
+
 def _upsert_sources(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -47,6 +64,40 @@ def _upsert_passages(where: str, params: list) -> None:
             INSERT INTO search_passagesearchindex (passage_id, vector)
             SELECT p.id, {_PASSAGE_VECTOR} FROM sources_passage p WHERE {where}
             ON CONFLICT (passage_id) DO UPDATE SET vector = EXCLUDED.vector
+            """,
+            params,
+        )
+
+
+def _upsert_annotations(where: str, params: list) -> None:
+    # Deleted annotations are never found: their rows go (and are not written).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DELETE FROM search_annotationsearchindex WHERE annotation_id IN (
+                SELECT a.id FROM annotations_annotation a
+                WHERE ({where}) AND a.deleted_at IS NOT NULL)
+            """,
+            params,
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO search_annotationsearchindex (annotation_id, vector)
+            SELECT a.id, {_ANNOTATION_VECTOR} FROM annotations_annotation a
+            WHERE ({where}) AND a.deleted_at IS NULL
+            ON CONFLICT (annotation_id) DO UPDATE SET vector = EXCLUDED.vector
+            """,
+            params,
+        )
+
+
+def _upsert_examples(where: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO search_examplesearchindex (example_id, vector)
+            SELECT e.id, {_EXAMPLE_VECTOR} FROM atlas_example e WHERE {where}
+            ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector
             """,
             params,
         )
@@ -74,10 +125,41 @@ def search_index_source(*, source_id: int) -> None:
 
 
 @transaction.atomic
-def search_reindex_all() -> None:
-    """Rebuild every stored vector (after changing the weights, or for rows written
-    around the services, e.g. edits in the admin)."""
+def search_index_annotation(*, annotation_id: int) -> None:
+    """(Re-)index one annotation, or drop it from the index once it is deleted.
+
+    Called by the annotation services (create, reply, update, delete) in their
+    transaction. Hiding changes who may see it, not what it says: visibility is applied
+    when searching (``annotations.selectors``), so hide/restore need no call.
+    """
     if not is_postgres():
         return
-    _upsert_sources("TRUE", [])
-    _upsert_passages("TRUE", [])
+    _upsert_annotations("a.id = %s", [annotation_id])
+
+
+@transaction.atomic
+def search_index_example(*, example_id: int) -> None:
+    """(Re-)index one atlas entry with its evidence titles. Called by the atlas services
+    that write its text (create, update, trusted import). Status changes need no call:
+    who may find an entry is decided when searching (``atlas.selectors``)."""
+    if not is_postgres():
+        return
+    _upsert_examples("e.id = %s", [example_id])
+
+
+_REINDEXERS = {
+    "source": _upsert_sources,
+    "passage": _upsert_passages,
+    "annotation": _upsert_annotations,
+    "entry": _upsert_examples,
+}
+
+
+@transaction.atomic
+def search_reindex_all(*, kinds: tuple[str, ...] = tuple(_REINDEXERS)) -> None:
+    """Rebuild every stored vector of the given kinds (after changing the weights, or for
+    rows written around the services, e.g. edits in the admin)."""
+    if not is_postgres():
+        return
+    for kind in kinds:
+        _REINDEXERS[kind]("TRUE", [])

@@ -92,12 +92,16 @@ def _facet_label(results, name: str, value) -> str:
 
 
 def activity(request):
-    """Recent activity (new sources and versions today; annotations, replies and
-    entries once their apps add providers), filterable, with an Atom feed per view."""
+    """Recent activity (new sources and versions, public annotations and replies,
+    published atlas entries), filterable by source, country and tag, with an Atom feed
+    per filtered view."""
+    raw_filters = {name: request.GET.get(name, "") for name in ("source", "country", "tag")}
     try:
         filters = activity_module.parse_activity_filters(request.GET, viewer=request.user)
     except SearchInputError as exc:
-        return render(request, "search/activity.html", {"error": exc}, status=400)
+        return render(
+            request, "search/activity.html", {"error": exc, "raw_filters": raw_filters}, status=400
+        )
     items = activity_module.recent_activity(viewer=request.user, filters=filters)
     query = request.GET.copy()
     query.pop("page", None)
@@ -108,6 +112,7 @@ def activity(request):
         {
             "items": items,
             "filters": filters,
+            "raw_filters": raw_filters,
             "filter_description": activity_module.describe_filters(filters),
             "feed_url": feed_url,
         },

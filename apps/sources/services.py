@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -249,9 +249,13 @@ def document_retry_stalled(*, now=None) -> list[int]:
     """Documents still pending or processing long after upload lost their job (broker
     down, worker killed): send them again. Returns the ids re-enqueued."""
     now = now or timezone.now()
+    cutoff = now - STALLED_AFTER
+    # A processing import is judged by when it started (the task's hard limit is six
+    # minutes, so one older than the cutoff died with its worker), a pending one by
+    # when it was uploaded.
     stalled = Document.objects.filter(
-        status__in=[DocumentStatus.PENDING, DocumentStatus.PROCESSING],
-        created__lt=now - STALLED_AFTER,
+        Q(status=DocumentStatus.PENDING, created__lt=cutoff)
+        | Q(status=DocumentStatus.PROCESSING, import_started__lt=cutoff)
     ).values_list("pk", "attempts")
     sent = []
     for pk, attempts in stalled:
@@ -261,6 +265,10 @@ def document_retry_stalled(*, now=None) -> list[int]:
         Document.objects.filter(pk=pk).update(status=DocumentStatus.PENDING)
         from .tasks import import_document
 
-        import_document.delay(pk)
+        try:
+            import_document.delay(pk)
+        except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
+            logger.exception("Sweep could not enqueue document %s", pk)
+            break
         sent.append(pk)
     return sent

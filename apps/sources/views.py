@@ -9,11 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.common.page_cache import anonymous_page_cache
+
 from . import citation, reader_extensions, selectors, services
 from .forms import NewVersionForm, SourceFilterForm, SourceUploadForm
 from .models import SourceType
 
 
+@anonymous_page_cache
 def source_list(request):
     form = SourceFilterForm(request.GET or None)
     sources = selectors.source_list()
@@ -31,6 +34,7 @@ def source_list(request):
     )
 
 
+@anonymous_page_cache
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug)
     document = selectors.document_for_reader(source=source, version=version)

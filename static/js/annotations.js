@@ -1,6 +1,7 @@
 // Annotations in the reader: highlights, the Annotate button and form, thread panel.
-// Data comes from the page (#annotation-data, same shape as /api/annotations/), writes go
-// through the JSON API. Offsets are Unicode code points of the version's canonical text
+// Thread roots come from the page (#annotation-data, same shape as /api/annotations/);
+// a thread's replies are fetched from the API when it is first opened; writes go through
+// the JSON API. Offsets are Unicode code points of the version's canonical text
 // (the server's unit); JavaScript strings count UTF-16 units, so they are converted.
 (function () {
   "use strict";
@@ -260,8 +261,55 @@
     annotateButton.addEventListener("mousedown", function (event) { event.preventDefault(); });
     annotateButton.addEventListener("click", function () {
       if (!pendingTarget) return;
-      openForm(pendingTarget);
+      if (reattachId !== null) reattach(pendingTarget);
+      else openForm(pendingTarget);
       annotateButton.hidden = true;
+    });
+  }
+
+  // --- Re-attaching an orphan (author or moderator) -------------------------------------
+  // "Re-attach" in the list of annotations that could not be placed, then select the new
+  // text: the floating button becomes "Re-attach here" until it is used or cancelled.
+
+  var reattachId = null;
+  var reattachStatus = document.getElementById("reattach-status");
+
+  function startReattach(id) {
+    reattachId = id;
+    var cancel = el("button", "link-button", S.cancel);
+    cancel.type = "button";
+    cancel.addEventListener("click", function () { stopReattach(); });
+    reattachStatus.replaceChildren(document.createTextNode(S.reattachPrompt + " "), cancel);
+    reattachStatus.hidden = false;
+    if (annotateButton) annotateButton.textContent = S.reattachHere;
+  }
+
+  function stopReattach(message) {
+    reattachId = null;
+    if (annotateButton) annotateButton.textContent = S.annotate;
+    reattachStatus.textContent = message || "";
+    reattachStatus.hidden = !message;
+  }
+
+  function reattach(target) {
+    var id = reattachId;
+    var payload = {
+      version: data.version,
+      target: { selector: [{ type: "TextPositionSelector", start: target.start, end: target.end }] }
+    };
+    api("POST", data.api + id + "/reattach/", payload).then(function (updated) {
+      var a = byId.get(id);
+      a.anchor = updated.anchor;  // where it now is in this version
+      var item = document.querySelector("[data-orphan='" + id + "']");
+      var button = item && item.querySelector("[data-reattach]");
+      if (button) button.replaceWith(el("span", "annotation-card__flag", S.reattached));
+      window.getSelection().removeAllRanges();
+      stopReattach(S.reattached);
+      paint();
+      openThreads([id], S.reattached);
+    }, function (error) {
+      reattachStatus.textContent = error.message;
+      reattachStatus.hidden = false;
     });
   }
 
@@ -311,6 +359,7 @@
       submit.disabled = true;
       api("POST", data.api, payload).then(function (created) {
         remember(created);
+        loadedThreads.set(created.id, Promise.resolve());  // a new thread has no replies
         closeForm();
         window.getSelection().removeAllRanges();
         fillFilters();
@@ -459,7 +508,26 @@
   }
 
   var openRoots = [];
+  var loadedThreads = new Map();  // root id -> promise of its replies being in data.annotations
 
+  function fetchAll(url) {
+    return api("GET", url).then(function (page) {
+      page.results.forEach(function (a) { if (a.parent !== null) remember(a); });
+      return page.next ? fetchAll(page.next) : null;
+    });
+  }
+
+  function loadThread(rootId) {
+    if (!loadedThreads.has(rootId)) {
+      var query = new URLSearchParams({ source: data.source, version: String(data.version), thread: String(rootId), page_size: "200" });
+      var loading = fetchAll(data.api + "?" + query.toString());
+      loading.catch(function () { loadedThreads.delete(rootId); });
+      loadedThreads.set(rootId, loading);
+    }
+    return loadedThreads.get(rootId);
+  }
+
+  // Resolves once the threads are shown (after their replies have been fetched).
   function openThreads(ids, announcement) {
     var roots = [];
     ids.forEach(function (id) {
@@ -469,7 +537,14 @@
       if (roots.indexOf(root) === -1 && byId.has(root) && passesFilters(byId.get(root))) roots.push(root);
     });
     openRoots = roots;
-    renderThreads(announcement);
+    var pending = roots.map(loadThread);
+    threadEl.replaceChildren(el("p", "annotation-status", S.loading));
+    emptyEl.hidden = true;
+    return Promise.all(pending).then(function () {
+      if (openRoots === roots) renderThreads(announcement);
+    }, function (error) {
+      if (openRoots === roots) threadEl.replaceChildren(el("p", "error", error.message || S.failed));
+    });
   }
 
   function renderThreads(announcement) {
@@ -607,6 +682,11 @@
       openForm({ start: passage.start, end: passage.end, quote: passage.text.length > 200 ? passage.text.slice(0, 199) + "…" : passage.text });
       return;
     }
+    var reattachButton = event.target.closest("[data-reattach]");
+    if (reattachButton) {
+      startReattach(Number(reattachButton.dataset.reattach));
+      return;
+    }
     var orphan = event.target.closest("[data-open-thread]");
     if (orphan) openThreads([Number(orphan.dataset.openThread)]);
   });
@@ -626,10 +706,13 @@
   fillFilters();
   paint();
   reader.classList.add("has-annotations");
+  // Read by bench/bench_annotations.py (time from navigation start to painted highlights).
+  if (window.performance && performance.mark) performance.mark("annotations-painted");
   var wanted = Number(new URLSearchParams(location.search).get("thread"));
   if (wanted && byId.has(wanted)) {
-    openThreads([wanted]);
-    var target = document.getElementById(location.hash.slice(1)) || document.getElementById("annotation-" + wanted);
-    if (target) target.focus();
+    openThreads([wanted]).then(function () {
+      var target = document.getElementById(location.hash.slice(1)) || document.getElementById("annotation-" + wanted);
+      if (target) target.focus();
+    });
   }
 })();

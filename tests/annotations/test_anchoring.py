@@ -174,3 +174,49 @@ def test_long_quote_beyond_bitap_word_size_with_edits_is_found_without_a_diff_hi
 def test_empty_quote_or_text_is_orphaned():
     assert anchor_quote("", exact="x").status == ORPHANED
     assert anchor_quote("abc", exact="").status == ORPHANED
+
+
+def test_a_sentence_inserted_inside_a_quote_stretches_the_span():
+    quote = "scores citizens on shopping habits and bill payments"
+    old = "Intro text here. Sesame Credit " + quote + ", the report says."
+    new = old.replace("habits and", "habits (a new sentence was added here) and")
+    start = old.index(quote)
+    result = locate(old, new, start, start + len(quote))
+    assert result.status == FUZZY
+    assert new[result.start : result.end] == quote.replace(
+        "habits and", "habits (a new sentence was added here) and"
+    )
+
+
+def test_a_quote_that_lost_a_few_words_is_placed_where_the_rest_is():
+    quote = "the neighbourhood pilot scored substandard households by their credit"
+    old = "Before this. In 2019 " + quote + " and their ties. After that."
+    new = old.replace("substandard ", "")
+    start = old.index(quote)
+    result = locate(old, new, start, start + len(quote))
+    assert result.status == FUZZY
+    assert new[result.start : result.end] == quote.replace("substandard ", "")
+
+
+def test_a_quote_replaced_by_other_words_is_orphaned():
+    quote = "the neighbourhood pilot scored households"
+    old = "Before this. In 2019 " + quote + " and their ties. After that."
+    new = old.replace(quote, "a different sentence sits here now")
+    start = old.index(quote)
+    assert locate(old, new, start, start + len(quote)).status == ORPHANED
+
+
+def test_a_deleted_sentence_is_not_pinned_to_a_similar_sentence_elsewhere():
+    sentence = (
+        "We discuss the similar structures which are already present and in place in "
+        "Western liberal democratic countries."
+    )
+    old = (
+        "The paper explores power. " + sentence + " The paper shows that China focuses "
+        "on platforms. Everyday life has formed structures and cultures of social media use "
+        "and quantification that are already well in place in Western liberal democratic "
+        "countries. The growth of technology continues."
+    )
+    new = old.replace(sentence + " ", "")
+    start = old.index(sentence)
+    assert locate(old, new, start, start + len(sentence)).status == ORPHANED

@@ -359,3 +359,28 @@ def test_list_query_count_does_not_grow(
     first_id = Annotation.objects.first().pk
     with django_assert_max_num_queries(5):
         client.get(f"{LIST}{first_id}/")
+
+
+def test_fast_representation_equals_the_declared_fields(user, other_user, make_annotation):
+    """``AnnotationSerializer`` builds its dict by hand for speed; it must say exactly what
+    DRF's per-field serialisation of the declared fields says (root, reply, deleted root,
+    source note)."""
+    from rest_framework import serializers
+
+    from apps.annotations import selectors
+    from apps.annotations.api import AnnotationSerializer
+
+    root = make_annotation(user, tags=["country:DE", "x"])
+    reply = services.annotation_reply(author=other_user, parent=root, body="**yes**")
+    deleted = make_annotation(user, quote="Alibaba")
+    services.annotation_reply(author=other_user, parent=deleted, body="keeps the thread")
+    services.annotation_delete(annotation=deleted, user=user)
+    note = services.annotation_create(
+        author=user, document=root.document, source_note=True, body="On the whole paper"
+    )
+    rows = list(selectors.annotation_list(viewer=user, source=root.source))
+    assert {a.pk for a in rows} >= {root.pk, reply.pk, deleted.pk, note.pk}
+    serializer = AnnotationSerializer()
+    for annotation in rows:
+        declared = serializers.Serializer.to_representation(serializer, annotation)
+        assert AnnotationSerializer(annotation).data == declared

@@ -59,3 +59,69 @@ def test_new_version_is_reanchored_by_a_real_worker(celery_worker_real, user, se
     assert anchor.status == AnchorStatus.ANCHORED
     document.refresh_from_db()
     assert document.text[anchor.start : anchor.end] == "Sesame Credit"
+
+
+@pytest.mark.django_db
+def test_sweep_reanchors_versions_whose_job_was_lost(
+    user, founding_paper, make_annotation, run_on_commit, settings
+):
+    """The version became ready while the broker was down (the on-commit enqueue never
+    ran): the periodic sweep finds it once it has settled, re-anchors it, then finds
+    nothing more to do."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.annotations import selectors, services
+    from apps.sources.services import document_import
+
+    assert settings.CELERY_BEAT_SCHEDULE["annotations-reanchor-sweep"]["task"] == (
+        tasks.sweep_missing_anchors.name
+    )
+    annotation = make_annotation(user, quote="Sesame Credit")
+    reply = services.annotation_reply(author=user, parent=annotation, body="a reply")
+    note = services.annotation_create(
+        author=user, document=annotation.document, source_note=True, body="note"
+    )
+    document = _upload_revision(founding_paper, "New start.\n\n" + FOUNDING_PAPER_FILE.read_text())
+    document_import(document_id=document.pk)  # on-commit work dropped, as with no broker
+    assert not AnnotationAnchor.objects.filter(document=document).exists()
+    # Just imported: its own job may still be on its way.
+    assert tasks.sweep_missing_anchors() == []
+    later = timezone.now() + timedelta(minutes=10)
+    assert selectors.documents_missing_anchors(settled_before=later) == [document.pk]
+
+    with run_on_commit():
+        assert services.reanchor_sweep(now=later) == [document.pk]
+    anchors = AnnotationAnchor.objects.filter(document=document)
+    # Only the root with a target is placed; replies and source notes have no anchor.
+    assert list(anchors.values_list("annotation_id", "status")) == [
+        (annotation.pk, AnchorStatus.ANCHORED)
+    ]
+    assert reply.pk and note.pk
+    assert selectors.documents_missing_anchors(settled_before=later) == []
+    with run_on_commit():
+        assert services.reanchor_sweep(now=later) == []
+
+
+@pytest.mark.django_db
+def test_sweep_ignores_versions_older_than_the_annotation(user, founding_paper):
+    """An annotation made on version 2 is not placed on version 1: nothing to sweep."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.annotations import selectors, services
+    from apps.annotations.services import TextPositionSelector
+    from apps.sources.services import document_import
+
+    document = _upload_revision(founding_paper, "New start.\n\n" + FOUNDING_PAPER_FILE.read_text())
+    document_import(document_id=document.pk)
+    document.refresh_from_db()
+    start = document.text.index("Sesame Credit")
+    services.annotation_create(
+        author=user, document=document, body="on v2",
+        position=TextPositionSelector(start, start + len("Sesame Credit")),
+    )  # fmt: skip
+    later = timezone.now() + timedelta(minutes=10)
+    assert selectors.documents_missing_anchors(settled_before=later) == []

@@ -102,3 +102,65 @@ def test_reader_lists_orphans(user, founding_paper, client, make_annotation, run
     assert "1 annotation could not be placed in this version" in html
     html_v1 = client.get(f"/sources/{founding_paper.slug}/versions/1/").content.decode()
     assert "could not be placed" not in html_v1
+
+
+def test_reader_embeds_thread_roots_as_the_api_shows_them_and_no_replies(
+    user, other_user, client, founding_paper, make_annotation
+):
+    import json
+
+    root = make_annotation(user, tags=["surveillance"])
+    services.annotation_reply(author=other_user, parent=root, body="a reply body")
+    note = services.annotation_create(
+        author=user, document=root.document, source_note=True, body="A note"
+    )
+    client.force_login(user)
+    html = _reader(client, founding_paper.slug).content.decode()
+    payload = json.loads(
+        html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
+    )
+    assert "a reply body" not in html
+    embedded = {a["id"]: a for a in payload["annotations"]}
+    assert set(embedded) == {root.pk, note.pk}
+    api = client.get(f"/api/annotations/?source={founding_paper.slug}&version=1").json()
+    for item in api["results"]:
+        if item["parent"] is None:
+            assert embedded[item["id"]] == item
+
+
+def test_reader_payload_is_safe_inside_a_script_element(
+    user, client, founding_paper, make_annotation
+):
+    make_annotation(user, body="</script><script>alert(1)</script> & <b>")
+    html = _reader(client, founding_paper.slug).content.decode()
+    script = html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
+    assert "<" not in script and "&" not in script.replace("\\u0026", "")
+
+
+def test_reattach_is_offered_to_the_author_and_moderators_only(
+    user, other_user, moderator, founding_paper, client, make_annotation, run_on_commit
+):
+    from apps.sources.models import Document, DocumentUpload
+    from apps.sources.services import document_import
+    from apps.sources.starter import FOUNDING_PAPER_FILE
+
+    make_annotation(user, quote="Amy Dobson and Wong")
+    text = FOUNDING_PAPER_FILE.read_text().replace("Amy Dobson and Wong", "the authors")
+    document = Document.objects.create(source=founding_paper, import_format="text")
+    DocumentUpload.objects.create(document=document, data=text.encode(), size=len(text))
+    with run_on_commit():
+        document_import(document_id=document.pk)
+    offered = {}
+    for viewer in (user, other_user, moderator, None):
+        client.logout()
+        if viewer is not None:
+            client.force_login(viewer)
+        html = client.get(f"/sources/{founding_paper.slug}/").content.decode()
+        assert "1 annotation could not be placed in this version" in html
+        offered[viewer.username if viewer else None] = "data-reattach=" in html
+    assert offered == {
+        user.username: True,
+        other_user.username: False,
+        moderator.username: True,
+        None: False,
+    }

@@ -134,16 +134,66 @@ def test_anonymous_reader_sees_public_annotations_and_a_sign_in_prompt(paper, us
 
     document = paper.current_document
     start = document.text.index(SENTENCE)
-    services.annotation_create(
+    root = services.annotation_create(
         author=user,
         document=document,
         position=TextPositionSelector(start, start + len(SENTENCE)),
         body="Public",
     )
+    services.annotation_reply(author=user, parent=root, body="A reply, fetched when opened")
     page.goto(f"/sources/{paper.slug}/")
     expect(page.get_by_role("link", name="Sign in to annotate")).to_be_visible()
     expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    assert "fetched when opened" not in page.content()
     page.locator("mark.hl").first.focus()
     page.keyboard.press("Enter")
-    expect(page.locator(".annotation-card__body")).to_have_text("Public")
+    expect(page.locator(".annotation-card__body")).to_have_text(
+        ["Public", "A reply, fetched when opened"]
+    )
     assert page.js_errors == []
+
+
+def test_author_reattaches_an_orphan_by_selecting_new_text(paper, user, other_user, login_page):
+    """A new version deletes the quoted sentence: the reader lists the orphan; its author
+    selects other text and re-attaches it; the highlight appears and is stored."""
+    from apps.annotations import services
+    from apps.annotations.models import AnchorStatus, AnnotationAnchor
+    from apps.annotations.services import TextPositionSelector
+    from apps.sources.services import document_upload
+    from apps.sources.starter import FOUNDING_PAPER_FILE
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    annotation = services.annotation_create(
+        author=user, document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)), body="Which structures?",
+    )  # fmt: skip
+    # Eager Celery and no surrounding transaction: import and re-anchoring run on commit.
+    revised = FOUNDING_PAPER_FILE.read_text().replace(SENTENCE, "")
+    new_version = document_upload(user=user, source=paper, data=revised.encode(), filename="v2.txt")
+    new_version.refresh_from_db()
+    assert new_version.status == "ready"
+    assert annotation.anchors.get(document=new_version).status == AnchorStatus.ORPHANED
+
+    other = login_page(other_user)
+    other.goto(f"/sources/{paper.slug}/")
+    other.get_by_text("1 annotation could not be placed in this version").click()
+    expect(other.get_by_role("button", name="Re-attach", exact=True)).to_have_count(0)
+
+    page = login_page(user)
+    page.goto(f"/sources/{paper.slug}/")
+    expect(page.locator("mark.hl")).to_have_count(0)
+    page.get_by_text("1 annotation could not be placed in this version").click()
+    page.get_by_role("button", name="Re-attach", exact=True).click()
+    expect(page.get_by_role("status").filter(has_text="Select the text")).to_be_visible()
+    new_text = "Western liberal democratic countries"
+    select_with_mouse(page, new_text)
+    page.get_by_role("button", name="Re-attach here").click()
+
+    expect(page.locator("mark.hl")).to_have_text([new_text])
+    expect(page.locator(".annotation-card__body")).to_have_text("Which structures?")
+    anchor = AnnotationAnchor.objects.get(annotation=annotation, document=new_version)
+    assert anchor.status == AnchorStatus.ANCHORED and anchor.reattached_by == user
+    assert new_version.text[anchor.start : anchor.end] == new_text
+    page.reload()
+    expect(page.locator("mark.hl")).to_have_text([new_text])

@@ -15,7 +15,9 @@ def test_search_schufa_and_open_the_highlighted_passage(transactional_db, page, 
     from playwright.sync_api import expect
 
     page.goto("/")
-    box = page.get_by_role("search", name="Site").get_by_label("Search sources and passages")
+    box = page.get_by_role("search", name="Site").get_by_label(
+        "Search sources, passages, annotations and atlas entries"
+    )
     box.fill("Schufa")
     box.press("Enter")
 

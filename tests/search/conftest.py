@@ -62,3 +62,65 @@ def unreadable_sources(db):
     # Give them stored vectors too (PostgreSQL), so only visibility rules can hide them.
     search_reindex_all()
     return made
+
+
+@pytest.fixture
+def moderator(db):
+    """Staff: moderates annotations and the atlas."""
+    from tests.factories import UserFactory
+
+    return UserFactory(is_staff=True)
+
+
+@pytest.fixture
+def annotate(founding_paper):
+    """Factory: annotate the first occurrence of ``quote`` in the founding paper through
+    the annotation services (so the stored vector is written as in production)."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = founding_paper.current_document
+
+    def make(author, body: str, *, quote: str = "social credit system", **kwargs):
+        start = document.text.index(quote)
+        return services.annotation_create(
+            author=author,
+            document=document,
+            position=TextPositionSelector(start, start + len(quote)),
+            body=body,
+            **kwargs,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_entry(moderator):
+    """Factory: an atlas entry through the atlas services, published unless ``status``
+    says otherwise ("draft", "submitted")."""
+    from apps.atlas import services
+    from tests.atlas.conftest import evidence_data, example_data
+
+    def make(author, *, status: str = "published", evidence_title: str = "", **overrides):
+        evidence = evidence_data(**({"title": evidence_title} if evidence_title else {}))
+        example = services.example_create(
+            author=author, data=example_data(**overrides), evidence=[evidence],
+            submit=status != "draft",
+        )  # fmt: skip
+        if status == "published":
+            example = services.example_transition(actor=moderator, example=example, to=status)
+        return example
+
+    return make
+
+
+@pytest.fixture
+def search_queries():
+    """Pinned query count of a search: ``n`` plus, on PostgreSQL, the ``SET LOCAL`` that
+    turns parallel plans off for the search's transaction."""
+    from django.db import connection
+
+    def count(n: int) -> int:
+        return n + (1 if connection.vendor == "postgresql" else 0)
+
+    return count

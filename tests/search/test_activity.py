@@ -59,7 +59,7 @@ def test_atom_feed(client, make_source, user, django_assert_max_num_queries):
     first = make_source("Dingo <report>", "# H\n\nText.")
     make_source("Wallaby report", "# H\n\nText.")
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get("/activity/feed/", {"source": first.slug})
 
     assert response.status_code == 200
@@ -80,7 +80,7 @@ def test_contributor_page(client, make_source, user, django_assert_max_num_queri
     user.save()
     source = make_source("Quoll report", "# H\n\nText.")
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         response = client.get(f"/users/{user.username}/")
 
     html = response.content.decode()

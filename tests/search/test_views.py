@@ -23,8 +23,8 @@ def test_header_search_box_is_on_every_page(client, founding_paper):
         assert 'id="site-search-q" name="q"' in html
 
 
-def test_results_page(client, founding_paper, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+def test_results_page(client, founding_paper, django_assert_max_num_queries, search_queries):
+    with django_assert_max_num_queries(search_queries(10)):
         response = client.get(URL, {"q": "Schufa"})
 
     assert response.status_code == 200
@@ -39,9 +39,9 @@ def test_results_page(client, founding_paper, django_assert_max_num_queries):
 
 
 def test_results_page_signed_in_query_count(
-    user_client, founding_paper, django_assert_max_num_queries
+    user_client, founding_paper, django_assert_max_num_queries, search_queries
 ):
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(search_queries(10)):
         response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
     assert response.status_code == 200
     html = response.content.decode()

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from apps.common import page_cache
 from apps.sources import selectors, services
 from apps.sources.models import Document, DocumentStatus, DocumentUpload, Passage, Source
 from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
@@ -37,7 +38,8 @@ def test_source_create_stores_a_pending_version_and_enqueues_on_commit(
             data=samples.PLAIN_TEXT,
             filename="a.txt",
         )
-    assert len(callbacks) == 1
+    # The import job, plus one invalidation of the anonymous page cache.
+    assert len([c for c in callbacks if c is not page_cache.bump]) == 1
     document = source.documents.get()
     assert document.status == DocumentStatus.PENDING
     assert document.version is None
@@ -323,7 +325,14 @@ def test_document_retry_stalled(make_source):
     source = make_source()
     stalled = _pending(source, minutes_ago=30)
     processing = _pending(source, minutes_ago=60, attempts=1)
-    Document.objects.filter(pk=processing.pk).update(status=DocumentStatus.PROCESSING)
+    Document.objects.filter(pk=processing.pk).update(
+        status=DocumentStatus.PROCESSING, import_started=timezone.now() - timedelta(minutes=50)
+    )
+    # Uploaded long ago but started a minute ago (the queue was long): still alive.
+    working = _pending(source, minutes_ago=60, attempts=1)
+    Document.objects.filter(pk=working.pk).update(
+        status=DocumentStatus.PROCESSING, import_started=timezone.now() - timedelta(minutes=1)
+    )
     fresh = _pending(source, minutes_ago=1)
     exhausted = _pending(source, minutes_ago=90, attempts=3)
 
@@ -337,6 +346,8 @@ def test_document_retry_stalled(make_source):
     assert processing.status == DocumentStatus.READY
     assert {stalled.version, processing.version} == {2, 3}
     assert fresh.status == DocumentStatus.PENDING
+    working.refresh_from_db()
+    assert working.status == DocumentStatus.PROCESSING
     assert exhausted.status == DocumentStatus.FAILED
     assert "did not finish after several attempts" in exhausted.error
     assert services.document_retry_stalled() == []

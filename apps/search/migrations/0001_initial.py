@@ -31,7 +31,8 @@ def index_existing_rows(apps, schema_editor):
         return
     from apps.search.services import search_reindex_all
 
-    search_reindex_all()
+    # Only the kinds whose tables exist at this point of the migration history.
+    search_reindex_all(kinds=("source", "passage"))
 
 
 class Migration(migrations.Migration):

@@ -5,7 +5,7 @@ from apps.search.services import search_reindex_all
 
 
 class Command(BaseCommand):
-    help = "Rebuild the stored full-text vectors of every source and passage (PostgreSQL)."
+    help = "Rebuild the stored full-text vectors of every source, passage, annotation and atlas entry (PostgreSQL)."
 
     def handle(self, *args, **options):
         if not is_postgres():

@@ -1,0 +1,56 @@
+"""Giving back a deleted annotation (moderators), and which of its fields its history
+page compares. Reading the history goes through apps/moderation/history.py."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.moderation import permissions as moderation_permissions
+from apps.moderation.models import AuditAction
+from apps.moderation.services import audit_record
+
+from .models import Annotation
+
+HISTORY_FIELDS = (
+    "body", "tags", "motivation", "visibility", "hidden", "deleted_at", "exact", "document",
+    "passage", "start", "end",
+)  # fmt: skip
+
+
+def can_restore_deleted(user) -> bool:
+    """Annotations have no country: global moderators (and admins) give them back."""
+    return moderation_permissions.can_moderate_country(user, None)
+
+
+@transaction.atomic
+def annotation_restore_deleted(*, actor, annotation: Annotation, reason: str) -> Annotation:
+    """Undo the soft deletion of ``annotation``. Global moderators only
+    (PermissionDenied); a reason is required and the annotation must be deleted
+    (ValidationError); nothing changes when it raises. The history records a new
+    version with the reason; the audit log one ``restore`` row."""
+    if not can_restore_deleted(actor):
+        raise PermissionDenied(_("Only global moderators can restore deleted annotations."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            {"reason": _("Give a reason: it is kept in the history and in the moderation log.")}
+        )
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if annotation.deleted_at is None:
+        raise ValidationError({"annotation": _("This annotation is not deleted.")})
+    before = {"deleted_at": annotation.deleted_at}
+    annotation.deleted_at = None
+    annotation._history_user = actor
+    annotation._change_reason = _("Restored by a moderator: %(reason)s") % {"reason": reason}
+    annotation.save(update_fields=["deleted_at", "modified"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESTORE,
+        target=annotation,
+        reason=reason,
+        before=before,
+        after={"deleted_at": None},
+    )
+    return annotation

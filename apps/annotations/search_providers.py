@@ -1,0 +1,173 @@
+"""Annotations in search, activity and contributor pages (see docs/search.md).
+
+Visibility comes only from ``apps.annotations.selectors``: search finds what
+``annotations_searchable`` lets the viewer see (a private annotation only for its author,
+a hidden one for its author and moderators, a deleted one for nobody); activity and
+contributor pages list ``annotations_public`` only, whoever looks.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.search import snippets
+from apps.search.activity import ActivityItem
+from apps.search.providers import (
+    Facet,
+    Hit,
+    ModelSearchProvider,
+    SearchInputError,
+    SearchRequest,
+)
+
+from . import selectors
+from .services import normalize_tags
+
+TITLE_LENGTH = 120
+
+
+class TagFacet(Facet):
+    name = "tag"
+    label = gettext_lazy("Tag")
+
+    def clean(self, raw: str, *, viewer) -> str:
+        try:
+            tags = normalize_tags([raw])
+        except ValidationError:
+            tags = []
+        if not tags or not selectors.annotation_tag_exists(viewer=viewer, tag=tags[0]):
+            raise SearchInputError(
+                self.name, _("No annotation has the tag “%(tag)s”.") % {"tag": raw}
+            )
+        return tags[0]
+
+
+class AuthorFacet(Facet):
+    name = "author"
+    label = gettext_lazy("Author")
+
+    def clean(self, raw: str, *, viewer) -> str:
+        if not get_user_model().objects.filter(username=raw, is_active=True).exists():
+            raise SearchInputError(
+                self.name, _("There is no contributor “%(username)s”.") % {"username": raw}
+            )
+        return raw
+
+
+def _shorten(text: str, limit: int = TITLE_LENGTH) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class AnnotationProvider(ModelSearchProvider):
+    kind = "annotation"
+    label = gettext_lazy("Annotations")
+    singular_label = gettext_lazy("Annotation")
+    order = 30
+    vector_path = "search_index__vector"
+    # Tags weigh like a title, the comment above the quoted text (as in the stored vector).
+    fallback_fields = {"tags": 1.0, "body": 0.4, "exact": 0.2}
+    headline_field = "body"
+    facet_fields = {
+        "source": ("source__slug", "source__title"),
+        "author": ("author__username", "author__display_name"),
+        # A JSON list: filtered in ``filtered_queryset``, counted per tag by the base class.
+        "tag": ("tags", None),
+    }
+
+    def visible_queryset(self, request: SearchRequest):
+        return selectors.annotations_searchable(viewer=request.viewer)
+
+    def filtered_queryset(self, request: SearchRequest):
+        filters = request.filters
+        return selectors.annotations_searchable(
+            viewer=request.viewer,
+            tag=filters.get("tag", ""),
+            author_username=filters.get("author", ""),
+            source_slug=filters.get("source", ""),
+        )
+
+    def hydrate_queryset(self, request: SearchRequest):
+        return (
+            self.visible_queryset(request)
+            .select_related("author", "source")
+            .defer("source__abstract", "body_html")
+        )
+
+    def build_hit(self, obj, *, snippet, words, score) -> Hit:
+        source = obj.source
+        if not obj.body:
+            snippet = snippets.highlight(" · ".join(obj.tags) or obj.exact, words)
+        if obj.exact:
+            title = f"“{_shorten(obj.exact)}”"
+        elif obj.parent_id:
+            title = _("Reply on %(source)s") % {"source": source.title}
+        else:
+            title = _("Note on %(source)s") % {"source": source.title}
+        meta = [obj.author.public_name, source.title]
+        if obj.tags:
+            meta.append(", ".join(obj.tags))
+        if obj.visibility != "public":
+            meta.append(_("Only you can see this"))
+        if obj.hidden:
+            meta.append(_("Hidden by a moderator"))
+        return Hit(
+            kind=self.kind,
+            id=obj.pk,
+            title=title,
+            title_html=snippets.highlight(title, words, max_words=10_000),
+            snippet=snippet,
+            # The reader of the current version with this annotation's thread opened and
+            # the annotation focused (annotations.js reads ?thread= and the fragment).
+            url=obj.get_absolute_url(),
+            score=score,
+            meta=" · ".join(meta),
+            facets={"source": source.slug, "author": obj.author.username, "tag": obj.tags},
+        )
+
+
+def _activity_item(annotation) -> ActivityItem:
+    reply = annotation.parent_id is not None
+    if annotation.exact:
+        title = f"“{_shorten(annotation.exact, 80)}” — {annotation.source.title}"
+    else:
+        title = annotation.source.title
+    return ActivityItem(
+        kind="reply" if reply else "annotation",
+        kind_label=_("Reply") if reply else _("Annotation"),
+        title=title,
+        url=annotation.get_absolute_url(),
+        timestamp=annotation.created,
+        actor=annotation.author,
+        summary=_shorten(annotation.body or " · ".join(annotation.tags), 200),
+        facets={"source": annotation.source.slug, "tag": annotation.tags},
+    )
+
+
+class AnnotationActivity:
+    """Public annotations and replies, newest first (one query)."""
+
+    facet_names = ("source", "tag")
+
+    def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
+        annotations = selectors.annotations_public(
+            tag=filters.get("tag", ""), source_slug=filters.get("source", "")
+        ).defer("source__abstract")
+        return [_activity_item(a) for a in annotations[:limit]]
+
+
+class PublicAnnotations:
+    title = gettext_lazy("Public annotations")
+
+    def for_user(self, *, user, viewer, limit: int) -> list[ActivityItem]:
+        annotations = selectors.annotations_public(author=user).defer("source__abstract")
+        return [_activity_item(a) for a in annotations[:limit]]
+
+
+PROVIDERS = [AnnotationProvider()]
+FACETS = [TagFacet(), AuthorFacet()]
+ACTIVITY = [AnnotationActivity()]
+CONTRIBUTIONS = [PublicAnnotations()]

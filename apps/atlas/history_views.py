@@ -1,0 +1,176 @@
+"""HTML pages for an entry's history, restoring a version, giving back deleted comments,
+and merging duplicates. Thin: parse input, call apps/atlas/history.py or merging.py,
+render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.moderation import permissions as moderation_permissions
+
+from . import history, merging
+from .models import EntryComment, Example, ExampleMerge, Status
+from .services import StaleVersion
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def example_history(request, pk: int, slug: str):
+    """Every version of an entry, newest first, with what changed in each."""
+    example = history.example_for_history(viewer=request.user, example_id=pk)
+    if example.status == Status.MERGED and not history.can_moderate_entry(
+        user=request.user, example=example
+    ):
+        target = merging.merge_destination(example)
+        return redirect("atlas:example_history", pk=target.pk, slug=target.slug, permanent=True)
+    if slug != example.slug:
+        return redirect("atlas:example_history", pk=example.pk, slug=example.slug)
+    page = history.example_history(example=example, page=request.GET.get("page", 1))
+    context = {
+        "example": example,
+        "page": page,
+        "can_restore": history.can_restore(user=request.user, example=example),
+        "deleted_comments": history.deleted_comments(example=example, viewer=request.user),
+        "merges": merging.merges_for(example=example, viewer=request.user),
+    }
+    return render(request, "atlas/history.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_restore(request, pk: int, history_id: int):
+    """Confirm (GET: what would change, and a reason) and restore (POST) a version."""
+    example = history.example_for_history(viewer=request.user, example_id=pk)
+    if not history.can_moderate_entry(user=request.user, example=example):
+        raise PermissionDenied(_("Only moderators of this entry's country can restore versions."))
+    status, error, row, changes = 200, "", None, []
+    try:
+        row = history.version_for_restore(example=example, history_id=history_id)
+    except ValidationError as exc:
+        status, error = 400, _messages_of(exc)
+    reason = request.POST.get("reason", "")
+    if request.method == "POST" and row is not None:
+        version = request.POST.get("version", "")
+        try:
+            example = history.example_restore_version(
+                actor=request.user,
+                example=example,
+                history_id=row.history_id,
+                reason=reason,
+                expected_version=int(version) if version.isdigit() else None,
+            )
+        except StaleVersion as exc:
+            status, error = 409, _messages_of(exc)
+            example.refresh_from_db()
+        except ValidationError as exc:
+            status, error = 400, _messages_of(exc)
+        else:
+            messages.success(
+                request,
+                _("Version %(old)s restored as version %(new)s.")
+                % {"old": row.version, "new": example.version},
+            )
+            return redirect("atlas:example_history", pk=example.pk, slug=example.slug)
+    if row is not None:
+        changes = history.restore_preview(example=example, row=row)
+    context = {
+        "example": example,
+        "row": row,
+        "changes": changes,
+        "error": error,
+        "reason": reason,
+    }
+    return render(request, "atlas/restore.html", context, status=status)
+
+
+@login_required
+@require_POST
+def comment_restore(request, pk: int):
+    """Give back a deleted comment (moderators, with a reason)."""
+    comment = get_object_or_404(EntryComment.objects.select_related("example"), pk=pk)
+    try:
+        history.comment_restore_deleted(
+            actor=request.user, comment=comment, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, _("The comment is back."))
+    example = comment.example
+    return redirect("atlas:example_history", pk=example.pk, slug=example.slug)
+
+
+# --- Merging duplicates ---------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def example_merge(request, pk: int):
+    """Merge this entry (the duplicate) into another: choose the target and a reason."""
+    if not moderation_permissions.is_moderator(request.user):
+        raise PermissionDenied(_("Only moderators can merge entries."))
+    source = get_object_or_404(Example.objects.select_related("category"), pk=pk)
+    if source.status == Status.MERGED:
+        target = merging.merge_destination(source)
+        messages.info(request, _("This entry was already merged into this one."))
+        return redirect(target.get_absolute_url())
+    if not history.can_moderate_entry(user=request.user, example=source):
+        raise PermissionDenied(
+            _("This entry is about %(place)s, outside the countries you moderate.")
+            % {"place": source.place_name}
+        )
+    status, error = 200, ""
+    target_id = request.POST.get("into", request.GET.get("into", "")).strip()
+    reason = request.POST.get("reason", "")
+    if request.method == "POST":
+        try:
+            merge = merging.example_merge(
+                actor=request.user,
+                source=source,
+                target_id=target_id,
+                reason=reason,
+            )
+        except ValidationError as exc:
+            status, error = 400, _messages_of(exc)
+        else:
+            messages.success(
+                request,
+                _("“%(source)s” is merged into this entry. Its address now leads here.")
+                % {"source": merge.source.title},
+            )
+            return redirect(merge.target.get_absolute_url())
+    context = {
+        "example": source,
+        "candidates": merging.merge_candidates(source=source, viewer=request.user),
+        "into": target_id,
+        "reason": reason,
+        "error": error,
+    }
+    return render(request, "atlas/merge.html", context, status=status)
+
+
+@login_required
+@require_POST
+def merge_undo(request, pk: int):
+    """Undo a merge: the duplicate comes back with its own evidence, links and comments."""
+    merge = get_object_or_404(ExampleMerge.objects.select_related("source", "target"), pk=pk)
+    try:
+        merge = merging.example_unmerge(
+            actor=request.user, merge=merge, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+        target = merge.target
+        return redirect("atlas:example_history", pk=target.pk, slug=target.slug)
+    messages.success(
+        request,
+        _("Merge undone: “%(title)s” is its own entry again.") % {"title": merge.source.title},
+    )
+    return redirect(merge.source.get_absolute_url())

@@ -1,0 +1,187 @@
+"""Atlas entries in search, activity and contributor pages (see docs/search.md).
+
+Visibility comes only from ``apps.atlas.selectors``: search finds what
+``examples_visible_to`` allows (published entries for everyone, plus the viewer's own
+entries, plus everything for moderators); activity and contributor pages list published
+entries only, whoever looks.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import Case, CharField, F, Func, OuterRef, Subquery, When
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from apps.search import snippets
+from apps.search.activity import ActivityItem
+from apps.search.providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
+
+from . import selectors
+from .models import Evidence, Scope, Status
+
+
+class CountryFacet(Facet):
+    name = "country"
+    label = gettext_lazy("Country")
+
+    def clean(self, raw: str, *, viewer) -> str:
+        code = raw.strip().upper()
+        if code in Scope.values or countries.alpha2(code):
+            return code
+        raise SearchInputError(
+            self.name,
+            _(
+                "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, or "
+                "one of: %(scopes)s."
+            )
+            % {"code": raw, "scopes": ", ".join(Scope.values)},
+        )
+
+    def label_for(self, value, label) -> str:
+        if value in Scope.values:
+            return str(Scope(value).label)
+        return str(countries.name(value) or value)
+
+
+class CategoryFacet(Facet):
+    name = "category"
+    label = gettext_lazy("Category")
+
+    def clean(self, raw: str, *, viewer) -> str:
+        slugs = list(selectors.categories().values_list("slug", flat=True))
+        if raw not in slugs:
+            raise SearchInputError(
+                self.name,
+                _("Unknown category “%(slug)s”. Choose from: %(slugs)s.")
+                % {"slug": raw, "slugs": ", ".join(sorted(slugs))},
+            )
+        return raw
+
+
+class _GroupConcat(Func):
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+
+def _place_code():
+    return Case(When(country="", then=F("scope")), default=F("country"), output_field=CharField())
+
+
+class EntryProvider(ModelSearchProvider):
+    kind = "entry"
+    label = gettext_lazy("Atlas entries")
+    singular_label = gettext_lazy("Atlas entry")
+    order = 40
+    vector_path = "search_index__vector"
+    fallback_fields = {"title": 1.0, "summary": 0.4, "evidence_titles": 0.2}
+    headline_field = "summary"
+    facet_fields = {
+        "country": ("search_place", None),
+        "category": ("category__slug", "category__name"),
+        # The year the system started (an entry has no publication year).
+        "year": ("start_year", None),
+    }
+
+    def visible_queryset(self, request: SearchRequest):
+        qs = selectors.examples_visible_to(viewer=request.viewer).annotate(
+            search_place=_place_code()
+        )
+        if connection.vendor != "postgresql":
+            # The fallback searches evidence titles too; one text per entry, so an entry
+            # with several pieces of evidence is still one row.
+            titles = (
+                Evidence.objects.filter(example=OuterRef("pk"))
+                .order_by()
+                .values("example")
+                .annotate(titles=_GroupConcat(F("title")))
+                .values("titles")
+            )
+            qs = qs.annotate(evidence_titles=Subquery(titles, output_field=CharField()))
+        return qs
+
+    def filtered_queryset(self, request: SearchRequest):
+        filters = request.filters
+        qs = selectors.apply_filters(
+            self.visible_queryset(request),
+            selectors.ExampleFilters(
+                country=filters.get("country", ""), category=filters.get("category", "")
+            ),
+        )
+        if "year" in filters:
+            qs = qs.filter(start_year=filters["year"])
+        return qs
+
+    def hydrate_queryset(self, request: SearchRequest):
+        return self.visible_queryset(request).select_related("category")
+
+    def build_hit(self, obj, *, snippet, words, score) -> Hit:
+        meta = [obj.place_name, str(obj.category)]
+        if obj.start_year:
+            meta.append(str(obj.start_year))
+        if obj.status != Status.PUBLISHED:
+            meta.append(obj.get_status_display())
+        return Hit(
+            kind=self.kind,
+            id=obj.pk,
+            title=obj.title,
+            title_html=snippets.highlight(obj.title, words, max_words=10_000),
+            snippet=snippet,
+            url=obj.get_absolute_url(),
+            score=score,
+            meta=" · ".join(meta),
+            facets={
+                "country": obj.place_code,
+                "category": obj.category.slug,
+                "year": obj.start_year,
+            },
+        )
+
+
+def _activity_item(example) -> ActivityItem:
+    return ActivityItem(
+        kind="entry",
+        kind_label=_("Atlas entry"),
+        title=example.title,
+        url=example.get_absolute_url(),
+        timestamp=example.published_at or example.created,
+        actor=example.author,
+        summary=" · ".join([example.place_name, str(example.category)]),
+        facets={"country": example.place_code, "category": example.category.slug},
+    )
+
+
+class EntryActivity:
+    """Published entries, newest publication first (one query)."""
+
+    facet_names = ("country", "category")
+
+    def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
+        examples = selectors.apply_filters(
+            selectors.published_examples(),
+            selectors.ExampleFilters(
+                country=filters.get("country", ""), category=filters.get("category", "")
+            ),
+        )
+        examples = examples.select_related("author", "category").order_by("-published_at", "-pk")
+        return [_activity_item(e) for e in examples[:limit]]
+
+
+class PublishedEntries:
+    title = gettext_lazy("Published atlas entries")
+
+    def for_user(self, *, user, viewer, limit: int) -> list[ActivityItem]:
+        examples = (
+            selectors.published_examples()
+            .filter(author=user)
+            .select_related("author", "category")
+            .order_by("-published_at", "-pk")
+        )
+        return [_activity_item(e) for e in examples[:limit]]
+
+
+PROVIDERS = [EntryProvider()]
+FACETS = [CountryFacet(), CategoryFacet()]
+ACTIVITY = [EntryActivity()]
+CONTRIBUTIONS = [PublishedEntries()]

@@ -1,0 +1,120 @@
+"""Whole-page cache for anonymous visitors (Discourse does the same for its anonymous
+traffic): most readers are not signed in, and their pages are identical.
+
+Correctness comes from a *generation* number in every key: any committed write to a
+model whose data appears on public pages bumps it, so the next anonymous request renders
+afresh. The bump is wired to model signals rather than to services on purpose: it is
+cache infrastructure, and it must also fire for admin edits and for writes that bypass
+the services. The timeout is only a safety net for bulk writes that send no signal.
+
+Only anonymous GETs without pending messages are cached; signed-in users always get a
+freshly rendered page (it carries their private annotations, drafts and tools).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse
+from django.utils.translation import get_language
+
+GENERATION_KEY = "public-pages:generation"
+
+# Models whose rows appear on public pages. Labels, so apps stay decoupled.
+PUBLIC_MODELS = [
+    "sources.Source",
+    "sources.Document",
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "atlas.Example",
+    "atlas.Evidence",
+    "atlas.PassageLink",
+    "atlas.Category",
+    "atlas.CountryResearchStatus",
+    "atlas.EntryComment",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+]
+
+
+def generation() -> int:
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+        value = cache.get(GENERATION_KEY, 1)
+    return int(value)
+
+
+def bump() -> None:
+    """Invalidate every cached public page (call on commit)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def _on_change(sender, using=None, **kwargs) -> None:
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        bump()
+        return
+    # One bump per (save)point is enough, however many rows a service writes.
+    current = set(connection.savepoint_ids)
+    if any(entry[1] is bump and entry[0] == current for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(bump, using=using)
+
+
+def connect_signals() -> None:
+    for label in PUBLIC_MODELS:
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        uid = f"page-cache-{label}"
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_on_change, sender=model, dispatch_uid=f"{uid}-delete")
+        for field in model._meta.many_to_many:
+            m2m_changed.connect(
+                _on_change, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}"
+            )
+
+
+def _cacheable(request) -> bool:
+    if request.method != "GET" or getattr(request, "htmx", False):
+        return False
+    # A session (signed in, or flash messages waiting after sign-out) or a messages cookie
+    # makes this visitor's page unlike the others; without either, nothing to look up.
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def anonymous_page_cache(view):
+    """Serve anonymous visitors from the cache; see the module docstring."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+        if not timeout or not _cacheable(request):
+            return view(request, *args, **kwargs)
+        digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+        key = f"public-page:{generation()}:{get_language()}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            status, content_type, content = cached
+            return HttpResponse(content, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming and not response.cookies:
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            cache.set(
+                key, (response.status_code, response["Content-Type"], response.content), timeout
+            )
+        return response
+
+    return wrapper

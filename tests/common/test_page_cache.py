@@ -1,0 +1,92 @@
+"""Anonymous visitors are served from the page cache; any committed public change
+invalidates it; signed-in users always get a fresh page."""
+
+import pytest
+
+from apps.annotations import services as annotation_services
+from apps.sources.models import Passage
+
+READER = "/sources/wong-2021-social-credit/"
+
+
+@pytest.fixture
+def page_cache(settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+    from apps.common import page_cache
+
+    page_cache.bump()  # start from a generation no earlier test has used
+
+
+def annotate(user, paper, text="Schufa uses geo-scoring", visibility="public"):
+    document = paper.current_document
+    passage = Passage.objects.get(document=document, text__contains=text)
+    start = document.text.index(text)
+    return annotation_services.annotation_create(
+        author=user,
+        document=document,
+        position=annotation_services.TextPositionSelector(start=start, end=start + len(text)),
+        body="Compare with credit scores in the US.",
+        tags=["geo-scoring"],
+        visibility=visibility,
+    ), passage
+
+
+def test_second_anonymous_request_runs_no_query(
+    client, founding_paper, page_cache, django_assert_num_queries
+):
+    first = client.get(READER)
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        second = client.get(READER)
+    assert second.content == first.content
+    assert second["Content-Security-Policy"]  # middleware still runs on cached pages
+
+
+def test_committed_public_change_invalidates(
+    client, founding_paper, user, page_cache, run_on_commit
+):
+    before = client.get(READER).content.decode()
+    assert "Compare with credit scores in the US." not in before
+    with run_on_commit():
+        annotate(user, founding_paper)
+    after = client.get(READER).content.decode()
+    assert "Compare with credit scores in the US." in after
+
+
+def test_private_annotation_never_reaches_the_anonymous_cache(
+    client, founding_paper, user, page_cache, run_on_commit
+):
+    with run_on_commit():
+        annotate(user, founding_paper, visibility="private")
+    client.force_login(user)
+    assert "Compare with credit scores in the US." in client.get(READER).content.decode()
+    client.logout()
+    client.cookies.clear()
+    assert "Compare with credit scores in the US." not in client.get(READER).content.decode()
+
+
+def test_signed_in_pages_are_never_cached(
+    client, founding_paper, user, page_cache, django_assert_max_num_queries
+):
+    client.force_login(user)
+    client.get(READER)
+    response = client.get(READER)
+    assert response.status_code == 200
+    assert user.public_name in response.content.decode()
+
+
+def test_pending_flash_message_bypasses_the_cache(
+    client, founding_paper, page_cache, django_assert_max_num_queries
+):
+    client.get(READER)
+    client.cookies["messages"] = "pending"
+    response = client.get(READER)
+    assert response.status_code == 200
+
+
+def test_other_paths_and_query_strings_are_separate(client, founding_paper, page_cache):
+    assert client.get("/sources/").content != client.get(READER).content
+    assert client.get("/sources/?q=wong").status_code == 200
+    assert (
+        client.get("/sources/?q=nothing-matches").content != client.get("/sources/?q=wong").content
+    )
