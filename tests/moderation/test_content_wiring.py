@@ -430,6 +430,10 @@ def test_shadow_hidden_users_content_is_seen_by_them_and_moderators_only(
             annotation_selectors.annotation_list(viewer=viewer).filter(pk=annotation.pk).exists()
             == sees
         )
+    # Search and the activity and contributor pages read the same selectors.
+    assert not annotation_selectors.annotations_searchable(viewer=stranger).filter(pk=annotation.pk)
+    assert annotation_selectors.annotations_searchable(viewer=spammer).filter(pk=annotation.pk)
+    assert not annotation_selectors.annotations_public(author=spammer).exists()
     assert atlas_selectors.atlas_aggregates()["total"] == 0
     assert not atlas_selectors.example_export_list().exists()
     assert comment.pk  # the rows are kept: undoing the measure brings them back
