@@ -126,6 +126,9 @@ class AnnotationSerializer(serializers.Serializer):
     anchor = serializers.SerializerMethodField()
     edited = serializers.BooleanField()
     hidden = serializers.BooleanField()
+    awaiting_approval = serializers.BooleanField(
+        help_text="Its author is under pre-moderation: only they and moderators see it."
+    )
     deleted = serializers.BooleanField(source="is_deleted")
 
     def to_representation(self, obj) -> dict:
@@ -175,6 +178,7 @@ ROW_FIELDS = (
     "exact", "prefix", "suffix", "deleted_at", "body", "body_html", "tags", "motivation",
     "visibility", "author__username", "author__display_name", "created", "modified",
     "anchor_status", "anchor_score", "anchor_start", "anchor_end", "edited", "hidden",
+    "awaiting_approval",
 )  # fmt: skip
 
 
@@ -239,6 +243,7 @@ def annotation_json_from_row(row: dict) -> dict:
         },
         "edited": row["edited"],
         "hidden": row["hidden"],
+        "awaiting_approval": row["awaiting_approval"],
         "deleted": deleted,
     }
 

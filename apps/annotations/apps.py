@@ -21,6 +21,10 @@ class AnnotationsConfig(AppConfig):
             "annotations-reanchor-sweep", REANCHOR_SWEEP_BEAT_ENTRY
         )
 
+        from .moderation import register
+
+        register()
+
     def on_document_ready(self, document_id: int) -> None:
         """Called by the sources app (after commit) when a version becomes ready:
         re-anchor the source's annotations onto it in the background."""

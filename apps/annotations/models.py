@@ -70,6 +70,9 @@ class Annotation(TimeStampedModel):
     edited = models.BooleanField(_("edited"), default=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
     hidden = models.BooleanField(_("hidden by a moderator"), default=False)
+    # Written by a user under pre-moderation: seen only by its author and moderators
+    # until a moderator approves it (apps.moderation, "annotation" adapter).
+    awaiting_approval = models.BooleanField(_("awaiting a moderator's approval"), default=False)
 
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies",

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from apps.moderation.models import FlagReason
+
 from . import selectors
 from .api import ROW_FIELDS, annotation_json_from_row
 from .models import AnchorStatus, Motivation, Visibility
@@ -38,7 +40,7 @@ def reader_extension(request, *, source, document, passages) -> dict:
         and row["anchor_status"] in (AnchorStatus.ANCHORED, AnchorStatus.FUZZY)
     )
     signed_in = viewer.is_authenticated
-    can_moderate = signed_in and selectors.is_moderator(viewer)
+    can_moderate = signed_in and selectors.can_moderate(viewer)
     orphans = [
         {
             "pk": row["id"],
@@ -59,6 +61,8 @@ def reader_extension(request, *, source, document, passages) -> dict:
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
         "api": reverse("api-annotation-list"),
+        "flagApi": reverse("api-flags"),
+        "flagReasons": [[value, str(label)] for value, label in FlagReason.choices],
         "preview": reverse("api-annotation-preview"),
         "strings": {
             "reply": _("Reply"),
@@ -84,6 +88,12 @@ def reader_extension(request, *, source, document, passages) -> dict:
             "failed": _("Something went wrong. Please try again."),
             "sourceNote": _("On the whole source"),
             "threadLabel": _("Thread"),
+            "flag": _("Flag"),
+            "flagReason": _("What is wrong?"),
+            "flagText": _("Details (needed for “Other”)"),
+            "flagSend": _("Send to the moderators"),
+            "flagged": _("Thank you: a moderator will look at it."),
+            "awaiting": _("Awaiting a moderator's approval"),
             "loading": _("Loading the thread…"),
             "annotate": _("Annotate"),
             "reattachHere": _("Re-attach here"),

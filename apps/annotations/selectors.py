@@ -4,6 +4,8 @@ here, so the visibility rules are written once:
 - public, not hidden: everyone;
 - private: the author only (not even moderators: private notes are not published);
 - hidden (by a moderator): its author and moderators;
+- awaiting approval (its author is under pre-moderation): its author and moderators;
+- written by a shadow-hidden user: that user and moderators;
 - soft-deleted: nobody sees its content; it stays in lists as "[deleted]" only while it
   has replies, so the thread keeps its shape.
 
@@ -27,19 +29,23 @@ from django.db.models import (
 )
 from django.http import Http404
 
+from apps.moderation import permissions as roles
+from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
 from apps.sources.models import Document, DocumentStatus
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
-MODERATE_PERMISSION = "annotations.moderate_annotation"
-
 
 def is_moderator(user) -> bool:
-    """Staff, or anyone given the moderate_annotation permission (the moderation app may
-    later grant it through a group)."""
-    if user is None or not user.is_authenticated:
-        return False
-    return user.is_staff or user.has_perm(MODERATE_PERMISSION)
+    """Any moderator or admin (apps.moderation roles): they see hidden annotations."""
+    return roles.is_moderator(user)
+
+
+def can_moderate(user) -> bool:
+    """Whether ``user`` may hide, restore, approve or re-attach others' annotations.
+    Annotations belong to no country, so this is for global moderators and admins (as in
+    the review queue)."""
+    return roles.can_moderate_country(user, None)
 
 
 def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> Q:
@@ -51,19 +57,22 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
         return Q(**{prefix + key: value for key, value in lookups.items()})
 
     public = q(visibility=Visibility.PUBLIC)
+    shown = q(hidden=False, awaiting_approval=False)
     if viewer is None or not viewer.is_authenticated:
-        return public & q(hidden=False)
+        return public & shown
     if is_moderator(viewer) if moderator is None else moderator:
         return public | q(author=viewer)
-    return (public & q(hidden=False)) | q(author=viewer)
+    return (public & shown) | q(author=viewer)
 
 
 def annotations_visible(*, viewer) -> QuerySet:
     """All annotations ``viewer`` may see, with what any listing shows pre-joined."""
     has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
+    visible = exclude_shadow_hidden(
+        Annotation.objects.filter(visibility_q(viewer)), viewer=viewer, author_field="author"
+    )
     return (
-        Annotation.objects.filter(visibility_q(viewer))
-        .annotate(has_replies=has_replies)
+        visible.annotate(has_replies=has_replies)
         .filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
         .select_related("author")
         .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
@@ -75,8 +84,13 @@ def annotations_searchable(
 ) -> QuerySet:
     """What search finds for ``viewer``: the visibility rule above, and never a deleted
     annotation (not even as a "[deleted]" placeholder). No joins, no annotations: search
-    adds what it shows, and the count over many rows stays cheap."""
-    qs = Annotation.objects.filter(visibility_q(viewer), deleted_at__isnull=True)
+    adds what it shows, and the count over many rows stays cheap. Shadow-hidden authors'
+    annotations are found by them and moderators only (one subquery, no join)."""
+    qs = exclude_shadow_hidden(
+        Annotation.objects.filter(visibility_q(viewer), deleted_at__isnull=True),
+        viewer=viewer,
+        author_field="author",
+    )
     if tag:
         qs = qs.filter(_tag_q(tag))
     if author_username:
@@ -238,14 +252,19 @@ def documents_missing_anchors(*, settled_before) -> list[int]:
 
 
 def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:
-    """The visibility rule for one row already in memory (notifications, replies)."""
+    """The visibility rule for one row already in memory (notifications, replies). May
+    cost a query (the author's shadow-hidden state) for other people's annotations."""
     if annotation.deleted_at is not None and not include_deleted:
         return False
     if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
         return True
     if annotation.visibility != Visibility.PUBLIC:
         return False
-    return not annotation.hidden or is_moderator(viewer)
+    if is_moderator(viewer):
+        return True
+    if annotation.hidden or annotation.awaiting_approval:
+        return False
+    return not shadow_hidden_user_ids().filter(user_id=annotation.author_id).exists()
 
 
 # --- Notifications ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.common.markdown import render_markdown
+from apps.moderation.selectors import is_premoderated, is_shadow_hidden
 from apps.search.services import search_index_annotation
 from apps.sources.models import Document, DocumentStatus, Passage
 
@@ -336,8 +337,13 @@ def annotation_create(
             target.suffix,
         )
         annotation.start, annotation.end = target.start, target.end
+    # Pre-moderation: a public annotation by a user under it waits for a moderator
+    # (private notes are seen by nobody else anyway).
+    annotation.awaiting_approval = visibility == Visibility.PUBLIC and is_premoderated(author)
     annotation.full_clean()
     annotation.save()
+    if annotation.awaiting_approval:
+        _queue_pending(annotation)
     if target is not None:
         AnnotationAnchor.objects.create(
             annotation=annotation,
@@ -372,6 +378,10 @@ def annotation_reply(
         raise ValidationError({"parent": _("You cannot reply to a deleted annotation.")})
     if parent.hidden:
         raise ValidationError({"parent": _("You cannot reply to a hidden annotation.")})
+    if parent.awaiting_approval and parent.author_id != author.pk:
+        raise ValidationError(
+            {"parent": _("You cannot reply to an annotation that awaits a moderator.")}
+        )
     body = _check_body(body)
     tags = normalize_tags(tags)
     if not body:
@@ -391,8 +401,11 @@ def annotation_reply(
         parent=parent,
         thread_id=parent.thread_id or parent.pk,
     )
+    reply.awaiting_approval = visibility == Visibility.PUBLIC and is_premoderated(author)
     reply.full_clean()
     reply.save()
+    if reply.awaiting_approval:
+        _queue_pending(reply)
     search_index_annotation(annotation_id=reply.pk)
     _notify(reply)
     return reply
@@ -445,6 +458,14 @@ def annotation_update(
                 raise ValidationError(
                     {"visibility": _("A reply in a private thread stays private.")}
                 )
+        if (
+            visibility == Visibility.PUBLIC
+            and annotation.visibility == Visibility.PRIVATE
+            and is_premoderated(user)
+        ):
+            # Going public is publishing: it waits like a new annotation would.
+            annotation.awaiting_approval = True
+            _queue_pending(annotation)
         annotation.visibility = visibility
     _check_not_empty(body=annotation.body, tags=annotation.tags, motivation=annotation.motivation)
     if annotation.is_reply and not annotation.body:
@@ -485,8 +506,12 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
 
 
 def _check_moderator(user) -> None:
-    if not selectors.is_moderator(user):
-        raise PermissionDenied(_("Only moderators can hide or restore annotations."))
+    if not selectors.can_moderate(user):
+        raise PermissionDenied(
+            _("Only global moderators can act on annotations (they belong to no country).")
+            if selectors.is_moderator(user)
+            else _("Only moderators can hide or restore annotations.")
+        )
 
 
 @transaction.atomic
@@ -503,6 +528,7 @@ def annotation_hide(*, annotation: Annotation, moderator) -> Annotation:
 
 @transaction.atomic
 def annotation_restore(*, annotation: Annotation, moderator) -> Annotation:
+    """Undo a hide (moderators). Idempotent."""
     _check_moderator(moderator)
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     if annotation.hidden:
@@ -510,6 +536,60 @@ def annotation_restore(*, annotation: Annotation, moderator) -> Annotation:
         annotation._history_user = moderator
         annotation.save(update_fields=["hidden", "modified"])
     return annotation
+
+
+@transaction.atomic
+def annotation_approve(*, annotation: Annotation, moderator) -> Annotation:
+    """Let a pre-moderated annotation be seen (moderators): it leaves "awaiting approval",
+    and the people it replies to or mentions are told now. Idempotent."""
+    _check_moderator(moderator)
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if annotation.awaiting_approval:
+        annotation.awaiting_approval = False
+        annotation._history_user = moderator
+        annotation.save(update_fields=["awaiting_approval", "modified"])
+        _notify(annotation)
+    return annotation
+
+
+@transaction.atomic
+def annotation_hide_pending_review(*, annotation: Annotation) -> Annotation:
+    """Flags reached the moderation threshold: hide until a moderator decides. System
+    action, called only by the moderation app's annotation adapter (which audits it)."""
+    annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
+    if not annotation.hidden:
+        annotation.hidden = True
+        annotation.save(update_fields=["hidden", "modified"])
+    return annotation
+
+
+def _queue_on_commit(item_type: str, annotation_ids: list[int], summary: str) -> None:
+    """Open review items once the write commits; a failure is logged, never raised (the
+    annotation's own state still says it needs a moderator)."""
+    if not annotation_ids:
+        return
+
+    def open_items() -> None:
+        from apps.moderation.services import review_item_open
+
+        for annotation in Annotation.objects.filter(pk__in=annotation_ids).select_related(
+            "source", "author"
+        ):
+            try:
+                review_item_open(item_type=item_type, target=annotation, summary=summary)
+            except Exception:  # noqa: BLE001 - a queue hiccup must not undo the write
+                logger.exception("Could not queue annotation %s as %s", annotation.pk, item_type)
+
+    transaction.on_commit(open_items)
+
+
+def _queue_pending(annotation: Annotation) -> None:
+    _queue_on_commit(
+        "pending_annotation",
+        [annotation.pk],
+        _("%(user)s is under pre-moderation: approve (publish) or reject this annotation.")
+        % {"user": annotation.author.get_username()},
+    )
 
 
 @transaction.atomic
@@ -525,7 +605,7 @@ def annotation_reattach(
     badly): the author or a moderator selects new text. Re-anchoring never overwrites a
     hand-placed anchor."""
     _check_signed_in(user)
-    if annotation.author_id != user.pk and not selectors.is_moderator(user):
+    if annotation.author_id != user.pk and not selectors.can_moderate(user):
         raise PermissionDenied(_("Only the author or a moderator can re-attach this annotation."))
     if annotation.is_reply or not annotation.has_target:
         raise ValidationError(
@@ -696,6 +776,13 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
             )
     # ignore_conflicts: a concurrent or redelivered run may have written some already.
     AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    orphaned = [row.annotation_id for row in rows if row.status == AnchorStatus.ORPHANED]
+    _queue_on_commit(
+        "orphaned_annotation",
+        orphaned,
+        _("Could not be placed in version %(version)s: re-attach it to the new text.")
+        % {"version": document.version},
+    )
     return dict(counts)
 
 
@@ -713,8 +800,11 @@ def _mentioned_usernames(body: str) -> list[str]:
 
 def _notify(annotation: Annotation) -> None:
     """Tell the parent's author about a reply and mentioned users about a mention, once
-    per person per annotation; never the actor; never someone who cannot see it."""
-    if annotation.deleted_at is not None or annotation.hidden:
+    per person per annotation; never the actor; never someone who cannot see it. Nothing
+    while it awaits approval (approval notifies), nor for a shadow-hidden author."""
+    if annotation.deleted_at is not None or annotation.hidden or annotation.awaiting_approval:
+        return
+    if is_shadow_hidden(annotation.author):
         return
     recipients: dict[int, tuple[object, str]] = {}
     if annotation.parent_id:

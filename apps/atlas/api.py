@@ -16,11 +16,13 @@ from django.urls import reverse
 from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import exports, selectors, services
 from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
@@ -214,6 +216,17 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
 # --- Views ----------------------------------------------------------------------------------
 
 
+def _check_rate(request) -> None:
+    """Entry writes are throttled per account and per address (apps.moderation.throttles):
+    429 with Retry-After."""
+    if not request.user.is_authenticated:
+        return  # the service answers 403 for anonymous writes
+    try:
+        check_request_rate(request, "entry")
+    except RateLimited as exc:
+        raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
+
+
 class ExampleListCreateAPI(APIView):
     """Entries you may see (published, your own, all for moderators), newest first."""
 
@@ -232,6 +245,7 @@ class ExampleListCreateAPI(APIView):
 
     @extend_schema(request=ExampleInputSerializer, responses={201: ExampleOutputSerializer})
     def post(self, request):
+        _check_rate(request)
         serializer = ExampleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -264,7 +278,9 @@ class ConflictSerializer(serializers.Serializer):
 class ExampleDetailAPI(APIView):
     """One entry, with its version as ``ETag``. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
-    read (or ``version`` in the body): a stale one is a 409 listing what changed."""
+    read (or ``version`` in the body): a stale one is a 409 listing what changed. The
+    author of a published entry who is not yet trusted gets 202: the change waits for a
+    moderator as a suggested edit (``{"detail", "suggestion", "entry"}``)."""
 
     @extend_schema(responses=ExampleOutputSerializer)
     def get(self, request, pk: int):
@@ -295,6 +311,7 @@ class ExampleDetailAPI(APIView):
     )
     def patch(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
+        _check_rate(request)
         if_match = _if_match_version(request)
         serializer = ExampleInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -308,7 +325,7 @@ class ExampleDetailAPI(APIView):
                 {"version": ["The If-Match header and the version field name different versions."]}
             )
         try:
-            services.example_update(
+            outcome = services.example_edit(
                 actor=request.user,
                 example=example,
                 changes=changes,
@@ -318,6 +335,16 @@ class ExampleDetailAPI(APIView):
             )
         except services.StaleVersion as exc:
             return _conflict_response(request, example, exc)
+        if outcome.awaits_review:
+            # Not applied yet: 202, and the entry as it stands (its ETag unchanged).
+            response = _example_response(request, pk, status.HTTP_202_ACCEPTED)
+            response.data = {
+                "detail": "Your changes were sent to the moderators; the published entry "
+                "stays as it is until one of them accepts them.",
+                "suggestion": outcome.suggestion.pk,
+                "entry": response.data,
+            }
+            return response
         return _example_response(request, pk)
 
 

@@ -19,6 +19,16 @@ class AtlasConfig(AppConfig):
         # settings.py stays the one place an operator looks, and nothing is duplicated.
         settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
 
+        from .moderation import register
+
+        register()
+
+    def on_shadow_hidden_changed(self, user_id: int) -> None:
+        """Moderation hook: the user's entries leave (or rejoin) the public aggregates."""
+        from .cache import bump_generation
+
+        bump_generation()
+
     def reader_extension(self, request, *, source, document, passages):
         from .reader import reader_extension
 

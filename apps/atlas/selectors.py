@@ -21,6 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django_countries import countries
 
+from apps.moderation import permissions as moderation_roles
+from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
 from apps.sources.models import DocumentStatus, Passage
 
 from . import cache as atlas_cache
@@ -36,7 +38,7 @@ from .models import (
     Scope,
     Status,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example, is_moderator
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off"}
@@ -191,19 +193,33 @@ def apply_filters(qs: QuerySet, filters: ExampleFilters) -> QuerySet:
 
 
 def published_examples() -> QuerySet:
-    return Example.objects.filter(status=Status.PUBLISHED)
+    """The public set: published entries whose author is not shadow-hidden. Counts, the
+    map, exports, country and comparison pages read this, whoever asks (they are public
+    datasets, cached for everyone), so a shadow-hidden author's entries are missing there
+    even for them and for moderators; their entry pages and lists still show them."""
+    return Example.objects.filter(status=Status.PUBLISHED).exclude(
+        author__in=shadow_hidden_user_ids()
+    )
 
 
 def examples_visible_to(*, viewer) -> QuerySet:
-    """Published entries, plus the viewer's own entries, plus everything for moderators;
-    never entries merged into another (their addresses redirect: merging.py)."""
-    if is_moderator(viewer):
+    """Published entries (not by shadow-hidden authors), plus the viewer's own entries,
+    plus every entry of the countries a moderator moderates (all entries for global
+    moderators, who also see shadow-hidden authors' entries); never entries merged into
+    another (their addresses redirect: merging.py)."""
+    if not is_moderator(viewer):
+        if viewer is not None and viewer.is_authenticated:
+            return exclude_shadow_hidden(
+                Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer)),
+                viewer=viewer,
+            ).exclude(status=Status.MERGED)
+        return published_examples()
+    scope = moderation_roles.moderator_countries(viewer)
+    if scope is None:
         return Example.objects.exclude(status=Status.MERGED)
-    if viewer is not None and viewer.is_authenticated:
-        return Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer)).exclude(
-            status=Status.MERGED
-        )
-    return published_examples()
+    return Example.objects.filter(
+        Q(status=Status.PUBLISHED) | Q(author=viewer) | Q(country__in=sorted(scope))
+    ).exclude(status=Status.MERGED)
 
 
 def _with_details(qs: QuerySet) -> QuerySet:
@@ -422,7 +438,7 @@ def passage_link_summary(*, passage_ids) -> dict[int, dict]:
     many countries or scopes. One query, whatever the number of passages."""
     rows = (
         PassageLink.objects.filter(
-            passage_id__in=list(passage_ids), example__status=Status.PUBLISHED
+            passage_id__in=list(passage_ids), example__in=published_examples()
         )
         .values_list("passage_id", "example_id", "example__country", "example__scope")
         .distinct()
@@ -734,8 +750,9 @@ def suggestions_for_example(*, example: Example, viewer) -> list:
     if viewer is None or not viewer.is_authenticated:
         return []
     qs = SuggestedEdit.objects.filter(example=example, status=SuggestionStatus.OPEN)
-    if not (is_moderator(viewer) or example.author_id == viewer.pk):
+    if not (can_moderate_example(viewer, example) or example.author_id == viewer.pk):
         qs = qs.filter(proposer=viewer)
+    qs = exclude_shadow_hidden(qs, viewer=viewer, author_field="proposer")
     suggestions = list(qs.select_related("proposer").order_by("created", "pk"))
     if suggestions:
         current = editable_values(example)
@@ -743,8 +760,38 @@ def suggestions_for_example(*, example: Example, viewer) -> list:
         for suggestion in suggestions:
             suggestion.diff = diff_values(
                 current, {**current, **suggestion.changes}, category_names=names
-            )
+            ) + _list_changes(example, suggestion.changes)
     return suggestions
+
+
+def _list_changes(example: Example, changes: Mapping) -> list[FieldChange]:
+    """Evidence and linked passages an author's pending edit replaces (stored as lists of
+    dicts in the suggestion), in the words the conflict page uses."""
+    result = []
+    if "evidence" in changes:
+        proposed = [
+            Evidence(order=i, title=row["title"], url=row["url"], doi=row["doi"])
+            for i, row in enumerate(changes["evidence"], start=1)
+        ]
+        result.append(
+            FieldChange(
+                field="evidence",
+                label=field_label("evidence"),
+                before=_evidence_words(example.evidence.all()) or "—",
+                after=_evidence_words(proposed) or "—",
+            )
+        )
+    if "passages" in changes:
+        proposed = [PassageLink(**row) for row in changes["passages"]]
+        result.append(
+            FieldChange(
+                field="passages",
+                label=field_label("passages"),
+                before=_link_words(example.passage_links.all()) or "—",
+                after=_link_words(proposed) or "—",
+            )
+        )
+    return result
 
 
 def suggestion_get(*, viewer, suggestion_id: int):
@@ -767,11 +814,13 @@ def comment_visible(*, viewer, comment) -> bool:
     only by their author and moderators."""
     if comment.deleted_at is not None:
         return False
-    if not comment.hidden:
-        return True
     if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
         return True
-    return is_moderator(viewer)
+    if is_moderator(viewer):
+        return True
+    if comment.hidden:
+        return False
+    return not shadow_hidden_user_ids().filter(user_id=comment.author_id).exists()
 
 
 def comments_for_example(*, example: Example, viewer) -> list:
@@ -784,16 +833,26 @@ def comments_for_example(*, example: Example, viewer) -> list:
 
     rows = list(
         EntryComment.objects.filter(example=example)
+        .annotate(
+            author_shadow_hidden=Exists(shadow_hidden_user_ids().filter(user=OuterRef("author")))
+        )
         .select_related("author")
         .order_by("created", "pk")
     )
-    moderator = is_moderator(viewer) if any(row.hidden for row in rows) else False
+    moderator = (
+        is_moderator(viewer)
+        if any(row.hidden or row.author_shadow_hidden for row in rows)
+        else False
+    )
     viewer_id = viewer.pk if viewer is not None and viewer.is_authenticated else None
 
     def readable(row) -> bool:
         if row.deleted_at is not None:
             return False
-        return not row.hidden or moderator or row.author_id == viewer_id
+        if moderator or row.author_id == viewer_id:
+            return True
+        # A shadow-hidden author's comments are seen by them and moderators only.
+        return not row.hidden and not row.author_shadow_hidden
 
     roots, replies = [], defaultdict(list)
     for row in rows:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from apps.common.markdown import render_markdown
+from apps.moderation import permissions as moderation_roles
 from apps.search.services import search_index_example
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
@@ -52,7 +53,7 @@ from .models import (
     SuggestedEdit,
     SuggestionStatus,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example, is_moderator, moderation_denied_message
 
 logger = logging.getLogger(__name__)
 
@@ -461,6 +462,56 @@ def _published_set_changed() -> None:
     transaction.on_commit(after_commit)
 
 
+# --- Moderation queue ------------------------------------------------------------------------
+
+
+def _queue_on_commit(item_type: str, model, object_id: int, summary: str) -> None:
+    """Put an atlas object in the moderation queue once the write commits. Opening the
+    item is idempotent; a failure is logged, never raised: the contributor's write stands,
+    and the object's state (submitted, open suggestion) still says it awaits review."""
+
+    def open_item() -> None:
+        from apps.moderation.services import review_item_open
+
+        target = model._default_manager.filter(pk=object_id).first()
+        if target is None:
+            return
+        try:
+            review_item_open(item_type=item_type, target=target, summary=summary)
+        except Exception:  # noqa: BLE001 - a queue hiccup must not undo the write
+            logger.exception("Could not queue %s %s as %s", model.__name__, object_id, item_type)
+
+    transaction.on_commit(open_item)
+
+
+def _settle_queue(example: Example, *, item_types, actor, decision: str, reason: str) -> None:
+    from apps.moderation.services import review_items_settle
+
+    review_items_settle(
+        target=example, item_types=item_types, actor=actor, decision=decision, reason=reason
+    )
+
+
+def _accepted_count(author) -> int:
+    """Entries of ``author`` a moderator ever accepted (published at least once)."""
+    return Example.objects.filter(author=author, published_at__isnull=False).count()
+
+
+def _after_first_publication(example: Example) -> None:
+    """Automatic trust: each accepted entry brings its author nearer to trusted status."""
+    if example.author_id is None:
+        return
+    from apps.moderation.services import trust_recompute
+
+    trust_recompute(user=example.author, accepted_count=_accepted_count(example.author))
+
+
+def skips_premoderation(user) -> bool:
+    """Trusted contributors (and moderators, admins): their entries are published when
+    they submit them, and their edits to published entries go live (post-reviewed)."""
+    return moderation_roles.is_trusted(user)
+
+
 # --- Examples -------------------------------------------------------------------------------
 
 
@@ -478,21 +529,47 @@ def example_create(
     passages: Sequence[PassageLinkData] = (),
     submit: bool = False,
 ) -> Example:
-    """Create a draft example (``submit=True``: submitted for review) with its evidence and
-    passage links. Raises PermissionDenied for anonymous users and ValidationError (nothing
-    stored) for any invalid input, with every problem listed by field."""
+    """Create a draft example with its evidence and passage links. ``submit=True``
+    submits it: a contributor who is not trusted gets ``submitted`` (not public; a
+    ``submitted_entry`` item enters the moderation queue on commit), a trusted
+    contributor ``published`` at once (pre-moderation is skipped). Raises
+    PermissionDenied for anonymous users and ValidationError (nothing stored) for any
+    invalid input, with every problem listed by field."""
     _require_signed_in(author)
     errors = _Errors()
     values = _clean_example(data, errors)
     evidence_rows = _clean_evidence(evidence, errors)
     link_rows = _clean_passage_links(passages, author, errors)
     errors.raise_if_any()
-    example = Example(**values, author=author, status=Status.SUBMITTED if submit else Status.DRAFT)
+    status = Status.DRAFT
+    if submit:
+        status = Status.PUBLISHED if skips_premoderation(author) else Status.SUBMITTED
+    example = Example(**values, author=author, status=status)
+    if status == Status.PUBLISHED:
+        example.published_at = timezone.now()
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
     search_index_example(example_id=example.pk)
+    if status == Status.SUBMITTED:
+        _queue_submission(example)
+    elif status == Status.PUBLISHED:
+        _after_first_publication(example)
+        _published_set_changed()
     return example
+
+
+def _queue_submission(example: Example) -> None:
+    _queue_on_commit(
+        "submitted_entry",
+        Example,
+        example.pk,
+        _("New entry about %(place)s submitted by %(user)s.")
+        % {
+            "place": example.place_name,
+            "user": example.author.get_username() if example.author_id else "-",
+        },
+    )
 
 
 # States in which the author may still edit their own entry. Published entries stay
@@ -503,9 +580,9 @@ AUTHOR_EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, Sta
 
 
 def can_edit(*, user, example: Example) -> bool:
-    """Whether ``user`` may change ``example``: moderators any entry not archived, the
-    author their own entry in one of AUTHOR_EDITABLE."""
-    if is_moderator(user):
+    """Whether ``user`` may change ``example``: moderators of its country any entry not
+    archived, the author their own entry in one of AUTHOR_EDITABLE."""
+    if can_moderate_example(user, example):
         return example.status != Status.ARCHIVED
     return (
         user is not None
@@ -562,7 +639,12 @@ def example_update(
     ValidationError (nothing stored)."""
     example = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
     if not can_edit(user=actor, example=example):
-        raise PermissionDenied(_("You may not edit this entry."))
+        raise PermissionDenied(
+            moderation_denied_message(actor, example, _("You may not edit this entry."))
+        )
+    if needs_review(user=actor, example=example):
+        # example_edit turns such an edit into a suggested edit for moderators.
+        raise PermissionDenied(_("Your edits to this published entry go to the moderators first."))
     _check_version(example, expected_version)
     changes = dict(changes or {})
     unknown = sorted(set(changes) - EXAMPLE_FIELDS)
@@ -597,6 +679,15 @@ def example_update(
     search_index_example(example_id=example.pk)
     if example.status == Status.PUBLISHED:
         _published_set_changed()
+        if not can_moderate_example(actor, example):
+            # A trusted contributor's edit is live already; a moderator looks afterwards.
+            _queue_on_commit(
+                "post_review_edit",
+                Example,
+                example.pk,
+                _("%(user)s edited this published entry (now version %(version)s).")
+                % {"user": actor.get_username(), "version": example.version},
+            )
     return example
 
 
@@ -610,6 +701,8 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     (Status.SUBMITTED, Status.CHANGES_REQUESTED): MODERATOR,
     (Status.SUBMITTED, Status.REJECTED): MODERATOR,
     (Status.PUBLISHED, Status.ARCHIVED): MODERATOR,
+    # A flagged or badly edited published entry goes back to its author, off the map.
+    (Status.PUBLISHED, Status.CHANGES_REQUESTED): MODERATOR,
     (Status.ARCHIVED, Status.PUBLISHED): MODERATOR,
 }
 REASON_REQUIRED = {Status.CHANGES_REQUESTED, Status.REJECTED, Status.ARCHIVED}
@@ -617,7 +710,7 @@ REASON_REQUIRED = {Status.CHANGES_REQUESTED, Status.REJECTED, Status.ARCHIVED}
 
 def allowed_transitions(*, user, example: Example) -> list[str]:
     """The statuses ``user`` may move ``example`` to (for buttons and the API)."""
-    moderator = is_moderator(user)
+    moderator = can_moderate_example(user, example)
     is_author = user is not None and user.is_authenticated and example.author_id == user.pk
     return [
         target
@@ -626,15 +719,33 @@ def allowed_transitions(*, user, example: Example) -> list[str]:
     ]
 
 
+# A moderator's status change on the entry page settles the entry's open queue item as
+# the same decision would (so the queue never lists what was already decided).
+SETTLES_AS = {
+    (Status.SUBMITTED, Status.PUBLISHED): "publish",
+    (Status.SUBMITTED, Status.CHANGES_REQUESTED): "request_changes",
+    (Status.SUBMITTED, Status.REJECTED): "reject",
+}
+
+
 @transaction.atomic
-def example_transition(*, actor, example: Example, to: str, reason: str = "") -> Example:
+def example_transition(
+    *, actor, example: Example, to: str, reason: str = "", settle_queue: bool = True
+) -> Example:
     """Move an example through its life: draft → submitted → published, changes requested
     or rejected; published → archived (and back). The moderation console calls this too.
 
-    Authors submit and withdraw their own entries; moderators (``is_staff`` or the
-    ``atlas.moderate_example`` permission) publish, request changes, reject and archive,
-    and must give a reason for the last three. Raises ValidationError for a change that
-    does not exist, PermissionDenied for one the actor may not make; nothing is stored."""
+    Authors submit and withdraw their own entries; moderators of the entry's country
+    (apps.moderation roles: global moderators, moderators scoped to that country, admins)
+    publish, request changes, reject and archive, and must give a reason for the last
+    three. A moderator outside their scope gets PermissionDenied saying so. Raises ValidationError for a change that
+    does not exist, PermissionDenied for one the actor may not make; nothing is stored.
+
+    Pre-moderation: a trusted author who submits publishes at once; an author who is not
+    trusted puts the entry in the review queue (``submitted_entry``, on commit). The
+    first publication counts towards the author's automatic trust. A moderator's
+    decision here closes the entry's open ``submitted_entry`` item (the author is told,
+    as from the queue); the queue's own adapter passes ``settle_queue=False``."""
     example = Example.objects.select_for_update().get(pk=example.pk)
     if to not in Status.values:
         raise ValidationError(
@@ -652,26 +763,60 @@ def example_transition(*, actor, example: Example, to: str, reason: str = "") ->
             }
         )
     is_author = actor is not None and actor.is_authenticated and example.author_id == actor.pk
-    if not (is_moderator(actor) or (who == AUTHOR and is_author)):
+    if not (can_moderate_example(actor, example) or (who == AUTHOR and is_author)):
         raise PermissionDenied(
-            _("You may not change this entry from “%(current)s” to “%(to)s”.")
-            % {"current": example.get_status_display(), "to": Status(to).label}
+            moderation_denied_message(
+                actor,
+                example,
+                _("You may not change this entry from “%(current)s” to “%(to)s”.")
+                % {"current": example.get_status_display(), "to": Status(to).label},
+            )
         )
     reason = (reason or "").strip()
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": _("Give a reason: the author will read it.")})
     if to == Status.SUBMITTED and not example.evidence.exists():
         raise ValidationError({"evidence": _("Add at least one piece of evidence first.")})
+    if to == Status.SUBMITTED and is_author and skips_premoderation(actor):
+        to = Status.PUBLISHED
     was_published = example.status == Status.PUBLISHED
+    previous = example.status
+    first_publication = to == Status.PUBLISHED and example.published_at is None
     example.status = to
     example.status_reason = reason
-    if to == Status.PUBLISHED and example.published_at is None:
+    if first_publication:
         example.published_at = timezone.now()
     example.version += 1
     example._change_reason = reason or f"status: {to}"
     example.save()
     if was_published or to == Status.PUBLISHED:
         _published_set_changed()
+    if first_publication:
+        _after_first_publication(example)
+    if to == Status.SUBMITTED:
+        _queue_submission(example)
+    decision = SETTLES_AS.get((previous, to))
+    if settle_queue and decision and who == MODERATOR:
+        _settle_queue(
+            example, item_types=["submitted_entry"], actor=actor, decision=decision, reason=reason
+        )
+    return example
+
+
+@transaction.atomic
+def example_hide_pending_review(*, example: Example, reason: str) -> Example:
+    """Flags on a published entry reached the moderation threshold: archive it (off the
+    map and lists) until a moderator decides. System action, called only by the
+    moderation app's entry adapter (which audits it); no-op unless published."""
+    example = Example.objects.select_for_update().get(pk=example.pk)
+    if example.status != Status.PUBLISHED:
+        return example
+    example.status = Status.ARCHIVED
+    example.status_reason = reason
+    example.version += 1
+    example._change_reason = reason
+    example.save()
+    _published_set_changed()
     return example
 
 
@@ -718,6 +863,11 @@ def research_status_mark(
         )
     category_row = _category(category, errors)
     errors.raise_if_any()
+    if not moderation_roles.can_moderate_country(actor, code):
+        raise PermissionDenied(
+            _("%(country)s is outside the countries you moderate.")
+            % {"country": countries.name(code)}
+        )
     if not none_found:
         CountryResearchStatus.objects.filter(country=code, category=category_row).delete()
         _published_set_changed()
@@ -748,25 +898,10 @@ def _same(old: Any, new: Any) -> bool:
     return old == new or (old in (None, "") and new in (None, ""))
 
 
-@transaction.atomic
-def suggestion_create(
-    *, proposer, example: Example, changes: Mapping[str, Any], comment: str = ""
-) -> SuggestedEdit:
-    """Propose new values for some editable fields (ExampleData field names) of an entry
-    someone else wrote. Only fields that differ from the entry's current values are kept;
-    at least one must, and every value must pass the same validation as an edit.
-
-    Any signed-in user who can see the entry and is not its author may suggest, while
-    the entry is open (not rejected or archived). Raises PermissionDenied, Http404 (an
-    entry the proposer cannot see) or ValidationError; nothing is stored then."""
-    from . import selectors
-
-    _require_signed_in(proposer)
-    example = selectors.example_get(viewer=proposer, example_id=example.pk)
-    if example.author_id == proposer.pk:
-        raise PermissionDenied(_("You wrote this entry: edit it directly."))
-    if not can_suggest(user=proposer, example=example):
-        raise PermissionDenied(_("This entry is closed: it takes no suggestions."))
+def _clean_suggestion(
+    *, example: Example, changes: Mapping[str, Any], comment: str
+) -> tuple[dict[str, Any], str]:
+    """The changed ExampleData fields (cleaned) and the comment, or ValidationError."""
     changes = dict(changes or {})
     unknown = sorted(set(changes) - EXAMPLE_FIELDS)
     if unknown:
@@ -798,10 +933,42 @@ def suggestion_create(
         for name in EXAMPLE_FIELDS_ORDER
         if name in changes and not _same(now[name], cleaned[name])
     }
+    return kept, comment
+
+
+def _no_change_error() -> ValidationError:
+    return ValidationError(
+        {"changes": _("Change at least one field: these values are the entry's current ones.")}
+    )
+
+
+def _queue_suggestion(suggestion: SuggestedEdit, summary: str) -> None:
+    _queue_on_commit("suggested_edit", SuggestedEdit, suggestion.pk, summary)
+
+
+@transaction.atomic
+def suggestion_create(
+    *, proposer, example: Example, changes: Mapping[str, Any], comment: str = ""
+) -> SuggestedEdit:
+    """Propose new values for some editable fields (ExampleData field names) of an entry
+    someone else wrote. Only fields that differ from the entry's current values are kept;
+    at least one must, and every value must pass the same validation as an edit.
+
+    Any signed-in user who can see the entry and is not its author may suggest, while
+    the entry is open (not rejected or archived). The suggestion enters the moderation
+    queue (``suggested_edit``, on commit). Raises PermissionDenied, Http404 (an entry the
+    proposer cannot see) or ValidationError; nothing is stored then."""
+    from . import selectors
+
+    _require_signed_in(proposer)
+    example = selectors.example_get(viewer=proposer, example_id=example.pk)
+    if example.author_id == proposer.pk:
+        raise PermissionDenied(_("You wrote this entry: edit it directly."))
+    if not can_suggest(user=proposer, example=example):
+        raise PermissionDenied(_("This entry is closed: it takes no suggestions."))
+    kept, comment = _clean_suggestion(example=example, changes=changes, comment=comment)
     if not kept:
-        raise ValidationError(
-            {"changes": _("Change at least one field: these values are the entry's current ones.")}
-        )
+        raise _no_change_error()
     suggestion = SuggestedEdit(
         example=example,
         proposer=proposer,
@@ -811,7 +978,142 @@ def suggestion_create(
     )
     suggestion.full_clean()
     suggestion.save()
+    _queue_suggestion(
+        suggestion,
+        _("%(user)s suggests changing %(fields)s.")
+        % {"user": proposer.get_username(), "fields": ", ".join(kept)},
+    )
     return suggestion
+
+
+# --- Edits that wait for a moderator -----------------------------------------------------------
+
+
+def needs_review(*, user, example: Example) -> bool:
+    """Whether ``user``'s edit of ``example`` must wait for a moderator: the author of a
+    published entry who is not yet trusted (and does not moderate it). Their edit
+    becomes a suggested edit that only moderators decide; the published text stays as
+    it is meanwhile (docs/moderation.md, "Pre-moderation")."""
+    return (
+        example.status == Status.PUBLISHED
+        and user is not None
+        and user.is_authenticated
+        and example.author_id == user.pk
+        and not skips_premoderation(user)
+        and not can_moderate_example(user, example)
+    )
+
+
+@dataclass(frozen=True)
+class EditOutcome:
+    """What became of an edit: applied (``suggestion`` None) or waiting for a moderator."""
+
+    example: Example
+    suggestion: SuggestedEdit | None = None
+
+    @property
+    def awaits_review(self) -> bool:
+        return self.suggestion is not None
+
+
+def _evidence_json(item: EvidenceData) -> dict:
+    data = {f.name: getattr(item, f.name) for f in fields(EvidenceData)}
+    for name in ("published", "accessed"):
+        data[name] = data[name].isoformat() if data[name] else None
+    return data
+
+
+def _evidence_from_json(data: Mapping) -> EvidenceData:
+    values = dict(data)
+    for name in ("published", "accessed"):
+        values[name] = datetime.date.fromisoformat(values[name]) if values.get(name) else None
+    return EvidenceData(**values)
+
+
+def _link_json(item: PassageLinkData) -> dict:
+    return {"passage_id": item.passage_id, "relation": item.relation, "note": item.note or ""}
+
+
+def _current_evidence_json(example: Example) -> list[dict]:
+    return [
+        _evidence_json(
+            EvidenceData(
+                title=row.title, url=row.url, doi=row.doi, publisher=row.publisher,
+                published=row.published, accessed=row.accessed, page=row.page, quote=row.quote,
+                source_id=row.source_id,
+            )
+        )
+        for row in example.evidence.order_by("order", "pk")
+    ]  # fmt: skip
+
+
+def _current_links_json(example: Example) -> list[dict]:
+    return [
+        {"passage_id": row.passage_id, "relation": row.relation, "note": row.note}
+        for row in example.passage_links.order_by("pk")
+    ]
+
+
+@transaction.atomic
+def example_edit(
+    *,
+    actor,
+    example: Example,
+    changes: Mapping[str, Any] | None = None,
+    evidence: Sequence[EvidenceData] | None = None,
+    passages: Sequence[PassageLinkData] | None = None,
+    expected_version: int | None = None,
+) -> EditOutcome:
+    """The entry point of the edit form and the API: apply the edit (example_update), or,
+    when ``needs_review`` holds, validate it the same way and store it as the author's
+    own suggested edit for moderators to accept (evidence and passage lists included).
+    Raises what example_update raises (PermissionDenied, StaleVersion, ValidationError);
+    nothing is stored then."""
+    locked = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
+    if not needs_review(user=actor, example=locked):
+        return EditOutcome(
+            example=example_update(
+                actor=actor,
+                example=locked,
+                changes=changes,
+                evidence=evidence,
+                passages=passages,
+                expected_version=expected_version,
+            )
+        )
+    _check_version(locked, expected_version)
+    kept, _comment = _clean_suggestion(example=locked, changes=changes or {}, comment="")
+    errors = _Errors()
+    if evidence is not None:
+        _clean_evidence(evidence, errors)
+    if passages is not None:
+        _clean_passage_links(passages, actor, errors)
+    errors.raise_if_any()
+    if evidence is not None:
+        proposed = [_evidence_json(item) for item in evidence]
+        if proposed != _current_evidence_json(locked):
+            kept["evidence"] = proposed
+    if passages is not None:
+        proposed = [_link_json(item) for item in passages]
+        if proposed != _current_links_json(locked):
+            kept["passages"] = proposed
+    if not kept:
+        raise _no_change_error()
+    suggestion = SuggestedEdit(
+        example=locked,
+        proposer=actor,
+        changes=kept,
+        comment=_("Edit by the author of this published entry."),
+        base_version=locked.version,
+    )
+    suggestion.full_clean()
+    suggestion.save()
+    _queue_suggestion(
+        suggestion,
+        _("The author (not yet trusted) edited this published entry: %(fields)s.")
+        % {"fields": ", ".join(kept)},
+    )
+    return EditOutcome(example=locked, suggestion=suggestion)
 
 
 def can_suggest(*, user, example: Example) -> bool:
@@ -826,10 +1128,16 @@ def can_suggest(*, user, example: Example) -> bool:
 
 
 def can_decide_suggestion(*, user, suggestion: SuggestedEdit) -> bool:
-    """The entry's author and moderators decide on suggestions."""
-    if is_moderator(user):
+    """Moderators of the entry's country decide on suggestions; so does the entry's author,
+    on suggestions by others (an author's own pending edit is for moderators only)."""
+    if can_moderate_example(user, suggestion.example):
         return True
-    return user is not None and user.is_authenticated and suggestion.example.author_id == user.pk
+    return (
+        user is not None
+        and user.is_authenticated
+        and suggestion.example.author_id == user.pk
+        and suggestion.proposer_id != user.pk
+    )
 
 
 def _open_suggestion_for_decision(actor, suggestion: SuggestedEdit) -> SuggestedEdit:
@@ -851,18 +1159,37 @@ def _open_suggestion_for_decision(actor, suggestion: SuggestedEdit) -> Suggested
 
 @transaction.atomic
 def suggestion_accept(
-    *, actor, suggestion: SuggestedEdit, expected_version: int | None = None
+    *,
+    actor,
+    suggestion: SuggestedEdit,
+    expected_version: int | None = None,
+    settle_queue: bool = True,
 ) -> SuggestedEdit:
     """Apply an open suggestion to its entry through example_update (so the same
     permission, validation and version check hold: ``expected_version`` is the entry
     version the decider was shown) and record who accepted it and the resulting version.
-    Raises PermissionDenied, StaleVersion or ValidationError; then nothing changes."""
+    An author who is not yet trusted cannot accept suggestions to their published entry
+    (it would go live unreviewed): moderators do. The suggestion's queue item is closed
+    as published (the queue's adapter passes ``settle_queue=False``). Raises
+    PermissionDenied, StaleVersion or ValidationError; then nothing changes."""
     suggestion = _open_suggestion_for_decision(actor, suggestion)
+    if needs_review(user=actor, example=suggestion.example):
+        raise PermissionDenied(
+            _(
+                "Changes to a published entry by a contributor who is not yet trusted are "
+                "accepted by moderators. Decline it, or leave it for a moderator."
+            )
+        )
     proposer = suggestion.proposer.public_name if suggestion.proposer_id else _("a former user")
+    changes = dict(suggestion.changes)
+    evidence = changes.pop("evidence", None)
+    passages = changes.pop("passages", None)
     example = example_update(
         actor=actor,
         example=suggestion.example,
-        changes=suggestion.changes,
+        changes=changes,
+        evidence=[_evidence_from_json(item) for item in evidence] if evidence is not None else None,
+        passages=[PassageLinkData(**item) for item in passages] if passages is not None else None,
         expected_version=expected_version,
         change_reason=_("Suggestion %(id)s by %(name)s accepted")
         % {"id": suggestion.pk, "name": proposer},
@@ -872,11 +1199,27 @@ def suggestion_accept(
     suggestion.decided_at = timezone.now()
     suggestion.applied_version = example.version
     suggestion.save()
+    if settle_queue:
+        _settle_suggestion(suggestion, actor=actor, decision="publish", reason="")
     return suggestion
 
 
+def _settle_suggestion(suggestion: SuggestedEdit, *, actor, decision: str, reason: str) -> None:
+    from apps.moderation.services import review_items_settle
+
+    review_items_settle(
+        target=suggestion,
+        item_types=["suggested_edit"],
+        actor=actor,
+        decision=decision,
+        reason=reason or _("Accepted on the entry page."),
+    )
+
+
 @transaction.atomic
-def suggestion_reject(*, actor, suggestion: SuggestedEdit, reason: str) -> SuggestedEdit:
+def suggestion_reject(
+    *, actor, suggestion: SuggestedEdit, reason: str, settle_queue: bool = True
+) -> SuggestedEdit:
     """Decline an open suggestion with a reason the proposer will read. The entry is not
     touched. Raises PermissionDenied or ValidationError (nothing changes)."""
     suggestion = _open_suggestion_for_decision(actor, suggestion)
@@ -897,6 +1240,8 @@ def suggestion_reject(*, actor, suggestion: SuggestedEdit, reason: str) -> Sugge
     suggestion.decided_at = timezone.now()
     suggestion.reason = reason
     suggestion.save()
+    if settle_queue:
+        _settle_suggestion(suggestion, actor=actor, decision="reject", reason=reason)
     return suggestion
 
 
@@ -987,8 +1332,12 @@ def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
     (and a restore); readers see "[deleted]" while it has replies, nothing otherwise."""
     comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
     is_author = actor is not None and actor.is_authenticated and comment.author_id == actor.pk
-    if not (is_author or is_moderator(actor)):
-        raise PermissionDenied(_("Only its author or a moderator may delete this comment."))
+    if not (is_author or can_moderate_example(actor, comment.example)):
+        raise PermissionDenied(
+            moderation_denied_message(
+                actor, comment.example, _("Only its author or a moderator may delete this comment.")
+            )
+        )
     if comment.deleted_at is None:
         comment.deleted_at = timezone.now()
         comment.deleted_by = actor
@@ -1000,11 +1349,27 @@ def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
 def comment_set_hidden(*, moderator, comment: EntryComment, hidden: bool) -> EntryComment:
     """Moderators hide a comment (only its author and moderators still see it) or show
     it again. Idempotent."""
-    if not is_moderator(moderator):
-        raise PermissionDenied(_("Only moderators hide or restore comments."))
-    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    comment = EntryComment.objects.select_for_update().select_related("example").get(pk=comment.pk)
+    if not can_moderate_example(moderator, comment.example):
+        raise PermissionDenied(
+            moderation_denied_message(
+                moderator, comment.example, _("Only moderators hide or restore comments.")
+            )
+        )
     if comment.hidden != hidden:
         comment.hidden = hidden
+        comment.save(update_fields=["hidden", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comment_hide_pending_review(*, comment: EntryComment) -> EntryComment:
+    """Flags on a comment reached the moderation threshold: hide it until a moderator
+    decides. System action, called only by the moderation app's comment adapter (which
+    audits it). Idempotent."""
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.hidden:
+        comment.hidden = True
         comment.save(update_fields=["hidden", "modified"])
     return comment
 

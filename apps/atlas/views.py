@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from apps.common.page_cache import anonymous_page_cache
+from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import citation, merging, selectors, services
 from . import codebook as codebook_module
@@ -44,7 +45,7 @@ from .models import (
     Scope,
     Status,
 )
-from .permissions import is_moderator
+from .permissions import can_moderate_example
 
 MAP_FILTERS = (
     "category",
@@ -166,6 +167,14 @@ def atlas_map(request):
 # --- Creating an entry --------------------------------------------------------------------
 
 
+def _throttled(response, exc: RateLimited | None):
+    """A form refused for going too fast: 429 with Retry-After (the form shows why)."""
+    if exc is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(exc.retry_after)
+    return response
+
+
 def _attach_errors(form, formset_errors: list[str], exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
@@ -197,6 +206,7 @@ def example_new(request):
     formset = EvidenceFormSet(request.POST or None, prefix="evidence")
     evidence_errors: list[str] = []
     similar: list[Example] = []
+    throttled = None
     if request.method == "POST" and form.is_valid() & formset.is_valid():
         similar = selectors.similar_examples(
             viewer=request.user,
@@ -212,6 +222,7 @@ def example_new(request):
             )
         else:
             try:
+                check_request_rate(request, "entry")
                 example = services.example_create(
                     author=request.user,
                     data=form.example_data(),
@@ -219,10 +230,18 @@ def example_new(request):
                     passages=form.passage_links(),
                     submit=request.POST.get("action") == "submit",
                 )
+            except RateLimited as exc:
+                form.add_error(None, str(exc))
+                throttled = exc
             except ValidationError as exc:
                 _attach_errors(form, evidence_errors, exc)
             else:
-                if example.status == Status.SUBMITTED:
+                if example.status == Status.PUBLISHED:
+                    messages.success(
+                        request,
+                        _("Thank you. As a trusted contributor, your entry is published."),
+                    )
+                elif example.status == Status.SUBMITTED:
                     messages.success(
                         request,
                         _(
@@ -247,7 +266,7 @@ def example_new(request):
         "unlink_url": reverse("atlas:example_new"),
     }
     status = 400 if request.method == "POST" else 200
-    return render(request, "atlas/example_form.html", context, status=status)
+    return _throttled(render(request, "atlas/example_form.html", context, status=status), throttled)
 
 
 def similar_hint(request):
@@ -309,6 +328,7 @@ def example_edit(request, pk: int, slug: str):
     similar: list[Example] = []
     changes: list = []
     status = 200
+    throttled = None
     if request.method == "POST":
         status = 400
         valid = form.is_valid() & formset.is_valid() & links_formset.is_valid()
@@ -332,7 +352,8 @@ def example_edit(request, pk: int, slug: str):
                 )
             else:
                 try:
-                    example = services.example_update(
+                    check_request_rate(request, "entry")
+                    outcome = services.example_edit(
                         actor=request.user,
                         example=example,
                         changes=asdict(data_in),
@@ -341,6 +362,7 @@ def example_edit(request, pk: int, slug: str):
                         + form.passage_links(),
                         expected_version=form.cleaned_data["version"],
                     )
+                    example = outcome.example
                 except services.StaleVersion as exc:
                     status = 409
                     changes = selectors.example_changes_since(
@@ -350,9 +372,22 @@ def example_edit(request, pk: int, slug: str):
                     # The editor has now seen what changed: saving again replaces it.
                     form.data = form.data.copy()
                     form.data["version"] = str(exc.current_version)
+                except RateLimited as exc:
+                    form.add_error(None, str(exc))
+                    throttled = exc
                 except ValidationError as exc:
                     _attach_errors(form, evidence_errors, exc)
                 else:
+                    if outcome.awaits_review:
+                        messages.success(
+                            request,
+                            _(
+                                "Thank you. Your changes were sent to the moderators: the "
+                                "published entry stays as it is until one of them accepts "
+                                "them."
+                            ),
+                        )
+                        return redirect(f"{example.get_absolute_url()}#suggestions")
                     messages.success(
                         request,
                         _("Saved. This is version %(version)s.") % {"version": example.version},
@@ -376,7 +411,7 @@ def example_edit(request, pk: int, slug: str):
             "atlas:example_edit", kwargs={"pk": example.pk, "slug": example.slug}
         ),
     }
-    return render(request, "atlas/example_form.html", context, status=status)
+    return _throttled(render(request, "atlas/example_form.html", context, status=status), throttled)
 
 
 # --- Suggested edits ------------------------------------------------------------------------
@@ -395,16 +430,21 @@ def example_suggest(request, pk: int, slug: str):
     initial = ExampleEditForm.initial_for(example)
     form = SuggestEditForm(request.POST or None, initial=initial)
     status = 200
+    throttled = None
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
+                check_request_rate(request, "suggestion")
                 services.suggestion_create(
                     proposer=request.user,
                     example=example,
                     changes=asdict(form.example_data()),
                     comment=form.cleaned_data.get("comment") or "",
                 )
+            except RateLimited as exc:
+                form.add_error(None, str(exc))
+                throttled = exc
             except ValidationError as exc:
                 _attach_errors(form, [], exc)
             else:
@@ -417,7 +457,7 @@ def example_suggest(request, pk: int, slug: str):
                 )
                 return redirect(example.get_absolute_url())
     context = {"example": example, "form": form}
-    return render(request, "atlas/suggest_form.html", context, status=status)
+    return _throttled(render(request, "atlas/suggest_form.html", context, status=status), throttled)
 
 
 @login_required
@@ -462,9 +502,20 @@ def suggestion_decide(request, pk: int):
 # --- Reading an entry ----------------------------------------------------------------------
 
 
+def _suggestions_with_rights(request, example) -> list:
+    suggestions = selectors.suggestions_for_example(example=example, viewer=request.user)
+    for suggestion in suggestions:
+        suggestion.example = example  # already loaded: no query per suggestion
+        # An author's own pending edit is decided by moderators, not by its author.
+        suggestion.decidable = services.can_decide_suggestion(
+            user=request.user, suggestion=suggestion
+        ) and not services.needs_review(user=request.user, example=example)
+    return suggestions
+
+
 def _detail_context(request, example, **extra) -> dict:
     permalink = request.build_absolute_uri(example.get_absolute_url())
-    moderator = is_moderator(request.user)
+    moderator = can_moderate_example(request.user, example)
     return {
         "example": example,
         "evidence": list(example.evidence.all()),
@@ -479,7 +530,7 @@ def _detail_context(request, example, **extra) -> dict:
         "is_moderator": moderator,
         "can_edit": services.can_edit(user=request.user, example=example),
         "can_suggest": services.can_suggest(user=request.user, example=example),
-        "suggestions": selectors.suggestions_for_example(example=example, viewer=request.user),
+        "suggestions": _suggestions_with_rights(request, example),
         "can_decide": moderator
         or (request.user.is_authenticated and example.author_id == request.user.pk),
         "threads": selectors.comments_for_example(example=example, viewer=request.user),

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import AuditAction, Decision, ReviewItemType, ReviewStatus
+from .models import AuditAction, Decision, FlagReason, ReviewItemType, ReviewStatus
 
 AGE_CHOICES = [
     ("", _("Any age")),
@@ -141,4 +141,18 @@ class UserMeasureForm(forms.Form):
         max_length=2000,
         help_text=_("Required. Kept in the moderation log."),
         error_messages={"required": _("Give a reason: it is kept in the moderation log.")},
+    )
+
+
+class FlagForm(forms.Form):
+    """The "Flag" form under entries, comments (and, through the API, annotations)."""
+
+    target_type = forms.CharField(max_length=50, widget=forms.HiddenInput)
+    target_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("What is wrong?"), choices=FlagReason.choices)
+    text = forms.CharField(
+        label=_("Details (needed for “Other”)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -161,6 +161,7 @@ class ReviewItemType(models.TextChoices):
     ORPHANED_ANNOTATION = "orphaned_annotation", _("Orphaned annotation")
     UPLOADED_SOURCE = "uploaded_source", _("Uploaded source")
     SUGGESTED_EDIT = "suggested_edit", _("Suggested edit")
+    PENDING_ANNOTATION = "pending_annotation", _("Annotation awaiting approval")
 
 
 class ReviewStatus(models.TextChoices):

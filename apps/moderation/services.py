@@ -308,7 +308,22 @@ def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserMod
     state.save()
     audit_record(actor=actor, action=AuditAction.SHADOW_HIDE, target=user, reason=reason,
                  before=before, after={"shadow_hidden": hidden})  # fmt: skip
+    transaction.on_commit(lambda: _tell_apps_shadow_hidden_changed(user.pk))
     return state
+
+
+def _tell_apps_shadow_hidden_changed(user_id: int) -> None:
+    """Apps that cache public aggregates (the atlas map) drop them: a shadow-hidden
+    author's content leaves (or rejoins) them. Hook: ``AppConfig.on_shadow_hidden_changed``."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        hook = getattr(config, "on_shadow_hidden_changed", None)
+        if hook is not None:
+            try:
+                hook(user_id)
+            except Exception:  # noqa: BLE001 - the measure is committed; a cache is secondary
+                logger.exception("%s.on_shadow_hidden_changed failed", config.name)
 
 
 # --- Enqueueing ---------------------------------------------------------------------------
@@ -360,6 +375,7 @@ DEFAULT_TYPE_PRIORITY = {
     ReviewItemType.SUGGESTED_EDIT: 1.0,
     ReviewItemType.UPLOADED_SOURCE: 1.0,
     ReviewItemType.ORPHANED_ANNOTATION: 0.5,
+    ReviewItemType.PENDING_ANNOTATION: 1.0,
     ReviewItemType.FLAG: 0.0,  # flags bring their own scores
 }
 
@@ -415,6 +431,59 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
         # Opened concurrently by another request: the partial unique constraint kept one.
         return _open_item_for(item_type, target).get()
     return item
+
+
+@transaction.atomic
+def review_items_settle(
+    *, target: models.Model, item_types, actor, decision: str, reason: str = ""
+) -> list[ReviewItem]:
+    """The content was decided outside the queue (a moderator published an entry on its
+    own page, the author accepted a suggested edit): close its open items of
+    ``item_types`` as ``decision``, with one audit row each, and tell the author as a
+    queue decision would (never the actor themselves).
+
+    No permission check: the calling service already allowed the decision. A claim by
+    another moderator does not stop it (the content is decided; the claim is moot), and
+    the audit row says the item was settled outside the queue. Returns the closed items.
+    """
+    content_type = ContentType.objects.get_for_model(target)
+    items = list(
+        ReviewItem.objects.select_for_update()
+        .filter(
+            content_type=content_type,
+            object_id=str(target.pk),
+            item_type__in=list(item_types),
+            status=ReviewStatus.OPEN,
+        )
+        .order_by("pk")
+    )
+    reason = (reason or "").strip() or _("Decided on the content's own page.")
+    adapter = adapter_for(target)
+    state = adapter.state(target) if adapter is not None else {}
+    for item in items:
+        item.status = ReviewStatus.DECIDED
+        item.decision = decision
+        item.reason = reason
+        item.decided_by = actor if actor is not None and actor.is_authenticated else None
+        item.decided_at = timezone.now()
+        item.save(update_fields=["status", "decision", "reason", "decided_by", "decided_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.DECISION,
+            target=item,
+            reason=reason,
+            before={"review_item": item.pk, "status": "open"},
+            after={
+                "review_item": item.pk,
+                "status": "decided",
+                "decision": decision,
+                "target": state,
+                "settled_outside_queue": True,
+            },
+        )
+        if item.author_id is not None and (actor is None or item.author_id != actor.pk):
+            notice_create(recipient=item.author, item=item, decision=decision, reason=reason)
+    return items
 
 
 def _check_can_work(actor, item: ReviewItem) -> None:

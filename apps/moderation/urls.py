@@ -11,6 +11,7 @@ urlpatterns = [
     path("log/", views.log, name="log"),
     path("users/<str:username>/", views.user_roles, name="user"),
     path("notices/", views.notices, name="notices"),
+    path("flag/", views.flag, name="flag"),
     path("history/<str:type_name>/<int:pk>/", history_views.history, name="history"),
     path(
         "history/<str:type_name>/<int:pk>/restore/",

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import permissions, selectors, services
 from .actions import review_items_decide
 from .errors import ModerationConflict
-from .forms import DecideForm, LogFilterForm, QueueFilterForm, UserMeasureForm
+from .forms import DecideForm, FlagForm, LogFilterForm, QueueFilterForm, UserMeasureForm
 from .models import Decision
 
 QUEUE_PAGE_SIZE = 50
@@ -263,3 +263,48 @@ def notices(request):
     if unread:
         services.notices_mark_read(user=request.user, notice_ids=unread)
     return response
+
+
+# --- Flags from pages ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def flag(request):
+    """The "Flag" form on content pages (entries, comments): the same service as
+    POST /api/flags/, then back to the page with the outcome as a message. 429 with
+    Retry-After when flagging too fast."""
+    from .registry import UnknownTargetType, get_adapter
+    from .throttles import RateLimited, check_request_rate
+
+    back = _next_url(request, default="home")
+    form = FlagForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request, " ".join(m for ms in form.errors.values() for m in ms) or _("Not flagged.")
+        )
+        return redirect(back)
+    try:
+        check_request_rate(request, "flag")
+        adapter = get_adapter(form.cleaned_data["target_type"])
+        target = adapter.get(form.cleaned_data["target_id"])
+        if target is None:
+            raise ValidationError(_("This content does not exist."))
+        services.flag_create(
+            flagger=request.user,
+            target=target,
+            reason=form.cleaned_data["reason"],
+            text=form.cleaned_data["text"],
+        )
+    except RateLimited as exc:
+        messages.error(request, str(exc))
+        response = redirect(back)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+    except (ValidationError, UnknownTargetType) as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Thank you: a moderator will look at it. Nobody else sees who flagged.")
+        )
+    return redirect(back)

@@ -416,6 +416,7 @@
     var notes = [];
     if (a.visibility === "private") notes.push(S.private);
     if (a.hidden) notes.push(S.hidden);
+    if (a.awaiting_approval) notes.push(S.awaiting);
     if (isRoot(a) && a.anchor && a.anchor.status === "fuzzy") notes.push(S.fuzzy);
     if (isRoot(a) && a.anchor && a.anchor.status === "orphaned") notes.push(S.orphaned);
     if (notes.length) article.appendChild(el("p", "annotation-card__flag", notes.join(" · ")));
@@ -437,8 +438,50 @@
     if (data.canModerate && !a.deleted) {
       actions.appendChild(button(a.hidden ? S.restore : S.hide, function () { moderate(a); }));
     }
+    if (data.user && !mine && !a.deleted && !a.hidden) {
+      actions.appendChild(button(S.flag, function () { flagForm(a, article); }));
+    }
     if (actions.childNodes.length) article.appendChild(actions);
     return article;
+  }
+
+  // The "Flag" form of one annotation: a reason and details, sent to POST /api/flags/.
+  function flagForm(a, article) {
+    if (article.querySelector(".annotation-flag-form")) return;
+    var f = el("form", "annotation-flag-form");
+    var id = "flag-" + a.id;
+    var reasonLabel = el("label", "", S.flagReason);
+    reasonLabel.htmlFor = id + "-reason";
+    var select = el("select");
+    select.id = id + "-reason";
+    select.required = true;
+    data.flagReasons.forEach(function (choice) { select.add(new Option(choice[1], choice[0])); });
+    var textLabel = el("label", "", S.flagText);
+    textLabel.htmlFor = id + "-text";
+    var area = el("textarea");
+    area.id = id + "-text";
+    area.rows = 2;
+    area.maxLength = 2000;
+    var status = el("p", "annotation-status");
+    status.setAttribute("role", "status");
+    var send = el("button", "", S.flagSend);
+    send.type = "submit";
+    var cancel = button(S.cancel, function () { f.remove(); });
+    [reasonLabel, select, textLabel, area, send, cancel, status].forEach(function (node) { f.appendChild(node); });
+    f.addEventListener("submit", function (event) {
+      event.preventDefault();
+      send.disabled = true;
+      api("POST", data.flagApi, {
+        target: { type: "annotation", id: String(a.id) }, reason: select.value, text: area.value
+      }).then(function () {
+        f.replaceChildren(el("p", "annotation-status", S.flagged));
+      }, function (error) {
+        status.textContent = error.message;
+        send.disabled = false;
+      });
+    });
+    article.appendChild(f);
+    select.focus();
   }
 
   function threadOf(rootId) {

@@ -19,9 +19,10 @@ def document(founding_paper):
 
 @pytest.fixture
 def moderator(db):
-    from tests.factories import UserFactory
+    """A global moderator (the Moderators group; apps.moderation owns the roles)."""
+    from tests.moderation.conftest import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()
 
 
 @pytest.fixture

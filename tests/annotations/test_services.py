@@ -297,13 +297,27 @@ def test_hide_and_restore_need_a_moderator(user, other_user, moderator, make_ann
     assert not annotation.hidden
 
 
-def test_moderate_permission_without_staff(user, other_user, make_annotation):
+def test_only_global_moderators_act_on_annotations(user, other_user, make_annotation):
+    """Staff and holders of the old model permission are not moderators; a country
+    moderator is told annotations belong to global moderators; nothing changes."""
     from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+    from tests.moderation.conftest import make_moderator
 
     other_user.user_permissions.add(Permission.objects.get(codename="moderate_annotation"))
     other_user = type(other_user).objects.get(pk=other_user.pk)
     annotation = make_annotation(user)
-    services.annotation_hide(annotation=annotation, moderator=other_user)
+    for actor in (other_user, UserFactory(is_staff=True)):
+        with pytest.raises(PermissionDenied) as info:
+            services.annotation_hide(annotation=annotation, moderator=actor)
+        assert str(info.value) == "Only moderators can hide or restore annotations."
+    with pytest.raises(PermissionDenied) as info:
+        services.annotation_hide(annotation=annotation, moderator=make_moderator(countries=["DE"]))
+    assert "Only global moderators can act on annotations" in str(info.value)
+    annotation.refresh_from_db()
+    assert not annotation.hidden
+    services.annotation_hide(annotation=annotation, moderator=make_moderator())
     annotation.refresh_from_db()
     assert annotation.hidden
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.cache import cache
 
 from apps.atlas import services
@@ -28,18 +27,26 @@ def _clear_cache():
 
 @pytest.fixture
 def moderator(db):
-    from tests.factories import UserFactory
+    """A global moderator (the Moderators group; apps.moderation owns the roles)."""
+    from tests.moderation.conftest import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()
 
 
 @pytest.fixture
-def permission_moderator(db):
-    from tests.factories import UserFactory
+def german_moderator(db):
+    """A moderator scoped to Germany (DE)."""
+    from tests.moderation.conftest import make_moderator
 
-    user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="moderate_example"))
-    return user
+    return make_moderator(countries=["DE"])
+
+
+@pytest.fixture
+def french_moderator(db):
+    """A moderator scoped to France (FR): out of scope for the German entries below."""
+    from tests.moderation.conftest import make_moderator
+
+    return make_moderator(countries=["FR"])
 
 
 def example_data(**overrides) -> ExampleData:
@@ -98,6 +105,8 @@ def make_published(moderator):
             passages=[PassageLinkData(passage_id=p.pk) for p in passages],
             submit=True,
         )
+        if example.status == "published":  # a trusted author skips pre-moderation
+            return example
         return services.example_transition(actor=moderator, example=example, to="published")
 
     return make

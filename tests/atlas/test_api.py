@@ -254,6 +254,26 @@ def test_forbidden_transition_is_403_and_changes_nothing(user_api):
     assert Example.objects.get().status == "submitted"
 
 
+def test_out_of_scope_moderator_gets_403_with_why_and_nothing_changes(
+    user_api, moderator_api, french_moderator
+):
+    entry = user_api.post("/api/examples/", payload(submit=True), format="json").json()
+    moderator_api.post(f"/api/examples/{entry['id']}/transition/", {"to": "published"})
+    client = APIClient()
+    client.force_authenticate(french_moderator)
+    response = client.post(
+        f"/api/examples/{entry['id']}/transition/", {"to": "archived", "reason": "Duplicate"}
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == (
+        "This entry is about United States of America, which is outside the countries you moderate."
+    )
+    response = client.patch(f"/api/examples/{entry['id']}/", {"title": "Renamed"}, format="json")
+    assert response.status_code == 403
+    example = Example.objects.get()
+    assert example.status == "published" and example.title == "Tenant screening scores"
+
+
 def test_countries_endpoint(api, starter, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         response = api.get("/api/atlas/countries/")

@@ -57,7 +57,9 @@ def test_private_annotation_is_not_shown_to_others_nor_on_the_public_page(
 
 
 def test_hidden_and_deleted_annotations_do_not_leak(client, user, other_user, annotate):
-    moderator = UserFactory(is_staff=True)
+    from tests.moderation.conftest import make_moderator
+
+    moderator = make_moderator()
     hidden = annotate(user, body="Hidden by a moderator.")
     annotation_services.annotation_hide(annotation=hidden, moderator=moderator)
     deleted = annotate(user, body="Deleted by its author.")

@@ -15,6 +15,7 @@ from apps.atlas.services import PassageLinkData
 from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
 from tests.factories import UserFactory
+from tests.moderation.conftest import make_trusted_user
 
 from .conftest import evidence_data, example_data
 
@@ -50,6 +51,7 @@ def first_row(example):
 def edited(user, make_published, schufa_passage):
     """A published entry by ``user``, then edited: new title, evidence and no link."""
     example = make_published(user, passages=[schufa_passage])
+    make_trusted_user(user)  # so the author's edit of the published entry goes live
     services.example_update(
         actor=user,
         example=example,
@@ -102,11 +104,13 @@ def test_history_of_a_draft_is_for_its_author_and_moderators(client, user, other
 def test_history_page_queries_do_not_grow_with_versions(
     client, user, make_published, django_assert_max_num_queries
 ):
+    editor = make_moderator()  # edits of a published entry that go live at once
+
     def with_versions(n, title):
         example = make_published(user, title=title)
         for i in range(n):
             services.example_update(
-                actor=user,
+                actor=editor,
                 example=example,
                 changes={"region": f"Region {i}"},
                 evidence=[evidence_data(title=f"Report {i}")],
@@ -317,6 +321,7 @@ def test_links_to_passages_are_restored_as_of_the_version(
     user, make_published, schufa_passage, mod
 ):
     example = make_published(user)
+    make_trusted_user(user)  # so the author's edit of the published entry goes live
     services.example_update(
         actor=user, example=example, passages=[PassageLinkData(passage_id=schufa_passage.pk)]
     )

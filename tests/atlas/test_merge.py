@@ -15,6 +15,7 @@ from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
 from apps.sources.models import Passage
 from tests.factories import UserFactory
+from tests.moderation.conftest import make_trusted_user
 
 from .conftest import evidence_data
 
@@ -48,6 +49,9 @@ def pair(user, other_user, make_published, passages):
     services_data = {"passages": passages[:1]}
     a = make_published(user, title="Schufa geo-scoring", **services_data)
     b = make_published(other_user, title="Schufa scoring by address", passages=passages[:2])
+    # Trusted authors' edits to published entries go live (others' wait for a moderator).
+    make_trusted_user(user)
+    make_trusted_user(other_user)
     services.example_update(
         actor=user,
         example=a,

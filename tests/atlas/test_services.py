@@ -199,12 +199,52 @@ def test_author_submits_moderator_publishes(user, moderator, run_on_commit):
     assert example.history.count() == 3
 
 
-def test_permission_holder_is_a_moderator(user, permission_moderator):
-    example = _draft(user)
-    services.example_transition(actor=user, example=example, to="submitted")
-    example = services.example_transition(
-        actor=permission_moderator, example=example, to="published"
+def test_staff_and_old_permission_holders_are_not_moderators(user):
+    """One notion of moderator: the moderation app's roles. Being staff, or holding the
+    atlas's old model permission, moderates nothing."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(is_staff=True)
+    holder = UserFactory()
+    holder.user_permissions.add(Permission.objects.get(codename="moderate_example"))
+    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    for actor in (staff, holder):
+        with pytest.raises(PermissionDenied):
+            services.example_transition(actor=actor, example=example, to="published")
+    example.refresh_from_db()
+    assert example.status == "submitted" and example.version == 2
+
+
+def test_country_moderator_publishes_entries_of_their_country(user, german_moderator):
+    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = services.example_transition(actor=german_moderator, example=example, to="published")
+    assert example.status == "published"
+
+
+def test_country_moderator_out_of_scope_is_refused_with_a_clear_message(user, french_moderator):
+    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    with pytest.raises(PermissionDenied) as info:
+        services.example_transition(actor=french_moderator, example=example, to="published")
+    assert str(info.value) == (
+        "This entry is about Germany, which is outside the countries you moderate."
     )
+    example.refresh_from_db()
+    assert example.status == "submitted" and example.version == 2
+    # Nor may they edit it, see it unpublished, or decide suggestions on it.
+    assert not services.can_edit(user=french_moderator, example=example)
+    assert not selectors.examples_visible_to(viewer=french_moderator).filter(pk=example.pk).exists()
+
+
+def test_entries_about_a_scope_belong_to_global_moderators(user, german_moderator, moderator):
+    example = services.example_transition(
+        actor=user, example=_draft(user, country="EU"), to="submitted"
+    )
+    with pytest.raises(PermissionDenied) as info:
+        services.example_transition(actor=german_moderator, example=example, to="published")
+    assert "Only global moderators can act on entries about European Union." in str(info.value)
+    example = services.example_transition(actor=moderator, example=example, to="published")
     assert example.status == "published"
 
 
@@ -337,7 +377,13 @@ def test_only_author_or_moderator_edits(user, other_user, moderator, make_publis
         services.example_update(actor=other_user, example=published, changes={"region": "X"})
     updated = services.example_update(actor=moderator, example=published, changes={"region": "X"})
     assert updated.region == "X"
-    # The author keeps their published entry up to date (the history records it).
+    # An author who is not yet trusted does not change a published entry directly...
+    with pytest.raises(PermissionDenied):
+        services.example_update(actor=user, example=published, changes={"region": "Y"})
+    # ... a trusted one keeps it up to date (the history records it; post-reviewed).
+    from tests.moderation.conftest import make_trusted_user
+
+    make_trusted_user(user)
     updated = services.example_update(actor=user, example=published, changes={"region": "Y"})
     assert (updated.region, updated.status) == ("Y", "published")
 

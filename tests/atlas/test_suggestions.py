@@ -22,6 +22,11 @@ def messages_of(error: ValidationError) -> str:
 
 @pytest.fixture
 def entry(user, make_published):
+    """A published entry by a trusted author (who may accept suggestions to it: for
+    authors who are not yet trusted, moderators accept; see test_moderation_wiring)."""
+    from tests.moderation.conftest import make_trusted_user
+
+    make_trusted_user(user)
     return make_published(user)  # "Schufa geo-scoring", DE, private operator, active
 
 

@@ -28,9 +28,10 @@ def test_beat_schedule_has_the_snapshot_rebuild():
 @pytest.mark.worker
 def test_publishing_rebuilds_the_snapshot_on_a_real_worker(celery_worker_real):
     from tests.factories import UserFactory
+    from tests.moderation.conftest import make_moderator
 
     ensure_default_categories()  # the transactional test database was flushed
-    author, moderator = UserFactory(), UserFactory(is_staff=True)
+    author, moderator = UserFactory(), make_moderator()
     example = services.example_create(
         author=author, data=example_data(), evidence=[evidence_data()], submit=True
     )

@@ -45,9 +45,9 @@ def starter(founding_paper):
 
 @pytest.fixture
 def moderator(transactional_db):
-    from tests.factories import UserFactory
+    from tests.moderation.conftest import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()
 
 
 def test_tag_submit_publish_and_see_it_on_the_map(
@@ -158,7 +158,7 @@ def test_suggest_discuss_accept_and_edit(starter, other_user, moderator, login_p
     reviewer.get_by_role("button", name="Accept and apply").click()
     expect(reviewer.locator(".messages")).to_contain_text("Suggestion accepted")
     expect(reviewer.locator(".dimensions")).to_contain_text("Discontinued")
-    reviewer.locator("#discussion summary").first.click()
+    reviewer.locator("#discussion .reply-form summary").first.click()
     reviewer.locator("textarea[name=body]").first.fill("Yes, in part.")
     reviewer.get_by_role("button", name="Post reply").click()
     expect(reviewer.locator(".thread__replies")).to_contain_text("Yes, in part.")

@@ -12,6 +12,7 @@ from apps.atlas.models import Example
 from apps.moderation.permissions import MODERATOR_GROUP
 from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import UserFactory
+from tests.moderation.conftest import make_moderator
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +26,7 @@ def _categories(transactional_db):
 
 
 def published(author, title, url):
-    staff = UserFactory(is_staff=True)
+    staff = make_moderator()
     example = services.example_create(
         author=author,
         data=example_data(title=title),

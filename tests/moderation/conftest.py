@@ -22,8 +22,15 @@ def _fresh_throttles():
 
 
 def make_trusted(**kwargs):
-    user = UserFactory(**kwargs)
+    return make_trusted_user(UserFactory(**kwargs))
+
+
+def make_trusted_user(user):
+    """Add an existing user to the trusted contributors (and forget memoised roles)."""
+    from apps.moderation.permissions import forget_roles
+
     user.groups.add(Group.objects.get_or_create(name=TRUSTED_GROUP)[0])
+    forget_roles(user)
     return user
 
 

@@ -98,3 +98,159 @@ def test_permission_matrix(client, role, action, expected):
         assert visible == (role != "moderator (DE, out of scope)")
     if expected in (302, 403) and action in ("claim", "decide"):
         assert ReviewItem.objects.get(pk=item.pk).status == "open"
+
+
+# --- Content targets: entries, annotations, comments -----------------------------------------
+#
+# The same roles × (view the unpublished content, flag it, decide its queue item), through
+# the content's own pages and API and through the moderation API. The entry is about France
+# (in scope for "moderator (FR)"); annotations belong to no country, so only global
+# moderators and admins decide them (any moderator sees them). "view" on an entry is its
+# page while submitted; on an annotation, the API detail while it awaits approval (its
+# author is under pre-moderation); on a comment, whether the entry page shows a comment a
+# moderator hid (SEEN) or not (ABSENT).
+SEEN, ABSENT = "seen", "absent"
+CONTENT_MATRIX = {
+    # role                           entry: view, flag, decide   annotation: view, flag, decide   comment: view, flag, decide
+    "anonymous":                    ((404, 403, 403),            (404, 403, 403),                 (ABSENT, 403, 403)),
+    "contributor (author)":         ((200, 400, 403),            (200, 400, 403),                 (SEEN,   400, 403)),
+    "another contributor":          ((404, 201, 403),            (404, 201, 403),                 (ABSENT, 201, 403)),
+    "trusted contributor":          ((404, 201, 403),            (404, 201, 403),                 (ABSENT, 201, 403)),
+    "moderator (FR, in scope)":     ((200, 201, 200),            (200, 201, 403),                 (SEEN,   201, 200)),
+    "moderator (DE, out of scope)": ((404, 201, 403),            (200, 201, 403),                 (SEEN,   201, 403)),
+    "global moderator":             ((200, 201, 200),            (200, 201, 200),                 (SEEN,   201, 200)),
+    "admin":                        ((200, 201, 200),            (200, 201, 200),                 (SEEN,   201, 200)),
+}  # fmt: skip
+TARGETS = ("entry", "annotation", "comment")
+CONTENT_ACTIONS = ("view", "flag", "decide")
+CONTENT_CELLS = [
+    pytest.param(role, target, action, CONTENT_MATRIX[role][t][a], id=f"{role} × {target} {action}")
+    for role in ROLES
+    for t, target in enumerate(TARGETS)
+    for a, action in enumerate(CONTENT_ACTIONS)
+]
+
+
+def _content(author, run_on_commit):
+    """The content under test, written by ``author``: a submitted French entry (and its
+    queue item), a published one with a comment, a pre-moderated and a public annotation,
+    a flag item on the comment."""
+    from apps.annotations.services import TextPositionSelector, annotation_create
+    from apps.atlas.services import comment_create, example_create, example_transition
+    from apps.moderation.services import review_item_open, user_set_premoderation
+    from apps.sources.models import Source
+    from tests.atlas.conftest import evidence_data, example_data
+
+    global_moderator = make_moderator()
+    with run_on_commit():
+        submitted = example_create(
+            author=author, data=example_data(country="FR"), evidence=[evidence_data()], submit=True
+        )
+        published = example_create(
+            author=author,
+            data=example_data(country="FR", title="Published"),
+            evidence=[evidence_data()],
+            submit=True,
+        )
+    example_transition(actor=global_moderator, example=published, to="published")
+    comment = comment_create(author=author, example=published, body="A remark")
+    comment_item = review_item_open(item_type="flag", target=comment)
+    from apps.atlas.services import comment_set_hidden
+
+    hidden_comment = comment_create(author=author, example=published, body="Hidden remark")
+    comment_set_hidden(moderator=global_moderator, comment=hidden_comment, hidden=True)
+
+    document = Source.objects.get(slug="wong-2021-social-credit").current_document
+    quote = "social credit system"
+    start = document.text.index(quote)
+    public_note = annotation_create(
+        author=author, document=document, position=TextPositionSelector(start, start + 6),
+        body="Public",
+    )  # fmt: skip
+    user_set_premoderation(actor=global_moderator, user=author, enabled=True, reason="Test")
+    with run_on_commit():
+        pending = annotation_create(
+            author=author, document=document,
+            position=TextPositionSelector(start, start + len(quote)), body="Pending",
+        )  # fmt: skip
+    return {
+        "submitted": submitted,
+        "published": published,
+        "comment": comment,
+        "hidden_comment": hidden_comment,
+        "comment_item": comment_item,
+        "public_note": public_note,
+        "pending": pending,
+    }
+
+
+def _item(target, item_type):
+    from django.contrib.contenttypes.models import ContentType
+
+    return ReviewItem.objects.get(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        item_type=item_type,
+        status="open",
+    )
+
+
+def _perform_on_content(client, target, action, content):
+    import json
+
+    if action == "view":
+        if target == "entry":
+            return client.get(content["submitted"].get_absolute_url()).status_code
+        if target == "annotation":
+            return client.get(f"/api/annotations/{content['pending'].pk}/").status_code
+        html = client.get(content["published"].get_absolute_url()).content.decode()
+        return SEEN if "Hidden remark" in html else ABSENT
+    if action == "flag":
+        target_id = {
+            "entry": content["published"].pk,
+            "annotation": content["public_note"].pk,
+            "comment": content["comment"].pk,
+        }[target]
+        return client.post(
+            "/api/flags/",
+            json.dumps({"target": {"type": target, "id": str(target_id)}, "reason": "spam"}),
+            content_type="application/json",
+        ).status_code
+    item = {
+        "entry": lambda: _item(content["submitted"], "submitted_entry"),
+        "annotation": lambda: _item(content["pending"], "pending_annotation"),
+        "comment": lambda: content["comment_item"],
+    }[target]()
+    return client.post(
+        f"/api/moderation/items/{item.pk}/decide/",
+        {"decision": "hide" if target == "comment" else "publish", "reason": "Checked"},
+        content_type="application/json",
+    ).status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, target, action, expected", CONTENT_CELLS)
+def test_content_permission_matrix(
+    client, founding_paper, run_on_commit, role, target, action, expected
+):
+    author = UserFactory(username="author")
+    content = _content(author, run_on_commit)
+    actor = ROLES[role](author)
+    if actor is not None:
+        client.force_login(actor)
+
+    assert _perform_on_content(client, target, action, content) == expected
+
+    content["submitted"].refresh_from_db()
+    content["pending"].refresh_from_db()
+    content["comment"].refresh_from_db()
+    if action == "decide":
+        decided = expected == 200
+        if target == "entry":
+            assert (content["submitted"].status == "published") == decided
+        elif target == "annotation":
+            assert content["pending"].awaiting_approval != decided
+        else:
+            assert content["comment"].hidden == decided
+    if action == "flag":
+        assert Flag.objects.exists() == (expected == 201)

@@ -54,9 +54,10 @@ def _entry(author, title, *, publish=True):
         submit=publish,
     )
     if publish:
-        staff = UserFactory(is_staff=True)
-        example = services.example_transition(actor=staff, example=example, to="published")
-        services.example_update(actor=author, example=example, changes={"region": "Lyon"})
+        moderator = make_moderator()
+        example = services.example_transition(actor=moderator, example=example, to="published")
+        # A second version (a moderator's edit of a published entry goes live at once).
+        services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
     return Example.objects.get(pk=example.pk)
 
 

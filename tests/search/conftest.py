@@ -66,10 +66,10 @@ def unreadable_sources(db):
 
 @pytest.fixture
 def moderator(db):
-    """Staff: moderates annotations and the atlas."""
-    from tests.factories import UserFactory
+    """A global moderator: moderates annotations and the atlas."""
+    from tests.moderation.conftest import make_moderator
 
-    return UserFactory(is_staff=True)
+    return make_moderator()
 
 
 @pytest.fixture
