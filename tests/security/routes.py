@@ -52,15 +52,15 @@ ROUTES = {
     'atlas:example_restore': Row('/atlas/examples/{example}/restore/{history_id}/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'atlas:example_short': Row('/atlas/examples/{example}/', get=(302, 302, 302), post=(302, 302, 302), html=False),
     'atlas:example': Row('/atlas/examples/{example}/{example_slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
-    'atlas:example_edit': Row('/atlas/examples/{example}/{example_slug}/edit/', get=(302, 200, 403), post=(302, 400, 403), html=True),  # the author (or staff); others suggest
+    'atlas:example_edit': Row('/atlas/examples/{example}/{example_slug}/edit/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # the author or a moderator of its country; others suggest
     'atlas:example_suggest': Row('/atlas/examples/{example}/{example_slug}/suggest/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'atlas:example_history': Row('/atlas/examples/{example}/{example_slug}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:merge_undo': Row('/atlas/merges/{merge}/undo/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'atlas:comment_restore': Row('/atlas/comments/{comment}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'atlas:suggestion_decide': Row('/atlas/suggestions/{suggestion}/decide/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'atlas:comment_post': Row('/atlas/comments/on/{example}/', get=(302, 405, 405), post=(302, 400, 400), html=False),
-    'atlas:comment_delete': Row('/atlas/comments/{comment}/delete/', get=(302, 405, 405), post=(302, 403, 403), html=False),  # the comment's author or staff only
-    'atlas:comment_hide': Row('/atlas/comments/{comment}/hide/', get=(302, 405, 405), post=(302, 403, 403), html=False),  # staff or atlas.moderate_example: the moderator group lacks it (known gap, docs/security.md)
+    'atlas:comment_delete': Row('/atlas/comments/{comment}/delete/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # the comment's author or a moderator
+    'atlas:comment_hide': Row('/atlas/comments/{comment}/hide/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # moderators of the entry's country
     'atlas:country': Row('/atlas/countries/{country}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
@@ -70,6 +70,8 @@ ROUTES = {
     'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:log': Row('/moderation/log/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    # POST only (login required); an empty form redirects back with the error as a message.
+    'moderation:flag': Row('/moderation/flag/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     'moderation:history_restore_deleted': Row('/moderation/history/annotation/{annotation}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
@@ -85,8 +87,8 @@ ROUTES = {
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(403, 400, 400), html=False),
     'api-annotation-preview': Row('/api/annotations/preview/', get=(403, 405, 405), post=(403, 400, 400), html=False),
     'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(403, 405, 405), post=(403, 403, 403), html=False),  # staff or moderate_annotation: the moderator group lacks it (known gap, docs/security.md)
-    'api-annotation-restore': Row('/api/annotations/{annotation}/restore/', get=(403, 405, 405), post=(403, 403, 403), html=False),  # as hide
+    'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(403, 405, 405), post=(403, 403, 200), html=False),  # global moderators
+    'api-annotation-restore': Row('/api/annotations/{annotation}/restore/', get=(403, 405, 405), post=(403, 403, 200), html=False),  # as hide
     'api-annotation-reattach': Row('/api/annotations/{annotation}/reattach/', get=(403, 405, 405), post=(403, 400, 400), html=False),
     'api-source-annotations-jsonld': Row('/api/sources/{slug}/annotations.jsonld', get=(200, 200, 200), post=(403, 405, 405), html=False),
     'api-source-annotations-csv': Row('/api/sources/{slug}/annotations.csv', get=(200, 200, 200), post=(403, 405, 405), html=False),

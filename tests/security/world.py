@@ -27,15 +27,15 @@ class World:
     values: dict[str, object] = field(default_factory=dict)
 
 
-def _published(author, staff, title: str, country: str = "FR") -> Example:
+def _published(author, moderator, title: str, country: str = "FR") -> Example:
     example = atlas_services.example_create(
         author=author,
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{abs(hash(title))}")],
         submit=True,
     )
-    example = atlas_services.example_transition(actor=staff, example=example, to="published")
-    atlas_services.example_update(actor=author, example=example, changes={"region": "Lyon"})
+    example = atlas_services.example_transition(actor=moderator, example=example, to="published")
+    atlas_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
     return Example.objects.get(pk=example.pk)
 
 
@@ -59,10 +59,9 @@ def build_world() -> World:
         body="A note",
     )
 
-    staff = UserFactory(username="staff", is_staff=True)
-    entry = _published(contributor, staff, "French scoring")
-    duplicate = _published(contributor, staff, "French scoring again")
-    kept = _published(contributor, staff, "Another French scoring")
+    entry = _published(contributor, moderator, "French scoring")
+    duplicate = _published(contributor, moderator, "French scoring again")
+    kept = _published(contributor, moderator, "Another French scoring")
     merge = merging.example_merge(
         actor=moderator, source=duplicate, target_id=kept.pk, reason="Same system"
     )
