@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
+from apps.atlas import selectors as atlas_selectors
 from apps.common.page_cache import anonymous_page_cache
 from apps.sources import selectors as source_selectors
 
@@ -15,13 +16,7 @@ FOUNDING_PAPER_SLUG = "wong-2021-social-credit"
 @anonymous_page_cache
 def home(request):
     paper = source_selectors.source_list().filter(slug=FOUNDING_PAPER_SLUG).first()
-    context = {"paper": paper}
-    try:
-        from apps.atlas import selectors as atlas_selectors
-
-        context["atlas_headline"] = atlas_selectors.headline()
-    except (ImportError, AttributeError):
-        context["atlas_headline"] = None
+    context = {"paper": paper, "atlas_headline": atlas_selectors.headline()}
     return render(request, "home.html", context)
 
 

@@ -55,16 +55,24 @@ def source_versions(*, source: Source) -> QuerySet:
 
 
 def document_for_reader(*, source: Source, version: int | None = None) -> Document:
-    """The version to show: a given one, or the current one. 404 if not readable."""
-    qs = Document.objects.filter(source=source, status=DocumentStatus.READY)
+    """The version to show: a given one, or the current one. 404 if not readable.
+
+    The returned document carries the caller's ``source`` so ``document.source`` costs
+    no second query (reader extensions use it)."""
     try:
         if version is None:
-            if source.current_document_id is None:
+            # source_get selects current_document with the source: no query here.
+            document = source.current_document
+            if document is None or document.status != DocumentStatus.READY:
                 raise Document.DoesNotExist
-            return qs.get(pk=source.current_document_id)
-        return qs.get(version=version)
+        else:
+            document = Document.objects.get(
+                source=source, status=DocumentStatus.READY, version=version
+            )
     except Document.DoesNotExist as exc:
         raise Http404("This version does not exist or is not ready.") from exc
+    document.source = source
+    return document
 
 
 def passages_for_document(*, document: Document) -> QuerySet:
