@@ -179,6 +179,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Public pages for anonymous visitors and public fragments (a version's passage markup and
+# public annotations) are cached under a generation number bumped by every public write
+# (apps/common/page_cache.py, ADRs 0003 and 0004); the timeouts only bound memory.
+ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+PUBLIC_FRAGMENT_CACHE_SECONDS = env_int("PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
+
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 # Nobody waits on task results (tasks write their outcome to the database), and a result
 # backend would stall every enqueue for ~20 s of reconnects while Redis is down.

@@ -19,13 +19,16 @@ import json
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 from django.http import Http404
 
@@ -66,14 +69,29 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
 
 
 def annotations_visible(*, viewer) -> QuerySet:
-    """All annotations ``viewer`` may see, with what any listing shows pre-joined."""
+    """All annotations ``viewer`` may see, with what any listing shows pre-joined.
+
+    Two kinds of row keep a thread's shape without showing content: a soft-deleted
+    annotation with replies ("[deleted]") and, for people who may not see it, a public
+    annotation a moderator hid that has replies ("[hidden by a moderator]", as Discourse
+    shows a hidden post). The latter is marked ``redacted``; the API and the reader show
+    neither its body, tags nor author."""
     has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
-    visible = exclude_shadow_hidden(
-        Annotation.objects.filter(visibility_q(viewer)), viewer=viewer, author_field="author"
-    )
+    moderator = bool(viewer is not None and viewer.is_authenticated and is_moderator(viewer))
+    seen = visibility_q(viewer, moderator=moderator)
+    qs = Annotation.objects.annotate(has_replies=has_replies)
+    if moderator:
+        qs = qs.filter(seen).annotate(redacted=Value(False, output_field=BooleanField()))
+    else:
+        kept_for_replies = Q(
+            visibility=Visibility.PUBLIC, hidden=True, awaiting_approval=False, has_replies=True
+        )
+        qs = qs.filter(seen | kept_for_replies).annotate(
+            redacted=ExpressionWrapper(~seen, output_field=BooleanField())
+        )
+    visible = exclude_shadow_hidden(qs, viewer=viewer, author_field="author")
     return (
-        visible.annotate(has_replies=has_replies)
-        .filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
+        visible.filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
         .select_related("author")
         .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
     )
@@ -201,10 +219,43 @@ def threads_for_reader(*, viewer, document) -> QuerySet:
     return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
 
 
+def threads_for_reader_beyond_public(*, viewer, document) -> QuerySet:
+    """The roots ``viewer`` sees on ``document`` that the public set (what an anonymous
+    reader sees, which the reader fetches from a cache shared by everyone) lacks or shows
+    redacted: the viewer's own private, hidden, waiting or shadow-hidden annotations and,
+    for moderators, everything they moderate. The reader's script lays these over the
+    public set by id. Small for anyone but moderators: for others it is their own rows
+    only, found through the author index."""
+    beyond = ~visibility_q(None) | Q(author_id__in=shadow_hidden_user_ids())
+    qs = threads_for_reader(viewer=viewer, document=document).filter(beyond, redacted=False)
+    if not is_moderator(viewer):
+        qs = qs.filter(author=viewer)
+    return qs
+
+
+def orphans_for_reader(*, viewer, document) -> QuerySet:
+    """Visible thread roots that could not be placed in ``document`` (the reader lists
+    them with "N annotations could not be placed"). Reached through the anchors of the
+    version, not through the source's whole set of annotations."""
+    return (
+        annotations_visible(viewer=viewer)
+        .filter(
+            parent__isnull=True,
+            deleted_at__isnull=True,
+            redacted=False,
+            anchors__document=document,
+            anchors__status=AnchorStatus.ORPHANED,
+        )
+        .order_by("created", "id")
+    )
+
+
 def annotations_for_export(*, viewer, source) -> QuerySet:
     """A source's visible annotations, for JSON-LD and CSV download (positions in the
     current version)."""
-    return annotation_list(viewer=viewer, source=source).filter(deleted_at__isnull=True)
+    return annotation_list(viewer=viewer, source=source).filter(
+        deleted_at__isnull=True, redacted=False
+    )
 
 
 def orphan_count(*, viewer, document) -> int:

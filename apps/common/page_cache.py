@@ -54,6 +54,16 @@ def generation() -> int:
     return int(value)
 
 
+def safe_generation() -> int | None:
+    """The generation, or None when the cache is unreachable (for URLs that carry it:
+    pages keep working, they only lose browser caching)."""
+    try:
+        return generation()
+    except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
+        logger.warning("Page cache unreachable; no generation", exc_info=True)
+        return None
+
+
 def bump() -> None:
     """Invalidate every cached public page (call on commit). Never fails the write that
     triggered it: with the cache unreachable there is nothing stale to serve either."""
@@ -99,6 +109,32 @@ def _cacheable(request) -> bool:
     # A session (signed in, or flash messages waiting after sign-out) or a messages cookie
     # makes this visitor's page unlike the others; without either, nothing to look up.
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
+
+
+def fragment(name: str, *parts, render) -> str:
+    """Markup or data shared by every viewer (a reader's passages, the public annotations
+    of a version), cached under the same generation as whole pages: any public write
+    makes the next request render it afresh. ``render()`` is called on a miss and must
+    return a ``str`` that depends only on ``parts`` and public data. A cache outage
+    degrades to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the
+    cache off (tests do, as they do for the page cache: their writes never commit)."""
+    timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
+    if not timeout:
+        return render()
+    try:
+        key = ":".join(["public-fragment", name, str(generation()), *map(str, parts)])
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
+        logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)
+        return render()
+    if cached is not None:
+        return cached
+    value = render()
+    try:
+        cache.set(key, value, timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("Fragment cache unreachable; not stored", exc_info=True)
+    return value
 
 
 def anonymous_page_cache(view):
