@@ -54,6 +54,27 @@ def public_threads_json(document) -> str:
     return page_cache.fragment("reader-threads", document.pk, render=render)
 
 
+def public_orphans(document) -> list[dict]:
+    """Thread roots an anonymous reader may see that could not be placed in ``document``
+    (listed under "N annotations could not be placed"). Shared, so cached per generation."""
+
+    def render() -> list[dict]:
+        rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
+            "id", "exact", "author__display_name", "author__username"
+        )
+        return [
+            {
+                "pk": row["id"],
+                "exact": row["exact"],
+                "author_name": row["author__display_name"] or row["author__username"],
+                "author_username": row["author__username"],
+            }
+            for row in rows
+        ]
+
+    return page_cache.fragment("reader-orphans", document.pk, render=render)
+
+
 @require_GET
 def public_threads(request, document_id: int):
     """``GET /reader/<document id>/threads.json?g=<generation>``. Cached by browsers for
@@ -91,18 +112,23 @@ def reader_extension(request, *, source, document) -> dict:
         if signed_in
         else []
     )
+    # The public orphans are shared (cached); the viewer's own come with their rows.
+    orphans = {o["pk"]: o for o in public_orphans(document)}
+    for a in own:
+        if a["parent"] is None and a["author"] and (a["anchor"] or {}).get("status") == "orphaned":
+            orphans[a["id"]] = {
+                "pk": a["id"],
+                "exact": a["target"]["selector"][0]["exact"],
+                "author_name": a["author"]["name"],
+                "author_username": a["author"]["username"],
+            }
     orphans = [
+        # The same rule as services.annotation_reattach (which enforces it).
         {
-            "pk": row["id"],
-            "exact": row["exact"],
-            "author_name": row["author__display_name"] or row["author__username"],
-            # The same rule as services.annotation_reattach (which enforces it).
-            "can_reattach": can_moderate
-            or (signed_in and row["author__username"] == viewer.username),
+            **o,
+            "can_reattach": can_moderate or (signed_in and o["author_username"] == viewer.username),
         }
-        for row in selectors.orphans_for_reader(viewer=viewer, document=document).values(
-            "id", "exact", "author__display_name", "author__username"
-        )
+        for _, o in sorted(orphans.items())
     ]
     threads_url = (
         reverse("annotations:reader_threads", kwargs={"document_id": document.pk})

@@ -111,11 +111,12 @@ def _cacheable(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
-def fragment(name: str, *parts, render) -> str:
+def fragment(name: str, *parts, render):
     """Markup or data shared by every viewer (a reader's passages, the public annotations
     of a version), cached under the same generation as whole pages: any public write
     makes the next request render it afresh. ``render()`` is called on a miss and must
-    return a ``str`` that depends only on ``parts`` and public data. A cache outage
+    return a picklable value (markup, JSON text, small lists) that depends only on
+    ``parts`` and public data. A cache outage
     degrades to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the
     cache off (tests do, as they do for the page cache: their writes never commit)."""
     timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
