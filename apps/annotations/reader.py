@@ -5,8 +5,8 @@ The thread roots everyone may see on a version (placed, orphaned, source notes) 
 served as JSON by :func:`public_threads`, cached under the public-data generation and
 fetched by static/js/annotations.js from a URL carrying that generation, so browsers
 cache it too. The page itself embeds only what is personal: the viewer's own roots that
-the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate,
-plus the strings and URLs the script needs. Counts and the Annotate passage buttons
+the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
+(cached per viewer under the same generation), plus the strings and URLs the script needs. Counts and the Annotate passage buttons
 are painted by the script, so the passage markup stays the same for every viewer and
 is cached too (ADR 0004). Replies are fetched per thread when a thread is opened.
 
@@ -108,7 +108,17 @@ def reader_extension(request, *, source, document) -> dict:
     signed_in = viewer.is_authenticated
     can_moderate = signed_in and selectors.can_moderate(viewer)
     own = (
-        _rows(selectors.threads_for_reader_beyond_public(viewer=viewer, document=document))
+        # Keyed by the viewer and their moderator status: every write that could change
+        # this set (annotations, anchors, hiding, shadow-hiding) bumps the generation.
+        page_cache.fragment(
+            "reader-own",
+            document.pk,
+            viewer.pk,
+            f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
+            render=lambda: _rows(
+                selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
+            ),
+        )
         if signed_in
         else []
     )
