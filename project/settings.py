@@ -171,9 +171,12 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.common.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape"),
+            # Parallel test workers (pytest-xdist sets PYTEST_XDIST_WORKER) share one Redis
+            # database: their cache generations must not bump each other's.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
+            + os.environ.get("PYTEST_XDIST_WORKER", ""),
         }
     }
 else:

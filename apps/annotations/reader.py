@@ -6,7 +6,8 @@ served as JSON by :func:`public_threads`, cached under the public-data generatio
 fetched by static/js/annotations.js from a URL carrying that generation, so browsers
 cache it too. The page itself embeds only what is personal: the viewer's own roots that
 the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
-(cached per viewer under the same generation), plus the strings and URLs the script needs. Counts and the Annotate passage buttons
+(cached per viewer under the same generation), plus the strings and URLs the script
+needs. Counts and the Annotate passage buttons
 are painted by the script, so the passage markup stays the same for every viewer and
 is cached too (ADR 0004). Replies are fetched per thread when a thread is opened.
 
@@ -43,7 +44,7 @@ def _rows(queryset) -> list[dict]:
     return [annotation_json_from_row(row) for row in queryset.values(*ROW_FIELDS)]
 
 
-def public_threads_json(document) -> str:
+def public_threads_json(document, at_generation: int | None = None) -> str:
     """The JSON the reader fetches: thread roots on ``document`` an anonymous reader may
     see, in the API's shape. The same for everyone, so cached per generation."""
 
@@ -51,10 +52,12 @@ def public_threads_json(document) -> str:
         rows = _rows(selectors.threads_for_reader(viewer=AnonymousUser(), document=document))
         return json.dumps({"annotations": rows}, cls=DjangoJSONEncoder, separators=(",", ":"))
 
-    return page_cache.fragment("reader-threads", document.pk, render=render)
+    return page_cache.fragment(
+        "reader-threads", document.pk, render=render, at_generation=at_generation
+    )
 
 
-def public_orphans(document) -> list[dict]:
+def public_orphans(document, at_generation: int | None = None) -> list[dict]:
     """Thread roots an anonymous reader may see that could not be placed in ``document``
     (listed under "N annotations could not be placed"). Shared, so cached per generation."""
 
@@ -72,7 +75,9 @@ def public_orphans(document) -> list[dict]:
             for row in rows
         ]
 
-    return page_cache.fragment("reader-orphans", document.pk, render=render)
+    return page_cache.fragment(
+        "reader-orphans", document.pk, render=render, at_generation=at_generation
+    )
 
 
 @require_GET
@@ -94,8 +99,10 @@ def public_threads(request, document_id: int):
     )
     if document.status != DocumentStatus.READY:
         raise Http404("This version is not ready.")
-    generation = page_cache.safe_generation()
-    response = HttpResponse(public_threads_json(document), content_type="application/json")
+    generation = page_cache.request_generation(request)
+    response = HttpResponse(
+        public_threads_json(document, at_generation=generation), content_type="application/json"
+    )
     if generation is not None and request.GET.get("g") == str(generation):
         response["Cache-Control"] = f"public, max-age={PUBLIC_THREADS_MAX_AGE}, immutable"
     else:
@@ -105,6 +112,7 @@ def public_threads(request, document_id: int):
 
 def reader_extension(request, *, source, document) -> dict:
     viewer = request.user
+    generation = page_cache.request_generation(request)
     signed_in = viewer.is_authenticated
     can_moderate = signed_in and selectors.can_moderate(viewer)
     own = (
@@ -118,12 +126,13 @@ def reader_extension(request, *, source, document) -> dict:
             render=lambda: _rows(
                 selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
             ),
+            at_generation=generation,
         )
         if signed_in
         else []
     )
     # The public orphans are shared (cached); the viewer's own come with their rows.
-    orphans = {o["pk"]: o for o in public_orphans(document)}
+    orphans = {o["pk"]: o for o in public_orphans(document, at_generation=generation)}
     for a in own:
         if a["parent"] is None and a["author"] and (a["anchor"] or {}).get("status") == "orphaned":
             orphans[a["id"]] = {
@@ -142,7 +151,7 @@ def reader_extension(request, *, source, document) -> dict:
     ]
     threads_url = (
         reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
-        + f"?g={page_cache.safe_generation() or 0}"
+        + f"?g={generation or 0}"
     )
     payload = {
         "annotations": own,

@@ -47,7 +47,9 @@ def reader(request, slug: str, version: int | None = None):
     context = {
         "source": source,
         "document": document,
-        "reader_text": reader_text(source=source, document=document),
+        "reader_text": reader_text(
+            source=source, document=document, at_generation=page_cache.request_generation(request)
+        ),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,
         "apa": citation.apa(source, permalink),
@@ -58,7 +60,7 @@ def reader(request, slug: str, version: int | None = None):
     return render(request, "sources/reader.html", context)
 
 
-def reader_text(*, source, document) -> str:
+def reader_text(*, source, document, at_generation: int | None = None) -> str:
     """The table of contents and the passages of one version, with the passage slots of
     other apps: the same for every viewer, so it is rendered once per version, language
     and public-data generation and then comes from the cache (ADR 0004). On a long
@@ -78,7 +80,13 @@ def reader_text(*, source, document) -> str:
         return render_to_string("sources/_reader_text.html", context)
 
     return mark_safe(  # noqa: S308 - rendered by the template engine, autoescaped
-        page_cache.fragment("reader-text", document.pk, get_language(), render=render_text)
+        page_cache.fragment(
+            "reader-text",
+            document.pk,
+            get_language(),
+            render=render_text,
+            at_generation=at_generation,
+        )
     )
 
 
