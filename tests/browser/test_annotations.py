@@ -247,3 +247,34 @@ def test_hidden_root_keeps_its_thread_with_caches_on(
     author.locator("mark.hl").first.click()
     expect(author.locator(".annotation-card__body").first).to_have_text("Words to be hidden")
     expect(author.get_by_text("Hidden by a moderator")).to_be_visible()
+
+
+def test_flag_an_annotation_from_its_thread(paper, user, other_user, login_page):
+    """Another reader flags an annotation: a reason and details, sent to the moderators;
+    the thread says so, and the flag is stored once."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+    from apps.moderation.models import Flag
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    annotation = services.annotation_create(
+        author=user, document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)), body="Buy cheap pills",
+    )  # fmt: skip
+    page = login_page(other_user)
+    page.goto(f"/sources/{paper.slug}/")
+    page.locator("mark.hl").first.click()
+    page.get_by_role("button", name="Flag").click()
+    expect(page.get_by_label("What is wrong?")).to_be_focused()
+    page.get_by_label("What is wrong?").select_option("spam")
+    page.get_by_label("Details (needed for “Other”)").fill("Advertising")
+    page.get_by_role("button", name="Send to the moderators").click()
+    expect(page.get_by_text("Thank you: a moderator will look at it.")).to_be_visible()
+    flag = Flag.objects.get()
+    assert (flag.flagger, flag.reason, flag.text, flag.object_id) == (
+        other_user,
+        "spam",
+        "Advertising",
+        str(annotation.pk),
+    )
