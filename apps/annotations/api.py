@@ -551,6 +551,7 @@ class AnnotationListAPI(AnnotationAPIView):
             author_username=params.get("author", ""),
             visibility=params.get("visibility", ""),
             thread_id=params.get("thread"),
+            hidden_placeholders=True,  # blanked by annotation_json / annotation_jsonld
         )
         paginator = self.pagination_class()
         if _wants_jsonld(request):

@@ -68,19 +68,20 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
     return (public & shown) | q(author=viewer)
 
 
-def annotations_visible(*, viewer) -> QuerySet:
+def annotations_visible(*, viewer, hidden_placeholders: bool = False) -> QuerySet:
     """All annotations ``viewer`` may see, with what any listing shows pre-joined.
 
     Two kinds of row keep a thread's shape without showing content: a soft-deleted
     annotation with replies ("[deleted]") and, for people who may not see it, a public
     annotation a moderator hid that has replies ("[hidden by a moderator]", as Discourse
-    shows a hidden post). The latter is marked ``redacted``; the API and the reader show
-    neither its body, tags nor author."""
+    shows a hidden post). The latter comes only with ``hidden_placeholders=True`` and is
+    marked ``redacted``: its fields still hold the hidden content, so only callers that
+    blank it (the API's JSON, the reader) ask for it; every queryset has ``redacted``."""
     has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
     moderator = bool(viewer is not None and viewer.is_authenticated and is_moderator(viewer))
     seen = visibility_q(viewer, moderator=moderator)
     qs = Annotation.objects.annotate(has_replies=has_replies)
-    if moderator:
+    if moderator or not hidden_placeholders:
         qs = qs.filter(seen).annotate(redacted=Value(False, output_field=BooleanField()))
     else:
         kept_for_replies = Q(
@@ -168,11 +169,13 @@ def annotation_list(
     author_username: str = "",
     visibility: str = "",
     thread_id: int | None = None,
+    hidden_placeholders: bool = False,
 ) -> QuerySet:
     """Visible annotations filtered as the API allows. ``document`` (a version) narrows to
     the root annotations placed on it (any anchor status) plus their replies and the
-    source's notes, and makes ``anchor_*`` describe that version."""
-    qs = annotations_visible(viewer=viewer)
+    source's notes, and makes ``anchor_*`` describe that version. ``hidden_placeholders``
+    as in :func:`annotations_visible` (for callers that blank redacted rows)."""
+    qs = annotations_visible(viewer=viewer, hidden_placeholders=hidden_placeholders)
     if source is not None:
         qs = qs.filter(source=source)
     if document is not None:
@@ -199,9 +202,13 @@ def annotation_list(
 
 
 def annotation_get(*, viewer, annotation_id: int) -> Annotation:
-    """One visible annotation, or Http404 (also for someone else's private one)."""
+    """One visible annotation, or Http404 (also for someone else's private one). A hidden
+    annotation with replies comes back ``redacted`` to those who may not see it (for the
+    API's JSON, which blanks it)."""
     try:
-        return with_anchor(annotations_visible(viewer=viewer)).get(pk=annotation_id)
+        return with_anchor(annotations_visible(viewer=viewer, hidden_placeholders=True)).get(
+            pk=annotation_id
+        )
     except (Annotation.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No annotation with this id.") from exc
 
@@ -209,7 +216,9 @@ def annotation_get(*, viewer, annotation_id: int) -> Annotation:
 def annotations_for_reader(*, viewer, document) -> QuerySet:
     """Everything the reader of ``document`` shows: roots placed on it (anchored or
     fuzzy, with their positions there), orphans, source notes and all replies."""
-    return annotation_list(viewer=viewer, source=document.source, document=document)
+    return annotation_list(
+        viewer=viewer, source=document.source, document=document, hidden_placeholders=True
+    )
 
 
 def threads_for_reader(*, viewer, document) -> QuerySet:
@@ -242,7 +251,6 @@ def orphans_for_reader(*, viewer, document) -> QuerySet:
         .filter(
             parent__isnull=True,
             deleted_at__isnull=True,
-            redacted=False,
             anchors__document=document,
             anchors__status=AnchorStatus.ORPHANED,
         )
@@ -253,9 +261,7 @@ def orphans_for_reader(*, viewer, document) -> QuerySet:
 def annotations_for_export(*, viewer, source) -> QuerySet:
     """A source's visible annotations, for JSON-LD and CSV download (positions in the
     current version)."""
-    return annotation_list(viewer=viewer, source=source).filter(
-        deleted_at__isnull=True, redacted=False
-    )
+    return annotation_list(viewer=viewer, source=source).filter(deleted_at__isnull=True)
 
 
 def orphan_count(*, viewer, document) -> int:

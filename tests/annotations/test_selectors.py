@@ -115,7 +115,12 @@ def test_a_hidden_root_with_replies_keeps_its_thread_as_a_placeholder(hidden_thr
     author; the replies keep their parent (Discourse does the same)."""
     root, reply = hidden_thread
     for viewer in (AnonymousUser(), user):
-        rows = {a.pk: a for a in selectors.annotation_list(viewer=viewer, thread_id=root.pk)}
+        rows = {
+            a.pk: a
+            for a in selectors.annotation_list(
+                viewer=viewer, thread_id=root.pk, hidden_placeholders=True
+            )
+        }
         assert set(rows) == {root.pk, reply.pk}
         assert rows[root.pk].redacted and not rows[reply.pk].redacted
     client.force_login(user)
@@ -144,7 +149,15 @@ def test_the_hidden_roots_author_and_moderators_still_see_it_whole(
 def test_placeholders_stay_out_of_search_exports_and_replies(
     hidden_thread, user, client, founding_paper
 ):
+    """Placeholders are opt-in: lists rendered from model fields (country pages, exports)
+    never get a hidden annotation, so its words cannot leak through a template."""
+    from apps.atlas.selectors import country_annotations
+
     root, _ = hidden_thread
+    services.annotation_update(annotation=root, user=root.author, tags=["country:DE"])
+    assert not selectors.annotation_list(viewer=user).filter(pk=root.pk).exists()
+    assert country_annotations(code="DE", viewer=user) == []
+    assert "hidden words" not in client.get("/atlas/countries/DE/").content.decode()
     assert not selectors.annotations_searchable(viewer=user).filter(pk=root.pk).exists()
     assert (
         not selectors.annotations_for_export(viewer=user, source=founding_paper)
