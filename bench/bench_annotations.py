@@ -184,10 +184,16 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
     rows = []
     label = f"{ROOTS:,} annotations + {REPLIES:,} replies"
     for name, stick in (("anonymous", yardstick), ("signed in", signed_yardstick)):
+        floor = None
         if stick is signed_yardstick:
             rows.append(
                 Row("bare Django view (signed in)", stick.median, stick.row.p95_ms, ratio=1.0)
             )
+            # The floor of any signed-in HTML page here: the session, the viewer, their
+            # roles and unread count, base.html. The bare view touches none of them.
+            floor = stick.measure("site's empty page (base.html), signed in",
+                                  "/__bench__/empty-page/", repeat=50)  # fmt: skip
+            rows.append(floor)
         # The same text with no annotations: what the reader costs before annotations.
         plain = stick.measure(
             f"reader: same text, no annotations, {name}", empty.get_absolute_url(), repeat=20
@@ -200,6 +206,8 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
             f"{row.median_ms / plain.median_ms:.1f}× the same reader without annotations; "
             f"queries without annotations: {baseline}"
         )
+        if floor is not None:
+            row.note += f"; {row.median_ms / floor.median_ms:.1f}× the site's empty page"
         if row.queries != baseline:
             row.met = False
             row.note += " (NOT constant)"
