@@ -16,6 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import os
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
@@ -44,6 +46,31 @@ PUBLIC_MODELS = [
     "moderation.HiddenContent",
     "moderation.UserModerationState",
 ]
+
+
+_BUILD_SUFFIXES = {".py", ".html", ".txt", ".js", ".css", ".json", ".mo"}
+
+
+@functools.cache
+def build_id() -> str:
+    """Which code rendered a cached page or fragment: part of every key, so a deploy that
+    changes a template or a view never serves markup the previous code rendered. Set
+    ``RELEASE_ID`` (e.g. the git commit) to share caches across servers; otherwise it is
+    a digest of the names, sizes and modification times of the code and templates (a few
+    milliseconds, once per process)."""
+    explicit = os.environ.get("RELEASE_ID", "").strip()
+    if explicit:
+        return explicit[:40]
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha1()
+    for folder in ("apps", "templates", "project", "locale"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in _BUILD_SUFFIXES and path.is_file():
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:12]
 
 
 def generation() -> int:
@@ -133,7 +160,7 @@ def fragment(name: str, *parts, render, at_generation: int | None = None):
         return render()
     try:
         current = at_generation if at_generation is not None else generation()
-        key = ":".join(["public-fragment", name, str(current), *map(str, parts)])
+        key = ":".join(["public-fragment", build_id(), name, str(current), *map(str, parts)])
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
         logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)
@@ -159,7 +186,7 @@ def anonymous_page_cache(view):
         digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
         try:
             request._public_generation = generation()  # see request_generation()
-            key = f"public-page:{request._public_generation}:{get_language()}:{digest}"
+            key = f"public-page:{build_id()}:{request._public_generation}:{get_language()}:{digest}"
             cached = cache.get(key)
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
             logger.warning("Page cache unreachable; rendering without it", exc_info=True)

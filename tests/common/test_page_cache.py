@@ -100,3 +100,23 @@ def test_other_paths_and_query_strings_are_separate(client, founding_paper, page
     assert (
         client.get("/sources/?q=nothing-matches").content != client.get("/sources/?q=wong").content
     )
+
+
+def test_a_deploy_with_changed_templates_never_serves_old_markup(tmp_path, settings, monkeypatch):
+    """Keys carry a build id: the digest of the code and templates, or RELEASE_ID."""
+    from apps.common import page_cache
+
+    (tmp_path / "templates").mkdir()
+    template = tmp_path / "templates" / "page.html"
+    template.write_text("<p>old</p>")
+    settings.BASE_DIR = tmp_path
+    monkeypatch.delenv("RELEASE_ID", raising=False)
+    page_cache.build_id.cache_clear()
+    before = page_cache.build_id()
+    template.write_text("<p>new markup</p>")
+    page_cache.build_id.cache_clear()
+    assert page_cache.build_id() != before
+    monkeypatch.setenv("RELEASE_ID", "3f2a9c1")
+    page_cache.build_id.cache_clear()
+    assert page_cache.build_id() == "3f2a9c1"
+    page_cache.build_id.cache_clear()
