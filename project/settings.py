@@ -171,9 +171,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, except that an unreachable Redis reads as an empty cache
+            # instead of failing the request (apps/common/cache.py).
+            "BACKEND": "apps.common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape"),
+            # A Redis that stopped answering costs a request at most a second or two per
+            # cache call, not the operating system's TCP timeout of minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -266,6 +271,10 @@ else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
+    # For django.core.mail.backends.filebased.EmailBackend: a directory that several
+    # processes (web, workers) write to, e.g. the fault tests reading a worker's mail.
+    if os.environ.get("EMAIL_FILE_PATH"):
+        EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Creditscape <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

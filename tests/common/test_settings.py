@@ -93,7 +93,7 @@ def test_database_and_redis_urls_switch_to_production_services():
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
         "django.db.backends.postgresql",
-        "django.core.cache.backends.redis.RedisCache",
+        "apps.common.cache.ResilientRedisCache",
         "False",
         "redis://cache.example:6379/0",
     ]
