@@ -775,18 +775,17 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
                     passage_id=passage_for(result.start) if result.start is not None else None,
                 )
             )
+    # ignore_conflicts: a concurrent or redelivered run may have written some already.
+    # bulk_create writes all its batches in one transaction: a worker killed while writing
+    # leaves no half-placed version behind, and the redelivered task starts over.
+    AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     orphaned = [row.annotation_id for row in rows if row.status == AnchorStatus.ORPHANED]
-    # One transaction: a worker killed while writing leaves no half-placed version behind
-    # (readers see every annotation moved or none), and the redelivered task starts over.
-    with transaction.atomic():
-        # ignore_conflicts: a concurrent or redelivered run may have written some already.
-        AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
-        _queue_on_commit(
-            "orphaned_annotation",
-            orphaned,
-            _("Could not be placed in version %(version)s: re-attach it to the new text.")
-            % {"version": document.version},
-        )
+    _queue_on_commit(
+        "orphaned_annotation",
+        orphaned,
+        _("Could not be placed in version %(version)s: re-attach it to the new text.")
+        % {"version": document.version},
+    )
     return dict(counts)
 
 
