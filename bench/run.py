@@ -21,6 +21,11 @@ def main(selected: list[str]) -> int:
     from django.test import Client, override_settings
 
     old_name = harness.create_database()
+    from apps.common import page_cache
+
+    # A fresh generation: pages and fragments an earlier run cached for the same ids in
+    # a shared cache must not be served to this one.
+    page_cache.bump()
     try:
         with override_settings(ROOT_URLCONF="bench.urls"):
             from django.contrib.auth import get_user_model

@@ -171,11 +171,14 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            # Django's RedisCache, except that an unreachable Redis reads as an empty cache
-            # instead of failing the request (apps/common/cache.py).
-            "BACKEND": "apps.common.cache.ResilientRedisCache",
+            # Django's RedisCache, keeping one client per pool; an unreachable Redis reads
+            # as an empty cache instead of failing the request (apps/common/cache.py).
+            "BACKEND": "apps.common.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape"),
+            # Parallel test workers (pytest-xdist sets PYTEST_XDIST_WORKER) share one Redis
+            # database: their cache generations must not bump each other's.
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
+            + os.environ.get("PYTEST_XDIST_WORKER", ""),
             # A Redis that stopped answering costs a request at most a second or two per
             # cache call, not the operating system's TCP timeout of minutes.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
@@ -183,6 +186,12 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages for anonymous visitors and public fragments (a version's passage markup and
+# public annotations) are cached under a generation number bumped by every public write
+# (apps/common/page_cache.py, ADRs 0003 and 0004); the timeouts only bound memory.
+ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+PUBLIC_FRAGMENT_CACHE_SECONDS = env_int("PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
 # Nobody waits on task results (tasks write their outcome to the database), and a result

@@ -53,8 +53,10 @@ def pytest_runtest_makereport(item, call):
 @pytest.fixture(autouse=True)
 def _no_anonymous_page_cache(settings):
     """Tests change data inside a transaction that never commits, so the page cache's
-    on-commit invalidation cannot run; tests/common/test_page_cache.py covers it."""
+    on-commit invalidation cannot run; tests/common/test_page_cache.py covers it (and the
+    public fragment cache of the reader, tests/sources/test_reader_cache.py)."""
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
 
 
 # --- Celery -------------------------------------------------------------------------------

@@ -38,6 +38,17 @@ ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 LDP_CONTEXT = "http://www.w3.org/ns/ldp.jsonld"
 JSONLD_CONTENT_TYPE = f'application/ld+json; profile="{ANNO_CONTEXT}"'
 DELETED_TEXT = "[deleted]"
+# A public annotation a moderator hid, shown in place to keep its replies' thread.
+HIDDEN_TEXT = "[hidden by a moderator]"
+
+
+def placeholder_text(obj) -> str | None:
+    """What stands in for the content of a deleted or redacted annotation, else None."""
+    if obj.is_deleted:
+        return DELETED_TEXT
+    if getattr(obj, "redacted", False):
+        return HIDDEN_TEXT
+    return None
 
 
 class JSONLDRenderer(JSONRenderer):
@@ -144,17 +155,18 @@ class AnnotationSerializer(serializers.Serializer):
         return {"selector": selectors_json(obj) if obj.has_target else []}
 
     def get_body(self, obj) -> str:
-        return DELETED_TEXT if obj.is_deleted else obj.body
+        return placeholder_text(obj) or obj.body
 
     def get_body_html(self, obj) -> str:
-        return f"<p>{DELETED_TEXT}</p>" if obj.is_deleted else obj.body_html
+        placeholder = placeholder_text(obj)
+        return f"<p>{placeholder}</p>" if placeholder else obj.body_html
 
     def get_tags(self, obj) -> list[str]:
-        return [] if obj.is_deleted else list(obj.tags)
+        return [] if placeholder_text(obj) else list(obj.tags)
 
     @extend_schema_field(AuthorSerializer(allow_null=True))
     def get_author(self, obj) -> dict | None:
-        return None if obj.is_deleted else AuthorSerializer(obj.author).data
+        return None if placeholder_text(obj) else AuthorSerializer(obj.author).data
 
     @extend_schema_field(AnchorSerializer(allow_null=True))
     def get_anchor(self, obj) -> dict | None:
@@ -178,7 +190,7 @@ ROW_FIELDS = (
     "exact", "prefix", "suffix", "deleted_at", "body", "body_html", "tags", "motivation",
     "visibility", "author__username", "author__display_name", "created", "modified",
     "anchor_status", "anchor_score", "anchor_start", "anchor_end", "edited", "hidden",
-    "awaiting_approval",
+    "awaiting_approval", "redacted",
 )  # fmt: skip
 
 
@@ -195,6 +207,7 @@ def annotation_json(obj: Annotation) -> dict:
 def annotation_json_from_row(row: dict) -> dict:
     """The same shape from a ``values(*ROW_FIELDS)`` row of a selector's queryset."""
     deleted = row["deleted_at"] is not None
+    placeholder = DELETED_TEXT if deleted else (HIDDEN_TEXT if row.get("redacted") else None)
     is_reply = row["parent_id"] is not None
     has_target = row["start"] is not None
     anchor_status = row["anchor_status"]
@@ -217,15 +230,15 @@ def annotation_json_from_row(row: dict) -> dict:
             if has_target
             else []
         },  # fmt: skip
-        "body": DELETED_TEXT if deleted else row["body"],
-        "body_html": f"<p>{DELETED_TEXT}</p>" if deleted else row["body_html"],
-        "tags": [] if deleted else list(row["tags"]),
+        "body": placeholder or row["body"],
+        "body_html": f"<p>{placeholder}</p>" if placeholder else row["body_html"],
+        "tags": [] if placeholder else list(row["tags"]),
         "motivation": row["motivation"],
         "visibility": row["visibility"],
         "parent": row["parent_id"],
         "thread": row["thread_id"] or row["id"],
         "author": None
-        if deleted
+        if placeholder
         else {
             "username": row["author__username"],
             # The same rule as User.public_name.
@@ -270,8 +283,9 @@ def annotation_jsonld(annotation: Annotation, request, *, with_context: bool = T
         }
     )
     bodies = []
-    if annotation.is_deleted:
-        bodies.append({"type": "TextualBody", "value": DELETED_TEXT, "format": "text/plain"})
+    placeholder = placeholder_text(annotation)
+    if placeholder:
+        bodies.append({"type": "TextualBody", "value": placeholder, "format": "text/plain"})
     else:
         data["creator"] = {
             "type": "Person",
@@ -537,6 +551,7 @@ class AnnotationListAPI(AnnotationAPIView):
             author_username=params.get("author", ""),
             visibility=params.get("visibility", ""),
             thread_id=params.get("thread"),
+            hidden_placeholders=True,  # blanked by annotation_json / annotation_jsonld
         )
         paginator = self.pagination_class()
         if _wants_jsonld(request):

@@ -41,8 +41,8 @@ class AnnotationsConfig(AppConfig):
 
         enqueue_reanchor(document_id)
 
-    def reader_extension(self, request, *, source, document, passages) -> dict:
+    def reader_extension(self, request, *, source, document) -> dict:
         """Highlights, the Annotate button and form, threads, counts (reader page)."""
         from .reader import reader_extension
 
-        return reader_extension(request, source=source, document=document, passages=passages)
+        return reader_extension(request, source=source, document=document)

@@ -1,60 +1,161 @@
 """The annotations layer of the reader page (a reader extension, see
-apps/sources/reader_extensions.py). Server side it only gathers data, in a fixed number of
-queries: the thread roots visible on this version (placed, orphaned, and source notes),
-serialised exactly as the API does, are embedded as JSON; static/js/annotations.js paints
-highlights from them and fetches a thread's replies from the API when it is opened.
+apps/sources/reader_extensions.py).
 
-Replies are not embedded: a much-discussed source has several times more replies than
-roots, and a reader opens a handful of threads (see docs/benchmarks.md, "Annotations").
+The thread roots everyone may see on a version (placed, orphaned, source notes) are
+served as JSON by :func:`public_threads`, cached under the public-data generation and
+fetched by static/js/annotations.js from a URL carrying that generation, so browsers
+cache it too. The page itself embeds only what is personal: the viewer's own roots that
+the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
+(cached per viewer under the same generation), plus the strings and URLs the script
+needs. Counts and the Annotate passage buttons
+are painted by the script, so the passage markup stays the same for every viewer and
+is cached too (ADR 0004). Replies are fetched per thread when a thread is opened.
+
+Server-side work is then a fixed, small number of queries whatever the number of
+annotations (see docs/benchmarks.md, "Annotations").
 """
 
 from __future__ import annotations
 
 import json
-from collections import Counter
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
+from apps.common import page_cache
 from apps.moderation.models import FlagReason
+from apps.sources.models import Document, DocumentStatus
 
 from . import selectors
 from .api import ROW_FIELDS, annotation_json_from_row
-from .models import AnchorStatus, Motivation, Visibility
+from .models import Motivation, Visibility
+
+# A year: the URL carries the generation, so a changed set has a new URL.
+PUBLIC_THREADS_MAX_AGE = 60 * 60 * 24 * 365
 
 
-def reader_extension(request, *, source, document, passages) -> dict:
-    viewer = request.user
-    rows = list(
-        selectors.threads_for_reader(viewer=viewer, document=document).values(
-            *ROW_FIELDS, "anchor_passage_id"
+def _rows(queryset) -> list[dict]:
+    return [annotation_json_from_row(row) for row in queryset.values(*ROW_FIELDS)]
+
+
+def public_threads_json(document, at_generation: int | None = None) -> str:
+    """The JSON the reader fetches: thread roots on ``document`` an anonymous reader may
+    see, in the API's shape. The same for everyone, so cached per generation."""
+
+    def render() -> str:
+        rows = _rows(selectors.threads_for_reader(viewer=AnonymousUser(), document=document))
+        return json.dumps({"annotations": rows}, cls=DjangoJSONEncoder, separators=(",", ":"))
+
+    return page_cache.fragment(
+        "reader-threads", document.pk, render=render, at_generation=at_generation
+    )
+
+
+def public_orphans(document, at_generation: int | None = None) -> list[dict]:
+    """Thread roots an anonymous reader may see that could not be placed in ``document``
+    (listed under "N annotations could not be placed"). Shared, so cached per generation."""
+
+    def render() -> list[dict]:
+        rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
+            "id", "exact", "author__display_name", "author__username"
         )
+        return [
+            {
+                "pk": row["id"],
+                "exact": row["exact"],
+                "author_name": row["author__display_name"] or row["author__username"],
+                "author_username": row["author__username"],
+            }
+            for row in rows
+        ]
+
+    return page_cache.fragment(
+        "reader-orphans", document.pk, render=render, at_generation=at_generation
     )
-    roots = [row for row in rows if row["deleted_at"] is None]
-    counts = Counter(
-        row["anchor_passage_id"]
-        for row in roots
-        if row["anchor_passage_id"]
-        and row["anchor_status"] in (AnchorStatus.ANCHORED, AnchorStatus.FUZZY)
+
+
+@require_GET
+def public_threads(request, document_id: int):
+    """``GET /reader/<document id>/threads.json?g=<generation>``. Cached by browsers for
+    a year when ``g`` is the current generation (the page links that URL), otherwise not
+    at all (an old page must not pin an old set)."""
+    document = get_object_or_404(
+        Document.objects.select_related("source").only(
+            "id",
+            "version",
+            "status",
+            "source_id",
+            "source__id",
+            "source__slug",
+            "source__current_document_id",
+        ),  # fmt: skip
+        pk=document_id,
     )
+    if document.status != DocumentStatus.READY:
+        raise Http404("This version is not ready.")
+    generation = page_cache.request_generation(request)
+    response = HttpResponse(
+        public_threads_json(document, at_generation=generation), content_type="application/json"
+    )
+    if generation is not None and request.GET.get("g") == str(generation):
+        response["Cache-Control"] = f"public, max-age={PUBLIC_THREADS_MAX_AGE}, immutable"
+    else:
+        response["Cache-Control"] = "no-cache"
+    return response
+
+
+def reader_extension(request, *, source, document) -> dict:
+    viewer = request.user
+    generation = page_cache.request_generation(request)
     signed_in = viewer.is_authenticated
     can_moderate = signed_in and selectors.can_moderate(viewer)
+    own = (
+        # Keyed by the viewer and their moderator status: every write that could change
+        # this set (annotations, anchors, hiding, shadow-hiding) bumps the generation.
+        page_cache.fragment(
+            "reader-own",
+            document.pk,
+            viewer.pk,
+            f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
+            render=lambda: _rows(
+                selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
+            ),
+            at_generation=generation,
+        )
+        if signed_in
+        else []
+    )
+    # The public orphans are shared (cached); the viewer's own come with their rows.
+    orphans = {o["pk"]: o for o in public_orphans(document, at_generation=generation)}
+    for a in own:
+        if a["parent"] is None and a["author"] and (a["anchor"] or {}).get("status") == "orphaned":
+            orphans[a["id"]] = {
+                "pk": a["id"],
+                "exact": a["target"]["selector"][0]["exact"],
+                "author_name": a["author"]["name"],
+                "author_username": a["author"]["username"],
+            }
     orphans = [
+        # The same rule as services.annotation_reattach (which enforces it).
         {
-            "pk": row["id"],
-            "exact": row["exact"],
-            "author_name": row["author__display_name"] or row["author__username"],
-            # The same rule as services.annotation_reattach (which enforces it).
-            "can_reattach": can_moderate
-            or (signed_in and row["author__username"] == viewer.username),
+            **o,
+            "can_reattach": can_moderate or (signed_in and o["author_username"] == viewer.username),
         }
-        for row in roots
-        if row["anchor_status"] == AnchorStatus.ORPHANED
+        for _, o in sorted(orphans.items())
     ]
+    threads_url = (
+        reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
+        + f"?g={generation or 0}"
+    )
     payload = {
-        "annotations": [annotation_json_from_row(row) for row in rows],
+        "annotations": own,
+        "threads": threads_url,
         "user": viewer.username if signed_in else None,
         "canModerate": can_moderate,
         "source": source.slug,
@@ -96,6 +197,9 @@ def reader_extension(request, *, source, document, passages) -> dict:
             "awaiting": _("Awaiting a moderator's approval"),
             "loading": _("Loading the thread…"),
             "annotate": _("Annotate"),
+            "annotatePassage": _("Annotate passage"),
+            "threadsOnPassage": _("Threads on this passage: %(n)s"),
+            "loadFailed": _("The annotations could not be loaded. Reload the page to try again."),
             "reattachHere": _("Re-attach here"),
             "reattachPrompt": _(
                 "Select the text this annotation belongs to in this version, then press "
@@ -107,7 +211,7 @@ def reader_extension(request, *, source, document, passages) -> dict:
     return {
         "context": {
             "annotation_payload_json": json_for_script(payload),
-            "annotation_counts": dict(counts),
+            "annotation_threads_url": threads_url,
             "annotation_orphans": orphans,
             "annotation_can_write": signed_in,
             "annotation_visibilities": Visibility.choices,
@@ -124,7 +228,6 @@ def reader_extension(request, *, source, document, passages) -> dict:
         "templates": {
             "head": ["annotations/reader/_head.html"],
             "tools": ["annotations/reader/_tools.html"],
-            "passage": ["annotations/reader/_passage.html"],
             "aside": ["annotations/reader/_aside.html"],
             "body_end": ["annotations/reader/_body_end.html"],
         },

@@ -19,13 +19,16 @@ import json
 
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
     Q,
     QuerySet,
+    Value,
 )
 from django.http import Http404
 
@@ -65,15 +68,31 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
     return (public & shown) | q(author=viewer)
 
 
-def annotations_visible(*, viewer) -> QuerySet:
-    """All annotations ``viewer`` may see, with what any listing shows pre-joined."""
+def annotations_visible(*, viewer, hidden_placeholders: bool = False) -> QuerySet:
+    """All annotations ``viewer`` may see, with what any listing shows pre-joined.
+
+    Two kinds of row keep a thread's shape without showing content: a soft-deleted
+    annotation with replies ("[deleted]") and, for people who may not see it, a public
+    annotation a moderator hid that has replies ("[hidden by a moderator]", as Discourse
+    shows a hidden post). The latter comes only with ``hidden_placeholders=True`` and is
+    marked ``redacted``: its fields still hold the hidden content, so only callers that
+    blank it (the API's JSON, the reader) ask for it; every queryset has ``redacted``."""
     has_replies = Exists(Annotation.objects.filter(parent=OuterRef("pk")))
-    visible = exclude_shadow_hidden(
-        Annotation.objects.filter(visibility_q(viewer)), viewer=viewer, author_field="author"
-    )
+    moderator = bool(viewer is not None and viewer.is_authenticated and is_moderator(viewer))
+    seen = visibility_q(viewer, moderator=moderator)
+    qs = Annotation.objects.annotate(has_replies=has_replies)
+    if moderator or not hidden_placeholders:
+        qs = qs.filter(seen).annotate(redacted=Value(False, output_field=BooleanField()))
+    else:
+        kept_for_replies = Q(
+            visibility=Visibility.PUBLIC, hidden=True, awaiting_approval=False, has_replies=True
+        )
+        qs = qs.filter(seen | kept_for_replies).annotate(
+            redacted=ExpressionWrapper(~seen, output_field=BooleanField())
+        )
+    visible = exclude_shadow_hidden(qs, viewer=viewer, author_field="author")
     return (
-        visible.annotate(has_replies=has_replies)
-        .filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
+        visible.filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
         .select_related("author")
         .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
     )
@@ -150,11 +169,13 @@ def annotation_list(
     author_username: str = "",
     visibility: str = "",
     thread_id: int | None = None,
+    hidden_placeholders: bool = False,
 ) -> QuerySet:
     """Visible annotations filtered as the API allows. ``document`` (a version) narrows to
     the root annotations placed on it (any anchor status) plus their replies and the
-    source's notes, and makes ``anchor_*`` describe that version."""
-    qs = annotations_visible(viewer=viewer)
+    source's notes, and makes ``anchor_*`` describe that version. ``hidden_placeholders``
+    as in :func:`annotations_visible` (for callers that blank redacted rows)."""
+    qs = annotations_visible(viewer=viewer, hidden_placeholders=hidden_placeholders)
     if source is not None:
         qs = qs.filter(source=source)
     if document is not None:
@@ -181,9 +202,13 @@ def annotation_list(
 
 
 def annotation_get(*, viewer, annotation_id: int) -> Annotation:
-    """One visible annotation, or Http404 (also for someone else's private one)."""
+    """One visible annotation, or Http404 (also for someone else's private one). A hidden
+    annotation with replies comes back ``redacted`` to those who may not see it (for the
+    API's JSON, which blanks it)."""
     try:
-        return with_anchor(annotations_visible(viewer=viewer)).get(pk=annotation_id)
+        return with_anchor(annotations_visible(viewer=viewer, hidden_placeholders=True)).get(
+            pk=annotation_id
+        )
     except (Annotation.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No annotation with this id.") from exc
 
@@ -191,7 +216,9 @@ def annotation_get(*, viewer, annotation_id: int) -> Annotation:
 def annotations_for_reader(*, viewer, document) -> QuerySet:
     """Everything the reader of ``document`` shows: roots placed on it (anchored or
     fuzzy, with their positions there), orphans, source notes and all replies."""
-    return annotation_list(viewer=viewer, source=document.source, document=document)
+    return annotation_list(
+        viewer=viewer, source=document.source, document=document, hidden_placeholders=True
+    )
 
 
 def threads_for_reader(*, viewer, document) -> QuerySet:
@@ -199,6 +226,36 @@ def threads_for_reader(*, viewer, document) -> QuerySet:
     (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
     Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
     return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+
+
+def threads_for_reader_beyond_public(*, viewer, document) -> QuerySet:
+    """The roots ``viewer`` sees on ``document`` that the public set (what an anonymous
+    reader sees, which the reader fetches from a cache shared by everyone) lacks or shows
+    redacted: the viewer's own private, hidden, waiting or shadow-hidden annotations and,
+    for moderators, everything they moderate. The reader's script lays these over the
+    public set by id. Small for anyone but moderators: for others it is their own rows
+    only, found through the author index."""
+    beyond = ~visibility_q(None) | Q(author_id__in=shadow_hidden_user_ids())
+    qs = threads_for_reader(viewer=viewer, document=document).filter(beyond, redacted=False)
+    if not is_moderator(viewer):
+        qs = qs.filter(author=viewer)
+    return qs
+
+
+def orphans_for_reader(*, viewer, document) -> QuerySet:
+    """Visible thread roots that could not be placed in ``document`` (the reader lists
+    them with "N annotations could not be placed"). Reached through the anchors of the
+    version, not through the source's whole set of annotations."""
+    return (
+        annotations_visible(viewer=viewer)
+        .filter(
+            parent__isnull=True,
+            deleted_at__isnull=True,
+            anchors__document=document,
+            anchors__status=AnchorStatus.ORPHANED,
+        )
+        .order_by("created", "id")
+    )
 
 
 def annotations_for_export(*, viewer, source) -> QuerySet:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import api, views
+from . import api, reader, views
 
 app_name = "annotations"
 
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
+    path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
 ]
 
 api_urlpatterns = [

@@ -29,7 +29,10 @@ class AtlasConfig(AppConfig):
 
         bump_generation()
 
-    def reader_extension(self, request, *, source, document, passages):
-        from .reader import reader_extension
+    def reader_extension(self, request, *, source, document):
+        return {"templates": {"head": ["atlas/_head.html"]}}
 
-        return reader_extension(request, source=source, document=document, passages=passages)
+    def reader_passage_extension(self, *, source, document, passages):
+        from .reader import reader_passage_extension
+
+        return reader_passage_extension(source=source, document=document, passages=passages)

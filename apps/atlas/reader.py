@@ -8,10 +8,11 @@ from collections import defaultdict
 from .models import PassageLink, Status
 
 
-def reader_extension(request, *, source, document, passages) -> dict:
+def reader_passage_extension(*, source, document, passages) -> dict:
     """One query whatever the number of passages. The results are set on the passage
     objects themselves (``atlas_examples``, ``atlas_country_count``) because the passage
-    slot template sees only ``passage``."""
+    slot template sees only ``passage``. The same for every viewer (published entries
+    only): it is rendered into the reader's cached passage markup."""
     links = (
         PassageLink.objects.filter(passage__document=document, example__status=Status.PUBLISHED)
         .select_related("example")
@@ -24,7 +25,4 @@ def reader_extension(request, *, source, document, passages) -> dict:
         found = list(examples.get(passage.pk, {}).values())
         passage.atlas_examples = found
         passage.atlas_country_count = len({e.place_code for e in found})
-    return {
-        "context": {},
-        "templates": {"head": ["atlas/_head.html"], "passage": ["atlas/_reader_passage.html"]},
-    }
+    return {"templates": {"passage": ["atlas/_reader_passage.html"]}}

@@ -32,6 +32,17 @@ def _first_message(data) -> str:
     return "Invalid request."
 
 
+def _challenge_token_clients(response, context) -> None:
+    """A client that sent ``Authorization: Token …`` gets 401 with a challenge, as RFC 9110
+    asks. DRF answers 403 because session authentication comes first (and has no
+    challenge); browsers using the session keep that answer."""
+    request = context.get("request")
+    header = request.META.get("HTTP_AUTHORIZATION", "") if request is not None else ""
+    if header.split(" ", 1)[0].lower() == "token":
+        response.status_code = 401
+        response["WWW-Authenticate"] = 'Token realm="api"'
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -44,6 +55,8 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
+        _challenge_token_clients(response, context)
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         response.data = {"detail": str(data["detail"])}

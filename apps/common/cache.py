@@ -1,16 +1,23 @@
-"""The Redis cache, made to degrade instead of fail while Redis is unreachable.
+"""Django's Redis cache backend, keeping one client per connection pool, and degrading
+instead of failing while Redis is unreachable.
 
-In the default deployment one Redis is both the Celery broker and the cache, so "the broker
-is down" also means "the cache is down". A cache is an optimisation: with Django's plain
-``RedisCache`` every signed-in page (the navigation's moderator flag), log-in, rate limits
-and the atlas aggregates raised ``ConnectionError`` and answered 500, after the user's write
-had committed. Here an unreachable Redis reads as an empty cache and writes to it are
-dropped (logged), the way django-redis's ``IGNORE_EXCEPTIONS`` works. Only connection
-failures and timeouts are absorbed; any other error still raises.
+One client per pool: ``django.core.cache.backends.redis.RedisCacheClient.get_client``
+builds a new ``redis.Redis`` for every cache operation, and redis-py fills ~170 response
+callbacks in each constructor (~0.1 ms). The reader makes several cache reads per request
+(ADR 0004), so that was a measurable share of its time. A ``redis.Redis`` is thread-safe
+and cheap to share: it holds no connection itself, it borrows from the (already shared)
+pool.
 
-What that means while Redis is down: every page renders afresh, and the rate limits that
-count in the cache (log-in failures, flags, comments) cannot count, so they let requests
-through (docs/security.md, "Known gaps").
+Degrading: in the default deployment one Redis is both the Celery broker and the cache, so
+"the broker is down" also means "the cache is down". A cache is an optimisation: with
+Django's plain backend every signed-in page (the navigation's moderator flag), log-in,
+rate limits and the atlas aggregates raised ``ConnectionError`` and answered 500, after
+the user's write had committed. Here an unreachable Redis reads as an empty cache and
+writes to it are dropped (logged), the way django-redis's ``IGNORE_EXCEPTIONS`` works.
+Only connection failures and timeouts are absorbed; any other error still raises. While
+Redis is down every page renders afresh, and the rate limits that count in the cache
+(log-in failures, flags, comments) cannot count, so they let requests through
+(docs/security.md, "Known gaps").
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from __future__ import annotations
 import functools
 import logging
 
-from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
+from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -46,7 +54,18 @@ def _degrade(fallback):
     return decorate
 
 
-class ResilientRedisCacheClient(RedisCacheClient):
+class ReusingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
     add = _degrade(lambda key, value, timeout: False)(RedisCacheClient.add)
     get = _degrade(lambda key, default: default)(RedisCacheClient.get)
     set = _degrade(lambda key, value, timeout: None)(RedisCacheClient.set)
@@ -61,9 +80,10 @@ class ResilientRedisCacheClient(RedisCacheClient):
     clear = _degrade(lambda: False)(RedisCacheClient.clear)
 
 
-class ResilientRedisCache(RedisCache):
-    """``django.core.cache.backends.redis.RedisCache`` that survives a Redis outage."""
+class RedisCache(DjangoRedisCache):
+    """``django.core.cache.backends.redis.RedisCache``: one client per pool, and it
+    survives a Redis outage."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._class = ResilientRedisCacheClient
+        self._class = ReusingRedisCacheClient

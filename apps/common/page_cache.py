@@ -54,6 +54,16 @@ def generation() -> int:
     return int(value)
 
 
+def safe_generation() -> int | None:
+    """The generation, or None when the cache is unreachable (for URLs that carry it:
+    pages keep working, they only lose browser caching)."""
+    try:
+        return generation()
+    except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
+        logger.warning("Page cache unreachable; no generation", exc_info=True)
+        return None
+
+
 def bump() -> None:
     """Invalidate every cached public page (call on commit). Never fails the write that
     triggered it: with the cache unreachable there is nothing stale to serve either."""
@@ -101,6 +111,43 @@ def _cacheable(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and "messages" not in request.COOKIES
 
 
+def request_generation(request) -> int | None:
+    """``safe_generation()`` read once per request: the reader and its extensions key
+    several fragments and a URL by it, and each read is a cache round trip."""
+    if not hasattr(request, "_public_generation"):
+        request._public_generation = safe_generation()
+    return request._public_generation
+
+
+def fragment(name: str, *parts, render, at_generation: int | None = None):
+    """Markup or data shared by every viewer (a reader's passages, the public annotations
+    of a version), cached under the same generation as whole pages: any public write
+    makes the next request render it afresh. ``render()`` is called on a miss and must
+    return a picklable value (markup, JSON text, small lists) that depends only on
+    ``parts`` and public data. A cache outage
+    degrades to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the
+    cache off (tests do, as they do for the page cache: their writes never commit).
+    Pass ``at_generation`` (from :func:`request_generation`) to save reading it again."""
+    timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
+    if not timeout:
+        return render()
+    try:
+        current = at_generation if at_generation is not None else generation()
+        key = ":".join(["public-fragment", name, str(current), *map(str, parts)])
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
+        logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)
+        return render()
+    if cached is not None:
+        return cached
+    value = render()
+    try:
+        cache.set(key, value, timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("Fragment cache unreachable; not stored", exc_info=True)
+    return value
+
+
 def anonymous_page_cache(view):
     """Serve anonymous visitors from the cache; see the module docstring."""
 
@@ -111,7 +158,8 @@ def anonymous_page_cache(view):
             return view(request, *args, **kwargs)
         digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
         try:
-            key = f"public-page:{generation()}:{get_language()}:{digest}"
+            request._public_generation = generation()  # see request_generation()
+            key = f"public-page:{request._public_generation}:{get_language()}:{digest}"
             cached = cache.get(key)
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
             logger.warning("Page cache unreachable; rendering without it", exc_info=True)

@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "apps.search"
 
-    def reader_extension(self, request, *, source, document, passages):
+    def reader_extension(self, request, *, source, document):
         """A passage opened from a search hit (``?highlight=…#p-…``) gets its terms
         marked by a small script; no queries."""
         from .search_providers import HIGHLIGHT_PARAM

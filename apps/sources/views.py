@@ -5,10 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
 
 from . import citation, reader_extensions, selectors, services
@@ -38,24 +42,52 @@ def source_list(request):
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug)
     document = selectors.document_for_reader(source=source, version=version)
-    passages = list(selectors.passages_for_document(document=document))
     versions = list(selectors.source_versions(source=source))
     permalink = request.build_absolute_uri(source.get_absolute_url())
     context = {
         "source": source,
         "document": document,
-        "passages": passages,
-        "headings": [p for p in passages if p.kind == "heading"],
+        "reader_text": reader_text(
+            source=source, document=document, at_generation=page_cache.request_generation(request)
+        ),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,
         "apa": citation.apa(source, permalink),
         "bibtex": citation.bibtex(source, permalink),
         "permalink": permalink,
     }
-    context.update(
-        reader_extensions.collect(request, source=source, document=document, passages=passages)
-    )
+    context.update(reader_extensions.collect(request, source=source, document=document))
     return render(request, "sources/reader.html", context)
+
+
+def reader_text(*, source, document, at_generation: int | None = None) -> str:
+    """The table of contents and the passages of one version, with the passage slots of
+    other apps: the same for every viewer, so it is rendered once per version, language
+    and public-data generation and then comes from the cache (ADR 0004). On a long
+    document this is most of the reader's work."""
+
+    def render_text() -> str:
+        passages = list(selectors.passages_for_document(document=document))
+        context = {
+            "source": source,
+            "document": document,
+            "passages": passages,
+            "headings": [p for p in passages if p.kind == "heading"],
+        }
+        context.update(
+            reader_extensions.collect_passages(source=source, document=document, passages=passages)
+        )
+        return render_to_string("sources/_reader_text.html", context)
+
+    return mark_safe(  # noqa: S308 - rendered by the template engine, autoescaped
+        page_cache.fragment(
+            "reader-text",
+            document.pk,
+            get_language(),
+            render=render_text,
+            at_generation=at_generation,
+        )
+    )
 
 
 @login_required

@@ -1,7 +1,10 @@
 // Annotations in the reader: highlights, the Annotate button and form, thread panel.
-// Thread roots come from the page (#annotation-data, same shape as /api/annotations/);
-// a thread's replies are fetched from the API when it is first opened; writes go through
-// the JSON API. Offsets are Unicode code points of the version's canonical text
+// Thread roots everyone may see come from data.threads (JSON cached for everyone, same
+// shape as /api/annotations/); the page (#annotation-data) adds the viewer's own roots
+// that the public set lacks, laid over it by id. A thread's replies are fetched from the
+// API when it is first opened; writes go through the JSON API. Counts and the Annotate
+// passage buttons are painted here, so the passage markup is the same for every viewer
+// (the server caches it). Offsets are Unicode code points of the version's canonical text
 // (the server's unit); JavaScript strings count UTF-16 units, so they are converted.
 (function () {
   "use strict";
@@ -11,8 +14,9 @@
   if (!dataEl || !reader) return;
   var data = JSON.parse(dataEl.textContent);
   var S = data.strings;
+  var own = data.annotations;  // the viewer's own beyond the public set (see the top)
+  data.annotations = [];
   var byId = new Map();
-  data.annotations.forEach(function (a) { byId.set(a.id, a); });
 
   var panel = document.getElementById("annotation-panel");
   var threadEl = document.getElementById("annotation-thread");
@@ -71,11 +75,15 @@
     return true;
   }
 
+  // "[deleted]" or "[hidden by a moderator]": kept only because it has replies.
+  function isPlaceholder(a) { return a.deleted || (a.hidden && !a.author); }
+
   function placed(a) {
-    return isRoot(a) && !a.deleted && a.anchor && a.anchor.status !== "orphaned" && a.anchor.start !== null;
+    return isRoot(a) && a.anchor && a.anchor.status !== "orphaned" && a.anchor.start !== null;
   }
 
   function colourOf(a) {
+    if (isPlaceholder(a)) return "placeholder";
     var first = a.tags[0] || "";
     if (first.indexOf("country:") === 0) return "country";
     return a.motivation;
@@ -115,6 +123,8 @@
       p.textEl.replaceChildren(fragment);
     });
     updateCounts();
+    // Painting rebuilds the passages' text: other layers (search-highlight.js) re-apply.
+    document.dispatchEvent(new CustomEvent("annotations:painted"));
   }
 
   function updateCounts() {
@@ -137,7 +147,7 @@
         tools.insertBefore(button, tools.querySelector(".annotate-passage"));
       }
       button.textContent = String(n);
-      button.setAttribute("aria-label", n + " " + S.threadLabel.toLowerCase());
+      button.setAttribute("aria-label", S.threadsOnPassage.replace("%(n)s", String(n)));
     });
   }
 
@@ -401,7 +411,7 @@
     article.dataset.depth = String(Math.min(depth, 4));
     article.tabIndex = -1;
     var header = el("header", "annotation-card__meta");
-    header.appendChild(el("strong", "", a.author ? a.author.name : S.deleted));
+    header.appendChild(el("strong", "", a.author ? a.author.name : (a.deleted ? S.deleted : S.hidden)));
     var time = el("time", "", new Date(a.created).toLocaleString());
     time.dateTime = a.created;
     header.appendChild(document.createTextNode(" · "));
@@ -415,7 +425,7 @@
     }
     var notes = [];
     if (a.visibility === "private") notes.push(S.private);
-    if (a.hidden) notes.push(S.hidden);
+    if (a.hidden && a.author) notes.push(S.hidden);
     if (a.awaiting_approval) notes.push(S.awaiting);
     if (isRoot(a) && a.anchor && a.anchor.status === "fuzzy") notes.push(S.fuzzy);
     if (isRoot(a) && a.anchor && a.anchor.status === "orphaned") notes.push(S.orphaned);
@@ -703,16 +713,49 @@
     if (control) control.addEventListener("change", function () { paint(); renderThreads(); });
   });
 
-  fillFilters();
-  paint();
-  reader.classList.add("has-annotations");
-  // Read by bench/bench_annotations.py (time from navigation start to painted highlights).
-  if (window.performance && performance.mark) performance.mark("annotations-painted");
-  var wanted = Number(new URLSearchParams(location.search).get("thread"));
-  if (wanted && byId.has(wanted)) {
-    openThreads([wanted]).then(function () {
-      var target = document.getElementById(location.hash.slice(1)) || document.getElementById("annotation-" + wanted);
-      if (target) target.focus();
+  // --- Start -------------------------------------------------------------------------------
+
+  if (data.user) {
+    // Keyboard path without a selection (visible on focus, see annotations.css).
+    passages.forEach(function (p) {
+      var tools = p.el.querySelector(".passage__tools");
+      if (!tools) return;
+      var b = el("button", "annotate-passage", "+");
+      b.type = "button";
+      b.dataset.annotatePassage = String(p.id);
+      b.setAttribute("aria-label", S.annotatePassage);
+      b.title = S.annotatePassage;
+      tools.appendChild(b);
     });
   }
+
+  function start(publicSet) {
+    publicSet.concat(own).forEach(function (a) {
+      if (byId.has(a.id)) data.annotations[data.annotations.indexOf(byId.get(a.id))] = a;
+      else data.annotations.push(a);
+      byId.set(a.id, a);
+    });
+    fillFilters();
+    paint();
+    reader.classList.add("has-annotations");
+    // Read by bench/bench_annotations.py (time from navigation start to painted highlights).
+    if (window.performance && performance.mark) performance.mark("annotations-painted");
+    var wanted = Number(new URLSearchParams(location.search).get("thread"));
+    if (wanted && byId.has(wanted)) {
+      openThreads([wanted]).then(function () {
+        var target = document.getElementById(location.hash.slice(1)) || document.getElementById("annotation-" + wanted);
+        if (target) target.focus();
+      });
+    }
+  }
+
+  // Same request as the <link rel="preload"> in the page head, so the browser reuses it.
+  fetch(data.threads, { credentials: "same-origin" }).then(function (response) {
+    if (!response.ok) throw new Error(S.loadFailed);
+    return response.json();
+  }).then(function (json) { start(json.annotations); }, function () {
+    threadEl.replaceChildren(el("p", "error", S.loadFailed));
+    emptyEl.hidden = true;
+    start([]);
+  });
 })();

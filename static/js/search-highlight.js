@@ -57,6 +57,8 @@
     if (text) markWords(text, words);
   }
 
+  // The annotations layer repaints passages (after its data arrives, on filters).
+  document.addEventListener("annotations:painted", run);
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", run);
   } else {

@@ -99,3 +99,101 @@ def test_notifications_drop_out_when_the_reply_becomes_invisible(
     services.annotation_hide(annotation=reply, moderator=moderator)
     assert selectors.unread_notification_count(user=user) == 0
     assert selectors.unread_notification_count(user=AnonymousUser()) == 0
+
+
+@pytest.fixture
+def hidden_thread(user, other_user, moderator, make_annotation):
+    """A public root with a reply, then hidden by a moderator."""
+    root = make_annotation(other_user, body="hidden words", tags=["hidden-tag"])
+    reply = services.annotation_reply(author=user, parent=root, body="a reply")
+    services.annotation_hide(annotation=root, moderator=moderator)
+    return root, reply
+
+
+def test_a_hidden_root_with_replies_keeps_its_thread_as_a_placeholder(hidden_thread, user, client):
+    """Others see "[hidden by a moderator]" in its place, never its words, tags or
+    author; the replies keep their parent (Discourse does the same)."""
+    root, reply = hidden_thread
+    for viewer in (AnonymousUser(), user):
+        rows = {
+            a.pk: a
+            for a in selectors.annotation_list(
+                viewer=viewer, thread_id=root.pk, hidden_placeholders=True
+            )
+        }
+        assert set(rows) == {root.pk, reply.pk}
+        assert rows[root.pk].redacted and not rows[reply.pk].redacted
+    client.force_login(user)
+    item = client.get(f"/api/annotations/{root.pk}/").json()
+    assert item["body"] == "[hidden by a moderator]"
+    assert item["author"] is None and item["tags"] == [] and item["hidden"] is True
+    assert "hidden words" not in str(item)
+    listing = client.get(f"/api/annotations/?thread={root.pk}").json()["results"]
+    assert [a["body"] for a in listing] == ["[hidden by a moderator]", "a reply"]
+    jsonld = client.get(
+        f"/api/annotations/{root.pk}/",
+        HTTP_ACCEPT='application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"',
+    ).json()
+    assert jsonld["body"]["value"] == "[hidden by a moderator]" and "creator" not in jsonld
+
+
+def test_the_hidden_roots_author_and_moderators_still_see_it_whole(
+    hidden_thread, other_user, moderator
+):
+    root, _ = hidden_thread
+    for viewer in (other_user, moderator):
+        row = selectors.annotation_list(viewer=viewer).get(pk=root.pk)
+        assert row.body == "hidden words" and not row.redacted
+
+
+def test_placeholders_stay_out_of_search_exports_and_replies(
+    hidden_thread, user, client, founding_paper
+):
+    """Placeholders are opt-in: lists rendered from model fields (country pages, exports)
+    never get a hidden annotation, so its words cannot leak through a template."""
+    from apps.atlas.selectors import country_annotations
+
+    root, _ = hidden_thread
+    services.annotation_update(annotation=root, user=root.author, tags=["country:DE"])
+    assert not selectors.annotation_list(viewer=user).filter(pk=root.pk).exists()
+    assert country_annotations(code="DE", viewer=user) == []
+    assert "hidden words" not in client.get("/atlas/countries/DE/").content.decode()
+    assert not selectors.annotations_searchable(viewer=user).filter(pk=root.pk).exists()
+    assert (
+        not selectors.annotations_for_export(viewer=user, source=founding_paper)
+        .filter(pk=root.pk)
+        .exists()
+    )
+    client.force_login(user)
+    response = client.post(
+        "/api/annotations/", {"parent": root.pk, "body": "more"}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert root.replies.count() == 1
+
+
+def test_a_hidden_root_without_replies_is_simply_absent(
+    user, other_user, moderator, make_annotation
+):
+    root = make_annotation(other_user, body="hidden alone")
+    services.annotation_hide(annotation=root, moderator=moderator)
+    assert not selectors.annotation_list(viewer=user).filter(pk=root.pk).exists()
+
+
+def test_reader_threads_beyond_public(
+    hidden_thread, user, other_user, moderator, make_annotation, document
+):
+    """What the reader page embeds for each viewer beyond the shared public set."""
+    root, _ = hidden_thread
+    private = make_annotation(user, quote="Sesame Credit", visibility="private")
+
+    def beyond(viewer):
+        return set(
+            selectors.threads_for_reader_beyond_public(
+                viewer=viewer, document=document
+            ).values_list("pk", flat=True)
+        )
+
+    assert beyond(user) == {private.pk}
+    assert beyond(other_user) == {root.pk}  # their own hidden root, whole
+    assert beyond(moderator) == {root.pk}  # moderators see it whole, never others' private

@@ -52,13 +52,30 @@ def _reader(client, slug):
     return client.get(f"/sources/{slug}/")
 
 
+def _payload(html: str) -> dict:
+    import json
+
+    return json.loads(
+        html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
+    )
+
+
+def _public_threads(client, html: str) -> list[dict]:
+    """What the reader's script fetches: the public set at the URL the page gives."""
+    response = client.get(_payload(html)["threads"])
+    assert response.status_code == 200
+    return response.json()["annotations"]
+
+
 def test_reader_query_count_is_independent_of_annotations(
     user, other_user, client, founding_paper, make_annotation, django_assert_max_num_queries
 ):
     client.force_login(user)
     slug = founding_paper.slug
     with CaptureQueriesContext(connection) as baseline:
-        assert _reader(client, slug).status_code == 200
+        html = _reader(client, slug).content.decode()
+    with CaptureQueriesContext(connection) as threads_baseline:
+        _public_threads(client, html)
     for i in range(10):
         root = make_annotation(
             user if i % 2 else other_user, tags=["a"], visibility="private" if i == 3 else "public"
@@ -68,23 +85,56 @@ def test_reader_query_count_is_independent_of_annotations(
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         response = _reader(client, slug)
     html = response.content.decode()
+    with django_assert_max_num_queries(len(threads_baseline.captured_queries)):
+        assert len(_public_threads(client, html)) == 9
     assert 'id="annotation-data"' in html
-    assert "Annotate passage" in html
     assert "annotations.js" in html
+    assert "Annotate passage" in html  # the script's string: it adds the buttons
 
 
-def test_reader_embeds_only_visible_annotations_and_prompts_anonymous(
+def test_reader_page_embeds_only_the_viewers_own_extras(
     user, other_user, client, founding_paper, make_annotation
 ):
+    """Public annotations come from the shared JSON; the page embeds only what the viewer
+    alone may see, and nobody else's private words ever reach a page or the JSON."""
     make_annotation(user, body="public words")
-    make_annotation(user, quote="Alibaba", visibility="private", body="private words")
+    private = make_annotation(user, quote="Alibaba", visibility="private", body="private words")
     client.force_login(other_user)
     html = _reader(client, founding_paper.slug).content.decode()
-    assert "public words" in html and "private words" not in html
+    assert "public words" not in html and "private words" not in html
+    public = _public_threads(client, html)
+    assert [a["body"] for a in public] == ["public words"]
+    client.force_login(user)
+    html = _reader(client, founding_paper.slug).content.decode()
+    assert [a["id"] for a in _payload(html)["annotations"]] == [private.pk]
+    assert "private words" not in str(_public_threads(client, html))
     client.logout()
     html = _reader(client, founding_paper.slug).content.decode()
-    assert "Sign in to annotate" in html and "Annotate passage" not in html
-    assert "public words" in html and "private words" not in html
+    assert "Sign in to annotate" in html
+    assert _payload(html)["annotations"] == [] and _payload(html)["user"] is None
+    assert "private words" not in str(_public_threads(client, html))
+
+
+def test_public_threads_are_cacheable_only_at_the_current_generation(
+    client, founding_paper, user, make_annotation
+):
+    make_annotation(user, body="public words")
+    html = _reader(client, founding_paper.slug).content.decode()
+    url = _payload(html)["threads"]
+    response = client.get(url)
+    assert response["Content-Type"] == "application/json"
+    assert "immutable" in response["Cache-Control"]
+    stale = client.get(url.split("?")[0] + "?g=0")
+    assert stale["Cache-Control"] == "no-cache"
+    assert stale.json() == response.json()
+
+
+def test_public_threads_of_a_version_not_ready_is_a_404(client, founding_paper):
+    from apps.sources.models import Document
+
+    pending = Document.objects.create(source=founding_paper, import_format="text")
+    assert client.get(f"/reader/{pending.pk}/threads.json").status_code == 404
+    assert client.get("/reader/999999/threads.json").status_code == 404
 
 
 def test_reader_lists_orphans(user, founding_paper, client, make_annotation, run_on_commit):
@@ -104,11 +154,9 @@ def test_reader_lists_orphans(user, founding_paper, client, make_annotation, run
     assert "could not be placed" not in html_v1
 
 
-def test_reader_embeds_thread_roots_as_the_api_shows_them_and_no_replies(
+def test_reader_threads_are_the_roots_as_the_api_shows_them_and_no_replies(
     user, other_user, client, founding_paper, make_annotation
 ):
-    import json
-
     root = make_annotation(user, tags=["surveillance"])
     services.annotation_reply(author=other_user, parent=root, body="a reply body")
     note = services.annotation_create(
@@ -116,11 +164,9 @@ def test_reader_embeds_thread_roots_as_the_api_shows_them_and_no_replies(
     )
     client.force_login(user)
     html = _reader(client, founding_paper.slug).content.decode()
-    payload = json.loads(
-        html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
-    )
-    assert "a reply body" not in html
-    embedded = {a["id"]: a for a in payload["annotations"]}
+    public = _public_threads(client, html)
+    assert "a reply body" not in str(public)
+    embedded = {a["id"]: a for a in public}
     assert set(embedded) == {root.pk, note.pk}
     api = client.get(f"/api/annotations/?source={founding_paper.slug}&version=1").json()
     for item in api["results"]:
@@ -131,10 +177,12 @@ def test_reader_embeds_thread_roots_as_the_api_shows_them_and_no_replies(
 def test_reader_payload_is_safe_inside_a_script_element(
     user, client, founding_paper, make_annotation
 ):
-    make_annotation(user, body="</script><script>alert(1)</script> & <b>")
+    make_annotation(user, body="</script><script>alert(1)</script> & <b>", visibility="private")
+    client.force_login(user)
     html = _reader(client, founding_paper.slug).content.decode()
     script = html.split('id="annotation-data" type="application/json">')[1].split("</script>")[0]
-    assert "<" not in script and "&" not in script.replace("\\u0026", "")
+    assert "alert(1)" in script  # the viewer's own private annotation is embedded...
+    assert "<" not in script and "&" not in script.replace("\\u0026", "")  # ...escaped
 
 
 def test_reattach_is_offered_to_the_author_and_moderators_only(

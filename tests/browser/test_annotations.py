@@ -197,3 +197,84 @@ def test_author_reattaches_an_orphan_by_selecting_new_text(paper, user, other_us
     assert new_version.text[anchor.start : anchor.end] == new_text
     page.reload()
     expect(page.locator("mark.hl")).to_have_text([new_text])
+
+
+@pytest.fixture
+def production_caches(settings):
+    """The page and fragment caches on, as in production (commits bump the generation
+    here: browser tests run outside a test transaction)."""
+    from apps.common import page_cache
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
+    page_cache.bump()
+
+
+def test_hidden_root_keeps_its_thread_with_caches_on(
+    paper, user, other_user, login_page, page, production_caches
+):
+    """A moderator hides a public annotation that has a reply: other readers (signed in
+    or not, served from the shared caches) see "[hidden by a moderator]" and the reply,
+    never the hidden words; the author still sees their own words."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+    from tests.moderation.conftest import make_moderator
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    root = services.annotation_create(
+        author=user, document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)), body="Words to be hidden",
+    )  # fmt: skip
+    services.annotation_reply(author=other_user, parent=root, body="A reply that stays")
+    page.goto(f"/sources/{paper.slug}/")  # fills the caches before the hide
+    expect(page.locator("mark.hl")).to_have_count(1)
+    services.annotation_hide(annotation=root, moderator=make_moderator())
+
+    for viewer, replies in ((page, 0), (login_page(other_user), 1)):
+        viewer.goto(f"/sources/{paper.slug}/")
+        expect(viewer.locator("mark.hl.hl--placeholder")).to_have_count(1)
+        viewer.locator("mark.hl").first.click()
+        expect(viewer.locator(".annotation-card__body")).to_have_text(
+            ["[hidden by a moderator]", "A reply that stays"]
+        )
+        # Nobody replies to hidden content: the only Reply button is the reply's own.
+        expect(viewer.get_by_role("button", name="Reply")).to_have_count(replies)
+        assert "Words to be hidden" not in viewer.content()
+
+    author = login_page(user)
+    author.goto(f"/sources/{paper.slug}/")
+    author.locator("mark.hl").first.click()
+    expect(author.locator(".annotation-card__body").first).to_have_text("Words to be hidden")
+    expect(author.get_by_text("Hidden by a moderator")).to_be_visible()
+
+
+def test_flag_an_annotation_from_its_thread(paper, user, other_user, login_page):
+    """Another reader flags an annotation: a reason and details, sent to the moderators;
+    the thread says so, and the flag is stored once."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+    from apps.moderation.models import Flag
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    annotation = services.annotation_create(
+        author=user, document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)), body="Buy cheap pills",
+    )  # fmt: skip
+    page = login_page(other_user)
+    page.goto(f"/sources/{paper.slug}/")
+    page.locator("mark.hl").first.click()
+    page.get_by_role("button", name="Flag").click()
+    expect(page.get_by_label("What is wrong?")).to_be_focused()
+    page.get_by_label("What is wrong?").select_option("spam")
+    page.get_by_label("Details (needed for “Other”)").fill("Advertising")
+    page.get_by_role("button", name="Send to the moderators").click()
+    expect(page.get_by_text("Thank you: a moderator will look at it.")).to_be_visible()
+    flag = Flag.objects.get()
+    assert (flag.flagger, flag.reason, flag.text, flag.object_id) == (
+        other_user,
+        "spam",
+        "Advertising",
+        str(annotation.pk),
+    )

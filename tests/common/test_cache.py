@@ -8,15 +8,15 @@ import pytest
 import redis
 from django.conf import settings
 
-from apps.common.cache import ResilientRedisCache
+from apps.common.cache import RedisCache
 from tests.conftest import require
 
 # Nothing listens on port 1: every connection is refused at once.
 UNREACHABLE = "redis://127.0.0.1:1/0"
 
 
-def make_cache(location: str) -> ResilientRedisCache:
-    return ResilientRedisCache(
+def make_cache(location: str) -> RedisCache:
+    return RedisCache(
         location,
         {
             "KEY_PREFIX": "test-resilient",

@@ -12,6 +12,7 @@ READER = "/sources/wong-2021-social-credit/"
 @pytest.fixture
 def page_cache(settings):
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
     from apps.common import page_cache
 
     page_cache.bump()  # start from a generation no earlier test has used
@@ -42,15 +43,22 @@ def test_second_anonymous_request_runs_no_query(
     assert second["Content-Security-Policy"]  # middleware still runs on cached pages
 
 
+def _threads(client, html: str) -> str:
+    """The public annotations the reader's script fetches (URL with the generation)."""
+    url = html.split('rel="preload" href="')[1].split('"')[0].replace("&amp;", "&")
+    return client.get(url).content.decode()
+
+
 def test_committed_public_change_invalidates(
     client, founding_paper, user, page_cache, run_on_commit
 ):
     before = client.get(READER).content.decode()
-    assert "Compare with credit scores in the US." not in before
+    assert "Compare with credit scores in the US." not in _threads(client, before)
     with run_on_commit():
         annotate(user, founding_paper)
     after = client.get(READER).content.decode()
-    assert "Compare with credit scores in the US." in after
+    assert after != before  # a new generation: a new URL for the annotations
+    assert "Compare with credit scores in the US." in _threads(client, after)
 
 
 def test_private_annotation_never_reaches_the_anonymous_cache(
@@ -62,7 +70,9 @@ def test_private_annotation_never_reaches_the_anonymous_cache(
     assert "Compare with credit scores in the US." in client.get(READER).content.decode()
     client.logout()
     client.cookies.clear()
-    assert "Compare with credit scores in the US." not in client.get(READER).content.decode()
+    html = client.get(READER).content.decode()
+    assert "Compare with credit scores in the US." not in html
+    assert "Compare with credit scores in the US." not in _threads(client, html)
 
 
 def test_signed_in_pages_are_never_cached(

@@ -93,7 +93,7 @@ def test_database_and_redis_urls_switch_to_production_services():
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == [
         "django.db.backends.postgresql",
-        "apps.common.cache.ResilientRedisCache",
+        "apps.common.cache.RedisCache",
         "False",
         "redis://cache.example:6379/0",
     ]
@@ -118,3 +118,12 @@ def test_server_error_page_shows_no_traceback(client, settings):
     assert "secret internal detail" not in body
     assert "Traceback" not in body
     assert "Something went wrong" in body
+
+
+def test_redis_cache_reuses_one_client_per_pool():
+    """apps.common.cache keeps one redis.Redis per pool instead of one per operation."""
+    from apps.common.cache import RedisCache
+
+    cache = RedisCache("redis://127.0.0.1:6379/15", {})
+    client = cache._cache
+    assert client.get_client(write=True) is client.get_client(write=False)

@@ -243,9 +243,21 @@ def test_token_authentication(client, user, sources):
     assert response.status_code == 200
     assert response.wsgi_request.user == user
     bad = client.get("/api/sources/", headers={"Authorization": "Token not-a-real-token"})
-    # 403, not 401: SessionAuthentication comes first and sends no WWW-Authenticate.
-    assert bad.status_code == 403
+    # A token client is challenged (401), whatever authenticator comes first.
+    assert bad.status_code == 401
+    assert bad["WWW-Authenticate"] == 'Token realm="api"'
     assert bad.json() == {"detail": "Invalid token."}
+    write = client.post(
+        "/api/annotations/", {}, content_type="application/json",
+        headers={"Authorization": "Token not-a-real-token"},
+    )  # fmt: skip
+    assert write.status_code == 401 and write.json() == {"detail": "Invalid token."}
+
+
+def test_anonymous_browser_write_is_still_a_403(client, sources):
+    response = client.post("/api/annotations/", {}, content_type="application/json")
+    assert response.status_code == 403
+    assert "WWW-Authenticate" not in response
 
 
 def test_session_authentication(client, user, sources):

@@ -263,6 +263,11 @@ def test_markdown_raw_html_stays_literal_text():
     assert texts(extracted, "paragraph") == ["A paragraph with <b>bold</b> and a link."]
 
 
+def test_markdown_images_keep_their_alt_text():
+    extracted = extract(b"# Title\n\nScores by district: ![map of scores](map.png) in 2020.\n")
+    assert texts(extracted, "paragraph") == ["Scores by district: map of scores in 2020."]
+
+
 # --- Plain text --------------------------------------------------------------------------
 
 

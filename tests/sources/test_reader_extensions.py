@@ -1,5 +1,6 @@
-"""Other apps extend the reader through AppConfig.reader_extension (see
-apps/sources/reader_extensions.py) without the sources app knowing them."""
+"""Other apps extend the reader through AppConfig.reader_extension and
+reader_passage_extension (see apps/sources/reader_extensions.py) without the sources app
+knowing them."""
 
 from __future__ import annotations
 
@@ -22,19 +23,20 @@ def extension(settings, monkeypatch):
     settings.TEMPLATES = templates
     calls = []
 
-    def reader_extension(request, *, source, document, passages):
-        calls.append((source.slug, document.version, len(passages)))
+    def reader_extension(request, *, source, document):
+        calls.append(("page", source.slug, document.version))
         return {
             "context": {"extension_greeting": "Hello"},
-            "templates": {
-                "tools": ["tests/reader_tools.html"],
-                "passage": ["tests/reader_passage.html"],
-            },
+            "templates": {"tools": ["tests/reader_tools.html"]},
         }
 
-    monkeypatch.setattr(
-        apps.get_app_config("annotations"), "reader_extension", reader_extension, raising=False
-    )
+    def reader_passage_extension(*, source, document, passages):
+        calls.append(("passages", source.slug, document.version, len(passages)))
+        return {"templates": {"passage": ["tests/reader_passage.html"]}}
+
+    config = apps.get_app_config("annotations")
+    monkeypatch.setattr(config, "reader_extension", reader_extension, raising=False)
+    monkeypatch.setattr(config, "reader_passage_extension", reader_passage_extension, raising=False)
     return calls
 
 
@@ -45,7 +47,7 @@ def test_extension_context_and_slots_are_rendered(client, make_source, extension
     anchors = list(source.current_document.passages.values_list("anchor", flat=True))
     for anchor in anchors:
         assert f'<span class="ext-passage" data-anchor="{anchor}"></span>' in html
-    assert extension == [(source.slug, 1, 4)]
+    assert sorted(extension) == [("page", source.slug, 1), ("passages", source.slug, 1, 4)]
 
 
 def test_unknown_slot_is_a_programming_error(client, make_source, monkeypatch):
@@ -56,4 +58,17 @@ def test_unknown_slot_is_a_programming_error(client, make_source, monkeypatch):
     source = make_source()
     client.raise_request_exception = True
     with pytest.raises(ValueError, match="Unknown reader slot 'footer' from apps.atlas"):
+        client.get(source.get_absolute_url())
+
+
+def test_a_page_slot_in_the_passage_hook_is_a_programming_error(client, make_source, monkeypatch):
+    """The passage markup is cached for every viewer: only the passage slot goes there."""
+
+    def bad(**kwargs):
+        return {"templates": {"tools": ["x.html"]}}
+
+    monkeypatch.setattr(apps.get_app_config("atlas"), "reader_passage_extension", bad)
+    source = make_source()
+    client.raise_request_exception = True
+    with pytest.raises(ValueError, match="Unknown reader slot 'tools' from apps.atlas"):
         client.get(source.get_absolute_url())

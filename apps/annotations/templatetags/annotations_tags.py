@@ -16,8 +16,3 @@ def unread_notification_count(context) -> int:
         cached = selectors.unread_notification_count(user=request.user)
         request._unread_notification_count = cached
     return cached
-
-
-@register.simple_tag
-def passage_count(counts: dict, passage_id: int) -> int:
-    return (counts or {}).get(passage_id, 0)

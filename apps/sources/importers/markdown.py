@@ -18,6 +18,9 @@ def _inline_text(token) -> str:
     for child in token.children or []:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
+        elif child.type == "image":
+            # The alt text is the image's words in the text (markdown-it keeps it here).
+            parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return normalize_whitespace("".join(parts))

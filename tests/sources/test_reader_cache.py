@@ -1,0 +1,123 @@
+"""The reader's passage markup is the same for every viewer: rendered once per version,
+language and public-data generation, then served from the cache (ADR 0004). Personal
+parts (counts, Annotate passage buttons, the viewer's own annotations) are not in it."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.common import page_cache
+
+pytestmark = pytest.mark.django_db
+
+READER = "/sources/wong-2021-social-credit/"
+
+
+@pytest.fixture
+def fragment_cache(settings):
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
+    page_cache.bump()  # start from a generation no earlier test has used
+
+
+def _passage_queries(client) -> tuple[str, int]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(READER)
+    assert response.status_code == 200
+    queries = [q["sql"] for q in captured.captured_queries if '"sources_passage"' in q["sql"]]
+    return response.content.decode(), len(queries)
+
+
+def test_passages_are_read_once_then_served_from_the_cache(
+    client, user, other_user, founding_paper, fragment_cache
+):
+    client.force_login(user)
+    first, queried = _passage_queries(client)
+    assert queried >= 1
+    client.force_login(other_user)
+    second, queried_again = _passage_queries(client)
+    assert queried_again == 0
+    text = first.split('<article class="reader__text"')[1].split("</article>")[0]
+    assert text in second  # the same markup for both viewers
+    assert "Schufa uses geo-scoring" in text
+    assert 'class="passage-count"' not in text and "annotate-passage" not in text
+
+
+def test_a_committed_public_write_renders_the_passages_afresh(
+    client, user, founding_paper, fragment_cache, run_on_commit
+):
+    from apps.atlas import services
+    from apps.atlas.services import PassageLinkData
+    from apps.sources.models import Passage
+    from tests.atlas.conftest import evidence_data, example_data
+    from tests.moderation.conftest import make_moderator
+
+    moderator = make_moderator()
+
+    _passage_queries(client)
+    assert _passage_queries(client)[1] == 0
+    passage = Passage.objects.get(
+        document=founding_paper.current_document, text__contains="Schufa uses geo-scoring"
+    )
+    with run_on_commit():
+        example = services.example_create(
+            author=user,
+            data=example_data(),
+            evidence=[evidence_data()],
+            passages=[PassageLinkData(passage_id=passage.pk)],
+            submit=True,
+        )
+        if example.status != "published":
+            services.example_transition(actor=moderator, example=example, to="published")
+    html, queried = _passage_queries(client)
+    assert queried >= 1
+    assert "1 comparative example" in html
+
+
+def test_without_the_cache_every_request_renders(client, founding_paper, settings):
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
+    _passage_queries(client)
+    assert _passage_queries(client)[1] >= 1
+
+
+def test_a_cache_outage_still_serves_the_reader(
+    client, founding_paper, fragment_cache, monkeypatch
+):
+    from django.core.cache import cache
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", broken)
+    monkeypatch.setattr(cache, "set", broken)
+    html, queried = _passage_queries(client)
+    assert queried >= 1 and "Schufa uses geo-scoring" in html
+
+
+def test_the_viewers_own_annotations_are_cached_per_viewer_and_refreshed_on_write(
+    client, user, other_user, founding_paper, fragment_cache, run_on_commit
+):
+    """The personal part of the page (own private annotations) is cached per viewer and
+    generation: another viewer never gets it, and a committed write refreshes it."""
+    import json
+
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    def own(html):
+        data = html.split('id="annotation-data" type="application/json">')[1]
+        return [a["body"] for a in json.loads(data.split("</script>")[0])["annotations"]]
+
+    document = founding_paper.current_document
+    start = document.text.index("Schufa uses geo-scoring")
+    client.force_login(user)
+    assert own(client.get(READER).content.decode()) == []
+    with run_on_commit():
+        services.annotation_create(
+            author=user, document=document, visibility="private", body="mine only",
+            position=TextPositionSelector(start, start + 6),
+        )  # fmt: skip
+    assert own(client.get(READER).content.decode()) == ["mine only"]
+    client.force_login(other_user)
+    assert own(client.get(READER).content.decode()) == []
