@@ -171,12 +171,17 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
+            # Django's RedisCache, keeping one client per pool; an unreachable Redis reads
+            # as an empty cache instead of failing the request (apps/common/cache.py).
             "BACKEND": "apps.common.cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Parallel test workers (pytest-xdist sets PYTEST_XDIST_WORKER) share one Redis
             # database: their cache generations must not bump each other's.
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
             + os.environ.get("PYTEST_XDIST_WORKER", ""),
+            # A Redis that stopped answering costs a request at most a second or two per
+            # cache call, not the operating system's TCP timeout of minutes.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 else:
@@ -275,6 +280,10 @@ else:
     EMAIL_BACKEND = os.environ.get(
         "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
     )
+    # For django.core.mail.backends.filebased.EmailBackend: a directory that several
+    # processes (web, workers) write to, e.g. the fault tests reading a worker's mail.
+    if os.environ.get("EMAIL_FILE_PATH"):
+        EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Creditscape <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

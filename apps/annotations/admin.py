@@ -50,7 +50,9 @@ class NotificationAdmin(admin.ModelAdmin):
         "created",
         "read_at",
         "emailed_at",
+        "email_pending",
     ]
-    list_filter = ["kind"]
+    # Pending and older than a few minutes: the e-mail job was lost (docs/annotations.md).
+    list_filter = ["kind", "email_pending"]
     search_fields = ["recipient__username", "actor__username"]
     raw_id_fields = ["recipient", "actor", "annotation"]

@@ -8,6 +8,14 @@ REANCHOR_SWEEP_BEAT_ENTRY = {
     "schedule": 600.0,
 }
 
+EMAIL_SWEEP_BEAT_ENTRY = {
+    "task": "apps.annotations.tasks.sweep_unsent_notification_emails",
+    # Sends reply/mention e-mails whose job was lost (broker down at write time, mail
+    # server down past the task's retries). Every five minutes: once the broker is back, a
+    # lost e-mail leaves within minutes, as the sweep only takes those older than five.
+    "schedule": 300.0,
+}
+
 
 class AnnotationsConfig(AppConfig):
     name = "apps.annotations"
@@ -20,6 +28,7 @@ class AnnotationsConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "annotations-reanchor-sweep", REANCHOR_SWEEP_BEAT_ENTRY
         )
+        settings.CELERY_BEAT_SCHEDULE.setdefault("annotations-email-sweep", EMAIL_SWEEP_BEAT_ENTRY)
 
         from .moderation import register
 

@@ -226,6 +226,9 @@ class Notification(models.Model):
     created = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # An e-mail is owed (the recipient wanted one when this was made) and no worker has
+    # dealt with it yet: sent, or found no longer wanted. What the periodic sweep looks at.
+    email_pending = models.BooleanField(_("e-mail pending"), default=False)
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -238,7 +241,15 @@ class Notification(models.Model):
                 fields=["recipient", "annotation"], name="notification_once_per_annotation"
             )
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            # The sweep reads only the few notifications whose e-mail is still owed.
+            models.Index(
+                fields=["created"],
+                condition=models.Q(email_pending=True),
+                name="notification_email_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.recipient_id} about {self.annotation_id}"

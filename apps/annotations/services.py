@@ -21,6 +21,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -775,6 +776,8 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
                 )
             )
     # ignore_conflicts: a concurrent or redelivered run may have written some already.
+    # bulk_create writes all its batches in one transaction: a worker killed while writing
+    # leaves no half-placed version behind, and the redelivered task starts over.
     AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
     orphaned = [row.annotation_id for row in rows if row.status == AnchorStatus.ORPHANED]
     _queue_on_commit(
@@ -819,12 +822,17 @@ def _notify(annotation: Annotation) -> None:
             continue
         if not selectors.can_see(viewer=recipient, annotation=annotation):
             continue
+        wants_email = bool(recipient.email_notifications and recipient.email)
         notification, created = Notification.objects.get_or_create(
             recipient=recipient,
             annotation=annotation,
-            defaults={"kind": kind, "actor_id": annotation.author_id},
+            defaults={
+                "kind": kind,
+                "actor_id": annotation.author_id,
+                "email_pending": wants_email,
+            },
         )
-        if created and recipient.email_notifications and recipient.email:
+        if created and wants_email:
             _enqueue_email(notification.pk)
 
 
@@ -835,9 +843,58 @@ def _enqueue_email(notification_id: int) -> None:
         try:
             send_notification_email.delay(notification_id)
         except Exception:  # noqa: BLE001 - broker down must not fail the write
-            logger.exception("Could not enqueue email for notification %s", notification_id)
+            logger.exception(
+                "Could not enqueue email for notification %s; the sweep will.", notification_id
+            )
 
     transaction.on_commit(send)
+
+
+# An e-mail normally leaves within seconds; one still owed after this lost its job (broker
+# down when the reply was written, or the mail server down longer than the task's retries).
+NOTIFICATION_EMAIL_SWEEP_AFTER = timedelta(minutes=5)
+# After a long outage, mail about a reply days old is noise: the in-app notification has
+# long been there. A weekend's outage is still caught up; older e-mails are dropped.
+NOTIFICATION_EMAIL_MAX_AGE = timedelta(days=3)
+NOTIFICATION_EMAIL_SWEEP_BATCH = 500
+
+
+def notifications_sweep_unsent(*, now=None) -> list[int]:
+    """Re-send notification e-mails whose job was lost. Returns the notification ids sent.
+
+    Picks notifications whose e-mail is still owed (``email_pending``), older than
+    ``NOTIFICATION_EMAIL_SWEEP_AFTER`` and unread; e-mails older than
+    ``NOTIFICATION_EMAIL_MAX_AGE``, or about a notification already read in the app, are
+    given up (no longer pending). Safe to run any time and to overlap a job still on its
+    way: the task sends at most once per notification."""
+    from .tasks import send_notification_email
+
+    now = now or timezone.now()
+    given_up = (
+        Notification.objects.filter(email_pending=True)
+        .filter(Q(created__lt=now - NOTIFICATION_EMAIL_MAX_AGE) | Q(read_at__isnull=False))
+        .update(email_pending=False)
+    )
+    if given_up:
+        logger.warning("Gave up %s notification e-mails (too old, or read in the app)", given_up)
+    notification_ids = list(
+        Notification.objects.filter(
+            email_pending=True,
+            read_at__isnull=True,
+            created__lt=now - NOTIFICATION_EMAIL_SWEEP_AFTER,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:NOTIFICATION_EMAIL_SWEEP_BATCH]
+    )
+    sent = []
+    for notification_id in notification_ids:
+        try:
+            send_notification_email.delay(notification_id)
+        except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
+            logger.exception("Sweep could not enqueue email for notification %s", notification_id)
+            break
+        sent.append(notification_id)
+    return sent
 
 
 @transaction.atomic
@@ -852,24 +909,32 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
 
 def notification_send_email(*, notification_id: int) -> bool:
     """Email one notification if its recipient wants email and can still see the
-    annotation. Idempotent: ``emailed_at`` guards against sending twice."""
+    annotation. Returns whether it sent. Idempotent: the row is locked, and once sent (or
+    found no longer wanted) it is no longer ``email_pending``, so a redelivered or
+    re-swept job sends nothing twice."""
     from django.conf import settings
     from django.core.mail import send_mail
     from django.template.loader import render_to_string
 
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient", "actor", "annotation", "annotation__source")
             .filter(pk=notification_id)
             .first()
         )
-        if notification is None or notification.emailed_at is not None:
+        if notification is None or not notification.email_pending:
             return False
         recipient = notification.recipient
-        if not (recipient.email_notifications and recipient.email and recipient.is_active):
-            return False
-        if not selectors.can_see(viewer=recipient, annotation=notification.annotation):
+        if not (
+            recipient.email_notifications
+            and recipient.email
+            and recipient.is_active
+            and selectors.can_see(viewer=recipient, annotation=notification.annotation)
+        ):
+            # Not wanted any more: settled, so the sweep does not try again.
+            notification.email_pending = False
+            notification.save(update_fields=["email_pending"])
             return False
         from django.contrib.sites.models import Site
 
@@ -883,5 +948,6 @@ def notification_send_email(*, notification_id: int) -> bool:
         message = render_to_string("annotations/email/notification.txt", context)
         send_mail(subject, message, None, [recipient.email])
         notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+        notification.email_pending = False
+        notification.save(update_fields=["emailed_at", "email_pending"])
     return True

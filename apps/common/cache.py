@@ -1,16 +1,57 @@
-"""Django's Redis cache backend, keeping one client per connection pool.
+"""Django's Redis cache backend, keeping one client per connection pool, and degrading
+instead of failing while Redis is unreachable.
 
-``django.core.cache.backends.redis.RedisCacheClient.get_client`` builds a new
-``redis.Redis`` for every cache operation, and redis-py fills ~170 response callbacks in
-each constructor (~0.1 ms). The reader makes several cache reads per request (ADR 0004),
-so that was a measurable share of its time. A ``redis.Redis`` is thread-safe and
-cheap to share: it holds no connection itself, it borrows from the (already shared) pool.
+One client per pool: ``django.core.cache.backends.redis.RedisCacheClient.get_client``
+builds a new ``redis.Redis`` for every cache operation, and redis-py fills ~170 response
+callbacks in each constructor (~0.1 ms). The reader makes several cache reads per request
+(ADR 0004), so that was a measurable share of its time. A ``redis.Redis`` is thread-safe
+and cheap to share: it holds no connection itself, it borrows from the (already shared)
+pool.
+
+Degrading: in the default deployment one Redis is both the Celery broker and the cache, so
+"the broker is down" also means "the cache is down". A cache is an optimisation: with
+Django's plain backend every signed-in page (the navigation's moderator flag), log-in,
+rate limits and the atlas aggregates raised ``ConnectionError`` and answered 500, after
+the user's write had committed. Here an unreachable Redis reads as an empty cache and
+writes to it are dropped (logged), the way django-redis's ``IGNORE_EXCEPTIONS`` works.
+Only connection failures and timeouts are absorbed; any other error still raises. While
+Redis is down every page renders afresh, and the rate limits that count in the cache
+(log-in failures, flags, comments) cannot count, so they let requests through
+(docs/security.md, "Known gaps").
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+logger = logging.getLogger(__name__)
+
+UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
+
+
+def _degrade(fallback):
+    """Run the client call; if Redis cannot be reached, log and return ``fallback(*args)``."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args):
+            try:
+                return method(self, *args)
+            except UNREACHABLE as exc:
+                logger.warning(
+                    "Cache unreachable (%s): carrying on without it. %s", method.__name__, exc
+                )
+                return fallback(*args)
+
+        return wrapper
+
+    return decorate
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -25,8 +66,24 @@ class ReusingRedisCacheClient(RedisCacheClient):
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
         return client
 
+    add = _degrade(lambda key, value, timeout: False)(RedisCacheClient.add)
+    get = _degrade(lambda key, default: default)(RedisCacheClient.get)
+    set = _degrade(lambda key, value, timeout: None)(RedisCacheClient.set)
+    touch = _degrade(lambda key, timeout: False)(RedisCacheClient.touch)
+    delete = _degrade(lambda key: False)(RedisCacheClient.delete)
+    get_many = _degrade(lambda keys: {})(RedisCacheClient.get_many)
+    has_key = _degrade(lambda key: False)(RedisCacheClient.has_key)
+    # As if the key had been missing and then set: a counter starts again from one.
+    incr = _degrade(lambda key, delta: delta)(RedisCacheClient.incr)
+    set_many = _degrade(lambda data, timeout: None)(RedisCacheClient.set_many)
+    delete_many = _degrade(lambda keys: None)(RedisCacheClient.delete_many)
+    clear = _degrade(lambda: False)(RedisCacheClient.clear)
+
 
 class RedisCache(DjangoRedisCache):
+    """``django.core.cache.backends.redis.RedisCache``: one client per pool, and it
+    survives a Redis outage."""
+
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient

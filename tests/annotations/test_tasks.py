@@ -125,3 +125,135 @@ def test_sweep_ignores_versions_older_than_the_annotation(user, founding_paper):
     )  # fmt: skip
     later = timezone.now() + timedelta(minutes=10)
     assert selectors.documents_missing_anchors(settled_before=later) == []
+
+
+# --- Notification e-mails whose job was lost ----------------------------------------------
+
+
+@pytest.mark.django_db
+def test_email_sweep_sends_an_email_whose_job_was_lost_exactly_once(
+    user, other_user, make_annotation, settings
+):
+    """The reply committed while the broker was down (the on-commit enqueue never ran):
+    the in-app notification is there, and the sweep sends the e-mail once it has settled."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from apps.annotations import services
+    from apps.annotations.models import Notification
+
+    assert settings.CELERY_BEAT_SCHEDULE["annotations-email-sweep"]["task"] == (
+        tasks.sweep_unsent_notification_emails.name
+    )
+    root = make_annotation(user)
+    services.annotation_reply(author=other_user, parent=root, body="A reply")  # no on-commit
+    notification = Notification.objects.get()
+    assert notification.email_pending and notification.emailed_at is None
+    assert mail.outbox == []
+    # Just made: its own job may still be on its way.
+    assert tasks.sweep_unsent_notification_emails() == []
+
+    later = timezone.now() + timedelta(minutes=6)
+    assert services.notifications_sweep_unsent(now=later) == [notification.pk]
+    assert [m.to for m in mail.outbox] == [[user.email]]
+    assert "A reply" in mail.outbox[0].body
+    notification.refresh_from_db()
+    assert notification.emailed_at is not None and not notification.email_pending
+    # Settled: neither the sweep nor a redelivered job sends it again.
+    assert services.notifications_sweep_unsent(now=later) == []
+    assert tasks.send_notification_email(notification.pk) is False
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_email_sweep_gives_up_stale_and_already_read_notifications(
+    user, other_user, third_user, make_annotation, caplog
+):
+    """After a long outage, mail days old is noise, and mail about a notification read
+    in the app tells nothing new: both are dropped, not sent."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from apps.annotations import services
+    from apps.annotations.models import Notification
+
+    root = make_annotation(user)
+    stale = services.annotation_reply(author=other_user, parent=root, body="Old reply")
+    other_root = make_annotation(third_user, quote="Sesame Credit")
+    read = services.annotation_reply(author=other_user, parent=other_root, body="Seen reply")
+    fresh = services.annotation_reply(author=third_user, parent=stale, body="New reply")
+    now = timezone.now()
+    Notification.objects.filter(annotation=stale).update(created=now - timedelta(days=3, hours=1))
+    services.notifications_mark_read(user=third_user)
+    assert Notification.objects.filter(annotation=read).get().read_at is not None
+
+    with caplog.at_level("WARNING"):
+        sent = services.notifications_sweep_unsent(now=now + timedelta(minutes=6))
+    fresh_notification = Notification.objects.get(annotation=fresh)
+    assert sent == [fresh_notification.pk]
+    assert [m.to for m in mail.outbox] == [[other_user.email]]
+    assert "Gave up 2 notification e-mails" in caplog.text
+    assert not Notification.objects.filter(email_pending=True).exists()
+    assert Notification.objects.filter(emailed_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db
+def test_email_sweep_leaves_alone_emails_nobody_wants(
+    user, other_user, third_user, make_annotation
+):
+    """Recipients who turned e-mail off (before or after the notification) get none, and
+    the notification is settled so the sweep does not come back to it every five minutes."""
+    from datetime import timedelta
+
+    from django.core import mail
+    from django.utils import timezone
+
+    from apps.annotations import services
+    from apps.annotations.models import Notification
+
+    third_user.email_notifications = False
+    third_user.save()
+    root = make_annotation(user)
+    services.annotation_reply(author=other_user, parent=root, body=f"Hello @{third_user.username}")
+    never_wanted = Notification.objects.get(recipient=third_user)
+    assert not never_wanted.email_pending
+    changed_mind = Notification.objects.get(recipient=user)
+    assert changed_mind.email_pending
+    user.email_notifications = False
+    user.save()
+
+    later = timezone.now() + timedelta(minutes=6)
+    assert services.notifications_sweep_unsent(now=later) == [changed_mind.pk]
+    assert mail.outbox == []
+    changed_mind.refresh_from_db()
+    assert not changed_mind.email_pending and changed_mind.emailed_at is None
+    assert services.notifications_sweep_unsent(now=later) == []
+
+
+@pytest.mark.django_db
+def test_email_sweep_with_the_broker_still_down_keeps_the_email_owed(
+    user, other_user, make_annotation, monkeypatch, caplog
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from apps.annotations import services
+    from apps.annotations.models import Notification
+
+    root = make_annotation(user)
+    services.annotation_reply(author=other_user, parent=root, body="A reply")
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_notification_email, "delay", broker_down)
+    later = timezone.now() + timedelta(minutes=6)
+    assert services.notifications_sweep_unsent(now=later) == []
+    assert "Sweep could not enqueue email" in caplog.text
+    assert Notification.objects.get().email_pending

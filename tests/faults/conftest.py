@@ -3,17 +3,37 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
+import uuid
 from pathlib import Path
 
 import pytest
+import redis
+from django.conf import settings
 from django.db import connection
 
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
+
+# Nothing listens on port 1: connecting is refused at once, as with a broker that is down.
+DEAD_BROKER = "redis://127.0.0.1:1/0"
+# Fault workers use a Redis database of their own (several agents or CI shards may share a
+# server) and a queue of their own per test, so workers of concurrent runs never cross.
+FAULT_REDIS_DB = int(os.environ.get("FAULT_REDIS_DB", "12"))
+
+
+def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False
 
 
 def _database_url() -> str:
@@ -35,6 +55,52 @@ def process_env(transactional_db):
         PYTHONPATH=str(ROOT),
     )
     return env
+
+
+@pytest.fixture
+def worker_env(process_env):
+    """Environment for real Celery workers (and the processes that enqueue for them) of
+    this test alone: its own queue, a three-second visibility timeout so a replacement
+    worker takes back a killed worker's task at start-up."""
+    base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL else "redis://127.0.0.1:6379"
+    broker = f"{base}/{FAULT_REDIS_DB}"
+    client = redis.Redis.from_url(broker)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        require(False, f"Redis is not reachable at {broker}: {exc}")
+    queue = f"faults-{uuid.uuid4().hex}"
+    yield dict(
+        process_env,
+        REDIS_URL=broker,
+        CELERY_TASK_ALWAYS_EAGER="false",
+        CELERY_VISIBILITY_TIMEOUT="3",
+        CELERY_QUEUE=queue,
+    )
+    client.delete(queue)
+
+
+@pytest.fixture
+def workers():
+    """Start workers with ``workers.spawn(env, log_path)``; any still running at the end
+    of the test is killed."""
+
+    class Workers(list):
+        def spawn(self, env: dict, log_path: Path) -> subprocess.Popen:
+            process = spawn_worker(env, log_path)
+            self.append(process)
+            return process
+
+        def kill(self, process: subprocess.Popen) -> None:
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=10)
+
+    started = Workers()
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
 
 
 def run_django(code: str, env: dict, timeout: float = 60) -> subprocess.CompletedProcess:

@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 import time
-import uuid
 
 import pytest
-import redis
-from django.conf import settings
 
 from apps.sources import services
 from apps.sources.models import Document, DocumentStatus, Passage
 from tests import samples
-from tests.conftest import require
 
-from .conftest import run_django, spawn_worker
-
-DEAD_BROKER = "redis://127.0.0.1:1/0"
-FAULT_REDIS_DB = 12
-
-
-def wait_for(predicate, timeout: float, interval: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(interval)
-    return False
+from .conftest import DEAD_BROKER, run_django, wait_for
 
 
 def test_upload_succeeds_while_the_broker_is_down_and_the_sweep_imports_it_later(process_env, user):
@@ -67,77 +50,55 @@ def test_upload_succeeds_while_the_broker_is_down_and_the_sweep_imports_it_later
 
 @pytest.mark.worker
 def test_worker_killed_mid_import_is_redelivered_and_never_half_visible(
-    process_env, user, tmp_path
+    worker_env, workers, user, tmp_path
 ):
-    base = settings.REDIS_URL.rsplit("/", 1)[0] if settings.REDIS_URL else "redis://127.0.0.1:6379"
-    broker = f"{base}/{FAULT_REDIS_DB}"
-    try:
-        redis.Redis.from_url(broker).flushdb()
-    except redis.RedisError as exc:
-        require(False, f"Redis is not reachable: {exc}")
-    # A short visibility timeout lets the second worker take back the unacknowledged task.
-    env = dict(
-        process_env,
-        REDIS_URL=broker,
-        CELERY_VISIBILITY_TIMEOUT="3",
-        CELERY_UNACKED_RESTORE_INTERVAL="1",
-        # Concurrent runs on one machine share Redis: a queue of its own keeps their workers apart.
-        CELERY_QUEUE=f"faults-{uuid.uuid4().hex}",
-    )
+    env = worker_env
     data = samples.pdf_bytes(pages=160, paragraphs_per_page=4)
     pdf_path = tmp_path / "long.pdf"
     pdf_path.write_bytes(data)
 
-    first = spawn_worker(env, tmp_path / "worker1.log")
-    second = None
-    try:
-        result = run_django(
-            f"""
-            from pathlib import Path
-            from django.contrib.auth import get_user_model
-            from apps.sources import services
-            user = get_user_model().objects.get(pk={user.pk})
-            source = services.source_create(
-                user=user,
-                metadata=services.SourceMetadata(title="A long report", authors=["A. Author"]),
-                data=Path({str(pdf_path)!r}).read_bytes(), filename="long.pdf",
-            )
-            print(source.documents.get().pk)
-            """,
-            env,
+    first = workers.spawn(env, tmp_path / "worker1.log")
+    result = run_django(
+        f"""
+        from pathlib import Path
+        from django.contrib.auth import get_user_model
+        from apps.sources import services
+        user = get_user_model().objects.get(pk={user.pk})
+        source = services.source_create(
+            user=user,
+            metadata=services.SourceMetadata(title="A long report", authors=["A. Author"]),
+            data=Path({str(pdf_path)!r}).read_bytes(), filename="long.pdf",
         )
-        assert result.returncode == 0, result.stderr
-        document_id = int(result.stdout.strip().splitlines()[-1])
+        print(source.documents.get().pk)
+        """,
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    document_id = int(result.stdout.strip().splitlines()[-1])
 
-        def status():
-            return Document.objects.get(pk=document_id).status
+    def status():
+        return Document.objects.get(pk=document_id).status
 
-        assert wait_for(lambda: status() == DocumentStatus.PROCESSING, timeout=30), (
-            status(),
-            (tmp_path / "worker1.log").read_text()[-2000:],
-        )
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=10)
+    assert wait_for(lambda: status() == DocumentStatus.PROCESSING, timeout=30), (
+        status(),
+        (tmp_path / "worker1.log").read_text()[-2000:],
+    )
+    workers.kill(first)
 
-        document = Document.objects.get(pk=document_id)
-        assert document.status == DocumentStatus.PROCESSING
-        assert document.version is None
-        assert not Passage.objects.filter(document_id=document_id).exists()
+    document = Document.objects.get(pk=document_id)
+    assert document.status == DocumentStatus.PROCESSING
+    assert document.version is None
+    assert not Passage.objects.filter(document_id=document_id).exists()
 
-        # The replacement worker (as a supervisor would restart it) takes back unacknowledged
-        # tasks older than the visibility timeout when it starts.
-        time.sleep(4)
-        second = spawn_worker(env, tmp_path / "worker2.log")
-        assert wait_for(lambda: status() == DocumentStatus.READY, timeout=90, interval=0.5), (
-            status(),
-            (tmp_path / "worker2.log").read_text()[-3000:],
-        )
-        document.refresh_from_db()
-        assert document.version == 1
-        assert document.attempts == 2
-        assert Passage.objects.filter(document=document).count() > 100
-    finally:
-        for process in (first, second):
-            if process and process.poll() is None:
-                process.kill()
-                process.wait(timeout=10)
+    # The replacement worker (as a supervisor would restart it) takes back unacknowledged
+    # tasks older than the visibility timeout when it starts.
+    time.sleep(4)
+    workers.spawn(env, tmp_path / "worker2.log")
+    assert wait_for(lambda: status() == DocumentStatus.READY, timeout=90, interval=0.5), (
+        status(),
+        (tmp_path / "worker2.log").read_text()[-3000:],
+    )
+    document.refresh_from_db()
+    assert document.version == 1
+    assert document.attempts == 2
+    assert Passage.objects.filter(document=document).count() > 100

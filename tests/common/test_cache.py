@@ -1,0 +1,74 @@
+"""The Redis cache reads as empty, and drops writes, while Redis is unreachable."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+from django.conf import settings
+
+from apps.common.cache import RedisCache
+from tests.conftest import require
+
+# Nothing listens on port 1: every connection is refused at once.
+UNREACHABLE = "redis://127.0.0.1:1/0"
+
+
+def make_cache(location: str) -> RedisCache:
+    return RedisCache(
+        location,
+        {
+            "KEY_PREFIX": "test-resilient",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        },
+    )
+
+
+def test_an_unreachable_redis_is_an_empty_cache_that_forgets_writes(caplog):
+    cache = make_cache(UNREACHABLE)
+    with caplog.at_level(logging.WARNING, logger="apps.common.cache"):
+        assert cache.get("key") is None
+        assert cache.get("key", "fallback") == "fallback"
+        assert cache.add("key", 1) is False
+        cache.set("key", 1)
+        assert cache.get_or_set("key", 2) == 2
+        assert cache.incr("counter") == 1
+        assert cache.incr("counter", 5) == 5
+        assert cache.decr("counter") == -1
+        assert cache.touch("key") is False
+        assert cache.delete("key") is False
+        assert cache.has_key("key") is False
+        assert cache.get_many(["a", "b"]) == {}
+        assert cache.set_many({"a": 1}) == []
+        cache.delete_many(["a", "b"])
+        assert cache.clear() is False
+    assert "Cache unreachable (get)" in caplog.text
+    assert "Cache unreachable (incr)" in caplog.text
+
+
+def test_other_errors_still_raise(monkeypatch):
+    cache = make_cache(UNREACHABLE)
+
+    def broken(*args, **kwargs):
+        raise redis.exceptions.ResponseError("WRONGTYPE Operation against a key")
+
+    monkeypatch.setattr(redis.Redis, "get", broken)
+    with pytest.raises(redis.exceptions.ResponseError):
+        cache.get("key")
+
+
+def test_a_reachable_redis_behaves_as_djangos_redis_cache():
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set: no Redis to cache in")
+    cache = make_cache(settings.REDIS_URL)
+    try:
+        cache.delete_many(["key", "counter"])
+        assert cache.add("key", {"a": 1}) is True
+        assert cache.add("key", "other") is False
+        assert cache.get("key") == {"a": 1}
+        with pytest.raises(ValueError):
+            cache.incr("counter")
+        cache.set("counter", 1)
+        assert cache.incr("counter", 2) == 3
+    finally:
+        cache.delete_many(["key", "counter"])
