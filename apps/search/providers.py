@@ -28,14 +28,12 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     FloatField,
     Q,
     QuerySet,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
@@ -160,6 +158,14 @@ class SearchProvider:
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return {}
 
+    def candidates_with_facets(
+        self, request: SearchRequest, *, limit: int, facet_names
+    ) -> tuple[list[tuple[float, int]], int, dict[str, list[FacetValue]]]:
+        """``candidates`` and ``facet_counts`` together (ModelSearchProvider answers both
+        from one query)."""
+        rows, total = self.candidates(request, limit=limit)
+        return rows, total, self.facet_counts(request, facet_names) if facet_names else {}
+
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
@@ -212,16 +218,24 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
 
-    def sample(self, request: SearchRequest) -> QuerySet:
-        """Primary keys of at most COUNT_CAP + 1 matches (a subquery). Ranking, counting
-        and facet counts all work on it, so they agree with each other and cost about
-        the same for a word in every row as for a word in a thousand.
+    def sample(self, request: SearchRequest, *, paths: tuple[str, ...] = ()) -> list[tuple]:
+        """At most COUNT_CAP + 1 matches as ``(score, pk, *paths)`` rows, in one query.
+        Ranking, counting and facet counts all work on it, so they agree with each other
+        and cost about the same for a word in every row as for a word in a thousand.
+
+        The score is computed in the same scan, for the sampled rows only: joining the
+        sample back to the table to rank it read every sampled row a second time (see
+        docs/benchmarks.md). Facet values come with it (``paths``: single-valued paths,
+        foreign keys or a JSON list), so the page's facet counts need no query of their
+        own.
 
         Unordered on purpose: ``ORDER BY pk`` would make PostgreSQL either walk the
         primary key testing every row's vector, or fetch every match to sort it; both
         were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
         make the sample of a very common query is therefore up to the plan."""
-        return self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
+        return list(
+            self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
+        )
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -285,26 +299,25 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
+        ranked, total, _facets = self.candidates_with_facets(request, limit=limit, facet_names=())
+        return ranked, total
+
+    def candidates_with_facets(
+        self, request: SearchRequest, *, limit: int, facet_names
+    ) -> tuple[list[tuple[float, int]], int, dict[str, list[FacetValue]]]:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
-        # the GIN index or a scan that stops early, whichever the planner prefers),
-        # ranked by ts_rank on those rows only, with the sample's size as the count. The
-        # window count is cheap because it runs over at most COUNT_CAP + 1 rows.
-        if is_postgres():
-            # The sample already applied visibility, filters and the match: the outer
-            # query only looks the sampled rows up by primary key and ranks them.
-            model = self.visible_queryset(request).model
-            ranked = self._scored_postgres(
-                model._base_manager.filter(pk__in=self.sample(request)), request
-            )
-        else:
-            ranked = self.matching(request).filter(pk__in=self.sample(request))
-        rows = list(
-            ranked.annotate(sample_size=Window(Count("pk")))
-            .order_by("-score", "pk")
-            .values_list("score", "pk", "sample_size")[: max(limit, 1)]
-        )
-        total = rows[0][2] if rows else 0
-        return [(float(score), pk) for score, pk, _size in rows[:limit]], total
+        # the GIN index or a scan that stops early, whichever the planner prefers) with
+        # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
+        # in Python costs less than a second pass over the rows in SQL.
+        paths = self._facet_paths(facet_names)
+        if not limit and not paths:
+            # Only the count (a kind left out by ``kind=``): no scores, one number back.
+            sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
+            return [], sample.count(), {}
+        rows = self.sample(request, paths=paths)
+        ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], r[1]))
+        facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
+        return ranked[:limit], len(rows), facets
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -339,41 +352,43 @@ class ModelSearchProvider(SearchProvider):
         return hits
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        """One GROUP BY over every facet's fields (a JSON list field, such as tags,
-        groups by the whole list and is split here), split per facet in Python: one
-        query per kind instead of one per facet, over the kind's sample of matches."""
+        return self.candidates_with_facets(request, limit=0, facet_names=names)[2]
+
+    def _facet_paths(self, names) -> tuple[str, ...]:
         paths: list[str] = []
         for name in names:
             for path in self.facet_fields[name]:
                 if path and path not in paths:
                     paths.append(path)
-        if not paths:
-            return {}
-        rows = (
-            self.visible_queryset(request)
-            .filter(pk__in=self.sample(request))
-            .values(*paths)
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
+        return tuple(paths)
+
+    def _count_facets(
+        self, rows: list[tuple], names, paths: tuple[str, ...]
+    ) -> dict[str, list[FacetValue]]:
+        """Count each facet's values over the sampled rows (a JSON list field, such as
+        tags, counts once for each of its values)."""
         from . import registry
 
         facets = registry.facets()
+        column = {path: 2 + i for i, path in enumerate(paths)}
         counts: dict[str, dict] = {name: {} for name in names}
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
-                raw = row[value_path]
-                # A list field (annotation tags) counts once for each of its values.
+                raw = row[column[value_path]]
                 for value in raw if isinstance(raw, list) else [raw]:
                     if value is None or value == "":
                         continue
-                    label = facets[name].label_for(value, row[label_path] if label_path else value)
-                    previous = counts[name].get(value)
-                    counts[name][value] = FacetValue(
-                        value, label, row["count"] + (previous.count if previous else 0)
-                    )
-        return {name: list(values.values()) for name, values in counts.items()}
+                    seen = counts[name].get(value)
+                    if seen is None:
+                        label = row[column[label_path]] if label_path else value
+                        counts[name][value] = [facets[name].label_for(value, label), 1]
+                    else:
+                        seen[1] += 1
+        return {
+            name: [FacetValue(value, label, count) for value, (label, count) in values.items()]
+            for name, values in counts.items()
+        }
 
 
 def _text_field():

@@ -148,9 +148,9 @@ def search(
 ) -> SearchResults:  # fmt: skip
     """One page of hits across every kind the request allows, best first.
 
-    Runs a fixed number of queries: per eligible kind one to find and count matches,
-    one to build the page's hits of that kind, and with ``with_facets`` one more per kind
-    for the facet counts; on PostgreSQL one more (``SET LOCAL``, see ``_serial_plans``).
+    Runs a fixed number of queries: per eligible kind one to find, count and (with
+    ``with_facets``) facet-count matches, and one to build the page's hits of that kind;
+    on PostgreSQL one more (``SET LOCAL``, see ``_serial_plans``).
     """
     results = SearchResults(request=request, page=page, page_size=page_size)
     if not is_postgres() or not request.query.raw or not request.query.is_searchable:
@@ -194,15 +194,25 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     }
     limit = page * page_size
     merged: list[tuple[float, int, str, int]] = []
+    facet_counts: dict[str, dict] = defaultdict(dict)
     for position, (kind, provider) in enumerate(eligible.items()):
         wanted = not request.kind or request.kind == kind
-        rows, total = provider.candidates(request, limit=limit if wanted else 0)
+        rows, total, facets = provider.candidates_with_facets(
+            request,
+            limit=limit if wanted else 0,
+            facet_names=provider.facet_names if with_facets and wanted else (),
+        )
         results.counts_by_kind[kind] = total
         if wanted:
             # Beyond the cap a kind's count is a lower bound, shown as "more than …".
             results.total += min(total, COUNT_CAP)
             results.count_is_exact &= total <= COUNT_CAP
             merged.extend((score, position, kind, pk) for score, pk in rows)
+            for name, values in facets.items():
+                for value in values:
+                    previous = facet_counts[name].get(value.value)
+                    count = value.count + (previous.count if previous else 0)
+                    facet_counts[name][value.value] = FacetValue(value.value, value.label, count)
     merged.sort(key=lambda row: (-row[0], row[1], row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 
@@ -215,26 +225,12 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
     ]
 
-    if with_facets:
-        results.facets = _facet_counts(request, eligible)
-    return results
-
-
-def _facet_counts(request: SearchRequest, eligible: dict) -> dict[str, list[FacetValue]]:
-    counts: dict[str, dict] = defaultdict(dict)
-    for kind, provider in eligible.items():
-        if request.kind and request.kind != kind:
-            continue
-        for name, values in provider.facet_counts(request, provider.facet_names).items():
-            for value in values:
-                previous = counts[name].get(value.value)
-                total = value.count + (previous.count if previous else 0)
-                counts[name][value.value] = FacetValue(value.value, value.label, total)
-    return {
+    results.facets = {
         name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[:FACET_VALUES_SHOWN]
-        for name, values in counts.items()
+        for name, values in facet_counts.items()
         if values
     }
+    return results
 
 
 def contributor_get(*, username: str):
