@@ -52,6 +52,12 @@ TRIGRAM_THRESHOLD = 0.5
 # Ranking every match of a common word reads every matching vector (ts_rank), which
 # cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
 COUNT_CAP = 1_000
+# A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
+# the phrase's words (the GIN index answers that without positions), then checks the
+# word positions on those rows only. Matching the phrase directly made PostgreSQL check
+# positions on 12,000-26,000 rows when the words are common and the phrase is not
+# (docs/benchmarks.md). Beyond that bound the count is a lower bound ("more than …").
+PHRASE_SAMPLE_FACTOR = 2
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -78,6 +84,26 @@ class SearchRequest:
     def search_query(self) -> SearchQuery:
         return SearchQuery(self.query.raw, search_type="websearch", config=SEARCH_CONFIG)
 
+    def words_query(self) -> SearchQuery | None:
+        """For a query with a phrase: the same query with every phrase loosened to its
+        words (ANDed) and excluded phrases left out. It matches every row the query
+        matches (and more), without word positions. None when there is no phrase, or when
+        an alternative would be left with nothing (``a or -"b c"``)."""
+        alternatives = self.query.alternatives
+        if not any(term.phrase for alternative in alternatives for term in alternative):
+            return None
+        loosened = []
+        for alternative in alternatives:
+            parts = [
+                f"-{term.text}" if term.negated else term.text
+                for term in alternative
+                if not (term.phrase and term.negated)
+            ]
+            if not parts:
+                return None
+            loosened.append(" ".join(parts))
+        return SearchQuery(" or ".join(loosened), search_type="websearch", config=SEARCH_CONFIG)
+
     def excluded_query(self) -> SearchQuery | None:
         """Matches rows containing any excluded ("-word") term, or None."""
         excluded = [
@@ -102,6 +128,17 @@ class Hit:
     meta: str = ""
     kind_label: str = ""
     facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class KindMatches:
+    """What one kind found: the best ``(score, id)`` pairs, the number of matches (up to
+    COUNT_CAP + 1), whether that number is exact, and the facet counts asked for."""
+
+    ranked: list[tuple[float, int]]
+    total: int
+    exact: bool
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,13 +195,12 @@ class SearchProvider:
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return {}
 
-    def candidates_with_facets(
-        self, request: SearchRequest, *, limit: int, facet_names
-    ) -> tuple[list[tuple[float, int]], int, dict[str, list[FacetValue]]]:
+    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
         """``candidates`` and ``facet_counts`` together (ModelSearchProvider answers both
         from one query)."""
         rows, total = self.candidates(request, limit=limit)
-        return rows, total, self.facet_counts(request, facet_names) if facet_names else {}
+        facets = self.facet_counts(request, facet_names) if facet_names else {}
+        return KindMatches(rows, total, total <= COUNT_CAP, facets)
 
 
 def is_postgres() -> bool:
@@ -218,8 +254,11 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
 
-    def sample(self, request: SearchRequest, *, paths: tuple[str, ...] = ()) -> list[tuple]:
-        """At most COUNT_CAP + 1 matches as ``(score, pk, *paths)`` rows, in one query.
+    def sample(
+        self, request: SearchRequest, *, paths: tuple[str, ...] = ()
+    ) -> tuple[list[tuple], bool]:
+        """At most COUNT_CAP + 1 matches as ``(score, pk, *paths)`` rows, in one query,
+        and whether they are all the matches there are (or COUNT_CAP + 1 of them).
         Ranking, counting and facet counts all work on it, so they agree with each other
         and cost about the same for a word in every row as for a word in a thousand.
 
@@ -233,9 +272,41 @@ class ModelSearchProvider(SearchProvider):
         primary key testing every row's vector, or fetch every match to sort it; both
         were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
         make the sample of a very common query is therefore up to the plan."""
-        return list(
+        words = request.words_query() if is_postgres() and not self.trigram_fields else None
+        if words is not None:
+            return self._phrase_sample(request, words, paths)
+        rows = list(
             self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
         )
+        return rows, True
+
+    def _phrase_sample(
+        self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool]:
+        """The sample of a query with a phrase (PostgreSQL): up to PHRASE_SAMPLE_FACTOR ×
+        (COUNT_CAP + 1) rows with all the words, of which those that match the whole
+        query (word positions checked, and ranked, on these rows only) are kept."""
+        bound = PHRASE_SAMPLE_FACTOR * (COUNT_CAP + 1)
+        search_query = request.search_query()
+        score = Case(
+            When(
+                Q(**{self.vector_path: search_query}),
+                then=SearchRank(F(self.vector_path), search_query, cover_density=False),
+            ),
+            default=None,
+            output_field=FloatField(),
+        )
+        rows = list(
+            self.filtered_queryset(request)
+            .filter(**{self.vector_path: words})
+            .annotate(score=score)
+            .order_by()
+            .values_list("score", "pk", *paths)[:bound]
+        )
+        matched = [row for row in rows if row[0] is not None]
+        # Every row with the words was looked at, or the cap was reached anyway.
+        complete = len(rows) < bound or len(matched) > COUNT_CAP
+        return matched[: COUNT_CAP + 1], complete
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -299,25 +370,24 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
-        ranked, total, _facets = self.candidates_with_facets(request, limit=limit, facet_names=())
-        return ranked, total
+        found = self.find(request, limit=limit)
+        return found.ranked, found.total
 
-    def candidates_with_facets(
-        self, request: SearchRequest, *, limit: int, facet_names
-    ) -> tuple[list[tuple[float, int]], int, dict[str, list[FacetValue]]]:
+    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
         # the GIN index or a scan that stops early, whichever the planner prefers) with
         # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
         # in Python costs less than a second pass over the rows in SQL.
         paths = self._facet_paths(facet_names)
-        if not limit and not paths:
+        if not limit and not paths and request.words_query() is None:
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
             sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
-            return [], sample.count(), {}
-        rows = self.sample(request, paths=paths)
+            total = sample.count()
+            return KindMatches([], total, total <= COUNT_CAP)
+        rows, complete = self.sample(request, paths=paths)
         ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
-        return ranked[:limit], len(rows), facets
+        return KindMatches(ranked[:limit], len(rows), complete and len(rows) <= COUNT_CAP, facets)
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -352,7 +422,7 @@ class ModelSearchProvider(SearchProvider):
         return hits
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        return self.candidates_with_facets(request, limit=0, facet_names=names)[2]
+        return self.find(request, limit=0, facet_names=names).facets
 
     def _facet_paths(self, names) -> tuple[str, ...]:
         paths: list[str] = []

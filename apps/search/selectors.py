@@ -47,9 +47,11 @@ class SearchResults:
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
 
-    # False when some kind had more than COUNT_CAP matches: ``total`` is then a lower
-    # bound ("more than …").
+    # False when some kind had more than COUNT_CAP matches (or more than a phrase's
+    # bounded sample held): ``total`` is then a lower bound ("more than …").
     count_is_exact: bool = True
+    # Kinds whose count is a lower bound.
+    inexact_kinds: set[str] = field(default_factory=set)
 
     @property
     def count_cap(self) -> int:
@@ -206,18 +208,21 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     facet_counts: dict[str, dict] = defaultdict(dict)
     for position, (kind, provider) in enumerate(eligible.items()):
         wanted = not request.kind or request.kind == kind
-        rows, total, facets = provider.candidates_with_facets(
+        found = provider.find(
             request,
             limit=limit if wanted else 0,
             facet_names=provider.facet_names if with_facets and wanted else (),
         )
-        results.counts_by_kind[kind] = total
+        results.counts_by_kind[kind] = found.total
+        if not found.exact:
+            results.inexact_kinds.add(kind)
         if wanted:
-            # Beyond the cap a kind's count is a lower bound, shown as "more than …".
-            results.total += min(total, COUNT_CAP)
-            results.count_is_exact &= total <= COUNT_CAP
-            merged.extend((score, position, kind, pk) for score, pk in rows)
-            for name, values in facets.items():
+            # Beyond the cap (or the bound of a phrase's sample) a kind's count is a
+            # lower bound, shown as "more than …".
+            results.total += min(found.total, COUNT_CAP)
+            results.count_is_exact &= found.exact
+            merged.extend((score, position, kind, pk) for score, pk in found.ranked)
+            for name, values in found.facets.items():
                 for value in values:
                     previous = facet_counts[name].get(value.value)
                     count = value.count + (previous.count if previous else 0)
