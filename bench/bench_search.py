@@ -195,8 +195,14 @@ def populate(owner) -> dict[str, int]:
     return {"index_seconds": round(time.perf_counter() - started)}
 
 
-def _row(yardstick, name: str, client, path: str) -> Row:
+def _row(yardstick, name: str, client, path: str, *, cold: bool = False) -> Row:
+    from apps.common import page_cache
+
     def get():
+        if cold:
+            # A new generation: the facet counts kept for this query are not found (the
+            # page counts them again), as after any committed change. Costs one INCR.
+            page_cache.bump()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 
@@ -246,13 +252,21 @@ def run(yardstick, user) -> list[Row]:
     ]:
         client = signed_in if "signed in" in name else anonymous
         requests.append((name, client, "/api/search/?" + urlencode(params)))
+    # The page keeps its facet counts for a minute (per query and viewer), so repeating a
+    # request measures the page with them kept; the "counted" rows count them every time.
     requests += [
         ("page /search/?q=credit score (facets)", anonymous, "/search/?q=credit+score"),
         ("page /search/?q=Schufa (signed in)", signed_in, "/search/?q=Schufa"),
+        ("page /search/?q=credit score, facets counted", anonymous, "/search/?q=credit+score"),
+        ("page /search/?q=Schufa (signed in), facets counted", signed_in, "/search/?q=Schufa"),
     ]
-    timed = [_row(yardstick, name, client, path) for name, client, path in requests if ONLY in name]
+    timed = [
+        _row(yardstick, name, client, path, cold="counted" in name)
+        for name, client, path in requests
+        if ONLY in name
+    ]
     rows += timed
-    worst = max(row.p95_ms for row in timed)
+    worst = max((row.p95_ms for row in timed), default=0.0)
     rows.append(
         Row("search: worst p95 of the requests above", worst, worst,
             goal=f"p95 ≤ {GOAL_MS:g} ms", met=worst <= GOAL_MS)

@@ -3,13 +3,21 @@ by score and pages through them; visibility is each provider's (its app's select
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from apps.common import page_cache
 
 from . import registry
 from .providers import (
@@ -33,6 +41,7 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 FACET_VALUES_SHOWN = 10
 RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format"})
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -206,12 +215,14 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     limit = page * page_size
     merged: list[tuple[float, int, str, int]] = []
     facet_counts: dict[str, dict] = defaultdict(dict)
+    cached_facets = _cached_facets(request) if with_facets else None
+    count_facets = with_facets and cached_facets is None
     for position, (kind, provider) in enumerate(eligible.items()):
         wanted = not request.kind or request.kind == kind
         found = provider.find(
             request,
             limit=limit if wanted else 0,
-            facet_names=provider.facet_names if with_facets and wanted else (),
+            facet_names=provider.facet_names if count_facets and wanted else (),
         )
         results.counts_by_kind[kind] = found.total
         if not found.exact:
@@ -239,12 +250,60 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
     ]
 
-    results.facets = {
-        name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[:FACET_VALUES_SHOWN]
-        for name, values in facet_counts.items()
-        if values
-    }
+    if cached_facets is not None:
+        results.facets = cached_facets
+    elif with_facets:
+        results.facets = {
+            name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[
+                :FACET_VALUES_SHOWN
+            ]
+            for name, values in facet_counts.items()
+            if values
+        }
+        _cache_facets(request, results.facets)
     return results
+
+
+def _facet_cache_seconds() -> int:
+    """Facet counts of a (query, kind, filters, viewer) are kept in the cache, keyed by
+    the public pages' generation (``apps.common.page_cache``): any committed change to
+    what is searched starts afresh, and paging through results or coming back to them
+    skips reading the facet values with the sample. They live as long as the anonymous
+    page cache (``ANONYMOUS_PAGE_CACHE_SECONDS``; 0 turns both off), which hangs on the
+    same generation."""
+    return getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+
+
+def _facet_cache_key(request: SearchRequest) -> str | None:
+    if not _facet_cache_seconds():
+        return None
+    # Counts follow the viewer's visibility (own private annotations, own drafts,
+    # moderators): one entry per signed-in user, one for every anonymous visitor.
+    viewer = request.viewer
+    who = f"user:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else "anonymous"
+    what = json.dumps(
+        [request.query.raw, request.kind, sorted((k, str(v)) for k, v in request.filters.items())]
+    )
+    digest = hashlib.sha1(what.encode()).hexdigest()
+    return f"search-facets:{page_cache.generation()}:{get_language()}:{who}:{digest}"
+
+
+def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:
+    try:
+        key = _facet_cache_key(request)
+        return cache.get(key) if key else None
+    except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
+        logger.warning("Cache unreachable; counting search facets", exc_info=True)
+        return None
+
+
+def _cache_facets(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> None:
+    try:
+        key = _facet_cache_key(request)
+        if key:
+            cache.set(key, facets, _facet_cache_seconds())
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unreachable; search facets not kept", exc_info=True)
 
 
 def contributor_get(*, username: str):

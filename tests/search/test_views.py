@@ -104,3 +104,33 @@ def test_results_page_pagination_links(client, make_source):
     ).content.decode()
     assert 'rel="prev"' in html and 'rel="next"' not in html
     assert '<ol class="hits" aria-labelledby="results-heading" start="3">' in html
+
+
+def test_facet_counts_are_kept_per_viewer_until_a_public_change(
+    client, user, other_user, annotate, settings
+):
+    from apps.common import page_cache
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60  # the facet cache lives as long
+    page_cache.bump()  # a generation no earlier test has used
+    annotate(user, "Dingo, a private note.", tags=["secret-tag"], visibility="private")
+
+    def facet_links(viewer=None):
+        if viewer:
+            client.force_login(viewer)
+        else:
+            client.logout()
+        return client.get(URL, {"q": "dingo"}).content.decode()
+
+    assert "tag=secret-tag" in facet_links(user)
+    # Kept per viewer: nobody else is shown the author's private tag.
+    assert "tag=secret-tag" not in facet_links(other_user)
+    assert "tag=secret-tag" not in facet_links()
+    assert "tag=secret-tag" in facet_links(user)
+
+    # Tests never commit, so nothing bumps the generation: the counts are the kept ones
+    # until the bump that every committed public change makes.
+    annotate(user, "Dingo, in public.", tags=["open-tag"])
+    assert "tag=open-tag" not in facet_links()
+    page_cache.bump()
+    assert "tag=open-tag" in facet_links()
