@@ -47,8 +47,9 @@ SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
 # Per kind, at most this many matches are ranked, counted and used for facet counts: the
-# newest COUNT_CAP + 1 (by primary key). Below it everything is exact; above it the count
-# is a lower bound ("more than 1,000") and the ranking is that of the newest matches.
+# first COUNT_CAP + 1 the scan finds (unordered, see ModelSearchProvider.sample). Below it
+# everything is exact; above it the count is a lower bound ("more than 1,000") and the
+# ranking is that of the sampled matches.
 # Ranking every match of a common word reads every matching vector (ts_rank), which
 # cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
 COUNT_CAP = 1_000
@@ -173,6 +174,8 @@ class SearchProvider:
     - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
     - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
       (one query for all the names, please)
+    - ``find(request, limit, facet_names)`` -> ``KindMatches``: what the search calls;
+      by default ``candidates`` then ``facet_counts``, one query in ModelSearchProvider
     Visibility is the provider's job and must come from the owning app's selectors.
     """
 
