@@ -26,6 +26,8 @@ ENTRIES = 300
 REPLY_SHARE = 0.1
 GOAL_MS = 100.0
 REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", 30))
+# Only the requests whose name contains this text (e.g. "page"), to iterate on one.
+ONLY = os.environ.get("BENCH_SEARCH_ONLY", "")
 TAGS = [
     "geo-scoring", "credit", "surveillance", "blacklist", "platform", "methodology",
     "question", "law", "country:DE", "country:CN",
@@ -118,8 +120,8 @@ def populate(owner) -> dict[str, int]:
                 """
                 INSERT INTO annotations_annotation
                     (created, modified, source_id, document_id, author_id, body, body_html,
-                     tags, motivation, visibility, edited, hidden, exact, prefix, suffix,
-                     passage_id, start, "end")
+                     tags, motivation, visibility, edited, hidden, awaiting_approval, exact,
+                     prefix, suffix, passage_id, start, "end")
                 SELECT now() - make_interval(secs => g.n * 7), now(), d.source_id, p.document_id,
                        (%(users)s::int[])[1 + floor(random() * %(nusers)s)::int],
                        b.body, '',
@@ -128,7 +130,7 @@ def populate(owner) -> dict[str, int]:
                                 (%(tags)s::text[])[1 + floor(random() * %(ntags)s)::int]) END,
                        'commenting',
                        CASE WHEN random() < 0.08 THEN 'private' ELSE 'public' END,
-                       false, random() < 0.02, substr(p.text, 1, 60), '', '',
+                       false, random() < 0.02, false, substr(p.text, 1, 60), '', '',
                        p.id, p.start, p.start + least(60, length(p.text))
                 FROM generate_series(1, %(roots)s) AS g(n)
                 -- The random id is computed first: a volatile expression in the WHERE
@@ -154,11 +156,11 @@ def populate(owner) -> dict[str, int]:
                 """
                 INSERT INTO annotations_annotation
                     (created, modified, source_id, document_id, author_id, body, body_html,
-                     tags, motivation, visibility, edited, hidden, exact, prefix, suffix,
-                     parent_id, thread_id)
+                     tags, motivation, visibility, edited, hidden, awaiting_approval, exact,
+                     prefix, suffix, parent_id, thread_id)
                 SELECT now() - make_interval(secs => g.n * 5), now(), r.source_id, r.document_id,
                        (%(users)s::int[])[1 + floor(random() * %(nusers)s)::int],
-                       b.body, '', '[]'::jsonb, 'replying', r.visibility, false, false,
+                       b.body, '', '[]'::jsonb, 'replying', r.visibility, false, false, false,
                        '', '', '', r.id, r.id
                 FROM generate_series(1, %(replies)s) AS g(n)
                 CROSS JOIN LATERAL (
@@ -193,8 +195,14 @@ def populate(owner) -> dict[str, int]:
     return {"index_seconds": round(time.perf_counter() - started)}
 
 
-def _row(yardstick, name: str, client, path: str) -> Row:
+def _row(yardstick, name: str, client, path: str, *, cold: bool = False) -> Row:
+    from apps.common import page_cache
+
     def get():
+        if cold:
+            # A new generation: the facet counts kept for this query are not found (the
+            # page counts them again), as after any committed change. Costs one INCR.
+            page_cache.bump()
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 
@@ -216,23 +224,26 @@ def run(yardstick, user) -> list[Row]:
 
     if connection.vendor != "postgresql":
         return [Row("search: skipped (needs PostgreSQL)", 0, 0)]
-    started = time.perf_counter()
-    info = populate(user)
-    seconds = time.perf_counter() - started
-    rows = [
-        Row(
-            f"search: fill {PASSAGES:,} passages, {ANNOTATIONS:,} annotations",
-            seconds * 1000, seconds * 1000,
-            note=f"of which computing the stored vectors: {info['index_seconds']} s",
-        )
-    ]  # fmt: skip
+    from apps.sources.models import Source
+
+    rows = []
+    # A database kept from an earlier run (a driver calling create_test_db(keepdb=True))
+    # is reused as it is: filling takes about two minutes.
+    if not Source.objects.filter(slug="bench-0").exists():
+        started = time.perf_counter()
+        info = populate(user)
+        seconds = time.perf_counter() - started
+        rows.append(
+            Row(
+                f"search: fill {PASSAGES:,} passages, {ANNOTATIONS:,} annotations",
+                seconds * 1000, seconds * 1000,
+                note=f"of which computing the stored vectors: {info['index_seconds']} s",
+            )
+        )  # fmt: skip
     anonymous = Client()
     signed_in = Client()
     signed_in.force_login(user)
-    everything: list[float] = []
-    for q in QUERIES:
-        row = _row(yardstick, f"API q={q}", anonymous, "/api/search/?" + urlencode({"q": q}))
-        rows.append(row)
+    requests = [(f"API q={q}", anonymous, "/api/search/?" + urlencode({"q": q})) for q in QUERIES]
     for name, params in [
         ("API q=credit score (signed in)", {"q": "credit score"}),
         ("API q=surveillance kind=annotation", {"q": "surveillance", "kind": "annotation"}),
@@ -240,14 +251,24 @@ def run(yardstick, user) -> list[Row]:
         ("API q=credit kind=entry country=DE", {"q": "credit", "kind": "entry", "country": "DE"}),
     ]:
         client = signed_in if "signed in" in name else anonymous
-        rows.append(_row(yardstick, name, client, "/api/search/?" + urlencode(params)))
-    rows.append(_row(yardstick, "page /search/?q=credit score (facets)", anonymous,
-                     "/search/?q=credit+score"))  # fmt: skip
-    rows.append(_row(yardstick, "page /search/?q=Schufa (signed in)", signed_in,
-                     "/search/?q=Schufa"))  # fmt: skip
-    everything = [row.p95_ms for row in rows[1:]]
+        requests.append((name, client, "/api/search/?" + urlencode(params)))
+    # The page keeps its facet counts for a minute (per query and viewer), so repeating a
+    # request measures the page with them kept; the "counted" rows count them every time.
+    requests += [
+        ("page /search/?q=credit score (facets)", anonymous, "/search/?q=credit+score"),
+        ("page /search/?q=Schufa (signed in)", signed_in, "/search/?q=Schufa"),
+        ("page /search/?q=credit score, facets counted", anonymous, "/search/?q=credit+score"),
+        ("page /search/?q=Schufa (signed in), facets counted", signed_in, "/search/?q=Schufa"),
+    ]
+    timed = [
+        _row(yardstick, name, client, path, cold="counted" in name)
+        for name, client, path in requests
+        if ONLY in name
+    ]
+    rows += timed
+    worst = max((row.p95_ms for row in timed), default=0.0)
     rows.append(
-        Row("search: worst p95 of the requests above", max(everything), max(everything),
-            goal=f"p95 ≤ {GOAL_MS:g} ms", met=max(everything) <= GOAL_MS)
+        Row("search: worst p95 of the requests above", worst, worst,
+            goal=f"p95 ≤ {GOAL_MS:g} ms", met=worst <= GOAL_MS)
     )  # fmt: skip
     return rows

@@ -28,7 +28,8 @@ class SearchAPI(APIView):
     class OutputSerializer(serializers.Serializer):
         count = serializers.IntegerField(
             help_text="Exact when count_is_exact; otherwise a lower bound (some kind had "
-            "more than 1,000 matches, and only 1,000 per kind are counted and ranked)."
+            "more than 1,000 matches, and only 1,000 per kind are counted and ranked; or, "
+            "for a phrase, only 2,002 rows with its words were checked)."
         )
         count_is_exact = serializers.BooleanField()
         next = serializers.CharField(allow_null=True)

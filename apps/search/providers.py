@@ -28,14 +28,12 @@ from django.contrib.postgres.search import (
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     FloatField,
     Q,
     QuerySet,
     Value,
     When,
-    Window,
 )
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
@@ -49,11 +47,18 @@ SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
 # Per kind, at most this many matches are ranked, counted and used for facet counts: the
-# newest COUNT_CAP + 1 (by primary key). Below it everything is exact; above it the count
-# is a lower bound ("more than 1,000") and the ranking is that of the newest matches.
+# first COUNT_CAP + 1 the scan finds (unordered, see ModelSearchProvider.sample). Below it
+# everything is exact; above it the count is a lower bound ("more than 1,000") and the
+# ranking is that of the sampled matches.
 # Ranking every match of a common word reads every matching vector (ts_rank), which
 # cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
 COUNT_CAP = 1_000
+# A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
+# the phrase's words (the GIN index answers that without positions), then checks the
+# word positions on those rows only. Matching the phrase directly made PostgreSQL check
+# positions on 12,000-26,000 rows when the words are common and the phrase is not
+# (docs/benchmarks.md). Beyond that bound the count is a lower bound ("more than …").
+PHRASE_SAMPLE_FACTOR = 2
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -80,6 +85,26 @@ class SearchRequest:
     def search_query(self) -> SearchQuery:
         return SearchQuery(self.query.raw, search_type="websearch", config=SEARCH_CONFIG)
 
+    def words_query(self) -> SearchQuery | None:
+        """For a query with a phrase: the same query with every phrase loosened to its
+        words (ANDed) and excluded phrases left out. It matches every row the query
+        matches (and more), without word positions. None when there is no phrase, or when
+        an alternative would be left with nothing (``a or -"b c"``)."""
+        alternatives = self.query.alternatives
+        if not any(term.phrase for alternative in alternatives for term in alternative):
+            return None
+        loosened = []
+        for alternative in alternatives:
+            parts = [
+                f"-{term.text}" if term.negated else term.text
+                for term in alternative
+                if not (term.phrase and term.negated)
+            ]
+            if not parts:
+                return None
+            loosened.append(" ".join(parts))
+        return SearchQuery(" or ".join(loosened), search_type="websearch", config=SEARCH_CONFIG)
+
     def excluded_query(self) -> SearchQuery | None:
         """Matches rows containing any excluded ("-word") term, or None."""
         excluded = [
@@ -104,6 +129,17 @@ class Hit:
     meta: str = ""
     kind_label: str = ""
     facets: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class KindMatches:
+    """What one kind found: the best ``(score, id)`` pairs, the number of matches (up to
+    COUNT_CAP + 1), whether that number is exact, and the facet counts asked for."""
+
+    ranked: list[tuple[float, int]]
+    total: int
+    exact: bool
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,6 +174,8 @@ class SearchProvider:
     - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
     - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
       (one query for all the names, please)
+    - ``find(request, limit, facet_names)`` -> ``KindMatches``: what the search calls;
+      by default ``candidates`` then ``facet_counts``, one query in ModelSearchProvider
     Visibility is the provider's job and must come from the owning app's selectors.
     """
 
@@ -159,6 +197,13 @@ class SearchProvider:
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return {}
+
+    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
+        """``candidates`` and ``facet_counts`` together (ModelSearchProvider answers both
+        from one query)."""
+        rows, total = self.candidates(request, limit=limit)
+        facets = self.facet_counts(request, facet_names) if facet_names else {}
+        return KindMatches(rows, total, total <= COUNT_CAP, facets)
 
 
 def is_postgres() -> bool:
@@ -212,16 +257,59 @@ class ModelSearchProvider(SearchProvider):
             qs = qs.filter(**{self.facet_fields[name][0]: value})
         return qs
 
-    def sample(self, request: SearchRequest) -> QuerySet:
-        """Primary keys of at most COUNT_CAP + 1 matches (a subquery). Ranking, counting
-        and facet counts all work on it, so they agree with each other and cost about
-        the same for a word in every row as for a word in a thousand.
+    def sample(
+        self, request: SearchRequest, *, paths: tuple[str, ...] = ()
+    ) -> tuple[list[tuple], bool]:
+        """At most COUNT_CAP + 1 matches as ``(score, pk, *paths)`` rows, in one query,
+        and whether they are all the matches there are (or COUNT_CAP + 1 of them).
+        Ranking, counting and facet counts all work on it, so they agree with each other
+        and cost about the same for a word in every row as for a word in a thousand.
+
+        The score is computed in the same scan, for the sampled rows only: joining the
+        sample back to the table to rank it read every sampled row a second time (see
+        docs/benchmarks.md). Facet values come with it (``paths``: single-valued paths,
+        foreign keys or a JSON list), so the page's facet counts need no query of their
+        own.
 
         Unordered on purpose: ``ORDER BY pk`` would make PostgreSQL either walk the
         primary key testing every row's vector, or fetch every match to sort it; both
         were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
         make the sample of a very common query is therefore up to the plan."""
-        return self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
+        words = request.words_query() if is_postgres() and not self.trigram_fields else None
+        if words is not None:
+            return self._phrase_sample(request, words, paths)
+        rows = list(
+            self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
+        )
+        return rows, True
+
+    def _phrase_sample(
+        self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool]:
+        """The sample of a query with a phrase (PostgreSQL): up to PHRASE_SAMPLE_FACTOR ×
+        (COUNT_CAP + 1) rows with all the words, of which those that match the whole
+        query (word positions checked, and ranked, on these rows only) are kept."""
+        bound = PHRASE_SAMPLE_FACTOR * (COUNT_CAP + 1)
+        search_query = request.search_query()
+        score = Case(
+            When(
+                Q(**{self.vector_path: search_query}),
+                then=SearchRank(F(self.vector_path), search_query, cover_density=False),
+            ),
+            default=None,
+            output_field=FloatField(),
+        )
+        rows = list(
+            self.filtered_queryset(request)
+            .filter(**{self.vector_path: words})
+            .annotate(score=score)
+            .order_by()
+            .values_list("score", "pk", *paths)[:bound]
+        )
+        matched = [row for row in rows if row[0] is not None]
+        # Every row with the words was looked at, or the cap was reached anyway.
+        complete = len(rows) < bound or len(matched) > COUNT_CAP
+        return matched[: COUNT_CAP + 1], complete
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -285,26 +373,24 @@ class ModelSearchProvider(SearchProvider):
     def candidates(
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
+        found = self.find(request, limit=limit)
+        return found.ranked, found.total
+
+    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
-        # the GIN index or a scan that stops early, whichever the planner prefers),
-        # ranked by ts_rank on those rows only, with the sample's size as the count. The
-        # window count is cheap because it runs over at most COUNT_CAP + 1 rows.
-        if is_postgres():
-            # The sample already applied visibility, filters and the match: the outer
-            # query only looks the sampled rows up by primary key and ranks them.
-            model = self.visible_queryset(request).model
-            ranked = self._scored_postgres(
-                model._base_manager.filter(pk__in=self.sample(request)), request
-            )
-        else:
-            ranked = self.matching(request).filter(pk__in=self.sample(request))
-        rows = list(
-            ranked.annotate(sample_size=Window(Count("pk")))
-            .order_by("-score", "pk")
-            .values_list("score", "pk", "sample_size")[: max(limit, 1)]
-        )
-        total = rows[0][2] if rows else 0
-        return [(float(score), pk) for score, pk, _size in rows[:limit]], total
+        # the GIN index or a scan that stops early, whichever the planner prefers) with
+        # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
+        # in Python costs less than a second pass over the rows in SQL.
+        paths = self._facet_paths(facet_names)
+        if not limit and not paths and request.words_query() is None:
+            # Only the count (a kind left out by ``kind=``): no scores, one number back.
+            sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
+            total = sample.count()
+            return KindMatches([], total, total <= COUNT_CAP)
+        rows, complete = self.sample(request, paths=paths)
+        ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], r[1]))
+        facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
+        return KindMatches(ranked[:limit], len(rows), complete and len(rows) <= COUNT_CAP, facets)
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -339,41 +425,43 @@ class ModelSearchProvider(SearchProvider):
         return hits
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        """One GROUP BY over every facet's fields (a JSON list field, such as tags,
-        groups by the whole list and is split here), split per facet in Python: one
-        query per kind instead of one per facet, over the kind's sample of matches."""
+        return self.find(request, limit=0, facet_names=names).facets
+
+    def _facet_paths(self, names) -> tuple[str, ...]:
         paths: list[str] = []
         for name in names:
             for path in self.facet_fields[name]:
                 if path and path not in paths:
                     paths.append(path)
-        if not paths:
-            return {}
-        rows = (
-            self.visible_queryset(request)
-            .filter(pk__in=self.sample(request))
-            .values(*paths)
-            .annotate(count=Count("pk"))
-            .order_by()
-        )
+        return tuple(paths)
+
+    def _count_facets(
+        self, rows: list[tuple], names, paths: tuple[str, ...]
+    ) -> dict[str, list[FacetValue]]:
+        """Count each facet's values over the sampled rows (a JSON list field, such as
+        tags, counts once for each of its values)."""
         from . import registry
 
         facets = registry.facets()
+        column = {path: 2 + i for i, path in enumerate(paths)}
         counts: dict[str, dict] = {name: {} for name in names}
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
-                raw = row[value_path]
-                # A list field (annotation tags) counts once for each of its values.
+                raw = row[column[value_path]]
                 for value in raw if isinstance(raw, list) else [raw]:
                     if value is None or value == "":
                         continue
-                    label = facets[name].label_for(value, row[label_path] if label_path else value)
-                    previous = counts[name].get(value)
-                    counts[name][value] = FacetValue(
-                        value, label, row["count"] + (previous.count if previous else 0)
-                    )
-        return {name: list(values.values()) for name, values in counts.items()}
+                    seen = counts[name].get(value)
+                    if seen is None:
+                        label = row[column[label_path]] if label_path else value
+                        counts[name][value] = [facets[name].label_for(value, label), 1]
+                    else:
+                        seen[1] += 1
+        return {
+            name: [FacetValue(value, label, count) for value, (label, count) in values.items()]
+            for name, values in counts.items()
+        }
 
 
 def _text_field():

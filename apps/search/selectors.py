@@ -3,13 +3,21 @@ by score and pages through them; visibility is each provider's (its app's select
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from apps.common import page_cache
 
 from . import registry
 from .providers import (
@@ -25,10 +33,15 @@ from .query import MAX_QUERY_LENGTH, parse_query
 # Deep pages cost as much as all the pages before them (each kind's best hits are merged),
 # so browsing stops here; narrowing the search is the better tool anyway.
 MAX_RESULTS_WINDOW = 1000
+# The search's tables are read from memory, not from a spinning disk (PostgreSQL's default
+# of 4 assumes one): priced that way, a word in 5-10 % of the rows is found through its GIN
+# index (about 1,100 rows read) instead of by walking 20,000 rows in primary-key order.
+RANDOM_PAGE_COST = "1.1"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 FACET_VALUES_SHOWN = 10
 RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format"})
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,9 +56,11 @@ class SearchResults:
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
 
-    # False when some kind had more than COUNT_CAP matches: ``total`` is then a lower
-    # bound ("more than …").
+    # False when some kind had more than COUNT_CAP matches (or more than a phrase's
+    # bounded sample held): ``total`` is then a lower bound ("more than …").
     count_is_exact: bool = True
+    # Kinds whose count is a lower bound.
+    inexact_kinds: set[str] = field(default_factory=set)
 
     @property
     def count_cap(self) -> int:
@@ -148,9 +163,9 @@ def search(
 ) -> SearchResults:  # fmt: skip
     """One page of hits across every kind the request allows, best first.
 
-    Runs a fixed number of queries: per eligible kind one to find and count matches,
-    one to build the page's hits of that kind, and with ``with_facets`` one more per kind
-    for the facet counts; on PostgreSQL one more (``SET LOCAL``, see ``_serial_plans``).
+    Runs a fixed number of queries: per eligible kind one to find, count and (with
+    ``with_facets``) facet-count matches, and one to build the page's hits of that kind;
+    on PostgreSQL one more (``set_config``, see ``_serial_plans``).
     """
     results = SearchResults(request=request, page=page, page_size=page_size)
     if not is_postgres() or not request.query.raw or not request.query.is_searchable:
@@ -162,15 +177,20 @@ def search(
 
 @contextmanager
 def _serial_plans():
-    """No parallel workers for the search queries (PostgreSQL; this transaction only).
+    """Planner settings for the search queries (PostgreSQL; this transaction only).
 
-    Two reasons. Each kind's sample is "the first 1,001 matches the scan finds": with
-    parallel workers that set, and so the ranking of a very common word, would change
-    from one request to the next (and between page 1 and page 2). And these are short
-    queries: starting workers cost more than they saved, on a busy two-core machine
-    twice as much (docs/benchmarks.md)."""
+    No parallel workers, for two reasons. Each kind's sample is "the first 1,001 matches
+    the scan finds": with parallel workers that set, and so the ranking of a very common
+    word, would change from one request to the next (and between page 1 and page 2).
+    And these are short queries: starting workers cost more than they saved, on a busy
+    two-core machine twice as much (docs/benchmarks.md). And ``RANDOM_PAGE_COST`` (see
+    there). One statement, so the query count stays one."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        cursor.execute(
+            "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+            " set_config('random_page_cost', %s, true)",
+            [RANDOM_PAGE_COST],
+        )
     yield
 
 
@@ -194,15 +214,30 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     }
     limit = page * page_size
     merged: list[tuple[float, int, str, int]] = []
+    facet_counts: dict[str, dict] = defaultdict(dict)
+    cached_facets = _cached_facets(request) if with_facets else None
+    count_facets = with_facets and cached_facets is None
     for position, (kind, provider) in enumerate(eligible.items()):
         wanted = not request.kind or request.kind == kind
-        rows, total = provider.candidates(request, limit=limit if wanted else 0)
-        results.counts_by_kind[kind] = total
+        found = provider.find(
+            request,
+            limit=limit if wanted else 0,
+            facet_names=provider.facet_names if count_facets and wanted else (),
+        )
+        results.counts_by_kind[kind] = found.total
+        if not found.exact:
+            results.inexact_kinds.add(kind)
         if wanted:
-            # Beyond the cap a kind's count is a lower bound, shown as "more than …".
-            results.total += min(total, COUNT_CAP)
-            results.count_is_exact &= total <= COUNT_CAP
-            merged.extend((score, position, kind, pk) for score, pk in rows)
+            # Beyond the cap (or the bound of a phrase's sample) a kind's count is a
+            # lower bound, shown as "more than …".
+            results.total += min(found.total, COUNT_CAP)
+            results.count_is_exact &= found.exact
+            merged.extend((score, position, kind, pk) for score, pk in found.ranked)
+            for name, values in found.facets.items():
+                for value in values:
+                    previous = facet_counts[name].get(value.value)
+                    count = value.count + (previous.count if previous else 0)
+                    facet_counts[name][value.value] = FacetValue(value.value, value.label, count)
     merged.sort(key=lambda row: (-row[0], row[1], row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 
@@ -215,26 +250,60 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
     ]
 
-    if with_facets:
-        results.facets = _facet_counts(request, eligible)
+    if cached_facets is not None:
+        results.facets = cached_facets
+    elif with_facets:
+        results.facets = {
+            name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[
+                :FACET_VALUES_SHOWN
+            ]
+            for name, values in facet_counts.items()
+            if values
+        }
+        _cache_facets(request, results.facets)
     return results
 
 
-def _facet_counts(request: SearchRequest, eligible: dict) -> dict[str, list[FacetValue]]:
-    counts: dict[str, dict] = defaultdict(dict)
-    for kind, provider in eligible.items():
-        if request.kind and request.kind != kind:
-            continue
-        for name, values in provider.facet_counts(request, provider.facet_names).items():
-            for value in values:
-                previous = counts[name].get(value.value)
-                total = value.count + (previous.count if previous else 0)
-                counts[name][value.value] = FacetValue(value.value, value.label, total)
-    return {
-        name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[:FACET_VALUES_SHOWN]
-        for name, values in counts.items()
-        if values
-    }
+def _facet_cache_seconds() -> int:
+    """Facet counts of a (query, kind, filters, viewer) are kept in the cache, keyed by
+    the public pages' generation (``apps.common.page_cache``): any committed change to
+    what is searched starts afresh, and paging through results or coming back to them
+    skips reading the facet values with the sample. They live as long as the anonymous
+    page cache (``ANONYMOUS_PAGE_CACHE_SECONDS``; 0 turns both off), which hangs on the
+    same generation."""
+    return getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+
+
+def _facet_cache_key(request: SearchRequest) -> str | None:
+    if not _facet_cache_seconds():
+        return None
+    # Counts follow the viewer's visibility (own private annotations, own drafts,
+    # moderators): one entry per signed-in user, one for every anonymous visitor.
+    viewer = request.viewer
+    who = f"user:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else "anonymous"
+    what = json.dumps(
+        [request.query.raw, request.kind, sorted((k, str(v)) for k, v in request.filters.items())]
+    )
+    digest = hashlib.sha1(what.encode()).hexdigest()
+    return f"search-facets:{page_cache.generation()}:{get_language()}:{who}:{digest}"
+
+
+def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:
+    try:
+        key = _facet_cache_key(request)
+        return cache.get(key) if key else None
+    except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
+        logger.warning("Cache unreachable; counting search facets", exc_info=True)
+        return None
+
+
+def _cache_facets(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> None:
+    try:
+        key = _facet_cache_key(request)
+        if key:
+            cache.set(key, facets, _facet_cache_seconds())
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unreachable; search facets not kept", exc_info=True)
 
 
 def contributor_get(*, username: str):

@@ -29,12 +29,15 @@ def search(request):
     def url(**changes) -> str:
         return _url_with(params, **{"page": None, **changes})
 
+    # "lower_bound": the count is "at least" (a phrase's bounded sample, see docs/search.md).
     kind_tabs = [
         {"label": None, "kind": "", "count": sum(results.counts_by_kind.values()),
-         "url": url(kind=None), "current": not search_request.kind},
+         "lower_bound": bool(results.inexact_kinds), "url": url(kind=None),
+         "current": not search_request.kind},
     ] + [
         {"label": provider.label, "kind": kind, "count": results.counts_by_kind.get(kind, 0),
-         "url": url(kind=kind), "current": search_request.kind == kind}
+         "lower_bound": kind in results.inexact_kinds, "url": url(kind=kind),
+         "current": search_request.kind == kind}
         for kind, provider in registry.providers().items()
         if kind in results.counts_by_kind
     ]  # fmt: skip

@@ -116,8 +116,9 @@ def make_entry(moderator):
 
 @pytest.fixture
 def search_queries():
-    """Pinned query count of a search: ``n`` plus, on PostgreSQL, the ``SET LOCAL`` that
-    turns parallel plans off for the search's transaction."""
+    """Pinned query count of a search: ``n`` plus, on PostgreSQL, the ``set_config`` that
+    sets the planner up for the search's transaction (no parallel plans, in-memory page
+    costs)."""
     from django.db import connection
 
     def count(n: int) -> int:

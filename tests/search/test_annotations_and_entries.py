@@ -189,9 +189,9 @@ def test_page_groups_by_kind_and_offers_every_facet(
 ):  # fmt: skip
     annotate(user, "Dingo in a comment.", tags=["fauna"])
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
-    # Four kinds: one query each to rank and count, one each to build the hits shown,
-    # one each for the facet counts (tags included).
-    with django_assert_max_num_queries(search_queries(10)):
+    # Four kinds: one query each to rank, count and facet-count (tags included), one for
+    # each kind with hits shown (annotations, entries) to build them.
+    with django_assert_max_num_queries(search_queries(6)):
         response = client.get("/search/", {"q": "dingo"})
     html = response.content.decode()
     assert 'href="/search/?q=dingo&amp;kind=annotation"' in html

@@ -6,6 +6,8 @@ make sense for one backend say so.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
@@ -139,6 +141,54 @@ def test_phrase_or_and_exclusion(make_source):
     assert run('"red fox"', kind="passage").total == 1
     assert run("red fox -sly", kind="passage").total == 1
     assert run("jumps OR sly", kind="passage").total == 2
+
+
+def test_phrases_with_alternatives_and_exclusions(make_source):
+    # On PostgreSQL a query with a phrase is first matched by the phrase's words (a
+    # bounded sample), then checked as written: the results must be the same.
+    alpha = make_source("Alpha", "# H\n\nThe red fox jumps.").slug
+    beta = make_source("Beta", "# H\n\nThe fox is red and sly.").slug
+    gamma = make_source("Gamma", "# H\n\nA fox alone.").slug
+
+    def sources(q):
+        results = run(q, kind="passage")
+        assert results.count_is_exact
+        return {h.facets["source"] for h in results.hits}
+
+    assert sources('"red fox"') == {alpha}
+    assert sources('"red fox" or sly') == {alpha, beta}
+    assert sources('fox -"red fox"') == {beta, gamma}
+    assert sources('"red fox" -jumps') == set()
+    assert sources('sly -"red fox"') == {beta}
+
+
+def test_phrase_sample_is_bounded_and_its_count_a_lower_bound_postgres(
+    make_source, monkeypatch, client
+):
+    require(is_postgres(), "the bounded phrase sample is PostgreSQL full-text search")
+    make_source("Alpha", "# H\n\nThe red fox jumps.")
+    for n in range(4):
+        make_source(f"Other {n}", f"# H\n\nA fox, and {n} red leaves.")
+    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+
+    # Five passages have both words; only three are looked at.
+    monkeypatch.setattr("apps.search.providers.PHRASE_SAMPLE_FACTOR", 1)
+    bounded = run('"red fox"', kind="passage")
+    assert bounded.count_is_exact is False
+    assert "passage" in bounded.inexact_kinds
+    assert bounded.total <= 1
+    assert all("red</mark> <mark>fox" in h.snippet for h in bounded.hits)
+    # The page says "at least" on the tab and in the heading.
+    html = client.get("/search/", {"q": '"red fox"', "kind": "passage"}).content.decode()
+    assert re.search(r'Passages <span class="count">\(\d\+\)</span>', html)
+    assert "More than" in html
+
+    # A bound above the rows with both words: every one is checked, the count is exact.
+    monkeypatch.setattr("apps.search.providers.PHRASE_SAMPLE_FACTOR", 10)
+    complete = run('"red fox"', kind="passage")
+    assert complete.count_is_exact is True and complete.total == 1
+    assert not complete.inexact_kinds
 
 
 @pytest.mark.parametrize(

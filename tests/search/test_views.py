@@ -24,7 +24,9 @@ def test_header_search_box_is_on_every_page(client, founding_paper):
 
 
 def test_results_page(client, founding_paper, django_assert_max_num_queries, search_queries):
-    with django_assert_max_num_queries(search_queries(10)):
+    # Per kind one query finds, counts and facet-counts the matches; one per kind shown
+    # (sources and passages here) builds its hits.
+    with django_assert_max_num_queries(search_queries(6)):
         response = client.get(URL, {"q": "Schufa"})
 
     assert response.status_code == 200
@@ -41,7 +43,8 @@ def test_results_page(client, founding_paper, django_assert_max_num_queries, sea
 def test_results_page_signed_in_query_count(
     user_client, founding_paper, django_assert_max_num_queries, search_queries
 ):
-    with django_assert_max_num_queries(search_queries(10)):
+    # Session, user, groups; three kinds have a year; the passages' hits; notifications.
+    with django_assert_max_num_queries(search_queries(8)):
         response = user_client.get(URL, {"q": "credit", "kind": "passage", "year": "2021"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -101,3 +104,33 @@ def test_results_page_pagination_links(client, make_source):
     ).content.decode()
     assert 'rel="prev"' in html and 'rel="next"' not in html
     assert '<ol class="hits" aria-labelledby="results-heading" start="3">' in html
+
+
+def test_facet_counts_are_kept_per_viewer_until_a_public_change(
+    client, user, other_user, annotate, settings
+):
+    from apps.common import page_cache
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60  # the facet cache lives as long
+    page_cache.bump()  # a generation no earlier test has used
+    annotate(user, "Dingo, a private note.", tags=["secret-tag"], visibility="private")
+
+    def facet_links(viewer=None):
+        if viewer:
+            client.force_login(viewer)
+        else:
+            client.logout()
+        return client.get(URL, {"q": "dingo"}).content.decode()
+
+    assert "tag=secret-tag" in facet_links(user)
+    # Kept per viewer: nobody else is shown the author's private tag.
+    assert "tag=secret-tag" not in facet_links(other_user)
+    assert "tag=secret-tag" not in facet_links()
+    assert "tag=secret-tag" in facet_links(user)
+
+    # Tests never commit, so nothing bumps the generation: the counts are the kept ones
+    # until the bump that every committed public change makes.
+    annotate(user, "Dingo, in public.", tags=["open-tag"])
+    assert "tag=open-tag" not in facet_links()
+    page_cache.bump()
+    assert "tag=open-tag" in facet_links()
