@@ -13,6 +13,8 @@ import json
 
 from django.core.cache import cache
 
+from apps.common.page_cache import fresh_generation
+
 GENERATION_KEY = "atlas:generation"
 # Long enough that a warm map rarely recomputes; the periodic rebuild and the generation
 # bump keep it fresh, so the timeout is only a backstop against a lost invalidation.
@@ -22,8 +24,9 @@ AGGREGATE_TIMEOUT = 60 * 60
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        # add() does nothing if another process set it first.
-        cache.add(GENERATION_KEY, 1, timeout=None)
+        # add() does nothing if another process set it first. Never a number used before
+        # the key was lost (eviction, restart): old aggregates may still be cached.
+        cache.add(GENERATION_KEY, fresh_generation(), timeout=None)
         value = cache.get(GENERATION_KEY) or 1
     return int(value)
 
@@ -32,7 +35,7 @@ def bump_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
+        cache.set(GENERATION_KEY, fresh_generation(), timeout=None)
 
 
 def aggregate_key(name: str, params: dict) -> str:

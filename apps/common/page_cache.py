@@ -17,6 +17,7 @@ import functools
 import hashlib
 import logging
 import os
+import time
 from pathlib import Path
 
 from django.apps import apps
@@ -73,11 +74,25 @@ def build_id() -> str:
     return digest.hexdigest()[:12]
 
 
+class GenerationUnavailable(RuntimeError):
+    """The cache cannot hold the generation (Redis unreachable): cache nothing."""
+
+
+def fresh_generation() -> int:
+    # Microseconds since the epoch: a generation lost with the cache (Redis restarted, the
+    # key evicted) starts again above every number handed out before, as long as there
+    # were fewer bumps than microseconds since it was last set. A repeated number would
+    # let browsers keep annotations JSON cached under an old URL (ADR 0004).
+    return time.time_ns() // 1000
+
+
 def generation() -> int:
     value = cache.get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY, 1)
+        cache.add(GENERATION_KEY, fresh_generation(), timeout=None)
+        value = cache.get(GENERATION_KEY)
+        if value is None:  # a cache that stores nothing (apps/common/cache.py, degraded)
+            raise GenerationUnavailable("The cache does not keep the page generation.")
     return int(value)
 
 
@@ -97,8 +112,8 @@ def bump() -> None:
     try:
         try:
             cache.incr(GENERATION_KEY)
-        except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
+        except ValueError:  # lost with the cache: start above every earlier number
+            cache.set(GENERATION_KEY, fresh_generation(), timeout=None)
     except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
         logger.warning("Page cache unreachable; generation not bumped", exc_info=True)
 

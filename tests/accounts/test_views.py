@@ -147,7 +147,7 @@ def test_token_create_replace_revoke(user_client, user):
     assert second.key != first.key
     api = "/api/sources/"
     user_client.logout()
-    assert user_client.get(api, headers={"Authorization": f"Token {first.key}"}).status_code == 403
+    assert user_client.get(api, headers={"Authorization": f"Token {first.key}"}).status_code == 401
     response = user_client.get(api, headers={"Authorization": f"Token {second.key}"})
     assert response.status_code == 200
     assert response.wsgi_request.user == user
@@ -157,7 +157,7 @@ def test_token_create_replace_revoke(user_client, user):
     assert not Token.objects.filter(user=user).exists()
     assert "Your API token was revoked." in user_client.get(PROFILE_URL).text
     user_client.logout()
-    assert user_client.get(api, headers={"Authorization": f"Token {second.key}"}).status_code == 403
+    assert user_client.get(api, headers={"Authorization": f"Token {second.key}"}).status_code == 401
 
 
 def test_token_views_need_post_and_login(client, user_client):

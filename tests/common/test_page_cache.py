@@ -120,3 +120,32 @@ def test_a_deploy_with_changed_templates_never_serves_old_markup(tmp_path, setti
     page_cache.build_id.cache_clear()
     assert page_cache.build_id() == "3f2a9c1"
     page_cache.build_id.cache_clear()
+
+
+def test_a_lost_generation_never_comes_back_smaller(settings):
+    """Redis restarted or the key evicted: the generation starts again above every number
+    handed out before, so no old page, fragment or browser-cached JSON URL is reused."""
+    from django.core.cache import cache
+
+    from apps.common import page_cache
+
+    page_cache.bump()
+    before = page_cache.generation()
+    cache.delete(page_cache.GENERATION_KEY)
+    assert page_cache.generation() > before
+    cache.delete(page_cache.GENERATION_KEY)
+    page_cache.bump()  # incr on a missing key
+    assert page_cache.generation() > before
+
+
+def test_a_cache_that_keeps_nothing_disables_browser_caching(client, founding_paper, monkeypatch):
+    """Redis down (the resilient backend reads as empty): no generation, so the reader
+    links the annotations JSON with g=0 and it is served uncacheable."""
+    from django.core.cache import cache
+
+    monkeypatch.setattr(cache, "get", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cache, "add", lambda *args, **kwargs: False)
+    html = client.get(READER).content.decode()
+    url = html.split('rel="preload" href="')[1].split('"')[0].replace("&amp;", "&")
+    assert url.endswith("?g=0")
+    assert client.get(url)["Cache-Control"] == "no-cache"
