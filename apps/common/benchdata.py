@@ -87,6 +87,26 @@ def render_plain(text: str) -> str:
     return f"<p>{html.escape(text, quote=False)}</p>\n" if text else ""
 
 
+_PLAIN_PROSE = re.compile(r"[A-Za-z][A-Za-z0-9' ,.;:-]*")
+
+
+class Renderer:
+    """Markdown to HTML for generated bodies: plain prose by ``render_plain``, anything
+    else by the real renderer, once per distinct text."""
+
+    def __init__(self):
+        self.rendered: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if _PLAIN_PROSE.fullmatch(text) and "  " not in text:
+            return render_plain(text)
+        if text not in self.rendered:
+            from apps.common.markdown import render_markdown
+
+            self.rendered[text] = render_markdown(text)
+        return self.rendered[text]
+
+
 class Prose:
     """Seeded random prose from the paper's words."""
 
@@ -299,10 +319,12 @@ def make_users(prefix: str, count: int, *, password_hash: str = PASSWORD_UNUSABL
 # --- Sources --------------------------------------------------------------------------------
 
 
-def make_documents(sources_and_blocks: Sequence[tuple], *, created_by_id=None) -> list:
-    """Version 1 of each (saved) source from its blocks, laid out by the importer's own
-    ``pipeline.layout``, with passages; becomes the source's current version. Returns
-    [(document, [passages])]."""
+def make_documents(
+    sources_and_blocks: Sequence[tuple], *, version: int = 1, created_by_id=None
+) -> list:
+    """A ready version of each (saved) source from its blocks, laid out by the importer's
+    own ``pipeline.layout``, with passages; it becomes the source's current version.
+    Returns [(document, [passages])]."""
     from apps.sources.importers.pipeline import layout
     from apps.sources.models import Document, DocumentStatus, Passage, Source
 
@@ -311,7 +333,7 @@ def make_documents(sources_and_blocks: Sequence[tuple], *, created_by_id=None) -
     for source, blocks in sources_and_blocks:
         text, specs = layout(blocks)
         documents.append(
-            Document(source_id=source.pk, version=1, status=DocumentStatus.READY,
+            Document(source_id=source.pk, version=version, status=DocumentStatus.READY,
                      import_format="text", original_filename=f"{source.slug}.txt", text=text,
                      content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
                      created_by_id=created_by_id, import_started=now, import_finished=now,
@@ -387,7 +409,7 @@ def make_sources(prose: Prose, *, prefix: str, passages: int, per_source: int, a
 TAGS = [[], [], ["surveillance"], ["country:DE"], ["scoring", "credit"], ["question"]]
 MOTIVATIONS = ["commenting", "commenting", "questioning", "highlighting", "tagging"]
 ROOT_BODY = "A remark about **this** passage, see [the report](https://example.org/report)."
-REPLY_BODY = "I agree, and this thread should go on."
+REPLY_BODY = "I agree, and @reader1 should see this."
 
 
 def random_span(rng: random.Random, passages, low: int = 10, high: int = 200) -> tuple[int, int]:
@@ -438,18 +460,12 @@ def annotate(
         Notification,
         NotificationKind,
     )
-    from apps.common.markdown import render_markdown
 
     passages = sorted(passages, key=lambda p: p.start)
     starts = [p.start for p in passages]
     text = document.text
     reply_authors = reply_authors or authors
-    rendered: dict[str, str] = {}
-
-    def html_of(value: str) -> str:
-        if value not in rendered:
-            rendered[value] = render_markdown(value) if len(rendered) < 64 else render_plain(value)
-        return rendered[value]
+    html_of = Renderer()
 
     counts = AnnotationCounts()
     public_roots: list[Annotation] = []
@@ -466,7 +482,7 @@ def annotate(
             value = body(i) if body else ROOT_BODY
             annotation = Annotation(
                 source_id=document.source_id, document_id=document.pk, author_id=author.pk,
-                body=value, body_html=render_plain(value) if body else html_of(value),
+                body=value, body_html=html_of(value),
                 tags=rng.choice(TAGS), motivation=rng.choice(MOTIVATIONS),
                 visibility="private" if i % 20 == 0 else "public", passage_id=passage.pk,
                 exact=exact, prefix=prefix, suffix=suffix, start=start, end=end,
@@ -507,7 +523,7 @@ def annotate(
             value = reply_body(n) if reply_body else REPLY_BODY
             reply = Annotation(
                 source_id=document.source_id, document_id=document.pk, author_id=author.pk,
-                body=value, body_html=render_plain(value), tags=[], motivation="replying",
+                body=value, body_html=html_of(value), tags=[], motivation="replying",
                 visibility="public", parent_id=parent.pk, thread_id=root.pk,
             )  # fmt: skip
             reply._parent_author_id = parent.author_id
@@ -611,6 +627,7 @@ def make_entries(
 
     published = 0
     now = timezone.now()
+    html_of = Renderer()
     for first in range(0, count, BATCH_ROWS):
         batch = []
         for n in range(first, min(count, first + BATCH_ROWS)):
@@ -629,7 +646,7 @@ def make_entries(
             batch.append(
                 Example(
                     title=title, slug=f"{slug_prefix}{n}", summary=summary,
-                    summary_html=render_plain(summary),
+                    summary_html=html_of(summary),
                     # Each turn round the countries shifts the categories by one, so
                     # every country × category pair comes up and the first 14 entries
                     # already cover every category.
