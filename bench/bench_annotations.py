@@ -145,7 +145,7 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
     rows.append(
         yardstick.measure("API: list, same, version=1 (anchors)", api + "&version=1", repeat=30)
     )
-    rows[-1].note = f"(test data written with bulk_create in {build:.1f} s)"
+    rows[-1].note = f"(test data written by benchdata.annotate in {build:.1f} s)"
     return rows, source
 
 
