@@ -12,8 +12,8 @@ through the moderation services (a handful of users, so speed does not matter th
 
 Speed: on PostgreSQL every table is filled with ``COPY`` and ids reserved from the
 table's sequence up front (children can point at parents without a round trip per row);
-elsewhere (SQLite, the small scale) with ``executemany``. The whole run is one
-transaction: it is all there or not at all.
+elsewhere (SQLite, the small scale) with ``executemany``. A batch is one transaction:
+it is all there or not at all.
 
 Each run is *additive*: it adds a new batch whose users and slugs carry the batch number
 (``bench-b2-…``), and more annotations on the founding paper.
