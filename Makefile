@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test worker beat lint format migrate seed check-deploy bench load clean
+.PHONY: run test worker beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ bench: $(VENV)/.installed-dev
 ## 50 readers + 5 writers for 60 s against gunicorn + Celery on PostgreSQL + Redis.
 load: $(VENV)/.installed-dev
 	bash bench/load/run.sh
+
+## Capacity: the same mix at 25, 50, 100, 200 readers (30 s each); table and knee.
+LOAD_STEPS ?= 25 50 100 200
+load-steps: $(VENV)/.installed-dev
+	LOAD_STEPS="$(LOAD_STEPS)" bash bench/load/run.sh
+
+## Benchmark data in the configured database (SCALE=small|full; see docs/benchmarks.md).
+SCALE ?= small
+seed-bench: migrate
+	$(BIN)/python manage.py seed_bench --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

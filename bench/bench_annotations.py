@@ -53,23 +53,11 @@ def paragraphs(rng: random.Random, length: int) -> list[str]:
 
 
 def make_document(source, texts: list[str], version: int):
-    from apps.sources.importers.base import anchor_for
-    from apps.sources.models import Document, DocumentStatus, Passage
+    from apps.common.benchdata import make_documents
+    from apps.sources.importers.base import Block
 
-    document = Document.objects.create(
-        source=source, version=version, status=DocumentStatus.READY, import_format="text",
-        text="\n\n".join(texts),
-    )  # fmt: skip
-    rows, cursor = [], 0
-    for order, text in enumerate(texts):
-        rows.append(
-            Passage(document=document, order=order, kind="paragraph", section="", text=text,
-                    start=cursor, end=cursor + len(text), anchor=f"{anchor_for(text)}-{order}")
-        )  # fmt: skip
-        cursor += len(text) + 2
-    Passage.objects.bulk_create(rows)
-    source.current_document = document
-    source.save(update_fields=["current_document"])
+    blocks = [Block("paragraph", text) for text in texts]
+    ((document, _passages),) = make_documents([(source, blocks)], version=version)
     return document
 
 
@@ -80,13 +68,6 @@ def make_source(slug: str, texts: list[str]):
         slug=slug, title=f"Benchmark {slug}", authors=["Bench"], year=2024
     )
     return source, make_document(source, texts, 1)
-
-
-def random_span(rng: random.Random, document, passages, low=10, high=200) -> tuple[int, int]:
-    passage = rng.choice(passages)
-    length = min(rng.randint(low, high), passage.end - passage.start)
-    start = rng.randint(passage.start, passage.end - length)
-    return start, start + length
 
 
 def make_users(n: int):
@@ -105,61 +86,17 @@ def make_users(n: int):
 
 def annotate_in_bulk(rng, *, document, users, roots: int, replies: int, viewer=None) -> None:
     """``roots`` annotations on random spans (anchored on ``document``) and ``replies``
-    replies in nested threads. About 5 % are private (some the viewer's own)."""
-    from apps.annotations.anchoring import context_around
-    from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor
-    from apps.common.markdown import render_markdown
+    replies in nested threads. About 5 % are private (some the viewer's own).
 
-    passages = list(document.passages.order_by("start"))
-    text = document.text
-    tags = [[], [], ["surveillance"], ["country:DE"], ["scoring", "credit"], ["question"]]
-    motivations = ["commenting", "commenting", "questioning", "highlighting", "tagging"]
-    body = "A remark about **this** passage, see [the report](https://example.org/report)."
-    body_html = render_markdown(body)
-    everyone = [*users, viewer] if viewer else users
-    root_rows = []
-    for i in range(roots):
-        start, end = random_span(rng, document, passages)
-        exact, prefix, suffix = context_around(text, start, end)
-        passage = next(p for p in passages if p.end > start)
-        author = rng.choice(everyone)
-        root_rows.append(
-            Annotation(
-                source_id=document.source_id, document=document, author=author, body=body,
-                body_html=body_html, tags=rng.choice(tags), motivation=rng.choice(motivations),
-                visibility="private" if i % 20 == 0 else "public", passage=passage,
-                exact=exact, prefix=prefix, suffix=suffix, start=start, end=end,
-            )
-        )  # fmt: skip
-    created = Annotation.objects.bulk_create(root_rows, batch_size=500)
-    AnnotationAnchor.objects.bulk_create(
-        (
-            AnnotationAnchor(annotation=a, document=document, status=AnchorStatus.ANCHORED,
-                             score=1.0, start=a.start, end=a.end, passage=a.passage)
-            for a in created
-        ),
-        batch_size=1000,
+    Through ``apps.common.benchdata.annotate`` (what seed_bench writes), without its
+    history rows and notifications, which this module has never measured."""
+    from apps.common.benchdata import annotate
+
+    annotate(
+        rng, document=document, passages=list(document.passages.all()),
+        authors=[*users, viewer] if viewer else users, reply_authors=users, roots=roots,
+        replies=replies, history=False, notifications=False,
     )  # fmt: skip
-    public_roots = [a for a in created if a.visibility == "public"]
-    threads: dict[int, list] = {a.pk: [a] for a in public_roots}
-    # Replies come in waves so later ones can answer earlier ones (nested threads).
-    remaining = replies
-    while remaining:
-        wave = []
-        for _ in range(min(remaining, 1000)):
-            root = rng.choice(public_roots)
-            parent = rng.choice(threads[root.pk])
-            wave.append(
-                Annotation(
-                    source_id=document.source_id, document=document, author=rng.choice(users),
-                    body="I agree, and @reader1 should see this.", body_html=render_markdown(
-                        "I agree, and @reader1 should see this."),
-                    motivation="replying", visibility="public", parent=parent, thread=root,
-                )
-            )  # fmt: skip
-        for reply in Annotation.objects.bulk_create(wave, batch_size=500):
-            threads[reply.thread_id].append(reply)
-        remaining -= len(wave)
 
 
 # --- Reader and API -----------------------------------------------------------------------
@@ -228,7 +165,7 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
     rows.append(
         yardstick.measure("API: list, same, version=1 (anchors)", api + "&version=1", repeat=30)
     )
-    rows[-1].note = f"(test data written with bulk_create in {build:.1f} s)"
+    rows[-1].note = f"(test data written by benchdata.annotate in {build:.1f} s)"
     return rows, source
 
 

@@ -2,8 +2,9 @@
 and /api/atlas/countries/ against the bare view.
 
 Entries are spread round-robin over every ISO 3166-1 country, the supranational scopes
-and every category, with varied dimensions, and written with bulk_create (no history
-rows, no evidence: the aggregates read neither).
+and every category, with varied dimensions, by seed_bench's generator
+(``apps.common.benchdata.make_entries``, COPY on PostgreSQL), without history rows,
+evidence or passage links: the aggregates read none of them.
 """
 
 from __future__ import annotations
@@ -14,65 +15,27 @@ import time
 from bench.harness import Row, p95, timeit
 
 ENTRIES = 100_000
-BATCH = 5_000
 COLD_GOAL_MS = 500.0
 WARM_GOAL_MS = 50.0
 
 
 def populate(count: int) -> float:
-    """Insert ``count`` published entries; returns the seconds it took."""
-    from django.db import connection
-    from django.utils import timezone
-    from django_countries import countries
+    """Insert ``count`` published entries; returns the seconds it took.
 
-    from apps.atlas.models import (
-        Category,
-        Consequence,
-        Example,
-        Lifecycle,
-        Operator,
-        Scope,
-        Status,
-    )
+    Through ``apps.common.benchdata.make_entries`` (what seed_bench writes: every country
+    and scope, every category, varied dimensions), without the evidence, passage links
+    and history rows seed_bench adds: the aggregates read none of them."""
+    from django.db import connection, transaction
 
-    codes = [code for code, _name in countries]
-    scopes = list(Scope.values)
-    categories = list(Category.objects.order_by("pk"))
-    operators = list(Operator.values)
-    lifecycles = list(Lifecycle.values)
-    consequences = [c for c in Consequence.values if c not in ("unknown", "none_known")]
-    now = timezone.now()
+    from apps.atlas import cache as atlas_cache
+    from apps.common.benchdata import make_entries
+
     start = time.perf_counter()
-    batch = []
-    for n in range(count):
-        # Every 50th entry is supranational; the rest cycle through the countries.
-        place = {"scope": scopes[n % len(scopes)], "country": ""} if n % 50 == 49 else {
-            "country": codes[n % len(codes)], "scope": ""
-        }  # fmt: skip
-        start_year = 1990 + n % 35
-        batch.append(
-            Example(
-                title=f"Benchmark scoring system {n}",
-                slug=f"benchmark-scoring-system-{n}",
-                summary="A synthetic entry.",
-                summary_html="<p>A synthetic entry.</p>\n",
-                category=categories[(n // len(codes)) % len(categories)],
-                operator=operators[n % len(operators)],
-                lifecycle=lifecycles[n % len(lifecycles)],
-                consequences=[consequences[n % len(consequences)]],
-                data_sources=["financial"],
-                start_year=start_year,
-                end_year=start_year + 3 if n % 4 == 0 else None,
-                status=Status.PUBLISHED,
-                published_at=now,
-                **place,
-            )
-        )
-        if len(batch) == BATCH:
-            Example.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        Example.objects.bulk_create(batch)
+    with transaction.atomic():
+        published = make_entries(count, evidence=False, links=False, history=False)
+    assert published == count, published
+    # What the services do on commit: cached aggregates (of any earlier data) go stale.
+    atlas_cache.bump_generation()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE atlas_example")
@@ -111,7 +74,7 @@ def run(yardstick, user) -> list[Row]:
             f"atlas: bulk-insert {ENTRIES:,} published entries",
             seconds * 1000,
             seconds * 1000,
-            note="setup only (bulk_create in batches of 5,000, then ANALYZE)",
+            note="setup only (benchdata.make_entries: COPY on PostgreSQL, then ANALYZE)",
         )
     ]
 

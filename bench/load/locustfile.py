@@ -84,4 +84,6 @@ class Writer(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 201:
-                response.failure(f"{response.status_code}: {response.text[:200]}")
+                # Status 0: no response at all (the connection failed); say why.
+                detail = response.error if response.status_code == 0 else response.text[:200]
+                response.failure(f"{response.status_code}: {detail!r}")

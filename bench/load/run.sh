@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # `make load`: gunicorn (2 workers) + a Celery worker on PostgreSQL + Redis, driven by
 # locust from a second process on loopback: 50 readers + 5 writers for 60 s.
-# Needs the services (DATABASE_URL/REDIS_URL default to the local ones). Stops by itself.
+# `make load-steps` (LOAD_STEPS="25 50 100 200"): the same mix, one step per reader count
+# (LOAD_STEP_DURATION each, statistics reset once every user has started), then a table
+# and the knee (bench/load/steps_report.py). LOAD_SEED=small|full adds seed_bench data
+# first. Needs the services (DATABASE_URL/REDIS_URL default to the local ones). Stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 PORT=${LOAD_PORT:-8077}
 DURATION=${LOAD_DURATION:-60s}
+STEPS=${LOAD_STEPS:-}
+STEP_DURATION=${LOAD_STEP_DURATION:-30s}
+# Idle keep-alive connections: gunicorn's default (2 s) for `make load`. The step test keeps
+# them 5 s: writers pace at 2.5 s, so with 2 s a writer's POST sometimes raced the server
+# closing its idle connection (a reset, status 0): the client's artefact, not the server's.
+KEEPALIVE=${LOAD_KEEPALIVE:-$([ -n "$STEPS" ] && echo 5 || echo 2)}
 export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/creditscape_load}
 export REDIS_URL=${LOAD_REDIS_URL:-redis://127.0.0.1:6379/4}
 export DJANGO_DEBUG=false DJANGO_SECRET_KEY=load-test-secret-key-$(date +%s)-0123456789abcdefghij
@@ -20,16 +29,41 @@ psql "${DATABASE_URL%/*}/postgres" -qc "DROP DATABASE IF EXISTS $db" -c "CREATE 
 $BIN/python manage.py migrate --noinput -v0
 $BIN/python manage.py collectstatic --noinput -v0
 $BIN/python manage.py load_starter_data > /dev/null
+if [ -n "${LOAD_SEED:-}" ]; then
+  $BIN/python manage.py seed_bench --scale "$LOAD_SEED" | tee "$OUT/seed.log" | tail -n 1
+fi
 eval "$($BIN/python bench/load/prepare.py)"   # exports LOAD_TOKENS, LOAD_PASSAGES
 
-$BIN/gunicorn project.wsgi --workers 2 --threads 4 --bind 127.0.0.1:$PORT --log-level warning > "$OUT/gunicorn.log" 2>&1 &
+$BIN/gunicorn project.wsgi --workers 2 --threads 4 --keep-alive "$KEEPALIVE" --bind 127.0.0.1:$PORT --log-level warning > "$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 $BIN/celery -A project worker --concurrency 1 --loglevel WARNING > "$OUT/worker.log" 2>&1 &
 WORKER=$!
 trap 'kill $GUNICORN $WORKER 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
 
+if [ -z "$STEPS" ]; then
+  $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+    --users 55 --spawn-rate 25 --run-time "$DURATION" --stop-timeout 5 \
+    --csv "$OUT/locust" --only-summary 2>&1 | tail -n 40
+  $BIN/python bench/load/report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv"
+  exit
+fi
+
+rm -f "$OUT"/step-* "$OUT/steps.txt"
+# Warm-up, not reported: first requests compile templates and fill caches in each worker.
 $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
-  --users 55 --spawn-rate 25 --run-time "$DURATION" --stop-timeout 5 \
-  --csv "$OUT/locust" --only-summary 2>&1 | tail -n 40
-$BIN/python bench/load/report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv"
+  --users 15 --spawn-rate 15 --run-time "${LOAD_WARMUP:-15s}" --stop-timeout 5 --only-summary \
+  > "$OUT/step-warmup.log" 2>&1 || true
+for readers in $STEPS; do
+  users=$((readers + 5))  # the locustfile's 5 writers are always there
+  rate=$((users / 4 > 25 ? users / 4 : 25))
+  before=$(cut -d' ' -f1 /proc/loadavg)
+  echo "step: $readers readers + 5 writers for $STEP_DURATION (load average $before)"
+  # A step with failures makes locust exit 1; the report judges the steps.
+  $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
+    --users "$users" --spawn-rate "$rate" --run-time "$STEP_DURATION" --stop-timeout 5 \
+    --reset-stats --csv "$OUT/step-$readers" --only-summary > "$OUT/step-$readers.log" 2>&1 || true
+  echo "$readers $before $(cut -d' ' -f1 /proc/loadavg)" >> "$OUT/steps.txt"
+  sleep 5  # let queued requests drain before the next step
+done
+$BIN/python bench/load/steps_report.py "$OUT"
