@@ -203,11 +203,10 @@ def test_user_page_forbidden_for_contributors(user_client, other_user):
 
 
 def test_nav_link_costs_no_query_once_signed_in(client, user, django_assert_num_queries):
+    from django.conf import settings
     from django.contrib.auth.models import Group
 
     from apps.moderation.permissions import MODERATOR_GROUP
-
-    from django.conf import settings
 
     client.force_login(user)  # warms the cached answer
     # (session,) user, moderation notices, the header notification badge: none for the
