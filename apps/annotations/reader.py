@@ -17,6 +17,7 @@ annotations (see docs/benchmarks.md, "Annotations").
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib.auth.models import AnonymousUser
@@ -25,6 +26,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -161,6 +163,41 @@ def reader_extension(request, *, source, document) -> dict:
         "source": source.slug,
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
+        **_static_payload(get_language()),
+    }
+
+    return {
+        "context": {
+            "annotation_payload_json": json_for_script(payload),
+            "annotation_threads_url": threads_url,
+            "annotation_orphans": orphans,
+            "annotation_can_write": signed_in,
+            "annotation_visibilities": Visibility.choices,
+            "annotation_legend": [
+                (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
+            ],
+            "annotation_export_jsonld": reverse(
+                "api-source-annotations-jsonld", kwargs={"slug": source.slug}
+            ),
+            "annotation_export_csv": reverse(
+                "api-source-annotations-csv", kwargs={"slug": source.slug}
+            ),
+        },
+        "templates": {
+            "head": ["annotations/reader/_head.html"],
+            "tools": ["annotations/reader/_tools.html"],
+            "aside": ["annotations/reader/_aside.html"],
+            "body_end": ["annotations/reader/_body_end.html"],
+        },
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _static_payload(language: str) -> dict:
+    """The part of the reader's payload that depends only on the language: URLs, flag
+    reasons and the script's strings, built once per process and language (about fifty
+    translation look-ups a request otherwise). Returned dicts are shared: never mutate."""
+    return {
         "api": reverse("api-annotation-list"),
         "flagApi": reverse("api-flags"),
         "flagReasons": [[value, str(label)] for value, label in FlagReason.choices],
@@ -206,30 +243,6 @@ def reader_extension(request, *, source, document) -> dict:
                 "“Re-attach here”."
             ),
             "reattached": _("Re-attached."),
-        },
-    }
-    return {
-        "context": {
-            "annotation_payload_json": json_for_script(payload),
-            "annotation_threads_url": threads_url,
-            "annotation_orphans": orphans,
-            "annotation_can_write": signed_in,
-            "annotation_visibilities": Visibility.choices,
-            "annotation_legend": [
-                (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
-            ],
-            "annotation_export_jsonld": reverse(
-                "api-source-annotations-jsonld", kwargs={"slug": source.slug}
-            ),
-            "annotation_export_csv": reverse(
-                "api-source-annotations-csv", kwargs={"slug": source.slug}
-            ),
-        },
-        "templates": {
-            "head": ["annotations/reader/_head.html"],
-            "tools": ["annotations/reader/_tools.html"],
-            "aside": ["annotations/reader/_aside.html"],
-            "body_end": ["annotations/reader/_body_end.html"],
         },
     }
 
