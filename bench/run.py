@@ -26,6 +26,7 @@ def main(selected: list[str]) -> int:
     # A fresh generation: pages and fragments an earlier run cached for the same ids in
     # a shared cache must not be served to this one.
     page_cache.bump()
+    page_cache.bump_text()
     try:
         with override_settings(ROOT_URLCONF="bench.urls"):
             from django.contrib.auth import get_user_model

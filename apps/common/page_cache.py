@@ -31,6 +31,11 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "public-pages:generation"
+# A second generation for the reader's passage markup (ADR 0004), which no annotation
+# appears in: bumped by the same writes except those to the models in NOT_IN_TEXT, so a
+# busy annotated paper keeps its rendered text between annotation writes.
+TEXT_GENERATION_KEY = "public-text:generation"
+NOT_IN_TEXT = {"annotations.Annotation", "annotations.AnnotationAnchor"}
 
 # Models whose rows appear on public pages. Labels, so apps stay decoupled.
 PUBLIC_MODELS = [
@@ -86,11 +91,11 @@ def fresh_generation() -> int:
     return time.time_ns() // 1000
 
 
-def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+def generation(key: str = GENERATION_KEY) -> int:
+    value = cache.get(key)
     if value is None:
-        cache.add(GENERATION_KEY, fresh_generation(), timeout=None)
-        value = cache.get(GENERATION_KEY)
+        cache.add(key, fresh_generation(), timeout=None)
+        value = cache.get(key)
         if value is None:  # a cache that stores nothing (apps/common/cache.py, degraded)
             raise GenerationUnavailable("The cache does not keep the page generation.")
     return int(value)
@@ -106,28 +111,44 @@ def safe_generation() -> int | None:
         return None
 
 
-def bump() -> None:
-    """Invalidate every cached public page (call on commit). Never fails the write that
-    triggered it: with the cache unreachable there is nothing stale to serve either."""
+def _increment(key: str) -> None:
     try:
         try:
-            cache.incr(GENERATION_KEY)
+            cache.incr(key)
         except ValueError:  # lost with the cache: start above every earlier number
-            cache.set(GENERATION_KEY, fresh_generation(), timeout=None)
+            cache.set(key, fresh_generation(), timeout=None)
     except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
         logger.warning("Page cache unreachable; generation not bumped", exc_info=True)
 
 
-def _on_change(sender, using=None, **kwargs) -> None:
+def bump() -> None:
+    """Invalidate every cached public page and fragment (call on commit). Never fails the
+    write that triggered it: with the cache unreachable there is nothing stale to serve
+    either."""
+    _increment(GENERATION_KEY)
+
+
+def bump_text() -> None:
+    """Invalidate the readers' cached passage markup (call on commit)."""
+    _increment(TEXT_GENERATION_KEY)
+
+
+def _on_commit_once(bump_function, using) -> None:
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
-        bump()
+        bump_function()
         return
     # One bump per (save)point is enough, however many rows a service writes.
     current = set(connection.savepoint_ids)
-    if any(entry[1] is bump and entry[0] == current for entry in connection.run_on_commit):
+    if any(entry[1] is bump_function and entry[0] == current for entry in connection.run_on_commit):
         return
-    transaction.on_commit(bump, using=using)
+    transaction.on_commit(bump_function, using=using)
+
+
+def _on_change(sender, using=None, **kwargs) -> None:
+    _on_commit_once(bump, using)
+    if sender._meta.label not in NOT_IN_TEXT:
+        _on_commit_once(bump_text, using)
 
 
 def connect_signals() -> None:
@@ -161,7 +182,13 @@ def request_generation(request) -> int | None:
     return request._public_generation
 
 
-def fragment(name: str, *parts, render, at_generation: int | None = None):
+def fragment(
+    name: str,
+    *parts,
+    render,
+    at_generation: int | None = None,
+    generation_key: str = GENERATION_KEY,
+):
     """Markup or data shared by every viewer (a reader's passages, the public annotations
     of a version), cached under the same generation as whole pages: any public write
     makes the next request render it afresh. ``render()`` is called on a miss and must
@@ -169,13 +196,16 @@ def fragment(name: str, *parts, render, at_generation: int | None = None):
     ``parts`` and public data. A cache outage
     degrades to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the
     cache off (tests do, as they do for the page cache: their writes never commit).
-    Pass ``at_generation`` (from :func:`request_generation`) to save reading it again."""
+    Pass ``at_generation`` (from :func:`request_generation`) to save reading it again,
+    or ``generation_key=TEXT_GENERATION_KEY`` for markup no annotation appears in."""
     timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
     if not timeout:
         return render()
     try:
-        current = at_generation if at_generation is not None else generation()
-        key = ":".join(["public-fragment", build_id(), name, str(current), *map(str, parts)])
+        current = at_generation if at_generation is not None else generation(generation_key)
+        key = ":".join(
+            ["public-fragment", build_id(), name, generation_key, str(current), *map(str, parts)]
+        )
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
         logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)

@@ -47,9 +47,7 @@ def reader(request, slug: str, version: int | None = None):
     context = {
         "source": source,
         "document": document,
-        "reader_text": reader_text(
-            source=source, document=document, at_generation=page_cache.request_generation(request)
-        ),
+        "reader_text": reader_text(source=source, document=document),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,
         "apa": citation.apa(source, permalink),
@@ -60,11 +58,12 @@ def reader(request, slug: str, version: int | None = None):
     return render(request, "sources/reader.html", context)
 
 
-def reader_text(*, source, document, at_generation: int | None = None) -> str:
+def reader_text(*, source, document) -> str:
     """The table of contents and the passages of one version, with the passage slots of
     other apps: the same for every viewer, so it is rendered once per version, language
-    and public-data generation and then comes from the cache (ADR 0004). On a long
-    document this is most of the reader's work."""
+    and generation of the public *text* (which annotation writes leave alone) and then
+    comes from the cache (ADR 0004). On a long document this is most of the reader's
+    work."""
 
     def render_text() -> str:
         passages = list(selectors.passages_for_document(document=document))
@@ -85,7 +84,7 @@ def reader_text(*, source, document, at_generation: int | None = None) -> str:
             document.pk,
             get_language(),
             render=render_text,
-            at_generation=at_generation,
+            generation_key=page_cache.TEXT_GENERATION_KEY,
         )
     )
 

@@ -208,6 +208,7 @@ def production_caches(settings):
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
     page_cache.bump()
+    page_cache.bump_text()
 
 
 def test_hidden_root_keeps_its_thread_with_caches_on(

@@ -15,7 +15,8 @@ def page_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
     from apps.common import page_cache
 
-    page_cache.bump()  # start from a generation no earlier test has used
+    page_cache.bump()  # start from generations no earlier test has used
+    page_cache.bump_text()
 
 
 def annotate(user, paper, text="Schufa uses geo-scoring", visibility="public"):

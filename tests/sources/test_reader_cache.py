@@ -18,7 +18,8 @@ READER = "/sources/wong-2021-social-credit/"
 @pytest.fixture
 def fragment_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
-    page_cache.bump()  # start from a generation no earlier test has used
+    page_cache.bump()  # start from generations no earlier test has used
+    page_cache.bump_text()
 
 
 def _passage_queries(client) -> tuple[str, int]:
@@ -73,6 +74,27 @@ def test_a_committed_public_write_renders_the_passages_afresh(
     html, queried = _passage_queries(client)
     assert queried >= 1
     assert "1 comparative example" in html
+
+
+def test_annotation_writes_leave_the_passages_cached(
+    client, user, founding_paper, fragment_cache, run_on_commit
+):
+    """No annotation appears in the passage markup: a busy paper keeps its rendered text
+    while the annotations (their own generation) are refreshed."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    _passage_queries(client)
+    document = founding_paper.current_document
+    start = document.text.index("Schufa uses geo-scoring")
+    generation = page_cache.generation()
+    with run_on_commit():
+        services.annotation_create(
+            author=user, document=document, body="A public comment",
+            position=TextPositionSelector(start, start + 6),
+        )  # fmt: skip
+    assert page_cache.generation() > generation  # pages and the annotations JSON: afresh
+    assert _passage_queries(client)[1] == 0  # the text: still cached
 
 
 def test_without_the_cache_every_request_renders(client, founding_paper, settings):
