@@ -38,8 +38,10 @@ def test_source_create_stores_a_pending_version_and_enqueues_on_commit(
             data=samples.PLAIN_TEXT,
             filename="a.txt",
         )
-    # The import job, plus one invalidation of the anonymous page cache.
-    assert len([c for c in callbacks if c is not page_cache.bump]) == 1
+    # The import job, plus one invalidation of each public-cache generation.
+    invalidations = (page_cache.bump, page_cache.bump_text)
+    assert len([c for c in callbacks if c not in invalidations]) == 1
+    assert [c for c in callbacks if c in invalidations] == list(invalidations)
     document = source.documents.get()
     assert document.status == DocumentStatus.PENDING
     assert document.version is None
