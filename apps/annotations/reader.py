@@ -7,9 +7,9 @@ fetched by static/js/annotations.js from a URL carrying that generation, so brow
 cache it too. The page itself embeds only what is personal: the viewer's own roots that
 the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
 (cached per viewer under the same generation), plus the strings and URLs the script
-needs. Counts and the Annotate passage buttons
-are painted by the script, so the passage markup stays the same for every viewer and
-is cached too (ADR 0004). Replies are fetched per thread when a thread is opened.
+needs. Counts and the Annotate passage buttons are painted by the script, so the passage
+markup stays the same for every viewer and is cached too (ADR 0004). Replies are fetched
+per thread when a thread is opened.
 
 Server-side work is then a fixed, small number of queries whatever the number of
 annotations (see docs/benchmarks.md, "Annotations").

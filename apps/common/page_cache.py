@@ -106,6 +106,8 @@ def safe_generation() -> int | None:
     pages keep working, they only lose browser caching)."""
     try:
         return generation()
+    except GenerationUnavailable:  # the cache backend has logged why
+        return None
     except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
         logger.warning("Page cache unreachable; no generation", exc_info=True)
         return None
@@ -193,9 +195,9 @@ def fragment(
     of a version), cached under the same generation as whole pages: any public write
     makes the next request render it afresh. ``render()`` is called on a miss and must
     return a picklable value (markup, JSON text, small lists) that depends only on
-    ``parts`` and public data. A cache outage
-    degrades to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the
-    cache off (tests do, as they do for the page cache: their writes never commit).
+    ``parts`` and public data. A cache outage degrades to rendering every time;
+    ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the cache off (tests do, as they do for
+    the page cache: their writes never commit).
     Pass ``at_generation`` (from :func:`request_generation`) to save reading it again,
     or ``generation_key=TEXT_GENERATION_KEY`` for markup no annotation appears in."""
     timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
@@ -207,6 +209,8 @@ def fragment(
             ["public-fragment", build_id(), name, generation_key, str(current), *map(str, parts)]
         )
         cached = cache.get(key)
+    except GenerationUnavailable:  # the cache backend has logged why
+        return render()
     except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
         logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)
         return render()
