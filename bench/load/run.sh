@@ -12,10 +12,12 @@ PORT=${LOAD_PORT:-8077}
 DURATION=${LOAD_DURATION:-60s}
 STEPS=${LOAD_STEPS:-}
 STEP_DURATION=${LOAD_STEP_DURATION:-30s}
-# Idle keep-alive connections: gunicorn's default (2 s) for `make load`. The step test keeps
-# them 5 s: writers pace at 2.5 s, so with 2 s a writer's POST sometimes raced the server
-# closing its idle connection (a reset, status 0): the client's artefact, not the server's.
-KEEPALIVE=${LOAD_KEEPALIVE:-$([ -n "$STEPS" ] && echo 5 || echo 2)}
+# Idle keep-alive connections are kept 5 s (gunicorn's default is 2 s): writers pace at
+# 2.5 s, so with 2 s a writer's POST sometimes raced the server closing its idle
+# connection (a reset, status 0; seen in `make load` on a quiet machine too): the
+# client's artefact, not the server's. Behind a proxy, keep the proxy's upstream idle
+# timeout below gunicorn's for the same reason (docs/deploy.md).
+KEEPALIVE=${LOAD_KEEPALIVE:-5}
 export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/creditscape_load}
 export REDIS_URL=${LOAD_REDIS_URL:-redis://127.0.0.1:6379/4}
 export DJANGO_DEBUG=false DJANGO_SECRET_KEY=load-test-secret-key-$(date +%s)-0123456789abcdefghij
