@@ -25,7 +25,7 @@ migrate: $(VENV)/.installed-runtime
 	$(BIN)/python manage.py migrate --noinput
 
 seed: migrate
-	$(BIN)/python manage.py load_starter_data
+	$(BIN)/python manage.py load_starter_data --demo
 
 ## Serve the site on http://$(HOST):$(PORT) (SQLite, eager Celery, no services needed).
 run: seed

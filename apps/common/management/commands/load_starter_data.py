@@ -8,6 +8,14 @@ class Command(BaseCommand):
         "again changes nothing."
     )
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--demo",
+            action="store_true",
+            help="Also add demo discussion by demo accounts without passwords (`make run`; "
+            "not for production).",
+        )
+
     def handle(self, *args, **options):
         from apps.sources.starter import load_founding_paper
 
@@ -22,7 +30,9 @@ class Command(BaseCommand):
                 module = __import__(f"{config.name}.starter", fromlist=["load_starter_data"])
             except ModuleNotFoundError:
                 continue
-            loader = getattr(module, "load_starter_data", None)
-            if loader:
+            loaders = [getattr(module, "load_starter_data", None)]
+            if options["demo"]:
+                loaders.append(getattr(module, "load_demo_data", None))
+            for loader in filter(None, loaders):
                 for line in loader():
                     self.stdout.write(line)
