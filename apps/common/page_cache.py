@@ -237,8 +237,13 @@ def anonymous_page_cache(view):
             request._public_generation = generation()  # see request_generation()
             key = f"public-page:{build_id()}:{request._public_generation}:{get_language()}:{digest}"
             cached = cache.get(key)
-        except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
-            logger.warning("Page cache unreachable; rendering without it", exc_info=True)
+        except Exception as exc:  # noqa: BLE001 - a cache outage degrades to rendering
+            # Remember there is no generation, so the view's fragments do not ask the
+            # unreachable cache again (each try may wait for the socket timeout).
+            if not hasattr(request, "_public_generation"):
+                request._public_generation = None
+            if not isinstance(exc, GenerationUnavailable):  # that one the backend logged
+                logger.warning("Page cache unreachable; rendering without it", exc_info=True)
             return view(request, *args, **kwargs)
         if cached is not None:
             status, content_type, content = cached
