@@ -157,8 +157,16 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
                                   repeat=50))  # fmt: skip
     size = len(Client().get(threads).content)
     rows[-1].note = f"{size / 1e6:.1f} MB of JSON; browsers keep it until the generation changes"
+    # The signed-in reader's first visit, or the first request after anything on the
+    # page changed (ADR 0005): the page is rendered, the shared fragments are cached.
+    with override_settings(VIEWER_PAGE_CACHE_SECONDS=0):
+        rows.append(signed_yardstick.measure(f"  page re-rendered: reader, {label}, signed in",
+                                             source.get_absolute_url(), repeat=20))  # fmt: skip
+        rows[-1].note = "(a signed-in reader's first visit, or the first after a change)"
     # Cache misses: the first request after any public write renders these afresh.
-    with override_settings(PUBLIC_FRAGMENT_CACHE_SECONDS=0, ANONYMOUS_PAGE_CACHE_SECONDS=0):
+    with override_settings(
+        PUBLIC_FRAGMENT_CACHE_SECONDS=0, ANONYMOUS_PAGE_CACHE_SECONDS=0, VIEWER_PAGE_CACHE_SECONDS=0
+    ):
         rows.append(signed_yardstick.measure(f"  cache miss: reader, {label}, signed in",
                                              source.get_absolute_url(), repeat=20))  # fmt: skip
         rows.append(yardstick.measure("  cache miss: public threads JSON", threads, repeat=20))

@@ -85,7 +85,12 @@ def run(yardstick, user) -> list[Row]:
         )
         with override_settings(ANONYMOUS_PAGE_CACHE_SECONDS=0):
             rows.append(yardstick.measure(f"reader: {label}, anonymous, cache off", url))
-        rows.append(yardstick.measure(f"reader: {label}, signed in", url, client=signed_in))
+        rows.append(
+            yardstick.measure(f"reader: {label}, signed in (own page cache)", url, client=signed_in)
+        )
+        with override_settings(VIEWER_PAGE_CACHE_SECONDS=0):
+            rows.append(yardstick.measure(f"reader: {label}, signed in, page re-rendered", url,
+                                          client=signed_in))  # fmt: skip
     rows.append(yardstick.measure("API: /api/sources/", "/api/sources/"))
     rows.append(yardstick.measure("API: founding paper detail", f"/api/sources/{paper.slug}/"))
     return rows

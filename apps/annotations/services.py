@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
+from apps.common import viewer_cache
 from apps.common.markdown import render_markdown
 from apps.moderation.selectors import is_premoderated, is_shadow_hidden
 from apps.search.services import search_index_annotation
@@ -904,6 +905,7 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
+    viewer_cache.bump_viewers_on_commit([user.pk])  # the header's unread count
     return qs.update(read_at=timezone.now())
 
 

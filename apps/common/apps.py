@@ -5,6 +5,7 @@ class CommonConfig(AppConfig):
     name = "apps.common"
 
     def ready(self) -> None:
-        from . import page_cache
+        from . import page_cache, viewer_cache
 
         page_cache.connect_signals()
+        viewer_cache.connect_signals()

@@ -7,8 +7,10 @@ afresh. The bump is wired to model signals rather than to services on purpose: i
 cache infrastructure, and it must also fire for admin edits and for writes that bypass
 the services. The timeout is only a safety net for bulk writes that send no signal.
 
-Only anonymous GETs without pending messages are cached; signed-in users always get a
-freshly rendered page (it carries their private annotations, drafts and tools).
+Only anonymous GETs without pending messages are cached here; a signed-in reader's page
+is cached per session by apps/common/viewer_cache.py (ADR 0005). Both store pages with a
+hole where the CSRF token goes and fill it per response (:func:`fill_csrf`), so no
+visitor is ever sent another visitor's token.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import functools
 import hashlib
 import logging
 import os
+import secrets
 import time
 from pathlib import Path
 
@@ -26,6 +29,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -99,6 +103,12 @@ def generation(key: str = GENERATION_KEY) -> int:
         if value is None:  # a cache that stores nothing (apps/common/cache.py, degraded)
             raise GenerationUnavailable("The cache does not keep the page generation.")
     return int(value)
+
+
+def generations(*keys: str) -> list[int]:
+    """Several generations in one cache round trip (``generation()`` for each missing)."""
+    found = cache.get_many(keys)
+    return [int(found[key]) if key in found else generation(key) for key in keys]
 
 
 def safe_generation() -> int | None:
@@ -224,6 +234,65 @@ def fragment(
     return value
 
 
+# --- Storing whole pages --------------------------------------------------------------------
+# A page rendered for the cache has a random placeholder where the CSRF token goes (the
+# context processor apps.common.context_processors.csrf_placeholder puts it there), and
+# every response, the storing one included, gets the visitor's own freshly masked token
+# instead. A token left in cached markup would be sent to every later visitor: their
+# forms would fail, and the first visitor's secret would be handed out.
+
+
+def open_csrf_hole(request) -> str:
+    request._csrf_placeholder = "csrfplaceholder" + secrets.token_hex(16)
+    return request._csrf_placeholder
+
+
+def fill_csrf(request, content: bytes, placeholder: str) -> bytes:
+    if placeholder.encode() not in content:
+        return content
+    return content.replace(placeholder.encode(), get_token(request).encode())
+
+
+def storable(request, response) -> bool:
+    """Whether a rendered response may be stored and served again: a plain 200 that sets
+    no cookie and put no CSP nonce in the page (a nonce must never be reused)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not isinstance(getattr(request, "_csp_nonce", None), str)
+    )
+
+
+def render_for_cache(request, view, args, kwargs):
+    """Run ``view`` with a CSRF hole; return the response (token filled in) and, when it
+    may be stored, the entry to store."""
+    placeholder = open_csrf_hole(request)
+    try:
+        response = view(request, *args, **kwargs)
+    finally:
+        del request._csrf_placeholder
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
+    if response.streaming:
+        return response, None
+    entry = None
+    if storable(request, response):
+        entry = (placeholder, response.status_code, response["Content-Type"], response.content)
+    response.content = fill_csrf(request, response.content, placeholder)
+    return response, entry
+
+
+def response_from_entry(request, entry) -> HttpResponse | None:
+    try:
+        placeholder, status, content_type, content = entry
+    except (TypeError, ValueError):  # an entry of another shape: render afresh
+        return None
+    return HttpResponse(
+        fill_csrf(request, content, placeholder), status=status, content_type=content_type
+    )
+
+
 def anonymous_page_cache(view):
     """Serve anonymous visitors from the cache; see the module docstring."""
 
@@ -246,15 +315,15 @@ def anonymous_page_cache(view):
                 logger.warning("Page cache unreachable; rendering without it", exc_info=True)
             return view(request, *args, **kwargs)
         if cached is not None:
-            status, content_type, content = cached
-            return HttpResponse(content, status=status, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming and not response.cookies:
-            if hasattr(response, "render") and not response.is_rendered:
-                response.render()
-            cache.set(
-                key, (response.status_code, response["Content-Type"], response.content), timeout
-            )
+            response = response_from_entry(request, cached)
+            if response is not None:
+                return response
+        response, entry = render_for_cache(request, view, args, kwargs)
+        if entry is not None:
+            try:
+                cache.set(key, entry, timeout)
+            except Exception:  # noqa: BLE001 - the page is rendered; serve it anyway
+                logger.warning("Page cache unreachable; page not stored", exc_info=True)
         return response
 
     return wrapper

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
+from apps.common import viewer_cache
+
 from . import permissions
 from .errors import ModerationConflict
 from .models import (
@@ -657,6 +659,7 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
     if notice_ids is not None:
         qs = qs.filter(pk__in=notice_ids)
+    viewer_cache.bump_viewers_on_commit([user.pk])
     return qs.update(read_at=timezone.now())
 
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.viewer_cache import viewer_page_cache
 
 from . import citation, reader_extensions, selectors, services
 from .forms import NewVersionForm, SourceFilterForm, SourceUploadForm
@@ -38,6 +39,7 @@ def source_list(request):
     )
 
 
+@viewer_page_cache
 @anonymous_page_cache
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug)

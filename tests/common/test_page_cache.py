@@ -33,6 +33,10 @@ def annotate(user, paper, text="Schufa uses geo-scoring", visibility="public"):
     ), passage
 
 
+def csrf_token_in(html: str) -> str:
+    return html.split('"X-CSRFToken": "')[1].split('"')[0]
+
+
 def test_second_anonymous_request_runs_no_query(
     client, founding_paper, page_cache, django_assert_num_queries
 ):
@@ -40,8 +44,35 @@ def test_second_anonymous_request_runs_no_query(
     assert first.status_code == 200
     with django_assert_num_queries(0):
         second = client.get(READER)
-    assert second.content == first.content
+    first_html, second_html = first.content.decode(), second.content.decode()
+    # The same page, but every response carries a freshly masked CSRF token of its own.
+    assert csrf_token_in(first_html) != csrf_token_in(second_html)
+    assert second_html.replace(csrf_token_in(second_html), "T") == first_html.replace(
+        csrf_token_in(first_html), "T"
+    )
     assert second["Content-Security-Policy"]  # middleware still runs on cached pages
+
+
+def test_cached_page_never_hands_out_another_visitors_csrf_token(founding_paper, page_cache):
+    """The page was rendered for a first visitor; a second one (no cookies) gets a token
+    for a CSRF cookie of their own, and it works (a sign-in POST is not rejected)."""
+    from django.test import Client
+
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(READER)
+    html = second.get(READER).content.decode()
+    assert "csrfplaceholder" not in html
+    token = csrf_token_in(html)
+    assert second.cookies["csrftoken"].value != first.cookies["csrftoken"].value
+    response = second.post(
+        "/accounts/login/",
+        {"login": "nobody", "password": "wrong-password"},
+        HTTP_X_CSRFTOKEN=token,
+    )
+    assert response.status_code == 200  # the form's error, not 403 "CSRF verification failed"
+    assert first.post(
+        "/accounts/login/", {"login": "nobody", "password": "x"}, HTTP_X_CSRFTOKEN=token
+    ).status_code == 403  # that token belongs to the second visitor only
 
 
 def _threads(client, html: str) -> str:

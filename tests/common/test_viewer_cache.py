@@ -1,0 +1,176 @@
+"""A signed-in reader's page is cached per session (apps/common/viewer_cache.py, ADR 0005):
+served again only to that session, and rendered afresh as soon as anything it shows
+changes: public data, the viewer's account, notifications, roles; never across a sign-out
+or a password change."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from apps.annotations import services as annotation_services
+from apps.annotations.models import Notification
+from apps.moderation.permissions import MODERATOR_GROUP
+from tests.common.test_page_cache import READER, annotate, csrf_token_in
+
+
+@pytest.fixture
+def viewer_cache(settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+    settings.VIEWER_PAGE_CACHE_SECONDS = 60
+    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
+    from apps.common import page_cache, viewer_cache
+
+    page_cache.bump()  # start from generations no earlier test has used
+    page_cache.bump_text()
+    viewer_cache.bump_all_viewers()
+
+
+def signed_in(user) -> Client:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    return client
+
+
+def page(client) -> str:
+    response = client.get(READER)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_second_request_is_served_from_the_cache(
+    founding_paper, user, viewer_cache, run_on_commit, django_assert_max_num_queries
+):
+    client = signed_in(user)
+    first = page(client)
+    with django_assert_max_num_queries(1):  # the session (database sessions in tests)
+        second = page(client)
+    assert user.public_name in second
+    assert csrf_token_in(first) != csrf_token_in(second)
+    assert second.replace(csrf_token_in(second), "T") == first.replace(csrf_token_in(first), "T")
+
+
+def test_the_token_in_a_cached_page_is_valid(founding_paper, user, viewer_cache):
+    client = signed_in(user)
+    page(client)
+    token = csrf_token_in(page(client))
+    response = client.post("/accounts/logout/", HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 302  # signed out, not "CSRF verification failed"
+    assert user.public_name not in page(client)
+
+
+def test_own_private_annotation_appears_at_once(founding_paper, user, viewer_cache, run_on_commit):
+    client = signed_in(user)
+    assert "Compare with credit scores" not in page(client)
+    with run_on_commit():
+        annotate(user, founding_paper, visibility="private")
+    assert "Compare with credit scores" in page(client)
+
+
+def test_never_served_to_another_session_or_user(
+    founding_paper, user, other_user, viewer_cache, run_on_commit
+):
+    with run_on_commit():
+        annotate(user, founding_paper, visibility="private")
+    assert "Compare with credit scores" in page(signed_in(user))
+    html = page(signed_in(other_user))
+    assert "Compare with credit scores" not in html
+    assert other_user.public_name in html and user.public_name not in html
+
+
+def test_unread_count_follows_notifications(
+    founding_paper, user, other_user, viewer_cache, run_on_commit
+):
+    client = signed_in(user)
+    assert "unread" not in page(client)
+    with run_on_commit():
+        root, _ = annotate(user, founding_paper)
+        annotation_services.annotation_reply(author=other_user, parent=root, body="I disagree.")
+    assert Notification.objects.filter(recipient=user, read_at__isnull=True).count() == 1
+    assert '<span class="badge">1<' in page(client)
+    with run_on_commit():  # a bulk update, no model signal: the service bumps
+        annotation_services.notifications_mark_read(user=user)
+    assert "unread" not in page(client)
+
+
+def test_role_and_profile_changes_show_at_once(founding_paper, user, viewer_cache, run_on_commit):
+    client = signed_in(user)
+    assert "/moderation/" not in page(client)
+    with run_on_commit():
+        user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
+    assert "/moderation/" in page(client)
+    with run_on_commit():
+        user.display_name = "Dr. Renamed"
+        user.save(update_fields=["display_name"])
+    assert "Dr. Renamed" in page(client)
+    with run_on_commit():
+        Group.objects.get(name=MODERATOR_GROUP).user_set.clear()
+    assert "/moderation/" not in page(client)
+
+
+def test_a_password_change_locks_old_sessions_out(
+    founding_paper, user, viewer_cache, run_on_commit
+):
+    """A stolen session must not keep reading the cached page once the password changed."""
+    old_session = signed_in(user)
+    page(old_session)
+    page(old_session)  # cached now
+    with run_on_commit():
+        user.set_password("a-new-secret-123")
+        user.save()
+    fresh = signed_in(user)
+    page(fresh)  # the new session's page is cached under the new generation
+    html = page(old_session)
+    assert user.public_name not in html
+    assert "Sign in" in html
+
+
+def test_a_deactivated_account_is_signed_out(founding_paper, user, viewer_cache, run_on_commit):
+    client = signed_in(user)
+    page(client)
+    with run_on_commit():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    assert user.public_name not in page(client)
+
+
+def test_pending_flash_message_is_shown(founding_paper, user, viewer_cache, rf):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.http import HttpResponse
+
+    client = signed_in(user)
+    page(client)
+    # What messages.success() before a redirect leaves for the next page.
+    storage, response = CookieStorage(rf.get("/")), HttpResponse()
+    storage.add(constants.SUCCESS, "Saved your changes.")
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+    assert "Saved your changes." in page(client)
+    assert "Saved your changes." not in page(client)  # shown once, as always
+
+
+def test_a_page_with_a_csp_nonce_is_never_stored(rf):
+    """A nonce must never be sent twice: such a page is rendered every time."""
+    from django.http import HttpResponse
+
+    from apps.common import page_cache
+
+    request = rf.get("/")
+    response = HttpResponse("<script nonce='n'></script>")
+    assert page_cache.storable(request, response)
+    request._csp_nonce = "n"
+    assert not page_cache.storable(request, response)
+
+
+def test_cache_outage_renders_the_page(founding_paper, user, viewer_cache, monkeypatch):
+    from django.core.cache import cache
+
+    client = signed_in(user)
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(cache, "get_many", unreachable)
+    html = page(client)
+    assert user.public_name in html
+    assert "?g=0" in html  # no generation: the annotations JSON is not browser-cached
