@@ -203,12 +203,51 @@ def test_author_reattaches_an_orphan_by_selecting_new_text(paper, user, other_us
 def production_caches(settings):
     """The page and fragment caches on, as in production (commits bump the generation
     here: browser tests run outside a test transaction)."""
-    from apps.common import page_cache
+    from apps.common import page_cache, viewer_cache
 
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+    settings.VIEWER_PAGE_CACHE_SECONDS = 60
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
     page_cache.bump()
     page_cache.bump_text()
+    viewer_cache.bump_all_viewers()
+
+
+def test_signed_in_reader_served_from_its_own_page_cache(
+    paper, user, other_user, login_page, production_caches
+):
+    """Reloads of a signed-in reader come from the session's page cache (ADR 0005): the
+    new private annotation is there at once, and writing from a cached page works (its
+    CSRF token is this session's)."""
+    reader = f"/sources/{paper.slug}/"
+    page = login_page(user)
+    page.goto(reader)
+    page.goto(reader)
+    select_with_mouse(page, SENTENCE)
+    page.get_by_role("button", name="Annotate", exact=True).click()
+    page.get_by_label("Comment").fill("Private thought")
+    page.get_by_label("Visibility").select_option("private")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("mark.hl")).to_have_count(1)
+    for _ in range(2):  # rendered afresh after the write, then from the cache
+        page.reload()
+        expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    page.locator("mark.hl").first.click()
+    page.get_by_role("button", name="Reply").first.click()
+    page.get_by_label("Reply").fill("A note to self.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".annotation-card[data-depth='1'] .annotation-card__body")).to_have_text(
+        "A note to self."
+    )
+    root = Annotation.objects.get(parent=None)
+    assert Annotation.objects.filter(parent=root).count() == 1
+
+    other = login_page(other_user)
+    for _ in range(2):
+        other.goto(reader)
+        expect(other.locator(".reader.has-annotations")).to_have_count(1)
+        expect(other.locator("mark.hl")).to_have_count(0)
+        assert "Private thought" not in other.content()
 
 
 def test_hidden_root_keeps_its_thread_with_caches_on(
