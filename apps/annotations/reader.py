@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from apps.common import page_cache
+from apps.common import page_cache, viewer_cache
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
@@ -117,22 +117,31 @@ def reader_extension(request, *, source, document) -> dict:
     generation = page_cache.request_generation(request)
     signed_in = viewer.is_authenticated
     can_moderate = signed_in and selectors.can_moderate(viewer)
-    own = (
-        # Keyed by the viewer and their moderator status: every write that could change
-        # this set (annotations, anchors, hiding, shadow-hiding) bumps the generation.
-        page_cache.fragment(
-            "reader-own",
-            document.pk,
-            viewer.pk,
-            f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
-            render=lambda: _rows(
+    own = []
+    if signed_in:
+
+        def render_own() -> list[dict]:
+            return _rows(
                 selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
-            ),
-            at_generation=generation,
+            )
+
+        # Keyed by the viewer, their generation and their moderator status: every write
+        # that could change this set bumps the public generation (annotations, anchors,
+        # hiding, shadow-hiding) or, for the viewer's private annotations, their own.
+        own_generation = viewer_cache.request_viewer_generation(request)
+        own = (
+            page_cache.fragment(
+                "reader-own",
+                document.pk,
+                viewer.pk,
+                own_generation,
+                f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
+                render=render_own,
+                at_generation=generation,
+            )
+            if own_generation is not None
+            else render_own()
         )
-        if signed_in
-        else []
-    )
     # The public orphans are shared (cached); the viewer's own come with their rows.
     orphans = {o["pk"]: o for o in public_orphans(document, at_generation=generation)}
     for a in own:

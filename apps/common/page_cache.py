@@ -158,9 +158,31 @@ def _on_commit_once(bump_function, using) -> None:
 
 
 def _on_change(sender, using=None, **kwargs) -> None:
+    if kwargs.get("signal") is post_save and _only_its_owner_sees(kwargs, using):
+        return
     _on_commit_once(bump, using)
     if sender._meta.label not in NOT_IN_TEXT:
         _on_commit_once(bump_text, using)
+
+
+def _only_its_owner_sees(kwargs, using) -> bool:
+    """A saved row that only one viewer could and can see (a private annotation, kept
+    private) changes no shared page: bump that viewer's generation instead of everyone's
+    (ADR 0005). Models opt in with ``page_cache_private_to(created=, update_fields=)``;
+    deletes always bump (a hard delete can change what others see of a thread)."""
+    instance = kwargs["instance"]
+    private_to = getattr(instance, "page_cache_private_to", None)
+    if private_to is None:
+        return False
+    owner = private_to(
+        created=kwargs.get("created", False), update_fields=kwargs.get("update_fields")
+    )
+    if owner is None:
+        return False
+    from .viewer_cache import bump_viewers_on_commit
+
+    bump_viewers_on_commit([owner], using=using)
+    return True
 
 
 def connect_signals() -> None:

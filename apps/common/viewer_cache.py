@@ -58,6 +58,24 @@ def viewer_key(user_id) -> str:
     return f"viewer-pages:generation:{int(user_id)}"
 
 
+def request_viewer_generation(request) -> int | None:
+    """The signed-in viewer's generation, read once per request (the page wrapper has
+    usually read it already); None when anonymous or when the cache is unreachable
+    (then cache nothing personal)."""
+    if not hasattr(request, "_viewer_generation"):
+        user = request.user
+        value = None
+        if user.is_authenticated:
+            try:
+                value = page_cache.generation(viewer_key(user.pk))
+            except page_cache.GenerationUnavailable:  # the cache backend has logged why
+                pass
+            except Exception:  # noqa: BLE001 - cache backends raise their own errors
+                logger.warning("Page cache unreachable; no viewer generation", exc_info=True)
+        request._viewer_generation = value
+    return request._viewer_generation
+
+
 def _bump(user_ids) -> None:
     for user_id in user_ids:
         page_cache._increment(viewer_key(user_id))
@@ -145,11 +163,12 @@ def viewer_page_cache(view):
                 page_cache.GENERATION_KEY, ALL_VIEWERS_KEY, viewer_key(user_id)
             )
         except Exception as exc:  # noqa: BLE001 - a cache outage degrades to rendering
-            request._public_generation = None  # see page_cache.request_generation()
+            # See page_cache.request_generation() and request_viewer_generation().
+            request._public_generation = request._viewer_generation = None
             if not isinstance(exc, page_cache.GenerationUnavailable):
                 logger.warning("Page cache unreachable; rendering without it", exc_info=True)
             return view(request, *args, **kwargs)
-        request._public_generation = public
+        request._public_generation, request._viewer_generation = public, own
         session = hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
         path = hashlib.sha1(request.get_full_path().encode()).hexdigest()
         key = (

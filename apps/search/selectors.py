@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.common import page_cache
+from apps.common import page_cache, viewer_cache
 
 from . import registry
 from .providers import (
@@ -280,12 +280,19 @@ def _facet_cache_key(request: SearchRequest) -> str | None:
     # Counts follow the viewer's visibility (own private annotations, own drafts,
     # moderators): one entry per signed-in user, one for every anonymous visitor.
     viewer = request.viewer
-    who = f"user:{viewer.pk}" if getattr(viewer, "is_authenticated", False) else "anonymous"
+    if getattr(viewer, "is_authenticated", False):
+        # Their private annotations bump their own generation, not the public one.
+        public, own = page_cache.generations(
+            page_cache.GENERATION_KEY, viewer_cache.viewer_key(viewer.pk)
+        )
+        who = f"user:{viewer.pk}:{own}"
+    else:
+        public, who = page_cache.generation(), "anonymous"
     what = json.dumps(
         [request.query.raw, request.kind, sorted((k, str(v)) for k, v in request.filters.items())]
     )
     digest = hashlib.sha1(what.encode()).hexdigest()
-    return f"search-facets:{page_cache.generation()}:{get_language()}:{who}:{digest}"
+    return f"search-facets:{public}:{get_language()}:{who}:{digest}"
 
 
 def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:

@@ -174,3 +174,79 @@ def test_cache_outage_renders_the_page(founding_paper, user, viewer_cache, monke
     html = page(client)
     assert user.public_name in html
     assert "?g=0" in html  # no generation: the annotations JSON is not browser-cached
+
+
+# --- Private writes touch only their author's pages ---------------------------------------
+
+
+def generations(*users):
+    from apps.common import page_cache, viewer_cache
+
+    return [page_cache.generation()] + [
+        page_cache.generation(viewer_cache.viewer_key(u.pk)) for u in users
+    ]
+
+
+def test_private_annotation_writes_bump_only_their_authors_generation(
+    founding_paper, user, other_user, viewer_cache, run_on_commit
+):
+    """Hypothesis's users keep most annotations private: those writes must not empty every
+    reader's cache. Only a change of what others may see bumps the public generation."""
+    public, mine, theirs = generations(user, other_user)
+    with run_on_commit():
+        private, _ = annotate(user, founding_paper, visibility="private")
+    after_create = generations(user, other_user)
+    assert after_create[0] == public and after_create[2] == theirs
+    assert after_create[1] > mine
+
+    with run_on_commit():
+        annotation_services.annotation_update(annotation=private, user=user, body="Edited.")
+        annotation_services.annotation_reply(author=user, parent=private, body="Note to self.")
+    after_edit = generations(user, other_user)
+    assert after_edit[0] == public and after_edit[1] > after_create[1]
+
+    with run_on_commit():  # made public: everyone's pages change
+        annotation_services.annotation_update(annotation=private, user=user, visibility="public")
+    public_again = generations(user)[0]
+    assert public_again > public
+    with run_on_commit():  # and private again: it must leave everyone's pages
+        annotation_services.annotation_update(annotation=private, user=user, visibility="private")
+    assert generations(user)[0] > public_again
+
+
+def test_soft_and_hard_deletes_of_private_annotations(
+    founding_paper, user, viewer_cache, run_on_commit
+):
+    with run_on_commit():
+        private, _ = annotate(user, founding_paper, visibility="private")
+    public = generations()[0]
+    with run_on_commit():
+        annotation_services.annotation_delete(annotation=private, user=user)
+    assert generations()[0] == public
+    with run_on_commit():  # a hard delete (an account removed) may change thread shapes
+        private.delete()
+    assert generations()[0] > public
+
+
+def test_others_keep_their_cached_pages_while_someone_writes_privately(
+    founding_paper, user, other_user, viewer_cache, run_on_commit, django_assert_max_num_queries
+):
+    author, reader = signed_in(user), signed_in(other_user)
+    page(reader)
+    with run_on_commit():
+        annotate(user, founding_paper, visibility="private")
+    assert "Compare with credit scores" in page(author)
+    with django_assert_max_num_queries(1):  # the session only: still cached
+        html = page(reader)
+    assert "Compare with credit scores" not in html
+
+
+def test_authors_search_facets_follow_their_private_writes(
+    founding_paper, user, viewer_cache, run_on_commit
+):
+    client = signed_in(user)
+    search = {"q": "geo-scoring"}
+    assert "tag=geo-scoring" not in client.get("/search/", search).content.decode()
+    with run_on_commit():
+        annotate(user, founding_paper, visibility="private")
+    assert "tag=geo-scoring" in client.get("/search/", search).content.decode()
