@@ -292,10 +292,10 @@ def render_for_cache(request, view, args, kwargs):
     placeholder = open_csrf_hole(request)
     try:
         response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()  # a TemplateResponse renders here: with the hole
     finally:
         del request._csrf_placeholder
-    if hasattr(response, "render") and not response.is_rendered:
-        response.render()
     if response.streaming:
         return response, None
     entry = None

@@ -6,8 +6,9 @@ all covered by two numbers besides the public generation (apps/common/page_cache
 
 * the viewer's generation, bumped on commit by any write to a row that shows on their
   pages (:data:`VIEWER_MODELS`: their account, their notifications, their roles and
-  moderation state) and by the services that bulk-update such rows
-  (:func:`bump_viewers_on_commit`);
+  moderation state), by writes to their private annotations (which bump nobody else's
+  pages: ``page_cache._only_its_owner_sees``) and by the services that bulk-update such
+  rows (:func:`bump_viewers_on_commit`);
 * the generation of all viewers, bumped when something shared by many viewers' pages
   changes without naming them (a role group renamed or emptied).
 
