@@ -233,6 +233,10 @@ class AnnotationAnchor(models.Model):
                 name="anchor_position_matches_status",
             ),  # fmt: skip
         ]
+        indexes = [models.Index(fields=["document", "status"], name="anchor_document_status")]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id}@{self.document_id}: {self.status}"
 
     def page_cache_private_to(self, *, created: bool, update_fields=None) -> int | None:
         """Where a private annotation sits concerns its author only (see
@@ -242,10 +246,6 @@ class AnnotationAnchor(models.Model):
         if annotation.visibility == Visibility.PRIVATE and annotation.author_id:
             return annotation.author_id
         return None
-        indexes = [models.Index(fields=["document", "status"], name="anchor_document_status")]
-
-    def __str__(self) -> str:
-        return f"{self.annotation_id}@{self.document_id}: {self.status}"
 
 
 class NotificationKind(models.TextChoices):
