@@ -70,9 +70,12 @@ def test_cached_page_never_hands_out_another_visitors_csrf_token(founding_paper,
         HTTP_X_CSRFTOKEN=token,
     )
     assert response.status_code == 200  # the form's error, not 403 "CSRF verification failed"
-    assert first.post(
-        "/accounts/login/", {"login": "nobody", "password": "x"}, HTTP_X_CSRFTOKEN=token
-    ).status_code == 403  # that token belongs to the second visitor only
+    assert (
+        first.post(
+            "/accounts/login/", {"login": "nobody", "password": "x"}, HTTP_X_CSRFTOKEN=token
+        ).status_code
+        == 403
+    )  # that token belongs to the second visitor only
 
 
 def _threads(client, html: str) -> str:
