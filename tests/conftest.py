@@ -51,6 +51,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Django's default PBKDF2 costs about half a second a password on the CI machine, and
+    the suite makes users by the thousand. Tests that are about hashing set their own."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _no_anonymous_page_cache(settings):
     """Tests change data inside a transaction that never commits, so the page cache's
     on-commit invalidation cannot run; tests/common/test_page_cache.py covers it (and the
