@@ -24,6 +24,7 @@ see (raw SQL, ``QuerySet.update`` outside the services).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import logging
@@ -75,6 +76,41 @@ def request_viewer_generation(request) -> int | None:
                 logger.warning("Page cache unreachable; no viewer generation", exc_info=True)
         request._viewer_generation = value
     return request._viewer_generation
+
+
+def viewer_value(request, name: str, *, render):
+    """A small value for the signed-in viewer alone (their unread count), cached under the
+    public generation and theirs, like their pages: any write that could change it bumps
+    one of the two. ``render()`` must return something picklable other than None. Renders
+    every time when anonymous, with the cache off or unreachable."""
+    timeout = getattr(settings, "VIEWER_PAGE_CACHE_SECONDS", 60)
+    user = getattr(request, "user", None)
+    if not timeout or user is None or not user.is_authenticated:
+        return render()
+    if not hasattr(request, "_public_generation") and not hasattr(request, "_viewer_generation"):
+        # Neither read yet (a page without the page cache): both in one round trip; on
+        # failure they are read one by one below, each failing safely.
+        with contextlib.suppress(Exception):
+            request._public_generation, request._viewer_generation = page_cache.generations(
+                page_cache.GENERATION_KEY, viewer_key(user.pk)
+            )
+    public = page_cache.request_generation(request)
+    own = request_viewer_generation(request)
+    if public is None or own is None:
+        return render()
+    key = f"viewer-value:{page_cache.build_id()}:{public}:{own}:{user.pk}:{name}"
+    try:
+        value = cache.get(key)
+    except Exception:  # noqa: BLE001
+        logger.warning("Cache unreachable; %s computed", name, exc_info=True)
+        return render()
+    if value is None:
+        value = render()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:  # noqa: BLE001
+            logger.warning("Cache unreachable; %s not kept", name, exc_info=True)
+    return value
 
 
 def _bump(user_ids) -> None:

@@ -250,3 +250,33 @@ def test_authors_search_facets_follow_their_private_writes(
     with run_on_commit():
         annotate(user, founding_paper, visibility="private")
     assert "tag=geo-scoring" in client.get("/search/", search).content.decode()
+
+
+def test_unread_count_is_kept_between_pages_until_something_changes(
+    founding_paper, user, other_user, viewer_cache, run_on_commit
+):
+    """Every signed-in page shows the unread count; it is counted once per change, not
+    once per page (pages without the whole-page cache too)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(user)
+    with run_on_commit():
+        root, _ = annotate(user, founding_paper)
+        annotation_services.annotation_reply(author=other_user, parent=root, body="I disagree.")
+
+    def sources_page():
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get("/sources/").content.decode()
+        counted = any("annotations_notification" in q["sql"] for q in queries.captured_queries)
+        return html, counted
+
+    html, counted = sources_page()
+    assert '<span class="badge">1<' in html and counted
+    html, counted = sources_page()
+    assert '<span class="badge">1<' in html and not counted
+    with run_on_commit():  # the notified reply deleted by its author: the count drops
+        reply = root.replies.get()
+        annotation_services.annotation_delete(annotation=reply, user=other_user)
+    html, counted = sources_page()
+    assert "unread" not in html and counted
