@@ -220,9 +220,64 @@ def document_import(*, document_id: int) -> Document:
         # Searchable in the same transaction in which it becomes readable.
         search_index_document(document_id=document.pk)
         source.current_document = document
-        source.save(update_fields=["current_document", "modified"])
+        filled = _fill_from_file_metadata(source, extracted.metadata)
+        if filled:
+            source._change_reason = "Filled from the file: " + ", ".join(filled)
+        source.save(update_fields=["current_document", "modified", *filled])
         transaction.on_commit(lambda: _after_version_ready(document.pk))
     return document
+
+
+# Source fields an imported file may fill when the uploader left them empty, and the
+# metadata keys (Markdown front matter, lower-cased; trafilatura's HTML metadata) that
+# hold them, in order of preference. Title and authors are required on upload.
+FILE_METADATA_FIELDS = {
+    "year": ("year", "date"),
+    "venue": ("venue", "journal", "sitename"),
+    "volume": ("volume",),
+    "issue": ("issue",),
+    "pages": ("pages",),
+    "publisher": ("publisher",),
+    "doi": ("doi",),
+    "url": ("url",),
+    "licence": ("licence", "license"),
+    "licence_url": ("licence_url", "license_url"),
+    "abstract": ("abstract", "description", "summary"),
+}
+_YEAR = re.compile(r"\b(1[0-9]{3}|2[0-9]{3})\b")
+
+
+def _fill_from_file_metadata(source: Source, metadata: dict) -> list[str]:
+    """Fill the source's empty fields from the file's own metadata, never overwriting
+    what the uploader typed; a value that would not pass the field's validation (a
+    malformed DOI or URL, a future year, too long) is left out rather than stored.
+    Returns the names of the fields filled."""
+    filled = []
+    for name, keys in FILE_METADATA_FIELDS.items():
+        if getattr(source, name) not in (None, ""):
+            continue
+        raw = next(
+            (str(metadata[k]).strip() for k in keys if str(metadata.get(k) or "").strip()), ""
+        )
+        if not raw:
+            continue
+        value: object = raw
+        if name == "year":
+            match = _YEAR.search(raw)
+            value = int(match.group(1)) if match else None
+        elif name == "doi":
+            value = normalize_doi(raw)
+            if not DOI_PATTERN.match(value):
+                continue
+        try:
+            value = Source._meta.get_field(name).clean(value, source)
+        except ValidationError:
+            continue
+        if value in (None, ""):
+            continue
+        setattr(source, name, value)
+        filled.append(name)
+    return filled
 
 
 def _after_version_ready(document_id: int) -> None:

@@ -513,3 +513,54 @@ def test_import_source_command_reports_a_failed_import(tmp_path):
     with pytest.raises(CommandError, match="Import failed: This HTML page is nested too deeply"):
         run_import(path, "--title", "T", "--author", "A")
     assert not Passage.objects.exists()
+
+
+# --- Metadata from the file ------------------------------------------------------------------
+
+MARKDOWN_WITH_METADATA = (
+    b"---\n"
+    b"title: Scoring notes\n"
+    b"date: 2019-05-04\n"
+    b"journal: Journal of Scoring Studies\n"
+    b"volume: 12\n"
+    b"doi: https://doi.org/10.5555/scoring.12\n"
+    b"url: https://example.org/scoring-notes\n"
+    b"license: CC BY-SA 4.0\n"
+    b"abstract: How scores sort people into groups.\n"
+    b"publisher: " + b"x" * 400 + b"\n"
+    b"---\n\n"
+    b"# Introduction\n\nCredit scores sort people into groups.\n"
+)
+
+
+def test_empty_fields_are_filled_from_the_files_metadata(make_source):
+    source = make_source(
+        MARKDOWN_WITH_METADATA, filename="notes.md", year=None, licence="", licence_url=""
+    )
+    assert source.current_document.status == DocumentStatus.READY
+    assert source.year == 2019
+    assert source.venue == "Journal of Scoring Studies"
+    assert source.volume == "12"
+    assert source.doi == "10.5555/scoring.12"
+    assert source.url == "https://example.org/scoring-notes"
+    assert source.licence == "CC BY-SA 4.0"
+    assert source.abstract == "How scores sort people into groups."
+    assert source.publisher == ""  # too long for the field: left out, not cut
+    assert source.title == "Scoring in Europe"  # what the uploader typed is kept
+    assert source.history.first().history_change_reason.startswith("Filled from the file: year")
+
+
+def test_what_the_uploader_typed_is_never_overwritten(make_source):
+    source = make_source(MARKDOWN_WITH_METADATA, filename="notes.md", doi="10.1234/typed")
+    assert source.year == 2022 and source.licence == "CC BY 4.0"
+    assert source.doi == "10.1234/typed"
+
+
+def test_malformed_metadata_is_left_out(make_source):
+    data = (
+        b"---\ndate: 3024\ndoi: not-a-doi\nurl: javascript:alert(1)\n---\n\n"
+        b"# Notes\n\nCredit scores sort people into groups.\n"
+    )
+    source = make_source(data, filename="notes.md", year=None)
+    assert source.current_document.status == DocumentStatus.READY
+    assert (source.year, source.doi, source.url) == (None, "", "")
