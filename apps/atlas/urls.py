@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, history_api, history_views, views
+from . import api, comments_api, history_api, history_views, views
 
 app_name = "atlas"
 
@@ -59,6 +59,13 @@ api_urlpatterns = [
         name="api-example-history",
     ),
     path("merges/<int:pk>/undo/", history_api.MergeUndoAPI.as_view(), name="api-merge-undo"),
+    path(
+        "examples/<int:pk>/comments/",
+        comments_api.CommentListCreateAPI.as_view(),
+        name="api-example-comments",
+    ),
+    path("comments/<int:pk>/", comments_api.CommentDetailAPI.as_view(), name="api-comment"),
+    path("comments/<int:pk>/hide/", comments_api.CommentHideAPI.as_view(), name="api-comment-hide"),
     path(
         "examples/<int:pk>/transition/",
         api.ExampleTransitionAPI.as_view(),
