@@ -346,6 +346,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two "decision" fields with different choices (moderation queue, suggested edits).
+    "ENUM_NAME_OVERRIDES": {
+        "DecisionEnum": "apps.moderation.models.Decision",
+        "SuggestionDecisionEnum": ["accept", "reject"],
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------

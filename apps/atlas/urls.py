@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, comments_api, history_api, history_views, views
+from . import api, comments_api, history_api, history_views, suggestions_api, views
 
 app_name = "atlas"
 
@@ -65,6 +65,16 @@ api_urlpatterns = [
         name="api-example-comments",
     ),
     path("comments/<int:pk>/", comments_api.CommentDetailAPI.as_view(), name="api-comment"),
+    path(
+        "examples/<int:pk>/suggestions/",
+        suggestions_api.SuggestionListCreateAPI.as_view(),
+        name="api-example-suggestions",
+    ),
+    path(
+        "suggestions/<int:pk>/decide/",
+        suggestions_api.SuggestionDecideAPI.as_view(),
+        name="api-suggestion-decide",
+    ),
     path("comments/<int:pk>/hide/", comments_api.CommentHideAPI.as_view(), name="api-comment-hide"),
     path(
         "examples/<int:pk>/transition/",

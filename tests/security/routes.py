@@ -104,6 +104,8 @@ ROUTES = {
     'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(403, 400, 400), html=False),
     'api-comment': Row('/api/comments/{comment}/', get=(405, 405, 405), post=(403, 405, 405), html=False),  # DELETE only: tests/atlas/test_comments_api.py
     'api-comment-hide': Row('/api/comments/{comment}/hide/', get=(405, 405, 405), post=(403, 403, 200), html=False),  # an empty form body reads as hidden=false ("show again"): moderators only; roles: tests/atlas/test_comments_api.py
+    'api-example-suggestions': Row('/api/examples/{example}/suggestions/', get=(200, 200, 200), post=(403, 400, 400), html=False),  # roles: tests/atlas/test_suggestions_api.py
+    'api-suggestion-decide': Row('/api/suggestions/{suggestion}/decide/', get=(405, 405, 405), post=(403, 400, 400), html=False),  # an empty body fails validation first; roles: tests/atlas/test_suggestions_api.py
     'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(403, 403, 400), html=False),
     'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(403, 400, 400), html=False),
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
