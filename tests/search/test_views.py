@@ -134,3 +134,26 @@ def test_facet_counts_are_kept_per_viewer_until_a_public_change(
     assert "tag=open-tag" not in facet_links()
     page_cache.bump()
     assert "tag=open-tag" in facet_links()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"page": None, "tag": "x"}, {"kind": None}, {"page": 2}, {"q": "a b&c"}, {"new": "é"},
+     {"q": None, "kind": None, "tag": None, "note": None}],
+)  # fmt: skip
+def test_links_are_built_as_querydict_would(changes):
+    """The page's links (tabs, facets, pages) are built without copying the QueryDict
+    each time; they must be the same URLs."""
+    from django.http import QueryDict
+
+    from apps.search.views import _url_maker
+
+    params = QueryDict("q=credit+score&kind=passage&tag=a&tag=b&note=%C3%A9t%C3%A9")
+    expected = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = value
+    encoded = expected.urlencode()
+    assert _url_maker(params)(**changes) == "/search/" + (f"?{encoded}" if encoded else "")
