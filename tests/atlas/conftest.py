@@ -13,12 +13,6 @@ from apps.sources.models import Passage
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 costs ~0.5 s per factory user; these tests never check passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
     yield
@@ -110,3 +104,13 @@ def make_published(moderator):
         return services.example_transition(actor=moderator, example=example, to="published")
 
     return make
+
+
+def api(user=None):
+    """A REST client, authenticated as ``user`` when given."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    if user is not None:
+        client.force_authenticate(user)
+    return client

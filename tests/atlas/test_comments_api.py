@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.atlas import services
 from apps.atlas.models import EntryComment
+
+from .conftest import api
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +16,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def entry(user, make_published):
     return make_published(user)
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def url(entry) -> str:

@@ -4,9 +4,10 @@ selectors), JSON errors a person can read, 409 on a stale accept."""
 from __future__ import annotations
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.atlas.models import SuggestedEdit
+
+from .conftest import api
 
 pytestmark = pytest.mark.django_db
 
@@ -17,13 +18,6 @@ def entry(user, make_published):
 
     make_trusted_user(user)  # a trusted author decides on suggestions to their entry
     return make_published(user)
-
-
-def api(user=None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def url(entry) -> str:
