@@ -222,6 +222,7 @@ def fragment(
     render,
     at_generation: int | None = None,
     generation_key: str = GENERATION_KEY,
+    timeout: int | None = None,
 ):
     """Markup or data shared by every viewer (a reader's passages, the public annotations
     of a version), cached under the same generation as whole pages: any public write
@@ -231,8 +232,10 @@ def fragment(
     ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns the cache off (tests do, as they do for
     the page cache: their writes never commit).
     Pass ``at_generation`` (from :func:`request_generation`) to save reading it again,
-    or ``generation_key=TEXT_GENERATION_KEY`` for markup no annotation appears in."""
-    timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
+    or ``generation_key=TEXT_GENERATION_KEY`` for markup no annotation appears in, and
+    ``timeout`` for another lifetime than ``PUBLIC_FRAGMENT_CACHE_SECONDS``."""
+    if timeout is None:
+        timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
     if not timeout:
         return render()
     try:

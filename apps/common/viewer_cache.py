@@ -98,19 +98,9 @@ def viewer_value(request, name: str, *, render):
     own = request_viewer_generation(request)
     if public is None or own is None:
         return render()
-    key = f"viewer-value:{page_cache.build_id()}:{public}:{own}:{user.pk}:{name}"
-    try:
-        value = cache.get(key)
-    except Exception:  # noqa: BLE001
-        logger.warning("Cache unreachable; %s computed", name, exc_info=True)
-        return render()
-    if value is None:
-        value = render()
-        try:
-            cache.set(key, value, timeout)
-        except Exception:  # noqa: BLE001
-            logger.warning("Cache unreachable; %s not kept", name, exc_info=True)
-    return value
+    return page_cache.fragment(
+        "viewer-value", own, user.pk, name, render=render, at_generation=public, timeout=timeout
+    )
 
 
 def _bump(user_ids) -> None:

@@ -56,6 +56,14 @@ def select_with_mouse(page, text: str):
     page.mouse.up()
 
 
+def annotate_privately(page, text: str, comment: str):
+    select_with_mouse(page, text)
+    page.get_by_role("button", name="Annotate", exact=True).click()
+    page.get_by_label("Comment").fill(comment)
+    page.get_by_label("Visibility").select_option("private")
+    page.get_by_role("button", name="Save").click()
+
+
 def test_select_annotate_save_reload_reply(paper, user, other_user, login_page):
     page = login_page(user)
     page.goto(f"/sources/{paper.slug}/")
@@ -88,11 +96,7 @@ def test_select_annotate_save_reload_reply(paper, user, other_user, login_page):
 def test_private_annotation_is_not_seen_by_another_user(paper, user, other_user, login_page):
     page = login_page(user)
     page.goto(f"/sources/{paper.slug}/")
-    select_with_mouse(page, SENTENCE)
-    page.get_by_role("button", name="Annotate", exact=True).click()
-    page.get_by_label("Comment").fill("Private thought")
-    page.get_by_label("Visibility").select_option("private")
-    page.get_by_role("button", name="Save").click()
+    annotate_privately(page, SENTENCE, "Private thought")
     expect(page.locator("mark.hl")).to_have_count(1)
 
     other = login_page(other_user)
@@ -223,11 +227,7 @@ def test_signed_in_reader_served_from_its_own_page_cache(
     page = login_page(user)
     page.goto(reader)
     page.goto(reader)
-    select_with_mouse(page, SENTENCE)
-    page.get_by_role("button", name="Annotate", exact=True).click()
-    page.get_by_label("Comment").fill("Private thought")
-    page.get_by_label("Visibility").select_option("private")
-    page.get_by_role("button", name="Save").click()
+    annotate_privately(page, SENTENCE, "Private thought")
     expect(page.locator("mark.hl")).to_have_count(1)
     for _ in range(2):  # rendered afresh after the write, then from the cache
         page.reload()
