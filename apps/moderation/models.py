@@ -28,6 +28,10 @@ class AuditAction(models.TextChoices):
     FLAG_RESOLVED = "flag_resolved", _("Flag resolved")
     PREMODERATION = "premoderation", _("Pre-moderation")
     SHADOW_HIDE = "shadow_hide", _("Shadow-hide")
+    VERSION_ACCEPT = "version_accept", _("Version accepted")
+    VERSION_REJECT = "version_reject", _("Version rejected")
+    VERSION_WITHDRAW = "version_withdraw", _("Version withdrawn")
+    MAINTAINER_CHANGE = "maintainer_change", _("Maintainers changed")
 
 
 class AppendOnlyError(Exception):
@@ -162,6 +166,7 @@ class ReviewItemType(models.TextChoices):
     UPLOADED_SOURCE = "uploaded_source", _("Uploaded source")
     SUGGESTED_EDIT = "suggested_edit", _("Suggested edit")
     PENDING_ANNOTATION = "pending_annotation", _("Annotation awaiting approval")
+    PROPOSED_VERSION = "proposed_version", _("Proposed source version")
 
 
 class ReviewStatus(models.TextChoices):
@@ -203,6 +208,12 @@ class ReviewItem(models.Model):
     country = models.CharField(_("country"), max_length=2, null=True, blank=True)
     category = models.SlugField(_("category"), max_length=100, null=True, blank=True)
     summary = models.TextField(_("what to review"), blank=True)
+    # The target's version when the item was opened (or its author last resubmitted it),
+    # and what the reviewer is shown of it: a decision applies to exactly this version, so
+    # a change made after the moderator opened the item cannot ride through on "Publish".
+    # Null for targets without versions.
+    target_version = models.PositiveIntegerField(_("version under review"), null=True, blank=True)
+    target_snapshot = models.JSONField(_("content under review"), null=True, blank=True)
     priority = models.FloatField(_("priority"), default=0.0)
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

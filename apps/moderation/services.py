@@ -376,6 +376,7 @@ DEFAULT_TYPE_PRIORITY = {
     ReviewItemType.POST_REVIEW_EDIT: 1.0,
     ReviewItemType.SUGGESTED_EDIT: 1.0,
     ReviewItemType.UPLOADED_SOURCE: 1.0,
+    ReviewItemType.PROPOSED_VERSION: 1.0,
     ReviewItemType.ORPHANED_ANNOTATION: 0.5,
     ReviewItemType.PENDING_ANNOTATION: 1.0,
     ReviewItemType.FLAG: 0.0,  # flags bring their own scores
