@@ -508,6 +508,18 @@ class ExampleMerge(models.Model):
     added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
     added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
     moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
+    # Field by field, which entry's value the survivor kept ({choice: "source"|"target"},
+    # one key per coded dimension that differed; merging.MERGE_FIELDS), and exactly what
+    # that changed on the target ({model field: [value before, value after]}), so that an
+    # undo puts the target's own values back.
+    field_choices = models.JSONField(_("values kept, field by field"), default=dict, blank=True)
+    field_changes = models.JSONField(_("target fields changed"), default=dict, blank=True)
+    # Open suggested edits of the source: moved to the target (values only), or declined
+    # with the merge (those that would replace the evidence or passage lists).
+    moved_suggestions = models.JSONField(_("suggestions moved"), default=list, blank=True)
+    declined_suggestions = models.JSONField(_("suggestions declined"), default=list, blank=True)
+    # Review items about the source the merge closed (decision "merge").
+    closed_review_items = models.JSONField(_("review items closed"), default=list, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -536,3 +548,46 @@ class ExampleMerge(models.Model):
     @property
     def is_live(self) -> bool:
         return self.undone_at is None
+
+
+class ContributorRole(models.TextChoices):
+    AUTHOR = "author", _("Author")
+    # Proposed a suggested edit that was accepted.
+    EDITOR = "editor", _("Editor")
+    # Contributed to an entry that a moderator merged into this one.
+    MERGED = "merged", _("Contributor of a merged entry")
+
+
+class ExampleContributor(models.Model):
+    """Everyone whose work is part of an entry, credited on its page, in its citations
+    and in every export: its author, the people whose suggested edits were accepted, and
+    the contributors of entries merged into it (apps/atlas/contributors.py writes them).
+
+    One row per person and entry. A row added by a merge points at that merge and goes
+    when the merge is undone, unless the person earned the credit on their own since."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="contributors", verbose_name=_("entry")
+    )
+    # A deactivated account stays credited by its public name; a deleted one is gone.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="atlas_contributions",
+        verbose_name=_("contributor"),
+    )  # fmt: skip
+    role = models.CharField(_("role"), max_length=10, choices=ContributorRole.choices)
+    since = models.DateTimeField(_("contributor since"))
+    merge = models.ForeignKey(
+        ExampleMerge, null=True, blank=True, on_delete=models.SET_NULL, related_name="credits",
+        verbose_name=_("credited by the merge"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["example", "since", "pk"]
+        verbose_name = _("contributor to an entry")
+        verbose_name_plural = _("contributors to entries")
+        constraints = [
+            models.UniqueConstraint(fields=["example", "user"], name="atlas_contributor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.example_id}"

@@ -18,7 +18,7 @@ ENTRY_KEYS = {
     "id", "url", "title", "slug", "summary", "summary_html", "country", "region", "category",
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence", "status",
-    "evidence", "passages", "author", "created", "modified", "version",
+    "evidence", "passages", "author", "contributors", "created", "modified", "version",
 }  # fmt: skip
 EVIDENCE_KEYS = {"title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
 
