@@ -466,7 +466,7 @@ def _lock(*ids: int) -> dict[int, Example]:
     # Always in id order, so two merges of the same pair in opposite directions cannot
     # deadlock: one waits for the other and then finds its entry merged.
     rows = Example.objects.select_for_update().filter(pk__in=sorted(ids)).order_by("pk")
-    return {row.pk: row for row in rows.select_related("category", "author")}
+    return {row.pk: row for row in rows.select_related("category")}
 
 
 def _target_id(value: Any) -> int:

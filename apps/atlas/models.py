@@ -151,6 +151,12 @@ SINGLE_VALUED = {
 }
 
 
+def _history() -> HistoricalRecords:
+    """Version history (django-simple-history). Its rows keep the whole reason given for a
+    change: the default column holds 100 characters, and PostgreSQL refuses a longer one."""
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+
 def _unknown_list() -> list[str]:
     return [UNKNOWN]
 
@@ -224,7 +230,7 @@ class Example(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
         verbose_name=_("merged into"),
     )  # fmt: skip
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["-created"]
@@ -297,7 +303,7 @@ class Evidence(models.Model):
     accessed = models.DateField(_("accessed"), null=True, blank=True)
     page = models.CharField(_("page"), max_length=50, blank=True)
     quote = models.TextField(_("short quote"), max_length=QUOTE_MAX_LENGTH, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["example", "order", "pk"]
@@ -334,7 +340,7 @@ class PassageLink(models.Model):
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.COMPARABLE
     )
     note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["example", "pk"]

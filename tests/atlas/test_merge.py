@@ -934,3 +934,28 @@ def test_the_migration_credits_existing_authors_editors_and_live_merges(
         (a.pk, user.pk, "author"), (a.pk, editor.pk, "editor"), (a.pk, other_user.pk, "merged"),
         (b.pk, other_user.pk, "author"),
     }  # fmt: skip
+
+
+def test_long_reasons_are_kept_whole_in_the_history(coded_pair, mod):
+    """History rows once held 100 characters (PostgreSQL refused a longer reason: a 500)."""
+    a, b = coded_pair
+    reason = "The same system, described twice. " * 20
+    merge_row = merge_pair(mod, b, a, reason, operator="target")
+    latest = a.history.order_by("-history_date", "-history_id").first()
+    assert reason.strip() in latest.history_change_reason
+    merging.example_unmerge(actor=mod, merge=merge_row, reason=reason)
+    latest = b.history.order_by("-history_date", "-history_id").first()
+    assert reason.strip() in latest.history_change_reason
+
+
+def test_merge_comparison_page_query_count(
+    client, coded_pair, mod, make_published, user, django_assert_max_num_queries
+):
+    a, b = coded_pair
+    client.force_login(mod)
+    with django_assert_max_num_queries(16) as captured:
+        assert client.get(merge_url(b), {"into": a.pk}).status_code == 200
+    for index in range(5):
+        make_published(user, title=f"Another entry {index}")
+    with django_assert_max_num_queries(len(captured.captured_queries)):
+        assert client.get(merge_url(b), {"into": a.pk}).status_code == 200
