@@ -959,3 +959,15 @@ def test_merge_comparison_page_query_count(
         make_published(user, title=f"Another entry {index}")
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get(merge_url(b), {"into": a.pk}).status_code == 200
+
+
+def test_admins_see_the_credit_on_the_entry(client, coded_pair, mod, other_user):
+    from tests.moderation.conftest import make_admin
+
+    a, b = coded_pair
+    merge_pair(mod, b, a, "Same", operator="target")
+    client.force_login(make_admin())
+    response = client.get(f"/admin/atlas/example/{a.pk}/change/")
+    assert response.status_code == 200
+    assert "contributors-0-user" in response.content.decode()
+    assert 'name="contributors-1-user" value="%s"' % other_user.pk in response.content.decode()
