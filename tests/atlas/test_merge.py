@@ -970,4 +970,4 @@ def test_admins_see_the_credit_on_the_entry(client, coded_pair, mod, other_user)
     response = client.get(f"/admin/atlas/example/{a.pk}/change/")
     assert response.status_code == 200
     assert "contributors-0-user" in response.content.decode()
-    assert 'name="contributors-1-user" value="%s"' % other_user.pk in response.content.decode()
+    assert f'name="contributors-1-user" value="{other_user.pk}"' in response.content.decode()
