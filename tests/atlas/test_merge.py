@@ -288,6 +288,7 @@ def test_non_moderators_and_moderators_out_of_scope_get_403(client, pair, user, 
     # In scope for B (DE) but not for the target (FR): refused too.
     french = make_published(user, title="French scoring", country="FR")
     client.force_login(make_moderator(countries=["DE"]))
+    assert client.get(merge_url(b), {"into": french.pk}).status_code == 403  # the comparison
     assert client.post(merge_url(b), {"into": french.pk, "reason": "r"}).status_code == 403
     _nothing_changed(a, b, before)
     client.logout()
