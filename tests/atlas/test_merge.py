@@ -681,7 +681,7 @@ def test_contributor_lists_cost_constant_queries(
 
 
 def test_the_merged_entrys_contributors_are_told_in_the_app_and_by_email(
-    coded_pair, mod, user, other_user, run_on_commit, mailoutbox
+    client, coded_pair, mod, user, other_user, run_on_commit, mailoutbox
 ):
     a, b = coded_pair
     editor = UserFactory()
@@ -703,6 +703,10 @@ def test_the_merged_entrys_contributors_are_told_in_the_app_and_by_email(
     assert all(a.get_absolute_url() in m.body for m in mailoutbox)
     # The kept entry's author learns nothing: nothing of theirs moved.
     assert not ModerationNotice.objects.filter(recipient=user).exists()
+    client.force_login(other_user)
+    html = client.get("/moderation/notices/").content.decode()
+    assert "<strong>Merged into another entry</strong>" in html
+    assert f'<a href="{a.get_absolute_url()}">{b.title}</a>' in html
 
 
 def test_the_acting_moderator_is_never_told(user, mod, make_published):
