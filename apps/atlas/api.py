@@ -14,7 +14,7 @@ import json
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django_countries import countries
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
@@ -26,6 +26,7 @@ from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import exports, selectors, services
 from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
+from .contributors import credits
 from .models import Evidence, Example, PassageLink, Scope
 from .services import EvidenceData, ExampleData, PassageLinkData
 
@@ -70,6 +71,14 @@ class PassageLinkOutputSerializer(serializers.ModelSerializer):
         fields = ["passage", "relation", "note"]
 
 
+class ContributorOutputSerializer(serializers.Serializer):
+    """One person credited on an entry (apps/atlas/contributors.py): public name only."""
+
+    name = serializers.CharField()
+    role = serializers.CharField()
+    since = serializers.DateTimeField()
+
+
 class ExampleOutputSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     country = serializers.CharField(source="place_code")
@@ -77,6 +86,7 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
     evidence = EvidenceOutputSerializer(many=True, read_only=True)
     passages = PassageLinkOutputSerializer(source="passage_links", many=True, read_only=True)
     author = serializers.SerializerMethodField()
+    contributors = serializers.SerializerMethodField()
 
     class Meta:
         model = Example
@@ -84,8 +94,8 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
             "id", "url", "title", "slug", "summary", "summary_html", "country", "region",
             "category", "operator", "scored", "data_sources", "consequences", "transparency",
             "contestable", "legal_basis", "legal_note", "lifecycle", "start_year", "end_year",
-            "confidence", "status", "evidence", "passages", "author", "created", "modified",
-            "version",
+            "confidence", "status", "evidence", "passages", "author", "contributors",
+            "created", "modified", "version",
         ]  # fmt: skip
 
     def get_url(self, obj) -> str:
@@ -95,6 +105,10 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
 
     def get_author(self, obj) -> str | None:
         return obj.author.public_name if obj.author_id else None
+
+    @extend_schema_field(ContributorOutputSerializer(many=True))
+    def get_contributors(self, obj) -> list[dict]:
+        return ContributorOutputSerializer(credits(obj), many=True).data
 
 
 # --- Input ----------------------------------------------------------------------------------

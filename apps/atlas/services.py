@@ -30,6 +30,7 @@ from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
 from . import cache as atlas_cache
+from . import contributors
 from .models import (
     COMMENT_MAX_LENGTH,
     ENTRY_COMMENT_MAX_LENGTH,
@@ -41,6 +42,7 @@ from .models import (
     TITLE_MAX_LENGTH,
     UNKNOWN,
     Category,
+    ContributorRole,
     CountryResearchStatus,
     EntryComment,
     Evidence,
@@ -550,6 +552,7 @@ def example_create(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    contributors.credit_author(example)
     search_index_example(example_id=example.pk)
     if status == Status.SUBMITTED:
         _queue_submission(example)
@@ -1199,6 +1202,9 @@ def suggestion_accept(
     suggestion.decided_at = timezone.now()
     suggestion.applied_version = example.version
     suggestion.save()
+    contributors.contributor_credit(
+        example=example, user=suggestion.proposer, role=ContributorRole.EDITOR
+    )
     if settle_queue:
         _settle_suggestion(suggestion, actor=actor, decision="publish", reason="")
     return suggestion

@@ -23,6 +23,7 @@ from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import citation, merging, selectors, services
 from . import codebook as codebook_module
+from .contributors import contributor_names
 from .forms import (
     CompareForm,
     EvidenceEditFormSet,
@@ -521,6 +522,7 @@ def _detail_context(request, example, **extra) -> dict:
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
         "permalink": permalink,
+        "contributors": contributor_names(example),
         "apa": citation.apa(example, permalink),
         "bibtex": citation.bibtex(example, permalink),
         "transitions": [

@@ -20,7 +20,7 @@ from . import permissions, selectors, services
 from .actions import review_item_decide
 from .errors import ModerationConflict
 from .forms import LogFilterForm, QueueFilterForm
-from .models import AuditLogEntry, Decision, Flag, FlagReason, ReviewItem
+from .models import QUEUE_DECISIONS, AuditLogEntry, Flag, FlagReason, ReviewItem
 from .registry import UnknownTargetType, adapter_for_content_type, get_adapter
 
 
@@ -158,7 +158,7 @@ class ReviewItemClaimAPI(ModerationAPIView):
 
 
 class DecideInputSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = serializers.ChoiceField(choices=QUEUE_DECISIONS)
     # Checked by the decision itself, so the page and the API give the same message.
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 

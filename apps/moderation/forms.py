@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import AuditAction, Decision, FlagReason, ReviewItemType, ReviewStatus
+from .models import QUEUE_DECISIONS, AuditAction, FlagReason, ReviewItemType, ReviewStatus
 
 AGE_CHOICES = [
     ("", _("Any age")),
@@ -67,7 +67,7 @@ class DecideForm(forms.Form):
             "required": _("Select at least one item (the checkboxes in the first column).")
         },
     )  # fmt: skip
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=QUEUE_DECISIONS)
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),

@@ -181,6 +181,13 @@ class Decision(models.TextChoices):
     HIDE = "hide", _("Hide")
     RESTORE = "restore", _("Restore")
     SPAM = "spam", _("Mark as spam")
+    # Recorded by the atlas's merge of duplicate entries (apps/atlas/merging.py) on the
+    # merged entry's open items and notices; never chosen in the queue.
+    MERGE = "merge", _("Merged into another entry")
+
+
+# The decisions a moderator chooses from in the queue (page and API).
+QUEUE_DECISIONS = [choice for choice in Decision.choices if choice[0] != Decision.MERGE]
 
 
 class ReviewItem(models.Model):

@@ -438,12 +438,19 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
 
 @transaction.atomic
 def review_items_settle(
-    *, target: models.Model, item_types, actor, decision: str, reason: str = ""
+    *,
+    target: models.Model,
+    item_types,
+    actor,
+    decision: str,
+    reason: str = "",
+    notify: bool = True,
 ) -> list[ReviewItem]:
     """The content was decided outside the queue (a moderator published an entry on its
     own page, the author accepted a suggested edit): close its open items of
     ``item_types`` as ``decision``, with one audit row each, and tell the author as a
-    queue decision would (never the actor themselves).
+    queue decision would (never the actor themselves; nobody with ``notify=False``, for
+    callers that send their own notice).
 
     No permission check: the calling service already allowed the decision. A claim by
     another moderator does not stop it (the content is decided; the claim is moot), and
@@ -484,9 +491,28 @@ def review_items_settle(
                 "settled_outside_queue": True,
             },
         )
-        if item.author_id is not None and (actor is None or item.author_id != actor.pk):
+        if notify and item.author_id is not None and (actor is None or item.author_id != actor.pk):
             notice_create(recipient=item.author, item=item, decision=decision, reason=reason)
     return items
+
+
+def review_items_refresh(*, target: models.Model) -> int:
+    """Copy label, link, country and category from ``target``'s adapter onto its open
+    items again (the target moved, e.g. a suggested edit moved to another entry by a
+    merge), so the queue lists and scopes it where it is now. Returns how many changed."""
+    adapter = adapter_for(target)
+    if adapter is None:
+        return 0
+    return ReviewItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        status=ReviewStatus.OPEN,
+    ).update(
+        target_label=adapter.label(target)[:300],
+        target_url=(adapter.url(target) or "")[:500],
+        country=(adapter.country(target) or "").upper() or None,
+        category=adapter.category(target) or None,
+    )
 
 
 def _check_can_work(actor, item: ReviewItem) -> None:
@@ -574,16 +600,25 @@ def review_item_release(*, actor, item: ReviewItem) -> ReviewItem:
 # --- Notices ----------------------------------------------------------------------------------
 
 
-def notice_create(*, recipient, item: ReviewItem, decision: str, reason: str) -> ModerationNotice:
+def notice_create(
+    *,
+    recipient,
+    item: ReviewItem | None,
+    decision: str,
+    reason: str,
+    target_label: str = "",
+    target_url: str = "",
+) -> ModerationNotice:
     """Tell ``recipient`` in the app, and by e-mail after commit. Internal: called by the
-    decision actions."""
+    decision actions, and by other apps' moderator actions that decide without a review
+    item (the atlas's merge: ``item`` None, with the label and link given)."""
     notice = ModerationNotice.objects.create(
         recipient=recipient,
         review_item=item,
         decision=decision,
         reason=reason,
-        target_label=item.target_label,
-        target_url=item.target_url,
+        target_label=(target_label or (item.target_label if item is not None else ""))[:300],
+        target_url=(target_url or (item.target_url if item is not None else ""))[:500],
     )
     from .tasks import send_notice_email
 

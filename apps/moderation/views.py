@@ -21,7 +21,7 @@ from . import permissions, selectors, services
 from .actions import review_items_decide
 from .errors import ModerationConflict
 from .forms import DecideForm, FlagForm, LogFilterForm, QueueFilterForm, UserMeasureForm
-from .models import Decision
+from .models import QUEUE_DECISIONS, Decision
 
 QUEUE_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
@@ -60,7 +60,7 @@ def queue(request):
         "filter_form": filter_form,
         "decide_form": decide_form or DecideForm(),
         "page": page,
-        "decisions": Decision.choices,
+        "decisions": QUEUE_DECISIONS,
         "selected": {str(i) for i in request.POST.getlist("items")},
     }
     return render(

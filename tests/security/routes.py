@@ -98,7 +98,7 @@ ROUTES = {
     'api-example-export-geojson': Row('/api/examples/export.geojson', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-example-export-jsonld': Row('/api/examples/export.jsonld', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-example-detail': Row('/api/examples/{example}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-example-merge': Row('/api/examples/{example}/merge/', get=(405, 405, 405), post=(403, 400, 400), html=False),
+    'api-example-merge': Row('/api/examples/{example}/merge/', get=(403, 403, 400), post=(403, 400, 400), html=False),  # GET: the preview (?into=), moderators only
     'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(403, 400, 400), html=False),
     'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(403, 405, 405), html=False),
     'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(403, 400, 400), html=False),

@@ -63,7 +63,11 @@ def build_world() -> World:
     duplicate = _published(contributor, moderator, "French scoring again")
     kept = _published(contributor, moderator, "Another French scoring")
     merge = merging.example_merge(
-        actor=moderator, source=duplicate, target_id=kept.pk, reason="Same system"
+        actor=moderator,
+        source=duplicate,
+        target_id=kept.pk,
+        reason="Same system",
+        fields={"title": "target"},
     )
     comment = atlas_services.comment_create(author=other, example=entry, body="A comment")
     suggestion = atlas_services.suggestion_create(
