@@ -32,6 +32,7 @@ def published(author, title, url):
         data=example_data(title=title),
         evidence=[evidence_data(title=title, url=url)],
         submit=True,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     return services.example_transition(actor=staff, example=example, to="published")
 

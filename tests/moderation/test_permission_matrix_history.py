@@ -52,6 +52,7 @@ def _entry(author, title, *, publish=True):
         data=example_data(title=title, country="FR"),
         evidence=[evidence_data(title=title, url=f"https://example.org/{len(title)}")],
         submit=publish,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     if publish:
         moderator = make_moderator()
