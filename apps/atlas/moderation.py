@@ -20,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from apps.moderation.registry import TargetAdapter
+from apps.moderation.registry import TargetAdapter, ordered_fields
 
 from . import selectors, services
 from .models import (
@@ -139,8 +139,8 @@ def entry_display_value(name: str, value: Any) -> str:
         return str(value)
     if name == "suggested_changes":
         return "; ".join(
-            f"{entry_field_label(field)}: {entry_display_value(field, proposed)}"
-            for field, proposed in value.items()
+            f"{entry_field_label(field)}: {entry_display_value(field, value[field])}"
+            for field in ordered_fields(SNAPSHOT_FIELDS, value)
         )
     return selectors.display_value(name, value, category_names={})
 
@@ -155,8 +155,19 @@ def _entries_for_review():
     )
 
 
+SNAPSHOT_FIELDS = (
+    *services.EXAMPLE_FIELDS_ORDER,
+    "status",
+    "evidence",
+    "passages",
+    "suggested_changes",
+)
+
+
 class _VersionedEntryMixin:
     """Snapshot fields in words, shared by the entry and suggested-edit adapters."""
+
+    snapshot_fields = SNAPSHOT_FIELDS
 
     def field_label(self, name: str) -> str:
         return entry_field_label(name)

@@ -59,6 +59,8 @@ class TargetAdapter:
     flaggable: bool = True
     #: Set by register_target.
     type_name: str = ""
+    #: The order to show snapshot fields in (stored snapshots do not keep theirs).
+    snapshot_fields: tuple[str, ...] = ()
 
     # --- Reading ------------------------------------------------------------------------
 
@@ -132,13 +134,24 @@ class TargetAdapter:
 
     def diff(self, before: dict | None, after: dict | None) -> list[dict]:
         """Field-by-field changes between two snapshots (see ``snapshot_diff``)."""
-        return snapshot_diff(before, after, label=self.field_label, display=self.display_value)
+        return snapshot_diff(
+            before,
+            after,
+            label=self.field_label,
+            display=self.display_value,
+            order=self.snapshot_fields,
+        )
 
     def describe(self, snapshot: dict | None) -> list[dict]:
         """A snapshot as rows to show: ``{"field", "label", "value"}``."""
+        snapshot = snapshot or {}
         return [
-            {"field": name, "label": self.field_label(name), "value": self.display_value(name, v)}
-            for name, v in (snapshot or {}).items()
+            {
+                "field": name,
+                "label": self.field_label(name),
+                "value": self.display_value(name, snapshot[name]),
+            }
+            for name in ordered_fields(self.snapshot_fields, snapshot)
         ]
 
     # --- Decisions (see the module docstring for the contract) --------------------------
@@ -181,19 +194,34 @@ def display_json(value: Any) -> str:
     return str(value)
 
 
+def ordered_fields(order, *snapshots: dict | None) -> list[str]:
+    """The field names of ``snapshots``: those named in ``order`` first, in that order,
+    then the others in the order the snapshots give them (a stored snapshot comes back
+    from PostgreSQL's jsonb with its keys re-ordered, so an adapter that cares about the
+    order names it)."""
+    seen: dict[str, None] = {}
+    for snapshot in snapshots:
+        for name in snapshot or {}:
+            seen.setdefault(name, None)
+    rank = {name: index for index, name in enumerate(order or ())}
+    named = sorted((name for name in seen if name in rank), key=rank.__getitem__)
+    return named + [name for name in seen if name not in rank]
+
+
 def snapshot_diff(
     before: dict | None,
     after: dict | None,
     *,
     label=lambda name: name.replace("_", " ").capitalize(),
     display=lambda name, value: display_json(value),
+    order=(),
 ) -> list[dict]:
-    """The fields whose values differ between two snapshots, in the order of ``before``
-    then of fields only ``after`` has: ``[{"field", "label", "before", "after"}]`` with
-    the values in words. Missing and empty values count as equal."""
+    """The fields whose values differ between two snapshots: ``[{"field", "label",
+    "before", "after"}]`` with the values in words, in ``order`` (then in the order of
+    ``after``, then of ``before``). Missing and empty values count as equal."""
     before, after = before or {}, after or {}
     changes = []
-    for name in [*before, *(name for name in after if name not in before)]:
+    for name in ordered_fields(order, after, before):
         old, new = before.get(name), after.get(name)
         if old == new or (old in (None, "", [], {}) and new in (None, "", [], {})):
             continue

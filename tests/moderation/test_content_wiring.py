@@ -35,7 +35,11 @@ def api_for(user) -> APIClient:
 def submit_entry(author, run_on_commit, **overrides) -> Example:
     with run_on_commit():
         return atlas_services.example_create(
-            author=author, data=example_data(**overrides), evidence=[evidence_data()], submit=True
+            author=author,
+            data=example_data(**overrides),
+            evidence=[evidence_data()],
+            submit=True,
+            confirm_distinct=True,  # look-alike entries are made on purpose here
         )
 
 

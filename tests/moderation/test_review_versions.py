@@ -15,7 +15,7 @@ from apps.moderation.actions import review_item_decide, review_items_decide
 from apps.moderation.adapters import SourceAdapter
 from apps.moderation.errors import TargetChanged
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
-from apps.moderation.registry import register_target, snapshot_diff
+from apps.moderation.registry import get_adapter, register_target, snapshot_diff
 from apps.moderation.services import flag_create, review_item_open
 from apps.sources.models import Passage
 from tests.atlas.conftest import evidence_data, example_data
@@ -88,7 +88,10 @@ def test_an_item_records_the_version_and_everything_the_reviewer_must_see(
     item = item_for(example, "submitted_entry")
     assert item.target_version == example.version == 1
     snapshot = item.target_snapshot
-    assert list(snapshot)[:4] == ["title", "summary", "country", "category"]
+    rows = get_adapter("entry").describe(snapshot)  # in the form's order, whatever the db
+    assert [row["field"] for row in rows][:4] == ["title", "summary", "country", "category"]
+    assert [row["field"] for row in rows][-3:] == ["status", "evidence", "passages"]
+    assert rows[2]["value"] == "Germany (DE)" and rows[2]["label"] == "Country or scope"
     assert {"operator", "scored", "data_sources", "consequences", "transparency", "contestable",
             "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
             "region", "status"} <= set(snapshot)  # fmt: skip
@@ -453,8 +456,8 @@ def test_snapshot_diff_in_words():
     )
     assert changes == [
         {"field": "title", "label": "Title", "before": "A", "after": "B"},
-        {"field": "gone", "label": "Gone", "before": "1", "after": "—"},
         {"field": "new", "label": "New", "before": "—", "after": "k: yes"},
+        {"field": "gone", "label": "Gone", "before": "1", "after": "—"},
     ]
 
 
