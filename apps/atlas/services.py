@@ -505,19 +505,32 @@ def _settle_queue(example: Example, *, item_types, actor, decision: str, reason:
 
 
 def _refresh_review_items(example: Example) -> None:
-    """The entry changed: its open review items (and those of its open suggestions and
-    comments, whose labels, countries and categories are the entry's) read as it now
-    does. What they recorded as reviewed stays, so a moderator's decision on the old
-    version is refused with the difference (apps/moderation, "Versions")."""
-    from apps.moderation.services import review_items_refresh
+    """The entry changed: once the write commits, its open review items (and those of its
+    open suggestions and comments, whose labels, countries and categories are the
+    entry's) read as it now does. What they recorded as reviewed stays, so a moderator's
+    decision on the old version is refused with the difference (apps/moderation,
+    "Versions"). After commit, not under the entry's row lock: a queue decision locks its
+    item first, then the entry. A failure is logged; the next edit refreshes again."""
+    example_id = example.pk
 
-    review_items_refresh(
-        targets=[
-            example,
-            *example.suggestions.filter(status=SuggestionStatus.OPEN),
-            *example.comments.all(),
-        ]
-    )
+    def refresh() -> None:
+        from apps.moderation.services import review_items_refresh
+
+        current = Example.objects.filter(pk=example_id).first()
+        if current is None:
+            return
+        try:
+            review_items_refresh(
+                targets=[
+                    current,
+                    *current.suggestions.filter(status=SuggestionStatus.OPEN),
+                    *current.comments.all(),
+                ]
+            )
+        except Exception:  # noqa: BLE001 - the edit stands; the queue label is secondary
+            logger.exception("Could not refresh the review items of entry %s", example_id)
+
+    transaction.on_commit(refresh)
 
 
 def _accepted_count(author) -> int:

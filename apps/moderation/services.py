@@ -469,7 +469,10 @@ def review_items_refresh(*, targets) -> int:
     reviewed (version, snapshot) stays: the queue shows the change against it, and a
     decision made on the old version is refused. Returns how many items changed.
 
-    No permission check: called by the content's own services after their write."""
+    No permission check: called by the content's own services, *after* their write
+    committed (``transaction.on_commit``): it locks the items, and a queue decision
+    locks an item before its content, so calling it while holding the content's row
+    lock could deadlock with one."""
     by_type: dict[int, dict[str, models.Model]] = {}
     for target in targets:
         content_type = ContentType.objects.get_for_model(target)
@@ -494,20 +497,35 @@ def review_items_refresh(*, targets) -> int:
     return refreshed
 
 
-def _items_follow_system_change(adapter, target: models.Model, version_before) -> None:
+def _items_follow_system_change(
+    adapter, target: models.Model, version_before, *, locked_item: ReviewItem
+) -> None:
     """Moderation itself moved the target's version without changing what is reviewed
     (flags hid it pending review): open items that were up to date follow the new
     version, so a moderator's decision is not refused for it. Items already behind keep
-    what they recorded (their moderator has not seen the author's change yet)."""
+    what they recorded (their moderator has not seen the author's change yet).
+
+    ``locked_item`` (the flag item, locked by the caller) follows at once; the target's
+    other items after commit, in their own transaction: locking them here, after the
+    target, would take locks in the opposite order to a queue decision (item, then
+    target) and could deadlock with one."""
     version_after = adapter.version(target)
     if version_before is None or version_after == version_before:
         return
-    ReviewItem.objects.filter(
+    snapshot = _json_safe(adapter.snapshot(target))
+    if locked_item.target_version == version_before:
+        locked_item.target_version = version_after
+        locked_item.target_snapshot = snapshot
+        locked_item.save(update_fields=["target_version", "target_snapshot"])
+    others = ReviewItem.objects.filter(
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),
         status=ReviewStatus.OPEN,
         target_version=version_before,
-    ).update(target_version=version_after, target_snapshot=_json_safe(adapter.snapshot(target)))
+    ).exclude(pk=locked_item.pk)
+    transaction.on_commit(
+        lambda: others.update(target_version=version_after, target_snapshot=snapshot)
+    )
 
 
 @transaction.atomic
@@ -880,7 +898,7 @@ def flag_create(*, flagger, target: models.Model, reason: str, text: str = "") -
         before = adapter.state(target)
         version_before = adapter.version(target)
         adapter.hide_pending_review(target)
-        _items_follow_system_change(adapter, target, version_before)
+        _items_follow_system_change(adapter, target, version_before, locked_item=item)
         audit_record(
             actor=None,
             action=AuditAction.HIDE,

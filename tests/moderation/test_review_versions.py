@@ -113,14 +113,15 @@ def test_types_without_versions_record_none(user):
 # --- The reproduction: bait-and-switch past review ---------------------------------------------
 
 
-def test_bait_and_switch_is_refused_through_the_api(user, moderator, submitted):
+def test_bait_and_switch_is_refused_through_the_api(user, moderator, submitted, run_on_commit):
     example, item = submitted
     # The moderator reads the queue: version 1, the original title.
     row = queue_rows(moderator)[item.pk]
     assert (row["version"], row["target_version"], row["changed"]) == (1, 1, False)
     assert row["target"]["label"] == "Schufa geo-scoring"
     # The author rewrites the submitted entry.
-    atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+    with run_on_commit():
+        atlas_services.example_update(actor=user, example=example, changes=REWRITE)
     example.refresh_from_db()
     assert (example.version, example.status) == (2, "submitted")
 
@@ -253,11 +254,16 @@ def test_an_edit_moves_the_item_to_the_right_moderators(user, run_on_commit, sub
     example, item = submitted
     german, french = make_moderator(countries=["DE"]), make_moderator(countries=["FR"])
     assert item.pk in queue_rows(german) and item.pk not in queue_rows(french)
-    atlas_services.example_update(
-        actor=user,
-        example=example,
-        changes={"country": "FR", "category": "tenant-screening", "title": "Fichier locataires"},
-    )
+    with run_on_commit():
+        atlas_services.example_update(
+            actor=user,
+            example=example,
+            changes={
+                "country": "FR",
+                "category": "tenant-screening",
+                "title": "Fichier locataires",
+            },
+        )
     item.refresh_from_db()
     assert (item.country, item.category, item.target_label) == (
         "FR", "tenant-screening", "Fichier locataires",
