@@ -81,7 +81,7 @@ class ModerationTargetSerializer(serializers.Serializer):
     label = serializers.CharField(allow_blank=True)
 
 
-class FieldChangeSerializer(serializers.Serializer):
+class TargetFieldChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
     label = serializers.CharField()
     before = serializers.CharField()
@@ -117,7 +117,7 @@ class ReviewItemSerializer(serializers.ModelSerializer):
     def get_changed(self, obj) -> bool:
         return getattr(obj, "changed", False)
 
-    @extend_schema_field(FieldChangeSerializer(many=True))
+    @extend_schema_field(TargetFieldChangeSerializer(many=True))
     def get_changes(self, obj) -> list:
         return getattr(obj, "changes", [])
 
@@ -213,7 +213,7 @@ class DecideInputSerializer(serializers.Serializer):
 
 class TargetChangedSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    changes = FieldChangeSerializer(many=True)
+    changes = TargetFieldChangeSerializer(many=True)
     version = serializers.IntegerField(help_text="The content's version now: decide on it.")
     seen_version = serializers.IntegerField()
 
