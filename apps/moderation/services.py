@@ -403,7 +403,7 @@ def _target_fields(adapter, target: models.Model) -> dict:
     return {
         "target_label": adapter.label(target)[:300],
         "target_url": (adapter.url(target) or "")[:500],
-        "author": author if author is not None and author.pk else None,
+        "author_id": author.pk if author is not None and author.pk else None,
         "country": (adapter.country(target) or "").upper() or None,
         "category": adapter.category(target) or None,
     }
