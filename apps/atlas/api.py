@@ -153,6 +153,10 @@ class ExampleInputSerializer(serializers.Serializer):
     evidence = EvidenceInputSerializer(many=True, default=list)
     passages = PassageLinkInputSerializer(many=True, default=list)
     submit = serializers.BooleanField(default=False, help_text="Submit for review at once.")
+    confirm_distinct = serializers.BooleanField(
+        default=False,
+        help_text="You checked the similar entries the last 409 listed: yours is different.",
+    )
     version = serializers.IntegerField(
         required=False, help_text="PATCH: the version you edited; a stale edit is refused."
     )
@@ -216,6 +220,7 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
             "detail": exc.messages[0],
             "errors": {"version": exc.messages},
             "current_version": exc.current_version,
+            "version": exc.current_version,
             "changes": [
                 {"field": c.field, "label": c.label, "before": c.before, "after": c.after}
                 for c in changes
@@ -225,6 +230,44 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
     )
     response["ETag"] = _etag(exc.current_version)
     return response
+
+
+class SimilarEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The entry in the API.")
+    page = serializers.CharField(help_text="The entry's page.")
+    country = serializers.CharField(help_text="Country code or supranational scope.")
+    status = serializers.CharField()
+
+
+class SimilarEntriesSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    similar = SimilarEntrySerializer(many=True)
+
+
+def _similar_response(request, exc: services.SimilarEntries) -> Response:
+    """409: entries like this one exist; send ``"confirm_distinct": true`` once checked."""
+    return Response(
+        {
+            "detail": exc.messages[0],
+            "errors": {"confirm_distinct": exc.messages},
+            "similar": [
+                {
+                    "id": example.pk,
+                    "title": example.title,
+                    "url": request.build_absolute_uri(
+                        reverse("api-example-detail", kwargs={"pk": example.pk})
+                    ),
+                    "page": request.build_absolute_uri(example.get_absolute_url()),
+                    "country": example.place_code,
+                    "status": example.status,
+                }
+                for example in exc.similar
+            ],
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -257,22 +300,33 @@ class ExampleListCreateAPI(APIView):
         data = ExampleOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=ExampleInputSerializer, responses={201: ExampleOutputSerializer})
+    @extend_schema(
+        request=ExampleInputSerializer,
+        responses={201: ExampleOutputSerializer, 409: SimilarEntriesSerializer},
+    )
     def post(self, request):
+        """Create an entry. 409 with ``similar`` (id, title, url, country) when entries
+        with a similar title exist in the same country: look at them, then send the
+        same request with ``"confirm_distinct": true`` if yours is different."""
         _check_rate(request)
         serializer = ExampleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         evidence, passages = data.pop("evidence"), data.pop("passages")
         submit = data.pop("submit")
+        confirm_distinct = data.pop("confirm_distinct")
         data.pop("version", None)
-        example = services.example_create(
-            author=request.user,
-            data=ExampleData(**data),
-            evidence=_evidence(evidence),
-            passages=_links(passages),
-            submit=submit,
-        )
+        try:
+            example = services.example_create(
+                author=request.user,
+                data=ExampleData(**data),
+                evidence=_evidence(evidence),
+                passages=_links(passages),
+                submit=submit,
+                confirm_distinct=confirm_distinct,
+            )
+        except services.SimilarEntries as exc:
+            return _similar_response(request, exc)
         return _example_response(request, example.pk, status.HTTP_201_CREATED)
 
 
@@ -286,6 +340,7 @@ class ChangeSerializer(serializers.Serializer):
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The same: the version to send next.")
     changes = ChangeSerializer(many=True)
 
 
@@ -331,6 +386,7 @@ class ExampleDetailAPI(APIView):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.pop("submit", None)
+        confirm_distinct = changes.pop("confirm_distinct", False)
         evidence = changes.pop("evidence", None)
         passages = changes.pop("passages", None)
         body_version = changes.pop("version", None)
@@ -346,9 +402,12 @@ class ExampleDetailAPI(APIView):
                 evidence=_evidence(evidence) if evidence is not None else None,
                 passages=_links(passages) if passages is not None else None,
                 expected_version=if_match if if_match is not None else body_version,
+                confirm_distinct=confirm_distinct,
             )
         except services.StaleVersion as exc:
             return _conflict_response(request, example, exc)
+        except services.SimilarEntries as exc:
+            return _similar_response(request, exc)
         if outcome.awaits_review:
             # Not applied yet: 202, and the entry as it stands (its ETag unchanged).
             response = _example_response(request, pk, status.HTTP_202_ACCEPTED)
@@ -365,19 +424,36 @@ class ExampleDetailAPI(APIView):
 class TransitionInputSerializer(serializers.Serializer):
     to = serializers.CharField()
     reason = serializers.CharField(allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; 409 with what changed if it moved."
+    )
 
 
 class ExampleTransitionAPI(APIView):
-    """Change an entry's status: {"to": "submitted" | "published" | ..., "reason": "..."}."""
+    """Change an entry's status: {"to": "submitted" | "published" | ..., "reason": "...",
+    "version": n}. With ``version`` (or ``If-Match``), a change of an entry that moved
+    since is a 409 listing what changed, and nothing happens."""
 
-    @extend_schema(request=TransitionInputSerializer, responses=ExampleOutputSerializer)
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: ExampleOutputSerializer, 409: ConflictSerializer},
+    )
     def post(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
+        if_match = _if_match_version(request)
         serializer = TransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.example_transition(
-            actor=request.user, example=example, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        try:
+            services.example_transition(
+                actor=request.user,
+                example=example,
+                expected_version=version if version is not None else if_match,
+                **data,
+            )
+        except services.StaleVersion as exc:
+            return _conflict_response(request, example, exc)
         return _example_response(request, pk)
 
 

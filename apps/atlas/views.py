@@ -208,53 +208,47 @@ def example_new(request):
     evidence_errors: list[str] = []
     similar: list[Example] = []
     throttled = None
+    status = 200
+    if request.method == "POST":
+        status = 400
     if request.method == "POST" and form.is_valid() & formset.is_valid():
-        similar = selectors.similar_examples(
-            viewer=request.user,
-            title=form.cleaned_data["title"],
-            country=form.cleaned_data["country"],
-        )
-        if similar and not form.cleaned_data.get("confirm_distinct"):
-            form.add_error(
-                "confirm_distinct",
-                _(
-                    "Similar entries exist in this country. Check them, then confirm yours is different."
-                ),
+        try:
+            check_request_rate(request, "entry")
+            example = services.example_create(
+                author=request.user,
+                data=form.example_data(),
+                evidence=[f.evidence_data() for f in formset if f.has_changed()],
+                passages=form.passage_links(),
+                submit=request.POST.get("action") == "submit",
+                confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
             )
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            throttled = exc
+        except services.SimilarEntries as exc:
+            # The same rule as the API's 409: shown as the list and the "I checked" box.
+            similar = exc.similar
+            _attach_errors(form, evidence_errors, exc)
+            status = 409
+        except ValidationError as exc:
+            _attach_errors(form, evidence_errors, exc)
         else:
-            try:
-                check_request_rate(request, "entry")
-                example = services.example_create(
-                    author=request.user,
-                    data=form.example_data(),
-                    evidence=[f.evidence_data() for f in formset if f.has_changed()],
-                    passages=form.passage_links(),
-                    submit=request.POST.get("action") == "submit",
+            if example.status == Status.PUBLISHED:
+                messages.success(
+                    request,
+                    _("Thank you. As a trusted contributor, your entry is published."),
                 )
-            except RateLimited as exc:
-                form.add_error(None, str(exc))
-                throttled = exc
-            except ValidationError as exc:
-                _attach_errors(form, evidence_errors, exc)
+            elif example.status == Status.SUBMITTED:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your entry awaits review: a moderator will publish it or "
+                        "ask for changes, and this page will show which."
+                    ),
+                )
             else:
-                if example.status == Status.PUBLISHED:
-                    messages.success(
-                        request,
-                        _("Thank you. As a trusted contributor, your entry is published."),
-                    )
-                elif example.status == Status.SUBMITTED:
-                    messages.success(
-                        request,
-                        _(
-                            "Thank you. Your entry awaits review: a moderator will publish it or "
-                            "ask for changes, and this page will show which."
-                        ),
-                    )
-                else:
-                    messages.success(
-                        request, _("Draft saved. Submit it for review when it is ready.")
-                    )
-                return redirect(example.get_absolute_url())
+                messages.success(request, _("Draft saved. Submit it for review when it is ready."))
+            return redirect(example.get_absolute_url())
     passage_query = request.GET.get("passage_q", "")
     context = {
         "form": form,
@@ -266,7 +260,6 @@ def example_new(request):
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
         "unlink_url": reverse("atlas:example_new"),
     }
-    status = 400 if request.method == "POST" else 200
     return _throttled(render(request, "atlas/example_form.html", context, status=status), throttled)
 
 
@@ -334,66 +327,53 @@ def example_edit(request, pk: int, slug: str):
         status = 400
         valid = form.is_valid() & formset.is_valid() & links_formset.is_valid()
         if valid:
-            data_in = form.example_data()
-            moved = (data_in.title, data_in.country) != (example.title, example.place_code)
-            if moved:
-                similar = selectors.similar_examples(
-                    viewer=request.user,
-                    title=data_in.title,
-                    country=data_in.country,
-                    exclude_id=example.pk,
+            try:
+                check_request_rate(request, "entry")
+                outcome = services.example_edit(
+                    actor=request.user,
+                    example=example,
+                    changes=asdict(form.example_data()),
+                    evidence=[f.evidence_data() for f in formset.kept_forms()],
+                    passages=[f.link_data() for f in links_formset.kept_forms()]
+                    + form.passage_links(),
+                    expected_version=form.cleaned_data["version"],
+                    confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
                 )
-            if similar and not form.cleaned_data.get("confirm_distinct"):
-                form.add_error(
-                    "confirm_distinct",
-                    _(
-                        "Similar entries exist in this country. Check them, then confirm "
-                        "yours is different."
-                    ),
+                example = outcome.example
+            except services.StaleVersion as exc:
+                status = 409
+                changes = selectors.example_changes_since(
+                    example=example, version=exc.expected_version
                 )
+                form.add_error(None, exc.messages)
+                # The editor has now seen what changed: saving again replaces it.
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.current_version)
+            except RateLimited as exc:
+                form.add_error(None, str(exc))
+                throttled = exc
+            except services.SimilarEntries as exc:
+                similar = exc.similar
+                _attach_errors(form, evidence_errors, exc)
+                status = 409
+            except ValidationError as exc:
+                _attach_errors(form, evidence_errors, exc)
             else:
-                try:
-                    check_request_rate(request, "entry")
-                    outcome = services.example_edit(
-                        actor=request.user,
-                        example=example,
-                        changes=asdict(data_in),
-                        evidence=[f.evidence_data() for f in formset.kept_forms()],
-                        passages=[f.link_data() for f in links_formset.kept_forms()]
-                        + form.passage_links(),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                    example = outcome.example
-                except services.StaleVersion as exc:
-                    status = 409
-                    changes = selectors.example_changes_since(
-                        example=example, version=exc.expected_version
-                    )
-                    form.add_error(None, exc.messages)
-                    # The editor has now seen what changed: saving again replaces it.
-                    form.data = form.data.copy()
-                    form.data["version"] = str(exc.current_version)
-                except RateLimited as exc:
-                    form.add_error(None, str(exc))
-                    throttled = exc
-                except ValidationError as exc:
-                    _attach_errors(form, evidence_errors, exc)
-                else:
-                    if outcome.awaits_review:
-                        messages.success(
-                            request,
-                            _(
-                                "Thank you. Your changes were sent to the moderators: the "
-                                "published entry stays as it is until one of them accepts "
-                                "them."
-                            ),
-                        )
-                        return redirect(f"{example.get_absolute_url()}#suggestions")
+                if outcome.awaits_review:
                     messages.success(
                         request,
-                        _("Saved. This is version %(version)s.") % {"version": example.version},
+                        _(
+                            "Thank you. Your changes were sent to the moderators: the "
+                            "published entry stays as it is until one of them accepts "
+                            "them."
+                        ),
                     )
-                    return redirect(example.get_absolute_url())
+                    return redirect(f"{example.get_absolute_url()}#suggestions")
+                messages.success(
+                    request,
+                    _("Saved. This is version %(version)s.") % {"version": example.version},
+                )
+                return redirect(example.get_absolute_url())
     passage_query = request.GET.get("passage_q", "")
     context = {
         "example": example,
@@ -639,11 +619,21 @@ def comment_hide(request, pk: int):
 def example_transition(request, pk: int):
     example = selectors.example_get(viewer=request.user, example_id=pk)
     try:
+        version = request.POST.get("version", "")
         example = services.example_transition(
             actor=request.user,
             example=example,
             to=request.POST.get("to", ""),
             reason=request.POST.get("reason", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except services.StaleVersion:
+        messages.error(
+            request,
+            _(
+                "The entry changed while you were looking at it. Nothing was changed: read it "
+                "again (its history shows what changed), then decide."
+            ),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

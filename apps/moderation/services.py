@@ -397,10 +397,35 @@ def _open_item_for(item_type: str, target: models.Model):
     )
 
 
+def _target_fields(adapter, target: models.Model) -> dict:
+    """What a review item copies from its target so the queue needs no target to list it."""
+    author = adapter.author(target)
+    return {
+        "target_label": adapter.label(target)[:300],
+        "target_url": (adapter.url(target) or "")[:500],
+        "author_id": author.pk if author is not None and author.pk else None,
+        "country": (adapter.country(target) or "").upper() or None,
+        "category": adapter.category(target) or None,
+    }
+
+
+def _refresh_item(item: ReviewItem, fields: dict) -> None:
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if changed:
+        item.save(update_fields=changed)
+
+
 @transaction.atomic
 def review_item_open(*, item_type: str, target: models.Model, summary: str = "") -> ReviewItem:
     """Put ``target`` in the queue as ``item_type``, or return its already-open item of
     that type (at most one per type and target; a constraint backs this up).
+
+    A new item records the target's version and snapshot (``adapter.version`` and
+    ``adapter.snapshot``): what the moderator reviews, and so what a decision applies to.
+    An item already open keeps them (the queue shows what changed since), but its label,
+    link, country and category follow the target.
 
     Called by other apps' services after a write that needs review (submission, edit of a
     published entry, orphaned annotation) and by ``flag_create``. No permission check:
@@ -410,21 +435,21 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
     adapter = adapter_for(target)
     if adapter is None:
         raise ValueError(f"No moderation adapter is registered for {type(target).__name__}.")
+    fields = _target_fields(adapter, target)
     existing = _open_item_for(item_type, target).first()
     if existing is not None:
+        _refresh_item(existing, fields)
         return existing
-    author = adapter.author(target)
+    version = adapter.version(target)
     item = ReviewItem(
         item_type=item_type,
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),
-        target_label=adapter.label(target)[:300],
-        target_url=(adapter.url(target) or "")[:500],
-        author=author if author is not None and author.pk else None,
-        country=(adapter.country(target) or "").upper() or None,
-        category=adapter.category(target) or None,
         summary=summary,
         priority=type_priority(item_type),
+        target_version=version,
+        target_snapshot=_json_safe(adapter.snapshot(target)) if version is not None else None,
+        **fields,
     )
     item.full_clean(validate_constraints=False)
     try:
@@ -434,6 +459,73 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
         # Opened concurrently by another request: the partial unique constraint kept one.
         return _open_item_for(item_type, target).get()
     return item
+
+
+@transaction.atomic
+def review_items_refresh(*, targets) -> int:
+    """The content changed (its author edited or resubmitted it): the open items about
+    ``targets`` take its new label, link, country and category, so the queue lists it
+    as it now reads and the right (country) moderators see it. What the items record as
+    reviewed (version, snapshot) stays: the queue shows the change against it, and a
+    decision made on the old version is refused. Returns how many items changed.
+
+    No permission check: called by the content's own services, *after* their write
+    committed (``transaction.on_commit``): it locks the items, and a queue decision
+    locks an item before its content, so calling it while holding the content's row
+    lock could deadlock with one."""
+    by_type: dict[int, dict[str, models.Model]] = {}
+    for target in targets:
+        content_type = ContentType.objects.get_for_model(target)
+        by_type.setdefault(content_type.pk, {})[str(target.pk)] = target
+    refreshed = 0
+    for content_type_id, objects in by_type.items():
+        items = ReviewItem.objects.select_for_update().filter(
+            content_type_id=content_type_id,
+            object_id__in=list(objects),
+            status=ReviewStatus.OPEN,
+        )
+        for item in items:
+            target = objects[item.object_id]
+            adapter = adapter_for(target)
+            if adapter is None:
+                continue
+            before = (item.target_label, item.target_url, item.country, item.category)
+            _refresh_item(item, _target_fields(adapter, target))
+            refreshed += before != (
+                item.target_label, item.target_url, item.country, item.category,
+            )  # fmt: skip
+    return refreshed
+
+
+def _items_follow_system_change(
+    adapter, target: models.Model, version_before, *, locked_item: ReviewItem
+) -> None:
+    """Moderation itself moved the target's version without changing what is reviewed
+    (flags hid it pending review): open items that were up to date follow the new
+    version, so a moderator's decision is not refused for it. Items already behind keep
+    what they recorded (their moderator has not seen the author's change yet).
+
+    ``locked_item`` (the flag item, locked by the caller) follows at once; the target's
+    other items after commit, in their own transaction: locking them here, after the
+    target, would take locks in the opposite order to a queue decision (item, then
+    target) and could deadlock with one."""
+    version_after = adapter.version(target)
+    if version_before is None or version_after == version_before:
+        return
+    snapshot = _json_safe(adapter.snapshot(target))
+    if locked_item.target_version == version_before:
+        locked_item.target_version = version_after
+        locked_item.target_snapshot = snapshot
+        locked_item.save(update_fields=["target_version", "target_snapshot"])
+    others = ReviewItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        status=ReviewStatus.OPEN,
+        target_version=version_before,
+    ).exclude(pk=locked_item.pk)
+    transaction.on_commit(
+        lambda: others.update(target_version=version_after, target_snapshot=snapshot)
+    )
 
 
 @transaction.atomic
@@ -839,7 +931,9 @@ def flag_create(*, flagger, target: models.Model, reason: str, text: str = "") -
     threshold = flag_hide_score()
     if previous < threshold <= item.priority:
         before = adapter.state(target)
+        version_before = adapter.version(target)
         adapter.hide_pending_review(target)
+        _items_follow_system_change(adapter, target, version_before, locked_item=item)
         audit_record(
             actor=None,
             action=AuditAction.HIDE,

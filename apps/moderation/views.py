@@ -44,41 +44,70 @@ def _next_url(request, default: str = "moderation:queue"):
 @login_required
 @require_http_methods(["GET", "POST"])
 def queue(request):
-    """The review queue; POST applies one decision with one reason to the checked rows."""
+    """The review queue; POST applies one decision with one reason to the checked rows,
+    each for the version of its content the page showed (``version-<item id>``). Items
+    whose content changed since are not decided: the page answers 409 with what changed
+    and the rows re-rendered for the new versions."""
     _require_moderator(request)
     decide_form = None
+    conflicts: list = []
+    status = 200
     if request.method == "POST":
         decide_form = DecideForm(request.POST, item_ids=request.POST.getlist("items"))
-        if decide_form.is_valid():
-            _decide(request, decide_form.cleaned_data)
-            return redirect(request.get_full_path())
+        if not decide_form.is_valid():
+            status = 400
+        else:
+            result = _decide(request, decide_form.cleaned_data)
+            if result is None or not result.changed:
+                return redirect(request.get_full_path())
+            conflicts = [
+                {"item_id": item_id, "message": exc.message, "changes": exc.changes}
+                for item_id, exc in result.changed.items()
+            ]
+            status = 409
     filter_form = QueueFilterForm(request.GET or None)
     filters = filter_form.filters() if filter_form.is_valid() else {}
     items = selectors.review_items_for_queue(viewer=request.user, **filters)
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.review_items_attach_changes(page.object_list)
+    selected = (
+        {str(conflict["item_id"]) for conflict in conflicts}
+        if conflicts
+        else {str(i) for i in request.POST.getlist("items")}
+    )
     context = {
         "filter_form": filter_form,
         "decide_form": decide_form or DecideForm(),
         "page": page,
         "decisions": QUEUE_DECISIONS,
-        "selected": {str(i) for i in request.POST.getlist("items")},
+        "selected": selected,
+        "conflicts": conflicts,
     }
-    return render(
-        request, "moderation/queue.html", context, status=400 if decide_form is not None else 200
-    )
+    return render(request, "moderation/queue.html", context, status=status)
 
 
-def _decide(request, data: dict) -> None:
+def _posted_versions(request, item_ids) -> dict[int, int]:
+    """The content version the page showed for each checked item (``version-<id>``)."""
+    versions = {}
+    for item_id in item_ids:
+        value = request.POST.get(f"version-{item_id}", "")
+        if value.isdigit():
+            versions[item_id] = int(value)
+    return versions
+
+
+def _decide(request, data: dict):
     try:
         result = review_items_decide(
             actor=request.user,
             item_ids=data["items"],
             decision=data["decision"],
             reason=data["reason"],
+            versions=_posted_versions(request, data["items"]),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return
+        return None
     if result.decided:
         count = len(result.decided)
         messages.success(
@@ -91,7 +120,11 @@ def _decide(request, data: dict) -> None:
             % {"decision": Decision(data["decision"]).label, "count": count},
         )
     for item_id, message in result.failed:
-        messages.error(request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message})
+        if item_id not in result.changed:  # shown with their changes on the page
+            messages.error(
+                request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message}
+            )
+    return result
 
 
 @login_required

@@ -39,6 +39,7 @@ def published(author, title, url, **overrides):
         data=example_data(title=title, **overrides),
         evidence=[evidence_data(title=title, url=url)],
         submit=True,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     return services.example_transition(actor=staff, example=example, to="published")
 

@@ -54,6 +54,7 @@ def _entry(author, title, *, publish=True, country="FR"):
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{len(title)}")],
         submit=publish,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     if publish:
         moderator = make_moderator()

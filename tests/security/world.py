@@ -33,6 +33,7 @@ def _published(author, moderator, title: str, country: str = "FR") -> Example:
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{abs(hash(title))}")],
         submit=True,
+        confirm_distinct=True,  # a factory: look-alike entries are made on purpose
     )
     example = atlas_services.example_transition(actor=moderator, example=example, to="published")
     atlas_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
