@@ -584,8 +584,9 @@ def _move_suggestions(suggestions, to_example: Example) -> list[int]:
     ids = [suggestion.pk for suggestion in suggestions]
     # A queryset update: the suggestions are not changed, only where they point.
     SuggestedEdit.objects.filter(pk__in=ids).update(example=to_example)
-    for suggestion in SuggestedEdit.objects.filter(pk__in=ids).select_related("example"):
-        review_items_refresh(target=suggestion)
+    review_items_refresh(
+        targets=list(SuggestedEdit.objects.filter(pk__in=ids).select_related("example"))
+    )
     return ids
 
 

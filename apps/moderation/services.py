@@ -588,25 +588,6 @@ def review_items_settle(
     return items
 
 
-def review_items_refresh(*, target: models.Model) -> int:
-    """Copy label, link, country and category from ``target``'s adapter onto its open
-    items again (the target moved, e.g. a suggested edit moved to another entry by a
-    merge), so the queue lists and scopes it where it is now. Returns how many changed."""
-    adapter = adapter_for(target)
-    if adapter is None:
-        return 0
-    return ReviewItem.objects.filter(
-        content_type=ContentType.objects.get_for_model(target),
-        object_id=str(target.pk),
-        status=ReviewStatus.OPEN,
-    ).update(
-        target_label=adapter.label(target)[:300],
-        target_url=(adapter.url(target) or "")[:500],
-        country=(adapter.country(target) or "").upper() or None,
-        category=adapter.category(target) or None,
-    )
-
-
 def _check_can_work(actor, item: ReviewItem) -> None:
     if not permissions.can_view_queue(actor):
         raise PermissionDenied(_("Only moderators can work the review queue."))

@@ -799,7 +799,13 @@ def test_undo_re_queues_a_submitted_entry_and_re_opens_nothing_decided(
     first.refresh_from_db()
     assert first.decision == "merge"
     # Decided on the survivor meanwhile: stays decided there after the undo.
-    services.suggestion_accept(actor=mod, suggestion=SuggestedEdit.objects.get(pk=suggestion.pk))
+    # The moderator accepts it against the survivor as they see it now (a moved
+    # suggestion's base version is the merged entry's, so it must be confirmed).
+    services.suggestion_accept(
+        actor=mod,
+        suggestion=SuggestedEdit.objects.get(pk=suggestion.pk),
+        expected_version=Example.objects.get(pk=a.pk).version,
+    )
     with run_on_commit():
         merging.example_unmerge(actor=mod, merge=merge_row, reason="Not the same")
     first.refresh_from_db()
