@@ -111,7 +111,9 @@ class AuditLogEntry(models.Model):
 
 
 class ModeratorScope(models.Model):
-    """Limits a moderator to some countries. A moderator with no rows is global."""
+    """Limits a moderator to some countries. A moderator with no rows is global, so the
+    role services never leave a scoped moderator without rows: appointing needs countries
+    or an explicit "every country", and taking the last country away removes the role."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_scopes"
