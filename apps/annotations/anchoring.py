@@ -321,12 +321,7 @@ def _fuzzy(
     def consider(start: int, end: int, *, mapped: bool) -> None:
         nonlocal best, best_quote_score
         start, end = max(0, start), min(end, len(text))
-        if end <= start:
-            return
-        start, end = _snap_to_words(
-            text, start, end, exact=exact, prefix=prefix, suffix=suffix, edges=edges
-        )
-        if (start, end) in seen:
+        if end <= start or (start, end) in seen:
             return
         seen.add((start, end))
         quote_score = _quote_score(text[start:end], exact)
@@ -354,7 +349,25 @@ def _fuzzy(
                 consider(*refined, mapped=mapped)
         if best_quote_score >= good_enough:
             break
-    return best
+    if best.start is None:
+        return best
+    # Candidates are judged as found (snapping first would turn a good match with a cut
+    # word into a worse one, and orphan some); the one kept is then given whole words.
+    start, end = _snap_to_words(
+        text, best.start, best.end, exact=exact, prefix=prefix, suffix=suffix, edges=edges
+    )
+    if (start, end) == (best.start, best.end):
+        return best
+    score, _context = _score(
+        text,
+        start,
+        end,
+        quote_score=_quote_score(text[start:end], exact),
+        prefix=prefix,
+        suffix=suffix,
+        hint=hint,
+    )
+    return AnchorResult(FUZZY, round(score, 4), start, end)
 
 
 def anchor_quote(
