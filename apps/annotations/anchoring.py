@@ -23,8 +23,8 @@ deleted quote is ``orphaned`` rather than pinned to some unrelated words.
 
 Words are never cut: when the quote started (ended) on a word boundary of the old text, the
 span found starts (ends) on a word boundary of the new text. Exact occurrences that are
-whole words win over ones inside longer words; any other span whose edge falls inside a
-word is moved to that word's start or end, whichever leaves the span more like the quote
+whole words win over ones inside longer words; any other span kept whose edge falls inside
+a word is moved to that word's start or end, whichever leaves the span more like the quote
 (a character-level alignment otherwise happily starts a span at "nd the system" when
 "and" lost its "a" to a neighbouring edit).
 """
