@@ -225,10 +225,17 @@ def audit_log(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet:
-    """Audit-log rows, newest first, for moderators (everyone else gets none)."""
+    """Audit-log rows ``viewer`` may read, newest first. Global moderators and admins read
+    every row; a moderator scoped to countries reads only the rows whose country is one
+    of theirs (decisions, claims, hides, merges and restores about content of those
+    countries), never a row without a country (role changes, measures on users, anything
+    about sources or annotations). Everyone else gets none. One query."""
     if not permissions.can_read_log(viewer):
         return AuditLogEntry.objects.none()
     qs = AuditLogEntry.objects.all()
+    scope = permissions.log_countries(viewer)
+    if scope is not None:
+        qs = qs.filter(country__in=sorted(scope))
     if action:
         qs = qs.filter(action=action)
     if actor:

@@ -27,6 +27,7 @@ from .errors import ModerationConflict
 from .models import (
     AuditAction,
     AuditLogEntry,
+    Decision,
     Flag,
     FlagReason,
     FlagStatus,
@@ -158,12 +159,26 @@ def _in_group(user, name: str) -> bool:
     return user.groups.filter(name=name).exists()
 
 
+def _trust_refusal(actor, what: str) -> str:
+    if permissions.is_moderator(actor):
+        return _(
+            "Only global moderators can %(what)s: a trusted contributor publishes in every "
+            "country without review, and you moderate only %(countries)s."
+        ) % {"what": what, "countries": _countries_text(actor)}
+    return _("Only global moderators can %(what)s.") % {"what": what}
+
+
+def _countries_text(user) -> str:
+    return ", ".join(sorted(permissions.moderator_countries(user) or ()))
+
+
 @transaction.atomic
 def role_grant_trusted(*, actor, user, reason: str) -> None:
-    """Make ``user`` a trusted contributor. Moderators only. Raises PermissionDenied,
+    """Make ``user`` a trusted contributor. Global moderators and admins only (a trusted
+    contributor publishes in every country without review). Raises PermissionDenied,
     ValidationError (no reason; already trusted)."""
     if not permissions.can_manage_trusted(actor):
-        raise PermissionDenied(_("Only moderators can grant trusted status."))
+        raise PermissionDenied(_trust_refusal(actor, _("grant trusted status")))
     reason = _require_reason(reason)
     if _in_group(user, TRUSTED_GROUP):
         raise ValidationError(_("%(user)s is already a trusted contributor.") % {"user": user})
@@ -178,9 +193,10 @@ def role_grant_trusted(*, actor, user, reason: str) -> None:
 
 @transaction.atomic
 def role_revoke_trusted(*, actor, user, reason: str) -> None:
-    """Take trusted status away; automatic promotion will not give it back."""
+    """Take trusted status away; automatic promotion will not give it back. Global
+    moderators and admins only."""
     if not permissions.can_manage_trusted(actor):
-        raise PermissionDenied(_("Only moderators can revoke trusted status."))
+        raise PermissionDenied(_trust_refusal(actor, _("revoke trusted status")))
     reason = _require_reason(reason)
     if not _in_group(user, TRUSTED_GROUP):
         raise ValidationError(_("%(user)s is not a trusted contributor.") % {"user": user})
@@ -234,13 +250,39 @@ def _clean_countries(countries) -> list[str]:
 
 
 @transaction.atomic
-def role_grant_moderator(*, actor, user, countries: list[str] | None, reason: str) -> None:
-    """Make ``user`` a moderator, global (``countries`` empty) or for those countries; on
-    an existing moderator this replaces the scope. Admins only."""
+def role_grant_moderator(
+    *, actor, user, countries: list[str] | None, reason: str, everywhere: bool = False
+) -> None:
+    """Make ``user`` a moderator for ``countries``, or a global moderator with
+    ``everywhere=True`` (and no countries); on an existing moderator this replaces the
+    scope. Admins only.
+
+    Global is never implied: no countries without ``everywhere`` is refused
+    (ValidationError), so an emptied country list cannot widen a scoped moderator to
+    every country. To take countries away use ``role_remove_moderator_countries`` (which
+    removes the role with the last one) or ``role_revoke_moderator``."""
     if not permissions.can_manage_moderators(actor):
         raise PermissionDenied(_("Only administrators can appoint moderators."))
     reason = _require_reason(reason)
     codes = _clean_countries(countries)
+    if everywhere and codes:
+        raise ValidationError(
+            {
+                "countries": _(
+                    "Choose either “every country” or some countries, not both: a global "
+                    "moderator has no country list."
+                )
+            }
+        )
+    if not everywhere and not codes:
+        raise ValidationError(
+            {
+                "countries": _(
+                    "Choose the countries this moderator acts on, or “every country” for a "
+                    "global moderator. An empty list never means every country."
+                )
+            }
+        )
     before = _role_snapshot(user)
     if before["moderator"] and before["countries"] == codes:
         raise ValidationError(_("%(user)s already has exactly this role.") % {"user": user})
@@ -252,6 +294,49 @@ def role_grant_moderator(*, actor, user, countries: list[str] | None, reason: st
     )
     audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
                  before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+@transaction.atomic
+def role_remove_moderator_countries(*, actor, user, countries: list[str], reason: str) -> bool:
+    """Take ``countries`` away from a scoped moderator. Removing the last one removes the
+    moderator role: a moderator with no countries left moderates nothing (it never
+    widens to every country). Admins only. Returns whether ``user`` is still a moderator.
+
+    Raises PermissionDenied; ValidationError (no reason, no or unknown countries, a
+    country they do not moderate, a global moderator or someone who is no moderator).
+    Nothing changes when it raises; one audit row when it does not."""
+    if not permissions.can_manage_moderators(actor):
+        raise PermissionDenied(_("Only administrators can change a moderator's countries."))
+    reason = _require_reason(reason)
+    codes = _clean_countries(countries)
+    if not codes:
+        raise ValidationError({"countries": _("Choose the countries to take away.")})
+    before = _role_snapshot(user)
+    if not before["moderator"]:
+        raise ValidationError(_("%(user)s is not a moderator.") % {"user": user})
+    if not before["countries"]:
+        raise ValidationError(
+            _(
+                "%(user)s moderates every country; to scope them, appoint them for some "
+                "countries, or remove the role."
+            )
+            % {"user": user}
+        )
+    unknown = sorted(set(codes) - set(before["countries"]))
+    if unknown:
+        raise ValidationError(
+            {
+                "countries": _("%(user)s does not moderate %(codes)s.")
+                % {"user": user, "codes": ", ".join(unknown)}
+            }
+        )
+    ModeratorScope.objects.filter(user=user, country__in=codes).delete()
+    still_moderator = ModeratorScope.objects.filter(user=user).exists()
+    if not still_moderator:
+        user.groups.remove(_group(MODERATOR_GROUP))
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+    return still_moderator
 
 
 @transaction.atomic
@@ -274,6 +359,15 @@ def role_revoke_moderator(*, actor, user, reason: str) -> None:
 
 def _check_measure(actor, user) -> None:
     if not permissions.can_set_user_measures(actor):
+        if permissions.is_moderator(actor):
+            raise PermissionDenied(
+                _(
+                    "Only global moderators can pre-moderate or shadow-hide a user: the "
+                    "measure covers everything they write, in every country, and you "
+                    "moderate only %(countries)s."
+                )
+                % {"countries": _countries_text(actor)}
+            )
         raise PermissionDenied(_("Only moderators can change a user's moderation measures."))
     if permissions.is_moderator(user):
         raise ValidationError(
@@ -283,7 +377,8 @@ def _check_measure(actor, user) -> None:
 
 @transaction.atomic
 def user_set_premoderation(*, actor, user, enabled: bool, reason: str) -> UserModerationState:
-    """Put ``user``'s new annotations under (or take them out of) pre-moderation."""
+    """Put ``user``'s new annotations under (or take them out of) pre-moderation. Global
+    moderators and admins only."""
     _check_measure(actor, user)
     reason = _require_reason(reason)
     state = _state_for_update(user)
@@ -299,7 +394,8 @@ def user_set_premoderation(*, actor, user, enabled: bool, reason: str) -> UserMo
 
 @transaction.atomic
 def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserModerationState:
-    """Shadow-hide ``user`` (their content is seen only by them and moderators) or undo it."""
+    """Shadow-hide ``user`` (their content is seen only by them and moderators) or undo it.
+    Global moderators and admins only."""
     _check_measure(actor, user)
     reason = _require_reason(reason)
     state = _state_for_update(user)
@@ -585,6 +681,56 @@ def review_items_settle(
         )
         if notify and item.author_id is not None and (actor is None or item.author_id != actor.pk):
             notice_create(recipient=item.author, item=item, decision=decision, reason=reason)
+    return items
+
+
+@transaction.atomic
+def review_items_close_as_private(*, target: models.Model, reason: str) -> list[ReviewItem]:
+    """``target`` became visible to its author alone (an annotation made private): no
+    moderator may read it any more, so its open items of every type close now, as
+    "hide" by the system (it is hidden from everyone else), with one audit row each and
+    no notice. What the queue copied of the content (label, summary, snapshot) is
+    replaced by the adapter's label, which for private content names no text, so neither
+    the queue nor the log keeps it. Open flags on it are resolved as agreed: what they
+    asked for (the content out of public view) happened. No permission check: the
+    author's own service calls this. Returns the closed items."""
+    content_type = ContentType.objects.get_for_model(target)
+    items = list(
+        ReviewItem.objects.select_for_update()
+        .filter(content_type=content_type, object_id=str(target.pk), status=ReviewStatus.OPEN)
+        .order_by("pk")
+    )
+    adapter = adapter_for(target)
+    label = (adapter.label(target) if adapter is not None else "")[:300]
+    for item in items:
+        item.status = ReviewStatus.DECIDED
+        item.decision = Decision.HIDE
+        item.reason = reason
+        item.decided_by = None
+        item.decided_at = timezone.now()
+        item.target_label = label
+        item.summary = ""
+        item.target_snapshot = None
+        item.claimed_by = None
+        item.claimed_at = None
+        item.save()
+        flags = {}
+        if item.item_type == ReviewItemType.FLAG:
+            flags = flags_resolve(item=item, agreed=True)
+        audit_record(
+            actor=None,
+            action=AuditAction.DECISION,
+            target=item,
+            reason=reason,
+            before={"review_item": item.pk, "status": "open"},
+            after={
+                "review_item": item.pk,
+                "status": "decided",
+                "decision": Decision.HIDE,
+                "made_private": True,
+                **flags,
+            },
+        )
     return items
 
 

@@ -230,25 +230,37 @@ def user_roles(request, username: str):
     _require_moderator(request)
     person = get_object_or_404(get_user_model(), username=username)
     form = UserMeasureForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             _apply_measure(request.user, person, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            # The page again, with why, so a scoped moderator learns whom to ask.
+            form.add_error(None, str(exc) or _("You may not make this change."))
+            status = 403
         else:
             messages.success(request, _("Saved. The change is in the moderation log."))
             return redirect("moderation:user", username=person.get_username())
+    if form.errors and status == 200:
+        status = 400
     permissions.forget_roles(person)
+    manages_users = permissions.can_manage_users(request.user)
     context = {
         "person": person,
         "roles": permissions.roles(person),
-        "state": selectors.user_state(user=person),
+        # Measures and their log are global moderators' business (docs/moderation.md).
+        "manages_users": manages_users,
+        "state": selectors.user_state(user=person) if manages_users else None,
         "form": form,
         "history": selectors.audit_log(viewer=request.user).filter(
             target_content_type__model="user", target_object_id=str(person.pk)
-        )[:20],
+        )[:20]
+        if manages_users
+        else [],
     }
-    return render(request, "moderation/user.html", context, status=400 if form.errors else 200)
+    return render(request, "moderation/user.html", context, status=status)
 
 
 def _apply_measure(actor, person, data: dict) -> None:
@@ -261,6 +273,13 @@ def _apply_measure(actor, person, data: dict) -> None:
             actor=actor, user=person, reason=reason
         ),
         "grant_moderator": lambda: services.role_grant_moderator(
+            actor=actor,
+            user=person,
+            countries=data["countries"],
+            everywhere=data["every_country"],
+            reason=reason,
+        ),
+        "remove_moderator_countries": lambda: services.role_remove_moderator_countries(
             actor=actor, user=person, countries=data["countries"], reason=reason
         ),
         "revoke_moderator": lambda: services.role_revoke_moderator(
