@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('moderation', '0009_review_item_version'),
+        ('moderation', '0010_merge_decision'),
     ]
 
     operations = [
