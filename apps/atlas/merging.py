@@ -30,6 +30,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common.validators import as_id
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import AuditAction
 from apps.moderation.services import audit_record
@@ -142,11 +143,12 @@ def _target_id(value: Any) -> int:
     text = str(value if value is not None else "").strip().lstrip("#")
     if not text:
         raise ValidationError({"into": _("Choose the entry to merge into.")})
-    if not text.isdigit():
+    number = as_id(text)
+    if number is None:
         raise ValidationError(
             {"into": _("“%(value)s” is not an entry number.") % {"value": text[:50]}}
         )
-    return int(text)
+    return number
 
 
 def _published_changed() -> None:

@@ -16,6 +16,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from apps.common.client_ip import client_ip
+from apps.common.site import absolute_url
+
 from . import permissions, selectors, services
 from .actions import review_item_decide
 from .errors import ModerationConflict
@@ -86,10 +89,9 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ModerationTargetSerializer)
     def get_target(self, obj) -> dict:
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.content_type_id),
             "id": obj.object_id,
@@ -114,10 +116,9 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
     def get_target(self, obj) -> dict | None:
         if obj.target_content_type_id is None:
             return None
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.target_content_type_id),
             "id": obj.target_object_id,
@@ -251,6 +252,10 @@ class FlagIPThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def get_ident(self, request):
+        # Not DRF's reading of X-Forwarded-For: the site's one rule for every limit.
+        return client_ip(request)
 
 
 class FlagTargetInputSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ ROLES = {
 
 # role                           draft history, restore, merge
 MATRIX = {
-    "anonymous":                    (404, 403, 403),
+    "anonymous":                    (404, 401, 401),  # the API challenges: 401
     "contributor (author)":         (200, 403, 403),
     "another contributor":          (404, 403, 403),
     "trusted contributor":          (404, 403, 403),
