@@ -38,8 +38,11 @@ def notices(user):
     return list(ModerationNotice.objects.filter(recipient=user).order_by("pk"))
 
 
-def test_opening_the_notices_page_marks_nothing_read(user_client, notices):
-    response = user_client.get("/moderation/notices/")
+def test_opening_the_notices_page_marks_nothing_read(
+    user_client, notices, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(5):
+        response = user_client.get("/moderation/notices/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "About First upload" in html and "Mark all as read" in html
