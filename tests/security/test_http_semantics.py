@@ -202,3 +202,26 @@ def test_export_errors_are_json_whatever_the_accept(client):
     assert response.status_code == 400
     assert response["Content-Type"] == "application/json"
     assert "astrology" in response.json()["detail"]
+
+
+@pytest.mark.browser
+def test_mark_as_read_buttons_work_from_the_keyboard(login_page, transactional_db):
+    """The buttons are real form buttons: focus one and press Enter."""
+    author = UserFactory()
+    decider = make_moderator()
+    for title in ("First upload", "Second upload"):
+        review_item_decide(
+            actor=decider, item=make_item(author=author), decision="hide", reason=title
+        )
+    page = login_page(author)
+    page.goto("/moderation/notices/")
+    page.get_by_role("button", name="Mark as read").first.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 1
+    assert page.get_by_role("button", name="Mark as read").count() == 1
+    page.get_by_role("button", name="Mark all as read").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("button", name="Mark as read").count() == 0
+    assert not ModerationNotice.objects.filter(read_at__isnull=True).exists()
