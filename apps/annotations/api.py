@@ -24,7 +24,7 @@ from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
 from apps.common import csv_safe
-from apps.common.api import StandardPagination
+from apps.common.api import ClientIPThrottleMixin, StandardPagination
 from apps.common.markdown import render_markdown
 from apps.common.site import absolute_url
 from apps.sources import selectors as source_selectors
@@ -58,7 +58,7 @@ class JSONLDRenderer(JSONRenderer):
     format = "jsonld"
 
 
-class AnnotationWriteThrottle(UserRateThrottle):
+class AnnotationWriteThrottle(ClientIPThrottleMixin, UserRateThrottle):
     """30 writes a minute per user (POST, PATCH, DELETE); reads are not limited here."""
 
     scope = "annotation_write"

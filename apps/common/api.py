@@ -34,6 +34,16 @@ def _first_message(data) -> str:
     return "Invalid request."
 
 
+class ClientIPThrottleMixin:
+    """For DRF throttles: the address to count is the site's one rule
+    (apps/common/client_ip.py), not DRF's own reading of X-Forwarded-For."""
+
+    def get_ident(self, request):
+        from .client_ip import client_ip
+
+        return client_ip(request)
+
+
 class DownloadRenderer(renderers.BaseRenderer):
     """Content negotiation for a view that answers a file it built itself (an export):
     the view returns an ``HttpResponse`` with its own media type, and this class only

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from apps.common.client_ip import client_ip
+from apps.common.api import ClientIPThrottleMixin
 from apps.common.site import absolute_url
 
 from . import permissions, selectors, services
@@ -202,7 +202,7 @@ class AuditLogAPI(generics.ListAPIView):
 # --- Flags ------------------------------------------------------------------------------------
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
+class _SettingsRateThrottle(ClientIPThrottleMixin, SimpleRateThrottle):
     """Rate from a MODERATION_* setting (read per request, so tests can change it)."""
 
     setting = ""
@@ -252,10 +252,6 @@ class FlagIPThrottle(_SettingsRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-    def get_ident(self, request):
-        # Not DRF's reading of X-Forwarded-For: the site's one rule for every limit.
-        return client_ip(request)
 
 
 class FlagTargetInputSerializer(serializers.Serializer):
