@@ -206,7 +206,8 @@ def test_export_errors_are_json_whatever_the_accept(client):
 
 @pytest.mark.browser
 def test_mark_as_read_buttons_work_from_the_keyboard(login_page, transactional_db):
-    """The buttons are real form buttons: focus one and press Enter."""
+    """The buttons are real form buttons: focus one and press Enter; axe-core finds no
+    serious accessibility problem on the page."""
     author = UserFactory()
     decider = make_moderator()
     for title in ("First upload", "Second upload"):
@@ -215,6 +216,9 @@ def test_mark_as_read_buttons_work_from_the_keyboard(login_page, transactional_d
         )
     page = login_page(author)
     page.goto("/moderation/notices/")
+    from tests.browser.axe import serious_violations
+
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Mark as read").first.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
