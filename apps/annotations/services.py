@@ -963,6 +963,18 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     return qs.update(read_at=timezone.now())
 
 
+def notification_email_subject(notification: Notification) -> str:
+    """Plain text on one line; the other person's display name quoted and cut short."""
+    from django.conf import settings
+
+    from apps.common.email import quoted, subject_line
+
+    values = {"site": settings.SITE_NAME, "name": quoted(notification.actor.public_name)}
+    if notification.kind == "reply":
+        return subject_line(_("[%(site)s] %(name)s replied to your annotation") % values)
+    return subject_line(_("[%(site)s] %(name)s mentioned you") % values)
+
+
 def notification_send_email(*, notification_id: int) -> bool:
     """Email one notification if its recipient wants email and can still see the
     annotation. Returns whether it sent. Idempotent: the row is locked, and once sent (or
@@ -992,15 +1004,14 @@ def notification_send_email(*, notification_id: int) -> bool:
             notification.email_pending = False
             notification.save(update_fields=["email_pending"])
             return False
-        from django.contrib.sites.models import Site
+        from apps.common.site import site_url
 
-        protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
         context = {
             "notification": notification,
             "site_name": settings.SITE_NAME,
-            "base_url": f"{protocol}://{Site.objects.get_current().domain}",
+            "base_url": site_url(),
         }
-        subject = render_to_string("annotations/email/notification_subject.txt", context).strip()
+        subject = notification_email_subject(notification)
         message = render_to_string("annotations/email/notification.txt", context)
         send_mail(subject, message, None, [recipient.email])
         notification.emailed_at = timezone.now()

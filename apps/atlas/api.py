@@ -21,7 +21,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api import StandardPagination
+from apps.common.api import StandardPagination, download_renderer
+from apps.common.site import absolute_url
+from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import exports, selectors, services
@@ -60,7 +62,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         if obj.url or not obj.source_id:
             return obj.url
-        return self.context["request"].build_absolute_uri(obj.source.get_absolute_url())
+        return absolute_url(obj.source.get_absolute_url())
 
 
 class PassageLinkOutputSerializer(serializers.ModelSerializer):
@@ -99,9 +101,7 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("api-example-detail", kwargs={"pk": obj.pk})
-        )
+        return absolute_url(reverse("api-example-detail", kwargs={"pk": obj.pk}))
 
     def get_author(self, obj) -> str | None:
         return obj.author.public_name if obj.author_id else None
@@ -206,11 +206,16 @@ def _if_match_version(request) -> int | None:
     if tag.startswith("W/"):
         tag = tag[2:]
     tag = tag.strip('"')
-    if not tag.isdigit():
+    version = as_id(tag)
+    if version is None:
         raise serializers.ValidationError(
-            {"If-Match": [f'“{header}” is not an entity tag of this entry (expected e.g. "3").']}
+            {
+                "If-Match": [
+                    f'“{header[:50]}” is not an entity tag of this entry (expected e.g. "3").'
+                ]
+            }
         )
-    return int(tag)
+    return version
 
 
 def _conflict_response(request, example: Example, exc: services.StaleVersion) -> Response:
@@ -492,8 +497,8 @@ class CountryDetailAPI(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=CountryDetailSerializer)
     def get(self, request, code: str):
         code = code.upper()
-        if code not in Scope.values and not countries.alpha2(code):
-            raise Http404(f"Unknown country code “{code}”.")
+        if code not in Scope.values and (len(code) > 3 or not countries.alpha2(code)):
+            raise Http404(f"Unknown country code “{code[:10]}”.")
         filters = selectors.parse_filters({**request.query_params.dict(), "country": code})
         row = selectors.country_aggregate(code=code, filters=filters)
         examples = selectors.example_export_list(filters=filters)
@@ -511,15 +516,17 @@ class CountryDetailAPI(APIView):
 
 
 class _ExportAPI(APIView):
+    """A file of published entries. ``renderer_classes`` say which ``Accept`` values the
+    file satisfies (its own media type and ``*/*``; anything else is a 406)."""
+
     permission_classes = [AllowAny]
     content_type = ""
     extension = ""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/plain"): str})
     def get(self, request):
         examples = selectors.example_export_list(filters=_filters(request))
-        dataset_url = request.build_absolute_uri(reverse("api-example-list"))
-        body = self.render(examples, request.build_absolute_uri, dataset_url)
+        dataset_url = absolute_url(reverse("api-example-list"))
+        body = self.render(examples, absolute_url, dataset_url)
         response = HttpResponse(body, content_type=self.content_type)
         response["Content-Disposition"] = (
             f'attachment; filename="creditscape-atlas.{self.extension}"'
@@ -535,6 +542,11 @@ class ExportCsvAPI(_ExportAPI):
 
     content_type = "text/csv; charset=utf-8"
     extension = "csv"
+    renderer_classes = [download_renderer("text/csv", "csv")]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return exports.to_csv(examples, absolute)
@@ -545,6 +557,14 @@ class ExportGeoJsonAPI(_ExportAPI):
 
     content_type = "application/geo+json"
     extension = "geojson"
+    renderer_classes = [
+        download_renderer("application/geo+json", "geojson"),
+        download_renderer("application/json", "json"),  # GeoJSON is JSON
+    ]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/geo+json"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return json.dumps(exports.to_geojson(examples, absolute, dataset_url), ensure_ascii=False)
@@ -555,6 +575,14 @@ class ExportJsonLdAPI(_ExportAPI):
 
     content_type = "application/ld+json"
     extension = "jsonld"
+    renderer_classes = [
+        download_renderer("application/ld+json", "jsonld"),
+        download_renderer("application/json", "json"),  # JSON-LD is JSON
+    ]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/ld+json"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return json.dumps(exports.to_jsonld(examples, absolute, dataset_url), ensure_ascii=False)

@@ -6,12 +6,13 @@ Pure formatting over lists the selectors already filtered; views only stream the
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+
+from apps.common import csv_safe
 
 from .citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
 from .contributors import contributor_names
@@ -89,7 +90,7 @@ def _passage_url(passage) -> str:
 
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer = csv_safe.DictWriter(out, fieldnames=CSV_COLUMNS)  # formulas defused
     writer.writeheader()
     for example in examples:
         row = example_record(example, absolute(example.get_absolute_url()))

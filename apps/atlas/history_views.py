@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.common.validators import as_id
 from apps.moderation import permissions as moderation_permissions
 
 from . import history, merging
@@ -64,7 +65,7 @@ def example_restore(request, pk: int, history_id: int):
                 example=example,
                 history_id=row.history_id,
                 reason=reason,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=as_id(version),
             )
         except StaleVersion as exc:
             status, error = 409, _messages_of(exc)

@@ -51,6 +51,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.common.validators import as_id
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import AuditAction, Decision, ReviewItemType
 from apps.moderation.services import (
@@ -473,11 +474,12 @@ def _target_id(value: Any) -> int:
     text = str(value if value is not None else "").strip().lstrip("#")
     if not text:
         raise ValidationError({"into": _("Choose the entry to merge into.")})
-    if not text.isdigit() or len(text) > 18:
+    number = as_id(text)
+    if number is None:
         raise ValidationError(
             {"into": _("“%(value)s” is not an entry number.") % {"value": text[:50]}}
         )
-    return int(text)
+    return number
 
 
 def _published_changed() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import asdict
 from urllib.parse import urlencode
@@ -18,7 +17,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from apps.common import csv_safe
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.site import absolute_url
+from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import citation, merging, selectors, services
@@ -455,7 +457,7 @@ def suggestion_decide(request, pk: int):
             services.suggestion_accept(
                 actor=request.user,
                 suggestion=suggestion,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=as_id(version),
             )
             messages.success(request, _("Suggestion accepted: the entry is updated."))
         elif decision == "reject":
@@ -495,7 +497,7 @@ def _suggestions_with_rights(request, example) -> list:
 
 
 def _detail_context(request, example, **extra) -> dict:
-    permalink = request.build_absolute_uri(example.get_absolute_url())
+    permalink = absolute_url(example.get_absolute_url())
     moderator = can_moderate_example(request.user, example)
     return {
         "example": example,
@@ -555,7 +557,7 @@ def comment_post(request, pk: int):
             example=example,
             body=body,
             # A malformed id names no comment: the service says so.
-            parent_id=(int(parent_id) if parent_id.isdigit() else 0) if parent_id else None,
+            parent_id=(as_id(parent_id) or 0) if parent_id else None,
         )
     except services.RateLimited as exc:
         response = render(
@@ -653,7 +655,9 @@ def _place(code: str) -> tuple[str, str]:
     code = (code or "").upper()
     if code in Scope.values:
         return code, str(Scope(code).label)
-    if countries.alpha2(code):
+    # A long code is no country; django-countries would try it as a number (int() of
+    # thousands of digits: a 500).
+    if len(code) <= 3 and countries.alpha2(code):
         return code, str(countries.name(code))
     raise Http404(_("Unknown country code."))
 
@@ -728,7 +732,7 @@ def compare_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="creditscape-compare.csv"'
     response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)  # formulas defused
     writer.writerow([_("Dimension"), *[f"{c['name']} ({c['code']})" for c in columns]])
     writer.writerow([_("Entries"), *[len(c["examples"]) for c in columns]])
     for row in rows:
@@ -739,9 +743,7 @@ def compare_csv(request):
             ]
         )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    writer.writerow(
-        [_("Cite as"), citation.dataset_citation(request.build_absolute_uri(reverse("atlas:map")))]
-    )
+    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
     return response
 
 

@@ -16,6 +16,9 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from apps.common.api import ClientIPThrottleMixin
+from apps.common.site import absolute_url
+
 from . import permissions, selectors, services
 from .actions import review_item_decide
 from .errors import ModerationConflict, TargetChanged
@@ -123,10 +126,9 @@ class ReviewItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ModerationTargetSerializer)
     def get_target(self, obj) -> dict:
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.content_type_id),
             "id": obj.object_id,
@@ -151,10 +153,9 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
     def get_target(self, obj) -> dict | None:
         if obj.target_content_type_id is None:
             return None
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.target_content_type_id),
             "id": obj.target_object_id,
@@ -264,7 +265,7 @@ class AuditLogAPI(generics.ListAPIView):
 # --- Flags ------------------------------------------------------------------------------------
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
+class _SettingsRateThrottle(ClientIPThrottleMixin, SimpleRateThrottle):
     """Rate from a MODERATION_* setting (read per request, so tests can change it)."""
 
     setting = ""

@@ -846,12 +846,24 @@ def notice_create(
 
 
 def _absolute(path: str) -> str:
-    if not path or "://" in path:
-        return path
-    from django.contrib.sites.models import Site
+    """An absolute link on SITE_URL (empty stays empty)."""
+    from apps.common.site import absolute_url
 
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}{path}"
+    return absolute_url(path) if path else path
+
+
+def notice_email_subject(notice: ModerationNotice) -> str:
+    """Plain text on one line; the target's title quoted and cut short."""
+    from apps.common.email import quoted, subject_line
+
+    return subject_line(
+        _("[%(site)s] Moderation decision: %(decision)s — %(label)s")
+        % {
+            "site": settings.SITE_NAME,
+            "decision": notice.get_decision_display(),
+            "label": quoted(notice.target_label, limit=60),
+        }
+    )
 
 
 def notice_send_email(*, notice_id: int) -> str:
@@ -882,7 +894,7 @@ def notice_send_email(*, notice_id: int) -> str:
                 "notices_link": _absolute(reverse("moderation:notices")),
             }
             send_mail(
-                subject=render_to_string("moderation/email/notice_subject.txt", context).strip(),
+                subject=notice_email_subject(notice),
                 message=render_to_string("moderation/email/notice_body.txt", context),
                 from_email=None,
                 recipient_list=[recipient.email],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -12,10 +11,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
+
+from apps.common import csv_safe
+from apps.common.validators import as_id
 
 from . import permissions, selectors, services
 from .actions import review_items_decide
@@ -161,38 +164,24 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _log_csv(rows):
-    writer = csv.writer(_Echo())
+    writer = csv_safe.writer(csv_safe.Echo())  # formulas defused
     yield writer.writerow(CSV_COLUMNS)
     for row in rows.iterator(chunk_size=500):
         yield writer.writerow(
-            [
-                _csv_cell(value)
-                for value in (
-                    row.created.isoformat(),
-                    row.actor_name or "system",
-                    row.action,
-                    row.target_content_type.model if row.target_content_type else "",
-                    row.target_object_id,
-                    row.target_label,
-                    row.target_url,
-                    row.country,
-                    row.reason,
-                    json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
-                    json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
-                )
-            ]
+            (
+                row.created.isoformat(),
+                row.actor_name or "system",
+                row.action,
+                row.target_content_type.model if row.target_content_type else "",
+                row.target_object_id,
+                row.target_label,
+                row.target_url,
+                row.country,
+                row.reason,
+                json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
+                json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+            )
         )
 
 
@@ -305,16 +294,22 @@ def _apply_measure(actor, person, data: dict) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notices(request):
-    """The signed-in user's moderation notices; opening the page marks them read."""
+    """The signed-in user's moderation notices. Reading the page changes nothing (a GET
+    never changes state: link previews and prefetchers open pages too); the "Mark as
+    read" buttons POST the notices to mark (``notice``), "Mark all as read" none."""
+    if request.method == "POST":
+        ids = [number for value in request.POST.getlist("notice") if (number := as_id(value))]
+        services.notices_mark_read(user=request.user, notice_ids=ids or None)
+        page_number = request.POST.get("page", "")
+        url = reverse("moderation:notices")
+        return redirect(f"{url}?page={page_number}" if page_number.isdigit() else url)
     page = Paginator(selectors.notices_for_user(user=request.user), 25).get_page(
         request.GET.get("page")
     )
-    response = render(request, "moderation/notices.html", {"page": page})
-    unread = [n.pk for n in page.object_list if n.read_at is None]
-    if unread:
-        services.notices_mark_read(user=request.user, notice_ids=unread)
-    return response
+    unread = any(n.read_at is None for n in page.object_list)
+    return render(request, "moderation/notices.html", {"page": page, "unread": unread})
 
 
 # --- Flags from pages ---------------------------------------------------------------------------

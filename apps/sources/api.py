@@ -8,6 +8,8 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
+from apps.common.site import absolute_url
+
 from . import citation, selectors
 from .models import Document, Passage, Source, SourceType
 
@@ -26,10 +28,7 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         fields = ["version", "import_format", "created", "url"]
 
     def get_url(self, obj) -> str:
-        request = self.context["request"]
-        return request.build_absolute_uri(
-            f"/api/sources/{self.context['source'].slug}/versions/{obj.version}/"
-        )
+        return absolute_url(f"/api/sources/{self.context['source'].slug}/versions/{obj.version}/")
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -54,7 +53,7 @@ class SourceListSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_reader_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
 
 class SourceDetailSerializer(SourceListSerializer):
@@ -83,7 +82,7 @@ class SourceDetailSerializer(SourceListSerializer):
         return DocumentSerializer(document).data if document else None
 
     def get_citation(self, obj) -> dict:
-        url = self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        url = absolute_url(obj.get_absolute_url())
         return {"apa": citation.apa(obj, url), "bibtex": citation.bibtex(obj, url)}
 
 

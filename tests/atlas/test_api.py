@@ -213,7 +213,7 @@ def test_create_bad_input_is_400_and_stores_nothing(user_api, overrides, message
 
 def test_anonymous_cannot_create(api):
     response = api.post("/api/examples/", payload(), format="json")
-    assert response.status_code == 403
+    assert response.status_code == 401  # challenged: WWW-Authenticate: Token
     assert Example.objects.count() == 0
 
 

@@ -30,7 +30,7 @@ ROLES = {
 # moderator's scope); "merge preview": the side-by-side comparison (GET).
 # role                           draft history, restore, merge, merge across, merge preview
 MATRIX = {
-    "anonymous":                    (404, 403, 403, 403, 403),
+    "anonymous":                    (404, 401, 401, 401, 401),  # the API challenges: 401
     "contributor (author)":         (200, 403, 403, 403, 403),
     "another contributor":          (404, 403, 403, 403, 403),
     "trusted contributor":          (404, 403, 403, 403, 403),
