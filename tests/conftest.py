@@ -105,7 +105,12 @@ def celery_worker_real(transactional_db):
     from project.celery import app
 
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+    # Both queues, the imports one included (settings.CELERY_TASK_QUEUES), as a
+    # development worker started without -Q.
+    queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.SOURCE_IMPORT_QUEUE]
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues
+    ) as worker:
         yield worker
     app.conf.task_always_eager = True
 

@@ -300,6 +300,16 @@ def _document_fail(document_id: int, message: str) -> Document:
     return document
 
 
+def document_import_abandon(*, document_id: int, message: str) -> Document:
+    """An import the worker gave up on (its time limit: tasks.ImportTask.on_failure) ends
+    failed with ``message``; a version that became ready meanwhile is left alone."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status in (DocumentStatus.READY, DocumentStatus.FAILED):
+            return document
+    return _document_fail(document_id, message)
+
+
 def document_retry_stalled(*, now=None) -> list[int]:
     """Documents still pending or processing long after upload lost their job (broker
     down, worker killed): send them again. Returns the ids re-enqueued."""

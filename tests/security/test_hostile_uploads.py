@@ -1,22 +1,41 @@
-"""Hostile uploads: decompression bombs fail fast, with a clear message, in bounded
-memory. Oversize files, wrong types and deeply nested HTML are covered where the
-importers are tested (tests/sources/test_importers.py, test_services.py, test_views.py:
-"oversize", "nested too deeply", unsupported types)."""
+"""Hostile uploads fail fast and alone, with a clear message, in bounded time and memory.
+
+- Decompression bombs are refused before the layout pass.
+- Drawing bombs (nested, chained or circular Form XObjects; deeply nested graphics
+  state), pages and objects past their limits are refused by the upload check: 400 on the
+  page, nothing stored.
+- Past the checks (switched off here, as a shape the checks might miss), the layout pass
+  runs in a child process capped in time and memory: the import fails with "could not be
+  processed" and the process that ran it lives on; with real workers, a notification
+  e-mail goes out meanwhile, because imports have a queue and a worker of their own.
+
+Oversize files, wrong types and deeply nested HTML are covered where the importers are
+tested (tests/sources/test_importers.py, test_services.py, test_views.py: "oversize",
+"nested too deeply", unsupported types)."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
+import resource
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from apps.sources.importers import pdf
+from apps.sources import services
+from apps.sources.importers import pdf, validate_upload
 from apps.sources.importers.base import ImportRejected
 from apps.sources.importers.pipeline import extract
+from apps.sources.models import Document, DocumentStatus, DocumentUpload, Passage, Source
 
+from . import hostile_files
 from .hostile_files import decompression_bomb_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,3 +106,182 @@ def test_gigabyte_bomb_is_rejected_in_bounded_time_and_memory():
     assert BOMB_MESSAGE in figures["outcome"]
     assert figures["seconds"] < 30
     assert figures["peak_kb"] - figures["before_kb"] < 400 * 1024, figures
+
+
+# --- Drawing bombs: refused before parsing ------------------------------------------------
+
+DRAWING_BOMBS = [
+    pytest.param(
+        hostile_files.nested_forms_pdf,
+        "Page 1 of this PDF repeats embedded drawings more than 5,000 times",
+        id="forms nested 5 deep, 10 each (100,000 paintings, 3 KB)",
+    ),
+    pytest.param(
+        hostile_files.form_chain_pdf,
+        "Page 1 of this PDF nests drawings inside drawings more than 8 levels deep",
+        id="a chain of 1,000 forms",
+    ),
+    pytest.param(
+        hostile_files.circular_forms_pdf,
+        "Page 1 of this PDF contains a drawing that includes itself",
+        id="circular forms",
+    ),
+    pytest.param(
+        hostile_files.nested_graphics_state_pdf,
+        "Page 1 of this PDF nests its drawing instructions more than 256 levels deep",
+        id="a million unclosed q",
+    ),
+]
+
+
+def stored_rows() -> dict[str, int]:
+    return {
+        "sources": Source.objects.count(),
+        "documents": Document.objects.count(),
+        "uploads": DocumentUpload.objects.count(),
+    }
+
+
+@pytest.mark.parametrize(("build", "message"), DRAWING_BOMBS)
+def test_drawing_bomb_is_refused_by_the_upload_check_before_parsing(build, message):
+    data = build()
+    assert len(data) < 250_000  # the attack: a small file
+    started = time.monotonic()
+    with pytest.raises(ImportRejected, match=re.escape(message)):
+        validate_upload(data)
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(("build", "message"), DRAWING_BOMBS)
+def test_drawing_bomb_is_refused_by_the_importer_too(build, message):
+    """Defence in depth: a file stored before the checks existed (or by a path that
+    skipped them) meets the same checks before the layout pass."""
+    with pytest.raises(ImportRejected, match=re.escape(message)):
+        extract(build())
+
+
+@pytest.mark.parametrize(("build", "message"), DRAWING_BOMBS[:2])
+def test_drawing_bomb_upload_page_shows_the_reason_and_stores_nothing(
+    user_client, build, message, django_assert_max_num_queries
+):
+    """The form shows the error, as for every bad file (tests/sources/test_views.py)."""
+    before = stored_rows()
+    with django_assert_max_num_queries(10):
+        response = user_client.post(
+            reverse("sources:add"),
+            {
+                "title": "Scoring report",
+                "authors": "A. Author",
+                "source_type": "report",
+                "language": "en",
+                "file": SimpleUploadedFile("report.pdf", build(), "application/pdf"),
+            },
+        )
+    assert response.status_code == 200
+    assert "Please correct the errors below." in response.text
+    assert message in html.unescape(response.text)
+    assert stored_rows() == before
+
+
+def test_drawing_bomb_is_refused_by_the_service_with_a_field_error(user):
+    before = stored_rows()
+    with pytest.raises(ValidationError) as caught:
+        services.source_create(
+            user=user,
+            metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),
+            data=hostile_files.nested_forms_pdf(),
+            filename="report.pdf",
+        )
+    assert "repeats embedded drawings" in caught.value.message_dict["file"][0]
+    assert stored_rows() == before
+
+
+def test_pages_and_objects_past_their_limits_are_refused(settings):
+    settings.SOURCE_PDF_MAX_PAGES = 20
+    with pytest.raises(ImportRejected, match="This PDF has 21 pages; the limit is 20."):
+        validate_upload(hostile_files.many_pages_pdf(pages=21))
+    validate_upload(hostile_files.many_pages_pdf(pages=20))
+
+    settings.SOURCE_PDF_MAX_OBJECTS = 500
+    with pytest.raises(ImportRejected, match="made of 605 objects; the limit is 500"):
+        validate_upload(hostile_files.many_objects_pdf(objects=600))
+
+
+def test_default_limits_refuse_2001_pages():
+    with pytest.raises(ImportRejected, match="This PDF has 2001 pages; the limit is 2000."):
+        validate_upload(hostile_files.many_pages_pdf(pages=2001))
+
+
+def test_ordinary_pdf_with_nested_forms_on_every_page_is_accepted_and_imported():
+    """The control: a letterhead form painting a logo form on each of 30 pages."""
+    data = hostile_files.letterhead_pdf(pages=30)
+    assert validate_upload(data) == "pdf"
+    extracted = extract(data)
+    assert len(extracted.passages) == 30
+    assert extracted.passages[0].text.startswith("Page 1, line 1: scores decide")
+
+
+# --- Past the checks: the layout pass fails alone ------------------------------------------
+
+
+@pytest.fixture
+def checks_missed(monkeypatch):
+    """Switch off the structure checks, as for a hostile shape they do not know."""
+    monkeypatch.setattr(pdf, "check_pages", lambda *args, **kwargs: None)
+
+
+def test_layout_bomb_past_the_checks_is_stopped_at_the_time_limit(settings, checks_missed):
+    settings.SOURCE_IMPORT_SOFT_TIME_LIMIT = 2
+    settings.SOURCE_IMPORT_MAX_MEMORY_MB = 4096
+    started = time.monotonic()
+    with pytest.raises(ImportRejected) as caught:
+        extract(hostile_files.nested_forms_pdf())
+    elapsed = time.monotonic() - started
+    assert caught.value.message.startswith(
+        "This file could not be processed: reading it took longer than the 2 seconds"
+    )
+    assert 2 <= elapsed < 10, elapsed
+
+
+def test_layout_bomb_past_the_checks_is_stopped_at_the_memory_limit(settings, checks_missed):
+    """The child runs out of its 200 MB; this process (a worker, or the web process with
+    eager tasks) does not grow."""
+    settings.SOURCE_IMPORT_SOFT_TIME_LIMIT = 120
+    settings.SOURCE_IMPORT_MAX_MEMORY_MB = 200
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.monotonic()
+    with pytest.raises(ImportRejected) as caught:
+        extract(hostile_files.nested_forms_pdf())
+    assert caught.value.message.startswith(
+        "This file could not be processed: reading it needed more than the 200 MB of memory"
+    )
+    assert time.monotonic() - started < 60
+    grown_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    assert grown_kb < 100 * 1024, grown_kb
+
+
+def test_form_chain_past_the_checks_ends_in_a_readable_failure(checks_missed):
+    """pdfminer follows the 1,000-deep chain into a RecursionError (in the child)."""
+    with pytest.raises(ImportRejected, match="its content is nested too deeply"):
+        extract(hostile_files.form_chain_pdf())
+
+
+def test_hostile_import_past_the_checks_fails_the_document_with_a_clear_message(
+    user, settings, checks_missed, run_on_commit, monkeypatch
+):
+    settings.SOURCE_IMPORT_SOFT_TIME_LIMIT = 2
+    monkeypatch.setattr(services, "validate_upload", lambda data: "pdf")
+    with run_on_commit():  # the import runs (eager) when the upload commits
+        source = services.source_create(
+            user=user,
+            metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),
+            data=hostile_files.nested_forms_pdf(),
+            filename="report.pdf",
+        )
+    document = source.documents.get()
+    assert document.status == DocumentStatus.FAILED
+    assert document.error.startswith("This file could not be processed")
+    assert document.version is None
+    assert not Passage.objects.filter(document=document).exists()
+    source.refresh_from_db()
+    assert source.current_document is None
