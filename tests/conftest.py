@@ -67,6 +67,17 @@ def _no_anonymous_page_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _no_upload_rate_limit(settings):
+    """Upload limits are counted in the cache, per user id, and test users are new
+    accounts (3 uploads an hour) whose ids the next test reuses: fixtures that upload
+    would trip them. tests/security/test_upload_limits.py tests them with the defaults."""
+    settings.MODERATION_WRITE_RATES = {
+        **getattr(settings, "MODERATION_WRITE_RATES", {}),
+        "upload": {"user": "100000/hour", "new_user": "100000/hour", "ip": "100000/hour"},
+    }
+
+
 # --- Celery -------------------------------------------------------------------------------
 
 
