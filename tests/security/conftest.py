@@ -3,6 +3,10 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+# Real worker processes sharing the test database (PostgreSQL and Redis; they skip
+# locally without them): test_hostile_uploads.py runs an imports worker and a default one.
+from tests.faults.conftest import process_env, worker_env, workers  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

@@ -29,12 +29,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from apps.annotations import services as annotation_services
+from apps.annotations.models import Notification
 from apps.sources import services
 from apps.sources.importers import pdf, validate_upload
 from apps.sources.importers.base import ImportRejected
 from apps.sources.importers.pipeline import extract
 from apps.sources.models import Document, DocumentStatus, DocumentUpload, Passage, Source
+from project.celery import app
+from tests.factories import UserFactory
 
+from ..faults.conftest import run_django, wait_for
 from . import hostile_files
 from .hostile_files import decompression_bomb_pdf
 
@@ -285,3 +290,125 @@ def test_hostile_import_past_the_checks_fails_the_document_with_a_clear_message(
     assert not Passage.objects.filter(document=document).exists()
     source.refresh_from_db()
     assert source.current_document is None
+
+
+# --- With real workers: the hostile import holds its own queue, e-mails keep going -------
+
+MAIL_SEPARATOR = "-" * 79  # the file-based e-mail backend ends every message with this line
+
+
+@pytest.mark.worker
+def test_hostile_import_fails_alone_while_a_reply_email_goes_out(
+    worker_env, workers, user, tmp_path
+):
+    """Two real workers, as deployed (docs/deploy.md): one for the imports queue, one for
+    the rest. A drawing bomb the checks miss (they are switched off in the import
+    worker) holds the import worker until the layout pass is killed at the time limit;
+    meanwhile a reply's notification e-mail, sent after the upload, goes out through the
+    other worker. The document fails with "could not be processed" and both workers live."""
+    # This process builds the world inline; only the workers' processes use the broker.
+    previous, app.conf.task_always_eager = app.conf.task_always_eager, True
+    author = UserFactory(email_notifications=True)
+    source = services.source_create(
+        user=author,
+        metadata=services.SourceMetadata(title="Scoring registries", authors=["A. Author"]),
+        data=b"The registry scores every household once a year.\n",
+    )
+    document = source.documents.get()
+    assert document.status == DocumentStatus.READY
+    quote = "scores every household"
+    start = document.text.index(quote)
+    root = annotation_services.annotation_create(
+        author=author,
+        document=document,
+        position=annotation_services.TextPositionSelector(start, start + len(quote)),
+        body="Since when?",
+    )
+    app.conf.task_always_eager = previous
+
+    mail_dir = tmp_path / "mail"
+    mail_dir.mkdir()
+    limit = 8  # seconds: the layout pass alone would take about 50
+    env = dict(
+        worker_env,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mail_dir),
+        SOURCE_IMPORT_SOFT_TIME_LIMIT=str(limit),
+        SOURCE_IMPORT_MAX_MEMORY_MB="4096",
+    )
+    default_queue = env["CELERY_QUEUE"]
+    imports_queue = f"{default_queue}-imports"
+    default_log, imports_log = tmp_path / "default.log", tmp_path / "imports.log"
+    default_worker = workers.spawn(env, default_log, queues=[default_queue])
+    imports_worker = workers.spawn(
+        env,
+        imports_log,
+        queues=[imports_queue],
+        prelude="""
+        from apps.sources.importers import pdf
+        pdf.check_pages = lambda *args, **kwargs: None  # a shape the checks do not know
+        """,
+    )
+    for log in (default_log, imports_log):
+        assert wait_for(lambda log=log: " ready." in log.read_text(), timeout=60), log.read_text()[
+            -3000:
+        ]
+
+    bomb = tmp_path / "bomb.pdf"
+    bomb.write_bytes(hostile_files.nested_forms_pdf())
+    result = run_django(
+        f"""
+        import json
+        from pathlib import Path
+        from django.contrib.auth import get_user_model
+        from django.test import Client
+        from apps.sources import services
+        User = get_user_model()
+        services.validate_upload = lambda data: "pdf"  # past the upload check too
+        source = services.source_create(
+            user=User.objects.get(pk={user.pk}),
+            metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),
+            data=Path({str(bomb)!r}).read_bytes(), filename="report.pdf",
+        )
+        client = Client()
+        client.force_login(User.objects.get(pk={user.pk}))
+        response = client.post(
+            "/api/annotations/",
+            json.dumps({{"parent": {root.pk}, "body": "Only since 2019, see the annex."}}),
+            content_type="application/json",
+        )
+        print(json.dumps({{"document": source.documents.get().pk, "reply": response.status_code}}))
+        """,
+        env,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["reply"] == 201, outcome
+    hostile = Document.objects.get(pk=outcome["document"])
+
+    def mail() -> str:
+        return "".join(path.read_text() for path in mail_dir.iterdir())
+
+    assert wait_for(lambda: MAIL_SEPARATOR in mail(), timeout=30), default_log.read_text()[-3000:]
+    assert "Only since 2019, see the annex." in mail()
+    assert f"To: {author.email}" in mail()
+
+    def import_over() -> bool:
+        return Document.objects.get(pk=hostile.pk).status == DocumentStatus.FAILED
+
+    assert wait_for(import_over, timeout=limit + 30), imports_log.read_text()[-3000:]
+    hostile.refresh_from_db()
+    assert hostile.error.startswith(
+        f"This file could not be processed: reading it took longer than the {limit} seconds"
+    )
+    assert not Passage.objects.filter(document=hostile).exists()
+    # The e-mail did not wait for the import: it went out while the layout pass ran.
+    emailed = Notification.objects.get(recipient=author, kind="reply").emailed_at
+    assert emailed is not None and emailed < hostile.import_finished
+    assert (hostile.import_finished - hostile.import_started).total_seconds() < limit + 10
+    # Each worker ran only its own queue's tasks, and both are alive.
+    assert "Task apps.sources.tasks.import_document[" in imports_log.read_text()
+    assert "Task apps.sources.tasks.import_document[" not in default_log.read_text()
+    assert "Task apps.annotations.tasks.send_notification_email[" in default_log.read_text()
+    assert "Task apps.annotations.tasks." not in imports_log.read_text()
+    assert default_worker.poll() is None and imports_worker.poll() is None
