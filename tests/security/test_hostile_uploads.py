@@ -217,6 +217,24 @@ def test_default_limits_refuse_2001_pages():
         validate_upload(hostile_files.many_pages_pdf(pages=2001))
 
 
+def test_pages_the_upload_check_had_no_time_for_are_checked_by_the_import(
+    user, monkeypatch, run_on_commit
+):
+    """The upload check scans for PRECHECK_SECONDS at most (a web request must not hang on
+    a 100 MB content stream); what it did not reach, the import checks before the layout."""
+    monkeypatch.setattr(pdf, "PRECHECK_SECONDS", -1.0)
+    with run_on_commit():
+        source = services.source_create(
+            user=user,
+            metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),
+            data=hostile_files.nested_forms_pdf(),
+            filename="report.pdf",
+        )
+    document = source.documents.get()
+    assert document.status == DocumentStatus.FAILED
+    assert document.error.startswith("Page 1 of this PDF repeats embedded drawings")
+
+
 def test_ordinary_pdf_with_nested_forms_on_every_page_is_accepted_and_imported():
     """The control: a letterhead form painting a logo form on each of 30 pages."""
     data = hostile_files.letterhead_pdf(pages=30)
