@@ -86,10 +86,8 @@ def workers():
     of the test is killed."""
 
     class Workers(list):
-        def spawn(
-            self, env: dict, log_path: Path, *, queues: list[str] | None = None, prelude: str = ""
-        ) -> subprocess.Popen:
-            process = spawn_worker(env, log_path, queues=queues, prelude=prelude)
+        def spawn(self, env: dict, log_path: Path, **options) -> subprocess.Popen:
+            process = spawn_worker(env, log_path, **options)
             self.append(process)
             return process
 
@@ -118,14 +116,21 @@ def run_django(code: str, env: dict, timeout: float = 60) -> subprocess.Complete
 
 
 def spawn_worker(
-    env: dict, log_path: Path, *, queues: list[str] | None = None, prelude: str = ""
+    env: dict,
+    log_path: Path,
+    *,
+    queues: list[str] | None = None,
+    prelude: str = "",
+    pool: str = "solo",
 ) -> subprocess.Popen:
-    """A solo worker consuming ``queues`` (default: every declared queue, as a worker
-    started without -Q). ``prelude`` is code run in the worker process before it starts
-    (a test's patch: the worker runs in a process of its own)."""
+    """A worker consuming ``queues`` (default: every declared queue, as a worker started
+    without -Q). ``prelude`` is code run in the worker process before it starts (a test's
+    patch: the worker runs in a process of its own). Time limits need ``pool="prefork"``
+    (one process)."""
     arguments = [
         "worker",
-        "--pool=solo",
+        f"--pool={pool}",
+        *(["--concurrency=1"] if pool == "prefork" else []),
         "--loglevel=INFO",
         "--without-heartbeat",
         "--without-mingle",
