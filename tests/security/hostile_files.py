@@ -141,16 +141,21 @@ def _one_page_pdf(
 _VISIBLE_LINE = b"BT /F1 12 Tf 72 740 Td (A short note on scoring.) Tj ET\n"
 
 
-def nested_forms_pdf(*, levels: int = 5, fanout: int = 10) -> bytes:
+def nested_forms_pdf(*, levels: int = 5, fanout: int = 10, painted_as: bytes = b"X") -> bytes:
     """The reported attack: form level k paints level k-1 ``fanout`` times (shifted a
-    little each time); level 0 shows a line of text. ``fanout ** levels`` copies."""
+    little each time); level 0 shows a line of text. ``fanout ** levels`` copies. Each
+    form is listed as /X in the resources and painted as ``/<painted_as> Do`` (``#58``
+    spells X too)."""
+    paint_one = b"/" + painted_as + b" Do"
     forms = [_form(b"BT /F1 4 Tf 0 700 Td (" + _INNER_TEXT + b") Tj ET")]
     for level in range(1, levels + 1):
         paint = b" ".join(
-            b"q 1 0 0 1 %d %d cm /X Do Q" % (index, -index) for index in range(fanout)
+            b"q 1 0 0 1 %d %d cm %s Q" % (index, -index, paint_one) for index in range(fanout)
         )
         forms.append(_form(paint, xobjects=b"/X %d 0 R" % (6 + level - 1)))
-    return _one_page_pdf(_VISIBLE_LINE + b"/X Do", forms, page_xobjects=b"/X %d 0 R" % (6 + levels))
+    return _one_page_pdf(
+        _VISIBLE_LINE + paint_one, forms, page_xobjects=b"/X %d 0 R" % (6 + levels)
+    )
 
 
 def form_chain_pdf(*, depth: int = 1000) -> bytes:

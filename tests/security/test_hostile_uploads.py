@@ -157,6 +157,14 @@ def test_drawing_bomb_is_refused_by_the_upload_check_before_parsing(build, messa
     assert time.monotonic() - started < 5
 
 
+def test_drawing_bomb_with_escaped_names_is_refused_too():
+    """``/#58`` is ``/X`` to a renderer: the check reads names the same way."""
+    data = hostile_files.nested_forms_pdf(painted_as=b"#58")
+    assert b"/X Do" not in data
+    with pytest.raises(ImportRejected, match="repeats embedded drawings more than 5,000"):
+        validate_upload(data)
+
+
 @pytest.mark.parametrize(("build", "message"), DRAWING_BOMBS)
 def test_drawing_bomb_is_refused_by_the_importer_too(build, message):
     """Defence in depth: a file stored before the checks existed (or by a path that

@@ -72,8 +72,26 @@ def layout_pages(data: bytes, max_pages: int) -> list[list[list]]:
     return pages
 
 
+def die_with_parent() -> None:
+    """Linux: be killed when the process that started this one dies (a worker killed at
+    its hard time limit), rather than run on until the CPU limit."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(EXIT_DAMAGED)
+
+
 def main(argv: list[str]) -> None:
     megabytes, seconds, max_pages = (int(value) for value in argv[1:4])
+    die_with_parent()
     limit_resources(megabytes, seconds)
     data = sys.stdin.buffer.read()
     try:

@@ -51,6 +51,8 @@ _SKIPPED = re.compile(
     re.DOTALL,
 )
 _PAINT = re.compile(rb"/([^\s\[\]()<>{}/%]+)\s+Do\b")  # /Name Do
+# A name may spell any byte as #xx ("/X#31" is "/X1"): renderers decode it, so must we.
+_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _NAME = re.compile(rb"/[^\s\[\]()<>{}/%]*")
 # Once names are blanked, q and Q occur only as operators: no other operator, number or
 # keyword of a content stream contains the letter.
@@ -96,7 +98,10 @@ class _Cost:
 
 def scan_content(data: bytes) -> _Scan:
     text = _SKIPPED.sub(b" ", data)
-    painted = Counter(name.decode("latin-1") for name in _PAINT.findall(text))
+    painted = Counter(
+        _NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), name).decode("latin-1")
+        for name in _PAINT.findall(text)
+    )
     operators = _NOT_GRAPHICS_STATE.sub(b"", _NAME.sub(b" ", text))
     depth = deepest = 0
     for operator in operators:
