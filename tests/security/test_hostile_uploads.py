@@ -157,9 +157,17 @@ def test_drawing_bomb_is_refused_by_the_upload_check_before_parsing(build, messa
     assert time.monotonic() - started < 5
 
 
-def test_drawing_bomb_with_escaped_names_is_refused_too():
-    """``/#58`` is ``/X`` to a renderer: the check reads names the same way."""
-    data = hostile_files.nested_forms_pdf(painted_as=b"#58")
+@pytest.mark.parametrize(
+    "painted_as",
+    [
+        pytest.param(b"#58", id="escaped name: /#58 is /X"),
+        pytest.param(b"X ]", id="malformed: /X ] Do still paints /X in pdfminer"),
+    ],
+)
+def test_drawing_bomb_painted_in_disguise_is_refused_too(painted_as):
+    """The check reads names as a renderer does, and where it cannot tell which form a
+    "Do" paints it assumes the costliest one."""
+    data = hostile_files.nested_forms_pdf(painted_as=painted_as)
     assert b"/X Do" not in data
     with pytest.raises(ImportRejected, match="repeats embedded drawings more than 5,000"):
         validate_upload(data)

@@ -39,18 +39,35 @@ from .base import ImportRejected
 # pypdf's own 75 MB per stream) leaves room for 2,000 dense pages while bounding memory.
 MAX_DECODED_CONTENT_BYTES = 100 * 1024 * 1024
 
-# Content streams are scanned with whole-buffer regex passes (C speed: about 30 MB/s on
+
+# Content streams are scanned with whole-buffer regex passes (C speed: 30-45 MB/s on
 # ordinary content here) rather than a token loop in Python. First strings, comments and
 # inline image data are blanked, so a "q" in "(quote)" or in image bytes is not taken
-# for an operator. Strings may hold one level of balanced parentheses, as "(a (b) c)";
-# deeper ones are rare and only make the scan see a few extra words.
+# for an operator. The regex reads strings with up to three levels of unescaped balanced
+# parentheses, as "(f(g(x)))"; a string it cannot read leaves its "(" behind, and then
+# the stream is read again by an exact (slower) tokenizer, so that no operator is ever
+# hidden inside what the regex mistook for a string or a comment.
+def _string_pattern(levels: int) -> bytes:
+    inner = rb"\((?:\\.|[^\\()])*\)"
+    for _level in range(levels):
+        inner = rb"\((?:\\.|[^\\()]|" + inner + rb")*\)"
+    return inner
+
+
 _SKIPPED = re.compile(
-    rb"\((?:\\.|[^\\()]|\((?:\\.|[^\\()])*\))*\)"  # literal string
-    rb"|%[^\r\n]*"  # comment
-    rb"|\bBI\s.*?\sID\s.*?\sEI\b",  # inline image
+    _string_pattern(3)  # literal string
+    + rb"|%[^\r\n]*"  # comment
+    + rb"|\bBI\s.*?\sID\s.*?\sEI\b",  # inline image
     re.DOTALL,
 )
-_PAINT = re.compile(rb"/([^\s\[\]()<>{}/%]+)\s+Do\b")  # /Name Do
+# The exact tokenizer stops at these only: string delimiters, escapes, comment starts and
+# ends, and the start of inline image data.
+_SIGNIFICANT = re.compile(rb"[()\\%\r\n]|(?<![^\s\[\]()<>{}/%])ID\s")
+_INLINE_IMAGE_END = re.compile(rb"\sEI(?![^\s\[\]()<>{}/%])")
+# More stops than this in a stream the regex could not read is no real document.
+MAX_EXACT_SCAN_STOPS = 2_000_000
+_PAINT = re.compile(rb"/([^\s\[\]()<>{}/%]+)\s+Do(?![^\s\[\]()<>{}/%])")  # /Name Do
+_DO = re.compile(rb"(?<![^\s\[\]()<>{}%])Do(?![^\s\[\]()<>{}/%])")  # any Do
 # A name may spell any byte as #xx ("/X#31" is "/X1"): renderers decode it, so must we.
 _NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _NAME = re.compile(rb"/[^\s\[\]()<>{}/%]*")
@@ -86,6 +103,10 @@ class _Scan:
     length: int
     graphics_depth: int
     painted: Counter[str]
+    # "Do" not right after a name (malformed, e.g. "/X ] Do" or "/X /Y 1 Tf Do"): which
+    # form a reader paints then depends on its operand stack, so the check assumes the
+    # costliest form in reach.
+    unattributed: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,12 +117,69 @@ class _Cost:
     content_bytes: int  # content interpreted, its own included
 
 
+def _blank_exactly(data: bytes) -> bytes:
+    """Strings, comments and inline image data blanked as a PDF reader tokenizes them:
+    nested parentheses to any depth, backslash escapes, comments outside strings only."""
+    out = bytearray(data)
+    depth = 0
+    start = 0
+    escaped_at = -1
+    position = 0
+    stops = 0
+    while (match := _SIGNIFICANT.search(data, position)) is not None:
+        stops += 1
+        if stops > MAX_EXACT_SCAN_STOPS:
+            raise ImportRejected(unreadable_content_message())
+        index = match.start()
+        position = match.end()
+        char = data[index]
+        if depth:  # inside a string
+            if index == escaped_at:
+                continue
+            if char == 0x5C:  # backslash: the next byte is literal
+                escaped_at = index + 1
+            elif char == 0x28:  # (
+                depth += 1
+            elif char == 0x29:  # )
+                depth -= 1
+                if depth == 0:  # an operand stays behind, as in _blank
+                    out[start : index + 1] = b"0" + b" " * (index - start)
+            continue
+        if char == 0x28:
+            depth, start = 1, index
+        elif char == 0x25:  # % : a comment to the end of the line
+            end = len(data)
+            for terminator in (b"\n", b"\r"):
+                found = data.find(terminator, index)
+                if found != -1:
+                    end = min(end, found)
+            out[index:end] = b" " * (end - index)
+            position = end
+        elif char == 0x49:  # ID: binary image data up to EI
+            found = _INLINE_IMAGE_END.search(data, position)
+            end = found.end() if found else len(data)
+            out[index:end] = b"0" + b" " * (end - index - 1)
+            position = end
+    if depth:  # an unterminated string runs to the end
+        out[start:] = b" " * (len(data) - start)
+    return bytes(out)
+
+
+def _blank(match: re.Match) -> bytes:
+    # A comment is whitespace to a reader; a string or an image is an operand, so it
+    # leaves one behind ("/X () Do" paints nothing: the operand of Do is the string).
+    return b" " if match.group(0)[:1] == b"%" else b" 0 "
+
+
 def scan_content(data: bytes) -> _Scan:
-    text = _SKIPPED.sub(b" ", data)
+    text = _SKIPPED.sub(_blank, data)
+    if b"(" in text:
+        text = _blank_exactly(data)
     painted = Counter(
         _NAME_ESCAPE.sub(lambda match: bytes([int(match.group(1), 16)]), name).decode("latin-1")
         for name in _PAINT.findall(text)
     )
+    unattributed = len(_DO.findall(text)) - sum(painted.values())
     operators = _NOT_GRAPHICS_STATE.sub(b"", _NAME.sub(b" ", text))
     depth = deepest = 0
     for operator in operators:
@@ -110,7 +188,7 @@ def scan_content(data: bytes) -> _Scan:
             deepest = max(deepest, depth)
         elif depth:  # Q; a surplus Q restores nothing (renderers ignore it)
             depth -= 1
-    return _Scan(len(data), deepest, painted)
+    return _Scan(len(data), deepest, painted, unattributed)
 
 
 def object_count(reader: PdfReader) -> int:
@@ -129,7 +207,8 @@ def _page_content(page) -> bytes:
         return b""
     contents = contents.get_object()
     if isinstance(contents, ArrayObject):
-        return b"".join(
+        # The parts of a page's content join at token boundaries.
+        return b"\n".join(
             _stream_data(part.get_object())
             for part in contents
             if isinstance(part.get_object(), StreamObject)
@@ -158,16 +237,8 @@ class _Checker:
         scan = self._scan(None, lambda: _page_content(page))
         self._check_graphics(scan, index)
         resources = _dictionary(page.get("/Resources"))
-        invocations = 0
-        content_bytes = scan.length
-        for name, count in scan.painted.items():
-            cost = self._form_cost(resources, name, path=(), page=index)
-            if cost is None:
-                continue
-            invocations += count * (1 + cost.invocations)
-            content_bytes += count * cost.content_bytes
-            self._check_invocations(invocations, index)
-        self.decoded_total += content_bytes
+        cost = self._painting_cost(scan, resources, path=(), page=index)
+        self.decoded_total += cost.content_bytes
         if self.decoded_total > self.limits.max_decoded_bytes:
             raise ImportRejected(decoded_size_message(self.limits.max_decoded_bytes))
 
@@ -196,10 +267,23 @@ class _Checker:
             return self.costs[memo_key]
         scan = self._scan(key, lambda: _stream_data(form))
         self._check_graphics(scan, page)
+        cost = self._painting_cost(scan, effective, path=(*path, key), page=page)
+        self.costs[memo_key] = cost
+        return cost
+
+    def _painting_cost(self, scan: _Scan, resources, *, path: tuple[int, ...], page: int):
+        """What one content stream paints: its forms, and theirs, each time painted."""
         invocations = 0
         content_bytes = scan.length
-        for child, count in scan.painted.items():
-            cost = self._form_cost(effective, child, path=(*path, key), page=page)
+        paintings = [
+            (self._form_cost(resources, name, path=path, page=page), count)
+            for name, count in scan.painted.items()
+        ]
+        if scan.unattributed:
+            paintings.append(
+                (self._costliest_form(resources, path=path, page=page), scan.unattributed)
+            )
+        for cost, count in paintings:
             if cost is None:
                 continue
             invocations += count * (1 + cost.invocations)
@@ -208,9 +292,20 @@ class _Checker:
             self._check_invocations(invocations, page)
             if content_bytes > self.limits.max_decoded_bytes:
                 raise ImportRejected(decoded_size_message(self.limits.max_decoded_bytes))
-        cost = _Cost(invocations, content_bytes)
-        self.costs[memo_key] = cost
-        return cost
+        return _Cost(invocations, content_bytes)
+
+    def _costliest_form(self, resources, *, path: tuple[int, ...], page: int):
+        """An upper bound for painting any one form ``resources`` lists, or None."""
+        xobjects = _dictionary(resources.get("/XObject")) if resources is not None else None
+        costs = [
+            self._form_cost(resources, name[1:], path=path, page=page) for name in (xobjects or {})
+        ]
+        costs = [cost for cost in costs if cost is not None]
+        if not costs:
+            return None
+        return _Cost(
+            max(cost.invocations for cost in costs), max(cost.content_bytes for cost in costs)
+        )
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -321,6 +416,13 @@ def graphics_nesting_message(page: int, limit: int) -> str:
         "Page %(page)d of this PDF nests its drawing instructions more than %(limit)d levels "
         "deep; it cannot be read safely. Print it to a new PDF and upload that copy."
     ) % {"page": page, "limit": limit}
+
+
+def unreadable_content_message() -> str:
+    return _(
+        "This PDF's page content is written in a way that cannot be checked safely. Print "
+        "it to a new PDF and upload that copy."
+    )
 
 
 def page_tree_message() -> str:
