@@ -164,6 +164,28 @@ def form_chain_pdf(*, depth: int = 1000) -> bytes:
     return nested_forms_pdf(levels=depth, fanout=1)
 
 
+def form_met_twice_pdf(*, chain: int = 7) -> bytes:
+    """A page paints form A (a chain ``chain`` deep) directly, then again through another
+    chain ``chain`` deep: A sits at the top once and 2 * ``chain`` deep once."""
+    first = 6
+    forms = []
+    # A1 .. A<chain>: each paints the next; the last shows text.
+    for index in range(chain):
+        if index == chain - 1:
+            forms.append(_form(b"BT /F1 9 Tf 72 700 Td (" + _INNER_TEXT + b") Tj ET"))
+        else:
+            forms.append(_form(b"/N Do", xobjects=b"/N %d 0 R" % (first + index + 1)))
+    # B1 .. B<chain>: each paints the next; the last paints A1.
+    for index in range(chain):
+        following = first + chain + index + 1 if index < chain - 1 else first
+        forms.append(_form(b"/N Do", xobjects=b"/N %d 0 R" % following))
+    return _one_page_pdf(
+        _VISIBLE_LINE + b"/A Do /B Do",
+        forms,
+        page_xobjects=b"/A %d 0 R /B %d 0 R" % (first, first + chain),
+    )
+
+
 def circular_forms_pdf() -> bytes:
     """Form A paints form B, which paints form A."""
     return _one_page_pdf(

@@ -127,6 +127,11 @@ DRAWING_BOMBS = [
         id="a chain of 1,000 forms",
     ),
     pytest.param(
+        hostile_files.form_met_twice_pdf,
+        "Page 1 of this PDF nests drawings inside drawings more than 8 levels deep",
+        id="a 7-deep form met again under another 7-deep chain",
+    ),
+    pytest.param(
         hostile_files.circular_forms_pdf,
         "Page 1 of this PDF contains a drawing that includes itself",
         id="circular forms",

@@ -115,6 +115,7 @@ class _Cost:
 
     invocations: int  # forms painted, this one not included
     content_bytes: int  # content interpreted, its own included
+    depth: int = 0  # levels of forms below, this one included
 
 
 def _blank_exactly(data: bytes) -> bytes:
@@ -263,18 +264,23 @@ class _Checker:
         # A form without resources of its own uses those of whatever paints it.
         effective = own if own is not None else resources
         memo_key = (key, 0 if own is not None else id(resources))
-        if memo_key in self.costs:
-            return self.costs[memo_key]
-        scan = self._scan(key, lambda: _stream_data(form))
-        self._check_graphics(scan, page)
-        cost = self._painting_cost(scan, effective, path=(*path, key), page=page)
-        self.costs[memo_key] = cost
+        cost = self.costs.get(memo_key)
+        if cost is None:
+            scan = self._scan(key, lambda: _stream_data(form))
+            self._check_graphics(scan, page)
+            cost = self._painting_cost(scan, effective, path=(*path, key), page=page)
+            self.costs[memo_key] = cost
+        # A form first met near the top may be met again deeper down: its own depth
+        # counts wherever it is painted.
+        if len(path) + cost.depth > self.limits.max_form_depth:
+            raise ImportRejected(form_depth_message(page, self.limits.max_form_depth))
         return cost
 
     def _painting_cost(self, scan: _Scan, resources, *, path: tuple[int, ...], page: int):
         """What one content stream paints: its forms, and theirs, each time painted."""
         invocations = 0
         content_bytes = scan.length
+        below = 0
         paintings = [
             (self._form_cost(resources, name, path=path, page=page), count)
             for name, count in scan.painted.items()
@@ -288,11 +294,13 @@ class _Checker:
                 continue
             invocations += count * (1 + cost.invocations)
             content_bytes += count * cost.content_bytes
+            below = max(below, cost.depth)
             # Stop adding as soon as a limit is passed (the numbers grow exponentially).
             self._check_invocations(invocations, page)
             if content_bytes > self.limits.max_decoded_bytes:
                 raise ImportRejected(decoded_size_message(self.limits.max_decoded_bytes))
-        return _Cost(invocations, content_bytes)
+        # For a form: itself plus the deepest chain below it (a page is not a form).
+        return _Cost(invocations, content_bytes, depth=below + (1 if path else 0))
 
     def _costliest_form(self, resources, *, path: tuple[int, ...], page: int):
         """An upper bound for painting any one form ``resources`` lists, or None."""
@@ -304,7 +312,9 @@ class _Checker:
         if not costs:
             return None
         return _Cost(
-            max(cost.invocations for cost in costs), max(cost.content_bytes for cost in costs)
+            max(cost.invocations for cost in costs),
+            max(cost.content_bytes for cost in costs),
+            max(cost.depth for cost in costs),
         )
 
     # -- helpers --------------------------------------------------------------------------
