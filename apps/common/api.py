@@ -96,6 +96,9 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied) and getattr(exc, "retry_after", None):
+        # A service's rate limit (apps/moderation/throttles.RateLimited): 429 + Retry-After.
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if isinstance(exc, exceptions.PermissionDenied) and _anonymous(context):

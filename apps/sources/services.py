@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.moderation.throttles import check_write_rate
 from apps.search.services import search_index_document
 
 from .importers import ImportRejected, extract, validate_upload
@@ -87,6 +88,14 @@ def _check_can_add(user) -> None:
         raise PermissionDenied(_("Sign in to add sources."))
 
 
+def _check_upload_rate(*, user, client_ip: str | None, throttle: bool) -> None:
+    """Uploads per account (fewer for accounts younger than a day) and per address, in
+    the write throttles' windows (apps/moderation/throttles.py, kind "upload"); raises
+    RateLimited (a PermissionDenied with ``retry_after``: 429 in pages and the API)."""
+    if throttle:
+        check_write_rate(kind="upload", user=user, ip=client_ip)
+
+
 def _store_upload(*, source: Source, data: bytes, filename: str, user) -> Document:
     try:
         import_format = validate_upload(data)
@@ -118,13 +127,24 @@ def _enqueue_import(document_id: int) -> None:
 
 
 @transaction.atomic
-def source_create(*, user, metadata: SourceMetadata, data: bytes, filename: str = "") -> Source:
+def source_create(
+    *,
+    user,
+    metadata: SourceMetadata,
+    data: bytes,
+    filename: str = "",
+    client_ip: str | None = None,
+    throttle: bool = True,
+) -> Source:
     """Create a source and its first (pending) version from uploaded bytes.
 
     Raises ValidationError (nothing stored) for bad metadata or an unacceptable file,
-    PermissionDenied for anonymous users.
+    PermissionDenied for anonymous users, RateLimited past the upload rate of the
+    account or of ``client_ip`` (pass the request's; ``throttle=False`` only for
+    operators' tools such as the import_source command).
     """
     _check_can_add(user)
+    _check_upload_rate(user=user, client_ip=client_ip, throttle=throttle)
     doi = normalize_doi(metadata.doi)
     validate_doi(doi)
     slug = metadata.slug or _unique_slug(suggest_slug(metadata))
@@ -156,9 +176,19 @@ def source_create(*, user, metadata: SourceMetadata, data: bytes, filename: str 
 
 
 @transaction.atomic
-def document_upload(*, user, source: Source, data: bytes, filename: str = "") -> Document:
-    """Upload a new version of an existing source (becomes version n+1 when ready)."""
+def document_upload(
+    *,
+    user,
+    source: Source,
+    data: bytes,
+    filename: str = "",
+    client_ip: str | None = None,
+    throttle: bool = True,
+) -> Document:
+    """Upload a new version of an existing source (becomes version n+1 when ready).
+    Rate-limited as source_create."""
     _check_can_add(user)
+    _check_upload_rate(user=user, client_ip=client_ip, throttle=throttle)
     return _store_upload(source=source, data=data, filename=filename, user=user)
 
 
@@ -298,6 +328,16 @@ def _document_fail(document_id: int, message: str) -> Document:
         document.import_finished = timezone.now()
         document.save(update_fields=["status", "error", "import_finished"])
     return document
+
+
+def document_import_abandon(*, document_id: int, message: str) -> Document:
+    """An import the worker gave up on (its time limit: tasks.ImportTask.on_failure) ends
+    failed with ``message``; a version that became ready meanwhile is left alone."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.status in (DocumentStatus.READY, DocumentStatus.FAILED):
+            return document
+    return _document_fail(document_id, message)
 
 
 def document_retry_stalled(*, now=None) -> list[int]:

@@ -44,7 +44,7 @@ class Command(BaseCommand):
                 except Source.DoesNotExist as exc:
                     raise CommandError(f"No source with slug {options['source']!r}.") from exc
                 document = services.document_upload(
-                    user=user, source=source, data=data, filename=path.name
+                    user=user, source=source, data=data, filename=path.name, throttle=False
                 )
             else:
                 if not options.get("title"):
@@ -62,7 +62,7 @@ class Command(BaseCommand):
                     slug=options["slug"],
                 )
                 source = services.source_create(
-                    user=user, metadata=metadata, data=data, filename=path.name
+                    user=user, metadata=metadata, data=data, filename=path.name, throttle=False
                 )
                 document = source.documents.get()
         except ValidationError as exc:
