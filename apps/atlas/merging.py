@@ -408,7 +408,7 @@ def merge_destination(example: Example) -> Example:
 def merged_destination_for(example_id: Any) -> Example | None:
     """For pages that could not find ``example_id``: the entry it was merged into (followed
     to the end of the chain), or None when it is not a merged entry."""
-    if not str(example_id).isdigit():
+    if as_id(example_id) is None:
         return None
     example = Example.objects.filter(pk=example_id, status=Status.MERGED).first()
     if example is None or example.merged_into_id is None:

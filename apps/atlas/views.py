@@ -621,13 +621,12 @@ def comment_hide(request, pk: int):
 def example_transition(request, pk: int):
     example = selectors.example_get(viewer=request.user, example_id=pk)
     try:
-        version = request.POST.get("version", "")
         example = services.example_transition(
             actor=request.user,
             example=example,
             to=request.POST.get("to", ""),
             reason=request.POST.get("reason", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=as_id(request.POST.get("version", "")),
         )
     except services.StaleVersion:
         messages.error(

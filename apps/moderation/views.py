@@ -93,9 +93,9 @@ def _posted_versions(request, item_ids) -> dict[int, int]:
     """The content version the page showed for each checked item (``version-<id>``)."""
     versions = {}
     for item_id in item_ids:
-        value = request.POST.get(f"version-{item_id}", "")
-        if value.isdigit():
-            versions[item_id] = int(value)
+        version = as_id(request.POST.get(f"version-{item_id}", ""))
+        if version is not None:
+            versions[item_id] = version
     return versions
 
 
