@@ -293,12 +293,19 @@ def documents_missing_anchors(*, settled_before) -> list[int]:
     anchored_here = AnnotationAnchor.objects.filter(
         annotation_id=OuterRef("pk"), document_id=OuterRef(OuterRef("pk"))
     )
-    unplaced = Annotation.objects.filter(
-        source_id=OuterRef("source_id"),
-        parent__isnull=True,
-        start__isnull=False,
-        document__version__lt=OuterRef("version"),
-    ).exclude(Exists(anchored_here))
+    # As document_reanchor: a current version takes annotations made on any other
+    # version, an older one those made before it.
+    unplaced = (
+        Annotation.objects.filter(
+            source_id=OuterRef("source_id"), parent__isnull=True, start__isnull=False
+        )
+        .filter(
+            Q(document__version__lt=OuterRef("version"))
+            | Q(source__current_document_id=OuterRef("pk"))
+        )
+        .exclude(document_id=OuterRef("pk"))
+        .exclude(Exists(anchored_here))
+    )
     return list(
         Document.objects.filter(status=DocumentStatus.READY, version__isnull=False)
         .filter(Q(import_finished__isnull=True) | Q(import_finished__lt=settled_before))
