@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import citation, selectors, services
+from . import citation, permissions, selectors, services
 from .forms import NewVersionForm, SourceUploadForm
 from .models import Document, Passage, Source, SourceType
 
@@ -365,6 +365,15 @@ class ReasonSerializer(serializers.Serializer):
     )
 
 
+def _check_steward(user, source) -> None:
+    """Before validating the body: a caller who may not act hears that first (the services
+    check again)."""
+    if not permissions.can_steward(user, source):
+        raise exceptions.PermissionDenied(
+            "Only this source's maintainers and moderators can do this."
+        )
+
+
 VERSION_ACTIONS = {
     "accept": services.document_accept,
     "reject": services.document_reject,
@@ -398,6 +407,7 @@ class VersionDecisionAPI(APIView):
         document = selectors.document_for_reader(
             source=source, version=version, viewer=request.user
         )
+        _check_steward(request.user, source)
         data = ReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         kwargs = {
@@ -456,6 +466,7 @@ class MaintainerListAPI(APIView):
     @extend_schema(request=MaintainerInputSerializer, responses={201: MaintainerSerializer})
     def post(self, request, slug: str):
         source = selectors.source_get(slug=slug, viewer=request.user)
+        _check_steward(request.user, source)
         data = MaintainerInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         maintainer = services.maintainer_add(

@@ -200,13 +200,15 @@ def document_upload(
     if not operator and not permissions.can_see_source(user, source, hidden=is_hidden(source)):
         raise PermissionDenied(_("This source is not available."))
     is_proposal = not operator and not permissions.can_steward(user, source)
+    # The current version as stored now (the caller's instance may be older).
+    current_id = Source.objects.filter(pk=source.pk).values_list("current_document", flat=True)[0]
     return _store_upload(
         source=source,
         data=data,
         filename=filename,
         user=user,
         is_proposal=is_proposal,
-        base_document_id=source.current_document_id if is_proposal else None,
+        base_document_id=current_id if is_proposal else None,
     )
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -249,9 +249,17 @@ def _diff_rows(result) -> list[dict]:
 # --- Stewardship: decide versions, name maintainers (POST only) ------------------------------
 
 
+def _check_steward(user, source) -> None:
+    """Refuse before reading the form: the services check again, but someone who may not
+    act should hear that, not that their input is incomplete."""
+    if not permissions.can_steward(user, source):
+        raise PermissionDenied(_("Only this source's maintainers and moderators can do this."))
+
+
 def _version_action(request, slug: str, version: int, *, action: str):
     source = selectors.source_get(slug=slug, viewer=request.user)
     document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
+    _check_steward(request.user, source)
     form_class = AcceptForm if action == "accept" else ReasonForm
     form = form_class(request.POST)
     status = 400
@@ -323,6 +331,7 @@ def version_withdraw(request, slug: str, version: int):
 
 def _maintainer_action(request, slug: str, *, remove: bool):
     source = selectors.source_get(slug=slug, viewer=request.user)
+    _check_steward(request.user, source)
     form = MaintainerForm(request.POST)
     if form.is_valid():
         service = services.maintainer_remove if remove else services.maintainer_add
