@@ -5,6 +5,8 @@ test_api_uploads.py, the roles in test_stewardship_matrix.py."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -116,6 +118,16 @@ def test_a_contributors_version_of_the_founding_paper_is_only_a_proposal(
     assert item.target_url == f"/sources/{founding_paper.slug}/diff/?from=1&to=2"
     assert item.target_version == 2
     assert "proposed by contributor, against version 1" in item.summary
+
+
+def test_a_proposal_records_the_current_version_as_stored(
+    make_source, upload_version, user, contributor
+):
+    source = make_source(passages_text(3), by=user)
+    stale = Source.objects.get(pk=source.pk)  # loaded while version 1 was current
+    second = upload_version(source, passages_text(4), by=user)
+    proposal = upload_version(stale, passages_text(5), by=contributor)
+    assert proposal.base_document_id == second.pk
 
 
 def test_the_founding_paper_is_maintained_by_the_moderators(
@@ -290,6 +302,26 @@ def test_withdraw_brings_the_previous_version_back_and_reanchors(
     with pytest.raises(Http404):
         selectors.document_for_reader(source=source, version=2, viewer=UserFactory())
     assert [d.version for d in selectors.source_versions(source=source)] == [1]
+
+
+def test_the_sweep_repairs_a_lost_reanchoring_after_a_withdrawal(
+    make_source, upload_version, user, run_on_commit
+):
+    from django.utils import timezone
+
+    from apps.annotations.selectors import documents_missing_anchors
+
+    source = make_source(passages_text(3), by=user)
+    first = source.current_document
+    second = upload_version(source, passages_text(4), by=user)
+    note = annotate(second, UserFactory(), "Paragraph number 2 says")
+    services.document_withdraw(actor=user, document=second, reason="Wrong file")  # job lost
+    assert not AnnotationAnchor.objects.filter(annotation=note, document=first).exists()
+    assert documents_missing_anchors(settled_before=timezone.now()) == [first.pk]
+    with run_on_commit():
+        annotation_services.reanchor_sweep(now=timezone.now() + datetime.timedelta(hours=1))
+    assert AnnotationAnchor.objects.filter(annotation=note, document=first).exists()
+    assert documents_missing_anchors(settled_before=timezone.now()) == []
 
 
 def test_withdrawing_an_older_version_keeps_the_current_one(make_source, upload_version, user):
