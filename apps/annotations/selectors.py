@@ -33,8 +33,8 @@ from django.db.models import (
 from django.http import Http404
 
 from apps.moderation import permissions as roles
-from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
-from apps.sources.models import Document, DocumentStatus
+from apps.moderation.selectors import exclude_shadow_hidden, hidden_ids_for, shadow_hidden_user_ids
+from apps.sources.models import Document, DocumentStatus, Source
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
@@ -110,6 +110,9 @@ def annotations_searchable(
         viewer=viewer,
         author_field="author",
     )
+    # Nor annotations on a source moderation hid (a rejected or spam upload): search,
+    # activity and feeds would otherwise show its title and link to it.
+    qs = qs.exclude(source_id__in=hidden_ids_for(Source))
     if tag:
         qs = qs.filter(_tag_q(tag))
     if author_username:

@@ -271,6 +271,16 @@ def test_reject_and_withdraw_through_the_api(client, source, proposal, user, upl
 # --- Maintainers -----------------------------------------------------------------------------
 
 
+def test_maintainers_list_query_count(client, source, user, django_assert_max_num_queries):
+    from apps.sources.services import maintainer_add
+
+    for n in range(5):
+        UserFactory(username=f"colleague{n}")
+        maintainer_add(actor=user, source=source, username=f"colleague{n}")
+    with django_assert_max_num_queries(2):  # the source, the maintainers with their users
+        assert len(client.get(f"/api/sources/{source.slug}/maintainers/").json()) == 6
+
+
 def test_maintainers_api(client, source, user):
     UserFactory(username="colleague", display_name="A Colleague")
     url = f"/api/sources/{source.slug}/maintainers/"

@@ -466,6 +466,21 @@ def test_a_rejected_first_upload_is_hidden_everywhere_but_from_its_stewards(
     assert client.get(f"/sources/{source.slug}/").status_code == 200
 
 
+def test_annotations_on_a_hidden_source_leave_search_and_activity(make_source, moderator):
+    from apps.annotations import selectors as annotation_selectors
+
+    uploader = UserFactory()
+    source = make_source(b"# Spam\n\nBuy followers cheaply.\n", by=uploader)
+    note = annotate(source.current_document, uploader, "Buy followers")
+    assert annotation_selectors.annotations_public().filter(pk=note.pk).exists()
+    item = ReviewItem.objects.get(item_type=ReviewItemType.UPLOADED_SOURCE)
+    review_item_decide(actor=moderator, item=item, decision="spam", reason="Spam")
+    assert not annotation_selectors.annotations_public().filter(pk=note.pk).exists()
+    for viewer in (None, uploader, moderator):
+        searchable = annotation_selectors.annotations_searchable(viewer=viewer)
+        assert not searchable.filter(pk=note.pk).exists()
+
+
 def test_rejecting_a_source_keeps_it_out_of_uploads_by_others(make_source, moderator):
     source = make_source(by=UserFactory())
     item = ReviewItem.objects.get(item_type=ReviewItemType.UPLOADED_SOURCE)

@@ -21,9 +21,10 @@ LIST_URL = reverse("sources:list")
 ADD_URL = reverse("sources:add")
 
 # Anonymous reader: source, document, passages, versions. Signed in: + session + user.
-# Source, version, passages, versions + the reader extensions (annotations: source and
-# annotations; atlas: passage links). Signed in: session, user, two permission lookups
-# (moderator tools) and the notification badge.
+# Source, version, passages, versions, maintainers + the reader extensions (annotations:
+# source and annotations; atlas: passage links). Signed in: session, user, the versions
+# beyond the published ones the viewer may read (their proposals), two permission
+# lookups (moderator tools) and the notification badge.
 READER_QUERIES_ANONYMOUS = 7
 READER_QUERIES_SIGNED_IN = 12
 LIST_QUERIES = 2  # count + page
