@@ -83,6 +83,7 @@ def test_proposals_list_for_stewards_and_the_proposer_only(
     client.force_login(owner)
     page = client.get(reader(source)).text
     assert "Proposed, rejected and withdrawn versions" in page
+    assert "1 proposed version is waiting for a decision." in page
     assert action(source, 2, "accept") in page and action(source, 2, "reject") in page
     assert f"/sources/{source.slug}/diff/?to=2" in page
     client.force_login(proposer)
