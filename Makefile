@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# Links in e-mails, feeds, exports and citations point here (`make run` serves it).
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test worker beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
 
@@ -22,14 +24,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	touch $@ $(VENV)/.installed-runtime
 
 migrate: $(VENV)/.installed-runtime
-	$(BIN)/python manage.py migrate --noinput
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
 	$(BIN)/python manage.py load_starter_data --demo
 
 ## Serve the site on http://$(HOST):$(PORT) (SQLite, eager Celery, no services needed).
 run: seed
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
 test: $(VENV)/.installed-dev

@@ -70,6 +70,37 @@ ALLOWED_HOSTS = env_list(
 )
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
+
+def _site_url(value: str) -> str:
+    """``SITE_URL`` checked: scheme and host (and port), no path, no trailing slash."""
+    from urllib.parse import urlsplit
+
+    value = value.strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.path or parts.query:
+        raise ImproperlyConfigured(
+            f"SITE_URL must be a scheme and a host, e.g. https://creditscape.example.org, "
+            f"not {value!r}."
+        )
+    return value
+
+
+# Where the site lives, for every absolute link it writes: e-mails, the Atom feed, exports,
+# permalinks and citations (apps/common/site.py, absolute_url). Never the request's Host
+# header, which a client chooses. `make run` sets it to http://HOST:PORT; production must
+# set it (`check --deploy` fails without it).
+SITE_URL = _site_url(os.environ.get("SITE_URL", "")) or ("http://127.0.0.1:8000" if DEBUG else "")
+
+# A proxy in front (nginx, Caddy) that terminates TLS and appends the client's address to
+# X-Forwarded-For. Only then is that header read, and only the entry written by the
+# proxies we run: TRUSTED_PROXY_COUNT from the right (apps/common/client_ip.py).
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY else 0
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -105,12 +136,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # NUL bytes, lone surrogates and undecodable bytes anywhere in the request: 400.
+    "apps.common.middleware.RejectUnencodableInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Signed-in (or session-carrying) responses: Cache-Control private, never public.
+    "apps.common.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,8 +156,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
-SITE_ID = 1
+SITE_ID = 1  # kept in step with SITE_URL and SITE_NAME after every migrate (apps/common/site.py)
 SITE_NAME = "Creditscape"
+# Request bodies in JSON: deeper nesting than this is refused with a 400.
+MAX_JSON_DEPTH = 32
 
 TEMPLATES = [
     {
@@ -261,9 +298,14 @@ ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "manda
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupExtraForm"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split(":", 1)[0] if SITE_URL else "https"
+# Links in allauth's e-mails come from SITE_URL, the client IP from apps/common/client_ip.py
+# (apps/accounts/adapter.py); subjects are plain text with the site's name.
+ACCOUNT_ADAPTER = "apps.accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 # allauth's own rate limits (login failures per account and per IP, signups, resets) are
 # the brute-force protection; they need a cache shared by all processes (Redis in production).
+# /admin/login/ counts against the same "login_failed" limits (apps/accounts/admin_login.py).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -323,10 +365,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- REST framework ---------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # Token first: a request without credentials is challenged (401 with
+    # WWW-Authenticate: Token), as the README promises. A browser's session still signs
+    # in, with CSRF checked on its writes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.common.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
+    # JSON nested too deep, or carrying NUL bytes or lone surrogates: 400 (apps/common/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.common.parsers.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # DRF's own throttles read the client address as apps/common/client_ip.py does.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "apps.common.api.StandardPagination",
     "PAGE_SIZE": 50,
@@ -373,7 +426,7 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", True)
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         # The proxy terminates TLS and says so in this header; trust it only when told to.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

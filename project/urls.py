@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import urls as accounts_urls
+from apps.accounts.admin_login import admin_login
 from apps.annotations import urls as annotations_urls
 from apps.atlas import urls as atlas_urls
 from apps.common import views as common_views
@@ -35,6 +36,8 @@ urlpatterns = [
     path("moderation/", include(moderation_urls)),
     path("", include(search_urls)),
     path("api/", include(api_urlpatterns)),
+    # Before the admin's own patterns: its log-in counts against allauth's lock-out.
+    path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

@@ -67,6 +67,13 @@ def _no_anonymous_page_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
 
 
+@pytest.fixture(autouse=True)
+def _site_url(settings):
+    """Absolute links (e-mails, feeds, exports, citations) are built on SITE_URL; the
+    test client's host, so links in responses can be followed by the test client."""
+    settings.SITE_URL = "http://testserver"
+
+
 # --- Celery -------------------------------------------------------------------------------
 
 

@@ -20,6 +20,13 @@ The search follows hypothesis/client's ``match-quote`` and tries, in order:
 Scores use h's weights: quote 50, prefix 20, suffix 20, position 2, normalised to 0..1.
 A candidate whose quote is less than ``MIN_QUOTE_SIMILARITY`` alike is not a match, so a
 deleted quote is ``orphaned`` rather than pinned to some unrelated words.
+
+Words are never cut: when the quote started (ended) on a word boundary of the old text, the
+span found starts (ends) on a word boundary of the new text. Exact occurrences that are
+whole words win over ones inside longer words; any other span kept whose edge falls inside
+a word is moved to that word's start or end, whichever leaves the span more like the quote
+(a character-level alignment otherwise happily starts a span at "nd the system" when
+"and" lost its "a" to a neighbouring edit).
 """
 
 from __future__ import annotations
@@ -108,6 +115,87 @@ def _context_matches(text: str, start: int, end: int, prefix: str, suffix: str) 
     )
 
 
+def _is_word_character(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+def _is_boundary(text: str, index: int) -> bool:
+    """Whether ``index`` (0..len) falls between words: not between two word characters."""
+    if index <= 0 or index >= len(text):
+        return True
+    return not (_is_word_character(text[index - 1]) and _is_word_character(text[index]))
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """Which edges of the quote sat on word boundaries of the old text: those must land on
+    word boundaries of the new one."""
+
+    start: bool
+    end: bool
+
+    @classmethod
+    def of(cls, exact: str, prefix: str, suffix: str) -> _Edges:
+        # An empty prefix (suffix) means the quote began (ended) the text.
+        return cls(
+            start=not (prefix and _is_word_character(prefix[-1]) and _is_word_character(exact[0])),
+            end=not (suffix and _is_word_character(exact[-1]) and _is_word_character(suffix[0])),
+        )
+
+    def respected(self, text: str, start: int, end: int) -> bool:
+        return (not self.start or _is_boundary(text, start)) and (
+            not self.end or _is_boundary(text, end)
+        )
+
+
+def _edge_options(text: str, index: int) -> list[int]:
+    """``index`` if it is a word boundary, else the start and the end of the word it cuts."""
+    if _is_boundary(text, index):
+        return [index]
+    left = index
+    while left > 0 and _is_word_character(text[left - 1]):
+        left -= 1
+    right = index
+    while right < len(text) and _is_word_character(text[right]):
+        right += 1
+    return [left, right]
+
+
+def _snap_to_words(
+    text: str, start: int, end: int, *, exact: str, prefix: str, suffix: str, edges: _Edges
+) -> tuple[int, int]:
+    """[start, end) with each edge that must be a word boundary moved to the nearer-fitting
+    boundary: the start or end of the word it cuts, whichever makes the span most like the
+    quote in its context. Spaces at such an edge are left out (unless the quote has them)."""
+    starts = _edge_options(text, start) if edges.start else [start]
+    ends = _edge_options(text, end) if edges.end else [end]
+    best: tuple[float, int, int] | None = None
+    for candidate_start in starts:
+        for candidate_end in ends:
+            if edges.start and not exact[0].isspace():
+                while candidate_start < candidate_end and text[candidate_start].isspace():
+                    candidate_start += 1
+            if edges.end and not exact[-1].isspace():
+                while candidate_end > candidate_start and text[candidate_end - 1].isspace():
+                    candidate_end -= 1
+            if candidate_end <= candidate_start:
+                continue
+            score, _context = _score(
+                text,
+                candidate_start,
+                candidate_end,
+                quote_score=_quote_score(text[candidate_start:candidate_end], exact),
+                prefix=prefix,
+                suffix=suffix,
+                hint=start,
+            )
+            if best is None or score > best[0]:
+                best = (score, candidate_start, candidate_end)
+    if best is None:  # cannot happen: the outward span always holds the word cut
+        return _edge_options(text, start)[0], _edge_options(text, end)[-1]
+    return best[1], best[2]
+
+
 def _exact_occurrences(text: str, exact: str):
     position = text.find(exact)
     found = 0
@@ -181,7 +269,14 @@ def _bitap_candidates(region: str, exact: str, expected: int) -> list[tuple[int,
 
 
 def _fuzzy(
-    text: str, *, exact: str, prefix: str, suffix: str, hint: int, hint_end: int | None
+    text: str,
+    *,
+    exact: str,
+    prefix: str,
+    suffix: str,
+    hint: int,
+    hint_end: int | None,
+    edges: _Edges,
 ) -> AnchorResult:
     """Approximate search in stages, cheapest and most local first; a stage that finds a
     good match (quote at least ``GOOD_ENOUGH`` alike) ends the search."""
@@ -225,6 +320,7 @@ def _fuzzy(
 
     def consider(start: int, end: int, *, mapped: bool) -> None:
         nonlocal best, best_quote_score
+        start, end = max(0, start), min(end, len(text))
         if end <= start or (start, end) in seen:
             return
         seen.add((start, end))
@@ -253,7 +349,25 @@ def _fuzzy(
                 consider(*refined, mapped=mapped)
         if best_quote_score >= good_enough:
             break
-    return best
+    if best.start is None:
+        return best
+    # Candidates are judged as found (snapping first would turn a good match with a cut
+    # word into a worse one, and orphan some); the one kept is then given whole words.
+    start, end = _snap_to_words(
+        text, best.start, best.end, exact=exact, prefix=prefix, suffix=suffix, edges=edges
+    )
+    if (start, end) == (best.start, best.end):
+        return best
+    score, _context = _score(
+        text,
+        start,
+        end,
+        quote_score=_quote_score(text[start:end], exact),
+        prefix=prefix,
+        suffix=suffix,
+        hint=hint,
+    )
+    return AnchorResult(FUZZY, round(score, 4), start, end)
 
 
 def anchor_quote(
@@ -278,16 +392,20 @@ def anchor_quote(
         return ORPHAN
     guesses = [g for g in (hint, start) if g is not None]
     expected = guesses[0] if guesses else 0
+    edges = _Edges.of(exact, prefix, suffix)
 
     # (a) the expected place, if quote and context are unchanged there.
     for guess in dict.fromkeys(guesses):
-        if text[guess : guess + len(exact)] == exact and _context_matches(
-            text, guess, guess + len(exact), prefix, suffix
+        if (
+            text[guess : guess + len(exact)] == exact
+            and _context_matches(text, guess, guess + len(exact), prefix, suffix)
+            and edges.respected(text, guess, guess + len(exact))
         ):
             return AnchorResult(ANCHORED, 1.0, guess, guess + len(exact))
 
-    # (b) the best exact occurrence.
-    best: tuple[float, int] | None = None
+    # (b) the best exact occurrence; one that is whole words where the quote was beats
+    # any inside longer words.
+    best: tuple[bool, float, int] | None = None
     for position in _exact_occurrences(text, exact):
         score, _context = _score(
             text,
@@ -298,13 +416,47 @@ def anchor_quote(
             suffix=suffix,
             hint=expected,
         )
-        if best is None or score > best[0]:
-            best = (score, position)
+        candidate = (edges.respected(text, position, position + len(exact)), score, position)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
     if best is not None:
-        return AnchorResult(ANCHORED, round(best[0], 4), best[1], best[1] + len(exact))
+        whole_words, score, position = best
+        if whole_words:
+            return AnchorResult(ANCHORED, round(score, 4), position, position + len(exact))
+        # Only inside longer words (the text glued a word to it): the span takes in the
+        # words it would cut, so it is no longer exactly the quote.
+        snapped_start, snapped_end = _snap_to_words(
+            text,
+            position,
+            position + len(exact),
+            exact=exact,
+            prefix=prefix,
+            suffix=suffix,
+            edges=edges,
+        )
+        quote_score = _quote_score(text[snapped_start:snapped_end], exact)
+        if quote_score >= MIN_QUOTE_SIMILARITY:
+            score, _context = _score(
+                text,
+                snapped_start,
+                snapped_end,
+                quote_score=quote_score,
+                prefix=prefix,
+                suffix=suffix,
+                hint=expected,
+            )
+            return AnchorResult(FUZZY, round(score, 4), snapped_start, snapped_end)
 
     # (c) approximate.
-    return _fuzzy(text, exact=exact, prefix=prefix, suffix=suffix, hint=expected, hint_end=hint_end)
+    return _fuzzy(
+        text,
+        exact=exact,
+        prefix=prefix,
+        suffix=suffix,
+        hint=expected,
+        hint_end=hint_end,
+        edges=edges,
+    )
 
 
 class PositionMap:

@@ -8,8 +8,6 @@ Annotation Protocol). See docs/annotations.md.
 
 from __future__ import annotations
 
-import csv
-
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -25,8 +23,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from apps.common.api import StandardPagination
+from apps.common import csv_safe
+from apps.common.api import ClientIPThrottleMixin, StandardPagination
 from apps.common.markdown import render_markdown
+from apps.common.site import absolute_url
 from apps.sources import selectors as source_selectors
 from apps.sources.models import Document
 
@@ -58,7 +58,7 @@ class JSONLDRenderer(JSONRenderer):
     format = "jsonld"
 
 
-class AnnotationWriteThrottle(UserRateThrottle):
+class AnnotationWriteThrottle(ClientIPThrottleMixin, UserRateThrottle):
     """30 writes a minute per user (POST, PATCH, DELETE); reads are not limited here."""
 
     scope = "annotation_write"
@@ -265,7 +265,7 @@ def annotation_json_from_row(row: dict) -> dict:
 
 
 def annotation_url(request, annotation_id: int) -> str:
-    return request.build_absolute_uri(reverse("api-annotation-detail", args=[annotation_id]))
+    return absolute_url(reverse("api-annotation-detail", args=[annotation_id]))
 
 
 def annotation_jsonld(annotation: Annotation, request, *, with_context: bool = True) -> dict:
@@ -306,16 +306,14 @@ def annotation_jsonld(annotation: Annotation, request, *, with_context: bool = T
         )
     if bodies:
         data["body"] = bodies if len(bodies) > 1 else bodies[0]
-    source_url = request.build_absolute_uri(
-        reverse("sources:reader", kwargs={"slug": annotation.source_slug})
-    )
+    source_url = absolute_url(reverse("sources:reader", kwargs={"slug": annotation.source_slug}))
     if annotation.is_reply:
         data["target"] = annotation_url(request, annotation.parent_id)
     elif annotation.has_target:
         data["target"] = {
             "type": "SpecificResource",
             # The selectors refer to this version's text; ``scope`` is the source itself.
-            "source": request.build_absolute_uri(
+            "source": absolute_url(
                 reverse(
                     "sources:reader_version",
                     kwargs={"slug": annotation.source_slug, "version": annotation.document_version},
@@ -334,7 +332,7 @@ def _page_url(request, page_number: int | None) -> str:
     query.pop("page", None)
     if page_number is not None:
         query["page"] = str(page_number)
-    base = request.build_absolute_uri(request.path)
+    base = absolute_url(request.path)
     return f"{base}?{query.urlencode()}" if query else base
 
 
@@ -688,17 +686,6 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 class SourceAnnotationExportAPI(AnnotationAPIView):
     """All annotations of a source that you may see, as one JSON-LD AnnotationCollection
     (``.jsonld``) or CSV (``.csv``), for download."""
@@ -711,18 +698,15 @@ class SourceAnnotationExportAPI(AnnotationAPIView):
         queryset = selectors.annotations_for_export(viewer=request.user, source=source)
         filename = f"{source.slug}-annotations.{self.export_format}"
         if self.export_format == "csv":
-            writer = csv.writer(_Echo())
-            rows = (
-                writer.writerow([_csv_cell(v) for v in self._csv_row(a)])
-                for a in queryset.iterator(chunk_size=500)
-            )
+            writer = csv_safe.writer(csv_safe.Echo())  # formulas defused
+            rows = (writer.writerow(self._csv_row(a)) for a in queryset.iterator(chunk_size=500))
             response = StreamingHttpResponse(
                 _with_header(writer.writerow(CSV_COLUMNS), rows),
                 content_type="text/csv; charset=utf-8",
             )
         else:
             items = [annotation_jsonld(a, request, with_context=False) for a in queryset]
-            collection_id = request.build_absolute_uri(request.path)
+            collection_id = absolute_url(request.path)
             response = Response(
                 {
                     "@context": [ANNO_CONTEXT, LDP_CONTEXT],

@@ -1,22 +1,42 @@
-"""Giving back a deleted annotation (moderators), and which of its fields its history
-page compares. Reading the history goes through apps/moderation/history.py."""
+"""Giving back a deleted annotation (moderators), which of its fields its history page
+compares, and who may read which of its versions. Reading the history goes through
+apps/moderation/history.py."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import AuditAction
 from apps.moderation.services import audit_record
 
-from .models import Annotation
+from .models import Annotation, Visibility
 
 HISTORY_FIELDS = (
     "body", "tags", "motivation", "visibility", "hidden", "deleted_at", "exact", "document",
     "passage", "start", "end",
 )  # fmt: skip
+
+
+def history_visible_to(*, viewer, annotation: Annotation) -> QuerySet:
+    """The versions of ``annotation`` that ``viewer`` may read on its history page.
+
+    Its author reads every version. A private annotation is its author's alone: to anyone
+    else, moderators and admins included, it does not exist (Http404), even if it was
+    public once. Of a public annotation, moderators read the versions saved while it was
+    public (what it said while private stays its author's); anyone else is refused
+    (PermissionDenied: the history pages are a moderators' tool)."""
+    if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
+        return annotation.history.all()
+    if annotation.visibility != Visibility.PUBLIC:
+        raise Http404(_("No such annotation."))
+    if not moderation_permissions.is_moderator(viewer):
+        raise PermissionDenied(_("Only moderators can read these histories."))
+    return annotation.history.filter(visibility=Visibility.PUBLIC)
 
 
 def can_restore_deleted(user) -> bool:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from apps.moderation.registry import TargetAdapter
 
 from . import selectors, services
-from .models import Annotation
+from .models import Annotation, Visibility
 
 
 class AnnotationAdapter(TargetAdapter):
@@ -28,6 +28,11 @@ class AnnotationAdapter(TargetAdapter):
             return None
 
     def label(self, obj) -> str:
+        # Copied into review items and audit rows: a private note's text never is.
+        if obj.visibility == Visibility.PRIVATE:
+            return (_("Private annotation #%(id)s on “%(source)s”") % {
+                "id": obj.pk, "source": obj.source.title,
+            })[:300]  # fmt: skip
         text = " ".join((obj.exact or obj.body or "").split())
         text = text if len(text) <= 80 else text[:79] + "…"
         return (_("Annotation on “%(source)s”: %(text)s") % {

@@ -30,7 +30,7 @@ from apps.common import viewer_cache
 from apps.common.markdown import render_markdown
 from apps.moderation.selectors import is_premoderated, is_shadow_hidden
 from apps.search.services import search_index_annotation
-from apps.sources.models import Document, DocumentStatus, Passage
+from apps.sources.models import Document, DocumentStatus, Passage, Source
 
 from . import anchoring, selectors
 from .models import (
@@ -448,10 +448,15 @@ def annotation_update(
         annotation.tags = tags
     if motivation is not None and not annotation.is_reply:
         annotation.motivation = _check_choice(motivation, USER_MOTIVATIONS, "motivation")
+    becomes_private = False
     if visibility is not None:
         visibility = _check_choice(visibility, Visibility.values, "visibility")
         if visibility == Visibility.PRIVATE and annotation.visibility == Visibility.PUBLIC:
             _check_can_become_private(annotation)
+            becomes_private = True
+            # Nobody else will see it, so nobody has to approve it; made public again, it
+            # waits again if its author is still under pre-moderation.
+            annotation.awaiting_approval = False
         if visibility == Visibility.PUBLIC and annotation.parent_id:
             parent_private = Annotation.objects.filter(
                 pk=annotation.parent_id, visibility=Visibility.PRIVATE
@@ -475,9 +480,24 @@ def annotation_update(
     annotation.edited = annotation.edited or changed
     annotation.full_clean()
     annotation.save()
+    if becomes_private:
+        _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation)
     return annotation
+
+
+def _close_review_items_as_private(annotation: Annotation) -> None:
+    """A private note is its author's alone: its open review items (flags, approval,
+    orphan repair) close, and the queue and the log keep no copy of its text."""
+    from apps.moderation.services import review_items_close_as_private
+
+    review_items_close_as_private(
+        target=annotation,
+        reason=_(
+            "Its author made it private: nobody else can see it, so nothing is left to review."
+        ),
+    )
 
 
 def _check_can_become_private(annotation: Annotation) -> None:
@@ -567,16 +587,18 @@ def annotation_hide_pending_review(*, annotation: Annotation) -> Annotation:
 
 def _queue_on_commit(item_type: str, annotation_ids: list[int], summary: str) -> None:
     """Open review items once the write commits; a failure is logged, never raised (the
-    annotation's own state still says it needs a moderator)."""
+    annotation's own state still says it needs a moderator). Private annotations never
+    open one: nobody but their author may see them, moderators included (an orphaned
+    private note is on its author's orphan list in the reader, and nowhere else)."""
     if not annotation_ids:
         return
 
     def open_items() -> None:
         from apps.moderation.services import review_item_open
 
-        for annotation in Annotation.objects.filter(pk__in=annotation_ids).select_related(
-            "source", "author"
-        ):
+        for annotation in Annotation.objects.filter(
+            pk__in=annotation_ids, visibility=Visibility.PUBLIC
+        ).select_related("source", "author"):
             try:
                 review_item_open(item_type=item_type, target=annotation, summary=summary)
             except Exception:  # noqa: BLE001 - a queue hiccup must not undo the write
@@ -604,10 +626,15 @@ def annotation_reattach(
     position: TextPositionSelector | None = None,
 ) -> AnnotationAnchor:
     """Place an annotation by hand in a version where re-anchoring lost it (or placed it
-    badly): the author or a moderator selects new text. Re-anchoring never overwrites a
-    hand-placed anchor."""
+    badly): the author or a moderator selects new text (a private note: its author only).
+    Re-anchoring never overwrites a hand-placed anchor. Once the annotation is placed in
+    its source's current version, its open *orphaned annotation* review item closes as
+    kept ("publish"), with an audit row, and its author is told if someone else placed
+    it."""
     _check_signed_in(user)
-    if annotation.author_id != user.pk and not selectors.can_moderate(user):
+    if annotation.author_id != user.pk and (
+        annotation.visibility != Visibility.PUBLIC or not selectors.can_moderate(user)
+    ):
         raise PermissionDenied(_("Only the author or a moderator can re-attach this annotation."))
     if annotation.is_reply or not annotation.has_target:
         raise ValidationError(
@@ -629,7 +656,34 @@ def annotation_reattach(
             "reattached_by": user,
         },
     )
+    _settle_orphan_item(annotation, user=user, document=document)
     return anchor
+
+
+def _settle_orphan_item(annotation: Annotation, *, user, document: Document) -> None:
+    """Close the annotation's open orphan item once it is placed in the current version
+    (re-attached there, or everywhere it was lost)."""
+    from apps.moderation.models import Decision, ReviewItemType
+    from apps.moderation.services import review_items_settle
+
+    current_id = (
+        Source.objects.filter(pk=annotation.source_id)
+        .values_list("current_document_id", flat=True)
+        .first()
+    )
+    still_lost = AnnotationAnchor.objects.filter(
+        annotation=annotation, document_id=current_id, status=AnchorStatus.ORPHANED
+    ).exists()
+    if still_lost:
+        return
+    review_items_settle(
+        target=annotation,
+        item_types=[ReviewItemType.ORPHANED_ANNOTATION],
+        actor=user,
+        decision=Decision.PUBLISH,
+        reason=_("Re-attached to the text of version %(version)s by %(user)s.")
+        % {"version": document.version, "user": user.get_username()},
+    )
 
 
 # --- Re-anchoring ---------------------------------------------------------------------------
@@ -924,6 +978,18 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     return qs.update(read_at=timezone.now())
 
 
+def notification_email_subject(notification: Notification) -> str:
+    """Plain text on one line; the other person's display name quoted and cut short."""
+    from django.conf import settings
+
+    from apps.common.email import quoted, subject_line
+
+    values = {"site": settings.SITE_NAME, "name": quoted(notification.actor.public_name)}
+    if notification.kind == "reply":
+        return subject_line(_("[%(site)s] %(name)s replied to your annotation") % values)
+    return subject_line(_("[%(site)s] %(name)s mentioned you") % values)
+
+
 def notification_send_email(*, notification_id: int) -> bool:
     """Email one notification if its recipient wants email and can still see the
     annotation. Returns whether it sent. Idempotent: the row is locked, and once sent (or
@@ -953,15 +1019,14 @@ def notification_send_email(*, notification_id: int) -> bool:
             notification.email_pending = False
             notification.save(update_fields=["email_pending"])
             return False
-        from django.contrib.sites.models import Site
+        from apps.common.site import site_url
 
-        protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
         context = {
             "notification": notification,
             "site_name": settings.SITE_NAME,
-            "base_url": f"{protocol}://{Site.objects.get_current().domain}",
+            "base_url": site_url(),
         }
-        subject = render_to_string("annotations/email/notification_subject.txt", context).strip()
+        subject = notification_email_subject(notification)
         message = render_to_string("annotations/email/notification.txt", context)
         send_mail(subject, message, None, [recipient.email])
         notification.emailed_at = timezone.now()

@@ -14,6 +14,7 @@ from .models import (
     EntryComment,
     Evidence,
     Example,
+    ExampleContributor,
     PassageLink,
     Status,
     SuggestedEdit,
@@ -45,6 +46,17 @@ class PassageLinkInline(admin.TabularInline):
     raw_id_fields = ["passage"]
 
 
+class ContributorInline(admin.TabularInline):
+    """Who is credited (apps/atlas/contributors.py writes these; an admin may correct a
+    credit, e.g. remove a spam account's)."""
+
+    model = ExampleContributor
+    extra = 0
+    fields = ["user", "role", "since", "merge"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["merge"]
+
+
 @admin.register(Example)
 class ExampleAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -62,7 +74,7 @@ class ExampleAdmin(SimpleHistoryAdmin):
     readonly_fields = ["summary_html", "version", "published_at", "created", "modified"]
     list_select_related = ["category", "author"]
     raw_id_fields = ["author"]
-    inlines = [EvidenceInline, PassageLinkInline]
+    inlines = [EvidenceInline, PassageLinkInline, ContributorInline]
     actions = ["publish"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status", "status_reason", "author"]}),

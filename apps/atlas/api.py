@@ -14,18 +14,21 @@ import json
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django_countries import countries
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api import StandardPagination
+from apps.common.api import StandardPagination, download_renderer
+from apps.common.site import absolute_url
+from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import exports, selectors, services
 from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
+from .contributors import credits
 from .models import Evidence, Example, PassageLink, Scope
 from .services import EvidenceData, ExampleData, PassageLinkData
 
@@ -59,7 +62,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
     def get_url(self, obj) -> str:
         if obj.url or not obj.source_id:
             return obj.url
-        return self.context["request"].build_absolute_uri(obj.source.get_absolute_url())
+        return absolute_url(obj.source.get_absolute_url())
 
 
 class PassageLinkOutputSerializer(serializers.ModelSerializer):
@@ -70,6 +73,14 @@ class PassageLinkOutputSerializer(serializers.ModelSerializer):
         fields = ["passage", "relation", "note"]
 
 
+class ContributorOutputSerializer(serializers.Serializer):
+    """One person credited on an entry (apps/atlas/contributors.py): public name only."""
+
+    name = serializers.CharField()
+    role = serializers.CharField()
+    since = serializers.DateTimeField()
+
+
 class ExampleOutputSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     country = serializers.CharField(source="place_code")
@@ -77,6 +88,7 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
     evidence = EvidenceOutputSerializer(many=True, read_only=True)
     passages = PassageLinkOutputSerializer(source="passage_links", many=True, read_only=True)
     author = serializers.SerializerMethodField()
+    contributors = serializers.SerializerMethodField()
 
     class Meta:
         model = Example
@@ -84,17 +96,19 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
             "id", "url", "title", "slug", "summary", "summary_html", "country", "region",
             "category", "operator", "scored", "data_sources", "consequences", "transparency",
             "contestable", "legal_basis", "legal_note", "lifecycle", "start_year", "end_year",
-            "confidence", "status", "evidence", "passages", "author", "created", "modified",
-            "version",
+            "confidence", "status", "evidence", "passages", "author", "contributors",
+            "created", "modified", "version",
         ]  # fmt: skip
 
     def get_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(
-            reverse("api-example-detail", kwargs={"pk": obj.pk})
-        )
+        return absolute_url(reverse("api-example-detail", kwargs={"pk": obj.pk}))
 
     def get_author(self, obj) -> str | None:
         return obj.author.public_name if obj.author_id else None
+
+    @extend_schema_field(ContributorOutputSerializer(many=True))
+    def get_contributors(self, obj) -> list[dict]:
+        return ContributorOutputSerializer(credits(obj), many=True).data
 
 
 # --- Input ----------------------------------------------------------------------------------
@@ -139,6 +153,10 @@ class ExampleInputSerializer(serializers.Serializer):
     evidence = EvidenceInputSerializer(many=True, default=list)
     passages = PassageLinkInputSerializer(many=True, default=list)
     submit = serializers.BooleanField(default=False, help_text="Submit for review at once.")
+    confirm_distinct = serializers.BooleanField(
+        default=False,
+        help_text="You checked the similar entries the last 409 listed: yours is different.",
+    )
     version = serializers.IntegerField(
         required=False, help_text="PATCH: the version you edited; a stale edit is refused."
     )
@@ -188,11 +206,16 @@ def _if_match_version(request) -> int | None:
     if tag.startswith("W/"):
         tag = tag[2:]
     tag = tag.strip('"')
-    if not tag.isdigit():
+    version = as_id(tag)
+    if version is None:
         raise serializers.ValidationError(
-            {"If-Match": [f'“{header}” is not an entity tag of this entry (expected e.g. "3").']}
+            {
+                "If-Match": [
+                    f'“{header[:50]}” is not an entity tag of this entry (expected e.g. "3").'
+                ]
+            }
         )
-    return int(tag)
+    return version
 
 
 def _conflict_response(request, example: Example, exc: services.StaleVersion) -> Response:
@@ -202,6 +225,7 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
             "detail": exc.messages[0],
             "errors": {"version": exc.messages},
             "current_version": exc.current_version,
+            "version": exc.current_version,
             "changes": [
                 {"field": c.field, "label": c.label, "before": c.before, "after": c.after}
                 for c in changes
@@ -211,6 +235,44 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
     )
     response["ETag"] = _etag(exc.current_version)
     return response
+
+
+class SimilarEntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.CharField(help_text="The entry in the API.")
+    page = serializers.CharField(help_text="The entry's page.")
+    country = serializers.CharField(help_text="Country code or supranational scope.")
+    status = serializers.CharField()
+
+
+class SimilarEntriesSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    similar = SimilarEntrySerializer(many=True)
+
+
+def _similar_response(request, exc: services.SimilarEntries) -> Response:
+    """409: entries like this one exist; send ``"confirm_distinct": true`` once checked."""
+    return Response(
+        {
+            "detail": exc.messages[0],
+            "errors": {"confirm_distinct": exc.messages},
+            "similar": [
+                {
+                    "id": example.pk,
+                    "title": example.title,
+                    "url": request.build_absolute_uri(
+                        reverse("api-example-detail", kwargs={"pk": example.pk})
+                    ),
+                    "page": request.build_absolute_uri(example.get_absolute_url()),
+                    "country": example.place_code,
+                    "status": example.status,
+                }
+                for example in exc.similar
+            ],
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
 
 
 # --- Views ----------------------------------------------------------------------------------
@@ -243,22 +305,33 @@ class ExampleListCreateAPI(APIView):
         data = ExampleOutputSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=ExampleInputSerializer, responses={201: ExampleOutputSerializer})
+    @extend_schema(
+        request=ExampleInputSerializer,
+        responses={201: ExampleOutputSerializer, 409: SimilarEntriesSerializer},
+    )
     def post(self, request):
+        """Create an entry. 409 with ``similar`` (id, title, url, country) when entries
+        with a similar title exist in the same country: look at them, then send the
+        same request with ``"confirm_distinct": true`` if yours is different."""
         _check_rate(request)
         serializer = ExampleInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         evidence, passages = data.pop("evidence"), data.pop("passages")
         submit = data.pop("submit")
+        confirm_distinct = data.pop("confirm_distinct")
         data.pop("version", None)
-        example = services.example_create(
-            author=request.user,
-            data=ExampleData(**data),
-            evidence=_evidence(evidence),
-            passages=_links(passages),
-            submit=submit,
-        )
+        try:
+            example = services.example_create(
+                author=request.user,
+                data=ExampleData(**data),
+                evidence=_evidence(evidence),
+                passages=_links(passages),
+                submit=submit,
+                confirm_distinct=confirm_distinct,
+            )
+        except services.SimilarEntries as exc:
+            return _similar_response(request, exc)
         return _example_response(request, example.pk, status.HTTP_201_CREATED)
 
 
@@ -272,6 +345,7 @@ class ChangeSerializer(serializers.Serializer):
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="The same: the version to send next.")
     changes = ChangeSerializer(many=True)
 
 
@@ -317,6 +391,7 @@ class ExampleDetailAPI(APIView):
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
         changes.pop("submit", None)
+        confirm_distinct = changes.pop("confirm_distinct", False)
         evidence = changes.pop("evidence", None)
         passages = changes.pop("passages", None)
         body_version = changes.pop("version", None)
@@ -332,9 +407,12 @@ class ExampleDetailAPI(APIView):
                 evidence=_evidence(evidence) if evidence is not None else None,
                 passages=_links(passages) if passages is not None else None,
                 expected_version=if_match if if_match is not None else body_version,
+                confirm_distinct=confirm_distinct,
             )
         except services.StaleVersion as exc:
             return _conflict_response(request, example, exc)
+        except services.SimilarEntries as exc:
+            return _similar_response(request, exc)
         if outcome.awaits_review:
             # Not applied yet: 202, and the entry as it stands (its ETag unchanged).
             response = _example_response(request, pk, status.HTTP_202_ACCEPTED)
@@ -351,19 +429,36 @@ class ExampleDetailAPI(APIView):
 class TransitionInputSerializer(serializers.Serializer):
     to = serializers.CharField()
     reason = serializers.CharField(allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False, help_text="The version you read; 409 with what changed if it moved."
+    )
 
 
 class ExampleTransitionAPI(APIView):
-    """Change an entry's status: {"to": "submitted" | "published" | ..., "reason": "..."}."""
+    """Change an entry's status: {"to": "submitted" | "published" | ..., "reason": "...",
+    "version": n}. With ``version`` (or ``If-Match``), a change of an entry that moved
+    since is a 409 listing what changed, and nothing happens."""
 
-    @extend_schema(request=TransitionInputSerializer, responses=ExampleOutputSerializer)
+    @extend_schema(
+        request=TransitionInputSerializer,
+        responses={200: ExampleOutputSerializer, 409: ConflictSerializer},
+    )
     def post(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
+        if_match = _if_match_version(request)
         serializer = TransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.example_transition(
-            actor=request.user, example=example, **serializer.validated_data
-        )
+        data = dict(serializer.validated_data)
+        version = data.pop("version", None)
+        try:
+            services.example_transition(
+                actor=request.user,
+                example=example,
+                expected_version=version if version is not None else if_match,
+                **data,
+            )
+        except services.StaleVersion as exc:
+            return _conflict_response(request, example, exc)
         return _example_response(request, pk)
 
 
@@ -402,8 +497,8 @@ class CountryDetailAPI(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=CountryDetailSerializer)
     def get(self, request, code: str):
         code = code.upper()
-        if code not in Scope.values and not countries.alpha2(code):
-            raise Http404(f"Unknown country code “{code}”.")
+        if code not in Scope.values and (len(code) > 3 or not countries.alpha2(code)):
+            raise Http404(f"Unknown country code “{code[:10]}”.")
         filters = selectors.parse_filters({**request.query_params.dict(), "country": code})
         row = selectors.country_aggregate(code=code, filters=filters)
         examples = selectors.example_export_list(filters=filters)
@@ -421,15 +516,17 @@ class CountryDetailAPI(APIView):
 
 
 class _ExportAPI(APIView):
+    """A file of published entries. ``renderer_classes`` say which ``Accept`` values the
+    file satisfies (its own media type and ``*/*``; anything else is a 406)."""
+
     permission_classes = [AllowAny]
     content_type = ""
     extension = ""
 
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/plain"): str})
     def get(self, request):
         examples = selectors.example_export_list(filters=_filters(request))
-        dataset_url = request.build_absolute_uri(reverse("api-example-list"))
-        body = self.render(examples, request.build_absolute_uri, dataset_url)
+        dataset_url = absolute_url(reverse("api-example-list"))
+        body = self.render(examples, absolute_url, dataset_url)
         response = HttpResponse(body, content_type=self.content_type)
         response["Content-Disposition"] = (
             f'attachment; filename="creditscape-atlas.{self.extension}"'
@@ -445,6 +542,11 @@ class ExportCsvAPI(_ExportAPI):
 
     content_type = "text/csv; charset=utf-8"
     extension = "csv"
+    renderer_classes = [download_renderer("text/csv", "csv")]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return exports.to_csv(examples, absolute)
@@ -455,6 +557,14 @@ class ExportGeoJsonAPI(_ExportAPI):
 
     content_type = "application/geo+json"
     extension = "geojson"
+    renderer_classes = [
+        download_renderer("application/geo+json", "geojson"),
+        download_renderer("application/json", "json"),  # GeoJSON is JSON
+    ]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/geo+json"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return json.dumps(exports.to_geojson(examples, absolute, dataset_url), ensure_ascii=False)
@@ -465,6 +575,14 @@ class ExportJsonLdAPI(_ExportAPI):
 
     content_type = "application/ld+json"
     extension = "jsonld"
+    renderer_classes = [
+        download_renderer("application/ld+json", "jsonld"),
+        download_renderer("application/json", "json"),  # JSON-LD is JSON
+    ]
+
+    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/ld+json"): str})
+    def get(self, request):
+        return super().get(request)
 
     def render(self, examples, absolute, dataset_url):
         return json.dumps(exports.to_jsonld(examples, absolute, dataset_url), ensure_ascii=False)

@@ -6,11 +6,11 @@ import re
 
 from django.utils import timezone
 
-from apps.sources.citation import apa_author
-
+from .contributors import contributor_names
 from .models import Example
 
 DATASET_TITLE = "Creditscape atlas of social-credit-like systems"
+GROUP_AUTHOR = "Creditscape contributors"
 LICENCE_NAME = "CC BY 4.0"
 LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
@@ -21,12 +21,14 @@ def _year(example: Example) -> int:
 
 
 def _author(example: Example) -> str:
-    return example.author.public_name if example.author_id else "Creditscape contributors"
+    """Everyone credited on the entry, as one group author: "Creditscape contributors:
+    A, B" (public names only; apps/atlas/contributors.py)."""
+    names = contributor_names(example)
+    return f"{GROUP_AUTHOR}: {', '.join(names)}" if names else GROUP_AUTHOR
 
 
 def apa(example: Example, url: str) -> str:
     author = _author(example)
-    author = apa_author(author) if example.author_id and " " in author else author
     return (
         f"{author} ({_year(example)}). {example.title.rstrip('.')} "
         f"[Atlas entry, version {example.version}]. In {DATASET_TITLE}. {url}"

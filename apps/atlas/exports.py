@@ -6,14 +6,16 @@ Pure formatting over lists the selectors already filtered; views only stream the
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 
+from apps.common import csv_safe
+
 from .citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
+from .contributors import contributor_names
 from .models import Example
 
 CENTROIDS_FILE = Path(__file__).parent / "data" / "centroids.json"
@@ -22,8 +24,8 @@ CSV_COLUMNS = [
     "id", "title", "country", "country_name", "supranational", "region", "category",
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
-    "summary", "evidence", "passages", "version", "created", "modified", "url", "cite_as",
-    "licence",
+    "summary", "evidence", "passages", "contributors", "version", "created", "modified", "url",
+    "cite_as", "licence",
 ]  # fmt: skip
 
 
@@ -55,6 +57,8 @@ def example_record(example: Example, page_url: str) -> dict:
         "end_year": example.end_year,
         "confidence": example.confidence,
         "summary": example.summary,
+        # Public names only, in credit order (apps/atlas/contributors.py).
+        "contributors": contributor_names(example),
         "version": example.version,
         "created": example.created.isoformat(),
         "modified": example.modified.isoformat(),
@@ -86,12 +90,13 @@ def _passage_url(passage) -> str:
 
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer = csv_safe.DictWriter(out, fieldnames=CSV_COLUMNS)  # formulas defused
     writer.writeheader()
     for example in examples:
         row = example_record(example, absolute(example.get_absolute_url()))
         row["data_sources"] = ";".join(row["data_sources"])
         row["consequences"] = ";".join(row["consequences"])
+        row["contributors"] = "; ".join(row["contributors"])
         row["evidence"] = _evidence_text(example, absolute)
         row["passages"] = _passages_text(example, absolute)
         writer.writerow(row)
@@ -158,6 +163,9 @@ def to_jsonld(
                 "dateCreated": example.created.isoformat(),
                 "dateModified": example.modified.isoformat(),
                 "license": LICENCE_URL,
+                "contributor": [
+                    {"@type": "Person", "name": name} for name in contributor_names(example)
+                ],
                 "creditText": apa(example, page),
                 "citation": [
                     {

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.common.validators import as_id
 from apps.moderation import permissions as moderation_permissions
 
 from . import history, merging
@@ -64,7 +65,7 @@ def example_restore(request, pk: int, history_id: int):
                 example=example,
                 history_id=row.history_id,
                 reason=reason,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=as_id(version),
             )
         except StaleVersion as exc:
             status, error = 409, _messages_of(exc)
@@ -110,10 +111,26 @@ def comment_restore(request, pk: int):
 # --- Merging duplicates ---------------------------------------------------------------------
 
 
+def _version(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _field_choices(data) -> dict[str, str]:
+    """The side chosen for each field on the form (radio ``field-<key>``)."""
+    return {
+        key: data.get(f"field-{key}", "")
+        for key in merging.MERGE_FIELD_KEYS
+        if data.get(f"field-{key}", "")
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def example_merge(request, pk: int):
-    """Merge this entry (the duplicate) into another: choose the target and a reason."""
+    """Merge this entry (the duplicate) into another: choose the target (GET ``into``:
+    the two entries side by side, field by field), which value to keep where they
+    differ, and a reason (POST)."""
     if not moderation_permissions.is_moderator(request.user):
         raise PermissionDenied(_("Only moderators can merge entries."))
     source = get_object_or_404(Example.objects.select_related("category"), pk=pk)
@@ -126,9 +143,11 @@ def example_merge(request, pk: int):
             _("This entry is about %(place)s, outside the countries you moderate.")
             % {"place": source.place_name}
         )
-    status, error = 200, ""
-    target_id = request.POST.get("into", request.GET.get("into", "")).strip()
+    status, error, field_errors = 200, "", {}
+    data = request.POST if request.method == "POST" else request.GET
+    target_id = data.get("into", "").strip()
     reason = request.POST.get("reason", "")
+    choices = _field_choices(request.POST) if request.method == "POST" else {}
     if request.method == "POST":
         try:
             merge = merging.example_merge(
@@ -136,9 +155,27 @@ def example_merge(request, pk: int):
                 source=source,
                 target_id=target_id,
                 reason=reason,
+                fields=choices,
+                source_version=_version(request.POST.get("source_version", "")),
+                target_version=_version(request.POST.get("target_version", "")),
+            )
+        except StaleVersion:
+            status = 409
+            error = _(
+                "One of the two entries changed since you compared them. Nothing was merged: "
+                "check the values below again, then merge."
             )
         except ValidationError as exc:
-            status, error = 400, _messages_of(exc)
+            status = 400
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            field_errors = {
+                key.removeprefix("fields."): " ".join(messages_)
+                for key, messages_ in errors.items()
+                if key.startswith("fields.")
+            }
+            error = " ".join(
+                " ".join(messages_) for key, messages_ in errors.items() if "." not in key
+            )
         else:
             messages.success(
                 request,
@@ -146,12 +183,25 @@ def example_merge(request, pk: int):
                 % {"source": merge.source.title},
             )
             return redirect(merge.target.get_absolute_url())
+    plan = None
+    if target_id:
+        try:
+            plan = merging.merge_preview(actor=request.user, source=source, target_id=target_id)
+        except ValidationError as exc:
+            if not error:
+                status, error = 400, _messages_of(exc)
+        else:
+            for row in plan.fields:
+                row.choice = choices.get(row.key)
+                row.error = field_errors.get(row.key, "")
     context = {
         "example": source,
         "candidates": merging.merge_candidates(source=source, viewer=request.user),
         "into": target_id,
+        "plan": plan,
         "reason": reason,
         "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "atlas/merge.html", context, status=status)
 

@@ -151,6 +151,12 @@ SINGLE_VALUED = {
 }
 
 
+def _history() -> HistoricalRecords:
+    """Version history (django-simple-history). Its rows keep the whole reason given for a
+    change: the default column holds 100 characters, and PostgreSQL refuses a longer one."""
+    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+
 def _unknown_list() -> list[str]:
     return [UNKNOWN]
 
@@ -224,7 +230,7 @@ class Example(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
         verbose_name=_("merged into"),
     )  # fmt: skip
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["-created"]
@@ -297,7 +303,7 @@ class Evidence(models.Model):
     accessed = models.DateField(_("accessed"), null=True, blank=True)
     page = models.CharField(_("page"), max_length=50, blank=True)
     quote = models.TextField(_("short quote"), max_length=QUOTE_MAX_LENGTH, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["example", "order", "pk"]
@@ -334,7 +340,7 @@ class PassageLink(models.Model):
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.COMPARABLE
     )
     note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
-    history = HistoricalRecords()
+    history = _history()
 
     class Meta:
         ordering = ["example", "pk"]
@@ -508,6 +514,18 @@ class ExampleMerge(models.Model):
     added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
     added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
     moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
+    # Field by field, which entry's value the survivor kept ({choice: "source"|"target"},
+    # one key per coded dimension that differed; merging.MERGE_FIELDS), and exactly what
+    # that changed on the target ({model field: [value before, value after]}), so that an
+    # undo puts the target's own values back.
+    field_choices = models.JSONField(_("values kept, field by field"), default=dict, blank=True)
+    field_changes = models.JSONField(_("target fields changed"), default=dict, blank=True)
+    # Open suggested edits of the source: moved to the target (values only), or declined
+    # with the merge (those that would replace the evidence or passage lists).
+    moved_suggestions = models.JSONField(_("suggestions moved"), default=list, blank=True)
+    declined_suggestions = models.JSONField(_("suggestions declined"), default=list, blank=True)
+    # Review items about the source the merge closed (decision "merge").
+    closed_review_items = models.JSONField(_("review items closed"), default=list, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
     undone_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -536,3 +554,46 @@ class ExampleMerge(models.Model):
     @property
     def is_live(self) -> bool:
         return self.undone_at is None
+
+
+class ContributorRole(models.TextChoices):
+    AUTHOR = "author", _("Author")
+    # Proposed a suggested edit that was accepted.
+    EDITOR = "editor", _("Editor")
+    # Contributed to an entry that a moderator merged into this one.
+    MERGED = "merged", _("Contributor of a merged entry")
+
+
+class ExampleContributor(models.Model):
+    """Everyone whose work is part of an entry, credited on its page, in its citations
+    and in every export: its author, the people whose suggested edits were accepted, and
+    the contributors of entries merged into it (apps/atlas/contributors.py writes them).
+
+    One row per person and entry. A row added by a merge points at that merge and goes
+    when the merge is undone, unless the person earned the credit on their own since."""
+
+    example = models.ForeignKey(
+        Example, on_delete=models.CASCADE, related_name="contributors", verbose_name=_("entry")
+    )
+    # A deactivated account stays credited by its public name; a deleted one is gone.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="atlas_contributions",
+        verbose_name=_("contributor"),
+    )  # fmt: skip
+    role = models.CharField(_("role"), max_length=10, choices=ContributorRole.choices)
+    since = models.DateTimeField(_("contributor since"))
+    merge = models.ForeignKey(
+        ExampleMerge, null=True, blank=True, on_delete=models.SET_NULL, related_name="credits",
+        verbose_name=_("credited by the merge"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["example", "since", "pk"]
+        verbose_name = _("contributor to an entry")
+        verbose_name_plural = _("contributors to entries")
+        constraints = [
+            models.UniqueConstraint(fields=["example", "user"], name="atlas_contributor_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.role} of {self.example_id}"

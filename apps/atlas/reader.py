@@ -5,16 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .models import PassageLink, Status
+from .models import PassageLink
+from .selectors import published_examples
 
 
 def reader_passage_extension(*, source, document, passages) -> dict:
     """One query whatever the number of passages. The results are set on the passage
     objects themselves (``atlas_examples``, ``atlas_country_count``) because the passage
-    slot template sees only ``passage``. The same for every viewer (published entries
-    only): it is rendered into the reader's cached passage markup."""
+    slot template sees only ``passage``. The same for every viewer: it is rendered into
+    the reader's cached passage markup, so it lists the public set only
+    (``selectors.published_examples``: published, and not by a shadow-hidden author, whom
+    nobody else may see; their entries are missing here even for them and moderators, as
+    on the map). Shadow-hiding saves a moderation state row, which bumps the passage
+    markup's generation (apps/common/page_cache.py), so the block is re-rendered then."""
     links = (
-        PassageLink.objects.filter(passage__document=document, example__status=Status.PUBLISHED)
+        PassageLink.objects.filter(passage__document=document, example__in=published_examples())
         .select_related("example")
         .order_by("example__title")
     )

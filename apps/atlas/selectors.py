@@ -26,6 +26,7 @@ from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_
 from apps.sources.models import DocumentStatus, Passage
 
 from . import cache as atlas_cache
+from .contributors import contributors_prefetch
 from .models import (
     Category,
     Consequence,
@@ -229,6 +230,7 @@ def _with_details(qs: QuerySet) -> QuerySet:
             "passage_links",
             queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
         ),
+        contributors_prefetch(),
     )
 
 

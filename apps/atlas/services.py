@@ -30,6 +30,7 @@ from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
 from . import cache as atlas_cache
+from . import contributors
 from .models import (
     COMMENT_MAX_LENGTH,
     ENTRY_COMMENT_MAX_LENGTH,
@@ -41,6 +42,7 @@ from .models import (
     TITLE_MAX_LENGTH,
     UNKNOWN,
     Category,
+    ContributorRole,
     CountryResearchStatus,
     EntryComment,
     Evidence,
@@ -309,7 +311,10 @@ def _clean_evidence(items: Sequence[EvidenceData], errors: _Errors) -> list[Evid
     if not items:
         errors.add(
             "evidence",
-            _("Add at least one piece of evidence: a dated source with a URL or a DOI."),
+            _(
+                "Add at least one piece of evidence: a dated source (published or accessed) "
+                "with a URL or a DOI."
+            ),
         )
         return []
     if len(items) > MAX_EVIDENCE:
@@ -355,6 +360,15 @@ def _clean_evidence(items: Sequence[EvidenceData], errors: _Errors) -> list[Evid
             errors.add(key, _("Evidence %(n)s: unknown hosted source.") % {"n": index})
         if not (url or doi or item.source_id):
             errors.add(key, _("Evidence %(n)s: give a URL or a DOI.") % {"n": index})
+        if not (item.published or item.accessed):
+            errors.add(
+                key,
+                _(
+                    "Evidence %(n)s: give a date: when the source was published, or when you "
+                    "accessed it."
+                )
+                % {"n": index},
+            )
         for date_name, label in (
             ("published", _("publication date")),
             ("accessed", _("accessed date")),
@@ -492,6 +506,35 @@ def _settle_queue(example: Example, *, item_types, actor, decision: str, reason:
     )
 
 
+def _refresh_review_items(example: Example) -> None:
+    """The entry changed: once the write commits, its open review items (and those of its
+    open suggestions and comments, whose labels, countries and categories are the
+    entry's) read as it now does. What they recorded as reviewed stays, so a moderator's
+    decision on the old version is refused with the difference (apps/moderation,
+    "Versions"). After commit, not under the entry's row lock: a queue decision locks its
+    item first, then the entry. A failure is logged; the next edit refreshes again."""
+    example_id = example.pk
+
+    def refresh() -> None:
+        from apps.moderation.services import review_items_refresh
+
+        current = Example.objects.filter(pk=example_id).first()
+        if current is None:
+            return
+        try:
+            review_items_refresh(
+                targets=[
+                    current,
+                    *current.suggestions.filter(status=SuggestionStatus.OPEN),
+                    *current.comments.all(),
+                ]
+            )
+        except Exception:  # noqa: BLE001 - the edit stands; the queue label is secondary
+            logger.exception("Could not refresh the review items of entry %s", example_id)
+
+    transaction.on_commit(refresh)
+
+
 def _accepted_count(author) -> int:
     """Entries of ``author`` a moderator ever accepted (published at least once)."""
     return Example.objects.filter(author=author, published_at__isnull=False).count()
@@ -520,6 +563,40 @@ def _require_signed_in(user) -> None:
         raise PermissionDenied(_("Sign in to contribute to the atlas."))
 
 
+class SimilarEntries(ValidationError):
+    """Entries like this one already exist in the same country (or scope): the caller must
+    look at them and say theirs is different (``confirm_distinct``). A ValidationError
+    keyed by ``confirm_distinct``, so callers that only know ValidationError refuse the
+    write; the form shows the entries with an "I checked" box and the API answers 409
+    with them (``similar``: the entries the author can see). Nothing is stored."""
+
+    def __init__(self, similar: list[Example]):
+        self.similar = similar
+        super().__init__(
+            {
+                "confirm_distinct": _(
+                    "Similar entries exist in this country. Check them, then confirm yours "
+                    "is different."
+                )
+            }
+        )
+
+
+def _check_similar(
+    *, viewer, title: str, place: str, exclude_id: int | None, confirm_distinct: bool
+) -> None:
+    """The duplicate check for new entries and for edits that change the title or place."""
+    from . import selectors
+
+    if confirm_distinct:
+        return
+    similar = selectors.similar_examples(
+        viewer=viewer, title=title, country=place, exclude_id=exclude_id
+    )
+    if similar:
+        raise SimilarEntries(similar)
+
+
 @transaction.atomic
 def example_create(
     *,
@@ -528,19 +605,29 @@ def example_create(
     evidence: Sequence[EvidenceData],
     passages: Sequence[PassageLinkData] = (),
     submit: bool = False,
+    confirm_distinct: bool = False,
 ) -> Example:
     """Create a draft example with its evidence and passage links. ``submit=True``
     submits it: a contributor who is not trusted gets ``submitted`` (not public; a
     ``submitted_entry`` item enters the moderation queue on commit), a trusted
     contributor ``published`` at once (pre-moderation is skipped). Raises
     PermissionDenied for anonymous users and ValidationError (nothing stored) for any
-    invalid input, with every problem listed by field."""
+    invalid input, with every problem listed by field; then SimilarEntries if entries
+    with a similar title in the same country exist that the author can see, unless
+    ``confirm_distinct`` says they checked them."""
     _require_signed_in(author)
     errors = _Errors()
     values = _clean_example(data, errors)
     evidence_rows = _clean_evidence(evidence, errors)
     link_rows = _clean_passage_links(passages, author, errors)
     errors.raise_if_any()
+    _check_similar(
+        viewer=author,
+        title=values["title"],
+        place=values["country"] or values["scope"],
+        exclude_id=None,
+        confirm_distinct=confirm_distinct,
+    )
     status = Status.DRAFT
     if submit:
         status = Status.PUBLISHED if skips_premoderation(author) else Status.SUBMITTED
@@ -550,6 +637,7 @@ def example_create(
     example.full_clean()
     example.save()
     _save_children(example, evidence_rows, link_rows)
+    contributors.credit_author(example)
     search_index_example(example_id=example.pk)
     if status == Status.SUBMITTED:
         _queue_submission(example)
@@ -677,6 +765,7 @@ def example_update(
             old.delete()
         _save_children(example, [], link_rows)
     search_index_example(example_id=example.pk)
+    _refresh_review_items(example)
     if example.status == Status.PUBLISHED:
         _published_set_changed()
         if not can_moderate_example(actor, example):
@@ -730,7 +819,13 @@ SETTLES_AS = {
 
 @transaction.atomic
 def example_transition(
-    *, actor, example: Example, to: str, reason: str = "", settle_queue: bool = True
+    *,
+    actor,
+    example: Example,
+    to: str,
+    reason: str = "",
+    settle_queue: bool = True,
+    expected_version: int | None = None,
 ) -> Example:
     """Move an example through its life: draft → submitted → published, changes requested
     or rejected; published → archived (and back). The moderation console calls this too.
@@ -745,7 +840,10 @@ def example_transition(
     trusted puts the entry in the review queue (``submitted_entry``, on commit). The
     first publication counts towards the author's automatic trust. A moderator's
     decision here closes the entry's open ``submitted_entry`` item (the author is told,
-    as from the queue); the queue's own adapter passes ``settle_queue=False``."""
+    as from the queue); the queue's own adapter passes ``settle_queue=False``.
+
+    ``expected_version`` (the version the entry page or API client showed): a stale one
+    raises StaleVersion, so a moderator never publishes a version they did not see."""
     example = Example.objects.select_for_update().get(pk=example.pk)
     if to not in Status.values:
         raise ValidationError(
@@ -772,6 +870,7 @@ def example_transition(
                 % {"current": example.get_status_display(), "to": Status(to).label},
             )
         )
+    _check_version(example, expected_version)
     reason = (reason or "").strip()
     if to in REASON_REQUIRED and not reason:
         raise ValidationError({"reason": _("Give a reason: the author will read it.")})
@@ -1063,13 +1162,20 @@ def example_edit(
     evidence: Sequence[EvidenceData] | None = None,
     passages: Sequence[PassageLinkData] | None = None,
     expected_version: int | None = None,
+    confirm_distinct: bool = False,
 ) -> EditOutcome:
     """The entry point of the edit form and the API: apply the edit (example_update), or,
     when ``needs_review`` holds, validate it the same way and store it as the author's
     own suggested edit for moderators to accept (evidence and passage lists included).
-    Raises what example_update raises (PermissionDenied, StaleVersion, ValidationError);
-    nothing is stored then."""
+    Raises what example_update raises (PermissionDenied, StaleVersion, ValidationError),
+    and SimilarEntries when the edit moves the title or place close to another entry
+    (unless ``confirm_distinct``); nothing is stored then."""
     locked = Example.objects.select_for_update().select_related("category").get(pk=example.pk)
+    if expected_version is None or expected_version == locked.version:
+        # (A stale edit is refused first, with what changed.)
+        _check_similar_on_edit(
+            actor=actor, example=locked, changes=changes or {}, confirm_distinct=confirm_distinct
+        )
     if not needs_review(user=actor, example=locked):
         return EditOutcome(
             example=example_update(
@@ -1114,6 +1220,27 @@ def example_edit(
         % {"fields": ", ".join(kept)},
     )
     return EditOutcome(example=locked, suggestion=suggestion)
+
+
+def _check_similar_on_edit(
+    *, actor, example: Example, changes: Mapping[str, Any], confirm_distinct: bool
+) -> None:
+    """An edit that changes the title or the place meets the same duplicate check as a new
+    entry (the other entries only). Only for someone who may edit the entry (anyone else
+    is refused by example_update, and learns nothing about other entries)."""
+    if not can_edit(user=actor, example=example):
+        return  # example_update refuses with PermissionDenied
+    title = " ".join(str(changes.get("title", example.title) or "").split())
+    place = str(changes.get("country", example.place_code) or "").strip().upper()
+    if (title, place) == (example.title, example.place_code):
+        return
+    _check_similar(
+        viewer=actor,
+        title=title,
+        place=place,
+        exclude_id=example.pk,
+        confirm_distinct=confirm_distinct,
+    )
 
 
 def can_suggest(*, user, example: Example) -> bool:
@@ -1167,7 +1294,9 @@ def suggestion_accept(
 ) -> SuggestedEdit:
     """Apply an open suggestion to its entry through example_update (so the same
     permission, validation and version check hold: ``expected_version`` is the entry
-    version the decider was shown) and record who accepted it and the resulting version.
+    version the decider was shown, by default the one the suggestion was made on, so
+    an entry that moved since is never changed unseen) and record who accepted it and
+    the resulting version.
     An author who is not yet trusted cannot accept suggestions to their published entry
     (it would go live unreviewed): moderators do. The suggestion's queue item is closed
     as published (the queue's adapter passes ``settle_queue=False``). Raises
@@ -1190,7 +1319,9 @@ def suggestion_accept(
         changes=changes,
         evidence=[_evidence_from_json(item) for item in evidence] if evidence is not None else None,
         passages=[PassageLinkData(**item) for item in passages] if passages is not None else None,
-        expected_version=expected_version,
+        expected_version=(
+            suggestion.base_version if expected_version is None else expected_version
+        ),
         change_reason=_("Suggestion %(id)s by %(name)s accepted")
         % {"id": suggestion.pk, "name": proposer},
     )
@@ -1199,6 +1330,9 @@ def suggestion_accept(
     suggestion.decided_at = timezone.now()
     suggestion.applied_version = example.version
     suggestion.save()
+    contributors.contributor_credit(
+        example=example, user=suggestion.proposer, role=ContributorRole.EDITOR
+    )
     if settle_queue:
         _settle_suggestion(suggestion, actor=actor, decision="publish", reason="")
     return suggestion

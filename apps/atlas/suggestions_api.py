@@ -47,7 +47,9 @@ class SuggestionInputSerializer(serializers.Serializer):
 class DecisionInputSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=["accept", "reject"])
     version = serializers.IntegerField(
-        required=False, help_text="accept: the entry version you were shown (409 if it moved)."
+        required=False,
+        help_text="accept: the entry version you were shown (default: the version the "
+        "suggestion was made on); 409 with what changed if the entry moved since.",
     )
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="reject: read by the proposer."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import functools
 from dataclasses import asdict
 from urllib.parse import urlencode
@@ -18,11 +17,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
+from apps.common import csv_safe
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.site import absolute_url
+from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
 
 from . import citation, merging, selectors, services
 from . import codebook as codebook_module
+from .contributors import contributor_names
 from .forms import (
     CompareForm,
     EvidenceEditFormSet,
@@ -207,53 +210,47 @@ def example_new(request):
     evidence_errors: list[str] = []
     similar: list[Example] = []
     throttled = None
+    status = 200
+    if request.method == "POST":
+        status = 400
     if request.method == "POST" and form.is_valid() & formset.is_valid():
-        similar = selectors.similar_examples(
-            viewer=request.user,
-            title=form.cleaned_data["title"],
-            country=form.cleaned_data["country"],
-        )
-        if similar and not form.cleaned_data.get("confirm_distinct"):
-            form.add_error(
-                "confirm_distinct",
-                _(
-                    "Similar entries exist in this country. Check them, then confirm yours is different."
-                ),
+        try:
+            check_request_rate(request, "entry")
+            example = services.example_create(
+                author=request.user,
+                data=form.example_data(),
+                evidence=[f.evidence_data() for f in formset if f.has_changed()],
+                passages=form.passage_links(),
+                submit=request.POST.get("action") == "submit",
+                confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
             )
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            throttled = exc
+        except services.SimilarEntries as exc:
+            # The same rule as the API's 409: shown as the list and the "I checked" box.
+            similar = exc.similar
+            _attach_errors(form, evidence_errors, exc)
+            status = 409
+        except ValidationError as exc:
+            _attach_errors(form, evidence_errors, exc)
         else:
-            try:
-                check_request_rate(request, "entry")
-                example = services.example_create(
-                    author=request.user,
-                    data=form.example_data(),
-                    evidence=[f.evidence_data() for f in formset if f.has_changed()],
-                    passages=form.passage_links(),
-                    submit=request.POST.get("action") == "submit",
+            if example.status == Status.PUBLISHED:
+                messages.success(
+                    request,
+                    _("Thank you. As a trusted contributor, your entry is published."),
                 )
-            except RateLimited as exc:
-                form.add_error(None, str(exc))
-                throttled = exc
-            except ValidationError as exc:
-                _attach_errors(form, evidence_errors, exc)
+            elif example.status == Status.SUBMITTED:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your entry awaits review: a moderator will publish it or "
+                        "ask for changes, and this page will show which."
+                    ),
+                )
             else:
-                if example.status == Status.PUBLISHED:
-                    messages.success(
-                        request,
-                        _("Thank you. As a trusted contributor, your entry is published."),
-                    )
-                elif example.status == Status.SUBMITTED:
-                    messages.success(
-                        request,
-                        _(
-                            "Thank you. Your entry awaits review: a moderator will publish it or "
-                            "ask for changes, and this page will show which."
-                        ),
-                    )
-                else:
-                    messages.success(
-                        request, _("Draft saved. Submit it for review when it is ready.")
-                    )
-                return redirect(example.get_absolute_url())
+                messages.success(request, _("Draft saved. Submit it for review when it is ready."))
+            return redirect(example.get_absolute_url())
     passage_query = request.GET.get("passage_q", "")
     context = {
         "form": form,
@@ -265,7 +262,6 @@ def example_new(request):
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
         "unlink_url": reverse("atlas:example_new"),
     }
-    status = 400 if request.method == "POST" else 200
     return _throttled(render(request, "atlas/example_form.html", context, status=status), throttled)
 
 
@@ -333,66 +329,53 @@ def example_edit(request, pk: int, slug: str):
         status = 400
         valid = form.is_valid() & formset.is_valid() & links_formset.is_valid()
         if valid:
-            data_in = form.example_data()
-            moved = (data_in.title, data_in.country) != (example.title, example.place_code)
-            if moved:
-                similar = selectors.similar_examples(
-                    viewer=request.user,
-                    title=data_in.title,
-                    country=data_in.country,
-                    exclude_id=example.pk,
+            try:
+                check_request_rate(request, "entry")
+                outcome = services.example_edit(
+                    actor=request.user,
+                    example=example,
+                    changes=asdict(form.example_data()),
+                    evidence=[f.evidence_data() for f in formset.kept_forms()],
+                    passages=[f.link_data() for f in links_formset.kept_forms()]
+                    + form.passage_links(),
+                    expected_version=form.cleaned_data["version"],
+                    confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
                 )
-            if similar and not form.cleaned_data.get("confirm_distinct"):
-                form.add_error(
-                    "confirm_distinct",
-                    _(
-                        "Similar entries exist in this country. Check them, then confirm "
-                        "yours is different."
-                    ),
+                example = outcome.example
+            except services.StaleVersion as exc:
+                status = 409
+                changes = selectors.example_changes_since(
+                    example=example, version=exc.expected_version
                 )
+                form.add_error(None, exc.messages)
+                # The editor has now seen what changed: saving again replaces it.
+                form.data = form.data.copy()
+                form.data["version"] = str(exc.current_version)
+            except RateLimited as exc:
+                form.add_error(None, str(exc))
+                throttled = exc
+            except services.SimilarEntries as exc:
+                similar = exc.similar
+                _attach_errors(form, evidence_errors, exc)
+                status = 409
+            except ValidationError as exc:
+                _attach_errors(form, evidence_errors, exc)
             else:
-                try:
-                    check_request_rate(request, "entry")
-                    outcome = services.example_edit(
-                        actor=request.user,
-                        example=example,
-                        changes=asdict(data_in),
-                        evidence=[f.evidence_data() for f in formset.kept_forms()],
-                        passages=[f.link_data() for f in links_formset.kept_forms()]
-                        + form.passage_links(),
-                        expected_version=form.cleaned_data["version"],
-                    )
-                    example = outcome.example
-                except services.StaleVersion as exc:
-                    status = 409
-                    changes = selectors.example_changes_since(
-                        example=example, version=exc.expected_version
-                    )
-                    form.add_error(None, exc.messages)
-                    # The editor has now seen what changed: saving again replaces it.
-                    form.data = form.data.copy()
-                    form.data["version"] = str(exc.current_version)
-                except RateLimited as exc:
-                    form.add_error(None, str(exc))
-                    throttled = exc
-                except ValidationError as exc:
-                    _attach_errors(form, evidence_errors, exc)
-                else:
-                    if outcome.awaits_review:
-                        messages.success(
-                            request,
-                            _(
-                                "Thank you. Your changes were sent to the moderators: the "
-                                "published entry stays as it is until one of them accepts "
-                                "them."
-                            ),
-                        )
-                        return redirect(f"{example.get_absolute_url()}#suggestions")
+                if outcome.awaits_review:
                     messages.success(
                         request,
-                        _("Saved. This is version %(version)s.") % {"version": example.version},
+                        _(
+                            "Thank you. Your changes were sent to the moderators: the "
+                            "published entry stays as it is until one of them accepts "
+                            "them."
+                        ),
                     )
-                    return redirect(example.get_absolute_url())
+                    return redirect(f"{example.get_absolute_url()}#suggestions")
+                messages.success(
+                    request,
+                    _("Saved. This is version %(version)s.") % {"version": example.version},
+                )
+                return redirect(example.get_absolute_url())
     passage_query = request.GET.get("passage_q", "")
     context = {
         "example": example,
@@ -474,7 +457,7 @@ def suggestion_decide(request, pk: int):
             services.suggestion_accept(
                 actor=request.user,
                 suggestion=suggestion,
-                expected_version=int(version) if version.isdigit() else None,
+                expected_version=as_id(version),
             )
             messages.success(request, _("Suggestion accepted: the entry is updated."))
         elif decision == "reject":
@@ -514,13 +497,14 @@ def _suggestions_with_rights(request, example) -> list:
 
 
 def _detail_context(request, example, **extra) -> dict:
-    permalink = request.build_absolute_uri(example.get_absolute_url())
+    permalink = absolute_url(example.get_absolute_url())
     moderator = can_moderate_example(request.user, example)
     return {
         "example": example,
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
         "permalink": permalink,
+        "contributors": contributor_names(example),
         "apa": citation.apa(example, permalink),
         "bibtex": citation.bibtex(example, permalink),
         "transitions": [
@@ -573,7 +557,7 @@ def comment_post(request, pk: int):
             example=example,
             body=body,
             # A malformed id names no comment: the service says so.
-            parent_id=(int(parent_id) if parent_id.isdigit() else 0) if parent_id else None,
+            parent_id=(as_id(parent_id) or 0) if parent_id else None,
         )
     except services.RateLimited as exc:
         response = render(
@@ -637,11 +621,21 @@ def comment_hide(request, pk: int):
 def example_transition(request, pk: int):
     example = selectors.example_get(viewer=request.user, example_id=pk)
     try:
+        version = request.POST.get("version", "")
         example = services.example_transition(
             actor=request.user,
             example=example,
             to=request.POST.get("to", ""),
             reason=request.POST.get("reason", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except services.StaleVersion:
+        messages.error(
+            request,
+            _(
+                "The entry changed while you were looking at it. Nothing was changed: read it "
+                "again (its history shows what changed), then decide."
+            ),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -661,7 +655,9 @@ def _place(code: str) -> tuple[str, str]:
     code = (code or "").upper()
     if code in Scope.values:
         return code, str(Scope(code).label)
-    if countries.alpha2(code):
+    # A long code is no country; django-countries would try it as a number (int() of
+    # thousands of digits: a 500).
+    if len(code) <= 3 and countries.alpha2(code):
         return code, str(countries.name(code))
     raise Http404(_("Unknown country code."))
 
@@ -736,7 +732,7 @@ def compare_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="creditscape-compare.csv"'
     response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
-    writer = csv.writer(response)
+    writer = csv_safe.writer(response)  # formulas defused
     writer.writerow([_("Dimension"), *[f"{c['name']} ({c['code']})" for c in columns]])
     writer.writerow([_("Entries"), *[len(c["examples"]) for c in columns]])
     for row in rows:
@@ -747,9 +743,7 @@ def compare_csv(request):
             ]
         )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    writer.writerow(
-        [_("Cite as"), citation.dataset_citation(request.build_absolute_uri(reverse("atlas:map")))]
-    )
+    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
     return response
 
 

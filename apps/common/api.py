@@ -6,10 +6,12 @@ per-field lists under ``errors`` so scripts can point at the offending field.
 
 from __future__ import annotations
 
+import json
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, pagination
+from rest_framework import exceptions, pagination, renderers
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -32,15 +34,40 @@ def _first_message(data) -> str:
     return "Invalid request."
 
 
-def _challenge_token_clients(response, context) -> None:
-    """A client that sent ``Authorization: Token …`` gets 401 with a challenge, as RFC 9110
-    asks. DRF answers 403 because session authentication comes first (and has no
-    challenge); browsers using the session keep that answer."""
-    request = context.get("request")
-    header = request.META.get("HTTP_AUTHORIZATION", "") if request is not None else ""
-    if header.split(" ", 1)[0].lower() == "token":
-        response.status_code = 401
-        response["WWW-Authenticate"] = 'Token realm="api"'
+class ClientIPThrottleMixin:
+    """For DRF throttles: the address to count is the site's one rule
+    (apps/common/client_ip.py), not DRF's own reading of X-Forwarded-For."""
+
+    def get_ident(self, request):
+        from .client_ip import client_ip
+
+        return client_ip(request)
+
+
+class DownloadRenderer(renderers.BaseRenderer):
+    """Content negotiation for a view that answers a file it built itself (an export):
+    the view returns an ``HttpResponse`` with its own media type, and this class only
+    tells DRF which ``Accept`` values that file satisfies (its media type, ``*/*`` and
+    e.g. ``text/*``), so ``Accept: text/csv`` gets the CSV instead of a 406. An error
+    raised by the view is a dict: it goes out as JSON with the site's error shape."""
+
+    media_type = "application/octet-stream"
+    format = "download"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, (bytes, str)):
+            return data
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+def download_renderer(media_type: str, file_format: str) -> type[DownloadRenderer]:
+    """A DownloadRenderer for one media type (``text/csv``, ``application/geo+json``…)."""
+    name = "".join(part.capitalize() for part in file_format.split("-")) + "DownloadRenderer"
+    return type(name, (DownloadRenderer,), {"media_type": media_type, "format": file_format})
 
 
 def exception_handler(exc, context):
@@ -55,8 +82,6 @@ def exception_handler(exc, context):
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
-        _challenge_token_clients(response, context)
     data = response.data
     if isinstance(data, dict) and set(data) == {"detail"}:
         response.data = {"detail": str(data["detail"])}

@@ -1,11 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CommonConfig(AppConfig):
     name = "apps.common"
 
     def ready(self) -> None:
-        from . import page_cache, viewer_cache
+        from . import checks, history, page_cache, site, viewer_cache  # noqa: F401 - checks register
 
         page_cache.connect_signals()
         viewer_cache.connect_signals()
+        history.connect_signals()
+        post_migrate.connect(site.sync_site, sender=self, dispatch_uid="common-sync-site")

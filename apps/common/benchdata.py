@@ -305,8 +305,9 @@ def make_users(prefix: str, count: int, *, password_hash: str = PASSWORD_UNUSABL
                 [] if i == 0 else [codes[(i * 31) % len(codes)], codes[(i * 31 + 1) % len(codes)]]
             )
             moderation.role_grant_moderator(
-                actor=admin, user=user, countries=scope, reason="Benchmark data"
-            )
+                actor=admin, user=user, countries=scope, everywhere=not scope,
+                reason="Benchmark data",
+            )  # fmt: skip
             result.moderators.append(user)
         elif i < moderators + trusted:
             moderation.role_grant_trusted(actor=admin, user=user, reason="Benchmark data")

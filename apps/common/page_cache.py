@@ -7,7 +7,9 @@ afresh. The bump is wired to model signals rather than to services on purpose: i
 cache infrastructure, and it must also fire for admin edits and for writes that bypass
 the services. The timeout is only a safety net for bulk writes that send no signal.
 
-Only anonymous GETs without pending messages are cached here; a signed-in reader's page
+Keys carry the request's host as well as its path (:func:`request_digest`), so a request
+with another ``Host`` header cannot store a page that the canonical host's visitors are
+then served. Only anonymous GETs without pending messages are cached here; a signed-in reader's page
 is cached per session by apps/common/viewer_cache.py (ADR 0005). Both store pages with a
 hole where the CSRF token goes and fill it per response (:func:`fill_csrf`), so no
 visitor is ever sent another visitor's token.
@@ -319,6 +321,14 @@ def response_from_entry(request, entry) -> HttpResponse | None:
     )
 
 
+def request_digest(request) -> str:
+    """What a cached page is keyed by: the host it was asked for and its path and query.
+    The host is part of it so that whatever a page takes from the request's Host header
+    (a client chooses it, within ALLOWED_HOSTS) is only ever served back to requests for
+    that host; absolute links come from SITE_URL anyway (apps/common/site.py)."""
+    return hashlib.sha1(f"{request.get_host()}\n{request.get_full_path()}".encode()).hexdigest()
+
+
 def anonymous_page_cache(view):
     """Serve anonymous visitors from the cache; see the module docstring."""
 
@@ -327,7 +337,7 @@ def anonymous_page_cache(view):
         timeout = getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 60)
         if not timeout or not _cacheable(request):
             return view(request, *args, **kwargs)
-        digest = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+        digest = request_digest(request)
         try:
             request._public_generation = generation()  # see request_generation()
             key = f"public-page:{build_id()}:{request._public_generation}:{get_language()}:{digest}"

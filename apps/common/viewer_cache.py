@@ -197,7 +197,7 @@ def viewer_page_cache(view):
             return view(request, *args, **kwargs)
         request._public_generation, request._viewer_generation = public, own
         session = hashlib.sha256(request.session.session_key.encode()).hexdigest()[:32]
-        path = hashlib.sha1(request.get_full_path().encode()).hexdigest()
+        path = page_cache.request_digest(request)  # host and path
         key = (
             f"viewer-page:{page_cache.build_id()}:{public}:{everyone}:{own}:"
             f"{get_language()}:{session}:{path}"

@@ -2,16 +2,21 @@
 ``check()`` says whether the decision may happen and why not; ``execute()`` re-checks
 under a row lock and does it.
 
-    action = decision_action("publish", item=item, actor=request.user, reason="Sourced")
+    action = decision_action("publish", item=item, actor=request.user, reason="Sourced",
+                             version=3)
     action.execute()
 
-Every decision: requires a reason; asks the target's adapter to change the target;
+Every decision: requires a reason; applies only to the version of the target the
+moderator saw (``version``, default the item's recorded ``target_version``: if the
+target moved on since, ``TargetChanged``, HTTP 409, with what changed, and nothing is
+decided); asks the target's adapter to change the target;
 closes the item; resolves its flags (flag items); writes one audit row with before/after;
 tells the author (in the app, and by e-mail after commit).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
-from .errors import ModerationConflict
+from . import selectors, services
+from .errors import ModerationConflict, TargetChanged
 from .models import AuditAction, Decision, ReviewItem, ReviewItemType, ReviewStatus
 from .registry import adapter_for_content_type
 
@@ -31,10 +36,12 @@ AGREES_WITH_FLAGS = frozenset({"reject", "hide", "spam", "request_changes"})
 class DecisionAction:
     decision: str = ""
 
-    def __init__(self, *, item: ReviewItem, actor, reason: str):
+    def __init__(self, *, item: ReviewItem, actor, reason: str, version: int | None = None):
         self.item = item
         self.actor = actor
         self.reason = (reason or "").strip()
+        #: The target's version the moderator saw (None: the one the item recorded).
+        self.version = version
 
     @property
     def label(self) -> str:
@@ -74,6 +81,9 @@ class DecisionAction:
             self.check()
             adapter = adapter_for_content_type(item.content_type_id)
             target = adapter.get(item.object_id) if adapter is not None else None
+            reviewed_version = None
+            if target is not None:
+                target, reviewed_version = self._check_version(item, adapter, target)
             before = adapter.state(target) if target is not None else {}
             if target is not None:
                 getattr(adapter, self.decision)(target, actor=self.actor, reason=self.reason)
@@ -101,6 +111,11 @@ class DecisionAction:
                     "decision": self.decision,
                     "target": after,
                     **flags,
+                    **(
+                        {"reviewed_version": reviewed_version}
+                        if reviewed_version is not None
+                        else {}
+                    ),
                 },
             )
             if self._should_notify(item):
@@ -108,6 +123,29 @@ class DecisionAction:
                     recipient=item.author, item=item, decision=self.decision, reason=self.reason
                 )
         return item
+
+    def _check_version(self, item: ReviewItem, adapter, target) -> tuple:
+        """Lock the target and refuse the decision if it is no longer the version the
+        moderator saw. Returns the target as locked and the version decided on (None for
+        types without versions)."""
+        if adapter.version(target) is None:
+            return target, None
+        target = adapter.lock(target)
+        current = adapter.version(target)
+        seen = self.version if self.version is not None else item.target_version
+        if seen is None or seen == current:
+            return target, current
+        raise TargetChanged(
+            _(
+                "“%(label)s” changed since you opened it (you saw version %(seen)s; it is now "
+                "version %(current)s). Nothing was decided: read the changes, then decide on "
+                "the new version."
+            )
+            % {"label": item.target_label, "seen": seen, "current": current},
+            seen_version=seen,
+            current_version=current,
+            changes=selectors.review_item_changes(item=item, adapter=adapter, target=target)[1],
+        )
 
     def _should_notify(self, item: ReviewItem) -> bool:
         if item.author_id is None or item.author_id == self.actor.pk:
@@ -155,7 +193,9 @@ ACTIONS: dict[str, type[DecisionAction]] = {
 }
 
 
-def decision_action(decision: str, *, item: ReviewItem, actor, reason: str) -> DecisionAction:
+def decision_action(
+    decision: str, *, item: ReviewItem, actor, reason: str, version: int | None = None
+) -> DecisionAction:
     """The action object for ``decision``; ValidationError for an unknown decision."""
     try:
         cls = ACTIONS[decision]
@@ -166,25 +206,41 @@ def decision_action(decision: str, *, item: ReviewItem, actor, reason: str) -> D
                 % {"decision": decision, "choices": ", ".join(ACTIONS)}
             }
         ) from None
-    return cls(item=item, actor=actor, reason=reason)
+    return cls(item=item, actor=actor, reason=reason, version=version)
 
 
-def review_item_decide(*, actor, item: ReviewItem, decision: str, reason: str) -> ReviewItem:
-    """Decide one item. See DecisionAction for what it raises."""
-    return decision_action(decision, item=item, actor=actor, reason=reason).execute()
+def review_item_decide(
+    *, actor, item: ReviewItem, decision: str, reason: str, version: int | None = None
+) -> ReviewItem:
+    """Decide one item, for the target's ``version`` the moderator saw (default: the
+    version the item recorded). See DecisionAction for what it raises."""
+    return decision_action(
+        decision, item=item, actor=actor, reason=reason, version=version
+    ).execute()
 
 
 @dataclass
 class BulkResult:
     decided: list[ReviewItem] = field(default_factory=list)
     failed: list[tuple[int, str]] = field(default_factory=list)
+    #: Items whose content changed since the moderator saw it (also in ``failed``).
+    changed: dict[int, TargetChanged] = field(default_factory=dict)
 
 
-def review_items_decide(*, actor, item_ids: list[int], decision: str, reason: str) -> BulkResult:
-    """Apply one decision with one reason to several items. Each item is decided in its
-    own transaction: an item someone else holds or decided is reported in ``failed``
-    and does not undo the others. A missing reason or unknown decision fails the whole
-    request before anything happens."""
+def review_items_decide(
+    *,
+    actor,
+    item_ids: list[int],
+    decision: str,
+    reason: str,
+    versions: Mapping[int, int] | None = None,
+) -> BulkResult:
+    """Apply one decision with one reason to several items, each for the target version
+    the moderator saw (``versions``: item id → version; default the item's recorded
+    one). Each item is decided in its own transaction: an item someone else holds or
+    decided, or whose content changed since ("changed since you opened it", also in
+    ``changed``), is reported in ``failed`` and does not undo the others. A missing
+    reason or unknown decision fails the whole request before anything happens."""
     if decision not in ACTIONS:
         decision_action(decision, item=None, actor=actor, reason=reason)  # raises
     if not (reason or "").strip():
@@ -201,8 +257,17 @@ def review_items_decide(*, actor, item_ids: list[int], decision: str, reason: st
             continue
         try:
             result.decided.append(
-                review_item_decide(actor=actor, item=item, decision=decision, reason=reason)
+                review_item_decide(
+                    actor=actor,
+                    item=item,
+                    decision=decision,
+                    reason=reason,
+                    version=(versions or {}).get(item_id),
+                )
             )
+        except TargetChanged as exc:
+            result.changed[item_id] = exc
+            result.failed.append((item_id, exc.message))
         except (PermissionDenied, ModerationConflict) as exc:
             result.failed.append((item_id, str(exc) or _("Not allowed.")))
         except ValidationError as exc:

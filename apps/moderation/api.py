@@ -16,11 +16,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
+from apps.common.api import ClientIPThrottleMixin
+from apps.common.site import absolute_url
+
 from . import permissions, selectors, services
 from .actions import review_item_decide
-from .errors import ModerationConflict
+from .errors import ModerationConflict, TargetChanged
 from .forms import LogFilterForm, QueueFilterForm
-from .models import AuditLogEntry, Decision, Flag, FlagReason, ReviewItem
+from .models import QUEUE_DECISIONS, AuditLogEntry, Flag, FlagReason, ReviewItem
 from .registry import UnknownTargetType, adapter_for_content_type, get_adapter
 
 
@@ -34,6 +37,17 @@ class ModerationAPIView(APIView):
     permission_classes = [IsAuthenticated]
 
     def handle_exception(self, exc):
+        if isinstance(exc, TargetChanged):
+            # What changed since the moderator saw it, and the version to decide on next.
+            return Response(
+                {
+                    "detail": exc.message,
+                    "changes": exc.changes,
+                    "version": exc.current_version,
+                    "seen_version": exc.seen_version,
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
         if isinstance(exc, ModerationConflict):
             exc = Conflict(exc.message)
         return super().handle_exception(exc)
@@ -70,26 +84,51 @@ class ModerationTargetSerializer(serializers.Serializer):
     label = serializers.CharField(allow_blank=True)
 
 
+class TargetFieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+
+
 class ReviewItemSerializer(serializers.ModelSerializer):
+    """A queue item. Items whose content has versions carry ``target_version`` (the
+    version recorded when the item was opened) and ``target_snapshot`` (the content as
+    it was then), ``version`` (the content's version now: send it with a decision),
+    ``changed`` and ``changes`` (field by field, recorded → now). Serialise items that
+    went through ``selectors.review_items_attach_changes``."""
+
     type = serializers.CharField(source="item_type")
     target = serializers.SerializerMethodField()
     claimed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
     decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    version = serializers.SerializerMethodField()
+    changed = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
 
     class Meta:
         model = ReviewItem
         fields = [
             "id", "type", "target", "status", "priority", "claimed_by", "created",
             "country", "category", "summary", "claimed_at", "decision", "reason", "decided_by",
-            "decided_at",
+            "decided_at", "target_version", "target_snapshot", "version", "changed", "changes",
         ]  # fmt: skip
+
+    def get_version(self, obj) -> int | None:
+        return getattr(obj, "current_version", obj.target_version)
+
+    def get_changed(self, obj) -> bool:
+        return getattr(obj, "changed", False)
+
+    @extend_schema_field(TargetFieldChangeSerializer(many=True))
+    def get_changes(self, obj) -> list:
+        return getattr(obj, "changes", [])
 
     @extend_schema_field(ModerationTargetSerializer)
     def get_target(self, obj) -> dict:
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.content_type_id),
             "id": obj.object_id,
@@ -114,10 +153,9 @@ class AuditLogEntrySerializer(serializers.ModelSerializer):
     def get_target(self, obj) -> dict | None:
         if obj.target_content_type_id is None:
             return None
-        request = self.context.get("request")
         url = obj.target_url
-        if url and request is not None:
-            url = request.build_absolute_uri(url)
+        if url:
+            url = absolute_url(url)
         return {
             "type": target_type_name(obj.target_content_type_id),
             "id": obj.target_object_id,
@@ -146,6 +184,10 @@ class ReviewItemListAPI(generics.ListAPIView):
             viewer=self.request.user, **_parse(QueueFilterForm, self.request)
         )
 
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.review_items_attach_changes(page) if page is not None else None
+
 
 class ReviewItemClaimAPI(ModerationAPIView):
     """Claim an item: 200 with the item; 409 if someone else holds it or it is decided."""
@@ -154,21 +196,41 @@ class ReviewItemClaimAPI(ModerationAPIView):
     def post(self, request, item_id: int):
         item = selectors.review_item_get(viewer=request.user, item_id=item_id)
         item = services.review_item_claim(actor=request.user, item=item)
+        selectors.review_items_attach_changes([item])
         return Response(ReviewItemSerializer(item, context={"request": request}).data)
 
 
 class DecideInputSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=Decision.choices)
+    decision = serializers.ChoiceField(choices=QUEUE_DECISIONS)
     # Checked by the decision itself, so the page and the API give the same message.
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="The content's version you reviewed (the item's `version`); default: the "
+        "version recorded when the item was opened. 409 if the content moved since.",
+    )
+
+
+class TargetChangedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    changes = TargetFieldChangeSerializer(many=True)
+    version = serializers.IntegerField(help_text="The content's version now: decide on it.")
+    seen_version = serializers.IntegerField()
 
 
 class ReviewItemDecideAPI(ModerationAPIView):
-    """Decide an item with a required reason. 400 without a reason or for a decision the
-    target type does not support, 403 outside the moderator's scope, 409 if another
-    moderator holds or already decided it."""
+    """Decide an item with a required reason, for the version of the content you
+    reviewed (``version``). 400 without a reason or for a decision the target type does
+    not support, 403 outside the moderator's scope, 409 if another moderator holds or
+    already decided it, and 409 "changed since you opened it" with ``changes`` and the
+    current ``version`` if the content moved on (nothing is decided: read the changes,
+    then send the new version)."""
 
-    @extend_schema(request=DecideInputSerializer, responses=ReviewItemSerializer)
+    @extend_schema(
+        request=DecideInputSerializer,
+        responses={200: ReviewItemSerializer, 409: TargetChangedSerializer},
+    )
     def post(self, request, item_id: int):
         data = DecideInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -178,7 +240,9 @@ class ReviewItemDecideAPI(ModerationAPIView):
             item=item,
             decision=data.validated_data["decision"],
             reason=data.validated_data["reason"],
+            version=data.validated_data.get("version"),
         )
+        selectors.review_items_attach_changes([item])
         return Response(ReviewItemSerializer(item, context={"request": request}).data)
 
 
@@ -201,7 +265,7 @@ class AuditLogAPI(generics.ListAPIView):
 # --- Flags ------------------------------------------------------------------------------------
 
 
-class _SettingsRateThrottle(SimpleRateThrottle):
+class _SettingsRateThrottle(ClientIPThrottleMixin, SimpleRateThrottle):
     """Rate from a MODERATION_* setting (read per request, so tests can change it)."""
 
     setting = ""

@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from .models import AuditAction, Decision, FlagReason, ReviewItemType, ReviewStatus
+from .models import QUEUE_DECISIONS, AuditAction, FlagReason, ReviewItemType, ReviewStatus
 
 AGE_CHOICES = [
     ("", _("Any age")),
@@ -67,7 +67,7 @@ class DecideForm(forms.Form):
             "required": _("Select at least one item (the checkboxes in the first column).")
         },
     )  # fmt: skip
-    decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
+    decision = forms.ChoiceField(label=_("Decision"), choices=QUEUE_DECISIONS)
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -122,6 +122,7 @@ class UserMeasureForm(forms.Form):
         ("grant_trusted", _("Make trusted contributor")),
         ("revoke_trusted", _("Remove trusted contributor")),
         ("grant_moderator", _("Make moderator (or change their countries)")),
+        ("remove_moderator_countries", _("Take countries away from a moderator")),
         ("revoke_moderator", _("Remove moderator")),
         ("premoderate_on", _("Pre-moderate their annotations")),
         ("premoderate_off", _("Stop pre-moderating their annotations")),
@@ -130,10 +131,19 @@ class UserMeasureForm(forms.Form):
     ]
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
     countries = forms.MultipleChoiceField(
-        label=_("Countries (moderators only; none = every country)"),
+        label=_("Countries (moderators only)"),
         required=False,
         choices=countries,
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_(
+            "The countries to appoint them for, or to take away. Taking away their last "
+            "country removes the moderator role."
+        ),
+    )
+    every_country = forms.BooleanField(
+        label=_("Every country (global moderator)"),
+        required=False,
+        help_text=_("Only with “Make moderator”, and with no countries chosen."),
     )
     reason = forms.CharField(
         label=_("Reason"),

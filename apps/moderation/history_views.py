@@ -1,7 +1,8 @@
 """Moderators' history pages for content other than atlas entries (whose history is a
 public page of the atlas): annotations and sources' metadata, at
 ``/moderation/history/<type>/<id>/``, with "Restore deleted" where the type has soft
-deletion. Thin: look the object up, page its history (history.py), render."""
+deletion. Thin: look the object up, ask its type which versions the user may read (a
+private annotation's are its author's alone), page them (history.py), render."""
 
 from __future__ import annotations
 
@@ -31,6 +32,10 @@ class HistoryType:
     #: (actor, obj, reason) -> obj, for types with soft deletion; None otherwise.
     restore_deleted: Callable | None = None
     can_restore_deleted: Callable | None = None
+    #: (viewer, obj) -> the history rows ``viewer`` may read, raising Http404 or
+    #: PermissionDenied; None: moderators read every version. Types with private
+    #: content decide here (a private annotation is its author's alone).
+    readable_history: Callable | None = None
 
 
 @functools.cache
@@ -50,6 +55,9 @@ def history_types() -> dict[str, HistoryType]:
                 )
             ),
             can_restore_deleted=annotation_history.can_restore_deleted,
+            readable_history=lambda viewer, obj: annotation_history.history_visible_to(
+                viewer=viewer, annotation=obj
+            ),
         ),
         **_registered_history_types,
     }
@@ -67,23 +75,34 @@ def register_history_type(type_name: str, kind: HistoryType) -> None:
 
 
 def _lookup(request, type_name: str, pk: int):
-    if not permissions.is_moderator(request.user):
-        raise PermissionDenied(_("Only moderators can read these histories."))
+    """(type, object, the history rows the user may read). Moderators only, except where
+    the type decides itself (``readable_history``: an annotation's author reads its
+    history; nobody else learns that a private one exists)."""
     kind = history_types().get(type_name)
+    if (kind is None or kind.readable_history is None) and not permissions.is_moderator(
+        request.user
+    ):
+        raise PermissionDenied(_("Only moderators can read these histories."))
     if kind is None:
         raise Http404(_("No history for this kind of content."))
     obj = kind.model._default_manager.filter(pk=pk).first()
     if obj is None:
         raise Http404(_("No such %(type)s.") % {"type": kind.label})
-    return kind, obj
+    if kind.readable_history is not None:
+        rows = kind.readable_history(request.user, obj)
+    else:
+        rows = obj.history.all()
+    return kind, obj, rows
 
 
 @login_required
 def history(request, type_name: str, pk: int):
-    """Every version of an annotation or a source, newest first, field by field."""
-    kind, obj = _lookup(request, type_name, pk)
-    page = history_page(obj.history.all(), page=request.GET.get("page", 1), fields=kind.fields)
+    """Every version of an annotation or a source that the user may read, newest first,
+    field by field."""
+    kind, obj, rows = _lookup(request, type_name, pk)
+    page = history_page(rows, page=request.GET.get("page", 1), fields=kind.fields)
     context = {
+        "is_moderator": permissions.is_moderator(request.user),
         "kind": kind,
         "type_name": type_name,
         "obj": obj,
@@ -98,7 +117,7 @@ def history(request, type_name: str, pk: int):
 @login_required
 @require_POST
 def restore_deleted(request, type_name: str, pk: int):
-    kind, obj = _lookup(request, type_name, pk)
+    kind, obj, _rows = _lookup(request, type_name, pk)
     if kind.restore_deleted is None:
         raise Http404(_("This kind of content is never deleted."))
     try:

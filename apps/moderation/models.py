@@ -32,6 +32,9 @@ class AuditAction(models.TextChoices):
     VERSION_REJECT = "version_reject", _("Version rejected")
     VERSION_WITHDRAW = "version_withdraw", _("Version withdrawn")
     MAINTAINER_CHANGE = "maintainer_change", _("Maintainers changed")
+    # A superuser opened someone's private content in the Django admin (the only way
+    # anyone but its author reads it): the log says who read what, and when.
+    PRIVATE_READ = "private_read", _("Private content read in the admin")
 
 
 class AppendOnlyError(Exception):
@@ -108,7 +111,9 @@ class AuditLogEntry(models.Model):
 
 
 class ModeratorScope(models.Model):
-    """Limits a moderator to some countries. A moderator with no rows is global."""
+    """Limits a moderator to some countries. A moderator with no rows is global, so the
+    role services never leave a scoped moderator without rows: appointing needs countries
+    or an explicit "every country", and taking the last country away removes the role."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderator_scopes"
@@ -181,6 +186,13 @@ class Decision(models.TextChoices):
     HIDE = "hide", _("Hide")
     RESTORE = "restore", _("Restore")
     SPAM = "spam", _("Mark as spam")
+    # Recorded by the atlas's merge of duplicate entries (apps/atlas/merging.py) on the
+    # merged entry's open items and notices; never chosen in the queue.
+    MERGE = "merge", _("Merged into another entry")
+
+
+# The decisions a moderator chooses from in the queue (page and API).
+QUEUE_DECISIONS = [choice for choice in Decision.choices if choice[0] != Decision.MERGE]
 
 
 class ReviewItem(models.Model):

@@ -184,7 +184,16 @@ def can_work_item(user, item) -> bool:
 
 
 def can_read_log(user) -> bool:
+    """Any moderator opens the log; ``log_countries`` says which rows they read."""
     return is_moderator(user)
+
+
+def log_countries(user) -> frozenset[str] | None:
+    """The audit-log rows ``user`` may read: None = every row (global moderators, admins);
+    for a scoped moderator, the rows whose country is one of theirs and no others (never
+    a row without a country: role changes, measures on users, sources, annotations);
+    an empty set for everyone else."""
+    return moderator_countries(user)
 
 
 def can_flag(user) -> bool:
@@ -192,7 +201,10 @@ def can_flag(user) -> bool:
 
 
 def can_manage_trusted(user) -> bool:
-    return is_moderator(user)
+    """Grant or revoke trusted status. Global moderators and admins only: a trusted
+    contributor publishes in every country without review, so a moderator scoped to some
+    countries cannot hand that out."""
+    return is_global_moderator(user)
 
 
 def can_manage_moderators(user) -> bool:
@@ -200,8 +212,14 @@ def can_manage_moderators(user) -> bool:
 
 
 def can_set_user_measures(user) -> bool:
-    """Put users under pre-moderation or shadow-hide them."""
-    return is_moderator(user)
+    """Put users under pre-moderation or shadow-hide them. Global moderators and admins
+    only: the measures apply to everything the user writes, in every country."""
+    return is_global_moderator(user)
+
+
+def can_manage_users(user) -> bool:
+    """Whether the user page offers any role or measure change to ``user``."""
+    return can_manage_trusted(user) or can_set_user_measures(user) or can_manage_moderators(user)
 
 
 def sees_shadow_hidden(user) -> bool:

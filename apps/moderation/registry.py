@@ -22,6 +22,15 @@ anyone (the moderation action does both, once). To refuse, raise
 ``django.core.exceptions.ValidationError`` with a message for the moderator: the whole
 decision rolls back. ``state(obj)`` returns a small JSON-able dict recorded as the audit
 row's before/after values.
+
+Versions (optional): an adapter whose content changes over time implements
+``version(obj)`` (an integer that moves on every change of what a reviewer judges) and
+``snapshot(obj)`` (a flat JSON-able dict of what the reviewer must see). A review item
+then records both when it is opened, the queue shows what changed since, and a decision
+applies only to the version the moderator saw: if ``version(obj)`` moved, the decision
+is refused (HTTP 409, ``errors.TargetChanged``) with ``diff(before, after)``. The action
+calls ``lock(obj)`` first, so the version cannot move between the check and the
+decision. ``field_label`` and ``display_value`` put snapshot fields into words.
 """
 
 from __future__ import annotations
@@ -50,6 +59,8 @@ class TargetAdapter:
     flaggable: bool = True
     #: Set by register_target.
     type_name: str = ""
+    #: The order to show snapshot fields in (stored snapshots do not keep theirs).
+    snapshot_fields: tuple[str, ...] = ()
 
     # --- Reading ------------------------------------------------------------------------
 
@@ -87,6 +98,62 @@ class TargetAdapter:
         """Whether ``user`` may see (and so flag) the object."""
         return True
 
+    # --- Versions (see the module docstring) ----------------------------------------------
+
+    def version(self, obj) -> int | None:
+        """The object's current version, or None for types without versions (then a
+        decision is never refused for a change)."""
+        return None
+
+    def snapshot(self, obj) -> dict:
+        """What a reviewer must see of ``obj``: field name → JSON-able value, in the order
+        to show them. Recorded on the review item when it is opened."""
+        return {}
+
+    def get_many(self, object_ids) -> dict[str, models.Model]:
+        """Objects by id (as text) for the queue's "changed since" column: one query (or a
+        few, with whatever ``snapshot`` needs prefetched), whatever the number of ids."""
+        try:
+            rows = self.model._default_manager.filter(pk__in=list(object_ids))
+            return {str(obj.pk): obj for obj in rows}
+        except (ValueError, TypeError, ValidationError):
+            return {}
+
+    def lock(self, obj) -> models.Model:
+        """Lock what ``version(obj)`` depends on until the transaction ends and return the
+        object as it now stands. Default: the object's own row."""
+        return self.model._default_manager.select_for_update().get(pk=obj.pk)
+
+    def field_label(self, name: str) -> str:
+        """The label of a snapshot field."""
+        return name.replace("_", " ").capitalize()
+
+    def display_value(self, name: str, value: Any) -> str:
+        """A snapshot value in words."""
+        return display_json(value)
+
+    def diff(self, before: dict | None, after: dict | None) -> list[dict]:
+        """Field-by-field changes between two snapshots (see ``snapshot_diff``)."""
+        return snapshot_diff(
+            before,
+            after,
+            label=self.field_label,
+            display=self.display_value,
+            order=self.snapshot_fields,
+        )
+
+    def describe(self, snapshot: dict | None) -> list[dict]:
+        """A snapshot as rows to show: ``{"field", "label", "value"}``."""
+        snapshot = snapshot or {}
+        return [
+            {
+                "field": name,
+                "label": self.field_label(name),
+                "value": self.display_value(name, snapshot[name]),
+            }
+            for name in ordered_fields(self.snapshot_fields, snapshot)
+        ]
+
     # --- Decisions (see the module docstring for the contract) --------------------------
 
     def publish(self, obj, *, actor, reason: str) -> None:
@@ -112,6 +179,61 @@ class TargetAdapter:
         """Flags reached MODERATION_FLAG_HIDE_SCORE: hide until a moderator decides.
         Default: the same as a hide with no actor."""
         self.hide(obj, actor=None, reason=_("Hidden automatically pending review of flags."))
+
+
+def display_json(value: Any) -> str:
+    """A JSON value in words: lists joined by "; ", objects as "key: value", empty as "—"."""
+    if value in (None, "", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (list, tuple)):
+        return "; ".join(display_json(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {display_json(item)}" for key, item in value.items())
+    return str(value)
+
+
+def ordered_fields(order, *snapshots: dict | None) -> list[str]:
+    """The field names of ``snapshots``: those named in ``order`` first, in that order,
+    then the others in the order the snapshots give them (a stored snapshot comes back
+    from PostgreSQL's jsonb with its keys re-ordered, so an adapter that cares about the
+    order names it)."""
+    seen: dict[str, None] = {}
+    for snapshot in snapshots:
+        for name in snapshot or {}:
+            seen.setdefault(name, None)
+    rank = {name: index for index, name in enumerate(order or ())}
+    named = sorted((name for name in seen if name in rank), key=rank.__getitem__)
+    return named + [name for name in seen if name not in rank]
+
+
+def snapshot_diff(
+    before: dict | None,
+    after: dict | None,
+    *,
+    label=lambda name: name.replace("_", " ").capitalize(),
+    display=lambda name, value: display_json(value),
+    order=(),
+) -> list[dict]:
+    """The fields whose values differ between two snapshots: ``[{"field", "label",
+    "before", "after"}]`` with the values in words, in ``order`` (then in the order of
+    ``after``, then of ``before``). Missing and empty values count as equal."""
+    before, after = before or {}, after or {}
+    changes = []
+    for name in ordered_fields(order, after, before):
+        old, new = before.get(name), after.get(name)
+        if old == new or (old in (None, "", [], {}) and new in (None, "", [], {})):
+            continue
+        changes.append(
+            {
+                "field": name,
+                "label": str(label(name)),
+                "before": display(name, old),
+                "after": display(name, new),
+            }
+        )
+    return changes
 
 
 _registry: dict[str, TargetAdapter] = {}

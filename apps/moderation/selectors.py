@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Cast
@@ -22,6 +25,7 @@ from .models import (
     ReviewStatus,
     UserModerationState,
 )
+from .registry import adapter_for_content_type
 
 
 def user_state(*, user) -> UserModerationState:
@@ -163,6 +167,53 @@ def review_item_get(*, viewer, item_id: int) -> ReviewItem:
         raise Http404("No such review item.") from exc
 
 
+def review_item_changes(*, item: ReviewItem, adapter, target) -> tuple[int | None, list[dict]]:
+    """The target's current version and what changed in it since ``item`` recorded it
+    (``[{"field", "label", "before", "after"}]``; empty when the version has not moved,
+    or for types without versions)."""
+    if target is None or adapter is None:
+        return None, []
+    current = adapter.version(target)
+    if current is None or item.target_version is None or current == item.target_version:
+        return current, []
+    snapshot = json.loads(json.dumps(adapter.snapshot(target), cls=DjangoJSONEncoder))
+    return current, adapter.diff(item.target_snapshot, snapshot)
+
+
+def review_items_attach_changes(items) -> list[ReviewItem]:
+    """Give each review item what the queue shows about its content: ``current_version``
+    (the version a decision must name; None for types without versions), ``changed``
+    (it moved since the item recorded it), ``changes`` (field by field) and
+    ``snapshot_rows`` (the recorded content in words, ``{"field", "label", "value"}``).
+    Targets are loaded per type in one go (``adapter.get_many``): a constant number of
+    queries for a page of items, whatever its length."""
+    items = list(items)
+    pending: dict[int, list[ReviewItem]] = defaultdict(list)
+    for item in items:
+        item.current_version = item.target_version
+        item.changed = False
+        item.changes = []
+        adapter = adapter_for_content_type(item.content_type_id)
+        item.snapshot_rows = (
+            adapter.describe(item.target_snapshot)
+            if adapter is not None and item.target_snapshot
+            else []
+        )
+        if adapter is not None and item.is_open and item.target_version is not None:
+            pending[item.content_type_id].append(item)
+    for content_type_id, group in pending.items():
+        adapter = adapter_for_content_type(content_type_id)
+        targets = adapter.get_many({item.object_id for item in group})
+        for item in group:
+            target = targets.get(item.object_id)
+            current, changes = review_item_changes(item=item, adapter=adapter, target=target)
+            if current is not None:
+                item.current_version = current
+                item.changed = current != item.target_version
+                item.changes = changes
+    return items
+
+
 def audit_log(
     *,
     viewer,
@@ -174,10 +225,17 @@ def audit_log(
     since: date | None = None,
     until: date | None = None,
 ) -> QuerySet:
-    """Audit-log rows, newest first, for moderators (everyone else gets none)."""
+    """Audit-log rows ``viewer`` may read, newest first. Global moderators and admins read
+    every row; a moderator scoped to countries reads only the rows whose country is one
+    of theirs (decisions, claims, hides, merges and restores about content of those
+    countries), never a row without a country (role changes, measures on users, anything
+    about sources or annotations). Everyone else gets none. One query."""
     if not permissions.can_read_log(viewer):
         return AuditLogEntry.objects.none()
     qs = AuditLogEntry.objects.all()
+    scope = permissions.log_countries(viewer)
+    if scope is not None:
+        qs = qs.filter(country__in=sorted(scope))
     if action:
         qs = qs.filter(action=action)
     if actor:

@@ -27,6 +27,7 @@ from .errors import ModerationConflict
 from .models import (
     AuditAction,
     AuditLogEntry,
+    Decision,
     Flag,
     FlagReason,
     FlagStatus,
@@ -158,12 +159,26 @@ def _in_group(user, name: str) -> bool:
     return user.groups.filter(name=name).exists()
 
 
+def _trust_refusal(actor, what: str) -> str:
+    if permissions.is_moderator(actor):
+        return _(
+            "Only global moderators can %(what)s: a trusted contributor publishes in every "
+            "country without review, and you moderate only %(countries)s."
+        ) % {"what": what, "countries": _countries_text(actor)}
+    return _("Only global moderators can %(what)s.") % {"what": what}
+
+
+def _countries_text(user) -> str:
+    return ", ".join(sorted(permissions.moderator_countries(user) or ()))
+
+
 @transaction.atomic
 def role_grant_trusted(*, actor, user, reason: str) -> None:
-    """Make ``user`` a trusted contributor. Moderators only. Raises PermissionDenied,
+    """Make ``user`` a trusted contributor. Global moderators and admins only (a trusted
+    contributor publishes in every country without review). Raises PermissionDenied,
     ValidationError (no reason; already trusted)."""
     if not permissions.can_manage_trusted(actor):
-        raise PermissionDenied(_("Only moderators can grant trusted status."))
+        raise PermissionDenied(_trust_refusal(actor, _("grant trusted status")))
     reason = _require_reason(reason)
     if _in_group(user, TRUSTED_GROUP):
         raise ValidationError(_("%(user)s is already a trusted contributor.") % {"user": user})
@@ -178,9 +193,10 @@ def role_grant_trusted(*, actor, user, reason: str) -> None:
 
 @transaction.atomic
 def role_revoke_trusted(*, actor, user, reason: str) -> None:
-    """Take trusted status away; automatic promotion will not give it back."""
+    """Take trusted status away; automatic promotion will not give it back. Global
+    moderators and admins only."""
     if not permissions.can_manage_trusted(actor):
-        raise PermissionDenied(_("Only moderators can revoke trusted status."))
+        raise PermissionDenied(_trust_refusal(actor, _("revoke trusted status")))
     reason = _require_reason(reason)
     if not _in_group(user, TRUSTED_GROUP):
         raise ValidationError(_("%(user)s is not a trusted contributor.") % {"user": user})
@@ -234,13 +250,39 @@ def _clean_countries(countries) -> list[str]:
 
 
 @transaction.atomic
-def role_grant_moderator(*, actor, user, countries: list[str] | None, reason: str) -> None:
-    """Make ``user`` a moderator, global (``countries`` empty) or for those countries; on
-    an existing moderator this replaces the scope. Admins only."""
+def role_grant_moderator(
+    *, actor, user, countries: list[str] | None, reason: str, everywhere: bool = False
+) -> None:
+    """Make ``user`` a moderator for ``countries``, or a global moderator with
+    ``everywhere=True`` (and no countries); on an existing moderator this replaces the
+    scope. Admins only.
+
+    Global is never implied: no countries without ``everywhere`` is refused
+    (ValidationError), so an emptied country list cannot widen a scoped moderator to
+    every country. To take countries away use ``role_remove_moderator_countries`` (which
+    removes the role with the last one) or ``role_revoke_moderator``."""
     if not permissions.can_manage_moderators(actor):
         raise PermissionDenied(_("Only administrators can appoint moderators."))
     reason = _require_reason(reason)
     codes = _clean_countries(countries)
+    if everywhere and codes:
+        raise ValidationError(
+            {
+                "countries": _(
+                    "Choose either “every country” or some countries, not both: a global "
+                    "moderator has no country list."
+                )
+            }
+        )
+    if not everywhere and not codes:
+        raise ValidationError(
+            {
+                "countries": _(
+                    "Choose the countries this moderator acts on, or “every country” for a "
+                    "global moderator. An empty list never means every country."
+                )
+            }
+        )
     before = _role_snapshot(user)
     if before["moderator"] and before["countries"] == codes:
         raise ValidationError(_("%(user)s already has exactly this role.") % {"user": user})
@@ -252,6 +294,49 @@ def role_grant_moderator(*, actor, user, countries: list[str] | None, reason: st
     )
     audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
                  before=before, after=_role_snapshot(user))  # fmt: skip
+
+
+@transaction.atomic
+def role_remove_moderator_countries(*, actor, user, countries: list[str], reason: str) -> bool:
+    """Take ``countries`` away from a scoped moderator. Removing the last one removes the
+    moderator role: a moderator with no countries left moderates nothing (it never
+    widens to every country). Admins only. Returns whether ``user`` is still a moderator.
+
+    Raises PermissionDenied; ValidationError (no reason, no or unknown countries, a
+    country they do not moderate, a global moderator or someone who is no moderator).
+    Nothing changes when it raises; one audit row when it does not."""
+    if not permissions.can_manage_moderators(actor):
+        raise PermissionDenied(_("Only administrators can change a moderator's countries."))
+    reason = _require_reason(reason)
+    codes = _clean_countries(countries)
+    if not codes:
+        raise ValidationError({"countries": _("Choose the countries to take away.")})
+    before = _role_snapshot(user)
+    if not before["moderator"]:
+        raise ValidationError(_("%(user)s is not a moderator.") % {"user": user})
+    if not before["countries"]:
+        raise ValidationError(
+            _(
+                "%(user)s moderates every country; to scope them, appoint them for some "
+                "countries, or remove the role."
+            )
+            % {"user": user}
+        )
+    unknown = sorted(set(codes) - set(before["countries"]))
+    if unknown:
+        raise ValidationError(
+            {
+                "countries": _("%(user)s does not moderate %(codes)s.")
+                % {"user": user, "codes": ", ".join(unknown)}
+            }
+        )
+    ModeratorScope.objects.filter(user=user, country__in=codes).delete()
+    still_moderator = ModeratorScope.objects.filter(user=user).exists()
+    if not still_moderator:
+        user.groups.remove(_group(MODERATOR_GROUP))
+    audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
+                 before=before, after=_role_snapshot(user))  # fmt: skip
+    return still_moderator
 
 
 @transaction.atomic
@@ -274,6 +359,15 @@ def role_revoke_moderator(*, actor, user, reason: str) -> None:
 
 def _check_measure(actor, user) -> None:
     if not permissions.can_set_user_measures(actor):
+        if permissions.is_moderator(actor):
+            raise PermissionDenied(
+                _(
+                    "Only global moderators can pre-moderate or shadow-hide a user: the "
+                    "measure covers everything they write, in every country, and you "
+                    "moderate only %(countries)s."
+                )
+                % {"countries": _countries_text(actor)}
+            )
         raise PermissionDenied(_("Only moderators can change a user's moderation measures."))
     if permissions.is_moderator(user):
         raise ValidationError(
@@ -283,7 +377,8 @@ def _check_measure(actor, user) -> None:
 
 @transaction.atomic
 def user_set_premoderation(*, actor, user, enabled: bool, reason: str) -> UserModerationState:
-    """Put ``user``'s new annotations under (or take them out of) pre-moderation."""
+    """Put ``user``'s new annotations under (or take them out of) pre-moderation. Global
+    moderators and admins only."""
     _check_measure(actor, user)
     reason = _require_reason(reason)
     state = _state_for_update(user)
@@ -299,7 +394,8 @@ def user_set_premoderation(*, actor, user, enabled: bool, reason: str) -> UserMo
 
 @transaction.atomic
 def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserModerationState:
-    """Shadow-hide ``user`` (their content is seen only by them and moderators) or undo it."""
+    """Shadow-hide ``user`` (their content is seen only by them and moderators) or undo it.
+    Global moderators and admins only."""
     _check_measure(actor, user)
     reason = _require_reason(reason)
     state = _state_for_update(user)
@@ -397,10 +493,35 @@ def _open_item_for(item_type: str, target: models.Model):
     )
 
 
+def _target_fields(adapter, target: models.Model) -> dict:
+    """What a review item copies from its target so the queue needs no target to list it."""
+    author = adapter.author(target)
+    return {
+        "target_label": adapter.label(target)[:300],
+        "target_url": (adapter.url(target) or "")[:500],
+        "author_id": author.pk if author is not None and author.pk else None,
+        "country": (adapter.country(target) or "").upper() or None,
+        "category": adapter.category(target) or None,
+    }
+
+
+def _refresh_item(item: ReviewItem, fields: dict) -> None:
+    changed = [name for name, value in fields.items() if getattr(item, name) != value]
+    for name in changed:
+        setattr(item, name, fields[name])
+    if changed:
+        item.save(update_fields=changed)
+
+
 @transaction.atomic
 def review_item_open(*, item_type: str, target: models.Model, summary: str = "") -> ReviewItem:
     """Put ``target`` in the queue as ``item_type``, or return its already-open item of
     that type (at most one per type and target; a constraint backs this up).
+
+    A new item records the target's version and snapshot (``adapter.version`` and
+    ``adapter.snapshot``): what the moderator reviews, and so what a decision applies to.
+    An item already open keeps them (the queue shows what changed since), but its label,
+    link, country and category follow the target.
 
     Called by other apps' services after a write that needs review (submission, edit of a
     published entry, orphaned annotation) and by ``flag_create``. No permission check:
@@ -410,21 +531,21 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
     adapter = adapter_for(target)
     if adapter is None:
         raise ValueError(f"No moderation adapter is registered for {type(target).__name__}.")
+    fields = _target_fields(adapter, target)
     existing = _open_item_for(item_type, target).first()
     if existing is not None:
+        _refresh_item(existing, fields)
         return existing
-    author = adapter.author(target)
+    version = adapter.version(target)
     item = ReviewItem(
         item_type=item_type,
         content_type=ContentType.objects.get_for_model(target),
         object_id=str(target.pk),
-        target_label=adapter.label(target)[:300],
-        target_url=(adapter.url(target) or "")[:500],
-        author=author if author is not None and author.pk else None,
-        country=(adapter.country(target) or "").upper() or None,
-        category=adapter.category(target) or None,
         summary=summary,
         priority=type_priority(item_type),
+        target_version=version,
+        target_snapshot=_json_safe(adapter.snapshot(target)) if version is not None else None,
+        **fields,
     )
     item.full_clean(validate_constraints=False)
     try:
@@ -437,13 +558,87 @@ def review_item_open(*, item_type: str, target: models.Model, summary: str = "")
 
 
 @transaction.atomic
+def review_items_refresh(*, targets) -> int:
+    """The content changed (its author edited or resubmitted it): the open items about
+    ``targets`` take its new label, link, country and category, so the queue lists it
+    as it now reads and the right (country) moderators see it. What the items record as
+    reviewed (version, snapshot) stays: the queue shows the change against it, and a
+    decision made on the old version is refused. Returns how many items changed.
+
+    No permission check: called by the content's own services, *after* their write
+    committed (``transaction.on_commit``): it locks the items, and a queue decision
+    locks an item before its content, so calling it while holding the content's row
+    lock could deadlock with one."""
+    by_type: dict[int, dict[str, models.Model]] = {}
+    for target in targets:
+        content_type = ContentType.objects.get_for_model(target)
+        by_type.setdefault(content_type.pk, {})[str(target.pk)] = target
+    refreshed = 0
+    for content_type_id, objects in by_type.items():
+        items = ReviewItem.objects.select_for_update().filter(
+            content_type_id=content_type_id,
+            object_id__in=list(objects),
+            status=ReviewStatus.OPEN,
+        )
+        for item in items:
+            target = objects[item.object_id]
+            adapter = adapter_for(target)
+            if adapter is None:
+                continue
+            before = (item.target_label, item.target_url, item.country, item.category)
+            _refresh_item(item, _target_fields(adapter, target))
+            refreshed += before != (
+                item.target_label, item.target_url, item.country, item.category,
+            )  # fmt: skip
+    return refreshed
+
+
+def _items_follow_system_change(
+    adapter, target: models.Model, version_before, *, locked_item: ReviewItem
+) -> None:
+    """Moderation itself moved the target's version without changing what is reviewed
+    (flags hid it pending review): open items that were up to date follow the new
+    version, so a moderator's decision is not refused for it. Items already behind keep
+    what they recorded (their moderator has not seen the author's change yet).
+
+    ``locked_item`` (the flag item, locked by the caller) follows at once; the target's
+    other items after commit, in their own transaction: locking them here, after the
+    target, would take locks in the opposite order to a queue decision (item, then
+    target) and could deadlock with one."""
+    version_after = adapter.version(target)
+    if version_before is None or version_after == version_before:
+        return
+    snapshot = _json_safe(adapter.snapshot(target))
+    if locked_item.target_version == version_before:
+        locked_item.target_version = version_after
+        locked_item.target_snapshot = snapshot
+        locked_item.save(update_fields=["target_version", "target_snapshot"])
+    others = ReviewItem.objects.filter(
+        content_type=ContentType.objects.get_for_model(target),
+        object_id=str(target.pk),
+        status=ReviewStatus.OPEN,
+        target_version=version_before,
+    ).exclude(pk=locked_item.pk)
+    transaction.on_commit(
+        lambda: others.update(target_version=version_after, target_snapshot=snapshot)
+    )
+
+
+@transaction.atomic
 def review_items_settle(
-    *, target: models.Model, item_types, actor, decision: str, reason: str = ""
+    *,
+    target: models.Model,
+    item_types,
+    actor,
+    decision: str,
+    reason: str = "",
+    notify: bool = True,
 ) -> list[ReviewItem]:
     """The content was decided outside the queue (a moderator published an entry on its
     own page, the author accepted a suggested edit): close its open items of
     ``item_types`` as ``decision``, with one audit row each, and tell the author as a
-    queue decision would (never the actor themselves).
+    queue decision would (never the actor themselves; nobody with ``notify=False``, for
+    callers that send their own notice).
 
     No permission check: the calling service already allowed the decision. A claim by
     another moderator does not stop it (the content is decided; the claim is moot), and
@@ -484,8 +679,58 @@ def review_items_settle(
                 "settled_outside_queue": True,
             },
         )
-        if item.author_id is not None and (actor is None or item.author_id != actor.pk):
+        if notify and item.author_id is not None and (actor is None or item.author_id != actor.pk):
             notice_create(recipient=item.author, item=item, decision=decision, reason=reason)
+    return items
+
+
+@transaction.atomic
+def review_items_close_as_private(*, target: models.Model, reason: str) -> list[ReviewItem]:
+    """``target`` became visible to its author alone (an annotation made private): no
+    moderator may read it any more, so its open items of every type close now, as
+    "hide" by the system (it is hidden from everyone else), with one audit row each and
+    no notice. What the queue copied of the content (label, summary, snapshot) is
+    replaced by the adapter's label, which for private content names no text, so neither
+    the queue nor the log keeps it. Open flags on it are resolved as agreed: what they
+    asked for (the content out of public view) happened. No permission check: the
+    author's own service calls this. Returns the closed items."""
+    content_type = ContentType.objects.get_for_model(target)
+    items = list(
+        ReviewItem.objects.select_for_update()
+        .filter(content_type=content_type, object_id=str(target.pk), status=ReviewStatus.OPEN)
+        .order_by("pk")
+    )
+    adapter = adapter_for(target)
+    label = (adapter.label(target) if adapter is not None else "")[:300]
+    for item in items:
+        item.status = ReviewStatus.DECIDED
+        item.decision = Decision.HIDE
+        item.reason = reason
+        item.decided_by = None
+        item.decided_at = timezone.now()
+        item.target_label = label
+        item.summary = ""
+        item.target_snapshot = None
+        item.claimed_by = None
+        item.claimed_at = None
+        item.save()
+        flags = {}
+        if item.item_type == ReviewItemType.FLAG:
+            flags = flags_resolve(item=item, agreed=True)
+        audit_record(
+            actor=None,
+            action=AuditAction.DECISION,
+            target=item,
+            reason=reason,
+            before={"review_item": item.pk, "status": "open"},
+            after={
+                "review_item": item.pk,
+                "status": "decided",
+                "decision": Decision.HIDE,
+                "made_private": True,
+                **flags,
+            },
+        )
     return items
 
 
@@ -574,16 +819,25 @@ def review_item_release(*, actor, item: ReviewItem) -> ReviewItem:
 # --- Notices ----------------------------------------------------------------------------------
 
 
-def notice_create(*, recipient, item: ReviewItem, decision: str, reason: str) -> ModerationNotice:
+def notice_create(
+    *,
+    recipient,
+    item: ReviewItem | None,
+    decision: str,
+    reason: str,
+    target_label: str = "",
+    target_url: str = "",
+) -> ModerationNotice:
     """Tell ``recipient`` in the app, and by e-mail after commit. Internal: called by the
-    decision actions."""
+    decision actions, and by other apps' moderator actions that decide without a review
+    item (the atlas's merge: ``item`` None, with the label and link given)."""
     notice = ModerationNotice.objects.create(
         recipient=recipient,
         review_item=item,
         decision=decision,
         reason=reason,
-        target_label=item.target_label,
-        target_url=item.target_url,
+        target_label=(target_label or (item.target_label if item is not None else ""))[:300],
+        target_url=(target_url or (item.target_url if item is not None else ""))[:500],
     )
     from .tasks import send_notice_email
 
@@ -592,12 +846,24 @@ def notice_create(*, recipient, item: ReviewItem, decision: str, reason: str) ->
 
 
 def _absolute(path: str) -> str:
-    if not path or "://" in path:
-        return path
-    from django.contrib.sites.models import Site
+    """An absolute link on SITE_URL (empty stays empty)."""
+    from apps.common.site import absolute_url
 
-    protocol = getattr(settings, "ACCOUNT_DEFAULT_HTTP_PROTOCOL", "https")
-    return f"{protocol}://{Site.objects.get_current().domain}{path}"
+    return absolute_url(path) if path else path
+
+
+def notice_email_subject(notice: ModerationNotice) -> str:
+    """Plain text on one line; the target's title quoted and cut short."""
+    from apps.common.email import quoted, subject_line
+
+    return subject_line(
+        _("[%(site)s] Moderation decision: %(decision)s — %(label)s")
+        % {
+            "site": settings.SITE_NAME,
+            "decision": notice.get_decision_display(),
+            "label": quoted(notice.target_label, limit=60),
+        }
+    )
 
 
 def notice_send_email(*, notice_id: int) -> str:
@@ -628,7 +894,7 @@ def notice_send_email(*, notice_id: int) -> str:
                 "notices_link": _absolute(reverse("moderation:notices")),
             }
             send_mail(
-                subject=render_to_string("moderation/email/notice_subject.txt", context).strip(),
+                subject=notice_email_subject(notice),
                 message=render_to_string("moderation/email/notice_body.txt", context),
                 from_email=None,
                 recipient_list=[recipient.email],
@@ -777,7 +1043,9 @@ def flag_create(*, flagger, target: models.Model, reason: str, text: str = "") -
     threshold = flag_hide_score()
     if previous < threshold <= item.priority:
         before = adapter.state(target)
+        version_before = adapter.version(target)
         adapter.hide_pending_review(target)
+        _items_follow_system_change(adapter, target, version_before, locked_item=item)
         audit_record(
             actor=None,
             action=AuditAction.HIDE,

@@ -18,6 +18,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common.client_ip import client_ip as common_client_ip
+
 # Per kind: (per account, per account younger than a day, per address). Override any of
 # them with settings.MODERATION_WRITE_RATES = {"entry": {"user": "10/hour"}, ...}.
 DEFAULT_RATES: dict[str, dict[str, str]] = {
@@ -56,9 +58,9 @@ def is_new_account(user) -> bool:
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR: the deployment's proxy sets it (docs/deploy.md); a client-sent
-    # X-Forwarded-For would let anyone pick their own bucket.
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The one client-address rule (apps/common/client_ip.py): X-Forwarded-For only from
+    the proxies the deployment names, so nobody picks their own bucket."""
+    return common_client_ip(request)
 
 
 def _hit(key: str, limit: int, duration: int, now: int) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -12,16 +11,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.common import csv_safe
+from apps.common.validators import as_id
+
 from . import permissions, selectors, services
 from .actions import review_items_decide
 from .errors import ModerationConflict
 from .forms import DecideForm, FlagForm, LogFilterForm, QueueFilterForm, UserMeasureForm
-from .models import Decision
+from .models import QUEUE_DECISIONS, Decision
 
 QUEUE_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
@@ -44,41 +47,70 @@ def _next_url(request, default: str = "moderation:queue"):
 @login_required
 @require_http_methods(["GET", "POST"])
 def queue(request):
-    """The review queue; POST applies one decision with one reason to the checked rows."""
+    """The review queue; POST applies one decision with one reason to the checked rows,
+    each for the version of its content the page showed (``version-<item id>``). Items
+    whose content changed since are not decided: the page answers 409 with what changed
+    and the rows re-rendered for the new versions."""
     _require_moderator(request)
     decide_form = None
+    conflicts: list = []
+    status = 200
     if request.method == "POST":
         decide_form = DecideForm(request.POST, item_ids=request.POST.getlist("items"))
-        if decide_form.is_valid():
-            _decide(request, decide_form.cleaned_data)
-            return redirect(request.get_full_path())
+        if not decide_form.is_valid():
+            status = 400
+        else:
+            result = _decide(request, decide_form.cleaned_data)
+            if result is None or not result.changed:
+                return redirect(request.get_full_path())
+            conflicts = [
+                {"item_id": item_id, "message": exc.message, "changes": exc.changes}
+                for item_id, exc in result.changed.items()
+            ]
+            status = 409
     filter_form = QueueFilterForm(request.GET or None)
     filters = filter_form.filters() if filter_form.is_valid() else {}
     items = selectors.review_items_for_queue(viewer=request.user, **filters)
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    selectors.review_items_attach_changes(page.object_list)
+    selected = (
+        {str(conflict["item_id"]) for conflict in conflicts}
+        if conflicts
+        else {str(i) for i in request.POST.getlist("items")}
+    )
     context = {
         "filter_form": filter_form,
         "decide_form": decide_form or DecideForm(),
         "page": page,
-        "decisions": Decision.choices,
-        "selected": {str(i) for i in request.POST.getlist("items")},
+        "decisions": QUEUE_DECISIONS,
+        "selected": selected,
+        "conflicts": conflicts,
     }
-    return render(
-        request, "moderation/queue.html", context, status=400 if decide_form is not None else 200
-    )
+    return render(request, "moderation/queue.html", context, status=status)
 
 
-def _decide(request, data: dict) -> None:
+def _posted_versions(request, item_ids) -> dict[int, int]:
+    """The content version the page showed for each checked item (``version-<id>``)."""
+    versions = {}
+    for item_id in item_ids:
+        value = request.POST.get(f"version-{item_id}", "")
+        if value.isdigit():
+            versions[item_id] = int(value)
+    return versions
+
+
+def _decide(request, data: dict):
     try:
         result = review_items_decide(
             actor=request.user,
             item_ids=data["items"],
             decision=data["decision"],
             reason=data["reason"],
+            versions=_posted_versions(request, data["items"]),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return
+        return None
     if result.decided:
         count = len(result.decided)
         messages.success(
@@ -91,7 +123,11 @@ def _decide(request, data: dict) -> None:
             % {"decision": Decision(data["decision"]).label, "count": count},
         )
     for item_id, message in result.failed:
-        messages.error(request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message})
+        if item_id not in result.changed:  # shown with their changes on the page
+            messages.error(
+                request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message}
+            )
+    return result
 
 
 @login_required
@@ -128,38 +164,24 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: defuse them."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _log_csv(rows):
-    writer = csv.writer(_Echo())
+    writer = csv_safe.writer(csv_safe.Echo())  # formulas defused
     yield writer.writerow(CSV_COLUMNS)
     for row in rows.iterator(chunk_size=500):
         yield writer.writerow(
-            [
-                _csv_cell(value)
-                for value in (
-                    row.created.isoformat(),
-                    row.actor_name or "system",
-                    row.action,
-                    row.target_content_type.model if row.target_content_type else "",
-                    row.target_object_id,
-                    row.target_label,
-                    row.target_url,
-                    row.country,
-                    row.reason,
-                    json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
-                    json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
-                )
-            ]
+            (
+                row.created.isoformat(),
+                row.actor_name or "system",
+                row.action,
+                row.target_content_type.model if row.target_content_type else "",
+                row.target_object_id,
+                row.target_label,
+                row.target_url,
+                row.country,
+                row.reason,
+                json.dumps(row.before, ensure_ascii=False) if row.before is not None else "",
+                json.dumps(row.after, ensure_ascii=False) if row.after is not None else "",
+            )
         )
 
 
@@ -197,25 +219,37 @@ def user_roles(request, username: str):
     _require_moderator(request)
     person = get_object_or_404(get_user_model(), username=username)
     form = UserMeasureForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             _apply_measure(request.user, person, form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc.messages)
+        except PermissionDenied as exc:
+            # The page again, with why, so a scoped moderator learns whom to ask.
+            form.add_error(None, str(exc) or _("You may not make this change."))
+            status = 403
         else:
             messages.success(request, _("Saved. The change is in the moderation log."))
             return redirect("moderation:user", username=person.get_username())
+    if form.errors and status == 200:
+        status = 400
     permissions.forget_roles(person)
+    manages_users = permissions.can_manage_users(request.user)
     context = {
         "person": person,
         "roles": permissions.roles(person),
-        "state": selectors.user_state(user=person),
+        # Measures and their log are global moderators' business (docs/moderation.md).
+        "manages_users": manages_users,
+        "state": selectors.user_state(user=person) if manages_users else None,
         "form": form,
         "history": selectors.audit_log(viewer=request.user).filter(
             target_content_type__model="user", target_object_id=str(person.pk)
-        )[:20],
+        )[:20]
+        if manages_users
+        else [],
     }
-    return render(request, "moderation/user.html", context, status=400 if form.errors else 200)
+    return render(request, "moderation/user.html", context, status=status)
 
 
 def _apply_measure(actor, person, data: dict) -> None:
@@ -228,6 +262,13 @@ def _apply_measure(actor, person, data: dict) -> None:
             actor=actor, user=person, reason=reason
         ),
         "grant_moderator": lambda: services.role_grant_moderator(
+            actor=actor,
+            user=person,
+            countries=data["countries"],
+            everywhere=data["every_country"],
+            reason=reason,
+        ),
+        "remove_moderator_countries": lambda: services.role_remove_moderator_countries(
             actor=actor, user=person, countries=data["countries"], reason=reason
         ),
         "revoke_moderator": lambda: services.role_revoke_moderator(
@@ -253,16 +294,22 @@ def _apply_measure(actor, person, data: dict) -> None:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def notices(request):
-    """The signed-in user's moderation notices; opening the page marks them read."""
+    """The signed-in user's moderation notices. Reading the page changes nothing (a GET
+    never changes state: link previews and prefetchers open pages too); the "Mark as
+    read" buttons POST the notices to mark (``notice``), "Mark all as read" none."""
+    if request.method == "POST":
+        ids = [number for value in request.POST.getlist("notice") if (number := as_id(value))]
+        services.notices_mark_read(user=request.user, notice_ids=ids or None)
+        page_number = request.POST.get("page", "")
+        url = reverse("moderation:notices")
+        return redirect(f"{url}?page={page_number}" if page_number.isdigit() else url)
     page = Paginator(selectors.notices_for_user(user=request.user), 25).get_page(
         request.GET.get("page")
     )
-    response = render(request, "moderation/notices.html", {"page": page})
-    unread = [n.pk for n in page.object_list if n.read_at is None]
-    if unread:
-        services.notices_mark_read(user=request.user, notice_ids=unread)
-    return response
+    unread = any(n.read_at is None for n in page.object_list)
+    return render(request, "moderation/notices.html", {"page": page, "unread": unread})
 
 
 # --- Flags from pages ---------------------------------------------------------------------------

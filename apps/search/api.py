@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.site import absolute_url
+
 from . import selectors
 from .providers import SearchInputError
 
@@ -76,4 +78,4 @@ class SearchAPI(APIView):
     def _page_url(request, page: int) -> str:
         params = request.query_params.copy()
         params["page"] = str(page)
-        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+        return absolute_url(f"{request.path}?{params.urlencode()}")

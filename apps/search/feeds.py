@@ -1,4 +1,7 @@
-"""Atom feed of recent activity; the same filters as /activity/ (``?source=<slug>``)."""
+"""Atom feed of recent activity; the same filters as /activity/ (``?source=<slug>``).
+
+Every link in it is absolute on SITE_URL (apps/common/site.py): Django's syndication
+would otherwise prefix the Sites row's domain (``example.com``) or the request's host."""
 
 from __future__ import annotations
 
@@ -7,6 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
+
+from apps.common.site import absolute_url
 
 from . import activity
 from .providers import SearchInputError
@@ -21,7 +26,12 @@ class ActivityFeed(Feed):
         except SearchInputError as exc:
             # A feed reader cannot show a form error; an unknown filter is "no such feed".
             raise Http404(exc.message) from exc
-        return {"filters": filters, "viewer": request.user, "query": request.GET.urlencode()}
+        return {
+            "filters": filters,
+            "viewer": request.user,
+            "query": request.GET.urlencode(),
+            "path": request.path,
+        }
 
     def title(self, obj):
         description = activity.describe_filters(obj["filters"])
@@ -30,7 +40,10 @@ class ActivityFeed(Feed):
 
     def link(self, obj):
         url = reverse("search:activity")
-        return f"{url}?{obj['query']}" if obj["query"] else url
+        return absolute_url(f"{url}?{obj['query']}" if obj["query"] else url)
+
+    def feed_url(self, obj):
+        return absolute_url(f"{obj['path']}?{obj['query']}" if obj["query"] else obj["path"])
 
     def subtitle(self, obj):
         return _("New sources and versions, annotations and atlas entries.")
@@ -45,7 +58,7 @@ class ActivityFeed(Feed):
         return item.summary
 
     def item_link(self, item):
-        return item.url
+        return absolute_url(item.url)
 
     def item_guid(self, item):
         return f"{item.kind}:{item.url}:{item.timestamp.isoformat()}"

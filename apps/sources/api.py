@@ -14,6 +14,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.site import absolute_url
+
 from . import citation, permissions, selectors, services
 from .forms import NewVersionForm, SourceUploadForm
 from .models import Document, Passage, Source, SourceType
@@ -33,13 +35,10 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         fields = ["version", "import_format", "created", "url"]
 
     def get_url(self, obj) -> str:
-        request = self.context["request"]
-        return request.build_absolute_uri(
-            f"/api/sources/{self.context['source'].slug}/versions/{obj.version}/"
-        )
+        return absolute_url(f"/api/sources/{self.context['source'].slug}/versions/{obj.version}/")
 
 
-# The statuses are documented in docs/api.md; a plain string keeps the schema's enum names
+# A plain string (the values of models.DocumentStatus) keeps the schema's enum names
 # free of collisions with the other "status" fields.
 STATUS_HELP = "pending, processing, ready (published), failed, proposed, rejected or withdrawn"
 
@@ -69,7 +68,7 @@ class SourceListSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_reader_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
 
 class SourceDetailSerializer(SourceListSerializer):
@@ -98,7 +97,7 @@ class SourceDetailSerializer(SourceListSerializer):
         return DocumentSerializer(document).data if document else None
 
     def get_citation(self, obj) -> dict:
-        url = self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        url = absolute_url(obj.get_absolute_url())
         return {"apa": citation.apa(obj, url), "bibtex": citation.bibtex(obj, url)}
 
 
@@ -160,7 +159,7 @@ def _upload_file(request, form_class):
 
 
 def _accepted(request, document: Document) -> Response:
-    status_url = request.build_absolute_uri(
+    status_url = absolute_url(
         reverse("api-source-import-status", kwargs={"document_id": document.pk})
     )
     body = {
@@ -267,7 +266,7 @@ class VersionListItemSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_url(self, obj) -> str:
-        return self.context["request"].build_absolute_uri(
+        return absolute_url(
             reverse(
                 "api-source-version",
                 kwargs={"slug": self.context["source"].slug, "version": obj.version},
@@ -278,9 +277,7 @@ class VersionListItemSerializer(serializers.ModelSerializer):
         if not (obj.base_document_id or obj.version > 1):
             return None
         obj.source = self.context["source"]
-        return self.context["request"].build_absolute_uri(
-            services.diff_url(obj).replace("/sources/", "/api/sources/", 1)
-        )
+        return absolute_url(services.diff_url(obj).replace("/sources/", "/api/sources/", 1))
 
 
 class SourceVersionListAPI(APIView):
@@ -332,12 +329,12 @@ class ImportStatusSerializer(serializers.ModelSerializer):
     def get_reader_url(self, obj) -> str | None:
         if not obj.is_imported:
             return None
-        return self.context["request"].build_absolute_uri(obj.get_absolute_url())
+        return absolute_url(obj.get_absolute_url())
 
     def get_version_url(self, obj) -> str | None:
         if not obj.is_imported:
             return None
-        return self.context["request"].build_absolute_uri(
+        return absolute_url(
             reverse("api-source-version", kwargs={"slug": obj.source.slug, "version": obj.version})
         )
 
@@ -425,7 +422,7 @@ class VersionDecisionAPI(APIView):
                     "detail": exc.messages[0],
                     "current_version": exc.current.version,
                     "proposed_against": exc.base_version,
-                    "diff_url": request.build_absolute_uri(
+                    "diff_url": absolute_url(
                         services.diff_url(document, against=exc.current).replace(
                             "/sources/", "/api/sources/", 1
                         )
@@ -504,7 +501,7 @@ def diff_payload(result, request) -> dict:
         return {
             "version": document.version,
             "status": str(document.status),
-            "url": request.build_absolute_uri(document.get_absolute_url()),
+            "url": absolute_url(document.get_absolute_url()),
         }
 
     return {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.site import absolute_url
 from apps.common.viewer_cache import viewer_page_cache
 
 from . import citation, permissions, reader_extensions, selectors, services
@@ -52,7 +53,7 @@ def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)
     document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
     versions = list(selectors.source_versions(source=source))
-    permalink = request.build_absolute_uri(source.get_absolute_url())
+    permalink = absolute_url(source.get_absolute_url())
     context = {
         "source": source,
         "document": document,

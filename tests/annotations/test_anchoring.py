@@ -50,6 +50,15 @@ def apply_edits_outside(text: str, start: int, end: int, edits, margin: int = 0)
     return before + kept + after, len(before) + (start - near_start)
 
 
+def is_word_boundary(text: str, index: int) -> bool:
+    """Not between two word characters (letters, digits, underscore)."""
+    if index <= 0 or index >= len(text):
+        return True
+    return not (text[index - 1].isalnum() or text[index - 1] == "_") or not (
+        text[index].isalnum() or text[index] == "_"
+    )
+
+
 def occurrences(haystack: str, needle: str) -> int:
     """Overlapping count (str.count does not overlap)."""
     count, position = 0, haystack.find(needle)
@@ -89,6 +98,11 @@ def test_any_span_reanchors_exactly_after_edits_elsewhere(text, span, edits, cle
         assume(occurrences(new_text, prefix + exact + suffix) == 1)
     else:
         assume(occurrences(new_text, exact) == 1)
+    # An edit that glues a word onto a quote that began or ended a word makes the span
+    # take that word in (test_a_word_glued_to_the_quote_is_taken_in_whole).
+    new_end = new_start + len(quote)
+    assume(is_word_boundary(new_text, new_start) or not is_word_boundary(text, start))
+    assume(is_word_boundary(new_text, new_end) or not is_word_boundary(text, end))
 
     result = locate(text, new_text, start, end)
 
@@ -220,3 +234,136 @@ def test_a_deleted_sentence_is_not_pinned_to_a_similar_sentence_elsewhere():
     new = old.replace(sentence + " ", "")
     start = old.index(sentence)
     assert locate(old, new, start, start + len(sentence)).status == ORPHANED
+
+
+# --- Words are never cut ---------------------------------------------------------------------
+
+WORDS = [
+    "the",
+    "state",
+    "credit",
+    "score",
+    "social",
+    "system",
+    "citizens",
+    "shopping",
+    "habits",
+    "list",
+    "black",
+    "red",
+    "pilot",
+    "scored",
+    "households",
+    "by",
+    "their",
+    "ties",
+    "report",
+    "says",
+    "in",
+    "of",
+    "and",
+    "to",
+    "is",
+    "a",
+]
+word_edit = st.tuples(
+    st.sampled_from(["insert", "delete", "replace", "respell"]),
+    st.floats(min_value=0, max_value=1),
+    st.sampled_from(WORDS),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(WORDS), min_size=6, max_size=40),
+    span=st.tuples(st.floats(0, 1), st.integers(1, 12)),
+    edits=st.lists(word_edit, min_size=1, max_size=4),
+    typos=st.lists(st.tuples(st.floats(0, 1), st.sampled_from("abcxyz .")), max_size=3),
+    punctuation=st.sampled_from([" ", ", ", "; "]),
+)
+def test_a_quote_of_whole_words_is_placed_on_whole_words(words, span, edits, typos, punctuation):
+    """Whatever happened around or inside a quote that began and ended on word boundaries
+    (words replaced, added, removed or respelt nearby; stray characters typed anywhere), a
+    span found for it begins and ends on word boundaries of the new text: never "nd the
+    system" for "and system"."""
+    first = int(span[0] * (len(words) - 1))
+    last = min(len(words), first + span[1])
+    old = punctuation.join(words) + "."
+    start = len(punctuation.join(words[:first])) + (len(punctuation) if first else 0)
+    end = start + len(punctuation.join(words[first:last]))
+    new_words = list(words)
+    near = range(max(0, first - 2), min(len(words), last + 2))
+    for kind, where, word in edits:
+        index = near[int(where * (len(near) - 1))] if len(near) else 0
+        index = min(index, len(new_words) - 1)
+        if kind == "insert":
+            new_words.insert(index, word)
+        elif kind == "delete" and len(new_words) > 2:
+            del new_words[index]
+        elif kind == "replace":
+            new_words[index] = word
+        else:
+            current = new_words[index]
+            cut = int(where * len(current))
+            new_words[index] = current[:cut] + word[:1] + current[cut + 1 :]
+    new = punctuation.join(new_words) + "."
+    for where, character in typos:
+        index = int(where * len(new))
+        new = new[:index] + character + new[index:]
+    assert is_word_boundary(old, start) and is_word_boundary(old, end)
+
+    result = locate(old, new, start, end)
+
+    if result.status != ORPHANED:
+        assert is_word_boundary(new, result.start), (new[: result.start], new[result.start :])
+        assert is_word_boundary(new, result.end), (new[: result.end], new[result.end :])
+        assert new[result.start : result.end].strip() == new[result.start : result.end]
+
+
+def test_a_fuzzy_match_does_not_cut_the_first_character_of_the_quote():
+    """The reproduction (issue 12): a word before the quote was removed and one inside
+    respelt; the alignment started the span one character late, at "o list stage"."""
+    old = "The platform lists firms to list state and private scores."
+    new = "The platform to list stage and private scores."
+    quote = "to list state and private scores"
+    start = old.index(quote)
+
+    result = locate(old, new, start, start + len(quote))
+
+    assert result.status == FUZZY
+    assert new[result.start : result.end] == "to list stage and private scores"
+
+
+def test_a_whole_word_occurrence_beats_one_inside_a_longer_word():
+    old = "Courts publish a list of debtors; the list is public."
+    new = "Courts publish a blacklist of debtors; that list is public."
+    start = old.index("list")
+
+    result = locate(old, new, start, start + len("list"))
+
+    assert result.status == ANCHORED
+    assert result.start == new.rindex("list")
+
+
+def test_a_word_glued_to_the_quote_is_taken_in_whole():
+    old = "Firms share a credit score with the bureau."
+    new = "Firms share a creditscore with the bureau."
+    start = old.index("credit")
+
+    result = locate(old, new, start, start + len("credit"))
+
+    assert result.status == FUZZY
+    assert new[result.start : result.end] == "creditscore"
+
+
+def test_a_quote_inside_a_word_may_still_start_inside_one():
+    """Only quotes that began on a word boundary are kept to word boundaries: a selection
+    that itself began mid-word ("redit score") is found as it was."""
+    old = "Firms share a credit score with the bureau."
+    new = "Firms now share a credit score with the bureau."
+    start = old.index("redit score")
+
+    result = locate(old, new, start, start + len("redit score"))
+
+    assert result.status == ANCHORED
+    assert new[result.start : result.end] == "redit score"

@@ -18,7 +18,7 @@ ENTRY_KEYS = {
     "id", "url", "title", "slug", "summary", "summary_html", "country", "region", "category",
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence", "status",
-    "evidence", "passages", "author", "created", "modified", "version",
+    "evidence", "passages", "author", "contributors", "created", "modified", "version",
 }  # fmt: skip
 EVIDENCE_KEYS = {"title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
 
@@ -102,7 +102,9 @@ def test_list_query_count_does_not_grow(
 ):
     for index in range(10):
         make_published(user, title=f"Entry {index}")
-    with django_assert_max_num_queries(5):
+    # The category filter, the count, the page, and one prefetch each for evidence,
+    # passage links and contributors: never one per entry.
+    with django_assert_max_num_queries(6):
         response = api.get("/api/examples/?category=geo-scoring")
     assert response.json()["count"] == 11
 
@@ -211,7 +213,7 @@ def test_create_bad_input_is_400_and_stores_nothing(user_api, overrides, message
 
 def test_anonymous_cannot_create(api):
     response = api.post("/api/examples/", payload(), format="json")
-    assert response.status_code == 403
+    assert response.status_code == 401  # challenged: WWW-Authenticate: Token
     assert Example.objects.count() == 0
 
 

@@ -57,7 +57,7 @@ def test_bad_input_is_a_400_and_nothing_is_stored(user, entry, payload, field, m
 
 
 def test_anonymous_cannot_post_and_unknown_entries_are_404(user, entry):
-    assert api().post(url(entry), {"body": "Hi"}, format="json").status_code == 403
+    assert api().post(url(entry), {"body": "Hi"}, format="json").status_code == 401
     assert api(user).get("/api/examples/999999/comments/").status_code == 404
     assert not EntryComment.objects.exists()
 

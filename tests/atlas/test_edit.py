@@ -48,7 +48,8 @@ def edit_post(example, *, evidence=None, links=None, **overrides) -> dict:
         "action": "save",
     }
     rows = evidence if evidence is not None else [
-        {"title": e.title, "url": e.url, "doi": e.doi, "source": e.source_id or ""}
+        {"title": e.title, "url": e.url, "doi": e.doi, "source": e.source_id or "",
+         "published": e.published or "", "accessed": e.accessed or ""}
         for e in example.evidence.all()
     ]  # fmt: skip
     data |= {
@@ -156,9 +157,10 @@ def test_author_saves_fields_evidence_and_links(user_client, entry, founding_pap
             {
                 "title": "Schufa and the scoring of neighbourhoods",
                 "url": "https://example.org/schufa",
+                "published": "2018-11-28",
             },
             {"title": "Second source", "url": "https://example.org/2", "DELETE": "on"},
-            {"title": "A third source", "doi": "10.1234/abcd"},
+            {"title": "A third source", "doi": "10.1234/abcd", "accessed": "2024-02-01"},
         ],
         links=[{"passage": link.passage_id, "relation": "illustrates", "note": "Changed note"}],
         passage=other_passage.pk,

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 
 def _draft(user, **overrides):
     return services.example_create(
-        author=user, data=example_data(**overrides), evidence=[evidence_data()]
-    )
+        author=user, data=example_data(**overrides), evidence=[evidence_data()],
+        confirm_distinct=True,
+    )  # fmt: skip
 
 
 def test_visibility_of_unpublished_entries(user, other_user, moderator, make_published):

@@ -184,8 +184,9 @@ def test_anonymous_cannot_create():
 
 def _draft(user, **overrides):
     return services.example_create(
-        author=user, data=example_data(**overrides), evidence=[evidence_data()]
-    )
+        author=user, data=example_data(**overrides), evidence=[evidence_data()],
+        confirm_distinct=True,
+    )  # fmt: skip
 
 
 def test_author_submits_moderator_publishes(user, moderator, run_on_commit):

@@ -93,6 +93,6 @@ def test_bad_suggestions_are_a_400_and_nothing_is_stored(other_user, entry, chan
 
 def test_authors_and_anonymous_cannot_suggest(user, entry):
     assert propose(user, entry, lifecycle="discontinued").status_code == 403  # edit it instead
-    assert propose(None, entry, lifecycle="discontinued").status_code == 403
+    assert propose(None, entry, lifecycle="discontinued").status_code == 401
     assert api().get("/api/examples/999999/suggestions/").status_code == 404
     assert not SuggestedEdit.objects.exists()

@@ -125,7 +125,7 @@ def test_form_errors_are_shown_and_nothing_stored(user_client, founding_paper, o
 def test_duplicate_hint_must_be_acknowledged(user_client, user, make_published):
     make_published(user, title="Tenant screening scores in the US", country="US")
     response = user_client.post("/atlas/examples/new/", form_post())
-    assert response.status_code == 400
+    assert response.status_code == 409  # the service's rule, as in the API
     html = response.content.decode()
     assert "Possible duplicates in this country" in html
     assert "Tenant screening scores in the US" in html

@@ -70,6 +70,7 @@ def test_tag_submit_publish_and_see_it_on_the_map(
     author.check("input[name=consequences][value=price_differences]")
     author.fill("#id_evidence-0-title", "Scoring by address")
     author.fill("#id_evidence-0-url", "https://example.org/ksv")
+    author.fill("#id_evidence-0-published", "2021-03-15")  # evidence is dated
     author.get_by_role("button", name="Submit for review").click()
     expect(author.locator(".messages")).to_contain_text("awaits review")
     example = Example.objects.get(title="KSV1870 address scoring")

@@ -1,7 +1,12 @@
-"""Merging duplicates in Chromium: a moderator merges B into A from B's page; B's address
-then lands on A; the merge is undone from A's history and B is back."""
+"""Merging duplicates in Chromium: a moderator merges B into A from B's page, choosing
+field by field with the keyboard where the two differ (labelled radio groups, a known
+value preselected over "unknown", a missing choice answered with a labelled error); B's
+address then lands on A, which credits B's author; the merge is undone from A's history
+and both entries are back as they were."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -14,6 +19,8 @@ from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
 
+from .axe import serious_violations
+
 pytestmark = pytest.mark.browser
 
 
@@ -25,20 +32,21 @@ def _categories(transactional_db):
     ensure_default_categories()
 
 
-def published(author, title, url):
+def published(author, title, url, **overrides):
     staff = make_moderator()
     example = services.example_create(
         author=author,
-        data=example_data(title=title),
+        data=example_data(title=title, **overrides),
         evidence=[evidence_data(title=title, url=url)],
         submit=True,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     return services.example_transition(actor=staff, example=example, to="published")
 
 
-def test_moderator_merges_b_into_a_and_undoes_it(user, login_page):
-    a = published(user, "Schufa geo-scoring", "https://example.org/a")
-    b = published(user, "Schufa scoring by address", "https://example.org/b")
+def test_moderator_merges_b_into_a_and_undoes_it(user, other_user, login_page):
+    a = published(user, "Schufa geo-scoring", "https://example.org/a", contestable="unknown")
+    b = published(other_user, "Schufa scoring by address", "https://example.org/b")
     moderator = UserFactory()
     moderator.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
 
@@ -46,12 +54,46 @@ def test_moderator_merges_b_into_a_and_undoes_it(user, login_page):
     page.goto(b.get_absolute_url())
     page.get_by_role("link", name="Merge into another entry…").click()
     page.get_by_label("Merge into entry number").fill(str(a.pk))
+    page.keyboard.press("Enter")
+
+    # The two entries side by side, one labelled group per field that differs.
+    contest = page.get_by_role("group", name="Right to contest")
+    expect(contest.get_by_role("radio", name=re.compile(rf"From #{b.pk} .*Yes"))).to_be_checked()
+    expect(
+        contest.get_by_role("radio", name=re.compile(rf"From #{a.pk} .*Unknown"))
+    ).not_to_be_checked()
+    title = page.get_by_role("group", name="Title")
+    keep_a = title.get_by_role("radio", name=re.compile(rf"From #{a.pk} \(kept\)"))
+    expect(keep_a).not_to_be_checked()  # both titles are known: the moderator chooses
+    assert serious_violations(page) == []
+
     page.get_by_label("Reason (kept in the history and the moderation log)").fill("Same system")
-    page.get_by_role("button", name="Merge").click()
+    page.get_by_role("button", name="Merge", exact=True).click()
+    expect(page.locator("#merge-error")).to_contain_text("The two entries differ on Title")
+    expect(page.get_by_role("group", name="Title")).to_contain_text("Choose which value")
+    assert Example.objects.get(pk=b.pk).status == "published"
+
+    # Keyboard only: focus A's title and take it with the space bar, then submit.
+    keep_a = page.get_by_role("group", name="Title").get_by_role(
+        "radio", name=re.compile(rf"From #{a.pk} \(kept\)")
+    )
+    keep_a.focus()
+    page.keyboard.press("Space")
+    expect(keep_a).to_be_checked()
+    expect(page.get_by_label("Reason (kept in the history and the moderation log)")).to_have_value(
+        "Same system"
+    )
+    page.get_by_role("button", name="Merge", exact=True).focus()
+    page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("is merged into this entry")
     expect(page.locator("h1")).to_have_text(a.title)
-    # B's evidence joined A's.
+    # B's evidence joined A's, B's coding of the right to contest too, and B's author is
+    # credited.
     expect(page.locator(".evidence")).to_contain_text("Schufa scoring by address")
+    expect(page.locator(".contributors")).to_have_text(
+        f"Contributors: {user.public_name}, {other_user.public_name}."
+    )
+    assert Example.objects.get(pk=a.pk).contestable == "yes"
 
     page.goto(b.get_absolute_url())
     assert page.url.endswith(a.get_absolute_url())
@@ -66,3 +108,5 @@ def test_moderator_merges_b_into_a_and_undoes_it(user, login_page):
 
     page.goto(a.get_absolute_url())
     expect(page.locator(".evidence")).not_to_contain_text("Schufa scoring by address")
+    expect(page.locator(".contributors")).to_have_text(f"Contributors: {user.public_name}.")
+    assert Example.objects.get(pk=a.pk).contestable == "unknown"

@@ -47,6 +47,7 @@ def test_submit_review_with_keyboard_publish_notice_and_map(login_page, page):
     writer.check("input[name=consequences][value=access_restrictions]")
     writer.fill("#id_evidence-0-title", "Scored for a flat")
     writer.fill("#id_evidence-0-url", "https://example.org/hlm-scores")
+    writer.fill("#id_evidence-0-published", "2021-03-15")  # evidence is dated
     writer.get_by_role("button", name="Submit for review").click()
     expect(writer.locator(".messages")).to_contain_text("awaits review")
     example = Example.objects.get(title="Social housing tenant scores")

@@ -11,6 +11,7 @@ PRODUCTION_ENV = {
     "DJANGO_DEBUG": "false",
     "DJANGO_SECRET_KEY": "x" * 30 + "a-long-random-production-secret-key-0123456789",
     "DJANGO_ALLOWED_HOSTS": "creditscape.example.org",
+    "SITE_URL": "https://creditscape.example.org",
 }
 
 
@@ -37,6 +38,27 @@ def test_check_deploy_is_clean_with_production_variables():
     result = run_manage("check", "--deploy", "--fail-level", "WARNING", extra_env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_fails_in_production_without_site_url():
+    """Links in e-mails, feeds, exports and citations are built on SITE_URL."""
+    env_without = {k: v for k, v in PRODUCTION_ENV.items() if k != "SITE_URL"}
+    result = run_manage("check", "--deploy", extra_env=env_without, drop=("SITE_URL",))
+    assert result.returncode != 0
+    assert "creditscape.E001" in result.stderr and "SITE_URL is not set" in result.stderr
+
+
+def test_check_deploy_warns_when_site_url_is_not_an_allowed_host():
+    env = {**PRODUCTION_ENV, "SITE_URL": "https://elsewhere.example.org"}
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", extra_env=env)
+    assert result.returncode != 0
+    assert "creditscape.W003" in result.stdout + result.stderr
+
+
+def test_malformed_site_url_is_refused():
+    result = run_manage("check", extra_env={"SITE_URL": "creditscape.example.org/path"})
+    assert result.returncode != 0
+    assert "SITE_URL must be a scheme and a host" in result.stderr
 
 
 def test_bad_boolean_is_refused():

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from apps.atlas.models import Example, SuggestedEdit
 from apps.moderation.models import Flag
-from tests.atlas.test_api import payload
+from tests.atlas.test_api import payload as entry_payload
 from tests.atlas.test_views import form_post
 from tests.factories import UserFactory
 
@@ -22,6 +22,11 @@ from .conftest import make_trusted
 pytestmark = pytest.mark.django_db
 
 TOO_FAST = "You are saving faster than we allow"
+
+
+def payload(**overrides):
+    # The same entry again and again: the duplicate check is not what is tested here.
+    return entry_payload(confirm_distinct=True, **overrides)
 
 
 def old_account(**kwargs):

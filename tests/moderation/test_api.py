@@ -172,9 +172,10 @@ def test_flag_own_content_and_twice(user_client, user, other_user):
     assert Flag.objects.count() == 1
 
 
-def test_flag_anonymous_is_403(client):
+def test_flag_anonymous_is_401(client):
     source = SourceFactory()
-    assert flag(client, source.pk).status_code == 403
+    response = flag(client, source.pk)
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Token")
     assert not Flag.objects.exists()
 
 

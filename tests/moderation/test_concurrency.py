@@ -103,3 +103,99 @@ def test_one_decision_wins(postgres, monkeypatch):
     assert item.decision == decided[0]
     assert AuditLogEntry.objects.filter(action="decision").count() == 1
     assert ModerationNotice.objects.count() == 1
+
+
+def _submitted_entry():
+    from apps.atlas import services as atlas_services
+    from apps.atlas.taxonomy import ensure_default_categories
+    from tests.atlas.conftest import evidence_data, example_data
+
+    ensure_default_categories()  # a transactional test starts from an empty database
+    author = UserFactory()
+    example = atlas_services.example_create(
+        author=author, data=example_data(), evidence=[evidence_data()], submit=True
+    )
+    item = ReviewItem.objects.get(object_id=str(example.pk), item_type="submitted_entry")
+    return author, example, item
+
+
+def test_an_edit_racing_a_publish_never_goes_live_unseen(postgres, monkeypatch):
+    """The author rewrites a submitted entry while a moderator publishes the version they
+    saw: either the publish wins (the version seen goes live and the rewrite waits as a
+    suggested edit) or the rewrite wins (the publish is refused as changed); never is
+    the unseen rewrite published."""
+    from apps.atlas import services as atlas_services
+    from apps.atlas.models import SuggestedEdit
+    from apps.atlas.moderation import EntryAdapter
+    from apps.moderation.errors import TargetChanged
+
+    author, example, item = _submitted_entry()
+    moderator = make_moderator()
+    original = EntryAdapter.publish
+
+    def slow_publish(self, obj, *, actor, reason):
+        time.sleep(0.5)  # the entry's row is locked by now: the edit must wait
+        return original(self, obj, actor=actor, reason=reason)
+
+    monkeypatch.setattr(EntryAdapter, "publish", slow_publish)
+
+    def publish():
+        return review_item_decide(
+            actor=moderator, item=item, decision="publish", reason="Seen.", version=1
+        ).decision
+
+    def rewrite():
+        time.sleep(0.1)
+        return atlas_services.example_edit(
+            actor=author, example=example, changes={"title": "Unseen rewrite"}
+        )
+
+    decided, edited = race([publish, rewrite])
+    example.refresh_from_db()
+    if decided == "publish":
+        assert (example.status, example.title) == ("published", "Schufa geo-scoring")
+        assert edited.awaits_review, edited
+        assert SuggestedEdit.objects.get().changes == {"title": "Unseen rewrite"}
+    else:
+        assert isinstance(decided, TargetChanged), decided
+        assert (example.status, example.title) == ("submitted", "Unseen rewrite")
+
+
+def test_a_publish_waiting_on_an_edit_is_refused_and_nothing_deadlocks(postgres, monkeypatch):
+    """The rewrite holds the entry's row when the moderator's publish arrives: the publish
+    (holding its item) waits for the entry, then sees the new version and is refused;
+    the edit's refresh of the item (after its commit) waits for the item, then runs."""
+    from apps.atlas import services as atlas_services
+    from apps.moderation.errors import TargetChanged
+
+    author, example, item = _submitted_entry()
+    moderator = make_moderator()
+    original = atlas_services.search_index_example
+
+    def slow_index(**kwargs):
+        time.sleep(0.5)  # inside example_update, with the entry's row locked
+        return original(**kwargs)
+
+    monkeypatch.setattr(atlas_services, "search_index_example", slow_index)
+
+    def rewrite():
+        return atlas_services.example_update(
+            actor=author, example=example, changes={"title": "Unseen rewrite"}
+        ).version
+
+    def publish():
+        time.sleep(0.1)
+        return review_item_decide(
+            actor=moderator, item=item, decision="publish", reason="Seen.", version=1
+        )
+
+    edited, decided = race([rewrite, publish])
+    assert edited == 2, edited
+    assert isinstance(decided, TargetChanged), decided
+    assert decided.current_version == 2
+    example.refresh_from_db()
+    item.refresh_from_db()
+    assert (example.status, example.title) == ("submitted", "Unseen rewrite")
+    assert (item.status, item.target_label, item.target_version) == (
+        "open", "Unseen rewrite", 1,
+    )  # fmt: skip

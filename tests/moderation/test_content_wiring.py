@@ -35,7 +35,11 @@ def api_for(user) -> APIClient:
 def submit_entry(author, run_on_commit, **overrides) -> Example:
     with run_on_commit():
         return atlas_services.example_create(
-            author=author, data=example_data(**overrides), evidence=[evidence_data()], submit=True
+            author=author,
+            data=example_data(**overrides),
+            evidence=[evidence_data()],
+            submit=True,
+            confirm_distinct=True,  # look-alike entries are made on purpose here
         )
 
 
@@ -164,7 +168,15 @@ def test_publishing_on_the_entry_page_settles_the_queue_item(user, run_on_commit
 def test_withdrawn_entry_cannot_be_published_from_the_queue(user, run_on_commit, moderator):
     example = submit_entry(user, run_on_commit)
     atlas_services.example_transition(actor=user, example=example, to="draft")
-    response = decide(moderator, item_for(example, "submitted_entry"), "publish")
+    item = item_for(example, "submitted_entry")
+    response = decide(moderator, item, "publish")  # for the version the item recorded
+    assert response.status_code == 409
+    assert [c["field"] for c in response.json()["changes"]] == ["status"]
+    response = api_for(moderator).post(
+        f"/api/moderation/items/{item.pk}/decide/",
+        {"decision": "publish", "reason": "Fine.", "version": response.json()["version"]},
+        format="json",
+    )
     assert response.status_code == 400
     assert "withdrew this entry" in response.json()["detail"]
     example.refresh_from_db()

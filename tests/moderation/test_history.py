@@ -46,10 +46,15 @@ def test_annotation_history_shows_each_change(client, annotation, moderator):
     assert "Created" in html and "Changed" in html
 
 
-def test_histories_are_for_moderators(client, annotation, founding_paper, user):
+def test_histories_are_for_moderators(client, annotation, founding_paper, user, other_user):
     assert client.get(url("annotation", annotation)).status_code == 302  # sign in first
-    client.force_login(user)
+    client.force_login(other_user)
     assert client.get(url("annotation", annotation)).status_code == 403
+    assert client.get(url("source", founding_paper)).status_code == 403
+    # An annotation's author reads its history too (issue 12: private notes' histories
+    # are theirs alone, so they must be able to read them).
+    client.force_login(user)
+    assert client.get(url("annotation", annotation)).status_code == 200
     assert client.get(url("source", founding_paper)).status_code == 403
 
 

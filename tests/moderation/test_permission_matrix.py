@@ -26,9 +26,10 @@ ROLES = {
 }
 
 LOGIN = 302  # pages send anonymous visitors to sign in
+SIGN_IN = 401  # the API challenges them (WWW-Authenticate: Token)
 # role                           queue page, queue API, claim, decide, flag, log page, log API
 MATRIX = {
-    "anonymous":                    (LOGIN, 403, 403, 403, 403, LOGIN, 403),
+    "anonymous":                    (LOGIN, SIGN_IN, SIGN_IN, SIGN_IN, SIGN_IN, LOGIN, SIGN_IN),
     "contributor (author)":         (403,   403, 403, 403, 400, 403,   403),
     "another contributor":          (403,   403, 403, 403, 201, 403,   403),
     "trusted contributor":          (403,   403, 403, 403, 201, 403,   403),
@@ -96,7 +97,7 @@ def test_permission_matrix(client, role, action, expected):
         # Out-of-scope moderators see the queue, but not this item.
         visible = str(source.title) in response.content.decode()
         assert visible == (role != "moderator (DE, out of scope)")
-    if expected in (302, 403) and action in ("claim", "decide"):
+    if expected in (302, 401, 403) and action in ("claim", "decide"):
         assert ReviewItem.objects.get(pk=item.pk).status == "open"
 
 
@@ -112,7 +113,7 @@ def test_permission_matrix(client, role, action, expected):
 SEEN, ABSENT = "seen", "absent"
 CONTENT_MATRIX = {
     # role                           entry: view, flag, decide   annotation: view, flag, decide   comment: view, flag, decide
-    "anonymous":                    ((404, 403, 403),            (404, 403, 403),                 (ABSENT, 403, 403)),
+    "anonymous":                    ((404, 401, 401),            (404, 401, 401),                 (ABSENT, 401, 401)),
     "contributor (author)":         ((200, 400, 403),            (200, 400, 403),                 (SEEN,   400, 403)),
     "another contributor":          ((404, 201, 403),            (404, 201, 403),                 (ABSENT, 201, 403)),
     "trusted contributor":          ((404, 201, 403),            (404, 201, 403),                 (ABSENT, 201, 403)),

@@ -1,5 +1,5 @@
-"""Every role × history, restore and merge, through HTTP (the API, and the history page
-of a private draft). The entries are about France (FR) and were written by ``author``;
+"""Every role × history, restore and merge (within and across country scopes, and its
+preview), through HTTP (the API, and the history page of a private draft). The entries are about France (FR) and were written by ``author``;
 "moderator (FR)" is in scope, "moderator (DE)" is not. Companion to
 test_permission_matrix.py (queue, claim, decide, flag, log)."""
 
@@ -26,18 +26,20 @@ ROLES = {
     "admin": lambda author: make_admin(),
 }
 
-# role                           draft history, restore, merge
+# "merge across": the French duplicate into a German entry (both entries must be in the
+# moderator's scope); "merge preview": the side-by-side comparison (GET).
+# role                           draft history, restore, merge, merge across, merge preview
 MATRIX = {
-    "anonymous":                    (404, 403, 403),
-    "contributor (author)":         (200, 403, 403),
-    "another contributor":          (404, 403, 403),
-    "trusted contributor":          (404, 403, 403),
-    "moderator (FR, in scope)":     (200, 200, 201),
-    "moderator (DE, out of scope)": (404, 403, 403),
-    "global moderator":             (200, 200, 201),
-    "admin":                        (200, 200, 201),
+    "anonymous":                    (404, 401, 401, 401, 401),  # the API challenges: 401
+    "contributor (author)":         (200, 403, 403, 403, 403),
+    "another contributor":          (404, 403, 403, 403, 403),
+    "trusted contributor":          (404, 403, 403, 403, 403),
+    "moderator (FR, in scope)":     (200, 200, 201, 403, 200),
+    "moderator (DE, out of scope)": (404, 403, 403, 403, 403),
+    "global moderator":             (200, 200, 201, 201, 200),
+    "admin":                        (200, 200, 201, 201, 200),
 }  # fmt: skip
-ACTIONS = ("draft_history", "restore", "merge")
+ACTIONS = ("draft_history", "restore", "merge", "merge_across", "merge_preview")
 
 CELLS = [
     pytest.param(role, action, MATRIX[role][index], id=f"{role} × {action}")
@@ -46,12 +48,13 @@ CELLS = [
 ]
 
 
-def _entry(author, title, *, publish=True):
+def _entry(author, title, *, publish=True, country="FR"):
     example = services.example_create(
         author=author,
-        data=example_data(title=title, country="FR"),
+        data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{len(title)}")],
         submit=publish,
+        confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
     if publish:
         moderator = make_moderator()
@@ -81,10 +84,19 @@ def test_permission_matrix_history(client, role, action, expected):
             {"history_id": first.history_id, "reason": "Back to the start"},
             content_type="application/json",
         )
+    elif action == "merge_preview":
+        response = client.get(f"/api/examples/{duplicate.pk}/merge/", {"into": target.pk})
     else:
+        if action == "merge_across":
+            target = _entry(author, "German scoring", country="DE")
         response = client.post(
             f"/api/examples/{duplicate.pk}/merge/",
-            {"into": target.pk, "reason": "Same system"},
+            # The titles (and, across, the countries) differ: the merge says which to keep.
+            {
+                "into": target.pk,
+                "reason": "Same system",
+                "fields": {"title": "target", "country": "target"},
+            },
             content_type="application/json",
         )
 
@@ -92,6 +104,6 @@ def test_permission_matrix_history(client, role, action, expected):
     if action == "restore":
         assert (Example.objects.get(pk=target.pk).region == "") == (expected == 200)
         assert AuditLogEntry.objects.filter(action="restore").exists() == (expected == 200)
-    if action == "merge":
+    if action in ("merge", "merge_across", "merge_preview"):
         assert ExampleMerge.objects.exists() == (expected == 201)
         assert (Example.objects.get(pk=duplicate.pk).status == "merged") == (expected == 201)

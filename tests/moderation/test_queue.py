@@ -262,4 +262,6 @@ def test_notices_page_lists_and_marks_read(moderator, user, user_client):
     review_item_decide(actor=moderator, item=item, decision="hide", reason="Off-topic here")
     response = user_client.get("/moderation/notices/")
     assert response.status_code == 200 and b"Off-topic here" in response.content
+    assert ModerationNotice.objects.get().read_at is None  # a GET changes nothing
+    assert user_client.post("/moderation/notices/").status_code == 302  # "Mark all as read"
     assert ModerationNotice.objects.get().read_at is not None

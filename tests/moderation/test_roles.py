@@ -109,7 +109,9 @@ def test_trust_recompute_promotes_at_threshold(user, settings):
 def test_admin_appoints_scoped_then_global_moderator(admin_user, user):
     role_grant_moderator(actor=admin_user, user=user, countries=["fr", "DE"], reason="Volunteer")
     assert permissions.moderator_countries(user) == frozenset({"FR", "DE"})
-    role_grant_moderator(actor=admin_user, user=user, countries=[], reason="Promoted")
+    role_grant_moderator(
+        actor=admin_user, user=user, countries=[], everywhere=True, reason="Promoted"
+    )
     assert permissions.is_global_moderator(user)
     assert not ModeratorScope.objects.filter(user=user).exists()
     first, second = AuditLogEntry.objects.order_by("id")

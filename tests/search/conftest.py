@@ -105,7 +105,7 @@ def make_entry(moderator):
         evidence = evidence_data(**({"title": evidence_title} if evidence_title else {}))
         example = services.example_create(
             author=author, data=example_data(**overrides), evidence=[evidence],
-            submit=status != "draft",
+            submit=status != "draft", confirm_distinct=True,
         )  # fmt: skip
         if status == "published":
             example = services.example_transition(actor=moderator, example=example, to=status)

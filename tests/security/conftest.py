@@ -3,6 +3,9 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 
+# Fixtures shared with the atlas tests (published entries, a global moderator).
+from tests.atlas.conftest import make_published, moderator  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():

@@ -4,7 +4,8 @@ One row per URL name (namespace:name). ``path`` is a sample URL whose {placehold
 filled from tests/security/world.py. ``get`` and ``post`` are the status codes that an
 anonymous visitor, a contributor (who wrote the entry, comment and annotation in the
 world) and a global moderator get, in that order; POST sends an empty body, so a 400
-means "allowed to try, the input is missing" and a 403/302-to-login means "refused".
+means "allowed to try, the input is missing" and a 403/302-to-login means "refused"; the
+API answers an anonymous request it refuses with 401 and ``WWW-Authenticate: Token``.
 ``html`` marks pages (their Content-Security-Policy is checked too).
 
 A new URL pattern without a row fails tests/security/test_routes.py. Detailed matrices
@@ -80,8 +81,8 @@ ROUTES = {
     'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     # POST only (login required); an empty form redirects back with the error as a message.
     'moderation:flag': Row('/moderation/flag/', get=(302, 405, 405), post=(302, 302, 302), html=False),
-    'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 200, 200), html=True),
-    'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # POST marks notices read (a GET never does) and redirects back
+    'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # an annotation's author reads its history too; a private one is its author's alone (tests/annotations/test_privacy.py)
     'moderation:history_restore_deleted': Row('/moderation/history/annotation/{annotation}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'search:search': Row('/search/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'search:activity': Row('/activity/', get=(200, 200, 200), post=(200, 200, 200), html=True),
@@ -98,35 +99,35 @@ ROUTES = {
     'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(403, 403, 400), html=False),  # accept, reject or withdraw
     'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
-    'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(403, 400, 400), html=False),
-    'api-annotation-preview': Row('/api/annotations/preview/', get=(403, 405, 405), post=(403, 400, 400), html=False),
-    'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(403, 405, 405), post=(403, 403, 200), html=False),  # global moderators
-    'api-annotation-restore': Row('/api/annotations/{annotation}/restore/', get=(403, 405, 405), post=(403, 403, 200), html=False),  # as hide
-    'api-annotation-reattach': Row('/api/annotations/{annotation}/reattach/', get=(403, 405, 405), post=(403, 400, 400), html=False),
-    'api-source-annotations-jsonld': Row('/api/sources/{slug}/annotations.jsonld', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-source-annotations-csv': Row('/api/sources/{slug}/annotations.csv', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-example-list': Row('/api/examples/', get=(200, 200, 200), post=(403, 400, 400), html=False),
+    'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),
+    'api-annotation-preview': Row('/api/annotations/preview/', get=(401, 405, 405), post=(401, 400, 400), html=False),
+    'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(401, 405, 405), post=(401, 403, 200), html=False),  # global moderators
+    'api-annotation-restore': Row('/api/annotations/{annotation}/restore/', get=(401, 405, 405), post=(401, 403, 200), html=False),  # as hide
+    'api-annotation-reattach': Row('/api/annotations/{annotation}/reattach/', get=(401, 405, 405), post=(401, 400, 400), html=False),
+    'api-source-annotations-jsonld': Row('/api/sources/{slug}/annotations.jsonld', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-source-annotations-csv': Row('/api/sources/{slug}/annotations.csv', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-example-list': Row('/api/examples/', get=(200, 200, 200), post=(401, 400, 400), html=False),
     'api-example-export-csv': Row('/api/examples/export.csv', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-example-export-geojson': Row('/api/examples/export.geojson', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-example-export-jsonld': Row('/api/examples/export.jsonld', get=(200, 200, 200), post=(405, 405, 405), html=False),
-    'api-example-detail': Row('/api/examples/{example}/', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-example-merge': Row('/api/examples/{example}/merge/', get=(405, 405, 405), post=(403, 400, 400), html=False),
-    'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(403, 400, 400), html=False),
-    'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(403, 405, 405), html=False),
-    'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(403, 400, 400), html=False),
-    'api-comment': Row('/api/comments/{comment}/', get=(405, 405, 405), post=(403, 405, 405), html=False),  # DELETE only: tests/atlas/test_comments_api.py
-    'api-comment-hide': Row('/api/comments/{comment}/hide/', get=(405, 405, 405), post=(403, 403, 200), html=False),  # an empty form body reads as hidden=false ("show again"): moderators only; roles: tests/atlas/test_comments_api.py
-    'api-example-suggestions': Row('/api/examples/{example}/suggestions/', get=(200, 200, 200), post=(403, 400, 400), html=False),  # roles: tests/atlas/test_suggestions_api.py
-    'api-suggestion-decide': Row('/api/suggestions/{suggestion}/decide/', get=(405, 405, 405), post=(403, 400, 400), html=False),  # an empty body fails validation first; roles: tests/atlas/test_suggestions_api.py
-    'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(403, 403, 400), html=False),
-    'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(403, 400, 400), html=False),
+    'api-example-detail': Row('/api/examples/{example}/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-example-merge': Row('/api/examples/{example}/merge/', get=(401, 403, 400), post=(401, 400, 400), html=False),  # GET: the preview (?into=), moderators only
+    'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(401, 400, 400), html=False),
+    'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(401, 400, 400), html=False),
+    'api-comment': Row('/api/comments/{comment}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only: tests/atlas/test_comments_api.py
+    'api-comment-hide': Row('/api/comments/{comment}/hide/', get=(405, 405, 405), post=(401, 403, 200), html=False),  # an empty form body reads as hidden=false ("show again"): moderators only; roles: tests/atlas/test_comments_api.py
+    'api-example-suggestions': Row('/api/examples/{example}/suggestions/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # roles: tests/atlas/test_suggestions_api.py
+    'api-suggestion-decide': Row('/api/suggestions/{suggestion}/decide/', get=(405, 405, 405), post=(401, 400, 400), html=False),  # an empty body fails validation first; roles: tests/atlas/test_suggestions_api.py
+    'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(401, 403, 400), html=False),
+    'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
-    'api-moderation-items': Row('/api/moderation/items/', get=(403, 403, 200), post=(403, 405, 405), html=False),
-    'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(403, 405, 405), post=(403, 403, 200), html=False),
-    'api-moderation-decide': Row('/api/moderation/items/{item}/decide/', get=(403, 405, 405), post=(403, 400, 400), html=False),  # an empty body fails validation first; roles: tests/moderation
-    'api-moderation-log': Row('/api/moderation/log/', get=(403, 403, 200), post=(403, 405, 405), html=False),
-    'api-flags': Row('/api/flags/', get=(403, 405, 405), post=(403, 400, 400), html=False),
+    'api-moderation-items': Row('/api/moderation/items/', get=(401, 403, 200), post=(401, 405, 405), html=False),
+    'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(401, 405, 405), post=(401, 403, 200), html=False),
+    'api-moderation-decide': Row('/api/moderation/items/{item}/decide/', get=(401, 405, 405), post=(401, 400, 400), html=False),  # an empty body fails validation first; roles: tests/moderation
+    'api-moderation-log': Row('/api/moderation/log/', get=(401, 403, 200), post=(401, 405, 405), html=False),
+    'api-flags': Row('/api/flags/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-search': Row('/api/search/', get=(200, 200, 200), post=(405, 405, 405), html=False),
 }  # fmt: skip

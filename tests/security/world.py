@@ -33,6 +33,7 @@ def _published(author, moderator, title: str, country: str = "FR") -> Example:
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{abs(hash(title))}")],
         submit=True,
+        confirm_distinct=True,  # a factory: look-alike entries are made on purpose
     )
     example = atlas_services.example_transition(actor=moderator, example=example, to="published")
     atlas_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
@@ -63,7 +64,11 @@ def build_world() -> World:
     duplicate = _published(contributor, moderator, "French scoring again")
     kept = _published(contributor, moderator, "Another French scoring")
     merge = merging.example_merge(
-        actor=moderator, source=duplicate, target_id=kept.pk, reason="Same system"
+        actor=moderator,
+        source=duplicate,
+        target_id=kept.pk,
+        reason="Same system",
+        fields={"title": "target"},
     )
     comment = atlas_services.comment_create(author=other, example=entry, body="A comment")
     suggestion = atlas_services.suggestion_create(

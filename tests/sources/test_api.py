@@ -247,7 +247,7 @@ def test_token_authentication(client, user, sources):
     assert response.status_code == 200
     assert response.wsgi_request.user == user
     bad = client.get("/api/sources/", headers={"Authorization": "Token not-a-real-token"})
-    # A token client is challenged (401), whatever authenticator comes first.
+    # A token client is challenged (401).
     assert bad.status_code == 401
     assert bad["WWW-Authenticate"] == 'Token realm="api"'
     assert bad.json() == {"detail": "Invalid token."}
@@ -258,10 +258,12 @@ def test_token_authentication(client, user, sources):
     assert write.status_code == 401 and write.json() == {"detail": "Invalid token."}
 
 
-def test_anonymous_browser_write_is_still_a_403(client, sources):
+def test_a_write_without_credentials_is_challenged(client, sources):
+    """The README's promise: no token (and no session) on a write is 401 with a
+    challenge, not a bare 403."""
     response = client.post("/api/annotations/", {}, content_type="application/json")
-    assert response.status_code == 403
-    assert "WWW-Authenticate" not in response
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Token realm="api"'
 
 
 def test_session_authentication(client, user, sources):

@@ -1,0 +1,44 @@
+"""allauth, configured for Creditscape (settings.ACCOUNT_ADAPTER).
+
+- The client address for allauth's rate limits (log-in failures, sign-ups, password
+  resets) is the one every other limit uses (apps/common/client_ip.py): only a proxy we
+  run may name it, never a header the client sent.
+- Links in its e-mails (confirm your address, reset your password) are built on SITE_URL
+  (apps/common/site.py), not on the Host header of the request that triggered them.
+- Subjects are plain text on one line (apps/common/email.py).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.urls import reverse
+
+from apps.common.client_ip import client_ip
+from apps.common.email import subject_line
+from apps.common.site import absolute_url, site_host
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        return client_ip(request)
+
+    def format_email_subject(self, subject: str) -> str:
+        return subject_line(super().format_email_subject(subject))
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth's templates say "Hello from {{ current_site.name }}" and end with its
+        # domain: the canonical ones, whatever host the request came in on.
+        site = SimpleNamespace(name=settings.SITE_NAME, domain=site_host())
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        from urllib.parse import quote
+
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return absolute_url(path.replace("UID-KEY", quote(key)))
