@@ -90,6 +90,17 @@ class DocumentAdapter(TargetAdapter):
         except (ValueError, TypeError, ValidationError):
             return None
 
+    def get_many(self, object_ids) -> dict:
+        try:
+            rows = (
+                Document.objects.select_related("source", "base_document")
+                .defer("text", "front_matter", "source__abstract", "base_document__text")
+                .filter(pk__in=list(object_ids))
+            )
+            return {str(obj.pk): obj for obj in rows}
+        except (ValueError, TypeError, ValidationError):
+            return {}
+
     def label(self, obj) -> str:
         title = obj.source.title
         if obj.status == DocumentStatus.PROPOSED or obj.is_proposal:

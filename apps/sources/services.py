@@ -395,13 +395,10 @@ def review_item_for_upload(*, document_id: int):
             if base
             else _("Version %(version)s proposed by %(user)s.")
         ) % {**names, "base": base}
-        item = review_item_open(
+        # The item records the version's number and snapshot (the adapter's version()).
+        return review_item_open(
             item_type=ReviewItemType.PROPOSED_VERSION, target=document, summary=summary
         )
-        if item.target_version is None:
-            item.target_version = document.version
-            item.save(update_fields=["target_version"])
-        return item
     if document.status != DocumentStatus.READY:
         return None
     if uploader.is_staff or moderation_permissions.is_trusted(uploader):
@@ -412,7 +409,7 @@ def review_item_for_upload(*, document_id: int):
             target=document.source,
             summary=_("New source uploaded by %(user)s.") % names,
         )
-    item = review_item_open(
+    return review_item_open(
         item_type=ReviewItemType.UPLOADED_SOURCE,
         target=document,
         summary=_(
@@ -421,10 +418,6 @@ def review_item_for_upload(*, document_id: int):
         )
         % names,
     )
-    if item.target_version is None:
-        item.target_version = document.version
-        item.save(update_fields=["target_version"])
-    return item
 
 
 def _document_fail(document_id: int, message: str) -> Document:
