@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Links in e-mails, feeds, exports and citations point here (`make run` serves it).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test worker beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
+.PHONY: run test worker worker-default worker-imports beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,27 @@ test: $(VENV)/.installed-dev
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## A Celery worker with the periodic scheduler (production: REDIS_URL must be set).
+## A Celery worker for every queue, with the periodic scheduler (REDIS_URL must be set).
+## Production runs one worker per queue instead (docs/deploy.md): worker-default, worker-imports.
 worker: $(VENV)/.installed-runtime
 	$(BIN)/celery -A project worker -B --loglevel=INFO
+
+## E-mails, notices, re-anchoring, sweeps (and the one beat scheduler).
+DEFAULT_QUEUE ?= $(or $(CELERY_QUEUE),celery)
+WORKER_CONCURRENCY ?= 2
+worker-default: $(VENV)/.installed-runtime
+	$(BIN)/celery -A project worker -B -Q $(DEFAULT_QUEUE) -n default@%h \
+		--concurrency $(WORKER_CONCURRENCY) --loglevel=INFO
+
+## Imports only. Each process may start a layout child of SOURCE_IMPORT_MAX_MEMORY_MB and
+## is replaced after a task that left it above IMPORT_MAX_MEMORY_KB.
+IMPORT_QUEUE ?= $(or $(SOURCE_IMPORT_QUEUE),$(if $(CELERY_QUEUE),$(CELERY_QUEUE)-imports,imports))
+IMPORT_CONCURRENCY ?= 2
+IMPORT_MAX_MEMORY_KB ?= 524288
+worker-imports: $(VENV)/.installed-runtime
+	$(BIN)/celery -A project worker -Q $(IMPORT_QUEUE) -n imports@%h \
+		--concurrency $(IMPORT_CONCURRENCY) --max-memory-per-child $(IMPORT_MAX_MEMORY_KB) \
+		--loglevel=INFO
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

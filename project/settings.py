@@ -18,6 +18,7 @@ import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -243,6 +244,19 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 # One Redis can carry several deployments (or test runs) apart by queue name.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# Imports run in a queue of their own, so one hostile upload holds an import worker and
+# never the e-mails, notices and re-anchoring on the default queue (docs/deploy.md: run
+# one worker per queue). A deployment named by CELERY_QUEUE gets "<name>-imports".
+SOURCE_IMPORT_QUEUE = os.environ.get(
+    "SOURCE_IMPORT_QUEUE",
+    "imports" if CELERY_TASK_DEFAULT_QUEUE == "celery" else f"{CELERY_TASK_DEFAULT_QUEUE}-imports",
+)
+# Both declared: a worker started without -Q (development, the test worker) takes both.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, SOURCE_IMPORT_QUEUE)
+]
+CELERY_TASK_ROUTES = {"apps.sources.tasks.import_document": {"queue": SOURCE_IMPORT_QUEUE}}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,8 +265,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A prefork worker process that grew past this many KB is replaced once its task is done
+# (it cannot stop a task mid-way: the PDF layout pass has its own cap, importers/limits.py).
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512 * 1024)
 # Redis redelivers an unacknowledged task after the visibility timeout; it must exceed the
-# longest task's hard time limit (imports: 10 minutes).
+# longest task's hard time limit (imports: SOURCE_IMPORT_TIME_LIMIT, 6 minutes).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 # A user's write must not hang on a dead broker: try briefly, then log and let the periodic
 # sweep send the work later.
@@ -359,6 +376,25 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Uploads: the cap is checked by the form before anything is stored.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# PDFs built to explode in the layout pass are refused before parsing
+# (apps/sources/importers/pdf_structure.py; docs/security.md, "Hostile uploads"). Real
+# documents stay far below each limit.
+SOURCE_PDF_MAX_PAGES = env_int("SOURCE_PDF_MAX_PAGES", 2000)
+SOURCE_PDF_MAX_OBJECTS = env_int("SOURCE_PDF_MAX_OBJECTS", 200_000)
+# Drawings (Form XObjects) inside drawings: real files nest two or three deep.
+SOURCE_PDF_MAX_FORM_DEPTH = env_int("SOURCE_PDF_MAX_FORM_DEPTH", 8)
+# Drawings painted on one page, nested ones included (pypdf's text extraction stops at
+# the same number).
+SOURCE_PDF_MAX_FORM_INVOCATIONS = env_int("SOURCE_PDF_MAX_FORM_INVOCATIONS", 5000)
+# Saved graphics states (q) open at once: PDF 1.7 readers supported 28; each costs a copy.
+SOURCE_PDF_MAX_GRAPHICS_NESTING = env_int("SOURCE_PDF_MAX_GRAPHICS_NESTING", 256)
+# What one import may cost (apps/sources/importers/limits.py, docs/deploy.md). The soft
+# limit ends the import with a clear "could not be processed"; the hard one kills a
+# worker process that ignored it. The PDF layout pass runs in a child process capped at
+# SOURCE_IMPORT_MAX_MEMORY_MB of address space and the soft limit in seconds.
+SOURCE_IMPORT_SOFT_TIME_LIMIT = env_int("SOURCE_IMPORT_SOFT_TIME_LIMIT", 300)
+SOURCE_IMPORT_TIME_LIMIT = env_int("SOURCE_IMPORT_TIME_LIMIT", SOURCE_IMPORT_SOFT_TIME_LIMIT + 60)
+SOURCE_IMPORT_MAX_MEMORY_MB = env_int("SOURCE_IMPORT_MAX_MEMORY_MB", 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -74,6 +74,17 @@ def _site_url(settings):
     settings.SITE_URL = "http://testserver"
 
 
+@pytest.fixture(autouse=True)
+def _no_upload_rate_limit(settings):
+    """Upload limits are counted in the cache, per user id, and test users are new
+    accounts (3 uploads an hour) whose ids the next test reuses: fixtures that upload
+    would trip them. tests/security/test_upload_limits.py tests them with the defaults."""
+    settings.MODERATION_WRITE_RATES = {
+        **getattr(settings, "MODERATION_WRITE_RATES", {}),
+        "upload": {"user": "100000/hour", "new_user": "100000/hour", "ip": "100000/hour"},
+    }
+
+
 # --- Celery -------------------------------------------------------------------------------
 
 
@@ -112,7 +123,12 @@ def celery_worker_real(transactional_db):
     from project.celery import app
 
     app.conf.task_always_eager = False
-    with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING") as worker:
+    # Both queues, the imports one included (settings.CELERY_TASK_QUEUES), as a
+    # development worker started without -Q.
+    queues = [settings.CELERY_TASK_DEFAULT_QUEUE, settings.SOURCE_IMPORT_QUEUE]
+    with start_worker(
+        app, pool="solo", perform_ping_check=False, loglevel="WARNING", queues=queues
+    ) as worker:
         yield worker
     app.conf.task_always_eager = True
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -70,6 +71,24 @@ def download_renderer(media_type: str, file_format: str) -> type[DownloadRendere
     return type(name, (DownloadRenderer,), {"media_type": media_type, "format": file_format})
 
 
+def _anonymous(context) -> bool:
+    request = context.get("request")
+    if request is None:
+        return False
+    try:
+        # A browser whose session is signed in but whose write failed the CSRF check is
+        # not anonymous: it stays a 403 (DRF has already replaced its user by anonymous).
+        session = getattr(request._request, "session", None)
+        signed_in_session = session is not None and SESSION_KEY in session
+        return (
+            request.successful_authenticator is None
+            and not request.user.is_authenticated
+            and not signed_in_session
+        )
+    except Exception:  # noqa: BLE001 - authentication itself failed: DRF answers that
+        return False
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -77,8 +96,22 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied) and getattr(exc, "retry_after", None):
+        # A service's rate limit (apps/moderation/throttles.RateLimited): 429 + Retry-After.
+        exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, exceptions.PermissionDenied) and _anonymous(context):
+        # A refusal that a service (not a DRF permission class) raised for a visitor who
+        # sent no credentials: as for the permission classes, the answer is "sign in"
+        # (401 with the challenge), not "forbidden".
+        exc = exceptions.NotAuthenticated()
+        view = context.get("view")
+        header = view.get_authenticate_header(context["request"]) if view else None
+        if header:
+            exc.auth_header = header
+        else:
+            exc.status_code = 403
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

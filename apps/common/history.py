@@ -10,12 +10,12 @@ from django.utils.text import Truncator
 
 
 def fit_change_reason(sender, history_instance, **kwargs) -> None:
-    """pre_create_historical_record: cut the reason to its column's length."""
+    """pre_create_historical_record: cut the reason to its column's length, if it has one."""
     reason = getattr(history_instance, "history_change_reason", None)
     if not reason:
         return
-    limit = history_instance._meta.get_field("history_change_reason").max_length or 100
-    if len(reason) > limit:
+    limit = history_instance._meta.get_field("history_change_reason").max_length
+    if limit is not None and len(reason) > limit:  # a text column keeps the whole reason
         history_instance.history_change_reason = Truncator(reason).chars(limit)
 
 

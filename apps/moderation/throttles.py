@@ -28,6 +28,9 @@ DEFAULT_RATES: dict[str, dict[str, str]] = {
     "entry": {"user": "30/hour", "new_user": "5/hour", "ip": "60/hour"},
     "suggestion": {"user": "30/hour", "new_user": "5/hour", "ip": "60/hour"},
     "flag": {"user": "30/hour", "new_user": "5/hour", "ip": "60/hour"},
+    # Sources and versions (apps/sources/services.py): each upload costs an import, and a
+    # scholar adds a few a day; twelve in a second is a script.
+    "upload": {"user": "10/hour", "new_user": "3/hour", "ip": "30/hour"},
 }
 NEW_ACCOUNT_AGE = timedelta(days=1)
 _DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -78,9 +81,10 @@ def _hit(key: str, limit: int, duration: int, now: int) -> int | None:
     return None
 
 
-def check_write_rate(*, kind: str, user, ip: str) -> None:
+def check_write_rate(*, kind: str, user, ip: str | None) -> None:
     """Count one write of ``kind`` by ``user`` from ``ip``; raise RateLimited when either
-    the account's or the address's budget for the current window is spent."""
+    the account's or the address's budget for the current window is spent. Without an
+    address (a service called outside a request), only the account's counts."""
     rates = rates_for(kind)
     now = int(time.time())
     waits = []
@@ -90,10 +94,11 @@ def check_write_rate(*, kind: str, user, ip: str) -> None:
         wait = _hit(f"{kind}:user:{user.pk}", limit, duration, now)
         if wait is not None:
             waits.append(wait)
-    limit, duration = parse_rate(rates["ip"])
-    wait = _hit(f"{kind}:ip:{ip}", limit, duration, now)
-    if wait is not None:
-        waits.append(wait)
+    if ip is not None:
+        limit, duration = parse_rate(rates["ip"])
+        wait = _hit(f"{kind}:ip:{ip}", limit, duration, now)
+        if wait is not None:
+            waits.append(wait)
     if waits:
         retry_after = max(waits)
         minutes = max(1, round(retry_after / 60))
@@ -105,6 +110,15 @@ def check_write_rate(*, kind: str, user, ip: str) -> None:
             % {"minutes": minutes},
             retry_after=retry_after,
         )
+
+
+def throttled_response(response, exc: RateLimited | None):
+    """A page whose form was refused for going too fast: 429 with Retry-After (the form
+    shows the message)."""
+    if exc is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def check_request_rate(request, kind: str) -> None:

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.site import absolute_url
+from apps.moderation.throttles import client_ip
 
 from . import citation, permissions, selectors, services
 from .forms import NewVersionForm, SourceUploadForm
@@ -175,7 +176,8 @@ def _accepted(request, document: Document) -> Response:
 
 class SourceListAPI(generics.ListAPIView):
     """Sources with at least one readable version. POST (multipart: ``file`` plus the
-    metadata fields of the page's form) adds a source: 202 with the import's status URL."""
+    metadata fields of the page's form) adds a source: 202 with the import's status URL;
+    429 with Retry-After past the upload rate (as the page)."""
 
     serializer_class = SourceListSerializer
     filterset_class = SourceFilter
@@ -197,6 +199,7 @@ class SourceListAPI(generics.ListAPIView):
             metadata=form.metadata(),
             data=upload.content_bytes,
             filename=upload.name,
+            client_ip=client_ip(request),
         )
         return _accepted(request, source.documents.order_by("-created").first())
 
@@ -305,7 +308,11 @@ class SourceVersionListAPI(APIView):
         form = _upload_file(request, NewVersionForm)
         upload = form.cleaned_data["file"]
         document = services.document_upload(
-            user=request.user, source=source, data=upload.content_bytes, filename=upload.name
+            user=request.user,
+            source=source,
+            data=upload.content_bytes,
+            filename=upload.name,
+            client_ip=client_ip(request),
         )
         document.source = source
         return _accepted(request, document)

@@ -31,6 +31,7 @@ from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import AuditAction, Decision, ReviewItemType
 from apps.moderation.selectors import is_hidden
 from apps.moderation.services import audit_record, review_item_open, review_items_settle
+from apps.moderation.throttles import check_write_rate
 from apps.search.services import search_index_document
 
 from . import permissions
@@ -100,6 +101,14 @@ def _check_can_add(user) -> None:
         raise PermissionDenied(_("Sign in to add sources."))
 
 
+def _check_upload_rate(*, user, client_ip: str | None, throttle: bool) -> None:
+    """Uploads per account (fewer for accounts younger than a day) and per address, in
+    the write throttles' windows (apps/moderation/throttles.py, kind "upload"); raises
+    RateLimited (a PermissionDenied with ``retry_after``: 429 in pages and the API)."""
+    if throttle:
+        check_write_rate(kind="upload", user=user, ip=client_ip)
+
+
 def _store_upload(
     *,
     source: Source,
@@ -141,13 +150,24 @@ def _enqueue_import(document_id: int) -> None:
 
 
 @transaction.atomic
-def source_create(*, user, metadata: SourceMetadata, data: bytes, filename: str = "") -> Source:
+def source_create(
+    *,
+    user,
+    metadata: SourceMetadata,
+    data: bytes,
+    filename: str = "",
+    client_ip: str | None = None,
+    throttle: bool = True,
+) -> Source:
     """Create a source and its first (pending) version from uploaded bytes.
 
     Raises ValidationError (nothing stored) for bad metadata or an unacceptable file,
-    PermissionDenied for anonymous users.
+    PermissionDenied for anonymous users, RateLimited past the upload rate of the
+    account or of ``client_ip`` (pass the request's; ``throttle=False`` only for
+    operators' tools such as the import_source command).
     """
     _check_can_add(user)
+    _check_upload_rate(user=user, client_ip=client_ip, throttle=throttle)
     doi = normalize_doi(metadata.doi)
     validate_doi(doi)
     slug = metadata.slug or _unique_slug(suggest_slug(metadata))
@@ -183,7 +203,14 @@ def source_create(*, user, metadata: SourceMetadata, data: bytes, filename: str 
 
 @transaction.atomic
 def document_upload(
-    *, user, source: Source, data: bytes, filename: str = "", operator: bool = False
+    *,
+    user,
+    source: Source,
+    data: bytes,
+    filename: str = "",
+    client_ip: str | None = None,
+    throttle: bool = True,
+    operator: bool = False,
 ) -> Document:
     """Upload a new version of an existing source.
 
@@ -191,14 +218,16 @@ def document_upload(
     imported; anyone else's becomes a *proposal* (``is_proposal``): imported the same
     way, but readable only by its author and the stewards until one of them accepts it.
     ``operator`` is for the ``import_source`` command only (the shell is trusted): the
-    version is published whoever is recorded as its uploader.
+    version is published whoever is recorded as its uploader. Rate-limited as
+    source_create.
 
-    Raises PermissionDenied (anonymous; a source hidden from the user) and
+    Raises PermissionDenied (anonymous; a source hidden from the user), RateLimited and
     ValidationError (an unacceptable file); nothing is stored then.
     """
     _check_can_add(user)
     if not operator and not permissions.can_see_source(user, source, hidden=is_hidden(source)):
         raise PermissionDenied(_("This source is not available."))
+    _check_upload_rate(user=user, client_ip=client_ip, throttle=throttle)
     is_proposal = not operator and not permissions.can_steward(user, source)
     # The current version as stored now (the caller's instance may be older).
     current_id = Source.objects.filter(pk=source.pk).values_list("current_document", flat=True)[0]
@@ -428,6 +457,17 @@ def _document_fail(document_id: int, message: str) -> Document:
         document.import_finished = timezone.now()
         document.save(update_fields=["status", "error", "import_finished"])
     return document
+
+
+def document_import_abandon(*, document_id: int, message: str) -> Document:
+    """An import the worker gave up on (its time limit: tasks.ImportTask.on_failure) ends
+    failed with ``message``; a version imported meanwhile (published or proposed) is left
+    alone."""
+    with transaction.atomic():
+        document = Document.objects.select_for_update().get(pk=document_id)
+        if document.is_imported or document.status == DocumentStatus.FAILED:
+            return document
+    return _document_fail(document_id, message)
 
 
 def document_retry_stalled(*, now=None) -> list[int]:

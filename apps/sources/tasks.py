@@ -1,11 +1,40 @@
-from celery import shared_task
+from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
+from celery import Task, shared_task
+from django.conf import settings
 
 from . import services
+from .importers.limits import time_limit_message
 
 
-# Soft limit: a 2,000-page PDF extracts in well under 5 minutes here; past that the import
-# is stuck. Hard limit kills a worker process that ignores the soft one.
-@shared_task(acks_late=True, soft_time_limit=300, time_limit=360, max_retries=3)
+class ImportTask(Task):
+    """An import that ran out of time ends as a failed document, never as a retry."""
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        # Called in the worker's main process for the hard limit (the child that ran
+        # the import was killed), in the child for an exception that escaped the
+        # service. Only the time limits mean "this file is too costly"; anything else
+        # (a database outage) leaves the document to the stalled-import sweep.
+        if isinstance(exc, (TimeLimitExceeded, SoftTimeLimitExceeded)) and args:
+            services.document_import_abandon(document_id=args[0], message=time_limit_message())
+
+
+# Runs on its own queue (settings.CELERY_TASK_ROUTES → SOURCE_IMPORT_QUEUE), so a
+# hostile upload holds an import worker, never the workers that send e-mails and
+# re-anchor annotations (docs/deploy.md).
+# Soft limit (SOURCE_IMPORT_SOFT_TIME_LIMIT, default 300 s): a 2,000-page PDF extracts
+# in well under that here, so past it the file is hostile or broken; it raises inside
+# the import, which records "could not be processed" (importers/limits.py). The PDF
+# layout pass, in a child process, is killed at the same limit even with eager tasks.
+# Hard limit (SOURCE_IMPORT_TIME_LIMIT, default soft + 60 s): kills a worker process
+# stuck where the soft limit cannot reach (inside C code); on_failure marks the document
+# failed, and the message is acknowledged (acks_on_failure_or_timeout), not redelivered.
+@shared_task(
+    base=ImportTask,
+    acks_late=True,
+    soft_time_limit=settings.SOURCE_IMPORT_SOFT_TIME_LIMIT,
+    time_limit=settings.SOURCE_IMPORT_TIME_LIMIT,
+    max_retries=3,
+)
 def import_document(document_id: int) -> str:
     document = services.document_import(document_id=document_id)
     return document.status

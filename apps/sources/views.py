@@ -16,6 +16,7 @@ from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
 from apps.common.site import absolute_url
 from apps.common.viewer_cache import viewer_page_cache
+from apps.moderation.throttles import RateLimited, client_ip, throttled_response
 
 from . import citation, permissions, reader_extensions, selectors, services
 from .forms import (
@@ -139,6 +140,7 @@ def reader_text(*, source, document) -> str:
 @require_http_methods(["GET", "POST"])
 def source_add(request):
     form = SourceUploadForm(request.POST or None, request.FILES or None)
+    throttled = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -147,14 +149,18 @@ def source_add(request):
                 metadata=form.metadata(),
                 data=upload.content_bytes,
                 filename=upload.name,
+                client_ip=client_ip(request),
             )
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            throttled = exc
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
             document = source.documents.order_by("-created").first()
             messages.success(request, _("Thank you. The file is being imported."))
             return redirect("sources:import_status", document_id=document.pk)
-    return render(request, "sources/source_add.html", {"form": form})
+    return throttled_response(render(request, "sources/source_add.html", {"form": form}), throttled)
 
 
 @login_required
@@ -164,12 +170,20 @@ def version_add(request, slug: str):
     says which before the upload)."""
     source = selectors.source_get(slug=slug, viewer=request.user)
     form = NewVersionForm(request.POST or None, request.FILES or None)
+    throttled = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             document = services.document_upload(
-                user=request.user, source=source, data=upload.content_bytes, filename=upload.name
+                user=request.user,
+                source=source,
+                data=upload.content_bytes,
+                filename=upload.name,
+                client_ip=client_ip(request),
             )
+        except RateLimited as exc:
+            form.add_error(None, str(exc))
+            throttled = exc
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
@@ -187,7 +201,7 @@ def version_add(request, slug: str):
         "source": source,
         "can_steward": permissions.can_steward(request.user, source),
     }
-    return render(request, "sources/version_add.html", context)
+    return throttled_response(render(request, "sources/version_add.html", context), throttled)
 
 
 @login_required

@@ -75,9 +75,9 @@ def worker_env(process_env):
         REDIS_URL=broker,
         CELERY_TASK_ALWAYS_EAGER="false",
         CELERY_VISIBILITY_TIMEOUT="3",
-        CELERY_QUEUE=queue,
+        CELERY_QUEUE=queue,  # imports go to f"{queue}-imports" (settings.SOURCE_IMPORT_QUEUE)
     )
-    client.delete(queue)
+    client.delete(queue, f"{queue}-imports")
 
 
 @pytest.fixture
@@ -86,8 +86,8 @@ def workers():
     of the test is killed."""
 
     class Workers(list):
-        def spawn(self, env: dict, log_path: Path) -> subprocess.Popen:
-            process = spawn_worker(env, log_path)
+        def spawn(self, env: dict, log_path: Path, **options) -> subprocess.Popen:
+            process = spawn_worker(env, log_path, **options)
             self.append(process)
             return process
 
@@ -115,9 +115,37 @@ def run_django(code: str, env: dict, timeout: float = 60) -> subprocess.Complete
     )
 
 
-def spawn_worker(env: dict, log_path: Path) -> subprocess.Popen:
+def spawn_worker(
+    env: dict,
+    log_path: Path,
+    *,
+    queues: list[str] | None = None,
+    prelude: str = "",
+    pool: str = "solo",
+) -> subprocess.Popen:
+    """A worker consuming ``queues`` (default: every declared queue, as a worker started
+    without -Q). ``prelude`` is code run in the worker process before it starts (a test's
+    patch: the worker runs in a process of its own). Time limits need ``pool="prefork"``
+    (one process)."""
+    arguments = [
+        "worker",
+        f"--pool={pool}",
+        *(["--concurrency=1"] if pool == "prefork" else []),
+        "--loglevel=INFO",
+        "--without-heartbeat",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    if queues:
+        arguments += ["-Q", ",".join(queues)]
+    if prelude:
+        code = (
+            "import django; django.setup()\n"
+            + textwrap.dedent(prelude)
+            + f"\nfrom project.celery import app\napp.worker_main({arguments!r})\n"
+        )
+        command = [sys.executable, "-c", code]
+    else:
+        command = [sys.executable, "-m", "celery", "-A", "project", *arguments]
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process by the caller
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "project", "worker", "--pool=solo", "--loglevel=INFO", "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -37,7 +37,7 @@ DONE = "done"  # a change on the user page redirects back to it
 SEEN, ABSENT = "seen", "absent"
 MATRIX = {
     # role                           grant trusted, pre-moderate, shadow-hide, DE row, user row, remove own last country, private note: history, API
-    "anonymous":                    (LOGIN, LOGIN, LOGIN, 403,    403,    LOGIN, LOGIN, 404),
+    "anonymous":                    (LOGIN, LOGIN, LOGIN, 401,    401,    LOGIN, LOGIN, 404),  # the API challenges: 401
     "contributor (author)":         (403,   403,   403,   403,    403,    403,   200,   200),
     "another contributor":          (403,   403,   403,   403,    403,    403,   404,   404),
     "trusted contributor":          (403,   403,   403,   403,    403,    403,   404,   404),

@@ -121,6 +121,33 @@ def test_anonymous_uploads_are_refused(client):
     assert row_counts()["sources"] == 0
 
 
+def test_api_uploads_obey_the_upload_rate(client, settings):
+    """The page's limits (tests/security/test_upload_limits.py), through the API: 429 with
+    Retry-After, nothing stored."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    settings.MODERATION_WRITE_RATES = {
+        kind: rates for kind, rates in settings.MODERATION_WRITE_RATES.items() if kind != "upload"
+    }
+    cache.clear()
+    user = UserFactory(date_joined=timezone.now() - timedelta(days=30))
+    client.force_login(user)
+    for number in range(10):
+        response = client.post("/api/sources/", metadata(title=f"Note {number}"))
+        assert response.status_code == 202
+    before = row_counts()
+    response = client.post("/api/sources/", metadata(title="One too many"))
+    assert response.status_code == 429 and 0 < int(response["Retry-After"]) <= 3600
+    source = Source.objects.first()
+    response = client.post(f"/api/sources/{source.slug}/versions/", {"file": upload()})
+    assert response.status_code == 429
+    assert row_counts() == before
+    cache.clear()
+
+
 # --- New version / proposal ----------------------------------------------------------------
 
 

@@ -1,39 +1,72 @@
-"""PDF: pypdf opens the file and checks locks (fast, clear errors); pdfminer.six's layout
-analysis gives text boxes, i.e. paragraphs and headings (larger type). Running headers,
-footers and page numbers are dropped, end-of-line hyphenation undone. A paragraph cut by
-a page break is joined later by pipeline.join_split_paragraphs."""
+"""PDF: pypdf opens the file and checks locks (fast, clear errors), and pdf_structure
+refuses files built to explode (nested or circular drawings, too many pages or objects,
+decompression bombs) before any layout pass; pdfminer.six's layout analysis, in a child
+process capped in memory and time (pdf_layout), gives text boxes, i.e. paragraphs and
+headings (larger type). Running headers, footers and page numbers are dropped,
+end-of-line hyphenation undone. A paragraph cut by a page break is joined later by
+pipeline.join_split_paragraphs."""
 
 from __future__ import annotations
 
 import io
 import re
-import statistics
+import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from pypdf import PdfReader
+from pypdf import PdfReader, apply_configuration
 from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
 from .base import Block, ImportRejected, normalize_whitespace
+from .pdf_layout import run_layout
+from .pdf_structure import (
+    MAX_DECODED_CONTENT_BYTES,
+    PdfLimits,
+    check_counts,
+    check_pages,
+    decoded_size_message,
+)
 from .text import looks_like_heading
 
-MAX_PAGES = 2000
-# A 20 MB upload of compressed page content can expand to gigabytes (a decompression
-# bomb). Real text PDFs decode to a few KB of content per page, so 100 MB in total (and
-# pypdf's own 75 MB per stream) leaves room for 2,000 dense pages while bounding memory.
-MAX_DECODED_CONTENT_BYTES = 100 * 1024 * 1024
 PRECHECK_PAGES = 5
+# The upload form scans page content for this long at most (a 20 MB file can decode to
+# 100 MB, a few seconds of scanning); pages it did not reach are scanned by the import,
+# in the worker, before the layout pass.
+PRECHECK_SECONDS = 5.0
+# pypdf's own caps (pypdf docs, user/security.md), stated here so that an upgrade which
+# loosens a default does not loosen ours: 75 MB per decoded stream, at most 10,000
+# objects read while recovering a damaged file's catalog.
+PYPDF_MAX_STREAM_BYTES = 75_000_000
+PYPDF_ROOT_RECOVERY_LIMIT = 10_000
 _PAGE_NUMBER = re.compile(r"^\s*(page\s*)?\d+(\s*(of|/)\s*\d+)?\s*$", re.I)
 _DIGITS = re.compile(r"\d+")
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-z])")
 HEADING_SIZE_RATIO = 1.15
-MARGIN_FRACTION = 0.07
 
 
-def _open(data: bytes) -> PdfReader:
+@contextmanager
+def _pypdf_caps(limits: PdfLimits) -> Iterator[None]:
+    """pypdf's configuration for everything read from one upload."""
+    with apply_configuration(
+        zlib_maximum_output_length=PYPDF_MAX_STREAM_BYTES,
+        lzw_maximum_output_length=PYPDF_MAX_STREAM_BYTES,
+        run_length_maximum_output_length=PYPDF_MAX_STREAM_BYTES,
+        maximum_declared_stream_length=PYPDF_MAX_STREAM_BYTES,
+        # Nodes of the page tree: the pages plus a few intermediate nodes. Past this the
+        # file is refused before its page count is known.
+        page_tree_maximum_entries=2 * limits.max_pages + 100,
+        # The upload check's text probe paints no more forms than the structure allows.
+        xform_maximum_invocations_per_extraction=limits.max_form_invocations,
+    ):
+        yield
+
+
+def _open(data: bytes, limits: PdfLimits) -> PdfReader:
     try:
-        reader = PdfReader(io.BytesIO(data))
+        reader = PdfReader(io.BytesIO(data), root_object_recovery_limit=PYPDF_ROOT_RECOVERY_LIMIT)
         if reader.is_encrypted:
             # Permission-only encryption has an empty user password; real locks do not.
             try:
@@ -44,6 +77,7 @@ def _open(data: bytes) -> PdfReader:
                 raise ImportRejected(
                     _("This PDF is password-protected. Upload a copy without a password.")
                 )
+        check_counts(reader, limits)
         page_count = len(reader.pages)
     except ImportRejected:
         raise
@@ -54,42 +88,16 @@ def _open(data: bytes) -> PdfReader:
         KeyError,
         TypeError,
         AttributeError,
+        RecursionError,
     ) as exc:
         raise ImportRejected(_("This PDF is damaged and could not be read.")) from exc
     if page_count == 0:
         raise ImportRejected(_("This PDF has no pages."))
-    if page_count > MAX_PAGES:
-        raise ImportRejected(
-            _("This PDF has %(count)d pages; the limit is %(limit)d.")
-            % {"count": page_count, "limit": MAX_PAGES}
-        )
     return reader
 
 
 def _bomb_message() -> str:
-    return _(
-        "This PDF's pages expand to more than %(limit)d MB when decompressed; it cannot be "
-        "read safely."
-    ) % {"limit": MAX_DECODED_CONTENT_BYTES // (1024 * 1024)}
-
-
-def _check_decoded_size(reader: PdfReader) -> None:
-    """Decode each page's content stream once, one at a time (pypdf caps a single stream),
-    and reject the file before pdfminer, which has no cap, decodes it all in memory."""
-    total = 0
-    for index, page in enumerate(reader.pages):
-        try:
-            contents = page.get_contents()
-            total += len(contents.get_data()) if contents is not None else 0
-        except LimitReachedError as exc:
-            raise ImportRejected(_bomb_message()) from exc
-        except Exception as exc:  # noqa: BLE001 - a damaged content stream can raise anything
-            raise ImportRejected(
-                _("Page %(page)d of this PDF is damaged and could not be read.")
-                % {"page": index + 1}
-            ) from exc
-        if total > MAX_DECODED_CONTENT_BYTES:
-            raise ImportRejected(_bomb_message())
+    return decoded_size_message(MAX_DECODED_CONTENT_BYTES)
 
 
 def _page_text(reader: PdfReader, index: int) -> str:
@@ -104,13 +112,16 @@ def _page_text(reader: PdfReader, index: int) -> str:
 
 
 def precheck_pdf(data: bytes) -> None:
-    """Fast checks for the upload form: opens, not locked, and (for short files) has text."""
-    reader = _open(data)
-    pages = len(reader.pages)
-    if pages <= PRECHECK_PAGES:
-        _check_decoded_size(reader)
-    if pages <= PRECHECK_PAGES and not any(_page_text(reader, i).strip() for i in range(pages)):
-        raise ImportRejected(_no_text_message())
+    """Checks for the upload form, before anything is stored: opens, not locked, within
+    the page and object limits, no explosive page structure (every page, for up to
+    PRECHECK_SECONDS), and (for short files) has text."""
+    limits = PdfLimits.from_settings()
+    with _pypdf_caps(limits):
+        reader = _open(data, limits)
+        pages = len(reader.pages)
+        check_pages(reader, range(pages), limits, deadline=time.monotonic() + PRECHECK_SECONDS)
+        if pages <= PRECHECK_PAGES and not any(_page_text(reader, i).strip() for i in range(pages)):
+            raise ImportRejected(_no_text_message())
 
 
 def _no_text_message() -> str:
@@ -143,44 +154,18 @@ class _Box:
     in_margin: bool  # near the top or bottom edge, where running heads live
 
 
-def _layout_boxes(data: bytes) -> list[list[_Box]]:
+def _layout_boxes(data: bytes, limits: PdfLimits) -> list[list[_Box]]:
     """pdfminer's layout analysis groups lines into text boxes by their spacing, which is
-    how a reader sees paragraphs; pypdf's plain extraction loses those gaps."""
-    from pdfminer.high_level import extract_pages
-    from pdfminer.layout import LAParams, LTChar, LTTextContainer, LTTextLine
-
-    pages: list[list[_Box]] = []
-    try:
-        for layout in extract_pages(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PAGES):
-            boxes = []
-            margin = layout.height * MARGIN_FRACTION
-            for element in layout:
-                if not isinstance(element, LTTextContainer):
-                    continue
-                in_margin = element.y1 > layout.height - margin or element.y0 < margin
-                # A heading set close above its paragraph can share a box with it: split
-                # the box where the type size changes.
-                group: list[str] = []
-                group_size = None
-                for line in element:
-                    if not isinstance(line, LTTextLine):
-                        continue
-                    sizes = [ch.size for ch in line if isinstance(ch, LTChar)]
-                    size = statistics.median(sizes) if sizes else 0.0
-                    if group and group_size and size and abs(size - group_size) > 0.1 * group_size:
-                        boxes.append(_Box("".join(group), group_size, len(group), in_margin))
-                        group = []
-                    if not group:
-                        group_size = size
-                    group.append(line.get_text())
-                if group and "".join(group).strip():
-                    boxes.append(_Box("".join(group), group_size or 0.0, len(group), in_margin))
-            pages.append(boxes)
-    except ImportRejected:
-        raise
-    except Exception as exc:  # noqa: BLE001 - pdfminer raises many types on broken files
-        raise ImportRejected(_("This PDF is damaged and could not be read.")) from exc
-    return pages
+    how a reader sees paragraphs; pypdf's plain extraction loses those gaps. It runs in a
+    child process capped in memory and time (pdf_layout)."""
+    pages = run_layout(data, max_pages=limits.max_pages)
+    return [
+        [
+            _Box(str(text), float(size), int(lines), bool(margin))
+            for text, size, lines, margin in boxes
+        ]
+        for boxes in pages
+    ]
 
 
 def _join_box_lines(text: str) -> str:
@@ -188,9 +173,13 @@ def _join_box_lines(text: str) -> str:
 
 
 def pdf_blocks(data: bytes) -> list[Block]:
-    # Clear messages for locked, broken or explosive files before the slower layout pass.
-    _check_decoded_size(_open(data))
-    pages = _layout_boxes(data)
+    # Clear messages for locked, broken or explosive files before the slower layout pass:
+    # every page, however long it takes (the task's time limit bounds it).
+    limits = PdfLimits.from_settings()
+    with _pypdf_caps(limits):
+        reader = _open(data, limits)
+        check_pages(reader, range(len(reader.pages)), limits)
+    pages = _layout_boxes(data, limits)
     if not any(box.text.strip() for boxes in pages for box in boxes):
         raise ImportRejected(_no_text_message())
     running = _running_heads(pages)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from .base import Block, ExtractedDocument, ImportRejected, PassageSpec, anchor_for
 from .detect import detect_format
+from .limits import RESOURCE_ERRORS, rejection_for
 
 PASSAGE_SEPARATOR = "\n\n"
 
@@ -88,6 +89,15 @@ def layout(blocks: list[Block]) -> tuple[str, list[PassageSpec]]:
 
 
 def extract(data: bytes) -> ExtractedDocument:
+    """The import's work. Raises ImportRejected with a message for the uploader, also when
+    the file passes a resource limit (time, memory, nesting: limits.py)."""
+    try:
+        return _extract(data)
+    except RESOURCE_ERRORS as exc:
+        raise rejection_for(exc) from exc
+
+
+def _extract(data: bytes) -> ExtractedDocument:
     import_format, text = detect_format(data)
     metadata: dict = {}
     if import_format == "pdf":

@@ -45,7 +45,12 @@ class Command(BaseCommand):
                     raise CommandError(f"No source with slug {options['source']!r}.") from exc
                 # The shell is the operator: the version is published, not proposed.
                 document = services.document_upload(
-                    user=user, source=source, data=data, filename=path.name, operator=True
+                    user=user,
+                    source=source,
+                    data=data,
+                    filename=path.name,
+                    throttle=False,
+                    operator=True,
                 )
             else:
                 if not options.get("title"):
@@ -63,7 +68,7 @@ class Command(BaseCommand):
                     slug=options["slug"],
                 )
                 source = services.source_create(
-                    user=user, metadata=metadata, data=data, filename=path.name
+                    user=user, metadata=metadata, data=data, filename=path.name, throttle=False
                 )
                 document = source.documents.get()
         except ValidationError as exc:
