@@ -90,13 +90,13 @@ ROUTES = {
     'search:contributor': Row('/users/{username}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'api-schema': Row('/api/schema/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-docs': Row('/api/docs/', get=(200, 200, 200), post=(405, 405, 405), html=True),
-    'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(403, 400, 400), html=False),  # POST: multipart upload of a new source
+    'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: multipart upload of a new source
     'api-source-import-status': Row('/api/sources/imports/{document_id}/', get=(404, 404, 200), post=(405, 405, 405), html=False),  # the uploader and the source's stewards
     'api-source-diff': Row('/api/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=False),
-    'api-source-maintainers': Row('/api/sources/{slug}/maintainers/', get=(200, 200, 200), post=(403, 403, 400), html=False),
-    'api-source-maintainer': Row('/api/sources/{slug}/maintainers/{username}/', get=(405, 405, 405), post=(403, 405, 405), html=False),  # DELETE only
-    'api-source-versions': Row('/api/sources/{slug}/versions/', get=(200, 200, 200), post=(403, 400, 400), html=False),  # POST: upload a version (a proposal unless a steward)
-    'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(403, 403, 400), html=False),  # accept, reject or withdraw
+    'api-source-maintainers': Row('/api/sources/{slug}/maintainers/', get=(200, 200, 200), post=(401, 403, 400), html=False),
+    'api-source-maintainer': Row('/api/sources/{slug}/maintainers/{username}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only
+    'api-source-versions': Row('/api/sources/{slug}/versions/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: upload a version (a proposal unless a steward)
+    'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # accept, reject or withdraw
     'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),
