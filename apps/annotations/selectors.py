@@ -33,8 +33,8 @@ from django.db.models import (
 from django.http import Http404
 
 from apps.moderation import permissions as roles
-from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
-from apps.sources.models import Document, DocumentStatus
+from apps.moderation.selectors import exclude_shadow_hidden, hidden_ids_for, shadow_hidden_user_ids
+from apps.sources.models import Document, DocumentStatus, Source
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
@@ -110,6 +110,9 @@ def annotations_searchable(
         viewer=viewer,
         author_field="author",
     )
+    # Nor annotations on a source moderation hid (a rejected or spam upload): search,
+    # activity and feeds would otherwise show its title and link to it.
+    qs = qs.exclude(source_id__in=hidden_ids_for(Source))
     if tag:
         qs = qs.filter(_tag_q(tag))
     if author_username:
@@ -293,12 +296,19 @@ def documents_missing_anchors(*, settled_before) -> list[int]:
     anchored_here = AnnotationAnchor.objects.filter(
         annotation_id=OuterRef("pk"), document_id=OuterRef(OuterRef("pk"))
     )
-    unplaced = Annotation.objects.filter(
-        source_id=OuterRef("source_id"),
-        parent__isnull=True,
-        start__isnull=False,
-        document__version__lt=OuterRef("version"),
-    ).exclude(Exists(anchored_here))
+    # As document_reanchor: a current version takes annotations made on any other
+    # version, an older one those made before it.
+    unplaced = (
+        Annotation.objects.filter(
+            source_id=OuterRef("source_id"), parent__isnull=True, start__isnull=False
+        )
+        .filter(
+            Q(document__version__lt=OuterRef("version"))
+            | Q(source__current_document_id=OuterRef("pk"))
+        )
+        .exclude(document_id=OuterRef("pk"))
+        .exclude(Exists(anchored_here))
+    )
     return list(
         Document.objects.filter(status=DocumentStatus.READY, version__isnull=False)
         .filter(Q(import_finished__isnull=True) | Q(import_finished__lt=settled_before))

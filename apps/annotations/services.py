@@ -739,28 +739,43 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
     through a diff of the two texts. Idempotent: existing anchors (including hand-placed
     ones) are kept; a second run finds nothing to do. Returns counts per status.
     """
-    document = Document.objects.filter(pk=document_id, status=DocumentStatus.READY).first()
+    document = (
+        Document.objects.filter(pk=document_id, status=DocumentStatus.READY)
+        .select_related("source")
+        .only("id", "version", "text", "source_id", "source__current_document_id")
+        .first()
+    )
     if document is None:
         return {}
+    # The current version takes every annotation of the source, also those made on a
+    # version that came after it and was withdrawn (or that it was accepted over): the
+    # sources app calls on_document_ready whenever the current version changes. An older
+    # version only takes annotations made before it.
+    is_current = document.source.current_document_id == document.pk
+    made_elsewhere = (
+        ~Q(document_id=document.pk) if is_current else Q(document__version__lt=document.version)
+    )
     pending = list(
         Annotation.objects.filter(
+            made_elsewhere,
             source_id=document.source_id,
             parent__isnull=True,
             start__isnull=False,
-            document__version__lt=document.version,
         )
         .exclude(anchors__document=document)
         .values_list("pk", flat=True)
     )
     if not pending:
         return {}
-    # Newest placed anchor before this version, per annotation: (document id, start, end).
+    # Newest placed anchor on another version (before this one, unless this one is
+    # current), per annotation: (document id, start, end).
     # Tuples, not model instances: 10,000 instances cost half a second.
     base: dict[int, tuple[int, int, int]] = {}
+    placed_elsewhere = (
+        ~Q(document_id=document.pk) if is_current else Q(document__version__lt=document.version)
+    )
     earlier = (
-        AnnotationAnchor.objects.filter(
-            annotation_id__in=pending, document__version__lt=document.version
-        )
+        AnnotationAnchor.objects.filter(placed_elsewhere, annotation_id__in=pending)
         .exclude(status=AnchorStatus.ORPHANED)
         .order_by("annotation_id", "-document__version")
         .values_list("annotation_id", "document_id", "start", "end")

@@ -47,6 +47,7 @@ NOT_IN_TEXT = {"annotations.Annotation", "annotations.AnnotationAnchor"}
 PUBLIC_MODELS = [
     "sources.Source",
     "sources.Document",
+    "sources.SourceMaintainer",
     "annotations.Annotation",
     "annotations.AnnotationAnchor",
     "atlas.Example",

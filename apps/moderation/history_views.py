@@ -43,7 +43,6 @@ def history_types() -> dict[str, HistoryType]:
     # Imported on first use: moderation must not import the content apps at start-up.
     from apps.annotations import history as annotation_history
     from apps.annotations.models import Annotation
-    from apps.sources.models import Source
 
     return {
         "annotation": HistoryType(
@@ -60,29 +59,19 @@ def history_types() -> dict[str, HistoryType]:
                 viewer=viewer, annotation=obj
             ),
         ),
-        "source": HistoryType(
-            model=Source,
-            label=gettext_lazy("source"),
-            fields=(
-                "title",
-                "slug",
-                "authors",
-                "year",
-                "venue",
-                "volume",
-                "issue",
-                "pages",
-                "publisher",
-                "doi",
-                "url",
-                "licence",
-                "licence_url",
-                "source_type",
-                "language",
-                "abstract",
-            ),
-        ),  # fmt: skip
+        **_registered_history_types,
     }
+
+
+_registered_history_types: dict[str, HistoryType] = {}
+
+
+def register_history_type(type_name: str, kind: HistoryType) -> None:
+    """Give ``type_name`` a moderators' history page (``/moderation/history/<type>/<id>/``).
+    Content apps call this from their AppConfig.ready() (the sources app registers
+    "source"), so moderation need not import them."""
+    _registered_history_types[type_name] = kind
+    history_types.cache_clear()
 
 
 def _lookup(request, type_name: str, pk: int):

@@ -930,33 +930,6 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-# --- Uploaded sources -----------------------------------------------------------------------
-
-
-def review_uploaded_document(*, document_id: int) -> ReviewItem | None:
-    """A version uploaded by a signed-in contributor who is not staff, a moderator or
-    trusted puts its source in the queue as ``uploaded_source``. Called from the sources
-    app's on_document_ready hook; idempotent (one open item per source)."""
-    from apps.sources.models import Document
-
-    document = (
-        Document.objects.select_related("source", "created_by").filter(pk=document_id).first()
-    )
-    if document is None or document.created_by is None:
-        return None
-    uploader = document.created_by
-    if uploader.is_staff or permissions.is_trusted(uploader):
-        return None
-    summary = (
-        _("New source uploaded by %(user)s.")
-        if document.version == 1
-        else _("Version %(version)s uploaded by %(user)s.")
-    ) % {"user": uploader.get_username(), "version": document.version}
-    return review_item_open(
-        item_type=ReviewItemType.UPLOADED_SOURCE, target=document.source, summary=summary
-    )
-
-
 # --- Flags ------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Document, Passage, Source
+from .models import Document, Passage, Source, SourceMaintainer
 
 
 class DocumentInline(admin.TabularInline):
@@ -16,6 +16,21 @@ class DocumentInline(admin.TabularInline):
         return False
 
 
+class MaintainerInline(admin.TabularInline):
+    """Read-only: maintainers are named on the source's page (or its API), which logs the
+    change in the moderation log; an edit here would not be logged."""
+
+    model = SourceMaintainer
+    fields = ["user", "added_by", "created"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "maintainers (change them on the source's page: logged)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     list_display = ["title", "slug", "year", "source_type", "licence", "added_by", "created"]
@@ -24,7 +39,7 @@ class SourceAdmin(SimpleHistoryAdmin):
     # Nullable foreign keys are not joined automatically: one query per row otherwise.
     list_select_related = ["added_by"]
     readonly_fields = ["current_document", "added_by", "created", "modified"]
-    inlines = [DocumentInline]
+    inlines = [MaintainerInline, DocumentInline]
 
 
 class PassageInline(admin.TabularInline):
@@ -45,11 +60,13 @@ class DocumentAdmin(admin.ModelAdmin):
     search_fields = ["source__title", "original_filename", "content_hash"]
     list_select_related = ["source", "created_by"]
     # Text, offsets and versions are produced by the importer; editing them by hand would
-    # break passage offsets and annotation anchors.
+    # break passage offsets and annotation anchors. Status and the stewardship fields
+    # change through the services (accept, reject, withdraw), which keep the log.
     readonly_fields = [
         "source", "version", "status", "error", "import_format", "original_filename", "text",
         "front_matter", "content_hash", "created_by", "created", "import_started",
-        "import_finished", "attempts",
+        "import_finished", "attempts", "is_proposal", "base_document", "published_at",
+        "decided_by", "decided_at", "decision_reason",
     ]  # fmt: skip
     inlines = [PassageInline]
 

@@ -1,16 +1,24 @@
-"""Read-only REST API for sources. Thin: selectors fetch, serializers shape."""
+"""REST API for sources: reading (sources, versions, diffs) and stewardship (uploads,
+proposals, withdrawals, maintainers). Thin: the page's form validates uploads, services
+write, selectors read and decide visibility, serializers shape."""
 
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
-from rest_framework.permissions import AllowAny
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import exceptions, generics, serializers, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.common.site import absolute_url
+from apps.moderation.throttles import client_ip
 
-from . import citation, selectors
+from . import citation, permissions, selectors, services
+from .forms import NewVersionForm, SourceUploadForm
 from .models import Document, Passage, Source, SourceType
 
 
@@ -31,12 +39,20 @@ class VersionSummarySerializer(serializers.ModelSerializer):
         return absolute_url(f"/api/sources/{self.context['source'].slug}/versions/{obj.version}/")
 
 
+# A plain string (the values of models.DocumentStatus) keeps the schema's enum names
+# free of collisions with the other "status" fields.
+STATUS_HELP = "pending, processing, ready (published), failed, proposed, rejected or withdrawn"
+
+
 class DocumentSerializer(serializers.ModelSerializer):
     passages = PassageSerializer(many=True, read_only=True)
+    status = serializers.CharField(help_text=STATUS_HELP)
 
     class Meta:
         model = Document
-        fields = ["version", "import_format", "content_hash", "created", "text", "passages"]
+        fields = [
+            "version", "status", "import_format", "content_hash", "created", "text", "passages",
+        ]  # fmt: skip
 
 
 class SourceListSerializer(serializers.ModelSerializer):
@@ -99,15 +115,93 @@ class SourceFilter(django_filters.FilterSet):
         return queryset.filter(selectors.source_matches(value))
 
 
+UPLOAD_PARSERS = [MultiPartParser, FormParser, JSONParser]
+
+
+class UploadAcceptedSerializer(serializers.Serializer):
+    document = serializers.IntegerField(help_text="The uploaded version's id.")
+    source = serializers.CharField(help_text="The source's slug.")
+    status = serializers.CharField(
+        help_text="“proposed” when the uploader may not publish on this source: the "
+        "version waits for a maintainer or moderator.",
+    )
+    proposed = serializers.BooleanField()
+    import_status = serializers.CharField(help_text="The import's own status: “pending”.")
+    status_url = serializers.URLField(help_text="GET it for the import's progress.")
+
+
+def _form_data(request) -> dict:
+    """The request body as the page's form reads it (several ``authors`` values, or a
+    JSON list, become one per line)."""
+    data = request.data
+    if hasattr(data, "getlist"):
+        values = {key: data.get(key) for key in data}
+        authors = data.getlist("authors")
+    else:
+        values = dict(data) if isinstance(data, dict) else {}
+        authors = values.get("authors")
+    if isinstance(authors, list | tuple):
+        values["authors"] = "\n".join(str(a) for a in authors)
+    values.pop("file", None)
+    return values
+
+
+def _upload_file(request, form_class):
+    """Validate with the page's form: the same size cap, file checks and messages."""
+    form = form_class(_form_data(request), request.FILES)
+    if not form.is_valid():
+        raise exceptions.ValidationError(
+            {
+                field: [error["message"] for error in errors]
+                for field, errors in form.errors.get_json_data().items()
+            }
+        )
+    return form
+
+
+def _accepted(request, document: Document) -> Response:
+    status_url = absolute_url(
+        reverse("api-source-import-status", kwargs={"document_id": document.pk})
+    )
+    body = {
+        "document": document.pk,
+        "source": document.source.slug,
+        "status": "proposed" if document.is_proposal else str(document.status),
+        "proposed": document.is_proposal,
+        "import_status": str(document.status),
+        "status_url": status_url,
+    }
+    return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})
+
+
 class SourceListAPI(generics.ListAPIView):
-    """Sources with at least one readable version."""
+    """Sources with at least one readable version. POST (multipart: ``file`` plus the
+    metadata fields of the page's form) adds a source: 202 with the import's status URL;
+    429 with Retry-After past the upload rate (as the page)."""
 
     serializer_class = SourceListSerializer
     filterset_class = SourceFilter
-    permission_classes = [AllowAny]
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = UPLOAD_PARSERS
 
     def get_queryset(self):
         return selectors.source_list()
+
+    @extend_schema(
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={202: UploadAcceptedSerializer},
+    )
+    def post(self, request):
+        form = _upload_file(request, SourceUploadForm)
+        upload = form.cleaned_data["file"]
+        source = services.source_create(
+            user=request.user,
+            metadata=form.metadata(),
+            data=upload.content_bytes,
+            filename=upload.name,
+            client_ip=client_ip(request),
+        )
+        return _accepted(request, source.documents.order_by("-created").first())
 
 
 def _document_with_passages(source: Source, version: int | None) -> Document:
@@ -119,14 +213,14 @@ def _document_with_passages(source: Source, version: int | None) -> Document:
 
 
 class SourceDetailAPI(generics.RetrieveAPIView):
-    """A source's metadata, its versions and the current version's passages."""
+    """A source's metadata, its published versions and the current version's passages."""
 
     serializer_class = SourceDetailSerializer
     permission_classes = [AllowAny]
     lookup_field = "slug"
 
     def get_object(self):
-        return selectors.source_get(slug=self.kwargs["slug"])
+        return selectors.source_get(slug=self.kwargs["slug"], viewer=self.request.user)
 
     def retrieve(self, request, *args, **kwargs):
         source = self.get_object()
@@ -139,13 +233,326 @@ class SourceDetailAPI(generics.RetrieveAPIView):
 
 
 class SourceVersionAPI(generics.RetrieveAPIView):
-    """One version of a source's text with its passages."""
+    """One version of a source's text with its passages (a proposal or a withdrawn
+    version only for those who may read it: 404 for anyone else)."""
 
     serializer_class = DocumentSerializer
     permission_classes = [AllowAny]
 
     @extend_schema(responses=DocumentSerializer)
     def get(self, request, slug: str, version: int):
-        source = selectors.source_get(slug=slug)
-        document = _document_with_passages(source, version)
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        document = selectors.document_for_reader(
+            source=source, version=version, viewer=request.user
+        )
+        document._prefetched_objects_cache = {
+            "passages": selectors.passages_for_document(document=document)
+        }
         return Response(DocumentSerializer(document).data)
+
+
+class VersionListItemSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=STATUS_HELP)
+    url = serializers.SerializerMethodField()
+    uploaded_by = serializers.CharField(source="created_by.username", default=None)
+    proposed = serializers.BooleanField(source="is_proposal")
+    proposed_against = serializers.IntegerField(source="base_document.version", default=None)
+    diff_url = serializers.SerializerMethodField()
+    decided_by = serializers.CharField(source="decided_by.username", default=None)
+
+    class Meta:
+        model = Document
+        fields = [
+            "version", "status", "proposed", "proposed_against", "import_format", "created",
+            "published_at", "uploaded_by", "decided_by", "decided_at", "decision_reason",
+            "url", "diff_url",
+        ]  # fmt: skip
+
+    def get_url(self, obj) -> str:
+        return absolute_url(
+            reverse(
+                "api-source-version",
+                kwargs={"slug": self.context["source"].slug, "version": obj.version},
+            )
+        )
+
+    def get_diff_url(self, obj) -> str | None:
+        if not (obj.base_document_id or obj.version > 1):
+            return None
+        obj.source = self.context["source"]
+        return absolute_url(services.diff_url(obj).replace("/sources/", "/api/sources/", 1))
+
+
+class SourceVersionListAPI(APIView):
+    """GET: the versions the caller may read (everyone: the published ones; a proposal's
+    author: also theirs; maintainers and moderators: every version, with its status).
+    POST (multipart: ``file``): upload a new version, 202 with the import's status URL;
+    ``"status": "proposed"`` when the caller may not publish on this source."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    parser_classes = UPLOAD_PARSERS
+
+    @extend_schema(responses=VersionListItemSerializer(many=True))
+    def get(self, request, slug: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        versions = selectors.source_versions_for(source=source, viewer=request.user)
+        context = {"request": request, "source": source}
+        return Response(VersionListItemSerializer(versions, many=True, context=context).data)
+
+    @extend_schema(
+        request={"multipart/form-data": OpenApiTypes.OBJECT},
+        responses={202: UploadAcceptedSerializer},
+    )
+    def post(self, request, slug: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        form = _upload_file(request, NewVersionForm)
+        upload = form.cleaned_data["file"]
+        document = services.document_upload(
+            user=request.user,
+            source=source,
+            data=upload.content_bytes,
+            filename=upload.name,
+            client_ip=client_ip(request),
+        )
+        document.source = source
+        return _accepted(request, document)
+
+
+class ImportStatusSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(help_text=STATUS_HELP)
+    document = serializers.IntegerField(source="pk")
+    source = serializers.CharField(source="source.slug")
+    proposed = serializers.BooleanField(source="is_proposal")
+    reader_url = serializers.SerializerMethodField()
+    version_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Document
+        fields = [
+            "document", "source", "status", "proposed", "version", "error", "original_filename",
+            "created", "import_finished", "reader_url", "version_url",
+        ]  # fmt: skip
+
+    def get_reader_url(self, obj) -> str | None:
+        if not obj.is_imported:
+            return None
+        return absolute_url(obj.get_absolute_url())
+
+    def get_version_url(self, obj) -> str | None:
+        if not obj.is_imported:
+            return None
+        return absolute_url(
+            reverse("api-source-version", kwargs={"slug": obj.source.slug, "version": obj.version})
+        )
+
+
+class ImportStatusAPI(APIView):
+    """An upload's import status, for the uploader and the source's maintainers and
+    moderators (404 for anyone else)."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ImportStatusSerializer)
+    def get(self, request, document_id: int):
+        document = selectors.document_status_for_user(document_id=document_id, user=request.user)
+        return Response(ImportStatusSerializer(document, context={"request": request}).data)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    current_version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        allow_null=True,
+        help_text="accept only: the current version the caller compared the proposal with, "
+        "needed when another version became current after the proposal was made.",
+    )
+
+
+def _check_steward(user, source) -> None:
+    """Before validating the body: a caller who may not act hears that first (the services
+    check again)."""
+    if not permissions.can_steward(user, source):
+        raise exceptions.PermissionDenied(
+            "Only this source's maintainers and moderators can do this."
+        )
+
+
+VERSION_ACTIONS = {
+    "accept": services.document_accept,
+    "reject": services.document_reject,
+    "withdraw": services.document_withdraw,
+}
+
+
+class VersionDecisionAPI(APIView):
+    """POST ``accept`` or ``reject`` (a proposal) or ``withdraw`` (a published version)
+    with a ``reason``. Maintainers and moderators only. 409 for ``accept`` when another
+    version became current after the proposal was made and ``current_version`` does not
+    name it."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        operation_id="sources_versions_decide",
+        request=ReasonSerializer,
+        responses={200: VersionListItemSerializer},
+        parameters=[
+            OpenApiParameter(
+                "action", str, OpenApiParameter.PATH, enum=["accept", "reject", "withdraw"]
+            )
+        ],
+    )
+    def post(self, request, slug: str, version: int, action: str):
+        service = VERSION_ACTIONS.get(action)
+        if service is None:
+            raise exceptions.NotFound("Unknown action: use accept, reject or withdraw.")
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        document = selectors.document_for_reader(
+            source=source, version=version, viewer=request.user
+        )
+        _check_steward(request.user, source)
+        data = ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        kwargs = {
+            "actor": request.user,
+            "document": document,
+            "reason": data.validated_data["reason"],
+        }
+        if action == "accept":
+            kwargs["current_version"] = data.validated_data.get("current_version")
+        try:
+            document = service(**kwargs)
+        except services.CurrentVersionMoved as exc:
+            return Response(
+                {
+                    "detail": exc.messages[0],
+                    "current_version": exc.current.version,
+                    "proposed_against": exc.base_version,
+                    "diff_url": absolute_url(
+                        services.diff_url(document, against=exc.current).replace(
+                            "/sources/", "/api/sources/", 1
+                        )
+                    ),
+                },
+                status=status.HTTP_409_CONFLICT,
+            )
+        document = Document.objects.select_related("created_by", "base_document", "decided_by").get(
+            pk=document.pk
+        )
+        context = {"request": request, "source": source}
+        return Response(VersionListItemSerializer(document, context=context).data)
+
+
+class MaintainerSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField(source="public_name")
+
+
+class MaintainerInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class MaintainerListAPI(APIView):
+    """GET: the source's maintainers (public). POST ``{"username": …}``: name another
+    (maintainers and moderators)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=MaintainerSerializer(many=True))
+    def get(self, request, slug: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        return Response(
+            MaintainerSerializer(selectors.maintainers_of(source=source), many=True).data
+        )
+
+    @extend_schema(request=MaintainerInputSerializer, responses={201: MaintainerSerializer})
+    def post(self, request, slug: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        _check_steward(request.user, source)
+        data = MaintainerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        maintainer = services.maintainer_add(
+            actor=request.user, source=source, **data.validated_data
+        )
+        return Response(MaintainerSerializer(maintainer.user).data, status=status.HTTP_201_CREATED)
+
+
+class MaintainerDetailAPI(APIView):
+    """DELETE: remove this maintainer (maintainers, including themselves, and moderators)."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        request=inline_serializer(
+            "MaintainerRemoval",
+            {"reason": serializers.CharField(required=False, allow_blank=True)},
+        ),
+        responses={204: None},
+    )
+    def delete(self, request, slug: str, username: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        services.maintainer_remove(
+            actor=request.user, source=source, username=username, reason=str(reason or "")
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def diff_payload(result, request) -> dict:
+    """The diff as JSON: the two versions, the counts and every passage in the new
+    version's order (removed ones where they were); ``ops`` are [op, text] pairs."""
+
+    def version(document) -> dict:
+        return {
+            "version": document.version,
+            "status": str(document.status),
+            "url": absolute_url(document.get_absolute_url()),
+        }
+
+    return {
+        "source": result.to_document.source.slug,
+        "from": version(result.from_document),
+        "to": version(result.to_document),
+        "counts": result.counts,
+        "passages": [
+            {
+                "status": entry.status,
+                "changed": entry.changed,
+                "from": entry.old,
+                "to": entry.new,
+                "ops": [[op, text] for op, text in entry.ops],
+            }
+            for entry in result.entries
+        ],
+    }
+
+
+class SourceDiffAPI(APIView):
+    """``?from=1&to=2``: what changed between two versions, passage by passage and word by
+    word (``to`` defaults to the current version, ``from`` to the version it was proposed
+    against or the published one before it). 400 for a malformed number, 404 for a
+    version that does not exist or that the caller may not read."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", int, OpenApiParameter.QUERY, required=False),
+            OpenApiParameter("to", int, OpenApiParameter.QUERY, required=False),
+        ],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request, slug: str):
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        try:
+            result = selectors.version_diff(
+                source=source,
+                from_version=request.query_params.get("from"),
+                to_version=request.query_params.get("to"),
+                viewer=request.user,
+            )
+        except selectors.DiffInputError as exc:
+            raise exceptions.ValidationError({exc.field: [exc.message]}) from exc
+        return Response(diff_payload(result, request))

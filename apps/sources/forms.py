@@ -135,3 +135,35 @@ class SourceFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *SourceType.choices]
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1000, max_value=3000)
+
+
+class ReasonForm(forms.Form):
+    """Reject or withdraw a version: the reason is required (the author reads it and the
+    log keeps it)."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Shown to the people concerned and kept in the moderation log."),
+    )
+
+
+class AcceptForm(ReasonForm):
+    # Sent (a checkbox whose value is the number, written out in the template) when the
+    # current version moved after the proposal was made: the version the person compared
+    # the proposal with. Without it the service refuses with 409.
+    current_version = forms.IntegerField(
+        label=_("I compared this proposal with the current version"),
+        required=False,
+        min_value=1,
+    )
+
+
+class MaintainerForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        help_text=_("The person's username, as on their profile."),
+    )
+    reason = forms.CharField(label=_("Note for the log (optional)"), max_length=500, required=False)

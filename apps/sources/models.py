@@ -78,10 +78,28 @@ class Source(TimeStampedModel):
 
 
 class DocumentStatus(models.TextChoices):
+    """Where a version is in its life. Only ``ready`` versions are published: readable by
+    everyone, annotatable, searchable, offered in the version switcher. The last three
+    are readable only by the people docs/moderation.md ("Source stewardship") names."""
+
     PENDING = "pending", _("Waiting to be imported")
     PROCESSING = "processing", _("Importing")
     READY = "ready", _("Ready")
     FAILED = "failed", _("Failed")
+    # Imported, waiting for a maintainer or moderator: never current, never re-anchored.
+    PROPOSED = "proposed", _("Proposed, waiting for a maintainer")
+    REJECTED = "rejected", _("Proposal rejected")
+    # Was published; a maintainer or moderator took it back (nothing is deleted).
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+#: Statuses whose documents have passages and a version number.
+IMPORTED_STATUSES = (
+    DocumentStatus.READY,
+    DocumentStatus.PROPOSED,
+    DocumentStatus.REJECTED,
+    DocumentStatus.WITHDRAWN,
+)
 
 
 class ImportFormat(models.TextChoices):
@@ -94,8 +112,10 @@ class ImportFormat(models.TextChoices):
 class Document(models.Model):
     """One version of a source's text.
 
-    A version number is given only when the import succeeds, so failed uploads do not
-    leave gaps: versions 1..n of a source are exactly its readable texts.
+    A version number is given when the import succeeds (failed uploads take none), to
+    published versions and proposals alike, so a number names one text for good; the
+    public lists show only published (``ready``) versions, so they may skip the number
+    of a proposal that is waiting or was rejected, or of a withdrawn version.
     """
 
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="documents")
@@ -118,6 +138,27 @@ class Document(models.Model):
     import_started = models.DateTimeField(null=True, blank=True)
     import_finished = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # Set at upload when the uploader may not publish on this source (not a maintainer or
+    # moderator): the import then ends as a proposal instead of the current version.
+    is_proposal = models.BooleanField(_("proposed"), default=False)
+    # The current version when the proposal was uploaded: what its author changed, and
+    # how accepting it knows whether the current version moved meanwhile.
+    base_document = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("proposed against"),
+    )  # fmt: skip
+    # When it became a published version (import, or acceptance of a proposal). The
+    # current version is the latest published one; withdrawing it falls back to the one
+    # published before it.
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    # The last stewardship decision on this version (accept, reject, withdraw): shown in
+    # the banner of a rejected or withdrawn version. The audit log keeps every one.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["source", "version", "created"]
@@ -128,8 +169,9 @@ class Document(models.Model):
                 fields=["source", "version"], name="document_unique_version_per_source"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="ready") | models.Q(version__isnull=False),
-                name="document_ready_has_version",
+                condition=~models.Q(status__in=[str(s) for s in IMPORTED_STATUSES])
+                | models.Q(version__isnull=False),
+                name="document_imported_has_version",
             ),
         ]
 
@@ -146,6 +188,46 @@ class Document(models.Model):
     @property
     def is_ready(self) -> bool:
         return self.status == DocumentStatus.READY
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == DocumentStatus.READY
+
+    @property
+    def is_imported(self) -> bool:
+        return self.status in IMPORTED_STATUSES
+
+    @property
+    def is_importing(self) -> bool:
+        return self.status in (DocumentStatus.PENDING, DocumentStatus.PROCESSING)
+
+
+class SourceMaintainer(models.Model):
+    """A person who looks after a source: they publish its new versions directly, decide
+    the versions others propose, withdraw versions and name other maintainers. The
+    uploader is the first; moderators act as maintainers of every source, and alone for
+    a source with none (the founding paper). See docs/moderation.md."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="maintainers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sources_maintained"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("added by"),
+    )  # fmt: skip
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["source", "created", "id"]
+        verbose_name = _("maintainer")
+        verbose_name_plural = _("maintainers")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "user"], name="source_maintainer_unique_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} maintains {self.source_id}"
 
 
 class DocumentUpload(models.Model):

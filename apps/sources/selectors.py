@@ -1,15 +1,20 @@
-"""Reads for sources. Views and the API get their querysets here."""
+"""Reads for sources. Views and the API get their querysets here, and visibility lives
+here (rules in permissions.py): a source moderation hid is seen by its stewards only; a
+proposed, rejected or withdrawn version only by those permissions.can_read_document
+names; lists, search and activity show published versions of visible sources only."""
 
 from __future__ import annotations
 
 import json
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from apps.moderation.selectors import exclude_hidden
+from apps.moderation.selectors import exclude_hidden, hidden_ids_for
 
-from .models import Document, DocumentStatus, Passage, Source
+from . import permissions
+from .diff import VersionDiff, diff_passages
+from .models import IMPORTED_STATUSES, Document, DocumentStatus, Passage, Source, SourceMaintainer
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
 
@@ -39,14 +44,29 @@ def source_list(*, query: str = "", source_type: str = "", year: int | None = No
     return qs.order_by("title")
 
 
-def source_get(*, slug: str) -> Source:
+def _hidden_sources() -> QuerySet:
+    return hidden_ids_for(Source)
+
+
+def source_get(*, slug: str, viewer=None) -> Source:
+    """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
+    anonymous) is not one of its stewards. ``source.is_hidden`` tells the page."""
     try:
-        return Source.objects.select_related("current_document", "added_by").get(slug=slug)
+        source = (
+            Source.objects.select_related("current_document", "added_by")
+            .annotate(is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))))
+            .get(slug=slug)
+        )
     except Source.DoesNotExist as exc:
         raise Http404("No source with this slug.") from exc
+    if not permissions.can_see_source(viewer, source, hidden=source.is_hidden):
+        raise Http404("No source with this slug.")
+    return source
 
 
 def source_versions(*, source: Source) -> QuerySet:
+    """The published versions, oldest first: what the version switcher and the API's
+    version list show everyone."""
     return (
         source.documents.filter(status=DocumentStatus.READY)
         .only(*READER_DOCUMENT_FIELDS)
@@ -54,8 +74,63 @@ def source_versions(*, source: Source) -> QuerySet:
     )
 
 
-def document_for_reader(*, source: Source, version: int | None = None) -> Document:
-    """The version to show: a given one, or the current one. 404 if not readable.
+def source_versions_for(*, source: Source, viewer) -> list[Document]:
+    """Every version ``viewer`` may read, by number: the published ones, plus proposals
+    (their own, or all for stewards), rejected proposals and withdrawn versions."""
+    statuses = [DocumentStatus.READY]
+    steward = permissions.can_steward(viewer, source)
+    if steward:
+        statuses = list(IMPORTED_STATUSES)
+    qs = source.documents.filter(status__in=statuses)
+    if not steward and viewer is not None and viewer.is_authenticated:
+        qs = source.documents.filter(
+            Q(status=DocumentStatus.READY)
+            | Q(
+                status__in=[DocumentStatus.PROPOSED, DocumentStatus.REJECTED],
+                created_by=viewer,
+            )
+        )
+    return list(
+        qs.select_related("created_by", "base_document", "decided_by")
+        .only(
+            *READER_DOCUMENT_FIELDS,
+            "created_by__username",
+            "created_by__display_name",
+            "base_document__version",
+            "decided_by__username",
+            "decided_at",
+            "decision_reason",
+            "is_proposal",
+            "published_at",
+            "original_filename",
+        )
+        .order_by("version")
+    )
+
+
+def proposals_for(*, source: Source, viewer) -> list[Document]:
+    """The proposals waiting for a decision that ``viewer`` may read (stewards: all;
+    anyone else: their own), oldest first."""
+    return [
+        document
+        for document in source_versions_for(source=source, viewer=viewer)
+        if document.status == DocumentStatus.PROPOSED
+    ]
+
+
+def maintainers_of(*, source: Source) -> list:
+    """The source's maintainers (users), in the order they were named."""
+    return [
+        row.user
+        for row in SourceMaintainer.objects.filter(source=source)
+        .select_related("user")
+        .order_by("created", "id")
+    ]
+
+
+def document_for_reader(*, source: Source, version: int | None = None, viewer=None) -> Document:
+    """The version to show: a given one, or the current one. 404 if it does not exist or
+    ``viewer`` (None: anonymous) may not read it (a proposal, a withdrawn version).
 
     The returned document carries the caller's ``source`` so ``document.source`` costs
     no second query (reader extensions use it)."""
@@ -67,16 +142,112 @@ def document_for_reader(*, source: Source, version: int | None = None) -> Docume
                 raise Document.DoesNotExist
         else:
             document = Document.objects.get(
-                source=source, status=DocumentStatus.READY, version=version
+                source=source, status__in=IMPORTED_STATUSES, version=version
             )
     except Document.DoesNotExist as exc:
         raise Http404("This version does not exist or is not ready.") from exc
     document.source = source
+    if not permissions.can_read_document(viewer, document, source=source):
+        raise Http404("This version does not exist or is not ready.")
     return document
 
 
 def passages_for_document(*, document: Document) -> QuerySet:
     return Passage.objects.filter(document=document).order_by("order")
+
+
+class DiffInputError(ValueError):
+    """The diff's query parameters are missing or malformed (400), with a message."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _version_number(raw, field: str) -> int:
+    try:
+        number = int(str(raw).strip())
+    except (TypeError, ValueError):
+        number = 0
+    if not 1 <= number <= 2_147_483_647:
+        raise DiffInputError(
+            field, f"“{field}” must be a version number such as 1 (got “{str(raw)[:20]}”)."
+        )
+    return number
+
+
+def version_diff(*, source: Source, from_version, to_version, viewer) -> VersionDiff:
+    """The word-level difference between two versions of ``source`` that ``viewer`` may
+    read. ``to_version`` defaults to the current version, ``from_version`` to the version
+    a proposal was made against (else the published version before ``to``).
+
+    Raises DiffInputError (400) for a malformed number and Http404 for a version that
+    does not exist or that ``viewer`` may not read. Two queries for the versions and two
+    for their passages, whatever their length.
+    """
+    to_number = None if to_version in (None, "") else _version_number(to_version, "to")
+    from_number = None if from_version in (None, "") else _version_number(from_version, "from")
+    if to_number is None:
+        if source.current_document is None:
+            raise Http404("This source has no published version yet.")
+        to_number = source.current_document.version
+    fields = (*READER_DOCUMENT_FIELDS, "created_by_id", "base_document_id", "published_at")
+    to_document = (
+        Document.objects.filter(source=source, status__in=IMPORTED_STATUSES, version=to_number)
+        .only(*fields)
+        .first()
+    )
+    if to_document is None or not permissions.can_read_document(viewer, to_document, source=source):
+        raise Http404(f"Version {to_number} does not exist.")
+    if from_number is None:
+        from_document = _default_base(source, to_document)
+        if from_document is None:
+            raise DiffInputError("from", "Version 1 has no earlier version: say “from”.")
+    else:
+        from_document = (
+            Document.objects.filter(
+                source=source, status__in=IMPORTED_STATUSES, version=from_number
+            )
+            .only(*fields)
+            .first()
+        )
+    if from_document is None or not permissions.can_read_document(
+        viewer, from_document, source=source
+    ):
+        raise Http404(f"Version {from_number} does not exist.")
+    columns = ("anchor", "order", "kind", "text")
+    rows = {document_id: [] for document_id in (from_document.pk, to_document.pk)}
+    for row in (
+        Passage.objects.filter(document_id__in=list(rows))
+        .order_by("document_id", "order")
+        .values_list("document_id", *columns)
+    ):
+        rows[row[0]].append(dict(zip(columns, row[1:], strict=True)))
+    from_document.source = to_document.source = source
+    return diff_passages(
+        rows[from_document.pk],
+        rows[to_document.pk],
+        from_document=from_document,
+        to_document=to_document,
+    )
+
+
+def _default_base(source: Source, document: Document) -> Document | None:
+    """What a version is best compared with: the version a proposal was made against,
+    else the published version before it."""
+    if document.base_document_id:
+        return (
+            Document.objects.filter(pk=document.base_document_id)
+            .only(*READER_DOCUMENT_FIELDS, "created_by_id", "base_document_id")
+            .first()
+        )
+    return (
+        source.documents.filter(status=DocumentStatus.READY, version__lt=document.version)
+        .only(*READER_DOCUMENT_FIELDS, "created_by_id", "base_document_id")
+        .order_by("-version")
+        .first()
+    )
 
 
 def passages_of_current_versions() -> QuerySet:
@@ -87,29 +258,33 @@ def passages_of_current_versions() -> QuerySet:
     """
     # A semi-join on the (few) current versions, not a join through document and source:
     # PostgreSQL then starts from the search index instead of walking every passage.
-    current_versions = Source.objects.filter(current_document__status=DocumentStatus.READY).values(
-        "current_document_id"
-    )
+    # Sources moderation hid are left out (their stewards read them in the reader).
+    current_versions = exclude_hidden(
+        Source.objects.filter(current_document__status=DocumentStatus.READY)
+    ).values("current_document_id")
     return Passage.objects.filter(document_id__in=current_versions)
 
 
 def versions_recently_published() -> QuerySet:
-    """Ready versions, newest first (version 1 is the source being added), for
-    activity feeds. Failed and pending uploads are not activity."""
+    """Published versions of visible sources, newest publication first (the first is the
+    source being added), for activity feeds. Failed and pending uploads, proposals,
+    rejected and withdrawn versions are not activity; an accepted proposal counts from
+    its acceptance."""
     return (
         Document.objects.filter(status=DocumentStatus.READY, import_finished__isnull=False)
+        .exclude(source_id__in=_hidden_sources())
         .select_related("source", "created_by")
         .defer("text", "front_matter", "source__abstract")
-        .order_by("-import_finished", "-pk")
+        .order_by(F("published_at").desc(nulls_last=True), "-import_finished", "-pk")
     )
 
 
 def document_status_for_user(*, document_id: int, user) -> Document:
-    """Import status is shown to the uploader (and staff) only."""
+    """Import status is shown to the uploader and the source's stewards only."""
     try:
-        document = Document.objects.select_related("source").get(pk=document_id)
+        document = Document.objects.select_related("source", "base_document").get(pk=document_id)
     except Document.DoesNotExist as exc:
         raise Http404 from exc
-    if not (user.is_authenticated and (document.created_by_id == user.pk or user.is_staff)):
+    if not permissions.can_see_import(user, document):
         raise Http404
     return document

@@ -9,16 +9,52 @@ urlpatterns = [
     path("add/", views.source_add, name="add"),
     path("imports/<int:document_id>/", views.import_status, name="import_status"),
     path("<slug:slug>/", views.reader, name="reader"),
+    path("<slug:slug>/diff/", views.diff, name="diff"),
+    path("<slug:slug>/maintainers/add/", views.maintainer_add, name="maintainer_add"),
+    path("<slug:slug>/maintainers/remove/", views.maintainer_remove, name="maintainer_remove"),
     path("<slug:slug>/versions/<int:version>/", views.reader, name="reader_version"),
+    path("<slug:slug>/versions/<int:version>/accept/", views.version_accept, name="version_accept"),
+    path("<slug:slug>/versions/<int:version>/reject/", views.version_reject, name="version_reject"),
+    path(
+        "<slug:slug>/versions/<int:version>/withdraw/",
+        views.version_withdraw,
+        name="version_withdraw",
+    ),
     path("<slug:slug>/versions/new/", views.version_add, name="version_add"),
 ]
 
 api_urlpatterns = [
     path("sources/", api.SourceListAPI.as_view(), name="api-source-list"),
+    path(
+        "sources/imports/<int:document_id>/",
+        api.ImportStatusAPI.as_view(),
+        name="api-source-import-status",
+    ),
     path("sources/<slug:slug>/", api.SourceDetailAPI.as_view(), name="api-source-detail"),
+    path("sources/<slug:slug>/diff/", api.SourceDiffAPI.as_view(), name="api-source-diff"),
+    path(
+        "sources/<slug:slug>/maintainers/",
+        api.MaintainerListAPI.as_view(),
+        name="api-source-maintainers",
+    ),
+    path(
+        "sources/<slug:slug>/maintainers/<str:username>/",
+        api.MaintainerDetailAPI.as_view(),
+        name="api-source-maintainer",
+    ),
+    path(
+        "sources/<slug:slug>/versions/",
+        api.SourceVersionListAPI.as_view(),
+        name="api-source-versions",
+    ),
     path(
         "sources/<slug:slug>/versions/<int:version>/",
         api.SourceVersionAPI.as_view(),
         name="api-source-version",
+    ),
+    path(
+        "sources/<slug:slug>/versions/<int:version>/<str:action>/",
+        api.VersionDecisionAPI.as_view(),
+        name="api-source-version-decision",
     ),
 ]

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
@@ -18,9 +18,16 @@ from apps.common.site import absolute_url
 from apps.common.viewer_cache import viewer_page_cache
 from apps.moderation.throttles import RateLimited, client_ip, throttled_response
 
-from . import citation, reader_extensions, selectors, services
-from .forms import NewVersionForm, SourceFilterForm, SourceUploadForm
-from .models import SourceType
+from . import citation, permissions, reader_extensions, selectors, services
+from .forms import (
+    AcceptForm,
+    MaintainerForm,
+    NewVersionForm,
+    ReasonForm,
+    SourceFilterForm,
+    SourceUploadForm,
+)
+from .models import DocumentStatus, SourceType
 
 
 @anonymous_page_cache
@@ -44,8 +51,8 @@ def source_list(request):
 @viewer_page_cache
 @anonymous_page_cache
 def reader(request, slug: str, version: int | None = None):
-    source = selectors.source_get(slug=slug)
-    document = selectors.document_for_reader(source=source, version=version)
+    source = selectors.source_get(slug=slug, viewer=request.user)
+    document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
     versions = list(selectors.source_versions(source=source))
     permalink = absolute_url(source.get_absolute_url())
     context = {
@@ -57,9 +64,38 @@ def reader(request, slug: str, version: int | None = None):
         "apa": citation.apa(source, permalink),
         "bibtex": citation.bibtex(source, permalink),
         "permalink": permalink,
+        **_stewardship_context(request, source=source),
     }
-    context.update(reader_extensions.collect(request, source=source, document=document))
+    if document.is_published:
+        context.update(reader_extensions.collect(request, source=source, document=document))
+    else:
+        # A proposal or a withdrawn version is read, not annotated or linked to.
+        context["reader_slots"] = {slot: [] for slot in reader_extensions.SLOTS}
     return render(request, "sources/reader.html", context)
+
+
+def _stewardship_context(request, *, source) -> dict:
+    """The source page's stewardship section: its maintainers for everyone; for people
+    who may read them, the versions that are not published (proposals, rejected and
+    withdrawn versions) and, for its stewards, the forms to decide them. Two queries for
+    a signed-in viewer (maintainers; the versions), none more per version."""
+    maintainers = selectors.maintainers_of(source=source)
+    user = request.user
+    permissions.remember_maintainers(user, source, [m.pk for m in maintainers])
+    can_steward = permissions.can_steward(user, source)
+    unpublished = []
+    if user.is_authenticated:
+        unpublished = [
+            document
+            for document in selectors.source_versions_for(source=source, viewer=user)
+            if document.status != DocumentStatus.READY
+        ]
+    return {
+        "maintainers": maintainers,
+        "can_steward": can_steward,
+        "unpublished_versions": unpublished,
+        "proposals": [d for d in unpublished if d.status == DocumentStatus.PROPOSED],
+    }
 
 
 def reader_text(*, source, document) -> str:
@@ -77,15 +113,22 @@ def reader_text(*, source, document) -> str:
             "passages": passages,
             "headings": [p for p in passages if p.kind == "heading"],
         }
-        context.update(
-            reader_extensions.collect_passages(source=source, document=document, passages=passages)
-        )
+        if document.is_published:
+            context.update(
+                reader_extensions.collect_passages(
+                    source=source, document=document, passages=passages
+                )
+            )
+        else:
+            context["reader_passage_slots"] = {slot: [] for slot in reader_extensions.PASSAGE_SLOTS}
         return render_to_string("sources/_reader_text.html", context)
 
     return mark_safe(  # noqa: S308 - rendered by the template engine, autoescaped
         page_cache.fragment(
             "reader-text",
             document.pk,
+            # A proposal's text has no passage slots; once accepted, it gets them.
+            document.status,
             get_language(),
             render=render_text,
             generation_key=page_cache.TEXT_GENERATION_KEY,
@@ -123,7 +166,9 @@ def source_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_add(request, slug: str):
-    source = selectors.source_get(slug=slug)
+    """Upload a new version: published by a steward, proposed by anyone else (the page
+    says which before the upload)."""
+    source = selectors.source_get(slug=slug, viewer=request.user)
     form = NewVersionForm(request.POST or None, request.FILES or None)
     throttled = None
     if request.method == "POST" and form.is_valid():
@@ -142,8 +187,20 @@ def version_add(request, slug: str):
         except ValidationError as exc:
             _attach_errors(form, exc)
         else:
+            if document.is_proposal:
+                messages.success(
+                    request,
+                    _(
+                        "Thank you. Your version is being imported as a proposal: the "
+                        "source's maintainers will review it."
+                    ),
+                )
             return redirect("sources:import_status", document_id=document.pk)
-    context = {"form": form, "source": source}
+    context = {
+        "form": form,
+        "source": source,
+        "can_steward": permissions.can_steward(request.user, source),
+    }
     return throttled_response(render(request, "sources/version_add.html", context), throttled)
 
 
@@ -151,14 +208,179 @@ def version_add(request, slug: str):
 def import_status(request, document_id: int):
     document = selectors.document_status_for_user(document_id=document_id, user=request.user)
     template = "sources/_import_status.html" if request.htmx else "sources/import_status.html"
-    response = render(request, template, {"document": document})
-    if request.htmx and document.is_ready:
-        # Stop polling; htmx follows this header to the reader.
+    context = {"document": document}
+    if document.status == DocumentStatus.PROPOSED:
+        context["diff_url"] = services.diff_url(document)
+    response = render(request, template, context)
+    if request.htmx and document.status in (DocumentStatus.READY, DocumentStatus.PROPOSED):
+        # Stop polling; htmx follows this header to the reader (a proposal's author may
+        # read it there).
         response["HX-Redirect"] = reverse(
             "sources:reader_version",
             kwargs={"slug": document.source.slug, "version": document.version},
         )
     return response
+
+
+@require_GET
+def diff(request, slug: str):
+    """``/sources/<slug>/diff/?from=1&to=2``: what changed between two versions the
+    viewer may read, passage by passage and word by word."""
+    source = selectors.source_get(slug=slug, viewer=request.user)
+    try:
+        result = selectors.version_diff(
+            source=source,
+            from_version=request.GET.get("from"),
+            to_version=request.GET.get("to"),
+            viewer=request.user,
+        )
+    except selectors.DiffInputError as exc:
+        return render(
+            request, "sources/diff.html", {"source": source, "error": exc.message}, status=400
+        )
+    context = {
+        "source": source,
+        "diff": result,
+        "rows": _diff_rows(result),
+        "versions": selectors.source_versions_for(source=source, viewer=request.user),
+    }
+    return render(request, "sources/diff.html", context)
+
+
+def _diff_rows(result) -> list[dict]:
+    """Consecutive unchanged passages folded into one row ("12 unchanged passages")."""
+    rows: list[dict] = []
+    for entry in result.entries:
+        if entry.status == "unchanged":
+            if rows and rows[-1]["unchanged"]:
+                rows[-1]["count"] += 1
+            else:
+                rows.append({"unchanged": True, "count": 1})
+        else:
+            rows.append({"unchanged": False, "entry": entry})
+    return rows
+
+
+# --- Stewardship: decide versions, name maintainers (POST only) ------------------------------
+
+
+def _check_steward(user, source) -> None:
+    """Refuse before reading the form: the services check again, but someone who may not
+    act should hear that, not that their input is incomplete."""
+    if not permissions.can_steward(user, source):
+        raise PermissionDenied(_("Only this source's maintainers and moderators can do this."))
+
+
+def _version_action(request, slug: str, version: int, *, action: str):
+    source = selectors.source_get(slug=slug, viewer=request.user)
+    document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
+    _check_steward(request.user, source)
+    form_class = AcceptForm if action == "accept" else ReasonForm
+    form = form_class(request.POST)
+    status = 400
+    conflict = None
+    if form.is_valid():
+        try:
+            if action == "accept":
+                services.document_accept(
+                    actor=request.user,
+                    document=document,
+                    reason=form.cleaned_data["reason"],
+                    current_version=form.cleaned_data.get("current_version"),
+                )
+            elif action == "reject":
+                services.document_reject(
+                    actor=request.user, document=document, reason=form.cleaned_data["reason"]
+                )
+            else:
+                services.document_withdraw(
+                    actor=request.user, document=document, reason=form.cleaned_data["reason"]
+                )
+        except services.CurrentVersionMoved as exc:
+            conflict = exc
+            status = 409
+            _attach_errors(form, exc)
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, SUCCESS_MESSAGES[action] % {"version": document.version})
+            if action == "withdraw":
+                return redirect(source.get_absolute_url())
+            return redirect("sources:reader_version", slug=source.slug, version=document.version)
+    context = {
+        "source": source,
+        "document": document,
+        "action": action,
+        "form": form,
+        "conflict": conflict,
+    }
+    if conflict is not None:
+        context["conflict_diff_url"] = services.diff_url(document, against=conflict.current)
+    return render(request, "sources/version_action.html", context, status=status)
+
+
+SUCCESS_MESSAGES = {
+    "accept": gettext_lazy("Version %(version)s is now the current version."),
+    "reject": gettext_lazy("Version %(version)s was rejected; its author has been told."),
+    "withdraw": gettext_lazy("Version %(version)s was withdrawn."),
+}
+
+
+@login_required
+@require_POST
+def version_accept(request, slug: str, version: int):
+    return _version_action(request, slug, version, action="accept")
+
+
+@login_required
+@require_POST
+def version_reject(request, slug: str, version: int):
+    return _version_action(request, slug, version, action="reject")
+
+
+@login_required
+@require_POST
+def version_withdraw(request, slug: str, version: int):
+    return _version_action(request, slug, version, action="withdraw")
+
+
+def _maintainer_action(request, slug: str, *, remove: bool):
+    source = selectors.source_get(slug=slug, viewer=request.user)
+    _check_steward(request.user, source)
+    form = MaintainerForm(request.POST)
+    if form.is_valid():
+        service = services.maintainer_remove if remove else services.maintainer_add
+        try:
+            service(
+                actor=request.user,
+                source=source,
+                username=form.cleaned_data["username"],
+                reason=form.cleaned_data.get("reason", ""),
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            message = (
+                _("%(name)s no longer maintains this source.")
+                if remove
+                else _("%(name)s now maintains this source.")
+            )
+            messages.success(request, message % {"name": form.cleaned_data["username"]})
+            return redirect(source.get_absolute_url() + "#maintainers")
+    context = {"source": source, "form": form, "remove": remove}
+    return render(request, "sources/maintainer_action.html", context, status=400)
+
+
+@login_required
+@require_POST
+def maintainer_add(request, slug: str):
+    return _maintainer_action(request, slug, remove=False)
+
+
+@login_required
+@require_POST
+def maintainer_remove(request, slug: str):
+    return _maintainer_action(request, slug, remove=True)
 
 
 def _attach_errors(form, exc: ValidationError) -> None:

@@ -173,8 +173,14 @@ def test_author_reattaches_an_orphan_by_selecting_new_text(paper, user, other_us
         position=TextPositionSelector(start, start + len(SENTENCE)), body="Which structures?",
     )  # fmt: skip
     # Eager Celery and no surrounding transaction: import and re-anchoring run on commit.
+    # A moderator publishes it (moderators maintain the founding paper; anyone else's
+    # upload would only be a proposal).
+    from tests.moderation.conftest import make_moderator
+
     revised = FOUNDING_PAPER_FILE.read_text().replace(SENTENCE, "")
-    new_version = document_upload(user=user, source=paper, data=revised.encode(), filename="v2.txt")
+    new_version = document_upload(
+        user=make_moderator(), source=paper, data=revised.encode(), filename="v2.txt"
+    )
     new_version.refresh_from_db()
     assert new_version.status == "ready"
     assert annotation.anchors.get(document=new_version).status == AnchorStatus.ORPHANED

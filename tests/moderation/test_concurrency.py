@@ -10,10 +10,10 @@ import pytest
 from django.db import connection, connections
 
 from apps.moderation.actions import review_item_decide
-from apps.moderation.adapters import SourceAdapter
 from apps.moderation.errors import ModerationConflict
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
 from apps.moderation.services import review_item_claim
+from apps.sources.moderation import SourceAdapter
 from tests.conftest import require
 from tests.factories import UserFactory
 

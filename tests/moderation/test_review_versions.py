@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from apps.atlas import services as atlas_services
 from apps.atlas.models import Example, SuggestedEdit
 from apps.moderation.actions import review_item_decide, review_items_decide
-from apps.moderation.adapters import SourceAdapter
 from apps.moderation.errors import TargetChanged
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
 from apps.moderation.registry import get_adapter, register_target, snapshot_diff
 from apps.moderation.services import flag_create, review_item_open
 from apps.sources.models import Passage
+from apps.sources.moderation import SourceAdapter
 from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import SourceFactory, UserFactory
 

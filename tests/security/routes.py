@@ -37,10 +37,17 @@ ROUTES = {
     'healthz': Row('/healthz', get=(200, 200, 200), post=(200, 200, 200), html=False),
     'sources:list': Row('/sources/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:add': Row('/sources/add/', get=(302, 200, 200), post=(302, 200, 200), html=True),
-    'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # the uploader (and staff) only; the paper was loaded by the system
+    'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 200), post=(302, 404, 200), html=False),  # the uploader and the source's stewards (moderators maintain the paper, loaded by the system)
     'sources:reader': Row('/sources/{slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:reader_version': Row('/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:version_add': Row('/sources/{slug}/versions/new/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    # Stewardship (docs/moderation.md). The paper has one version: its diff with itself.
+    'sources:diff': Row('/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=True),
+    'sources:version_accept': Row('/sources/{slug}/versions/{version}/accept/', get=(302, 405, 405), post=(302, 403, 400), html=False),  # the source's maintainers and moderators; a reason is required
+    'sources:version_reject': Row('/sources/{slug}/versions/{version}/reject/', get=(302, 405, 405), post=(302, 403, 400), html=False),
+    'sources:version_withdraw': Row('/sources/{slug}/versions/{version}/withdraw/', get=(302, 405, 405), post=(302, 403, 400), html=False),
+    'sources:maintainer_add': Row('/sources/{slug}/maintainers/add/', get=(302, 405, 405), post=(302, 403, 400), html=False),
+    'sources:maintainer_remove': Row('/sources/{slug}/maintainers/remove/', get=(302, 405, 405), post=(302, 403, 400), html=False),
     'accounts:profile': Row('/profile/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
@@ -83,7 +90,13 @@ ROUTES = {
     'search:contributor': Row('/users/{username}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'api-schema': Row('/api/schema/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-docs': Row('/api/docs/', get=(200, 200, 200), post=(405, 405, 405), html=True),
-    'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: multipart upload of a new source
+    'api-source-import-status': Row('/api/sources/imports/{document_id}/', get=(404, 404, 200), post=(405, 405, 405), html=False),  # the uploader and the source's stewards
+    'api-source-diff': Row('/api/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-source-maintainers': Row('/api/sources/{slug}/maintainers/', get=(200, 200, 200), post=(401, 403, 400), html=False),
+    'api-source-maintainer': Row('/api/sources/{slug}/maintainers/{username}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only
+    'api-source-versions': Row('/api/sources/{slug}/versions/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: upload a version (a proposal unless a steward)
+    'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # accept, reject or withdraw
     'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),

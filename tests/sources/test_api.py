@@ -227,9 +227,13 @@ def test_detail_and_version_query_counts_are_constant(
     assert len(version.json()["passages"]) == passages + 1
 
 
-def test_api_is_read_only(client, user, sources):
+def test_api_writes_only_through_uploads(client, user, sources):
     client.force_login(user)
+    # A source is added by uploading its file (tests/sources/test_api_uploads.py).
     response = client.post("/api/sources/", {"title": "x"}, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["file"] == ["This field is required."]
+    response = client.put(f"/api/sources/{sources[0].slug}/", {"title": "x"})
     assert response.status_code == 405
     assert "detail" in response.json()
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from apps.sources.models import DocumentStatus, Source
 from tests.factories import UserFactory
+from tests.moderation.conftest import make_moderator
 
 from . import samples
 from .conftest import passages_text, row_counts
@@ -20,9 +21,10 @@ LIST_URL = reverse("sources:list")
 ADD_URL = reverse("sources:add")
 
 # Anonymous reader: source, document, passages, versions. Signed in: + session + user.
-# Source, version, passages, versions + the reader extensions (annotations: source and
-# annotations; atlas: passage links). Signed in: session, user, two permission lookups
-# (moderator tools) and the notification badge.
+# Source, version, passages, versions, maintainers + the reader extensions (annotations:
+# source and annotations; atlas: passage links). Signed in: session, user, the versions
+# beyond the published ones the viewer may read (their proposals), two permission
+# lookups (moderator tools) and the notification badge.
 READER_QUERIES_ANONYMOUS = 7
 READER_QUERIES_SIGNED_IN = 12
 LIST_QUERIES = 2  # count + page
@@ -416,7 +418,10 @@ def test_import_status_only_for_the_uploader(client, pending_document, other_use
     assert anonymous.status_code == 302 and anonymous.url.startswith(reverse("account_login"))
     client.force_login(other_user)
     assert client.get(url).status_code == 404
+    # Staff alone is not enough: the source's stewards (maintainers, moderators) may.
     client.force_login(UserFactory(is_staff=True))
+    assert client.get(url).status_code == 404
+    client.force_login(make_moderator())
     assert client.get(url).status_code == 200
     assert (
         client.get(reverse("sources:import_status", kwargs={"document_id": 999999})).status_code
@@ -427,8 +432,8 @@ def test_import_status_only_for_the_uploader(client, pending_document, other_use
 # --- New version ------------------------------------------------------------------------------
 
 
-def test_new_version_upload(user_client, make_source, run_on_commit, other_user):
-    source = make_source(by=other_user)  # anyone signed in may add a version
+def test_new_version_upload_by_a_maintainer(user_client, make_source, run_on_commit, user):
+    source = make_source(by=user)  # the uploader maintains the source
     url = reverse("sources:version_add", kwargs={"slug": source.slug})
     page = user_client.get(url)
     assert "New version of “Scoring in Europe”" in page.text
@@ -438,6 +443,24 @@ def test_new_version_upload(user_client, make_source, run_on_commit, other_user)
     assert source.current_document.version == 2
     assert response.url == status_url(source.current_document)
     assert "Version 2 is ready." in user_client.get(response.url).text
+
+
+def test_new_version_by_anyone_else_is_a_proposal(
+    user_client, make_source, run_on_commit, other_user
+):
+    source = make_source(by=other_user)
+    url = reverse("sources:version_add", kwargs={"slug": source.slug})
+    page = user_client.get(url)
+    assert "Propose a new version of “Scoring in Europe”" in page.text
+    with run_on_commit():
+        response = user_client.post(url, {"file": SimpleUploadedFile("v2.md", samples.MARKDOWN)})
+    source.refresh_from_db()
+    assert source.current_document.version == 1
+    proposal = source.documents.get(version=2)
+    assert proposal.status == DocumentStatus.PROPOSED
+    assert response.url == status_url(proposal)
+    status_page = user_client.get(response.url).text
+    assert "Version 2 was imported as a proposal" in status_page
 
 
 def test_new_version_bad_file_stores_nothing(user_client, make_source):

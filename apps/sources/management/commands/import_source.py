@@ -43,8 +43,14 @@ class Command(BaseCommand):
                     source = Source.objects.get(slug=options["source"])
                 except Source.DoesNotExist as exc:
                     raise CommandError(f"No source with slug {options['source']!r}.") from exc
+                # The shell is the operator: the version is published, not proposed.
                 document = services.document_upload(
-                    user=user, source=source, data=data, filename=path.name, throttle=False
+                    user=user,
+                    source=source,
+                    data=data,
+                    filename=path.name,
+                    throttle=False,
+                    operator=True,
                 )
             else:
                 if not options.get("title"):
