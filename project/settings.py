@@ -102,6 +102,11 @@ TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1) if BEHIND_PROXY e
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("DJANGO_TRUSTED_PROXY_COUNT must be 0 or more.")
 
+# Version histories keep the whole reason given for a change (moderators' reasons embed
+# what a person typed; simple-history's default 100-character column made a longer one
+# fail the write on PostgreSQL).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",

@@ -152,9 +152,8 @@ SINGLE_VALUED = {
 
 
 def _history() -> HistoricalRecords:
-    """Version history (django-simple-history). Its rows keep the whole reason given for a
-    change: the default column holds 100 characters, and PostgreSQL refuses a longer one."""
-    return HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+    """Version history (django-simple-history; whole reasons: settings.py)."""
+    return HistoricalRecords()
 
 
 def _unknown_list() -> list[str]:

@@ -6,9 +6,8 @@ class CommonConfig(AppConfig):
     name = "apps.common"
 
     def ready(self) -> None:
-        from . import checks, history, page_cache, site, viewer_cache  # noqa: F401 - checks register
+        from . import checks, page_cache, site, viewer_cache  # noqa: F401 - checks register
 
         page_cache.connect_signals()
         viewer_cache.connect_signals()
-        history.connect_signals()
         post_migrate.connect(site.sync_site, sender=self, dispatch_uid="common-sync-site")
