@@ -785,7 +785,7 @@ def test_undo_re_queues_a_submitted_entry_and_re_opens_nothing_decided(
     with run_on_commit():
         b = services.example_create(
             author=other_user, data=example_data(title="A"), evidence=[evidence_data()],
-            submit=True,
+            submit=True, confirm_distinct=True,  # a duplicate on purpose: it gets merged
         )  # fmt: skip
     assert b.status == "submitted"
     first = ReviewItem.objects.get(item_type="submitted_entry", object_id=str(b.pk))
