@@ -20,10 +20,9 @@ from django.utils.translation import gettext as _
 
 from apps.moderation.models import HiddenContent, HiddenReason
 from apps.moderation.registry import TargetAdapter, register_target
-from apps.moderation.selectors import is_hidden
 from apps.moderation.services import content_hide, content_unhide
 
-from . import permissions, services
+from . import permissions, selectors, services
 from .models import Document, DocumentStatus, Source
 
 
@@ -47,7 +46,7 @@ class SourceAdapter(TargetAdapter):
         }
 
     def is_visible_to(self, obj, user) -> bool:
-        return permissions.can_see_source(user, obj, hidden=is_hidden(obj))
+        return permissions.can_see_source(user, obj, hidden=selectors.source_withheld(obj))
 
     def _hide(self, obj, actor, hidden_reason=HiddenReason.MODERATOR) -> None:
         content_hide(target=obj, actor=actor, hidden_reason=hidden_reason)

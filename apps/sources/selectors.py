@@ -10,7 +10,13 @@ import json
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from apps.moderation.selectors import exclude_hidden, hidden_ids_for
+from apps.moderation.selectors import (
+    exclude_hidden,
+    hidden_ids_for,
+    is_hidden,
+    is_shadow_hidden,
+    shadow_hidden_user_ids,
+)
 
 from . import permissions
 from .diff import VersionDiff, diff_passages
@@ -34,7 +40,7 @@ def source_list(*, query: str = "", source_type: str = "", year: int | None = No
     """Sources with at least one readable version and not hidden by a moderator, for the
     public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
-    qs = exclude_hidden(qs)
+    qs = exclude_withheld(qs)
     if query:
         qs = qs.filter(source_matches(query))
     if source_type:
@@ -48,18 +54,39 @@ def _hidden_sources() -> QuerySet:
     return hidden_ids_for(Source)
 
 
+def exclude_withheld(sources: QuerySet) -> QuerySet:
+    """Leave out the sources that shared lists never show: hidden by moderation, or added
+    by a shadow-hidden account (whose content only they and moderators see; the lists
+    are the same for everyone, so it is left out for everyone)."""
+    return exclude_hidden(sources).exclude(added_by__in=shadow_hidden_user_ids())
+
+
+def source_withheld(source: Source) -> bool:
+    """Whether ``source`` is seen by its stewards (and moderators) only: moderation hid
+    it, or its uploader is shadow-hidden (permissions.can_see_source decides with it)."""
+    return is_hidden(source) or is_shadow_hidden(source.added_by)
+
+
 def source_get(*, slug: str, viewer=None) -> Source:
     """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
     anonymous) is not one of its stewards. ``source.is_hidden`` tells the page."""
     try:
         source = (
             Source.objects.select_related("current_document", "added_by")
-            .annotate(is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))))
+            .annotate(
+                is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))),
+                uploader_shadow_hidden=Exists(
+                    shadow_hidden_user_ids().filter(user_id=OuterRef("added_by_id"))
+                ),
+            )
             .get(slug=slug)
         )
     except Source.DoesNotExist as exc:
         raise Http404("No source with this slug.") from exc
-    if not permissions.can_see_source(viewer, source, hidden=source.is_hidden):
+    # A shadow-hidden uploader's source is withheld like a hidden one, but silently: the
+    # page's "moderators hid this" notice follows ``is_hidden`` only.
+    withheld = source.is_hidden or source.uploader_shadow_hidden
+    if not permissions.can_see_source(viewer, source, hidden=withheld):
         raise Http404("No source with this slug.")
     return source
 
@@ -259,7 +286,7 @@ def passages_of_current_versions() -> QuerySet:
     # A semi-join on the (few) current versions, not a join through document and source:
     # PostgreSQL then starts from the search index instead of walking every passage.
     # Sources moderation hid are left out (their stewards read them in the reader).
-    current_versions = exclude_hidden(
+    current_versions = exclude_withheld(
         Source.objects.filter(current_document__status=DocumentStatus.READY)
     ).values("current_document_id")
     return Passage.objects.filter(document_id__in=current_versions)
@@ -272,7 +299,7 @@ def versions_recently_published() -> QuerySet:
     its acceptance."""
     return (
         Document.objects.filter(status=DocumentStatus.READY, import_finished__isnull=False)
-        .exclude(source_id__in=_hidden_sources())
+        .filter(source__in=exclude_withheld(Source.objects.all()))
         .select_related("source", "created_by")
         .defer("text", "front_matter", "source__abstract")
         .order_by(F("published_at").desc(nulls_last=True), "-import_finished", "-pk")

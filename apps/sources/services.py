@@ -29,12 +29,11 @@ from django.utils.translation import gettext as _
 
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import AuditAction, Decision, ReviewItemType
-from apps.moderation.selectors import is_hidden
 from apps.moderation.services import audit_record, review_item_open, review_items_settle
 from apps.moderation.throttles import check_write_rate
 from apps.search.services import search_index_document
 
-from . import permissions
+from . import permissions, selectors
 from .importers import ImportRejected, extract, validate_upload
 from .models import Document, DocumentStatus, DocumentUpload, Passage, Source, SourceMaintainer
 
@@ -225,7 +224,9 @@ def document_upload(
     ValidationError (an unacceptable file); nothing is stored then.
     """
     _check_can_add(user)
-    if not operator and not permissions.can_see_source(user, source, hidden=is_hidden(source)):
+    if not operator and not permissions.can_see_source(
+        user, source, hidden=selectors.source_withheld(source)
+    ):
         raise PermissionDenied(_("This source is not available."))
     _check_upload_rate(user=user, client_ip=client_ip, throttle=throttle)
     is_proposal = not operator and not permissions.can_steward(user, source)
