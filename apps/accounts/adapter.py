@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -19,6 +20,14 @@ from django.urls import reverse
 from apps.common.client_ip import client_ip
 from apps.common.email import subject_line
 from apps.common.site import absolute_url, site_host
+
+
+def _on_site(value):
+    """An absolute link on whatever host the request named, as the same path on SITE_URL."""
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        return value
+    parts = urlsplit(value)
+    return absolute_url(urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment)))
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,8 +39,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's templates say "Hello from {{ current_site.name }}" and end with its
-        # domain: the canonical ones, whatever host the request came in on.
+        # domain: the canonical ones, whatever host the request came in on. The links it
+        # builds itself from the request ("unknown account": the reset and sign-up links;
+        # "account already exists": the sign-up link) are moved onto SITE_URL as well.
         site = SimpleNamespace(name=settings.SITE_NAME, domain=site_host())
+        context = {
+            key: _on_site(value) if key.endswith("_url") else value
+            for key, value in context.items()
+        }
         super().send_mail(template_prefix, email, {**context, "current_site": site})
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:

@@ -171,3 +171,15 @@ def test_signup_confirmation_link_uses_site_url_whatever_the_host(client, canoni
     assert f"{SITE}/accounts/confirm-email/" in message.body
     assert "localhost" not in message.body and "example.com" not in message.body
     assert message.subject.startswith("[Creditscape] ")
+
+
+@pytest.mark.parametrize("known", [False, True])
+def test_password_reset_links_use_site_url_whatever_the_host(client, canonical, user, known):
+    """allauth builds the links of its "unknown account" e-mail from the request; they
+    are moved onto SITE_URL like the confirmation and reset links."""
+    email = user.email if known else "nobody-here@example.org"
+    response = client.post("/accounts/password/reset/", {"email": email}, HTTP_HOST="localhost")
+    assert response.status_code == 302
+    body = mail.outbox[-1].body
+    assert f"{SITE}/accounts/" in body
+    assert "localhost" not in body and "testserver" not in body
