@@ -600,15 +600,7 @@ def document_accept(
         actor, source, _("Only this source's maintainers and moderators can accept a version.")
     )
     reason = _require_reason(reason)
-    if document.status != DocumentStatus.PROPOSED:
-        raise ValidationError(
-            {
-                "document": _(
-                    "Version %(version)s is not a proposal waiting for a decision: %(status)s."
-                )
-                % {"version": document.version, "status": document.get_status_display()}
-            }
-        )
+    _require_proposal(document)
     current = source.current_document
     moved = current is not None and current.pk != document.base_document_id
     if moved and current_version != current.version:
@@ -634,6 +626,18 @@ def document_accept(
     return document
 
 
+def _require_proposal(document: Document) -> None:
+    if document.status != DocumentStatus.PROPOSED:
+        raise ValidationError(
+            {
+                "document": _(
+                    "Version %(version)s is not a proposal waiting for a decision: %(status)s."
+                )
+                % {"version": document.version, "status": document.get_status_display()}
+            }
+        )
+
+
 @transaction.atomic
 def document_reject(
     *, actor, document: Document, reason: str, settle_queue: bool = True
@@ -646,15 +650,7 @@ def document_reject(
         actor, source, _("Only this source's maintainers and moderators can reject a version.")
     )
     reason = _require_reason(reason)
-    if document.status != DocumentStatus.PROPOSED:
-        raise ValidationError(
-            {
-                "document": _(
-                    "Version %(version)s is not a proposal waiting for a decision: %(status)s."
-                )
-                % {"version": document.version, "status": document.get_status_display()}
-            }
-        )
+    _require_proposal(document)
     before = version_state(document)
     _mark_decided(document, status=DocumentStatus.REJECTED, actor=actor, reason=reason)
     audit_record(actor=actor, action=AuditAction.VERSION_REJECT, target=document, reason=reason,
