@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import api, reader, views
+from . import reader, views
+from .api import exports as export_api
+from .api import views as api
 
 app_name = "annotations"
 
@@ -30,12 +32,12 @@ api_urlpatterns = [
     ),
     path(
         "sources/<slug:slug>/annotations.jsonld",
-        api.SourceAnnotationExportAPI.as_view(export_format="jsonld"),
+        export_api.SourceAnnotationExportAPI.as_view(export_format="jsonld"),
         name="api-source-annotations-jsonld",
     ),
     path(
         "sources/<slug:slug>/annotations.csv",
-        api.SourceAnnotationExportAPI.as_view(export_format="csv"),
+        export_api.SourceAnnotationExportAPI.as_view(export_format="csv"),
         name="api-source-annotations-csv",
     ),
 ]
