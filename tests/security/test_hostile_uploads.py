@@ -314,7 +314,7 @@ def test_hostile_import_past_the_checks_fails_the_document_with_a_clear_message(
     user, settings, checks_missed, run_on_commit, monkeypatch
 ):
     settings.SOURCE_IMPORT_SOFT_TIME_LIMIT = 2
-    monkeypatch.setattr(services, "validate_upload", lambda data: "pdf")
+    monkeypatch.setattr(services.uploads, "validate_upload", lambda data: "pdf")
     with run_on_commit():  # the import runs (eager) when the upload commits
         source = services.source_create(
             user=user,
