@@ -403,7 +403,7 @@ def test_hostile_import_fails_alone_while_a_reply_email_goes_out(
         from django.test import Client
         from apps.sources import services
         User = get_user_model()
-        services.validate_upload = lambda data: "pdf"  # past the upload check too
+        services.uploads.validate_upload = lambda data: "pdf"  # past the upload check too
         source = services.source_create(
             user=User.objects.get(pk={user.pk}),
             metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),
