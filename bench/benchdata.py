@@ -29,7 +29,6 @@ import re
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -76,8 +75,9 @@ _WORD = re.compile(r"^[A-Za-z][A-Za-z'-]*[A-Za-z]$")
 def vocabulary() -> list[str]:
     """Words of the founding paper (with their frequencies), letters only, so generated
     text is plain prose: no Markdown syntax, and ``render_plain`` equals the renderer."""
-    path = Path(__file__).resolve().parent.parent / "sources/seed/wong-2021-social-credit.txt"
-    words = [w.strip(".,;:()'\"“”‘’!?") for w in path.read_text().split()]
+    from apps.sources.starter import FOUNDING_PAPER_FILE
+
+    words = [w.strip(".,;:()'\"“”‘’!?") for w in FOUNDING_PAPER_FILE.read_text().split()]
     return [w for w in words if _WORD.match(w)]
 
 

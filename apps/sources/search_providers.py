@@ -1,9 +1,9 @@
 """Providers for sources and passages, and the facets they share (source, year).
 
-They live in the search app because the sources app came first and does not know about
-search; annotations and atlas entries bring their own providers in their apps
-(docs/search.md). Visibility comes from ``apps.sources.selectors``: readable sources only,
-and passages of each source's current version only.
+Collected by the search app's registry like the annotations' and atlas entries' own
+(docs/search.md): search sits below sources and knows them only through this module.
+Visibility comes from ``apps.sources.selectors``: readable sources only, and passages of
+each source's current version only.
 """
 
 from __future__ import annotations
@@ -14,18 +14,28 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.sources import selectors as source_selectors
+from apps.search import snippets
+from apps.search.activity import ActivityItem
+from apps.search.providers import (
+    HIGHLIGHT_PARAM,
+    Facet,
+    Hit,
+    ModelSearchProvider,
+    SearchInputError,
+    SearchRequest,
+)
 
-from . import snippets
-from .activity import ActivityItem
-from .providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
+from . import selectors as source_selectors
 
-HIGHLIGHT_PARAM = "highlight"
+# The sources' facets, activity and contributions come after the annotations' and the
+# atlas' (``order``), as they always have on the site.
+AFTER_OTHER_APPS = 200
 
 
 class SourceFacet(Facet):
     name = "source"
     label = gettext_lazy("Source")
+    order = AFTER_OTHER_APPS
 
     def clean(self, raw: str, *, viewer) -> str:
         if not source_selectors.source_list().filter(slug=raw).exists():
@@ -38,6 +48,7 @@ class SourceFacet(Facet):
 class YearFacet(Facet):
     name = "year"
     label = gettext_lazy("Year")
+    order = AFTER_OTHER_APPS + 1
 
     def clean(self, raw: str, *, viewer) -> int:
         try:
@@ -137,6 +148,7 @@ class SourceActivity:
     """New sources (their first version) and new versions, newest first."""
 
     facet_names = ("source",)
+    order = AFTER_OTHER_APPS
 
     def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
         documents = source_selectors.versions_recently_published()
@@ -166,6 +178,7 @@ class SourceActivity:
 
 class SourcesAdded:
     title = gettext_lazy("Sources added")
+    order = AFTER_OTHER_APPS
 
     def for_user(self, *, user, viewer, limit: int) -> list[ActivityItem]:
         sources = source_selectors.source_list().filter(added_by=user).order_by("-created")[:limit]

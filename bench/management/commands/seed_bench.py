@@ -14,7 +14,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        from apps.common.benchdata import SCALES
+        from bench.benchdata import SCALES
 
         parser.add_argument("--scale", choices=sorted(SCALES), default="small")
         parser.add_argument("--users", type=int, help="contributors (plus one admin)")
@@ -41,7 +41,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the report as JSON")
 
     def handle(self, *args, **options):
-        from apps.common import benchdata
+        from bench import benchdata
 
         overrides = {
             "users": options["users"],

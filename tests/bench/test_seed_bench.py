@@ -14,12 +14,12 @@ from apps.annotations.anchoring import context_around
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor, Notification
 from apps.atlas import selectors as atlas_selectors
 from apps.atlas.models import Category, Evidence, Example, PassageLink, Status
-from apps.common.benchdata import SCALES, SEARCH_MARKER
 from apps.common.markdown import render_markdown
 from apps.moderation import permissions
 from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.sources.models import DocumentStatus, Passage, Source
 from apps.sources.starter import FOUNDING_PAPER
+from bench.benchdata import SCALES, SEARCH_MARKER
 
 pytestmark = pytest.mark.django_db
 SMALL = SCALES["small"]
