@@ -3,7 +3,8 @@
 An Example is described on the same comparative dimensions as every other (the codebook at
 /atlas/codebook/ defines them), cites at least one piece of Evidence, and may link to the
 passages of hosted sources it speaks to. Only published examples count anywhere public;
-services.py owns every write and the state machine, selectors.py owns visibility.
+each feature package's services own the writes (entries/transitions.py the state
+machine), entries/selectors.py owns visibility, permissions.py who may act on an entry.
 """
 
 from __future__ import annotations
@@ -401,9 +402,9 @@ COMMENT_MAX_LENGTH = 2000
 
 class SuggestedEdit(TimeStampedModel):
     """Someone other than the author proposes new values for some editable fields of an
-    entry; the author or a moderator accepts (applied through services.example_update,
+    entry; the author or a moderator accepts (applied through entries.services.example_update,
     version-checked) or rejects it with a reason. The moderation console lists the open
-    ones (selectors.suggestions_open)."""
+    ones (suggestions.selectors.suggestions_open)."""
 
     example = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("entry")
@@ -412,7 +413,7 @@ class SuggestedEdit(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="atlas_suggestions", verbose_name=_("proposed by"),
     )  # fmt: skip
-    # {field: proposed value} for ExampleData fields only, as services.ExampleData holds
+    # {field: proposed value} for ExampleData fields only, as entries.data.ExampleData holds
     # them (``country`` a place code, ``category`` a slug, multi-valued fields lists).
     changes = models.JSONField(_("proposed values"))
     comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
@@ -448,7 +449,7 @@ class EntryComment(TimeStampedModel):
     """The discussion thread under an entry. Replies point at the thread's first comment
     (one level, as on most review sites); deletion is soft (moderators can still read
     and restore), and moderators hide comments without deleting them. Comments follow
-    their entry when moderators merge duplicates (services.comments_move)."""
+    their entry when moderators merge duplicates (discussion.services.comments_move)."""
 
     example = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="comments", verbose_name=_("entry")

@@ -6,7 +6,7 @@ from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from apps.atlas import selectors as atlas_selectors
+from apps.atlas.aggregates import selectors as atlas_selectors
 from apps.common.page_cache import anonymous_page_cache
 from apps.sources import selectors as source_selectors
 
