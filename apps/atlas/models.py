@@ -20,7 +20,20 @@ from simple_history.models import HistoricalRecords
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_not_future_year
 
-UNKNOWN = "unknown"
+from .dimensions import (
+    UNKNOWN,
+    Confidence,
+    Consequence,
+    Contestable,
+    DataSource,
+    LegalBasis,
+    Lifecycle,
+    Operator,
+    Scope,
+    Scored,
+    Transparency,
+)
+
 SUMMARY_MAX_LENGTH = 5000
 TITLE_MAX_LENGTH = 200
 QUOTE_MAX_LENGTH = 1000
@@ -45,87 +58,6 @@ class Category(models.Model):
         return self.name
 
 
-class Scope(models.TextChoices):
-    """Supranational scopes, shown apart from countries. Codes never clash with ISO
-    3166-1 alpha-2 country codes ("EU" is reserved there for exactly this use)."""
-
-    EU = "EU", _("European Union")
-    COUNCIL_OF_EUROPE = "COE", _("Council of Europe")
-    UNITED_NATIONS = "UN", _("United Nations")
-    GLOBAL = "GLOBAL", _("Global or multinational")
-
-
-class Operator(models.TextChoices):
-    STATE = "state", _("State")
-    PRIVATE = "private", _("Private company")
-    PLATFORM = "platform", _("Platform")
-    PUBLIC_PRIVATE = "public_private", _("Public–private partnership")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Scored(models.TextChoices):
-    INDIVIDUALS = "individuals", _("Individuals")
-    BUSINESSES = "businesses", _("Businesses")
-    BOTH = "both", _("Both")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class DataSource(models.TextChoices):
-    FINANCIAL = "financial", _("Financial")
-    ONLINE = "online_behaviour", _("Online behaviour")
-    LOCATION = "location", _("Location")
-    SOCIAL = "social_connections", _("Social connections")
-    GOVERNMENT = "government_records", _("Government records")
-    BIOMETRIC = "biometric", _("Biometric")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Consequence(models.TextChoices):
-    REWARDS = "rewards", _("Rewards")
-    SANCTIONS = "sanctions", _("Sanctions")
-    ACCESS = "access_restrictions", _("Access restrictions")
-    NAMING = "public_naming", _("Public naming")
-    PRICING = "price_differences", _("Price differences")
-    NONE_KNOWN = "none_known", _("None known")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Transparency(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    PARTIAL = "partial", _("Partial")
-    OPAQUE = "opaque", _("Opaque")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Contestable(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class LegalBasis(models.TextChoices):
-    STATUTE = "statute", _("Statute")
-    REGULATION = "regulation", _("Regulation")
-    CONTRACT = "contract", _("Contract")
-    NONE_KNOWN = "none_known", _("None known")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Lifecycle(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    PILOT = "pilot", _("Pilot")
-    ACTIVE = "active", _("Active")
-    DISCONTINUED = "discontinued", _("Discontinued")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Confidence(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
@@ -136,20 +68,6 @@ class Status(models.TextChoices):
     # Folded into another entry by a moderator (Example.merged_into); its URL redirects
     # there, and it counts nowhere (apps/atlas/merging.py).
     MERGED = "merged", _("Merged into another entry")
-
-
-# Multi-valued dimensions: stored as JSON lists of choice values so SQLite and PostgreSQL
-# behave the same. "unknown" / "none known" must stand alone (services enforce it).
-MULTI_VALUED = {"data_sources": DataSource, "consequences": Consequence}
-SINGLE_VALUED = {
-    "operator": Operator,
-    "scored": Scored,
-    "transparency": Transparency,
-    "contestable": Contestable,
-    "legal_basis": LegalBasis,
-    "lifecycle": Lifecycle,
-    "confidence": Confidence,
-}
 
 
 def _history() -> HistoricalRecords:

@@ -18,9 +18,10 @@ from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
 
+from .dimensions import Scope
 from .entries import selectors
 from .entries.filters import ExampleFilters, apply_filters
-from .models import Evidence, Scope, Status
+from .models import Evidence, Status
 
 
 class CountryFacet(Facet):

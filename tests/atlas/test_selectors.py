@@ -13,12 +13,13 @@ from hypothesis import strategies as st
 from apps.atlas import cache as atlas_cache
 from apps.atlas import tasks
 from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.dimensions import Scope
 from apps.atlas.entries import data as entry_data
 from apps.atlas.entries import selectors as entry_selectors
 from apps.atlas.entries import services as entry_services
 from apps.atlas.entries import transitions
 from apps.atlas.entries.filters import ExampleFilters, parse_filters
-from apps.atlas.models import Category, Example, PassageLink, Scope
+from apps.atlas.models import Category, Example, PassageLink
 from apps.sources.models import Passage
 
 from .conftest import evidence_data, example_data

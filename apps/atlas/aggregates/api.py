@@ -11,10 +11,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..dimensions import Scope
 from ..entries.api import FILTER_PARAMETERS, ExampleOutputSerializer, filters_from_request
 from ..entries.filters import parse_filters
 from ..entries.selectors import example_export_list
-from ..models import Scope
 from ..research_status.selectors import research_statuses
 from . import selectors
 

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from ..models import Scope
+from ..dimensions import Scope
 
 
 class CompareForm(forms.Form):

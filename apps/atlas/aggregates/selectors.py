@@ -13,9 +13,10 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from .. import cache as atlas_cache
+from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Scope
 from ..entries.filters import ExampleFilters, apply_filters
 from ..entries.selectors import example_export_list, published_examples
-from ..models import MULTI_VALUED, SINGLE_VALUED, Category, Example, PassageLink, Scope
+from ..models import Category, Example, PassageLink
 from ..research_status.selectors import research_statuses
 
 

@@ -20,9 +20,10 @@ from apps.common.site import absolute_url
 
 from .. import citation
 from .. import codebook as codebook_module
+from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Consequence, Lifecycle, Operator, Scope
 from ..entries.filters import ExampleFilters, parse_filters
 from ..entries.selectors import categories
-from ..models import MULTI_VALUED, SINGLE_VALUED, Consequence, Example, Lifecycle, Operator, Scope
+from ..models import Example
 from ..research_status.selectors import countries_researched_none_found
 from . import selectors
 from .forms import CompareForm

@@ -9,7 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ..models import UNKNOWN, Category, Example, Relation
+from ..dimensions import UNKNOWN
+from ..models import Category, Example, Relation
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from ..models import Category, Consequence, Lifecycle, Operator, PassageLink, Scope, Status
+from ..dimensions import Consequence, Lifecycle, Operator, Scope
+from ..models import Category, PassageLink, Status
 
 TRUE_VALUES = {"1", "true", "yes", "on"}
 FALSE_VALUES = {"0", "false", "no", "off"}

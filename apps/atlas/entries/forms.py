@@ -8,8 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from ..models import (
-    SUMMARY_MAX_LENGTH,
+from ..dimensions import (
     Confidence,
     Consequence,
     Contestable,
@@ -17,11 +16,11 @@ from ..models import (
     LegalBasis,
     Lifecycle,
     Operator,
-    Relation,
     Scope,
     Scored,
     Transparency,
 )
+from ..models import SUMMARY_MAX_LENGTH, Relation
 from .data import EvidenceData, ExampleData, PassageLinkData, editable_values
 from .selectors import categories
 

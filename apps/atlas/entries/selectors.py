@@ -21,7 +21,8 @@ from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_
 from apps.sources.models import DocumentStatus, Passage
 
 from ..contributors import contributors_prefetch
-from ..models import Category, Evidence, Example, PassageLink, Scope, Status
+from ..dimensions import Scope
+from ..models import Category, Evidence, Example, PassageLink, Status
 from .filters import ExampleFilters, apply_filters
 
 # --- Visibility -----------------------------------------------------------------------------

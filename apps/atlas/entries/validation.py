@@ -21,20 +21,17 @@ from apps.common.markdown import render_markdown
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
 
+from ..dimensions import MULTI_VALUED, SINGLE_VALUED, UNKNOWN, Scope
 from ..models import (
     EARLIEST_YEAR,
-    MULTI_VALUED,
     NOTE_MAX_LENGTH,
     QUOTE_MAX_LENGTH,
-    SINGLE_VALUED,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
-    UNKNOWN,
     Category,
     Evidence,
     PassageLink,
     Relation,
-    Scope,
 )
 from .data import EvidenceData, ExampleData, PassageLinkData
 from .selectors import passages_visible_to

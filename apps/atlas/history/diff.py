@@ -31,8 +31,9 @@ from django_countries import countries
 from apps.moderation.history import FieldChange
 from apps.sources.models import Passage
 
+from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Scope
 from ..entries.data import EDITABLE_FIELDS
-from ..models import MULTI_VALUED, SINGLE_VALUED, Category, Example, Relation, Scope, Status
+from ..models import Category, Example, Relation, Status
 
 # What the history page and the conflict page compare: the editable fields and the status.
 HISTORY_FIELDS = (*EDITABLE_FIELDS, "status")

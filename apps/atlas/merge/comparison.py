@@ -16,11 +16,11 @@ from django.utils.translation import gettext_lazy
 from apps.common.validators import as_id
 
 from .. import contributors
+from ..dimensions import UNKNOWN
 from ..entries.data import editable_values
 from ..entries.validation import MAX_EVIDENCE, MAX_PASSAGE_LINKS
 from ..history.diff import changed_fields, display_value
 from ..models import (
-    UNKNOWN,
     Category,
     Evidence,
     Example,
