@@ -66,7 +66,7 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     ARCHIVED = "archived", _("Archived")
     # Folded into another entry by a moderator (Example.merged_into); its URL redirects
-    # there, and it counts nowhere (apps/atlas/merging.py).
+    # there, and it counts nowhere (apps/atlas/merge/).
     MERGED = "merged", _("Merged into another entry")
 
 
@@ -411,7 +411,7 @@ class EntryComment(TimeStampedModel):
 class ExampleMerge(models.Model):
     """A moderator's merge of a duplicate entry (``source``) into another (``target``),
     with exactly what moved, so that undoing it gives the duplicate back its own evidence,
-    passage links and comments. Written and undone only by apps/atlas/merging.py."""
+    passage links and comments. Written and undone only by apps/atlas/merge/services.py."""
 
     source = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="merges_out", verbose_name=_("merged entry")
@@ -428,12 +428,12 @@ class ExampleMerge(models.Model):
     # The source's status before the merge (given back by the undo).
     source_status = models.CharField(_("status before the merge"), max_length=20)
     # What the merge added to the target and moved from the source: evidence as their
-    # identity keys (see merging.evidence_key), passage ids, comment ids.
+    # identity keys (see merge.comparison.evidence_key), passage ids, comment ids.
     added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
     added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
     moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
     # Field by field, which entry's value the survivor kept ({choice: "source"|"target"},
-    # one key per coded dimension that differed; merging.MERGE_FIELDS), and exactly what
+    # one key per coded dimension that differed; merge.comparison.MERGE_FIELDS), and exactly what
     # that changed on the target ({model field: [value before, value after]}), so that an
     # undo puts the target's own values back.
     field_choices = models.JSONField(_("values kept, field by field"), default=dict, blank=True)

@@ -255,10 +255,13 @@ def can_comment(*, user, example: Example) -> bool:
     return is_signed_in(user)
 
 
+def is_comment_author(user, comment: EntryComment) -> bool:
+    return is_signed_in(user) and comment.author_id == user.pk
+
+
 def can_delete_comment(*, user, comment: EntryComment) -> bool:
     """A comment's author, and moderators of its entry's country."""
-    is_comment_author = is_signed_in(user) and comment.author_id == user.pk
-    return is_comment_author or can_moderate_example(user, comment.example)
+    return is_comment_author(user, comment) or can_moderate_example(user, comment.example)
 
 
 def can_moderate_discussion(*, user, example: Example) -> bool:

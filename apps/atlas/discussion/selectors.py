@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef
 from apps.moderation.selectors import shadow_hidden_user_ids
 
 from ..models import EntryComment, Example
-from ..permissions import can_moderate_discussion, is_moderator
+from ..permissions import can_moderate_discussion, is_comment_author, is_moderator
 
 
 def comment_visible(*, viewer, comment) -> bool:
@@ -20,7 +20,7 @@ def comment_visible(*, viewer, comment) -> bool:
     only by their author and moderators."""
     if comment.deleted_at is not None:
         return False
-    if viewer is not None and viewer.is_authenticated and comment.author_id == viewer.pk:
+    if is_comment_author(viewer, comment):
         return True
     if is_moderator(viewer):
         return True

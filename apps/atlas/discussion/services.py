@@ -20,12 +20,12 @@ from ..entries.selectors import example_get
 from ..entries.validation import Errors, require_reason
 from ..models import ENTRY_COMMENT_MAX_LENGTH, EntryComment, Example
 from ..permissions import (
+    can_comment,
     can_delete_comment,
     can_moderate_discussion,
     example_country,
     moderation_denied_message,
     require_moderator_of,
-    require_signed_in,
 )
 from .selectors import comment_visible
 
@@ -75,7 +75,8 @@ def comment_create(
     stored with its sanitised HTML. At most COMMENT_RATE_LIMIT comments per user per
     minute (RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
     see) or ValidationError; nothing is stored then."""
-    require_signed_in(author)
+    if not can_comment(user=author, example=example):
+        raise PermissionDenied(_("Sign in to contribute to the atlas."))
     example = example_get(viewer=author, example_id=example.pk)
     body = (body or "").strip()
     errors = Errors()

@@ -51,8 +51,9 @@ def example_transition(
     Authors submit and withdraw their own entries; moderators of the entry's country
     (apps.moderation roles: global moderators, moderators scoped to that country, admins)
     publish, request changes, reject and archive, and must give a reason for the last
-    three. A moderator outside their scope gets PermissionDenied saying so. Raises ValidationError for a change that
-    does not exist, PermissionDenied for one the actor may not make; nothing is stored.
+    three. A moderator outside their scope gets PermissionDenied saying so. Raises
+    ValidationError for a change that does not exist, PermissionDenied for one the actor
+    may not make; nothing is stored.
 
     Pre-moderation: a trusted author who submits publishes at once; an author who is not
     trusted puts the entry in the review queue (``submitted_entry``, on commit). The

@@ -28,7 +28,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from apps.moderation.history import FieldChange
+from apps.moderation.history import FieldChange, blank_version
+from apps.moderation.history import changed_fields as version_changed_fields
 from apps.sources.models import Passage
 
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Scope
@@ -55,15 +56,6 @@ def state_of(example: Example):
     return model(**{f.attname: getattr(example, f.attname) for f in model.tracked_fields})
 
 
-def blank_state():
-    """Nothing: what the first version is compared with (every field empty)."""
-    model = Example.history.model
-    state = model()
-    for f in model.tracked_fields:
-        setattr(state, f.attname, None)
-    return state
-
-
 def proposed_state(example: Example, changes: Mapping[str, Any], *, category_ids=None):
     """``example`` with ``changes`` (ExampleData names and values: ``country`` a place
     code, ``category`` a slug; other keys are ignored) applied, as an unsaved history
@@ -88,7 +80,7 @@ def _as_state(row):
         return row
     if isinstance(row, Example):
         return state_of(row)
-    return blank_state()  # e.g. the history pager's stand-in for "before the first version"
+    return blank_version(Example.history.model)  # the pager's "before the first version"
 
 
 # --- Fields ---------------------------------------------------------------------------------
@@ -97,11 +89,11 @@ def _as_state(row):
 def changed_fields(older, newer, *, fields: Sequence[str] = HISTORY_FIELDS) -> list[str]:
     """The names in ``fields`` (editable field names, plus ``status``) whose values differ
     between two states, in the order of ``fields``: simple-history's ``diff_against``
-    over their columns. ``older``/``newer`` may be history rows, entries, or anything
-    else for "nothing"."""
+    over their columns (apps/moderation/history.py ``changed_fields``). ``older`` and
+    ``newer`` may be history rows or entries; anything else stands for "nothing"."""
     column_to_name = {column: name for name in fields for column in COLUMNS.get(name, (name,))}
-    delta = _as_state(newer).diff_against(_as_state(older), included_fields=list(column_to_name))
-    changed = {column_to_name[column] for column in delta.changed_fields}
+    columns = version_changed_fields(_as_state(older), _as_state(newer), list(column_to_name))
+    changed = {column_to_name[column] for column in columns}
     return [name for name in fields if name in changed]
 
 

@@ -27,7 +27,13 @@ from ..entries.services import example_update
 from ..entries.validation import Errors, clean_example
 from ..history.diff import changed_fields, proposed_state
 from ..models import COMMENT_MAX_LENGTH, ContributorRole, Example, SuggestedEdit, SuggestionStatus
-from ..permissions import can_decide_suggestion, can_suggest, needs_review, require_signed_in
+from ..permissions import (
+    can_decide_suggestion,
+    can_suggest,
+    is_author,
+    needs_review,
+    require_signed_in,
+)
 from ..review.queue import queue_suggestion, settle_suggestion
 
 
@@ -90,7 +96,7 @@ def suggestion_create(
     proposer cannot see) or ValidationError; nothing is stored then."""
     require_signed_in(proposer)
     example = example_get(viewer=proposer, example_id=example.pk)
-    if example.author_id == proposer.pk:
+    if is_author(proposer, example):
         raise PermissionDenied(_("You wrote this entry: edit it directly."))
     if not can_suggest(user=proposer, example=example):
         raise PermissionDenied(_("This entry is closed: it takes no suggestions."))
