@@ -16,14 +16,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from apps.moderation.history import HistoryPage, history_page
+from apps.moderation.history import FieldChange, HistoryPage, history_page
 
 from ..entries.data import EDITABLE_FIELDS
 from ..models import Evidence, Example, PassageLink
 from ..permissions import can_read_history
 from .diff import (
     HISTORY_FIELDS,
-    FieldChange,
     added_and_removed,
     category_maps,
     changes_between,

@@ -330,10 +330,11 @@ def plan_merge(source: Example, target: Example) -> MergePlan:
     )
 
 
-# --- Reading --------------------------------------------------------------------------------
+# --- Checks shared by the preview and the merge ---------------------------------------------
 
 
 def target_id_from(value: Any) -> int:
+    """The entry number a moderator typed (``12`` or ``#12``), or ValidationError."""
     text = str(value if value is not None else "").strip().lstrip("#")
     if not text:
         raise ValidationError({"into": _("Choose the entry to merge into.")})

@@ -9,12 +9,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from apps.moderation.history import FieldChange
 from apps.moderation.selectors import exclude_shadow_hidden
 
 from ..entries.data import EDITABLE_FIELDS
 from ..entries.selectors import examples_visible_to
 from ..history.diff import (
-    FieldChange,
     category_maps,
     changes_between,
     evidence_summary,
