@@ -65,8 +65,8 @@ def _time_cold(fn, *, repeat: int) -> list[float]:
 def run(yardstick, user) -> list[Row]:
     from django.core.cache import cache
 
-    from apps.atlas import selectors
-    from apps.atlas.selectors import ExampleFilters
+    from apps.atlas.aggregates import selectors
+    from apps.atlas.entries.filters import ExampleFilters
 
     seconds = populate(ENTRIES)
     rows: list[Row] = [

@@ -771,7 +771,7 @@ def seed(
 
     from apps.annotations.models import Annotation
     from apps.atlas import cache as atlas_cache
-    from apps.atlas import selectors as atlas_selectors
+    from apps.atlas.aggregates import selectors as atlas_selectors
     from apps.common import page_cache
     from apps.search.services import search_reindex_all
     from apps.sources.models import Source

@@ -3,7 +3,7 @@ so it lives above both, in the site layer."""
 
 from django.shortcuts import render
 
-from apps.atlas import selectors as atlas_selectors
+from apps.atlas.aggregates import selectors as atlas_selectors
 from apps.common.page_cache import anonymous_page_cache
 from apps.sources import selectors as source_selectors
 

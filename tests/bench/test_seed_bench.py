@@ -12,7 +12,8 @@ from django.core.management import CommandError, call_command
 
 from apps.annotations.anchoring import context_around
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor, Notification
-from apps.atlas import selectors as atlas_selectors
+from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.entries import selectors as entry_selectors
 from apps.atlas.models import Category, Evidence, Example, PassageLink, Status
 from apps.common.markdown import render_markdown
 from apps.moderation import permissions
@@ -131,18 +132,18 @@ def test_entries_cover_every_country_and_category_and_are_visible(seeded):
     published = bench.filter(status=Status.PUBLISHED)
     assert published.count() == SMALL.entries - SMALL.entries // 25
     assert not published.filter(published_at__isnull=True).exists()
-    visible = atlas_selectors.example_list(viewer=None).filter(slug__startswith=seeded)
+    visible = entry_selectors.example_list(viewer=None).filter(slug__startswith=seeded)
     assert visible.count() == published.count()
-    aggregates = atlas_selectors.atlas_aggregates()
-    assert aggregates["total"] == atlas_selectors.published_examples().count()
+    aggregates = aggregate_selectors.atlas_aggregates()
+    assert aggregates["total"] == entry_selectors.published_examples().count()
     assert {code for code, _ in countries} <= set(published.values_list("country", flat=True))
     assert set(Category.objects.values_list("pk", flat=True)) == set(
         published.values_list("category", flat=True)
     )
     draft = bench.filter(status=Status.DRAFT).select_related("author").first()
     assert draft.author is not None
-    assert atlas_selectors.examples_visible_to(viewer=draft.author).filter(pk=draft.pk).exists()
-    assert not atlas_selectors.example_list(viewer=None).filter(pk=draft.pk).exists()
+    assert entry_selectors.examples_visible_to(viewer=draft.author).filter(pk=draft.pk).exists()
+    assert not entry_selectors.example_list(viewer=None).filter(pk=draft.pk).exists()
     for example in bench:
         assert example.summary_html == render_markdown(example.summary)
     created = Example.history.filter(history_type="+", slug__startswith=seeded)

@@ -14,167 +14,19 @@ applies only to that version (apps/moderation/registry.py, "Versions").
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from apps.moderation.registry import TargetAdapter, ordered_fields
+from apps.moderation.registry import TargetAdapter
 
-from . import selectors, services
-from .models import (
-    Category,
-    EntryComment,
-    Evidence,
-    Example,
-    PassageLink,
-    Status,
-    SuggestedEdit,
-    SuggestionStatus,
-)
-from .permissions import example_country, is_moderator
-
-# --- What a reviewer sees of an entry --------------------------------------------------------
-
-PASSAGE_EXCERPT = 200
-
-
-def _evidence_snapshot(row: Evidence) -> dict:
-    return {
-        "title": row.title,
-        "url": row.url,
-        "doi": row.doi,
-        "source_id": row.source_id,
-        "publisher": row.publisher,
-        "published": row.published.isoformat() if row.published else None,
-        "accessed": row.accessed.isoformat() if row.accessed else None,
-        "page": row.page,
-        "quote": row.quote,
-    }
-
-
-def _link_snapshot(row: PassageLink) -> dict:
-    passage = row.passage
-    text = " ".join(passage.text.split())
-    return {
-        "passage_id": row.passage_id,
-        "relation": row.relation,
-        "note": row.note,
-        "source": passage.document.source.title,
-        "version": passage.document.version,
-        "text": text if len(text) <= PASSAGE_EXCERPT else text[: PASSAGE_EXCERPT - 1] + "…",
-    }
-
-
-def entry_snapshot(example: Example) -> dict:
-    """What a moderator reviews of ``example``, JSON-able: the editable fields in the form's
-    order (``country`` the place code, ``category`` the category's name), its status,
-    then the evidence and the linked passages (each with its source and an excerpt). Uses
-    prefetched ``evidence`` and ``passage_links`` when the caller loaded them
-    (``EntryAdapter.get_many``)."""
-    values = selectors.editable_values(example)
-    snapshot: dict[str, Any] = {name: values[name] for name in services.EXAMPLE_FIELDS_ORDER}
-    snapshot["category"] = example.category.name
-    snapshot["status"] = example.status
-    evidence = sorted(example.evidence.all(), key=lambda row: (row.order, row.pk))
-    links = sorted(example.passage_links.all(), key=lambda row: row.pk)
-    snapshot["evidence"] = [_evidence_snapshot(row) for row in evidence]
-    snapshot["passages"] = [_link_snapshot(row) for row in links]
-    return snapshot
-
-
-def _evidence_words(item: dict) -> str:
-    address = f"https://doi.org/{item['doi']}" if item.get("doi") else item.get("url") or ""
-    if not address and item.get("source_id"):
-        address = _("hosted source %(id)s") % {"id": item["source_id"]}
-    details = [
-        item.get("publisher") or "",
-        _("published %(date)s") % {"date": item["published"]} if item.get("published") else "",
-        _("accessed %(date)s") % {"date": item["accessed"]} if item.get("accessed") else "",
-        _("p. %(page)s") % {"page": item["page"]} if item.get("page") else "",
-    ]
-    words = item.get("title") or ""
-    if address:
-        words += f" <{address}>"
-    details = [d for d in details if d]
-    if details:
-        words += f" ({', '.join(details)})"
-    if item.get("quote"):
-        words += f" “{item['quote']}”"
-    return words
-
-
-def _link_words(item: dict) -> str:
-    words = _("passage %(id)s (%(relation)s)") % {
-        "id": item.get("passage_id"),
-        "relation": item.get("relation"),
-    }
-    if item.get("source"):
-        words += f", {item['source']}"
-        if item.get("version"):
-            words += f" v{item['version']}"
-    if item.get("text"):
-        words += f": “{item['text']}”"
-    if item.get("note"):
-        words += f" — {item['note']}"
-    return words
-
-
-def entry_field_label(name: str) -> str:
-    if name == "suggested_changes":
-        return _("Suggested changes")
-    return selectors.field_label(name)
-
-
-def entry_display_value(name: str, value: Any) -> str:
-    """A snapshot value as the entry page would word it."""
-    if value in (None, "", [], ()):
-        return "—"
-    if name == "evidence":
-        return "; ".join(_evidence_words(item) for item in value)
-    if name == "passages":
-        return "; ".join(_link_words(item) for item in value)
-    if name == "category":
-        return str(value)
-    if name == "suggested_changes":
-        return "; ".join(
-            f"{entry_field_label(field)}: {entry_display_value(field, value[field])}"
-            for field in ordered_fields(SNAPSHOT_FIELDS, value)
-        )
-    return selectors.display_value(name, value, category_names={})
-
-
-def _entries_for_review():
-    return Example.objects.select_related("category").prefetch_related(
-        Prefetch("evidence", queryset=Evidence.objects.order_by("order", "pk")),
-        Prefetch(
-            "passage_links",
-            queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
-        ),
-    )
-
-
-SNAPSHOT_FIELDS = (
-    *services.EXAMPLE_FIELDS_ORDER,
-    "status",
-    "evidence",
-    "passages",
-    "suggested_changes",
-)
-
-
-class _VersionedEntryMixin:
-    """Snapshot fields in words, shared by the entry and suggested-edit adapters."""
-
-    snapshot_fields = SNAPSHOT_FIELDS
-
-    def field_label(self, name: str) -> str:
-        return entry_field_label(name)
-
-    def display_value(self, name: str, value: Any) -> str:
-        return entry_display_value(name, value)
-
+from ..discussion.selectors import comment_visible
+from ..discussion.services import comment_hide_pending_review, comment_set_hidden
+from ..entries.transitions import example_hide_pending_review, example_transition
+from ..models import Category, EntryComment, Example, Status, SuggestedEdit, SuggestionStatus
+from ..permissions import can_see_suggestion, can_view, example_country
+from ..suggestions.services import suggestion_accept, suggestion_reject
+from .snapshot import VersionedEntryMixin, entries_for_review, entry_snapshot
 
 # What each decision does to an entry, by its current status (None: nothing to do).
 # Statuses missing from a row refuse the decision with a message.
@@ -218,7 +70,7 @@ ENTRY_DECISIONS: dict[str, dict[str, str | None]] = {
 }
 
 
-class EntryAdapter(_VersionedEntryMixin, TargetAdapter):
+class EntryAdapter(VersionedEntryMixin, TargetAdapter):
     model = Example
     decisions = frozenset(ENTRY_DECISIONS)
 
@@ -230,7 +82,7 @@ class EntryAdapter(_VersionedEntryMixin, TargetAdapter):
 
     def get_many(self, object_ids) -> dict:
         ids = [int(i) for i in object_ids if str(i).isdigit()]
-        return {str(e.pk): e for e in _entries_for_review().filter(pk__in=ids)}
+        return {str(e.pk): e for e in entries_for_review().filter(pk__in=ids)}
 
     def lock(self, obj):
         return (
@@ -255,7 +107,7 @@ class EntryAdapter(_VersionedEntryMixin, TargetAdapter):
         return {"status": obj.status, "version": obj.version}
 
     def is_visible_to(self, obj, user) -> bool:
-        return selectors.examples_visible_to(viewer=user).filter(pk=obj.pk).exists()
+        return can_view(user, obj)
 
     def _decide(self, decision: str, obj, actor, reason: str) -> None:
         obj.refresh_from_db()
@@ -275,9 +127,7 @@ class EntryAdapter(_VersionedEntryMixin, TargetAdapter):
         to = table[obj.status]
         if to is None:
             return
-        services.example_transition(
-            actor=actor, example=obj, to=to, reason=reason, settle_queue=False
-        )
+        example_transition(actor=actor, example=obj, to=to, reason=reason, settle_queue=False)
         obj.refresh_from_db()
 
     def publish(self, obj, *, actor, reason):
@@ -303,7 +153,7 @@ class EntryAdapter(_VersionedEntryMixin, TargetAdapter):
         self._decide("spam", obj, actor, reason)
 
     def hide_pending_review(self, obj):
-        services.example_hide_pending_review(
+        example_hide_pending_review(
             example=obj, reason=_("Hidden automatically pending review of flags.")
         )
         obj.refresh_from_db()
@@ -346,12 +196,12 @@ class CommentAdapter(TargetAdapter):
         return {"hidden": obj.hidden, "deleted": obj.deleted_at is not None}
 
     def is_visible_to(self, obj, user) -> bool:
-        if not selectors.examples_visible_to(viewer=user).filter(pk=obj.example_id).exists():
+        if not can_view(user, obj.example):
             return False
-        return selectors.comment_visible(viewer=user, comment=obj)
+        return comment_visible(viewer=user, comment=obj)
 
     def _set(self, obj, actor, hidden: bool) -> None:
-        services.comment_set_hidden(moderator=actor, comment=obj, hidden=hidden)
+        comment_set_hidden(moderator=actor, comment=obj, hidden=hidden)
         obj.refresh_from_db()
 
     def publish(self, obj, *, actor, reason):
@@ -370,11 +220,11 @@ class CommentAdapter(TargetAdapter):
         self._set(obj, actor, True)
 
     def hide_pending_review(self, obj):
-        services.comment_hide_pending_review(comment=obj)
+        comment_hide_pending_review(comment=obj)
         obj.refresh_from_db()
 
 
-class SuggestionAdapter(_VersionedEntryMixin, TargetAdapter):
+class SuggestionAdapter(VersionedEntryMixin, TargetAdapter):
     """A suggested edit is reviewed against its entry: its version is the entry's, and its
     snapshot is the entry as the reviewer saw it plus the suggested values. If the entry
     moved since, accepting in the queue is refused with what changed (as on the entry
@@ -400,7 +250,7 @@ class SuggestionAdapter(_VersionedEntryMixin, TargetAdapter):
         rows = (
             SuggestedEdit.objects.filter(pk__in=ids)
             .select_related("proposer")
-            .prefetch_related(Prefetch("example", queryset=_entries_for_review()))
+            .prefetch_related(Prefetch("example", queryset=entries_for_review()))
         )
         return {str(s.pk): s for s in rows}
 
@@ -441,18 +291,14 @@ class SuggestionAdapter(_VersionedEntryMixin, TargetAdapter):
         return {"status": obj.status, "entry_version": obj.example.version}
 
     def is_visible_to(self, obj, user) -> bool:
-        return is_moderator(user) or (
-            user is not None
-            and user.is_authenticated
-            and user.pk in (obj.proposer_id, obj.example.author_id)
-        )
+        return can_see_suggestion(user=user, suggestion=obj)
 
     def publish(self, obj, *, actor, reason):
         if obj.status == SuggestionStatus.ACCEPTED:
             return
         # The queue's action checked, under lock, that the entry is at the version the
         # moderator saw: that is the version accepted.
-        services.suggestion_accept(
+        suggestion_accept(
             actor=actor,
             suggestion=obj,
             expected_version=obj.example.version,
@@ -463,7 +309,7 @@ class SuggestionAdapter(_VersionedEntryMixin, TargetAdapter):
     def reject(self, obj, *, actor, reason):
         if obj.status == SuggestionStatus.REJECTED:
             return
-        services.suggestion_reject(actor=actor, suggestion=obj, reason=reason, settle_queue=False)
+        suggestion_reject(actor=actor, suggestion=obj, reason=reason, settle_queue=False)
         obj.refresh_from_db()
 
 

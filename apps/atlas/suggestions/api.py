@@ -14,8 +14,11 @@ from rest_framework.views import APIView
 
 from apps.moderation.throttles import RateLimited, check_request_rate
 
+from ..entries.api import conflict_response
+from ..entries.selectors import example_get
+from ..entries.services import StaleVersion
+from ..permissions import can_decide_suggestion
 from . import selectors, services
-from .api import _conflict_response
 
 
 class FieldChangeSerializer(serializers.Serializer):
@@ -68,7 +71,7 @@ def suggestion_json(suggestion, *, viewer) -> dict:
             {"field": c.field, "label": str(c.label), "before": c.before, "after": c.after}
             for c in getattr(suggestion, "diff", [])
         ],
-        "can_decide": services.can_decide_suggestion(user=viewer, suggestion=suggestion),
+        "can_decide": can_decide_suggestion(user=viewer, suggestion=suggestion),
     }
 
 
@@ -78,7 +81,7 @@ class SuggestionListCreateAPI(APIView):
 
     @extend_schema(responses=SuggestionOutputSerializer(many=True))
     def get(self, request, pk: int):
-        example = selectors.example_get(viewer=request.user, example_id=pk)
+        example = example_get(viewer=request.user, example_id=pk)
         suggestions = selectors.suggestions_for_example(example=example, viewer=request.user)
         for suggestion in suggestions:
             suggestion.example = example  # loaded already: no query per suggestion
@@ -87,7 +90,7 @@ class SuggestionListCreateAPI(APIView):
 
     @extend_schema(request=SuggestionInputSerializer, responses={201: SuggestionOutputSerializer})
     def post(self, request, pk: int):
-        example = selectors.example_get(viewer=request.user, example_id=pk)
+        example = example_get(viewer=request.user, example_id=pk)
         serializer = SuggestionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if request.user.is_authenticated:  # the service answers 403 for anonymous writes
@@ -126,8 +129,8 @@ class SuggestionDecideAPI(APIView):
                 decided = services.suggestion_accept(
                     actor=request.user, suggestion=suggestion, expected_version=data.get("version")
                 )
-            except services.StaleVersion as exc:
-                return _conflict_response(request, suggestion.example, exc)
+            except StaleVersion as exc:
+                return conflict_response(request, suggestion.example, exc)
         else:
             decided = services.suggestion_reject(
                 actor=request.user, suggestion=suggestion, reason=data["reason"]

@@ -1,13 +1,14 @@
+"""The forms of the entry pages: creating and editing an entry, its evidence and its
+linked passages. The rules are the services' (entries/validation.py); these forms only
+parse input."""
+
 from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from . import selectors
-from .models import (
-    COMMENT_MAX_LENGTH,
-    SUMMARY_MAX_LENGTH,
+from ..dimensions import (
     Confidence,
     Consequence,
     Contestable,
@@ -15,12 +16,13 @@ from .models import (
     LegalBasis,
     Lifecycle,
     Operator,
-    Relation,
     Scope,
     Scored,
     Transparency,
 )
-from .services import EvidenceData, ExampleData, PassageLinkData
+from ..models import SUMMARY_MAX_LENGTH, Relation
+from .data import EvidenceData, ExampleData, PassageLinkData, editable_values
+from .selectors import categories
 
 
 def place_choices(*, blank: str = "") -> list:
@@ -100,7 +102,7 @@ class ExampleForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("Choose a category"))] + [
-            (c.slug, c.name) for c in selectors.categories()
+            (c.slug, c.name) for c in categories()
         ]
         for name in ("summary", "legal_note", "start_year", "end_year"):
             widget = self.fields[name].widget
@@ -268,56 +270,9 @@ class ExampleEditForm(ExampleForm):
 
     @classmethod
     def initial_for(cls, example) -> dict:
-        from .selectors import editable_values
-
         initial = editable_values(example)
         for name in ("data_sources", "consequences"):
             if initial[name] == ["unknown"]:
                 initial[name] = []  # the form says "leave all unticked if unknown"
         initial["version"] = example.version
         return initial
-
-
-class CompareForm(forms.Form):
-    countries = forms.CharField(
-        label=_("Countries"),
-        help_text=_("ISO codes separated by commas, e.g. CN,DE,US (up to 8)."),
-        max_length=100,
-    )
-
-    def clean_countries(self) -> list[str]:
-        codes = []
-        for raw in self.cleaned_data["countries"].replace(" ", ",").split(","):
-            code = raw.strip().upper()
-            if not code:
-                continue
-            if code not in Scope.values and not countries.alpha2(code):
-                raise forms.ValidationError(
-                    _("Unknown country code “%(code)s”.") % {"code": code}, code="unknown"
-                )
-            if code not in codes:
-                codes.append(code)
-        if not codes:
-            raise forms.ValidationError(_("Give at least one country code."), code="empty")
-        if len(codes) > 8:
-            raise forms.ValidationError(_("Compare at most 8 countries at once."), code="many")
-        return codes
-
-
-class SuggestEditForm(ExampleForm):
-    """The entry's editable fields, filled in, plus a comment for the author. Evidence
-    and passage links are not part of a suggestion (the comment can propose them)."""
-
-    comment = forms.CharField(
-        label=_("Comment for the author (optional)"),
-        required=False,
-        max_length=COMMENT_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Why the change, and where it is documented."),
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("passage", "relation", "passage_note", "confirm_distinct"):
-            del self.fields[name]
-        self.fields["comment"].widget.attrs["aria-describedby"] = "id_comment_helptext"

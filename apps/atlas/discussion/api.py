@@ -15,8 +15,9 @@ from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..entries.selectors import example_get
+from ..models import EntryComment
 from . import selectors, services
-from .models import EntryComment
 
 
 class CommentAuthorSerializer(serializers.Serializer):
@@ -79,7 +80,7 @@ def _comment_for(viewer, pk: int) -> EntryComment:
     comment = EntryComment.objects.select_related("example", "author").filter(pk=pk).first()
     if comment is None or not selectors.comment_visible(viewer=viewer, comment=comment):
         raise Http404(_("No such comment."))
-    selectors.example_get(viewer=viewer, example_id=comment.example_id)
+    example_get(viewer=viewer, example_id=comment.example_id)
     return comment
 
 
@@ -89,14 +90,14 @@ class CommentListCreateAPI(APIView):
 
     @extend_schema(responses=CommentOutputSerializer(many=True))
     def get(self, request, pk: int):
-        example = selectors.example_get(viewer=request.user, example_id=pk)
+        example = example_get(viewer=request.user, example_id=pk)
         threads = selectors.comments_for_example(example=example, viewer=request.user)
         rows = [comment_json(c) for root in threads for c in (root, *root.thread_replies)]
         return Response(CommentOutputSerializer(rows, many=True).data)
 
     @extend_schema(request=CommentInputSerializer, responses={201: CommentOutputSerializer})
     def post(self, request, pk: int):
-        example = selectors.example_get(viewer=request.user, example_id=pk)
+        example = example_get(viewer=request.user, example_id=pk)
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

@@ -1,11 +1,9 @@
-"""REST API for entry history, restore and duplicate merges. Thin: parse input, call
-apps/atlas/history.py or merging.py, shape output.
+"""REST API for merging duplicate entries and undoing a merge. Thin: parse input, call
+merge/selectors.py or merge/services.py, shape output.
 
-GET /api/examples/<id>/history/ (?page=): versions newest first, with their changes.
-POST /api/examples/<id>/restore/ {"history_id", "reason"} (If-Match or "version": the
-version you looked at; stale is a 409). GET /api/examples/<id>/merge/?into=<id> (the two
-entries field by field); POST /api/examples/<id>/merge/ {"into", "reason", "fields"}.
-POST /api/merges/<id>/undo/ {"reason"}.
+GET /api/examples/<id>/merge/?into=<id> (the two entries field by field);
+POST /api/examples/<id>/merge/ {"into", "reason", "fields"}. POST /api/merges/<id>/undo/
+{"reason"}.
 """
 
 from __future__ import annotations
@@ -17,102 +15,9 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import history, merging
-from .api import ExampleOutputSerializer, _conflict_response, _etag, _if_match_version
-from .models import Example, ExampleMerge
-from .selectors import _with_details
-from .services import StaleVersion
-
-
-def _entry_response(request, example_id: int) -> Response:
-    example = _with_details(Example.objects.all()).get(pk=example_id)
-    response = Response(ExampleOutputSerializer(example, context={"request": request}).data)
-    response["ETag"] = _etag(example.version)
-    return response
-
-
-class ChangeOutputSerializer(serializers.Serializer):
-    field = serializers.CharField()
-    label = serializers.CharField()
-    before = serializers.CharField()
-    after = serializers.CharField()
-
-
-class VersionOutputSerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
-    version = serializers.IntegerField(source="row.version")
-    status = serializers.CharField(source="row.status")
-    date = serializers.DateTimeField()
-    user = serializers.SerializerMethodField()
-    reason = serializers.CharField()
-    kind = serializers.CharField()
-    changes = ChangeOutputSerializer(many=True)
-    evidence_added = serializers.ListField(
-        child=serializers.CharField(), source="extra.evidence_added"
-    )
-    evidence_removed = serializers.ListField(
-        child=serializers.CharField(), source="extra.evidence_removed"
-    )
-    passages_added = serializers.ListField(
-        child=serializers.CharField(), source="extra.passages_added"
-    )
-    passages_removed = serializers.ListField(
-        child=serializers.CharField(), source="extra.passages_removed"
-    )
-
-    def get_user(self, version) -> str | None:
-        return version.user.public_name if version.user is not None else None
-
-
-class ExampleHistoryAPI(APIView):
-    """Every version of an entry, newest first, 20 a page (``?page=``). Public for
-    published entries; others for their author and moderators (404 otherwise)."""
-
-    @extend_schema(responses=VersionOutputSerializer(many=True))
-    def get(self, request, pk: int):
-        example = history.example_for_history(viewer=request.user, example_id=pk)
-        page = history.example_history(example=example, page=request.query_params.get("page", 1))
-        return Response(
-            {
-                "count": page.total,
-                "page": page.number,
-                "num_pages": page.num_pages,
-                "results": VersionOutputSerializer(page.versions, many=True).data,
-            }
-        )
-
-
-class RestoreInputSerializer(serializers.Serializer):
-    history_id = serializers.IntegerField()
-    reason = serializers.CharField(allow_blank=True, default="")
-    version = serializers.IntegerField(required=False)
-
-
-class ExampleRestoreAPI(APIView):
-    """Restore an earlier version as a new one (moderators in the entry's scope). 400: no
-    reason, a version of another entry, the current version; 409: the entry changed since
-    the version you send (If-Match or ``version``)."""
-
-    @extend_schema(request=RestoreInputSerializer, responses=ExampleOutputSerializer)
-    def post(self, request, pk: int):
-        example = history.example_for_history(viewer=request.user, example_id=pk)
-        serializer = RestoreInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        expected = _if_match_version(request)
-        if expected is None:
-            expected = data.get("version")
-        try:
-            history.example_restore_version(
-                actor=request.user,
-                example=example,
-                history_id=data["history_id"],
-                reason=data["reason"],
-                expected_version=expected,
-            )
-        except StaleVersion as exc:
-            return _conflict_response(request, example, exc)
-        return _entry_response(request, example.pk)
+from ..entries.services import StaleVersion
+from ..models import Example, ExampleMerge
+from . import selectors, services
 
 
 class MergeInputSerializer(serializers.Serializer):
@@ -201,7 +106,7 @@ class ExampleMergeAPI(APIView):
     )
     def get(self, request, pk: int):
         source = get_object_or_404(Example, pk=pk)
-        plan = merging.merge_preview(
+        plan = selectors.merge_preview(
             actor=request.user, source=source, target_id=request.query_params.get("into", "")
         )
         return Response(MergePreviewSerializer(plan).data)
@@ -213,7 +118,7 @@ class ExampleMergeAPI(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
-            merge = merging.example_merge(
+            merge = services.example_merge(
                 actor=request.user,
                 source=source,
                 target_id=data["into"],
@@ -239,7 +144,7 @@ class MergeUndoAPI(APIView):
         merge = get_object_or_404(ExampleMerge, pk=pk)
         serializer = UndoInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        merge = merging.example_unmerge(
+        merge = services.example_unmerge(
             actor=request.user, merge=merge, reason=serializer.validated_data["reason"]
         )
         return Response(MergeOutputSerializer(merge).data)

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from apps.common import csv_safe
 
-from .citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
-from .contributors import contributor_names
-from .models import Example
+from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
+from ..contributors import contributor_names
+from ..models import Example
 
-CENTROIDS_FILE = Path(__file__).parent / "data" / "centroids.json"
+CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
 
 CSV_COLUMNS = [
     "id", "title", "country", "country_name", "supranational", "region", "category",

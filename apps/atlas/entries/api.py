@@ -1,36 +1,36 @@
-"""REST API for the atlas. Thin: parse input, call one service or selector, shape output.
+"""REST API for entries. Thin: parse input, call one service or selector, shape output.
 
-Entries: GET/POST /api/examples/, GET/PATCH /api/examples/<id>/,
-POST /api/examples/<id>/transition/. Aggregates: GET /api/atlas/countries/[<code>/].
-Exports (published entries, filters honoured): /api/examples/export.{csv,geojson,jsonld}.
-Filters everywhere: country, category, operator, consequence, lifecycle, year, year_from,
-year_to, has_passage, q (and status for lists); an unknown value is a 400, never an empty 200.
+GET/POST /api/examples/, GET/PATCH /api/examples/<id>/,
+POST /api/examples/<id>/transition/. Filters on lists (and the aggregates and exports,
+which share them): country, category, operator, consequence, lifecycle, year,
+year_from, year_to, has_passage, q (and status for lists); an unknown value is a 400,
+never an empty 200. The aggregates are in aggregates/api.py, the exports in
+exports/api.py, history and merges in history/api.py and merge/api.py.
 """
 
 from __future__ import annotations
 
-import json
-
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
-from django_countries import countries
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import Throttled
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api import StandardPagination, download_renderer
+from apps.common.api import StandardPagination
 from apps.common.site import absolute_url
 from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
 
-from . import exports, selectors, services
-from .citation import LICENCE_NAME, LICENCE_URL, dataset_citation
-from .contributors import credits
-from .models import Evidence, Example, PassageLink, Scope
-from .services import EvidenceData, ExampleData, PassageLinkData
+from ..contributors import credits
+from ..history.selectors import example_changes_since
+from ..merge.selectors import merged_destination_for
+from ..models import Evidence, Example, PassageLink
+from ..review import edits
+from . import selectors, services, transitions
+from .data import EvidenceData, ExampleData, PassageLinkData
+from .filters import parse_filters
 
 FILTER_PARAMETERS = [
     OpenApiParameter(name, str, description=description)
@@ -173,15 +173,15 @@ def _links(items) -> list[PassageLinkData]:
     ]
 
 
-def _filters(request, *, allow_status: bool = False):
+def filters_from_request(request, *, allow_status: bool = False):
     params = request.query_params
     if not allow_status and params.get("status"):
         params = params.copy()
         params.pop("status")
-    return selectors.parse_filters(params)
+    return parse_filters(params)
 
 
-def _etag(version: int) -> str:
+def etag(version: int) -> str:
     return f'"{version}"'
 
 
@@ -191,11 +191,11 @@ def _example_response(request, example_id: int, code=status.HTTP_200_OK) -> Resp
         ExampleOutputSerializer(example, context={"request": request}).data, status=code
     )
     # The entry's version is its entity tag: send it back in If-Match to edit safely.
-    response["ETag"] = _etag(example.version)
+    response["ETag"] = etag(example.version)
     return response
 
 
-def _if_match_version(request) -> int | None:
+def if_match_version(request) -> int | None:
     """The version named by an ``If-Match`` header (``"3"``, ``W/"3"`` or ``3``), None
     when there is none or it is ``*``. A header that names no version is a 400: it could
     never match, and silently ignoring it would defeat its purpose."""
@@ -218,8 +218,8 @@ def _if_match_version(request) -> int | None:
     return version
 
 
-def _conflict_response(request, example: Example, exc: services.StaleVersion) -> Response:
-    changes = selectors.example_changes_since(example=example, version=exc.expected_version)
+def conflict_response(request, example: Example, exc: services.StaleVersion) -> Response:
+    changes = example_changes_since(example=example, version=exc.expected_version)
     response = Response(
         {
             "detail": exc.messages[0],
@@ -233,7 +233,7 @@ def _conflict_response(request, example: Example, exc: services.StaleVersion) ->
         },
         status=status.HTTP_409_CONFLICT,
     )
-    response["ETag"] = _etag(exc.current_version)
+    response["ETag"] = etag(exc.current_version)
     return response
 
 
@@ -298,7 +298,7 @@ class ExampleListCreateAPI(APIView):
     @extend_schema(parameters=FILTER_PARAMETERS, responses=ExampleOutputSerializer(many=True))
     def get(self, request):
         examples = selectors.example_list(
-            viewer=request.user, filters=_filters(request, allow_status=True)
+            viewer=request.user, filters=filters_from_request(request, allow_status=True)
         )
         paginator = StandardPagination()
         page = paginator.paginate_queryset(examples, request, view=self)
@@ -362,8 +362,6 @@ class ExampleDetailAPI(APIView):
             return _example_response(request, pk)
         except Http404:
             # A merged duplicate leads to the entry it was merged into, for good.
-            from .merging import merged_destination_for
-
             destination = merged_destination_for(pk)
             if destination is None:
                 raise
@@ -386,7 +384,7 @@ class ExampleDetailAPI(APIView):
     def patch(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
         _check_rate(request)
-        if_match = _if_match_version(request)
+        if_match = if_match_version(request)
         serializer = ExampleInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         changes = dict(serializer.validated_data)
@@ -400,7 +398,7 @@ class ExampleDetailAPI(APIView):
                 {"version": ["The If-Match header and the version field name different versions."]}
             )
         try:
-            outcome = services.example_edit(
+            outcome = edits.example_edit(
                 actor=request.user,
                 example=example,
                 changes=changes,
@@ -410,7 +408,7 @@ class ExampleDetailAPI(APIView):
                 confirm_distinct=confirm_distinct,
             )
         except services.StaleVersion as exc:
-            return _conflict_response(request, example, exc)
+            return conflict_response(request, example, exc)
         except services.SimilarEntries as exc:
             return _similar_response(request, exc)
         if outcome.awaits_review:
@@ -445,144 +443,18 @@ class ExampleTransitionAPI(APIView):
     )
     def post(self, request, pk: int):
         example = selectors.example_get(viewer=request.user, example_id=pk)
-        if_match = _if_match_version(request)
+        if_match = if_match_version(request)
         serializer = TransitionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version", None)
         try:
-            services.example_transition(
+            transitions.example_transition(
                 actor=request.user,
                 example=example,
                 expected_version=version if version is not None else if_match,
                 **data,
             )
         except services.StaleVersion as exc:
-            return _conflict_response(request, example, exc)
+            return conflict_response(request, example, exc)
         return _example_response(request, pk)
-
-
-class CountryRowSerializer(serializers.Serializer):
-    country = serializers.CharField()
-    name = serializers.CharField()
-    count = serializers.IntegerField()
-    categories = serializers.DictField(child=serializers.IntegerField())
-
-
-class CountryDetailSerializer(CountryRowSerializer):
-    supranational = serializers.BooleanField()
-    researched_none_found = serializers.ListField(child=serializers.CharField())
-    examples = ExampleOutputSerializer(many=True)
-
-
-class CountryListAPI(APIView):
-    """Published entries per country with a category breakdown (filters honoured)."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        parameters=FILTER_PARAMETERS,
-        responses=CountryRowSerializer(many=True),
-        operation_id="atlas_countries_list",
-    )
-    def get(self, request):
-        return Response(selectors.atlas_aggregates(filters=_filters(request))["countries"])
-
-
-class CountryDetailAPI(APIView):
-    """One country (or supranational scope): counts, research status and its entries."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(parameters=FILTER_PARAMETERS, responses=CountryDetailSerializer)
-    def get(self, request, code: str):
-        code = code.upper()
-        if code not in Scope.values and (len(code) > 3 or not countries.alpha2(code)):
-            raise Http404(f"Unknown country code “{code[:10]}”.")
-        filters = selectors.parse_filters({**request.query_params.dict(), "country": code})
-        row = selectors.country_aggregate(code=code, filters=filters)
-        examples = selectors.example_export_list(filters=filters)
-        research = selectors.research_statuses(country=code) if code not in Scope.values else []
-        return Response(
-            {
-                **row,
-                "supranational": code in Scope.values,
-                "researched_none_found": [r.category.slug for r in research],
-                "examples": ExampleOutputSerializer(
-                    examples, many=True, context={"request": request}
-                ).data,
-            }
-        )
-
-
-class _ExportAPI(APIView):
-    """A file of published entries. ``renderer_classes`` say which ``Accept`` values the
-    file satisfies (its own media type and ``*/*``; anything else is a 406)."""
-
-    permission_classes = [AllowAny]
-    content_type = ""
-    extension = ""
-
-    def get(self, request):
-        examples = selectors.example_export_list(filters=_filters(request))
-        dataset_url = absolute_url(reverse("api-example-list"))
-        body = self.render(examples, absolute_url, dataset_url)
-        response = HttpResponse(body, content_type=self.content_type)
-        response["Content-Disposition"] = (
-            f'attachment; filename="creditscape-atlas.{self.extension}"'
-        )
-        response["Link"] = f'<{LICENCE_URL}>; rel="license"'
-        response["X-Licence"] = LICENCE_NAME
-        response["X-Citation"] = dataset_citation(dataset_url).encode("ascii", "replace").decode()
-        return response
-
-
-class ExportCsvAPI(_ExportAPI):
-    """CSV of published entries; each row carries its licence and how to cite it."""
-
-    content_type = "text/csv; charset=utf-8"
-    extension = "csv"
-    renderer_classes = [download_renderer("text/csv", "csv")]
-
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "text/csv"): str})
-    def get(self, request):
-        return super().get(request)
-
-    def render(self, examples, absolute, dataset_url):
-        return exports.to_csv(examples, absolute)
-
-
-class ExportGeoJsonAPI(_ExportAPI):
-    """GeoJSON FeatureCollection: one point per entry at its country's centroid."""
-
-    content_type = "application/geo+json"
-    extension = "geojson"
-    renderer_classes = [
-        download_renderer("application/geo+json", "geojson"),
-        download_renderer("application/json", "json"),  # GeoJSON is JSON
-    ]
-
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/geo+json"): str})
-    def get(self, request):
-        return super().get(request)
-
-    def render(self, examples, absolute, dataset_url):
-        return json.dumps(exports.to_geojson(examples, absolute, dataset_url), ensure_ascii=False)
-
-
-class ExportJsonLdAPI(_ExportAPI):
-    """schema.org Dataset in JSON-LD."""
-
-    content_type = "application/ld+json"
-    extension = "jsonld"
-    renderer_classes = [
-        download_renderer("application/ld+json", "jsonld"),
-        download_renderer("application/json", "json"),  # JSON-LD is JSON
-    ]
-
-    @extend_schema(parameters=FILTER_PARAMETERS, responses={(200, "application/ld+json"): str})
-    def get(self, request):
-        return super().get(request)
-
-    def render(self, examples, absolute, dataset_url):
-        return json.dumps(exports.to_jsonld(examples, absolute, dataset_url), ensure_ascii=False)
