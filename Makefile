@@ -61,9 +61,11 @@ worker-imports: $(VENV)/.installed-runtime
 		--concurrency $(IMPORT_CONCURRENCY) --max-memory-per-child $(IMPORT_MAX_MEMORY_KB) \
 		--loglevel=INFO
 
+## ruff, and the import contracts in pyproject.toml (apps import downwards only: ADR 0006).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

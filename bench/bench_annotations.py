@@ -53,8 +53,8 @@ def paragraphs(rng: random.Random, length: int) -> list[str]:
 
 
 def make_document(source, texts: list[str], version: int):
-    from apps.common.benchdata import make_documents
     from apps.sources.importers.base import Block
+    from bench.benchdata import make_documents
 
     blocks = [Block("paragraph", text) for text in texts]
     ((document, _passages),) = make_documents([(source, blocks)], version=version)
@@ -88,9 +88,9 @@ def annotate_in_bulk(rng, *, document, users, roots: int, replies: int, viewer=N
     """``roots`` annotations on random spans (anchored on ``document``) and ``replies``
     replies in nested threads. About 5 % are private (some the viewer's own).
 
-    Through ``apps.common.benchdata.annotate`` (what seed_bench writes), without its
+    Through ``bench.benchdata.annotate`` (what seed_bench writes), without its
     history rows and notifications, which this module has never measured."""
-    from apps.common.benchdata import annotate
+    from bench.benchdata import annotate
 
     annotate(
         rng, document=document, passages=list(document.passages.all()),

@@ -3,7 +3,7 @@ and /api/atlas/countries/ against the bare view.
 
 Entries are spread round-robin over every ISO 3166-1 country, the supranational scopes
 and every category, with varied dimensions, by seed_bench's generator
-(``apps.common.benchdata.make_entries``, COPY on PostgreSQL), without history rows,
+(``bench.benchdata.make_entries``, COPY on PostgreSQL), without history rows,
 evidence or passage links: the aggregates read none of them.
 """
 
@@ -22,13 +22,13 @@ WARM_GOAL_MS = 50.0
 def populate(count: int) -> float:
     """Insert ``count`` published entries; returns the seconds it took.
 
-    Through ``apps.common.benchdata.make_entries`` (what seed_bench writes: every country
+    Through ``bench.benchdata.make_entries`` (what seed_bench writes: every country
     and scope, every category, varied dimensions), without the evidence, passage links
     and history rows seed_bench adds: the aggregates read none of them."""
     from django.db import connection, transaction
 
     from apps.atlas import cache as atlas_cache
-    from apps.common.benchdata import make_entries
+    from bench.benchdata import make_entries
 
     start = time.perf_counter()
     with transaction.atomic():
@@ -65,8 +65,8 @@ def _time_cold(fn, *, repeat: int) -> list[float]:
 def run(yardstick, user) -> list[Row]:
     from django.core.cache import cache
 
-    from apps.atlas import selectors
-    from apps.atlas.selectors import ExampleFilters
+    from apps.atlas.aggregates import selectors
+    from apps.atlas.entries.filters import ExampleFilters
 
     seconds = populate(ENTRIES)
     rows: list[Row] = [

@@ -138,6 +138,9 @@ INSTALLED_APPS = [
     "apps.atlas",
     "apps.moderation",
     "apps.search",
+    "apps.site",
+    # Only for `manage.py seed_bench` (benchmark data; bench/apps.py).
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,7 @@ from apps.atlas import urls as atlas_urls
 from apps.common import views as common_views
 from apps.moderation import urls as moderation_urls
 from apps.search import urls as search_urls
+from apps.site import views as site_views
 from apps.sources import urls as sources_urls
 
 api_urlpatterns = [
@@ -26,7 +27,7 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
-    path("", common_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("sources/", include(sources_urls)),
     path("accounts/", include("allauth.urls")),

@@ -34,6 +34,12 @@ class AnnotationsConfig(AppConfig):
 
         register()
 
+        from apps.moderation.history_views import register_history_type
+
+        from .history import ANNOTATION_HISTORY
+
+        register_history_type("annotation", ANNOTATION_HISTORY)
+
     def on_document_ready(self, document_id: int) -> None:
         """Called by the sources app (after commit) when a version becomes ready:
         re-anchor the source's annotations onto it in the background."""

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.moderation import permissions as moderation_permissions
+from apps.moderation.history_views import HistoryType
 from apps.moderation.models import AuditAction
 from apps.moderation.services import audit_record
 
@@ -74,3 +76,17 @@ def annotation_restore_deleted(*, actor, annotation: Annotation, reason: str) ->
         after={"deleted_at": None},
     )
     return annotation
+
+
+#: The moderators' history page of an annotation (``/moderation/history/annotation/<id>/``),
+#: with "Restore deleted": registered with moderation in AnnotationsConfig.ready().
+ANNOTATION_HISTORY = HistoryType(
+    model=Annotation,
+    label=gettext_lazy("annotation"),
+    fields=HISTORY_FIELDS,
+    restore_deleted=lambda actor, obj, reason: annotation_restore_deleted(
+        actor=actor, annotation=obj, reason=reason
+    ),
+    can_restore_deleted=can_restore_deleted,
+    readable_history=lambda viewer, obj: history_visible_to(viewer=viewer, annotation=obj),
+)

@@ -6,8 +6,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from apps.common.markdown import render_markdown
 
-from . import services
 from .cache import bump_generation
+from .entries import transitions
 from .models import (
     Category,
     CountryResearchStatus,
@@ -121,7 +121,7 @@ class ExampleAdmin(SimpleHistoryAdmin):
         published, refused = 0, []
         for example in queryset:
             try:
-                services.example_transition(
+                transitions.example_transition(
                     actor=request.user, example=example, to=Status.PUBLISHED, reason=""
                 )
                 published += 1

@@ -19,7 +19,7 @@ class AtlasConfig(AppConfig):
         # settings.py stays the one place an operator looks, and nothing is duplicated.
         settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
 
-        from .moderation import register
+        from .review.adapters import register
 
         register()
 

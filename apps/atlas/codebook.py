@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from .dimensions import (
     Confidence,
     Consequence,
     Contestable,

@@ -3,7 +3,8 @@
 An Example is described on the same comparative dimensions as every other (the codebook at
 /atlas/codebook/ defines them), cites at least one piece of Evidence, and may link to the
 passages of hosted sources it speaks to. Only published examples count anywhere public;
-services.py owns every write and the state machine, selectors.py owns visibility.
+each feature package's services own the writes (entries/transitions.py the state
+machine), entries/selectors.py owns visibility, permissions.py who may act on an entry.
 """
 
 from __future__ import annotations
@@ -19,7 +20,20 @@ from simple_history.models import HistoricalRecords
 from apps.common.models import TimeStampedModel
 from apps.common.validators import validate_not_future_year
 
-UNKNOWN = "unknown"
+from .dimensions import (
+    UNKNOWN,
+    Confidence,
+    Consequence,
+    Contestable,
+    DataSource,
+    LegalBasis,
+    Lifecycle,
+    Operator,
+    Scope,
+    Scored,
+    Transparency,
+)
+
 SUMMARY_MAX_LENGTH = 5000
 TITLE_MAX_LENGTH = 200
 QUOTE_MAX_LENGTH = 1000
@@ -44,87 +58,6 @@ class Category(models.Model):
         return self.name
 
 
-class Scope(models.TextChoices):
-    """Supranational scopes, shown apart from countries. Codes never clash with ISO
-    3166-1 alpha-2 country codes ("EU" is reserved there for exactly this use)."""
-
-    EU = "EU", _("European Union")
-    COUNCIL_OF_EUROPE = "COE", _("Council of Europe")
-    UNITED_NATIONS = "UN", _("United Nations")
-    GLOBAL = "GLOBAL", _("Global or multinational")
-
-
-class Operator(models.TextChoices):
-    STATE = "state", _("State")
-    PRIVATE = "private", _("Private company")
-    PLATFORM = "platform", _("Platform")
-    PUBLIC_PRIVATE = "public_private", _("Public–private partnership")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Scored(models.TextChoices):
-    INDIVIDUALS = "individuals", _("Individuals")
-    BUSINESSES = "businesses", _("Businesses")
-    BOTH = "both", _("Both")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class DataSource(models.TextChoices):
-    FINANCIAL = "financial", _("Financial")
-    ONLINE = "online_behaviour", _("Online behaviour")
-    LOCATION = "location", _("Location")
-    SOCIAL = "social_connections", _("Social connections")
-    GOVERNMENT = "government_records", _("Government records")
-    BIOMETRIC = "biometric", _("Biometric")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Consequence(models.TextChoices):
-    REWARDS = "rewards", _("Rewards")
-    SANCTIONS = "sanctions", _("Sanctions")
-    ACCESS = "access_restrictions", _("Access restrictions")
-    NAMING = "public_naming", _("Public naming")
-    PRICING = "price_differences", _("Price differences")
-    NONE_KNOWN = "none_known", _("None known")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Transparency(models.TextChoices):
-    PUBLIC = "public", _("Public")
-    PARTIAL = "partial", _("Partial")
-    OPAQUE = "opaque", _("Opaque")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Contestable(models.TextChoices):
-    YES = "yes", _("Yes")
-    NO = "no", _("No")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class LegalBasis(models.TextChoices):
-    STATUTE = "statute", _("Statute")
-    REGULATION = "regulation", _("Regulation")
-    CONTRACT = "contract", _("Contract")
-    NONE_KNOWN = "none_known", _("None known")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Lifecycle(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    PILOT = "pilot", _("Pilot")
-    ACTIVE = "active", _("Active")
-    DISCONTINUED = "discontinued", _("Discontinued")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
-class Confidence(models.TextChoices):
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
-    UNKNOWN = UNKNOWN, _("Unknown")
-
-
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted for review")
@@ -133,22 +66,8 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
     ARCHIVED = "archived", _("Archived")
     # Folded into another entry by a moderator (Example.merged_into); its URL redirects
-    # there, and it counts nowhere (apps/atlas/merging.py).
+    # there, and it counts nowhere (apps/atlas/merge/).
     MERGED = "merged", _("Merged into another entry")
-
-
-# Multi-valued dimensions: stored as JSON lists of choice values so SQLite and PostgreSQL
-# behave the same. "unknown" / "none known" must stand alone (services enforce it).
-MULTI_VALUED = {"data_sources": DataSource, "consequences": Consequence}
-SINGLE_VALUED = {
-    "operator": Operator,
-    "scored": Scored,
-    "transparency": Transparency,
-    "contestable": Contestable,
-    "legal_basis": LegalBasis,
-    "lifecycle": Lifecycle,
-    "confidence": Confidence,
-}
 
 
 def _history() -> HistoricalRecords:
@@ -401,9 +320,9 @@ COMMENT_MAX_LENGTH = 2000
 
 class SuggestedEdit(TimeStampedModel):
     """Someone other than the author proposes new values for some editable fields of an
-    entry; the author or a moderator accepts (applied through services.example_update,
+    entry; the author or a moderator accepts (applied through entries.services.example_update,
     version-checked) or rejects it with a reason. The moderation console lists the open
-    ones (selectors.suggestions_open)."""
+    ones (suggestions.selectors.suggestions_open)."""
 
     example = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="suggestions", verbose_name=_("entry")
@@ -412,7 +331,7 @@ class SuggestedEdit(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="atlas_suggestions", verbose_name=_("proposed by"),
     )  # fmt: skip
-    # {field: proposed value} for ExampleData fields only, as services.ExampleData holds
+    # {field: proposed value} for ExampleData fields only, as entries.data.ExampleData holds
     # them (``country`` a place code, ``category`` a slug, multi-valued fields lists).
     changes = models.JSONField(_("proposed values"))
     comment = models.TextField(_("comment"), max_length=COMMENT_MAX_LENGTH, blank=True)
@@ -448,7 +367,7 @@ class EntryComment(TimeStampedModel):
     """The discussion thread under an entry. Replies point at the thread's first comment
     (one level, as on most review sites); deletion is soft (moderators can still read
     and restore), and moderators hide comments without deleting them. Comments follow
-    their entry when moderators merge duplicates (services.comments_move)."""
+    their entry when moderators merge duplicates (discussion.services.comments_move)."""
 
     example = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="comments", verbose_name=_("entry")
@@ -492,7 +411,7 @@ class EntryComment(TimeStampedModel):
 class ExampleMerge(models.Model):
     """A moderator's merge of a duplicate entry (``source``) into another (``target``),
     with exactly what moved, so that undoing it gives the duplicate back its own evidence,
-    passage links and comments. Written and undone only by apps/atlas/merging.py."""
+    passage links and comments. Written and undone only by apps/atlas/merge/services.py."""
 
     source = models.ForeignKey(
         Example, on_delete=models.CASCADE, related_name="merges_out", verbose_name=_("merged entry")
@@ -509,12 +428,12 @@ class ExampleMerge(models.Model):
     # The source's status before the merge (given back by the undo).
     source_status = models.CharField(_("status before the merge"), max_length=20)
     # What the merge added to the target and moved from the source: evidence as their
-    # identity keys (see merging.evidence_key), passage ids, comment ids.
+    # identity keys (see merge.comparison.evidence_key), passage ids, comment ids.
     added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
     added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
     moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
     # Field by field, which entry's value the survivor kept ({choice: "source"|"target"},
-    # one key per coded dimension that differed; merging.MERGE_FIELDS), and exactly what
+    # one key per coded dimension that differed; merge.comparison.MERGE_FIELDS), and exactly what
     # that changed on the target ({model field: [value before, value after]}), so that an
     # undo puts the target's own values back.
     field_choices = models.JSONField(_("values kept, field by field"), default=dict, blank=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from .entries.selectors import published_examples
 from .models import PassageLink
-from .selectors import published_examples
 
 
 def reader_passage_extension(*, source, document, passages) -> dict:
@@ -14,7 +14,7 @@ def reader_passage_extension(*, source, document, passages) -> dict:
     objects themselves (``atlas_examples``, ``atlas_country_count``) because the passage
     slot template sees only ``passage``. The same for every viewer: it is rendered into
     the reader's cached passage markup, so it lists the public set only
-    (``selectors.published_examples``: published, and not by a shadow-hidden author, whom
+    (``entries.selectors.published_examples``: published, and not by a shadow-hidden author, whom
     nobody else may see; their entries are missing here even for them and moderators, as
     on the map). Shadow-hiding saves a moderation state row, which bumps the passage
     markup's generation (apps/common/page_cache.py), so the block is re-rendered then."""

@@ -1,6 +1,6 @@
 """Atlas entries in search, activity and contributor pages (see docs/search.md).
 
-Visibility comes only from ``apps.atlas.selectors``: search finds what
+Visibility comes only from ``apps.atlas.entries.selectors``: search finds what
 ``examples_visible_to`` allows (published entries for everyone, plus the viewer's own
 entries, plus everything for moderators); activity and contributor pages list published
 entries only, whoever looks.
@@ -18,8 +18,10 @@ from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
 
-from . import selectors
-from .models import Evidence, Scope, Status
+from .dimensions import Scope
+from .entries import selectors
+from .entries.filters import ExampleFilters, apply_filters
+from .models import Evidence, Status
 
 
 class CountryFacet(Facet):
@@ -103,9 +105,9 @@ class EntryProvider(ModelSearchProvider):
 
     def filtered_queryset(self, request: SearchRequest):
         filters = request.filters
-        qs = selectors.apply_filters(
+        qs = apply_filters(
             self.visible_queryset(request),
-            selectors.ExampleFilters(
+            ExampleFilters(
                 country=filters.get("country", ""), category=filters.get("category", "")
             ),
         )
@@ -158,9 +160,9 @@ class EntryActivity:
     facet_names = ("country", "category")
 
     def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
-        examples = selectors.apply_filters(
+        examples = apply_filters(
             selectors.published_examples(),
-            selectors.ExampleFilters(
+            ExampleFilters(
                 country=filters.get("country", ""), category=filters.get("category", "")
             ),
         )

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from apps.sources.models import Passage, Source
 from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
 
-from . import services
+from .entries import services
+from .entries.data import EvidenceData, ExampleData, PassageLinkData
 from .models import Example
-from .services import EvidenceData, ExampleData, PassageLinkData
 from .taxonomy import ensure_default_categories
 
 STARTER_ENTRIES = [

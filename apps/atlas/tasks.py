@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import selectors
+from .aggregates import selectors
 
 
 # Idempotent (it only recomputes a cache entry), so late acks and redelivery are harmless.

@@ -1,3 +1,6 @@
+"""Health check and error pages (HTML for people, JSON under /api/). The home page is
+the site layer's (apps/site/views.py)."""
+
 import sys
 
 from django.db import InterfaceError, OperationalError, connection
@@ -5,19 +8,6 @@ from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-
-from apps.atlas import selectors as atlas_selectors
-from apps.common.page_cache import anonymous_page_cache
-from apps.sources import selectors as source_selectors
-
-FOUNDING_PAPER_SLUG = "wong-2021-social-credit"
-
-
-@anonymous_page_cache
-def home(request):
-    paper = source_selectors.source_list().filter(slug=FOUNDING_PAPER_SLUG).first()
-    context = {"paper": paper, "atlas_headline": atlas_selectors.headline()}
-    return render(request, "home.html", context)
 
 
 @never_cache

@@ -141,34 +141,43 @@ def label(model: type[models.Model], name: str) -> str:
         return name.replace("_", " ").capitalize()
 
 
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, (list, tuple)) or isinstance(new, (list, tuple)):
-        return list(old or []) == list(new or [])
-    return old == new or (old in (None, "") and new in (None, ""))
+def blank_version(model: type[models.Model]):
+    """An unsaved row of the history model ``model`` with every tracked field empty: what
+    the first version is compared with."""
+    row = model()
+    for model_field in model.tracked_fields:
+        setattr(row, model_field.attname, None)
+    return row
+
+
+def changed_fields(older, newer, fields: Sequence[str]) -> list[str]:
+    """The names in ``fields`` whose values differ between two history rows of one model
+    (saved or not), in the order of ``fields``: django-simple-history's
+    ``diff_against`` (a foreign key compared by its id). An ``older`` that is no such row
+    (the pager's stand-in for "before the first version") is a blank one. The one diff
+    engine of the site's version histories (the atlas words its own fields on top of it,
+    apps/atlas/history/diff.py)."""
+    if not isinstance(older, type(newer)):
+        older = blank_version(type(newer))
+    changed = set(newer.diff_against(older, included_fields=list(fields)).changed_fields)
+    return [name for name in fields if name in changed]
 
 
 def field_changes(
     model: type[models.Model], older, newer, fields: Sequence[str]
 ) -> list[FieldChange]:
-    """Differences between two rows (historical or live) over ``fields`` (attribute
-    names; a foreign key is compared by its ``<name>_id``)."""
+    """Differences between two history rows over ``fields`` (``changed_fields``), in
+    words; a difference that reads the same on both sides (empty against nothing) is
+    none."""
     changes = []
-    for name in fields:
-        attribute = name
-        model_field = model._meta.get_field(name)
-        if model_field.is_relation:
-            attribute = model_field.attname
-        old, new = getattr(older, attribute, None), getattr(newer, attribute, None)
-        if _same(old, new):
-            continue
-        changes.append(
-            FieldChange(
-                field=name,
-                label=label(model, name),
-                before=display(model, name, old),
-                after=display(model, name, new),
+    for name in changed_fields(older, newer, fields):
+        attribute = model._meta.get_field(name).attname
+        before = display(model, name, getattr(older, attribute, None))
+        after = display(model, name, getattr(newer, attribute, None))
+        if before != after:
+            changes.append(
+                FieldChange(field=name, label=label(model, name), before=before, after=after)
             )
-        )
     return changes
 
 

@@ -6,7 +6,6 @@ private annotation's are its author's alone), page them (history.py), render."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ from django.db import models
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import permissions
@@ -38,40 +36,19 @@ class HistoryType:
     readable_history: Callable | None = None
 
 
-@functools.cache
-def history_types() -> dict[str, HistoryType]:
-    # Imported on first use: moderation must not import the content apps at start-up.
-    from apps.annotations import history as annotation_history
-    from apps.annotations.models import Annotation
-
-    return {
-        "annotation": HistoryType(
-            model=Annotation,
-            label=gettext_lazy("annotation"),
-            fields=annotation_history.HISTORY_FIELDS,
-            restore_deleted=lambda actor, obj, reason: (
-                annotation_history.annotation_restore_deleted(
-                    actor=actor, annotation=obj, reason=reason
-                )
-            ),
-            can_restore_deleted=annotation_history.can_restore_deleted,
-            readable_history=lambda viewer, obj: annotation_history.history_visible_to(
-                viewer=viewer, annotation=obj
-            ),
-        ),
-        **_registered_history_types,
-    }
-
-
 _registered_history_types: dict[str, HistoryType] = {}
+
+
+def history_types() -> dict[str, HistoryType]:
+    """Type name -> its history page's type, as the content apps registered them."""
+    return dict(_registered_history_types)
 
 
 def register_history_type(type_name: str, kind: HistoryType) -> None:
     """Give ``type_name`` a moderators' history page (``/moderation/history/<type>/<id>/``).
     Content apps call this from their AppConfig.ready() (the sources app registers
-    "source"), so moderation need not import them."""
+    "source", the annotations app "annotation"), so moderation need not import them."""
     _registered_history_types[type_name] = kind
-    history_types.cache_clear()
 
 
 def _lookup(request, type_name: str, pk: int):

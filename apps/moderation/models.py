@@ -186,7 +186,7 @@ class Decision(models.TextChoices):
     HIDE = "hide", _("Hide")
     RESTORE = "restore", _("Restore")
     SPAM = "spam", _("Mark as spam")
-    # Recorded by the atlas's merge of duplicate entries (apps/atlas/merging.py) on the
+    # Recorded by the atlas's merge of duplicate entries (apps/atlas/merge/services.py) on the
     # merged entry's open items and notices; never chosen in the queue.
     MERGE = "merge", _("Merged into another entry")
 

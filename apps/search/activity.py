@@ -9,7 +9,9 @@ as search (``apps/<app>/search_providers.py``):
   ``/users/<username>/`` (the annotations app lists public annotations, the atlas app
   published entries).
 
-Each provider runs a fixed number of queries (usually one), whatever ``limit`` is.
+Each provider runs a fixed number of queries (usually one), whatever ``limit`` is. An
+optional ``order`` (default 100) places it among the others: lowest first, then in
+INSTALLED_APPS order (the sections of a user's page come in this order).
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def _collect(attribute: str) -> tuple:
         if module_has_submodule(config.module, registry.MODULE_NAME):
             module = import_module(f"{config.name}.{registry.MODULE_NAME}")
             found.extend(getattr(module, attribute, ()))
-    return tuple(found)
+    return tuple(sorted(found, key=lambda provider: getattr(provider, "order", 100)))
 
 
 def activity_providers() -> tuple:

@@ -7,7 +7,7 @@ class SearchConfig(AppConfig):
     def reader_extension(self, request, *, source, document):
         """A passage opened from a search hit (``?highlight=…#p-…``) gets its terms
         marked by a small script; no queries."""
-        from .search_providers import HIGHLIGHT_PARAM
+        from .providers import HIGHLIGHT_PARAM
 
         if not request.GET.get(HIGHLIGHT_PARAM):
             return {}

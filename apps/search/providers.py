@@ -41,6 +41,9 @@ from django.utils.safestring import SafeString
 from . import snippets
 from .query import ParsedQuery
 
+# A passage hit links to the reader with its words in this parameter; the search app's
+# reader extension (apps.py) then marks them on the page.
+HIGHLIGHT_PARAM = "highlight"
 # One text-search configuration for every vector and query: vectors built with one
 # language's stemmer cannot be matched by a query stemmed with another's.
 SEARCH_CONFIG = "english"
@@ -156,6 +159,9 @@ class Facet:
 
     name: ClassVar[str]
     label: ClassVar[str]
+    #: Where the facet comes among the others (error messages, the activity filters):
+    #: lowest first, then in INSTALLED_APPS order.
+    order: ClassVar[int] = 100
 
     def clean(self, raw: str, *, viewer) -> Any:
         raise NotImplementedError

@@ -1,7 +1,8 @@
 """Finds the search providers and facets of every installed app.
 
 An app takes part by having a ``search_providers`` module with ``PROVIDERS`` (and, if it
-brings new filters, ``FACETS``). Collected once per process, in INSTALLED_APPS order.
+brings new filters, ``FACETS``). Collected once per process, in INSTALLED_APPS order;
+providers are then sorted by their ``order``, facets by theirs (stable).
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _collect() -> tuple[dict[str, SearchProvider], dict[str, Facet]]:
                 f"Search provider {provider.kind!r} uses undeclared facets {sorted(unknown)}"
             )
     ordered = dict(sorted(providers.items(), key=lambda item: (item[1].order, item[0])))
-    return ordered, facets
+    return ordered, dict(sorted(facets.items(), key=lambda item: item[1].order))
 
 
 def providers() -> dict[str, SearchProvider]:

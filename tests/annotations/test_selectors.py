@@ -151,7 +151,7 @@ def test_placeholders_stay_out_of_search_exports_and_replies(
 ):
     """Placeholders are opt-in: lists rendered from model fields (country pages, exports)
     never get a hidden annotation, so its words cannot leak through a template."""
-    from apps.atlas.selectors import country_annotations
+    from apps.atlas.aggregates.selectors import country_annotations
 
     root, _ = hidden_thread
     services.annotation_update(annotation=root, user=root.author, tags=["country:DE"])

@@ -7,8 +7,9 @@ import datetime
 import pytest
 from django.core.cache import cache
 
-from apps.atlas import services
-from apps.atlas.services import EvidenceData, ExampleData, PassageLinkData
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
+from apps.atlas.entries.data import EvidenceData, ExampleData, PassageLinkData
 from apps.sources.models import Passage
 
 
@@ -92,7 +93,7 @@ def make_published(moderator):
     """Factory: a published entry by ``author`` (created, submitted, published)."""
 
     def make(author, *, passages=(), **overrides):
-        example = services.example_create(
+        example = entry_services.example_create(
             author=author,
             data=example_data(**overrides),
             evidence=[evidence_data()],
@@ -102,7 +103,7 @@ def make_published(moderator):
         )
         if example.status == "published":  # a trusted author skips pre-moderation
             return example
-        return services.example_transition(actor=moderator, example=example, to="published")
+        return transitions.example_transition(actor=moderator, example=example, to="published")
 
     return make
 

@@ -290,9 +290,9 @@ def test_countries_endpoint(api, starter, django_assert_max_num_queries):
 
 
 def test_country_detail(api, starter, moderator, django_assert_max_num_queries):
-    from apps.atlas import services
+    from apps.atlas.research_status import services as research_status
 
-    services.research_status_mark(actor=moderator, country="DE", category="tenant-screening")
+    research_status.research_status_mark(actor=moderator, country="DE", category="tenant-screening")
     with django_assert_max_num_queries(7):
         response = api.get("/api/atlas/countries/de/")
     body = response.json()
@@ -307,9 +307,9 @@ def test_country_detail(api, starter, moderator, django_assert_max_num_queries):
 
 
 def test_csv_export(api, starter, user, django_assert_max_num_queries):
-    from apps.atlas import services
+    from apps.atlas.entries import services as entry_services
 
-    services.example_create(
+    entry_services.example_create(
         author=user, data=example_data(country="FR"), evidence=[evidence_data()]
     )
     with django_assert_max_num_queries(5):

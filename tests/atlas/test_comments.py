@@ -7,7 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from apps.atlas import selectors, services
+from apps.atlas.discussion import selectors as discussion_selectors
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import services as entry_services
 from apps.atlas.models import EntryComment
 from tests.factories import UserFactory
 
@@ -27,7 +29,7 @@ def thread_texts(entry, viewer) -> list:
             root.body if not root.placeholder else "[placeholder]",
             [r.body for r in root.thread_replies],
         )
-        for root in selectors.comments_for_example(example=entry, viewer=viewer)
+        for root in discussion_selectors.comments_for_example(example=entry, viewer=viewer)
     ]
 
 
@@ -35,12 +37,12 @@ def thread_texts(entry, viewer) -> list:
 
 
 def test_comment_and_replies_form_one_level_threads(user, other_user, entry):
-    first = services.comment_create(
+    first = discussion.comment_create(
         author=other_user, example=entry, body="Is this **still** active?"
     )
     assert first.body_html == "<p>Is this <strong>still</strong> active?</p>\n"
-    reply = services.comment_create(author=user, example=entry, body="Yes.", parent_id=first.pk)
-    reply_to_reply = services.comment_create(
+    reply = discussion.comment_create(author=user, example=entry, body="Yes.", parent_id=first.pk)
+    reply_to_reply = discussion.comment_create(
         author=other_user, example=entry, body="Thanks.", parent_id=reply.pk
     )
     assert reply.parent_id == first.pk and reply_to_reply.parent_id == first.pk
@@ -48,7 +50,7 @@ def test_comment_and_replies_form_one_level_threads(user, other_user, entry):
 
 
 def test_markdown_is_sanitised(other_user, entry):
-    comment = services.comment_create(
+    comment = discussion.comment_create(
         author=other_user,
         example=entry,
         body="<script>alert(1)</script> [x](javascript:alert(1)) [ok](https://example.org)",
@@ -63,92 +65,94 @@ def test_markdown_is_sanitised(other_user, entry):
 )
 def test_bad_comments_are_refused_and_not_stored(other_user, entry, body, message):
     with pytest.raises(ValidationError) as info:
-        services.comment_create(author=other_user, example=entry, body=body)
+        discussion.comment_create(author=other_user, example=entry, body=body)
     assert message in " ".join(info.value.messages)
     assert EntryComment.objects.count() == 0
 
 
 def test_replies_need_a_live_parent_on_the_same_entry(user, other_user, entry, make_published):
     elsewhere = make_published(user, title="Elsewhere", country="FR")
-    foreign = services.comment_create(author=user, example=elsewhere, body="Other thread.")
+    foreign = discussion.comment_create(author=user, example=elsewhere, body="Other thread.")
     with pytest.raises(ValidationError, match="does not exist on this entry"):
-        services.comment_create(author=other_user, example=entry, body="Hi", parent_id=foreign.pk)
-    gone = services.comment_create(author=user, example=entry, body="Soon gone.")
-    services.comment_delete(actor=user, comment=gone)
+        discussion.comment_create(author=other_user, example=entry, body="Hi", parent_id=foreign.pk)
+    gone = discussion.comment_create(author=user, example=entry, body="Soon gone.")
+    discussion.comment_delete(actor=user, comment=gone)
     with pytest.raises(ValidationError, match="was deleted"):
-        services.comment_create(author=other_user, example=entry, body="Hi", parent_id=gone.pk)
+        discussion.comment_create(author=other_user, example=entry, body="Hi", parent_id=gone.pk)
     assert EntryComment.objects.count() == 2
 
 
 def test_anonymous_and_invisible_entries(user, other_user):
     from django.contrib.auth.models import AnonymousUser
 
-    draft = services.example_create(author=user, data=example_data(), evidence=[evidence_data()])
+    draft = entry_services.example_create(
+        author=user, data=example_data(), evidence=[evidence_data()]
+    )
     with pytest.raises(PermissionDenied, match="Sign in"):
-        services.comment_create(author=AnonymousUser(), example=draft, body="Hi")
+        discussion.comment_create(author=AnonymousUser(), example=draft, body="Hi")
     with pytest.raises(Http404):
-        services.comment_create(author=other_user, example=draft, body="Hi")
-    services.comment_create(author=user, example=draft, body="Note to self.")  # author may
+        discussion.comment_create(author=other_user, example=draft, body="Hi")
+    discussion.comment_create(author=user, example=draft, body="Note to self.")  # author may
     assert EntryComment.objects.count() == 1
 
 
 def test_throttle(other_user, entry, monkeypatch):
-    monkeypatch.setattr(services, "COMMENT_RATE_LIMIT", 3)
+    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 3)
     for n in range(3):
-        services.comment_create(author=other_user, example=entry, body=f"Comment {n}")
-    with pytest.raises(services.RateLimited) as info:
-        services.comment_create(author=other_user, example=entry, body="One too many")
+        discussion.comment_create(author=other_user, example=entry, body=f"Comment {n}")
+    with pytest.raises(discussion.RateLimited) as info:
+        discussion.comment_create(author=other_user, example=entry, body="One too many")
     assert "You have posted 3 comments in the last minute" in str(info.value)
-    assert 0 < info.value.retry_after <= services.COMMENT_RATE_WINDOW
+    assert 0 < info.value.retry_after <= discussion.COMMENT_RATE_WINDOW
     assert EntryComment.objects.count() == 3
-    services.comment_create(author=UserFactory(), example=entry, body="Someone else may.")
+    discussion.comment_create(author=UserFactory(), example=entry, body="Someone else may.")
 
 
 def test_soft_delete_keeps_thread_shape(user, other_user, moderator, entry):
-    root = services.comment_create(author=other_user, example=entry, body="Root.")
-    services.comment_create(author=user, example=entry, body="Reply.", parent_id=root.pk)
-    lonely = services.comment_create(author=other_user, example=entry, body="Lonely.")
+    root = discussion.comment_create(author=other_user, example=entry, body="Root.")
+    discussion.comment_create(author=user, example=entry, body="Reply.", parent_id=root.pk)
+    lonely = discussion.comment_create(author=other_user, example=entry, body="Lonely.")
     with pytest.raises(PermissionDenied):
-        services.comment_delete(actor=user, comment=root)
-    services.comment_delete(actor=other_user, comment=root)
-    services.comment_delete(actor=moderator, comment=lonely)
+        discussion.comment_delete(actor=user, comment=root)
+    discussion.comment_delete(actor=other_user, comment=root)
+    discussion.comment_delete(actor=moderator, comment=lonely)
     assert thread_texts(entry, None) == [("[placeholder]", ["Reply."])]
     root.refresh_from_db()
     assert root.body == "Root." and root.deleted_by == other_user  # kept for moderators
 
 
 def test_hidden_comments_are_seen_by_author_and_moderators_only(user, other_user, moderator, entry):
-    rude = services.comment_create(author=other_user, example=entry, body="Rude.")
+    rude = discussion.comment_create(author=other_user, example=entry, body="Rude.")
     with pytest.raises(PermissionDenied):
-        services.comment_set_hidden(moderator=user, comment=rude, hidden=True)
-    services.comment_set_hidden(moderator=moderator, comment=rude, hidden=True)
+        discussion.comment_set_hidden(moderator=user, comment=rude, hidden=True)
+    discussion.comment_set_hidden(moderator=moderator, comment=rude, hidden=True)
     assert thread_texts(entry, None) == []
     assert thread_texts(entry, user) == []
     assert thread_texts(entry, other_user) == [("Rude.", [])]
     assert thread_texts(entry, moderator) == [("Rude.", [])]
-    services.comment_set_hidden(moderator=moderator, comment=rude, hidden=False)
+    discussion.comment_set_hidden(moderator=moderator, comment=rude, hidden=False)
     assert thread_texts(entry, None) == [("Rude.", [])]
 
 
 def test_comments_move(user, other_user, entry, make_published):
     duplicate = make_published(user, title="Schufa scoring (duplicate)", region="Berlin")
-    root = services.comment_create(author=other_user, example=duplicate, body="On the duplicate.")
-    services.comment_create(author=user, example=duplicate, body="Reply.", parent_id=root.pk)
-    kept = services.comment_create(author=user, example=entry, body="On the kept one.")
-    services.comment_delete(actor=user, comment=kept)
-    assert services.comments_move(from_example=duplicate, to_example=entry) == 2
+    root = discussion.comment_create(author=other_user, example=duplicate, body="On the duplicate.")
+    discussion.comment_create(author=user, example=duplicate, body="Reply.", parent_id=root.pk)
+    kept = discussion.comment_create(author=user, example=entry, body="On the kept one.")
+    discussion.comment_delete(actor=user, comment=kept)
+    assert discussion.comments_move(from_example=duplicate, to_example=entry) == 2
     assert EntryComment.objects.filter(example=duplicate).count() == 0
     assert thread_texts(entry, None) == [("On the duplicate.", ["Reply."])]
     with pytest.raises(ValidationError, match="into itself"):
-        services.comments_move(from_example=entry, to_example=entry)
+        discussion.comments_move(from_example=entry, to_example=entry)
 
 
 # --- Pages ------------------------------------------------------------------------------
 
 
 def test_entry_page_shows_the_discussion(client, user, other_user, entry):
-    root = services.comment_create(author=other_user, example=entry, body="Is it *active*?")
-    services.comment_create(author=user, example=entry, body="Yes.", parent_id=root.pk)
+    root = discussion.comment_create(author=other_user, example=entry, body="Is it *active*?")
+    discussion.comment_create(author=user, example=entry, body="Yes.", parent_id=root.pk)
     html = client.get(entry.get_absolute_url()).content.decode()
     assert "Is it <em>active</em>?" in html and "Yes." in html
     assert "Sign in to join the discussion" in html and 'name="body"' not in html
@@ -180,7 +184,7 @@ def test_refused_comment_keeps_the_text(client, other_user, entry):
 
 
 def test_throttled_page_is_a_429_with_retry_after(client, other_user, entry, monkeypatch):
-    monkeypatch.setattr(services, "COMMENT_RATE_LIMIT", 1)
+    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 1)
     client.force_login(other_user)
     url = f"/atlas/comments/on/{entry.pk}/"
     client.post(url, {"body": "First."})
@@ -204,7 +208,7 @@ def test_anonymous_cannot_post(client, entry):
 
 
 def test_delete_and_hide_through_the_page(client, user, other_user, moderator, entry):
-    comment = services.comment_create(author=other_user, example=entry, body="Spam?")
+    comment = discussion.comment_create(author=other_user, example=entry, body="Spam?")
     client.force_login(user)
     assert client.post(f"/atlas/comments/{comment.pk}/hide/", {"hidden": "1"}).status_code == 403
     assert client.post(f"/atlas/comments/{comment.pk}/delete/").status_code == 403
@@ -222,15 +226,17 @@ def test_delete_and_hide_through_the_page(client, user, other_user, moderator, e
 def test_entry_page_query_count_does_not_grow_with_comments(
     client, user, other_user, moderator, entry, django_assert_max_num_queries
 ):
-    root = services.comment_create(author=other_user, example=entry, body="Root.")
+    root = discussion.comment_create(author=other_user, example=entry, body="Root.")
     client.force_login(user)
     with django_assert_max_num_queries(12) as before:
         client.get(entry.get_absolute_url())
     for n in range(5):
         author = UserFactory()
-        services.comment_create(author=author, example=entry, body=f"Reply {n}.", parent_id=root.pk)
-        services.comment_create(author=author, example=entry, body=f"Thread {n}.")
-    services.comment_set_hidden(
+        discussion.comment_create(
+            author=author, example=entry, body=f"Reply {n}.", parent_id=root.pk
+        )
+        discussion.comment_create(author=author, example=entry, body=f"Thread {n}.")
+    discussion.comment_set_hidden(
         moderator=moderator, comment=EntryComment.objects.last(), hidden=True
     )
     with django_assert_max_num_queries(len(before.captured_queries) + 1):  # + the hidden check

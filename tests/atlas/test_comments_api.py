@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from apps.atlas import services
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import services as entry_services
 from apps.atlas.models import EntryComment
 
 from .conftest import api
@@ -65,7 +66,7 @@ def test_anonymous_cannot_post_and_unknown_entries_are_404(user, entry):
 def test_a_draft_entrys_discussion_is_not_admitted_to_exist(user, other_user):
     from tests.atlas.conftest import evidence_data, example_data
 
-    draft = services.example_create(
+    draft = entry_services.example_create(
         author=user, data=example_data(), evidence=[evidence_data()], submit=False
     )
     assert api(other_user).get(url(draft)).status_code == 404
@@ -73,8 +74,8 @@ def test_a_draft_entrys_discussion_is_not_admitted_to_exist(user, other_user):
 
 
 def test_delete_own_comment_leaves_a_placeholder_while_it_has_replies(user, other_user, entry):
-    first = services.comment_create(author=other_user, example=entry, body="First")
-    services.comment_create(author=user, example=entry, body="Reply", parent_id=first.pk)
+    first = discussion.comment_create(author=other_user, example=entry, body="First")
+    discussion.comment_create(author=user, example=entry, body="Reply", parent_id=first.pk)
     assert api(user).delete(f"/api/comments/{first.pk}/").status_code == 403  # not the author
     assert api(other_user).delete(f"/api/comments/{first.pk}/").status_code == 204
     listed = api().get(url(entry)).json()
@@ -84,7 +85,7 @@ def test_delete_own_comment_leaves_a_placeholder_while_it_has_replies(user, othe
 
 
 def test_moderators_hide_and_others_no_longer_see(user, other_user, moderator, entry):
-    comment = services.comment_create(author=other_user, example=entry, body="Spam")
+    comment = discussion.comment_create(author=other_user, example=entry, body="Spam")
     hide = f"/api/comments/{comment.pk}/hide/"
     assert api(user).post(hide, {"hidden": True}, format="json").status_code == 403
     response = api(moderator).post(hide, {"hidden": True}, format="json")
@@ -99,29 +100,29 @@ def test_moderators_hide_and_others_no_longer_see(user, other_user, moderator, e
 def test_throttled_with_retry_after(user, entry, monkeypatch):
     import types
 
-    from apps.atlas import services as atlas_services
+    from apps.atlas.discussion import services as discussion
 
     # The throttle counts per clock minute: pin the clock mid-minute, or a run that
     # crosses a minute boundary starts a fresh window and the last post is let through.
-    monkeypatch.setattr(atlas_services, "time", types.SimpleNamespace(time=lambda: 1_800_000_030))
-    monkeypatch.setattr(atlas_services, "COMMENT_RATE_LIMIT", 3)
-    for n in range(atlas_services.COMMENT_RATE_LIMIT):
+    monkeypatch.setattr(discussion, "time", types.SimpleNamespace(time=lambda: 1_800_000_030))
+    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 3)
+    for n in range(discussion.COMMENT_RATE_LIMIT):
         assert api(user).post(url(entry), {"body": f"n{n}"}, format="json").status_code == 201
     response = api(user).post(url(entry), {"body": "one too many"}, format="json")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert "Please wait" in response.json()["detail"]
-    assert EntryComment.objects.count() == atlas_services.COMMENT_RATE_LIMIT
+    assert EntryComment.objects.count() == discussion.COMMENT_RATE_LIMIT
 
 
 def test_list_query_count_is_constant(user, other_user, entry, django_assert_max_num_queries):
     for n in range(5):
-        first = services.comment_create(author=other_user, example=entry, body=f"c{n}")
-        services.comment_create(author=user, example=entry, body="r", parent_id=first.pk)
+        first = discussion.comment_create(author=other_user, example=entry, body=f"c{n}")
+        discussion.comment_create(author=user, example=entry, body="r", parent_id=first.pk)
     with django_assert_max_num_queries(8):
         assert len(api(user).get(url(entry)).json()) == 10
 
 
 def test_hide_without_a_choice_is_a_400(moderator, other_user, entry):
-    comment = services.comment_create(author=other_user, example=entry, body="Spam")
+    comment = discussion.comment_create(author=other_user, example=entry, body="Spam")
     response = api(moderator).post(f"/api/comments/{comment.pk}/hide/", {}, format="json")
     assert response.status_code == 400 and "hidden" in response.json()["errors"]

@@ -7,7 +7,7 @@ import pytest
 
 from apps.annotations import services as annotation_services
 from apps.annotations.services import TextPositionSelector
-from apps.atlas import selectors
+from apps.atlas.aggregates import selectors as aggregate_selectors
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +53,7 @@ def test_private_annotation_is_not_shown_to_others_nor_on_the_public_page(
     client.logout()
     assert "My private note on Germany." not in client.get("/atlas/countries/DE/").content.decode()
     # Private notes are not public contributions: even their author does not see them here.
-    assert selectors.country_annotations(code="DE", viewer=user) == []
+    assert aggregate_selectors.country_annotations(code="DE", viewer=user) == []
 
 
 def test_hidden_and_deleted_annotations_do_not_leak(client, user, other_user, annotate):

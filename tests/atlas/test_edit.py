@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from apps.atlas import services
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
+from apps.atlas.entries.data import PassageLinkData
 from apps.atlas.models import Evidence, Example, PassageLink
-from apps.atlas.services import PassageLinkData
 from apps.atlas.starter import load_starter_data
 from apps.sources.models import Passage
 
@@ -80,7 +81,7 @@ def edit_post(example, *, evidence=None, links=None, **overrides) -> dict:
 
 @pytest.fixture
 def entry(user, schufa_passage):
-    return services.example_create(
+    return entry_services.example_create(
         author=user,
         data=example_data(),
         evidence=[
@@ -113,11 +114,11 @@ def test_edit_form_query_count_does_not_grow(
     user_client, user, founding_paper, django_assert_max_num_queries
 ):
     passages = list(Passage.objects.filter(document=founding_paper.current_document)[:6])
-    small = services.example_create(
+    small = entry_services.example_create(
         author=user, data=example_data(), evidence=[evidence_data()],
         passages=[PassageLinkData(passage_id=passages[0].pk)],
     )  # fmt: skip
-    large = services.example_create(
+    large = entry_services.example_create(
         author=user, data=example_data(title="Another"),
         evidence=[evidence_data(title=f"Source {n}") for n in range(5)],
         passages=[PassageLinkData(passage_id=p.pk) for p in passages],
@@ -231,7 +232,7 @@ def test_bad_input_is_shown_and_nothing_is_stored(user_client, entry):
 def test_stale_save_is_a_conflict_showing_what_changed(client, user, moderator, entry):
     client.force_login(user)
     stale = edit_post(entry, region="Hesse")  # the author opened the form at version 1
-    services.example_update(
+    entry_services.example_update(
         actor=moderator,
         example=entry,
         changes={"title": "Schufa geo-scoring (Germany)", "operator": "public_private"},
@@ -260,20 +261,22 @@ def test_stale_save_is_a_conflict_showing_what_changed(client, user, moderator, 
 
 
 def test_conflict_lists_evidence_link_and_status_changes(user, moderator, entry):
-    from apps.atlas import selectors
+    from apps.atlas.history import selectors as history_selectors
 
-    services.example_update(
+    entry_services.example_update(
         actor=user, example=entry, evidence=[evidence_data(title="Replaced")], passages=[]
     )
-    services.example_transition(actor=user, example=entry, to="submitted")
+    transitions.example_transition(actor=user, example=entry, to="submitted")
     entry.refresh_from_db()
-    changes = {c.field: c for c in selectors.example_changes_since(example=entry, version=1)}
+    changes = {
+        c.field: c for c in history_selectors.example_changes_since(example=entry, version=1)
+    }
     assert set(changes) == {"evidence", "passages", "status"}
     assert "Second source" in changes["evidence"].before
     assert changes["evidence"].after == "Replaced <https://example.org/schufa>"
     assert changes["passages"].after == "—"
     assert (changes["status"].before, changes["status"].after) == ("Draft", "Submitted for review")
-    assert selectors.example_changes_since(example=entry, version=entry.version) == []
+    assert history_selectors.example_changes_since(example=entry, version=entry.version) == []
 
 
 # --- API --------------------------------------------------------------------------------
@@ -296,7 +299,7 @@ def test_api_patch_honours_if_match(author_api, moderator, entry):
     response = author_api.patch(url, {"region": "Bavaria"}, format="json", HTTP_IF_MATCH='"1"')
     assert response.status_code == 200 and response["ETag"] == '"2"'
     assert response.json()["version"] == 2
-    services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
+    entry_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
     response = author_api.patch(url, {"region": "Hesse"}, format="json", HTTP_IF_MATCH='"2"')
     assert response.status_code == 409
     body = response.json()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
-from apps.atlas import services
+from apps.atlas.entries import services as entry_services
 from apps.atlas.models import Evidence, Example
 from apps.atlas.starter import load_starter_data
 
@@ -27,7 +27,7 @@ SIMILAR_MESSAGE = "Similar entries exist in this country."
 
 def test_undated_evidence_is_refused_by_the_service(user):
     with pytest.raises(ValidationError) as caught:
-        services.example_create(
+        entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data(published=None, accessed=None)],
@@ -40,7 +40,7 @@ def test_undated_evidence_is_refused_by_the_service(user):
     "dates", [{"published": None}, {"accessed": None}], ids=["accessed only", "published only"]
 )
 def test_one_date_is_enough(user, dates):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user, data=example_data(), evidence=[evidence_data(**dates)]
     )
     assert example.evidence.count() == 1
@@ -49,7 +49,7 @@ def test_one_date_is_enough(user, dates):
 def test_undated_evidence_is_refused_by_an_edit(user, moderator, make_published):
     entry = make_published(user)
     with pytest.raises(ValidationError, match="give a date"):
-        services.example_update(
+        entry_services.example_update(
             actor=moderator,
             example=entry,
             evidence=[evidence_data(title="Undated", published=None, accessed=None)],
@@ -84,14 +84,14 @@ def test_the_starter_entries_are_dated(founding_paper):
 
 def test_a_near_duplicate_is_refused_by_the_service(user, other_user, make_published):
     existing = make_published(other_user, title="Schufa geo-scoring of neighbourhoods")
-    with pytest.raises(services.SimilarEntries) as caught:
-        services.example_create(
+    with pytest.raises(entry_services.SimilarEntries) as caught:
+        entry_services.example_create(
             author=user, data=example_data(title="Schufa geo scoring"), evidence=[evidence_data()]
         )
     assert caught.value.similar == [existing]
     assert SIMILAR_MESSAGE in caught.value.message_dict["confirm_distinct"][0]
     assert Example.objects.count() == 1
-    confirmed = services.example_create(
+    confirmed = entry_services.example_create(
         author=user,
         data=example_data(title="Schufa geo scoring"),
         evidence=[evidence_data()],
@@ -101,16 +101,16 @@ def test_a_near_duplicate_is_refused_by_the_service(user, other_user, make_publi
 
 
 def test_only_entries_the_author_can_see_count(user, other_user):
-    services.example_create(  # someone else's draft: not visible to ``user``
+    entry_services.example_create(  # someone else's draft: not visible to ``user``
         author=other_user, data=example_data(), evidence=[evidence_data()]
     )
-    services.example_create(author=user, data=example_data(), evidence=[evidence_data()])
+    entry_services.example_create(author=user, data=example_data(), evidence=[evidence_data()])
     assert Example.objects.count() == 2
 
 
 def test_another_country_is_not_a_duplicate(user, make_published):
     make_published(user)
-    services.example_create(
+    entry_services.example_create(
         author=user, data=example_data(country="AT"), evidence=[evidence_data()]
     )
     assert Example.objects.count() == 2

@@ -9,9 +9,11 @@ import pytest
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
-from apps.atlas import history, services
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries.data import PassageLinkData
+from apps.atlas.history import services as history_services
 from apps.atlas.models import EntryComment, Example
-from apps.atlas.services import PassageLinkData
 from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
 from tests.factories import UserFactory
@@ -52,7 +54,7 @@ def edited(user, make_published, schufa_passage):
     """A published entry by ``user``, then edited: new title, evidence and no link."""
     example = make_published(user, passages=[schufa_passage])
     make_trusted_user(user)  # so the author's edit of the published entry goes live
-    services.example_update(
+    entry_services.example_update(
         actor=user,
         example=example,
         changes={"title": "Schufa neighbourhood scoring"},
@@ -91,7 +93,9 @@ def test_entry_page_links_to_its_history(client, edited):
 
 
 def test_history_of_a_draft_is_for_its_author_and_moderators(client, user, other_user, mod):
-    draft = services.example_create(author=user, data=example_data(), evidence=[evidence_data()])
+    draft = entry_services.example_create(
+        author=user, data=example_data(), evidence=[evidence_data()]
+    )
     assert client.get(history_url(draft)).status_code == 404
     client.force_login(other_user)
     assert client.get(history_url(draft)).status_code == 404
@@ -109,7 +113,7 @@ def test_history_page_queries_do_not_grow_with_versions(
     def with_versions(n, title):
         example = make_published(user, title=title)
         for i in range(n):
-            services.example_update(
+            entry_services.example_update(
                 actor=editor,
                 example=example,
                 changes={"region": f"Region {i}"},
@@ -197,7 +201,7 @@ def test_restoring_a_version_of_another_entry_is_refused(client, edited, user, m
     assert "belongs to another entry" in response.content.decode()
     _unchanged(edited)
     with pytest.raises(Exception, match="belongs to another entry"):
-        history.example_restore_version(
+        history_services.example_restore_version(
             actor=mod, example=edited, history_id=first_row(other).history_id, reason="x"
         )
     _unchanged(edited)
@@ -279,8 +283,8 @@ def test_restore_api(edited, mod):
 
 
 def test_moderator_restores_a_deleted_comment(client, edited, other_user, mod):
-    comment = services.comment_create(author=other_user, example=edited, body="Useful source")
-    services.comment_delete(actor=other_user, comment=comment)
+    comment = discussion.comment_create(author=other_user, example=edited, body="Useful source")
+    discussion.comment_delete(actor=other_user, comment=comment)
     client.force_login(mod)
     html = client.get(history_url(edited)).content.decode()
     assert "Deleted comments" in html and "Useful source" in html
@@ -296,8 +300,8 @@ def test_moderator_restores_a_deleted_comment(client, edited, other_user, mod):
 
 
 def test_restoring_a_comment_is_refused_without_reason_or_right(client, edited, other_user, mod):
-    comment = services.comment_create(author=other_user, example=edited, body="Useful source")
-    services.comment_delete(actor=other_user, comment=comment)
+    comment = discussion.comment_create(author=other_user, example=edited, body="Useful source")
+    discussion.comment_delete(actor=other_user, comment=comment)
     client.force_login(mod)
     client.post(f"/atlas/comments/{comment.pk}/restore/", {"reason": ""})
     client.force_login(other_user)
@@ -305,9 +309,9 @@ def test_restoring_a_comment_is_refused_without_reason_or_right(client, edited, 
     assert EntryComment.objects.get(pk=comment.pk).deleted_at is not None
     assert not AuditLogEntry.objects.exists()
     # A comment that is not deleted has nothing to restore.
-    live = services.comment_create(author=other_user, example=edited, body="Still here")
+    live = discussion.comment_create(author=other_user, example=edited, body="Still here")
     with pytest.raises(Exception, match="not deleted"):
-        history.comment_restore_deleted(actor=mod, comment=live, reason="r")
+        discussion.comment_restore_deleted(actor=mod, comment=live, reason="r")
 
 
 def test_restore_link_shows_only_for_moderators(client, edited, user, mod):
@@ -322,11 +326,11 @@ def test_links_to_passages_are_restored_as_of_the_version(
 ):
     example = make_published(user)
     make_trusted_user(user)  # so the author's edit of the published entry goes live
-    services.example_update(
+    entry_services.example_update(
         actor=user, example=example, passages=[PassageLinkData(passage_id=schufa_passage.pk)]
     )
     example = Example.objects.get(pk=example.pk)
-    history.example_restore_version(
+    history_services.example_restore_version(
         actor=mod, example=example, history_id=first_row(example).history_id, reason="Unlink"
     )
     assert not Example.objects.get(pk=example.pk).passage_links.exists()

@@ -14,7 +14,11 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from rest_framework.test import APIClient
 
-from apps.atlas import merging, selectors, services
+from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries.data import PassageLinkData
+from apps.atlas.merge import services as merge_services
 from apps.atlas.models import (
     EntryComment,
     Evidence,
@@ -24,7 +28,7 @@ from apps.atlas.models import (
     PassageLink,
     SuggestedEdit,
 )
-from apps.atlas.services import PassageLinkData
+from apps.atlas.suggestions import services as suggestion_services
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
 from apps.sources.models import Passage
@@ -66,12 +70,12 @@ def pair(user, other_user, make_published, passages):
     # Trusted authors' edits to published entries go live (others' wait for a moderator).
     make_trusted_user(user)
     make_trusted_user(other_user)
-    services.example_update(
+    entry_services.example_update(
         actor=user,
         example=a,
         evidence=[evidence_data(), evidence_data(title="Only in A", url="https://a.example/")],
     )
-    services.example_update(
+    entry_services.example_update(
         actor=other_user,
         example=b,
         evidence=[
@@ -79,8 +83,8 @@ def pair(user, other_user, make_published, passages):
             evidence_data(title="Only in B", url="https://b.example/", doi=""),
         ],
     )
-    root = services.comment_create(author=user, example=b, body="Is this a duplicate?")
-    services.comment_create(author=other_user, example=b, body="Maybe.", parent_id=root.pk)
+    root = discussion.comment_create(author=user, example=b, body="Is this a duplicate?")
+    discussion.comment_create(author=other_user, example=b, body="Maybe.", parent_id=root.pk)
     return Example.objects.get(pk=a.pk), Example.objects.get(pk=b.pk)
 
 
@@ -94,7 +98,7 @@ def merge_url(example) -> str:
 
 def merge_pair(actor, source, target, reason, **fields):
     """Merge ``source`` into ``target`` keeping the target's title unless told."""
-    return merging.example_merge(
+    return merge_services.example_merge(
         actor=actor,
         source=source,
         target_id=target.pk,
@@ -181,7 +185,7 @@ def test_merged_entry_redirects_permanently_and_disappears(client, pair, mod, us
     api = APIClient()
     api.force_authenticate(mod)
     assert b.pk not in [row["id"] for row in api.get("/api/examples/").json()["results"]]
-    assert selectors.atlas_aggregates()["total"] == 1
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
     assert b.title not in client.get("/api/examples/export.csv").content.decode()
     assert "1 example in 1 country" in client.get("/atlas/").content.decode()
 
@@ -223,9 +227,9 @@ def test_undo_brings_back_replies_posted_to_bs_threads_after_the_merge(pair, mod
     a, b = pair
     merge = merge_pair(mod, b, a, "Duplicate")
     root = EntryComment.objects.get(body="Is this a duplicate?")
-    later = services.comment_create(author=user, example=a, body="Yes it is.", parent_id=root.pk)
-    own = services.comment_create(author=user, example=a, body="About A")
-    merging.example_unmerge(actor=mod, merge=merge, reason="Wrong")
+    later = discussion.comment_create(author=user, example=a, body="Yes it is.", parent_id=root.pk)
+    own = discussion.comment_create(author=user, example=a, body="About A")
+    merge_services.example_unmerge(actor=mod, merge=merge, reason="Wrong")
     assert EntryComment.objects.get(pk=later.pk).example_id == b.pk
     assert EntryComment.objects.get(pk=own.pk).example_id == a.pk
 
@@ -381,7 +385,7 @@ def test_reproduction_differing_codings_are_kept_not_dropped(coded_pair, mod):
     """Issue 12: merging dropped B's "right to contest: yes" and its legal basis. Known
     values beat "unknown" by default; B's values land on A."""
     a, b = coded_pair
-    merge_row = merging.example_merge(
+    merge_row = merge_services.example_merge(
         actor=mod, source=b, target_id=a.pk, reason="Same system",
         fields={"title": "target", "operator": "target"},
     )  # fmt: skip
@@ -407,7 +411,7 @@ def test_a_field_both_entries_know_differently_needs_a_choice(coded_pair, mod):
     a, b = coded_pair
     before = (state(a), state(b))
     with pytest.raises(ValidationError) as caught:
-        merging.example_merge(
+        merge_services.example_merge(
             actor=mod, source=b, target_id=a.pk, reason="Same", fields={"title": "target"}
         )
     errors = caught.value.message_dict
@@ -416,7 +420,7 @@ def test_a_field_both_entries_know_differently_needs_a_choice(coded_pair, mod):
     _nothing_changed(a, b, before)
     assert Example.objects.get(pk=a.pk).contestable == "unknown"
     # The moderator may keep B's value where A's is known too.
-    merging.example_merge(
+    merge_services.example_merge(
         actor=mod, source=b, target_id=a.pk, reason="Same",
         fields={"title": "source", "operator": "source", "contestable": "target"},
     )  # fmt: skip
@@ -432,7 +436,7 @@ def test_choosing_years_that_contradict_each_other_is_refused(
     b = make_published(other_user, title="A", start_year=2010, end_year=2020)
     before = (state(a), state(b))
     with pytest.raises(ValidationError) as caught:
-        merging.example_merge(
+        merge_services.example_merge(
             actor=mod, source=b, target_id=a.pk, reason="Same",
             fields={"start_year": "source", "end_year": "target"},
         )  # fmt: skip
@@ -499,7 +503,7 @@ def test_merge_form_refuses_entries_changed_since_they_were_compared(client, cod
     a, b = coded_pair
     client.force_login(mod)
     shown = a.version
-    services.example_update(actor=mod, example=a, changes={"region": "Bavaria"})
+    entry_services.example_update(actor=mod, example=a, changes={"region": "Bavaria"})
     before = (state(a), state(b))
     response = client.post(
         merge_url(b),
@@ -578,25 +582,27 @@ def test_an_entry_credits_its_author_and_accepted_suggestions(user, other_user, 
 
     entry = make_published(user, title="Entry")
     assert contributor_names(entry) == [user.public_name]
-    suggestion = services.suggestion_create(
+    suggestion = suggestion_services.suggestion_create(
         proposer=other_user, example=entry, changes={"region": "Hesse"}
     )
-    services.suggestion_accept(actor=make_moderator(), suggestion=suggestion)
+    suggestion_services.suggestion_accept(actor=make_moderator(), suggestion=suggestion)
     rows = list(ExampleContributor.objects.filter(example=entry).order_by("since", "pk"))
     assert [(row.user, row.role) for row in rows] == [(user, "author"), (other_user, "editor")]
-    rejected = services.suggestion_create(
+    rejected = suggestion_services.suggestion_create(
         proposer=UserFactory(), example=entry, changes={"region": "Saxony"}
     )
-    services.suggestion_reject(actor=user, suggestion=rejected, reason="No")
+    suggestion_services.suggestion_reject(actor=user, suggestion=rejected, reason="No")
     assert ExampleContributor.objects.filter(example=entry).count() == 2
 
 
 def test_the_survivor_credits_every_contributor_of_both(coded_pair, mod, user, other_user):
     a, b = coded_pair
     editor = UserFactory(display_name="Ed Itor")
-    suggestion = services.suggestion_create(proposer=editor, example=b, changes={"region": "Hesse"})
-    services.suggestion_accept(actor=mod, suggestion=suggestion)
-    merge_row = merging.example_merge(
+    suggestion = suggestion_services.suggestion_create(
+        proposer=editor, example=b, changes={"region": "Hesse"}
+    )
+    suggestion_services.suggestion_accept(actor=mod, suggestion=suggestion)
+    merge_row = merge_services.example_merge(
         actor=mod, source=b, target_id=a.pk, reason="Same",
         fields={"title": "target", "operator": "target"},
     )  # fmt: skip
@@ -655,10 +661,10 @@ def test_contributor_lists_cost_constant_queries(
     def add_entries(count):
         for index in range(count):
             entry = make_published(user, title=f"Entry {index} {count}")
-            suggestion = services.suggestion_create(
+            suggestion = suggestion_services.suggestion_create(
                 proposer=UserFactory(), example=entry, changes={"region": f"R{index}"}
             )
-            services.suggestion_accept(actor=moderator, suggestion=suggestion)
+            suggestion_services.suggestion_accept(actor=moderator, suggestion=suggestion)
 
     add_entries(2)
     counts = {}
@@ -685,8 +691,10 @@ def test_the_merged_entrys_contributors_are_told_in_the_app_and_by_email(
 ):
     a, b = coded_pair
     editor = UserFactory()
-    suggestion = services.suggestion_create(proposer=editor, example=b, changes={"region": "Hesse"})
-    services.suggestion_accept(actor=mod, suggestion=suggestion)
+    suggestion = suggestion_services.suggestion_create(
+        proposer=editor, example=b, changes={"region": "Hesse"}
+    )
+    suggestion_services.suggestion_accept(actor=mod, suggestion=suggestion)
     mailoutbox.clear()
     with run_on_commit():
         merge_pair(mod, b, a, "Same system, reported twice", operator="target")
@@ -712,7 +720,7 @@ def test_the_merged_entrys_contributors_are_told_in_the_app_and_by_email(
 def test_the_acting_moderator_is_never_told(user, mod, make_published):
     a = make_published(user, title="A")
     b = make_published(mod, title="A")
-    merging.example_merge(actor=mod, source=b, target_id=a.pk, reason="Same")
+    merge_services.example_merge(actor=mod, source=b, target_id=a.pk, reason="Same")
     assert not ModerationNotice.objects.filter(recipient=mod).exists()
 
 
@@ -750,7 +758,7 @@ def test_open_items_about_the_merged_entry_are_closed_and_suggestions_move(
     flagger = UserFactory()
     flag_create(flagger=flagger, target=b, reason="duplicate")
     with run_on_commit():
-        values_only = services.suggestion_create(
+        values_only = suggestion_services.suggestion_create(
             proposer=user, example=b, changes={"region": "Hesse"}
         )
     lists = SuggestedEdit.objects.create(
@@ -783,7 +791,7 @@ def test_undo_re_queues_a_submitted_entry_and_re_opens_nothing_decided(
 
     a = make_published(user, title="A")
     with run_on_commit():
-        b = services.example_create(
+        b = entry_services.example_create(
             author=other_user, data=example_data(title="A"), evidence=[evidence_data()],
             submit=True, confirm_distinct=True,  # a duplicate on purpose: it gets merged
         )  # fmt: skip
@@ -795,19 +803,19 @@ def test_undo_re_queues_a_submitted_entry_and_re_opens_nothing_decided(
         example=b, proposer=UserFactory(), base_version=b.version, changes={"region": "Hesse"}
     )
     with run_on_commit():
-        merge_row = merging.example_merge(actor=mod, source=b, target_id=a.pk, reason="Same")
+        merge_row = merge_services.example_merge(actor=mod, source=b, target_id=a.pk, reason="Same")
     first.refresh_from_db()
     assert first.decision == "merge"
     # Decided on the survivor meanwhile: stays decided there after the undo.
     # The moderator accepts it against the survivor as they see it now (a moved
     # suggestion's base version is the merged entry's, so it must be confirmed).
-    services.suggestion_accept(
+    suggestion_services.suggestion_accept(
         actor=mod,
         suggestion=SuggestedEdit.objects.get(pk=suggestion.pk),
         expected_version=Example.objects.get(pk=a.pk).version,
     )
     with run_on_commit():
-        merging.example_unmerge(actor=mod, merge=merge_row, reason="Not the same")
+        merge_services.example_unmerge(actor=mod, merge=merge_row, reason="Not the same")
     first.refresh_from_db()
     assert first.status == "decided" and first.decision == "merge"
     again = ReviewItem.objects.get(item_type="submitted_entry", object_id=str(b.pk), status="open")
@@ -853,25 +861,29 @@ def full_snapshot(example) -> dict:
 
 def test_undo_restores_both_entries_exactly(coded_pair, mod, user, other_user, passages):
     a, b = coded_pair
-    services.example_update(
+    entry_services.example_update(
         actor=mod, example=a, passages=[PassageLinkData(passage_id=passages[0].pk)]
     )
-    services.example_update(
+    entry_services.example_update(
         actor=mod, example=b,
         evidence=[evidence_data(), evidence_data(title="Only in B", url="https://b.example/")],
         passages=[PassageLinkData(passage_id=p.pk) for p in passages[:2]],
     )  # fmt: skip
     editor = UserFactory()
-    accepted = services.suggestion_create(proposer=editor, example=b, changes={"region": "Hesse"})
-    services.suggestion_accept(actor=mod, suggestion=accepted)
-    services.suggestion_create(proposer=UserFactory(), example=b, changes={"lifecycle": "pilot"})
-    root = services.comment_create(author=user, example=b, body="Duplicate?")
-    services.comment_create(author=other_user, example=b, body="Yes.", parent_id=root.pk)
-    services.comment_create(author=user, example=a, body="About A")
+    accepted = suggestion_services.suggestion_create(
+        proposer=editor, example=b, changes={"region": "Hesse"}
+    )
+    suggestion_services.suggestion_accept(actor=mod, suggestion=accepted)
+    suggestion_services.suggestion_create(
+        proposer=UserFactory(), example=b, changes={"lifecycle": "pilot"}
+    )
+    root = discussion.comment_create(author=user, example=b, body="Duplicate?")
+    discussion.comment_create(author=other_user, example=b, body="Yes.", parent_id=root.pk)
+    discussion.comment_create(author=user, example=a, body="About A")
     a_before, b_before = full_snapshot(a), full_snapshot(b)
     versions = (Example.objects.get(pk=a.pk).version, Example.objects.get(pk=b.pk).version)
 
-    merge_row = merging.example_merge(
+    merge_row = merge_services.example_merge(
         actor=mod, source=b, target_id=a.pk, reason="Same",
         fields={"title": "source", "operator": "source"},  # the survivor changes
     )  # fmt: skip
@@ -881,7 +893,7 @@ def test_undo_restores_both_entries_exactly(coded_pair, mod, user, other_user, p
     assert len(merged["contributors"]) == 3 and len(merged["comments"]) == 3
     assert len(merged["suggestions"]) == 1
 
-    merging.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
+    merge_services.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
     assert full_snapshot(a) == a_before
     assert full_snapshot(b) == b_before
     # Only the documented moving parts moved: one version for the merge, one for the undo.
@@ -894,8 +906,8 @@ def test_undo_restores_both_entries_exactly(coded_pair, mod, user, other_user, p
 def test_undo_keeps_what_was_edited_on_the_survivor_since(coded_pair, mod):
     a, b = coded_pair
     merge_row = merge_pair(mod, b, a, "Same", operator="target")
-    services.example_update(actor=mod, example=a, changes={"contestable": "no"})
-    merging.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
+    entry_services.example_update(actor=mod, example=a, changes={"contestable": "no"})
+    merge_services.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
     a.refresh_from_db()
     assert a.contestable == "no"  # the later edit wins
     assert (a.legal_basis, a.legal_note) == ("unknown", "")  # the merge's own change undone
@@ -910,12 +922,12 @@ def test_undo_removes_credit_added_by_the_merge_but_not_credit_earned_since(
     a, b = coded_pair
     merge_row = merge_pair(mod, b, a, "Same", operator="target")
     # B's author then has a suggestion of their own accepted on A: that credit is theirs.
-    suggestion = services.suggestion_create(
+    suggestion = suggestion_services.suggestion_create(
         proposer=other_user, example=a, changes={"region": "Hesse"}
     )
-    services.suggestion_accept(actor=mod, suggestion=suggestion)
+    suggestion_services.suggestion_accept(actor=mod, suggestion=suggestion)
     third = UserFactory()
-    merging.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
+    merge_services.example_unmerge(actor=mod, merge=merge_row, reason="Two systems")
     credited = dict(ExampleContributor.objects.filter(example=a).values_list("user", "role"))
     assert credited == {user.pk: "author", other_user.pk: "editor"}
     assert third.pk not in credited
@@ -934,8 +946,10 @@ def test_the_migration_credits_existing_authors_editors_and_live_merges(
     backfill = importlib.import_module("apps.atlas.migrations.0009_backfill_contributors").backfill
     a, b = coded_pair
     editor = UserFactory()
-    suggestion = services.suggestion_create(proposer=editor, example=a, changes={"region": "X"})
-    services.suggestion_accept(actor=mod, suggestion=suggestion)
+    suggestion = suggestion_services.suggestion_create(
+        proposer=editor, example=a, changes={"region": "X"}
+    )
+    suggestion_services.suggestion_accept(actor=mod, suggestion=suggestion)
     merge_pair(mod, b, a, "Same", operator="target")
     expected = set(ExampleContributor.objects.values_list("example", "user", "role"))
     ExampleContributor.objects.all().delete()
@@ -954,7 +968,7 @@ def test_long_reasons_are_kept_whole_in_the_history(coded_pair, mod):
     merge_row = merge_pair(mod, b, a, reason, operator="target")
     latest = a.history.order_by("-history_date", "-history_id").first()
     assert reason.strip() in latest.history_change_reason
-    merging.example_unmerge(actor=mod, merge=merge_row, reason=reason)
+    merge_services.example_unmerge(actor=mod, merge=merge_row, reason=reason)
     latest = b.history.order_by("-history_date", "-history_id").first()
     assert reason.strip() in latest.history_change_reason
 

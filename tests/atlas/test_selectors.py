@@ -11,9 +11,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.atlas import cache as atlas_cache
-from apps.atlas import selectors, services, tasks
-from apps.atlas.models import Category, Example, PassageLink, Scope
-from apps.atlas.selectors import ExampleFilters, parse_filters
+from apps.atlas import tasks
+from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.dimensions import Scope
+from apps.atlas.entries import data as entry_data
+from apps.atlas.entries import selectors as entry_selectors
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
+from apps.atlas.entries.filters import ExampleFilters, parse_filters
+from apps.atlas.models import Category, Example, PassageLink
 from apps.sources.models import Passage
 
 from .conftest import evidence_data, example_data
@@ -22,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _draft(user, **overrides):
-    return services.example_create(
+    return entry_services.example_create(
         author=user, data=example_data(**overrides), evidence=[evidence_data()],
         confirm_distinct=True,
     )  # fmt: skip
@@ -32,18 +38,18 @@ def test_visibility_of_unpublished_entries(user, other_user, moderator, make_pub
     draft = _draft(user, title="My draft")
     published = make_published(other_user, title="Public entry")
     anonymous = AnonymousUser()
-    assert list(selectors.example_list(viewer=anonymous)) == [published]
-    assert set(selectors.example_list(viewer=user)) == {draft, published}
-    assert list(selectors.example_list(viewer=other_user)) == [published]
-    assert set(selectors.example_list(viewer=moderator)) == {draft, published}
+    assert list(entry_selectors.example_list(viewer=anonymous)) == [published]
+    assert set(entry_selectors.example_list(viewer=user)) == {draft, published}
+    assert list(entry_selectors.example_list(viewer=other_user)) == [published]
+    assert set(entry_selectors.example_list(viewer=moderator)) == {draft, published}
     with pytest.raises(Http404):
-        selectors.example_get(viewer=other_user, example_id=draft.pk)
+        entry_selectors.example_get(viewer=other_user, example_id=draft.pk)
     with pytest.raises(Http404):
-        selectors.example_get(viewer=anonymous, example_id=draft.pk)
-    assert selectors.example_get(viewer=user, example_id=draft.pk) == draft
+        entry_selectors.example_get(viewer=anonymous, example_id=draft.pk)
+    assert entry_selectors.example_get(viewer=user, example_id=draft.pk) == draft
     # Counts and exports never include drafts, even for their author or a moderator.
-    assert list(selectors.example_export_list()) == [published]
-    assert selectors.atlas_aggregates()["total"] == 1
+    assert list(entry_selectors.example_export_list()) == [published]
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
 
 
 @pytest.mark.parametrize(
@@ -82,39 +88,39 @@ def test_aggregates_are_cached_and_invalidated_on_commit(
 ):
     with run_on_commit():
         make_published(user)
-    selectors.atlas_aggregates()
+    aggregate_selectors.atlas_aggregates()
     with django_assert_num_queries(0):
-        assert selectors.atlas_aggregates()["total"] == 1
-        assert selectors.headline() == "1 example in 1 country"
+        assert aggregate_selectors.atlas_aggregates()["total"] == 1
+        assert aggregate_selectors.headline() == "1 example in 1 country"
     example = _draft(user, country="CN", title="Red lists")
-    services.example_transition(actor=user, example=example, to="submitted")
+    transitions.example_transition(actor=user, example=example, to="submitted")
     # Not committed yet (the test transaction stays open): the cached view still holds.
-    assert selectors.atlas_aggregates()["total"] == 1
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
     with run_on_commit():
-        services.example_transition(actor=moderator, example=example, to="published")
-    data = selectors.atlas_aggregates()
+        transitions.example_transition(actor=moderator, example=example, to="published")
+    data = aggregate_selectors.atlas_aggregates()
     assert data["total"] == 2
     assert [row["country"] for row in data["countries"]] == ["CN", "DE"]
-    assert selectors.headline() == "2 examples in 2 countries"
+    assert aggregate_selectors.headline() == "2 examples in 2 countries"
 
 
 def test_supranational_entries_are_listed_apart(user, make_published):
     make_published(user, country="EU", category="other")
     make_published(user, country="DE")
-    data = selectors.atlas_aggregates()
+    data = aggregate_selectors.atlas_aggregates()
     assert [row["country"] for row in data["countries"]] == ["DE"]
     assert data["supranational"] == [
         {"country": "EU", "name": "European Union", "count": 1, "categories": {"other": 1}}
     ]
-    assert selectors.headline() == "2 examples in 1 country"
+    assert aggregate_selectors.headline() == "2 examples in 1 country"
 
 
 def test_rebuild_task_refreshes_the_snapshot(user, make_published):
-    selectors.atlas_aggregates()  # cache an empty snapshot
+    aggregate_selectors.atlas_aggregates()  # cache an empty snapshot
     make_published(user)  # no on-commit run: the generation is not bumped
-    assert selectors.atlas_aggregates()["total"] == 0
+    assert aggregate_selectors.atlas_aggregates()["total"] == 0
     assert tasks.rebuild_atlas_snapshot.delay().get() == 1
-    assert selectors.atlas_aggregates()["total"] == 1
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
 
 
 def test_generation_bump_survives_an_empty_cache():
@@ -133,13 +139,13 @@ def test_passage_link_summary_counts_published_entries_and_places(
     make_published(user, passages=[schufa_passage])
     make_published(user, passages=[schufa_passage], country="AT", title="Austrian scoring")
     make_published(user, passages=[schufa_passage], country="AT", title="Another")
-    services.example_create(
+    entry_services.example_create(
         author=user,
         data=example_data(country="FR"),
         evidence=[evidence_data()],
-        passages=[services.PassageLinkData(passage_id=schufa_passage.pk)],
+        passages=[entry_data.PassageLinkData(passage_id=schufa_passage.pk)],
     )
-    summary = selectors.passage_link_summary(passage_ids=[schufa_passage.pk, 0])
+    summary = aggregate_selectors.passage_link_summary(passage_ids=[schufa_passage.pk, 0])
     assert summary == {schufa_passage.pk: {"examples": 3, "countries": 2}}
 
 
@@ -148,7 +154,9 @@ def test_similar_examples(user, other_user, make_published):
     make_published(user, title="Tenant blacklists", category="tenant-screening")
     make_published(user, title="Schufa geo-scoring", country="AT")
     hidden = _draft(other_user, title="Schufa geo-scoring draft")
-    similar = selectors.similar_examples(viewer=user, title="Schufa geo scoring", country="DE")
+    similar = entry_selectors.similar_examples(
+        viewer=user, title="Schufa geo scoring", country="DE"
+    )
     titles = [e.title for e in similar]
     assert titles == ["Schufa geo-scoring of neighbourhoods"]
     assert hidden not in similar
@@ -273,7 +281,7 @@ def test_aggregates_equal_a_brute_force_count(founding_paper, entries, f):
                 )
                 if e["linked"]:
                     PassageLink.objects.create(example=example, passage=passage)
-            data = selectors.atlas_aggregates(filters=filters)
+            data = aggregate_selectors.atlas_aggregates(filters=filters)
             raise _Rollback
     except _Rollback:
         pass

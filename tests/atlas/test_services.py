@@ -4,9 +4,14 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.atlas import selectors, services
+from apps.atlas import permissions as atlas_permissions
+from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.entries import selectors as entry_selectors
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
+from apps.atlas.entries.data import PassageLinkData
 from apps.atlas.models import Category, CountryResearchStatus, Evidence, Example, PassageLink
-from apps.atlas.services import PassageLinkData
+from apps.atlas.research_status import services as research_status
 from apps.sources.models import Document, DocumentStatus, Passage
 
 from .conftest import evidence_data, example_data
@@ -32,7 +37,7 @@ def test_categories_are_seeded_with_the_issue_taxonomy():
 
 
 def test_create_stores_entry_evidence_links_and_history(user, schufa_passage):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user,
         data=example_data(summary="See <script>x</script> and [a link](https://example.org)."),
         evidence=[
@@ -62,7 +67,7 @@ def test_create_stores_entry_evidence_links_and_history(user, schufa_passage):
 
 
 def test_create_supranational_scope(user):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user, data=example_data(country="eu"), evidence=[evidence_data()]
     )
     assert (example.country, example.scope) == ("", "EU")
@@ -70,7 +75,7 @@ def test_create_supranational_scope(user):
 
 
 def test_create_empty_multi_values_mean_unknown(user):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user, data=example_data(data_sources=[], consequences=[]), evidence=[evidence_data()]
     )
     assert example.data_sources == ["unknown"] and example.consequences == ["unknown"]
@@ -109,7 +114,7 @@ def test_create_refuses_bad_input_and_stores_nothing(user, overrides, evidence, 
     if overrides.get("start_year") == "future":
         overrides = {"start_year": _future()}
     with pytest.raises(ValidationError) as info:
-        services.example_create(
+        entry_services.example_create(
             author=user,
             data=example_data(**overrides),
             evidence=[evidence_data()] if evidence is None else evidence,
@@ -121,7 +126,7 @@ def test_create_refuses_bad_input_and_stores_nothing(user, overrides, evidence, 
 
 def test_create_refuses_unknown_passage(user):
     with pytest.raises(ValidationError) as info:
-        services.example_create(
+        entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data()],
@@ -139,7 +144,7 @@ def test_create_refuses_passage_of_unreadable_version(user, founding_paper):
         document=pending, order=1, kind="paragraph", text="hidden", start=0, end=6, anchor="x"
     )
     with pytest.raises(ValidationError) as info:
-        services.example_create(
+        entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data()],
@@ -151,7 +156,7 @@ def test_create_refuses_passage_of_unreadable_version(user, founding_paper):
 
 def test_create_refuses_unknown_relation(user, schufa_passage):
     with pytest.raises(ValidationError) as info:
-        services.example_create(
+        entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data()],
@@ -163,7 +168,7 @@ def test_create_refuses_unknown_relation(user, schufa_passage):
 
 def test_create_lists_every_problem_at_once(user):
     with pytest.raises(ValidationError) as info:
-        services.example_create(
+        entry_services.example_create(
             author=user, data=example_data(country="XX", category="nope"), evidence=[]
         )
     assert {"country", "category", "evidence"} <= set(info.value.message_dict)
@@ -173,7 +178,7 @@ def test_anonymous_cannot_create():
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(PermissionDenied, match="Sign in"):
-        services.example_create(
+        entry_services.example_create(
             author=AnonymousUser(), data=example_data(), evidence=[evidence_data()]
         )
     assert_nothing_stored()
@@ -183,7 +188,7 @@ def test_anonymous_cannot_create():
 
 
 def _draft(user, **overrides):
-    return services.example_create(
+    return entry_services.example_create(
         author=user, data=example_data(**overrides), evidence=[evidence_data()],
         confirm_distinct=True,
     )  # fmt: skip
@@ -191,12 +196,12 @@ def _draft(user, **overrides):
 
 def test_author_submits_moderator_publishes(user, moderator, run_on_commit):
     example = _draft(user)
-    example = services.example_transition(actor=user, example=example, to="submitted")
+    example = transitions.example_transition(actor=user, example=example, to="submitted")
     assert example.status == "submitted" and example.version == 2
     with run_on_commit():
-        example = services.example_transition(actor=moderator, example=example, to="published")
+        example = transitions.example_transition(actor=moderator, example=example, to="published")
     assert example.status == "published" and example.published_at is not None
-    assert selectors.headline() == "1 example in 1 country"
+    assert aggregate_selectors.headline() == "1 example in 1 country"
     assert example.history.count() == 3
 
 
@@ -210,49 +215,55 @@ def test_staff_and_old_permission_holders_are_not_moderators(user):
     staff = UserFactory(is_staff=True)
     holder = UserFactory()
     holder.user_permissions.add(Permission.objects.get(codename="moderate_example"))
-    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
     for actor in (staff, holder):
         with pytest.raises(PermissionDenied):
-            services.example_transition(actor=actor, example=example, to="published")
+            transitions.example_transition(actor=actor, example=example, to="published")
     example.refresh_from_db()
     assert example.status == "submitted" and example.version == 2
 
 
 def test_country_moderator_publishes_entries_of_their_country(user, german_moderator):
-    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
-    example = services.example_transition(actor=german_moderator, example=example, to="published")
+    example = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = transitions.example_transition(
+        actor=german_moderator, example=example, to="published"
+    )
     assert example.status == "published"
 
 
 def test_country_moderator_out_of_scope_is_refused_with_a_clear_message(user, french_moderator):
-    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
     with pytest.raises(PermissionDenied) as info:
-        services.example_transition(actor=french_moderator, example=example, to="published")
+        transitions.example_transition(actor=french_moderator, example=example, to="published")
     assert str(info.value) == (
         "This entry is about Germany, which is outside the countries you moderate."
     )
     example.refresh_from_db()
     assert example.status == "submitted" and example.version == 2
     # Nor may they edit it, see it unpublished, or decide suggestions on it.
-    assert not services.can_edit(user=french_moderator, example=example)
-    assert not selectors.examples_visible_to(viewer=french_moderator).filter(pk=example.pk).exists()
+    assert not atlas_permissions.can_edit(user=french_moderator, example=example)
+    assert (
+        not entry_selectors.examples_visible_to(viewer=french_moderator)
+        .filter(pk=example.pk)
+        .exists()
+    )
 
 
 def test_entries_about_a_scope_belong_to_global_moderators(user, german_moderator, moderator):
-    example = services.example_transition(
+    example = transitions.example_transition(
         actor=user, example=_draft(user, country="EU"), to="submitted"
     )
     with pytest.raises(PermissionDenied) as info:
-        services.example_transition(actor=german_moderator, example=example, to="published")
+        transitions.example_transition(actor=german_moderator, example=example, to="published")
     assert "Only global moderators can act on entries about European Union." in str(info.value)
-    example = services.example_transition(actor=moderator, example=example, to="published")
+    example = transitions.example_transition(actor=moderator, example=example, to="published")
     assert example.status == "published"
 
 
 def test_author_cannot_publish_own_entry(user):
-    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
     with pytest.raises(PermissionDenied) as info:
-        services.example_transition(actor=user, example=example, to="published")
+        transitions.example_transition(actor=user, example=example, to="published")
     assert "You may not change this entry from “Submitted for review” to “Published”." in str(
         info.value
     )
@@ -264,7 +275,7 @@ def test_author_cannot_publish_own_entry(user):
 def test_stranger_cannot_submit_someone_elses_draft(user, other_user):
     example = _draft(user)
     with pytest.raises(PermissionDenied):
-        services.example_transition(actor=other_user, example=example, to="submitted")
+        transitions.example_transition(actor=other_user, example=example, to="submitted")
     example.refresh_from_db()
     assert example.status == "draft"
 
@@ -272,45 +283,47 @@ def test_stranger_cannot_submit_someone_elses_draft(user, other_user):
 def test_transition_that_does_not_exist_is_refused(user, moderator):
     example = _draft(user)
     with pytest.raises(ValidationError) as info:
-        services.example_transition(actor=moderator, example=example, to="archived")
+        transitions.example_transition(actor=moderator, example=example, to="archived")
     assert "An entry cannot go from “Draft” to “Archived”." in messages_of(info.value)
     with pytest.raises(ValidationError) as info:
-        services.example_transition(actor=moderator, example=example, to="vanished")
+        transitions.example_transition(actor=moderator, example=example, to="vanished")
     assert "Unknown status “vanished”" in messages_of(info.value)
     example.refresh_from_db()
     assert (example.status, example.version) == ("draft", 1)
 
 
 def test_rejecting_needs_a_reason(user, moderator):
-    example = services.example_transition(actor=user, example=_draft(user), to="submitted")
+    example = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
     with pytest.raises(ValidationError) as info:
-        services.example_transition(actor=moderator, example=example, to="rejected")
+        transitions.example_transition(actor=moderator, example=example, to="rejected")
     assert "Give a reason" in messages_of(info.value)
     example.refresh_from_db()
     assert example.status == "submitted"
-    example = services.example_transition(
+    example = transitions.example_transition(
         actor=moderator, example=example, to="changes_requested", reason="Add a second source."
     )
     assert example.status_reason == "Add a second source."
-    example = services.example_transition(actor=user, example=example, to="submitted")
+    example = transitions.example_transition(actor=user, example=example, to="submitted")
     assert example.status == "submitted"
 
 
 def test_archiving_withdraws_from_counts(user, moderator, make_published, run_on_commit):
     with run_on_commit():
         example = make_published(user)
-    assert selectors.headline() == "1 example in 1 country"
+    assert aggregate_selectors.headline() == "1 example in 1 country"
     with run_on_commit():
-        services.example_transition(actor=moderator, example=example, to="archived", reason="Dup")
-    assert selectors.headline() == "0 examples in 0 countries"
+        transitions.example_transition(
+            actor=moderator, example=example, to="archived", reason="Dup"
+        )
+    assert aggregate_selectors.headline() == "0 examples in 0 countries"
 
 
 def test_allowed_transitions(user, other_user, moderator):
     example = _draft(user)
-    assert services.allowed_transitions(user=user, example=example) == ["submitted"]
-    assert services.allowed_transitions(user=other_user, example=example) == []
-    example = services.example_transition(actor=user, example=example, to="submitted")
-    assert set(services.allowed_transitions(user=moderator, example=example)) == {
+    assert atlas_permissions.allowed_transitions(user=user, example=example) == ["submitted"]
+    assert atlas_permissions.allowed_transitions(user=other_user, example=example) == []
+    example = transitions.example_transition(actor=user, example=example, to="submitted")
+    assert set(atlas_permissions.allowed_transitions(user=moderator, example=example)) == {
         "draft", "published", "changes_requested", "rejected",
     }  # fmt: skip
 
@@ -320,7 +333,7 @@ def test_allowed_transitions(user, other_user, moderator):
 
 def test_author_updates_draft_and_version_increments(user, schufa_passage):
     example = _draft(user)
-    example = services.example_update(
+    example = entry_services.example_update(
         actor=user,
         example=example,
         changes={"title": "Schufa neighbourhood scoring", "summary": "*New*"},
@@ -336,13 +349,13 @@ def test_author_updates_draft_and_version_increments(user, schufa_passage):
 
 def test_stale_update_is_refused(user):
     example = _draft(user)
-    services.example_update(actor=user, example=example, changes={"region": "Bavaria"})
+    entry_services.example_update(actor=user, example=example, changes={"region": "Bavaria"})
     with pytest.raises(ValidationError) as info:
-        services.example_update(
+        entry_services.example_update(
             actor=user, example=example, changes={"region": "Hesse"}, expected_version=1
         )
     assert "Someone else changed this entry" in messages_of(info.value)
-    assert isinstance(info.value, services.StaleVersion)
+    assert isinstance(info.value, entry_services.StaleVersion)
     assert (info.value.expected_version, info.value.current_version) == (1, 2)
     example.refresh_from_db()
     assert (example.region, example.version) == ("Bavaria", 2)
@@ -351,7 +364,7 @@ def test_stale_update_is_refused(user):
 def test_update_refuses_bad_input_and_keeps_old_values(user):
     example = _draft(user)
     with pytest.raises(ValidationError) as info:
-        services.example_update(
+        entry_services.example_update(
             actor=user, example=example, changes={"end_year": 1900}, evidence=[]
         )
     assert "before the start year" in messages_of(info.value)
@@ -363,7 +376,7 @@ def test_update_refuses_bad_input_and_keeps_old_values(user):
 def test_update_refuses_unknown_field(user):
     example = _draft(user)
     with pytest.raises(ValidationError) as info:
-        services.example_update(actor=user, example=example, changes={"status": "published"})
+        entry_services.example_update(actor=user, example=example, changes={"status": "published"})
     assert "“status” is not a field you can change." in messages_of(info.value)
     example.refresh_from_db()
     assert example.status == "draft"
@@ -372,34 +385,36 @@ def test_update_refuses_unknown_field(user):
 def test_only_author_or_moderator_edits(user, other_user, moderator, make_published):
     example = _draft(user)
     with pytest.raises(PermissionDenied):
-        services.example_update(actor=other_user, example=example, changes={"region": "X"})
+        entry_services.example_update(actor=other_user, example=example, changes={"region": "X"})
     published = make_published(user)
     with pytest.raises(PermissionDenied):
-        services.example_update(actor=other_user, example=published, changes={"region": "X"})
-    updated = services.example_update(actor=moderator, example=published, changes={"region": "X"})
+        entry_services.example_update(actor=other_user, example=published, changes={"region": "X"})
+    updated = entry_services.example_update(
+        actor=moderator, example=published, changes={"region": "X"}
+    )
     assert updated.region == "X"
     # An author who is not yet trusted does not change a published entry directly...
     with pytest.raises(PermissionDenied):
-        services.example_update(actor=user, example=published, changes={"region": "Y"})
+        entry_services.example_update(actor=user, example=published, changes={"region": "Y"})
     # ... a trusted one keeps it up to date (the history records it; post-reviewed).
     from tests.moderation.conftest import make_trusted_user
 
     make_trusted_user(user)
-    updated = services.example_update(actor=user, example=published, changes={"region": "Y"})
+    updated = entry_services.example_update(actor=user, example=published, changes={"region": "Y"})
     assert (updated.region, updated.status) == ("Y", "published")
 
 
 def test_rejected_and_archived_entries_are_closed_to_their_author(user, moderator, make_published):
-    archived = services.example_transition(
+    archived = transitions.example_transition(
         actor=moderator, example=make_published(user), to="archived", reason="Gone."
     )
-    submitted = services.example_transition(actor=user, example=_draft(user), to="submitted")
-    rejected = services.example_transition(
+    submitted = transitions.example_transition(actor=user, example=_draft(user), to="submitted")
+    rejected = transitions.example_transition(
         actor=moderator, example=submitted, to="rejected", reason="Out of scope."
     )
     for example in (archived, rejected):
         with pytest.raises(PermissionDenied):
-            services.example_update(actor=user, example=example, changes={"region": "X"})
+            entry_services.example_update(actor=user, example=example, changes={"region": "X"})
         example.refresh_from_db()
         assert example.region == ""
 
@@ -408,16 +423,16 @@ def test_rejected_and_archived_entries_are_closed_to_their_author(user, moderato
 
 
 def test_moderator_marks_research_status(moderator):
-    status = services.research_status_mark(
+    status = research_status.research_status_mark(
         actor=moderator, country="fr", category="tenant-screening", note="Checked 2024"
     )
     assert status.country.code == "FR" and status.set_by == moderator
-    again = services.research_status_mark(
+    again = research_status.research_status_mark(
         actor=moderator, country="FR", category="tenant-screening"
     )
     assert again.pk == status.pk
     assert (
-        services.research_status_mark(
+        research_status.research_status_mark(
             actor=moderator, country="FR", category="tenant-screening", none_found=False
         )
         is None
@@ -427,7 +442,7 @@ def test_moderator_marks_research_status(moderator):
 
 def test_non_moderator_cannot_mark_research_status(user):
     with pytest.raises(PermissionDenied, match="Only moderators"):
-        services.research_status_mark(actor=user, country="FR", category="tenant-screening")
+        research_status.research_status_mark(actor=user, country="FR", category="tenant-screening")
     assert CountryResearchStatus.objects.count() == 0
 
 
@@ -441,6 +456,6 @@ def test_non_moderator_cannot_mark_research_status(user):
 )
 def test_research_status_bad_input(moderator, country, category, message):
     with pytest.raises(ValidationError) as info:
-        services.research_status_mark(actor=moderator, country=country, category=category)
+        research_status.research_status_mark(actor=moderator, country=country, category=category)
     assert message in messages_of(info.value)
     assert CountryResearchStatus.objects.count() == 0

@@ -153,11 +153,11 @@ def test_public_datasets_leave_it_out_for_everybody(
 
 
 def test_the_map_counts_no_shadow_hidden_entry(entry, spammer, run_on_commit):
-    from apps.atlas import selectors
+    from apps.atlas.aggregates import selectors as aggregate_selectors
 
-    assert selectors.country_aggregate(code="DE")["count"] == 1
+    assert aggregate_selectors.country_aggregate(code="DE")["count"] == 1
     _shadow_hide(spammer, run_on_commit)
-    assert selectors.country_aggregate(code="DE")["count"] == 0
+    assert aggregate_selectors.country_aggregate(code="DE")["count"] == 0
 
 
 def test_undoing_the_measure_brings_everything_back(entry, spammer, moderator, run_on_commit):

@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 
-from apps.atlas import selectors
+from apps.atlas.aggregates import selectors as aggregate_selectors
 from apps.atlas.models import Evidence, Example, PassageLink
 from apps.atlas.starter import load_starter_data
 
@@ -23,7 +23,7 @@ def test_starter_entries_cite_the_paper_and_link_its_passages(founding_paper):
         assert evidence.quote in link.passage.text
     schufa = Example.objects.get(title="Schufa geo-scoring")
     assert "Schufa uses geo-scoring" in schufa.passage_links.get().passage.text
-    assert selectors.headline() == "4 examples in 2 countries"
+    assert aggregate_selectors.headline() == "4 examples in 2 countries"
 
 
 def test_starter_is_idempotent(founding_paper):

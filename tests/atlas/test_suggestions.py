@@ -7,8 +7,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from apps.atlas import selectors, services
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import Example, SuggestedEdit
+from apps.atlas.suggestions import selectors as suggestion_selectors
+from apps.atlas.suggestions import services as suggestion_services
 from tests.factories import UserFactory
 
 from .conftest import evidence_data, example_data
@@ -31,7 +34,7 @@ def entry(user, make_published):
 
 
 def suggest(proposer, entry, **changes):
-    return services.suggestion_create(
+    return suggestion_services.suggestion_create(
         proposer=proposer, example=entry, changes=changes, comment="See the 2023 report."
     )
 
@@ -92,12 +95,12 @@ def test_who_may_suggest(user, other_user, moderator, entry):
         suggest(user, entry, region="Bavaria")
     with pytest.raises(PermissionDenied, match="Sign in"):
         suggest(AnonymousUser(), entry, region="Bavaria")
-    draft = services.example_create(
+    draft = entry_services.example_create(
         author=user, data=example_data(title="A draft"), evidence=[evidence_data()]
     )
     with pytest.raises(Http404):
         suggest(other_user, draft, region="Bavaria")  # a draft does not exist for others
-    archived = services.example_transition(
+    archived = transitions.example_transition(
         actor=moderator, example=entry, to="archived", reason="Superseded."
     )
     with pytest.raises(Http404):
@@ -109,7 +112,7 @@ def test_who_may_suggest(user, other_user, moderator, entry):
 
 def test_author_accepts_and_it_is_applied_and_recorded(user, other_user, entry):
     suggestion = suggest(other_user, entry, lifecycle="discontinued", end_year=2021)
-    suggestion = services.suggestion_accept(
+    suggestion = suggestion_services.suggestion_accept(
         actor=user, suggestion=suggestion, expected_version=entry.version
     )
     entry.refresh_from_db()
@@ -124,7 +127,7 @@ def test_author_accepts_and_it_is_applied_and_recorded(user, other_user, entry):
 
 def test_moderator_accepts(other_user, moderator, entry):
     suggestion = suggest(other_user, entry, region="Bavaria")
-    services.suggestion_accept(actor=moderator, suggestion=suggestion)
+    suggestion_services.suggestion_accept(actor=moderator, suggestion=suggestion)
     assert Example.objects.get(pk=entry.pk).region == "Bavaria"
 
 
@@ -132,11 +135,11 @@ def test_strangers_cannot_decide(other_user, entry):
     suggestion = suggest(other_user, entry, region="Bavaria")
     third = UserFactory()
     with pytest.raises(PermissionDenied):
-        services.suggestion_accept(actor=third, suggestion=suggestion)
+        suggestion_services.suggestion_accept(actor=third, suggestion=suggestion)
     with pytest.raises(PermissionDenied):
-        services.suggestion_reject(actor=third, suggestion=suggestion, reason="No.")
+        suggestion_services.suggestion_reject(actor=third, suggestion=suggestion, reason="No.")
     with pytest.raises(PermissionDenied):  # a proposer does not accept their own suggestion
-        services.suggestion_accept(actor=other_user, suggestion=suggestion)
+        suggestion_services.suggestion_accept(actor=other_user, suggestion=suggestion)
     suggestion.refresh_from_db()
     entry.refresh_from_db()
     assert suggestion.status == "open" and entry.region == ""
@@ -145,9 +148,9 @@ def test_strangers_cannot_decide(other_user, entry):
 def test_stale_accept_is_refused_and_the_suggestion_stays_open(user, other_user, moderator, entry):
     suggestion = suggest(other_user, entry, region="Bavaria")
     shown_version = entry.version
-    services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
-    with pytest.raises(services.StaleVersion):
-        services.suggestion_accept(
+    entry_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
+    with pytest.raises(entry_services.StaleVersion):
+        suggestion_services.suggestion_accept(
             actor=user, suggestion=suggestion, expected_version=shown_version
         )
     suggestion.refresh_from_db()
@@ -157,21 +160,23 @@ def test_stale_accept_is_refused_and_the_suggestion_stays_open(user, other_user,
 
 def test_decided_suggestion_cannot_be_decided_again(user, other_user, moderator, entry):
     suggestion = suggest(other_user, entry, region="Bavaria")
-    services.suggestion_accept(actor=user, suggestion=suggestion)
+    suggestion_services.suggestion_accept(actor=user, suggestion=suggestion)
     with pytest.raises(ValidationError, match="already accepted"):
-        services.suggestion_reject(actor=moderator, suggestion=suggestion, reason="Late.")
+        suggestion_services.suggestion_reject(
+            actor=moderator, suggestion=suggestion, reason="Late."
+        )
     with pytest.raises(ValidationError, match="already accepted"):
-        services.suggestion_accept(actor=moderator, suggestion=suggestion)
+        suggestion_services.suggestion_accept(actor=moderator, suggestion=suggestion)
     assert Example.objects.get(pk=entry.pk).version == entry.version + 1
 
 
 def test_reject_needs_a_reason_and_leaves_the_entry(user, other_user, entry):
     suggestion = suggest(other_user, entry, region="Bavaria")
     with pytest.raises(ValidationError, match="Give a reason"):
-        services.suggestion_reject(actor=user, suggestion=suggestion, reason="  ")
+        suggestion_services.suggestion_reject(actor=user, suggestion=suggestion, reason="  ")
     suggestion.refresh_from_db()
     assert suggestion.status == "open"
-    suggestion = services.suggestion_reject(
+    suggestion = suggestion_services.suggestion_reject(
         actor=user, suggestion=suggestion, reason="Schufa is national."
     )
     assert (suggestion.status, suggestion.reason, suggestion.decided_by) == (
@@ -188,10 +193,10 @@ def test_suggestions_open_for_the_moderation_queue(
     second = suggest(other_user, entry, lifecycle="pilot")
     another = make_published(user, title="Tenant scores", country="US", category="tenant-screening")
     third = suggest(UserFactory(), another, region="Ohio")
-    services.suggestion_reject(actor=user, suggestion=second, reason="No.")
+    suggestion_services.suggestion_reject(actor=user, suggestion=second, reason="No.")
     with django_assert_num_queries(1):
         rows = [(s.pk, s.example.title, s.example.category.slug, s.proposer.username)
-                for s in selectors.suggestions_open()]  # fmt: skip
+                for s in suggestion_selectors.suggestions_open()]  # fmt: skip
     assert [r[0] for r in rows] == [first.pk, third.pk]
     assert rows[1][1:3] == ("Tenant scores", "tenant-screening")
 

@@ -6,8 +6,9 @@ import io
 import pytest
 from django.urls import reverse
 
-from apps.atlas import services
+from apps.atlas.entries import services as entry_services
 from apps.atlas.models import Evidence, Example
+from apps.atlas.research_status import services as research_status
 from apps.atlas.starter import load_starter_data
 
 from .conftest import evidence_data, example_data
@@ -161,7 +162,9 @@ def test_entry_page_redirects_to_canonical_slug(client, starter):
 
 
 def test_drafts_are_hidden_from_others(client, user, other_user):
-    example = services.example_create(author=user, data=example_data(), evidence=[evidence_data()])
+    example = entry_services.example_create(
+        author=user, data=example_data(), evidence=[evidence_data()]
+    )
     client.force_login(other_user)
     assert client.get(example.get_absolute_url()).status_code == 404
     client.force_login(user)
@@ -169,7 +172,7 @@ def test_drafts_are_hidden_from_others(client, user, other_user):
 
 
 def test_moderator_publishes_from_entry_page(client, user, moderator, run_on_commit):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user, data=example_data(), evidence=[evidence_data()], submit=True
     )
     client.force_login(moderator)
@@ -184,7 +187,7 @@ def test_moderator_publishes_from_entry_page(client, user, moderator, run_on_com
 
 
 def test_author_cannot_publish_from_entry_page(user_client, user):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=user, data=example_data(), evidence=[evidence_data()], submit=True
     )
     response = user_client.post(
@@ -196,7 +199,7 @@ def test_author_cannot_publish_from_entry_page(user_client, user):
 
 
 def test_map_page(client, starter, moderator, django_assert_max_num_queries):
-    services.research_status_mark(actor=moderator, country="FR", category="tenant-screening")
+    research_status.research_status_mark(actor=moderator, country="FR", category="tenant-screening")
     with django_assert_max_num_queries(6):
         response = client.get("/atlas/")
     html = response.content.decode()

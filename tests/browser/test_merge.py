@@ -12,7 +12,8 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from apps.atlas import services
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import Example
 from apps.moderation.permissions import MODERATOR_GROUP
 from tests.atlas.conftest import evidence_data, example_data
@@ -34,14 +35,14 @@ def _categories(transactional_db):
 
 def published(author, title, url, **overrides):
     staff = make_moderator()
-    example = services.example_create(
+    example = entry_services.example_create(
         author=author,
         data=example_data(title=title, **overrides),
         evidence=[evidence_data(title=title, url=url)],
         submit=True,
         confirm_distinct=True,  # the duplicate to merge is made on purpose
     )
-    return services.example_transition(actor=staff, example=example, to="published")
+    return transitions.example_transition(actor=staff, example=example, to="published")
 
 
 def test_moderator_merges_b_into_a_and_undoes_it(user, other_user, login_page):

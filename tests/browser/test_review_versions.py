@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from apps.atlas import services as atlas_services
+from apps.atlas.entries import services as entry_services
 from apps.atlas.models import Example
 from tests.atlas.conftest import evidence_data, example_data
 from tests.browser.axe import serious_violations
@@ -29,7 +29,7 @@ def _categories(transactional_db):
 
 def test_publish_applies_to_the_version_the_moderator_saw(login_page):
     author = UserFactory()
-    example = atlas_services.example_create(
+    example = entry_services.example_create(
         author=author, data=example_data(), evidence=[evidence_data()], submit=True
     )  # the item opens on commit (live_server tests commit)
     reviewer = login_page(make_moderator())
@@ -37,7 +37,7 @@ def test_publish_applies_to_the_version_the_moderator_saw(login_page):
     row = reviewer.locator("tbody tr", has_text="Schufa geo-scoring")
     expect(row).to_contain_text("Submitted entry")
 
-    atlas_services.example_update(
+    entry_services.example_update(
         actor=author, example=example, changes={"title": "Harmless library card"}
     )
 

@@ -143,7 +143,7 @@ def test_entry_page_offers_flag_to_others_not_the_author(client, published):
 
 
 def test_flag_form_on_a_page_creates_a_flag(client, published):
-    from apps.atlas.services import comment_create
+    from apps.atlas.discussion.services import comment_create
 
     comment = comment_create(author=UserFactory(), example=published, body="Rude words")
     flagger = UserFactory()

@@ -106,13 +106,13 @@ def test_one_decision_wins(postgres, monkeypatch):
 
 
 def _submitted_entry():
-    from apps.atlas import services as atlas_services
+    from apps.atlas.entries import services as entry_services
     from apps.atlas.taxonomy import ensure_default_categories
     from tests.atlas.conftest import evidence_data, example_data
 
     ensure_default_categories()  # a transactional test starts from an empty database
     author = UserFactory()
-    example = atlas_services.example_create(
+    example = entry_services.example_create(
         author=author, data=example_data(), evidence=[evidence_data()], submit=True
     )
     item = ReviewItem.objects.get(object_id=str(example.pk), item_type="submitted_entry")
@@ -124,9 +124,9 @@ def test_an_edit_racing_a_publish_never_goes_live_unseen(postgres, monkeypatch):
     saw: either the publish wins (the version seen goes live and the rewrite waits as a
     suggested edit) or the rewrite wins (the publish is refused as changed); never is
     the unseen rewrite published."""
-    from apps.atlas import services as atlas_services
     from apps.atlas.models import SuggestedEdit
-    from apps.atlas.moderation import EntryAdapter
+    from apps.atlas.review import edits
+    from apps.atlas.review.adapters import EntryAdapter
     from apps.moderation.errors import TargetChanged
 
     author, example, item = _submitted_entry()
@@ -146,7 +146,7 @@ def test_an_edit_racing_a_publish_never_goes_live_unseen(postgres, monkeypatch):
 
     def rewrite():
         time.sleep(0.1)
-        return atlas_services.example_edit(
+        return edits.example_edit(
             actor=author, example=example, changes={"title": "Unseen rewrite"}
         )
 
@@ -165,21 +165,21 @@ def test_a_publish_waiting_on_an_edit_is_refused_and_nothing_deadlocks(postgres,
     """The rewrite holds the entry's row when the moderator's publish arrives: the publish
     (holding its item) waits for the entry, then sees the new version and is refused;
     the edit's refresh of the item (after its commit) waits for the item, then runs."""
-    from apps.atlas import services as atlas_services
+    from apps.atlas.entries import services as entry_services
     from apps.moderation.errors import TargetChanged
 
     author, example, item = _submitted_entry()
     moderator = make_moderator()
-    original = atlas_services.search_index_example
+    original = entry_services.search_index_example
 
     def slow_index(**kwargs):
         time.sleep(0.5)  # inside example_update, with the entry's row locked
         return original(**kwargs)
 
-    monkeypatch.setattr(atlas_services, "search_index_example", slow_index)
+    monkeypatch.setattr(entry_services, "search_index_example", slow_index)
 
     def rewrite():
-        return atlas_services.example_update(
+        return entry_services.example_update(
             actor=author, example=example, changes={"title": "Unseen rewrite"}
         ).version
 

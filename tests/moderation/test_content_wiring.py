@@ -12,9 +12,16 @@ from rest_framework.test import APIClient
 from apps.annotations import selectors as annotation_selectors
 from apps.annotations import services as annotation_services
 from apps.annotations.services import TextPositionSelector
-from apps.atlas import selectors as atlas_selectors
-from apps.atlas import services as atlas_services
+from apps.atlas.aggregates import selectors as aggregate_selectors
+from apps.atlas.discussion import selectors as discussion_selectors
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import selectors as entry_selectors
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import EntryComment, Example, SuggestedEdit
+from apps.atlas.review import edits
+from apps.atlas.suggestions import selectors as suggestion_selectors
+from apps.atlas.suggestions import services as suggestion_services
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
 from apps.moderation.services import user_set_premoderation, user_set_shadow_hidden
 from tests.atlas.conftest import evidence_data, example_data
@@ -34,7 +41,7 @@ def api_for(user) -> APIClient:
 
 def submit_entry(author, run_on_commit, **overrides) -> Example:
     with run_on_commit():
-        return atlas_services.example_create(
+        return entry_services.example_create(
             author=author,
             data=example_data(**overrides),
             evidence=[evidence_data()],
@@ -89,8 +96,8 @@ def test_untrusted_submission_waits_in_the_queue_and_is_not_public(user, run_on_
     assert (item.country, item.category, item.author) == ("DE", "geo-scoring", user)
     assert item.target_label == "Schufa geo-scoring"
     assert item.target_url == example.get_absolute_url()
-    assert example not in atlas_selectors.example_list(viewer=UserFactory())
-    assert atlas_selectors.atlas_aggregates()["total"] == 0
+    assert example not in entry_selectors.example_list(viewer=UserFactory())
+    assert aggregate_selectors.atlas_aggregates()["total"] == 0
 
 
 def test_publish_from_the_queue_tells_the_author_and_counts_towards_trust(
@@ -158,7 +165,7 @@ def test_out_of_scope_moderator_cannot_decide_an_entry(user, run_on_commit):
 def test_publishing_on_the_entry_page_settles_the_queue_item(user, run_on_commit, moderator):
     example = submit_entry(user, run_on_commit)
     with run_on_commit():
-        atlas_services.example_transition(actor=moderator, example=example, to="published")
+        transitions.example_transition(actor=moderator, example=example, to="published")
     item = item_for(example, "submitted_entry")
     assert (item.status, item.decision, item.decided_by) == ("decided", "publish", moderator)
     assert AuditLogEntry.objects.get(action="decision").after["settled_outside_queue"] is True
@@ -167,7 +174,7 @@ def test_publishing_on_the_entry_page_settles_the_queue_item(user, run_on_commit
 
 def test_withdrawn_entry_cannot_be_published_from_the_queue(user, run_on_commit, moderator):
     example = submit_entry(user, run_on_commit)
-    atlas_services.example_transition(actor=user, example=example, to="draft")
+    transitions.example_transition(actor=user, example=example, to="draft")
     item = item_for(example, "submitted_entry")
     response = decide(moderator, item, "publish")  # for the version the item recorded
     assert response.status_code == 409
@@ -188,9 +195,7 @@ def test_trusted_edit_goes_live_and_is_post_reviewed(run_on_commit):
     example = submit_entry(author, run_on_commit)
     assert example.status == "published"
     with run_on_commit():
-        outcome = atlas_services.example_edit(
-            actor=author, example=example, changes={"region": "Bavaria"}
-        )
+        outcome = edits.example_edit(actor=author, example=example, changes={"region": "Bavaria"})
     assert not outcome.awaits_review and outcome.example.region == "Bavaria"
     item = item_for(example, "post_review_edit")
     assert "edited this published entry (now version 2)" in item.summary
@@ -204,9 +209,9 @@ def test_untrusted_authors_edit_of_a_published_entry_waits_for_a_moderator(
     user, run_on_commit, moderator
 ):
     example = submit_entry(user, run_on_commit)
-    atlas_services.example_transition(actor=moderator, example=example, to="published")
+    transitions.example_transition(actor=moderator, example=example, to="published")
     with run_on_commit():
-        outcome = atlas_services.example_edit(
+        outcome = edits.example_edit(
             actor=user,
             example=example,
             changes={"region": "Bavaria"},
@@ -220,11 +225,11 @@ def test_untrusted_authors_edit_of_a_published_entry_waits_for_a_moderator(
     assert suggestion.proposer == user and set(suggestion.changes) == {"region", "evidence"}
     # The author cannot accept their own pending edit.
     with pytest.raises(PermissionDenied):
-        atlas_services.suggestion_accept(actor=user, suggestion=suggestion)
+        suggestion_services.suggestion_accept(actor=user, suggestion=suggestion)
     item = item_for(suggestion, "suggested_edit")
     assert item.country == "DE" and item.author == user
     # The moderator sees what the edit changes, evidence included, on the entry page.
-    shown = atlas_selectors.suggestions_for_example(example=example, viewer=moderator)
+    shown = suggestion_selectors.suggestions_for_example(example=example, viewer=moderator)
     diff = {change.field: change for change in shown[0].diff}
     assert set(diff) == {"region", "evidence"}
     assert diff["evidence"].after == "A newer report <https://example.org/schufa>"
@@ -238,7 +243,7 @@ def test_untrusted_authors_edit_of_a_published_entry_waits_for_a_moderator(
 
 def test_untrusted_authors_pending_edit_through_the_api_is_202(user, run_on_commit, moderator):
     example = submit_entry(user, run_on_commit)
-    atlas_services.example_transition(actor=moderator, example=example, to="published")
+    transitions.example_transition(actor=moderator, example=example, to="published")
     response = api_for(user).patch(
         f"/api/examples/{example.pk}/", {"region": "Bavaria"}, format="json"
     )
@@ -251,9 +256,9 @@ def test_untrusted_authors_pending_edit_through_the_api_is_202(user, run_on_comm
 
 def test_unchanged_pending_edit_is_refused_and_nothing_stored(user, run_on_commit, moderator):
     example = submit_entry(user, run_on_commit)
-    atlas_services.example_transition(actor=moderator, example=example, to="published")
+    transitions.example_transition(actor=moderator, example=example, to="published")
     with pytest.raises(ValidationError, match="Change at least one field"):
-        atlas_services.example_edit(actor=user, example=example, changes={"region": ""})
+        edits.example_edit(actor=user, example=example, changes={"region": ""})
     assert (
         not SuggestedEdit.objects.exists()
         and not ReviewItem.objects.filter(item_type="suggested_edit").exists()
@@ -266,13 +271,15 @@ def test_suggestion_enters_the_queue_and_is_settled_when_the_author_decides(
     author = make_trusted()
     example = submit_entry(author, run_on_commit)
     with run_on_commit():
-        suggestion = atlas_services.suggestion_create(
+        suggestion = suggestion_services.suggestion_create(
             proposer=other_user, example=example, changes={"lifecycle": "pilot"}
         )
     item = item_for(suggestion, "suggested_edit")
     assert item.author == other_user and "suggests changing lifecycle" in item.summary
     with run_on_commit():
-        atlas_services.suggestion_reject(actor=author, suggestion=suggestion, reason="Not yet.")
+        suggestion_services.suggestion_reject(
+            actor=author, suggestion=suggestion, reason="Not yet."
+        )
     item.refresh_from_db()
     assert (item.status, item.decision, item.reason) == ("decided", "reject", "Not yet.")
     assert ModerationNotice.objects.get(recipient=other_user).reason == "Not yet."
@@ -281,7 +288,7 @@ def test_suggestion_enters_the_queue_and_is_settled_when_the_author_decides(
 def test_suggestion_rejected_from_the_queue(run_on_commit, other_user, moderator):
     example = submit_entry(make_trusted(), run_on_commit)
     with run_on_commit():
-        suggestion = atlas_services.suggestion_create(
+        suggestion = suggestion_services.suggestion_create(
             proposer=other_user, example=example, changes={"lifecycle": "pilot"}
         )
     response = decide(moderator, item_for(suggestion, "suggested_edit"), "hide")
@@ -311,14 +318,14 @@ def test_flagged_entry_is_hidden_at_the_threshold_and_restored(run_on_commit, se
         assert flag(UserFactory(), "entry", example.pk, reason="spam").status_code == 201
     example.refresh_from_db()
     assert example.status == "archived"
-    assert atlas_selectors.atlas_aggregates()["total"] == 0
+    assert aggregate_selectors.atlas_aggregates()["total"] == 0
     item = item_for(example, "flag")
     assert item.country == "DE" and item.priority == 2.0
     with run_on_commit():
         assert decide(moderator, item, "restore").status_code == 200
     example.refresh_from_db()
     assert example.status == "published"
-    assert atlas_selectors.atlas_aggregates()["total"] == 1
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
 
 
 def test_flag_errors_on_entries(run_on_commit, user):
@@ -335,7 +342,7 @@ def test_flag_errors_on_entries(run_on_commit, user):
 
 def test_flagged_comment_is_hidden_by_a_moderator_of_its_country(run_on_commit, other_user):
     example = submit_entry(make_trusted(), run_on_commit)
-    comment = atlas_services.comment_create(author=other_user, example=example, body="Buy pills")
+    comment = discussion.comment_create(author=other_user, example=example, body="Buy pills")
     assert flag(UserFactory(), "comment", comment.pk, reason="spam").status_code == 201
     item = item_for(comment, "flag")
     assert item.country == "DE" and item.target_url.endswith(f"#comment-{comment.pk}")
@@ -343,7 +350,7 @@ def test_flagged_comment_is_hidden_by_a_moderator_of_its_country(run_on_commit, 
     assert decide(make_moderator(countries=["DE"]), item, "spam").status_code == 200
     comment.refresh_from_db()
     assert comment.hidden
-    threads = atlas_selectors.comments_for_example(example=example, viewer=UserFactory())
+    threads = discussion_selectors.comments_for_example(example=example, viewer=UserFactory())
     assert threads == []
 
 
@@ -448,15 +455,15 @@ def test_shadow_hidden_users_content_is_seen_by_them_and_moderators_only(
 ):
     spammer = make_trusted()
     example = submit_entry(spammer, run_on_commit)
-    comment = atlas_services.comment_create(author=spammer, example=example, body="Visit me")
+    comment = discussion.comment_create(author=spammer, example=example, body="Visit me")
     annotation = annotate(spammer)
     with run_on_commit():
         user_set_shadow_hidden(actor=moderator, user=spammer, hidden=True, reason="Spam ring")
     stranger = UserFactory()
     for viewer, sees in ((stranger, False), (None, False), (spammer, True), (moderator, True)):
-        entries = atlas_selectors.example_list(viewer=viewer)
+        entries = entry_selectors.example_list(viewer=viewer)
         assert entries.filter(pk=example.pk).exists() == sees
-        threads = atlas_selectors.comments_for_example(example=example, viewer=viewer)
+        threads = discussion_selectors.comments_for_example(example=example, viewer=viewer)
         assert bool(threads) == sees
         assert (
             annotation_selectors.annotation_list(viewer=viewer).filter(pk=annotation.pk).exists()
@@ -466,11 +473,11 @@ def test_shadow_hidden_users_content_is_seen_by_them_and_moderators_only(
     assert not annotation_selectors.annotations_searchable(viewer=stranger).filter(pk=annotation.pk)
     assert annotation_selectors.annotations_searchable(viewer=spammer).filter(pk=annotation.pk)
     assert not annotation_selectors.annotations_public(author=spammer).exists()
-    assert atlas_selectors.atlas_aggregates()["total"] == 0
-    assert not atlas_selectors.example_export_list().exists()
+    assert aggregate_selectors.atlas_aggregates()["total"] == 0
+    assert not entry_selectors.example_export_list().exists()
     assert comment.pk  # the rows are kept: undoing the measure brings them back
     with run_on_commit():
         user_set_shadow_hidden(actor=moderator, user=spammer, hidden=False, reason="Mistake")
-    assert atlas_selectors.atlas_aggregates()["total"] == 1
-    assert atlas_selectors.example_list(viewer=stranger).filter(pk=example.pk).exists()
+    assert aggregate_selectors.atlas_aggregates()["total"] == 1
+    assert entry_selectors.example_list(viewer=stranger).filter(pk=example.pk).exists()
     assert EntryComment.objects.count() == 1

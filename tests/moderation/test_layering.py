@@ -41,3 +41,15 @@ def test_sources_register_their_adapters_and_history():
     assert get_adapter("source").model is Source
     assert get_adapter("source_version").model is Document
     assert history_types()["source"].model is Source
+
+
+def test_annotations_register_their_history_page():
+    """The annotation history type used to be built inside moderation (an upward import
+    of apps.annotations); the annotations app registers it now."""
+    from apps.annotations.history import ANNOTATION_HISTORY
+    from apps.annotations.models import Annotation
+    from apps.moderation.history_views import history_types
+
+    assert history_types()["annotation"] is ANNOTATION_HISTORY
+    assert ANNOTATION_HISTORY.model is Annotation
+    assert ANNOTATION_HISTORY.restore_deleted is not None

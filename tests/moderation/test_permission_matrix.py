@@ -137,7 +137,9 @@ def _content(author, run_on_commit):
     queue item), a published one with a comment, a pre-moderated and a public annotation,
     a flag item on the comment."""
     from apps.annotations.services import TextPositionSelector, annotation_create
-    from apps.atlas.services import comment_create, example_create, example_transition
+    from apps.atlas.discussion.services import comment_create
+    from apps.atlas.entries.services import example_create
+    from apps.atlas.entries.transitions import example_transition
     from apps.moderation.services import review_item_open, user_set_premoderation
     from apps.sources.models import Source
     from tests.atlas.conftest import evidence_data, example_data
@@ -156,7 +158,7 @@ def _content(author, run_on_commit):
     example_transition(actor=global_moderator, example=published, to="published")
     comment = comment_create(author=author, example=published, body="A remark")
     comment_item = review_item_open(item_type="flag", target=comment)
-    from apps.atlas.services import comment_set_hidden
+    from apps.atlas.discussion.services import comment_set_hidden
 
     hidden_comment = comment_create(author=author, example=published, body="Hidden remark")
     comment_set_hidden(moderator=global_moderator, comment=hidden_comment, hidden=True)

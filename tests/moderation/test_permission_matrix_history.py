@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from apps.atlas import services
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import Example, ExampleMerge
 from apps.moderation.models import AuditLogEntry
 from tests.atlas.conftest import evidence_data, example_data
@@ -49,7 +50,7 @@ CELLS = [
 
 
 def _entry(author, title, *, publish=True, country="FR"):
-    example = services.example_create(
+    example = entry_services.example_create(
         author=author,
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{len(title)}")],
@@ -58,9 +59,9 @@ def _entry(author, title, *, publish=True, country="FR"):
     )
     if publish:
         moderator = make_moderator()
-        example = services.example_transition(actor=moderator, example=example, to="published")
+        example = transitions.example_transition(actor=moderator, example=example, to="published")
         # A second version (a moderator's edit of a published entry goes live at once).
-        services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
+        entry_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
     return Example.objects.get(pk=example.pk)
 
 

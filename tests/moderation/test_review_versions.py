@@ -9,8 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.atlas import services as atlas_services
+from apps.atlas.entries import data as entry_data
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import Example, SuggestedEdit
+from apps.atlas.suggestions import services as suggestion_services
 from apps.moderation.actions import review_item_decide, review_items_decide
 from apps.moderation.errors import TargetChanged
 from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
@@ -54,7 +57,7 @@ def queue_rows(moderator) -> dict[int, dict]:
 def published(author, moderator, run_on_commit, **overrides) -> Example:
     example = submit_entry(author, run_on_commit, **overrides)
     with run_on_commit():
-        return atlas_services.example_transition(actor=moderator, example=example, to="published")
+        return transitions.example_transition(actor=moderator, example=example, to="published")
 
 
 @pytest.fixture
@@ -78,11 +81,11 @@ def test_an_item_records_the_version_and_everything_the_reviewer_must_see(
     user, run_on_commit, schufa_passage
 ):
     with run_on_commit():
-        example = atlas_services.example_create(
+        example = entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data()],
-            passages=[atlas_services.PassageLinkData(passage_id=schufa_passage.pk)],
+            passages=[entry_data.PassageLinkData(passage_id=schufa_passage.pk)],
             submit=True,
         )
     item = item_for(example, "submitted_entry")
@@ -121,7 +124,7 @@ def test_bait_and_switch_is_refused_through_the_api(user, moderator, submitted, 
     assert row["target"]["label"] == "Schufa geo-scoring"
     # The author rewrites the submitted entry.
     with run_on_commit():
-        atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+        entry_services.example_update(actor=user, example=example, changes=REWRITE)
     example.refresh_from_db()
     assert (example.version, example.status) == (2, "submitted")
 
@@ -168,7 +171,7 @@ def test_bait_and_switch_is_refused_on_the_queue_page(client, user, moderator, s
     assert "Changed since the item was opened" not in html
     assert "Content under review (version 1)" in html
 
-    atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+    entry_services.example_update(actor=user, example=example, changes=REWRITE)
 
     post = {"items": [item.pk], f"version-{item.pk}": "1", "decision": "publish", "reason": REASON}
     response = client.post(QUEUE, post)
@@ -205,7 +208,7 @@ def test_bulk_decisions_report_changed_items_as_failed(user, moderator, run_on_c
     second = submit_entry(user, run_on_commit, title="Tenant blacklists", country="US")
     first_item = item_for(first, "submitted_entry")
     second_item = item_for(second, "submitted_entry")
-    atlas_services.example_update(actor=user, example=second, changes={"title": "Switched"})
+    entry_services.example_update(actor=user, example=second, changes={"title": "Switched"})
     result = review_items_decide(
         actor=moderator,
         item_ids=[first_item.pk, second_item.pk],
@@ -227,7 +230,7 @@ def test_the_page_decides_the_rest_and_holds_back_the_changed(
     second = submit_entry(user, run_on_commit, title="Tenant blacklists", country="US")
     first_item = item_for(first, "submitted_entry")
     second_item = item_for(second, "submitted_entry")
-    atlas_services.example_update(actor=user, example=second, changes={"title": "Switched"})
+    entry_services.example_update(actor=user, example=second, changes={"title": "Switched"})
     client.force_login(moderator)
     response = client.post(
         QUEUE,
@@ -255,7 +258,7 @@ def test_an_edit_moves_the_item_to_the_right_moderators(user, run_on_commit, sub
     german, french = make_moderator(countries=["DE"]), make_moderator(countries=["FR"])
     assert item.pk in queue_rows(german) and item.pk not in queue_rows(french)
     with run_on_commit():
-        atlas_services.example_update(
+        entry_services.example_update(
             actor=user,
             example=example,
             changes={
@@ -276,7 +279,7 @@ def test_an_edit_moves_the_item_to_the_right_moderators(user, run_on_commit, sub
 
 def test_a_moderator_out_of_scope_learns_nothing_about_the_change(user, submitted):
     example, item = submitted
-    atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+    entry_services.example_update(actor=user, example=example, changes=REWRITE)
     response = decide_api(make_moderator(countries=["FR"]), item, version=1)
     assert response.status_code == 403
     assert "changes" not in response.json()
@@ -287,10 +290,10 @@ def test_resubmission_after_withdrawal_is_checked_against_what_was_opened(
     user, moderator, run_on_commit, submitted
 ):
     example, item = submitted
-    atlas_services.example_transition(actor=user, example=example, to="draft")
-    atlas_services.example_update(actor=user, example=example, changes={"summary": "New."})
+    transitions.example_transition(actor=user, example=example, to="draft")
+    entry_services.example_update(actor=user, example=example, changes={"summary": "New."})
     with run_on_commit():
-        atlas_services.example_transition(actor=user, example=example, to="submitted")
+        transitions.example_transition(actor=user, example=example, to="submitted")
     assert ReviewItem.objects.filter(object_id=str(example.pk), status="open").count() == 1
     response = decide_api(moderator, item, version=1)
     assert response.status_code == 409
@@ -305,11 +308,11 @@ def test_post_review_edit_is_decided_on_the_version_seen(moderator, run_on_commi
     author = make_trusted()
     example = submit_entry(author, run_on_commit)  # trusted: published at once
     with run_on_commit():
-        atlas_services.example_update(actor=author, example=example, changes={"region": "Berlin"})
+        entry_services.example_update(actor=author, example=example, changes={"region": "Berlin"})
     item = item_for(example, "post_review_edit")
     assert item.target_version == 2
     with run_on_commit():
-        atlas_services.example_update(actor=author, example=example, changes={"region": "Hesse"})
+        entry_services.example_update(actor=author, example=example, changes={"region": "Hesse"})
     item.refresh_from_db()
     assert item.target_version == 2  # the second edit joins the open item
     response = decide_api(moderator, item, decision="request_changes", version=2)
@@ -339,7 +342,7 @@ def test_a_hide_by_flags_does_not_block_the_decision(settings, user, moderator, 
 def suggestion(user, other_user, moderator, run_on_commit):
     entry = published(user, moderator, run_on_commit)
     with run_on_commit():
-        suggestion = atlas_services.suggestion_create(
+        suggestion = suggestion_services.suggestion_create(
             proposer=other_user, example=entry, changes={"region": "Bavaria"}
         )
     return entry, suggestion, item_for(suggestion, "suggested_edit")
@@ -349,7 +352,7 @@ def test_a_suggestion_is_reviewed_against_the_entry_version(moderator, suggestio
     entry, suggestion, item = suggestion
     assert item.target_version == suggestion.base_version == entry.version
     assert item.target_snapshot["suggested_changes"] == {"region": "Bavaria"}
-    atlas_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
+    entry_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
     response = decide_api(moderator, item)  # the version the suggestion was made on
     assert response.status_code == 409
     assert [c["field"] for c in response.json()["changes"]] == ["lifecycle"]
@@ -365,7 +368,7 @@ def test_a_suggestion_is_reviewed_against_the_entry_version(moderator, suggestio
 
 def test_the_suggestions_api_defaults_to_the_version_suggested_on(user, moderator, suggestion):
     entry, suggestion, _item = suggestion
-    atlas_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
+    entry_services.example_update(actor=moderator, example=entry, changes={"lifecycle": "pilot"})
     decide = f"/api/suggestions/{suggestion.pk}/decide/"
     response = api_for(moderator).post(decide, {"decision": "accept"}, format="json")
     assert response.status_code == 409
@@ -387,7 +390,7 @@ def test_publishing_on_the_entry_page_checks_the_version_shown(client, user, mod
     client.force_login(moderator)
     html = client.get(example.get_absolute_url()).content.decode()
     assert 'name="version" value="1"' in html
-    atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+    entry_services.example_update(actor=user, example=example, changes=REWRITE)
     url = f"/atlas/examples/{example.pk}/transition/"
     response = client.post(url, {"to": "published", "version": "1"}, follow=True)
     assert "The entry changed while you were looking at it" in response.content.decode()
@@ -398,7 +401,7 @@ def test_publishing_on_the_entry_page_checks_the_version_shown(client, user, mod
 
 def test_the_transition_api_checks_the_version(user, moderator, submitted):
     example, _item = submitted
-    atlas_services.example_update(actor=user, example=example, changes=REWRITE)
+    entry_services.example_update(actor=user, example=example, changes=REWRITE)
     url = f"/api/examples/{example.pk}/transition/"
     response = api_for(moderator).post(url, {"to": "published", "version": 1}, format="json")
     assert response.status_code == 409
@@ -476,7 +479,7 @@ PLACES = ["US", "GB", "FR", "IT", "ES", "NL", "SE", "PL"]
 def _changed_entries(user, run_on_commit, places) -> None:
     for place in places:
         example = submit_entry(user, run_on_commit, country=place)
-        atlas_services.example_update(
+        entry_services.example_update(
             actor=user, example=example, changes={"summary": f"Changed in {place}."}
         )
 

@@ -98,17 +98,18 @@ def annotate(founding_paper):
 def make_entry(moderator):
     """Factory: an atlas entry through the atlas services, published unless ``status``
     says otherwise ("draft", "submitted")."""
-    from apps.atlas import services
+    from apps.atlas.entries import services as entry_services
+    from apps.atlas.entries import transitions
     from tests.atlas.conftest import evidence_data, example_data
 
     def make(author, *, status: str = "published", evidence_title: str = "", **overrides):
         evidence = evidence_data(**({"title": evidence_title} if evidence_title else {}))
-        example = services.example_create(
+        example = entry_services.example_create(
             author=author, data=example_data(**overrides), evidence=[evidence],
             submit=status != "draft", confirm_distinct=True,
         )  # fmt: skip
         if status == "published":
-            example = services.example_transition(actor=moderator, example=example, to=status)
+            example = transitions.example_transition(actor=moderator, example=example, to=status)
         return example
 
     return make

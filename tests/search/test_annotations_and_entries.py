@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from apps.annotations import services as annotation_services
-from apps.atlas import services as atlas_services
+from apps.atlas.entries import services as entry_services
 from apps.search import selectors
 from apps.search.providers import SearchInputError, SearchRequest
 from apps.search.query import parse_query
@@ -150,7 +150,7 @@ def test_entry_facets_and_filters(make_entry, user):
 
 def test_entry_vector_follows_updates(make_entry, user, moderator):
     entry = make_entry(user, status="draft", title="Dingo credit")
-    atlas_services.example_update(actor=user, example=entry, changes={"title": "Emu credit"})
+    entry_services.example_update(actor=user, example=entry, changes={"title": "Emu credit"})
     assert hits_of(search("dingo", viewer=user), "entry") == []
     assert [h.id for h in hits_of(search("emu", viewer=user), "entry")] == [entry.pk]
 

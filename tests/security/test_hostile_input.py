@@ -255,13 +255,11 @@ def test_a_long_reason_fits_the_history_column(make_published, moderator, user):
     """simple_history kept a change's reason in 100 characters: a moderator's longer
     reason failed the write on PostgreSQL (the sweep found it through restore and
     undo-merge). The history now keeps the whole reason, and so does the entry."""
-    from apps.atlas import services as atlas_services
+    from apps.atlas.entries import transitions
 
     example = make_published(user)
     reason = "Archived because " + "the system was replaced by another one; " * 10
-    atlas_services.example_transition(
-        actor=moderator, example=example, to="archived", reason=reason
-    )
+    transitions.example_transition(actor=moderator, example=example, to="archived", reason=reason)
     example.refresh_from_db()
     assert example.status_reason == reason.strip()
     row = example.history.order_by("-history_id").first()

@@ -19,7 +19,8 @@ from django.db import transaction
 from apps.accounts.services import profile_update
 from apps.annotations.models import Annotation
 from apps.annotations.services import normalize_tags
-from apps.atlas import services as atlas_services
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
 from apps.atlas.models import EntryComment, Evidence, Example
 from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.actions import review_item_decide
@@ -164,7 +165,7 @@ def _write_everything(client, passage_text: str) -> dict:
         title = f"XSS entry {index} {chunk[0]}"[:200]
         try:
             data = example_data(title=title, summary=_body(chunk), country="FR")
-            example = atlas_services.example_create(
+            example = entry_services.example_create(
                 author=author,
                 data=data,
                 evidence=[
@@ -181,7 +182,7 @@ def _write_everything(client, passage_text: str) -> dict:
         except ValidationError as error:
             raise AssertionError(f"entry {index} refused: {error}") from error
         examples.append(
-            atlas_services.example_transition(actor=moderator, example=example, to="published")
+            transitions.example_transition(actor=moderator, example=example, to="published")
         )
 
     # Evidence URLs: script and data URLs are refused (nothing stored); web URLs with
@@ -190,7 +191,7 @@ def _write_everything(client, passage_text: str) -> dict:
     for url in URL_PAYLOADS:
         before = Evidence.objects.count()
         try:
-            atlas_services.example_create(
+            entry_services.example_create(
                 author=author,
                 data=example_data(title=f"URL probe {URL_PAYLOADS.index(url)}", country="FR"),
                 evidence=[evidence_data(url=url, published=datetime.date(2020, 1, 1))],
@@ -201,7 +202,7 @@ def _write_everything(client, passage_text: str) -> dict:
             assert Evidence.objects.count() == before
             continue
         assert not url.lower().startswith(("javascript:", "vbscript:", "data:")), url
-    atlas_services.example_update(
+    entry_services.example_update(
         actor=moderator,
         example=Example.objects.get(pk=url_entry.pk),
         changes={"legal_note": PAYLOADS[0]},

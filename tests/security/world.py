@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from apps.accounts.services import api_token_regenerate
 from apps.annotations import services as annotation_services
 from apps.annotations.services import TextPositionSelector
-from apps.atlas import merging
-from apps.atlas import services as atlas_services
+from apps.atlas.discussion import services as discussion
+from apps.atlas.entries import services as entry_services
+from apps.atlas.entries import transitions
+from apps.atlas.merge import services as merge_services
 from apps.atlas.models import Example
+from apps.atlas.suggestions import services as suggestion_services
 from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.services import flag_create, review_item_open
 from apps.sources.starter import load_founding_paper
@@ -28,15 +31,15 @@ class World:
 
 
 def _published(author, moderator, title: str, country: str = "FR") -> Example:
-    example = atlas_services.example_create(
+    example = entry_services.example_create(
         author=author,
         data=example_data(title=title, country=country),
         evidence=[evidence_data(title=title, url=f"https://example.org/{abs(hash(title))}")],
         submit=True,
         confirm_distinct=True,  # a factory: look-alike entries are made on purpose
     )
-    example = atlas_services.example_transition(actor=moderator, example=example, to="published")
-    atlas_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
+    example = transitions.example_transition(actor=moderator, example=example, to="published")
+    entry_services.example_update(actor=moderator, example=example, changes={"region": "Lyon"})
     return Example.objects.get(pk=example.pk)
 
 
@@ -63,15 +66,15 @@ def build_world() -> World:
     entry = _published(contributor, moderator, "French scoring")
     duplicate = _published(contributor, moderator, "French scoring again")
     kept = _published(contributor, moderator, "Another French scoring")
-    merge = merging.example_merge(
+    merge = merge_services.example_merge(
         actor=moderator,
         source=duplicate,
         target_id=kept.pk,
         reason="Same system",
         fields={"title": "target"},
     )
-    comment = atlas_services.comment_create(author=other, example=entry, body="A comment")
-    suggestion = atlas_services.suggestion_create(
+    comment = discussion.comment_create(author=other, example=entry, body="A comment")
+    suggestion = suggestion_services.suggestion_create(
         proposer=other, example=entry, changes={"legal_note": "Another note"}
     )
     flag_create(flagger=other, target=source, reason="inaccurate")

@@ -48,8 +48,9 @@ def test_passages_are_read_once_then_served_from_the_cache(
 def test_a_committed_public_write_renders_the_passages_afresh(
     client, user, founding_paper, fragment_cache, run_on_commit
 ):
-    from apps.atlas import services
-    from apps.atlas.services import PassageLinkData
+    from apps.atlas.entries import services as entry_services
+    from apps.atlas.entries import transitions
+    from apps.atlas.entries.data import PassageLinkData
     from apps.sources.models import Passage
     from tests.atlas.conftest import evidence_data, example_data
     from tests.moderation.conftest import make_moderator
@@ -62,7 +63,7 @@ def test_a_committed_public_write_renders_the_passages_afresh(
         document=founding_paper.current_document, text__contains="Schufa uses geo-scoring"
     )
     with run_on_commit():
-        example = services.example_create(
+        example = entry_services.example_create(
             author=user,
             data=example_data(),
             evidence=[evidence_data()],
@@ -70,7 +71,7 @@ def test_a_committed_public_write_renders_the_passages_afresh(
             submit=True,
         )
         if example.status != "published":
-            services.example_transition(actor=moderator, example=example, to="published")
+            transitions.example_transition(actor=moderator, example=example, to="published")
     html, queried = _passage_queries(client)
     assert queried >= 1
     assert "1 comparative example" in html

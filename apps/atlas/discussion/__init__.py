@@ -1,0 +1,1 @@
+"""The discussion under an entry: comments, one-level replies, deletion and hiding."""

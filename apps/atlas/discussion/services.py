@@ -1,0 +1,195 @@
+"""Writes for the discussion under an entry: comments and one-level replies (sanitised
+Markdown), soft delete, hiding by moderators, giving back deleted comments, and moving a
+thread when moderators merge duplicates. Who may do what: apps/atlas/permissions.py."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.common.markdown import render_markdown
+from apps.moderation.models import AuditAction
+from apps.moderation.services import audit_record
+
+from .. import cache as atlas_cache
+from ..entries.selectors import example_get
+from ..entries.validation import Errors, require_reason
+from ..models import ENTRY_COMMENT_MAX_LENGTH, EntryComment, Example
+from ..permissions import (
+    can_comment,
+    can_delete_comment,
+    can_moderate_discussion,
+    example_country,
+    moderation_denied_message,
+    require_moderator_of,
+)
+from .selectors import comment_visible
+
+# 20 comments a minute per user: enough for a lively exchange, too few for a flood.
+COMMENT_RATE_LIMIT = 20
+COMMENT_RATE_WINDOW = 60  # seconds
+
+
+class RateLimited(PermissionDenied):
+    """Too many writes in the current window; ``retry_after`` is in seconds (for the
+    ``Retry-After`` header of a 429)."""
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _check_comment_rate(user) -> None:
+    # A fixed window per user in the cache (Redis in production, shared by all workers).
+    now = int(time.time())
+    window = now // COMMENT_RATE_WINDOW
+    key = f"atlas:comment-rate:{user.pk}:{window}"
+    atlas_cache.cache.add(key, 0, timeout=COMMENT_RATE_WINDOW + 5)
+    try:
+        count = atlas_cache.cache.incr(key)
+    except ValueError:  # expired between add and incr
+        atlas_cache.cache.set(key, 1, timeout=COMMENT_RATE_WINDOW + 5)
+        count = 1
+    if count > COMMENT_RATE_LIMIT:
+        retry_after = (window + 1) * COMMENT_RATE_WINDOW - now
+        raise RateLimited(
+            _(
+                "You have posted %(limit)s comments in the last minute. Please wait "
+                "%(seconds)s seconds before posting again."
+            )
+            % {"limit": COMMENT_RATE_LIMIT, "seconds": retry_after},
+            retry_after=retry_after,
+        )
+
+
+@transaction.atomic
+def comment_create(
+    *, author, example: Example, body: str, parent_id: int | None = None
+) -> EntryComment:
+    """Post a comment (or, with ``parent_id``, a reply) under an entry the author can see.
+    A reply to a reply joins the thread of its first comment. The body is Markdown,
+    stored with its sanitised HTML. At most COMMENT_RATE_LIMIT comments per user per
+    minute (RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
+    see) or ValidationError; nothing is stored then."""
+    if not can_comment(user=author, example=example):
+        raise PermissionDenied(_("Sign in to contribute to the atlas."))
+    example = example_get(viewer=author, example_id=example.pk)
+    body = (body or "").strip()
+    errors = Errors()
+    if not body:
+        errors.add("body", _("Write a comment first."))
+    elif len(body) > ENTRY_COMMENT_MAX_LENGTH:
+        errors.add(
+            "body",
+            _("The comment is %(length)s characters long; the limit is %(limit)s.")
+            % {"length": f"{len(body):,}", "limit": f"{ENTRY_COMMENT_MAX_LENGTH:,}"},
+        )
+    parent = None
+    if parent_id is not None:
+        parent = EntryComment.objects.filter(pk=parent_id, example=example).first()
+        if parent is not None and parent.is_deleted:
+            errors.add("parent", _("The comment you reply to was deleted."))
+        elif parent is None or not comment_visible(viewer=author, comment=parent):
+            errors.add("parent", _("The comment you reply to does not exist on this entry."))
+        elif parent.parent_id:
+            parent = EntryComment.objects.get(pk=parent.parent_id)
+    errors.raise_if_any()
+    _check_comment_rate(author)
+    comment = EntryComment(
+        example=example, author=author, parent=parent, body=body, body_html=render_markdown(body)
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def comment_delete(*, actor, comment: EntryComment) -> EntryComment:
+    """Soft-delete a comment: its author or a moderator. The text is kept for moderators
+    (and a restore); readers see "[deleted]" while it has replies, nothing otherwise."""
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    if not can_delete_comment(user=actor, comment=comment):
+        raise PermissionDenied(
+            moderation_denied_message(
+                actor, comment.example, _("Only its author or a moderator may delete this comment.")
+            )
+        )
+    if comment.deleted_at is None:
+        comment.deleted_at = timezone.now()
+        comment.deleted_by = actor
+        comment.save(update_fields=["deleted_at", "deleted_by", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comment_set_hidden(*, moderator, comment: EntryComment, hidden: bool) -> EntryComment:
+    """Moderators hide a comment (only its author and moderators still see it) or show
+    it again. Idempotent."""
+    comment = EntryComment.objects.select_for_update().select_related("example").get(pk=comment.pk)
+    if not can_moderate_discussion(user=moderator, example=comment.example):
+        raise PermissionDenied(
+            moderation_denied_message(
+                moderator, comment.example, _("Only moderators hide or restore comments.")
+            )
+        )
+    if comment.hidden != hidden:
+        comment.hidden = hidden
+        comment.save(update_fields=["hidden", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comment_hide_pending_review(*, comment: EntryComment) -> EntryComment:
+    """Flags on a comment reached the moderation threshold: hide it until a moderator
+    decides. System action, called only by the moderation app's comment adapter (which
+    audits it). Idempotent."""
+    comment = EntryComment.objects.select_for_update().get(pk=comment.pk)
+    if not comment.hidden:
+        comment.hidden = True
+        comment.save(update_fields=["hidden", "modified"])
+    return comment
+
+
+@transaction.atomic
+def comments_move(*, from_example: Example, to_example: Example) -> int:
+    """Re-point every comment of ``from_example`` (threads, replies, deleted and hidden
+    ones alike) to ``to_example``; returns how many moved. A step of the moderators'
+    duplicate merge, which checks who may merge and records it in the audit log; the
+    thread keeps its shape and order (replies keep their parent, times are unchanged)."""
+    if from_example.pk == to_example.pk:
+        raise ValidationError({"to_example": _("An entry cannot be merged into itself.")})
+    return EntryComment.objects.filter(example_id=from_example.pk).update(example_id=to_example.pk)
+
+
+@transaction.atomic
+def comment_restore_deleted(*, actor, comment: EntryComment, reason: str) -> EntryComment:
+    """Give back a deleted comment (moderators in the entry's scope; a reason is
+    required). A comment that is not deleted is a ValidationError. One audit row."""
+    comment = EntryComment.objects.select_for_update().select_related("example").get(pk=comment.pk)
+    require_moderator_of(
+        actor, comment.example, message=_("Only moderators can restore deleted comments.")
+    )
+    reason = require_reason(reason)
+    if comment.deleted_at is None:
+        raise ValidationError({"comment": _("This comment is not deleted.")})
+    before = {
+        "deleted_at": comment.deleted_at,
+        "deleted_by": comment.deleted_by.get_username() if comment.deleted_by_id else None,
+    }
+    comment.deleted_at = None
+    comment.deleted_by = None
+    comment.save(update_fields=["deleted_at", "deleted_by", "modified"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.RESTORE,
+        target=comment,
+        reason=reason,
+        before=before,
+        after={"deleted_at": None, "entry": comment.example_id},
+        country=example_country(comment.example) or "",
+    )
+    return comment

@@ -1,0 +1,165 @@
+"""Reads of entries. Every list a user sees comes from here, so visibility is decided
+once: published entries are public; drafts, submitted, changes-requested and rejected
+entries are seen only by their author and moderators; counts, the map and exports use
+published entries only, whoever asks.
+
+The visible set is built on the moderation app's roles directly (not on
+apps/atlas/permissions.py, which asks this queryset about one entry: ``can_view``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from apps.moderation import permissions as moderation_roles
+from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
+from apps.sources.models import DocumentStatus, Passage
+
+from ..contributors import contributors_prefetch
+from ..dimensions import Scope
+from ..models import Category, Evidence, Example, PassageLink, Status
+from .filters import ExampleFilters, apply_filters
+
+# --- Visibility -----------------------------------------------------------------------------
+
+
+def published_examples() -> QuerySet:
+    """The public set: published entries whose author is not shadow-hidden. Counts, the
+    map, exports, country and comparison pages read this, whoever asks (they are public
+    datasets, cached for everyone), so a shadow-hidden author's entries are missing there
+    even for them and for moderators; their entry pages and lists still show them."""
+    return Example.objects.filter(status=Status.PUBLISHED).exclude(
+        author__in=shadow_hidden_user_ids()
+    )
+
+
+def examples_visible_to(*, viewer) -> QuerySet:
+    """Published entries (not by shadow-hidden authors), plus the viewer's own entries,
+    plus every entry of the countries a moderator moderates (all entries for global
+    moderators, who also see shadow-hidden authors' entries); never entries merged into
+    another (their addresses redirect: merge/selectors.py)."""
+    if not moderation_roles.is_moderator(viewer):
+        if viewer is not None and viewer.is_authenticated:
+            return exclude_shadow_hidden(
+                Example.objects.filter(Q(status=Status.PUBLISHED) | Q(author=viewer)),
+                viewer=viewer,
+            ).exclude(status=Status.MERGED)
+        return published_examples()
+    scope = moderation_roles.moderator_countries(viewer)
+    if scope is None:
+        return Example.objects.exclude(status=Status.MERGED)
+    return Example.objects.filter(
+        Q(status=Status.PUBLISHED) | Q(author=viewer) | Q(country__in=sorted(scope))
+    ).exclude(status=Status.MERGED)
+
+
+def with_details(qs: QuerySet) -> QuerySet:
+    """``qs`` with everything an entry's page, the API and the exports show (category,
+    author, evidence, passage links, contributors): a constant number of queries."""
+    return qs.select_related("category", "author").prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.select_related("source")),
+        Prefetch(
+            "passage_links",
+            queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
+        ),
+        contributors_prefetch(),
+    )
+
+
+def example_list(*, viewer, filters: ExampleFilters | None = None) -> QuerySet:
+    """Entries the viewer may see, filtered, newest first, with evidence and links."""
+    qs = apply_filters(examples_visible_to(viewer=viewer), filters or ExampleFilters())
+    return with_details(qs).order_by("-created", "-pk")
+
+
+def example_export_list(*, filters: ExampleFilters | None = None) -> QuerySet:
+    """Published entries only, whoever asks: exports are public datasets."""
+    qs = apply_filters(published_examples(), filters or ExampleFilters())
+    return with_details(qs).order_by("country", "scope", "title", "pk")
+
+
+def example_get(*, viewer, example_id: int) -> Example:
+    """One entry the viewer may see, with everything its page shows; Http404 otherwise
+    (an unpublished entry is not admitted to exist)."""
+    try:
+        return with_details(examples_visible_to(viewer=viewer)).get(pk=example_id)
+    except (Example.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(_("No such entry.")) from exc
+
+
+def passages_visible_to(*, viewer) -> QuerySet:
+    """Passages a user can link: those of a readable (imported) version of a source.
+    Sources are public, so the viewer does not narrow it yet; private sources would."""
+    return Passage.objects.filter(document__status=DocumentStatus.READY)
+
+
+def passage_for_form(*, viewer, passage_id) -> Passage | None:
+    try:
+        return (
+            passages_visible_to(viewer=viewer)
+            .select_related("document__source")
+            .get(pk=int(passage_id))
+        )
+    except (Passage.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def passage_search(*, viewer, query: str, limit: int = 10) -> QuerySet:
+    """Passages of current versions whose text contains the query (the form's finder)."""
+    query = (query or "").strip()
+    if len(query) < 3:
+        return Passage.objects.none()
+    return (
+        passages_visible_to(viewer=viewer)
+        .filter(text__icontains=query)
+        .select_related("document__source")
+        .order_by("document__source__title", "-document__version", "order")[:limit]
+    )
+
+
+def similar_examples(
+    *, viewer, title: str, country: str, exclude_id: int | None = None, limit: int = 5
+) -> list[Example]:
+    """Possible duplicates: entries in the same country (or scope) with a similar title.
+    PostgreSQL ranks by trigram similarity; elsewhere shared words stand in for it."""
+    title = (title or "").strip()
+    country = (country or "").strip().upper()
+    if not title or not country:
+        return []
+    qs = examples_visible_to(viewer=viewer).exclude(status=Status.REJECTED)
+    qs = qs.filter(scope=country) if country in Scope.values else qs.filter(country=country)
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        return list(
+            qs.annotate(similarity=TrigramSimilarity("title", title))
+            .filter(similarity__gte=0.25)
+            .select_related("category")
+            .order_by("-similarity")[:limit]
+        )
+    words = _title_words(title)
+    scored = []
+    for example in qs.select_related("category").order_by("-created")[:500]:
+        other = _title_words(example.title)
+        if words and other:
+            overlap = len(words & other) / len(words | other)
+            if overlap >= 0.25:
+                example.similarity = overlap
+                scored.append(example)
+    scored.sort(key=lambda e: -e.similarity)
+    return scored[:limit]
+
+
+def _title_words(title: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", title.lower()) if len(w) > 2}
+
+
+def categories() -> QuerySet:
+    return Category.objects.order_by("order", "name")

@@ -1,0 +1,210 @@
+"""Dataset exports of published entries: CSV, GeoJSON (points at country centroids) and
+JSON-LD (schema.org Dataset). Each carries the CC BY 4.0 licence and a citation.
+
+Pure formatting over lists the selectors already filtered; views only stream the result.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+
+from apps.common import csv_safe
+
+from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
+from ..contributors import contributor_names
+from ..models import Example
+
+CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
+
+CSV_COLUMNS = [
+    "id", "title", "country", "country_name", "supranational", "region", "category",
+    "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
+    "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
+    "summary", "evidence", "passages", "contributors", "version", "created", "modified", "url",
+    "cite_as", "licence",
+]  # fmt: skip
+
+
+@cache
+def centroids() -> dict[str, list[float]]:
+    return json.loads(CENTROIDS_FILE.read_text())
+
+
+def example_record(example: Example, page_url: str) -> dict:
+    """The flat, public description of one entry (shared by all formats)."""
+    return {
+        "id": example.pk,
+        "title": example.title,
+        "country": example.place_code,
+        "country_name": example.place_name,
+        "supranational": bool(example.scope),
+        "region": example.region,
+        "category": example.category.slug,
+        "operator": example.operator,
+        "scored": example.scored,
+        "data_sources": list(example.data_sources),
+        "consequences": list(example.consequences),
+        "transparency": example.transparency,
+        "contestable": example.contestable,
+        "legal_basis": example.legal_basis,
+        "legal_note": example.legal_note,
+        "lifecycle": example.lifecycle,
+        "start_year": example.start_year,
+        "end_year": example.end_year,
+        "confidence": example.confidence,
+        "summary": example.summary,
+        # Public names only, in credit order (apps/atlas/contributors.py).
+        "contributors": contributor_names(example),
+        "version": example.version,
+        "created": example.created.isoformat(),
+        "modified": example.modified.isoformat(),
+        "url": page_url,
+        "cite_as": apa(example, page_url),
+        "licence": LICENCE_NAME,
+    }
+
+
+def _evidence_text(example: Example, absolute: Callable[[str], str]) -> str:
+    parts = []
+    for item in example.evidence.all():
+        link = item.link
+        parts.append(f"{item.title} <{absolute(link) if link.startswith('/') else link}>")
+    return " | ".join(parts)
+
+
+def _passages_text(example: Example, absolute: Callable[[str], str]) -> str:
+    return " | ".join(
+        f"{link.relation}: {absolute(_passage_url(link.passage))}"
+        for link in example.passage_links.all()
+    )
+
+
+def _passage_url(passage) -> str:
+    document = passage.document
+    return f"{document.get_absolute_url()}#{passage.html_id}"
+
+
+def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
+    out = io.StringIO()
+    writer = csv_safe.DictWriter(out, fieldnames=CSV_COLUMNS)  # formulas defused
+    writer.writeheader()
+    for example in examples:
+        row = example_record(example, absolute(example.get_absolute_url()))
+        row["data_sources"] = ";".join(row["data_sources"])
+        row["consequences"] = ";".join(row["consequences"])
+        row["contributors"] = "; ".join(row["contributors"])
+        row["evidence"] = _evidence_text(example, absolute)
+        row["passages"] = _passages_text(example, absolute)
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def to_geojson(
+    examples: Iterable[Example], absolute: Callable[[str], str], dataset_url: str
+) -> dict:
+    points = centroids()
+    features = []
+    for example in examples:
+        point = points.get(example.country.code) if example.country else None
+        properties = example_record(example, absolute(example.get_absolute_url()))
+        properties["evidence"] = _evidence_text(example, absolute)
+        properties["passages"] = _passages_text(example, absolute)
+        features.append(
+            {
+                "type": "Feature",
+                "id": example.pk,
+                # Supranational entries and tiny territories have no point (RFC 7946 §3.2).
+                "geometry": {"type": "Point", "coordinates": point} if point else None,
+                "properties": properties,
+            }
+        )
+    return {
+        "type": "FeatureCollection",
+        "name": DATASET_TITLE,
+        "licence": LICENCE_NAME,
+        "licence_url": LICENCE_URL,
+        "citation": dataset_citation(dataset_url),
+        "features": features,
+    }
+
+
+def to_jsonld(
+    examples: Iterable[Example], absolute: Callable[[str], str], dataset_url: str
+) -> dict:
+    parts = []
+    for example in examples:
+        page = absolute(example.get_absolute_url())
+        place = (
+            {"@type": "Country", "name": example.place_name, "identifier": example.place_code}
+            if example.country
+            else {
+                "@type": "AdministrativeArea",
+                "name": example.place_name,
+                "identifier": example.place_code,
+            }
+        )
+        years = f"{example.start_year or '..'}/{example.end_year or '..'}"
+        parts.append(
+            {
+                "@type": "CreativeWork",
+                "@id": page,
+                "url": page,
+                "name": example.title,
+                "abstract": example.summary,
+                "about": example.category.name,
+                "keywords": [example.category.slug, *example.data_sources, *example.consequences],
+                "spatialCoverage": place,
+                "temporalCoverage": years,
+                "version": example.version,
+                "dateCreated": example.created.isoformat(),
+                "dateModified": example.modified.isoformat(),
+                "license": LICENCE_URL,
+                "contributor": [
+                    {"@type": "Person", "name": name} for name in contributor_names(example)
+                ],
+                "creditText": apa(example, page),
+                "citation": [
+                    {
+                        "@type": "CreativeWork",
+                        "name": item.title,
+                        "url": absolute(item.link) if item.link.startswith("/") else item.link,
+                        **({"publisher": item.publisher} if item.publisher else {}),
+                        **({"datePublished": item.published.isoformat()} if item.published else {}),
+                    }
+                    for item in example.evidence.all()
+                ],
+                "isBasedOn": [
+                    absolute(_passage_url(link.passage)) for link in example.passage_links.all()
+                ],
+                "additionalProperty": [
+                    {"@type": "PropertyValue", "name": name, "value": value}
+                    for name, value in (
+                        ("operator", example.operator),
+                        ("scored", example.scored),
+                        ("transparency", example.transparency),
+                        ("contestable", example.contestable),
+                        ("legal_basis", example.legal_basis),
+                        ("lifecycle", example.lifecycle),
+                        ("confidence", example.confidence),
+                    )
+                ],
+            }
+        )
+    return {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": dataset_url,
+        "name": DATASET_TITLE,
+        "description": (
+            "Published entries of the Creditscape atlas: social-credit-like systems by country, "
+            "each described on the same comparative dimensions and tied to evidence."
+        ),
+        "url": dataset_url,
+        "license": LICENCE_URL,
+        "creditText": dataset_citation(dataset_url),
+        "hasPart": parts,
+    }

@@ -1,0 +1,1 @@
+"""Merging duplicate entries and undoing a merge (see services.py)."""

@@ -1,0 +1,1 @@
+"""A country's research status: "researched, none found" per country × category."""

@@ -1,0 +1,203 @@
+"""Providers for sources and passages, and the facets they share (source, year).
+
+Collected by the search app's registry like the annotations' and atlas entries' own
+(docs/search.md): search sits below sources and knows them only through this module.
+Visibility comes from ``apps.sources.selectors``: readable sources only, and passages of
+each source's current version only.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.search import snippets
+from apps.search.activity import ActivityItem
+from apps.search.providers import (
+    HIGHLIGHT_PARAM,
+    Facet,
+    Hit,
+    ModelSearchProvider,
+    SearchInputError,
+    SearchRequest,
+)
+
+from . import selectors as source_selectors
+
+# The sources' facets, activity and contributions come after the annotations' and the
+# atlas' (``order``), as they always have on the site.
+AFTER_OTHER_APPS = 200
+
+
+class SourceFacet(Facet):
+    name = "source"
+    label = gettext_lazy("Source")
+    order = AFTER_OTHER_APPS
+
+    def clean(self, raw: str, *, viewer) -> str:
+        if not source_selectors.source_list().filter(slug=raw).exists():
+            raise SearchInputError(
+                self.name, _("There is no source “%(slug)s” to filter by.") % {"slug": raw}
+            )
+        return raw
+
+
+class YearFacet(Facet):
+    name = "year"
+    label = gettext_lazy("Year")
+    order = AFTER_OTHER_APPS + 1
+
+    def clean(self, raw: str, *, viewer) -> int:
+        try:
+            year = int(raw)
+        except (TypeError, ValueError):
+            year = 0
+        if not 1000 <= year <= 2999:
+            raise SearchInputError(self.name, _("The year must be a four-digit year such as 2021."))
+        return year
+
+
+def _title_html(title: str, words: list[str]) -> SafeString:
+    return snippets.highlight(title, words, max_words=10_000)
+
+
+class SourceProvider(ModelSearchProvider):
+    kind = "source"
+    label = gettext_lazy("Sources")
+    singular_label = gettext_lazy("Source")
+    order = 10
+    vector_path = "search_index__vector"
+    fallback_fields = {"title": 1.0, "authors": 1.0, "abstract": 0.4, "venue": 0.2}
+    headline_field = "abstract"
+    trigram_fields = ("title", "authors")
+    facet_fields = {"source": ("slug", "title"), "year": ("year", None)}
+
+    def visible_queryset(self, request: SearchRequest):
+        return source_selectors.source_list().order_by()
+
+    def hydrate_queryset(self, request: SearchRequest):
+        # A hit needs the source's own fields, not its current version's full text.
+        return self.visible_queryset(request).select_related(None)
+
+    def build_hit(self, obj, *, snippet, words, score) -> Hit:
+        if not obj.abstract:
+            snippet = snippets.highlight(obj.authors_display, words)
+        meta = " · ".join(str(p) for p in (obj.authors_display, obj.year, obj.venue) if p)
+        return Hit(
+            kind=self.kind,
+            id=obj.pk,
+            title=obj.title,
+            title_html=_title_html(obj.title, words),
+            snippet=snippet,
+            url=obj.get_absolute_url(),
+            score=score,
+            meta=meta,
+            facets={"source": obj.slug, "year": obj.year},
+        )
+
+
+class PassageProvider(ModelSearchProvider):
+    kind = "passage"
+    label = gettext_lazy("Passages")
+    singular_label = gettext_lazy("Passage")
+    order = 20
+    vector_path = "search_index__vector"
+    # A heading's own text counts as a title; for paragraphs the section is the title.
+    fallback_fields = {"text": 0.2, "section": 0.4}
+    headline_field = "text"
+    facet_fields = {
+        "source": ("document__source__slug", "document__source__title"),
+        "year": ("document__source__year", None),
+    }
+
+    def visible_queryset(self, request: SearchRequest):
+        return source_selectors.passages_of_current_versions()
+
+    def hydrate_queryset(self, request: SearchRequest):
+        # Not the version's full text (often 100 kB or more) for every hit.
+        return (
+            self.visible_queryset(request)
+            .select_related("document__source")
+            .defer("document__text", "document__front_matter", "document__source__abstract")
+        )
+
+    def build_hit(self, obj, *, snippet, words, score) -> Hit:
+        source = obj.document.source
+        query = urlencode({HIGHLIGHT_PARAM: " ".join(words)}) if words else ""
+        url = f"{source.get_absolute_url()}{'?' + query if query else ''}#{obj.html_id}"
+        title = obj.text if obj.kind == "heading" else (obj.section or source.title)
+        return Hit(
+            kind=self.kind,
+            id=obj.pk,
+            title=title,
+            title_html=_title_html(title, words),
+            snippet=snippet,
+            url=url,
+            score=score,
+            meta=" · ".join(
+                str(p) for p in (source.title, source.authors_display, source.year) if p
+            ),
+            facets={"source": source.slug, "year": source.year},
+        )
+
+
+class SourceActivity:
+    """New sources (their first version) and new versions, newest first."""
+
+    facet_names = ("source",)
+    order = AFTER_OTHER_APPS
+
+    def recent(self, *, viewer, filters, limit: int) -> list[ActivityItem]:
+        documents = source_selectors.versions_recently_published()
+        if "source" in filters:
+            documents = documents.filter(source__slug=filters["source"])
+        return [self._item(document) for document in documents[:limit]]
+
+    @staticmethod
+    def _item(document) -> ActivityItem:
+        source = document.source
+        first = document.version == 1
+        return ActivityItem(
+            kind="source_added" if first else "version_added",
+            kind_label=_("New source") if first else _("New version"),
+            title=source.title,
+            url=source.get_absolute_url() if first else document.get_absolute_url(),
+            timestamp=document.import_finished,
+            actor=document.created_by,
+            summary=(
+                " · ".join(str(p) for p in (source.authors_display, source.year) if p)
+                if first
+                else _("Version %(n)s") % {"n": document.version}
+            ),
+            facets={"source": source.slug},
+        )
+
+
+class SourcesAdded:
+    title = gettext_lazy("Sources added")
+    order = AFTER_OTHER_APPS
+
+    def for_user(self, *, user, viewer, limit: int) -> list[ActivityItem]:
+        sources = source_selectors.source_list().filter(added_by=user).order_by("-created")[:limit]
+        return [
+            ActivityItem(
+                kind="source_added",
+                kind_label=_("Source"),
+                title=source.title,
+                url=source.get_absolute_url(),
+                timestamp=source.created,
+                actor=user,
+                summary=" · ".join(str(p) for p in (source.authors_display, source.year) if p),
+                facets={"source": source.slug},
+            )
+            for source in sources
+        ]
+
+
+PROVIDERS = [SourceProvider(), PassageProvider()]
+FACETS = [SourceFacet(), YearFacet()]
+ACTIVITY = [SourceActivity()]
+CONTRIBUTIONS = [SourcesAdded()]
