@@ -477,7 +477,7 @@ def annotate(
         for i in range(made, min(roots, made + BATCH_ROWS)):
             start, end = random_span(rng, passages)
             exact, prefix, suffix = context_around(text, start, end)
-            # The passage holding the start (``services._passage_at``).
+            # The passage holding the start (``services.targets._passage_at``).
             passage = passages[_bisect_right(starts, start) - 1]
             author = rng.choice(authors)
             value = body(i) if body else ROOT_BODY

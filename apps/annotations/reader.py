@@ -35,8 +35,8 @@ from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
 from . import selectors
-from .api import ROW_FIELDS, annotation_json_from_row
 from .models import Motivation, Visibility
+from .representation import ROW_FIELDS, annotation_json_from_row
 
 # A year: the URL carries the generation, so a changed set has a new URL.
 PUBLIC_THREADS_MAX_AGE = 60 * 60 * 24 * 365

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import api, reader, views
+from . import reader, views
+from .api import exports as export_api
+from .api import views as annotation_api
 
 app_name = "annotations"
 
@@ -10,32 +12,40 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("annotations/", api.AnnotationListAPI.as_view(), name="api-annotation-list"),
-    path("annotations/preview/", api.AnnotationPreviewAPI.as_view(), name="api-annotation-preview"),
-    path("annotations/<int:pk>/", api.AnnotationDetailAPI.as_view(), name="api-annotation-detail"),
+    path("annotations/", annotation_api.AnnotationListAPI.as_view(), name="api-annotation-list"),
+    path(
+        "annotations/preview/",
+        annotation_api.AnnotationPreviewAPI.as_view(),
+        name="api-annotation-preview",
+    ),
+    path(
+        "annotations/<int:pk>/",
+        annotation_api.AnnotationDetailAPI.as_view(),
+        name="api-annotation-detail",
+    ),
     path(
         "annotations/<int:pk>/hide/",
-        api.AnnotationModerateAPI.as_view(moderation_action="hide"),
+        annotation_api.AnnotationModerateAPI.as_view(moderation_action="hide"),
         name="api-annotation-hide",
     ),
     path(
         "annotations/<int:pk>/restore/",
-        api.AnnotationModerateAPI.as_view(moderation_action="restore"),
+        annotation_api.AnnotationModerateAPI.as_view(moderation_action="restore"),
         name="api-annotation-restore",
     ),
     path(
         "annotations/<int:pk>/reattach/",
-        api.AnnotationReattachAPI.as_view(),
+        annotation_api.AnnotationReattachAPI.as_view(),
         name="api-annotation-reattach",
     ),
     path(
         "sources/<slug:slug>/annotations.jsonld",
-        api.SourceAnnotationExportAPI.as_view(export_format="jsonld"),
+        export_api.SourceAnnotationExportAPI.as_view(export_format="jsonld"),
         name="api-source-annotations-jsonld",
     ),
     path(
         "sources/<slug:slug>/annotations.csv",
-        api.SourceAnnotationExportAPI.as_view(export_format="csv"),
+        export_api.SourceAnnotationExportAPI.as_view(export_format="csv"),
         name="api-source-annotations-csv",
     ),
 ]

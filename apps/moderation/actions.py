@@ -28,6 +28,7 @@ from . import selectors, services
 from .errors import ModerationConflict, TargetChanged
 from .models import AuditAction, Decision, ReviewItem, ReviewItemType, ReviewStatus
 from .registry import adapter_for_content_type
+from .services import queue as review_queue
 
 #: Decisions that agree with the flags on a flag item (the content was a problem).
 AGREES_WITH_FLAGS = frozenset({"reject", "hide", "spam", "request_changes"})
@@ -50,7 +51,7 @@ class DecisionAction:
     def check(self) -> None:
         """Raise PermissionDenied (403), ValidationError (400) or ModerationConflict (409)
         if this decision may not happen now; return None if it may."""
-        services._check_can_work(self.actor, self.item)
+        review_queue._check_can_work(self.actor, self.item)
         if not self.reason:
             raise ValidationError(
                 {"reason": _("Give a reason: the author sees it and the log keeps it.")}
@@ -64,9 +65,9 @@ class DecisionAction:
                 }
             )
         if self.item.status != ReviewStatus.OPEN:
-            raise services._decided_conflict(self.item)
+            raise review_queue._decided_conflict(self.item)
         if self.item.claimed_by_id is not None and self.item.claimed_by_id != self.actor.pk:
-            raise services._claimed_conflict(self.item)
+            raise review_queue._claimed_conflict(self.item)
 
     def execute(self) -> ReviewItem:
         with transaction.atomic():

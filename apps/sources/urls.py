@@ -1,6 +1,9 @@
 from django.urls import path
 
-from . import api, views
+from . import views
+from .api import diff as diff_api
+from .api import sources as source_api
+from .api import stewardship as stewardship_api
 
 app_name = "sources"
 
@@ -24,37 +27,37 @@ urlpatterns = [
 ]
 
 api_urlpatterns = [
-    path("sources/", api.SourceListAPI.as_view(), name="api-source-list"),
+    path("sources/", source_api.SourceListAPI.as_view(), name="api-source-list"),
     path(
         "sources/imports/<int:document_id>/",
-        api.ImportStatusAPI.as_view(),
+        source_api.ImportStatusAPI.as_view(),
         name="api-source-import-status",
     ),
-    path("sources/<slug:slug>/", api.SourceDetailAPI.as_view(), name="api-source-detail"),
-    path("sources/<slug:slug>/diff/", api.SourceDiffAPI.as_view(), name="api-source-diff"),
+    path("sources/<slug:slug>/", source_api.SourceDetailAPI.as_view(), name="api-source-detail"),
+    path("sources/<slug:slug>/diff/", diff_api.SourceDiffAPI.as_view(), name="api-source-diff"),
     path(
         "sources/<slug:slug>/maintainers/",
-        api.MaintainerListAPI.as_view(),
+        stewardship_api.MaintainerListAPI.as_view(),
         name="api-source-maintainers",
     ),
     path(
         "sources/<slug:slug>/maintainers/<str:username>/",
-        api.MaintainerDetailAPI.as_view(),
+        stewardship_api.MaintainerDetailAPI.as_view(),
         name="api-source-maintainer",
     ),
     path(
         "sources/<slug:slug>/versions/",
-        api.SourceVersionListAPI.as_view(),
+        source_api.SourceVersionListAPI.as_view(),
         name="api-source-versions",
     ),
     path(
         "sources/<slug:slug>/versions/<int:version>/",
-        api.SourceVersionAPI.as_view(),
+        source_api.SourceVersionAPI.as_view(),
         name="api-source-version",
     ),
     path(
         "sources/<slug:slug>/versions/<int:version>/<str:action>/",
-        api.VersionDecisionAPI.as_view(),
+        stewardship_api.VersionDecisionAPI.as_view(),
         name="api-source-version-decision",
     ),
 ]

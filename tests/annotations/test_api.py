@@ -361,26 +361,67 @@ def test_list_query_count_does_not_grow(
         client.get(f"{LIST}{first_id}/")
 
 
-def test_fast_representation_equals_the_declared_fields(user, other_user, make_annotation):
-    """``AnnotationSerializer`` builds its dict by hand for speed; it must say exactly what
-    DRF's per-field serialisation of the declared fields says (root, reply, deleted root,
-    source note)."""
-    from rest_framework import serializers
+def _annotation_json_schema() -> dict:
+    """The OpenAPI schema's ``Annotation`` as a JSON Schema that refuses anything it does
+    not declare (OpenAPI 3.0's ``nullable`` becomes "or null"; objects take no other keys)."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    def convert(node):
+        if isinstance(node, list):
+            return [convert(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: convert(value) for key, value in node.items()}
+        if node.get("type") == "object" and "properties" in node:
+            node["additionalProperties"] = False
+        if node.pop("nullable", False):
+            return {"anyOf": [node, {"type": "null"}]}
+        return node
+
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]
+    return {"$ref": "#/components/schemas/Annotation", "components": convert(components)}
+
+
+def test_the_one_json_builder_says_what_the_schema_declares(
+    user, other_user, moderator, make_annotation
+):
+    """``representation.annotation_json_from_row`` builds every annotation the API and the
+    reader send (``AnnotationSerializer`` only declares the shape): whatever it builds (a
+    root with tags and an anchor, a reply, a deleted root kept for its reply, a hidden
+    root shown in place, a note on the whole source) is exactly what the OpenAPI schema
+    says, and the reader's rows and the API's instances give the same JSON."""
+    import jsonschema
 
     from apps.annotations import selectors
-    from apps.annotations.api import AnnotationSerializer
+    from apps.annotations.api.serializers import AnnotationSerializer
+    from apps.annotations.representation import (
+        ROW_FIELDS,
+        annotation_json,
+        annotation_json_from_row,
+    )
 
     root = make_annotation(user, tags=["country:DE", "x"])
     reply = services.annotation_reply(author=other_user, parent=root, body="**yes**")
     deleted = make_annotation(user, quote="Alibaba")
     services.annotation_reply(author=other_user, parent=deleted, body="keeps the thread")
     services.annotation_delete(annotation=deleted, user=user)
+    hidden = make_annotation(other_user, quote="Sesame Credit")
+    services.annotation_reply(author=user, parent=hidden, body="keeps this thread too")
+    services.annotation_hide(annotation=hidden, moderator=moderator)
     note = services.annotation_create(
         author=user, document=root.document, source_note=True, body="On the whole paper"
     )
-    rows = list(selectors.annotation_list(viewer=user, source=root.source))
-    assert {a.pk for a in rows} >= {root.pk, reply.pk, deleted.pk, note.pk}
-    serializer = AnnotationSerializer()
-    for annotation in rows:
-        declared = serializers.Serializer.to_representation(serializer, annotation)
-        assert AnnotationSerializer(annotation).data == declared
+    queryset = selectors.annotation_list(viewer=user, source=root.source, hidden_placeholders=True)
+    annotations = {a.pk: a for a in queryset}
+    assert set(annotations) >= {root.pk, reply.pk, deleted.pk, hidden.pk, note.pk}
+    assert annotations[hidden.pk].redacted and annotations[root.pk].anchor_status
+
+    validator = jsonschema.Draft202012Validator(_annotation_json_schema())
+    rows = {row["id"]: row for row in queryset.values(*ROW_FIELDS)}
+    for pk, annotation in annotations.items():
+        data = AnnotationSerializer(annotation).data
+        errors = [error.message for error in validator.iter_errors(data)]
+        assert not errors, (pk, errors)
+        assert data == annotation_json(annotation) == annotation_json_from_row(rows[pk])
+    assert AnnotationSerializer(annotations[hidden.pk]).data["body"] == "[hidden by a moderator]"
+    assert AnnotationSerializer(annotations[deleted.pk]).data["author"] is None

@@ -366,6 +366,26 @@ def test_flagged_annotation_hidden_by_a_global_moderator(annotate, user, moderat
     assert not annotation_selectors.can_see(viewer=UserFactory(), annotation=annotation)
 
 
+def test_flagged_annotation_is_hidden_at_the_threshold_and_kept(
+    annotate, user, moderator, settings
+):
+    settings.MODERATION_FLAG_HIDE_SCORE = 2
+    annotation = annotate(user)
+    assert flag(UserFactory(), "annotation", annotation.pk, reason="spam").status_code == 201
+    annotation.refresh_from_db()
+    assert not annotation.hidden
+    assert flag(UserFactory(), "annotation", annotation.pk, reason="spam").status_code == 201
+    annotation.refresh_from_db()
+    assert annotation.hidden  # hidden pending review, by the system
+    assert not annotation_selectors.can_see(viewer=UserFactory(), annotation=annotation)
+    row = AuditLogEntry.objects.get(action="hide")
+    assert row.actor is None and row.after["target"]["hidden"] is True
+    assert decide(moderator, item_for(annotation, "flag"), "publish").status_code == 200
+    annotation.refresh_from_db()
+    assert not annotation.hidden
+    assert annotation_selectors.can_see(viewer=UserFactory(), annotation=annotation)
+
+
 # --- Annotations: pre-moderation, orphans -----------------------------------------------------
 
 

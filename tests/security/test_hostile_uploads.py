@@ -314,7 +314,7 @@ def test_hostile_import_past_the_checks_fails_the_document_with_a_clear_message(
     user, settings, checks_missed, run_on_commit, monkeypatch
 ):
     settings.SOURCE_IMPORT_SOFT_TIME_LIMIT = 2
-    monkeypatch.setattr(services, "validate_upload", lambda data: "pdf")
+    monkeypatch.setattr(services.uploads, "validate_upload", lambda data: "pdf")
     with run_on_commit():  # the import runs (eager) when the upload commits
         source = services.source_create(
             user=user,
@@ -403,7 +403,7 @@ def test_hostile_import_fails_alone_while_a_reply_email_goes_out(
         from django.test import Client
         from apps.sources import services
         User = get_user_model()
-        services.validate_upload = lambda data: "pdf"  # past the upload check too
+        services.uploads.validate_upload = lambda data: "pdf"  # past the upload check too
         source = services.source_create(
             user=User.objects.get(pk={user.pk}),
             metadata=services.SourceMetadata(title="Scoring report", authors=["A. Author"]),

@@ -143,7 +143,7 @@ def test_failed_import_is_not_retried_by_a_redelivered_task(make_source, upload_
 
 def test_importer_crash_becomes_a_readable_failure(make_source, upload_version):
     source = make_source()
-    with mock.patch("apps.sources.services.extract", side_effect=RuntimeError("boom")):
+    with mock.patch("apps.sources.services.imports.extract", side_effect=RuntimeError("boom")):
         failed = upload_version(source, passages_text(2))
     assert failed.status == DocumentStatus.FAILED
     assert "internal error" in failed.error

@@ -1,0 +1,73 @@
+"""Writes for annotations, one module per feature. Each function is the only way its
+change happens; each checks permission first, validates everything before storing
+anything, and runs in one transaction. Follow-up work (re-anchoring newer versions,
+emails) is enqueued on commit.
+
+- ``annotations``    create, update (incl. public ⇄ private), delete
+- ``threads``        reply
+- ``review``         hide, restore, approve; review items annotations open or close
+- ``reanchoring``    re-anchor a version, the repair sweep, re-attach an orphan by hand
+- ``notifications``  reply/mention notifications, their e-mails and sweep, mark read
+- ``targets``        the W3C selectors, checked against a version's text
+- ``validation``     tags, body, choices; the checks every write makes first
+
+Callers use the names re-exported here (``services.annotation_create``); modules inside
+the package import each other directly.
+
+Errors: ValidationError with a message per field (``target``, ``body``, ``tags``,
+``motivation``, ``visibility``, ``parent``, ``document``), PermissionDenied when the user
+may see the annotation but not do this to it. Callers fetch the annotation through
+selectors first, so an invisible one is already a 404.
+"""
+
+from .annotations import annotation_create, annotation_delete, annotation_update
+from .notifications import (
+    NOTIFICATION_EMAIL_MAX_AGE,
+    NOTIFICATION_EMAIL_SWEEP_AFTER,
+    notification_email_subject,
+    notification_send_email,
+    notifications_mark_read,
+    notifications_sweep_unsent,
+)
+from .reanchoring import (
+    REANCHOR_SETTLE,
+    annotation_reattach,
+    document_reanchor,
+    enqueue_reanchor,
+    reanchor_sweep,
+)
+from .review import (
+    annotation_approve,
+    annotation_hide,
+    annotation_hide_pending_review,
+    annotation_restore,
+)
+from .targets import TextPositionSelector, TextQuoteSelector, resolve_target
+from .threads import annotation_reply
+from .validation import normalize_tags
+
+__all__ = [
+    "NOTIFICATION_EMAIL_MAX_AGE",
+    "NOTIFICATION_EMAIL_SWEEP_AFTER",
+    "REANCHOR_SETTLE",
+    "TextPositionSelector",
+    "TextQuoteSelector",
+    "annotation_approve",
+    "annotation_create",
+    "annotation_delete",
+    "annotation_hide",
+    "annotation_hide_pending_review",
+    "annotation_reattach",
+    "annotation_reply",
+    "annotation_restore",
+    "annotation_update",
+    "document_reanchor",
+    "enqueue_reanchor",
+    "normalize_tags",
+    "notification_email_subject",
+    "notification_send_email",
+    "notifications_mark_read",
+    "notifications_sweep_unsent",
+    "reanchor_sweep",
+    "resolve_target",
+]

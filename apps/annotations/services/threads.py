@@ -1,0 +1,70 @@
+"""Replying in a thread (any depth). A reply in a private thread is private."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from apps.common.markdown import render_markdown
+from apps.moderation.selectors import is_premoderated
+from apps.search.services import search_index_annotation
+
+from .. import selectors
+from ..models import Annotation, Motivation, Visibility
+from .notifications import _notify
+from .review import _queue_pending
+from .validation import _check_body, _check_choice, _check_signed_in, normalize_tags
+
+
+@transaction.atomic
+def annotation_reply(
+    *,
+    author,
+    parent: Annotation,
+    body: str,
+    tags: Iterable[str] = (),
+    visibility: str | None = None,
+) -> Annotation:
+    """Reply to ``parent`` (any depth). The parent must be visible to the author, not
+    deleted and not hidden. A reply in a private thread is private."""
+    _check_signed_in(author)
+    if not selectors.can_see(viewer=author, annotation=parent, include_deleted=True):
+        raise ValidationError({"parent": _("The annotation you reply to does not exist.")})
+    if parent.deleted_at is not None:
+        raise ValidationError({"parent": _("You cannot reply to a deleted annotation.")})
+    if parent.hidden:
+        raise ValidationError({"parent": _("You cannot reply to a hidden annotation.")})
+    if parent.awaiting_approval and parent.author_id != author.pk:
+        raise ValidationError(
+            {"parent": _("You cannot reply to an annotation that awaits a moderator.")}
+        )
+    body = _check_body(body)
+    tags = normalize_tags(tags)
+    if not body:
+        raise ValidationError({"body": _("A reply needs a comment.")})
+    if parent.visibility == Visibility.PRIVATE:
+        visibility = Visibility.PRIVATE
+    visibility = _check_choice(visibility or Visibility.PUBLIC, Visibility.values, "visibility")
+    reply = Annotation(
+        source_id=parent.source_id,
+        document_id=parent.document_id,
+        author=author,
+        body=body,
+        body_html=render_markdown(body),
+        tags=tags,
+        motivation=Motivation.REPLYING,
+        visibility=visibility,
+        parent=parent,
+        thread_id=parent.thread_id or parent.pk,
+    )
+    reply.awaiting_approval = visibility == Visibility.PUBLIC and is_premoderated(author)
+    reply.full_clean()
+    reply.save()
+    if reply.awaiting_approval:
+        _queue_pending(reply)
+    search_index_annotation(annotation_id=reply.pk)
+    _notify(reply)
+    return reply

@@ -1,0 +1,63 @@
+"""Writes for sources, one module per feature. Every function here is the only way its
+change happens.
+
+- ``uploads``      source_create / document_upload (form, API or command) store the bytes
+                   and a pending Document, then enqueue tasks.import_document on commit
+- ``imports``      document_import (the task) extracts the text and, in one transaction,
+                   publishes the version (a steward's upload) or files it as a proposal
+                   (anyone else's); failures, the stalled-import sweep, the
+                   ``on_document_ready`` hooks and the review item an upload needs
+- ``versions``     document_accept / document_reject decide a proposal, document_withdraw
+                   takes a published version back (docs/moderation.md, "Source
+                   stewardship"; who may: permissions.py)
+- ``stewardship``  maintainer_add / maintainer_remove name the people who may do that
+- ``metadata``     SourceMetadata, DOIs, slugs, filling empty fields from the file
+
+Stewardship writes one audit row each and settles the version's review item. Callers use
+the names re-exported here (``services.source_create``); modules inside the package
+import each other directly.
+"""
+
+from .imports import (
+    MAX_IMPORT_ATTEMPTS,
+    STALLED_AFTER,
+    document_import,
+    document_import_abandon,
+    document_retry_stalled,
+    review_item_for_upload,
+)
+from .metadata import DOI_PATTERN, SourceMetadata, normalize_doi, suggest_slug, validate_doi
+from .stewardship import maintainer_add, maintainer_remove
+from .uploads import document_upload, source_create
+from .versions import (
+    CurrentVersionMoved,
+    diff_url,
+    document_accept,
+    document_reject,
+    document_withdraw,
+    version_state,
+)
+
+__all__ = [
+    "DOI_PATTERN",
+    "MAX_IMPORT_ATTEMPTS",
+    "STALLED_AFTER",
+    "CurrentVersionMoved",
+    "SourceMetadata",
+    "diff_url",
+    "document_accept",
+    "document_import",
+    "document_import_abandon",
+    "document_reject",
+    "document_retry_stalled",
+    "document_upload",
+    "document_withdraw",
+    "maintainer_add",
+    "maintainer_remove",
+    "normalize_doi",
+    "review_item_for_upload",
+    "source_create",
+    "suggest_slug",
+    "validate_doi",
+    "version_state",
+]
