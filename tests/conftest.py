@@ -175,6 +175,29 @@ def run_on_commit(django_capture_on_commit_callbacks):
     return runner
 
 
+@pytest.fixture
+def published():
+    """``seen = published("source.version_ready")``: the payloads of that event dispatched
+    (on commit) during this test, in order."""
+    from apps.common import events
+
+    subscriptions = []
+
+    def recorder(name: str) -> list[dict]:
+        seen: list[dict] = []
+
+        def record(**payload):
+            seen.append(payload)
+
+        events.subscribe(name, record)
+        subscriptions.append((name, record))
+        return seen
+
+    yield recorder
+    for name, record in subscriptions:
+        events.unsubscribe(name, record)
+
+
 # --- Browser ------------------------------------------------------------------------------
 
 

@@ -71,15 +71,25 @@ def subscribers(name: str) -> list[Handler]:
     return list(_subscribers.get(name, []))
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class _Dispatch:
-    """The on-commit callback of one (name, payload); equal ones are deduplicated."""
+    """The on-commit callback of one (name, payload)."""
 
     name: str
     payload: tuple[tuple[str, object], ...]
+    # Set once run: Django's test helper (captureOnCommitCallbacks) runs callbacks
+    # without removing them; a run one neither swallows a later publication nor runs
+    # again when the real commit comes.
+    done: bool = False
 
     def __call__(self) -> None:
+        if self.done:
+            return
+        self.done = True
         dispatch(self.name, **dict(self.payload))
+
+    def waiting_for(self, name: str, payload: tuple) -> bool:
+        return not self.done and self.name == name and self.payload == payload
 
 
 def publish(name: str, *, using: str | None = None, **payload) -> None:
@@ -91,15 +101,16 @@ def publish(name: str, *, using: str | None = None, **payload) -> None:
             raise TypeError(
                 f"Event {name}: {key} must be an id or another scalar, not {type(value).__name__}."
             )
-    callback = _Dispatch(name, tuple(sorted(payload.items())))
+    key = tuple(sorted(payload.items()))
     connection = transaction.get_connection(using)
     # Already waiting for this commit (run_on_commit entries are (savepoint ids,
     # callback, robust); a rolled-back savepoint has removed its own): once is enough.
     if connection.in_atomic_block and any(
-        entry[1] == callback for entry in connection.run_on_commit
+        isinstance(entry[1], _Dispatch) and entry[1].waiting_for(name, key)
+        for entry in connection.run_on_commit
     ):
         return
-    transaction.on_commit(callback, using=using)
+    transaction.on_commit(_Dispatch(name, key), using=using)
 
 
 def dispatch(name: str, **payload) -> None:

@@ -114,3 +114,17 @@ def test_payloads_are_ids_not_objects():
         events.publish("test.first", thing=object())
     with pytest.raises(ValueError, match="dotted"):
         events.publish("NotAName")
+
+
+def test_each_simulated_commit_in_a_test_dispatches_once(
+    received, django_capture_on_commit_callbacks
+):
+    """Tests run on-commit work with Django's capture helper, which leaves the callbacks
+    in place: a publication after one captured commit still counts, and nothing runs
+    twice when the transaction really commits."""
+    with transaction.atomic():
+        with django_capture_on_commit_callbacks(execute=True):
+            events.publish("test.first", thing_id=1)
+        with django_capture_on_commit_callbacks(execute=True):
+            events.publish("test.first", thing_id=1)
+    assert received == [("test.first", {"thing_id": 1})] * 2

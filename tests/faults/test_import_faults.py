@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from apps.sources import services
+from apps.sources import services, tasks
 from apps.sources.models import Document, DocumentStatus, Passage
 from tests import samples
 
@@ -46,7 +46,7 @@ def test_upload_succeeds_while_the_broker_is_down_and_the_sweep_imports_it_later
     Document.objects.filter(pk=document.pk).update(
         created=document.created - services.STALLED_AFTER * 2
     )
-    assert services.document_retry_stalled() == [document.pk]
+    assert services.document_retry_stalled(send=tasks.import_document.delay) == [document.pk]
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY
     assert document.version == 1
