@@ -79,8 +79,8 @@ def _no_upload_rate_limit(settings):
     """Upload limits are counted in the cache, per user id, and test users are new
     accounts (3 uploads an hour) whose ids the next test reuses: fixtures that upload
     would trip them. tests/security/test_upload_limits.py tests them with the defaults."""
-    settings.MODERATION_WRITE_RATES = {
-        **getattr(settings, "MODERATION_WRITE_RATES", {}),
+    settings.WRITE_RATES = {
+        **getattr(settings, "WRITE_RATES", {}),
         "upload": {"user": "100000/hour", "new_user": "100000/hour", "ip": "100000/hour"},
     }
 
@@ -176,8 +176,8 @@ def run_on_commit(django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def published():
-    """``seen = published("source.version_ready")``: the payloads of that event dispatched
+def dispatched():
+    """``seen = dispatched("source.version_ready")``: the payloads of that event dispatched
     (on commit) during this test, in order."""
     from apps.common import events
 

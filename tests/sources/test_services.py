@@ -151,8 +151,8 @@ def test_importer_crash_becomes_a_readable_failure(make_source, upload_version):
     assert source.current_document.version == 1
 
 
-def test_a_published_import_publishes_source_version_ready(make_source, published):
-    seen = published("source.version_ready")
+def test_a_published_import_publishes_source_version_ready(make_source, dispatched):
+    seen = dispatched("source.version_ready")
     source = make_source()
     assert seen == [{"document_id": source.current_document_id}]
 

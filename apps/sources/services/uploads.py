@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from apps.common import events
-from apps.moderation.throttles import check_write_rate
+from apps.common.throttles import check_write_rate
 
 from .. import permissions, selectors
 from ..importers import ImportRejected, validate_upload
@@ -29,7 +29,7 @@ def _check_can_add(user) -> None:
 
 def _check_upload_rate(*, user, client_ip: str | None, throttle: bool) -> None:
     """Uploads per account (fewer for accounts younger than a day) and per address, in
-    the write throttles' windows (apps/moderation/throttles.py, kind "upload"); raises
+    the write throttles' windows (apps/common/throttles.py, kind "upload"); raises
     RateLimited (a PermissionDenied with ``retry_after``: 429 in pages and the API)."""
     if throttle:
         check_write_rate(kind="upload", user=user, ip=client_ip)
