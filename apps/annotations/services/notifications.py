@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common import events, viewer_cache
-from apps.moderation.selectors import is_shadow_hidden
+from apps.moderation.standing import Standing, standing
 
 from .. import selectors
 from ..models import Annotation, Notification, NotificationKind
@@ -38,13 +38,16 @@ def _mentioned_usernames(body: str) -> list[str]:
     return names[:MAX_MENTIONS]
 
 
-def _notify(annotation: Annotation) -> None:
+def _notify(annotation: Annotation, *, author_standing: Standing | None = None) -> None:
     """Tell the parent's author about a reply and mentioned users about a mention, once
     per person per annotation; never the actor; never someone who cannot see it. Nothing
-    while it awaits approval (approval notifies), nor for a shadow-hidden author."""
+    while it awaits approval (approval notifies), nor for a shadow-hidden author.
+    ``author_standing``: the write's own read of its author (saves asking again)."""
     if annotation.deleted_at is not None or annotation.hidden or annotation.awaiting_approval:
         return
-    if is_shadow_hidden(annotation.author):
+    if author_standing is None:
+        author_standing = standing(annotation.author)
+    if author_standing.shadow_hidden:
         return
     recipients: dict[int, tuple[object, str]] = {}
     if annotation.parent_id:
@@ -57,7 +60,9 @@ def _notify(annotation: Annotation) -> None:
     for recipient_id, (recipient, kind) in recipients.items():
         if recipient_id == annotation.author_id:
             continue
-        if not selectors.can_see(viewer=recipient, annotation=annotation):
+        if not selectors.can_see(
+            viewer=recipient, annotation=annotation, author_shadow_hidden=False
+        ):
             continue
         wants_email = bool(recipient.email_notifications and recipient.email)
         notification, created = Notification.objects.get_or_create(
