@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
 from apps.search.services import search_index_annotation
@@ -107,6 +108,7 @@ def annotation_create(
         _reanchor_newer_versions(document)
     search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing)
+    events.publish("annotation.created", annotation_id=annotation.pk)
     return annotation
 
 
@@ -182,6 +184,7 @@ def annotation_update(
         _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing)
+    events.publish("annotation.updated", annotation_id=annotation.pk)
     return annotation
 
 
@@ -209,4 +212,5 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
         annotation.deleted_at = timezone.now()
         annotation.save(update_fields=["deleted_at", "modified"])
         search_index_annotation(annotation_id=annotation.pk)
+        events.publish("annotation.deleted", annotation_id=annotation.pk)
     return annotation

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
 from apps.search.services import search_index_annotation
@@ -69,4 +70,5 @@ def annotation_reply(
         _queue_pending(reply)
     search_index_annotation(annotation_id=reply.pk)
     _notify(reply, author_standing=author_standing)
+    events.publish("annotation.created", annotation_id=reply.pk)
     return reply
