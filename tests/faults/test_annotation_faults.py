@@ -77,7 +77,9 @@ def import_version_while_the_broker_is_down(env: dict, user, source, text: str, 
         dict(env, REDIS_URL=DEAD_BROKER),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Could not enqueue re-anchoring" in result.stderr  # logged, not raised
+    assert (
+        "Could not enqueue apps.annotations.tasks.reanchor_document" in result.stderr
+    )  # logged, not raised
     document_id, status = result.stdout.strip().splitlines()[-1].split()
     assert status == DocumentStatus.READY
     return int(document_id)
@@ -124,7 +126,7 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     # The write did not wait on the broker's reconnects (tens of seconds by default): it
     # tried briefly, logged and answered. A hang detector, not a speed target.
     assert outcome["seconds"] < 10, outcome
-    assert "Could not enqueue email for notification" in result.stderr
+    assert "Could not enqueue apps.annotations.tasks.send_notification_email" in result.stderr
     reply = Annotation.objects.get(pk=outcome["body"]["id"])
     assert (reply.parent_id, reply.author_id) == (root.pk, replier.pk)
     notification = Notification.objects.get(annotation=reply)
