@@ -8,9 +8,10 @@ apps/sources/reader_extensions.py). How the reader loads (docs/annotations.md):
    reader sees what they always saw.
 2. **The public threads JSON** (:func:`public_threads`, ``/reader/<id>/threads.json``):
    the thread roots an anonymous reader may see, trimmed to what painting highlights and
-   filtering needs (no bodies, quotes or selectors: a thread's full rows come from the API
-   when it is opened), paged by id (``?after=<id>``, :data:`THREADS_PAGE_SIZE` a page,
-   with a ``next`` link, as Hypothesis pages its search). Public, with a strong ETag.
+   filtering needs, as a table (no bodies, quotes, dates or selectors: a thread's full rows
+   come from the API when it is opened), paged by id (``?after=<id>``,
+   :data:`THREADS_PAGE_SIZE` a page, with a ``next`` link, as Hypothesis pages its
+   search). Public, with a strong ETag.
 3. **The viewer's own JSON** (:func:`mine`, ``/reader/<id>/mine.json``): who is signed
    in, whether they moderate, their roots the public set lacks (private, hidden, waiting;
    for a moderator what they moderate), their own orphans and which orphans they may
@@ -28,6 +29,8 @@ import json
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
@@ -37,7 +40,6 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
-from rest_framework.fields import DateTimeField
 
 from apps.common import page_cache
 from apps.common.validators import as_id
@@ -48,56 +50,63 @@ from . import selectors
 from .models import Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
 
-# Roots per page of the public threads JSON (Hypothesis' search pages by 200 too).
-THREADS_PAGE_SIZE = 200
+# Roots per page of the public threads JSON. A trimmed root is ~50 bytes, so a page of
+# 2,000 (~100 kB) weighs what Hypothesis' search page of 200 full annotations does; each
+# page costs a query over the version's roots, so smaller pages cost more in all
+# (docs/benchmarks.md, "Annotations": 200 a page took 5× longer for 2,000 roots).
+THREADS_PAGE_SIZE = 2000
 # Shared caches may keep a page of threads this long; browsers revalidate (ETag) every
 # time. Interim until apps.common.http_cache.public_response declares what it reads.
 THREADS_S_MAXAGE = 60
 # Characters of an orphan's quote listed on the page (the thread shows it whole).
 ORPHAN_QUOTE_CHARACTERS = 80
 
-# The columns a trimmed thread root is built from (see :func:`_thread_root`).
-THREAD_ROOT_FIELDS = (
-    "id", "start", "deleted_at", "redacted", "hidden", "tags", "motivation",
-    "author__username", "author__display_name", "created", "anchor_status", "anchor_start",
-    "anchor_end",
+# A trimmed thread root is a row of these columns (the JSON says them once, as a table
+# does, rather than naming every field of 2,000 objects). ``author`` indexes the page's
+# ``authors`` list of [username, display name]; ``status``, ``start`` and ``end`` describe
+# the root's anchor in this version (all null for a note on the whole source). A deleted
+# or redacted root has no author or tags, as in the API's shape. Its text, quote, dates
+# and replies come from the API when its thread is opened.
+THREAD_ROOT_COLUMNS = (
+    "id", "status", "start", "end", "motivation", "author", "tags", "hidden", "deleted",
 )  # fmt: skip
-
-_DATETIME = DateTimeField()
+_THREAD_ROOT_FIELDS = (
+    "id", "start", "deleted_at", "redacted", "hidden", "tags_json", "motivation",
+    "author__username", "author__display_name", "anchor_status", "anchor_start", "anchor_end",
+)  # fmt: skip
+# ``tags`` is read as JSON text and decoded only when not empty: decoding 2,000 lists
+# was a third of the whole response's time.
+_NO_TAGS = ("[]", "")
 
 
 def _rows(queryset) -> list[dict]:
     return [annotation_json_from_row(row) for row in queryset.values(*ROW_FIELDS)]
 
 
-def _thread_root(row: dict) -> dict:
-    """A thread root as the reader paints it: the API's fields that painting, counting and
-    filtering read, and nothing else (the same placeholder rules as the API's shape: a
-    deleted or redacted root has no author or tags)."""
-    deleted = row["deleted_at"] is not None
-    placeholder = deleted or bool(row["redacted"])
-    author = None
-    if not placeholder:
-        # The same rule as User.public_name.
-        name = row["author__display_name"] or row["author__username"]
-        author = {"username": row["author__username"], "name": name}
-    anchor = None
-    if row["start"] is not None and row["anchor_status"] is not None:
-        anchor = {
-            "status": row["anchor_status"],
-            "start": row["anchor_start"],
-            "end": row["anchor_end"],
-        }
-    return {
-        "id": row["id"],
-        "anchor": anchor,
-        "motivation": row["motivation"],
-        "tags": [] if placeholder else list(row["tags"]),
-        "author": author,
-        "created": _DATETIME.to_representation(row["created"]),
-        "hidden": row["hidden"],
-        "deleted": deleted,
-    }
+def _thread_roots(rows) -> tuple[list[list], list[list[str]]]:
+    """(rows in :data:`THREAD_ROOT_COLUMNS`, the authors they index) from
+    ``values_list(*_THREAD_ROOT_FIELDS)`` rows."""
+    authors: dict[str, int] = {}
+    names: list[list[str]] = []
+    table = []
+    for (pk, start, deleted_at, redacted, hidden, tags, motivation, username, display_name,
+         status, anchor_start, anchor_end) in rows:  # fmt: skip
+        deleted = deleted_at is not None
+        placeholder = deleted or redacted
+        author = None
+        if not placeholder:
+            author = authors.get(username)
+            if author is None:
+                # The same rule as User.public_name.
+                author = authors[username] = len(names)
+                names.append([username, display_name or username])
+        if start is None or status is None:  # a source note, or no anchor here
+            status = anchor_start = anchor_end = None
+        table.append([
+            pk, status, anchor_start, anchor_end, motivation, author,
+            [] if placeholder or tags in _NO_TAGS else json.loads(tags), hidden, deleted,
+        ])  # fmt: skip
+    return table, names
 
 
 def _ready_document(document_id: int) -> Document:
@@ -139,23 +148,23 @@ def threads_url(document_id: int, *, after: int = 0) -> str:
 def public_threads_page_json(document, *, after: int = 0) -> str:
     """One page of the JSON the reader fetches: up to :data:`THREADS_PAGE_SIZE` thread
     roots on ``document`` an anonymous reader may see, with ids above ``after``, trimmed
-    (:func:`_thread_root`), and the URL of the next page (null on the last). The same for
+    (:func:`_thread_roots`), and the URL of the next page (null on the last). The same for
     everyone, so cached per generation."""
 
     def render() -> str:
-        queryset = (
-            selectors.threads_for_reader(viewer=AnonymousUser(), document=document)
-            .filter(pk__gt=after)
-            .order_by("pk")
-        )
-        rows = list(queryset.values(*THREAD_ROOT_FIELDS)[: THREADS_PAGE_SIZE + 1])
+        queryset = selectors.public_thread_roots(document=document).filter(pk__gt=after)
+        queryset = queryset.annotate(tags_json=Cast("tags", TextField())).order_by("pk")
+        rows = list(queryset.values_list(*_THREAD_ROOT_FIELDS)[: THREADS_PAGE_SIZE + 1])
         more = len(rows) > THREADS_PAGE_SIZE
         rows = rows[:THREADS_PAGE_SIZE]
+        table, authors = _thread_roots(rows)
         body = {
-            "annotations": [_thread_root(row) for row in rows],
-            "next": threads_url(document.pk, after=rows[-1]["id"]) if more else None,
+            "columns": THREAD_ROOT_COLUMNS,
+            "annotations": table,
+            "authors": authors,
+            "next": threads_url(document.pk, after=rows[-1][0]) if more else None,
         }
-        return json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"))
+        return json.dumps(body, separators=(",", ":"))
 
     return page_cache.fragment("reader-threads", document.pk, after, render=render)
 

@@ -39,6 +39,6 @@ def test_demo_discussion_is_loaded_once(client):
     html = client.get(f"/sources/{root.source.slug}/").content.decode()
     assert "Schufa uses geo-scoring" not in html.split('id="annotation-data"')[1]  # from JSON
     threads = client.get(f"/reader/{root.document_id}/threads.json").json()["annotations"]
-    assert {a["id"] for a in threads} == set(
+    assert {row[0] for row in threads} == set(
         Annotation.objects.filter(parent=None).values_list("id", flat=True)
     )

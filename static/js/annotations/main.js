@@ -23,12 +23,33 @@ async function getJSON(url) {
   return response.json();
 }
 
+// One row of the public threads table (see apps/annotations/reader.py) as the object
+// the rest of the script reads (the API's field names).
+function threadRoot(page, row) {
+  const a = {};
+  page.columns.forEach((column, i) => { a[column] = row[i]; });
+  const author = a.author === null ? null : page.authors[a.author];
+  return {
+    id: a.id,
+    parent: null,
+    thread: a.id,
+    anchor: a.status === null ? null : { status: a.status, start: a.start, end: a.end },
+    motivation: a.motivation,
+    author: author && { username: author[0], name: author[1] },
+    tags: a.tags,
+    hidden: a.hidden,
+    deleted: a.deleted,
+  };
+}
+
 // The public roots, a page at a time (each page's passages painted as it comes).
 async function loadPublic() {
   for (let url = state.data.threads; url;) {
     const page = await getJSON(url);
     const changed = new Set();
-    page.annotations.forEach((a) => put(a, { anchorsHere: true }).forEach((pid) => changed.add(pid)));
+    page.annotations.forEach((row) => {
+      put(threadRoot(page, row), { anchorsHere: true }).forEach((pid) => changed.add(pid));
+    });
     paint(changed);
     url = page.next;
   }

@@ -66,8 +66,6 @@ function index(a, add) {
 // ``anchorsHere``: its anchor describes this page's version (the public threads JSON,
 // mine.json); otherwise it is an API answer, whose anchor may describe another version.
 export function put(a, { anchorsHere = false } = {}) {
-  // The trimmed public rows are roots.
-  if (a.parent === undefined) { a.parent = null; a.thread = a.id; }
   const old = byId.get(a.id);
   const { version } = state.data;
   if (!anchorsHere) {
