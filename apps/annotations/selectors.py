@@ -230,11 +230,23 @@ def annotations_for_reader(*, viewer, document) -> QuerySet:
     )
 
 
+def _roots_on(queryset: QuerySet, *, document) -> QuerySet:
+    """The thread roots of ``queryset`` placed on ``document`` (an anchor there in any
+    status) or notes on its source, with ``anchor_*`` for that version: the rows
+    ``annotation_list(document=...)`` keeps for roots, through the anchor join it needs
+    anyway rather than ``IN`` subqueries (several times faster on 2,000 roots)."""
+    qs = queryset.filter(parent__isnull=True, source_id=document.source_id)
+    return with_anchor(qs, document_id=document.pk).filter(
+        Q(anchor_status__isnull=False) | Q(start__isnull=True)
+    )
+
+
 def threads_for_reader(*, viewer, document) -> QuerySet:
     """The thread roots the reader of ``document`` paints and lists: roots placed on it
     (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
     Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
-    return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+    visible = annotations_visible(viewer=viewer, hidden_placeholders=True)
+    return _roots_on(visible, document=document).order_by("created", "id")
 
 
 def public_thread_roots(*, document) -> QuerySet:
@@ -243,12 +255,10 @@ def public_thread_roots(*, document) -> QuerySet:
     notes on the source), with ``redacted`` and ``anchor_*`` but without the listing joins
     (``source_slug``, ``document_version``, the author's row): for the reader's public
     JSON, which reads a few columns with ``values()``."""
-    qs = annotations_visible(
+    visible = annotations_visible(
         viewer=AnonymousUser(), hidden_placeholders=True, listing_joins=False
-    ).filter(parent__isnull=True, source_id=document.source_id)
-    return with_anchor(qs, document_id=document.pk).filter(
-        Q(anchor_status__isnull=False) | Q(start__isnull=True)
     )
+    return _roots_on(visible, document=document)
 
 
 def threads_for_reader_beyond_public(*, viewer, document) -> QuerySet:
