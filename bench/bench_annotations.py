@@ -234,7 +234,10 @@ PAINT_PROBE = """async () => {
     const all = new Map();
     for (let url = data.threads; url;) {
         const page = await (await fetch(url)).json();
-        page.annotations.forEach(a => all.set(a.id, a));
+        const column = name => page.columns.indexOf(name);
+        page.annotations.forEach(row => all.set(row[column("id")], {
+            parent: null, anchor: row[column("status")] === null ? null : {
+                status: row[column("status")], start: row[column("start")]}}));
         url = page.next;
     }
     const mine = await (await fetch(data.mine)).json();
