@@ -6,7 +6,8 @@ import { api } from "./api.js";
 import { paint } from "./highlights.js";
 import { passageById, pointToOffset } from "./passages.js";
 import { S, byId, drop, annotations, parseTags, put, state } from "./store.js";
-import { button, el, forgetOpen, markLoaded, openThreads, renderThreads } from "./threads.js";
+import { button, el } from "./dom.js";
+import { forgetOpen, markLoaded, openThreads, renderThreads } from "./threads.js";
 import { refillFilters } from "./filters.js";
 
 const reader = document.querySelector(".reader");

@@ -9,11 +9,14 @@
 // API and repaint only the passages they touch.
 
 import { refillFilters } from "./filters.js";
-import { enableWriting, openPassageForm, startReattach } from "./forms.js";
+import { el } from "./dom.js";
+import {
+  editForm, enableWriting, flagForm, moderate, openPassageForm, remove, replyForm, startReattach,
+} from "./forms.js";
 import { paint } from "./highlights.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
-import { el, openThreads, renderThreads, showLoadFailure } from "./threads.js";
+import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
 
 const reader = document.querySelector(".reader");
 
@@ -179,6 +182,7 @@ filterControls().forEach((control) => control.addEventListener("change", () => {
 }
 
 if (state.data && reader) {
+  setCardActions({ reply: replyForm, edit: editForm, remove, moderate, flag: flagForm });
   listen();
   start();
 }

@@ -2,26 +2,18 @@
 // from the API the first time), and the cards with their actions.
 
 import { api } from "./api.js";
-import { editForm, flagForm, moderate, remove, replyForm } from "./forms.js";
+import { button, el } from "./dom.js";
 import { S, annotations, byId, isRoot, passesFilters, put, state } from "./store.js";
 
 const panel = document.getElementById("annotation-panel");
 const threadEl = document.getElementById("annotation-thread");
 const emptyEl = document.getElementById("annotation-empty");
 
-export function el(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+// What a card's buttons do (forms.js, handed over by main.js: forms.js uses this module,
+// so this one may not use it back; a cycle would also defeat the hashed static names).
+const actions = {};
 
-export function button(label, handler, className) {
-  const b = el("button", className || "link-button", label);
-  b.type = "button";
-  b.addEventListener("click", handler);
-  return b;
-}
+export function setCardActions(handlers) { Object.assign(actions, handlers); }
 
 function card(a, depth) {
   const article = el("article", "annotation-card");
@@ -56,21 +48,21 @@ function card(a, depth) {
     a.tags.forEach((t) => list.appendChild(el("li", "tag", t)));
     article.appendChild(list);
   }
-  const actions = el("p", "annotation-card__actions");
+  const buttons = el("p", "annotation-card__actions");
   const user = state.user;
   const mine = user && a.author && a.author.username === user;
-  if (user && !a.deleted && !a.hidden) actions.appendChild(button(S.reply, () => replyForm(a, article)));
+  if (user && !a.deleted && !a.hidden) buttons.appendChild(button(S.reply, () => actions.reply(a, article)));
   if (mine && !a.deleted) {
-    actions.appendChild(button(S.edit, () => editForm(a, article)));
-    actions.appendChild(button(S.delete, () => remove(a)));
+    buttons.appendChild(button(S.edit, () => actions.edit(a, article)));
+    buttons.appendChild(button(S.delete, () => actions.remove(a)));
   }
   if (state.canModerate && !a.deleted) {
-    actions.appendChild(button(a.hidden ? S.restore : S.hide, () => moderate(a)));
+    buttons.appendChild(button(a.hidden ? S.restore : S.hide, () => actions.moderate(a)));
   }
   if (user && !mine && !a.deleted && !a.hidden) {
-    actions.appendChild(button(S.flag, () => flagForm(a, article)));
+    buttons.appendChild(button(S.flag, () => actions.flag(a, article)));
   }
-  if (actions.childNodes.length) article.appendChild(actions);
+  if (buttons.childNodes.length) article.appendChild(buttons);
   return article;
 }
 
