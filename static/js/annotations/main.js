@@ -20,8 +20,10 @@ import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./t
 
 const reader = document.querySelector(".reader");
 
+// The same request as the page's <link rel="preload"> of the first threads page (no
+// extra headers), so the browser reuses it.
 async function getJSON(url) {
-  const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  const response = await fetch(url, { credentials: "same-origin" });
   if (!response.ok) throw new Error(S.loadFailed);
   return response.json();
 }
@@ -142,43 +144,43 @@ async function start() {
 // --- Events ---------------------------------------------------------------------------
 
 function listen() {
-reader.addEventListener("click", (event) => {
-  const mark = event.target.closest("mark.hl");
-  if (mark && window.getSelection().isCollapsed) {
-    openThreads(mark.dataset.ids.split(",").map(Number));
-    return;
-  }
-  const countButton = event.target.closest("[data-open-passage]");
-  if (countButton) {
-    const p = passageById.get(Number(countButton.dataset.openPassage));
-    const ids = startingOn(p).map((a) => a.id);
-    openThreads(ids, ids.length ? undefined : S.noThreads);
-    return;
-  }
-  const passageButton = event.target.closest("[data-annotate-passage]");
-  if (passageButton) {
-    openPassageForm(Number(passageButton.dataset.annotatePassage));
-    return;
-  }
-  const reattachButton = event.target.closest("[data-reattach]");
-  if (reattachButton) {
-    startReattach(Number(reattachButton.dataset.reattach));
-    return;
-  }
-  const orphan = event.target.closest("[data-open-thread]");
-  if (orphan) openThreads([Number(orphan.dataset.openThread)]);
-});
+  reader.addEventListener("click", (event) => {
+    const mark = event.target.closest("mark.hl");
+    if (mark && window.getSelection().isCollapsed) {
+      openThreads(mark.dataset.ids.split(",").map(Number));
+      return;
+    }
+    const countButton = event.target.closest("[data-open-passage]");
+    if (countButton) {
+      const p = passageById.get(Number(countButton.dataset.openPassage));
+      const ids = startingOn(p).map((a) => a.id);
+      openThreads(ids, ids.length ? undefined : S.noThreads);
+      return;
+    }
+    const passageButton = event.target.closest("[data-annotate-passage]");
+    if (passageButton) {
+      openPassageForm(Number(passageButton.dataset.annotatePassage));
+      return;
+    }
+    const reattachButton = event.target.closest("[data-reattach]");
+    if (reattachButton) {
+      startReattach(Number(reattachButton.dataset.reattach));
+      return;
+    }
+    const orphan = event.target.closest("[data-open-thread]");
+    if (orphan) openThreads([Number(orphan.dataset.openThread)]);
+  });
 
-reader.addEventListener("keydown", (event) => {
-  const mark = event.target.closest && event.target.closest("mark.hl");
-  if (mark && (event.key === "Enter" || event.key === " ")) {
-    event.preventDefault();
-    openThreads(mark.dataset.ids.split(",").map(Number));
-  }
-});
+  reader.addEventListener("keydown", (event) => {
+    const mark = event.target.closest && event.target.closest("mark.hl");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openThreads(mark.dataset.ids.split(",").map(Number));
+    }
+  });
 
-// A filter changes what is visible everywhere: every passage is repainted.
-filterControls().forEach((control) => control.addEventListener("change", () => { paint(); renderThreads(); }));
+  // A filter changes what is visible everywhere: every passage is repainted.
+  filterControls().forEach((control) => control.addEventListener("change", () => { paint(); renderThreads(); }));
 }
 
 if (state.data && reader) {
