@@ -166,3 +166,35 @@ class FlagForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class UserDirectoryForm(forms.Form):
+    """The user directory's search and filters. Measure filters are offered to global
+    moderators only (``measures=True``); the selector refuses them to others as well."""
+
+    q = forms.CharField(
+        label=_("Name, username or ORCID iD"), required=False, max_length=200, strip=True
+    )
+    status = forms.ChoiceField(label=_("Show"), required=False)
+    country = forms.ChoiceField(
+        label=_("Moderators of country"),
+        required=False,
+        choices=[("", _("Any country")), *countries],
+        help_text=_("With “Moderators”: those who can moderate this country."),
+    )
+
+    def __init__(self, *args, measures: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", _("Everyone")),
+            ("new", _("New accounts (joined this week)")),
+            ("trusted", _("Trusted contributors")),
+            ("moderators", _("Moderators")),
+        ]
+        if measures:
+            self.fields["q"].label = _("Name, username, e-mail or ORCID iD")
+            choices += [
+                ("premoderated", _("Pre-moderated")),
+                ("shadow_hidden", _("Shadow-hidden")),
+            ]
+        self.fields["status"].choices = choices

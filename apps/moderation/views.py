@@ -20,14 +20,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.common import csv_safe
 from apps.common.validators import as_id
 
-from . import permissions, selectors, services
+from . import directory, permissions, selectors, services
 from .actions import review_items_decide
 from .errors import ModerationConflict
-from .forms import DecideForm, FlagForm, LogFilterForm, QueueFilterForm, UserMeasureForm
+from .forms import (
+    DecideForm,
+    FlagForm,
+    LogFilterForm,
+    QueueFilterForm,
+    UserDirectoryForm,
+    UserMeasureForm,
+)
 from .models import QUEUE_DECISIONS, Decision
 
 QUEUE_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
+DIRECTORY_PAGE_SIZE = 50
 
 
 def _require_moderator(request) -> None:
@@ -209,6 +217,32 @@ def log(request):
 
 
 # --- Users ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_directory(request):
+    """Find a person to grant a role or a measure to (issue 19): search and filters; each
+    row leads to the user's page, where changes are made and logged."""
+    _require_moderator(request)
+    measures = permissions.can_manage_users(request.user)
+    form = UserDirectoryForm(request.GET or None, measures=measures)
+    status, filters = 200, {}
+    if form.is_bound:
+        if form.is_valid():
+            filters = {
+                "query": form.cleaned_data["q"],
+                "status": form.cleaned_data["status"],
+                "country": form.cleaned_data["country"],
+            }
+        else:
+            status = 400  # the form says why; no list that ignores what was asked
+    users = directory.user_directory(viewer=request.user, **filters)
+    if status == 400:
+        users = users.none()
+    page = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "measures": measures}
+    return render(request, "moderation/users.html", context, status=status)
 
 
 @login_required

@@ -79,6 +79,7 @@ ROUTES = {
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:log': Row('/moderation/log/', get=(302, 403, 200), post=(302, 403, 200), html=True),
+    'moderation:users': Row('/moderation/users/', get=(302, 403, 200), post=(302, 405, 405), html=True),  # the user directory (issue 19): moderators only; GET only
     'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     # POST only (login required); an empty form redirects back with the error as a message.
     'moderation:flag': Row('/moderation/flag/', get=(302, 405, 405), post=(302, 302, 302), html=False),
