@@ -377,7 +377,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": (
-        {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        {"BACKEND": "project.staticfiles.ModuleAwareManifestStaticFilesStorage"}
         if not DEBUG
         else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     ),
