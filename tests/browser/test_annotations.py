@@ -143,11 +143,13 @@ def test_anonymous_reader_sees_public_annotations_and_a_sign_in_prompt(paper, us
         document=document,
         position=TextPositionSelector(start, start + len(SENTENCE)),
         body="Public",
+        tags=["comparison", "country:GB"],  # the country tag second: still its colour
     )
     services.annotation_reply(author=user, parent=root, body="A reply, fetched when opened")
     page.goto(f"/sources/{paper.slug}/")
     expect(page.get_by_role("link", name="Sign in to annotate")).to_be_visible()
     expect(page.locator("mark.hl")).to_have_text([SENTENCE])
+    expect(page.locator("mark.hl")).to_have_class(re.compile("hl--country"))  # issue 14
     assert "fetched when opened" not in page.content()
     page.locator("mark.hl").first.focus()
     page.keyboard.press("Enter")

@@ -38,8 +38,8 @@ export function placed(a) {
 
 export function colourOf(a) {
   if (isPlaceholder(a)) return "placeholder";
-  const first = a.tags[0] || "";
-  if (first.indexOf("country:") === 0) return "country";
+  // Any country tag, wherever it is in the list (issue 14: it used to count only first).
+  if (a.tags.some((tag) => tag.toLowerCase().indexOf("country:") === 0)) return "country";
   return a.motivation;
 }
 
