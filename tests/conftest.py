@@ -79,8 +79,8 @@ def _no_upload_rate_limit(settings):
     """Upload limits are counted in the cache, per user id, and test users are new
     accounts (3 uploads an hour) whose ids the next test reuses: fixtures that upload
     would trip them. tests/security/test_upload_limits.py tests them with the defaults."""
-    settings.MODERATION_WRITE_RATES = {
-        **getattr(settings, "MODERATION_WRITE_RATES", {}),
+    settings.WRITE_RATES = {
+        **getattr(settings, "WRITE_RATES", {}),
         "upload": {"user": "100000/hour", "new_user": "100000/hour", "ip": "100000/hour"},
     }
 
@@ -173,6 +173,29 @@ def run_on_commit(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return runner
+
+
+@pytest.fixture
+def dispatched():
+    """``seen = dispatched("source.version_ready")``: the payloads of that event dispatched
+    (on commit) during this test, in order."""
+    from apps.common import events
+
+    subscriptions = []
+
+    def recorder(name: str) -> list[dict]:
+        seen: list[dict] = []
+
+        def record(**payload):
+            seen.append(payload)
+
+        events.subscribe(name, record)
+        subscriptions.append((name, record))
+        return seen
+
+    yield recorder
+    for name, record in subscriptions:
+        events.unsubscribe(name, record)
 
 
 # --- Browser ------------------------------------------------------------------------------

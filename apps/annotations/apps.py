@@ -30,6 +30,10 @@ class AnnotationsConfig(AppConfig):
         )
         settings.CELERY_BEAT_SCHEDULE.setdefault("annotations-email-sweep", EMAIL_SWEEP_BEAT_ENTRY)
 
+        from .subscribers import connect
+
+        connect()
+
         from .moderation import register
 
         register()
@@ -39,13 +43,6 @@ class AnnotationsConfig(AppConfig):
         from .history import ANNOTATION_HISTORY
 
         register_history_type("annotation", ANNOTATION_HISTORY)
-
-    def on_document_ready(self, document_id: int) -> None:
-        """Called by the sources app (after commit) when a version becomes ready:
-        re-anchor the source's annotations onto it in the background."""
-        from .services import enqueue_reanchor
-
-        enqueue_reanchor(document_id)
 
     def reader_extension(self, request, *, source, document) -> dict:
         """Highlights, the Annotate button and form, threads, counts (reader page)."""

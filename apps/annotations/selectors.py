@@ -348,9 +348,16 @@ def documents_missing_anchors(*, settled_before) -> list[int]:
     )
 
 
-def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) -> bool:
+def can_see(
+    *,
+    viewer,
+    annotation: Annotation,
+    include_deleted: bool = False,
+    author_shadow_hidden: bool | None = None,
+) -> bool:
     """The visibility rule for one row already in memory (notifications, replies). May
-    cost a query (the author's shadow-hidden state) for other people's annotations."""
+    cost a query (the author's shadow-hidden state) for other people's annotations,
+    unless the caller knows it (``author_shadow_hidden``, from ``moderation.standing``)."""
     if annotation.deleted_at is not None and not include_deleted:
         return False
     if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
@@ -361,6 +368,8 @@ def can_see(*, viewer, annotation: Annotation, include_deleted: bool = False) ->
         return True
     if annotation.hidden or annotation.awaiting_approval:
         return False
+    if author_shadow_hidden is not None:
+        return not author_shadow_hidden
     return not shadow_hidden_user_ids().filter(user_id=annotation.author_id).exists()
 
 

@@ -17,7 +17,7 @@ def reanchor_document(document_id: int) -> dict:
 # database is in trouble and the next beat will try again. Hard limit frees the worker.
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_missing_anchors() -> list[int]:
-    return services.reanchor_sweep()
+    return services.reanchor_sweep(send=reanchor_document.delay)
 
 
 # One SMTP exchange; 30 s covers a slow relay. Retried with backoff when the relay is down
@@ -39,4 +39,4 @@ def send_notification_email(notification_id: int) -> bool:
 # minute means the database or broker is in trouble and the next beat tries again.
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_unsent_notification_emails() -> list[int]:
-    return services.notifications_sweep_unsent()
+    return services.notifications_sweep_unsent(send=send_notification_email.delay)

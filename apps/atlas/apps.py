@@ -23,11 +23,9 @@ class AtlasConfig(AppConfig):
 
         register()
 
-    def on_shadow_hidden_changed(self, user_id: int) -> None:
-        """Moderation hook: the user's entries leave (or rejoin) the public aggregates."""
-        from .cache import bump_generation
+        from .subscribers import connect
 
-        bump_generation()
+        connect()
 
     def reader_extension(self, request, *, source, document):
         return {"templates": {"head": ["atlas/_head.html"]}}

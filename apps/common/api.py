@@ -35,16 +35,6 @@ def _first_message(data) -> str:
     return "Invalid request."
 
 
-class ClientIPThrottleMixin:
-    """For DRF throttles: the address to count is the site's one rule
-    (apps/common/client_ip.py), not DRF's own reading of X-Forwarded-For."""
-
-    def get_ident(self, request):
-        from .client_ip import client_ip
-
-        return client_ip(request)
-
-
 class DownloadRenderer(renderers.BaseRenderer):
     """Content negotiation for a view that answers a file it built itself (an export):
     the view returns an ``HttpResponse`` with its own media type, and this class only
@@ -97,7 +87,7 @@ def exception_handler(exc, context):
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied) and getattr(exc, "retry_after", None):
-        # A service's rate limit (apps/moderation/throttles.RateLimited): 429 + Retry-After.
+        # A service's rate limit (apps/common/throttles.RateLimited): 429 + Retry-After.
         exc = exceptions.Throttled(wait=exc.retry_after, detail=str(exc))
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)

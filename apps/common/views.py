@@ -30,6 +30,17 @@ def bad_request(request, exception=None):
 
 
 def permission_denied(request, exception=None):
+    """403; a rate limit that a page let through (throttles.RateLimited) is a 429 with
+    Retry-After and its message, as the API answers it."""
+    from .throttles import RateLimited
+
+    if isinstance(exception, RateLimited):
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": str(exception)}, status=429)
+        else:
+            response = render(request, "429.html", {"message": str(exception)}, status=429)
+        response["Retry-After"] = str(exception.retry_after)
+        return response
     return _error(request, "403.html", 403, exception)
 
 

@@ -3,21 +3,16 @@ selectors read and the same services write as the HTML pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from apps.common.api import ClientIPThrottleMixin
 from apps.common.site import absolute_url
+from apps.common.throttles import write_throttle
 
 from . import permissions, selectors, services
 from .actions import review_item_decide
@@ -265,58 +260,6 @@ class AuditLogAPI(generics.ListAPIView):
 # --- Flags ------------------------------------------------------------------------------------
 
 
-class _SettingsRateThrottle(ClientIPThrottleMixin, SimpleRateThrottle):
-    """Rate from a MODERATION_* setting (read per request, so tests can change it)."""
-
-    setting = ""
-    default_rate = ""
-    young_setting = ""
-    young_default_rate = ""
-
-    def __init__(self):
-        # SimpleRateThrottle reads the rate in __init__; it is chosen per request instead.
-        self.rate = None
-
-    def _young(self, request) -> bool:
-        user = request.user
-        return bool(
-            user.is_authenticated
-            and user.date_joined
-            and timezone.now() - user.date_joined < timedelta(days=1)
-        )
-
-    def allow_request(self, request, view):
-        setting, default = self.setting, self.default_rate
-        if self.young_setting and self._young(request):
-            setting, default = self.young_setting, self.young_default_rate
-        self.rate = getattr(settings, setting, default)
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-
-class FlagUserThrottle(_SettingsRateThrottle):
-    """Per account; accounts younger than a day get the stricter rate."""
-
-    scope = "moderation_flag_user"
-    setting, default_rate = "MODERATION_FLAG_RATE_USER", "30/hour"
-    young_setting, young_default_rate = "MODERATION_FLAG_RATE_NEW_USER", "5/hour"
-
-    def get_cache_key(self, request, view):
-        if not request.user.is_authenticated:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
-
-
-class FlagIPThrottle(_SettingsRateThrottle):
-    """Per address, whoever is signed in: several accounts from one place share it."""
-
-    scope = "moderation_flag_ip"
-    setting, default_rate = "MODERATION_FLAG_RATE_IP", "60/hour"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
 class FlagTargetInputSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=50)
     id = serializers.CharField(max_length=64)
@@ -346,7 +289,8 @@ class FlagCreateAPI(ModerationAPIView):
     400 for flagging one's own content or the same target twice; 429 with Retry-After
     when flagging too fast."""
 
-    throttle_classes = [FlagUserThrottle, FlagIPThrottle]
+    # The same limiter as the Flag form on pages (apps/common/throttles.py, kind "flag").
+    throttle_classes = [write_throttle("flag")]
 
     @extend_schema(request=FlagInputSerializer, responses={201: FlagOutputSerializer})
     def post(self, request):

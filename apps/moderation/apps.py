@@ -11,6 +11,9 @@ class ModerationConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from . import signals
+        from .subscribers import connect
+
+        connect()
 
         user_logged_in.connect(signals.warm_nav_flag, dispatch_uid="moderation-warm-nav")
         m2m_changed.connect(

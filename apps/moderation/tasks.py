@@ -21,4 +21,4 @@ def send_notice_email(notice_id: int) -> str:
 # Scans at most 500 rows and enqueues; 60 seconds is ample.
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_unsent_notices() -> list[int]:
-    return services.notices_sweep_unsent()
+    return services.notices_sweep_unsent(send=send_notice_email.delay)

@@ -389,11 +389,13 @@ def notices(request):
 @login_required
 @require_POST
 def flag(request):
-    """The "Flag" form on content pages (entries, comments): the same service as
-    POST /api/flags/, then back to the page with the outcome as a message. 429 with
-    Retry-After when flagging too fast."""
+    """The "Flag" form on content pages (entries, comments): the same service and the
+    same rate limit as POST /api/flags/, then back to the page with the outcome as a
+    message. Flagging too fast is the 429 page with Retry-After (the RateLimited goes
+    through to apps/common/views.permission_denied)."""
+    from apps.common.throttles import check_request_rate
+
     from .registry import UnknownTargetType, get_adapter
-    from .throttles import RateLimited, check_request_rate
 
     back = _next_url(request, default="home")
     form = FlagForm(request.POST)
@@ -414,11 +416,6 @@ def flag(request):
             reason=form.cleaned_data["reason"],
             text=form.cleaned_data["text"],
         )
-    except RateLimited as exc:
-        messages.error(request, str(exc))
-        response = redirect(back)
-        response["Retry-After"] = str(exc.retry_after)
-        return response
     except (ValidationError, UnknownTargetType) as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -5,6 +5,10 @@ class SourcesConfig(AppConfig):
     name = "apps.sources"
 
     def ready(self) -> None:
+        from .subscribers import connect
+
+        connect()
+
         from .moderation import register
 
         register()

@@ -1,6 +1,8 @@
 from billiard.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded
-from celery import Task, shared_task
+from celery import shared_task
 from django.conf import settings
+
+from apps.common.tasks import Task
 
 from . import services
 from .importers.limits import time_limit_message
@@ -42,4 +44,4 @@ def import_document(document_id: int) -> str:
 
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_stalled_imports() -> list[int]:
-    return services.document_retry_stalled()
+    return services.document_retry_stalled(send=import_document.delay)

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common import page_cache
+from apps.common.client_ip import client_ip
 from apps.common.page_cache import anonymous_page_cache
 from apps.common.site import absolute_url
+from apps.common.throttles import RateLimited, throttled_response
 from apps.common.viewer_cache import viewer_page_cache
-from apps.moderation.throttles import RateLimited, client_ip, throttled_response
 
 from . import citation, permissions, reader_extensions, selectors, services
 from .forms import (

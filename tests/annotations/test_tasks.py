@@ -92,7 +92,9 @@ def test_sweep_reanchors_versions_whose_job_was_lost(
     assert selectors.documents_missing_anchors(settled_before=later) == [document.pk]
 
     with run_on_commit():
-        assert services.reanchor_sweep(now=later) == [document.pk]
+        assert services.reanchor_sweep(send=tasks.reanchor_document.delay, now=later) == [
+            document.pk
+        ]
     anchors = AnnotationAnchor.objects.filter(document=document)
     # Only the root with a target is placed; replies and source notes have no anchor.
     assert list(anchors.values_list("annotation_id", "status")) == [
@@ -101,7 +103,7 @@ def test_sweep_reanchors_versions_whose_job_was_lost(
     assert reply.pk and note.pk
     assert selectors.documents_missing_anchors(settled_before=later) == []
     with run_on_commit():
-        assert services.reanchor_sweep(now=later) == []
+        assert services.reanchor_sweep(send=tasks.reanchor_document.delay, now=later) == []
 
 
 @pytest.mark.django_db
@@ -156,13 +158,18 @@ def test_email_sweep_sends_an_email_whose_job_was_lost_exactly_once(
     assert tasks.sweep_unsent_notification_emails() == []
 
     later = timezone.now() + timedelta(minutes=6)
-    assert services.notifications_sweep_unsent(now=later) == [notification.pk]
+    assert services.notifications_sweep_unsent(
+        send=tasks.send_notification_email.delay, now=later
+    ) == [notification.pk]
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert "A reply" in mail.outbox[0].body
     notification.refresh_from_db()
     assert notification.emailed_at is not None and not notification.email_pending
     # Settled: neither the sweep nor a redelivered job sends it again.
-    assert services.notifications_sweep_unsent(now=later) == []
+    assert (
+        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        == []
+    )
     assert tasks.send_notification_email(notification.pk) is False
     assert len(mail.outbox) == 1
 
@@ -192,7 +199,9 @@ def test_email_sweep_gives_up_stale_and_already_read_notifications(
     assert Notification.objects.filter(annotation=read).get().read_at is not None
 
     with caplog.at_level("WARNING"):
-        sent = services.notifications_sweep_unsent(now=now + timedelta(minutes=6))
+        sent = services.notifications_sweep_unsent(
+            send=tasks.send_notification_email.delay, now=now + timedelta(minutes=6)
+        )
     fresh_notification = Notification.objects.get(annotation=fresh)
     assert sent == [fresh_notification.pk]
     assert [m.to for m in mail.outbox] == [[other_user.email]]
@@ -227,11 +236,16 @@ def test_email_sweep_leaves_alone_emails_nobody_wants(
     user.save()
 
     later = timezone.now() + timedelta(minutes=6)
-    assert services.notifications_sweep_unsent(now=later) == [changed_mind.pk]
+    assert services.notifications_sweep_unsent(
+        send=tasks.send_notification_email.delay, now=later
+    ) == [changed_mind.pk]
     assert mail.outbox == []
     changed_mind.refresh_from_db()
     assert not changed_mind.email_pending and changed_mind.emailed_at is None
-    assert services.notifications_sweep_unsent(now=later) == []
+    assert (
+        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        == []
+    )
 
 
 @pytest.mark.django_db
@@ -254,6 +268,9 @@ def test_email_sweep_with_the_broker_still_down_keeps_the_email_owed(
 
     monkeypatch.setattr(tasks.send_notification_email, "delay", broker_down)
     later = timezone.now() + timedelta(minutes=6)
-    assert services.notifications_sweep_unsent(now=later) == []
+    assert (
+        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        == []
+    )
     assert "Sweep could not enqueue email" in caplog.text
     assert Notification.objects.get().email_pending

@@ -96,14 +96,17 @@ def test_anonymous_and_invisible_entries(user, other_user):
     assert EntryComment.objects.count() == 1
 
 
-def test_throttle(other_user, entry, monkeypatch):
-    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 3)
+def test_throttle(other_user, entry, settings):
+    from apps.common.throttles import RateLimited
+
+    settings.WRITE_RATES = {"comment": {"user": "3/min", "new_user": "3/min"}}
     for n in range(3):
         discussion.comment_create(author=other_user, example=entry, body=f"Comment {n}")
-    with pytest.raises(discussion.RateLimited) as info:
+    with pytest.raises(RateLimited) as info:
         discussion.comment_create(author=other_user, example=entry, body="One too many")
-    assert "You have posted 3 comments in the last minute" in str(info.value)
-    assert 0 < info.value.retry_after <= discussion.COMMENT_RATE_WINDOW
+    assert "You are saving faster than we allow" in str(info.value)
+    assert "nothing was saved" in str(info.value)
+    assert 0 < info.value.retry_after <= 60
     assert EntryComment.objects.count() == 3
     discussion.comment_create(author=UserFactory(), example=entry, body="Someone else may.")
 
@@ -183,8 +186,8 @@ def test_refused_comment_keeps_the_text(client, other_user, entry):
     assert EntryComment.objects.count() == 0
 
 
-def test_throttled_page_is_a_429_with_retry_after(client, other_user, entry, monkeypatch):
-    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 1)
+def test_throttled_page_is_a_429_with_retry_after(client, other_user, entry, settings):
+    settings.WRITE_RATES = {"comment": {"user": "1/min", "new_user": "1/min"}}
     client.force_login(other_user)
     url = f"/atlas/comments/on/{entry.pk}/"
     client.post(url, {"body": "First."})

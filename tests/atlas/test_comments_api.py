@@ -97,21 +97,21 @@ def test_moderators_hide_and_others_no_longer_see(user, other_user, moderator, e
     assert api(moderator).post(hide, {"hidden": False}, format="json").json()["hidden"] is False
 
 
-def test_throttled_with_retry_after(user, entry, monkeypatch):
+def test_throttled_with_retry_after(user, entry, monkeypatch, settings):
     import types
 
-    from apps.atlas.discussion import services as discussion
+    from apps.common import throttles
 
     # The throttle counts per clock minute: pin the clock mid-minute, or a run that
     # crosses a minute boundary starts a fresh window and the last post is let through.
-    monkeypatch.setattr(discussion, "time", types.SimpleNamespace(time=lambda: 1_800_000_030))
-    monkeypatch.setattr(discussion, "COMMENT_RATE_LIMIT", 3)
-    for n in range(discussion.COMMENT_RATE_LIMIT):
+    monkeypatch.setattr(throttles, "time", types.SimpleNamespace(time=lambda: 1_800_000_030))
+    settings.WRITE_RATES = {"comment": {"user": "3/min", "new_user": "3/min"}}
+    for n in range(3):
         assert api(user).post(url(entry), {"body": f"n{n}"}, format="json").status_code == 201
     response = api(user).post(url(entry), {"body": "one too many"}, format="json")
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert "Please wait" in response.json()["detail"]
-    assert EntryComment.objects.count() == discussion.COMMENT_RATE_LIMIT
+    assert EntryComment.objects.count() == 3
 
 
 def test_list_query_count_is_constant(user, other_user, entry, django_assert_max_num_queries):

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from apps.annotations import anchoring, services
+from apps.annotations import anchoring, services, tasks
 from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor, Notification
 from apps.sources import services as source_services
 from apps.sources.models import Document, DocumentStatus
@@ -77,7 +77,9 @@ def import_version_while_the_broker_is_down(env: dict, user, source, text: str, 
         dict(env, REDIS_URL=DEAD_BROKER),
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "Could not enqueue re-anchoring" in result.stderr  # logged, not raised
+    assert (
+        "Could not enqueue apps.annotations.tasks.reanchor_document" in result.stderr
+    )  # logged, not raised
     document_id, status = result.stdout.strip().splitlines()[-1].split()
     assert status == DocumentStatus.READY
     return int(document_id)
@@ -124,7 +126,7 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     # The write did not wait on the broker's reconnects (tens of seconds by default): it
     # tried briefly, logged and answered. A hang detector, not a speed target.
     assert outcome["seconds"] < 10, outcome
-    assert "Could not enqueue email for notification" in result.stderr
+    assert "Could not enqueue apps.annotations.tasks.send_notification_email" in result.stderr
     reply = Annotation.objects.get(pk=outcome["body"]["id"])
     assert (reply.parent_id, reply.author_id) == (root.pk, replier.pk)
     notification = Notification.objects.get(annotation=reply)
@@ -173,7 +175,7 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     assert f"To: {author.email}" in messages
     assert "Only since 2019, see the annex." in messages
     # Nothing is owed any more: the next sweep sends nothing.
-    assert services.notifications_sweep_unsent() == []
+    assert services.notifications_sweep_unsent(send=tasks.send_notification_email.delay) == []
 
 
 # --- A new version while the broker is down ---------------------------------------------------
@@ -202,16 +204,16 @@ def test_new_version_while_the_broker_is_down_is_reanchored_by_the_sweep(process
 
     # The broker is back (eager here): the sweep leaves the version to its own job while it
     # may still be on its way, then finds the lost one and re-anchors.
-    assert services.reanchor_sweep() == []
+    assert services.reanchor_sweep(send=tasks.reanchor_document.delay) == []
     later = second.import_finished + services.REANCHOR_SETTLE * 2
-    assert services.reanchor_sweep(now=later) == [second.pk]
+    assert services.reanchor_sweep(send=tasks.reanchor_document.delay, now=later) == [second.pk]
     anchors = {a.annotation_id: a for a in AnnotationAnchor.objects.filter(document=second)}
     assert sorted(anchors) == sorted(a.pk for a in annotations)
     for annotation in annotations:
         anchor = anchors[annotation.pk]
         assert anchor.status == AnchorStatus.ANCHORED
         assert second.text[anchor.start : anchor.end] == annotation.exact
-    assert services.reanchor_sweep(now=later) == []
+    assert services.reanchor_sweep(send=tasks.reanchor_document.delay, now=later) == []
 
 
 # --- A worker killed while re-anchoring -------------------------------------------------------

@@ -40,7 +40,7 @@ def api_for(user, ip="203.0.113.7") -> APIClient:
 
 
 def test_api_entry_creation_is_throttled_per_account(settings):
-    settings.MODERATION_WRITE_RATES = {"entry": {"user": "2/hour", "ip": "100/hour"}}
+    settings.WRITE_RATES = {"entry": {"user": "2/hour", "ip": "100/hour"}}
     client = api_for(old_account())
     for _ in range(2):
         assert client.post("/api/examples/", payload(), format="json").status_code == 201
@@ -52,9 +52,7 @@ def test_api_entry_creation_is_throttled_per_account(settings):
 
 
 def test_new_accounts_get_the_stricter_limit(settings):
-    settings.MODERATION_WRITE_RATES = {
-        "entry": {"user": "3/hour", "new_user": "1/hour", "ip": "100/hour"}
-    }
+    settings.WRITE_RATES = {"entry": {"user": "3/hour", "new_user": "1/hour", "ip": "100/hour"}}
     young = api_for(UserFactory())  # joined just now
     assert young.post("/api/examples/", payload(), format="json").status_code == 201
     assert young.post("/api/examples/", payload(), format="json").status_code == 429
@@ -65,7 +63,7 @@ def test_new_accounts_get_the_stricter_limit(settings):
 
 
 def test_entry_writes_are_throttled_per_address(settings):
-    settings.MODERATION_WRITE_RATES = {"entry": {"user": "100/hour", "ip": "2/hour"}}
+    settings.WRITE_RATES = {"entry": {"user": "100/hour", "ip": "2/hour"}}
     for _ in range(2):
         client = api_for(old_account(), ip="198.51.100.9")
         assert client.post("/api/examples/", payload(), format="json").status_code == 201
@@ -80,7 +78,7 @@ def test_entry_writes_are_throttled_per_address(settings):
 
 
 def test_api_edits_are_throttled(settings):
-    settings.MODERATION_WRITE_RATES = {"entry": {"user": "1/hour", "ip": "100/hour"}}
+    settings.WRITE_RATES = {"entry": {"user": "1/hour", "ip": "100/hour"}}
     author = old_account()
     example_id = api_for(author).post("/api/examples/", payload(), format="json").json()["id"]
     response = api_for(author).patch(
@@ -91,7 +89,7 @@ def test_api_edits_are_throttled(settings):
 
 
 def test_entry_form_says_why_and_keeps_the_input(client, settings):
-    settings.MODERATION_WRITE_RATES = {"entry": {"user": "1/hour", "ip": "100/hour"}}
+    settings.WRITE_RATES = {"entry": {"user": "1/hour", "ip": "100/hour"}}
     client.force_login(old_account())
     assert client.post("/atlas/examples/new/", form_post()).status_code == 302
     response = client.post("/atlas/examples/new/", form_post(title="Another one"))
@@ -103,7 +101,7 @@ def test_entry_form_says_why_and_keeps_the_input(client, settings):
 
 
 def test_suggestions_are_throttled(client, settings, founding_paper):
-    settings.MODERATION_WRITE_RATES = {"suggestion": {"user": "1/hour", "ip": "100/hour"}}
+    settings.WRITE_RATES = {"suggestion": {"user": "1/hour", "ip": "100/hour"}}
     author = make_trusted()
     example_id = (
         api_for(author).post("/api/examples/", payload(submit=True), format="json").json()["id"]
@@ -194,7 +192,7 @@ def test_flag_form_errors(client, published):
 
 
 def test_flag_form_is_throttled(client, published, settings):
-    settings.MODERATION_WRITE_RATES = {"flag": {"user": "1/hour", "ip": "100/hour"}}
+    settings.WRITE_RATES = {"flag": {"user": "1/hour", "ip": "100/hour"}}
     client.force_login(old_account())
     page = published.get_absolute_url()
     data = {"target_type": "entry", "target_id": published.pk, "reason": "spam", "next": page}

@@ -181,7 +181,7 @@ def test_flag_anonymous_is_401(client):
 
 
 def test_flag_throttle_per_user(client, settings):
-    settings.MODERATION_FLAG_RATE_USER = "2/hour"
+    settings.WRITE_RATES = {"flag": {"user": "2/hour"}}
     flagger = UserFactory()
     flagger.date_joined = flagger.date_joined.replace(year=2020)
     flagger.save()
@@ -194,14 +194,13 @@ def test_flag_throttle_per_user(client, settings):
 
 
 def test_flag_throttle_is_stricter_for_new_accounts(user_client, settings):
-    settings.MODERATION_FLAG_RATE_USER = "100/hour"
-    settings.MODERATION_FLAG_RATE_NEW_USER = "1/hour"
+    settings.WRITE_RATES = {"flag": {"user": "100/hour", "new_user": "1/hour"}}
     assert flag(user_client, SourceFactory().pk).status_code == 201
     assert flag(user_client, SourceFactory().pk).status_code == 429
 
 
 def test_flag_throttle_per_ip(client, settings):
-    settings.MODERATION_FLAG_RATE_IP = "2/hour"
+    settings.WRITE_RATES = {"flag": {"new_user": "100/hour", "ip": "2/hour"}}
     for _ in range(3):
         client.force_login(UserFactory())
         response = flag(client, SourceFactory().pk)

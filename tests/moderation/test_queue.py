@@ -23,6 +23,7 @@ from apps.moderation.services import (
     review_item_open,
     review_item_release,
 )
+from apps.moderation.tasks import send_notice_email
 from apps.sources.selectors import source_list
 from tests.factories import SourceFactory, UserFactory
 
@@ -254,9 +255,9 @@ def test_sweep_resends_lost_emails(moderator, user):
     ModerationNotice.objects.filter(pk=notice.pk).update(
         created=notice.created - __import__("datetime").timedelta(hours=1)
     )
-    assert notices_sweep_unsent() == [notice.pk]
+    assert notices_sweep_unsent(send=send_notice_email.delay) == [notice.pk]
     assert len(mail.outbox) == 1
-    assert notices_sweep_unsent() == []
+    assert notices_sweep_unsent(send=send_notice_email.delay) == []
 
 
 def test_notices_page_lists_and_marks_read(moderator, user, user_client):

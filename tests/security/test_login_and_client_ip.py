@@ -120,9 +120,7 @@ def _flag(client, forwarded: str):
 
 def test_spoofed_forwarded_for_does_not_escape_the_api_flag_limit(client, settings):
     settings.BEHIND_PROXY = False
-    settings.MODERATION_FLAG_RATE_IP = "2/hour"
-    settings.MODERATION_FLAG_RATE_USER = "100/hour"
-    settings.MODERATION_FLAG_RATE_NEW_USER = "100/hour"
+    settings.WRITE_RATES = {"flag": {"user": "100/hour", "new_user": "100/hour", "ip": "2/hour"}}
     statuses = []
     for index in range(3):
         client.force_login(UserFactory())
@@ -133,7 +131,7 @@ def test_spoofed_forwarded_for_does_not_escape_the_api_flag_limit(client, settin
 
 def test_spoofed_forwarded_for_does_not_escape_the_page_flag_limit(client, settings):
     settings.BEHIND_PROXY = False
-    settings.MODERATION_WRITE_RATES = {"flag": {"user": "100/hour", "new_user": "100/hour", "ip": "1/hour"}}  # fmt: skip
+    settings.WRITE_RATES = {"flag": {"user": "100/hour", "new_user": "100/hour", "ip": "1/hour"}}  # fmt: skip
     source = SourceFactory()
     responses = []
     for index in range(2):
@@ -145,16 +143,15 @@ def test_spoofed_forwarded_for_does_not_escape_the_page_flag_limit(client, setti
                 headers={"X-Forwarded-For": f"203.0.113.{index}"},
             )
         )
-    # The page redirects back either way; a refusal carries Retry-After.
-    assert "Retry-After" not in responses[0] and "Retry-After" in responses[1]
+    # The first goes back to the page; the refusal is a 429 with Retry-After.
+    assert responses[0].status_code == 302 and "Retry-After" not in responses[0]
+    assert responses[1].status_code == 429 and "Retry-After" in responses[1]
     assert Flag.objects.count() == 1
 
 
 def test_behind_a_proxy_each_real_client_has_its_own_bucket(client, settings):
     settings.BEHIND_PROXY, settings.TRUSTED_PROXY_COUNT = True, 1
-    settings.MODERATION_FLAG_RATE_IP = "1/hour"
-    settings.MODERATION_FLAG_RATE_USER = "100/hour"
-    settings.MODERATION_FLAG_RATE_NEW_USER = "100/hour"
+    settings.WRITE_RATES = {"flag": {"user": "100/hour", "new_user": "100/hour", "ip": "1/hour"}}
     client.force_login(UserFactory())
     assert _flag(client, "6.6.6.6, 198.51.100.1").status_code == 201
     client.force_login(UserFactory())

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.common.api import exception_handler
-from apps.moderation.throttles import RateLimited
+from apps.common.throttles import RateLimited
 from apps.sources import services
 from apps.sources.models import Document, DocumentUpload, Source
 from tests.factories import SourceFactory, UserFactory
@@ -28,9 +28,9 @@ TEXT = b"Scores decide who may rent a flat.\n\nAnd who may borrow money.\n"
 
 @pytest.fixture(autouse=True)
 def default_upload_limits(settings):
-    settings.MODERATION_WRITE_RATES = {
+    settings.WRITE_RATES = {
         kind: rates
-        for kind, rates in getattr(settings, "MODERATION_WRITE_RATES", {}).items()
+        for kind, rates in getattr(settings, "WRITE_RATES", {}).items()
         if kind != "upload"
     }
     cache.clear()

@@ -129,8 +129,8 @@ def test_api_uploads_obey_the_upload_rate(client, settings):
     from django.core.cache import cache
     from django.utils import timezone
 
-    settings.MODERATION_WRITE_RATES = {
-        kind: rates for kind, rates in settings.MODERATION_WRITE_RATES.items() if kind != "upload"
+    settings.WRITE_RATES = {
+        kind: rates for kind, rates in settings.WRITE_RATES.items() if kind != "upload"
     }
     cache.clear()
     user = UserFactory(date_joined=timezone.now() - timedelta(days=30))

@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from apps.common import page_cache
-from apps.sources import selectors, services
+from apps.sources import selectors, services, tasks
 from apps.sources.models import Document, DocumentStatus, DocumentUpload, Passage, Source
 from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
 
@@ -151,14 +151,10 @@ def test_importer_crash_becomes_a_readable_failure(make_source, upload_version):
     assert source.current_document.version == 1
 
 
-def test_on_document_ready_hooks_are_called(make_source, monkeypatch):
-    from django.apps import apps
-
-    seen = []
-    config = apps.get_app_config("common")
-    monkeypatch.setattr(config, "on_document_ready", seen.append, raising=False)
+def test_a_published_import_publishes_source_version_ready(make_source, dispatched):
+    seen = dispatched("source.version_ready")
     source = make_source()
-    assert seen == [source.current_document_id]
+    assert seen == [{"document_id": source.current_document_id}]
 
 
 # --- Bad input: rejected before anything is stored ------------------------------------------
@@ -338,7 +334,7 @@ def test_document_retry_stalled(make_source):
     fresh = _pending(source, minutes_ago=1)
     exhausted = _pending(source, minutes_ago=90, attempts=3)
 
-    sent = services.document_retry_stalled()
+    sent = services.document_retry_stalled(send=tasks.import_document.delay)
 
     assert sorted(sent) == sorted([stalled.pk, processing.pk])
     for document in (stalled, processing, fresh, exhausted):
@@ -352,7 +348,7 @@ def test_document_retry_stalled(make_source):
     assert working.status == DocumentStatus.PROCESSING
     assert exhausted.status == DocumentStatus.FAILED
     assert "did not finish after several attempts" in exhausted.error
-    assert services.document_retry_stalled() == []
+    assert services.document_retry_stalled(send=tasks.import_document.delay) == []
 
 
 def test_sweep_task_runs_the_service(make_source):

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from apps.annotations import services as annotation_services
+from apps.annotations import tasks as annotation_tasks
 from apps.annotations.models import AnchorStatus, AnnotationAnchor
 from apps.annotations.services import TextPositionSelector
 from apps.moderation.actions import review_item_decide
@@ -67,18 +68,18 @@ def annotate(document, author, quote: str):
 
 
 def hooks_called(monkeypatch) -> list[int]:
-    """Record the on_document_ready calls (the annotations app re-anchors there)."""
-    from django.apps import apps
+    """Record the documents of ``source.version_ready`` (the annotations app re-anchors
+    there), dispatched on commit while the test runs."""
+    from apps.common import events
 
     seen: list[int] = []
-    config = apps.get_app_config("annotations")
-    original = config.on_document_ready
 
-    def record(document_id):
+    def record(*, document_id):
         seen.append(document_id)
-        original(document_id)
 
-    monkeypatch.setattr(config, "on_document_ready", record)
+    # Added after the real subscribers (re-anchoring still runs), removed after the test.
+    name = "source.version_ready"
+    monkeypatch.setitem(events._subscribers, name, [*events.subscribers(name), record])
     return seen
 
 
@@ -319,7 +320,10 @@ def test_the_sweep_repairs_a_lost_reanchoring_after_a_withdrawal(
     assert not AnnotationAnchor.objects.filter(annotation=note, document=first).exists()
     assert documents_missing_anchors(settled_before=timezone.now()) == [first.pk]
     with run_on_commit():
-        annotation_services.reanchor_sweep(now=timezone.now() + datetime.timedelta(hours=1))
+        annotation_services.reanchor_sweep(
+            send=annotation_tasks.reanchor_document.delay,
+            now=timezone.now() + datetime.timedelta(hours=1),
+        )
     assert AnnotationAnchor.objects.filter(annotation=note, document=first).exists()
     assert documents_missing_anchors(settled_before=timezone.now()) == []
 

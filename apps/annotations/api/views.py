@@ -17,15 +17,15 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as APIValidationError
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import SAFE_METHODS, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import UserRateThrottle
 from rest_framework.views import APIView
 
-from apps.common.api import ClientIPThrottleMixin, StandardPagination
+from apps.common.api import StandardPagination
 from apps.common.markdown import render_markdown
 from apps.common.site import absolute_url
+from apps.common.throttles import write_throttle
 from apps.sources import selectors as source_selectors
 from apps.sources.models import Document
 
@@ -55,18 +55,6 @@ class JSONLDRenderer(JSONRenderer):
 
     media_type = "application/ld+json"
     format = "jsonld"
-
-
-class AnnotationWriteThrottle(ClientIPThrottleMixin, UserRateThrottle):
-    """30 writes a minute per user (POST, PATCH, DELETE); reads are not limited here."""
-
-    scope = "annotation_write"
-    rate = "30/min"
-
-    def allow_request(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        return super().allow_request(request, view)
 
 
 def _wants_jsonld(request) -> bool:
@@ -139,7 +127,8 @@ def _source_for(slug: str):
 class AnnotationAPIView(APIView):
     renderer_classes = [JSONRenderer, JSONLDRenderer]
     permission_classes = [IsAuthenticatedOrReadOnly]
-    throttle_classes = [AnnotationWriteThrottle]
+    # Writes (POST, PATCH, DELETE) only: apps/common/throttles.py, kind "annotation".
+    throttle_classes = [write_throttle("annotation")]
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

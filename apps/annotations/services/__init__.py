@@ -33,7 +33,6 @@ from .reanchoring import (
     REANCHOR_SETTLE,
     annotation_reattach,
     document_reanchor,
-    enqueue_reanchor,
     reanchor_sweep,
 )
 from .review import (
@@ -62,7 +61,6 @@ __all__ = [
     "annotation_restore",
     "annotation_update",
     "document_reanchor",
-    "enqueue_reanchor",
     "normalize_tags",
     "notification_email_subject",
     "notification_send_email",

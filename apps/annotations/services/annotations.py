@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.common.markdown import render_markdown
-from apps.moderation.selectors import is_premoderated
+from apps.moderation.standing import standing
 from apps.search.services import search_index_annotation
 from apps.sources.models import Document
 
@@ -55,6 +56,8 @@ def annotation_create(
     version; newer versions get anchors from re-anchoring, enqueued on commit."""
     _check_signed_in(author)
     _check_document_ready(document)
+    # Everything this write asks moderation about its author, in one read.
+    author_standing = standing(author)
     body = _check_body(body)
     motivation = _check_choice(motivation, USER_MOTIVATIONS, "motivation")
     visibility = _check_choice(visibility, Visibility.values, "visibility")
@@ -87,7 +90,7 @@ def annotation_create(
         annotation.start, annotation.end = target.start, target.end
     # Pre-moderation: a public annotation by a user under it waits for a moderator
     # (private notes are seen by nobody else anyway).
-    annotation.awaiting_approval = visibility == Visibility.PUBLIC and is_premoderated(author)
+    annotation.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
     annotation.full_clean()
     annotation.save()
     if annotation.awaiting_approval:
@@ -104,7 +107,8 @@ def annotation_create(
         )
         _reanchor_newer_versions(document)
     search_index_annotation(annotation_id=annotation.pk)
-    _notify(annotation)
+    _notify(annotation, author_standing=author_standing)
+    events.publish("annotation.created", annotation_id=annotation.pk)
     return annotation
 
 
@@ -132,6 +136,7 @@ def annotation_update(
     changes here (see ``annotation_reattach``). Marks the annotation edited."""
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     _check_author(annotation, user, _("edit"))
+    author_standing = standing(user)
     changed = False
     if body is not None:
         body = _check_body(body)
@@ -163,7 +168,7 @@ def annotation_update(
         if (
             visibility == Visibility.PUBLIC
             and annotation.visibility == Visibility.PRIVATE
-            and is_premoderated(user)
+            and author_standing.premoderated
         ):
             # Going public is publishing: it waits like a new annotation would.
             annotation.awaiting_approval = True
@@ -178,7 +183,8 @@ def annotation_update(
     if becomes_private:
         _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
-    _notify(annotation)
+    _notify(annotation, author_standing=author_standing)
+    events.publish("annotation.updated", annotation_id=annotation.pk)
     return annotation
 
 
@@ -206,4 +212,5 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
         annotation.deleted_at = timezone.now()
         annotation.save(update_fields=["deleted_at", "modified"])
         search_index_annotation(annotation_id=annotation.pk)
+        events.publish("annotation.deleted", annotation_id=annotation.pk)
     return annotation

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import viewer_cache
-from apps.moderation.selectors import is_shadow_hidden
+from apps.common import events, viewer_cache
+from apps.moderation.standing import Standing, standing
 
 from .. import selectors
 from ..models import Annotation, Notification, NotificationKind
@@ -38,13 +38,16 @@ def _mentioned_usernames(body: str) -> list[str]:
     return names[:MAX_MENTIONS]
 
 
-def _notify(annotation: Annotation) -> None:
+def _notify(annotation: Annotation, *, author_standing: Standing | None = None) -> None:
     """Tell the parent's author about a reply and mentioned users about a mention, once
     per person per annotation; never the actor; never someone who cannot see it. Nothing
-    while it awaits approval (approval notifies), nor for a shadow-hidden author."""
+    while it awaits approval (approval notifies), nor for a shadow-hidden author.
+    ``author_standing``: the write's own read of its author (saves asking again)."""
     if annotation.deleted_at is not None or annotation.hidden or annotation.awaiting_approval:
         return
-    if is_shadow_hidden(annotation.author):
+    if author_standing is None:
+        author_standing = standing(annotation.author)
+    if author_standing.shadow_hidden:
         return
     recipients: dict[int, tuple[object, str]] = {}
     if annotation.parent_id:
@@ -57,7 +60,9 @@ def _notify(annotation: Annotation) -> None:
     for recipient_id, (recipient, kind) in recipients.items():
         if recipient_id == annotation.author_id:
             continue
-        if not selectors.can_see(viewer=recipient, annotation=annotation):
+        if not selectors.can_see(
+            viewer=recipient, annotation=annotation, author_shadow_hidden=False
+        ):
             continue
         wants_email = bool(recipient.email_notifications and recipient.email)
         notification, created = Notification.objects.get_or_create(
@@ -69,22 +74,11 @@ def _notify(annotation: Annotation) -> None:
                 "email_pending": wants_email,
             },
         )
-        if created and wants_email:
-            _enqueue_email(notification.pk)
-
-
-def _enqueue_email(notification_id: int) -> None:
-    def send() -> None:
-        from ..tasks import send_notification_email
-
-        try:
-            send_notification_email.delay(notification_id)
-        except Exception:  # noqa: BLE001 - broker down must not fail the write
-            logger.exception(
-                "Could not enqueue email for notification %s; the sweep will.", notification_id
+        if created:
+            # Subscribers (annotations/subscribers.py) send the e-mail when one is owed.
+            events.publish(
+                "notification.created", notification_id=notification.pk, email=wants_email
             )
-
-    transaction.on_commit(send)
 
 
 # An e-mail normally leaves within seconds; one still owed after this lost its job (broker
@@ -96,16 +90,16 @@ NOTIFICATION_EMAIL_MAX_AGE = timedelta(days=3)
 NOTIFICATION_EMAIL_SWEEP_BATCH = 500
 
 
-def notifications_sweep_unsent(*, now=None) -> list[int]:
-    """Re-send notification e-mails whose job was lost. Returns the notification ids sent.
+def notifications_sweep_unsent(*, send: Callable[[int], object], now=None) -> list[int]:
+    """Re-send notification e-mails whose job was lost: ``send(notification_id)`` (the
+    sweep task passes ``send_notification_email.delay``; the first failure ends the
+    sweep until the next beat). Returns the notification ids sent.
 
     Picks notifications whose e-mail is still owed (``email_pending``), older than
     ``NOTIFICATION_EMAIL_SWEEP_AFTER`` and unread; e-mails older than
     ``NOTIFICATION_EMAIL_MAX_AGE``, or about a notification already read in the app, are
     given up (no longer pending). Safe to run any time and to overlap a job still on its
     way: the task sends at most once per notification."""
-    from ..tasks import send_notification_email
-
     now = now or timezone.now()
     given_up = (
         Notification.objects.filter(email_pending=True)
@@ -126,7 +120,7 @@ def notifications_sweep_unsent(*, now=None) -> list[int]:
     sent = []
     for notification_id in notification_ids:
         try:
-            send_notification_email.delay(notification_id)
+            send(notification_id)
         except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
             logger.exception("Sweep could not enqueue email for notification %s", notification_id)
             break

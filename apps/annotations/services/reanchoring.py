@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.sources.models import Document, DocumentStatus, Passage, Source
 
 from .. import anchoring, selectors
@@ -105,36 +107,27 @@ def _reanchor_newer_versions(document: Document) -> None:
         ).values_list("pk", flat=True)
     )
     for document_id in newer:
-        enqueue_reanchor(document_id)
-
-
-def enqueue_reanchor(document_id: int) -> None:
-    """Send the re-anchoring job after commit; a broker outage is logged, not raised
-    (the user's write has succeeded; running the task again later is safe)."""
-
-    def send() -> None:
-        from ..tasks import reanchor_document
-
-        try:
-            reanchor_document.delay(document_id)
-        except Exception:  # noqa: BLE001 - broker down must not fail the write
-            logger.exception("Could not enqueue re-anchoring of document %s", document_id)
-
-    transaction.on_commit(send)
+        # Its subscriber (annotations/subscribers.py) enqueues tasks.reanchor_document.
+        events.publish("annotation.reanchor_needed", document_id=document_id)
 
 
 # A version that became ready this recently still has its own re-anchoring job coming.
 REANCHOR_SETTLE = timedelta(minutes=5)
 
 
-def reanchor_sweep(*, now=None) -> list[int]:
-    """Re-enqueue re-anchoring for ready versions whose annotations lack anchors there
-    (the periodic repair for jobs lost while the broker was down). Returns the document
-    ids sent. Safe to run any time: re-anchoring only fills in what is missing."""
+def reanchor_sweep(*, send: Callable[[int], object], now=None) -> list[int]:
+    """``send(document_id)`` (the sweep task passes ``reanchor_document.delay``) for
+    ready versions whose annotations lack anchors there (the periodic repair for jobs
+    lost while the broker was down); a failure to send is logged and the sweep goes on.
+    Returns the document ids found. Safe to run any time: re-anchoring only fills in
+    what is missing."""
     now = now or timezone.now()
     document_ids = selectors.documents_missing_anchors(settled_before=now - REANCHOR_SETTLE)
     for document_id in document_ids:
-        enqueue_reanchor(document_id)
+        try:
+            send(document_id)
+        except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
+            logger.exception("Sweep could not enqueue re-anchoring of document %s", document_id)
     return document_ids
 
 
@@ -156,7 +149,7 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
         return {}
     # The current version takes every annotation of the source, also those made on a
     # version that came after it and was withdrawn (or that it was accepted over): the
-    # sources app calls on_document_ready whenever the current version changes. An older
+    # sources app publishes source.version_ready whenever the current version changes. An older
     # version only takes annotations made before it.
     is_current = document.source.current_document_id == document.pk
     made_elsewhere = (

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import events
+
 from .. import selectors
 from ..models import Annotation, Visibility
 from .notifications import _notify
@@ -35,6 +37,7 @@ def annotation_hide(*, annotation: Annotation, moderator) -> Annotation:
         annotation.hidden = True
         annotation._history_user = moderator
         annotation.save(update_fields=["hidden", "modified"])
+        events.publish("annotation.hidden", annotation_id=annotation.pk)
     return annotation
 
 
@@ -47,6 +50,7 @@ def annotation_restore(*, annotation: Annotation, moderator) -> Annotation:
         annotation.hidden = False
         annotation._history_user = moderator
         annotation.save(update_fields=["hidden", "modified"])
+        events.publish("annotation.restored", annotation_id=annotation.pk)
     return annotation
 
 
@@ -60,6 +64,7 @@ def annotation_approve(*, annotation: Annotation, moderator) -> Annotation:
         annotation.awaiting_approval = False
         annotation._history_user = moderator
         annotation.save(update_fields=["awaiting_approval", "modified"])
+        events.publish("annotation.approved", annotation_id=annotation.pk)
         _notify(annotation)
     return annotation
 
@@ -72,29 +77,27 @@ def annotation_hide_pending_review(*, annotation: Annotation) -> Annotation:
     if not annotation.hidden:
         annotation.hidden = True
         annotation.save(update_fields=["hidden", "modified"])
+        events.publish("annotation.hidden", annotation_id=annotation.pk)
     return annotation
 
 
 def _queue_on_commit(item_type: str, annotation_ids: list[int], summary: str) -> None:
-    """Open review items once the write commits; a failure is logged, never raised (the
+    """Ask for review items once the write commits (``review.requested``, which the
+    moderation app's subscriber opens; a failure is logged, never raised: the
     annotation's own state still says it needs a moderator). Private annotations never
     open one: nobody but their author may see them, moderators included (an orphaned
     private note is on its author's orphan list in the reader, and nowhere else)."""
     if not annotation_ids:
         return
-
-    def open_items() -> None:
-        from apps.moderation.services import review_item_open
-
-        for annotation in Annotation.objects.filter(
-            pk__in=annotation_ids, visibility=Visibility.PUBLIC
-        ).select_related("source", "author"):
-            try:
-                review_item_open(item_type=item_type, target=annotation, summary=summary)
-            except Exception:  # noqa: BLE001 - a queue hiccup must not undo the write
-                logger.exception("Could not queue annotation %s as %s", annotation.pk, item_type)
-
-    transaction.on_commit(open_items)
+    public = Annotation.objects.filter(pk__in=annotation_ids, visibility=Visibility.PUBLIC)
+    for annotation_id in public.values_list("pk", flat=True):
+        events.publish(
+            "review.requested",
+            target_type="annotation",
+            target_id=annotation_id,
+            item_type=item_type,
+            summary=summary,
+        )
 
 
 def _queue_pending(annotation: Annotation) -> None:

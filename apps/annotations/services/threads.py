@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.common.markdown import render_markdown
-from apps.moderation.selectors import is_premoderated
+from apps.moderation.standing import standing
 from apps.search.services import search_index_annotation
 
 from .. import selectors
@@ -31,6 +32,8 @@ def annotation_reply(
     """Reply to ``parent`` (any depth). The parent must be visible to the author, not
     deleted and not hidden. A reply in a private thread is private."""
     _check_signed_in(author)
+    # Everything this write asks moderation about its author, in one read.
+    author_standing = standing(author)
     if not selectors.can_see(viewer=author, annotation=parent, include_deleted=True):
         raise ValidationError({"parent": _("The annotation you reply to does not exist.")})
     if parent.deleted_at is not None:
@@ -60,11 +63,12 @@ def annotation_reply(
         parent=parent,
         thread_id=parent.thread_id or parent.pk,
     )
-    reply.awaiting_approval = visibility == Visibility.PUBLIC and is_premoderated(author)
+    reply.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
     reply.full_clean()
     reply.save()
     if reply.awaiting_approval:
         _queue_pending(reply)
     search_index_annotation(annotation_id=reply.pk)
-    _notify(reply)
+    _notify(reply, author_standing=author_standing)
+    events.publish("annotation.created", annotation_id=reply.pk)
     return reply

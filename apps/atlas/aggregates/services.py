@@ -4,25 +4,11 @@ edit of a published entry, archive, restore, merge, research status) calls
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
-
-from .. import cache as atlas_cache
-
-logger = logging.getLogger(__name__)
+from apps.common import events
 
 
 def published_set_changed() -> None:
-    """After commit: stale aggregates go, and the snapshot is rebuilt in the background."""
-
-    def after_commit() -> None:
-        atlas_cache.bump_generation()
-        from ..tasks import rebuild_atlas_snapshot
-
-        try:
-            rebuild_atlas_snapshot.delay()
-        except Exception:  # noqa: BLE001 - a broker outage must not fail the write
-            logger.exception("Could not enqueue the atlas snapshot rebuild; the beat will.")
-
-    transaction.on_commit(after_commit)
+    """Publish ``atlas.published_set_changed``: on commit, stale aggregates go and the
+    snapshot is rebuilt in the background (``atlas/subscribers.py``); once per
+    transaction however many writes call it."""
+    events.publish("atlas.published_set_changed")

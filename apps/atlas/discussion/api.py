@@ -11,7 +11,6 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -100,15 +99,13 @@ class CommentListCreateAPI(APIView):
         example = example_get(viewer=request.user, example_id=pk)
         serializer = CommentInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            comment = services.comment_create(
-                author=request.user,
-                example=example,
-                body=serializer.validated_data["body"],
-                parent_id=serializer.validated_data.get("parent"),
-            )
-        except services.RateLimited as exc:
-            raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
+        # A RateLimited from the service: the exception handler answers 429 + Retry-After.
+        comment = services.comment_create(
+            author=request.user,
+            example=example,
+            body=serializer.validated_data["body"],
+            parent_id=serializer.validated_data.get("parent"),
+        )
         return Response(
             CommentOutputSerializer(comment_json(comment)).data, status=status.HTTP_201_CREATED
         )

@@ -4,18 +4,16 @@ thread when moderators merge duplicates. Who may do what: apps/atlas/permissions
 
 from __future__ import annotations
 
-import time
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common.markdown import render_markdown
+from apps.common.throttles import check_write_rate
 from apps.moderation.models import AuditAction
 from apps.moderation.services import audit_record
 
-from .. import cache as atlas_cache
 from ..entries.selectors import example_get
 from ..entries.validation import Errors, require_reason
 from ..models import ENTRY_COMMENT_MAX_LENGTH, EntryComment, Example
@@ -29,42 +27,6 @@ from ..permissions import (
 )
 from .selectors import comment_visible
 
-# 20 comments a minute per user: enough for a lively exchange, too few for a flood.
-COMMENT_RATE_LIMIT = 20
-COMMENT_RATE_WINDOW = 60  # seconds
-
-
-class RateLimited(PermissionDenied):
-    """Too many writes in the current window; ``retry_after`` is in seconds (for the
-    ``Retry-After`` header of a 429)."""
-
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-def _check_comment_rate(user) -> None:
-    # A fixed window per user in the cache (Redis in production, shared by all workers).
-    now = int(time.time())
-    window = now // COMMENT_RATE_WINDOW
-    key = f"atlas:comment-rate:{user.pk}:{window}"
-    atlas_cache.cache.add(key, 0, timeout=COMMENT_RATE_WINDOW + 5)
-    try:
-        count = atlas_cache.cache.incr(key)
-    except ValueError:  # expired between add and incr
-        atlas_cache.cache.set(key, 1, timeout=COMMENT_RATE_WINDOW + 5)
-        count = 1
-    if count > COMMENT_RATE_LIMIT:
-        retry_after = (window + 1) * COMMENT_RATE_WINDOW - now
-        raise RateLimited(
-            _(
-                "You have posted %(limit)s comments in the last minute. Please wait "
-                "%(seconds)s seconds before posting again."
-            )
-            % {"limit": COMMENT_RATE_LIMIT, "seconds": retry_after},
-            retry_after=retry_after,
-        )
-
 
 @transaction.atomic
 def comment_create(
@@ -72,8 +34,8 @@ def comment_create(
 ) -> EntryComment:
     """Post a comment (or, with ``parent_id``, a reply) under an entry the author can see.
     A reply to a reply joins the thread of its first comment. The body is Markdown,
-    stored with its sanitised HTML. At most COMMENT_RATE_LIMIT comments per user per
-    minute (RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
+    stored with its sanitised HTML. Throttled per user (apps/common/throttles.py, kind
+    "comment": RateLimited). Raises PermissionDenied, Http404 (an entry the author cannot
     see) or ValidationError; nothing is stored then."""
     if not can_comment(user=author, example=example):
         raise PermissionDenied(_("Sign in to contribute to the atlas."))
@@ -98,7 +60,7 @@ def comment_create(
         elif parent.parent_id:
             parent = EntryComment.objects.get(pk=parent.parent_id)
     errors.raise_if_any()
-    _check_comment_rate(author)
+    check_write_rate(kind="comment", user=author, ip=None)
     comment = EntryComment(
         example=example, author=author, parent=parent, body=body, body_html=render_markdown(body)
     )

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from apps.common.throttles import RateLimited
 from apps.common.validators import as_id
 
 from ..entries.selectors import example_get
@@ -35,7 +36,7 @@ def comment_post(request, pk: int):
             # A malformed id names no comment: the service says so.
             parent_id=(as_id(parent_id) or 0) if parent_id else None,
         )
-    except services.RateLimited as exc:
+    except RateLimited as exc:
         response = render(
             request,
             "atlas/example_detail.html",

@@ -14,14 +14,13 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
 from apps.common.site import absolute_url
+from apps.common.throttles import check_request_rate
 from apps.common.validators import as_id
-from apps.moderation.throttles import RateLimited, check_request_rate
 
 from ..contributors import credits
 from ..history.selectors import example_changes_since
@@ -279,14 +278,11 @@ def _similar_response(request, exc: services.SimilarEntries) -> Response:
 
 
 def _check_rate(request) -> None:
-    """Entry writes are throttled per account and per address (apps.moderation.throttles):
-    429 with Retry-After."""
+    """Entry writes are throttled per account and per address (apps/common/throttles.py):
+    RateLimited, which the API answers with 429 and Retry-After."""
     if not request.user.is_authenticated:
         return  # the service answers 403 for anonymous writes
-    try:
-        check_request_rate(request, "entry")
-    except RateLimited as exc:
-        raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
+    check_request_rate(request, "entry")
 
 
 class ExampleListCreateAPI(APIView):

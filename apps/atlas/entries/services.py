@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.search.services import search_index_example
 
 from .. import contributors
@@ -130,6 +131,9 @@ def example_create(
     elif status == Status.PUBLISHED:
         after_first_publication(example)
         published_set_changed()
+    events.publish("entry.created", example_id=example.pk, status=status)
+    if status == Status.PUBLISHED:
+        events.publish("entry.published", example_id=example.pk)
     return example
 
 
@@ -225,11 +229,12 @@ def example_update(
             # A trusted contributor's edit is live already; a moderator looks afterwards.
             queue_on_commit(
                 "post_review_edit",
-                Example,
+                "entry",
                 example.pk,
                 _("%(user)s edited this published entry (now version %(version)s).")
                 % {"user": actor.get_username(), "version": example.version},
             )
+    events.publish("entry.updated", example_id=example.pk, version=example.version)
     return example
 
 

@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
+
 from ..aggregates.services import published_set_changed
 from ..models import Example, Status
 from ..permissions import (
@@ -112,6 +114,9 @@ def example_transition(
         after_first_publication(example)
     if to == Status.SUBMITTED:
         queue_submission(example)
+    events.publish("entry.status_changed", example_id=example.pk, status=to)
+    if to == Status.PUBLISHED:
+        events.publish("entry.published", example_id=example.pk)
     decision = SETTLES_AS.get((previous, to))
     if settle_queue and decision and who == MODERATOR:
         settle_review_items(

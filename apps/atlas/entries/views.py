@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.common.site import absolute_url
+from apps.common.throttles import RateLimited, check_request_rate, throttled_response
 from apps.common.validators import as_id
-from apps.moderation.throttles import RateLimited, check_request_rate
 
 from .. import citation
 from ..contributors import contributor_names
@@ -49,14 +49,6 @@ from .forms import (
 )
 
 # --- Creating an entry --------------------------------------------------------------------
-
-
-def throttled_response(response, exc: RateLimited | None):
-    """A form refused for going too fast: 429 with Retry-After (the form shows why)."""
-    if exc is not None:
-        response.status_code = 429
-        response["Retry-After"] = str(exc.retry_after)
-    return response
 
 
 def attach_errors(form, formset_errors: list[str], exc: ValidationError) -> None:

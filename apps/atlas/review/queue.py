@@ -11,28 +11,26 @@ import logging
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import events
+
 from ..models import Example, SuggestedEdit, SuggestionStatus
 
 logger = logging.getLogger(__name__)
 
 
-def queue_on_commit(item_type: str, model, object_id: int, summary: str) -> None:
-    """Put an atlas object in the moderation queue once the write commits. Opening the
+def queue_on_commit(item_type: str, target_type: str, object_id: int, summary: str) -> None:
+    """Put an atlas object (``target_type``: its moderation registry name, "entry" or
+    "suggested_edit") in the moderation queue once the write commits: the
+    ``review.requested`` event, which the moderation app's subscriber opens. Opening the
     item is idempotent; a failure is logged, never raised: the contributor's write stands,
     and the object's state (submitted, open suggestion) still says it awaits review."""
-
-    def open_item() -> None:
-        from apps.moderation.services import review_item_open
-
-        target = model._default_manager.filter(pk=object_id).first()
-        if target is None:
-            return
-        try:
-            review_item_open(item_type=item_type, target=target, summary=summary)
-        except Exception:  # noqa: BLE001 - a queue hiccup must not undo the write
-            logger.exception("Could not queue %s %s as %s", model.__name__, object_id, item_type)
-
-    transaction.on_commit(open_item)
+    events.publish(
+        "review.requested",
+        target_type=target_type,
+        target_id=object_id,
+        item_type=item_type,
+        summary=summary,
+    )
 
 
 def settle_review_items(example: Example, *, item_types, actor, decision: str, reason: str) -> None:
@@ -89,7 +87,7 @@ def after_first_publication(example: Example) -> None:
 def queue_submission(example: Example) -> None:
     queue_on_commit(
         "submitted_entry",
-        Example,
+        "entry",
         example.pk,
         _("New entry about %(place)s submitted by %(user)s.")
         % {
@@ -100,7 +98,7 @@ def queue_submission(example: Example) -> None:
 
 
 def queue_suggestion(suggestion: SuggestedEdit, summary: str) -> None:
-    queue_on_commit("suggested_edit", SuggestedEdit, suggestion.pk, summary)
+    queue_on_commit("suggested_edit", "suggested_edit", suggestion.pk, summary)
 
 
 def settle_suggestion(suggestion: SuggestedEdit, *, actor, decision: str, reason: str) -> None:

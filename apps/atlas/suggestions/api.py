@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.moderation.throttles import RateLimited, check_request_rate
+from apps.common.throttles import check_request_rate
 
 from ..entries.api import conflict_response
 from ..entries.selectors import example_get
@@ -94,10 +93,7 @@ class SuggestionListCreateAPI(APIView):
         serializer = SuggestionInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if request.user.is_authenticated:  # the service answers 403 for anonymous writes
-            try:
-                check_request_rate(request, "suggestion")
-            except RateLimited as exc:
-                raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
+            check_request_rate(request, "suggestion")  # RateLimited: 429 + Retry-After
         suggestion = services.suggestion_create(
             proposer=request.user,
             example=example,

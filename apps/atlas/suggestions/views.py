@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.common.throttles import RateLimited, check_request_rate, throttled_response
 from apps.common.validators import as_id
-from apps.moderation.throttles import RateLimited, check_request_rate
 
 from ..entries.forms import ExampleEditForm
 from ..entries.selectors import example_get
 from ..entries.services import StaleVersion
-from ..entries.views import attach_errors, throttled_response
+from ..entries.views import attach_errors
 from ..permissions import can_suggest
 from . import selectors, services
 from .forms import SuggestEditForm

@@ -19,7 +19,6 @@ from .audit import audit_record, describe_target
 from .flags import flag_create, flag_hide_score, flagger_weight, flags_resolve
 from .hiding import content_hide, content_unhide
 from .notices import (
-    enqueue_on_commit,
     notice_create,
     notice_email_subject,
     notice_send_email,
@@ -52,7 +51,6 @@ __all__ = [
     "content_hide",
     "content_unhide",
     "describe_target",
-    "enqueue_on_commit",
     "flag_create",
     "flag_hide_score",
     "flagger_weight",

@@ -4,6 +4,7 @@ after commit; a sweep re-sends e-mails whose job was lost)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,24 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import viewer_cache
+from apps.common import events, viewer_cache
 
 from ..models import ModerationNotice, ReviewItem
 
 logger = logging.getLogger(__name__)
-
-
-def enqueue_on_commit(task, *args) -> None:
-    """Send ``task`` after the transaction commits. A broker outage is logged, never
-    raised: the write the user made stands, and the periodic sweep sends it later."""
-
-    def send() -> None:
-        try:
-            task.delay(*args)
-        except Exception:  # noqa: BLE001 - broker down must not fail the user's write
-            logger.exception("Could not enqueue %s%r; the sweep will retry.", task.name, args)
-
-    transaction.on_commit(send)
 
 
 def notice_create(
@@ -52,9 +40,8 @@ def notice_create(
         target_label=(target_label or (item.target_label if item is not None else ""))[:300],
         target_url=(target_url or (item.target_url if item is not None else ""))[:500],
     )
-    from ..tasks import send_notice_email
-
-    enqueue_on_commit(send_notice_email, notice.pk)
+    # Its subscriber (moderation/subscribers.py) enqueues the e-mail.
+    events.publish("notice.created", notice_id=notice.pk)
     return notice
 
 
@@ -118,10 +105,11 @@ def notice_send_email(*, notice_id: int) -> str:
     return outcome
 
 
-def notices_sweep_unsent(*, older_than_minutes: int = 10) -> list[int]:
-    """Re-send notices whose e-mail job was lost (broker down). Returns their ids."""
-    from ..tasks import send_notice_email
-
+def notices_sweep_unsent(
+    *, send: Callable[[int], object], older_than_minutes: int = 10
+) -> list[int]:
+    """Re-send notices whose e-mail job was lost (broker down): ``send(notice_id)`` (the
+    sweep task passes ``send_notice_email.delay``). Returns their ids."""
     cutoff = timezone.now() - timedelta(minutes=older_than_minutes)
     ids = list(
         ModerationNotice.objects.filter(email_handled_at__isnull=True, created__lt=cutoff)
@@ -129,7 +117,7 @@ def notices_sweep_unsent(*, older_than_minutes: int = 10) -> list[int]:
         .values_list("pk", flat=True)[:500]
     )
     for notice_id in ids:
-        send_notice_email.delay(notice_id)
+        send(notice_id)
     return ids
 
 

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
+from apps.common import events
+
 from .. import permissions
 from ..models import AuditAction, ModeratorScope, UserModerationState
 from ..permissions import MODERATOR_GROUP, TRUSTED_GROUP
@@ -297,19 +299,7 @@ def user_set_shadow_hidden(*, actor, user, hidden: bool, reason: str) -> UserMod
     state.save()
     audit_record(actor=actor, action=AuditAction.SHADOW_HIDE, target=user, reason=reason,
                  before=before, after={"shadow_hidden": hidden})  # fmt: skip
-    transaction.on_commit(lambda: _tell_apps_shadow_hidden_changed(user.pk))
+    # Apps that cache public aggregates (the atlas map) drop them: a shadow-hidden
+    # author's content leaves (or rejoins) them.
+    events.publish("user.shadow_hidden_changed", user_id=user.pk)
     return state
-
-
-def _tell_apps_shadow_hidden_changed(user_id: int) -> None:
-    """Apps that cache public aggregates (the atlas map) drop them: a shadow-hidden
-    author's content leaves (or rejoins) them. Hook: ``AppConfig.on_shadow_hidden_changed``."""
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        hook = getattr(config, "on_shadow_hidden_changed", None)
-        if hook is not None:
-            try:
-                hook(user_id)
-            except Exception:  # noqa: BLE001 - the measure is committed; a cache is secondary
-                logger.exception("%s.on_shadow_hidden_changed failed", config.name)

@@ -13,8 +13,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.client_ip import client_ip
 from apps.common.site import absolute_url
-from apps.moderation.throttles import client_ip
 
 from .. import citation, selectors, services
 from ..forms import NewVersionForm, SourceUploadForm

@@ -2,11 +2,12 @@
 change happens.
 
 - ``uploads``      source_create / document_upload (form, API or command) store the bytes
-                   and a pending Document, then enqueue tasks.import_document on commit
+                   and a pending Document, and publish ``source.uploaded`` (its
+                   subscriber enqueues tasks.import_document on commit)
 - ``imports``      document_import (the task) extracts the text and, in one transaction,
                    publishes the version (a steward's upload) or files it as a proposal
                    (anyone else's); failures, the stalled-import sweep, the
-                   ``on_document_ready`` hooks and the review item an upload needs
+                   ``source.version_ready`` event and the review item an upload needs
 - ``versions``     document_accept / document_reject decide a proposal, document_withdraw
                    takes a published version back (docs/moderation.md, "Source
                    stewardship"; who may: permissions.py)

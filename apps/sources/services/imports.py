@@ -1,11 +1,12 @@
 """Imports: extracting an upload's text into a version (``document_import``, run by
 ``tasks.import_document``), published or filed as a proposal; failures, the worker giving
-up, the sweep for stalled imports; and what happens after a version is ready (the apps'
-``on_document_ready`` hooks, the review item an upload needs)."""
+up, the sweep for stalled imports; and what happens after a version is ready (the
+``source.version_ready`` event, the review item an upload needs)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import events
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import ReviewItemType
 from apps.moderation.services import review_item_open
@@ -102,28 +104,18 @@ def document_import(*, document_id: int) -> Document:
         if filled:
             source._change_reason = "Filled from the file: " + ", ".join(filled)
         source.save(update_fields=["current_document", "modified", *filled])
-        transaction.on_commit(lambda: _after_version_ready(document.pk))
+        current_version_changed(document.pk)
+        document_id = document.pk
+        transaction.on_commit(lambda: _open_review_item(document_id))
     return document
 
 
-def _after_version_ready(document_id: int) -> None:
-    """After the commit that published an upload: tell the apps that follow the current
-    version, then put an untrusted contributor's upload in the review queue."""
-    _current_version_changed(document_id)
-    _open_review_item(document_id)
-
-
-def _current_version_changed(document_id: int) -> None:
-    """Hook ``AppConfig.on_document_ready(document_id)``, called after commit whenever a
-    version becomes its source's current version: a published import, an accepted
-    proposal, or the version that is current again after a withdrawal (annotations
-    re-anchor onto it). Never for a proposal."""
-    from django.apps import apps
-
-    for config in apps.get_app_configs():
-        hook = getattr(config, "on_document_ready", None)
-        if hook is not None:
-            hook(document_id)
+def current_version_changed(document_id: int) -> None:
+    """Inside the transaction that made ``document_id`` its source's current version (a
+    published import, an accepted proposal, the version current again after a
+    withdrawal; never a proposal): publish ``source.version_ready`` (annotations
+    re-anchor onto it)."""
+    events.publish("source.version_ready", document_id=document_id)
 
 
 def _open_review_item(document_id: int) -> None:
@@ -205,9 +197,11 @@ def document_import_abandon(*, document_id: int, message: str) -> Document:
     return _document_fail(document_id, message)
 
 
-def document_retry_stalled(*, now=None) -> list[int]:
+def document_retry_stalled(*, send: Callable[[int], object], now=None) -> list[int]:
     """Documents still pending or processing long after upload lost their job (broker
-    down, worker killed): send them again. Returns the ids re-enqueued."""
+    down, worker killed): ``send(document_id)`` them again (the sweep task passes its
+    import task's ``delay``; the first failure to send ends the sweep until the next
+    beat). Returns the ids sent."""
     now = now or timezone.now()
     cutoff = now - STALLED_AFTER
     # A processing import is judged by when it started (the task's hard limit is six
@@ -223,10 +217,8 @@ def document_retry_stalled(*, now=None) -> list[int]:
             _document_fail(pk, _("The import did not finish after several attempts."))
             continue
         Document.objects.filter(pk=pk).update(status=DocumentStatus.PENDING)
-        from ..tasks import import_document
-
         try:
-            import_document.delay(pk)
+            send(pk)
         except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again
             logger.exception("Sweep could not enqueue document %s", pk)
             break

@@ -1,6 +1,7 @@
 """Uploads: a new source with its first version (``source_create``) or a new version of
-a source (``document_upload``). Both store the bytes and a pending Document, then enqueue
-the import on commit (``imports``)."""
+a source (``document_upload``). Both store the bytes and a pending Document and publish
+``source.uploaded``, whose subscriber (``sources/subscribers.py``) enqueues the import on
+commit (``imports``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.moderation.throttles import check_write_rate
+from apps.common import events
+from apps.common.throttles import check_write_rate
 
 from .. import permissions, selectors
 from ..importers import ImportRejected, validate_upload
@@ -27,7 +29,7 @@ def _check_can_add(user) -> None:
 
 def _check_upload_rate(*, user, client_ip: str | None, throttle: bool) -> None:
     """Uploads per account (fewer for accounts younger than a day) and per address, in
-    the write throttles' windows (apps/moderation/throttles.py, kind "upload"); raises
+    the write throttles' windows (apps/common/throttles.py, kind "upload"); raises
     RateLimited (a PermissionDenied with ``retry_after``: 429 in pages and the API)."""
     if throttle:
         check_write_rate(kind="upload", user=user, ip=client_ip)
@@ -55,22 +57,8 @@ def _store_upload(
         base_document_id=base_document_id,
     )
     DocumentUpload.objects.create(document=document, data=data, size=len(data))
-    _enqueue_import(document.pk)
+    events.publish("source.uploaded", document_id=document.pk)
     return document
-
-
-def _enqueue_import(document_id: int) -> None:
-    def send() -> None:
-        from ..tasks import import_document
-
-        try:
-            import_document.delay(document_id)
-        except Exception:  # noqa: BLE001 - broker down must not fail the user's upload
-            logger.exception(
-                "Could not enqueue import of document %s; the sweep will.", document_id
-            )
-
-    transaction.on_commit(send)
 
 
 @transaction.atomic

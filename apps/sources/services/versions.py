@@ -16,7 +16,7 @@ from apps.moderation.services import audit_record, review_items_settle
 from apps.search.services import search_index_document
 
 from ..models import Document, DocumentStatus, Source
-from .imports import _current_version_changed
+from .imports import current_version_changed
 from .stewardship import _check_steward
 
 
@@ -133,8 +133,7 @@ def document_accept(
             decision=Decision.PUBLISH,
             reason=reason,
         )
-    document_id = document.pk
-    transaction.on_commit(lambda: _current_version_changed(document_id))
+    current_version_changed(document.pk)
     return document
 
 
@@ -235,8 +234,7 @@ def document_withdraw(
             reason=reason,
         )
     if now_current is not None:
-        current_id = now_current.pk
-        transaction.on_commit(lambda: _current_version_changed(current_id))
+        current_version_changed(now_current.pk)
     return document
 
 

@@ -1,0 +1,23 @@
+"""What the atlas does when an event is published (``apps/common/events.py``); connected
+from ``AtlasConfig.ready``. Services publish; the work that follows is chosen here, so
+services never import tasks (tasks call services and selectors)."""
+
+from __future__ import annotations
+
+from apps.common import events
+
+from . import cache, tasks
+
+
+def aggregates_changed(**payload) -> None:
+    """``atlas.published_set_changed`` (publish, edit of a published entry, archive,
+    restore, merge, research status) and ``user.shadow_hidden_changed`` (the user's
+    entries leave or rejoin the public figures): stale aggregates go at once, and the
+    unfiltered snapshot is rebuilt in the background (the beat repairs a lost job)."""
+    cache.bump_generation()
+    tasks.rebuild_atlas_snapshot.delay_on_commit()
+
+
+def connect() -> None:
+    events.subscribe("atlas.published_set_changed", aggregates_changed)
+    events.subscribe("user.shadow_hidden_changed", aggregates_changed)

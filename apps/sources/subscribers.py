@@ -1,0 +1,19 @@
+"""What the sources app does when an event is published (``apps/common/events.py``);
+connected from ``SourcesConfig.ready``. Services publish; the jobs that follow are
+chosen here, so services never import tasks (tasks call services)."""
+
+from __future__ import annotations
+
+from apps.common import events
+
+from . import tasks
+
+
+def import_uploaded_document(*, document_id: int) -> None:
+    """``source.uploaded``: extract the new version in the background (imports queue).
+    A broker outage is logged; ``tasks.sweep_stalled_imports`` sends it later."""
+    tasks.import_document.delay_on_commit(document_id)
+
+
+def connect() -> None:
+    events.subscribe("source.uploaded", import_uploaded_document)
