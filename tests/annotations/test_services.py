@@ -460,6 +460,23 @@ def test_mentions_notify_once_never_self_never_invisible(
     assert sorted(m.to[0] for m in mail.outbox) == sorted([other_user.email, user.email])
 
 
+def test_mentions_link_to_the_persons_page_in_annotations_and_entry_comments(
+    user, other_user, make_annotation
+):
+    """Issue 14: @name of an active account links to their page, rendered once at write
+    time; a deactivated or unknown name stays text."""
+    gone = type(other_user).objects.create_user("gone", "gone@example.org", "x" * 20)
+    gone.is_active = False
+    gone.save()
+    note = make_annotation(user, body=f"Ask @{other_user.username}, not @gone or @nobody.")
+    assert f'href="/users/{other_user.username}/"' in note.body_html
+    assert "/users/gone/" not in note.body_html and "/users/nobody/" not in note.body_html
+    reply = services.annotation_reply(author=other_user, parent=note, body=f"@{user.username} ok")
+    assert f'href="/users/{user.username}/"' in reply.body_html
+    edited = services.annotation_update(annotation=note, user=user, body=f"@{user.username}")
+    assert f'href="/users/{user.username}/"' in edited.body_html
+
+
 def test_mark_read(user, other_user, make_annotation):
     root = make_annotation(user)
     services.annotation_reply(author=other_user, parent=root, body="A reply")

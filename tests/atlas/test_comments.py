@@ -36,6 +36,13 @@ def thread_texts(entry, viewer) -> list:
 # --- Services ---------------------------------------------------------------------------
 
 
+def test_a_mention_in_a_comment_links_to_the_persons_page(user, other_user, entry):
+    comment = discussion.comment_create(
+        author=other_user, example=entry, body=f"@{user.username} is this yours?"
+    )
+    assert f'<a href="/users/{user.username}/" rel="nofollow ugc noopener">' in comment.body_html
+
+
 def test_comment_and_replies_form_one_level_threads(user, other_user, entry):
     first = discussion.comment_create(
         author=other_user, example=entry, body="Is this **still** active?"

@@ -150,3 +150,34 @@ def test_arbitrary_text_is_safe(source):
 @given(markdownish)
 def test_sanitiser_is_safe_on_arbitrary_html(source):
     assert_safe(sanitize_html(source))
+
+
+# --- @mentions (issue 14) -------------------------------------------------------------------
+
+
+def _links_for(known):
+    return lambda name: f"/users/{name}/" if name in known else None
+
+
+def test_mentions_of_known_people_become_links_and_others_stay_text():
+    html = render_markdown(
+        "Thanks @ada and @nobody; mail me at me@example.org. Also [see @ada](https://x.org).",
+        mention_url=_links_for({"ada"}),
+    )
+    assert '<a href="/users/ada/" rel="nofollow ugc noopener">@ada</a>' in html
+    assert "@nobody" in html and "/users/nobody/" not in html
+    assert "/users/example.org/" not in html  # an e-mail address is no mention
+    assert html.count("/users/ada/") == 1  # not inside another link's text
+
+
+def test_a_trailing_dot_ends_a_mention_and_without_a_resolver_nothing_is_linked():
+    html = render_markdown("Ask @ada.", mention_url=_links_for({"ada"}))
+    assert '<a href="/users/ada/" rel="nofollow ugc noopener">@ada</a>.' in html
+    assert "<a" not in render_markdown("Ask @ada.")
+
+
+@given(st.text(alphabet="@ab._-+ \n*[]()`", max_size=60))
+@settings(max_examples=200, deadline=None)
+def test_mentions_never_break_the_allow_list(text):
+    html = render_markdown(text, mention_url=_links_for({"a", "ab", "b"}))
+    assert sanitize_html(html) == html

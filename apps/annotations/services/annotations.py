@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.mentions import mention_links
 from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
@@ -75,7 +76,7 @@ def annotation_create(
         document=document,
         author=author,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, mention_url=mention_links(body)),
         tags=tags,
         motivation=motivation,
         visibility=visibility,
@@ -141,7 +142,10 @@ def annotation_update(
     if body is not None:
         body = _check_body(body)
         changed |= body != annotation.body
-        annotation.body, annotation.body_html = body, render_markdown(body)
+        annotation.body, annotation.body_html = (
+            body,
+            render_markdown(body, mention_url=mention_links(body)),
+        )
     if tags is not None:
         tags = normalize_tags(tags)
         changed |= tags != annotation.tags

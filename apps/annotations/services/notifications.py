@@ -5,7 +5,6 @@ readers mark notifications read."""
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common import events, viewer_cache
+from apps.common.markdown import mentioned_usernames
 from apps.moderation.standing import Standing, standing
 
 from .. import selectors
@@ -23,19 +23,6 @@ from ..models import Annotation, Notification, NotificationKind
 from .validation import _check_signed_in
 
 logger = logging.getLogger(__name__)
-
-MAX_MENTIONS = 20
-# Usernames may contain letters, digits and @ . + - _ ; a mention ends before trailing dots.
-MENTION = re.compile(r"(?<![\w@])@([\w.+-]{1,150})")
-
-
-def _mentioned_usernames(body: str) -> list[str]:
-    names = []
-    for match in MENTION.finditer(body or ""):
-        name = match.group(1).rstrip(".")
-        if name and name not in names:
-            names.append(name)
-    return names[:MAX_MENTIONS]
 
 
 def _notify(annotation: Annotation, *, author_standing: Standing | None = None) -> None:
@@ -53,7 +40,8 @@ def _notify(annotation: Annotation, *, author_standing: Standing | None = None) 
     if annotation.parent_id:
         parent_author = annotation.parent.author
         recipients[parent_author.pk] = (parent_author, NotificationKind.REPLY)
-    usernames = _mentioned_usernames(annotation.body)
+    # The same reading of "@name" as the rendered links (apps/common/markdown.py).
+    usernames = mentioned_usernames(annotation.body)
     if usernames:
         for user in get_user_model().objects.filter(username__in=usernames, is_active=True):
             recipients.setdefault(user.pk, (user, NotificationKind.MENTION))

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.accounts.mentions import mention_links
 from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
@@ -56,7 +57,7 @@ def annotation_reply(
         document_id=parent.document_id,
         author=author,
         body=body,
-        body_html=render_markdown(body),
+        body_html=render_markdown(body, mention_url=mention_links(body)),
         tags=tags,
         motivation=Motivation.REPLYING,
         visibility=visibility,

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.mentions import mention_links
 from apps.common.markdown import render_markdown
 from apps.common.throttles import check_write_rate
 from apps.moderation.models import AuditAction
@@ -62,7 +63,11 @@ def comment_create(
     errors.raise_if_any()
     check_write_rate(kind="comment", user=author, ip=None)
     comment = EntryComment(
-        example=example, author=author, parent=parent, body=body, body_html=render_markdown(body)
+        example=example,
+        author=author,
+        parent=parent,
+        body=body,
+        body_html=render_markdown(body, mention_url=mention_links(body)),
     )
     comment.full_clean()
     comment.save()
