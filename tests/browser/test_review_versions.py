@@ -43,7 +43,7 @@ def test_publish_applies_to_the_version_the_moderator_saw(login_page):
 
     row.get_by_label("Select “Schufa geo-scoring”").check()
     reviewer.get_by_label("Decision").select_option("publish")
-    reviewer.get_by_label("Reason").fill("Well sourced.")
+    reviewer.locator("#id_reason").fill("Well sourced.")
     reviewer.get_by_role("button", name="Apply to selected").click()
     conflict = reviewer.get_by_role("alert").filter(has_text="Changed since you opened it")
     expect(conflict).to_contain_text("Schufa geo-scoring")
@@ -56,7 +56,7 @@ def test_publish_applies_to_the_version_the_moderator_saw(login_page):
     expect(reviewer.locator("tr.queue__row", has_text="Harmless library card")).to_contain_text(
         "Changed since the item was opened"
     )
-    expect(reviewer.get_by_label("Reason")).to_have_value("Well sourced.")
+    expect(reviewer.locator("#id_reason")).to_have_value("Well sourced.")
     reviewer.get_by_role("button", name="Apply to selected").click()
     reviewer.get_by_text("Publish: 1 item decided.").wait_for()
     example = Example.objects.get(pk=example.pk)
