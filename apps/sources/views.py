@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.common import page_cache
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.public import public_view
 from apps.common.site import absolute_url
-from apps.common.viewer_cache import viewer_page_cache
 from apps.moderation.throttles import RateLimited, client_ip, throttled_response
 
 from . import citation, permissions, reader_extensions, selectors, services
@@ -30,6 +30,7 @@ from .forms import (
 from .models import DocumentStatus, SourceType
 
 
+@public_view
 @anonymous_page_cache
 def source_list(request):
     form = SourceFilterForm(request.GET or None)
@@ -48,7 +49,7 @@ def source_list(request):
     )
 
 
-@viewer_page_cache
+@public_view
 @anonymous_page_cache
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)

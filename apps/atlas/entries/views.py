@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
@@ -323,6 +324,7 @@ def entry_page_context(request, example, **extra) -> dict:
     }
 
 
+@public_view
 def example_detail(request, pk: int, slug: str | None = None):
     try:
         example = selectors.example_get(viewer=request.user, example_id=pk)

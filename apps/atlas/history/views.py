@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.common.public import public_view
 from apps.common.validators import as_id
 
 from ..discussion.selectors import deleted_comments
@@ -24,6 +25,7 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+@public_view
 def example_history(request, pk: int, slug: str):
     """Every version of an entry, newest first, with what changed in each."""
     example = selectors.example_for_history(viewer=request.user, example_id=pk)
