@@ -73,7 +73,7 @@ def test_a_moderator_sees_the_moderation_link_and_unread_notices():
     assert data["unread"]["notices"] == 1
 
 
-def test_unread_notifications_are_counted(user, other_user, make_annotation):
+def test_unread_notifications_are_counted(user, other_user, make_annotation):  # noqa: F811
     root = make_annotation(user)
     annotation_services.annotation_reply(author=other_user, parent=root, body="hello")
     client = Client()
