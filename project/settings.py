@@ -240,8 +240,6 @@ else:
 # public annotations) are cached under a generation number bumped by every public write
 # (apps/common/page_cache.py, ADRs 0003 and 0004); the timeouts only bound memory.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
-# A signed-in reader's page, per session, under their own generation too (ADR 0005).
-VIEWER_PAGE_CACHE_SECONDS = env_int("VIEWER_PAGE_CACHE_SECONDS", 60)
 PUBLIC_FRAGMENT_CACHE_SECONDS = env_int("PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")

@@ -30,7 +30,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from apps.common import page_cache, viewer_cache
+from apps.common import page_cache
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
@@ -125,23 +125,9 @@ def reader_extension(request, *, source, document) -> dict:
                 selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
             )
 
-        # Keyed by the viewer, their generation and their moderator status: every write
-        # that could change this set bumps the public generation (annotations, anchors,
-        # hiding, shadow-hiding) or, for the viewer's private annotations, their own.
-        own_generation = viewer_cache.request_viewer_generation(request)
-        own = (
-            page_cache.fragment(
-                "reader-own",
-                document.pk,
-                viewer.pk,
-                own_generation,
-                f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
-                render=render_own,
-                at_generation=generation,
-            )
-            if own_generation is not None
-            else render_own()
-        )
+        # Only on a page rendered for its viewer (public pages render as anonymous,
+        # apps/common/public.py): nothing shared to cache.
+        own = render_own()
     # The public orphans are shared (cached); the viewer's own come with their rows.
     orphans = {o["pk"]: o for o in public_orphans(document, at_generation=generation)}
     for a in own:

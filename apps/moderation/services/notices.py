@@ -12,8 +12,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import viewer_cache
-
 from ..models import ModerationNotice, ReviewItem
 
 logger = logging.getLogger(__name__)
@@ -139,5 +137,4 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
     if notice_ids is not None:
         qs = qs.filter(pk__in=notice_ids)
-    viewer_cache.bump_viewers_on_commit([user.pk])
     return qs.update(read_at=timezone.now())
