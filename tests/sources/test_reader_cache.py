@@ -116,31 +116,3 @@ def test_a_cache_outage_still_serves_the_reader(
     monkeypatch.setattr(cache, "set", broken)
     html, queried = _passage_queries(client)
     assert queried >= 1 and "Schufa uses geo-scoring" in html
-
-
-def test_the_viewers_own_annotations_are_cached_per_viewer_and_refreshed_on_write(
-    client, user, other_user, founding_paper, fragment_cache, run_on_commit
-):
-    """The personal part of the page (own private annotations) is cached per viewer and
-    generation: another viewer never gets it, and a committed write refreshes it."""
-    import json
-
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
-    def own(html):
-        data = html.split('id="annotation-data" type="application/json">')[1]
-        return [a["body"] for a in json.loads(data.split("</script>")[0])["annotations"]]
-
-    document = founding_paper.current_document
-    start = document.text.index("Schufa uses geo-scoring")
-    client.force_login(user)
-    assert own(client.get(READER).content.decode()) == []
-    with run_on_commit():
-        services.annotation_create(
-            author=user, document=document, visibility="private", body="mine only",
-            position=TextPositionSelector(start, start + 6),
-        )  # fmt: skip
-    assert own(client.get(READER).content.decode()) == ["mine only"]
-    client.force_login(other_user)
-    assert own(client.get(READER).content.decode()) == []
