@@ -100,3 +100,63 @@ def test_every_public_page_is_the_same_for_every_viewer(
             body = response.content.decode()
             for text in personal:
                 assert text not in body, (url, name, text)
+
+
+def test_a_page_only_some_may_see_falls_back_to_a_private_render(make_published, author):  # noqa: F811
+    from apps.atlas.entries import services as entry_services
+    from tests.atlas.conftest import evidence_data, example_data
+
+    draft = entry_services.example_create(
+        author=author, data=example_data(title="My draft"), evidence=[evidence_data()]
+    )
+    url = draft.get_absolute_url()
+    assert Client().get(url).status_code == 404
+    assert signed_in(UserFactory()).get(url).status_code == 404
+    response = signed_in(author).get(url)
+    assert response.status_code == 200 and "My draft" in response.content.decode()
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    assert "public" not in response["Cache-Control"]
+
+
+def test_other_signed_in_responses_stay_private(founding_paper, author):
+    client = signed_in(author)
+    for url in ("/notifications/", reverse("accounts:profile"), "/api/me/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "private" in response["Cache-Control"], url
+
+
+@pytest.mark.parametrize("fragment", ["entry", "history", "reader"])
+def test_personal_fragments_are_private_and_empty_for_anonymous(
+    fragment, founding_paper, entry, moderator, steward, django_assert_max_num_queries
+):
+    url = {
+        "entry": reverse("atlas:example_personal", args=[entry.pk]),
+        "history": reverse("atlas:example_history_personal", args=[entry.pk]),
+        "reader": reverse(
+            "sources:reader_personal",
+            args=[founding_paper.slug, founding_paper.current_document.version],
+        ),
+    }[fragment]
+    anonymous = Client().get(url)
+    assert anonymous.status_code == 200 and anonymous.content == b""
+    assert "private" in anonymous["Cache-Control"]
+    viewer = steward if fragment == "reader" else moderator
+    client = signed_in(viewer)
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
+    body = response.content.decode()
+    expected = {
+        "entry": 'data-grants="moderate',
+        "history": "Merge this entry into another",
+        "reader": "Add or remove a maintainer",
+    }[fragment]
+    assert expected in body
+
+
+def test_entry_fragment_grants_nothing_to_a_contributor(entry):
+    response = signed_in(UserFactory()).get(reverse("atlas:example_personal", args=[entry.pk]))
+    assert 'data-grants=""' in response.content.decode()
+    assert "Suggest an edit" in response.content.decode()
