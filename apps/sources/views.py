@@ -77,6 +77,7 @@ def reader(request, slug: str, version: int | None = None):
     return render(request, "sources/reader.html", context)
 
 
+@require_GET
 def reader_personal(request, slug: str, version: int):
     """The reader's private fragment (static/js/site.js fetches it for a signed-in viewer
     of the public page): steward tools and the viewer's own proposed versions. Empty for

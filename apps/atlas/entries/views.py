@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common.public import public_view
 from apps.common.site import absolute_url
@@ -360,6 +360,7 @@ def example_detail(request, pk: int, slug: str | None = None):
     return render(request, "atlas/example_detail.html", entry_page_context(request, example))
 
 
+@require_GET
 def example_personal(request, pk: int):
     """The entry page's private fragment (static/js/site.js fetches it for a signed-in
     viewer of the public page): their controls, and the permissions the page's hidden

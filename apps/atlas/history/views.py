@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.common.public import public_view
 from apps.common.validators import as_id
@@ -51,6 +51,7 @@ def _history_personal_context(request, example) -> dict:
     }
 
 
+@require_GET
 def example_history_personal(request, pk: int):
     """The history page's private fragment (static/js/site.js fetches it for a signed-in
     viewer): moderators' merges and deleted comments, and the "restore" permission. Empty
