@@ -238,7 +238,9 @@ def login_page(browser, live_server):
                     "value": session.session_key,
                     "domain": host,
                     "path": "/",
-                }
+                },
+                # As a sign-in sets it (SignedInHintMiddleware): site.js then asks /api/me/.
+                {"name": "signed_in", "value": "1", "domain": host, "path": "/"},
             ]
         )
         contexts.append(context)

@@ -154,7 +154,15 @@
   }
 
   function start() {
-    if (cookie("signed_in") !== "1") return;
+    if (cookie("signed_in") !== "1") {
+      // A session older than the hint cookie (signed in before it existed) would never
+      // get its personal layer: ask once per tab, and /api/me/ (private) sets the hint.
+      var checked = "creditscape.me-checked";
+      try {
+        if (!document.cookie || window.sessionStorage.getItem(checked)) return;
+        window.sessionStorage.setItem(checked, "1");
+      } catch (e) { return; }
+    }
     var url = document.body.getAttribute("data-me-url") || "/api/me/";
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
