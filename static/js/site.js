@@ -79,6 +79,16 @@
     var token = cookie("csrftoken");
     if (token) event.detail.headers["X-CSRFToken"] = token;
   });
+  // For other scripts: the token at the time of the request.
+  window.creditscapeCsrfToken = function () { return cookie("csrftoken") || ""; };
+  // Older scripts read the token from the body's hx-headers (as base.html once rendered
+  // it); keep that answer true without rendering the token into the page.
+  function exposeToken() {
+    var token = cookie("csrftoken");
+    if (token && document.body) {
+      document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+    }
+  }
 
   var me = null;
   var granted = {};
@@ -154,6 +164,7 @@
   }
 
   function start() {
+    exposeToken();
     if (cookie("signed_in") !== "1") {
       // A session older than the hint cookie (signed in before it existed) would never
       // get its personal layer: ask once per tab, and /api/me/ (private) sets the hint.
@@ -168,6 +179,7 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
+        exposeToken();  // /api/me/ has just set the cookie if it was missing
         me = data;
         if (!me.authenticated) { apply(document); return; }
         fillHeader();

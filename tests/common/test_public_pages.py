@@ -160,3 +160,21 @@ def test_entry_fragment_grants_nothing_to_a_contributor(entry):
     response = signed_in(UserFactory()).get(reverse("atlas:example_personal", args=[entry.pk]))
     assert 'data-grants=""' in response.content.decode()
     assert "Suggest an edit" in response.content.decode()
+
+
+def test_a_signed_in_public_page_costs_what_the_anonymous_one_costs(
+    founding_paper, entry, moderator
+):
+    """No session, no user, no role read: the same queries as for an anonymous visitor."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = signed_in(moderator)
+    for url in public_urls(founding_paper, entry):
+        Client().get(url)  # warm what every visitor shares (the atlas snapshot, …)
+        with CaptureQueriesContext(connection) as anonymous:
+            Client().get(url)
+        with CaptureQueriesContext(connection) as signed:
+            client.get(url)
+        assert len(signed.captured_queries) == len(anonymous.captured_queries), url
+        assert not any("django_session" in q["sql"] for q in signed.captured_queries), url
