@@ -37,13 +37,11 @@ def is_public_response(response) -> bool:
 
 def _render(view, request, args, kwargs):
     """The view's response, rendered now (a TemplateResponse would otherwise render
-    after the wrapper has put the real viewer back), or the status of a 404/403 raised."""
+    after the wrapper has put the real viewer back), or the 404/403 it raised."""
     try:
         response = view(request, *args, **kwargs)
-    except Http404:
-        return None, 404
-    except PermissionDenied:
-        return None, 403
+    except (Http404, PermissionDenied) as refusal:
+        return refusal, 404 if isinstance(refusal, Http404) else 403
     if hasattr(response, "render") and not getattr(response, "is_rendered", True):
         response.render()
     return response, response.status_code
@@ -70,8 +68,8 @@ def public_view(view):
                 response.render()
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        if response is None:  # the anonymous 404/403 for an anonymous viewer
-            raise Http404 if status == 404 else PermissionDenied
+        if isinstance(response, Exception):  # the anonymous 404/403 for an anonymous viewer
+            raise response
         if response.status_code < 400 and not response.has_header("Cache-Control"):
             patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
         response.public_page = True
