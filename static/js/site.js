@@ -111,7 +111,16 @@
     return permissions.some(function (name) { return granted[name]; });
   }
 
+  // Grants come from private fragments, inserted into [data-personal] slots or (on a page
+  // rendered for its viewer) included in the page itself.
+  function collectGrants() {
+    document.querySelectorAll("[data-grants]").forEach(function (el) {
+      words(el.getAttribute("data-grants")).forEach(function (name) { granted[name] = true; });
+    });
+  }
+
   function apply(root) {
+    collectGrants();
     var selector = "[data-when], [data-owner], [data-permission], [data-not-owner]";
     root.querySelectorAll(selector).forEach(function (el) {
       if (el.getAttribute("data-when") === "anonymous") {
@@ -155,9 +164,6 @@
         return response.ok ? response.text() : "";
       }).then(function (html) {
         slot.innerHTML = html;
-        slot.querySelectorAll("[data-grants]").forEach(function (el) {
-          words(el.getAttribute("data-grants")).forEach(function (name) { granted[name] = true; });
-        });
         if (window.htmx) window.htmx.process(slot);
       }, function () {});
     }));
