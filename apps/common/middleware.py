@@ -35,6 +35,9 @@ from django.utils.translation import gettext as _
 from .public import is_public_response
 
 SIGNED_IN_HINT_COOKIE = "signed_in"
+# Flash messages queued for a visitor who is not signed in (after signing out, say): the
+# next public page cannot show them, so site.js asks /api/me/ while this cookie is set.
+MESSAGES_HINT_COOKIE = "messages_waiting"
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -161,4 +164,17 @@ class SignedInHintMiddleware:
             )
         elif hinted and not signed_in:
             response.delete_cookie(SIGNED_IN_HINT_COOKIE, samesite="Lax")
+        storage = getattr(request, "_messages", None)
+        queued = bool(getattr(storage, "added_new", False)) and not getattr(storage, "used", False)
+        if queued and not signed_in:
+            response.set_cookie(
+                MESSAGES_HINT_COOKIE,
+                "1",
+                max_age=300,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+                samesite="Lax",
+            )
+        elif request.COOKIES.get(MESSAGES_HINT_COOKIE) and getattr(storage, "used", False):
+            response.delete_cookie(MESSAGES_HINT_COOKIE, samesite="Lax")
         return response

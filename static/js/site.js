@@ -143,6 +143,9 @@
       if (count) count.textContent = String(unread);
       el.hidden = !unread;
     });
+  }
+
+  function showMessages() {
     var region = document.querySelector("[data-messages]");
     if (region && me.messages && me.messages.length) {
       me.messages.forEach(function (message) {
@@ -171,7 +174,7 @@
 
   function start() {
     exposeToken();
-    if (cookie("signed_in") !== "1") {
+    if (cookie("signed_in") !== "1" && cookie("messages_waiting") !== "1") {
       // A session older than the hint cookie (signed in before it existed) would never
       // get its personal layer: ask once per tab, and /api/me/ (private) sets the hint.
       var checked = "creditscape.me-checked";
@@ -187,6 +190,7 @@
         if (!data) return;
         exposeToken();  // /api/me/ has just set the cookie if it was missing
         me = data;
+        showMessages();
         if (!me.authenticated) { apply(document); return; }
         fillHeader();
         apply(document);

@@ -128,3 +128,20 @@ def test_signing_out_clears_the_hint_cookie():
     assert client.cookies["signed_in"].value == "1"
     response = client.post(reverse("account_logout"))
     assert response.cookies["signed_in"].value == ""
+
+
+def test_messages_for_a_signed_out_visitor_wait_for_api_me():
+    """Signing out queues "You have signed out."; the next public page cannot show it, so a
+    hint cookie tells site.js to ask /api/me/, which delivers it and clears the hint."""
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    response = client.post(reverse("account_logout"))
+    assert response.cookies["messages_waiting"].value == "1"
+    assert not response.cookies["messages_waiting"]["httponly"]
+    page = client.get(reverse("sources:list"))
+    assert "signed out" not in page.content.decode()
+    me = client.get(URL)
+    assert me.json()["authenticated"] is False
+    assert any("signed out" in m["text"] for m in me.json()["messages"])
+    assert me.cookies["messages_waiting"].value == ""

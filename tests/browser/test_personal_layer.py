@@ -76,3 +76,12 @@ def test_flash_message_comes_from_api_me(starter, login_page):  # noqa: F811
     flag.get_by_role("button", name="Send to the moderators").click()
     expect(page.locator("[data-messages]")).to_contain_text("a moderator will look at it")
     assert page.js_errors == []
+
+
+def test_signing_out_shows_its_message_on_the_public_page(founding_paper, login_page):
+    page = watched(login_page(UserFactory(username="leaver-x")))
+    page.goto("/sources/")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("[data-messages]")).to_contain_text("signed out")
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    assert page.js_errors == []
