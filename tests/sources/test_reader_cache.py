@@ -116,3 +116,32 @@ def test_a_cache_outage_still_serves_the_reader(
     monkeypatch.setattr(cache, "set", broken)
     html, queried = _passage_queries(client)
     assert queried >= 1 and "Schufa uses geo-scoring" in html
+
+
+def test_the_viewers_own_annotations_come_from_mine_json_and_are_refreshed_on_write(
+    client, user, other_user, founding_paper, fragment_cache, run_on_commit
+):
+    """The personal part of the reader (own private annotations) is not in the page, which
+    is shared: it comes from the viewer's mine.json, which another viewer never gets, and
+    a committed write shows at once."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = founding_paper.current_document
+    mine_url = f"/reader/{document.pk}/mine.json"
+
+    def own():
+        assert "mine only" not in client.get(READER).content.decode()
+        return [a["body"] for a in client.get(mine_url).json()["annotations"]]
+
+    start = document.text.index("Schufa uses geo-scoring")
+    client.force_login(user)
+    assert own() == []
+    with run_on_commit():
+        services.annotation_create(
+            author=user, document=document, visibility="private", body="mine only",
+            position=TextPositionSelector(start, start + 6),
+        )  # fmt: skip
+    assert own() == ["mine only"]
+    client.force_login(other_user)
+    assert own() == []
