@@ -155,6 +155,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Signed-in (or session-carrying) responses: Cache-Control private, never public.
     "apps.common.middleware.PrivateCacheControlMiddleware",
+    # The signed_in=1 hint cookie for static/js/site.js (private responses only).
+    "apps.common.middleware.SignedInHintMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -182,7 +184,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "apps.common.context_processors.site",
-                "apps.common.context_processors.csrf_placeholder",
+                "apps.common.context_processors.public_page",
             ],
         },
     },
@@ -238,8 +240,6 @@ else:
 # public annotations) are cached under a generation number bumped by every public write
 # (apps/common/page_cache.py, ADRs 0003 and 0004); the timeouts only bound memory.
 ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
-# A signed-in reader's page, per session, under their own generation too (ADR 0005).
-VIEWER_PAGE_CACHE_SECONDS = env_int("VIEWER_PAGE_CACHE_SECONDS", 60)
 PUBLIC_FRAGMENT_CACHE_SECONDS = env_int("PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
@@ -459,7 +459,9 @@ if REDIS_URL:
     # signed-in request; with Redis unreachable the cache reads as empty and the database
     # still answers (apps/common/cache.py).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the meta tag, not the cookie.
+# Public pages carry no token: static/js/site.js reads this cookie when a form is submitted
+# or htmx sends a request (docs/security.md).
+CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -63,7 +63,6 @@ def _no_anonymous_page_cache(settings):
     on-commit invalidation cannot run; tests/common/test_page_cache.py covers it (and the
     public fragment cache of the reader, tests/sources/test_reader_cache.py)."""
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
-    settings.VIEWER_PAGE_CACHE_SECONDS = 0
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
 
 
@@ -262,7 +261,9 @@ def login_page(browser, live_server):
                     "value": session.session_key,
                     "domain": host,
                     "path": "/",
-                }
+                },
+                # As a sign-in sets it (SignedInHintMiddleware): site.js then asks /api/me/.
+                {"name": "signed_in", "value": "1", "domain": host, "path": "/"},
             ]
         )
         contexts.append(context)

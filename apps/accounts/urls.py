@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import api, views
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("profile/token/revoke/", views.token_revoke, name="token_revoke"),
 ]
 
-api_urlpatterns: list = []
+api_urlpatterns = [
+    path("me/", api.me_view, name="api-me"),
+]

@@ -38,6 +38,12 @@ class AnnotationsConfig(AppConfig):
 
         register()
 
+        from apps.common import me
+
+        from . import selectors
+
+        me.register("annotations", selectors.personal_layer)
+
         from apps.moderation.history_views import register_history_type
 
         from .history import ANNOTATION_HISTORY

@@ -396,3 +396,13 @@ def unread_notification_count(*, user) -> int:
     if user is None or not user.is_authenticated:
         return 0
     return notifications_for_user(user=user).filter(read_at__isnull=True).count()
+
+
+def personal_layer(request, user) -> dict:
+    """This app's part of ``GET /api/me/`` (apps/common/me.py): unread notifications."""
+    from django.urls import reverse
+
+    return {
+        "unread": {"notifications": unread_notification_count(user=user)},
+        "links": {"notifications": reverse("annotations:notifications")},
+    }

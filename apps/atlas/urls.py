@@ -33,6 +33,12 @@ urlpatterns = [
         name="example_restore",
     ),
     path("examples/<int:pk>/", entries_views.example_detail, name="example_short"),
+    path("examples/personal/<int:pk>/", entries_views.example_personal, name="example_personal"),
+    path(
+        "examples/personal/<int:pk>/history/",
+        history_views.example_history_personal,
+        name="example_history_personal",
+    ),
     path("examples/<int:pk>/<slug:slug>/", entries_views.example_detail, name="example"),
     path("examples/<int:pk>/<slug:slug>/edit/", entries_views.example_edit, name="example_edit"),
     path(

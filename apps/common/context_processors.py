@@ -5,9 +5,12 @@ def site(request):
     return {"SITE_NAME": settings.SITE_NAME}
 
 
-def csrf_placeholder(request):
-    """While a page is rendered for the page cache, its CSRF token is a placeholder that
-    each response replaces with the visitor's own (apps/common/page_cache.py). Listed
-    after Django's built-in ``csrf`` processor, whose value this overrides."""
-    placeholder = getattr(request, "_csrf_placeholder", None)
-    return {"csrf_token": placeholder} if placeholder else {}
+def public_page(request):
+    """On a public page (apps/common/public.py) ``{% csrf_token %}`` renders nothing: the
+    page is the same for every visitor, and reading the token would set the CSRF cookie
+    (a ``Set-Cookie`` a shared cache must not keep). static/js/site.js adds the token from
+    the ``csrftoken`` cookie when a form is submitted. Listed after Django's built-in
+    ``csrf`` processor, whose value this overrides."""
+    if getattr(request, "public_page", False):
+        return {"csrf_token": "NOTPROVIDED", "public_page": True}
+    return {"public_page": False}

@@ -12,7 +12,14 @@ The answer is a 400 with a message a person understands: JSON with ``detail`` un
 ``PrivateCacheControlMiddleware``: a response to a signed-in visitor (or to anyone with a
 session cookie) is never stored by a shared cache: ``Cache-Control: private`` is added,
 ``public`` removed, and a response that said nothing about caching also gets
-``no-cache`` (the page is personal: it carries the visitor's name and counts).
+``no-cache`` (the page is personal: it carries the visitor's name and counts). A public
+page (``apps/common/public.py``) is left alone: it is the anonymous render, the same
+bytes for everyone.
+
+``SignedInHintMiddleware``: keeps the non-HttpOnly ``signed_in=1`` cookie in step with the
+session, so static/js/site.js knows without a request whether to ask ``/api/me/`` for the
+personal layer. It says nothing secret (the session cookie stays HttpOnly) and is only
+set or cleared on private responses: a public response never carries a ``Set-Cookie``.
 """
 
 from __future__ import annotations
@@ -22,7 +29,15 @@ from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.template import loader
 from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
+
+from .public import is_public_response
+
+SIGNED_IN_HINT_COOKIE = "signed_in"
+# Flash messages queued for a visitor who is not signed in (after signing out, say): the
+# next public page cannot show them, so site.js asks /api/me/ while this cookie is set.
+MESSAGES_HINT_COOKIE = "messages_waiting"
 
 FORM_CONTENT_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -103,6 +118,8 @@ class PrivateCacheControlMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        if is_public_response(response):
+            return response
         if settings.SESSION_COOKIE_NAME in request.COOKIES or _signed_in(request):
             if response.has_header("Cache-Control"):
                 patch_cache_control(response, private=True)  # drops "public"
@@ -112,5 +129,52 @@ class PrivateCacheControlMiddleware:
 
 
 def _signed_in(request) -> bool:
+    """Whether the request ends signed in. Without a session cookie the user is only
+    signed in if this request signed them in (``request.user`` replaced); the lazy user
+    is not evaluated then, since that reads the session (and adds ``Vary: Cookie``)."""
     user = getattr(request, "user", None)
-    return bool(user is not None and user.is_authenticated)
+    if user is None:
+        return False
+    not_read_yet = isinstance(user, SimpleLazyObject) and user._wrapped is empty
+    if not_read_yet and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    return bool(user.is_authenticated)
+
+
+class SignedInHintMiddleware:
+    """Place after AuthenticationMiddleware; see the module docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if is_public_response(response):
+            return response
+        hinted = request.COOKIES.get(SIGNED_IN_HINT_COOKIE) == "1"
+        signed_in = _signed_in(request)
+        if signed_in and not hinted:
+            response.set_cookie(
+                SIGNED_IN_HINT_COOKIE,
+                "1",
+                max_age=settings.SESSION_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,  # read by site.js: that is its whole purpose
+                samesite="Lax",
+            )
+        elif hinted and not signed_in:
+            response.delete_cookie(SIGNED_IN_HINT_COOKIE, samesite="Lax")
+        storage = getattr(request, "_messages", None)
+        queued = bool(getattr(storage, "added_new", False)) and not getattr(storage, "used", False)
+        if queued and not signed_in:
+            response.set_cookie(
+                MESSAGES_HINT_COOKIE,
+                "1",
+                max_age=300,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=False,
+                samesite="Lax",
+            )
+        elif request.COOKIES.get(MESSAGES_HINT_COOKIE) and getattr(storage, "used", False):
+            response.delete_cookie(MESSAGES_HINT_COOKIE, samesite="Lax")
+        return response

@@ -9,10 +9,9 @@ the services. The timeout is only a safety net for bulk writes that send no sign
 
 Keys carry the request's host as well as its path (:func:`request_digest`), so a request
 with another ``Host`` header cannot store a page that the canonical host's visitors are
-then served. Only anonymous GETs without pending messages are cached here; a signed-in reader's page
-is cached per session by apps/common/viewer_cache.py (ADR 0005). Both store pages with a
-hole where the CSRF token goes and fill it per response (:func:`fill_csrf`), so no
-visitor is ever sent another visitor's token.
+then served. Only anonymous GETs without pending messages are cached here. Public pages carry no CSRF
+token and nothing personal (apps/common/public.py): a stored page holds nothing of the
+visitor who rendered it.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ import functools
 import hashlib
 import logging
 import os
-import secrets
 import time
 from pathlib import Path
 
@@ -31,7 +29,6 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -170,8 +167,8 @@ def _on_change(sender, using=None, **kwargs) -> None:
 
 def _only_its_owner_sees(kwargs, using) -> bool:
     """A saved row that only one viewer could and can see (a private annotation, kept
-    private) changes no shared page: bump that viewer's generation instead of everyone's
-    (ADR 0005). Models opt in with ``page_cache_private_to(created=, update_fields=)``;
+    private) changes no shared page: public pages never show it, and its owner reads it
+    from private, uncached answers. Models opt in with ``page_cache_private_to(created=, update_fields=)``;
     deletes always bump (a hard delete can change what others see of a thread)."""
     instance = kwargs["instance"]
     private_to = getattr(instance, "page_cache_private_to", None)
@@ -180,12 +177,7 @@ def _only_its_owner_sees(kwargs, using) -> bool:
     owner = private_to(
         created=kwargs.get("created", False), update_fields=kwargs.get("update_fields")
     )
-    if owner is None:
-        return False
-    from .viewer_cache import bump_viewers_on_commit
-
-    bump_viewers_on_commit([owner], using=using)
-    return True
+    return owner is not None
 
 
 def connect_signals() -> None:
@@ -263,22 +255,6 @@ def fragment(
 
 
 # --- Storing whole pages --------------------------------------------------------------------
-# A page rendered for the cache has a random placeholder where the CSRF token goes (the
-# context processor apps.common.context_processors.csrf_placeholder puts it there), and
-# every response, the storing one included, gets the visitor's own freshly masked token
-# instead. A token left in cached markup would be sent to every later visitor: their
-# forms would fail, and the first visitor's secret would be handed out.
-
-
-def open_csrf_hole(request) -> str:
-    request._csrf_placeholder = "csrfplaceholder" + secrets.token_hex(16)
-    return request._csrf_placeholder
-
-
-def fill_csrf(request, content: bytes, placeholder: str) -> bytes:
-    if placeholder.encode() not in content:
-        return content
-    return content.replace(placeholder.encode(), get_token(request).encode())
 
 
 def storable(request, response) -> bool:
@@ -293,32 +269,24 @@ def storable(request, response) -> bool:
 
 
 def render_for_cache(request, view, args, kwargs):
-    """Run ``view`` with a CSRF hole; return the response (token filled in) and, when it
-    may be stored, the entry to store."""
-    placeholder = open_csrf_hole(request)
-    try:
-        response = view(request, *args, **kwargs)
-        if hasattr(response, "render") and not response.is_rendered:
-            response.render()  # a TemplateResponse renders here: with the hole
-    finally:
-        del request._csrf_placeholder
+    """Run ``view``; return the response and, when it may be stored, the entry to store."""
+    response = view(request, *args, **kwargs)
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()
     if response.streaming:
         return response, None
     entry = None
     if storable(request, response):
-        entry = (placeholder, response.status_code, response["Content-Type"], response.content)
-    response.content = fill_csrf(request, response.content, placeholder)
+        entry = (response.status_code, response["Content-Type"], response.content)
     return response, entry
 
 
 def response_from_entry(request, entry) -> HttpResponse | None:
     try:
-        placeholder, status, content_type, content = entry
+        status, content_type, content = entry
     except (TypeError, ValueError):  # an entry of another shape: render afresh
         return None
-    return HttpResponse(
-        fill_csrf(request, content, placeholder), status=status, content_type=content_type
-    )
+    return HttpResponse(content, status=status, content_type=content_type)
 
 
 def request_digest(request) -> str:

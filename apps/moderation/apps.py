@@ -10,10 +10,13 @@ class ModerationConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed
 
-        from . import signals
+        from apps.common import me
+
+        from . import selectors, signals
         from .subscribers import connect
 
         connect()
+        me.register("moderation", selectors.personal_layer)
 
         user_logged_in.connect(signals.warm_nav_flag, dispatch_uid="moderation-warm-nav")
         m2m_changed.connect(

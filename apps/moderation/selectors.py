@@ -251,3 +251,28 @@ def audit_log(
     if until:
         qs = qs.filter(created__date__lte=until)
     return qs.select_related("target_content_type").order_by("-created", "-id")
+
+
+def personal_layer(request, user) -> dict:
+    """This app's part of ``GET /api/me/`` (apps/common/me.py): roles, unread notices and
+    the moderation link for moderators."""
+    from django.urls import reverse
+
+    from . import permissions
+
+    role = permissions.roles(user)
+    links = {"notices": reverse("moderation:notices")}
+    if role.moderator:
+        links["moderation"] = reverse("moderation:queue")
+    return {
+        "roles": {
+            "moderator": role.moderator,
+            "trusted": role.trusted,
+            "admin": role.admin,
+            "moderator_countries": sorted(role.countries) if role.countries else None,
+        },
+        "unread": {
+            "notices": ModerationNotice.objects.filter(recipient=user, read_at__isnull=True).count()
+        },
+        "links": links,
+    }

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.common import page_cache, viewer_cache
+from apps.common import page_cache
 
 from . import registry
 from .providers import (
@@ -278,16 +278,11 @@ def _facet_cache_key(request: SearchRequest) -> str | None:
     if not _facet_cache_seconds():
         return None
     # Counts follow the viewer's visibility (own private annotations, own drafts,
-    # moderators): one entry per signed-in user, one for every anonymous visitor.
-    viewer = request.viewer
-    if getattr(viewer, "is_authenticated", False):
-        # Their private annotations bump their own generation, not the public one.
-        public, own = page_cache.generations(
-            page_cache.GENERATION_KEY, viewer_cache.viewer_key(viewer.pk)
-        )
-        who = f"user:{viewer.pk}:{own}"
-    else:
-        public, who = page_cache.generation(), "anonymous"
+    # moderators). Only what every visitor sees is shared: the search page is a public
+    # page (apps/common/public.py); a signed-in API caller's counts are not cached.
+    if getattr(request.viewer, "is_authenticated", False):
+        return None
+    public, who = page_cache.generation(), "anonymous"
     what = json.dumps(
         [request.query.raw, request.kind, sorted((k, str(v)) for k, v in request.filters.items())]
     )

@@ -8,11 +8,14 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
+from apps.common.public import public_view
+
 from . import activity as activity_module
 from . import registry, selectors
 from .providers import SearchInputError
 
 
+@public_view
 def search(request):
     facets = registry.facets()
     context = {"q": request.GET.get("q", "")}
@@ -110,6 +113,7 @@ def _facet_label(results, name: str, value) -> str:
     return str(value)
 
 
+@public_view
 def activity(request):
     """Recent activity (new sources and versions, public annotations and replies,
     published atlas entries), filterable by source, country and tag, with an Atom feed
@@ -138,6 +142,7 @@ def activity(request):
     )
 
 
+@public_view
 def contributor(request, username: str):
     user = selectors.contributor_get(username=username)
     sections = activity_module.contributions(user=user, viewer=request.user)

@@ -16,6 +16,11 @@ urlpatterns = [
     path("<slug:slug>/maintainers/add/", views.maintainer_add, name="maintainer_add"),
     path("<slug:slug>/maintainers/remove/", views.maintainer_remove, name="maintainer_remove"),
     path("<slug:slug>/versions/<int:version>/", views.reader, name="reader_version"),
+    path(
+        "<slug:slug>/versions/<int:version>/personal/",
+        views.reader_personal,
+        name="reader_personal",
+    ),
     path("<slug:slug>/versions/<int:version>/accept/", views.version_accept, name="version_accept"),
     path("<slug:slug>/versions/<int:version>/reject/", views.version_reject, name="version_reject"),
     path(

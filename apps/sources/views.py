@@ -4,9 +4,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -15,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.common import page_cache
 from apps.common.client_ip import client_ip
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, throttled_response
-from apps.common.viewer_cache import viewer_page_cache
 
 from . import citation, permissions, reader_extensions, selectors, services
 from .forms import (
@@ -31,6 +33,7 @@ from .forms import (
 from .models import DocumentStatus, SourceType
 
 
+@public_view
 @anonymous_page_cache
 def source_list(request):
     form = SourceFilterForm(request.GET or None)
@@ -49,7 +52,7 @@ def source_list(request):
     )
 
 
-@viewer_page_cache
+@public_view
 @anonymous_page_cache
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)
@@ -73,6 +76,30 @@ def reader(request, slug: str, version: int | None = None):
         # A proposal or a withdrawn version is read, not annotated or linked to.
         context["reader_slots"] = {slot: [] for slot in reader_extensions.SLOTS}
     return render(request, "sources/reader.html", context)
+
+
+@require_GET
+def reader_personal(request, slug: str, version: int):
+    """The reader's private fragment (static/js/site.js fetches it for a signed-in viewer
+    of the public page): steward tools and the viewer's own proposed versions. Empty for
+    an anonymous visitor; never stored by a shared cache."""
+    if not request.user.is_authenticated:
+        response = HttpResponse("")
+    else:
+        source = selectors.source_get(slug=slug, viewer=request.user)
+        document = selectors.document_for_reader(
+            source=source, version=version, viewer=request.user
+        )
+        context = {
+            "source": source,
+            "document": document,
+            "versions": list(selectors.source_versions(source=source)),
+            "is_current": document.pk == source.current_document_id,
+            **_stewardship_context(request, source=source),
+        }
+        response = render(request, "sources/_reader_personal.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _stewardship_context(request, *, source) -> dict:

@@ -25,11 +25,15 @@ def test_notifications_page_lists_and_marks_read(
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count("replied to your annotation") == 3
-    assert '<span class="badge">3<span class="visually-hidden"> unread</span></span>' in html
+    assert (
+        '<span class="badge" data-me="unread-notifications"><span data-me-count>3</span>'
+        '<span class="visually-hidden"> unread</span></span>'
+    ) in html
     response = client.post("/notifications/")
     assert response.status_code == 302
     assert not Notification.objects.filter(read_at__isnull=True).exists()
-    assert 'class="badge"' not in client.get("/notifications/").content.decode()
+    html = client.get("/notifications/").content.decode()
+    assert 'class="badge" data-me="unread-notifications" hidden' in html
 
 
 def test_notifications_need_sign_in(client):
@@ -38,14 +42,17 @@ def test_notifications_need_sign_in(client):
 
 
 def test_header_count_costs_one_query(user, client, founding_paper):
+    """Public pages count nothing (the count comes from /api/me/, once)."""
     client.force_login(user)
-    with CaptureQueriesContext(connection) as queries:
-        client.get("/sources/")
-    notification_queries = [
-        q for q in queries.captured_queries if "annotations_notification" in q["sql"]
-    ]
-    assert len(notification_queries) == 1
-    assert "Notifications" in client.get("/sources/").content.decode()
+
+    def notification_queries(url) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        return sum("annotations_notification" in q["sql"] for q in queries.captured_queries)
+
+    assert notification_queries("/sources/") == 0
+    assert notification_queries("/api/me/") == 1
+    assert 'data-when="signed-in" hidden' in client.get("/sources/").content.decode()
 
 
 def _reader(client, slug):

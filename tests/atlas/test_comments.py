@@ -165,10 +165,12 @@ def test_entry_page_shows_the_discussion(client, user, other_user, entry):
     discussion.comment_create(author=user, example=entry, body="Yes.", parent_id=root.pk)
     html = client.get(entry.get_absolute_url()).content.decode()
     assert "Is it <em>active</em>?" in html and "Yes." in html
-    assert "Sign in to join the discussion" in html and 'name="body"' not in html
-    client.force_login(other_user)
-    html = client.get(entry.get_absolute_url()).content.decode()
+    # The forms are in the public page, hidden until site.js knows the viewer signed in.
+    assert "Sign in to join the discussion" in html
+    assert 'class="comment-form" data-when="signed-in" hidden' in html
     assert 'id="comment-body"' in html and f'name="parent" value="{root.pk}"' in html
+    client.force_login(other_user)
+    assert client.get(entry.get_absolute_url()).content.decode() == html
 
 
 def test_post_and_reply_through_the_page(client, other_user, entry):

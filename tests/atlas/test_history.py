@@ -18,6 +18,7 @@ from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_trusted_user
+from tests.personal import granted, page_with_personal_layer
 
 from .conftest import evidence_data, example_data
 
@@ -285,8 +286,9 @@ def test_restore_api(edited, mod):
 def test_moderator_restores_a_deleted_comment(client, edited, other_user, mod):
     comment = discussion.comment_create(author=other_user, example=edited, body="Useful source")
     discussion.comment_delete(actor=other_user, comment=comment)
+    assert "Useful source" not in client.get(history_url(edited)).content.decode()
     client.force_login(mod)
-    html = client.get(history_url(edited)).content.decode()
+    html = page_with_personal_layer(client, history_url(edited))
     assert "Deleted comments" in html and "Useful source" in html
     response = client.post(
         f"/atlas/comments/{comment.pk}/restore/", {"reason": "Deleted by mistake"}
@@ -315,10 +317,13 @@ def test_restoring_a_comment_is_refused_without_reason_or_right(client, edited, 
 
 
 def test_restore_link_shows_only_for_moderators(client, edited, user, mod):
+    # The links are in the public page, hidden; the private fragment grants "restore".
+    html = client.get(history_url(edited)).content.decode()
+    assert '<p data-permission="restore" hidden><a href="/atlas/examples/' in html
     client.force_login(user)
-    assert "/restore/" not in client.get(history_url(edited)).content.decode()
+    assert "restore" not in granted(page_with_personal_layer(client, history_url(edited)))
     client.force_login(mod)
-    assert "/restore/" in client.get(history_url(edited)).content.decode()
+    assert "restore" in granted(page_with_personal_layer(client, history_url(edited)))
 
 
 def test_links_to_passages_are_restored_as_of_the_version(

@@ -34,6 +34,7 @@ from apps.moderation.permissions import MODERATOR_GROUP
 from apps.sources.models import Passage
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_trusted_user
+from tests.personal import page_with_personal_layer
 
 from .conftest import evidence_data, example_data
 
@@ -204,7 +205,7 @@ def test_undo_gives_b_back_exactly(client, pair, mod):
     before_a, before_b = state(a), state(b)
     merge = merge_pair(mod, b, a, "Duplicate")
     client.force_login(mod)
-    html = client.get(f"/atlas/examples/{a.pk}/{a.slug}/history/").content.decode()
+    html = page_with_personal_layer(client, f"/atlas/examples/{a.pk}/{a.slug}/history/")
     assert "Undo merge" in html
     response = client.post(f"/atlas/merges/{merge.pk}/undo/", {"reason": "Not the same system"})
     assert response.status_code == 302

@@ -105,11 +105,12 @@ PER_VIEWER = {
     "entry page": (lambda entry: entry.get_absolute_url(), _title),
     "entry list API": (lambda entry: "/api/examples/", _title),
     "entry API": (lambda entry: f"/api/examples/{entry.pk}/", _title),
-    "search page": (lambda entry: "/search/?q=Spammy", _link),
     "search API": (lambda entry: "/api/search/?q=Spammy", _title),
 }
 
 PUBLIC_DATASETS = {
+    # A public page (apps/common/public.py): the same for the author and the moderators.
+    "search page": (lambda entry: "/search/?q=Spammy", _link),
     "reader": (lambda entry: READER, _title),
     "country page": (lambda entry: "/atlas/countries/DE/", _title),
     "country API": (lambda entry: "/api/atlas/countries/DE/", _title),

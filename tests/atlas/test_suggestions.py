@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.test import Client
 
 from apps.atlas.entries import services as entry_services
 from apps.atlas.entries import transitions
@@ -13,6 +14,7 @@ from apps.atlas.models import Example, SuggestedEdit
 from apps.atlas.suggestions import selectors as suggestion_selectors
 from apps.atlas.suggestions import services as suggestion_services
 from tests.factories import UserFactory
+from tests.personal import page_with_personal_layer, shown
 
 from .conftest import evidence_data, example_data
 
@@ -224,9 +226,9 @@ def test_entry_page_offers_suggest_to_others_only(client, user, other_user, entr
     suggest_url = f"/atlas/examples/{entry.pk}/{entry.slug}/suggest/"
     assert "Sign in to suggest an edit" in client.get(url).content.decode()
     client.force_login(other_user)
-    assert suggest_url in client.get(url).content.decode()
+    assert suggest_url in page_with_personal_layer(client, url)
     client.force_login(user)
-    html = client.get(url).content.decode()
+    html = page_with_personal_layer(client, url)
     assert suggest_url not in html and "Edit this entry" in html
     assert client.get(suggest_url).status_code == 403
 
@@ -247,15 +249,15 @@ def test_suggest_form_round_trip(client, user, other_user, moderator, entry):
     suggestion = SuggestedEdit.objects.get()
     assert suggestion.changes == {"lifecycle": "discontinued"}
     # The proposer sees their own open suggestion; a third person does not.
-    assert (
-        "Your suggestions awaiting a decision"
-        in client.get(entry.get_absolute_url()).content.decode()
+    assert "Your suggestions awaiting a decision" in page_with_personal_layer(
+        client, entry.get_absolute_url()
     )
+    assert "suggestion-" not in Client().get(entry.get_absolute_url()).content.decode()
     client.force_login(UserFactory())
-    assert "suggestion-" not in client.get(entry.get_absolute_url()).content.decode()
+    assert "suggestion-" not in page_with_personal_layer(client, entry.get_absolute_url())
     # The author sees the diff and can decide.
     client.force_login(user)
-    html = client.get(entry.get_absolute_url()).content.decode()
+    html = page_with_personal_layer(client, entry.get_absolute_url())
     assert "Suggested edits awaiting a decision" in html and "Ended in 2021." in html
     assert "<del>Active</del>" in html and "<ins>Discontinued</ins>" in html
     assert "Accept and apply" in html
@@ -270,11 +272,11 @@ def test_decide_from_the_entry_page(client, user, other_user, entry):
     assert suggestion.status == "open"
     client.force_login(user)
     response = client.post(decide, {"decision": "reject", "reason": ""}, follow=True)
-    assert "Give a reason" in response.content.decode()
+    assert "Give a reason" in shown(client, response)
     stale = client.post(decide, {"decision": "accept", "version": entry.version - 1}, follow=True)
-    assert "The entry changed while you were looking" in stale.content.decode()
+    assert "The entry changed while you were looking" in shown(client, stale)
     response = client.post(decide, {"decision": "accept", "version": entry.version}, follow=True)
-    assert "Suggestion accepted" in response.content.decode()
+    assert "Suggestion accepted" in shown(client, response)
     entry.refresh_from_db()
     assert entry.region == "Bavaria"
     assert SuggestedEdit.objects.get().status == "accepted"
@@ -285,10 +287,10 @@ def test_entry_page_query_count_does_not_grow_with_suggestions(
 ):
     suggest(other_user, entry, region="Bavaria")
     client.force_login(user)
-    with django_assert_max_num_queries(12) as before:
-        client.get(entry.get_absolute_url())
+    with django_assert_max_num_queries(16) as before:
+        page_with_personal_layer(client, entry.get_absolute_url())
     for n in range(4):
         suggest(UserFactory(), entry, region=f"Region {n}", lifecycle="pilot")
     with django_assert_max_num_queries(len(before.captured_queries)):
-        html = client.get(entry.get_absolute_url()).content.decode()
+        html = page_with_personal_layer(client, entry.get_absolute_url())
     assert html.count('class="suggestion"') == 5

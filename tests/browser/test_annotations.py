@@ -215,14 +215,12 @@ def test_author_reattaches_an_orphan_by_selecting_new_text(paper, user, other_us
 def production_caches(settings):
     """The page and fragment caches on, as in production (commits bump the generation
     here: browser tests run outside a test transaction)."""
-    from apps.common import page_cache, viewer_cache
+    from apps.common import page_cache
 
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
-    settings.VIEWER_PAGE_CACHE_SECONDS = 60
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
     page_cache.bump()
     page_cache.bump_text()
-    viewer_cache.bump_all_viewers()
 
 
 def test_signed_in_reader_served_from_its_own_page_cache(

@@ -171,7 +171,7 @@ def test_suggest_discuss_accept_and_edit(starter, other_user, moderator, login_p
     entry = Example.objects.get(title="Schufa geo-scoring")
     reader = login_page(other_user)
     reader.goto(entry.get_absolute_url())
-    reader.get_by_role("link", name="Suggest an edit").click()
+    reader.get_by_role("link", name="Suggest an edit", exact=True).click()
     reader.select_option("#id_lifecycle", "discontinued")
     reader.fill("#id_comment", "Schufa announced a new method in 2024.")
     reader.get_by_role("button", name="Send the suggestion").click()

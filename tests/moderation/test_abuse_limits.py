@@ -16,6 +16,7 @@ from apps.moderation.models import Flag
 from tests.atlas.test_api import payload as entry_payload
 from tests.atlas.test_views import form_post
 from tests.factories import UserFactory
+from tests.personal import shown
 
 from .conftest import make_trusted
 
@@ -114,7 +115,7 @@ def test_suggestions_are_throttled(client, settings, founding_paper):
     assert client.post(url, data).status_code == 302
     response = client.post(url, {**data, "lifecycle": "proposed"})
     assert response.status_code == 429
-    assert TOO_FAST in response.content.decode()
+    assert TOO_FAST in shown(client, response)
     assert SuggestedEdit.objects.count() == 1
 
 
@@ -132,12 +133,17 @@ def published(founding_paper):
 
 def test_entry_page_offers_flag_to_others_not_the_author(client, published):
     page = published.get_absolute_url()
-    client.force_login(published.author)
-    assert 'name="target_type" value="entry"' not in client.get(page).content.decode()
-    client.force_login(UserFactory())
+    # One public page for all: the form waits hidden, and site.js reveals it for signed-in
+    # viewers other than the author (data-not-owner).
     html = client.get(page).content.decode()
+    assert (
+        '<div class="entry-flag" id="flag-entry" data-when="signed-in" '
+        f'data-not-owner="{published.author.username}" hidden>'
+    ) in html
     assert 'name="target_type" value="entry"' in html
     assert "<summary>Flag</summary>" in html
+    client.force_login(published.author)
+    assert client.get(page).content.decode() == html
 
 
 def test_flag_form_on_a_page_creates_a_flag(client, published):
@@ -161,7 +167,7 @@ def test_flag_form_on_a_page_creates_a_flag(client, published):
         follow=True,
     )
     assert response.redirect_chain[0][0] == f"{page}#comment-{comment.pk}"
-    assert "a moderator will look at it" in response.content.decode()
+    assert "a moderator will look at it" in shown(client, response)
     assert Flag.objects.get().flagger == flagger
     # Twice: refused with the reason, nothing more stored.
     response = client.post(
@@ -169,7 +175,7 @@ def test_flag_form_on_a_page_creates_a_flag(client, published):
         {"target_type": "comment", "target_id": comment.pk, "reason": "spam", "next": page},
         follow=True,
     )
-    assert "You have already flagged this" in response.content.decode()
+    assert "You have already flagged this" in shown(client, response)
     assert Flag.objects.count() == 1
 
 
@@ -181,13 +187,13 @@ def test_flag_form_errors(client, published):
         {"target_type": "entry", "target_id": published.pk, "reason": "other", "next": page},
         follow=True,
     )
-    assert "Say what is wrong when the reason is “Other”." in response.content.decode()
+    assert "Say what is wrong when the reason is “Other”." in shown(client, response)
     response = client.post(
         "/moderation/flag/",
         {"target_type": "planet", "target_id": 1, "reason": "spam", "next": page},
         follow=True,
     )
-    assert "Unknown target type “planet”" in response.content.decode()
+    assert "Unknown target type “planet”" in shown(client, response)
     assert not Flag.objects.exists()
 
 
@@ -198,7 +204,7 @@ def test_flag_form_is_throttled(client, published, settings):
     data = {"target_type": "entry", "target_id": published.pk, "reason": "spam", "next": page}
     client.post("/moderation/flag/", data)
     response = client.post("/moderation/flag/", {**data, "reason": "inaccurate"}, follow=True)
-    assert TOO_FAST in response.content.decode()
+    assert TOO_FAST in shown(client, response)
     assert Flag.objects.count() == 1
 
 

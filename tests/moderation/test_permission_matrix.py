@@ -108,8 +108,8 @@ def test_permission_matrix(client, role, action, expected):
 # (in scope for "moderator (FR)"); annotations belong to no country, so only global
 # moderators and admins decide them (any moderator sees them). "view" on an entry is its
 # page while submitted; on an annotation, the API detail while it awaits approval (its
-# author is under pre-moderation); on a comment, whether the entry page shows a comment a
-# moderator hid (SEEN) or not (ABSENT).
+# author is under pre-moderation); on a comment, whether the comment API shows a comment a
+# moderator hid (SEEN) or not (ABSENT); the public entry page shows it to nobody.
 SEEN, ABSENT = "seen", "absent"
 CONTENT_MATRIX = {
     # role                           entry: view, flag, decide   annotation: view, flag, decide   comment: view, flag, decide
@@ -206,8 +206,12 @@ def _perform_on_content(client, target, action, content):
             return client.get(content["submitted"].get_absolute_url()).status_code
         if target == "annotation":
             return client.get(f"/api/annotations/{content['pending'].pk}/").status_code
+        # The entry page is public (the same for everyone: a hidden comment shows to
+        # nobody there); who may still read it is answered by the private API.
         html = client.get(content["published"].get_absolute_url()).content.decode()
-        return SEEN if "Hidden remark" in html else ABSENT
+        assert "Hidden remark" not in html
+        response = client.get(f"/api/examples/{content['published'].pk}/comments/")
+        return SEEN if "Hidden remark" in response.content.decode() else ABSENT
     if action == "flag":
         target_id = {
             "entry": content["published"].pk,

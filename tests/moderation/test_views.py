@@ -39,8 +39,23 @@ def test_queue_lists_items_with_labelled_checkboxes(mod_client, item):
     assert 'href="/moderation/"' in html  # the nav link for moderators
 
 
+SHOWN_LINK = b'<li data-when="moderator"><a href="/moderation/"'
+HIDDEN_LINK = b'<li data-when="moderator" hidden><a href="/moderation/"'
+
+
 def test_nav_link_hidden_from_contributors(user_client):
-    assert b'href="/moderation/"' not in user_client.get("/sources/").content
+    # Public pages carry it hidden for everyone; /api/me/ tells site.js to reveal it.
+    assert HIDDEN_LINK in user_client.get("/sources/").content
+    assert "moderation" not in user_client.get("/api/me/").json()["links"]
+    assert HIDDEN_LINK in user_client.get("/moderation/notices/").content
+
+
+def test_nav_link_revealed_for_moderators(client):
+    client.force_login(make_moderator())
+    assert HIDDEN_LINK in client.get("/sources/").content  # public: the same for all
+    me = client.get("/api/me/").json()
+    assert me["roles"]["moderator"] is True and me["links"]["moderation"] == QUEUE
+    assert SHOWN_LINK in client.get("/moderation/notices/").content  # private page
 
 
 def test_queue_forbidden_for_contributors_and_login_for_anonymous(client, user):
@@ -258,7 +273,7 @@ def test_nav_link_costs_no_query_once_signed_in(client, user, django_assert_num_
     # link. With Redis the session is read from the cache (cached_db).
     cached_session = settings.SESSION_ENGINE.endswith("cached_db")
     with django_assert_num_queries(3 if cached_session else 4):
-        assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+        assert HIDDEN_LINK in client.get("/moderation/notices/").content
     assert Group.objects.filter(name=MODERATOR_GROUP).exists()
 
 
@@ -268,10 +283,13 @@ def test_nav_link_follows_group_changes(client, user, run_on_commit):
     from apps.moderation.permissions import MODERATOR_GROUP
 
     client.force_login(user)
-    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    assert HIDDEN_LINK in client.get("/moderation/notices/").content
+    assert client.get("/api/me/").json()["roles"]["moderator"] is False
     with run_on_commit():
         user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
-    assert b'href="/moderation/"' in client.get("/moderation/notices/").content
+    assert SHOWN_LINK in client.get("/moderation/notices/").content
+    assert client.get("/api/me/").json()["roles"]["moderator"] is True
     with run_on_commit():
         user.groups.clear()
-    assert b'href="/moderation/"' not in client.get("/moderation/notices/").content
+    assert HIDDEN_LINK in client.get("/moderation/notices/").content
+    assert client.get("/api/me/").json()["roles"]["moderator"] is False

@@ -6,6 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.test import Client
 
 from apps.annotations import services as annotation_services
 
@@ -91,10 +92,11 @@ def test_activity_unknown_filter_values(client, mixed, params, message):
 def test_private_tag_is_unknown_to_the_activity_filter(client, annotate, user):
     annotate(user, "Secret.", tags=["private-only"], visibility="private")
     client.force_login(user)
-    # Even its author: the activity page lists public annotations only.
+    # Even its author: the activity page is public, it knows public tags only.
     response = client.get("/activity/", {"tag": "private-only"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Secret." not in response.content.decode()
+    assert response.content == Client().get("/activity/", {"tag": "private-only"}).content
 
 
 def test_feed_per_filtered_view(client, mixed, django_assert_max_num_queries):

@@ -40,6 +40,7 @@ ROUTES = {
     'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 200), post=(302, 404, 200), html=False),  # the uploader and the source's stewards (moderators maintain the paper, loaded by the system)
     'sources:reader': Row('/sources/{slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:reader_version': Row('/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'sources:reader_personal': Row('/sources/{slug}/versions/{version}/personal/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
     'sources:version_add': Row('/sources/{slug}/versions/new/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     # Stewardship (docs/moderation.md). The paper has one version: its diff with itself.
     'sources:diff': Row('/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=True),
@@ -55,6 +56,8 @@ ROUTES = {
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:example_personal': Row('/atlas/examples/personal/{example}/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
+    'atlas:example_history_personal': Row('/atlas/examples/personal/{example}/history/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'atlas:example_new': Row('/atlas/examples/new/', get=(302, 200, 200), post=(302, 400, 400), html=True),
     'atlas:similar_hint': Row('/atlas/examples/similar/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:example_transition': Row('/atlas/examples/{example}/transition/', get=(302, 405, 405), post=(302, 302, 302), html=False),
@@ -131,5 +134,6 @@ ROUTES = {
     'api-moderation-decide': Row('/api/moderation/items/{item}/decide/', get=(401, 405, 405), post=(401, 400, 400), html=False),  # an empty body fails validation first; roles: tests/moderation
     'api-moderation-log': Row('/api/moderation/log/', get=(401, 403, 200), post=(401, 405, 405), html=False),
     'api-flags': Row('/api/flags/', get=(401, 405, 405), post=(401, 400, 400), html=False),
+    'api-me': Row('/api/me/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own: private, empty of personal data for anonymous
     'api-search': Row('/api/search/', get=(200, 200, 200), post=(405, 405, 405), html=False),
 }  # fmt: skip

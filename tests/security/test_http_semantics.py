@@ -3,7 +3,7 @@
 - a GET never changes state: opening /moderation/notices/ marks nothing read; the "Mark
   as read" / "Mark all as read" buttons POST;
 - a response to a signed-in visitor (or anyone with a session) says ``Cache-Control:
-  private`` and is never ``public``;
+  private`` and is never ``public``, except public pages (the anonymous render);
 - the API answers a write without credentials 401 with ``WWW-Authenticate: Token`` (the
   README's promise), while a browser session still needs its CSRF token;
 - the exports answer their own media types in ``Accept`` (and ``*/*``), not 406.
@@ -92,14 +92,22 @@ def test_notifications_page_marks_read_only_on_post(user_client, user):
 # --- Cache-Control: private ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", ["/", "/sources/", "/profile/", "/notifications/", "/atlas/", "/api/sources/"]
-)
+@pytest.mark.parametrize("path", ["/profile/", "/notifications/", "/api/sources/", "/api/me/"])
 def test_signed_in_responses_are_private(user_client, founding_paper, path):
     response = user_client.get(path)
     assert response.status_code == 200
     cache_control = response.get("Cache-Control", "")
     assert "private" in cache_control and "public" not in cache_control
+
+
+@pytest.mark.parametrize("path", ["/", "/sources/", "/atlas/"])
+def test_public_pages_stay_public_for_signed_in_readers(user_client, founding_paper, path):
+    """The anonymous render, whoever asks (apps/common/public.py): nothing personal in it."""
+    response = user_client.get(path)
+    assert response.status_code == 200
+    cache_control = response.get("Cache-Control", "")
+    assert "public" in cache_control and "private" not in cache_control
+    assert response.content == Client().get(path).content
 
 
 def test_token_authenticated_responses_are_private(client, user, founding_paper):
@@ -112,8 +120,10 @@ def test_token_authenticated_responses_are_private(client, user, founding_paper)
 
 def test_a_session_cookie_alone_makes_a_response_private(client, founding_paper):
     client.cookies["sessionid"] = "no-such-session-key"
-    response = client.get("/sources/")
+    response = client.get("/api/sources/")
     assert "private" in response["Cache-Control"]
+    # A public page is the anonymous render whatever the cookies say.
+    assert "public" in client.get("/sources/")["Cache-Control"]
 
 
 def test_public_caching_is_replaced_for_signed_in_readers(user_client, founding_paper):

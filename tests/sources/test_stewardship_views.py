@@ -13,6 +13,7 @@ from apps.sources import services
 from apps.sources.models import DocumentStatus, SourceMaintainer
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
+from tests.personal import page_with_personal_layer, shown
 
 from .conftest import passages_text
 
@@ -59,21 +60,21 @@ def action(source, version: int, name: str) -> str:
 
 
 def test_reader_shows_maintainers_and_the_right_upload_wording(client, source, owner):
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert 'id="maintainers"' in page and "@owner" in page
     assert "Propose a new version" not in page and "Upload a new version" not in page
     client.force_login(UserFactory())
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert "Propose a new version of this source" in page
     assert "Add as maintainer" not in page
     client.force_login(owner)
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert "Upload a new version of this source" in page
     assert "Add as maintainer" in page and 'name="username"' in page
 
 
 def test_founding_paper_says_the_moderators_look_after_it(client, founding_paper):
-    page = client.get(reader(founding_paper)).text
+    page = page_with_personal_layer(client, reader(founding_paper))
     assert "The moderators look after this source" in page
 
 
@@ -81,19 +82,19 @@ def test_proposals_list_for_stewards_and_the_proposer_only(
     client, source, proposal, owner, proposer
 ):
     client.force_login(owner)
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert "Proposed, rejected and withdrawn versions" in page
     assert "1 proposed version is waiting for a decision." in page
     assert action(source, 2, "accept") in page and action(source, 2, "reject") in page
     assert f"/sources/{source.slug}/diff/?to=2" in page
     client.force_login(proposer)
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert "Your proposed versions" in page and action(source, 2, "accept") not in page
     for viewer in (UserFactory(), None):
         client.logout()
         if viewer:
             client.force_login(viewer)
-        page = client.get(reader(source)).text
+        page = page_with_personal_layer(client, reader(source))
         assert reader(source, 2) not in page and "proposed versions" not in page
 
 
@@ -109,7 +110,9 @@ def test_proposal_reader_page(client, source, proposal, owner, proposer):
     )
     assert "number 2 clearly says" in page
     # A proposal is read, not annotated: the annotation tools are not on its page.
-    assert "annotations.css" not in page and "annotations.css" in client.get(reader(source)).text
+    assert "annotations.css" not in page and "annotations.css" in page_with_personal_layer(
+        client, reader(source)
+    )
     assert action(source, 2, "accept") not in page
     client.force_login(owner)
     page = client.get(url).text
@@ -122,7 +125,7 @@ def test_accept_through_the_page(client, source, proposal, owner):
     assert response.status_code == 302 and response.url == reader(source, 2)
     source.refresh_from_db()
     assert source.current_document_id == proposal.pk
-    assert "Version 2 is now the current version." in client.get(response.url).text
+    assert "Version 2 is now the current version." in shown(client, client.get(response.url))
 
 
 def test_accept_without_a_reason_is_a_400_and_changes_nothing(client, source, proposal, owner):
@@ -140,7 +143,7 @@ def test_accept_after_the_current_version_moved_is_a_409_then_confirmed(
 ):
     upload_version(source, passages_text(6), by=owner)  # version 3 is current now
     client.force_login(owner)
-    listing = client.get(reader(source)).text
+    listing = page_with_personal_layer(client, reader(source))
     assert "This proposal was made against version 1; version 3 is current now." in listing
     response = client.post(action(source, 2, "accept"), {"reason": "Clearer"})
     assert response.status_code == 409
@@ -162,7 +165,7 @@ def test_reject_through_the_page(client, source, proposal, owner, proposer):
     response = client.post(action(source, 2, "reject"), {"reason": "Different paper"})
     assert response.status_code == 302
     client.force_login(proposer)
-    page = client.get(reader(source, 2)).text
+    page = page_with_personal_layer(client, reader(source, 2))
     assert "Rejected proposal: version 2" in page and "Different paper" in page
 
 
@@ -186,13 +189,13 @@ def test_version_actions_are_post_only_and_for_stewards(client, source, proposal
 def test_withdraw_through_the_reader(client, source, owner, upload_version):
     second = upload_version(source, passages_text(5), by=owner)
     client.force_login(owner)
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert "Withdraw version 2" in page and 'for="withdraw-reason"' in page
     response = client.post(action(source, 2, "withdraw"), {"reason": "Wrong file"})
     assert response.status_code == 302 and response.url == reader(source)
     source.refresh_from_db()
     assert source.current_document.version == 1
-    page = client.get(reader(source, 2)).text
+    page = page_with_personal_layer(client, reader(source, 2))
     assert "Withdrawn version 2" in page and "Wrong file" in page
     client.force_login(UserFactory())
     assert client.get(reader(source, 2)).status_code == 404
@@ -202,7 +205,7 @@ def test_withdraw_through_the_reader(client, source, owner, upload_version):
 
 def test_withdrawing_the_only_version_is_refused_with_a_message(client, source, owner):
     client.force_login(owner)
-    assert "Withdraw version 1" not in client.get(reader(source)).text
+    assert "Withdraw version 1" not in page_with_personal_layer(client, reader(source))
     response = client.post(action(source, 1, "withdraw"), {"reason": "Oops"})
     assert response.status_code == 400
     assert "only published version of this source" in response.text
@@ -215,7 +218,7 @@ def test_maintainers_through_the_page(client, source, owner):
     remove = reverse("sources:maintainer_remove", kwargs={"slug": source.slug})
     response = client.post(add, {"username": "colleague"})
     assert response.status_code == 302 and response.url.endswith("#maintainers")
-    assert "@colleague" in client.get(reader(source)).text
+    assert "@colleague" in page_with_personal_layer(client, reader(source))
     response = client.post(add, {"username": "nobody-here"})
     assert response.status_code == 400
     assert "There is no account named “nobody-here”." in response.text
@@ -233,11 +236,11 @@ def test_reader_query_count_does_not_grow_with_proposals(
     client.force_login(owner)
     upload_version(source, passages_text(5), by=UserFactory())
     with django_assert_max_num_queries(READER_QUERIES_STEWARD) as few:
-        client.get(reader(source))
+        page_with_personal_layer(client, reader(source))
     for n in range(4):
         upload_version(source, passages_text(6 + n), by=UserFactory())
     with django_assert_max_num_queries(len(few.captured_queries)):
-        page = client.get(reader(source)).text
+        page = page_with_personal_layer(client, reader(source))
     assert page.count(">Accept and publish<") == 5
 
 
@@ -301,9 +304,11 @@ def test_diff_page_query_count_is_constant(
 
 def test_version_switcher_links_to_the_diff(client, source, owner, upload_version):
     upload_version(source, passages_text(5), by=owner)
-    page = client.get(reader(source)).text
+    page = page_with_personal_layer(client, reader(source))
     assert f"/sources/{source.slug}/diff/?to=2" in page
-    assert f"/sources/{source.slug}/diff/?from=1" in client.get(reader(source, 1)).text
+    assert f"/sources/{source.slug}/diff/?from=1" in page_with_personal_layer(
+        client, reader(source, 1)
+    )
 
 
 def test_the_queue_links_a_proposal_to_its_diff(client, source, proposal):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.sources.models import DocumentStatus, Source
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
+from tests.personal import page_with_personal_layer
 
 from . import samples
 from .conftest import passages_text, row_counts
@@ -210,7 +211,7 @@ def test_reader_upload_link_only_for_signed_in_users(client, user, make_source):
     link = reverse("sources:version_add", kwargs={"slug": source.slug})
     assert link not in client.get(reader_url(source)).text
     client.force_login(user)
-    assert link in client.get(reader_url(source)).text
+    assert link in page_with_personal_layer(client, reader_url(source))
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import events, viewer_cache
+from apps.common import events
 from apps.common.markdown import mentioned_usernames
 from apps.moderation.standing import Standing, standing
 
@@ -123,7 +123,6 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    viewer_cache.bump_viewers_on_commit([user.pk])  # the header's unread count
     return qs.update(read_at=timezone.now())
 
 

@@ -16,6 +16,7 @@ from django_countries import countries
 
 from apps.common import csv_safe
 from apps.common.page_cache import anonymous_page_cache
+from apps.common.public import public_view
 from apps.common.site import absolute_url
 
 from .. import citation
@@ -72,6 +73,7 @@ def _map_filters(request) -> tuple[ExampleFilters, dict]:
     return parse_filters(params), params
 
 
+@public_view
 @anonymous_page_cache
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
@@ -159,6 +161,7 @@ def _place(code: str) -> tuple[str, str]:
     raise Http404(_("Unknown country code."))
 
 
+@public_view
 @anonymous_page_cache
 def country(request, code: str):
     code, name = _place(code)
@@ -210,6 +213,7 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
     return columns, rows
 
 
+@public_view
 def compare(request):
     form = CompareForm(request.GET or {"countries": "CN,DE,US"})
     columns, rows = [], []
@@ -219,6 +223,7 @@ def compare(request):
     return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
 
 
+@public_view
 def compare_csv(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -244,6 +249,7 @@ def compare_csv(request):
     return response
 
 
+@public_view
 def codebook(request):
     return render(
         request,

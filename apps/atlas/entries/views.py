@@ -10,12 +10,14 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, check_request_rate, throttled_response
 from apps.common.validators import as_id
@@ -31,6 +33,7 @@ from ..permissions import (
     can_decide_suggestion,
     can_edit,
     can_moderate_example,
+    can_restore,
     can_review_suggestions,
     can_suggest,
     needs_review,
@@ -291,9 +294,36 @@ def _suggestions_with_rights(request, example) -> list:
     return suggestions
 
 
+def entry_personal_context(request, example) -> dict:
+    """What ``request.user`` may do with the entry: the controls of
+    templates/atlas/_entry_personal.html (and the permissions it grants the page)."""
+    user = request.user
+    if not user.is_authenticated:
+        return {
+            "transitions": [],
+            "is_moderator": False,
+            "can_edit": False,
+            "can_suggest": False,
+            "suggestions": [],
+            "can_decide": False,
+            "can_restore": False,
+        }
+    return {
+        "transitions": [
+            (value, Status(value).label)
+            for value in allowed_transitions(user=user, example=example)
+        ],
+        "is_moderator": can_moderate_example(user, example),
+        "can_edit": can_edit(user=user, example=example),
+        "can_suggest": can_suggest(user=user, example=example),
+        "suggestions": _suggestions_with_rights(request, example),
+        "can_decide": can_review_suggestions(user=user, example=example),
+        "can_restore": can_restore(user=user, example=example),
+    }
+
+
 def entry_page_context(request, example, **extra) -> dict:
     permalink = absolute_url(example.get_absolute_url())
-    moderator = can_moderate_example(request.user, example)
     return {
         "example": example,
         "evidence": list(example.evidence.all()),
@@ -302,15 +332,7 @@ def entry_page_context(request, example, **extra) -> dict:
         "contributors": contributor_names(example),
         "apa": citation.apa(example, permalink),
         "bibtex": citation.bibtex(example, permalink),
-        "transitions": [
-            (value, Status(value).label)
-            for value in allowed_transitions(user=request.user, example=example)
-        ],
-        "is_moderator": moderator,
-        "can_edit": can_edit(user=request.user, example=example),
-        "can_suggest": can_suggest(user=request.user, example=example),
-        "suggestions": _suggestions_with_rights(request, example),
-        "can_decide": can_review_suggestions(user=request.user, example=example),
+        **entry_personal_context(request, example),
         "threads": comments_for_example(example=example, viewer=request.user),
         "comment_body": "",
         "comment_parent": None,
@@ -320,6 +342,7 @@ def entry_page_context(request, example, **extra) -> dict:
     }
 
 
+@public_view
 def example_detail(request, pk: int, slug: str | None = None):
     try:
         example = selectors.example_get(viewer=request.user, example_id=pk)
@@ -332,6 +355,21 @@ def example_detail(request, pk: int, slug: str | None = None):
     if slug != example.slug:
         return redirect(example.get_absolute_url(), permanent=slug is not None)
     return render(request, "atlas/example_detail.html", entry_page_context(request, example))
+
+
+@require_GET
+def example_personal(request, pk: int):
+    """The entry page's private fragment (static/js/site.js fetches it for a signed-in
+    viewer of the public page): their controls, and the permissions the page's hidden
+    controls wait for. Empty for an anonymous visitor; never stored by a shared cache."""
+    if not request.user.is_authenticated:
+        response = HttpResponse("")
+    else:
+        example = selectors.example_get(viewer=request.user, example_id=pk)
+        context = {"example": example, "Status": Status, **entry_personal_context(request, example)}
+        response = render(request, "atlas/_entry_personal.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

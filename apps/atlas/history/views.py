@@ -6,10 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.common.public import public_view
 from apps.common.validators import as_id
 
 from ..discussion.selectors import deleted_comments
@@ -24,6 +27,7 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+@public_view
 def example_history(request, pk: int, slug: str):
     """Every version of an entry, newest first, with what changed in each."""
     example = selectors.example_for_history(viewer=request.user, example_id=pk)
@@ -33,14 +37,33 @@ def example_history(request, pk: int, slug: str):
     if slug != example.slug:
         return redirect("atlas:example_history", pk=example.pk, slug=example.slug)
     page = selectors.example_history(example=example, page=request.GET.get("page", 1))
-    context = {
-        "example": example,
-        "page": page,
+    context = {"example": example, "page": page, **_history_personal_context(request, example)}
+    return render(request, "atlas/history.html", context)
+
+
+def _history_personal_context(request, example) -> dict:
+    if not request.user.is_authenticated:
+        return {"can_restore": False, "deleted_comments": [], "merges": []}
+    return {
         "can_restore": can_restore(user=request.user, example=example),
         "deleted_comments": deleted_comments(example=example, viewer=request.user),
         "merges": merges_for(example=example, viewer=request.user),
     }
-    return render(request, "atlas/history.html", context)
+
+
+@require_GET
+def example_history_personal(request, pk: int):
+    """The history page's private fragment (static/js/site.js fetches it for a signed-in
+    viewer): moderators' merges and deleted comments, and the "restore" permission. Empty
+    for an anonymous visitor; never stored by a shared cache."""
+    if not request.user.is_authenticated:
+        response = HttpResponse("")
+    else:
+        example = selectors.example_for_history(viewer=request.user, example_id=pk)
+        context = {"example": example, **_history_personal_context(request, example)}
+        response = render(request, "atlas/_history_personal.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required
