@@ -30,6 +30,14 @@ class AnnotationsConfig(AppConfig):
         )
         settings.CELERY_BEAT_SCHEDULE.setdefault("annotations-email-sweep", EMAIL_SWEEP_BEAT_ENTRY)
 
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (models.Annotation, models.AnnotationAnchor, models.Notification):
+            http_cache.declare(model)
+        http_cache.declare(models.Annotation.history.model)
+
         from .moderation import register
 
         register()

@@ -2,11 +2,10 @@
 apps/sources/reader_extensions.py).
 
 The thread roots everyone may see on a version (placed, orphaned, source notes) are
-served as JSON by :func:`public_threads`, cached under the public-data generation and
-fetched by static/js/annotations.js from a URL carrying that generation, so browsers
-cache it too. The page itself embeds only what is personal: the viewer's own roots that
+served as JSON by :func:`public_threads`, a public payload with an ETag over the models it
+reads (apps/common/http_cache.py, ADR 0007): browsers and proxies revalidate it. The page itself embeds only what is personal: the viewer's own roots that
 the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
-(cached per viewer under the same generation), plus the strings and URLs the script
+(cached per viewer under the same versions), plus the strings and URLs the script
 needs. Counts and the Annotate passage buttons are painted by the script, so the passage
 markup stays the same for every viewer and is cached too (ADR 0004). Replies are fetched
 per thread when a thread is opened.
@@ -30,7 +29,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from apps.common import page_cache, viewer_cache
+from apps.common import http_cache
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
@@ -38,30 +37,35 @@ from . import selectors
 from .models import Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
 
-# A year: the URL carries the generation, so a changed set has a new URL.
-PUBLIC_THREADS_MAX_AGE = 60 * 60 * 24 * 365
+# Everything the public threads JSON (and the orphans list) shows: the annotations, where
+# they are placed, who wrote them (names), and what moderation hides.
+THREADS_DEPENDS_ON = (
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+)
 
 
 def _rows(queryset) -> list[dict]:
     return [annotation_json_from_row(row) for row in queryset.values(*ROW_FIELDS)]
 
 
-def public_threads_json(document, at_generation: int | None = None) -> str:
+def public_threads_json(document) -> str:
     """The JSON the reader fetches: thread roots on ``document`` an anonymous reader may
-    see, in the API's shape. The same for everyone, so cached per generation."""
+    see, in the API's shape. The same for everyone."""
 
     def render() -> str:
         rows = _rows(selectors.threads_for_reader(viewer=AnonymousUser(), document=document))
         return json.dumps({"annotations": rows}, cls=DjangoJSONEncoder, separators=(",", ":"))
 
-    return page_cache.fragment(
-        "reader-threads", document.pk, render=render, at_generation=at_generation
-    )
+    return render()
 
 
-def public_orphans(document, at_generation: int | None = None) -> list[dict]:
+def public_orphans(document) -> list[dict]:
     """Thread roots an anonymous reader may see that could not be placed in ``document``
-    (listed under "N annotations could not be placed"). Shared, so cached per generation."""
+    (listed under "N annotations could not be placed"). Shared, so cached."""
 
     def render() -> list[dict]:
         rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
@@ -77,16 +81,15 @@ def public_orphans(document, at_generation: int | None = None) -> list[dict]:
             for row in rows
         ]
 
-    return page_cache.fragment(
-        "reader-orphans", document.pk, render=render, at_generation=at_generation
+    return http_cache.fragment(
+        "reader-orphans", document.pk, depends_on=THREADS_DEPENDS_ON, render=render
     )
 
 
 @require_GET
 def public_threads(request, document_id: int):
-    """``GET /reader/<document id>/threads.json?g=<generation>``. Cached by browsers for
-    a year when ``g`` is the current generation (the page links that URL), otherwise not
-    at all (an old page must not pin an old set)."""
+    """``GET /reader/<document id>/threads.json``: public, with an ETag over what it
+    shows; revalidated by browsers and proxies (never ``immutable``: its URL stays)."""
     document = get_object_or_404(
         Document.objects.select_related("source").only(
             "id",
@@ -101,20 +104,16 @@ def public_threads(request, document_id: int):
     )
     if document.status != DocumentStatus.READY:
         raise Http404("This version is not ready.")
-    generation = page_cache.request_generation(request)
-    response = HttpResponse(
-        public_threads_json(document, at_generation=generation), content_type="application/json"
+    return http_cache.public_response(
+        request,
+        depends_on=THREADS_DEPENDS_ON,
+        render=lambda: HttpResponse(public_threads_json(document), content_type="application/json"),
+        vary=(),  # no translated strings in it
     )
-    if generation is not None and request.GET.get("g") == str(generation):
-        response["Cache-Control"] = f"public, max-age={PUBLIC_THREADS_MAX_AGE}, immutable"
-    else:
-        response["Cache-Control"] = "no-cache"
-    return response
 
 
 def reader_extension(request, *, source, document) -> dict:
     viewer = request.user
-    generation = page_cache.request_generation(request)
     signed_in = viewer.is_authenticated
     can_moderate = signed_in and selectors.can_moderate(viewer)
     own = []
@@ -125,25 +124,18 @@ def reader_extension(request, *, source, document) -> dict:
                 selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
             )
 
-        # Keyed by the viewer, their generation and their moderator status: every write
-        # that could change this set bumps the public generation (annotations, anchors,
-        # hiding, shadow-hiding) or, for the viewer's private annotations, their own.
-        own_generation = viewer_cache.request_viewer_generation(request)
-        own = (
-            page_cache.fragment(
-                "reader-own",
-                document.pk,
-                viewer.pk,
-                own_generation,
-                f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
-                render=render_own,
-                at_generation=generation,
-            )
-            if own_generation is not None
-            else render_own()
+        # Keyed by the viewer and their moderator status, under the versions of what it
+        # shows: every write that could change this set bumps one of them.
+        own = http_cache.fragment(
+            "reader-own",
+            document.pk,
+            viewer.pk,
+            f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
+            depends_on=THREADS_DEPENDS_ON,
+            render=render_own,
         )
     # The public orphans are shared (cached); the viewer's own come with their rows.
-    orphans = {o["pk"]: o for o in public_orphans(document, at_generation=generation)}
+    orphans = {o["pk"]: o for o in public_orphans(document)}
     for a in own:
         if a["parent"] is None and a["author"] and (a["anchor"] or {}).get("status") == "orphaned":
             orphans[a["id"]] = {
@@ -160,10 +152,7 @@ def reader_extension(request, *, source, document) -> dict:
         }
         for _, o in sorted(orphans.items())
     ]
-    threads_url = (
-        reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
-        + f"?g={generation or 0}"
-    )
+    threads_url = reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
     payload = {
         "annotations": own,
         "threads": threads_url,

@@ -6,8 +6,6 @@ class CommonConfig(AppConfig):
     name = "apps.common"
 
     def ready(self) -> None:
-        from . import checks, page_cache, site, viewer_cache  # noqa: F401 - checks register
+        from . import checks, site  # noqa: F401 - checks register
 
-        page_cache.connect_signals()
-        viewer_cache.connect_signals()
         post_migrate.connect(site.sync_site, sender=self, dispatch_uid="common-sync-site")

@@ -10,7 +10,19 @@ class ModerationConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed
 
-        from . import signals
+        from apps.common import http_cache
+
+        from . import models, signals
+
+        for model in (
+            models.HiddenContent,
+            models.UserModerationState,
+            models.ModeratorScope,
+            models.ModerationNotice,
+            models.ReviewItem,
+            models.Flag,
+        ):
+            http_cache.declare(model)
 
         user_logged_in.connect(signals.warm_nav_flag, dispatch_uid="moderation-warm-nav")
         m2m_changed.connect(

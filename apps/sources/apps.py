@@ -5,6 +5,14 @@ class SourcesConfig(AppConfig):
     name = "apps.sources"
 
     def ready(self) -> None:
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (models.Source, models.Document, models.SourceMaintainer, models.Passage):
+            http_cache.declare(model)
+        http_cache.declare(models.Source.history.model)
+
         from .moderation import register
 
         register()

@@ -1,5 +1,5 @@
 """The reader's passage markup is the same for every viewer: rendered once per version,
-language and public-data generation, then served from the cache (ADR 0004). Personal
+language and versions of what it shows, then served from the cache (ADR 0007). Personal
 parts (counts, Annotate passage buttons, the viewer's own annotations) are not in it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.common import page_cache
+from apps.common import http_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,6 @@ READER = "/sources/wong-2021-social-credit/"
 @pytest.fixture
 def fragment_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
-    page_cache.bump()  # start from generations no earlier test has used
-    page_cache.bump_text()
 
 
 def _passage_queries(client) -> tuple[str, int]:
@@ -81,20 +79,22 @@ def test_annotation_writes_leave_the_passages_cached(
     client, user, founding_paper, fragment_cache, run_on_commit
 ):
     """No annotation appears in the passage markup: a busy paper keeps its rendered text
-    while the annotations (their own generation) are refreshed."""
+    while the annotations (their own version) are refreshed."""
     from apps.annotations import services
     from apps.annotations.services import TextPositionSelector
 
     _passage_queries(client)
     document = founding_paper.current_document
     start = document.text.index("Schufa uses geo-scoring")
-    generation = page_cache.generation()
+    from apps.annotations.models import Annotation
+
+    before = http_cache.versions([Annotation])
     with run_on_commit():
         services.annotation_create(
             author=user, document=document, body="A public comment",
             position=TextPositionSelector(start, start + 6),
         )  # fmt: skip
-    assert page_cache.generation() > generation  # pages and the annotations JSON: afresh
+    assert http_cache.versions([Annotation]) != before  # pages and the threads JSON: afresh
     assert _passage_queries(client)[1] == 0  # the text: still cached
 
 
@@ -121,8 +121,8 @@ def test_a_cache_outage_still_serves_the_reader(
 def test_the_viewers_own_annotations_are_cached_per_viewer_and_refreshed_on_write(
     client, user, other_user, founding_paper, fragment_cache, run_on_commit
 ):
-    """The personal part of the page (own private annotations) is cached per viewer and
-    generation: another viewer never gets it, and a committed write refreshes it."""
+    """The personal part of the page (own private annotations) is cached per viewer under
+    the versions of what it shows: another viewer never gets it, and a committed write refreshes it."""
     import json
 
     from apps.annotations import services

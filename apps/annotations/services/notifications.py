@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import viewer_cache
+from apps.common import http_cache
 from apps.moderation.selectors import is_shadow_hidden
 
 from .. import selectors
@@ -141,8 +141,8 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    viewer_cache.bump_viewers_on_commit([user.pk])  # the header's unread count
-    return qs.update(read_at=timezone.now())
+    # The header's unread count: a bulk update sends no signal.
+    return http_cache.update_and_invalidate(qs, read_at=timezone.now())
 
 
 def notification_email_subject(notification: Notification) -> str:

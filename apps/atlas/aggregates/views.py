@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from apps.common import csv_safe
-from apps.common.page_cache import anonymous_page_cache
+from apps.common.http_cache import public_page
 from apps.common.site import absolute_url
 
 from .. import citation
@@ -42,6 +42,18 @@ MAP_FILTERS = (
 # Count classes of the choropleth (upper bound None: and more). Five steps of ColorBrewer
 # "Blues" (colour-blind safe) in static/js/atlas-map.js and static/css/atlas.css.
 LEGEND_CLASSES = [(1, 1), (2, 2), (3, 5), (6, 10), (11, None)]
+
+# What the aggregate pages read: published entries and what decides who sees them.
+AGGREGATES_DEPENDS_ON = (
+    "atlas.Example",
+    "atlas.Category",
+    "atlas.Evidence",
+    "atlas.PassageLink",
+    "atlas.CountryResearchStatus",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+)
 
 
 def _legend_labels() -> list[str]:
@@ -72,7 +84,7 @@ def _map_filters(request) -> tuple[ExampleFilters, dict]:
     return parse_filters(params), params
 
 
-@anonymous_page_cache
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
@@ -159,7 +171,7 @@ def _place(code: str) -> tuple[str, str]:
     raise Http404(_("Unknown country code."))
 
 
-@anonymous_page_cache
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
@@ -210,6 +222,7 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
     return columns, rows
 
 
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare(request):
     form = CompareForm(request.GET or {"countries": "CN,DE,US"})
     columns, rows = [], []
@@ -219,6 +232,7 @@ def compare(request):
     return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
 
 
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare_csv(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -244,6 +258,7 @@ def compare_csv(request):
     return response
 
 
+@public_page(depends_on=("atlas.Category",))
 def codebook(request):
     return render(
         request,

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 from apps.common.validators import as_id
 from apps.moderation.throttles import RateLimited, check_request_rate
@@ -31,6 +32,7 @@ from ..review import edits
 from . import selectors, services, transitions
 from .data import EvidenceData, ExampleData, PassageLinkData
 from .filters import parse_filters
+from .views import ENTRY_DEPENDS_ON
 
 FILTER_PARAMETERS = [
     OpenApiParameter(name, str, description=description)
@@ -289,6 +291,7 @@ def _check_rate(request) -> None:
         raise Throttled(wait=exc.retry_after, detail=str(exc)) from None
 
 
+@public_api(depends_on=ENTRY_DEPENDS_ON)
 class ExampleListCreateAPI(APIView):
     """Entries you may see (published, your own, all for moderators), newest first."""
 
@@ -349,6 +352,7 @@ class ConflictSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
+@public_api(depends_on=ENTRY_DEPENDS_ON)
 class ExampleDetailAPI(APIView):
     """One entry, with its version as ``ETag``. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import viewer_cache
+from apps.common import http_cache
 
 from ..models import ModerationNotice, ReviewItem
 
@@ -139,5 +139,4 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
     if notice_ids is not None:
         qs = qs.filter(pk__in=notice_ids)
-    viewer_cache.bump_viewers_on_commit([user.pk])
-    return qs.update(read_at=timezone.now())
+    return http_cache.update_and_invalidate(qs, read_at=timezone.now())
