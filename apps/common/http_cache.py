@@ -176,10 +176,12 @@ def _bump_on_commit(labels: set[str], using) -> None:
     connection = transaction.get_connection(using)
     if not connection.in_atomic_block:
         return  # autocommit: the write is already committed, and bumped by _bump_now
-    # One bump per model per transaction (savepoint level), however many rows it writes.
+    # One bump per model per transaction, however many rows it writes: labels join a
+    # bump already registered at this level or an enclosing one (which runs whenever this
+    # level commits); one registered in a savepoint that may still roll back is not used.
     current = set(connection.savepoint_ids)
     for savepoints, callback, *_ in connection.run_on_commit:
-        if savepoints == current and getattr(callback, "http_cache_labels", None) is not None:
+        if savepoints <= current and getattr(callback, "http_cache_labels", None) is not None:
             callback.http_cache_labels.update(labels)
             return
     pending = set(labels)
