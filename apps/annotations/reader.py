@@ -40,6 +40,8 @@ from .representation import ROW_FIELDS, annotation_json_from_row
 # Everything the public threads JSON (and the orphans list) shows: the annotations, where
 # they are placed, who wrote them (names), and what moderation hides.
 THREADS_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
     "annotations.Annotation",
     "annotations.AnnotationAnchor",
     "moderation.HiddenContent",

@@ -77,4 +77,4 @@ class ActivityFeed(Feed):
 
 
 # The feed shows what /activity/ shows.
-activity_feed = public_page(depends_on=views.CONTENT_DEPENDS_ON)(ActivityFeed())
+activity_feed = public_page(depends_on=(*views.CONTENT_DEPENDS_ON, "sites.Site"))(ActivityFeed())

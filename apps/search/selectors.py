@@ -278,9 +278,11 @@ SEARCH_DEPENDS_ON = (
     "annotations.AnnotationAnchor",
     "atlas.Example",
     "atlas.Category",
+    "atlas.Evidence",
     "moderation.HiddenContent",
     "moderation.UserModerationState",
     "accounts.User",
+    "contenttypes.ContentType",
 )
 # A signed-in viewer's counts also follow their roles (moderators see more).
 ROLE_DEPENDS_ON = ("auth.Group", "moderation.ModeratorScope")

@@ -27,6 +27,7 @@ CONTENT_DEPENDS_ON = (
     "moderation.HiddenContent",
     "moderation.UserModerationState",
     "accounts.User",
+    "contenttypes.ContentType",
 )
 SEARCH_DEPENDS_ON = selectors.SEARCH_DEPENDS_ON
 

@@ -20,6 +20,7 @@ HOME_DEPENDS_ON = (
     "atlas.CountryResearchStatus",
     "moderation.HiddenContent",
     "moderation.UserModerationState",
+    "contenttypes.ContentType",
 )
 
 

@@ -30,7 +30,14 @@ from .models import DocumentStatus, SourceType
 
 # The models each public page reads. Higher layers' models by label (the reader's
 # extensions show annotations and atlas links): sources imports nothing above it.
-SOURCE_LIST_DEPENDS_ON = ("sources.Source", "sources.Document", "accounts.User")
+SOURCE_LIST_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
+    "accounts.User",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "contenttypes.ContentType",
+)
 # The passage markup: no annotation appears in it, so annotation writes leave it cached.
 READER_TEXT_DEPENDS_ON = (
     "sources.Source",
@@ -41,6 +48,7 @@ READER_TEXT_DEPENDS_ON = (
     "moderation.HiddenContent",
     "moderation.UserModerationState",
     "accounts.User",
+    "contenttypes.ContentType",
 )
 READER_DEPENDS_ON = (
     *READER_TEXT_DEPENDS_ON,

@@ -43,16 +43,28 @@ MAP_FILTERS = (
 # "Blues" (colour-blind safe) in static/js/atlas-map.js and static/css/atlas.css.
 LEGEND_CLASSES = [(1, 1), (2, 2), (3, 5), (6, 10), (11, None)]
 
-# What the aggregate pages read: published entries and what decides who sees them.
+# What the aggregate pages, their API and the exports read: published entries, their
+# contributors and linked passages, and what decides who sees them.
 AGGREGATES_DEPENDS_ON = (
     "atlas.Example",
     "atlas.Category",
     "atlas.Evidence",
     "atlas.PassageLink",
+    "atlas.ExampleContributor",
     "atlas.CountryResearchStatus",
+    "sources.Source",
+    "sources.Document",
+    "sources.Passage",
     "moderation.HiddenContent",
     "moderation.UserModerationState",
     "accounts.User",
+    "contenttypes.ContentType",
+)
+# A country page also lists the annotations on its entries' passages.
+COUNTRY_DEPENDS_ON = (
+    *AGGREGATES_DEPENDS_ON,
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
 )
 
 
@@ -171,7 +183,7 @@ def _place(code: str) -> tuple[str, str]:
     raise Http404(_("Unknown country code."))
 
 
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=COUNTRY_DEPENDS_ON)
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
