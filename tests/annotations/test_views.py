@@ -115,18 +115,23 @@ def test_reader_page_embeds_only_the_viewers_own_extras(
     assert "private words" not in str(_public_threads(client, html))
 
 
-def test_public_threads_are_cacheable_only_at_the_current_generation(
+def test_public_threads_are_revalidated_never_immutable(
     client, founding_paper, user, make_annotation
 ):
+    """The page links one URL per version; its ETag changes with what it shows (ADR 0007),
+    so a client revalidates instead of keeping an old set for a year."""
     make_annotation(user, body="public words")
     html = _reader(client, founding_paper.slug).content.decode()
     url = _payload(html)["threads"]
+    assert "?" not in url
     response = client.get(url)
     assert response["Content-Type"] == "application/json"
-    assert "immutable" in response["Cache-Control"]
-    stale = client.get(url.split("?")[0] + "?g=0")
-    assert stale["Cache-Control"] == "no-cache"
-    assert stale.json() == response.json()
+    assert "immutable" not in response["Cache-Control"]
+    assert "public" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+    make_annotation(user, body="more public words")
+    fresh = client.get(url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert fresh.status_code == 200 and "more public words" in fresh.content.decode()
 
 
 def test_public_threads_of_a_version_not_ready_is_a_404(client, founding_paper):

@@ -44,7 +44,6 @@ PAYLOADS = {
     "API countries": lambda s: "/api/atlas/countries/",
     "API country": lambda s: "/api/atlas/countries/DE/",
     "API entries": lambda s: "/api/examples/",
-    "API entry": lambda s: f"/api/examples/{s.example.pk}/",
     "export CSV": lambda s: "/api/examples/export.csv",
     "export GeoJSON": lambda s: "/api/examples/export.geojson",
     "export JSON-LD": lambda s: "/api/examples/export.jsonld",

@@ -352,8 +352,7 @@ class ConflictSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-@public_api(depends_on=ENTRY_DEPENDS_ON)
-class ExampleDetailAPI(APIView):
+class ExampleDetailAPI(APIView):  # its ETag is the entry's version (If-Match on edits)
     """One entry, with its version as ``ETag``. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
     read (or ``version`` in the body): a stale one is a 409 listing what changed. The
