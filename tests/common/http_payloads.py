@@ -22,6 +22,8 @@ class Scene:
     reply: object
     example: object
     comment: object
+    solo: object
+    moderator: object
 
 
 # name -> URL (built from the scene). Everything an anonymous visitor may fetch that is
@@ -90,6 +92,14 @@ def scene(founding_paper, db) -> Scene:
         position=TextPositionSelector(start, start + len(quote)),
     )
     reply = annotation_reply(author=replier, parent=annotation, body="Reply original")
+    solo_quote = "social credit system"
+    solo_start = document.text.index(solo_quote)
+    solo = annotation_create(
+        author=author,
+        document=document,
+        body="Solo note original",
+        position=TextPositionSelector(solo_start, solo_start + len(solo_quote)),
+    )
     passage = Passage.objects.get(document=document, text__contains=quote)
     example = entry_services.example_create(
         author=author,
@@ -103,4 +113,4 @@ def scene(founding_paper, db) -> Scene:
         example = transitions.example_transition(actor=moderator, example=example, to="published")
     comment = comment_create(author=replier, example=example, body="Comment original")
     search_reindex_all()
-    return Scene(author, document, annotation, reply, example, comment)
+    return Scene(author, document, annotation, reply, example, comment, solo, moderator)
