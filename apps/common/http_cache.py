@@ -165,6 +165,9 @@ def _bump(labels: Iterable[str]) -> None:
 
 
 def _bump_now(labels: set[str]) -> None:
+    # Skips a label this thread bumped and has not read since: nothing of it can have been
+    # cached here in between. (Another process may cache old committed rows under the new
+    # number meanwhile; the bump on commit is what makes that harmless.)
     unread = _unread()
     fresh = labels - unread
     if fresh:
