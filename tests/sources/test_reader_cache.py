@@ -100,6 +100,7 @@ def test_annotation_writes_leave_the_passages_cached(
 
 def test_without_the_cache_every_request_renders(client, founding_paper, settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
+    settings.HTTP_CACHE_BODY_SECONDS = 0  # the whole page is cached too (ADR 0007)
     _passage_queries(client)
     assert _passage_queries(client)[1] >= 1
 
