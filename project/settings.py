@@ -236,7 +236,8 @@ else:
 # HTTP caching of public pages and JSON (apps/common/http_cache.py, ADR 0007). ETags come
 # from the versions of the models a payload reads, so none of these bounds freshness at
 # the origin: a change shows on the next request. s-maxage is how long a reverse proxy or
-# CDN may serve a page without asking (then stale-while-revalidate more while it asks).
+# CDN may serve a page without asking (then, for CDNs, stale-while-revalidate more while it
+# asks: CDN-Cache-Control, as browsers would apply it too).
 HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 10)
 HTTP_CACHE_STALE_WHILE_REVALIDATE = env_int("HTTP_CACHE_STALE_WHILE_REVALIDATE", 30)
 # Rendered public bodies kept in Django's cache under their ETag (single-box deploys
