@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from apps.annotations.reader import THREADS_PAGE_SIZE
 from bench.harness import Row, Yardstick, count_queries, p95, timeit
 
 ROOTS = 2_000
@@ -27,6 +28,8 @@ REANCHOR_EDITS = 300
 REANCHOR_GOAL_SECONDS = 5.0
 REANCHOR_GOAL_CORRECT = 0.95
 PAINT_GOAL_MS = 1000.0
+# Issue 13: the public threads JSON of that page, uncached, whole set.
+THREADS_GOAL_RATIO = 150.0
 SEED = 20211
 CHROMIUM = "/usr/bin/chromium"
 
@@ -103,7 +106,7 @@ def annotate_in_bulk(rng, *, document, users, roots: int, replies: int, viewer=N
 
 
 def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
-    from django.test import Client
+    from django.test import Client, override_settings
     from django.urls import reverse
 
     rng = random.Random(SEED)
@@ -149,13 +152,34 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
             row.met = False
             row.note += " (NOT constant)"
         rows.append(row)
-    # What the reader's script fetches: the public thread roots (ADR 0007: revalidated).
+    # What the reader's script fetches: the public thread roots, trimmed and paged
+    # (threads.json?after=<id>), then the viewer's own part (mine.json).
     threads = reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
-    rows.append(yardstick.measure(f"reader's public threads JSON ({label}), page cache",
+    pages = threads_pages(Client(), threads)
+    size = sum(len(page) for page in pages)
+    rows.append(yardstick.measure(f"reader's public threads JSON, first page ({label}), cached",
                                   threads, repeat=50))  # fmt: skip
-    size = len(Client().get(threads).content)
-    rows[-1].note = f"{size / 1e6:.1f} MB of JSON; clients revalidate it with its ETag"
-    rows.extend(http_cache_rows(yardstick, signed_yardstick, source, threads, label))
+    rows[-1].note = f"{len(pages[0]) / 1e3:.0f} kB; public, s-maxage + ETag (shared caches keep it)"
+    mine = reverse("annotations:reader_mine", kwargs={"document_id": document.pk})
+    rows.append(signed_yardstick.measure(f"reader's mine.json, signed in ({label})", mine,
+                                         repeat=50))  # fmt: skip
+    rows[-1].note = (
+        f"{len(signed_in.get(mine).content) / 1e3:.0f} kB: the viewer's private roots "
+        "(about 5 % of theirs), private, ETag"
+    )
+    # Cache misses: the first request after any public write renders these afresh.
+    with override_settings(PUBLIC_FRAGMENT_CACHE_SECONDS=0, HTTP_CACHE_BODY_SECONDS=0):
+        rows.append(signed_yardstick.measure(f"  cache miss: reader, {label}, signed in",
+                                             source.get_absolute_url(), repeat=20))  # fmt: skip
+        rows.append(yardstick.measure(
+            f"  cache miss: public threads JSON, first page ({THREADS_PAGE_SIZE} roots)",
+            threads, repeat=20))  # fmt: skip
+        rows.append(all_pages_row(yardstick, threads, len(pages)))
+        rows[-1].note = (
+            f"{len(pages)} pages, {size / 1e6:.2f} MB in all (before: one 1.9 MB response, "
+            "151 ms, 618× on PostgreSQL)"
+        )
+    rows.extend(http_cache_rows(yardstick, signed_yardstick, source, label))
     api = f"/api/annotations/?source={source.slug}"
     rows.append(yardstick.measure(f"API: list, source with {label}", api, repeat=30))
     rows.append(
@@ -181,7 +205,7 @@ def _measure_status(stick, name: str, path: str, *, status: int, headers: dict, 
                goal=f"≤ {max_ratio:g}× bare", met=ratio <= max_ratio)  # fmt: skip
 
 
-def http_cache_rows(yardstick, signed_yardstick, source, threads, label) -> list[Row]:
+def http_cache_rows(yardstick, signed_yardstick, source, label) -> list[Row]:
     """Issue 13's goals for HTTP caching (ADR 0007), as ratios to the bare view."""
     from django.test import Client, override_settings
     from django.urls import NoReverseMatch, reverse
@@ -195,9 +219,7 @@ def http_cache_rows(yardstick, signed_yardstick, source, threads, label) -> list
                                       repeat=20, max_ratio=30))  # fmt: skip
         rows.append(signed_yardstick.measure(f"  cold: reader, {label}, signed in", reader,
                                              repeat=20))  # fmt: skip
-        rows[-1].note = "(rendered for the viewer until the page is the same for everyone)"
-        rows.append(yardstick.measure("public threads JSON, uncached", threads, repeat=20,
-                                      max_ratio=150))  # fmt: skip
+        rows[-1].note = "(the same page as everyone's once lane A's public_view wraps it)"
     etag = Client().get(reader)["ETag"]
     rows.append(_measure_status(yardstick, "reader: 304 revalidation (If-None-Match)", reader,
                                 status=304, headers={"If-None-Match": etag}, max_ratio=3))  # fmt: skip
@@ -212,6 +234,33 @@ def http_cache_rows(yardstick, signed_yardstick, source, threads, label) -> list
     return rows
 
 
+def threads_pages(client, url: str) -> list[bytes]:
+    """Every page of the public threads JSON, following ``next``."""
+    pages = []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        pages.append(response.content)
+        url = response.json()["next"]
+    return pages
+
+
+def all_pages_row(yardstick: Yardstick, url: str, n_pages: int) -> Row:
+    """The whole public set, as the reader's script fetches it (every page in turn): the
+    issue's goal is for all of it, not for one page."""
+
+    from bench.harness import p95, timeit
+
+    samples = timeit(lambda: threads_pages(yardstick.client, url), repeat=20)
+    median = statistics.median(samples)
+    ratio = median / yardstick.median
+    return Row(
+        f"  cache miss: public threads JSON, all {ROOTS:,} roots ({n_pages} requests)",
+        median, p95(samples), ratio=ratio, goal=f"≤ {THREADS_GOAL_RATIO:g}× bare",
+        met=ratio <= THREADS_GOAL_RATIO,
+    )  # fmt: skip
+
+
 # --- Chromium -------------------------------------------------------------------------------
 
 
@@ -221,9 +270,17 @@ PAINT_PROBE = """async () => {
     document.querySelectorAll("mark.hl").forEach(m => m.dataset.ids.split(",").forEach(i => ids.add(i)));
     const data = JSON.parse(document.getElementById("annotation-data").textContent);
     const all = new Map();
-    const shared = (await (await fetch(data.threads)).json()).annotations;
-    shared.concat(data.annotations).forEach(a => all.set(a.id, a));
-    const expected = Array.from(all.values()).filter(a => a.parent === null && a.anchor
+    for (let url = data.threads; url;) {
+        const page = await (await fetch(url)).json();
+        const column = name => page.columns.indexOf(name);
+        page.annotations.forEach(row => all.set(row[column("id")], {
+            parent: null, anchor: row[column("status")] === null ? null : {
+                status: row[column("status")], start: row[column("start")]}}));
+        url = page.next;
+    }
+    const mine = await (await fetch(data.mine)).json();
+    mine.annotations.forEach(a => all.set(a.id, a));
+    const expected = Array.from(all.values()).filter(a => !a.parent && a.anchor
         && a.anchor.status !== "orphaned" && a.anchor.start !== null).length;
     return {painted: mark ? mark.startTime : null, highlighted: ids.size, expected: expected,
             marks: document.querySelectorAll("mark.hl").length};

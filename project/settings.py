@@ -326,8 +326,11 @@ ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
+# Confirming in the browser one signed up in signs in and resumes at `next` (issue 19).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SIGNUP_FORM_CLASS = "apps.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"login": "apps.accounts.login_form.LoginForm"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_URL.split(":", 1)[0] if SITE_URL else "https"
 # Links in allauth's e-mails come from SITE_URL, the client IP from apps/common/client_ip.py
 # (apps/accounts/adapter.py); subjects are plain text with the site's name.
@@ -379,7 +382,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": (
-        {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
+        {"BACKEND": "project.staticfiles.ModuleAwareManifestStaticFilesStorage"}
         if not DEBUG
         else {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     ),

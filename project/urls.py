@@ -6,6 +6,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import urls as accounts_urls
+from apps.accounts import views as accounts_views
 from apps.accounts.admin_login import admin_login
 from apps.annotations import urls as annotations_urls
 from apps.atlas import urls as atlas_urls
@@ -30,6 +31,12 @@ urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
     path("sources/", include(sources_urls)),
+    # Before allauth's own: the same page, keeping ``next`` across browsers.
+    path(
+        "accounts/confirm-email/<str:key>/",
+        accounts_views.ConfirmEmailView.as_view(),
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include(accounts_urls)),
     path("", include(annotations_urls)),

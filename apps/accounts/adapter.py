@@ -6,14 +6,19 @@
 - Links in its e-mails (confirm your address, reset your password) are built on SITE_URL
   (apps/common/site.py), not on the Host header of the request that triggered them.
 - Subjects are plain text on one line (apps/common/email.py).
+- The page a scholar signed up from survives verification: the confirmation link carries
+  it (``?next=``), and confirming in another browser, where they are not signed in, leads
+  to the sign-in page with that ``next`` (:class:`apps.accounts.views.ConfirmEmailView`);
+  in the same browser allauth signs them in and resumes (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION).
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.urls import reverse
 
@@ -50,7 +55,12 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, {**context, "current_site": site})
 
     def get_email_confirmation_url(self, request, emailconfirmation) -> str:
-        return absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        url = absolute_url(reverse("account_confirm_email", args=[emailconfirmation.key]))
+        # Only a local path allauth itself accepts as a redirect (is_safe_url).
+        after = get_next_redirect_url(request) if request is not None else None
+        if after:
+            url += "?" + urlencode({"next": after})
+        return url
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         from urllib.parse import quote

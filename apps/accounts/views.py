@@ -1,7 +1,11 @@
+from urllib.parse import urlencode
+
+from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
@@ -49,3 +53,17 @@ def token_revoke(request):
     services.api_token_revoke(user=request.user)
     messages.success(request, _("Your API token was revoked."))
     return redirect("accounts:profile")
+
+
+class ConfirmEmailView(AllauthConfirmEmailView):
+    """allauth's e-mail confirmation, keeping the page the scholar signed up from: the
+    link carries ``next`` (AccountAdapter.get_email_confirmation_url). Confirmed in the
+    browser they signed up in, allauth signs them in and sends them there; confirmed
+    elsewhere, they are not signed in, so they go to the sign-in page, which sends them
+    there afterwards (instead of to the home page)."""
+
+    def get_redirect_url(self) -> str:
+        after = self.get_next_url()
+        if after and not self.request.user.is_authenticated:
+            return f"{reverse('account_login')}?{urlencode({'next': after})}"
+        return super().get_redirect_url()

@@ -33,10 +33,20 @@ class AnnotationAdapter(TargetAdapter):
             return (_("Private annotation #%(id)s on “%(source)s”") % {
                 "id": obj.pk, "source": obj.source.title,
             })[:300]  # fmt: skip
-        text = " ".join((obj.exact or obj.body or "").split())
-        text = text if len(text) <= 80 else text[:79] + "…"
-        return (_("Annotation on “%(source)s”: %(text)s") % {
-            "source": obj.source.title, "text": text,
+
+        # What is judged first (the body: a flagged "CHEAP LOANS…" must show as that),
+        # then where it sits; a highlight without a body shows its quote.
+        def clip(text: str, size: int) -> str:
+            text = " ".join((text or "").split())
+            return text if len(text) <= size else text[: size - 1] + "…"
+
+        if not (obj.body or "").strip():
+            return (_("Highlight of “%(quote)s” in “%(source)s”") % {
+                "quote": clip(obj.exact, 120), "source": clip(obj.source.title, 80),
+            })[:300]  # fmt: skip
+        return (_("Annotation: “%(body)s” (on “%(quote)s” in “%(source)s”)") % {
+            "body": clip(obj.body, 160), "quote": clip(obj.exact, 40),
+            "source": clip(obj.source.title, 60),
         })[:300]  # fmt: skip
 
     def author(self, obj):

@@ -1,35 +1,48 @@
 """The annotations layer of the reader page (a reader extension, see
-apps/sources/reader_extensions.py).
+apps/sources/reader_extensions.py). How the reader loads (docs/annotations.md):
 
-The thread roots everyone may see on a version (placed, orphaned, source notes) are
-served as JSON by :func:`public_threads`, a public payload with an ETag over the models it
-reads (apps/common/http_cache.py, ADR 0007): browsers and proxies revalidate it. The page itself embeds only what is personal: the viewer's own roots that
-the public set lacks (private, hidden, waiting) or, for a moderator, what they moderate
-(cached per viewer under the same versions), plus the strings and URLs the script
-needs. Counts and the Annotate passage buttons are painted by the script, so the passage
-markup stays the same for every viewer and is cached too (ADR 0004). Replies are fetched
-per thread when a thread is opened.
+1. **The page** is the same for every viewer: it embeds only public, static things (URLs,
+   the script's strings, the source, version and whether it is current) and lists the
+   public orphans. Personal controls (Annotate, the form, "Mine only", Re-attach) are in
+   the markup ``hidden`` and revealed by the script; with JavaScript off an anonymous
+   reader sees what they always saw.
+2. **The public threads JSON** (:func:`public_threads`, ``/reader/<id>/threads.json``):
+   the thread roots an anonymous reader may see, trimmed to what painting highlights and
+   filtering needs, as a table (no bodies, quotes, dates or selectors: a thread's full rows
+   come from the API when it is opened), paged by id (``?after=<id>``,
+   :data:`THREADS_PAGE_SIZE` a page, with a ``next`` link, as Hypothesis pages its
+   search). Public, with a strong ETag.
+3. **The viewer's own JSON** (:func:`mine`, ``/reader/<id>/mine.json``): who is signed
+   in, whether they moderate, their roots the public set lacks (private, hidden, waiting;
+   for a moderator what they moderate), their own orphans and which orphans they may
+   re-attach. ``private, no-cache`` with an ETag.
 
-Server-side work is then a fixed, small number of queries whatever the number of
+Server-side work is a fixed, small number of queries whatever the number of
 annotations (see docs/benchmarks.md, "Annotations").
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpResponse
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_cookie
 
 from apps.common import http_cache
+from apps.common.validators import as_id
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
@@ -37,8 +50,17 @@ from . import selectors
 from .models import Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
 
+# Roots per page of the public threads JSON. A trimmed root is ~50 bytes, so a page of
+# 2,000 (~100 kB) weighs what Hypothesis' search page of 200 full annotations does; each
+# page costs a query over the version's roots, so smaller pages cost more in all
+# (docs/benchmarks.md, "Annotations": 200 a page took 5× longer for 2,000 roots).
+THREADS_PAGE_SIZE = 2000
+# Shared caches may keep a page of threads this long; browsers revalidate (ETag) every
+# time (apps/common/http_cache.py, ADR 0007).
+THREADS_S_MAXAGE = 60
 # Everything the public threads JSON (and the orphans list) shows: the annotations, where
-# they are placed, who wrote them (names), and what moderation hides.
+# they are placed, in which source and version, who wrote them (names), and what
+# moderation hides.
 THREADS_DEPENDS_ON = (
     "sources.Source",
     "sources.Document",
@@ -47,51 +69,65 @@ THREADS_DEPENDS_ON = (
     "moderation.HiddenContent",
     "moderation.UserModerationState",
     "accounts.User",
+    "contenttypes.ContentType",
 )
+# Characters of an orphan's quote listed on the page (the thread shows it whole).
+ORPHAN_QUOTE_CHARACTERS = 80
+
+# A trimmed thread root is a row of these columns (the JSON says them once, as a table
+# does, rather than naming every field of 2,000 objects). ``author`` indexes the page's
+# ``authors`` list of [username, display name]; ``status``, ``start`` and ``end`` describe
+# the root's anchor in this version (all null for a note on the whole source). A deleted
+# or redacted root has no author or tags, as in the API's shape. Its text, quote, dates
+# and replies come from the API when its thread is opened.
+THREAD_ROOT_COLUMNS = (
+    "id", "status", "start", "end", "motivation", "author", "tags", "hidden", "deleted",
+)  # fmt: skip
+_THREAD_ROOT_FIELDS = (
+    "id", "start", "deleted_at", "redacted", "hidden", "tags_json", "motivation",
+    "author__username", "author__display_name", "anchor_status", "anchor_start", "anchor_end",
+)  # fmt: skip
+# ``tags`` is read as JSON text: the non-empty lists of a page are decoded by one
+# ``json.loads`` (one call per row was a third of the whole response's time).
+_NO_TAGS = ("[]", "")
 
 
 def _rows(queryset) -> list[dict]:
     return [annotation_json_from_row(row) for row in queryset.values(*ROW_FIELDS)]
 
 
-def public_threads_json(document) -> str:
-    """The JSON the reader fetches: thread roots on ``document`` an anonymous reader may
-    see, in the API's shape. The same for everyone."""
-
-    def render() -> str:
-        rows = _rows(selectors.threads_for_reader(viewer=AnonymousUser(), document=document))
-        return json.dumps({"annotations": rows}, cls=DjangoJSONEncoder, separators=(",", ":"))
-
-    return render()
-
-
-def public_orphans(document) -> list[dict]:
-    """Thread roots an anonymous reader may see that could not be placed in ``document``
-    (listed under "N annotations could not be placed"). Shared, so cached."""
-
-    def render() -> list[dict]:
-        rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
-            "id", "exact", "author__display_name", "author__username"
-        )
-        return [
-            {
-                "pk": row["id"],
-                "exact": row["exact"],
-                "author_name": row["author__display_name"] or row["author__username"],
-                "author_username": row["author__username"],
-            }
-            for row in rows
-        ]
-
-    return http_cache.fragment(
-        "reader-orphans", document.pk, depends_on=THREADS_DEPENDS_ON, render=render
-    )
+def _thread_roots(rows) -> tuple[list[list], list[list[str]]]:
+    """(rows in :data:`THREAD_ROOT_COLUMNS`, the authors they index) from
+    ``values_list(*_THREAD_ROOT_FIELDS)`` rows."""
+    authors: dict[str, int] = {}
+    names: list[list[str]] = []
+    table = []
+    tagged: list[tuple[list, str]] = []  # (row, its tags as JSON text)
+    for (pk, start, deleted_at, redacted, hidden, tags, motivation, username, display_name,
+         status, anchor_start, anchor_end) in rows:  # fmt: skip
+        deleted = deleted_at is not None
+        placeholder = deleted or redacted
+        author = None
+        if not placeholder:
+            author = authors.get(username)
+            if author is None:
+                # The same rule as User.public_name.
+                author = authors[username] = len(names)
+                names.append([username, display_name or username])
+        if start is None or status is None:  # a source note, or no anchor here
+            status = anchor_start = anchor_end = None
+        row = [pk, status, anchor_start, anchor_end, motivation, author, [], hidden, deleted]
+        if not placeholder and tags not in _NO_TAGS:
+            tagged.append((row, tags))
+        table.append(row)
+    if tagged:
+        decoded = json.loads("[" + ",".join(tags for _row, tags in tagged) + "]")
+        for (row, _tags), tags in zip(tagged, decoded, strict=True):
+            row[6] = tags
+    return table, names
 
 
-@require_GET
-def public_threads(request, document_id: int):
-    """``GET /reader/<document id>/threads.json``: public, with an ETag over what it
-    shows; revalidated by browsers and proxies (never ``immutable``: its URL stays)."""
+def _ready_document(document_id: int) -> Document:
     document = get_object_or_404(
         Document.objects.select_related("source").only(
             "id",
@@ -106,72 +142,186 @@ def public_threads(request, document_id: int):
     )
     if document.status != DocumentStatus.READY:
         raise Http404("This version is not ready.")
+    return document
+
+
+def _json_with_etag(request, body: str, *, cache_control: str) -> HttpResponse:
+    """``body`` with a strong ETag (a hash of its bytes) and ``304 Not Modified`` when the
+    client already has it."""
+    etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+    if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = cache_control
+    return response
+
+
+def threads_url(document_id: int, *, after: int = 0) -> str:
+    url = reverse("annotations:reader_threads", kwargs={"document_id": document_id})
+    return f"{url}?after={after}" if after else url
+
+
+def public_threads_page_json(document, *, after: int = 0) -> str:
+    """One page of the JSON the reader fetches: up to :data:`THREADS_PAGE_SIZE` thread
+    roots on ``document`` an anonymous reader may see, with ids above ``after``, trimmed
+    (:func:`_thread_roots`), and the URL of the next page (null on the last). The same for
+    everyone, so cached under the versions of what it shows."""
+
+    def render() -> str:
+        queryset = selectors.public_thread_roots(document=document).filter(pk__gt=after)
+        queryset = queryset.annotate(tags_json=Cast("tags", TextField())).order_by("pk")
+        rows = list(queryset.values_list(*_THREAD_ROOT_FIELDS)[: THREADS_PAGE_SIZE + 1])
+        more = len(rows) > THREADS_PAGE_SIZE
+        rows = rows[:THREADS_PAGE_SIZE]
+        table, authors = _thread_roots(rows)
+        body = {
+            "columns": THREAD_ROOT_COLUMNS,
+            "annotations": table,
+            "authors": authors,
+            "next": threads_url(document.pk, after=rows[-1][0]) if more else None,
+        }
+        return json.dumps(body, separators=(",", ":"))
+
+    return http_cache.fragment(
+        "reader-threads", document.pk, after, depends_on=THREADS_DEPENDS_ON, render=render
+    )
+
+
+def public_orphans(document) -> list[dict]:
+    """Thread roots an anonymous reader may see that could not be placed in ``document``
+    (listed under "N annotations could not be placed"). Shared, so cached."""
+
+    def render() -> list[dict]:
+        rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
+            "id", "exact", "author__display_name", "author__username"
+        )
+        return [_orphan(row) for row in rows]
+
+    return http_cache.fragment(
+        "reader-orphans", document.pk, depends_on=THREADS_DEPENDS_ON, render=render
+    )
+
+
+def _orphan(row: dict) -> dict:
+    return {
+        "pk": row["id"],
+        "exact": row["exact"],
+        "author_name": row["author__display_name"] or row["author__username"],
+        "author_username": row["author__username"],
+    }
+
+
+@require_GET
+def public_threads(request, document_id: int):
+    """``GET /reader/<document id>/threads.json[?after=<id>]``: a page of the public thread
+    roots (see :func:`public_threads_page_json`). Public, revalidated with a strong ETag;
+    shared caches keep it :data:`THREADS_S_MAXAGE` seconds."""
+    after = request.GET.get("after", "0")
+    after_id = as_id(after)
+    if after_id is None:
+        return JsonResponse(
+            {"detail": _("“after” must be the id of an annotation (a whole number).")},
+            status=400,
+        )
+    document = _ready_document(document_id)
     return http_cache.public_response(
         request,
         depends_on=THREADS_DEPENDS_ON,
-        render=lambda: HttpResponse(public_threads_json(document), content_type="application/json"),
+        render=lambda: HttpResponse(
+            public_threads_page_json(document, after=after_id), content_type="application/json"
+        ),
+        s_maxage=THREADS_S_MAXAGE,
         vary=(),  # no translated strings in it
     )
 
 
-def reader_extension(request, *, source, document) -> dict:
+@require_GET
+@vary_on_cookie
+def mine(request, document_id: int):
+    """``GET /reader/<document id>/mine.json``: what the reader adds for the signed-in
+    viewer (see the module's docstring). Anonymous: ``{"user": null, ...}`` with nothing
+    in it, so the page's script needs no special case. Private, revalidated with an ETag."""
+    document = _ready_document(document_id)
     viewer = request.user
-    signed_in = viewer.is_authenticated
-    can_moderate = signed_in and selectors.can_moderate(viewer)
-    own = []
-    if signed_in:
+    body = {"user": None, "canModerate": False, "annotations": [], "orphans": [], "reattach": []}
+    if viewer.is_authenticated:
+        body = _mine(viewer, document)
+        # The page is the same for everyone and carries no CSRF token: writes read it from
+        # the cookie, set here if this session has none yet.
+        get_token(request)
+    text = json.dumps(body, cls=DjangoJSONEncoder, separators=(",", ":"))
+    return _json_with_etag(request, text, cache_control="private, no-cache")
 
-        def render_own() -> list[dict]:
-            return _rows(
-                selectors.threads_for_reader_beyond_public(viewer=viewer, document=document)
-            )
 
-        # Keyed by the viewer and their moderator status, under the versions of what it
-        # shows: every write that could change this set bumps one of them.
-        own = http_cache.fragment(
-            "reader-own",
-            document.pk,
-            viewer.pk,
-            f"{selectors.is_moderator(viewer):d}{can_moderate:d}",
-            depends_on=THREADS_DEPENDS_ON,
-            render=render_own,
-        )
-    # The public orphans are shared (cached); the viewer's own come with their rows.
-    orphans = {o["pk"]: o for o in public_orphans(document)}
-    for a in own:
-        if a["parent"] is None and a["author"] and (a["anchor"] or {}).get("status") == "orphaned":
-            orphans[a["id"]] = {
-                "pk": a["id"],
-                "exact": a["target"]["selector"][0]["exact"],
-                "author_name": a["author"]["name"],
-                "author_username": a["author"]["username"],
-            }
-    orphans = [
-        # The same rule as services.annotation_reattach (which enforces it).
+def _mine(viewer, document) -> dict:
+    can_moderate = selectors.can_moderate(viewer)
+    own = _rows(selectors.threads_for_reader_beyond_public(viewer=viewer, document=document))
+    public = public_orphans(document)
+    listed = {o["pk"] for o in public}
+    # The viewer's orphans the public list lacks (private, hidden, waiting...).
+    extra = [
         {
-            **o,
-            "can_reattach": can_moderate or (signed_in and o["author_username"] == viewer.username),
+            "pk": a["id"],
+            "exact": a["target"]["selector"][0]["exact"],
+            "author_name": a["author"]["name"],
+            "author_username": a["author"]["username"],
         }
-        for _, o in sorted(orphans.items())
+        for a in own
+        if a["author"] and (a["anchor"] or {}).get("status") == "orphaned" and a["id"] not in listed
     ]
-    threads_url = reverse("annotations:reader_threads", kwargs={"document_id": document.pk})
-    payload = {
-        "annotations": own,
-        "threads": threads_url,
-        "user": viewer.username if signed_in else None,
+    # The same rule as services.annotation_reattach (which enforces it).
+    reattach = sorted(
+        o["pk"]
+        for o in [*public, *extra]
+        if can_moderate or o["author_username"] == viewer.username
+    )
+    total = len(public) + len(extra)
+    return {
+        "user": viewer.username,
         "canModerate": can_moderate,
+        "annotations": own,
+        "orphans": [
+            {
+                "id": o["pk"],
+                "quote": _truncate(o["exact"], ORPHAN_QUOTE_CHARACTERS),
+                "author": o["author_name"],
+            }
+            for o in extra
+        ],
+        "orphansSummary": ngettext(
+            "%(n)s annotation could not be placed in this version",
+            "%(n)s annotations could not be placed in this version",
+            total,
+        )
+        % {"n": total},
+        "reattach": reattach,
+    }
+
+
+def _truncate(text: str, length: int) -> str:
+    """As the template filter ``truncatechars`` does it."""
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def reader_extension(request, *, source, document) -> dict:
+    """The reader's annotation slots. Never reads ``request.user``: the page is the same
+    for every viewer (personal parts come from :func:`mine`)."""
+    first_page = threads_url(document.pk)
+    payload = {
+        "threads": first_page,
+        "mine": reverse("annotations:reader_mine", kwargs={"document_id": document.pk}),
         "source": source.slug,
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
         **_static_payload(get_language()),
     }
-
     return {
         "context": {
             "annotation_payload_json": json_for_script(payload),
-            "annotation_threads_url": threads_url,
-            "annotation_orphans": orphans,
-            "annotation_can_write": signed_in,
+            "annotation_threads_url": first_page,
+            "annotation_orphans": public_orphans(document),
             "annotation_visibilities": Visibility.choices,
             "annotation_legend": [
                 (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
@@ -243,6 +393,7 @@ def _static_payload(language: str) -> dict:
                 "“Re-attach here”."
             ),
             "reattached": _("Re-attached."),
+            "reattach": _("Re-attach"),
         },
     }
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.common.markdown import markdown_to_text
 from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import (
@@ -71,6 +72,7 @@ class AnnotationProvider(ModelSearchProvider):
     # Tags weigh like a title, the comment above the quoted text (as in the stored vector).
     fallback_fields = {"tags": 1.0, "body": 0.4, "exact": 0.2}
     headline_field = "body"
+    headline_is_markdown = True
     facet_fields = {
         "source": ("source__slug", "source__title"),
         "author": ("author__username", "author__display_name"),
@@ -142,7 +144,7 @@ def _activity_item(annotation) -> ActivityItem:
         url=annotation.get_absolute_url(),
         timestamp=annotation.created,
         actor=annotation.author,
-        summary=_shorten(annotation.body or " · ".join(annotation.tags), 200),
+        summary=_shorten(markdown_to_text(annotation.body) or " · ".join(annotation.tags), 200),
         facets={"source": annotation.source.slug, "tag": annotation.tags},
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -68,7 +69,9 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
     return (public & shown) | q(author=viewer)
 
 
-def annotations_visible(*, viewer, hidden_placeholders: bool = False) -> QuerySet:
+def annotations_visible(
+    *, viewer, hidden_placeholders: bool = False, listing_joins: bool = True
+) -> QuerySet:
     """All annotations ``viewer`` may see, with what any listing shows pre-joined.
 
     Two kinds of row keep a thread's shape without showing content: a soft-deleted
@@ -91,10 +94,13 @@ def annotations_visible(*, viewer, hidden_placeholders: bool = False) -> QuerySe
             redacted=ExpressionWrapper(~seen, output_field=BooleanField())
         )
     visible = exclude_shadow_hidden(qs, viewer=viewer, author_field="author")
-    return (
-        visible.filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
-        .select_related("author")
-        .annotate(source_slug=F("source__slug"), document_version=F("document__version"))
+    visible = visible.filter(Q(deleted_at__isnull=True) | Q(has_replies=True))
+    if not listing_joins:
+        # For callers reading a few columns with values(): the joins below would stay in
+        # the query even when nothing reads them.
+        return visible
+    return visible.select_related("author").annotate(
+        source_slug=F("source__slug"), document_version=F("document__version")
     )
 
 
@@ -224,11 +230,35 @@ def annotations_for_reader(*, viewer, document) -> QuerySet:
     )
 
 
+def _roots_on(queryset: QuerySet, *, document) -> QuerySet:
+    """The thread roots of ``queryset`` placed on ``document`` (an anchor there in any
+    status) or notes on its source, with ``anchor_*`` for that version: the rows
+    ``annotation_list(document=...)`` keeps for roots, through the anchor join it needs
+    anyway rather than ``IN`` subqueries (several times faster on 2,000 roots)."""
+    qs = queryset.filter(parent__isnull=True, source_id=document.source_id)
+    return with_anchor(qs, document_id=document.pk).filter(
+        Q(anchor_status__isnull=False) | Q(start__isnull=True)
+    )
+
+
 def threads_for_reader(*, viewer, document) -> QuerySet:
     """The thread roots the reader of ``document`` paints and lists: roots placed on it
     (anchored, fuzzy or orphaned, with their positions there) and the source's notes.
     Replies are fetched per thread (``annotation_list(thread_id=...)``)."""
-    return annotations_for_reader(viewer=viewer, document=document).filter(parent__isnull=True)
+    visible = annotations_visible(viewer=viewer, hidden_placeholders=True)
+    return _roots_on(visible, document=document).order_by("created", "id")
+
+
+def public_thread_roots(*, document) -> QuerySet:
+    """The thread roots an anonymous reader sees on ``document`` (the same rows as
+    ``threads_for_reader`` for an anonymous viewer: placed there in any anchor status, or
+    notes on the source), with ``redacted`` and ``anchor_*`` but without the listing joins
+    (``source_slug``, ``document_version``, the author's row): for the reader's public
+    JSON, which reads a few columns with ``values()``."""
+    visible = annotations_visible(
+        viewer=AnonymousUser(), hidden_placeholders=True, listing_joins=False
+    )
+    return _roots_on(visible, document=document)
 
 
 def threads_for_reader_beyond_public(*, viewer, document) -> QuerySet:

@@ -9,6 +9,7 @@ app_name = "annotations"
 urlpatterns = [
     path("notifications/", views.notification_list, name="notifications"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
+    path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),
 ]
 
 api_urlpatterns = [

@@ -7,6 +7,8 @@ rel="nofollow ugc noopener": user content must not pass on ranking or the opener
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 
@@ -45,3 +47,13 @@ def render_markdown(text: str) -> str:
     if not text:
         return ""
     return sanitize_html(_md.render(text))
+
+
+def markdown_to_text(text: str) -> str:
+    """User Markdown as the words a reader sees, without its syntax (``*``, ``#``,
+    ``[label](url)``…): for snippets, summaries and plain-text places. Characters outside
+    the syntax (search highlight markers included) pass through."""
+    if not text:
+        return ""
+    plain = nh3.clean(_md.render(text), tags=set(), strip_comments=True)
+    return " ".join(html.unescape(plain).split())

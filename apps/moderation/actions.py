@@ -26,7 +26,14 @@ from django.utils.translation import gettext as _
 
 from . import selectors, services
 from .errors import ModerationConflict, TargetChanged
-from .models import AuditAction, Decision, ReviewItem, ReviewItemType, ReviewStatus
+from .models import (
+    ITEM_TYPE_DECISIONS,
+    AuditAction,
+    Decision,
+    ReviewItem,
+    ReviewItemType,
+    ReviewStatus,
+)
 from .registry import adapter_for_content_type
 from .services import queue as review_queue
 
@@ -34,8 +41,22 @@ from .services import queue as review_queue
 AGREES_WITH_FLAGS = frozenset({"reject", "hide", "spam", "request_changes"})
 
 
+def decisions_for(item_type: str, adapter=None) -> tuple[str, ...]:
+    """The decisions an item of ``item_type`` offers, in the queue's order; with the
+    target's ``adapter``, only those it can carry out."""
+    offered = ITEM_TYPE_DECISIONS.get(item_type, ())
+    if adapter is None:
+        return offered
+    return tuple(d for d in offered if ACTIONS[d].adapter_method(adapter) in adapter.decisions)
+
+
 class DecisionAction:
     decision: str = ""
+
+    @classmethod
+    def adapter_method(cls, adapter) -> str:
+        """The adapter method that carries this decision out."""
+        return cls.decision
 
     def __init__(self, *, item: ReviewItem, actor, reason: str, version: int | None = None):
         self.item = item
@@ -57,7 +78,23 @@ class DecisionAction:
                 {"reason": _("Give a reason: the author sees it and the log keeps it.")}
             )
         adapter = adapter_for_content_type(self.item.content_type_id)
-        if adapter is not None and self.decision not in adapter.decisions:
+        offered = decisions_for(self.item.item_type, adapter)
+        if self.decision not in offered:
+            raise ValidationError(
+                {
+                    "decision": _(
+                        "“%(decision)s” is not a decision for %(type)s: choose %(choices)s."
+                    )
+                    % {
+                        "decision": self.label,
+                        "type": self.item.get_item_type_display().lower(),
+                        "choices": _(" or ").join(
+                            f"“{Decision(choice).label}” ({choice})" for choice in offered
+                        ),
+                    }
+                }
+            )
+        if adapter is not None and self.adapter_method(adapter) not in adapter.decisions:
             raise ValidationError(
                 {
                     "decision": _("“%(decision)s” is not available for %(type)s.")
@@ -87,7 +124,8 @@ class DecisionAction:
                 target, reviewed_version = self._check_version(item, adapter, target)
             before = adapter.state(target) if target is not None else {}
             if target is not None:
-                getattr(adapter, self.decision)(target, actor=self.actor, reason=self.reason)
+                method = getattr(adapter, self.adapter_method(adapter))
+                method(target, actor=self.actor, reason=self.reason)
             after = adapter.state(target) if target is not None else {}
 
             item.status = ReviewStatus.DECIDED
@@ -181,6 +219,18 @@ class SpamAction(DecisionAction):
     decision = Decision.SPAM
 
 
+class KeepAction(DecisionAction):
+    """Flagged content stays: shown again if the flags hid it pending review (the
+    adapter's ``restore``, or ``publish`` for types that have no restore); the flags are
+    rejected (not in AGREES_WITH_FLAGS) and the author hears nothing."""
+
+    decision = Decision.KEEP
+
+    @classmethod
+    def adapter_method(cls, adapter) -> str:
+        return "restore" if "restore" in adapter.decisions else "publish"
+
+
 ACTIONS: dict[str, type[DecisionAction]] = {
     cls.decision.value: cls
     for cls in (
@@ -190,6 +240,7 @@ ACTIONS: dict[str, type[DecisionAction]] = {
         HideAction,
         RestoreAction,
         SpamAction,
+        KeepAction,
     )
 }
 

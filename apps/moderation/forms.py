@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django import forms
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -16,6 +17,12 @@ AGE_CHOICES = [
     ("1", _("Older than a day")),
     ("7", _("Older than a week")),
     ("30", _("Older than a month")),
+]
+PRIORITY_CHOICES = [
+    ("", _("Any priority")),
+    ("1", _("1 or more (a flag, a submission)")),
+    ("2", _("2 or more (several flags)")),
+    ("4", _("4 or more (urgent)")),
 ]
 CLAIM_CHOICES = [
     ("", _("Anyone or no one")),
@@ -30,6 +37,22 @@ SORT_CHOICES = [
 ]
 
 
+def _used_categories() -> list[tuple[str, str]]:
+    from .models import ReviewItem
+
+    used = (
+        ReviewItem.objects.exclude(category__isnull=True)
+        .exclude(category="")
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()
+    )
+    return [
+        ("", _("All categories")),
+        *((slug, slug.replace("-", " ").capitalize()) for slug in used),
+    ]
+
+
 class QueueFilterForm(forms.Form):
     type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", _("All types")), *ReviewItemType.choices]
@@ -37,14 +60,26 @@ class QueueFilterForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Country"), required=False, choices=[("", _("All countries")), *countries]
     )
-    category = forms.SlugField(label=_("Category"), required=False)
+    # Chosen from a list on the page (issue 19): the categories items carry, and priority
+    # bands; the API (same form) may still send any slug or number.
+    category = forms.SlugField(label=_("Category"), required=False, widget=forms.Select)
     age = forms.ChoiceField(label=_("Age"), required=False, choices=AGE_CHOICES)
-    min_priority = forms.FloatField(label=_("Priority at least"), required=False, min_value=0)
+    min_priority = forms.FloatField(
+        label=_("Priority"),
+        required=False,
+        min_value=0,
+        widget=forms.Select(choices=PRIORITY_CHOICES),
+    )
     claimed = forms.ChoiceField(label=_("Claimed"), required=False, choices=CLAIM_CHOICES)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=ReviewStatus.choices, initial="open"
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Read when the select is rendered (the page), not when the API parses a query.
+        self.fields["category"].widget.choices = CallableChoiceIterator(_used_categories)
 
     def filters(self) -> dict:
         """Cleaned values for selectors.review_items_for_queue (call after is_valid())."""
@@ -67,7 +102,11 @@ class DecideForm(forms.Form):
             "required": _("Select at least one item (the checkboxes in the first column).")
         },
     )  # fmt: skip
-    decision = forms.ChoiceField(label=_("Decision"), choices=QUEUE_DECISIONS)
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=QUEUE_DECISIONS,
+        error_messages={"required": _("Choose a decision: none is made for you.")},
+    )
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -166,3 +205,35 @@ class FlagForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class UserDirectoryForm(forms.Form):
+    """The user directory's search and filters. Measure filters are offered to global
+    moderators only (``measures=True``); the selector refuses them to others as well."""
+
+    q = forms.CharField(
+        label=_("Name, username or ORCID iD"), required=False, max_length=200, strip=True
+    )
+    status = forms.ChoiceField(label=_("Show"), required=False)
+    country = forms.ChoiceField(
+        label=_("Moderators of country"),
+        required=False,
+        choices=[("", _("Any country")), *countries],
+        help_text=_("With “Moderators”: those who can moderate this country."),
+    )
+
+    def __init__(self, *args, measures: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            ("", _("Everyone")),
+            ("new", _("New accounts (joined this week)")),
+            ("trusted", _("Trusted contributors")),
+            ("moderators", _("Moderators")),
+        ]
+        if measures:
+            self.fields["q"].label = _("Name, username, e-mail or ORCID iD")
+            choices += [
+                ("premoderated", _("Pre-moderated")),
+                ("shadow_hidden", _("Shadow-hidden")),
+            ]
+        self.fields["status"].choices = choices

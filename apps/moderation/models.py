@@ -186,13 +186,34 @@ class Decision(models.TextChoices):
     HIDE = "hide", _("Hide")
     RESTORE = "restore", _("Restore")
     SPAM = "spam", _("Mark as spam")
+    # On flagged content: the content stays (shown again if the flags had hidden it) and
+    # the flags are rejected. What "publish" used to mean there, named for what it does.
+    KEEP = "keep", _("Keep (flags rejected)")
     # Recorded by the atlas's merge of duplicate entries (apps/atlas/merge/services.py) on the
     # merged entry's open items and notices; never chosen in the queue.
     MERGE = "merge", _("Merged into another entry")
 
 
 # The decisions a moderator chooses from in the queue (page and API).
-QUEUE_DECISIONS = [choice for choice in Decision.choices if choice[0] != Decision.MERGE]
+QUEUE_DECISIONS = [
+    choice for choice in Decision.choices if choice[0] not in (Decision.MERGE, Decision.RESTORE)
+]
+
+# What each kind of item can be decided as, in the order the queue offers them (issue 19):
+# flagged content is hidden, kept or spam; a submission is published, sent back or
+# rejected. A decision outside its item's list is refused (400), so "publish" on a flag
+# cannot mean "keep it and reject the flags" by accident. The target's adapter may offer
+# fewer (registry.TargetAdapter.decisions).
+ITEM_TYPE_DECISIONS: dict[str, tuple[str, ...]] = {
+    "flag": ("hide", "keep", "spam"),
+    "submitted_entry": ("publish", "request_changes", "reject", "spam"),
+    "post_review_edit": ("publish", "request_changes", "reject"),
+    "orphaned_annotation": ("keep", "hide"),
+    "uploaded_source": ("publish", "reject", "spam"),
+    "suggested_edit": ("publish", "reject"),
+    "pending_annotation": ("publish", "reject", "spam"),
+    "proposed_version": ("publish", "reject"),
+}
 
 
 class ReviewItem(models.Model):

@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/<int:item_id>/claim/", views.claim, name="claim"),
     path("items/<int:item_id>/release/", views.release, name="release"),
     path("log/", views.log, name="log"),
+    path("users/", views.user_directory, name="users"),
     path("users/<str:username>/", views.user_roles, name="user"),
     path("notices/", views.notices, name="notices"),
     path("flag/", views.flag, name="flag"),

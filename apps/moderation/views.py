@@ -20,14 +20,32 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.common import csv_safe
 from apps.common.validators import as_id
 
-from . import permissions, selectors, services
-from .actions import review_items_decide
+from . import directory, permissions, selectors, services
+from .actions import decisions_for, review_items_decide
 from .errors import ModerationConflict
-from .forms import DecideForm, FlagForm, LogFilterForm, QueueFilterForm, UserMeasureForm
+from .forms import (
+    DecideForm,
+    FlagForm,
+    LogFilterForm,
+    QueueFilterForm,
+    UserDirectoryForm,
+    UserMeasureForm,
+)
 from .models import QUEUE_DECISIONS, Decision
+from .registry import adapter_for_content_type
 
 QUEUE_PAGE_SIZE = 50
+# One key per decision, on the buttons and in the "?" help (static/js/moderation.js).
+DECISION_KEYS = {
+    "publish": "a",
+    "request_changes": "e",
+    "reject": "r",
+    "hide": "h",
+    "keep": "n",
+    "spam": "s",
+}
 LOG_PAGE_SIZE = 50
+DIRECTORY_PAGE_SIZE = 50
 
 
 def _require_moderator(request) -> None:
@@ -56,13 +74,16 @@ def queue(request):
     conflicts: list = []
     status = 200
     if request.method == "POST":
-        decide_form = DecideForm(request.POST, item_ids=request.POST.getlist("items"))
+        data, after = _decision_data(request)
+        decide_form = DecideForm(data, item_ids=data.getlist("items"))
         if not decide_form.is_valid():
             status = 400
         else:
             result = _decide(request, decide_form.cleaned_data)
             if result is None or not result.changed:
-                return redirect(request.get_full_path())
+                # On to the next row: the page opens with it focused (moderation.js).
+                anchor = f"#queue-item-{after}" if after and result and result.decided else ""
+                return redirect(request.get_full_path() + anchor)
             conflicts = [
                 {"item_id": item_id, "message": exc.message, "changes": exc.changes}
                 for item_id, exc in result.changed.items()
@@ -73,6 +94,11 @@ def queue(request):
     items = selectors.review_items_for_queue(viewer=request.user, **filters)
     page = Paginator(items, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
     selectors.review_items_attach_changes(page.object_list)
+    rows = list(page.object_list)
+    for index, item in enumerate(rows):
+        offered = decisions_for(item.item_type, adapter_for_content_type(item.content_type_id))
+        item.offered = [(d, Decision(d).label, DECISION_KEYS[d]) for d in offered]
+        item.next_id = rows[index + 1].pk if index + 1 < len(rows) else ""
     selected = (
         {str(conflict["item_id"]) for conflict in conflicts}
         if conflicts
@@ -82,11 +108,30 @@ def queue(request):
         "filter_form": filter_form,
         "decide_form": decide_form or DecideForm(),
         "page": page,
-        "decisions": QUEUE_DECISIONS,
+        "decisions": [(d, label, DECISION_KEYS[d]) for d, label in QUEUE_DECISIONS],
         "selected": selected,
         "conflicts": conflicts,
     }
     return render(request, "moderation/queue.html", context, status=status)
+
+
+def _decision_data(request):
+    """The decision posted: either one row's own button (``decide_one`` =
+    "<decision>:<item id>:<next item id>", with that row's ``reason-<id>``, falling back to
+    the panel's reason) or the panel (checked rows, one decision, one reason). Returns
+    the data for DecideForm and the row to focus afterwards."""
+    one = request.POST.get("decide_one", "")
+    if not one:
+        return request.POST, None
+    decision, _sep, rest = one.partition(":")
+    item_id, _sep, after = rest.partition(":")
+    data = request.POST.copy()
+    data.setlist("items", [item_id])
+    data["decision"] = decision
+    own_reason = request.POST.get(f"reason-{item_id}", "").strip()
+    if own_reason:
+        data["reason"] = own_reason
+    return data, as_id(after)
 
 
 def _posted_versions(request, item_ids) -> dict[int, int]:
@@ -209,6 +254,32 @@ def log(request):
 
 
 # --- Users ------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_directory(request):
+    """Find a person to grant a role or a measure to (issue 19): search and filters; each
+    row leads to the user's page, where changes are made and logged."""
+    _require_moderator(request)
+    measures = permissions.can_manage_users(request.user)
+    form = UserDirectoryForm(request.GET or None, measures=measures)
+    status, filters = 200, {}
+    if form.is_bound:
+        if form.is_valid():
+            filters = {
+                "query": form.cleaned_data["q"],
+                "status": form.cleaned_data["status"],
+                "country": form.cleaned_data["country"],
+            }
+        else:
+            status = 400  # the form says why; no list that ignores what was asked
+    users = directory.user_directory(viewer=request.user, **filters)
+    if status == 400:
+        users = users.none()
+    page = Paginator(users, DIRECTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "measures": measures}
+    return render(request, "moderation/users.html", context, status=status)
 
 
 @login_required

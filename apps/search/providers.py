@@ -38,6 +38,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Greatest
 from django.utils.safestring import SafeString
 
+from apps.common.markdown import markdown_to_text
+
 from . import snippets
 from .query import ParsedQuery
 
@@ -235,6 +237,8 @@ class ModelSearchProvider(SearchProvider):
     vector_path: ClassVar[str]
     fallback_fields: ClassVar[dict[str, float]]
     headline_field: ClassVar[str]
+    #: The headline field holds user Markdown: snippets show its words, not its syntax.
+    headline_is_markdown: ClassVar[bool] = False
     trigram_fields: ClassVar[tuple[str, ...]] = ()
     facet_fields: ClassVar[dict[str, tuple[str, str | None]]] = {}
 
@@ -421,10 +425,16 @@ class ModelSearchProvider(SearchProvider):
         for obj in qs:
             words = request.query.highlight_words
             if postgres:
-                snippet = snippets.from_headline(obj.headline)
-                words = _unique(snippets.marked_words(obj.headline) + words)
+                headline = obj.headline
+                if self.headline_is_markdown:
+                    headline = markdown_to_text(headline)
+                snippet = snippets.from_headline(headline)
+                words = _unique(snippets.marked_words(headline) + words)
             else:
-                snippet = snippets.highlight(_resolve(obj, self.headline_field), words)
+                text = _resolve(obj, self.headline_field)
+                if self.headline_is_markdown:
+                    text = markdown_to_text(text)
+                snippet = snippets.highlight(text, words)
             hit = self.build_hit(obj, snippet=snippet, words=words, score=float(obj.score))
             hit.kind_label = hit.kind_label or str(self.singular_label)
             hits[obj.pk] = hit

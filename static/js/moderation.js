@@ -1,5 +1,8 @@
-// Review queue keyboard shortcuts: j/k move, x select, c claim, a approve, r reject,
-// o open, ? help. Everything also works with the mouse and Tab; this only speeds it up.
+// Review queue keyboard shortcuts: j/k move, x select, c claim, one key per decision
+// (a publish, e request changes, r reject, h hide, n keep, s spam: the keys on each row's
+// buttons), o open, ? help. A decision key moves to the current row's reason; Enter there
+// presses that row's button for the decision. Everything also works with the mouse and
+// Tab; this only speeds it up.
 (function () {
   "use strict";
 
@@ -30,13 +33,35 @@
   function decide(value) {
     var row = currentRow();
     if (!row) return;
-    var box = row.querySelector("input[name=items]");
-    if (box) box.checked = true;
-    var select = document.querySelector("#queue-form select[name=decision]");
-    if (select) select.value = value;
-    var reason = document.querySelector("#queue-form textarea[name=reason]");
+    var button = row.querySelector('button[data-decision="' + value + '"]');
+    if (!button) return;  // not a decision this item offers
+    row.querySelectorAll("button[data-decision]").forEach(function (other) {
+      other.setAttribute("aria-pressed", other === button ? "true" : "false");
+    });
+    row.setAttribute("data-pending", value);
+    var reason = row.querySelector("[data-row-reason]");
     if (reason) reason.focus();
   }
+
+  // Enter in a row's reason applies the decision chosen with its key; never anything
+  // else (the form's default button is disabled, so Enter alone does nothing).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Enter" || !event.target.matches || !event.target.matches("[data-row-reason]")) return;
+    event.preventDefault();
+    var row = event.target.closest(".queue__row");
+    var pending = row && row.getAttribute("data-pending");
+    var button = pending && row.querySelector('button[data-decision="' + pending + '"]');
+    if (button && event.target.form) event.target.form.requestSubmit(button);
+  }, true);
+
+  // After a decision the page comes back at the next row (#queue-item-<id>).
+  function focusFromHash() {
+    if (!location.hash || location.hash.indexOf("#queue-item-") !== 0) return;
+    var target = document.getElementById(location.hash.slice(1));
+    var index = rows().indexOf(target);
+    if (index >= 0) move(index);
+  }
+  document.addEventListener("DOMContentLoaded", focusFromHash);
 
   function showHelp() {
     if (!help) return;
@@ -87,7 +112,11 @@
         if (row) { var claim = row.querySelector("[data-claim]"); if (claim) claim.click(); }
         break;
       case "a": decide("publish"); break;
+      case "e": decide("request_changes"); break;
       case "r": decide("reject"); break;
+      case "h": decide("hide"); break;
+      case "n": decide("keep"); break;
+      case "s": decide("spam"); break;
       case "o":
         row = currentRow();
         if (row) { var link = row.querySelector("td a[href]"); if (link) link.click(); }

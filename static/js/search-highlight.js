@@ -49,10 +49,14 @@
     return marked;
   }
 
-  function run() {
+  function run(event) {
     var words = wordsFromUrl();
     if (!words.length || window.location.hash.indexOf("#p-") !== 0) return;
     var passage = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
+    // The annotations layer says which passages it repainted (null: all of them); one it
+    // left alone still has its marks.
+    var repainted = event && event.detail && event.detail.passages;
+    if (passage && repainted && repainted.indexOf(Number(passage.dataset.passage)) === -1) return;
     var text = passage && passage.querySelector(".passage__text");
     if (text) markWords(text, words);
   }

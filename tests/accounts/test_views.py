@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from io import StringIO
+from urllib.parse import urlencode
 
 import pytest
 from allauth.account.models import EmailAddress
@@ -254,3 +255,79 @@ def test_password_reset_sends_an_email(client, user):
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [user.email]
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+# --- The page a scholar signed up from survives verification (issue 19) -----------------
+
+READER_PASSAGE = "/sources/wong-2021/#p-8"
+
+
+def _sign_up_from(client, after: str):
+    page = client.get(reverse("account_signup") + "?" + urlencode({"next": after}))
+    assert f'value="{after}"' in page.text  # the form carries it
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "username": "newscholar",
+            "password1": "a long unusual passphrase 42",
+            "password2": "a long unusual passphrase 42",
+            "display_name": "New Scholar",
+            "country": "FR",
+            "next": after,
+        },
+    )
+    assert response.status_code == 302
+    link = re.search(r"http://testserver(/accounts/confirm-email/\S+)", mail.outbox[-1].body)
+    return link.group(1)
+
+
+def test_verifying_in_the_same_browser_signs_in_and_returns_to_the_passage(client):
+    link = _sign_up_from(client, READER_PASSAGE)
+    assert "next=" in link
+    confirm = client.get(link)
+    assert f'value="{READER_PASSAGE}"' in confirm.text
+    response = client.post(link.split("?")[0], {"next": READER_PASSAGE})
+    assert response.status_code == 302
+    assert response.url == READER_PASSAGE
+    assert client.session["_auth_user_id"] == str(User.objects.get(username="newscholar").pk)
+
+
+def test_verifying_in_another_browser_leads_to_sign_in_then_the_passage(client):
+    from django.test import Client
+
+    link = _sign_up_from(client, READER_PASSAGE)
+    other = Client()
+    response = other.post(link.split("?")[0], {"next": READER_PASSAGE})
+    assert response.status_code == 302
+    assert response.url == reverse("account_login") + "?" + urlencode({"next": READER_PASSAGE})
+    assert EmailAddress.objects.get(email="new@example.org").verified
+    login = other.post(
+        response.url,
+        {"login": "newscholar", "password": "a long unusual passphrase 42", "next": READER_PASSAGE},
+    )
+    assert login.status_code == 302
+    assert login.url == READER_PASSAGE
+
+
+def test_a_foreign_next_is_not_carried_into_the_confirmation_link(client):
+    link = _sign_up_from(client, "https://evil.example/phish")
+    assert "next=" not in link
+    assert "evil" not in mail.outbox[-1].body
+
+
+def test_account_pages_use_the_site_form_layout_and_sentence_case(client):
+    for name, heading in (
+        ("account_login", "Sign in"),
+        ("account_signup", "Sign up"),
+        ("account_reset_password", "Password reset"),
+    ):
+        html = client.get(reverse(name)).text
+        assert f"<h1>{heading}</h1>" in " ".join(html.split()).replace("<h1> ", "<h1>").replace(
+            " </h1>", "</h1>"
+        )
+        assert 'class="field' in html  # labels above fields, not allauth's <p> layout
+        assert "Sign In" not in html and "Sign Up" not in html
+    bad = client.post(reverse("account_login"), {"login": "nobody", "password": "wrong"})
+    assert bad.status_code == 200
+    assert 'class="form-errors"' in bad.text  # the summary every form on the site has

@@ -362,6 +362,28 @@ def test_merge_page_query_count(client, pair, mod, django_assert_max_num_queries
         assert client.get(merge_url(b)).status_code == 200
 
 
+def test_merge_page_offers_the_candidates_to_pick_and_a_title_search(
+    client, pair, mod, make_published, user
+):
+    """No entry number to type (issue 19): the entries in the same place are choices, a
+    search box finds one filed elsewhere, and the help text is readable."""
+    a, b = pair
+    elsewhere = make_published(user, title="Schufa look-alike in France", country="FR")
+    client.force_login(mod)
+    page = client.get(merge_url(b)).text
+    assert f'name="into" value="{a.pk}"' in page  # a candidate, picked with a radio
+    assert 'type="text" inputmode="numeric"' not in page
+    assert "/atlas/examples//" not in page
+    assert f'value="{elsewhere.pk}"' not in page  # another country: found by search only
+    found = client.get(merge_url(b), {"q": "look-alike"}).text
+    assert f'name="into" value="{elsewhere.pk}"' in found
+    nothing = client.get(merge_url(b), {"q": "no such title"}).text
+    assert "No other entry you may merge into has" in nothing
+    compared = client.get(merge_url(b), {"into": elsewhere.pk})
+    assert compared.status_code == 200
+    assert 'name="source_version"' in compared.text
+
+
 # --- Field by field: nothing differs silently (issue 12) ----------------------------------
 
 

@@ -142,6 +142,44 @@ def test_similar_hint_fragment(client, user, make_published):
     assert "Schufa geo-scoring of neighbourhoods" in response.content.decode()
 
 
+def test_the_hint_brings_the_box_so_the_first_submit_need_not_bounce(client, user, make_published):
+    """Issue 19: "mine is different" comes with the live hint (not after a failed
+    submit), keeps its tick across refreshes of the hint, and an entry being edited is
+    not its own duplicate."""
+    entry = make_published(user, title="Schufa geo-scoring of neighbourhoods")
+    url = "/atlas/examples/similar/?title=Schufa+geo+scoring&country=DE"
+    html = client.get(url).content.decode()
+    assert 'name="confirm_distinct"' in html
+    assert "checked" not in html.split('name="confirm_distinct"')[1].split(">")[0]
+    ticked = client.get(url + "&confirm_distinct=on").content.decode()
+    assert "checked" in ticked.split('name="confirm_distinct"')[1].split(">")[0]
+    itself = client.get(url + f"&exclude={entry.pk}").content.decode()
+    assert "Schufa geo-scoring of neighbourhoods" not in itself
+    assert 'name="confirm_distinct"' not in itself
+    assert client.get(
+        "/atlas/examples/similar/?title=Nothing+alike&country=DE"
+    ).content.strip() in (b"",)
+
+
+def test_the_form_reads_cleanly(user_client, user, make_published):
+    """Issue 19: no stray "Source" label from the hidden field, required marks only on the
+    first evidence block, the legal note outside the narrow grid, "Add another source"
+    from the formset's empty form, and one colon in the duplicate error."""
+    html = user_client.get("/atlas/examples/new/").content.decode()
+    blocks = html.split('class="evidence-form"')[1:]
+    assert len(blocks) >= 2
+    assert ">Source<" not in html and 'for="id_evidence-0-source"' not in html
+    assert 'class="required"' in blocks[0].split("</fieldset>")[0]
+    assert 'class="required"' not in blocks[1].split("</fieldset>")[0]
+    grid = html.split('class="dimension-grid"')[1].split("</div>\n    ")[0]
+    assert "id_legal_note" not in grid
+    assert "data-formset-add" in html and "__prefix__" in html
+    make_published(user, title="Tenant screening scores in the US", country="US")
+    bounced = user_client.post("/atlas/examples/new/", form_post()).content.decode()
+    assert "different system.:" not in bounced
+    assert "Possible duplicates: Similar entries exist" in bounced
+
+
 def test_entry_page(client, starter, django_assert_max_num_queries):
     example = Example.objects.get(title="Schufa geo-scoring")
     with django_assert_max_num_queries(6):

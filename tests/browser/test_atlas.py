@@ -94,6 +94,36 @@ def test_tag_submit_publish_and_see_it_on_the_map(
     assert page.js_errors == []
 
 
+def test_duplicate_hint_shows_live_and_the_first_submit_goes_through(starter, user, login_page):
+    """Issue 19: typing a title like an existing entry's shows the hint with "mine is
+    different" beside it before any submit; ticking it, the one submit is accepted. A
+    second evidence block is added with "Add another source" and may stay empty."""
+    author = login_page(user)
+    author.goto("/atlas/examples/new/")
+    author.select_option("#id_country", "DE")
+    author.locator("#id_title").press_sequentially("Schufa geo scoring", delay=20)
+    hint = author.locator("#similar-hint")
+    expect(hint).to_contain_text("Schufa geo-scoring")  # live, no submit yet
+    box = author.get_by_label("I checked these entries: mine describes a different system")
+    box.check()
+    author.select_option("#id_category", "geo-scoring")
+    author.fill("#id_summary", "Another bureau's scoring by address.")
+    author.fill("#id_evidence-0-title", "Scoring by address")
+    author.fill("#id_evidence-0-url", "https://example.org/other")
+    author.fill("#id_evidence-0-published", "2022-01-10")
+    before = author.locator(".evidence-form").count()
+    author.get_by_role("button", name="Add another source").click()
+    expect(author.locator(".evidence-form")).to_have_count(before + 1)
+    expect(author.locator(f"#id_evidence-{before}-title")).to_be_focused()
+    author.get_by_role("button", name="Submit for review").click()
+    author.wait_for_load_state()
+    errors = author.locator(".form-errors, .error").all_inner_texts()
+    assert errors == [], errors
+    expect(author.locator(".messages")).to_contain_text("awaits review")
+    assert Example.objects.filter(title="Schufa geo scoring").exists()
+    assert author.js_errors == [], author.js_errors
+
+
 def test_shared_filtered_url_reproduces_the_view(starter, page):
     page.goto("/atlas/?category=geo-scoring&has_passage=true")
     expect(page.locator("#atlas-headline")).to_have_text("1 example in 1 country")

@@ -46,11 +46,13 @@ def test_keyboard_queue_publish_and_author_notice(login_page, live_server):
 
     page.keyboard.press("j")
     page.keyboard.press("a")
-    reason = page.get_by_label("Reason")
+    reason = page.get_by_label("Reason for “Gig ratings in three cities”")
     assert reason.evaluate("el => el === document.activeElement")
-    assert page.get_by_label("Decision").input_value() == "publish"
+    row = page.locator("tbody tr", has_text="Gig ratings")
+    assert row.get_by_role("button", name="Publish").get_attribute("aria-pressed") == "true"
+    assert page.get_by_label("Decision").input_value() == ""  # the panel chooses nothing
     reason.fill("A careful, well-sourced upload.")
-    reason.press("Control+Enter")
+    reason.press("Enter")
     page.get_by_text("Publish: 1 item decided.").wait_for()
     assert page.get_by_text("Nothing waiting here.").is_visible()
     assert errors == []
@@ -58,3 +60,59 @@ def test_keyboard_queue_publish_and_author_notice(login_page, live_server):
     author_page = login_page(author)
     author_page.goto("/moderation/notices/")
     assert "A careful, well-sourced upload." in author_page.locator("main").inner_text()
+
+
+def test_keyboard_hides_a_flagged_spam_annotation_from_the_row(
+    login_page, founding_paper, run_on_commit
+):
+    """Issue 19: the row shows the annotation's own words (not the passage), a flag offers
+    Hide / Keep / Spam and nothing else, the moderator hides it from the keyboard without
+    leaving the queue, and the panel never covers a row (1366×768 and 390 px)."""
+    from apps.annotations import services as annotation_services
+    from apps.annotations.models import Annotation
+    from apps.annotations.services import TextPositionSelector
+    from apps.moderation.services import flag_create
+
+    document = founding_paper.current_document
+    start = document.text.index("social credit system")
+    with run_on_commit():
+        spam = annotation_services.annotation_create(
+            author=UserFactory(),
+            document=document,
+            position=TextPositionSelector(start, start + len("social credit system")),
+            body="CHEAP LOANS at loans.example!!!",
+        )
+        flag_create(flagger=UserFactory(), target=spam, reason="spam")
+    for number in range(12):  # more rows than the screen holds
+        _upload(UserFactory(), f"Queued upload {number}")
+    moderator = make_moderator()
+    page = login_page(moderator)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto("/moderation/")
+    row = page.locator("tbody tr", has_text="CHEAP LOANS")
+    assert row.count() == 1
+    buttons = row.locator("button[data-decision]")
+    assert buttons.all_inner_texts() == ["Hide h", "Keep (flags rejected) n", "Mark as spam s"]
+    assert serious_violations(page) == []
+
+    for width, height in ((1366, 768), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        panel = page.locator("fieldset.decide").bounding_box()
+        for box in page.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => r.getBoundingClientRect().toJSON())"
+        ):
+            overlaps = box["top"] < panel["y"] + panel["height"] and panel["y"] < box["bottom"]
+            assert not overlaps, (width, box, panel)
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.keyboard.press("j")
+    page.keyboard.press("h")
+    reason = page.locator("[data-row-reason]").first
+    assert reason.evaluate("el => el === document.activeElement")
+    page.keyboard.type("Advertising, not scholarship.")
+    page.keyboard.press("Enter")
+    page.get_by_text("Hide: 1 item decided.").wait_for()
+    assert page.url.split("#")[0].endswith("/moderation/")  # still in the queue
+    spam.refresh_from_db()
+    assert Annotation.objects.get(pk=spam.pk).hidden
+    assert page.js_errors == []

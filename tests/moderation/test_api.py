@@ -75,11 +75,11 @@ def test_claim_and_conflict(client, item, moderator):
 def test_decide(mod_client, item):
     response = mod_client.post(
         f"{ITEMS}{item.pk}/decide/",
-        {"decision": "hide", "reason": "Off-topic"},
+        {"decision": "reject", "reason": "Off-topic"},
         content_type="application/json",
     )
     assert response.status_code == 200
-    assert response.json()["status"] == "decided" and response.json()["decision"] == "hide"
+    assert response.json()["status"] == "decided" and response.json()["decision"] == "reject"
     again = mod_client.post(
         f"{ITEMS}{item.pk}/decide/",
         {"decision": "publish", "reason": "Changed my mind"},
@@ -94,7 +94,8 @@ def test_decide(mod_client, item):
         ({"decision": "publish"}, "Give a reason"),
         ({"decision": "publish", "reason": "  "}, "Give a reason"),
         ({"decision": "approve", "reason": "x"}, "not a valid choice"),
-        ({"decision": "request_changes", "reason": "x"}, "not available"),
+        ({"decision": "request_changes", "reason": "x"}, "is not a decision for uploaded source"),
+        ({"decision": "hide", "reason": "x"}, "choose “Publish” (publish) or “Reject” (reject)"),
     ],
 )
 def test_bad_decisions_change_nothing(mod_client, item, payload, message):
@@ -112,7 +113,7 @@ def test_out_of_scope_decide_is_403(client, user):
     client.force_login(make_moderator(countries=["FR"]))
     response = client.post(
         f"{ITEMS}{item.pk}/decide/",
-        {"decision": "hide", "reason": "x"},
+        {"decision": "reject", "reason": "x"},
         content_type="application/json",
     )
     assert response.status_code == 403

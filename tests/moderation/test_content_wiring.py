@@ -322,7 +322,7 @@ def test_flagged_entry_is_hidden_at_the_threshold_and_restored(run_on_commit, se
     item = item_for(example, "flag")
     assert item.country == "DE" and item.priority == 2.0
     with run_on_commit():
-        assert decide(moderator, item, "restore").status_code == 200
+        assert decide(moderator, item, "keep").status_code == 200
     example.refresh_from_db()
     assert example.status == "published"
     assert aggregate_selectors.atlas_aggregates()["total"] == 1
@@ -380,7 +380,7 @@ def test_flagged_annotation_is_hidden_at_the_threshold_and_kept(
     assert not annotation_selectors.can_see(viewer=UserFactory(), annotation=annotation)
     row = AuditLogEntry.objects.get(action="hide")
     assert row.actor is None and row.after["target"]["hidden"] is True
-    assert decide(moderator, item_for(annotation, "flag"), "publish").status_code == 200
+    assert decide(moderator, item_for(annotation, "flag"), "keep").status_code == 200
     annotation.refresh_from_db()
     assert not annotation.hidden
     assert annotation_selectors.can_see(viewer=UserFactory(), annotation=annotation)

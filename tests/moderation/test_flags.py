@@ -95,7 +95,7 @@ def test_decision_resolves_flags_and_accuracy_moves_weight(moderator, settings):
         target = SourceFactory(added_by=UserFactory())
         flag_create(flagger=bad, target=target, reason="spam")
         item = ReviewItem.objects.get(object_id=str(target.pk), status="open")
-        review_item_decide(actor=moderator, item=item, decision="publish", reason="Fine")
+        review_item_decide(actor=moderator, item=item, decision="keep", reason="Fine")
     # good: 3/3 agreed; bad: 3/6 agreed (50% < 60%).
     assert flagger_weight(good) > 1.0 > flagger_weight(bad) >= 0.1
     decision_row = AuditLogEntry.objects.filter(action="decision").first()
@@ -109,7 +109,7 @@ def test_keeping_flagged_content_restores_it_and_author_is_not_told(source, mode
     flag_create(flagger=UserFactory(), target=source, reason="spam")
     assert is_hidden(source)
     item = ReviewItem.objects.get()
-    review_item_decide(actor=moderator, item=item, decision="publish", reason="Not spam")
+    review_item_decide(actor=moderator, item=item, decision="keep", reason="Not spam")
     assert not is_hidden(source)
     assert not ModerationNotice.objects.exists()
     assert Flag.objects.get().status == FlagStatus.REJECTED
@@ -118,9 +118,47 @@ def test_keeping_flagged_content_restores_it_and_author_is_not_told(source, mode
 def test_after_a_decision_a_new_flag_opens_a_new_item(source, moderator, other_user, settings):
     settings.MODERATION_FLAG_HIDE_SCORE = 100
     flag_create(flagger=other_user, target=source, reason="spam")
-    review_item_decide(
-        actor=moderator, item=ReviewItem.objects.get(), decision="publish", reason="ok"
-    )
+    review_item_decide(actor=moderator, item=ReviewItem.objects.get(), decision="keep", reason="ok")
     flag_create(flagger=other_user, target=source, reason="duplicate")
     assert ReviewItem.objects.filter(status="open").count() == 1
     assert ReviewItem.objects.count() == 2
+
+
+# --- Decisions fit the item (issue 19) ------------------------------------------------------
+
+
+def test_a_flag_is_hidden_kept_or_spam_never_published(source, settings):
+    """'publish' on a flag used to mean "keep it and reject the flags": now refused with
+    the decisions a flag offers named; 'keep' keeps the content, rejects the flags and
+    tells the author nothing."""
+    from apps.moderation.models import ModerationNotice
+    from tests.moderation.conftest import make_moderator
+
+    settings.MODERATION_FLAG_HIDE_SCORE = 100
+    flag = flag_create(flagger=UserFactory(), target=source, reason="spam")
+    item = ReviewItem.objects.get()
+    moderator = make_moderator()
+    with pytest.raises(ValidationError) as refused:
+        review_item_decide(actor=moderator, item=item, decision="publish", reason="Fine")
+    message = " ".join(refused.value.messages)
+    assert "“Keep (flags rejected)” (keep)" in message and "(hide)" in message
+    item.refresh_from_db()
+    assert item.status == "open" and not AuditLogEntry.objects.exists()
+
+    review_item_decide(actor=moderator, item=item, decision="keep", reason="Not spam")
+    item.refresh_from_db()
+    flag.refresh_from_db()
+    assert item.decision == "keep" and flag.status == FlagStatus.REJECTED
+    assert not is_hidden(source)
+    assert not ModerationNotice.objects.exists()
+
+
+def test_a_flag_that_hid_content_is_kept_and_shown_again(source, settings):
+    from tests.moderation.conftest import make_moderator
+
+    settings.MODERATION_FLAG_HIDE_SCORE = 1.0
+    flag_create(flagger=UserFactory(), target=source, reason="spam")
+    assert is_hidden(source)
+    item = ReviewItem.objects.get()
+    review_item_decide(actor=make_moderator(), item=item, decision="keep", reason="Fine")
+    assert not is_hidden(source)

@@ -160,7 +160,7 @@ def test_decision_without_reason_changes_nothing(item, moderator):
 def test_unknown_and_unsupported_decisions_are_refused(item, moderator):
     with pytest.raises(ValidationError, match="Unknown decision"):
         review_item_decide(actor=moderator, item=item, decision="approve", reason="x")
-    with pytest.raises(ValidationError, match="not available"):
+    with pytest.raises(ValidationError, match="is not a decision for uploaded source"):
         review_item_decide(actor=moderator, item=item, decision="request_changes", reason="x")
     item.refresh_from_db()
     assert item.status == "open" and not AuditLogEntry.objects.exists()
@@ -189,15 +189,15 @@ def test_deciding_an_item_someone_else_claimed_is_a_conflict(item, moderator):
 def test_out_of_scope_decision_is_forbidden(french_moderator, user):
     item = make_item(author=user, country="DE")
     with pytest.raises(PermissionDenied):
-        review_item_decide(actor=french_moderator, item=item, decision="hide", reason="x")
+        review_item_decide(actor=french_moderator, item=item, decision="reject", reason="x")
     item.refresh_from_db()
     assert item.status == "open" and not AuditLogEntry.objects.exists()
 
 
 def test_check_reports_without_changing(item, moderator, other_user):
-    decision_action("hide", item=item, actor=moderator, reason="Off-topic").check()
+    decision_action("reject", item=item, actor=moderator, reason="Off-topic").check()
     with pytest.raises(PermissionDenied):
-        decision_action("hide", item=item, actor=other_user, reason="Off-topic").check()
+        decision_action("reject", item=item, actor=other_user, reason="Off-topic").check()
     item.refresh_from_db()
     assert item.status == "open"
 
@@ -238,7 +238,7 @@ def test_email_respects_preference_and_is_sent_once(moderator, run_on_commit):
     quiet = UserFactory(email_notifications=False)
     item = make_item(author=quiet)
     with run_on_commit():
-        review_item_decide(actor=moderator, item=item, decision="hide", reason="Duplicate")
+        review_item_decide(actor=moderator, item=item, decision="reject", reason="Duplicate")
     notice = ModerationNotice.objects.get()
     assert notice.email_handled_at is not None and mail.outbox == []
     assert notice_send_email(notice_id=notice.pk) == "already handled"
@@ -246,7 +246,9 @@ def test_email_respects_preference_and_is_sent_once(moderator, run_on_commit):
 
 def test_sweep_resends_lost_emails(moderator, user):
     item = make_item(author=user)
-    review_item_decide(actor=moderator, item=item, decision="hide", reason="Duplicate")  # no commit
+    review_item_decide(
+        actor=moderator, item=item, decision="reject", reason="Duplicate"
+    )  # no commit
     notice = ModerationNotice.objects.get()
     assert notice.email_handled_at is None
     ModerationNotice.objects.filter(pk=notice.pk).update(
@@ -259,7 +261,7 @@ def test_sweep_resends_lost_emails(moderator, user):
 
 def test_notices_page_lists_and_marks_read(moderator, user, user_client):
     item = make_item(author=user)
-    review_item_decide(actor=moderator, item=item, decision="hide", reason="Off-topic here")
+    review_item_decide(actor=moderator, item=item, decision="reject", reason="Off-topic here")
     response = user_client.get("/moderation/notices/")
     assert response.status_code == 200 and b"Off-topic here" in response.content
     assert ModerationNotice.objects.get().read_at is None  # a GET changes nothing

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_task_sends_once(moderator, user):
-    review_item_decide(actor=moderator, item=make_item(author=user), decision="hide", reason="Dup")
+    review_item_decide(
+        actor=moderator, item=make_item(author=user), decision="reject", reason="Dup"
+    )
     notice = ModerationNotice.objects.get()
     assert tasks.send_notice_email(notice.pk) == "sent"
     assert tasks.send_notice_email(notice.pk) == "already handled"
@@ -32,7 +34,7 @@ def test_broker_outage_does_not_fail_the_decision(
     monkeypatch.setattr(tasks.send_notice_email, "delay", broken_delay)
     item = make_item(author=user)
     with run_on_commit():
-        review_item_decide(actor=moderator, item=item, decision="hide", reason="Dup")
+        review_item_decide(actor=moderator, item=item, decision="reject", reason="Dup")
     assert ReviewItem.objects.get(pk=item.pk).status == "decided"
     assert ModerationNotice.objects.get().email_handled_at is None  # the sweep will send it
     assert "Could not enqueue" in caplog.text

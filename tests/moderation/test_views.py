@@ -66,8 +66,9 @@ def test_queue_filters_and_scope(client, user):
 
 def test_queue_query_count_is_constant(mod_client, user, django_assert_max_num_queries):
     make_item(author=user)
-    # session, user, groups, scopes, count, items
-    with django_assert_max_num_queries(7) as few:
+    # session, user, groups, scopes, count, items; the category filter's choices and the
+    # content type naming each row's adapter (its decisions), once: issue 19
+    with django_assert_max_num_queries(9) as few:
         mod_client.get(QUEUE)
     for _ in range(10):
         review_item_claim(actor=make_moderator(), item=make_item(author=user))
@@ -113,6 +114,50 @@ def test_decision_without_selection_is_explained(mod_client, item):
     response = mod_client.post(QUEUE, {"decision": "reject", "reason": "x"})
     assert response.status_code == 400
     assert "Select at least one item" in response.content.decode()
+
+
+def test_a_rows_own_button_decides_that_row_with_its_reason(mod_client, user):
+    """Issue 19, without JavaScript: each open row offers its type's decisions as
+    buttons beside its own reason; the page comes back at the next row."""
+    first, second, third = (make_item(author=user) for _ in range(3))
+    page = mod_client.get(QUEUE).content.decode()
+    assert f'value="publish:{first.pk}:' in page and f'value="hide:{first.pk}:' not in page
+    assert '<option value="">' in page  # the panel has no default decision
+    response = mod_client.post(
+        QUEUE,
+        {
+            "items": [third.pk],  # ticked, but not what the button is about
+            "decide_one": f"reject:{first.pk}:{second.pk}",
+            f"reason-{first.pk}": "Off-topic for this archive",
+            "reason": "",
+        },
+    )
+    assert response.status_code == 302
+    assert response.url.endswith(f"#queue-item-{second.pk}")
+    first.refresh_from_db()
+    third.refresh_from_db()
+    assert (first.status, first.decision, first.reason) == (
+        "decided", "reject", "Off-topic for this archive",
+    )  # fmt: skip
+    assert third.status == "open"
+
+
+def test_a_decision_the_item_does_not_offer_is_refused_on_the_page(mod_client, user):
+    item = make_item(author=user)
+    response = mod_client.post(
+        QUEUE, {"decide_one": f"hide:{item.pk}:", f"reason-{item.pk}": "x"}, follow=True
+    )
+    assert "is not a decision for uploaded source" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
+def test_the_panel_makes_no_decision_by_default(mod_client, item):
+    response = mod_client.post(QUEUE, {"items": [item.pk], "reason": "x"})
+    assert response.status_code == 400
+    assert "Choose a decision" in response.content.decode()
+    item.refresh_from_db()
+    assert item.status == "open"
 
 
 @pytest.fixture

@@ -55,6 +55,17 @@ def test_annotation_hit_opens_the_reader_at_the_annotation(annotate, user, found
     assert user.public_name in hit.meta
 
 
+def test_snippets_and_activity_show_words_not_markdown(annotate, user, client):
+    """Issue 14: a comment written in Markdown reads as text in search and activity."""
+    annotate(user, "Which **wallaby** _structures_, see [the report](https://example.org/r)?")
+    (hit,) = hits_of(search("wallaby"), "annotation")
+    assert "**" not in hit.snippet and "](" not in hit.snippet and "_structures_" not in hit.snippet
+    assert "<mark>wallaby</mark>" in hit.snippet.lower() and "the report" in hit.snippet
+    activity = client.get("/activity/").content.decode()
+    assert "Which wallaby structures, see the report?" in activity
+    assert "**wallaby**" not in activity
+
+
 def test_reply_hit_opens_its_thread(annotate, user, other_user, founding_paper):
     root = annotate(user, "Root comment.")
     reply = annotation_services.annotation_reply(author=other_user, parent=root, body="Wallaby?")

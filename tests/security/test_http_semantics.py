@@ -34,7 +34,7 @@ def notices(user):
     decider = make_moderator()
     for title in ("First upload", "Second upload"):
         item = make_item(author=user)
-        review_item_decide(actor=decider, item=item, decision="hide", reason=f"About {title}")
+        review_item_decide(actor=decider, item=item, decision="reject", reason=f"About {title}")
     return list(ModerationNotice.objects.filter(recipient=user).order_by("pk"))
 
 
@@ -212,7 +212,7 @@ def test_mark_as_read_buttons_work_from_the_keyboard(login_page, transactional_d
     decider = make_moderator()
     for title in ("First upload", "Second upload"):
         review_item_decide(
-            actor=decider, item=make_item(author=author), decision="hide", reason=title
+            actor=decider, item=make_item(author=author), decision="reject", reason=title
         )
     page = login_page(author)
     page.goto("/moderation/notices/")

@@ -119,29 +119,30 @@ def test_a_cache_outage_still_serves_the_reader(
     assert queried >= 1 and "Schufa uses geo-scoring" in html
 
 
-def test_the_viewers_own_annotations_are_cached_per_viewer_and_refreshed_on_write(
+def test_the_viewers_own_annotations_come_from_mine_json_and_are_refreshed_on_write(
     client, user, other_user, founding_paper, fragment_cache, run_on_commit
 ):
-    """The personal part of the page (own private annotations) is cached per viewer under
-    the versions of what it shows: another viewer never gets it, and a committed write refreshes it."""
-    import json
-
+    """The personal part of the reader (own private annotations) is not in the page, which
+    is shared: it comes from the viewer's mine.json, which another viewer never gets, and
+    a committed write shows at once."""
     from apps.annotations import services
     from apps.annotations.services import TextPositionSelector
 
-    def own(html):
-        data = html.split('id="annotation-data" type="application/json">')[1]
-        return [a["body"] for a in json.loads(data.split("</script>")[0])["annotations"]]
-
     document = founding_paper.current_document
+    mine_url = f"/reader/{document.pk}/mine.json"
+
+    def own():
+        assert "mine only" not in client.get(READER).content.decode()
+        return [a["body"] for a in client.get(mine_url).json()["annotations"]]
+
     start = document.text.index("Schufa uses geo-scoring")
     client.force_login(user)
-    assert own(client.get(READER).content.decode()) == []
+    assert own() == []
     with run_on_commit():
         services.annotation_create(
             author=user, document=document, visibility="private", body="mine only",
             position=TextPositionSelector(start, start + 6),
         )  # fmt: skip
-    assert own(client.get(READER).content.decode()) == ["mine only"]
+    assert own() == ["mine only"]
     client.force_login(other_user)
-    assert own(client.get(READER).content.decode()) == []
+    assert own() == []

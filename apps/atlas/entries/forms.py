@@ -94,8 +94,10 @@ class ExampleForm(forms.Form):
     passage_note = forms.CharField(
         label=_("Note on the passage (optional)"), required=False, max_length=1000
     )
+    # Rendered beside the duplicate hint (atlas/_similar.html, with its own wording);
+    # this label heads the error in the form's summary: "Possible duplicates: …".
     confirm_distinct = forms.BooleanField(
-        label=_("I checked the similar entries: mine describes a different system."),
+        label=_("Possible duplicates"),
         required=False,
     )
 

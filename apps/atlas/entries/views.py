@@ -155,8 +155,13 @@ def similar_hint(request):
         viewer=request.user,
         title=request.GET.get("title", ""),
         country=request.GET.get("country", ""),
+        exclude_id=as_id(request.GET.get("exclude")),
     )
-    return render(request, "atlas/_similar.html", {"similar": similar})
+    return render(
+        request,
+        "atlas/_similar.html",
+        {"similar": similar, "confirm_checked": bool(request.GET.get("confirm_distinct"))},
+    )
 
 
 # --- Editing an entry ----------------------------------------------------------------------

@@ -72,6 +72,28 @@ def merge_candidates(*, source: Example, viewer) -> list[Example]:
     ]
 
 
+SEARCH_LIMIT = 20
+
+
+def merge_search(*, source: Example, viewer, query: str) -> list[Example]:
+    """Entries whose title contains ``query`` that ``source`` could be merged into (the
+    form's search box, for a duplicate filed under another country or scope): not merged
+    or rejected, in the viewer's scope; by title, at most SEARCH_LIMIT."""
+    query = query.strip()
+    if not query:
+        return []
+    qs = (
+        Example.objects.exclude(pk=source.pk)
+        .exclude(status__in=(Status.MERGED, Status.REJECTED))
+        .filter(title__icontains=query)
+    )
+    return [
+        example
+        for example in qs.select_related("category").order_by("title", "pk")[:SEARCH_LIMIT]
+        if can_merge(user=viewer, example=example)
+    ]
+
+
 def merge_preview(*, actor, source: Example, target_id: Any) -> MergePlan:
     """What merging ``source`` into entry ``target_id`` would do (the form's comparison
     and the API's ``GET``): the same checks as example_merge, without a reason or

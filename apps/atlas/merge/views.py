@@ -100,9 +100,16 @@ def example_merge(request, pk: int):
             for row in plan.fields:
                 row.choice = choices.get(row.key)
                 row.error = field_errors.get(row.key, "")
+    query = request.GET.get("q", "").strip()[:200]
+    candidates = selectors.merge_candidates(source=source, viewer=request.user)
+    found = selectors.merge_search(source=source, viewer=request.user, query=query)
+    listed = {candidate.pk for candidate in candidates}
     context = {
         "example": source,
-        "candidates": selectors.merge_candidates(source=source, viewer=request.user),
+        "candidates": candidates,
+        "query": query,
+        "search_results": [example for example in found if example.pk not in listed],
+        "searched": bool(query),
         "into": target_id,
         "plan": plan,
         "reason": reason,

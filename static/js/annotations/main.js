@@ -1,0 +1,190 @@
+// Annotations in the reader (docs/annotations.md, "How the reader loads"). The page is the
+// same for everyone; this module fetches
+//   1. the public thread roots of this version, page by page (threads.json, cached by
+//      shared caches, trimmed to what painting needs), painting each page's passages as
+//      it arrives, and
+//   2. the viewer's own part (mine.json: who they are, their roots the public set lacks,
+//      their orphans), which reveals the personal controls for a signed-in reader.
+// A thread's full rows are fetched from the API when it is opened; writes go through the
+// API and repaint only the passages they touch.
+
+import { refillFilters } from "./filters.js";
+import { el } from "./dom.js";
+import {
+  editForm, enableWriting, flagForm, moderate, openPassageForm, remove, replyForm, startReattach,
+} from "./forms.js";
+import { paint } from "./highlights.js";
+import { passageById, passages } from "./passages.js";
+import { S, byId, filterControls, put, startingOn, state } from "./store.js";
+import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
+
+const reader = document.querySelector(".reader");
+
+// The same request as the page's <link rel="preload"> of the first threads page (no
+// extra headers), so the browser reuses it.
+async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(S.loadFailed);
+  return response.json();
+}
+
+// One row of the public threads table (see apps/annotations/reader.py) as the object
+// the rest of the script reads (the API's field names).
+function threadRoot(page, row) {
+  const a = {};
+  page.columns.forEach((column, i) => { a[column] = row[i]; });
+  const author = a.author === null ? null : page.authors[a.author];
+  return {
+    id: a.id,
+    parent: null,
+    thread: a.id,
+    anchor: a.status === null ? null : { status: a.status, start: a.start, end: a.end },
+    motivation: a.motivation,
+    author: author && { username: author[0], name: author[1] },
+    tags: a.tags,
+    hidden: a.hidden,
+    deleted: a.deleted,
+  };
+}
+
+// The public roots, a page at a time (each page's passages painted as it comes).
+async function loadPublic() {
+  for (let url = state.data.threads; url;) {
+    const page = await getJSON(url);
+    const changed = new Set();
+    page.annotations.forEach((row) => {
+      put(threadRoot(page, row), { anchorsHere: true }).forEach((pid) => changed.add(pid));
+    });
+    paint(changed);
+    url = page.next;
+  }
+}
+
+// The viewer's part; {user: null} for an anonymous reader.
+async function loadMine() {
+  try {
+    return await getJSON(state.data.mine);
+  } catch (error) {
+    return { user: null, annotations: [] };
+  }
+}
+
+function revealPersonalControls(mine) {
+  state.user = mine.user;
+  state.canModerate = Boolean(mine.canModerate);
+  document.getElementById("annotation-signin").hidden = true;
+  document.getElementById("annotation-hint").hidden = false;
+  document.getElementById("filter-mine-label").hidden = false;
+  enableWriting();
+  // Keyboard path without a selection (visible on focus, see annotations.css).
+  passages.forEach((p) => {
+    const tools = p.el.querySelector(".passage__tools");
+    if (!tools) return;
+    const b = el("button", "annotate-passage", "+");
+    b.type = "button";
+    b.dataset.annotatePassage = String(p.id);
+    b.setAttribute("aria-label", S.annotatePassage);
+    b.title = S.annotatePassage;
+    tools.appendChild(b);
+  });
+  // Orphans: the viewer's own that the public list lacks, and Re-attach where allowed.
+  const list = document.getElementById("annotation-orphans-list");
+  (mine.orphans || []).forEach((o) => {
+    const item = el("li");
+    item.dataset.orphan = String(o.id);
+    const open = el("button", "link-button", "“" + o.quote + "”");
+    open.type = "button";
+    open.dataset.openThread = String(o.id);
+    item.append(open, " — " + o.author);
+    list.appendChild(item);
+  });
+  (mine.reattach || []).forEach((id) => {
+    const item = list.querySelector("[data-orphan='" + id + "']");
+    if (!item) return;
+    const b = el("button", "secondary", S.reattach);
+    b.type = "button";
+    b.dataset.reattach = String(id);
+    item.append(" ", b);
+  });
+  if (list.children.length) {
+    document.getElementById("annotation-orphans-summary").textContent = mine.orphansSummary;
+    document.getElementById("annotation-orphans").hidden = false;
+  }
+}
+
+async function start() {
+  const mineLoading = loadMine();
+  let failed = false;
+  try {
+    await loadPublic();
+  } catch (error) {
+    failed = true;
+  }
+  const mine = await mineLoading;
+  const changed = new Set();
+  if (mine.user) {
+    // Laid over the public set by id (e.g. the author's own words of a hidden root).
+    mine.annotations.forEach((a) => put(a, { anchorsHere: true }).forEach((pid) => changed.add(pid)));
+    revealPersonalControls(mine);
+  }
+  paint(changed);
+  refillFilters();
+  if (failed) showLoadFailure();
+  reader.classList.add("has-annotations");
+  // Read by bench/bench_annotations.py (time from navigation start to painted highlights).
+  if (window.performance && performance.mark) performance.mark("annotations-painted");
+  const wanted = Number(new URLSearchParams(location.search).get("thread"));
+  if (wanted && byId.has(wanted)) {
+    await openThreads([wanted]);
+    const target = document.getElementById(location.hash.slice(1)) || document.getElementById("annotation-" + wanted);
+    if (target) target.focus();
+  }
+}
+
+// --- Events ---------------------------------------------------------------------------
+
+function listen() {
+  reader.addEventListener("click", (event) => {
+    const mark = event.target.closest("mark.hl");
+    if (mark && window.getSelection().isCollapsed) {
+      openThreads(mark.dataset.ids.split(",").map(Number));
+      return;
+    }
+    const countButton = event.target.closest("[data-open-passage]");
+    if (countButton) {
+      const p = passageById.get(Number(countButton.dataset.openPassage));
+      const ids = startingOn(p).map((a) => a.id);
+      openThreads(ids, ids.length ? undefined : S.noThreads);
+      return;
+    }
+    const passageButton = event.target.closest("[data-annotate-passage]");
+    if (passageButton) {
+      openPassageForm(Number(passageButton.dataset.annotatePassage));
+      return;
+    }
+    const reattachButton = event.target.closest("[data-reattach]");
+    if (reattachButton) {
+      startReattach(Number(reattachButton.dataset.reattach));
+      return;
+    }
+    const orphan = event.target.closest("[data-open-thread]");
+    if (orphan) openThreads([Number(orphan.dataset.openThread)]);
+  });
+
+  reader.addEventListener("keydown", (event) => {
+    const mark = event.target.closest && event.target.closest("mark.hl");
+    if (mark && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openThreads(mark.dataset.ids.split(",").map(Number));
+    }
+  });
+
+  // A filter changes what is visible everywhere: every passage is repainted.
+  filterControls().forEach((control) => control.addEventListener("change", () => { paint(); renderThreads(); }));
+}
+
+if (state.data && reader) {
+  setCardActions({ reply: replyForm, edit: editForm, remove, moderate, flag: flagForm });
+  listen();
+  start();
+}

@@ -1,0 +1,118 @@
+// What the reader knows: the page's payload, who is reading (from mine.json) and the
+// annotations by id and by passage. Every change goes through put() or drop(), which
+// say which passages must be repainted, so nothing else is.
+
+import { passageAt, passageIdsBetween } from "./passages.js";
+
+const payload = document.getElementById("annotation-data");
+
+export const state = {
+  data: payload ? JSON.parse(payload.textContent) : null,
+  user: null,  // the viewer's username once mine.json said so
+  canModerate: false,
+};
+
+export const S = state.data ? state.data.strings : {};
+
+export const byId = new Map();  // insertion order: the order highlights overlap in
+const byPassage = new Map();  // passage id -> Set of root ids whose anchor overlaps it
+
+const filters = {
+  tag: document.getElementById("filter-tag"),
+  author: document.getElementById("filter-author"),
+  mine: document.getElementById("filter-mine"),
+};
+
+export function filterControls() {
+  return [filters.tag, filters.author, filters.mine].filter(Boolean);
+}
+
+export function isRoot(a) { return a.parent === null; }
+
+// "[deleted]" or "[hidden by a moderator]": kept only because it has replies.
+export function isPlaceholder(a) { return a.deleted || (a.hidden && !a.author); }
+
+export function placed(a) {
+  return isRoot(a) && a.anchor && a.anchor.status !== "orphaned" && a.anchor.start !== null;
+}
+
+export function colourOf(a) {
+  if (isPlaceholder(a)) return "placeholder";
+  // Any country tag, wherever it is in the list (issue 14: it used to count only first).
+  if (a.tags.some((tag) => tag.toLowerCase().indexOf("country:") === 0)) return "country";
+  return a.motivation;
+}
+
+export function passesFilters(a) {
+  if (filters.tag && filters.tag.value && a.tags.indexOf(filters.tag.value) === -1) return false;
+  if (filters.author && filters.author.value && (!a.author || a.author.username !== filters.author.value)) return false;
+  if (filters.mine && filters.mine.checked && (!a.author || a.author.username !== state.user)) return false;
+  return true;
+}
+
+function spanOf(a) {
+  return placed(a) ? passageIdsBetween(a.anchor.start, a.anchor.end) : [];
+}
+
+function index(a, add) {
+  for (const pid of spanOf(a)) {
+    if (!byPassage.has(pid)) byPassage.set(pid, new Set());
+    if (add) byPassage.get(pid).add(a.id);
+    else byPassage.get(pid).delete(a.id);
+  }
+}
+
+// Adds or replaces ``a``; returns the ids of the passages whose highlights it changed.
+// ``anchorsHere``: its anchor describes this page's version (the public threads JSON,
+// mine.json); otherwise it is an API answer, whose anchor may describe another version.
+export function put(a, { anchorsHere = false } = {}) {
+  const old = byId.get(a.id);
+  const { version } = state.data;
+  if (!anchorsHere) {
+    if (a.target && a.target.selector.length && a.version === version) {
+      // Made on this version: its own target is exact here.
+      const position = a.target.selector[1];
+      a.anchor = { status: "anchored", score: 1, start: position.start, end: position.end };
+    } else if (old && a.version !== version) {
+      a.anchor = old.anchor;
+    }
+  }
+  const changed = new Set(old ? spanOf(old) : []);
+  if (old) index(old, false);
+  byId.set(a.id, a);
+  index(a, true);
+  spanOf(a).forEach((pid) => changed.add(pid));
+  return changed;
+}
+
+// Forgets annotation ``id``; returns the passages it was painted on.
+export function drop(id) {
+  const old = byId.get(id);
+  if (!old) return new Set();
+  index(old, false);
+  byId.delete(id);
+  return new Set(spanOf(old));
+}
+
+// The visible, placed roots overlapping passage ``pid``, in the order they were learnt.
+export function visibleOn(pid) {
+  const ids = byPassage.get(pid);
+  if (!ids) return [];
+  const roots = [];
+  for (const id of ids) {
+    const a = byId.get(id);
+    if (a && placed(a) && passesFilters(a)) roots.push(a);
+  }
+  return roots.sort((x, y) => x.id - y.id);
+}
+
+// The visible roots whose highlight starts in passage ``p`` (its count and thread list).
+export function startingOn(p) {
+  return visibleOn(p.id).filter((a) => passageAt(a.anchor.start) === p);
+}
+
+export function annotations() { return byId.values(); }
+
+export function parseTags(value) {
+  return value.split(",").map((t) => t.trim()).filter(Boolean);
+}

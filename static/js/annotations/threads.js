@@ -1,0 +1,157 @@
+// The thread panel: opening threads (their replies and the roots' full rows are fetched
+// from the API the first time), and the cards with their actions.
+
+import { api } from "./api.js";
+import { button, el } from "./dom.js";
+import { S, annotations, byId, isRoot, passesFilters, put, state } from "./store.js";
+
+const panel = document.getElementById("annotation-panel");
+const threadEl = document.getElementById("annotation-thread");
+const emptyEl = document.getElementById("annotation-empty");
+
+// What a card's buttons do (forms.js, handed over by main.js: forms.js uses this module,
+// so this one may not use it back; a cycle would also defeat the hashed static names).
+const actions = {};
+
+export function setCardActions(handlers) { Object.assign(actions, handlers); }
+
+function card(a, depth) {
+  const article = el("article", "annotation-card");
+  article.id = "annotation-" + a.id;
+  article.dataset.depth = String(Math.min(depth, 4));
+  article.tabIndex = -1;
+  const header = el("header", "annotation-card__meta");
+  header.appendChild(el("strong", "", a.author ? a.author.name : (a.deleted ? S.deleted : S.hidden)));
+  const time = el("time", "", new Date(a.created).toLocaleString());
+  time.dateTime = a.created;
+  header.appendChild(document.createTextNode(" · "));
+  header.appendChild(time);
+  if (a.edited) header.appendChild(el("span", "annotation-card__flag", " (" + S.edited + ")"));
+  article.appendChild(header);
+  if (isRoot(a) && a.target && a.target.selector.length) {
+    article.appendChild(el("blockquote", "annotation-card__quote", a.target.selector[0].exact));
+  } else if (isRoot(a)) {
+    article.appendChild(el("p", "annotation-card__flag", S.sourceNote));
+  }
+  const notes = [];
+  if (a.visibility === "private") notes.push(S.private);
+  if (a.hidden && a.author) notes.push(S.hidden);
+  if (a.awaiting_approval) notes.push(S.awaiting);
+  if (isRoot(a) && a.anchor && a.anchor.status === "fuzzy") notes.push(S.fuzzy);
+  if (isRoot(a) && a.anchor && a.anchor.status === "orphaned") notes.push(S.orphaned);
+  if (notes.length) article.appendChild(el("p", "annotation-card__flag", notes.join(" · ")));
+  const body = el("div", "annotation-card__body");
+  body.innerHTML = a.body_html || "";  // sanitised by the server (markdown-it + nh3)
+  article.appendChild(body);
+  if (a.tags.length) {
+    const list = el("ul", "annotation-card__tags");
+    a.tags.forEach((t) => list.appendChild(el("li", "tag", t)));
+    article.appendChild(list);
+  }
+  const buttons = el("p", "annotation-card__actions");
+  const user = state.user;
+  const mine = user && a.author && a.author.username === user;
+  if (user && !a.deleted && !a.hidden) buttons.appendChild(button(S.reply, () => actions.reply(a, article)));
+  if (mine && !a.deleted) {
+    buttons.appendChild(button(S.edit, () => actions.edit(a, article)));
+    buttons.appendChild(button(S.delete, () => actions.remove(a)));
+  }
+  if (state.canModerate && !a.deleted) {
+    buttons.appendChild(button(a.hidden ? S.restore : S.hide, () => actions.moderate(a)));
+  }
+  if (user && !mine && !a.deleted && !a.hidden) {
+    buttons.appendChild(button(S.flag, () => actions.flag(a, article)));
+  }
+  if (buttons.childNodes.length) article.appendChild(buttons);
+  return article;
+}
+
+function threadOf(rootId) {
+  const all = Array.from(annotations()).filter((a) => a.thread === rootId);
+  const children = new Map();
+  all.forEach((a) => {
+    const key = a.parent === null ? 0 : a.parent;
+    if (!children.has(key)) children.set(key, []);
+    children.get(key).push(a);
+  });
+  const ordered = [];
+  const seen = new Set();
+  function walk(parentId, depth) {
+    (children.get(parentId) || []).sort((x, y) => (x.created < y.created ? -1 : 1)).forEach((a) => {
+      ordered.push([a, depth]);
+      seen.add(a);
+      walk(a.id, depth + 1);
+    });
+  }
+  walk(0, 0);
+  // Replies whose parent is not visible here still belong to the thread.
+  all.forEach((a) => { if (!seen.has(a)) ordered.push([a, 1]); });
+  return ordered;
+}
+
+let openRoots = [];
+const loadedThreads = new Map();  // root id -> promise of its full rows being known
+
+async function fetchAll(url) {
+  const page = await api("GET", url);
+  page.results.forEach((a) => put(a));
+  if (page.next) await fetchAll(page.next);
+}
+
+// A thread's root (in full: the public JSON trims it) and its replies, fetched once.
+function loadThread(rootId) {
+  if (!loadedThreads.has(rootId)) {
+    const { data } = state;
+    const query = new URLSearchParams({ source: data.source, version: String(data.version), thread: String(rootId), page_size: "200" });
+    const loading = fetchAll(data.api + "?" + query.toString());
+    loading.catch(() => loadedThreads.delete(rootId));
+    loadedThreads.set(rootId, loading);
+  }
+  return loadedThreads.get(rootId);
+}
+
+// A thread known in full already (one just created or re-fetched).
+export function markLoaded(rootId) { loadedThreads.set(rootId, Promise.resolve()); }
+
+export function forgetOpen(id) { openRoots = openRoots.filter((root) => root !== id); }
+
+// Resolves once the threads are shown (after their rows have been fetched).
+export function openThreads(ids, announcement) {
+  const roots = [];
+  ids.forEach((id) => {
+    const a = byId.get(id);
+    if (!a) return;
+    const root = a.thread;
+    if (roots.indexOf(root) === -1 && byId.has(root) && passesFilters(byId.get(root))) roots.push(root);
+  });
+  openRoots = roots;
+  threadEl.replaceChildren(el("p", "annotation-status", S.loading));
+  emptyEl.hidden = true;
+  return Promise.all(roots.map(loadThread)).then(() => {
+    if (openRoots === roots) renderThreads(announcement);
+  }, (error) => {
+    if (openRoots === roots) threadEl.replaceChildren(el("p", "error", error.message || S.failed));
+  });
+}
+
+export function renderThreads(announcement) {
+  threadEl.replaceChildren();
+  if (announcement) threadEl.appendChild(el("p", "annotation-status", announcement));
+  if (!openRoots.length) {
+    emptyEl.hidden = false;
+    return;
+  }
+  emptyEl.hidden = true;
+  openRoots.forEach((rootId) => {
+    const section = el("section", "annotation-thread__item");
+    section.setAttribute("aria-label", S.threadLabel);
+    threadOf(rootId).forEach(([a, depth]) => section.appendChild(card(a, depth)));
+    threadEl.appendChild(section);
+  });
+  if (panel.scrollIntoView && window.matchMedia("(max-width: 60rem)").matches) panel.scrollIntoView({ block: "start" });
+}
+
+export function showLoadFailure() {
+  threadEl.replaceChildren(el("p", "error", S.loadFailed));
+  emptyEl.hidden = true;
+}
