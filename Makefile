@@ -74,7 +74,7 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/run.py
 
-## 50 readers + 5 writers for 60 s against gunicorn + Celery on PostgreSQL + Redis.
+## 500 users (5 % signed-in writers) for 60 s through nginx's cache to gunicorn + Celery.
 load: $(VENV)/.installed-dev
 	bash bench/load/run.sh
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from apps.annotations.reader import THREADS_PAGE_SIZE
-from bench.harness import Row, Yardstick
+from bench.harness import Row, Yardstick, count_queries, p95, timeit
 
 ROOTS = 2_000
 REPLIES = 5_000
@@ -167,16 +167,8 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
         f"{len(signed_in.get(mine).content) / 1e3:.0f} kB: the viewer's private roots "
         "(about 5 % of theirs), private, ETag"
     )
-    # The signed-in reader's first visit, or the first request after anything on the
-    # page changed (ADR 0005): the page is rendered, the shared fragments are cached.
-    with override_settings(VIEWER_PAGE_CACHE_SECONDS=0):
-        rows.append(signed_yardstick.measure(f"  page re-rendered: reader, {label}, signed in",
-                                             source.get_absolute_url(), repeat=20))  # fmt: skip
-        rows[-1].note = "(a signed-in reader's first visit, or the first after a change)"
     # Cache misses: the first request after any public write renders these afresh.
-    with override_settings(
-        PUBLIC_FRAGMENT_CACHE_SECONDS=0, ANONYMOUS_PAGE_CACHE_SECONDS=0, VIEWER_PAGE_CACHE_SECONDS=0
-    ):
+    with override_settings(PUBLIC_FRAGMENT_CACHE_SECONDS=0, HTTP_CACHE_BODY_SECONDS=0):
         rows.append(signed_yardstick.measure(f"  cache miss: reader, {label}, signed in",
                                              source.get_absolute_url(), repeat=20))  # fmt: skip
         rows.append(yardstick.measure(
@@ -187,6 +179,7 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
             f"{len(pages)} pages, {size / 1e6:.2f} MB in all (before: one 1.9 MB response, "
             "151 ms, 618× on PostgreSQL)"
         )
+    rows.extend(http_cache_rows(yardstick, signed_yardstick, source, label))
     api = f"/api/annotations/?source={source.slug}"
     rows.append(yardstick.measure(f"API: list, source with {label}", api, repeat=30))
     rows.append(
@@ -194,6 +187,51 @@ def reader_rows(yardstick: Yardstick, user) -> tuple[list[Row], object]:
     )
     rows[-1].note = f"(test data written by benchdata.annotate in {build:.1f} s)"
     return rows, source
+
+
+def _measure_status(stick, name: str, path: str, *, status: int, headers: dict, max_ratio):
+    """``Yardstick.measure`` for a response that is not a 200 (a 304 revalidation)."""
+    client = stick.client
+
+    def get():
+        response = client.get(path, headers=headers)
+        assert response.status_code == status, (path, response.status_code)
+
+    queries = count_queries(get)
+    samples = timeit(get, repeat=50)
+    median = statistics.median(samples)
+    ratio = median / stick.median
+    return Row(name, median, p95(samples), ratio=ratio, queries=queries,
+               goal=f"≤ {max_ratio:g}× bare", met=ratio <= max_ratio)  # fmt: skip
+
+
+def http_cache_rows(yardstick, signed_yardstick, source, label) -> list[Row]:
+    """Issue 13's goals for HTTP caching (ADR 0007), as ratios to the bare view."""
+    from django.test import Client, override_settings
+    from django.urls import NoReverseMatch, reverse
+
+    rows = []
+    reader = source.get_absolute_url()
+    # Cold: no page body, no passage markup in the cache (the first request after a
+    # deploy, or after a write to what the page shows).
+    with override_settings(PUBLIC_FRAGMENT_CACHE_SECONDS=0, HTTP_CACHE_BODY_SECONDS=0):
+        rows.append(yardstick.measure(f"reader from cold caches ({label})", reader,
+                                      repeat=20, max_ratio=30))  # fmt: skip
+        rows.append(signed_yardstick.measure(f"  cold: reader, {label}, signed in", reader,
+                                             repeat=20))  # fmt: skip
+        rows[-1].note = "(the same page as everyone's once lane A's public_view wraps it)"
+    etag = Client().get(reader)["ETag"]
+    rows.append(_measure_status(yardstick, "reader: 304 revalidation (If-None-Match)", reader,
+                                status=304, headers={"If-None-Match": etag}, max_ratio=3))  # fmt: skip
+    try:
+        me = reverse("api-me")
+    except NoReverseMatch:
+        rows.append(Row("/api/me/ (signed in)", 0, 0, goal="≤ 5× bare",
+                        note="skipped: lane A's GET /api/me/ is not on this branch"))  # fmt: skip
+    else:
+        rows.append(signed_yardstick.measure("/api/me/ (signed in)", me, repeat=50,
+                                             max_ratio=5))  # fmt: skip
+    return rows
 
 
 def threads_pages(client, url: str) -> list[bytes]:

@@ -196,13 +196,14 @@ def populate(owner) -> dict[str, int]:
 
 
 def _row(yardstick, name: str, client, path: str, *, cold: bool = False) -> Row:
-    from apps.common import page_cache
+    from apps.annotations.models import Annotation
+    from apps.common import http_cache
 
     def get():
         if cold:
-            # A new generation: the facet counts kept for this query are not found (the
-            # page counts them again), as after any committed change. Costs one INCR.
-            page_cache.bump()
+            # New versions: the facet counts kept for this query are not found (the page
+            # counts them again), as after any committed change. Costs one INCR.
+            http_cache.invalidate(Annotation)
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
 

@@ -83,14 +83,11 @@ def run(yardstick, user) -> list[Row]:
         rows.append(
             yardstick.measure(f"reader: {label}, anonymous (page cache)", url, max_ratio=10)
         )
-        with override_settings(ANONYMOUS_PAGE_CACHE_SECONDS=0):
-            rows.append(yardstick.measure(f"reader: {label}, anonymous, cache off", url))
+        with override_settings(HTTP_CACHE_BODY_SECONDS=0):
+            rows.append(yardstick.measure(f"reader: {label}, anonymous, page cache off", url))
         rows.append(
-            yardstick.measure(f"reader: {label}, signed in (own page cache)", url, client=signed_in)
+            yardstick.measure(f"reader: {label}, signed in (rendered)", url, client=signed_in)
         )
-        with override_settings(VIEWER_PAGE_CACHE_SECONDS=0):
-            rows.append(yardstick.measure(f"reader: {label}, signed in, page re-rendered", url,
-                                          client=signed_in))  # fmt: skip
     rows.append(yardstick.measure("API: /api/sources/", "/api/sources/"))
     rows.append(yardstick.measure("API: founding paper detail", f"/api/sources/{paper.slug}/"))
     return rows

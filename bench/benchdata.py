@@ -772,7 +772,7 @@ def seed(
     from apps.annotations.models import Annotation
     from apps.atlas import cache as atlas_cache
     from apps.atlas.aggregates import selectors as atlas_selectors
-    from apps.common import page_cache
+    from apps.common import http_cache
     from apps.search.services import search_reindex_all
     from apps.sources.models import Source
     from apps.sources.starter import FOUNDING_PAPER
@@ -877,7 +877,7 @@ def seed(
             # inside a transaction (tests), where fresh statistics must do.
             cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
     atlas_cache.bump_generation()
-    page_cache.bump()
+    http_cache.invalidate(*http_cache.declared_models())  # bulk writes send no signals
     atlas_selectors.rebuild_snapshot()
     step("VACUUM ANALYZE, caches")
     return report

@@ -21,12 +21,11 @@ def main(selected: list[str]) -> int:
     from django.test import Client, override_settings
 
     old_name = harness.create_database()
-    from apps.common import page_cache
+    from apps.common import http_cache
 
-    # A fresh generation: pages and fragments an earlier run cached for the same ids in
-    # a shared cache must not be served to this one.
-    page_cache.bump()
-    page_cache.bump_text()
+    # Fresh versions: pages and fragments an earlier run cached for the same ids in a
+    # shared cache must not be served to this one.
+    http_cache.invalidate(*http_cache.declared_models())
     try:
         with override_settings(ROOT_URLCONF="bench.urls"):
             from django.contrib.auth import get_user_model

@@ -236,10 +236,16 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Public pages for anonymous visitors and public fragments (a version's passage markup and
-# public annotations) are cached under a generation number bumped by every public write
-# (apps/common/page_cache.py, ADRs 0003 and 0004); the timeouts only bound memory.
-ANONYMOUS_PAGE_CACHE_SECONDS = env_int("ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+# HTTP caching of public pages and JSON (apps/common/http_cache.py, ADR 0007). ETags come
+# from the versions of the models a payload reads, so none of these bounds freshness at
+# the origin: a change shows on the next request. s-maxage is how long a reverse proxy or
+# CDN may serve a page without asking (then, for CDNs, stale-while-revalidate more while it
+# asks: CDN-Cache-Control, as browsers would apply it too).
+HTTP_CACHE_S_MAXAGE = env_int("HTTP_CACHE_S_MAXAGE", 10)
+HTTP_CACHE_STALE_WHILE_REVALIDATE = env_int("HTTP_CACHE_STALE_WHILE_REVALIDATE", 30)
+# Rendered public bodies kept in Django's cache under their ETag (single-box deploys
+# without a proxy; 0 turns it off); fragments (a version's passage markup) likewise.
+HTTP_CACHE_BODY_SECONDS = env_int("HTTP_CACHE_BODY_SECONDS", 60)
 PUBLIC_FRAGMENT_CACHE_SECONDS = env_int("PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")

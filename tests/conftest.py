@@ -58,12 +58,21 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_anonymous_page_cache(settings):
-    """Tests change data inside a transaction that never commits, so the page cache's
-    on-commit invalidation cannot run; tests/common/test_page_cache.py covers it (and the
-    public fragment cache of the reader, tests/sources/test_reader_cache.py)."""
-    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
-    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
+def _empty_cache():
+    """Tests run with production's cache settings (the HTTP cache, the fragment caches):
+    locmem here, Redis in CI (``REDIS_URL``, a key prefix per worker). Versions are bumped
+    at write as well as on commit (apps/common/http_cache.py), so a test's writes, which
+    never commit, still show on its next request. Each test starts from an empty cache:
+    on Redis only this worker's keys (``clear()`` would flush the other workers' too)."""
+    from django.core.cache import cache
+
+    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):  # Redis
+        client = cache._cache.get_client(None, write=True)
+        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

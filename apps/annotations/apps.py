@@ -33,6 +33,13 @@ class AnnotationsConfig(AppConfig):
         from .subscribers import connect
 
         connect()
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (models.Annotation, models.AnnotationAnchor, models.Notification):
+            http_cache.declare(model)
+        http_cache.declare(models.Annotation.history.model)
 
         from .moderation import register
 

@@ -125,36 +125,6 @@ class Annotation(TimeStampedModel):
     def __str__(self) -> str:
         return f"#{self.pk} by {self.author_id} on {self.source_id}"
 
-    # --- Page caches ----------------------------------------------------------------------
-    # The visibility as stored, so a save can tell whether the row was (and stays) private:
-    # then only its author's cached pages change (apps/common/page_cache.py, ADR 0005).
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_visibility = instance.__dict__.get("visibility")
-        return instance
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "visibility" in update_fields:
-            self._stored_visibility = self.visibility
-
-    def page_cache_private_to(self, *, created: bool, update_fields=None) -> int | None:
-        """The author's id when this save changed a row that was and stays visible to its
-        author only (nobody else's page can have shown it, or can show it now); else
-        None. Called from the post_save signal, before ``save()`` updates the stored
-        visibility."""
-        before = None if created else getattr(self, "_stored_visibility", None)
-        after = self.visibility
-        if update_fields is not None and "visibility" not in update_fields:
-            after = before
-        private = Visibility.PRIVATE
-        if after == private and (created or before == private) and self.author_id:
-            return self.author_id
-        return None
-
     @property
     def html_id(self) -> str:
         return f"annotation-{self.pk}"
@@ -237,15 +207,6 @@ class AnnotationAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotation_id}@{self.document_id}: {self.status}"
-
-    def page_cache_private_to(self, *, created: bool, update_fields=None) -> int | None:
-        """Where a private annotation sits concerns its author only (see
-        ``Annotation.page_cache_private_to``; a change of the annotation's visibility is
-        the annotation's own save, which bumps the shared pages)."""
-        annotation = self.annotation  # already loaded wherever anchors are saved one by one
-        if annotation.visibility == Visibility.PRIVATE and annotation.author_id:
-            return annotation.author_id
-        return None
 
 
 class NotificationKind(models.TextChoices):

@@ -41,7 +41,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
 
-from apps.common import page_cache
+from apps.common import http_cache
 from apps.common.validators import as_id
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
@@ -56,8 +56,21 @@ from .representation import ROW_FIELDS, annotation_json_from_row
 # (docs/benchmarks.md, "Annotations": 200 a page took 5× longer for 2,000 roots).
 THREADS_PAGE_SIZE = 2000
 # Shared caches may keep a page of threads this long; browsers revalidate (ETag) every
-# time. Interim until apps.common.http_cache.public_response declares what it reads.
+# time (apps/common/http_cache.py, ADR 0007).
 THREADS_S_MAXAGE = 60
+# Everything the public threads JSON (and the orphans list) shows: the annotations, where
+# they are placed, in which source and version, who wrote them (names), and what
+# moderation hides.
+THREADS_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
 # Characters of an orphan's quote listed on the page (the thread shows it whole).
 ORPHAN_QUOTE_CHARACTERS = 80
 
@@ -154,7 +167,7 @@ def public_threads_page_json(document, *, after: int = 0) -> str:
     """One page of the JSON the reader fetches: up to :data:`THREADS_PAGE_SIZE` thread
     roots on ``document`` an anonymous reader may see, with ids above ``after``, trimmed
     (:func:`_thread_roots`), and the URL of the next page (null on the last). The same for
-    everyone, so cached per generation."""
+    everyone, so cached under the versions of what it shows."""
 
     def render() -> str:
         queryset = selectors.public_thread_roots(document=document).filter(pk__gt=after)
@@ -171,12 +184,14 @@ def public_threads_page_json(document, *, after: int = 0) -> str:
         }
         return json.dumps(body, separators=(",", ":"))
 
-    return page_cache.fragment("reader-threads", document.pk, after, render=render)
+    return http_cache.fragment(
+        "reader-threads", document.pk, after, depends_on=THREADS_DEPENDS_ON, render=render
+    )
 
 
 def public_orphans(document) -> list[dict]:
     """Thread roots an anonymous reader may see that could not be placed in ``document``
-    (listed under "N annotations could not be placed"). Shared, so cached per generation."""
+    (listed under "N annotations could not be placed"). Shared, so cached."""
 
     def render() -> list[dict]:
         rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
@@ -184,7 +199,9 @@ def public_orphans(document) -> list[dict]:
         )
         return [_orphan(row) for row in rows]
 
-    return page_cache.fragment("reader-orphans", document.pk, render=render)
+    return http_cache.fragment(
+        "reader-orphans", document.pk, depends_on=THREADS_DEPENDS_ON, render=render
+    )
 
 
 def _orphan(row: dict) -> dict:
@@ -209,11 +226,14 @@ def public_threads(request, document_id: int):
             status=400,
         )
     document = _ready_document(document_id)
-    # One line to swap for apps.common.http_cache.public_response (lane B) once it exists.
-    return _json_with_etag(
+    return http_cache.public_response(
         request,
-        public_threads_page_json(document, after=after_id),
-        cache_control=f"public, max-age=0, s-maxage={THREADS_S_MAXAGE}",
+        depends_on=THREADS_DEPENDS_ON,
+        render=lambda: HttpResponse(
+            public_threads_page_json(document, after=after_id), content_type="application/json"
+        ),
+        s_maxage=THREADS_S_MAXAGE,
+        vary=(),  # no translated strings in it
     )
 
 

@@ -19,6 +19,26 @@ class AtlasConfig(AppConfig):
         # settings.py stays the one place an operator looks, and nothing is duplicated.
         settings.CELERY_BEAT_SCHEDULE.setdefault("atlas-rebuild-snapshot", SNAPSHOT_BEAT_ENTRY)
 
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (
+            models.Category,
+            models.Example,
+            models.Evidence,
+            models.PassageLink,
+            models.CountryResearchStatus,
+            models.SuggestedEdit,
+            models.EntryComment,
+            models.ExampleMerge,
+            models.ExampleContributor,
+            models.Example.history.model,
+            models.Evidence.history.model,
+            models.PassageLink.history.model,
+        ):
+            http_cache.declare(model)
+
         from .review.adapters import register
 
         register()

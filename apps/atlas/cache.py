@@ -13,7 +13,7 @@ import json
 
 from django.core.cache import cache
 
-from apps.common.page_cache import fresh_generation
+from apps.common.http_cache import fresh_version as fresh_generation
 
 GENERATION_KEY = "atlas:generation"
 # Long enough that a warm map rarely recomputes; the periodic rebuild and the generation

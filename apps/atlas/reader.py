@@ -17,7 +17,7 @@ def reader_passage_extension(*, source, document, passages) -> dict:
     (``entries.selectors.published_examples``: published, and not by a shadow-hidden author, whom
     nobody else may see; their entries are missing here even for them and moderators, as
     on the map). Shadow-hiding saves a moderation state row, which bumps the passage
-    markup's generation (apps/common/page_cache.py), so the block is re-rendered then."""
+    markup's versions (apps/common/http_cache.py), so the block is re-rendered then."""
     links = (
         PassageLink.objects.filter(passage__document=document, example__in=published_examples())
         .select_related("example")

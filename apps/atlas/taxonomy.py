@@ -4,6 +4,8 @@ Existing categories are never overwritten: admins may have renamed them."""
 
 from __future__ import annotations
 
+from apps.common import http_cache
+
 DEFAULT_CATEGORIES = [
     ("financial-credit-scoring", "Financial credit scoring"),
     ("geo-scoring", "Geo-scoring and neighbourhood scoring"),
@@ -33,4 +35,5 @@ def ensure_default_categories() -> int:
         if slug not in existing
     ]
     Category.objects.bulk_create(missing, ignore_conflicts=True)
+    http_cache.invalidate(Category)  # bulk_create sends no signal
     return len(missing)

@@ -6,7 +6,13 @@ class CommonConfig(AppConfig):
     name = "apps.common"
 
     def ready(self) -> None:
-        from . import checks, page_cache, site  # noqa: F401 - checks register
+        from django.contrib.contenttypes.models import ContentType
+        from django.contrib.sites.models import Site
 
-        page_cache.connect_signals()
+        from . import checks, http_cache, site  # noqa: F401 - checks register
+
+        # Read by public payloads (moderation's generic relations; the feed's site).
+        http_cache.declare(ContentType)
+        http_cache.declare(Site)
+
         post_migrate.connect(site.sync_site, sender=self, dispatch_uid="common-sync-site")

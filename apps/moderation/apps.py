@@ -10,13 +10,22 @@ class ModerationConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import m2m_changed
 
-        from apps.common import me
+        from apps.common import http_cache, me
 
-        from . import selectors, signals
+        from . import models, selectors, signals
         from .subscribers import connect
 
         connect()
         me.register("moderation", selectors.personal_layer)
+        for model in (
+            models.HiddenContent,
+            models.UserModerationState,
+            models.ModeratorScope,
+            models.ModerationNotice,
+            models.ReviewItem,
+            models.Flag,
+        ):
+            http_cache.declare(model)
 
         user_logged_in.connect(signals.warm_nav_flag, dispatch_uid="moderation-warm-nav")
         m2m_changed.connect(

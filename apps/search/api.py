@@ -10,12 +10,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
 from . import selectors
 from .providers import SearchInputError
+from .views import SEARCH_DEPENDS_ON
 
 
+@public_api(depends_on=SEARCH_DEPENDS_ON)
 class SearchAPI(APIView):
     permission_classes = [AllowAny]
 

@@ -4,6 +4,19 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "apps.search"
 
+    def ready(self) -> None:
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (
+            models.SourceSearchIndex,
+            models.PassageSearchIndex,
+            models.AnnotationSearchIndex,
+            models.ExampleSearchIndex,
+        ):
+            http_cache.declare(model)
+
     def reader_extension(self, request, *, source, document):
         """A passage opened from a search hit (``?highlight=…#p-…``) gets its terms
         marked by a small script; no queries."""

@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from apps.common.http_cache import public_page
 from apps.common.site import absolute_url
 
-from . import activity
+from . import activity, views
 from .providers import SearchInputError
 
 
@@ -73,3 +74,7 @@ class ActivityFeed(Feed):
 
     def item_author_name(self, item):
         return item.actor.public_name if item.actor else None
+
+
+# The feed shows what /activity/ shows.
+activity_feed = public_page(depends_on=(*views.CONTENT_DEPENDS_ON, "sites.Site"))(ActivityFeed())

@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from apps.common import page_cache
+from apps.common import http_cache
 
 from . import registry
 from .providers import (
@@ -264,14 +264,37 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     return results
 
 
+# What search results and facets read (by label: search sits below the apps whose content
+# it shows): the index tables, and the content and moderation rows they are joined with.
+SEARCH_DEPENDS_ON = (
+    "search.SourceSearchIndex",
+    "search.PassageSearchIndex",
+    "search.AnnotationSearchIndex",
+    "search.ExampleSearchIndex",
+    "sources.Source",
+    "sources.Document",
+    "sources.Passage",
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "atlas.Example",
+    "atlas.Category",
+    "atlas.Evidence",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+# A signed-in viewer's counts also follow their roles (moderators see more).
+ROLE_DEPENDS_ON = ("auth.Group", "moderation.ModeratorScope")
+
+
 def _facet_cache_seconds() -> int:
     """Facet counts of a (query, kind, filters, viewer) are kept in the cache, keyed by
-    the public pages' generation (``apps.common.page_cache``): any committed change to
-    what is searched starts afresh, and paging through results or coming back to them
-    skips reading the facet values with the sample. They live as long as the anonymous
-    page cache (``ANONYMOUS_PAGE_CACHE_SECONDS``; 0 turns both off), which hangs on the
-    same generation."""
-    return getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 60)
+    the versions of what is searched (``apps.common.http_cache``): any change to it starts
+    afresh, and paging through results or coming back to them skips reading the facet
+    values with the sample. They live as long as a public page's body in the page cache
+    (``HTTP_CACHE_BODY_SECONDS``; 0 turns both off)."""
+    return getattr(settings, "HTTP_CACHE_BODY_SECONDS", 60)
 
 
 def _facet_cache_key(request: SearchRequest) -> str | None:
@@ -282,12 +305,12 @@ def _facet_cache_key(request: SearchRequest) -> str | None:
     # page (apps/common/public.py); a signed-in API caller's counts are not cached.
     if getattr(request.viewer, "is_authenticated", False):
         return None
-    public, who = page_cache.generation(), "anonymous"
+    public, who = http_cache.versions(SEARCH_DEPENDS_ON), "anonymous"
     what = json.dumps(
         [request.query.raw, request.kind, sorted((k, str(v)) for k, v in request.filters.items())]
     )
-    digest = hashlib.sha1(what.encode()).hexdigest()
-    return f"search-facets:{public}:{get_language()}:{who}:{digest}"
+    digest = hashlib.sha1(f"{public}\n{what}".encode()).hexdigest()
+    return f"search-facets:{get_language()}:{who}:{digest}"
 
 
 def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:

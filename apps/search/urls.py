@@ -7,7 +7,7 @@ app_name = "search"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("activity/", views.activity, name="activity"),
-    path("activity/feed/", feeds.ActivityFeed(), name="activity_feed"),
+    path("activity/feed/", feeds.activity_feed, name="activity_feed"),
     path("users/<str:username>/", views.contributor, name="contributor"),
 ]
 

@@ -8,14 +8,33 @@ from django.http import QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 
+from apps.common.http_cache import public_page
 from apps.common.public import public_view
 
 from . import activity as activity_module
 from . import registry, selectors
 from .providers import SearchInputError
 
+# What activity and user pages read (by label: search sits below the apps whose content
+# it shows): the content and the moderation rows that decide who sees it.
+CONTENT_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "atlas.Example",
+    "atlas.Category",
+    "atlas.ExampleContributor",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+SEARCH_DEPENDS_ON = selectors.SEARCH_DEPENDS_ON
+
 
 @public_view
+@public_page(depends_on=SEARCH_DEPENDS_ON)
 def search(request):
     facets = registry.facets()
     context = {"q": request.GET.get("q", "")}
@@ -114,6 +133,7 @@ def _facet_label(results, name: str, value) -> str:
 
 
 @public_view
+@public_page(depends_on=CONTENT_DEPENDS_ON)
 def activity(request):
     """Recent activity (new sources and versions, public annotations and replies,
     published atlas entries), filterable by source, country and tag, with an Atom feed
@@ -143,6 +163,7 @@ def activity(request):
 
 
 @public_view
+@public_page(depends_on=CONTENT_DEPENDS_ON)
 def contributor(request, username: str):
     user = selectors.contributor_get(username=username)
     sections = activity_module.contributions(user=user, viewer=request.user)

@@ -8,6 +8,13 @@ class SourcesConfig(AppConfig):
         from .subscribers import connect
 
         connect()
+        from apps.common import http_cache
+
+        from . import models
+
+        for model in (models.Source, models.Document, models.SourceMaintainer, models.Passage):
+            http_cache.declare(model)
+        http_cache.declare(models.Source.history.model)
 
         from .moderation import register
 

@@ -14,9 +14,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.common import page_cache
+from apps.common import http_cache
 from apps.common.client_ip import client_ip
-from apps.common.page_cache import anonymous_page_cache
+from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, throttled_response
@@ -32,9 +32,38 @@ from .forms import (
 )
 from .models import DocumentStatus, SourceType
 
+# The models each public page reads. Higher layers' models by label (the reader's
+# extensions show annotations and atlas links): sources imports nothing above it.
+SOURCE_LIST_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
+    "accounts.User",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "contenttypes.ContentType",
+)
+# The passage markup: no annotation appears in it, so annotation writes leave it cached.
+READER_TEXT_DEPENDS_ON = (
+    "sources.Source",
+    "sources.Document",
+    "sources.Passage",
+    "atlas.Example",
+    "atlas.PassageLink",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+READER_DEPENDS_ON = (
+    *READER_TEXT_DEPENDS_ON,
+    "sources.SourceMaintainer",
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+)
+
 
 @public_view
-@anonymous_page_cache
+@public_page(depends_on=SOURCE_LIST_DEPENDS_ON)
 def source_list(request):
     form = SourceFilterForm(request.GET or None)
     sources = selectors.source_list()
@@ -53,7 +82,7 @@ def source_list(request):
 
 
 @public_view
-@anonymous_page_cache
+@public_page(depends_on=READER_DEPENDS_ON)
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)
     document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
@@ -129,8 +158,8 @@ def _stewardship_context(request, *, source) -> dict:
 def reader_text(*, source, document) -> str:
     """The table of contents and the passages of one version, with the passage slots of
     other apps: the same for every viewer, so it is rendered once per version, language
-    and generation of the public *text* (which annotation writes leave alone) and then
-    comes from the cache (ADR 0004). On a long document this is most of the reader's
+    and versions of what it shows (no annotation model: annotation writes leave it alone)
+    and then comes from the cache (ADR 0007). On a long document this is most of the reader's
     work."""
 
     def render_text() -> str:
@@ -152,14 +181,14 @@ def reader_text(*, source, document) -> str:
         return render_to_string("sources/_reader_text.html", context)
 
     return mark_safe(  # noqa: S308 - rendered by the template engine, autoescaped
-        page_cache.fragment(
+        http_cache.fragment(
             "reader-text",
             document.pk,
             # A proposal's text has no passage slots; once accepted, it gets them.
             document.status,
             get_language(),
+            depends_on=READER_TEXT_DEPENDS_ON,
             render=render_text,
-            generation_key=page_cache.TEXT_GENERATION_KEY,
         )
     )
 

@@ -1,4 +1,5 @@
-"""`make load`: 50 readers and 5 writers against gunicorn + a Celery worker.
+"""`make load`: readers and writers (``LOAD_WRITERS``, 5 % of 500 by default) against
+nginx + gunicorn + a Celery worker.
 
 Readers walk the public pages a visitor opens; writers annotate the founding paper through
 the API with their tokens, paced under the per-user write throttle (30 a minute), so any
@@ -12,20 +13,23 @@ import json
 import os
 import random
 
-from locust import HttpUser, between, constant_pacing, task
+from locust import FastHttpUser, between, constant_pacing, task
 
 PAPER = "wong-2021-social-credit"
 TOKENS = itertools.cycle(json.loads(os.environ.get("LOAD_TOKENS", "[]")))
 PASSAGES = json.loads(os.environ.get("LOAD_PASSAGES", "[]"))  # [[start, end], ...]
+DOCUMENT = os.environ.get("LOAD_DOCUMENT", "")  # the paper's current version (its threads)
 
 
-class Reader(HttpUser):
+class Reader(FastHttpUser):
     weight = 50
     wait_time = between(0.5, 1.5)
 
     @task(5)
     def read_paper(self):
         self.client.get(f"/sources/{PAPER}/", name="reader")
+        if DOCUMENT:  # what the reader's script fetches next
+            self.client.get(f"/reader/{DOCUMENT}/threads.json", name="threads json")
 
     @task(2)
     def home(self):
@@ -49,8 +53,8 @@ class Reader(HttpUser):
         self.client.get("/api/sources/", name="api sources")
 
 
-class Writer(HttpUser):
-    fixed_count = 5
+class Writer(FastHttpUser):
+    fixed_count = int(os.environ.get("LOAD_WRITERS", "5"))
     # Each writer stays under the 30-a-minute write throttle.
     wait_time = constant_pacing(2.5)
 

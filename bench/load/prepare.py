@@ -20,7 +20,7 @@ from apps.sources.models import Source  # noqa: E402
 
 User = get_user_model()
 tokens = []
-for index in range(5):
+for index in range(int(os.environ.get("LOAD_WRITERS", "5"))):
     user, _ = User.objects.get_or_create(
         username=f"load-writer-{index}", defaults={"email": f"w{index}@example.org"}
     )
@@ -29,3 +29,4 @@ paper = Source.objects.get(slug="wong-2021-social-credit")
 passages = [[p.start, p.end] for p in paper.current_document.passages.filter(kind="paragraph")]
 print(f"export LOAD_TOKENS={shlex.quote(json.dumps(tokens))}")
 print(f"export LOAD_PASSAGES={shlex.quote(json.dumps(passages))}")
+print(f"export LOAD_DOCUMENT={paper.current_document_id}")

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# `make load`: gunicorn (2 workers) + a Celery worker on PostgreSQL + Redis, driven by
-# locust from a second process on loopback: 50 readers + 5 writers for 60 s.
+# `make load`: nginx (bench/load/nginx.conf: proxy_cache honouring the app's Cache-Control;
+# installed with apt-get when missing) in front of gunicorn (2 workers) + a Celery worker on
+# PostgreSQL + Redis, driven by locust from a second process on loopback: 500 users, 5 % of
+# them signed-in writers (LOAD_USERS, LOAD_WRITERS), for 60 s. LOAD_PROXY=none skips nginx.
 # `make load-steps` (LOAD_STEPS="25 50 100 200"): the same mix, one step per reader count
 # (LOAD_STEP_DURATION each, statistics reset once every user has started), then a table
 # and the knee (bench/load/steps_report.py). LOAD_SEED=small|full adds seed_bench data
@@ -8,10 +10,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
-PORT=${LOAD_PORT:-8077}
+PORT=${LOAD_PORT:-8077}          # what locust talks to (nginx, or gunicorn with LOAD_PROXY=none)
+APP_PORT=${LOAD_APP_PORT:-8078}  # gunicorn behind nginx
+PROXY=${LOAD_PROXY:-nginx}
+USERS=${LOAD_USERS:-500}
 DURATION=${LOAD_DURATION:-60s}
 STEPS=${LOAD_STEPS:-}
 STEP_DURATION=${LOAD_STEP_DURATION:-30s}
+# Writers: 5 % of the users; the steps keep the historical 5 writers per step.
+if [ -n "$STEPS" ]; then export LOAD_WRITERS=${LOAD_WRITERS:-5}; else export LOAD_WRITERS=${LOAD_WRITERS:-$((${LOAD_USERS:-500} / 20))}; fi
 # Idle keep-alive connections are kept 5 s (gunicorn's default is 2 s): writers pace at
 # 2.5 s, so with 2 s a writer's POST sometimes raced the server closing its idle
 # connection (a reset, status 0; seen in `make load` on a quiet machine too): the
@@ -36,19 +43,42 @@ if [ -n "${LOAD_SEED:-}" ]; then
 fi
 eval "$($BIN/python bench/load/prepare.py)"   # exports LOAD_TOKENS, LOAD_PASSAGES
 
-$BIN/gunicorn project.wsgi --workers 2 --threads 4 --keep-alive "$KEEPALIVE" --bind 127.0.0.1:$PORT --log-level warning > "$OUT/gunicorn.log" 2>&1 &
+GUNICORN_PORT=$PORT
+NGINX=
+if [ "$PROXY" = nginx ]; then
+  GUNICORN_PORT=$APP_PORT
+  if ! command -v nginx > /dev/null && [ ! -x /usr/sbin/nginx ]; then
+    apt-get install -y -qq nginx > /dev/null || { apt-get update -qq && apt-get install -y -qq nginx > /dev/null; }
+  fi
+  NGINX_DIR=${TMPDIR:-/tmp}/creditscape-load-nginx
+  rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"; chmod 777 "$NGINX_DIR"  # workers may run as nobody
+  sed -e "s#@DIR@#$NGINX_DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@UPSTREAM@#$APP_PORT#g" \
+    bench/load/nginx.conf > "$NGINX_DIR/nginx.conf"
+  /usr/sbin/nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" > "$OUT/nginx.log" 2>&1 &
+  NGINX=$!
+fi
+$BIN/gunicorn project.wsgi --workers 2 --threads 4 --keep-alive "$KEEPALIVE" --backlog 2048 --bind 127.0.0.1:$GUNICORN_PORT --log-level warning > "$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 $BIN/celery -A project worker --concurrency 1 --loglevel WARNING > "$OUT/worker.log" 2>&1 &
 WORKER=$!
-trap 'kill $GUNICORN $WORKER 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+trap 'kill $GUNICORN $WORKER $NGINX 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
 
 if [ -z "$STEPS" ]; then
   $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
-    --users 55 --spawn-rate 25 --run-time "$DURATION" --stop-timeout 5 \
-    --csv "$OUT/locust" --only-summary 2>&1 | tail -n 40
-  $BIN/python bench/load/report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv"
-  exit
+    --users "$USERS" --spawn-rate 100 --run-time "$DURATION" --stop-timeout 5 \
+    --csv "$OUT/locust" --only-summary 2>&1 | tail -n 40 || true  # failures: judged below
+  status=0
+  $BIN/python bench/load/report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv" || status=$?
+  if [ -n "$NGINX" ]; then
+    sleep 1.5  # the access log is flushed every second
+    # The anonymous share: readers' GETs, by what nginx's cache did with them.
+    awk '$2 == "GET" { n[$1]++; total++ } END {
+      served = n["HIT"] + n["STALE"] + n["UPDATING"] + n["REVALIDATED"];
+      printf "nginx cache (anonymous GETs): %d requests, %.1f %% served by nginx", total, 100 * served / (total ? total : 1);
+      for (s in n) printf ", %s %d", s, n[s]; print "" }' "$NGINX_DIR/access.log" | tee "$OUT/nginx-cache.txt"
+  fi
+  exit $status
 fi
 
 rm -f "$OUT"/step-* "$OUT/steps.txt"
@@ -57,7 +87,7 @@ $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$POR
   --users 15 --spawn-rate 15 --run-time "${LOAD_WARMUP:-15s}" --stop-timeout 5 --only-summary \
   > "$OUT/step-warmup.log" 2>&1 || true
 for readers in $STEPS; do
-  users=$((readers + 5))  # the locustfile's 5 writers are always there
+  users=$((readers + LOAD_WRITERS))  # the locustfile's writers are always there
   rate=$((users / 4 > 25 ? users / 4 : 25))
   before=$(cut -d' ' -f1 /proc/loadavg)
   echo "step: $readers readers + 5 writers for $STEP_DURATION (load average $before)"

@@ -14,7 +14,6 @@ import re
 import pytest
 from django.test import Client
 
-from apps.common import page_cache
 from apps.moderation.services import user_set_shadow_hidden
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
@@ -79,10 +78,6 @@ def test_the_readers_comparative_examples_leave_out_a_shadow_hidden_author(
 def test_the_cached_passage_block_drops_the_entry_when_its_author_is_shadow_hidden(
     entry, spammer, settings, run_on_commit
 ):
-    settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
-    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
-    page_cache.bump()
-    page_cache.bump_text()
     assert TITLE in _get(None, READER)[1]
     assert TITLE in _get(None, READER)[1]  # now from the cache
 

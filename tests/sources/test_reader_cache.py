@@ -1,5 +1,5 @@
 """The reader's passage markup is the same for every viewer: rendered once per version,
-language and public-data generation, then served from the cache (ADR 0004). Personal
+language and versions of what it shows, then served from the cache (ADR 0007). Personal
 parts (counts, Annotate passage buttons, the viewer's own annotations) are not in it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.common import page_cache
+from apps.common import http_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,6 @@ READER = "/sources/wong-2021-social-credit/"
 @pytest.fixture
 def fragment_cache(settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 60
-    page_cache.bump()  # start from generations no earlier test has used
-    page_cache.bump_text()
 
 
 def _passage_queries(client) -> tuple[str, int]:
@@ -81,25 +79,28 @@ def test_annotation_writes_leave_the_passages_cached(
     client, user, founding_paper, fragment_cache, run_on_commit
 ):
     """No annotation appears in the passage markup: a busy paper keeps its rendered text
-    while the annotations (their own generation) are refreshed."""
+    while the annotations (their own version) are refreshed."""
     from apps.annotations import services
     from apps.annotations.services import TextPositionSelector
 
     _passage_queries(client)
     document = founding_paper.current_document
     start = document.text.index("Schufa uses geo-scoring")
-    generation = page_cache.generation()
+    from apps.annotations.models import Annotation
+
+    before = http_cache.versions([Annotation])
     with run_on_commit():
         services.annotation_create(
             author=user, document=document, body="A public comment",
             position=TextPositionSelector(start, start + 6),
         )  # fmt: skip
-    assert page_cache.generation() > generation  # pages and the annotations JSON: afresh
+    assert http_cache.versions([Annotation]) != before  # pages and the threads JSON: afresh
     assert _passage_queries(client)[1] == 0  # the text: still cached
 
 
 def test_without_the_cache_every_request_renders(client, founding_paper, settings):
     settings.PUBLIC_FRAGMENT_CACHE_SECONDS = 0
+    settings.HTTP_CACHE_BODY_SECONDS = 0  # the whole page is cached too (ADR 0007)
     _passage_queries(client)
     assert _passage_queries(client)[1] >= 1
 

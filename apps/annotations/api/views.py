@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.common.http_cache import public_api
 from apps.common.markdown import render_markdown
 from apps.common.site import absolute_url
 from apps.common.throttles import write_throttle
@@ -143,6 +144,21 @@ class AnnotationAPIView(APIView):
         return Response(AnnotationSerializer(annotation).data, status=status_code)
 
 
+# What the public annotation list reads: annotations, where they sit, in which source and
+# version, by whom, and what moderation hides.
+ANNOTATION_LIST_DEPENDS_ON = (
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+    "sources.Source",
+    "sources.Document",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+
+
+@public_api(depends_on=ANNOTATION_LIST_DEPENDS_ON)
 class AnnotationListAPI(AnnotationAPIView):
     """Annotations you may see (public ones and your own private ones)."""
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 from apps.common.markdown import mentioned_usernames
 from apps.moderation.standing import Standing, standing
 
@@ -123,7 +123,8 @@ def notifications_mark_read(*, user, notification_ids: Iterable[int] | None = No
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
-    return qs.update(read_at=timezone.now())
+    # The header's unread count: a bulk update sends no signal.
+    return http_cache.update_and_invalidate(qs, read_at=timezone.now())
 
 
 def notification_email_subject(notification: Notification) -> str:

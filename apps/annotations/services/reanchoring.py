@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 from apps.sources.models import Document, DocumentStatus, Passage, Source
 
 from .. import anchoring, selectors
@@ -249,6 +249,7 @@ def document_reanchor(*, document_id: int) -> dict[str, int]:
     # bulk_create writes all its batches in one transaction: a worker killed while writing
     # leaves no half-placed version behind, and the redelivered task starts over.
     AnnotationAnchor.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+    http_cache.invalidate(AnnotationAnchor)  # bulk_create sends no signal
     orphaned = [row.annotation_id for row in rows if row.status == AnchorStatus.ORPHANED]
     _queue_on_commit(
         "orphaned_annotation",

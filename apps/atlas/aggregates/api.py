@@ -11,12 +11,15 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.http_cache import public_api
+
 from ..dimensions import Scope
 from ..entries.api import FILTER_PARAMETERS, ExampleOutputSerializer, filters_from_request
 from ..entries.filters import parse_filters
 from ..entries.selectors import example_export_list
 from ..research_status.selectors import research_statuses
 from . import selectors
+from .views import AGGREGATES_DEPENDS_ON
 
 
 class CountryRowSerializer(serializers.Serializer):
@@ -32,6 +35,7 @@ class CountryDetailSerializer(CountryRowSerializer):
     examples = ExampleOutputSerializer(many=True)
 
 
+@public_api(depends_on=AGGREGATES_DEPENDS_ON)
 class CountryListAPI(APIView):
     """Published entries per country with a category breakdown (filters honoured)."""
 
@@ -48,6 +52,7 @@ class CountryListAPI(APIView):
         )
 
 
+@public_api(depends_on=AGGREGATES_DEPENDS_ON)
 class CountryDetailAPI(APIView):
     """One country (or supranational scope): counts, research status and its entries."""
 

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django_countries import countries
 
 from apps.common import csv_safe
-from apps.common.page_cache import anonymous_page_cache
+from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 
@@ -43,6 +43,30 @@ MAP_FILTERS = (
 # Count classes of the choropleth (upper bound None: and more). Five steps of ColorBrewer
 # "Blues" (colour-blind safe) in static/js/atlas-map.js and static/css/atlas.css.
 LEGEND_CLASSES = [(1, 1), (2, 2), (3, 5), (6, 10), (11, None)]
+
+# What the aggregate pages, their API and the exports read: published entries, their
+# contributors and linked passages, and what decides who sees them.
+AGGREGATES_DEPENDS_ON = (
+    "atlas.Example",
+    "atlas.Category",
+    "atlas.Evidence",
+    "atlas.PassageLink",
+    "atlas.ExampleContributor",
+    "atlas.CountryResearchStatus",
+    "sources.Source",
+    "sources.Document",
+    "sources.Passage",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+# A country page also lists the annotations on its entries' passages.
+COUNTRY_DEPENDS_ON = (
+    *AGGREGATES_DEPENDS_ON,
+    "annotations.Annotation",
+    "annotations.AnnotationAnchor",
+)
 
 
 def _legend_labels() -> list[str]:
@@ -74,7 +98,7 @@ def _map_filters(request) -> tuple[ExampleFilters, dict]:
 
 
 @public_view
-@anonymous_page_cache
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
@@ -162,7 +186,7 @@ def _place(code: str) -> tuple[str, str]:
 
 
 @public_view
-@anonymous_page_cache
+@public_page(depends_on=COUNTRY_DEPENDS_ON)
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
@@ -214,6 +238,7 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
 
 
 @public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare(request):
     form = CompareForm(request.GET or {"countries": "CN,DE,US"})
     columns, rows = [], []
@@ -224,6 +249,7 @@ def compare(request):
 
 
 @public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare_csv(request):
     form = CompareForm(request.GET)
     if not form.is_valid():
@@ -250,6 +276,7 @@ def compare_csv(request):
 
 
 @public_view
+@public_page(depends_on=("atlas.Category",))
 def codebook(request):
     return render(
         request,

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.mentions import mention_links
+from apps.common import http_cache
 from apps.common.markdown import render_markdown
 from apps.common.throttles import check_write_rate
 from apps.moderation.models import AuditAction
@@ -129,7 +130,9 @@ def comments_move(*, from_example: Example, to_example: Example) -> int:
     thread keeps its shape and order (replies keep their parent, times are unchanged)."""
     if from_example.pk == to_example.pk:
         raise ValidationError({"to_example": _("An entry cannot be merged into itself.")})
-    return EntryComment.objects.filter(example_id=from_example.pk).update(example_id=to_example.pk)
+    return http_cache.update_and_invalidate(
+        EntryComment.objects.filter(example_id=from_example.pk), example_id=to_example.pk
+    )
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.api import StandardPagination
+from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 from apps.common.throttles import check_request_rate
 from apps.common.validators import as_id
@@ -30,6 +31,7 @@ from ..review import edits
 from . import selectors, services, transitions
 from .data import EvidenceData, ExampleData, PassageLinkData
 from .filters import parse_filters
+from .views import ENTRY_DEPENDS_ON
 
 FILTER_PARAMETERS = [
     OpenApiParameter(name, str, description=description)
@@ -285,6 +287,7 @@ def _check_rate(request) -> None:
     check_request_rate(request, "entry")
 
 
+@public_api(depends_on=ENTRY_DEPENDS_ON)
 class ExampleListCreateAPI(APIView):
     """Entries you may see (published, your own, all for moderators), newest first."""
 
@@ -345,7 +348,7 @@ class ConflictSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-class ExampleDetailAPI(APIView):
+class ExampleDetailAPI(APIView):  # its ETag is the entry's version (If-Match on edits)
     """One entry, with its version as ``ETag``. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
     read (or ``version`` in the body): a stale one is a 409 listing what changed. The

@@ -17,6 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, check_request_rate, throttled_response
@@ -342,7 +343,27 @@ def entry_page_context(request, example, **extra) -> dict:
     }
 
 
+# What an entry page shows: the entry, its evidence, links, discussion, contributors.
+ENTRY_DEPENDS_ON = (
+    "atlas.Example",
+    "atlas.Category",
+    "atlas.Evidence",
+    "atlas.PassageLink",
+    "atlas.EntryComment",
+    "atlas.ExampleContributor",
+    "atlas.ExampleMerge",
+    "atlas.SuggestedEdit",
+    "sources.Source",
+    "sources.Document",
+    "sources.Passage",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+)
+
+
 @public_view
+@public_page(depends_on=ENTRY_DEPENDS_ON)
 def example_detail(request, pk: int, slug: str | None = None):
     try:
         example = selectors.example_get(viewer=request.user, example_id=pk)

@@ -12,8 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from apps.common.api import download_renderer
+from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
+from ..aggregates.views import AGGREGATES_DEPENDS_ON
 from ..citation import LICENCE_NAME, LICENCE_URL, dataset_citation
 from ..entries.api import FILTER_PARAMETERS, filters_from_request
 from ..entries.selectors import example_export_list
@@ -42,6 +44,7 @@ class _ExportAPI(APIView):
         return response
 
 
+@public_api(depends_on=AGGREGATES_DEPENDS_ON)
 class ExportCsvAPI(_ExportAPI):
     """CSV of published entries; each row carries its licence and how to cite it."""
 
@@ -57,6 +60,7 @@ class ExportCsvAPI(_ExportAPI):
         return formats.to_csv(examples, absolute)
 
 
+@public_api(depends_on=AGGREGATES_DEPENDS_ON)
 class ExportGeoJsonAPI(_ExportAPI):
     """GeoJSON FeatureCollection: one point per entry at its country's centroid."""
 
@@ -75,6 +79,7 @@ class ExportGeoJsonAPI(_ExportAPI):
         return json.dumps(formats.to_geojson(examples, absolute, dataset_url), ensure_ascii=False)
 
 
+@public_api(depends_on=AGGREGATES_DEPENDS_ON)
 class ExportJsonLdAPI(_ExportAPI):
     """schema.org Dataset in JSON-LD."""
 

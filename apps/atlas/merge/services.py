@@ -49,6 +49,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import http_cache
 from apps.moderation.models import AuditAction, Decision, ReviewItemType
 from apps.moderation.services import (
     audit_record,
@@ -120,7 +121,7 @@ def _close_queue_items(*, source: Example, target: Example, actor, reason: str) 
 def _move_suggestions(suggestions, to_example: Example) -> list[int]:
     ids = [suggestion.pk for suggestion in suggestions]
     # A queryset update: the suggestions are not changed, only where they point.
-    SuggestedEdit.objects.filter(pk__in=ids).update(example=to_example)
+    http_cache.update_and_invalidate(SuggestedEdit.objects.filter(pk__in=ids), example=to_example)
     review_items_refresh(
         targets=list(SuggestedEdit.objects.filter(pk__in=ids).select_related("example"))
     )
@@ -396,7 +397,9 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
             "pk", flat=True
         )
     )
-    EntryComment.objects.filter(pk__in=moved | replies_since).update(example_id=source.pk)
+    http_cache.update_and_invalidate(
+        EntryComment.objects.filter(pk__in=moved | replies_since), example_id=source.pk
+    )
     uncredited = contributors.uncredit_merge(merge=merge)
     suggestions_back = _move_suggestions(
         SuggestedEdit.objects.filter(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 
 from ..models import ModerationNotice, ReviewItem
 
@@ -127,4 +127,4 @@ def notices_mark_read(*, user, notice_ids: list[int] | None = None) -> int:
     qs = ModerationNotice.objects.filter(recipient=user, read_at__isnull=True)
     if notice_ids is not None:
         qs = qs.filter(pk__in=notice_ids)
-    return qs.update(read_at=timezone.now())
+    return http_cache.update_and_invalidate(qs, read_at=timezone.now())

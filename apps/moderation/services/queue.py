@@ -12,6 +12,8 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common import http_cache
+
 from .. import permissions
 from ..errors import ModerationConflict
 from ..models import AuditAction, ReviewItem, ReviewItemType, ReviewStatus
@@ -171,7 +173,9 @@ def _items_follow_system_change(
         target_version=version_before,
     ).exclude(pk=locked_item.pk)
     transaction.on_commit(
-        lambda: others.update(target_version=version_after, target_snapshot=snapshot)
+        lambda: http_cache.update_and_invalidate(
+            others, target_version=version_after, target_snapshot=snapshot
+        )
     )
 
 
@@ -221,9 +225,11 @@ def review_item_claim(*, actor, item: ReviewItem) -> ReviewItem:
     and ModerationConflict (held by someone else, or already decided).
     """
     _check_can_work(actor, item)
-    claimed = ReviewItem.objects.filter(
-        pk=item.pk, status=ReviewStatus.OPEN, claimed_by__isnull=True
-    ).update(claimed_by=actor, claimed_at=timezone.now())
+    claimed = http_cache.update_and_invalidate(
+        ReviewItem.objects.filter(pk=item.pk, status=ReviewStatus.OPEN, claimed_by__isnull=True),
+        claimed_by=actor,
+        claimed_at=timezone.now(),
+    )
     item.refresh_from_db()
     if not claimed:
         if item.status != ReviewStatus.OPEN:

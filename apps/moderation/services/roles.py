@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
-from apps.common import events
+from apps.common import events, http_cache
 
 from .. import permissions
 from ..models import AuditAction, ModeratorScope, UserModerationState
@@ -185,6 +185,7 @@ def role_grant_moderator(
     ModeratorScope.objects.bulk_create(
         ModeratorScope(user=user, country=code) for code in codes if code not in existing
     )
+    http_cache.invalidate(ModeratorScope)  # bulk_create sends no signal
     audit_record(actor=actor, action=AuditAction.ROLE_CHANGE, target=user, reason=reason,
                  before=before, after=_role_snapshot(user))  # fmt: skip
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.common.client_ip import client_ip
+from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
 from .. import citation, selectors, services
@@ -173,6 +174,16 @@ def _accepted(request, document: Document) -> Response:
     return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": status_url})
 
 
+@public_api(
+    depends_on=(
+        "sources.Source",
+        "sources.Document",
+        "accounts.User",
+        "moderation.HiddenContent",
+        "moderation.UserModerationState",
+        "contenttypes.ContentType",
+    )
+)
 class SourceListAPI(generics.ListAPIView):
     """Sources with at least one readable version. POST (multipart: ``file`` plus the
     metadata fields of the page's form) adds a source: 202 with the import's status URL;

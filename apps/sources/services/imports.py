@@ -14,7 +14,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import ReviewItemType
 from apps.moderation.services import review_item_open
@@ -90,6 +90,7 @@ def document_import(*, document_id: int) -> Document:
             )
             for spec in extracted.passages
         )
+        http_cache.invalidate(Passage)  # bulk_create sends no signal
         if document.is_proposal:
             transaction.on_commit(lambda: _open_review_item(document.pk))
             return document
@@ -216,7 +217,9 @@ def document_retry_stalled(*, send: Callable[[int], object], now=None) -> list[i
         if attempts >= MAX_IMPORT_ATTEMPTS:
             _document_fail(pk, _("The import did not finish after several attempts."))
             continue
-        Document.objects.filter(pk=pk).update(status=DocumentStatus.PENDING)
+        http_cache.update_and_invalidate(
+            Document.objects.filter(pk=pk), status=DocumentStatus.PENDING
+        )
         try:
             send(pk)
         except Exception:  # noqa: BLE001 - broker still down: the next sweep tries again

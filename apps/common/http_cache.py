@@ -1,0 +1,512 @@
+"""HTTP caching of public payloads, the way the web does it (ADR 0007).
+
+A *public payload* (a page or JSON anyone may see) declares the models it reads
+(``depends_on``). Each declared model has a version number in the cache; every write to
+one of its rows bumps it (model signals, or :func:`invalidate` for writes that send
+none). A payload's strong ETag is a digest of the code (:func:`build_id`), the host, the
+language, the path and query, the headers it varies on, and the versions of the models it
+reads: while none of them changed, the bytes are the same, so
+
+* a client or proxy revalidating with ``If-None-Match`` gets ``304 Not Modified`` without
+  the view running (one cache round trip);
+* the rendered body is kept in Django's cache under its ETag (the in-process or Redis page
+  cache, for single-box deploys without a proxy in front);
+* ``Cache-Control: public, max-age=0, s-maxage=N`` lets a reverse proxy or CDN serve it
+  to everyone for N seconds, then revalidate (``CDN-Cache-Control`` adds
+  ``stale-while-revalidate=M`` for CDNs only: browsers would apply it too).
+
+Granularity is per model, not per row: a new annotation anywhere changes the ETag of every
+payload that reads annotations. That keeps the rule simple enough to test exhaustively
+(tests/common/test_http_cache_dependencies.py checks that every payload declares every
+table it reads; tests/common/test_staleness.py that no change is ever served stale).
+
+Versions are bumped *at write* and again *on commit*: the first so that the writer's own
+transaction (and a test, whose transaction never commits) never reads a stale payload, the
+second to close the race where another process renders the old committed rows after the
+first bump and caches them under the new version. Nothing public is ever ``immutable``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.apps import apps as django_apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
+
+VERSION_PREFIX = "http-cache:version:"
+BODY_PREFIX = "http-cache:body:"
+FRAGMENT_PREFIX = "http-cache:fragment:"
+
+# Declared models (concrete class) -> fields whose changes show on no public payload.
+_DECLARED: dict[type[models.Model], frozenset[str]] = {}
+# Labels bumped by this thread since it last read their versions: a second write before
+# anyone here reads them needs no second round trip (see _bump_now).
+_local = threading.local()
+
+
+class VersionsUnavailable(RuntimeError):
+    """The cache cannot keep versions (Redis unreachable): cache nothing, ETag nothing."""
+
+
+# --- Build ----------------------------------------------------------------------------------
+
+_BUILD_SUFFIXES = {".py", ".html", ".txt", ".js", ".css", ".json", ".mo"}
+
+
+@functools.cache
+def build_id() -> str:
+    """Which code rendered a payload: part of every ETag and key, so a deploy that changes a
+    template or a view never serves markup the previous code rendered. Set ``RELEASE_ID``
+    (e.g. the git commit) to share caches across servers; otherwise it is a digest of the
+    names, sizes and modification times of the code and templates (a few milliseconds,
+    once per process)."""
+    explicit = os.environ.get("RELEASE_ID", "").strip()
+    if explicit:
+        return explicit[:40]
+    root = Path(settings.BASE_DIR)
+    digest = hashlib.sha1(usedforsecurity=False)
+    for folder in ("apps", "templates", "project", "locale"):
+        for path in sorted((root / folder).rglob("*")):
+            if path.suffix in _BUILD_SUFFIXES and path.is_file():
+                stat = path.stat()
+                digest.update(
+                    f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                )
+    return digest.hexdigest()[:12]
+
+
+# --- Declaring and invalidating -------------------------------------------------------------
+
+
+def declare(model: type[models.Model], *, ignore_fields: Iterable[str] = ()) -> None:
+    """Make ``model`` something a public payload may depend on: any saved or deleted row,
+    or a change of one of its many-to-many relations, bumps its version. Call it where the
+    model is defined (its app's ``ready()``). A save whose ``update_fields`` are all in
+    ``ignore_fields`` (``last_login`` on every sign-in) changes nothing public."""
+    concrete = model._meta.concrete_model
+    _DECLARED[concrete] = frozenset(ignore_fields)
+    # Per sender, not for every model: a post_delete receiver turns off Django's fast
+    # deletes (one DELETE, no rows loaded) for the models it listens to.
+    uid = f"http-cache-{concrete._meta.label_lower}"
+    post_save.connect(_on_save, sender=model, dispatch_uid=f"{uid}-save")
+    post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}-delete")
+    for field in concrete._meta.many_to_many:
+        m2m_changed.connect(
+            _on_m2m, sender=field.remote_field.through, dispatch_uid=f"{uid}-{field.name}"
+        )
+
+
+def declared_models() -> list[type[models.Model]]:
+    return list(_DECLARED)
+
+
+def is_declared(model: type[models.Model] | str) -> bool:
+    if isinstance(model, str):
+        model = django_apps.get_model(model)
+    return model._meta.concrete_model in _DECLARED
+
+
+def _label(model: type[models.Model] | str) -> str:
+    if isinstance(model, str):  # "app_label.Model": lower layers name higher ones' models
+        model = django_apps.get_model(model)
+    concrete = model._meta.concrete_model
+    if concrete not in _DECLARED:
+        raise LookupError(
+            f"{concrete._meta.label} is not declared for HTTP caching: call "
+            "apps.common.http_cache.declare() in its app's ready()."
+        )
+    return concrete._meta.label_lower
+
+
+def _version_key(label: str) -> str:
+    return VERSION_PREFIX + label
+
+
+def fresh_version() -> int:
+    # Microseconds since the epoch: a version lost with the cache (Redis restarted, the key
+    # evicted) starts again above every number handed out before, as long as there were
+    # fewer bumps than microseconds since it was last set, so an old ETag never matches.
+    return time.time_ns() // 1000
+
+
+def _unread() -> set[str]:
+    if not hasattr(_local, "unread"):
+        _local.unread = set()
+    return _local.unread
+
+
+def _bump(labels: Iterable[str]) -> None:
+    """Never fails the write that triggered it: with the cache unreachable there is
+    nothing stale to serve either."""
+    for label in labels:
+        key = _version_key(label)
+        try:
+            try:
+                cache.incr(key)
+            except ValueError:  # lost with the cache: start above every earlier number
+                cache.set(key, fresh_version(), timeout=None)
+        except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
+            logger.warning("HTTP cache unreachable; %s not bumped", label, exc_info=True)
+
+
+def _bump_now(labels: set[str]) -> None:
+    # Skips a label this thread bumped and has not read since: nothing of it can have been
+    # cached here in between. (Another process may cache old committed rows under the new
+    # number meanwhile; the bump on commit is what makes that harmless.)
+    unread = _unread()
+    fresh = labels - unread
+    if fresh:
+        _bump(fresh)
+        unread.update(fresh)
+
+
+def _bump_on_commit(labels: set[str], using) -> None:
+    connection = transaction.get_connection(using)
+    if not connection.in_atomic_block:
+        return  # autocommit: the write is already committed, and bumped by _bump_now
+    # One bump per model per transaction, however many rows it writes: labels join a
+    # bump already registered at this level or an enclosing one (which runs whenever this
+    # level commits); one registered in a savepoint that may still roll back is not used.
+    current = set(connection.savepoint_ids)
+    for savepoints, callback, *_ in connection.run_on_commit:
+        if savepoints <= current and getattr(callback, "http_cache_labels", None) is not None:
+            callback.http_cache_labels.update(labels)
+            return
+    pending = set(labels)
+
+    def bump_pending() -> None:
+        _bump(sorted(pending))
+
+    bump_pending.http_cache_labels = pending
+    transaction.on_commit(bump_pending, using=using)
+
+
+def invalidate(*model_classes: type[models.Model], using=None) -> None:
+    """Bump the versions of ``model_classes`` now and again on commit: for writes that send
+    no signal (``QuerySet.update()``, ``bulk_create``, raw SQL). See also
+    :func:`update_and_invalidate`."""
+    labels = {_label(model) for model in model_classes}
+    _bump_now(labels)
+    _bump_on_commit(labels, using)
+
+
+def update_and_invalidate(queryset: models.QuerySet, **values) -> int:
+    """``queryset.update(**values)`` for a declared model, invalidating what shows it."""
+    count = queryset.update(**values)
+    if count:
+        invalidate(queryset.model, using=queryset.db)
+    return count
+
+
+def _on_save(sender, instance, using=None, update_fields=None, **kwargs) -> None:
+    concrete = sender._meta.concrete_model
+    ignored = _DECLARED.get(concrete)
+    if ignored is None:
+        return
+    if update_fields and ignored and set(update_fields) <= ignored:
+        return
+    invalidate(concrete, using=using)
+
+
+def _on_delete(sender, using=None, **kwargs) -> None:
+    if sender._meta.concrete_model in _DECLARED:
+        invalidate(sender, using=using)
+
+
+def _on_m2m(sender, instance, action, model=None, using=None, **kwargs) -> None:
+    if not action.startswith("post_"):
+        return
+    # The relation shows on both sides' payloads (an entry's categories, a category's
+    # entries); the table itself too, if declared.
+    touched = [m for m in (type(instance), model, sender) if is_declared(m)]
+    if touched:
+        invalidate(*touched, using=using)
+
+
+def versions(model_classes: Iterable[type[models.Model]]) -> str:
+    """The current versions of ``model_classes``, in one cache round trip (two when one
+    is missing). Raises :class:`VersionsUnavailable` when the cache keeps nothing."""
+    labels = sorted({_label(model) for model in model_classes})
+    keys = [_version_key(label) for label in labels]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, fresh_version(), timeout=None)
+        found.update(cache.get_many(missing))
+        if any(key not in found for key in keys):  # a cache that stores nothing
+            raise VersionsUnavailable("The cache does not keep HTTP cache versions.")
+    _unread().difference_update(labels)
+    return ".".join(f"{label}={found[key]}" for label, key in zip(labels, keys, strict=True))
+
+
+def _safe_versions(model_classes) -> str | None:
+    try:
+        return versions(model_classes)
+    except VersionsUnavailable:  # the cache backend has logged why
+        return None
+    except Exception:  # noqa: BLE001 - cache backends raise their own connection errors
+        logger.warning("HTTP cache unreachable; no versions", exc_info=True)
+        return None
+
+
+# --- Fragments ------------------------------------------------------------------------------
+
+
+def fragment(name: str, *parts, depends_on: Iterable[type[models.Model]], render: Callable):
+    """A value shared by every viewer (a version's passage markup), cached under the
+    versions of ``depends_on``: ``render()`` runs on a miss and must return a picklable
+    value that depends only on ``parts`` and rows of those models. A cache outage degrades
+    to rendering every time; ``PUBLIC_FRAGMENT_CACHE_SECONDS = 0`` turns it off."""
+    timeout = getattr(settings, "PUBLIC_FRAGMENT_CACHE_SECONDS", 3600)
+    if not timeout:
+        return render()
+    current = _safe_versions(depends_on)
+    if current is None:
+        return render()
+    key = FRAGMENT_PREFIX + _digest([build_id(), name, current, *map(str, parts)])
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to rendering every time
+        logger.warning("Fragment cache unreachable; rendering without it", exc_info=True)
+        return render()
+    if cached is not None:
+        return cached
+    value = render()
+    try:
+        cache.set(key, value, timeout)
+    except Exception:  # noqa: BLE001
+        logger.warning("Fragment cache unreachable; not stored", exc_info=True)
+    return value
+
+
+# --- Responses ------------------------------------------------------------------------------
+
+
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def _etag(request, current: str, vary: Iterable[str]) -> str:
+    headers = [f"{name}:{request.headers.get(name, '')}" for name in vary]
+    return (
+        '"'
+        + _digest(
+            [
+                build_id(),
+                request.get_host(),  # whatever a page takes from Host stays with that host
+                get_language() or "",
+                request.get_full_path(),
+                current,
+                *headers,
+            ]
+        )
+        + '"'
+    )
+
+
+def _matches(request, etag: str) -> bool:
+    header = request.headers.get("If-None-Match", "")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    candidates = {value.strip().removeprefix("W/") for value in header.split(",")}
+    return etag in candidates
+
+
+def _cache_control(s_maxage: int | None, stale_while_revalidate: int | None) -> dict:
+    if s_maxage is None:
+        s_maxage = getattr(settings, "HTTP_CACHE_S_MAXAGE", 10)
+    if stale_while_revalidate is None:
+        stale_while_revalidate = getattr(settings, "HTTP_CACHE_STALE_WHILE_REVALIDATE", 30)
+    return {"s_maxage": s_maxage, "stale_while_revalidate": stale_while_revalidate}
+
+
+def _is_private(response) -> bool:
+    control = response.get("Cache-Control", "")
+    return "private" in control or "no-store" in control
+
+
+def storable(request, response) -> bool:
+    """Whether a rendered response is the same for everyone and may be shared: a plain 200
+    that sets no cookie, is not marked private, holds no CSP nonce (a nonce must never be
+    reused) and no CSRF token (Django marks the request when a token is read: a page with
+    a form token belongs to the visitor whose cookie it matches)."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not _is_private(response)
+        and not isinstance(getattr(request, "_csp_nonce", None), str)
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def _headers(response, etag: str | None, control: dict, vary: Iterable[str]) -> None:
+    if etag is not None:
+        response["ETag"] = etag
+    # Browsers revalidate every time (max-age=0). stale-while-revalidate is for shared
+    # caches only: in Cache-Control, Chromium applies it too and showed a reader the old
+    # threads JSON for half a minute after a change. CDN-Cache-Control (RFC 9213) is read
+    # by CDNs and ignored by browsers; nginx gets the same from proxy_cache_use_stale.
+    patch_cache_control(response, public=True, max_age=0, s_maxage=control["s_maxage"])
+    response["CDN-Cache-Control"] = (
+        f"public, max-age={control['s_maxage']}, "
+        f"stale-while-revalidate={control['stale_while_revalidate']}"
+    )
+    if vary:  # with nothing, Django would write an empty Vary that later ones append to
+        patch_vary_headers(response, list(vary))
+    # nginx ignores s-maxage; this header tells it how long to keep the response
+    # (bench/load/nginx.conf). A CDN reads s-maxage.
+    response["X-Accel-Expires"] = str(control["s_maxage"])
+
+
+def _mark_personal(response) -> None:
+    """A response that turned out personal: no proxy may keep it."""
+    if "Cache-Control" in response:
+        del response["Cache-Control"]
+    patch_cache_control(response, private=True, no_cache=True)
+
+
+def public_response(
+    request,
+    *,
+    depends_on: Iterable[type[models.Model]],
+    render: Callable[[], HttpResponse],
+    s_maxage: int | None = None,
+    stale_while_revalidate: int | None = None,
+    vary: Iterable[str] = ("Accept-Language",),
+) -> HttpResponse:
+    """Serve a public payload with HTTP caching (see the module docstring). ``render()``
+    builds the response; it runs only when the client's copy (``If-None-Match``) and the
+    page cache both miss. ``vary`` names the request headers the body depends on besides
+    the language (``Accept`` for API endpoints with content negotiation). A response that
+    is not a shareable 200 (see :func:`storable`) is passed on without an ETag; one that
+    holds a CSRF token is marked private."""
+    vary = tuple(vary)
+    control = _cache_control(s_maxage, stale_while_revalidate)
+    current = _safe_versions(depends_on)
+    if current is None:  # no versions: no ETag, no page cache; proxies still expire by time
+        response = _render(render)
+        if storable(request, response):
+            _headers(response, None, control, vary)
+        return response
+    etag = _etag(request, current, vary)
+    if _matches(request, etag):
+        response = HttpResponseNotModified()
+        _headers(response, etag, control, vary)
+        return response
+    body_seconds = getattr(settings, "HTTP_CACHE_BODY_SECONDS", 60)
+    key = BODY_PREFIX + etag.strip('"')
+    if body_seconds:
+        try:
+            entry = cache.get(key)
+        except Exception:  # noqa: BLE001 - a cache outage degrades to rendering
+            logger.warning("Page cache unreachable; rendering without it", exc_info=True)
+            entry = None
+        if entry is not None:
+            try:
+                content_type, content = entry
+            except (TypeError, ValueError):  # an entry of another shape: render afresh
+                pass
+            else:
+                response = HttpResponse(content, content_type=content_type)
+                _headers(response, etag, control, vary)
+                return response
+    response = _render(render)
+    if response.status_code == 200 and not response.streaming and not storable(request, response):
+        if not _is_private(response):
+            _mark_personal(response)
+        return response
+    if not storable(request, response):
+        return response  # a redirect, a 404: no caching headers of ours
+    if body_seconds:
+        try:
+            cache.set(key, (response["Content-Type"], response.content), body_seconds)
+        except Exception:  # noqa: BLE001 - the page is rendered; serve it anyway
+            logger.warning("Page cache unreachable; page not stored", exc_info=True)
+    _headers(response, etag, control, vary)
+    return response
+
+
+def _render(render) -> HttpResponse:
+    response = render()
+    if hasattr(response, "render") and not response.is_rendered:
+        response.render()  # a TemplateResponse (DRF's Response) renders here
+    return response
+
+
+def shared_request(request) -> bool:
+    """Whether this request gets the page everyone gets: lane A's ``public_view`` marks
+    it (``request.public_page``), otherwise a visitor without a session or pending
+    messages."""
+    if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):
+        return False
+    if getattr(request, "public_page", False):
+        return True
+    return (
+        settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and "Authorization" not in request.headers  # an API token: the caller's own view
+    )
+
+
+def public_page(
+    *,
+    depends_on: Iterable[type[models.Model]],
+    s_maxage: int | None = None,
+    stale_while_revalidate: int | None = None,
+    vary: Iterable[str] = ("Accept-Language",),
+):
+    """Decorate a public view: shared requests (:func:`shared_request`) are served through
+    :func:`public_response`; any other request (a signed-in viewer before the page is made
+    the same for everyone, a POST) runs the view and its response is marked private, so no
+    shared cache keeps a personal page. ``depends_on`` lists every model the view reads for
+    a shared request (checked by tests/common/test_http_cache_dependencies.py)."""
+    depends_on = tuple(depends_on)
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not shared_request(request):
+                response = view(request, *args, **kwargs)
+                if request.method in ("GET", "HEAD") and not _is_private(response):
+                    _mark_personal(response)
+                return response
+            return public_response(
+                request,
+                depends_on=depends_on,
+                render=lambda: view(request, *args, **kwargs),
+                s_maxage=s_maxage,
+                stale_while_revalidate=stale_while_revalidate,
+                vary=vary,
+            )
+
+        wrapper.http_cache_depends_on = depends_on
+        return wrapper
+
+    return decorator
+
+
+def public_api(*, depends_on: Iterable[type[models.Model] | str], **options):
+    """:func:`public_page` for a DRF ``APIView`` class (its ``dispatch``), varying on
+    ``Accept`` as well: the same URL answers JSON or the browsable API's HTML."""
+    options.setdefault("vary", ("Accept-Language", "Accept"))
+    return method_decorator(public_page(depends_on=depends_on, **options), name="dispatch")

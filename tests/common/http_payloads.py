@@ -1,0 +1,118 @@
+"""Every cached public payload, in one table, and a scene that makes each of them show
+something of everything it can show (an annotation with a reply, an entry with evidence, a
+passage link and a comment, a named author). Used by the declared-dependency test and the
+staleness test (apps/common/http_cache.py, ADR 0007). A new public page or JSON endpoint
+gets a row here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+READER = "/sources/wong-2021-social-credit/"
+
+
+@dataclass
+class Scene:
+    author: object
+    document: object
+    annotation: object
+    reply: object
+    example: object
+    comment: object
+    solo: object
+    moderator: object
+
+
+# name -> URL (built from the scene). Everything an anonymous visitor may fetch that is
+# served through http_cache.public_page / public_api / public_response.
+PAYLOADS = {
+    "home": lambda s: "/",
+    "source list": lambda s: "/sources/",
+    "reader": lambda s: READER,
+    "reader threads JSON": lambda s: f"/reader/{s.document.pk}/threads.json",
+    "atlas map": lambda s: "/atlas/",
+    "country page": lambda s: "/atlas/countries/DE/",
+    "compare": lambda s: "/atlas/compare/?countries=DE,CN",
+    "compare CSV": lambda s: "/atlas/compare.csv?countries=DE,CN",
+    "codebook": lambda s: "/atlas/codebook/",
+    "entry page": lambda s: s.example.get_absolute_url(),
+    "search": lambda s: "/search/?q=schufa",
+    "activity": lambda s: "/activity/",
+    "activity feed": lambda s: "/activity/feed/",
+    "user page": lambda s: f"/users/{s.author.username}/",
+    "API countries": lambda s: "/api/atlas/countries/",
+    "API country": lambda s: "/api/atlas/countries/DE/",
+    "API entries": lambda s: "/api/examples/",
+    "export CSV": lambda s: "/api/examples/export.csv",
+    "export GeoJSON": lambda s: "/api/examples/export.geojson",
+    "export JSON-LD": lambda s: "/api/examples/export.jsonld",
+    "API search": lambda s: "/api/search/?q=schufa",
+    "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
+    "API sources": lambda s: "/api/sources/",
+}
+
+
+def api_me_url() -> str | None:
+    """Lane A's ``GET /api/me/`` (private, per viewer), once it exists."""
+    try:
+        return reverse("api-me")
+    except NoReverseMatch:
+        return None
+
+
+@pytest.fixture
+def scene(founding_paper, db) -> Scene:
+    from apps.annotations.services import (
+        TextPositionSelector,
+        annotation_create,
+        annotation_reply,
+    )
+    from apps.atlas.discussion.services import comment_create
+    from apps.atlas.entries import services as entry_services
+    from apps.atlas.entries import transitions
+    from apps.atlas.entries.data import PassageLinkData
+    from apps.search.services import search_reindex_all
+    from apps.sources.models import Passage
+    from tests.atlas.conftest import evidence_data, example_data
+    from tests.factories import UserFactory
+    from tests.moderation.conftest import make_moderator
+
+    moderator = make_moderator()
+    author = UserFactory(display_name="Ada Original")
+    replier = UserFactory(display_name="Rita Replier")
+    document = founding_paper.current_document
+    quote = "Schufa uses geo-scoring"
+    start = document.text.index(quote)
+    annotation = annotation_create(
+        author=author,
+        document=document,
+        body="Schufa note original",
+        tags=["schufa"],
+        position=TextPositionSelector(start, start + len(quote)),
+    )
+    reply = annotation_reply(author=replier, parent=annotation, body="Reply original")
+    solo_quote = "social credit system"
+    solo_start = document.text.index(solo_quote)
+    solo = annotation_create(
+        author=author,
+        document=document,
+        body="Solo note original",
+        position=TextPositionSelector(solo_start, solo_start + len(solo_quote)),
+    )
+    passage = Passage.objects.get(document=document, text__contains=quote)
+    example = entry_services.example_create(
+        author=author,
+        data=example_data(title="Schufa entry original"),
+        evidence=[evidence_data()],
+        passages=[PassageLinkData(passage_id=passage.pk)],
+        submit=True,
+        confirm_distinct=True,
+    )
+    if example.status != "published":
+        example = transitions.example_transition(actor=moderator, example=example, to="published")
+    comment = comment_create(author=replier, example=example, body="Comment original")
+    search_reindex_all()
+    return Scene(author, document, annotation, reply, example, comment, solo, moderator)
