@@ -454,7 +454,7 @@ def _render(render) -> HttpResponse:
 
 
 def shared_request(request) -> bool:
-    """Whether this request gets the page everyone gets: lane A's ``public_view`` marks
+    """Whether this request gets the page everyone gets: ``public_view`` (public.py) marks
     it (``request.public_page``), otherwise a visitor without a session or pending
     messages."""
     if request.method not in ("GET", "HEAD") or request.headers.get("HX-Request"):

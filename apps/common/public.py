@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -25,7 +26,6 @@ from django.utils.cache import patch_cache_control
 
 # A shared cache may keep a public page a minute; browsers revalidate every time (so a
 # signed-in reader's own write shows at once through its private layer).
-PUBLIC_CACHE_CONTROL = {"public": True, "max_age": 0, "s_maxage": 60}
 NOT_FOUND_OR_FORBIDDEN = (403, 404)
 
 
@@ -71,7 +71,11 @@ def public_view(view):
         if isinstance(response, Exception):  # the anonymous 404/403 for an anonymous viewer
             raise response
         if response.status_code < 400 and not response.has_header("Cache-Control"):
-            patch_cache_control(response, **PUBLIC_CACHE_CONTROL)
+            # The HTTP cache's decorators set this for the payloads they serve; a public
+            # view without them still tells shared caches the same.
+            patch_cache_control(
+                response, public=True, max_age=0, s_maxage=settings.HTTP_CACHE_S_MAXAGE
+            )
         response.public_page = True
         return response
 

@@ -33,32 +33,49 @@ def _annotate(user, document, body, *, visibility="public"):
 # --- No viewer gets another viewer's page ---------------------------------------------------
 
 
-def test_a_signed_in_viewer_is_never_served_the_shared_page(client, founding_paper, user):
-    """Fails when the cache ignores who asks (checked by making ``shared_request`` answer
-    True for everyone: the signed-in viewer got the anonymous page, without their name)."""
+def test_a_signed_in_viewer_shares_the_public_page_and_finds_nothing_of_theirs(
+    client, founding_paper, user
+):
+    """A public page is the same for every viewer (public_view renders it as the
+    anonymous visitor sees it): a signed-in reader gets the shared ETag, body and 304,
+    and the body holds nothing of theirs. Fails when public_view is dropped from the
+    reader (the signed-in render would carry their name and be private)."""
     anonymous = client.get(READER)
     assert anonymous.status_code == 200 and "public" in anonymous["Cache-Control"]
     client.force_login(user)
-    signed_in = client.get(READER, HTTP_IF_NONE_MATCH=anonymous["ETag"])
-    assert signed_in.status_code == 200  # never a 304 on the shared page's ETag
-    html = signed_in.content.decode()
-    assert user.public_name in html
-    assert "ETag" not in signed_in
-    assert "private" in signed_in["Cache-Control"] and "public" not in signed_in["Cache-Control"]
+    signed_in = client.get(READER)
+    assert signed_in["ETag"] == anonymous["ETag"]
+    assert signed_in.content == anonymous.content
+    assert user.public_name not in signed_in.content.decode()
+    assert client.get(READER, HTTP_IF_NONE_MATCH=anonymous["ETag"]).status_code == 304
 
 
-def test_a_signed_in_page_is_never_served_to_anyone_else(client, founding_paper, user, other_user):
-    """Fails when a signed-in render is stored (checked likewise: the anonymous visitor
-    and the other user were served the first viewer's page, with their name)."""
+def test_a_page_rendered_for_one_viewer_is_never_served_to_anyone_else(client, user, other_user):
+    """What is rendered for one person (a draft for its author; /api/me/) is private,
+    never stored for others and never answered with a 304 for another viewer's ETag."""
+    from apps.atlas.entries import services as entry_services
+    from tests.atlas.conftest import evidence_data, example_data
+
+    draft = entry_services.example_create(
+        author=user, data=example_data(title="Only mine"), evidence=[evidence_data()]
+    )
+    url = draft.get_absolute_url()
     client.force_login(user)
-    first = client.get(READER).content.decode()
-    assert user.public_name in first  # the header's name: personal until lane A's /api/me/
+    mine = client.get(url)
+    assert mine.status_code == 200 and "Only mine" in mine.content.decode()
+    assert "public" not in mine["Cache-Control"]
     client.logout()
-    anonymous = client.get(READER).content.decode()
-    assert user.public_name not in anonymous
+    assert client.get(url).status_code == 404
     client.force_login(other_user)
-    other = client.get(READER).content.decode()
-    assert user.public_name not in other and other_user.public_name in other
+    assert client.get(url, HTTP_IF_NONE_MATCH=mine.get("ETag", '"x"')).status_code == 404
+
+    client.force_login(user)
+    me = client.get("/api/me/")
+    assert me.json()["user"]["username"] == user.username
+    client.force_login(other_user)
+    theirs = client.get("/api/me/", HTTP_IF_NONE_MATCH=me["ETag"])
+    assert theirs.status_code == 200
+    assert theirs.json()["user"]["username"] == other_user.username
 
 
 # --- ETags, 304, headers ------------------------------------------------------------------

@@ -6,9 +6,14 @@ from __future__ import annotations
 
 from apps.common import events
 
+from .. import cache as atlas_cache
+
 
 def published_set_changed() -> None:
-    """Publish ``atlas.published_set_changed``: on commit, stale aggregates go and the
-    snapshot is rebuilt in the background (``atlas/subscribers.py``); once per
-    transaction however many writes call it."""
+    """Stale aggregates go now and again on commit, as the HTTP cache's versions do (ADR
+    0007: a reader who cached the old figures between the write and the commit gets the
+    new ones; the writer's own transaction sees them at once); the commit's event
+    (``atlas.published_set_changed``, once per transaction however many writes call it)
+    also rebuilds the snapshot in the background (``atlas/subscribers.py``)."""
+    atlas_cache.bump_generation()
     events.publish("atlas.published_set_changed")
