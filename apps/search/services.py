@@ -7,9 +7,34 @@ the SQLite fallback searches the rows themselves.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection, transaction
 
+from apps.common import http_cache
+
+from .models import (
+    AnnotationSearchIndex,
+    ExampleSearchIndex,
+    PassageSearchIndex,
+    SourceSearchIndex,
+)
 from .providers import SEARCH_CONFIG, is_postgres
+
+
+def _invalidates(index_model):
+    """Raw SQL sends no model signal: the search payloads (page, API, facets) read this
+    index, so its HTTP-cache version is bumped after each upsert (ADR 0007)."""
+
+    def decorate(upsert):
+        @functools.wraps(upsert)
+        def wrapper(*args, **kwargs):
+            upsert(*args, **kwargs)
+            http_cache.invalidate(index_model)
+
+        return wrapper
+
+    return decorate
 
 _SOURCE_VECTOR = f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.title, '')), 'A')
@@ -45,6 +70,7 @@ _EXAMPLE_VECTOR = f"""
 """
 
 
+@_invalidates(SourceSearchIndex)
 def _upsert_sources(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -57,6 +83,7 @@ def _upsert_sources(where: str, params: list) -> None:
         )
 
 
+@_invalidates(PassageSearchIndex)
 def _upsert_passages(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -69,6 +96,7 @@ def _upsert_passages(where: str, params: list) -> None:
         )
 
 
+@_invalidates(AnnotationSearchIndex)
 def _upsert_annotations(where: str, params: list) -> None:
     # Deleted annotations are never found: their rows go (and are not written).
     with connection.cursor() as cursor:
@@ -91,6 +119,7 @@ def _upsert_annotations(where: str, params: list) -> None:
         )
 
 
+@_invalidates(ExampleSearchIndex)
 def _upsert_examples(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
