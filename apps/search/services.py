@@ -36,6 +36,7 @@ def _invalidates(index_model):
 
     return decorate
 
+
 _SOURCE_VECTOR = f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.title, '')), 'A')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.authors::text, '')), 'A')
