@@ -24,8 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.cache import patch_cache_control
 
-# A shared cache may keep a public page a minute; browsers revalidate every time (so a
-# signed-in reader's own write shows at once through its private layer).
+# An anonymous render with one of these, for a signed-in viewer, is rendered again for them.
 NOT_FOUND_OR_FORBIDDEN = (403, 404)
 
 
