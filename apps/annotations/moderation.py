@@ -6,6 +6,7 @@ may moderate annotations (global moderators: annotations belong to no country)."
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from apps.moderation.registry import TargetAdapter
@@ -37,8 +38,7 @@ class AnnotationAdapter(TargetAdapter):
         # What is judged first (the body: a flagged "CHEAP LOANS…" must show as that),
         # then where it sits; a highlight without a body shows its quote.
         def clip(text: str, size: int) -> str:
-            text = " ".join((text or "").split())
-            return text if len(text) <= size else text[: size - 1] + "…"
+            return Truncator(" ".join((text or "").split())).chars(size)
 
         if not (obj.body or "").strip():
             return (_("Highlight of “%(quote)s” in “%(source)s”") % {

@@ -10,6 +10,8 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from apps.common.validators import as_id
+
 from .models import QUEUE_DECISIONS, AuditAction, FlagReason, ReviewItemType, ReviewStatus
 
 AGE_CHOICES = [
@@ -96,9 +98,17 @@ class QueueFilterForm(forms.Form):
         }
 
 
+def _item_id(value) -> int:
+    """An item id a database column can hold (as_id), else a choice error."""
+    number = as_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
 class DecideForm(forms.Form):
     items = forms.TypedMultipleChoiceField(
-        label=_("Items"), coerce=int, choices=(), error_messages={
+        label=_("Items"), coerce=_item_id, choices=(), error_messages={
             "required": _("Select at least one item (the checkboxes in the first column).")
         },
     )  # fmt: skip
@@ -119,9 +129,6 @@ class DecideForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the service reports ids that do not exist.
         self.fields["items"].choices = [(str(i), str(i)) for i in item_ids]
-
-    def clean_items(self):
-        return self.cleaned_data["items"]
 
 
 class LogFilterForm(forms.Form):

@@ -167,6 +167,31 @@ def test_a_decision_the_item_does_not_offer_is_refused_on_the_page(mod_client, u
     assert item.status == "open"
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["", "hide", "reject:", "reject:abc:1", "reject:99999999999999999999999:", ":::", "reject:-1:"],
+)
+def test_a_hostile_row_button_value_changes_nothing(mod_client, item, value):
+    response = mod_client.post(
+        QUEUE, {"decide_one": value, "reason": "x", f"reason-{item.pk}": "x"}, follow=True
+    )
+    assert response.status_code in (200, 400)
+    item.refresh_from_db()
+    assert item.status == "open"
+    assert not AuditLogEntry.objects.filter(action="decision").exists()
+
+
+def test_a_moderator_of_another_country_cannot_decide_a_row(client, user):
+    item = make_item(author=user, country="DE")
+    client.force_login(make_moderator(countries=["FR"]))
+    response = client.post(
+        QUEUE, {"decide_one": f"reject:{item.pk}:", f"reason-{item.pk}": "Not mine"}, follow=True
+    )
+    assert response.status_code in (200, 403, 404)
+    item.refresh_from_db()
+    assert item.status == "open"
+
+
 def test_the_panel_makes_no_decision_by_default(mod_client, item):
     response = mod_client.post(QUEUE, {"items": [item.pk], "reason": "x"})
     assert response.status_code == 400
