@@ -159,7 +159,18 @@ class EntryAdapter(VersionedEntryMixin, TargetAdapter):
         obj.refresh_from_db()
 
 
-class CommentAdapter(TargetAdapter):
+class _AboutAnEntry:
+    """Queue items about something attached to an entry (a comment, a suggested edit)
+    take the entry's country and category, so moderators' scopes and filters apply."""
+
+    def country(self, obj) -> str | None:
+        return example_country(obj.example)
+
+    def category(self, obj) -> str | None:
+        return obj.example.category.slug if obj.example.category_id else None
+
+
+class CommentAdapter(_AboutAnEntry, TargetAdapter):
     model = EntryComment
     decisions = frozenset({"publish", "reject", "hide", "restore", "spam"})
 
@@ -182,12 +193,6 @@ class CommentAdapter(TargetAdapter):
 
     def url(self, obj) -> str:
         return f"{obj.example.get_absolute_url()}#{obj.html_id}"
-
-    def country(self, obj) -> str | None:
-        return example_country(obj.example)
-
-    def category(self, obj) -> str | None:
-        return obj.example.category.slug if obj.example.category_id else None
 
     def author(self, obj):
         return obj.author
@@ -224,7 +229,7 @@ class CommentAdapter(TargetAdapter):
         obj.refresh_from_db()
 
 
-class SuggestionAdapter(VersionedEntryMixin, TargetAdapter):
+class SuggestionAdapter(_AboutAnEntry, VersionedEntryMixin, TargetAdapter):
     """A suggested edit is reviewed against its entry: its version is the entry's, and its
     snapshot is the entry as the reviewer saw it plus the suggested values. If the entry
     moved since, accepting in the queue is refused with what changed (as on the entry
@@ -277,12 +282,6 @@ class SuggestionAdapter(VersionedEntryMixin, TargetAdapter):
 
     def url(self, obj) -> str:
         return f"{obj.example.get_absolute_url()}#suggestions"
-
-    def country(self, obj) -> str | None:
-        return example_country(obj.example)
-
-    def category(self, obj) -> str | None:
-        return obj.example.category.slug if obj.example.category_id else None
 
     def author(self, obj):
         return obj.proposer
