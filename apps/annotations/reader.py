@@ -194,6 +194,8 @@ def public_orphans(document) -> list[dict]:
     (listed under "N annotations could not be placed"). Shared, so cached."""
 
     def render() -> list[dict]:
+        if not selectors.document_has_orphans(document=document):
+            return []
         rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
             "id", "exact", "author__display_name", "author__username"
         )

@@ -9,22 +9,24 @@ Two hooks an AppConfig may define:
     queries, whatever the number of passages or annotations.
 
 ``reader_passage_extension(*, source, document, passages)``
-    returns the same shape for the one slot ``passage`` (inside each passage; the template
-    sees ``passage``). Its output is part of the passage markup that the reader renders
-    once per version, language and public-data generation and then serves from the cache
-    (see :func:`apps.sources.views.reader` and docs/adr/0004-reader-fragments.md), so it
-    must not depend on the viewer or the request: anything personal (counts of visible
+    returns a function ``render(passage) -> str`` giving the (already escaped, safe) HTML to
+    put inside that passage, or "" for none. It runs once per passage of a long text, so it
+    builds its HTML in Python (``format_html``) rather than through a template include,
+    which cost most of the reader's cold render (docs/benchmarks.md, "HTTP caching"). Its
+    output is part of the passage markup that the reader renders once per version,
+    language and versions of what it shows and then serves from the cache (ADR 0007), so
+    it must not depend on the viewer or the request: anything personal (counts of visible
     annotations, buttons for signed-in users) is painted by the extension's script.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.apps import apps
 
 SLOTS = ("head", "tools", "aside", "body_end")
-PASSAGE_SLOTS = ("passage",)
 
 
 def _collect(hook_name: str, allowed: tuple[str, ...], **kwargs) -> dict:
@@ -49,14 +51,17 @@ def collect(request, *, source, document) -> dict:
     return _collect("reader_extension", SLOTS, request=request, source=source, document=document)
 
 
-def collect_passages(*, source, document, passages) -> dict:
-    """Context and slot templates of the passage hooks (rendered into the cached text)."""
-    context = _collect(
-        "reader_passage_extension",
-        PASSAGE_SLOTS,
-        source=source,
-        document=document,
-        passages=passages,
-    )
-    context["reader_passage_slots"] = context.pop("reader_slots")
-    return context
+def passage_renderers(*, source, document, passages) -> list[Callable[[object], str]]:
+    """The passage hooks' renderers, in app order (rendered into the cached text)."""
+    renderers = []
+    for config in apps.get_app_configs():
+        hook = getattr(config, "reader_passage_extension", None)
+        if hook is None:
+            continue
+        renderer = hook(source=source, document=document, passages=passages)
+        if not callable(renderer):
+            raise TypeError(
+                f"{config.name}.reader_passage_extension must return a function of the passage"
+            )
+        renderers.append(renderer)
+    return renderers

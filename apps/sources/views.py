@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
@@ -22,6 +21,7 @@ from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, throttled_response
 
 from . import citation, permissions, reader_extensions, selectors, services
+from . import reader_text as reader_text_markup
 from .forms import (
     AcceptForm,
     MaintainerForm,
@@ -162,25 +162,7 @@ def reader_text(*, source, document) -> str:
     and then comes from the cache (ADR 0007). On a long document this is most of the reader's
     work."""
 
-    def render_text() -> str:
-        passages = list(selectors.passages_for_document(document=document))
-        context = {
-            "source": source,
-            "document": document,
-            "passages": passages,
-            "headings": [p for p in passages if p.kind == "heading"],
-        }
-        if document.is_published:
-            context.update(
-                reader_extensions.collect_passages(
-                    source=source, document=document, passages=passages
-                )
-            )
-        else:
-            context["reader_passage_slots"] = {slot: [] for slot in reader_extensions.PASSAGE_SLOTS}
-        return render_to_string("sources/_reader_text.html", context)
-
-    return mark_safe(  # noqa: S308 - rendered by the template engine, autoescaped
+    return mark_safe(  # noqa: S308 - reader_text.render escapes every value
         http_cache.fragment(
             "reader-text",
             document.pk,
@@ -188,7 +170,7 @@ def reader_text(*, source, document) -> str:
             document.status,
             get_language(),
             depends_on=READER_TEXT_DEPENDS_ON,
-            render=render_text,
+            render=lambda: reader_text_markup.render(source=source, document=document),
         )
     )
 

@@ -32,7 +32,7 @@ def extension(settings, monkeypatch):
 
     def reader_passage_extension(*, source, document, passages):
         calls.append(("passages", source.slug, document.version, len(passages)))
-        return {"templates": {"passage": ["tests/reader_passage.html"]}}
+        return lambda passage: f'<span class="ext-passage" data-anchor="{passage.anchor}"></span>'
 
     config = apps.get_app_config("annotations")
     monkeypatch.setattr(config, "reader_extension", reader_extension, raising=False)
@@ -61,14 +61,22 @@ def test_unknown_slot_is_a_programming_error(client, make_source, monkeypatch):
         client.get(source.get_absolute_url())
 
 
-def test_a_page_slot_in_the_passage_hook_is_a_programming_error(client, make_source, monkeypatch):
-    """The passage markup is cached for every viewer: only the passage slot goes there."""
+def test_a_passage_hook_must_return_a_renderer(client, make_source, monkeypatch):
+    """The passage markup is built in Python (apps/sources/reader_text.py): a hook that
+    returns slot templates, as the page hooks do, is a programming error."""
 
     def bad(**kwargs):
-        return {"templates": {"tools": ["x.html"]}}
+        return {"templates": {"passage": ["x.html"]}}
 
     monkeypatch.setattr(apps.get_app_config("atlas"), "reader_passage_extension", bad)
     source = make_source()
     client.raise_request_exception = True
-    with pytest.raises(ValueError, match="Unknown reader slot 'tools' from apps.atlas"):
+    with pytest.raises(TypeError, match="apps.atlas.reader_passage_extension must return"):
         client.get(source.get_absolute_url())
+
+
+def test_passage_text_is_escaped(client, make_source):
+    source = make_source(b"<script>alert(1)</script> & <b>bold</b>\n\nSecond paragraph.")
+    html = client.get(source.get_absolute_url()).text
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in html
