@@ -85,3 +85,23 @@ def test_signing_out_shows_its_message_on_the_public_page(founding_paper, login_
     expect(page.locator("[data-messages]")).to_contain_text("signed out")
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     assert page.js_errors == []
+
+
+def test_an_anonymous_reader_asks_for_nothing_personal(founding_paper, page):
+    """A first-time reader (no cookie) loads the public page and its public threads only:
+    no mine.json, no /api/me/ (both private, never cached by a shared cache)."""
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(founding_paper.get_absolute_url())
+    page.wait_for_function("() => document.querySelector('.reader.has-annotations')")
+    assert any("/threads.json" in url for url in asked)
+    assert not [url for url in asked if "/mine.json" in url or "/api/me/" in url]
+    assert page.js_errors == []
+
+
+def test_a_signed_in_reader_gets_their_part(founding_paper, login_page):
+    page = watched(login_page(UserFactory(username="reader-y")))
+    with page.expect_response(lambda r: "/mine.json" in r.url) as mine:
+        page.goto(founding_paper.get_absolute_url())
+    assert mine.value.json()["user"] == "reader-y"
+    assert page.js_errors == []

@@ -60,12 +60,18 @@ async function loadPublic() {
   }
 }
 
-// The viewer's part; {user: null} for an anonymous reader.
+const NOBODY = { user: null, annotations: [] };
+
+// The viewer's part; {user: null} for an anonymous reader. A visitor with no cookie at all
+// cannot be signed in (the session cookie is HttpOnly, but sign-in also sets the
+// signed_in=1 hint, and a session older than the hint still carries a csrftoken), so the
+// request is skipped for them: most readers, and every crawler, never ask for it.
 async function loadMine() {
+  if (!document.cookie) return NOBODY;
   try {
     return await getJSON(state.data.mine);
   } catch (error) {
-    return { user: null, annotations: [] };
+    return NOBODY;
   }
 }
 
