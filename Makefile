@@ -30,8 +30,11 @@ seed: migrate
 	$(BIN)/python manage.py load_starter_data --demo
 
 ## Serve the site on http://$(HOST):$(PORT) (SQLite, eager Celery, no services needed).
+## One ASGI process (uvicorn) serves the pages and the reader's live-update sockets; it
+## restarts when a Python file changes, as runserver did.
 run: seed
-	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(BIN)/uvicorn project.asgi:application --host $(HOST) --port $(PORT) \
+		--ws websockets-sansio --reload --reload-dir apps --reload-dir project --reload-dir templates
 
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
 test: $(VENV)/.installed-dev

@@ -167,6 +167,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "project.urls"
 WSGI_APPLICATION = "project.wsgi.application"
+ASGI_APPLICATION = "project.asgi.application"
 SITE_ID = 1  # kept in step with SITE_URL and SITE_NAME after every migrate (apps/common/site.py)
 SITE_NAME = "Creditscape"
 # Request bodies in JSON: deeper nesting than this is refused with a 400.
@@ -235,6 +236,25 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Live updates (apps/annotations/live.py): Redis carries group messages between every web
+# process, ASGI process and Celery worker; without Redis (`make run`) one process does
+# everything and memory is enough. Parallel test workers share one Redis: their groups
+# (named by database ids) must not meet.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
+                + "-live"
+                + os.environ.get("PYTEST_XDIST_WORKER", ""),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # HTTP caching of public pages and JSON (apps/common/http_cache.py, ADR 0007). ETags come
 # from the versions of the models a payload reads, so none of these bounds freshness at

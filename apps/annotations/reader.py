@@ -396,6 +396,11 @@ def _static_payload(language: str) -> dict:
             ),
             "reattached": _("Re-attached."),
             "reattach": _("Re-attach"),
+            # Live updates (static/js/annotations/live.js).
+            "newOne": _("1 new annotation — show"),
+            "newMany": _("%(n)s new annotations — show"),
+            "live": _("Live: new annotations appear as they are written"),
+            "offline": _("Offline: reconnecting…"),
         },
     }
 

@@ -16,6 +16,7 @@ Another person's private annotation is indistinguishable from one that does not 
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -29,13 +30,14 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.http import Http404
 
 from apps.moderation import permissions as roles
 from apps.moderation.selectors import exclude_shadow_hidden, hidden_ids_for, shadow_hidden_user_ids
-from apps.sources.models import Document, DocumentStatus, Source
+from apps.sources.models import Document, DocumentStatus, Passage, Source
 
 from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
 
@@ -413,3 +415,79 @@ def personal_layer(request, user) -> dict:
         "unread": {"notifications": unread_notification_count(user=user)},
         "links": {"notifications": reverse("annotations:notifications")},
     }
+
+
+class LiveTarget(NamedTuple):
+    """What live updates need of an annotation (``apps/annotations/live.py``)."""
+
+    id: int
+    source_id: int
+    author_id: int
+    thread_id: int
+    # Anyone may see it now (public, shown, approved, author not shadow-hidden; a
+    # soft-deleted one counts: its deletion is what readers must learn).
+    public: bool
+    # The same, were it not hidden by a moderator.
+    public_unless_hidden: bool
+    # The passage its thread is placed on in the source's current version, if any.
+    passage_anchor: str | None
+    # Nobody else sees anything of a shadow-hidden author's, not even that it went away.
+    author_shadow_hidden: bool = False
+
+
+def live_target(*, annotation_id: int) -> LiveTarget | None:
+    """Two queries: the annotation with its author's standing, then its thread's passage."""
+    row = (
+        Annotation.objects.filter(pk=annotation_id)
+        .annotate(
+            author_shadow_hidden=Exists(
+                shadow_hidden_user_ids().filter(user_id=OuterRef("author_id"))
+            ),
+        )
+        .values(
+            "id",
+            "source_id",
+            "author_id",
+            "thread_id",
+            "visibility",
+            "hidden",
+            "awaiting_approval",
+            "author_shadow_hidden",
+            "source__current_document_id",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    unless_hidden = (
+        row["visibility"] == Visibility.PUBLIC
+        and not row["awaiting_approval"]
+        and not row["author_shadow_hidden"]
+    )
+    thread_id = row["thread_id"] or row["id"]
+    anchor = None
+    if row["source__current_document_id"]:
+        start = AnnotationAnchor.objects.filter(
+            annotation_id=thread_id,
+            document_id=row["source__current_document_id"],
+            start__isnull=False,
+        ).values("start")[:1]
+        anchor = (
+            Passage.objects.filter(
+                document_id=row["source__current_document_id"],
+                start__lte=Subquery(start),
+                end__gt=Subquery(start),
+            )
+            .values_list("anchor", flat=True)
+            .first()
+        )
+    return LiveTarget(
+        id=row["id"],
+        source_id=row["source_id"],
+        author_id=row["author_id"],
+        thread_id=thread_id,
+        public=unless_hidden and not row["hidden"],
+        public_unless_hidden=unless_hidden,
+        passage_anchor=anchor,
+        author_shadow_hidden=row["author_shadow_hidden"],
+    )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from apps.common import events
 
-from . import tasks
+from . import live, tasks
 
 
 def reanchor(*, document_id: int) -> None:
@@ -23,7 +23,35 @@ def email_notification(*, notification_id: int, email: bool) -> None:
         tasks.send_notification_email.delay_on_commit(notification_id)
 
 
+def live_created(*, annotation_id: int) -> None:
+    """``annotation.created``: readers of the source may show it (``live.py``)."""
+    live.broadcast(live.CREATED, annotation_id=annotation_id)
+
+
+def live_updated(*, annotation_id: int, was_public: bool | None = None) -> None:
+    live.broadcast(live.UPDATED, annotation_id=annotation_id, was_public=was_public)
+
+
+def live_deleted(*, annotation_id: int) -> None:
+    live.broadcast(live.DELETED, annotation_id=annotation_id)
+
+
+def live_hidden(*, annotation_id: int) -> None:
+    live.broadcast(live.UPDATED, annotation_id=annotation_id, moderated="hidden")
+
+
+def live_shown(*, annotation_id: int) -> None:
+    """``annotation.restored`` and ``annotation.approved``: new to the public."""
+    live.broadcast(live.UPDATED, annotation_id=annotation_id, moderated="shown")
+
+
 def connect() -> None:
+    events.subscribe("annotation.created", live_created)
+    events.subscribe("annotation.updated", live_updated)
+    events.subscribe("annotation.deleted", live_deleted)
+    events.subscribe("annotation.hidden", live_hidden)
+    events.subscribe("annotation.restored", live_shown)
+    events.subscribe("annotation.approved", live_shown)
     events.subscribe("source.version_ready", reanchor)
     events.subscribe("annotation.reanchor_needed", reanchor)
     events.subscribe("notification.created", email_notification)

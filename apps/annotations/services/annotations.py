@@ -138,6 +138,7 @@ def annotation_update(
     annotation = Annotation.objects.select_for_update().get(pk=annotation.pk)
     _check_author(annotation, user, _("edit"))
     author_standing = standing(user)
+    was_public = _publicly_shown(annotation)
     changed = False
     if body is not None:
         body = _check_body(body)
@@ -188,8 +189,18 @@ def annotation_update(
         _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing)
-    events.publish("annotation.updated", annotation_id=annotation.pk)
+    events.publish("annotation.updated", annotation_id=annotation.pk, was_public=was_public)
     return annotation
+
+
+def _publicly_shown(annotation: Annotation) -> bool:
+    """Whether readers other than its author saw it (its author's standing aside: live
+    updates check that when they announce it)."""
+    return (
+        annotation.visibility == Visibility.PUBLIC
+        and not annotation.hidden
+        and not annotation.awaiting_approval
+    )
 
 
 def _check_can_become_private(annotation: Annotation) -> None:

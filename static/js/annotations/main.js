@@ -14,6 +14,7 @@ import {
   editForm, enableWriting, flagForm, moderate, openPassageForm, remove, replyForm, startReattach,
 } from "./forms.js";
 import { paint } from "./highlights.js";
+import { startLive } from "./live.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
 import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
@@ -137,6 +138,7 @@ async function start() {
   refillFilters();
   if (failed) showLoadFailure();
   reader.classList.add("has-annotations");
+  startLive();
   // Read by bench/bench_annotations.py (time from navigation start to painted highlights).
   if (window.performance && performance.mark) performance.mark("annotations-painted");
   const wanted = Number(new URLSearchParams(location.search).get("thread"));

@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
-import { S, annotations, byId, isRoot, passesFilters, put, state } from "./store.js";
+import { S, annotations, byId, drop, isRoot, passesFilters, put, state } from "./store.js";
 
 const panel = document.getElementById("annotation-panel");
 const threadEl = document.getElementById("annotation-thread");
@@ -109,6 +109,32 @@ function loadThread(rootId) {
   }
   return loadedThreads.get(rootId);
 }
+
+// Fetches thread ``rootId`` again (live updates: something in it changed), forgetting
+// rows the viewer may no longer see; re-renders it if open. Resolves with the passages
+// whose highlights changed.
+export async function refreshThread(rootId) {
+  const { data } = state;
+  const before = Array.from(annotations()).filter((a) => a.thread === rootId).map((a) => a.id);
+  const seen = new Set();
+  const changed = new Set();
+  const query = new URLSearchParams({ source: data.source, version: String(data.version), thread: String(rootId), page_size: "200" });
+  try {
+    for (let url = data.api + "?" + query.toString(); url;) {
+      const page = await api("GET", url);
+      page.results.forEach((a) => { seen.add(a.id); put(a).forEach((pid) => changed.add(pid)); });
+      url = page.next;
+    }
+  } catch (error) {
+    return changed;  // the next message or reload will tell
+  }
+  before.forEach((id) => { if (!seen.has(id)) drop(id).forEach((pid) => changed.add(pid)); });
+  loadedThreads.set(rootId, Promise.resolve());
+  if (isOpen(rootId)) renderThreads();
+  return changed;
+}
+
+export function isOpen(rootId) { return openRoots.indexOf(rootId) !== -1; }
 
 // A thread known in full already (one just created or re-fetched).
 export function markLoaded(rootId) { loadedThreads.set(rootId, Promise.resolve()); }
