@@ -5,13 +5,16 @@
 # them signed-in writers (LOAD_USERS, LOAD_WRITERS), for 60 s. LOAD_PROXY=none skips nginx.
 # `make load-steps` (LOAD_STEPS="25 50 100 200"): the same mix, one step per reader count
 # (LOAD_STEP_DURATION each, statistics reset once every user has started), then a table
-# and the knee (bench/load/steps_report.py). LOAD_SEED=small|full adds seed_bench data
+# and the knee (bench/load/steps_report.py). With nginx, uvicorn serves /ws/ and 200 live
+# readers (LOAD_LIVE_READERS; bench/load/live.py) hold sockets while a writer posts public
+# annotations: delivery p95 ≤ 1 s. LOAD_SEED=small|full adds seed_bench data
 # first. Needs the services (DATABASE_URL/REDIS_URL default to the local ones). Stops by itself.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=.venv/bin
 PORT=${LOAD_PORT:-8077}          # what locust talks to (nginx, or gunicorn with LOAD_PROXY=none)
 APP_PORT=${LOAD_APP_PORT:-8078}  # gunicorn behind nginx
+WS_PORT=${LOAD_WS_PORT:-8079}    # uvicorn behind nginx: /ws/ (live updates)
 PROXY=${LOAD_PROXY:-nginx}
 USERS=${LOAD_USERS:-500}
 DURATION=${LOAD_DURATION:-60s}
@@ -52,7 +55,7 @@ if [ "$PROXY" = nginx ]; then
   fi
   NGINX_DIR=${TMPDIR:-/tmp}/creditscape-load-nginx
   rm -rf "$NGINX_DIR"; mkdir -p "$NGINX_DIR"; chmod 777 "$NGINX_DIR"  # workers may run as nobody
-  sed -e "s#@DIR@#$NGINX_DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@UPSTREAM@#$APP_PORT#g" \
+  sed -e "s#@DIR@#$NGINX_DIR#g" -e "s#@PORT@#$PORT#g" -e "s#@UPSTREAM@#$APP_PORT#g" -e "s#@WS_UPSTREAM@#$WS_PORT#g" \
     bench/load/nginx.conf > "$NGINX_DIR/nginx.conf"
   /usr/sbin/nginx -p "$NGINX_DIR" -c "$NGINX_DIR/nginx.conf" > "$OUT/nginx.log" 2>&1 &
   NGINX=$!
@@ -61,19 +64,36 @@ $BIN/gunicorn project.wsgi --workers 2 --threads 4 --keep-alive "$KEEPALIVE" --b
 GUNICORN=$!
 $BIN/celery -A project worker --concurrency 1 --loglevel WARNING > "$OUT/worker.log" 2>&1 &
 WORKER=$!
-trap 'kill $GUNICORN $WORKER $NGINX 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+UVICORN=
+if [ "$PROXY" = nginx ]; then
+  $BIN/uvicorn project.asgi:application --ws websockets-sansio --host 127.0.0.1 --port "$WS_PORT" \
+    --log-level warning > "$OUT/uvicorn.log" 2>&1 &
+  UVICORN=$!
+fi
+trap 'kill $GUNICORN $WORKER $NGINX $UVICORN 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -sf "http://127.0.0.1:$PORT/healthz" > /dev/null && break; sleep 0.2; done
 
 if [ -z "$STEPS" ]; then
+  LIVE=
+  if [ -n "$UVICORN" ] && [ "${LOAD_LIVE_READERS:-200}" != 0 ]; then
+    # Connected readers for the live-update goal, alongside locust's users.
+    $BIN/python bench/load/live.py > "$OUT/live.txt" 2>&1 &
+    LIVE=$!
+  fi
   $BIN/locust -f bench/load/locustfile.py --headless --host "http://127.0.0.1:$PORT" \
     --users "$USERS" --spawn-rate 100 --run-time "$DURATION" --stop-timeout 5 \
     --csv "$OUT/locust" --only-summary 2>&1 | tail -n 40 || true  # failures: judged below
   status=0
   $BIN/python bench/load/report.py "$OUT/locust_stats.csv" "$OUT/locust_failures.csv" || status=$?
+  if [ -n "$LIVE" ]; then
+    wait "$LIVE" || status=1
+    cat "$OUT/live.txt"
+  fi
   if [ -n "$NGINX" ]; then
     sleep 1.5  # the access log is flushed every second
     # The anonymous share: readers' GETs, by what nginx's cache did with them.
-    awk '$2 == "GET" { n[$1]++; total++ } END {
+    # "-": no cache involved (the live-update sockets' upgrade requests).
+    awk '$2 == "GET" && $1 != "-" { n[$1]++; total++ } END {
       served = n["HIT"] + n["STALE"] + n["UPDATING"] + n["REVALIDATED"];
       printf "nginx cache (anonymous GETs): %d requests, %.1f %% served by nginx", total, 100 * served / (total ? total : 1);
       for (s in n) printf ", %s %d", s, n[s]; print "" }' "$NGINX_DIR/access.log" | tee "$OUT/nginx-cache.txt"
