@@ -394,6 +394,18 @@ def _static_payload(language: str) -> dict:
             ),
             "reattached": _("Re-attached."),
             "reattach": _("Re-attach"),
+            # Keyboard (static/js/annotations/keyboard.js) and the live region.
+            "savedHere": _("Saved. Your annotation is highlighted; focus is on it."),
+            "shortcuts": _("Keyboard shortcuts"),
+            "shortcutNext": _("Next passage"),
+            "shortcutPrevious": _("Previous passage"),
+            "shortcutAnnotate": _("Annotate the focused passage"),
+            "shortcutReply": _("Reply in the open thread"),
+            "shortcutHelp": _("Show these shortcuts"),
+            "shortcutClose": _("Close the thread sheet or this list"),
+            "signInFirst": _("Sign in to annotate."),
+            "noOpenThread": _("Open a thread first (a highlight or a passage's count)."),
+            "close": _("Close"),
         },
     }
 

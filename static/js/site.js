@@ -51,6 +51,14 @@
     });
   }
   document.addEventListener("DOMContentLoaded", refreshAccessed);
+
+  // Folded by default (a phone reads the text first); opened where it has room beside it.
+  function openWide() {
+    if (!window.matchMedia("(min-width: 60.01rem)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openWide);
+  else openWide();
 })();
 
 // The personal layer. Public pages are the same for every viewer (no name, no token, no

@@ -13,7 +13,9 @@ import { el } from "./dom.js";
 import {
   editForm, enableWriting, flagForm, moderate, openPassageForm, remove, replyForm, startReattach,
 } from "./forms.js";
+import { prepareAnnouncer } from "./focus.js";
 import { paint } from "./highlights.js";
+import { enableKeyboard } from "./keyboard.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
 import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
@@ -185,6 +187,8 @@ function listen() {
 
 if (state.data && reader) {
   setCardActions({ reply: replyForm, edit: editForm, remove, moderate, flag: flagForm });
+  prepareAnnouncer();
+  enableKeyboard();
   listen();
   start();
 }

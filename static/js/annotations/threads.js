@@ -3,9 +3,9 @@
 
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
+import { showSheet } from "./sheet.js";
 import { S, annotations, byId, isRoot, passesFilters, put, state } from "./store.js";
 
-const panel = document.getElementById("annotation-panel");
 const threadEl = document.getElementById("annotation-thread");
 const emptyEl = document.getElementById("annotation-empty");
 
@@ -148,7 +148,8 @@ export function renderThreads(announcement) {
     threadOf(rootId).forEach(([a, depth]) => section.appendChild(card(a, depth)));
     threadEl.appendChild(section);
   });
-  if (panel.scrollIntoView && window.matchMedia("(max-width: 60rem)").matches) panel.scrollIntoView({ block: "start" });
+  // A phone: over the text, not 6,000 px below it (sheet.js).
+  showSheet();
 }
 
 export function showLoadFailure() {
