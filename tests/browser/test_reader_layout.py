@@ -123,7 +123,7 @@ def test_phone_highlight_opens_a_bottom_sheet_and_closing_returns_to_the_same_pl
     geometry = sheet.evaluate("""(s) => ({top: s.getBoundingClientRect().top,
         bottom: s.getBoundingClientRect().bottom, position: getComputedStyle(s).position})""")
     assert geometry["position"] == "fixed"
-    assert 0 < geometry["top"] and abs(geometry["bottom"] - 844) <= 1, geometry
+    assert geometry["top"] > 0 and abs(geometry["bottom"] - 844) <= 1, geometry
     # Over the text, not a jump to the bottom of the page.
     assert abs(page.evaluate("() => window.scrollY") - before) <= 2
     assert page.evaluate(OVERFLOW) <= 0
