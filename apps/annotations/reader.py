@@ -349,6 +349,8 @@ def _static_payload(language: str) -> dict:
     translation look-ups a request otherwise). Returned dicts are shared: never mutate."""
     return {
         "api": reverse("api-annotation-list"),
+        # An annotation's share link is this with its id in place of 0 (/a/<id>/).
+        "share": reverse("annotations:share", kwargs={"pk": 0}),
         "flagApi": reverse("api-flags"),
         "flagReasons": [[value, str(label)] for value, label in FlagReason.choices],
         "preview": reverse("api-annotation-preview"),
@@ -406,6 +408,10 @@ def _static_payload(language: str) -> dict:
             "signInFirst": _("Sign in to annotate."),
             "noOpenThread": _("Open a thread first (a highlight or a passage's count)."),
             "close": _("Close"),
+            "shareLink": _("Link"),
+            "shareLabel": _("Link to this annotation"),
+            "copyLink": _("Copy link"),
+            "linkCopied": _("Link copied."),
         },
     }
 

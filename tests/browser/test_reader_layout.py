@@ -247,3 +247,19 @@ def test_keyboard_only_annotate_and_reply_with_focus_checks(paper, user, login_p
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_share_link_opens_the_thread_at_its_passage(paper, user, page):
+    note = annotate(paper, user, SCHUFA, body="Shared note")
+    page.goto(f"/a/{note.pk}/")
+    card = page.locator(f"#annotation-{note.pk}")
+    expect(card).to_be_visible()
+    expect(card.locator(".annotation-card__body")).to_have_text("Shared note")
+    passage = page.locator(f"#p-{note.passage.anchor}")
+    box = passage.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900, box
+    link = card.get_by_role("link", name="Link to this annotation")
+    assert link.get_attribute("href").endswith(f"/a/{note.pk}/")
+    expect(card.get_by_role("button", name="Copy link")).to_be_visible()
+    assert serious_violations(page) == []
+    assert page.js_errors == []

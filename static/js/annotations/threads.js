@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
+import { announce } from "./focus.js";
 import { showSheet } from "./sheet.js";
 import { S, annotations, byId, isRoot, passesFilters, put, state } from "./store.js";
 
@@ -62,8 +63,28 @@ function card(a, depth) {
   if (user && !mine && !a.deleted && !a.hidden) {
     buttons.appendChild(button(S.flag, () => actions.flag(a, article)));
   }
+  if (!a.deleted) shareControls(a).forEach((node) => buttons.appendChild(node));
   if (buttons.childNodes.length) article.appendChild(buttons);
   return article;
+}
+
+// The annotation's share link (/a/<id>/: its passage with the thread open, 404 to those
+// who may not see it) and a button that copies it.
+function shareControls(a) {
+  const url = new URL(state.data.share.replace("/0/", "/" + a.id + "/"), location.href).href;
+  const link = el("a", "annotation-card__share", S.shareLink);
+  link.href = url;
+  link.setAttribute("aria-label", S.shareLabel);
+  const copy = button(S.copyLink, () => {
+    const done = () => announce(S.linkCopied);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, () => announce(url));
+    } else {
+      announce(url);
+    }
+  });
+  copy.dataset.shareUrl = url;
+  return [link, copy];
 }
 
 function threadOf(rootId) {
