@@ -40,6 +40,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
+from django_countries import countries
 
 from apps.common import http_cache
 from apps.common.validators import as_id
@@ -349,6 +350,8 @@ def _static_payload(language: str) -> dict:
     translation look-ups a request otherwise). Returned dicts are shared: never mutate."""
     return {
         "api": reverse("api-annotation-list"),
+        # Tag suggestions (static/js/annotations/tags.js): "Germ" offers country:DE.
+        "countries": [[code, str(name)] for code, name in countries],
         # An annotation's share link is this with its id in place of 0 (/a/<id>/).
         "share": reverse("annotations:share", kwargs={"pk": 0}),
         "flagApi": reverse("api-flags"),
@@ -412,6 +415,7 @@ def _static_payload(language: str) -> dict:
             "shareLabel": _("Link to this annotation"),
             "copyLink": _("Copy link"),
             "linkCopied": _("Link copied."),
+            "tagSuggestions": _("Tag suggestions"),
         },
     }
 

@@ -263,3 +263,41 @@ def test_share_link_opens_the_thread_at_its_passage(paper, user, page):
     expect(card.get_by_role("button", name="Copy link")).to_be_visible()
     assert serious_violations(page) == []
     assert page.js_errors == []
+
+
+def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_page):
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = paper.current_document
+    start = document.text.index(SCHUFA)
+    services.annotation_create(
+        author=user,
+        document=document,
+        position=TextPositionSelector(start, start + len(SCHUFA)),
+        body="Tagged",
+        tags=["geo-scoring"],
+    )
+    page = login_page(user)
+    page.goto(READER)
+    page.get_by_role("button", name="Annotate passage").first.click()
+    tags = page.get_by_role("combobox", name="Tags")
+    tags.click()
+    page.keyboard.type("Germ")
+    listbox = page.get_by_role("listbox", name="Tag suggestions")
+    expect(listbox).to_be_visible()
+    expect(listbox.get_by_role("option").first).to_have_text("country:DE — Germany")
+    assert serious_violations(page) == []
+    page.keyboard.press("ArrowDown")
+    assert tags.get_attribute("aria-activedescendant")
+    page.keyboard.press("Enter")  # adds the tag; does not submit the form
+    expect(tags).to_have_value("country:DE, ")
+    expect(listbox).to_be_hidden()
+    assert Annotation.objects.count() == 1
+    page.keyboard.type("geo")
+    expect(listbox.get_by_role("option").first).to_have_text("geo-scoring")
+    listbox.get_by_role("option").first.click()
+    expect(tags).to_have_value("country:DE, geo-scoring, ")
+    page.keyboard.type("zzzz")
+    expect(listbox).to_be_hidden()
+    assert page.js_errors == []

@@ -16,6 +16,7 @@ import {
 import { prepareAnnouncer } from "./focus.js";
 import { paint } from "./highlights.js";
 import { enableKeyboard } from "./keyboard.js";
+import { attachTagSuggestions } from "./tags.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
 import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
@@ -78,6 +79,7 @@ function revealPersonalControls(mine) {
   document.getElementById("annotation-hint").hidden = false;
   document.getElementById("filter-mine-label").hidden = false;
   enableWriting();
+  attachTagSuggestions(document.getElementById("annotation-tags"));
   // Keyboard path without a selection (visible on focus, see annotations.css).
   passages.forEach((p) => {
     const tools = p.el.querySelector(".passage__tools");
