@@ -68,5 +68,10 @@ def test_unknown_or_hostile_ids_are_404(client, db, path):
     assert client.get(path).status_code == 404
 
 
+def test_nul_byte_is_a_400(client, note):
+    assert client.get("/a/%00/").status_code == 400
+    assert client.get(f"/a/{note.pk}/?x=%00").status_code == 400
+
+
 def test_post_is_refused(client, note):
     assert client.post(f"/a/{note.pk}/").status_code == 405
