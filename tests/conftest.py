@@ -253,15 +253,15 @@ def login_page(browser, live_server):
 
     contexts = []
 
-    def make(user):
+    def make(user, **context_options):
+        """``context_options`` for the browser context (e.g. a phone's viewport and touch)."""
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
-        context = browser.new_context(
-            base_url=live_server.url, viewport={"width": 1280, "height": 900}
-        )
+        context_options.setdefault("viewport", {"width": 1280, "height": 900})
+        context = browser.new_context(base_url=live_server.url, **context_options)
         host = live_server.url.split("//", 1)[1].split(":")[0]
         context.add_cookies(
             [

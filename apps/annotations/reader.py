@@ -40,6 +40,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
+from django_countries import countries
 
 from apps.common import http_cache
 from apps.common.validators import as_id
@@ -351,6 +352,10 @@ def _static_payload(language: str) -> dict:
     translation look-ups a request otherwise). Returned dicts are shared: never mutate."""
     return {
         "api": reverse("api-annotation-list"),
+        # Tag suggestions (static/js/annotations/tags.js): "Germ" offers country:DE.
+        "countries": [[code, str(name)] for code, name in countries],
+        # An annotation's share link is this with its id in place of 0 (/a/<id>/).
+        "share": reverse("annotations:share", kwargs={"pk": 0}),
         "flagApi": reverse("api-flags"),
         "flagReasons": [[value, str(label)] for value, label in FlagReason.choices],
         "preview": reverse("api-annotation-preview"),
@@ -401,6 +406,23 @@ def _static_payload(language: str) -> dict:
             "newMany": _("%(n)s new annotations — show"),
             "live": _("Live: new annotations appear as they are written"),
             "offline": _("Offline: reconnecting…"),
+            # Keyboard (static/js/annotations/keyboard.js) and the live region.
+            "savedHere": _("Saved. Your annotation is highlighted; focus is on it."),
+            "shortcuts": _("Keyboard shortcuts"),
+            "shortcutNext": _("Next passage"),
+            "shortcutPrevious": _("Previous passage"),
+            "shortcutAnnotate": _("Annotate the focused passage"),
+            "shortcutReply": _("Reply in the open thread"),
+            "shortcutHelp": _("Show these shortcuts"),
+            "shortcutClose": _("Close the thread sheet or this list"),
+            "signInFirst": _("Sign in to annotate."),
+            "noOpenThread": _("Open a thread first (a highlight or a passage's count)."),
+            "close": _("Close"),
+            "shareLink": _("Link"),
+            "shareLabel": _("Link to this annotation"),
+            "copyLink": _("Copy link"),
+            "linkCopied": _("Link copied."),
+            "tagSuggestions": _("Tag suggestions"),
         },
     }
 

@@ -224,6 +224,21 @@ def annotation_get(*, viewer, annotation_id: int) -> Annotation:
         raise Http404("No annotation with this id.") from exc
 
 
+def annotation_share_target(*, viewer, annotation_id: int) -> str:
+    """Where an annotation's share link leads: its version's reader with its thread open,
+    at the thread's passage (a source note: the top of the reader). Http404 when the
+    viewer may not see the annotation (:func:`annotation_get`)."""
+    annotation = annotation_get(viewer=viewer, annotation_id=annotation_id)
+    root_id = annotation.thread_id or annotation.pk
+    root = (
+        Annotation.objects.select_related("document__source", "passage")
+        .only("pk", "document__version", "document__source__slug", "passage__anchor")
+        .get(pk=root_id)
+    )
+    url = f"{root.document.get_absolute_url()}?thread={root.pk}"
+    return url + (f"#{root.passage.html_id}" if root.passage_id else "")
+
+
 def annotations_for_reader(*, viewer, document) -> QuerySet:
     """Everything the reader of ``document`` shows: roots placed on it (anchored or
     fuzzy, with their positions there), orphans, source notes and all replies."""

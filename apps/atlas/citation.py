@@ -6,6 +6,9 @@ import re
 
 from django.utils import timezone
 
+from apps.common import csl
+from apps.common.markdown import markdown_to_text
+
 from .contributors import contributor_names
 from .models import Example
 
@@ -28,10 +31,15 @@ def _author(example: Example) -> str:
 
 
 def apa(example: Example, url: str) -> str:
+    """APA 7 for an entry in a reference work that changes: "Group author. (Year). Title
+    [Atlas entry]. In <the atlas> (Version N). Creditscape. URL" (what citeproc makes of
+    :func:`csl_item` with the official apa.csl; tests/atlas/test_citation_formats.py)."""
     author = _author(example)
+    if not author.endswith("."):
+        author += "."
     return (
-        f"{author} ({_year(example)}). {example.title.rstrip('.')} "
-        f"[Atlas entry, version {example.version}]. In {DATASET_TITLE}. {url}"
+        f"{author} ({_year(example)}). {example.title.rstrip('.')} [Atlas entry]. "
+        f"In {DATASET_TITLE} (Version {example.version}). Creditscape. {url}"
     )
 
 
@@ -47,6 +55,31 @@ def bibtex(example: Example, url: str) -> str:
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{creditscape-atlas-{example.pk},\n{body}\n}}"
+
+
+def csl_item(example: Example, url: str) -> dict:
+    """The entry as one CSL-JSON item: an entry in the atlas, by its contributors as one
+    group author (as in :func:`apa`), with its version."""
+    return {
+        "id": f"creditscape-atlas-{example.pk}",
+        "citation-key": f"creditscape-atlas-{example.pk}",
+        "type": "entry-encyclopedia",
+        "title": example.title,
+        "author": [csl.name(_author(example))],
+        "issued": csl.date_parts(_year(example)),
+        "container-title": DATASET_TITLE,
+        "publisher": "Creditscape",
+        "genre": "Atlas entry",
+        "version": str(example.version),
+        "URL": url,
+        "language": "en",
+        "abstract": markdown_to_text(example.summary),
+    }
+
+
+def for_example(example: Example, url: str) -> csl.Citation:
+    """The entry in the API's citation formats."""
+    return csl.Citation(csl=csl_item(example, url), bibtex=bibtex(example, url))
 
 
 def dataset_citation(url: str) -> str:

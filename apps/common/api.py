@@ -12,8 +12,13 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.cache import patch_vary_headers
 from rest_framework import exceptions, pagination, renderers
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from . import csl
 
 
 class StandardPagination(pagination.PageNumberPagination):
@@ -59,6 +64,77 @@ def download_renderer(media_type: str, file_format: str) -> type[DownloadRendere
     """A DownloadRenderer for one media type (``text/csv``, ``application/geo+json``…)."""
     name = "".join(part.capitalize() for part in file_format.split("-")) + "DownloadRenderer"
     return type(name, (DownloadRenderer,), {"media_type": media_type, "format": file_format})
+
+
+class CitationRenderer(renderers.BaseRenderer):
+    """A citation format chosen by ``Accept`` (or ``?format=``), as DOI resolvers offer
+    them. The view answers a :class:`apps.common.csl.Citation`; an error raised by the
+    view is a dict and goes out as JSON with the site's error shape."""
+
+    charset = "utf-8"
+
+    def text(self, citation: csl.Citation) -> str:
+        raise NotImplementedError
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, csl.Citation):
+            return self.text(data).encode()
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
+class CSLJSONRenderer(CitationRenderer):
+    media_type = csl.CSL_JSON_MEDIA_TYPE
+    format = "csl-json"
+
+    def text(self, citation: csl.Citation) -> str:
+        # One item, not an array: what doi.org answers for the same Accept header.
+        return json.dumps(citation.csl, ensure_ascii=False, indent=2)
+
+
+class RISRenderer(CitationRenderer):
+    media_type = csl.RIS_MEDIA_TYPE
+    format = "ris"
+
+    def text(self, citation: csl.Citation) -> str:
+        return csl.to_ris(citation.csl)
+
+
+class BibTeXRenderer(CitationRenderer):
+    media_type = csl.BIBTEX_MEDIA_TYPE
+    format = "bibtex"
+
+    def text(self, citation: csl.Citation) -> str:
+        return citation.bibtex + "\n"
+
+
+class CitationFormatsMixin:
+    """For an API view of one citable thing: JSON as before, and CSL-JSON, RIS and
+    BibTeX for the ``Accept`` header (or ``?format=csl-json|ris|bibtex``) that asks for
+    them. ``get`` checks :meth:`wants_citation` and answers :meth:`citation_response`.
+    The body depends on ``Accept``, so every answer says so (``Vary``)."""
+
+    renderer_classes = [
+        *api_settings.DEFAULT_RENDERER_CLASSES,
+        CSLJSONRenderer,
+        RISRenderer,
+        BibTeXRenderer,
+    ]
+
+    @staticmethod
+    def wants_citation(request) -> bool:
+        return isinstance(getattr(request, "accepted_renderer", None), CitationRenderer)
+
+    @staticmethod
+    def citation_response(citation: csl.Citation) -> Response:
+        return Response(citation)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        patch_vary_headers(response, ["Accept"])
+        return response
 
 
 def _anonymous(context) -> bool:

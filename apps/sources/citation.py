@@ -1,11 +1,20 @@
-"""Citations of a source in APA 7 and BibTeX (for the reader's Cite box and the API)."""
+"""Citations of a source: the original publication (journal, volume, issue, DOI or the
+publisher's URL) in APA 7, BibTeX and CSL-JSON, and apart from it the annotated edition
+a reader read at Creditscape (version N, accessed on a date). The reader's Cite box, its
+meta tags and COinS, and the API's citation formats are all written from here."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 
-from .models import Source, SourceType
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from apps.common import csl
+
+from .models import Document, Source, SourceType
 
 _BIBTEX_SPECIAL = re.compile(r"([&%$#_{}])")
 
@@ -51,7 +60,8 @@ def apa(source: Source, url: str = "") -> str:
         elif source.issue:
             venue += f", ({source.issue})"
         if source.pages:
-            venue += f", {source.pages}"
+            # APA (and every CSL style) joins a page range with an en dash.
+            venue += ", " + re.sub(r"(?<=\w)\s*-+\s*(?=\w)", "–", source.pages)
         parts.append(f"{venue}.")
     elif source.publisher:
         parts.append(f"{source.publisher}.")
@@ -106,3 +116,70 @@ def bibtex(source: Source, url: str = "") -> str:
             fields.append((name, _bibtex_escape(value) if name not in ("url", "doi") else value))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{entry_type}{{{bibtex_key(source)},\n{body}\n}}"
+
+
+# Source type -> CSL type; a paper without a venue is a manuscript, not an article.
+_CSL_TYPES = {
+    SourceType.REPORT: "report",
+    SourceType.LAW: "legislation",
+    SourceType.NEWS: "article-newspaper",
+    SourceType.WEB_PAGE: "webpage",
+    SourceType.OTHER: "document",
+}
+
+
+def csl_item(source: Source) -> dict:
+    """The original publication as one CSL-JSON item (``id`` is the source's slug)."""
+    if source.source_type == SourceType.PAPER:
+        kind = "article-journal" if source.venue else "manuscript"
+    else:
+        kind = _CSL_TYPES.get(source.source_type, "document")
+    item: dict = {
+        "id": source.slug,
+        "citation-key": bibtex_key(source),
+        "type": kind,
+        "title": source.title,
+        "author": [csl.name(*_split_name(author)) for author in source.authors or []],
+    }
+    if source.year:
+        item["issued"] = csl.date_parts(source.year)
+    for variable, value in (
+        ("container-title", source.venue),
+        ("volume", source.volume),
+        ("issue", source.issue),
+        ("page", source.pages),
+        ("publisher", source.publisher),
+        ("DOI", source.doi),
+        ("URL", source.url or (f"https://doi.org/{source.doi}" if source.doi else "")),
+        ("language", source.language),
+        ("abstract", source.abstract),
+    ):
+        if value:
+            item[variable] = value
+    return item
+
+
+def for_source(source: Source) -> csl.Citation:
+    """The original publication in the API's citation formats."""
+    return csl.Citation(csl=csl_item(source), bibtex=bibtex(source))
+
+
+def accessed_display(accessed: datetime.date) -> str:
+    """The access date as APA writes it ("December 4, 2026")."""
+    return formats.date_format(accessed, "F j, Y")
+
+
+def edition_apa(source: Source, document: Document, url: str, accessed: datetime.date) -> str:
+    """The annotated edition read at Creditscape, apart from the original: "Wong, K. L.
+    X. (2021). Title [Annotated edition, version 1]. Creditscape. Retrieved <date>, from
+    <the version's URL>" (APA 7 for a page whose content changes)."""
+    authors = apa_authors(source.authors)
+    year = source.year or "n.d."
+    title = source.title.rstrip(".")
+    label = _("Annotated edition, version %(version)s") % {"version": document.version}
+    head = f"{authors} ({year}). {title} [{label}]." if authors else f"{title} [{label}]. ({year})."
+    retrieved = _("Retrieved %(date)s, from %(url)s") % {
+        "date": accessed_display(accessed),
+        "url": url,
+    }
+    return f"{head} Creditscape. {retrieved}"

@@ -7,13 +7,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from apps.common import http_cache
+from apps.common import csl, http_cache
 from apps.common.client_ip import client_ip
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
@@ -88,14 +89,26 @@ def reader(request, slug: str, version: int | None = None):
     document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
     versions = list(selectors.source_versions(source=source))
     permalink = absolute_url(source.get_absolute_url())
+    edition_url = absolute_url(document.get_absolute_url())
+    item = citation.csl_item(source)
+    # The day the page was rendered; static/js/site.js moves it to the reader's today
+    # when a cached copy is served on a later day.
+    accessed = timezone.localdate()
     context = {
         "source": source,
         "document": document,
         "reader_text": reader_text(source=source, document=document),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,
-        "apa": citation.apa(source, permalink),
-        "bibtex": citation.bibtex(source, permalink),
+        # The Cite box cites the journal's publication, not this copy of it; the
+        # annotated edition read here is cited apart (its version and access date).
+        "apa": citation.apa(source),
+        "bibtex": citation.bibtex(source),
+        "edition_apa": citation.edition_apa(source, document, edition_url, accessed),
+        "accessed_display": citation.accessed_display(accessed),
+        "source_api_url": reverse("api-source-detail", kwargs={"slug": source.slug}),
+        "citation_meta": csl.highwire_tags(item, html_url=permalink),
+        "coins": csl.coins(item),
         "permalink": permalink,
         **_stewardship_context(request, source=source),
     }

@@ -33,6 +33,32 @@
   }
   window.addEventListener("hashchange", flashTarget);
   document.addEventListener("DOMContentLoaded", flashTarget);
+
+  // A citation's access date is the day the server rendered the page; a cached copy may
+  // be served days later, so write in the reader's own today.
+  function refreshAccessed() {
+    document.querySelectorAll("textarea[data-accessed]").forEach(function (field) {
+      var rendered = field.getAttribute("data-accessed");
+      var lang = document.documentElement.lang || "en";
+      var today;
+      try {
+        today = new Intl.DateTimeFormat(lang, { year: "numeric", month: "long", day: "numeric" }).format(new Date());
+      } catch (e) { return; }
+      if (rendered && today !== rendered && field.value.indexOf(rendered) !== -1) {
+        field.value = field.value.replace(rendered, today);
+        field.setAttribute("data-accessed", today);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", refreshAccessed);
+
+  // Folded by default (a phone reads the text first); opened where it has room beside it.
+  function openWide() {
+    if (!window.matchMedia("(min-width: 60.01rem)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", openWide);
+  else openWide();
 })();
 
 // The personal layer. Public pages are the same for every viewer (no name, no token, no

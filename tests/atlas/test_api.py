@@ -320,7 +320,8 @@ def test_csv_export(api, starter, user, django_assert_max_num_queries):
     assert len(rows) == 4  # the draft in France is not exported
     schufa = next(r for r in rows if r["country"] == "DE")
     assert schufa["licence"] == "CC BY 4.0"
-    assert "Schufa geo-scoring [Atlas entry, version 1]" in schufa["cite_as"]
+    assert "Schufa geo-scoring [Atlas entry]. In Creditscape atlas" in schufa["cite_as"]
+    assert "(Version 1). Creditscape." in schufa["cite_as"]
     assert schufa["consequences"] == "access_restrictions;price_differences"
     assert "#p-" in schufa["passages"]
     filtered = api.get("/api/examples/export.csv?country=CN&lifecycle=pilot")

@@ -653,7 +653,7 @@ def test_contributors_show_on_the_page_in_citations_the_api_and_every_export(
 
     html = client.get(a.get_absolute_url()).content.decode()
     assert f"Contributors: {names}." in html
-    assert f"{expected} (" in html  # APA
+    assert f"{expected}. (" in html  # APA
     assert f"author = {{{{{expected}}}}}" in html  # BibTeX
     entry = APIClient().get(f"/api/examples/{a.pk}/").json()
     assert [c["name"] for c in entry["contributors"]] == [user.public_name, other_user.public_name]

@@ -189,7 +189,8 @@ def test_entry_page(client, starter, django_assert_max_num_queries):
     assert "Schufa uses geo-scoring" in html  # linked passage quote
     link = example.passage_links.get()
     assert f'/sources/wong-2021-social-credit/versions/1/#p-{link.passage.anchor}"' in html
-    assert "@misc{creditscape-atlas-" in html and "[Atlas entry, version 1]" in html
+    assert "@misc{creditscape-atlas-" in html and "[Atlas entry]. In Creditscape" in html
+    assert "social-credit-like systems (Version 1). Creditscape." in html
     assert "Price differences" in html and "Private company" in html
 
 

@@ -52,6 +52,7 @@ ROUTES = {
     'accounts:profile': Row('/profile/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
+    'annotations:share': Row('/a/{annotation}/', get=(302, 302, 302), post=(405, 405, 405), html=False),  # to the reader with the thread open; 404 to whoever may not see the annotation
     'annotations:notifications': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}

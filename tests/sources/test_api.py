@@ -157,8 +157,7 @@ def test_detail(client, founding_paper):
             "url": "http://testserver/api/sources/wong-2021-social-credit/versions/1/",
         }
     ]
-    reader = "http://testserver/sources/wong-2021-social-credit/"
-    assert body["citation"]["apa"] == apa(founding_paper, reader)
+    assert body["citation"]["apa"] == apa(founding_paper)
     assert body["citation"]["bibtex"].startswith("@article{wong2021exploring,")
     current = body["current"]
     assert current["version"] == 1

@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api import StandardPagination
+from apps.common.api import CitationFormatsMixin, StandardPagination
+from apps.common.csl import BIBTEX_MEDIA_TYPE, CSL_JSON_MEDIA_TYPE, RIS_MEDIA_TYPE
 from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 from apps.common.throttles import check_request_rate
 from apps.common.validators import as_id
 
+from .. import citation
 from ..contributors import credits
 from ..history.selectors import example_changes_since
 from ..merge.selectors import merged_destination_for
@@ -348,16 +351,29 @@ class ConflictSerializer(serializers.Serializer):
     changes = ChangeSerializer(many=True)
 
 
-class ExampleDetailAPI(APIView):  # its ETag is the entry's version (If-Match on edits)
-    """One entry, with its version as ``ETag``. PATCH changes the fields given
+class ExampleDetailAPI(CitationFormatsMixin, APIView):  # ETag: the version (If-Match on edits)
+    """One entry, with its version as ``ETag``; ``Accept: application/vnd.citationstyles.
+    csl+json`` (or ``application/x-research-info-systems``, ``application/x-bibtex``;
+    or ``?format=csl-json|ris|bibtex``) answers its citation instead. PATCH changes the fields given
     (evidence/passages, if given, replace the lists); send ``If-Match`` with the ETag you
     read (or ``version`` in the body): a stale one is a 409 listing what changed. The
     author of a published entry who is not yet trusted gets 202: the change waits for a
     moderator as a suggested edit (``{"detail", "suggestion", "entry"}``)."""
 
-    @extend_schema(responses=ExampleOutputSerializer)
+    @extend_schema(
+        responses={
+            (200, "application/json"): ExampleOutputSerializer,
+            (200, CSL_JSON_MEDIA_TYPE): OpenApiTypes.OBJECT,
+            (200, RIS_MEDIA_TYPE): OpenApiTypes.STR,
+            (200, BIBTEX_MEDIA_TYPE): OpenApiTypes.STR,
+        }
+    )
     def get(self, request, pk: int):
         try:
+            if self.wants_citation(request):
+                example = selectors.example_get(viewer=request.user, example_id=pk)
+                url = absolute_url(example.get_absolute_url())
+                return self.citation_response(citation.for_example(example, url))
             return _example_response(request, pk)
         except Http404:
             # A merged duplicate leads to the entry it was merged into, for good.

@@ -17,6 +17,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from apps.common import csl
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
@@ -325,6 +326,7 @@ def entry_personal_context(request, example) -> dict:
 
 def entry_page_context(request, example, **extra) -> dict:
     permalink = absolute_url(example.get_absolute_url())
+    item = citation.csl_item(example, permalink)
     return {
         "example": example,
         "evidence": list(example.evidence.all()),
@@ -333,6 +335,9 @@ def entry_page_context(request, example, **extra) -> dict:
         "contributors": contributor_names(example),
         "apa": citation.apa(example, permalink),
         "bibtex": citation.bibtex(example, permalink),
+        "citation_meta": csl.highwire_tags(item, html_url=permalink),
+        "entry_api_url": reverse("api-example-detail", kwargs={"pk": example.pk}),
+        "coins": csl.coins(item),
         **entry_personal_context(request, example),
         "threads": comments_for_example(example=example, viewer=request.user),
         "comment_body": "",

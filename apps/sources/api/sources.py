@@ -13,7 +13,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api import CitationFormatsMixin
 from apps.common.client_ip import client_ip
+from apps.common.csl import BIBTEX_MEDIA_TYPE, CSL_JSON_MEDIA_TYPE, RIS_MEDIA_TYPE
 from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
@@ -98,8 +100,8 @@ class SourceDetailSerializer(SourceListSerializer):
         return DocumentSerializer(document).data if document else None
 
     def get_citation(self, obj) -> dict:
-        url = absolute_url(obj.get_absolute_url())
-        return {"apa": citation.apa(obj, url), "bibtex": citation.bibtex(obj, url)}
+        # The original publication; ask for CSL-JSON, RIS or BibTeX with Accept.
+        return {"apa": citation.apa(obj), "bibtex": citation.bibtex(obj)}
 
 
 class SourceFilter(django_filters.FilterSet):
@@ -222,8 +224,11 @@ def _document_with_passages(source: Source, version: int | None) -> Document:
     return document
 
 
-class SourceDetailAPI(generics.RetrieveAPIView):
-    """A source's metadata, its published versions and the current version's passages."""
+class SourceDetailAPI(CitationFormatsMixin, generics.RetrieveAPIView):
+    """A source's metadata, its published versions and the current version's passages.
+    ``Accept: application/vnd.citationstyles.csl+json`` (or ``application/x-research-
+    info-systems``, ``application/x-bibtex``; or ``?format=csl-json|ris|bibtex``) answers
+    the original publication's citation instead, as DOI resolvers do."""
 
     serializer_class = SourceDetailSerializer
     permission_classes = [AllowAny]
@@ -232,8 +237,21 @@ class SourceDetailAPI(generics.RetrieveAPIView):
     def get_object(self):
         return selectors.source_get(slug=self.kwargs["slug"], viewer=self.request.user)
 
+    @extend_schema(
+        responses={
+            (200, "application/json"): SourceDetailSerializer,
+            (200, CSL_JSON_MEDIA_TYPE): OpenApiTypes.OBJECT,
+            (200, RIS_MEDIA_TYPE): OpenApiTypes.STR,
+            (200, BIBTEX_MEDIA_TYPE): OpenApiTypes.STR,
+        }
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def retrieve(self, request, *args, **kwargs):
         source = self.get_object()
+        if self.wants_citation(request):
+            return self.citation_response(citation.for_source(source))
         context = self.get_serializer_context()
         context["versions"] = list(selectors.source_versions(source=source))
         context["document"] = (

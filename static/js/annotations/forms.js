@@ -7,6 +7,8 @@ import { paint } from "./highlights.js";
 import { passageById, pointToOffset } from "./passages.js";
 import { S, byId, drop, annotations, parseTags, put, state } from "./store.js";
 import { button, el } from "./dom.js";
+import { announce, focusNewHighlight } from "./focus.js";
+import { showSheet } from "./sheet.js";
 import { forgetOpen, markLoaded, openThreads, renderThreads } from "./threads.js";
 import { refillFilters } from "./filters.js";
 
@@ -89,6 +91,7 @@ export function openForm(target) {
   document.getElementById("annotation-form-quote").textContent = target.quote;
   document.getElementById("annotation-form-error").hidden = true;
   document.getElementById("annotation-preview").hidden = true;
+  showSheet();
   document.getElementById("annotation-body").focus();
 }
 
@@ -135,7 +138,8 @@ async function submitForm(event) {
     window.getSelection().removeAllRanges();
     refillFilters();
     paint(changed);
-    openThreads([created.id], S.saved);
+    // Back to the text: focus on the new highlight, and the live region says so.
+    openThreads([created.id], S.saved).then(() => focusNewHighlight(created.id));
   } catch (error) {
     showFormError(error.message);
   } finally {
@@ -198,6 +202,7 @@ export function replyForm(parent, article) {
     renderThreads(S.saved);
     const node = document.getElementById("annotation-" + created.id);
     if (node) node.focus();
+    announce(S.saved);
   }));
 }
 

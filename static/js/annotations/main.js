@@ -13,8 +13,11 @@ import { el } from "./dom.js";
 import {
   editForm, enableWriting, flagForm, moderate, openPassageForm, remove, replyForm, startReattach,
 } from "./forms.js";
+import { prepareAnnouncer } from "./focus.js";
 import { paint } from "./highlights.js";
 import { startLive } from "./live.js";
+import { enableKeyboard } from "./keyboard.js";
+import { attachTagSuggestions } from "./tags.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
 import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
@@ -83,6 +86,7 @@ function revealPersonalControls(mine) {
   document.getElementById("annotation-hint").hidden = false;
   document.getElementById("filter-mine-label").hidden = false;
   enableWriting();
+  attachTagSuggestions(document.getElementById("annotation-tags"));
   // Keyboard path without a selection (visible on focus, see annotations.css).
   passages.forEach((p) => {
     const tools = p.el.querySelector(".passage__tools");
@@ -193,6 +197,8 @@ function listen() {
 
 if (state.data && reader) {
   setCardActions({ reply: replyForm, edit: editForm, remove, moderate, flag: flagForm });
+  prepareAnnouncer();
+  enableKeyboard();
   listen();
   start();
 }

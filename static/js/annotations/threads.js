@@ -3,9 +3,10 @@
 
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
+import { announce } from "./focus.js";
+import { showSheet } from "./sheet.js";
 import { S, annotations, byId, drop, isRoot, passesFilters, put, state } from "./store.js";
 
-const panel = document.getElementById("annotation-panel");
 const threadEl = document.getElementById("annotation-thread");
 const emptyEl = document.getElementById("annotation-empty");
 
@@ -62,8 +63,28 @@ function card(a, depth) {
   if (user && !mine && !a.deleted && !a.hidden) {
     buttons.appendChild(button(S.flag, () => actions.flag(a, article)));
   }
+  if (!a.deleted) shareControls(a).forEach((node) => buttons.appendChild(node));
   if (buttons.childNodes.length) article.appendChild(buttons);
   return article;
+}
+
+// The annotation's share link (/a/<id>/: its passage with the thread open, 404 to those
+// who may not see it) and a button that copies it.
+function shareControls(a) {
+  const url = new URL(state.data.share.replace("/0/", "/" + a.id + "/"), location.href).href;
+  const link = el("a", "annotation-card__share", S.shareLink);
+  link.href = url;
+  link.setAttribute("aria-label", S.shareLabel);
+  const copy = button(S.copyLink, () => {
+    const done = () => announce(S.linkCopied);
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(url).then(done, () => announce(url));
+    } else {
+      announce(url);
+    }
+  });
+  copy.dataset.shareUrl = url;
+  return [link, copy];
 }
 
 function threadOf(rootId) {
@@ -174,7 +195,8 @@ export function renderThreads(announcement) {
     threadOf(rootId).forEach(([a, depth]) => section.appendChild(card(a, depth)));
     threadEl.appendChild(section);
   });
-  if (panel.scrollIntoView && window.matchMedia("(max-width: 60rem)").matches) panel.scrollIntoView({ block: "start" });
+  // A phone: over the text, not 6,000 px below it (sheet.js).
+  showSheet();
 }
 
 export function showLoadFailure() {
