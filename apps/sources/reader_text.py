@@ -29,14 +29,17 @@ def render(*, source, document) -> str:
     out: list[str] = []
     headings = [p for p in passages if p.kind == "heading"]
     if headings:
+        # Folded on a phone so the text starts on the first screen; static/js/site.js
+        # opens it where there is room beside the text (data-open-wide).
         out.append(
             '<nav class="toc" aria-labelledby="toc-title">\n'
-            f'  <h2 id="toc-title">{escape(gettext("Contents"))}</h2>\n  <ol>'
+            '  <details class="toc__fold" data-open-wide>\n'
+            f'  <summary><h2 id="toc-title">{escape(gettext("Contents"))}</h2></summary>\n  <ol>'
         )
         out.extend(
             f'<li><a href="#{escape(h.html_id)}">{escape(h.text)}</a></li>' for h in headings
         )
-        out.append("</ol>\n</nav>\n")
+        out.append("</ol>\n  </details>\n</nav>\n")
     out.append(f'<article class="reader__text" lang="{escape(source.language)}">\n')
     # One translation for the whole loop; the number goes in afterwards.
     permalink_label = gettext("Permalink to passage %(n)s")
