@@ -3,8 +3,10 @@ write sends to whom. The browser test (tests/browser/test_live.py) covers the pa
 
 from __future__ import annotations
 
+import asyncio
+import threading
+
 import pytest
-from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.test import Client
@@ -31,7 +33,23 @@ def socket(source, user=None, *, origin="http://testserver", slug=None):
 
 
 def run(scenario):
-    async_to_sync(scenario)()
+    """Runs ``scenario`` on an event loop of its own thread: Playwright's sync API (the
+    browser tests, in the same process) leaves a loop running in the main thread, where
+    ``async_to_sync`` refuses to start."""
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(scenario())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive(), "the scenario did not finish in 60 s"
+    if errors:
+        raise errors[0]
 
 
 async def connected(*sockets):
