@@ -34,7 +34,8 @@ class AnchorInline(admin.TabularInline):
 
 def log_private_read(request, annotation: Annotation, *, page: str) -> None:
     """One audit row when someone other than its author opens a private annotation."""
-    if annotation.visibility != Visibility.PRIVATE or annotation.author_id == request.user.pk:
+    # A group's note is no more the site staff's than a private one.
+    if annotation.visibility == Visibility.PUBLIC or annotation.author_id == request.user.pk:
         return
     from apps.moderation.models import AuditAction
     from apps.moderation.services import audit_record
@@ -75,6 +76,8 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     def text(self, obj: Annotation) -> str:
         if obj.visibility == Visibility.PRIVATE:
             return _("private")
+        if obj.visibility == Visibility.GROUP:
+            return _("group")
         value = " ".join((obj.body or obj.exact or "").split())
         return value if len(value) <= EXCERPT_LENGTH else value[: EXCERPT_LENGTH - 1] + "…"
 
