@@ -11,6 +11,8 @@ no target of its own. Rules (who may see, edit, reply) live in services and sele
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -183,6 +185,11 @@ class GroupRole(models.TextChoices):
 GROUP_MANAGERS = (GroupRole.OWNER, GroupRole.MODERATOR)
 
 
+def new_invite_token() -> str:
+    """The secret of an invite link: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
 class ReadingGroup(TimeStampedModel):
     """A reading group (Hypothesis' private groups): its members annotate together;
     annotations with visibility "group" are seen by its members only. Rules (who may
@@ -195,7 +202,9 @@ class ReadingGroup(TimeStampedModel):
         _("who may join"), max_length=8, choices=GroupAccess.choices, default=GroupAccess.INVITE
     )
     # The secret in the invite link; rotating it makes every earlier link useless.
-    invite_token = models.CharField(_("invite token"), max_length=64, unique=True)
+    invite_token = models.CharField(
+        _("invite token"), max_length=64, unique=True, default=new_invite_token
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", verbose_name=_("created by"),

@@ -245,7 +245,33 @@ def _write_everything(client, passage_text: str) -> dict:
         actor=moderator, item=decided, decision="publish", reason=_body(payload_chunks[5])
     )
 
+    # A reading group (service): its name and description, and notes written for it,
+    # shown on the group pages and, for its members, in the reader.
+    from apps.annotations import services as annotation_services
+
+    group = annotation_services.group_create(
+        creator=author,
+        name=PAYLOADS[0][:80],
+        description="\n".join(p for p in PAYLOADS[:40] if "window.__xss=1" in p)[:2000],
+    )
+    for reader in readers:
+        annotation_services.group_member_add(actor=author, group=group, username=reader.username)
+    for chunk in payload_chunks[6:8]:
+        response = client.post(
+            "/api/annotations/",
+            {
+                "source": source.slug,
+                "target": target,
+                "body": _body(chunk),
+                "visibility": "group",
+                "group": group.slug,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+
     return {
+        "group": group,
         "author": author,
         "moderator": moderator,
         "source": source,
@@ -316,6 +342,8 @@ def test_stored_xss_corpus_never_executes(live_server, login_page, client, setti
         "/users/xss-reader-0/",
         "/notifications/",
         "/profile/",
+        "/groups/",
+        world["group"].get_absolute_url(),
     ]
     for url in pages:
         _visit(author_page, url, evidence)

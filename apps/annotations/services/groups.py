@@ -10,8 +10,6 @@ per field (``name``, ``description``, ``access``, ``username``, ``role``, ``invi
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -31,15 +29,12 @@ from ..models import (
     GroupRole,
     ReadingGroup,
     Visibility,
+    new_invite_token,
 )
 from .validation import _check_choice, _check_signed_in
 
 NAME_MAX_LENGTH = 80
 DESCRIPTION_MAX_LENGTH = 2000
-
-
-def _new_token() -> str:
-    return secrets.token_urlsafe(32)
 
 
 def _clean_text(value, *, field: str, max_length: int, required: bool) -> str:
@@ -105,7 +100,7 @@ def group_create(
         slug=_unique_slug(name),
         description=description,
         access=access,
-        invite_token=_new_token(),
+        invite_token=new_invite_token(),
         created_by=creator,
     )
     group.full_clean()
@@ -233,7 +228,7 @@ def group_invite_rotate(*, actor, group: ReadingGroup) -> ReadingGroup:
     group = _locked(group)
     if _role(group, actor) != GroupRole.OWNER:
         raise PermissionDenied(_("Only the group's owners can make a new invite link."))
-    group.invite_token = _new_token()
+    group.invite_token = new_invite_token()
     group.save(update_fields=["invite_token", "modified"])
     _log(group, actor, GroupLogAction.ROTATE)
     return group
