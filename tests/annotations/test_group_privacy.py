@@ -359,3 +359,20 @@ def test_plain_members_cannot_hide(note, member):
     assert response.status_code == 403
     note.refresh_from_db()
     assert not note.hidden
+
+
+def test_a_hidden_group_root_keeps_its_thread_for_members_only(note, author, member, group):
+    reply = services.annotation_reply(author=member, parent=note, body="A member's reply")
+    services.group_annotation_hide(annotation=note, actor=author)
+    reader = UserFactory()
+    services.group_join(user=reader, group=group, invite=group.invite_token)
+
+    rows = _client(reader).get(f"/api/annotations/?thread={note.pk}").json()["results"]
+    assert [(r["id"], r["body"]) for r in rows] == [
+        (note.pk, "[hidden by a moderator]"),
+        (reply.pk, "A member's reply"),
+    ]
+    assert SECRET not in str(rows)
+    assert _client(UserFactory()).get(f"/api/annotations/?thread={note.pk}").json()["count"] == 0
+    # Its author (here also the group's owner) still reads it.
+    assert SECRET in _client(author).get(f"/api/annotations/{note.pk}/").json()["body"]
