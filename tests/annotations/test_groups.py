@@ -169,6 +169,13 @@ def test_api_create_list_detail(owner, group, django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         listed = client.get("/api/groups/").json()
     assert [g["slug"] for g in listed] == ["scoring-seminar", "second-group"]
+    for _ in range(4):  # more members cost no more queries
+        services.group_member_add(actor=owner, group=group, username=UserFactory().username)
+    with django_assert_max_num_queries(8):
+        detail = client.get(f"/api/groups/{group.slug}/").json()
+    assert len(detail["members"]) == 5
+    with django_assert_max_num_queries(7):
+        assert len(client.get(f"/api/groups/{group.slug}/members/").json()) == 5
     assert listed[0]["member_count"] == 1
     assert client.get("/api/groups/").headers["Cache-Control"].startswith("private")
 
