@@ -376,3 +376,20 @@ def test_a_hidden_group_root_keeps_its_thread_for_members_only(note, author, mem
     assert _client(UserFactory()).get(f"/api/annotations/?thread={note.pk}").json()["count"] == 0
     # Its author (here also the group's owner) still reads it.
     assert SECRET in _client(author).get(f"/api/annotations/{note.pk}/").json()["body"]
+
+
+def test_the_group_cannot_restore_what_site_moderators_hold(note, author, member, run_on_commit):
+    """A member's flag put the note before the site's moderators; the group's owner may not
+    restore it while they review it, nor after they hid it."""
+    from apps.moderation.actions import review_item_decide
+
+    with run_on_commit():
+        flag_create(flagger=member, target=note, reason="other", text="Off topic")
+    services.group_annotation_hide(annotation=note, actor=author)
+    client = _client(author)
+    assert client.post(f"/api/annotations/{note.pk}/restore/").status_code == 403
+    item = ReviewItem.objects.get()
+    review_item_decide(actor=make_moderator(), item=item, decision="hide", reason="Spam")
+    assert client.post(f"/api/annotations/{note.pk}/restore/").status_code == 403
+    note.refresh_from_db()
+    assert note.hidden

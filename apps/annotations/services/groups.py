@@ -259,13 +259,44 @@ def group_annotation_hide(*, annotation: Annotation, actor) -> Annotation:
     return annotation
 
 
+# Site moderators' decisions that keep a flagged note hidden.
+_HIDING_DECISIONS = ("hide", "reject", "spam")
+
+
+def _held_by_site_moderators(annotation: Annotation) -> bool:
+    """Whether the note's latest review item (a member flagged it) is still open, or
+    ended with a site moderator hiding it: the group does not overrule the site."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from apps.moderation.models import ReviewItem, ReviewStatus
+
+    latest = (
+        ReviewItem.objects.filter(
+            content_type=ContentType.objects.get_for_model(Annotation),
+            object_id=str(annotation.pk),
+        )
+        .order_by("-created", "-id")
+        .values("status", "decision")
+        .first()
+    )
+    if latest is None:
+        return False
+    return latest["status"] == ReviewStatus.OPEN or latest["decision"] in _HIDING_DECISIONS
+
+
 @transaction.atomic
 def group_annotation_restore(*, annotation: Annotation, actor) -> Annotation:
-    """Undo :func:`group_annotation_hide` (the group's owners and moderators)."""
+    """Undo :func:`group_annotation_hide` (the group's owners and moderators). A note the
+    site's moderators hold (flagged and under review, or hidden by their decision) stays
+    hidden: PermissionDenied."""
     annotation = (
         Annotation.objects.select_for_update().select_related("group").get(pk=annotation.pk)
     )
     _check_group_manager(annotation, actor)
+    if annotation.hidden and _held_by_site_moderators(annotation):
+        raise PermissionDenied(
+            _("The site's moderators are reviewing this note or hid it; only they can restore it.")
+        )
     if annotation.hidden:
         annotation.hidden = False
         annotation._history_user = actor
