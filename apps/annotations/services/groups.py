@@ -247,7 +247,9 @@ def group_annotation_hide(*, annotation: Annotation, actor) -> Annotation:
     """A group's owner or moderator hides a note in the group from its members (its
     author and the group's managers still see it). Logged in the group's log."""
     annotation = (
-        Annotation.objects.select_for_update().select_related("group").get(pk=annotation.pk)
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=annotation.pk)
     )
     _check_group_manager(annotation, actor)
     if not annotation.hidden:
@@ -290,7 +292,9 @@ def group_annotation_restore(*, annotation: Annotation, actor) -> Annotation:
     site's moderators hold (flagged and under review, or hidden by their decision) stays
     hidden: PermissionDenied."""
     annotation = (
-        Annotation.objects.select_for_update().select_related("group").get(pk=annotation.pk)
+        Annotation.objects.select_for_update(of=("self",))
+        .select_related("group")
+        .get(pk=annotation.pk)
     )
     _check_group_manager(annotation, actor)
     if annotation.hidden and _held_by_site_moderators(annotation):
