@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Annotation, AnnotationAnchor, Notification, Visibility
+from .models import (
+    Annotation,
+    AnnotationAnchor,
+    GroupMembership,
+    Notification,
+    ReadingGroup,
+    Visibility,
+)
 
 EXCERPT_LENGTH = 80
 
@@ -34,7 +41,8 @@ class AnchorInline(admin.TabularInline):
 
 def log_private_read(request, annotation: Annotation, *, page: str) -> None:
     """One audit row when someone other than its author opens a private annotation."""
-    if annotation.visibility != Visibility.PRIVATE or annotation.author_id == request.user.pk:
+    # A group's note is no more the site staff's than a private one.
+    if annotation.visibility == Visibility.PUBLIC or annotation.author_id == request.user.pk:
         return
     from apps.moderation.models import AuditAction
     from apps.moderation.services import audit_record
@@ -75,6 +83,8 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     def text(self, obj: Annotation) -> str:
         if obj.visibility == Visibility.PRIVATE:
             return _("private")
+        if obj.visibility == Visibility.GROUP:
+            return _("group")
         value = " ".join((obj.body or obj.exact or "").split())
         return value if len(value) <= EXCERPT_LENGTH else value[: EXCERPT_LENGTH - 1] + "…"
 
@@ -134,3 +144,24 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "email_pending"]
     search_fields = ["recipient__username", "actor__username"]
     raw_id_fields = ["recipient", "actor", "annotation"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = GroupMembership
+    fields = ["user", "role", "joined"]
+    readonly_fields = ["joined"]
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(ReadingGroup)
+class ReadingGroupAdmin(admin.ModelAdmin):
+    """Repairs only (an ownerless group, a role). The invite token is not shown: an
+    admin who needs to let someone in adds them as a member."""
+
+    list_display = ["name", "slug", "access", "created"]
+    search_fields = ["name", "slug"]
+    list_filter = ["access"]
+    exclude = ["invite_token"]
+    readonly_fields = ["created_by"]
+    inlines = [MembershipInline]

@@ -8,6 +8,10 @@ here and one small message goes to the groups allowed to know of it:
     {"type": "annotation.created" | "annotation.updated" | "annotation.deleted",
      "id": <annotation id>, "thread": <root id>, "passage": "<anchor>" | null}
 
+A reading group's note goes to that group's channel for the source (its members' sockets)
+and its author's, never to the public group; when someone joins or leaves a group, their
+open sockets re-check which group channels they listen to.
+
 Ids only, never content: the page fetches what it may see through the normal API, so the
 socket cannot leak a body. Even ids are addressed: a write nobody else may see (a private
 note, a pre-moderated annotation, a shadow-hidden author's) goes only to its author's
@@ -23,6 +27,7 @@ where one process does everything (project/settings.py, CHANNEL_LAYERS).
 from __future__ import annotations
 
 import logging
+import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -36,6 +41,7 @@ UPDATED = "annotation.updated"
 DELETED = "annotation.deleted"
 # The consumer method a group message is delivered to (``type`` "annotation.event").
 HANDLER = "annotation.event"
+GROUPS_CHANGED = "live.groups_changed"
 
 
 def public_group(source_id: int) -> str:
@@ -46,12 +52,27 @@ def personal_group(source_id: int, user_id: int) -> str:
     return f"live.source.{source_id}.user.{user_id}"
 
 
+def reading_group(source_id: int, group_id: int) -> str:
+    """A reading group's members reading the source (their group notes)."""
+    return f"live.source.{source_id}.group.{group_id}"
+
+
+def user_group(user_id: int) -> str:
+    """Every open socket of one user, whatever the source: told when their reading
+    groups change, so a leaver stops hearing of the group's notes at once."""
+    return f"live.user.{user_id}"
+
+
 def audiences(kind: str, target: selectors.LiveTarget, *, was_public: bool | None = None):
     """``[(group, message type)]`` for one committed change of ``target``. ``was_public``:
     whether the public saw it before this change, for changes that may alter that (an
     edit of visibility, a moderator's decision); ``None`` when the change cannot."""
     public = public_group(target.source_id)
     sends = [(personal_group(target.source_id, target.author_id), kind)]
+    if target.group_id is not None and not target.author_shadow_hidden:
+        # Group notes stay in their group: members only, whatever else is true of them.
+        sends.append((reading_group(target.source_id, target.group_id), kind))
+        return sends
     if kind == DELETED:
         if target.public:
             sends.append((public, DELETED))
@@ -61,6 +82,18 @@ def audiences(kind: str, target: selectors.LiveTarget, *, was_public: bool | Non
     elif was_public and not target.author_shadow_hidden:
         sends.append((public, DELETED))
     return sends
+
+
+def groups_changed(*, user_id: int) -> None:
+    """``group.membership_changed``: the user's open sockets re-check which reading
+    groups they listen to (``consumers.SourceUpdatesConsumer.live_groups_changed``)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    try:
+        async_to_sync(layer.group_send)(user_group(user_id), {"type": GROUPS_CHANGED})
+    except Exception:  # noqa: BLE001 - as in broadcast
+        logger.warning("Live group change for user %s not sent", user_id, exc_info=True)
 
 
 def broadcast(
@@ -89,10 +122,14 @@ def broadcast(
     layer = get_channel_layer()
     if layer is None:
         return
+    # A socket in several of the groups (an author reading their own public note) gets the
+    # change once: it drops a second copy with the same event id.
+    event_id = uuid.uuid4().hex
     for group, message_type in audiences(kind, target, was_public=was_public):
         try:
             async_to_sync(layer.group_send)(
-                group, {"type": HANDLER, "message": {"type": message_type, **message}}
+                group,
+                {"type": HANDLER, "event": event_id, "message": {"type": message_type, **message}},
             )
         except Exception:  # noqa: BLE001 - a channel layer outage must not fail anything
             logger.warning("Live update to %s not sent", group, exc_info=True)

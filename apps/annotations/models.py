@@ -11,6 +11,8 @@ no target of its own. Rules (who may see, edit, reply) live in services and sele
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -39,6 +41,9 @@ USER_MOTIVATIONS = [m for m in Motivation if m != Motivation.REPLYING]
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public")
     PRIVATE = "private", _("Only me")
+    # The members of one reading group (``Annotation.group``); nobody else, site
+    # moderators included, unless a member flags it (docs/annotations.md, "Groups").
+    GROUP = "group", _("Group")
 
 
 class Annotation(TimeStampedModel):
@@ -66,6 +71,12 @@ class Annotation(TimeStampedModel):
     visibility = models.CharField(
         _("visibility"), max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC,
         db_index=True,
+    )  # fmt: skip
+    # Set exactly when ``visibility`` is "group" (a check constraint holds it). PROTECT:
+    # deleting a group must never turn its notes into something else by accident.
+    group = models.ForeignKey(
+        "annotations.ReadingGroup", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="annotations", verbose_name=_("group"),
     )  # fmt: skip
     edited = models.BooleanField(_("edited"), default=False)
     deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
@@ -120,6 +131,11 @@ class Annotation(TimeStampedModel):
                 | (models.Q(parent__isnull=False) & models.Q(thread__isnull=False)),
                 name="annotation_reply_has_thread",
             ),
+            models.CheckConstraint(
+                condition=(models.Q(visibility="group") & models.Q(group__isnull=False))
+                | (~models.Q(visibility="group") & models.Q(group__isnull=True)),
+                name="annotation_group_iff_group_visibility",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +168,120 @@ class Annotation(TimeStampedModel):
     @property
     def thread_id_or_self(self) -> int:
         return self.thread_id or self.pk
+
+
+class GroupAccess(models.TextChoices):
+    # Anyone signed in may join from the group's page; its notes are still members-only.
+    OPEN = "open", _("Open: anyone signed in may join")
+    INVITE = "invite", _("Invite only: join by invite link or when an owner adds you")
+
+
+class GroupRole(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MODERATOR = "moderator", _("Moderator")
+    MEMBER = "member", _("Member")
+
+
+GROUP_MANAGERS = (GroupRole.OWNER, GroupRole.MODERATOR)
+
+
+def new_invite_token() -> str:
+    """The secret of an invite link: 256 random bits, URL-safe."""
+    return secrets.token_urlsafe(32)
+
+
+class ReadingGroup(TimeStampedModel):
+    """A reading group (Hypothesis' private groups): its members annotate together;
+    annotations with visibility "group" are seen by its members only. Rules (who may
+    join, add, remove, moderate) live in ``apps/annotations/groups/``."""
+
+    name = models.CharField(_("name"), max_length=80)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    access = models.CharField(
+        _("who may join"), max_length=8, choices=GroupAccess.choices, default=GroupAccess.INVITE
+    )
+    # The secret in the invite link; rotating it makes every earlier link useless.
+    invite_token = models.CharField(
+        _("invite token"), max_length=64, unique=True, default=new_invite_token
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("created by"),
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("reading group")
+        verbose_name_plural = _("reading groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("annotations:group_detail", kwargs={"slug": self.slug})
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="group_memberships"
+    )
+    role = models.CharField(
+        _("role"), max_length=10, choices=GroupRole.choices, default=GroupRole.MEMBER
+    )
+    joined = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined", "id"]
+        verbose_name = _("group membership")
+        verbose_name_plural = _("group memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="group_membership_once"),
+        ]
+        # Every visibility check asks "which groups is this user in": the user's index.
+        indexes = [models.Index(fields=["user", "group"], name="group_membership_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.group_id} ({self.role})"
+
+
+class GroupLogAction(models.TextChoices):
+    HIDE = "hide", _("Hid an annotation")
+    RESTORE = "restore", _("Restored an annotation")
+    ADD = "add", _("Added a member")
+    REMOVE = "remove", _("Removed a member")
+    ROLE = "role", _("Changed a member's role")
+    ROTATE = "rotate", _("Made a new invite link")
+
+
+class GroupLogEntry(models.Model):
+    """What a group's owners and moderators did in it, seen by them only. Kept inside the
+    group rather than in the site's moderation log: the site's moderators may not read
+    group content, and a log row naming a hidden note would tell them about it."""
+
+    group = models.ForeignKey(ReadingGroup, on_delete=models.CASCADE, related_name="log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=10, choices=GroupLogAction.choices)
+    annotation = models.ForeignKey(
+        Annotation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    detail = models.CharField(max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        verbose_name = _("group log entry")
+        verbose_name_plural = _("group log entries")
+
+    def __str__(self) -> str:
+        return f"{self.action} in {self.group_id} by {self.actor_id}"
 
 
 class AnchorStatus(models.TextChoices):

@@ -13,9 +13,9 @@ apps/sources/reader_extensions.py). How the reader loads (docs/annotations.md):
    :data:`THREADS_PAGE_SIZE` a page, with a ``next`` link, as Hypothesis pages its
    search). Public, with a strong ETag.
 3. **The viewer's own JSON** (:func:`mine`, ``/reader/<id>/mine.json``): who is signed
-   in, whether they moderate, their roots the public set lacks (private, hidden, waiting;
-   for a moderator what they moderate), their own orphans and which orphans they may
-   re-attach. ``private, no-cache`` with an ETag.
+   in, whether they moderate, their roots the public set lacks (private, hidden, waiting,
+   their reading groups' notes; for a moderator what they moderate), their own orphans,
+   which orphans they may re-attach, and their reading groups. ``private, no-cache`` with an ETag.
 
 Server-side work is a fixed, small number of queries whatever the number of
 annotations (see docs/benchmarks.md, "Annotations").
@@ -47,8 +47,8 @@ from apps.common.validators import as_id
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
-from . import selectors
-from .models import Motivation, Visibility
+from . import group_selectors, selectors
+from .models import GROUP_MANAGERS, Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
 
 # Roots per page of the public threads JSON. A trimmed root is ~50 bytes, so a page of
@@ -248,7 +248,14 @@ def mine(request, document_id: int):
     in it, so the page's script needs no special case. Private, revalidated with an ETag."""
     document = _ready_document(document_id)
     viewer = request.user
-    body = {"user": None, "canModerate": False, "annotations": [], "orphans": [], "reattach": []}
+    body = {
+        "user": None,
+        "canModerate": False,
+        "annotations": [],
+        "orphans": [],
+        "reattach": [],
+        "groups": [],
+    }
     if viewer.is_authenticated:
         body = _mine(viewer, document)
         # The page is the same for everyone and carries no CSRF token: writes read it from
@@ -300,6 +307,12 @@ def _mine(viewer, document) -> dict:
         )
         % {"n": total},
         "reattach": reattach,
+        # The reader's group selector (writing) and filter (reading); ``manages``: may
+        # hide and restore the group's notes.
+        "groups": [
+            {"slug": g.slug, "name": g.name, "manages": g.my_role in GROUP_MANAGERS}
+            for g in group_selectors.groups_for_user(user=viewer)
+        ],
     }
 
 
@@ -372,6 +385,8 @@ def _static_payload(language: str) -> dict:
             "edited": _("edited"),
             "hidden": _("Hidden by a moderator"),
             "private": _("Only you can see this"),
+            "groupNote": _("Only the group “%(name)s” can see this"),
+            "yourGroups": _("Your reading groups"),
             "fuzzy": _("Placed approximately in this version"),
             "orphaned": _("Could not be placed in this version"),
             "confirmDelete": _("Delete this annotation?"),

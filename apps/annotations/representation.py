@@ -37,7 +37,7 @@ ROW_FIELDS = (
     "exact", "prefix", "suffix", "deleted_at", "body", "body_html", "tags", "motivation",
     "visibility", "author__username", "author__display_name", "created", "modified",
     "anchor_status", "anchor_score", "anchor_start", "anchor_end", "edited", "hidden",
-    "awaiting_approval", "redacted",
+    "awaiting_approval", "redacted", "group_slug",
 )  # fmt: skip
 
 _DATETIME = DateTimeField()
@@ -69,6 +69,8 @@ def annotation_json(obj: Annotation) -> dict:
     row["id"] = obj.pk
     row["author__username"] = obj.author.username
     row["author__display_name"] = obj.author.display_name
+    if row["group_slug"] is None and obj.group_id is not None:
+        row["group_slug"] = obj.group.slug
     return annotation_json_from_row(row)
 
 
@@ -105,6 +107,8 @@ def annotation_json_from_row(row: dict) -> dict:
         "tags": [] if placeholder else list(row["tags"]),
         "motivation": row["motivation"],
         "visibility": row["visibility"],
+        # The reading group's slug when ``visibility`` is "group", else null.
+        "group": row.get("group_slug"),
         "parent": row["parent_id"],
         "thread": row["thread_id"] or row["id"],
         "author": None

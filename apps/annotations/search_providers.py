@@ -2,7 +2,8 @@
 
 Visibility comes only from ``apps.annotations.selectors``: search finds what
 ``annotations_searchable`` lets the viewer see (a private annotation only for its author,
-a hidden one for its author and moderators, a deleted one for nobody); activity and
+a hidden one for its author and moderators, a group's note for its members, a deleted
+one for nobody); activity and
 contributor pages list ``annotations_public`` only, whoever looks.
 """
 
@@ -112,7 +113,11 @@ class AnnotationProvider(ModelSearchProvider):
         meta = [obj.author.public_name, source.title]
         if obj.tags:
             meta.append(", ".join(obj.tags))
-        if obj.visibility != "public":
+        if obj.visibility == "group":
+            # Loaded only for a group's hits (members only), so the public search, which
+            # never has one, reads no group table.
+            meta.append(_("Group: %(name)s") % {"name": obj.group.name})
+        elif obj.visibility != "public":
             meta.append(_("Only you can see this"))
         if obj.hidden:
             meta.append(_("Hidden by a moderator"))

@@ -6,6 +6,10 @@ here, so the visibility rules are written once:
 - hidden (by a moderator): its author and moderators;
 - awaiting approval (its author is under pre-moderation): its author and moderators;
 - written by a shadow-hidden user: that user and moderators;
+- group (visibility "group"): the members of its reading group only, at the moment of
+  asking (a member who leaves loses access at once); hidden in the group: its author and
+  the group's owners and moderators. Site moderators are not members: they never see
+  group content here (only the label of an item a member flags to them, in the queue);
 - soft-deleted: nobody sees its content; it stays in lists as "[deleted]" only while it
   has replies, so the thread keeps its shape.
 
@@ -22,6 +26,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -39,7 +44,15 @@ from apps.moderation import permissions as roles
 from apps.moderation.selectors import exclude_shadow_hidden, hidden_ids_for, shadow_hidden_user_ids
 from apps.sources.models import Document, DocumentStatus, Passage, Source
 
-from .models import AnchorStatus, Annotation, AnnotationAnchor, Notification, Visibility
+from .models import (
+    GROUP_MANAGERS,
+    AnchorStatus,
+    Annotation,
+    AnnotationAnchor,
+    GroupMembership,
+    Notification,
+    Visibility,
+)
 
 
 def is_moderator(user) -> bool:
@@ -66,9 +79,34 @@ def visibility_q(viewer, *, prefix: str = "", moderator: bool | None = None) -> 
     shown = q(hidden=False, awaiting_approval=False)
     if viewer is None or not viewer.is_authenticated:
         return public & shown
+    # Site moderators get no group clause of their own: a group's notes are its members'.
+    group = _group_q(viewer, q)
     if is_moderator(viewer) if moderator is None else moderator:
-        return public | q(author=viewer)
-    return (public & shown) | q(author=viewer)
+        return public | q(author=viewer) | group
+    return (public & shown) | q(author=viewer) | group
+
+
+def member_group_ids(viewer) -> QuerySet:
+    """The ids of the reading groups ``viewer`` belongs to, as a subquery (never
+    evaluated here: each check asks the database at the moment it runs, so leaving takes
+    effect at once)."""
+    return GroupMembership.objects.filter(user_id=viewer.pk).values("group_id")
+
+
+def managed_group_ids(viewer) -> QuerySet:
+    """The groups ``viewer`` owns or moderates (they see what is hidden in them)."""
+    return GroupMembership.objects.filter(user_id=viewer.pk, role__in=GROUP_MANAGERS).values(
+        "group_id"
+    )
+
+
+def _group_q(viewer, q) -> Q:
+    """Group notes of the groups ``viewer`` is in; hidden ones only where they manage."""
+    return (
+        q(visibility=Visibility.GROUP)
+        & q(group__in=member_group_ids(viewer))
+        & (q(hidden=False) | q(group__in=managed_group_ids(viewer)))
+    )
 
 
 def annotations_visible(
@@ -92,6 +130,14 @@ def annotations_visible(
         kept_for_replies = Q(
             visibility=Visibility.PUBLIC, hidden=True, awaiting_approval=False, has_replies=True
         )
+        if viewer is not None and viewer.is_authenticated:
+            # The same placeholder inside a group, for its members only.
+            kept_for_replies |= Q(
+                visibility=Visibility.GROUP,
+                group__in=member_group_ids(viewer),
+                hidden=True,
+                has_replies=True,
+            )
         qs = qs.filter(seen | kept_for_replies).annotate(
             redacted=ExpressionWrapper(~seen, output_field=BooleanField())
         )
@@ -101,8 +147,14 @@ def annotations_visible(
         # For callers reading a few columns with values(): the joins below would stay in
         # the query even when nothing reads them.
         return visible
+    # Nobody signed out sees a group's note, so the public payloads (rendered for an
+    # anonymous viewer and cached under declared models) never join the groups table.
+    signed_in = viewer is not None and viewer.is_authenticated
+    group_slug = F("group__slug") if signed_in else Value(None, output_field=CharField())
     return visible.select_related("author").annotate(
-        source_slug=F("source__slug"), document_version=F("document__version")
+        source_slug=F("source__slug"),
+        document_version=F("document__version"),
+        group_slug=group_slug,
     )
 
 
@@ -179,6 +231,7 @@ def annotation_list(
     tag: str = "",
     author_username: str = "",
     visibility: str = "",
+    group_slug: str = "",
     thread_id: int | None = None,
     hidden_placeholders: bool = False,
 ) -> QuerySet:
@@ -206,6 +259,8 @@ def annotation_list(
         qs = qs.filter(author__username=author_username)
     if visibility:
         qs = qs.filter(visibility=visibility)
+    if group_slug:
+        qs = qs.filter(group__slug=group_slug)
     if thread_id is not None:
         qs = qs.filter(Q(pk=thread_id) | Q(thread_id=thread_id))
     qs = with_anchor(qs, document_id=document.pk if document is not None else None)
@@ -286,9 +341,13 @@ def threads_for_reader_beyond_public(*, viewer, document) -> QuerySet:
     public set by id. Small for anyone but moderators: for others it is their own rows
     only, found through the author index."""
     beyond = ~visibility_q(None) | Q(author_id__in=shadow_hidden_user_ids())
-    qs = threads_for_reader(viewer=viewer, document=document).filter(beyond, redacted=False)
+    qs = threads_for_reader(viewer=viewer, document=document).filter(beyond)
+    # A group's hidden root kept for its replies is not in the public set either.
+    qs = qs.filter(Q(redacted=False) | Q(visibility=Visibility.GROUP))
     if not is_moderator(viewer):
-        qs = qs.filter(author=viewer)
+        # Their own, and their groups' notes (which ``threads_for_reader`` already
+        # limited to the groups they are in).
+        qs = qs.filter(Q(author=viewer) | Q(visibility=Visibility.GROUP))
     return qs
 
 
@@ -386,6 +445,21 @@ def can_see(
         return False
     if viewer is not None and viewer.is_authenticated and annotation.author_id == viewer.pk:
         return True
+    if annotation.visibility == Visibility.GROUP:
+        if viewer is None or not viewer.is_authenticated:
+            return False
+        role = (
+            GroupMembership.objects.filter(group_id=annotation.group_id, user_id=viewer.pk)
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role is None or (annotation.hidden and role not in GROUP_MANAGERS):
+            return False
+        if is_moderator(viewer):
+            return True  # as for public notes: moderators see shadow-hidden authors
+        if author_shadow_hidden is not None:
+            return not author_shadow_hidden
+        return not shadow_hidden_user_ids().filter(user_id=annotation.author_id).exists()
     if annotation.visibility != Visibility.PUBLIC:
         return False
     if is_moderator(viewer):
@@ -448,6 +522,8 @@ class LiveTarget(NamedTuple):
     passage_anchor: str | None
     # Nobody else sees anything of a shadow-hidden author's, not even that it went away.
     author_shadow_hidden: bool = False
+    # A reading group's note: its members hear of it (their group's channel), nobody else.
+    group_id: int | None = None
 
 
 def live_target(*, annotation_id: int) -> LiveTarget | None:
@@ -469,6 +545,7 @@ def live_target(*, annotation_id: int) -> LiveTarget | None:
             "awaiting_approval",
             "author_shadow_hidden",
             "source__current_document_id",
+            "group_id",
         )
         .first()
     )
@@ -505,4 +582,5 @@ def live_target(*, annotation_id: int) -> LiveTarget | None:
         public_unless_hidden=unless_hidden,
         passage_anchor=anchor,
         author_shadow_hidden=row["author_shadow_hidden"],
+        group_id=row["group_id"] if row["visibility"] == Visibility.GROUP else None,
     )

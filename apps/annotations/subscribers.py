@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from apps.common import events
 
-from . import live, tasks
+from . import group_selectors, live, tasks
 
 
 def reanchor(*, document_id: int) -> None:
@@ -45,6 +45,18 @@ def live_shown(*, annotation_id: int) -> None:
     live.broadcast(live.UPDATED, annotation_id=annotation_id, moderated="shown")
 
 
+def live_groups_changed(*, group_id: int, user_id: int) -> None:
+    """``group.membership_changed``: the user's open reader sockets re-check their groups."""
+    live.groups_changed(user_id=user_id)
+
+
+def live_group_created(*, group_id: int) -> None:
+    """``group.created``: its owner's open reader sockets start listening to it."""
+    creator_id = group_selectors.group_creator_id(group_id=group_id)
+    if creator_id is not None:
+        live.groups_changed(user_id=creator_id)
+
+
 def connect() -> None:
     events.subscribe("annotation.created", live_created)
     events.subscribe("annotation.updated", live_updated)
@@ -52,6 +64,8 @@ def connect() -> None:
     events.subscribe("annotation.hidden", live_hidden)
     events.subscribe("annotation.restored", live_shown)
     events.subscribe("annotation.approved", live_shown)
+    events.subscribe("group.membership_changed", live_groups_changed)
+    events.subscribe("group.created", live_group_created)
     events.subscribe("source.version_ready", reanchor)
     events.subscribe("annotation.reanchor_needed", reanchor)
     events.subscribe("notification.created", email_notification)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import reader, views
 from .api import exports as export_api
+from .api import groups as group_api
 from .api import views as annotation_api
 
 app_name = "annotations"
@@ -11,9 +12,20 @@ urlpatterns = [
     path("a/<int:pk>/", views.annotation_share, name="share"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
     path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),
+    path("groups/", views.group_list, name="group_list"),
+    path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
+    path("groups/<slug:slug>/join/<str:token>/", views.group_join, name="group_join"),
 ]
 
 api_urlpatterns = [
+    path("groups/", group_api.GroupListAPI.as_view(), name="api-group-list"),
+    path("groups/<slug:slug>/", group_api.GroupDetailAPI.as_view(), name="api-group-detail"),
+    path(
+        "groups/<slug:slug>/members/",
+        group_api.GroupMembersAPI.as_view(),
+        name="api-group-members",
+    ),
+    path("groups/<slug:slug>/invite/", group_api.GroupInviteAPI.as_view(), name="api-group-invite"),
     path("annotations/", annotation_api.AnnotationListAPI.as_view(), name="api-annotation-list"),
     path(
         "annotations/preview/",

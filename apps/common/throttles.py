@@ -53,6 +53,9 @@ DEFAULT_RATES: dict[str, dict[str, str | None]] = {
     # Annotation writes (create, reply, edit, delete) through the API: a reader working
     # through a text saves a few a minute.
     "annotation": {"user": "30/min", "new_user": "30/min", "ip": None},
+    # Reading groups (create, join, add, remove, new invite link): a seminar is set up in
+    # a few minutes; hundreds of groups or invitations an hour is a spammer.
+    "group": {"user": "60/hour", "new_user": "20/hour", "ip": "120/hour"},
 }
 NEW_ACCOUNT_AGE = timedelta(days=1)
 _DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -85,8 +85,10 @@ def test_a_public_annotation_reaches_every_reader_of_the_source(
         }
         assert await reader.receive_json_from(timeout=2) == expected
         assert await anonymous.receive_json_from(timeout=2) == expected
-        # The author's own socket hears it once, from their personal group and the public one.
+        # The author's own socket hears it once, though it is in their personal group and
+        # the public one.
         assert await author.receive_json_from(timeout=2) == expected
+        assert await author.receive_nothing(timeout=QUIET)
         await close(author, reader, anonymous)
 
     run(scenario)
@@ -254,3 +256,38 @@ def make_source_for_live(db, user):
         return source
 
     return make
+
+
+def test_a_group_note_reaches_its_members_only_and_leaving_stops_it(
+    founding_paper, user, other_user, third_user, make_annotation
+):
+    """Members of a reading group hear of its notes; a non-member's socket never does,
+    and a member who leaves stops hearing at once (their open socket re-checks)."""
+    group = services.group_create(creator=user, name="Live seminar")
+    services.group_join(user=other_user, group=group, invite=group.invite_token)
+
+    async def scenario():
+        author, member, outsider, anonymous = await connected(
+            socket(founding_paper, user),
+            socket(founding_paper, other_user),
+            socket(founding_paper, third_user),
+            socket(founding_paper),
+        )
+        note = await database_sync_to_async(make_annotation)(
+            user, visibility=Visibility.GROUP, group=group
+        )
+        assert (await author.receive_json_from())["id"] == note.pk
+        assert (await member.receive_json_from())["id"] == note.pk
+        assert await outsider.receive_nothing(timeout=QUIET)
+        assert await anonymous.receive_nothing(timeout=QUIET)
+        await database_sync_to_async(services.group_leave)(user=other_user, group=group)
+        await asyncio.sleep(0.2)  # the leaver's socket re-checks its groups
+        await database_sync_to_async(services.annotation_update)(
+            annotation=note, user=user, body="After you left."
+        )
+        assert (await author.receive_json_from())["type"] == "annotation.updated"
+        assert await member.receive_nothing(timeout=QUIET)
+        assert await outsider.receive_nothing(timeout=QUIET)
+        await close(author, member, outsider, anonymous)
+
+    run(scenario)

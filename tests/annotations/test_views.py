@@ -161,7 +161,8 @@ def test_mine_json_has_the_viewers_own_extras_only(
     anonymous = client.get(_payload(html)["mine"])
     assert anonymous.status_code == 200
     assert anonymous.json() == {
-        "user": None, "canModerate": False, "annotations": [], "orphans": [], "reattach": []
+        "user": None, "canModerate": False, "annotations": [], "orphans": [], "reattach": [],
+        "groups": [],
     }  # fmt: skip
     client.force_login(other_user)
     mine = _mine(client, html)

@@ -56,6 +56,11 @@ ROUTES = {
     'annotations:notifications': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
+    # Reading groups (issue 14): personal pages. The contributor owns the invite-only group;
+    # the site moderator is not a member, so to them it does not exist (404).
+    'annotations:group_list': Row('/groups/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # an empty form: 400
+    'annotations:group_detail': Row('/groups/{group}/', get=(302, 200, 404), post=(302, 400, 404), html=True),  # empty action: 400
+    'annotations:group_join': Row('/groups/{group}/join/{group_token}/', get=(302, 302, 200), post=(302, 302, 302), html=True),  # a member is sent to the group; the invited join
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:example_personal': Row('/atlas/examples/personal/{example}/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
     'atlas:example_history_personal': Row('/atlas/examples/personal/{example}/history/', get=(200, 200, 200), post=(405, 405, 405), html=False),
@@ -105,6 +110,10 @@ ROUTES = {
     'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # accept, reject or withdraw
     'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-group-list': Row('/api/groups/', get=(401, 200, 200), post=(401, 400, 400), html=False),
+    'api-group-detail': Row('/api/groups/{group}/', get=(401, 200, 404), post=(401, 405, 405), html=False),
+    'api-group-members': Row('/api/groups/{group}/members/', get=(401, 200, 404), post=(401, 200, 404), html=False),  # POST without username: join (a member already: no change)
+    'api-group-invite': Row('/api/groups/{group}/invite/', get=(401, 405, 405), post=(401, 200, 404), html=False),  # owners
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),
     'api-annotation-preview': Row('/api/annotations/preview/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(401, 405, 405), html=False),

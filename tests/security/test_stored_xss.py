@@ -230,6 +230,37 @@ def _write_everything(client, passage_text: str) -> dict:
         filename="hostile.txt",
     )
 
+    # A reading group (service): its name and description, and notes written for it,
+    # shown on the group pages and, for its members, in the reader.
+    from apps.annotations import services as annotation_services
+
+    group = annotation_services.group_create(
+        creator=author,
+        name=PAYLOADS[0][:80],
+        description="\n".join(p for p in PAYLOADS[:40] if "window.__xss=1" in p)[:2000],
+    )
+    for reader in readers:
+        annotation_services.group_member_add(actor=author, group=group, username=reader.username)
+    group_start = source.current_document.text.index("Sesame Credit")
+    group_target = {
+        "selector": [
+            {"type": "TextPositionSelector", "start": group_start, "end": group_start + 13}
+        ]
+    }
+    for chunk in payload_chunks[6:8]:
+        response = client.post(
+            "/api/annotations/",
+            {
+                "source": source.slug,
+                "target": group_target,
+                "body": _body(chunk),
+                "visibility": "group",
+                "group": group.slug,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 201, response.content
+
     # Flag texts (service; sources are the flaggable type on main) and moderation
     # reasons (action): the queue and the log show them.
     flag_chunks = iter(payload_chunks)
@@ -246,6 +277,7 @@ def _write_everything(client, passage_text: str) -> dict:
     )
 
     return {
+        "group": group,
         "author": author,
         "moderator": moderator,
         "source": source,
@@ -316,6 +348,8 @@ def test_stored_xss_corpus_never_executes(live_server, login_page, client, setti
         "/users/xss-reader-0/",
         "/notifications/",
         "/profile/",
+        "/groups/",
+        world["group"].get_absolute_url(),
     ]
     for url in pages:
         _visit(author_page, url, evidence)

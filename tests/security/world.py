@@ -63,6 +63,20 @@ def build_world() -> World:
         body="A note",
     )
 
+    # An invite-only reading group of the contributor's, with a note in it; the moderator
+    # is not a member (site moderators are not, by default).
+    group = annotation_services.group_create(creator=contributor, name="A seminar")
+    group_quote = "Sesame Credit"
+    group_start = document.text.index(group_quote)
+    annotation_services.annotation_create(
+        author=contributor,
+        document=document,
+        position=TextPositionSelector(group_start, group_start + len(group_quote)),
+        body="A group note",
+        visibility="group",
+        group=group,
+    )
+
     entry = _published(contributor, moderator, "French scoring")
     duplicate = _published(contributor, moderator, "French scoring again")
     kept = _published(contributor, moderator, "Another French scoring")
@@ -99,5 +113,7 @@ def build_world() -> World:
             "item": item.pk,
             "username": contributor.username,
             "country": "FR",
+            "group": group.slug,
+            "group_token": group.invite_token,
         },
     )

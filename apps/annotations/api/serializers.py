@@ -58,6 +58,9 @@ class AnnotationSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField(), read_only=True)
     motivation = serializers.CharField()
     visibility = serializers.CharField()
+    group = serializers.CharField(
+        allow_null=True, help_text="The reading group's slug when visibility is “group”."
+    )
     parent = serializers.IntegerField(allow_null=True)
     thread = serializers.IntegerField()
     author = AuthorSerializer(allow_null=True, read_only=True)
@@ -133,6 +136,8 @@ class AnnotationCreateSerializer(serializers.Serializer):
     tags = TagListField(required=False)
     motivation = serializers.CharField(required=False)
     visibility = serializers.CharField(required=False)
+    # With visibility "group": the slug of a reading group the author belongs to.
+    group = serializers.CharField(required=False, max_length=60)
     parent = serializers.IntegerField(required=False)
 
     def to_internal_value(self, data):
@@ -176,6 +181,9 @@ class AnnotationFilterSerializer(serializers.Serializer):
     tag = serializers.CharField(required=False)
     author = serializers.CharField(required=False, help_text="Username.")
     visibility = serializers.ChoiceField(required=False, choices=Visibility.choices)
+    group = serializers.SlugField(
+        required=False, max_length=60, help_text="Reading group slug (yours only)."
+    )
     thread = serializers.IntegerField(required=False, help_text="Thread root id: root + replies.")
 
     def validate(self, attrs):

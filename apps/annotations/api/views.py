@@ -30,7 +30,7 @@ from apps.common.throttles import write_throttle
 from apps.sources import selectors as source_selectors
 from apps.sources.models import Document
 
-from .. import selectors, services
+from .. import group_selectors, selectors, services
 from ..models import Annotation, Motivation, Visibility
 from ..representation import (
     ANNO_CONTEXT,
@@ -190,6 +190,7 @@ class AnnotationListAPI(AnnotationAPIView):
             tag=params.get("tag", ""),
             author_username=params.get("author", ""),
             visibility=params.get("visibility", ""),
+            group_slug=params.get("group", ""),
             thread_id=params.get("thread"),
             hidden_placeholders=True,  # blanked by annotation_json / annotation_jsonld
         )
@@ -223,7 +224,13 @@ class AnnotationListAPI(AnnotationAPIView):
             source = _source_for(values["source"])
             document = _document_for(source, values.get("version"))
             quote, position = values.get("target", (None, None))
+            group = None
+            if values.get("group"):
+                group = group_selectors.group_for_member(user=request.user, slug=values["group"])
+                if group is None:
+                    raise APIValidationError({"group": _("Choose one of your reading groups.")})
             annotation = services.annotation_create(
+                group=group,
                 author=request.user,
                 document=document,
                 quote=quote,
@@ -272,7 +279,9 @@ class AnnotationDetailAPI(AnnotationAPIView):
 
 
 class AnnotationModerateAPI(AnnotationAPIView):
-    """Moderators hide or restore an annotation."""
+    """Moderators hide or restore an annotation; in a reading group, its owners and
+    moderators do (site moderators never reach a group's note here: it is a 404 to
+    them unless they are members)."""
 
     permission_classes = [IsAuthenticated]
     moderation_action = "hide"
@@ -280,12 +289,13 @@ class AnnotationModerateAPI(AnnotationAPIView):
     @extend_schema(request=None, responses={200: AnnotationSerializer})
     def post(self, request, pk: int):
         annotation = selectors.annotation_get(viewer=request.user, annotation_id=pk)
-        service = (
-            services.annotation_hide
-            if self.moderation_action == "hide"
-            else services.annotation_restore
-        )
-        service(annotation=annotation, moderator=request.user)
+        hide = self.moderation_action == "hide"
+        if annotation.visibility == Visibility.GROUP:
+            service = services.group_annotation_hide if hide else services.group_annotation_restore
+            service(annotation=annotation, actor=request.user)
+        else:
+            service = services.annotation_hide if hide else services.annotation_restore
+            service(annotation=annotation, moderator=request.user)
         return self._out(request, selectors.annotation_get(viewer=request.user, annotation_id=pk))
 
 

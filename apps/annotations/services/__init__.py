@@ -5,6 +5,8 @@ emails) is enqueued on commit.
 
 - ``annotations``    create, update (incl. public ⇄ private), delete
 - ``threads``        reply
+- ``groups``         reading groups: create, join, add, remove, leave, roles, invite
+                     link; hide and restore inside a group
 - ``review``         hide, restore, approve; review items annotations open or close
 - ``reanchoring``    re-anchor a version, the repair sweep, re-attach an orphan by hand
 - ``notifications``  reply/mention notifications, their e-mails and sweep, mark read
@@ -21,6 +23,16 @@ selectors first, so an invisible one is already a 404.
 """
 
 from .annotations import annotation_create, annotation_delete, annotation_update
+from .groups import (
+    group_annotation_hide,
+    group_annotation_restore,
+    group_create,
+    group_invite_rotate,
+    group_join,
+    group_leave,
+    group_member_add,
+    group_member_remove,
+)
 from .notifications import (
     NOTIFICATION_EMAIL_MAX_AGE,
     NOTIFICATION_EMAIL_SWEEP_AFTER,
@@ -61,6 +73,14 @@ __all__ = [
     "annotation_restore",
     "annotation_update",
     "document_reanchor",
+    "group_annotation_hide",
+    "group_annotation_restore",
+    "group_create",
+    "group_invite_rotate",
+    "group_join",
+    "group_leave",
+    "group_member_add",
+    "group_member_remove",
     "normalize_tags",
     "notification_email_subject",
     "notification_send_email",

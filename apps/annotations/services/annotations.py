@@ -1,5 +1,6 @@
 """Writing an annotation: create one on a span (or on the whole source), edit it (body,
-tags, motivation, visibility: public ⇄ private), delete it."""
+tags, motivation, visibility: public ⇄ private; a group note stays in its group), delete
+it."""
 
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ from apps.moderation.standing import standing
 from apps.search.services import search_index_annotation
 from apps.sources.models import Document
 
+from .. import group_selectors
 from ..models import (
     USER_MOTIVATIONS,
     AnchorStatus,
     Annotation,
     AnnotationAnchor,
     Motivation,
+    ReadingGroup,
     Visibility,
 )
 from .notifications import _notify
@@ -51,10 +54,12 @@ def annotation_create(
     tags: Iterable[str] = (),
     motivation: str = Motivation.COMMENTING,
     visibility: str = Visibility.PUBLIC,
+    group: ReadingGroup | None = None,
 ) -> Annotation:
     """Annotate a span of a ready version (or, with ``source_note=True`` and no
     selectors, the source as a whole). Stores the annotation and its anchor on that
-    version; newer versions get anchors from re-anchoring, enqueued on commit."""
+    version; newer versions get anchors from re-anchoring, enqueued on commit. With
+    ``visibility="group"``, ``group`` is a reading group the author is in."""
     _check_signed_in(author)
     _check_document_ready(document)
     # Everything this write asks moderation about its author, in one read.
@@ -62,6 +67,7 @@ def annotation_create(
     body = _check_body(body)
     motivation = _check_choice(motivation, USER_MOTIVATIONS, "motivation")
     visibility = _check_choice(visibility, Visibility.values, "visibility")
+    group = _check_group(author, visibility, group)
     tags = normalize_tags(tags)
     _check_not_empty(body=body, tags=tags, motivation=motivation)
     if source_note:
@@ -80,6 +86,7 @@ def annotation_create(
         tags=tags,
         motivation=motivation,
         visibility=visibility,
+        group=group,
     )
     if target is not None:
         annotation.passage = target.passage
@@ -111,6 +118,18 @@ def annotation_create(
     _notify(annotation, author_standing=author_standing)
     events.publish("annotation.created", annotation_id=annotation.pk)
     return annotation
+
+
+def _check_group(author, visibility: str, group: ReadingGroup | None) -> ReadingGroup | None:
+    """The group a new note goes to: required with visibility "group" and only a group
+    the author is in (an unknown group reads the same as one they are not in)."""
+    if visibility != Visibility.GROUP:
+        if group is not None:
+            raise ValidationError({"group": _("Choose “group” visibility to write to a group.")})
+        return None
+    if group is None or group_selectors.role_in(user=author, group=group) is None:
+        raise ValidationError({"group": _("Choose one of your reading groups.")})
+    return group
 
 
 def _check_author(annotation: Annotation, user, action: str) -> None:
@@ -156,6 +175,14 @@ def annotation_update(
     becomes_private = False
     if visibility is not None:
         visibility = _check_choice(visibility, Visibility.values, "visibility")
+        if (visibility == Visibility.GROUP) != (annotation.visibility == Visibility.GROUP):
+            # Moving a note into or out of a group would show it to a new audience (or
+            # take it from one that replied): the group is chosen when writing.
+            raise ValidationError(
+                {"visibility": _("A note stays in the group it was written for.")}
+                if annotation.visibility == Visibility.GROUP
+                else {"visibility": _("Choose the group when you write the note.")}
+            )
         if visibility == Visibility.PRIVATE and annotation.visibility == Visibility.PUBLIC:
             _check_can_become_private(annotation)
             becomes_private = True

@@ -1,4 +1,5 @@
-"""Replying in a thread (any depth). A reply in a private thread is private."""
+"""Replying in a thread (any depth). A reply in a private thread is private; a reply in a
+group's thread is in that group (replies inherit the root's audience)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,15 @@ def annotation_reply(
     tags = normalize_tags(tags)
     if not body:
         raise ValidationError({"body": _("A reply needs a comment.")})
+    group_id = None
     if parent.visibility == Visibility.PRIVATE:
         visibility = Visibility.PRIVATE
+    elif parent.visibility == Visibility.GROUP:
+        visibility, group_id = Visibility.GROUP, parent.group_id
+    elif visibility == Visibility.GROUP:
+        raise ValidationError(
+            {"visibility": _("A reply in a public thread cannot be for a group only.")}
+        )
     visibility = _check_choice(visibility or Visibility.PUBLIC, Visibility.values, "visibility")
     reply = Annotation(
         source_id=parent.source_id,
@@ -61,6 +69,7 @@ def annotation_reply(
         tags=tags,
         motivation=Motivation.REPLYING,
         visibility=visibility,
+        group_id=group_id,
         parent=parent,
         thread_id=parent.thread_id or parent.pk,
     )

@@ -128,6 +128,10 @@ async function submitForm(event) {
     visibility: document.getElementById("annotation-visibility").value,
     motivation: body.trim() || tags.length ? "commenting" : "highlighting",
   };
+  if (payload.visibility.indexOf("group:") === 0) {
+    payload.group = payload.visibility.slice("group:".length);
+    payload.visibility = "group";
+  }
   const submit = form.querySelector("[type=submit]");
   submit.disabled = true;
   try {

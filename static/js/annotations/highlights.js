@@ -28,7 +28,9 @@ function paintOne(p) {
       mark.dataset.ids = covering.map((r) => r.a.id).join(",");
       mark.tabIndex = 0;
       mark.setAttribute("role", "button");
-      mark.setAttribute("aria-label", piece.slice(0, 60) + " — " + covering.length + " " + S.threadLabel.toLowerCase());
+      // The whole visible text, then the count: a name that cut the text short would
+      // not contain what a speech-input user reads on screen (axe: label-content-name-mismatch).
+      mark.setAttribute("aria-label", piece + " — " + covering.length + " " + S.threadLabel.toLowerCase());
       mark.textContent = piece;
       fragment.appendChild(mark);
     }

@@ -48,6 +48,8 @@ function threadRoot(page, row) {
     tags: a.tags,
     hidden: a.hidden,
     deleted: a.deleted,
+    visibility: "public",
+    group: null,
   };
 }
 
@@ -85,6 +87,7 @@ function revealPersonalControls(mine) {
   document.getElementById("annotation-signin").hidden = true;
   document.getElementById("annotation-hint").hidden = false;
   document.getElementById("filter-mine-label").hidden = false;
+  addGroups(mine.groups || []);
   enableWriting();
   attachTagSuggestions(document.getElementById("annotation-tags"));
   // Keyboard path without a selection (visible on focus, see annotations.css).
@@ -121,6 +124,26 @@ function revealPersonalControls(mine) {
     document.getElementById("annotation-orphans-summary").textContent = mine.orphansSummary;
     document.getElementById("annotation-orphans").hidden = false;
   }
+}
+
+// The viewer's reading groups: choices for writing ("group:<slug>", sent as visibility
+// "group" + group) and for the audience filter.
+function addGroups(groups) {
+  const audience = document.getElementById("filter-audience");
+  document.getElementById("filter-audience-label").hidden = false;
+  if (!groups.length) return;
+  const select = document.getElementById("annotation-visibility");
+  const writing = document.createElement("optgroup");
+  writing.label = S.yourGroups;
+  const reading = document.createElement("optgroup");
+  reading.label = S.yourGroups;
+  groups.forEach((g) => {
+    state.groups.set(g.slug, g);
+    writing.appendChild(new Option(g.name, "group:" + g.slug));
+    reading.appendChild(new Option(g.name, "group:" + g.slug));
+  });
+  select.appendChild(writing);
+  audience.appendChild(reading);
 }
 
 async function start() {

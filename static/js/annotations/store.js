@@ -10,6 +10,7 @@ export const state = {
   data: payload ? JSON.parse(payload.textContent) : null,
   user: null,  // the viewer's username once mine.json said so
   canModerate: false,
+  groups: new Map(),  // the viewer's reading groups by slug: {slug, name, manages}
 };
 
 export const S = state.data ? state.data.strings : {};
@@ -21,10 +22,18 @@ const filters = {
   tag: document.getElementById("filter-tag"),
   author: document.getElementById("filter-author"),
   mine: document.getElementById("filter-mine"),
+  audience: document.getElementById("filter-audience"),
 };
 
 export function filterControls() {
-  return [filters.tag, filters.author, filters.mine].filter(Boolean);
+  return [filters.tag, filters.author, filters.mine, filters.audience].filter(Boolean);
+}
+
+// "public", "private" or "group:<slug>": who can see ``a`` (the public threads JSON's rows
+// are all public).
+export function audienceOf(a) {
+  const visibility = a.visibility || "public";
+  return visibility === "group" ? "group:" + a.group : visibility;
 }
 
 export function isRoot(a) { return a.parent === null; }
@@ -47,6 +56,7 @@ export function passesFilters(a) {
   if (filters.tag && filters.tag.value && a.tags.indexOf(filters.tag.value) === -1) return false;
   if (filters.author && filters.author.value && (!a.author || a.author.username !== filters.author.value)) return false;
   if (filters.mine && filters.mine.checked && (!a.author || a.author.username !== state.user)) return false;
+  if (filters.audience && filters.audience.value && audienceOf(a) !== filters.audience.value) return false;
   return true;
 }
 

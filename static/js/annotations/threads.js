@@ -36,6 +36,10 @@ function card(a, depth) {
   }
   const notes = [];
   if (a.visibility === "private") notes.push(S.private);
+  if (a.visibility === "group") {
+    const group = state.groups.get(a.group);
+    notes.push(S.groupNote.replace("%(name)s", group ? group.name : a.group));
+  }
   if (a.hidden && a.author) notes.push(S.hidden);
   if (a.awaiting_approval) notes.push(S.awaiting);
   if (isRoot(a) && a.anchor && a.anchor.status === "fuzzy") notes.push(S.fuzzy);
@@ -57,7 +61,11 @@ function card(a, depth) {
     buttons.appendChild(button(S.edit, () => actions.edit(a, article)));
     buttons.appendChild(button(S.delete, () => actions.remove(a)));
   }
-  if (state.canModerate && !a.deleted) {
+  // A group's notes are moderated by the group's owners and moderators, not the site's.
+  const moderates = a.visibility === "group"
+    ? Boolean(state.groups.get(a.group) && state.groups.get(a.group).manages)
+    : state.canModerate;
+  if (moderates && !a.deleted) {
     buttons.appendChild(button(a.hidden ? S.restore : S.hide, () => actions.moderate(a)));
   }
   if (user && !mine && !a.deleted && !a.hidden) {
