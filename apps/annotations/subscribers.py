@@ -17,13 +17,6 @@ def reanchor(*, document_id: int) -> None:
     tasks.reanchor_document.delay_on_commit(document_id)
 
 
-def email_notification(*, notification_id: int, email: bool) -> None:
-    """``notification.created``: e-mail it when the recipient wants e-mail."""
-    if email:
-        tasks.send_notification_email.delay_on_commit(notification_id)
-
-
 def connect() -> None:
     events.subscribe("source.version_ready", reanchor)
     events.subscribe("annotation.reanchor_needed", reanchor)
-    events.subscribe("notification.created", email_notification)

@@ -1,13 +1,12 @@
 from django.urls import path
 
-from . import reader, views
+from . import reader
 from .api import exports as export_api
 from .api import views as annotation_api
 
 app_name = "annotations"
 
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
     path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),
 ]

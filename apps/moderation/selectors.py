@@ -20,7 +20,6 @@ from . import permissions
 from .models import (
     AuditLogEntry,
     HiddenContent,
-    ModerationNotice,
     ReviewItem,
     ReviewStatus,
     UserModerationState,
@@ -96,10 +95,6 @@ def is_hidden(obj) -> bool:
     return HiddenContent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).exists()
-
-
-def notices_for_user(*, user) -> QuerySet:
-    return ModerationNotice.objects.filter(recipient=user).order_by("-created", "-id")
 
 
 # --- Queue and log --------------------------------------------------------------------------
@@ -254,14 +249,14 @@ def audit_log(
 
 
 def personal_layer(request, user) -> dict:
-    """This app's part of ``GET /api/me/`` (apps/common/me.py): roles, unread notices and
-    the moderation link for moderators."""
+    """This app's part of ``GET /api/me/`` (apps/common/me.py): roles and the moderation
+    link for moderators (decision notices count with the other notifications)."""
     from django.urls import reverse
 
     from . import permissions
 
     role = permissions.roles(user)
-    links = {"notices": reverse("moderation:notices")}
+    links = {}
     if role.moderator:
         links["moderation"] = reverse("moderation:queue")
     return {
@@ -270,9 +265,6 @@ def personal_layer(request, user) -> dict:
             "trusted": role.trusted,
             "admin": role.admin,
             "moderator_countries": sorted(role.countries) if role.countries else None,
-        },
-        "unread": {
-            "notices": ModerationNotice.objects.filter(recipient=user, read_at__isnull=True).count()
         },
         "links": links,
     }

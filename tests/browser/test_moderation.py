@@ -58,7 +58,7 @@ def test_keyboard_queue_publish_and_author_notice(login_page, live_server):
     assert errors == []
 
     author_page = login_page(author)
-    author_page.goto("/moderation/notices/")
+    author_page.goto("/notifications/")
     assert "A careful, well-sourced upload." in author_page.locator("main").inner_text()
 
 

@@ -52,7 +52,7 @@ ROUTES = {
     'accounts:profile': Row('/profile/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
-    'annotations:notifications': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),
+    'notifications:list': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # one inbox: replies, mentions, decisions; POST marks read (all, or the ids posted that are the viewer's)
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
@@ -86,7 +86,7 @@ ROUTES = {
     'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     # POST only (login required); an empty form redirects back with the error as a message.
     'moderation:flag': Row('/moderation/flag/', get=(302, 405, 405), post=(302, 302, 302), html=False),
-    'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # POST marks notices read (a GET never does) and redirects back
+    'moderation:notices': Row('/moderation/notices/', get=(301, 301, 301), post=(405, 405, 405), html=False),  # the old notices page: a permanent redirect to /notifications/ (links in old e-mails)
     'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # an annotation's author reads its history too; a private one is its author's alone (tests/annotations/test_privacy.py)
     'moderation:history_restore_deleted': Row('/moderation/history/annotation/{annotation}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'search:search': Row('/search/', get=(200, 200, 200), post=(200, 200, 200), html=True),
