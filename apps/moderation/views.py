@@ -188,6 +188,17 @@ def claim(request, item_id: int):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD"])
+def item_detail(request, item_id: int):
+    """One queue item expanded in its row (a private HTML fragment the queue loads when a
+    row is opened with Enter or ``o``): the content as it is now, flag reasons and
+    counts, the author's standing. Moderators who may work the item only."""
+    item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+    detail = selectors.review_item_detail(viewer=request.user, item=item)
+    return render(request, "moderation/_item_detail.html", detail)
+
+
+@login_required
 @require_POST
 def release(request, item_id: int):
     item = selectors.review_item_get(viewer=request.user, item_id=item_id)

@@ -79,6 +79,7 @@ ROUTES = {
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'moderation:item_detail': Row('/moderation/items/{item}/', get=(302, 403, 200), post=(302, 405, 405), html=False),  # a queue row in full (private fragment): moderators who may work the item
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:log': Row('/moderation/log/', get=(302, 403, 200), post=(302, 403, 200), html=True),
