@@ -280,7 +280,8 @@ REJECTED_DECISIONS = ("reject", "spam", "hide")
 def review_item_detail(*, viewer, item: ReviewItem) -> dict:
     """What a moderator reads before deciding ``item``, shown inline in its queue row:
     the content as it is now (``content``: rows of label and value from the type's
-    adapter; empty when it is gone), the open flags (``flags``: per reason, how many and
+    adapter; empty when it is gone), for a versioned item what changed since the
+    version it recorded (``changes``), the open flags (``flags``: per reason, how many and
     what the flaggers wrote) and the author's standing (``standing``: account age,
     accepted and rejected past items, measures in force and roles). PermissionDenied for
     anyone who may not work the item (a moderator of another country included). A
@@ -294,6 +295,9 @@ def review_item_detail(*, viewer, item: ReviewItem) -> dict:
     adapter = adapter_for_content_type(item.content_type_id)
     target = adapter.get(item.object_id) if adapter is not None else None
     content = adapter.describe(adapter.snapshot(target)) if target is not None else []
+    # An edit: what changed since the version the item recorded (the decision applies to
+    # the version shown).
+    current_version, changes = review_item_changes(item=item, adapter=adapter, target=target)
     flags: dict[str, dict] = {}
     for flag in Flag.objects.filter(
         content_type_id=item.content_type_id, object_id=item.object_id, status=FlagStatus.OPEN
@@ -327,6 +331,8 @@ def review_item_detail(*, viewer, item: ReviewItem) -> dict:
         "item": item,
         "content": content,
         "gone": target is None,
+        "changes": changes,
+        "current_version": current_version,
         "flags": sorted(flags.values(), key=lambda entry: -entry["count"]),
         "standing": standing,
     }

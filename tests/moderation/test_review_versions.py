@@ -508,3 +508,20 @@ def test_changed_items_cost_a_constant_number_of_queries(
     # session, user, groups, scopes, count, items, entries, evidence, passage links; the
     # page also lists the category filter's choices and names each row's decisions
     assert few <= (12 if url == QUEUE else 10)
+
+
+def test_a_row_shown_in_full_shows_what_changed_since_it_was_opened(
+    user, moderator, submitted, run_on_commit
+):
+    """Issue 19: the expanded row (GET /moderation/items/<id>/) carries the diff of an
+    edit made after the item was opened, and the content as it is now."""
+    from django.test import Client
+
+    example, item = submitted
+    with run_on_commit():
+        entry_services.example_update(actor=user, example=example, changes=REWRITE)
+    client = Client()
+    client.force_login(moderator)
+    html = client.get(f"/moderation/items/{item.pk}/").content.decode()
+    assert "Changed since the item was opened (version 1 → 2)" in html
+    assert "<del>Schufa geo-scoring</del>" in html
