@@ -319,3 +319,27 @@ def test_nav_link_follows_group_changes(client, user, run_on_commit):
         user.groups.clear()
     assert HIDDEN_LINK in client.get("/notifications/").content
     assert client.get("/api/me/").json()["roles"]["moderator"] is False
+
+
+def test_countries_may_be_typed_as_lowercase_iso_codes(client, user):
+    """The country picker sends ISO codes; a code typed by hand counts in any case, and
+    an unknown one is a form error with nothing changed."""
+    from apps.moderation import permissions
+
+    from .conftest import make_admin
+
+    client.force_login(make_admin())
+    url = reverse("moderation:user", args=[user.username])
+    page = client.get(url).content.decode()
+    assert "data-country-picker" in page and "js/country-picker" in page
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["fr", " de "], "reason": "Volunteer"}
+    )
+    assert response.status_code == 302
+    assert permissions.moderator_countries(user) == frozenset({"FR", "DE"})
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["XX"], "reason": "Volunteer"}
+    )
+    assert response.status_code == 400
+    permissions.forget_roles(user)
+    assert permissions.moderator_countries(user) == frozenset({"FR", "DE"})
