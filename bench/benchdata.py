@@ -453,14 +453,11 @@ def annotate(
     told of a reply (as ``_notify`` does), marked read and e-mailed so that nothing is
     sent. ``body(i)``/``reply_body(i)`` give the i-th text (default: bench_annotations').
     """
+    from django.contrib.contenttypes.models import ContentType
+
     from apps.annotations.anchoring import context_around
-    from apps.annotations.models import (
-        AnchorStatus,
-        Annotation,
-        AnnotationAnchor,
-        Notification,
-        NotificationKind,
-    )
+    from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor
+    from apps.notifications.models import Notification, NotificationKind
 
     passages = sorted(passages, key=lambda p: p.start)
     starts = [p.start for p in passages]
@@ -536,10 +533,13 @@ def annotate(
         if history:
             insert_history(wave)
         if notifications:
+            annotation_type = ContentType.objects.get_for_model(Annotation)
             notices = [
                 Notification(recipient_id=r._parent_author_id, actor_id=r.author_id,
-                             annotation_id=r.pk, kind=NotificationKind.REPLY,
-                             created=r.created, read_at=r.created, emailed_at=r.created)
+                             subject_type=annotation_type, subject_id=r.pk,
+                             kind=NotificationKind.REPLY, target_label="", target_url="",
+                             text=r.body[:500], created=r.created, read_at=r.created,
+                             emailed_at=r.created)
                 for r in wave
                 if r._parent_author_id != r.author_id
             ]  # fmt: skip

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     # Ours
     "apps.common",
     "apps.accounts",
+    "apps.notifications",
     "apps.sources",
     "apps.annotations",
     "apps.atlas",
@@ -321,11 +322,6 @@ CELERY_BEAT_SCHEDULE = {
     "sources-sweep-stalled-imports": {
         "task": "apps.sources.tasks.sweep_stalled_imports",
         "schedule": 300.0,
-    },
-    # E-mails about moderation decisions whose job was lost (broker down at decision time).
-    "moderation-sweep-unsent-notices": {
-        "task": "apps.moderation.tasks.sweep_unsent_notices",
-        "schedule": 600.0,
     },
 }
 

@@ -12,6 +12,7 @@ from apps.annotations import urls as annotations_urls
 from apps.atlas import urls as atlas_urls
 from apps.common import views as common_views
 from apps.moderation import urls as moderation_urls
+from apps.notifications import urls as notifications_urls
 from apps.search import urls as search_urls
 from apps.site import views as site_views
 from apps.sources import urls as sources_urls
@@ -39,6 +40,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("", include(accounts_urls)),
+    path("", include(notifications_urls)),
     path("", include(annotations_urls)),
     path("atlas/", include(atlas_urls)),
     path("moderation/", include(moderation_urls)),

@@ -16,14 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import (
-    Annotation,
-    AnnotationAnchor,
-    GroupMembership,
-    Notification,
-    ReadingGroup,
-    Visibility,
-)
+from .models import Annotation, AnnotationAnchor, GroupMembership, ReadingGroup, Visibility
 
 EXCERPT_LENGTH = 80
 
@@ -125,25 +118,6 @@ class AnnotationAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._history_object(request, object_id, _("an old version"))
         return super().history_form_view(request, object_id, version_id, extra_context)
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    list_display = [
-        "id",
-        "recipient",
-        "actor",
-        "kind",
-        "annotation",
-        "created",
-        "read_at",
-        "emailed_at",
-        "email_pending",
-    ]
-    # Pending and older than a few minutes: the e-mail job was lost (docs/annotations.md).
-    list_filter = ["kind", "email_pending"]
-    search_fields = ["recipient__username", "actor__username"]
-    raw_id_fields = ["recipient", "actor", "annotation"]
 
 
 class MembershipInline(admin.TabularInline):

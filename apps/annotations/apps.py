@@ -8,14 +8,6 @@ REANCHOR_SWEEP_BEAT_ENTRY = {
     "schedule": 600.0,
 }
 
-EMAIL_SWEEP_BEAT_ENTRY = {
-    "task": "apps.annotations.tasks.sweep_unsent_notification_emails",
-    # Sends reply/mention e-mails whose job was lost (broker down at write time, mail
-    # server down past the task's retries). Every five minutes: once the broker is back, a
-    # lost e-mail leaves within minutes, as the sweep only takes those older than five.
-    "schedule": 300.0,
-}
-
 
 class AnnotationsConfig(AppConfig):
     name = "apps.annotations"
@@ -28,7 +20,6 @@ class AnnotationsConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "annotations-reanchor-sweep", REANCHOR_SWEEP_BEAT_ENTRY
         )
-        settings.CELERY_BEAT_SCHEDULE.setdefault("annotations-email-sweep", EMAIL_SWEEP_BEAT_ENTRY)
 
         from .subscribers import connect
 
@@ -37,7 +28,7 @@ class AnnotationsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Annotation, models.AnnotationAnchor, models.Notification):
+        for model in (models.Annotation, models.AnnotationAnchor):
             http_cache.declare(model)
         http_cache.declare(models.Annotation.history.model)
 
@@ -45,11 +36,19 @@ class AnnotationsConfig(AppConfig):
 
         register()
 
-        from apps.common import me
+        from apps.notifications.registry import register_subject
 
         from . import selectors
 
-        me.register("annotations", selectors.personal_layer)
+        # Replies and mentions show in the inbox while their reader may see them (a
+        # reply later deleted, hidden or made private drops out); moderators are not
+        # told about hidden content there, so no permission lookup is needed.
+        register_subject(
+            models.Annotation,
+            lambda user: models.Annotation.objects.filter(
+                selectors.visibility_q(user, moderator=False), deleted_at__isnull=True
+            ),
+        )
 
         from apps.moderation.history_views import register_history_type
 

@@ -50,7 +50,6 @@ from .models import (
     Annotation,
     AnnotationAnchor,
     GroupMembership,
-    Notification,
     Visibility,
 )
 
@@ -469,41 +468,6 @@ def can_see(
     if author_shadow_hidden is not None:
         return not author_shadow_hidden
     return not shadow_hidden_user_ids().filter(user_id=annotation.author_id).exists()
-
-
-# --- Notifications ----------------------------------------------------------------------
-
-
-def notifications_for_user(*, user) -> QuerySet:
-    """The user's notifications about annotations they can still see (a reply later
-    deleted, hidden or made private drops out). One query: moderators are not told about
-    hidden content here, so no permission lookup is needed."""
-    return (
-        Notification.objects.filter(recipient=user)
-        .filter(
-            visibility_q(user, prefix="annotation__", moderator=False),
-            annotation__deleted_at__isnull=True,
-        )
-        .select_related("actor", "annotation", "annotation__source")
-        .defer("annotation__source__abstract")
-        .order_by("-created", "-id")
-    )
-
-
-def unread_notification_count(*, user) -> int:
-    if user is None or not user.is_authenticated:
-        return 0
-    return notifications_for_user(user=user).filter(read_at__isnull=True).count()
-
-
-def personal_layer(request, user) -> dict:
-    """This app's part of ``GET /api/me/`` (apps/common/me.py): unread notifications."""
-    from django.urls import reverse
-
-    return {
-        "unread": {"notifications": unread_notification_count(user=user)},
-        "links": {"notifications": reverse("annotations:notifications")},
-    }
 
 
 class LiveTarget(NamedTuple):

@@ -17,12 +17,6 @@ def reanchor(*, document_id: int) -> None:
     tasks.reanchor_document.delay_on_commit(document_id)
 
 
-def email_notification(*, notification_id: int, email: bool) -> None:
-    """``notification.created``: e-mail it when the recipient wants e-mail."""
-    if email:
-        tasks.send_notification_email.delay_on_commit(notification_id)
-
-
 def live_created(*, annotation_id: int) -> None:
     """``annotation.created``: readers of the source may show it (``live.py``)."""
     live.broadcast(live.CREATED, annotation_id=annotation_id)
@@ -68,4 +62,3 @@ def connect() -> None:
     events.subscribe("group.created", live_group_created)
     events.subscribe("source.version_ready", reanchor)
     events.subscribe("annotation.reanchor_needed", reanchor)
-    events.subscribe("notification.created", email_notification)

@@ -8,7 +8,6 @@ from .api import views as annotation_api
 app_name = "annotations"
 
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
     path("a/<int:pk>/", views.annotation_share, name="share"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
     path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),

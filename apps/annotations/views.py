@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
@@ -17,19 +16,6 @@ from apps.common.throttles import RateLimited, check_request_rate
 from . import group_selectors, selectors, services
 from .forms import GroupForm
 from .models import GroupRole
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def notification_list(request):
-    """Your notifications, newest first; POST marks them all read."""
-    if request.method == "POST":
-        services.notifications_mark_read(user=request.user)
-        return redirect("annotations:notifications")
-    page = Paginator(selectors.notifications_for_user(user=request.user), 30).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "annotations/notifications.html", {"page": page})
 
 
 @require_GET

@@ -47,6 +47,12 @@ class AtlasConfig(AppConfig):
 
         connect()
 
+        from apps.notifications.registry import register_subject
+
+        from .discussion.selectors import comments_readable_in_inbox
+
+        register_subject(models.EntryComment, comments_readable_in_inbox)
+
     def reader_extension(self, request, *, source, document):
         return {"templates": {"head": ["atlas/_head.html"]}}
 

@@ -17,11 +17,13 @@ class ModerationConfig(AppConfig):
 
         connect()
         me.register("moderation", selectors.personal_layer)
+        from apps.notifications.registry import register_verbs
+
+        register_verbs("decision", dict(models.Decision.choices))
         for model in (
             models.HiddenContent,
             models.UserModerationState,
             models.ModeratorScope,
-            models.ModerationNotice,
             models.ReviewItem,
             models.Flag,
         ):

@@ -161,6 +161,14 @@ class LogFilterForm(forms.Form):
         }
 
 
+class CountryCodesField(forms.MultipleChoiceField):
+    """ISO 3166-1 alpha-2 codes, as the picker sends them or as typed by hand ("fr"
+    counts as "FR")."""
+
+    def to_python(self, value):
+        return [code.strip().upper() for code in super().to_python(value)]
+
+
 class UserMeasureForm(forms.Form):
     """One role or measure change on the user page; the service checks who may do it."""
 
@@ -176,11 +184,20 @@ class UserMeasureForm(forms.Form):
         ("shadow_hide_off", _("Stop shadow-hiding")),
     ]
     action = forms.ChoiceField(label=_("Change"), choices=ACTIONS)
-    countries = forms.MultipleChoiceField(
+    countries = CountryCodesField(
         label=_("Countries (moderators only)"),
         required=False,
         choices=countries,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        # static/js/country-picker.js turns it into a type-to-find combobox; without
+        # script it stays this list.
+        widget=forms.SelectMultiple(
+            attrs={
+                "size": 6,
+                "data-country-picker": "",
+                "data-chosen-label": _("Chosen countries"),
+                "data-remove-label": _("Remove"),
+            }
+        ),
         help_text=_(
             "The countries to appoint them for, or to take away. Taking away their last "
             "country removes the moderator role."

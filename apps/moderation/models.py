@@ -326,34 +326,6 @@ class HiddenContent(models.Model):
         return f"hidden {self.content_type_id}:{self.object_id}"
 
 
-class ModerationNotice(models.Model):
-    """Tells an author what a moderator decided about their content, and why."""
-
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="moderation_notices"
-    )
-    review_item = models.ForeignKey(
-        ReviewItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
-    )
-    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
-    reason = models.TextField(_("reason"))
-    target_label = models.CharField(_("content"), max_length=300, blank=True)
-    target_url = models.CharField(_("link"), max_length=500, blank=True)
-    created = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    # Set when the e-mail was sent, or found unwanted (no address, e-mails turned off):
-    # the task and the sweep skip handled notices, so an author gets at most one e-mail.
-    email_handled_at = models.DateTimeField(_("e-mail handled"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created", "-id"]
-        verbose_name = _("moderation notice")
-        verbose_name_plural = _("moderation notices")
-
-    def __str__(self) -> str:
-        return f"{self.decision} → {self.recipient}: {self.target_label}"
-
-
 class FlagReason(models.TextChoices):
     SPAM = "spam", _("Spam")
     HARASSMENT = "harassment", _("Harassment")

@@ -20,7 +20,6 @@ from . import permissions
 from .models import (
     AuditLogEntry,
     HiddenContent,
-    ModerationNotice,
     ReviewItem,
     ReviewStatus,
     UserModerationState,
@@ -96,10 +95,6 @@ def is_hidden(obj) -> bool:
     return HiddenContent.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
     ).exists()
-
-
-def notices_for_user(*, user) -> QuerySet:
-    return ModerationNotice.objects.filter(recipient=user).order_by("-created", "-id")
 
 
 # --- Queue and log --------------------------------------------------------------------------
@@ -254,14 +249,14 @@ def audit_log(
 
 
 def personal_layer(request, user) -> dict:
-    """This app's part of ``GET /api/me/`` (apps/common/me.py): roles, unread notices and
-    the moderation link for moderators."""
+    """This app's part of ``GET /api/me/`` (apps/common/me.py): roles and the moderation
+    link for moderators (decision notices count with the other notifications)."""
     from django.urls import reverse
 
     from . import permissions
 
     role = permissions.roles(user)
-    links = {"notices": reverse("moderation:notices")}
+    links = {}
     if role.moderator:
         links["moderation"] = reverse("moderation:queue")
     return {
@@ -271,8 +266,73 @@ def personal_layer(request, user) -> dict:
             "admin": role.admin,
             "moderator_countries": sorted(role.countries) if role.countries else None,
         },
-        "unread": {
-            "notices": ModerationNotice.objects.filter(recipient=user, read_at__isnull=True).count()
-        },
         "links": links,
+    }
+
+
+# --- One queue item, expanded in its row -----------------------------------------------------
+
+# How an author's past items count on their standing: the content stayed up, or not.
+ACCEPTED_DECISIONS = ("publish", "keep")
+REJECTED_DECISIONS = ("reject", "spam", "hide")
+
+
+def review_item_detail(*, viewer, item: ReviewItem) -> dict:
+    """What a moderator reads before deciding ``item``, shown inline in its queue row:
+    the content as it is now (``content``: rows of label and value from the type's
+    adapter; empty when it is gone), for a versioned item what changed since the
+    version it recorded (``changes``), the open flags (``flags``: per reason, how many and
+    what the flaggers wrote) and the author's standing (``standing``: account age,
+    accepted and rejected past items, measures in force and roles). PermissionDenied for
+    anyone who may not work the item (a moderator of another country included). A
+    constant number of queries."""
+    from django.db.models import Count
+
+    from .models import Flag, FlagStatus
+
+    if not permissions.can_work_item(viewer, item):
+        raise PermissionDenied(_("This item is outside the countries you moderate."))
+    adapter = adapter_for_content_type(item.content_type_id)
+    target = adapter.get(item.object_id) if adapter is not None else None
+    content = adapter.describe(adapter.snapshot(target)) if target is not None else []
+    # An edit: what changed since the version the item recorded (the decision applies to
+    # the version shown).
+    current_version, changes = review_item_changes(item=item, adapter=adapter, target=target)
+    flags: dict[str, dict] = {}
+    for flag in Flag.objects.filter(
+        content_type_id=item.content_type_id, object_id=item.object_id, status=FlagStatus.OPEN
+    ).order_by("created", "pk"):
+        entry = flags.setdefault(
+            flag.reason, {"label": flag.get_reason_display(), "count": 0, "texts": []}
+        )
+        entry["count"] += 1
+        if flag.text:
+            entry["texts"].append(flag.text)
+    standing = None
+    author = item.author
+    if author is not None:
+        counts = ReviewItem.objects.filter(author=author, status=ReviewStatus.DECIDED).aggregate(
+            accepted=Count("pk", filter=Q(decision__in=ACCEPTED_DECISIONS)),
+            rejected=Count("pk", filter=Q(decision__in=REJECTED_DECISIONS)),
+        )
+        state = UserModerationState.objects.filter(user=author).first()
+        role = permissions.roles(author)
+        standing = {
+            "user": author,
+            "joined": author.date_joined,
+            "accepted": counts["accepted"],
+            "rejected": counts["rejected"],
+            "premoderated": bool(state and state.premoderate_annotations),
+            "shadow_hidden": bool(state and state.shadow_hidden),
+            "trusted": role.trusted,
+            "moderator": role.moderator,
+        }
+    return {
+        "item": item,
+        "content": content,
+        "gone": target is None,
+        "changes": changes,
+        "current_version": current_version,
+        "flags": sorted(flags.values(), key=lambda entry: -entry["count"]),
+        "standing": standing,
     }

@@ -8,17 +8,10 @@ import logging
 
 from apps.common import events
 
-from . import tasks
 from .registry import UnknownTargetType, get_adapter
 from .services import review_item_open
 
 logger = logging.getLogger(__name__)
-
-
-def email_notice(*, notice_id: int) -> None:
-    """``notice.created``: e-mail the decision. A broker outage is logged;
-    ``tasks.sweep_unsent_notices`` sends it later."""
-    tasks.send_notice_email.delay_on_commit(notice_id)
 
 
 def open_review_item(
@@ -37,5 +30,4 @@ def open_review_item(
 
 
 def connect() -> None:
-    events.subscribe("notice.created", email_notice)
     events.subscribe("review.requested", open_review_item)

@@ -6,6 +6,7 @@ app_name = "moderation"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
+    path("items/<int:item_id>/", views.item_detail, name="item_detail"),
     path("items/<int:item_id>/claim/", views.claim, name="claim"),
     path("items/<int:item_id>/release/", views.release, name="release"),
     path("log/", views.log, name="log"),

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -186,6 +185,17 @@ def claim(request, item_id: int):
     else:
         messages.success(request, _("You claimed “%(label)s”.") % {"label": item.target_label})
     return redirect(_next_url(request))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def item_detail(request, item_id: int):
+    """One queue item expanded in its row (a private HTML fragment the queue loads when a
+    row is opened with Enter or ``o``): the content as it is now, flag reasons and
+    counts, the author's standing. Moderators who may work the item only."""
+    item = selectors.review_item_get(viewer=request.user, item_id=item_id)
+    detail = selectors.review_item_detail(viewer=request.user, item=item)
+    return render(request, "moderation/_item_detail.html", detail)
 
 
 @login_required
@@ -364,23 +374,11 @@ def _apply_measure(actor, person, data: dict) -> None:
 # --- Notices ----------------------------------------------------------------------------------
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD"])
 def notices(request):
-    """The signed-in user's moderation notices. Reading the page changes nothing (a GET
-    never changes state: link previews and prefetchers open pages too); the "Mark as
-    read" buttons POST the notices to mark (``notice``), "Mark all as read" none."""
-    if request.method == "POST":
-        ids = [number for value in request.POST.getlist("notice") if (number := as_id(value))]
-        services.notices_mark_read(user=request.user, notice_ids=ids or None)
-        page_number = request.POST.get("page", "")
-        url = reverse("moderation:notices")
-        return redirect(f"{url}?page={page_number}" if page_number.isdigit() else url)
-    page = Paginator(selectors.notices_for_user(user=request.user), 25).get_page(
-        request.GET.get("page")
-    )
-    unread = any(n.read_at is None for n in page.object_list)
-    return render(request, "moderation/notices.html", {"page": page, "unread": unread})
+    """The old page of decision notices: they are notifications now, in the one inbox
+    (apps/notifications). Kept as a permanent redirect for links in old e-mails."""
+    return redirect("notifications:list", permanent=True)
 
 
 # --- Flags from pages ---------------------------------------------------------------------------

@@ -1,16 +1,22 @@
 // Review queue keyboard shortcuts: j/k move, x select, c claim, one key per decision
 // (a publish, e request changes, r reject, h hide, n keep, s spam: the keys on each row's
-// buttons), o open, ? help. A decision key moves to the current row's reason; Enter there
-// presses that row's button for the decision. Everything also works with the mouse and
-// Tab; this only speeds it up.
+// buttons), o or Enter shows the item in full inside its row, ? help. A decision key moves
+// to the current row's reason; Enter there presses that row's button for the decision.
+// Claims and decisions come back through htmx (the queue form is boosted): the form is
+// replaced in place and focus goes to the next item. Everything also works with the mouse
+// and Tab, and without script (a page load per action); this only speeds it up.
 (function () {
   "use strict";
 
-  var table = document.getElementById("queue-table");
   var help = document.getElementById("moderation-help");
   var current = -1;
+  // After a claim or decision the form comes back (htmx replaces the table): the id of
+  // the row to focus then ("" for "where the cursor was"); null when nothing was sent.
+  var focusAfterSwap = null;
 
   function rows() {
+    // Looked up each time: a claim or decision replaces the table.
+    var table = document.getElementById("queue-table");
     return table ? Array.prototype.slice.call(table.querySelectorAll("tbody .queue__row")) : [];
   }
 
@@ -51,8 +57,61 @@
     var row = event.target.closest(".queue__row");
     var pending = row && row.getAttribute("data-pending");
     var button = pending && row.querySelector('button[data-decision="' + pending + '"]');
-    if (button && event.target.form) event.target.form.requestSubmit(button);
+    // A click (not requestSubmit): htmx takes the submitter's name and value from it.
+    if (button) button.click();
   }, true);
+
+  function expand(row) {
+    var more = row && row.querySelector("[data-item-more]");
+    if (more) more.open = !more.open;
+  }
+
+  // Which row comes up after a claim (the same one) or a decision (the next one, named
+  // in the button's value "<decision>:<item>:<next item>").
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("#queue-form button[type=submit]");
+    if (!button) return;
+    var row = button.closest(".queue__row");
+    if (button.name === "decide_one") {
+      var next = button.value.split(":")[2];
+      focusAfterSwap = next ? "queue-item-" + next : "";
+    } else {
+      focusAfterSwap = row ? row.id : "";
+    }
+  }, true);
+
+  function fromQueueForm(event) {
+    var elt = event.detail && event.detail.elt;
+    return !!(elt && elt.id === "queue-form");
+  }
+
+  // A refused decision (400: the form's errors) or one overtaken by an edit (409: what
+  // changed) is a page to show, not an error to drop: swap it in like a success.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr && event.detail.xhr.status;
+    if ((status === 400 || status === 409) && fromQueueForm(event)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // An item that cannot be shown in full (out of scope, gone) says so in its row.
+  document.addEventListener("htmx:responseError", function (event) {
+    var elt = event.detail && event.detail.elt;
+    var body = elt && elt.matches && elt.matches("[data-item-more]") && elt.querySelector(".queue__more-body");
+    if (body) body.textContent = body.getAttribute("data-error") || "Could not load this item.";
+  });
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (focusAfterSwap === null || !document.getElementById("queue-form")) return;
+    if (event.detail && event.detail.elt && event.detail.elt.closest && event.detail.elt.closest(".queue__more-body")) return;
+    var all = rows();
+    var target = focusAfterSwap && document.getElementById(focusAfterSwap);
+    var index = all.indexOf(target);
+    focusAfterSwap = null;
+    if (index < 0) index = Math.min(Math.max(current, 0), all.length - 1);
+    if (index >= 0) move(index);
+  });
 
   // After a decision the page comes back at the next row (#queue-item-<id>).
   function focusFromHash() {
@@ -118,8 +177,12 @@
       case "n": decide("keep"); break;
       case "s": decide("spam"); break;
       case "o":
-        row = currentRow();
-        if (row) { var link = row.querySelector("td a[href]"); if (link) link.click(); }
+        expand(currentRow());
+        break;
+      case "Enter":
+        // Enter on a row (not on a link or button inside it) shows it in full.
+        if (!event.target.classList || !event.target.classList.contains("queue__row")) return;
+        expand(event.target);
         break;
       case "?": showHelp(); break;
       default: return;

@@ -105,6 +105,21 @@
     var token = cookie("csrftoken");
     if (token) event.detail.headers["X-CSRFToken"] = token;
   });
+  // Sign-in and sign-up links say where to come back to ("next"), but the server never
+  // sees the fragment: a reader at "#p-12" would come back to the top of the paper. At
+  // the click, "next" becomes this page with its fragment, kept through sign-up and
+  // e-mail verification. Only links marked data-next-here, whose next is this page.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a[data-next-here]");
+    if (!link || !location.hash) return;
+    var url = new URL(link.href, location.href);
+    var here = location.pathname + location.search;
+    var next = url.searchParams.get("next");
+    if (next !== here && next !== location.pathname) return;
+    url.searchParams.set("next", here + location.hash);
+    link.href = url.pathname + url.search;
+  }, true);
+
   // For other scripts: the token at the time of the request.
   window.creditscapeCsrfToken = function () { return cookie("csrftoken") || ""; };
   // Older scripts read the token from the body's hx-headers (as base.html once rendered

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.annotations import services as annotation_services
-from apps.moderation.models import ModerationNotice
+from apps.notifications.models import Notification
 from tests.annotations.conftest import document, make_annotation  # noqa: F401 - fixtures
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
@@ -51,9 +51,9 @@ def test_a_signed_in_reader_gets_name_roles_and_unread_counts(
         "page_url": reverse("search:contributor", args=["reader1"]),
     }
     assert data["roles"]["moderator"] is False
-    assert data["unread"] == {"notifications": 0, "notices": 0}
+    assert data["unread"] == {"notifications": 0}
     assert "moderation" not in data["links"]
-    assert data["links"]["notifications"] == reverse("annotations:notifications")
+    assert data["links"]["notifications"] == reverse("notifications:list")
     assert data["links"]["sign_out"] == reverse("account_logout")
     # The hint cookie for site.js, set on this private answer.
     assert response.cookies["signed_in"].value == "1"
@@ -62,15 +62,16 @@ def test_a_signed_in_reader_gets_name_roles_and_unread_counts(
 
 def test_a_moderator_sees_the_moderation_link_and_unread_notices():
     moderator = make_moderator(username="mod1")
-    ModerationNotice.objects.create(
-        recipient=moderator, decision="hide", reason="spam", target_label="x"
+    Notification.objects.create(
+        recipient=moderator, kind="decision", verb="hide", text="spam", target_label="x"
     )
     client = Client()
     client.force_login(moderator)
     data = client.get(URL).json()
     assert data["roles"]["moderator"] is True
     assert data["links"]["moderation"] == reverse("moderation:queue")
-    assert data["unread"]["notices"] == 1
+    # Decision notices count with the other notifications: one inbox.
+    assert data["unread"]["notifications"] == 1
 
 
 def test_unread_notifications_are_counted(user, other_user, make_annotation):  # noqa: F811

@@ -14,16 +14,16 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 
 from apps.annotations import selectors, services
-from apps.annotations.models import AnchorStatus, Annotation, Notification
+from apps.annotations.models import AnchorStatus, Annotation
 from apps.annotations.services import TextPositionSelector
 from apps.moderation.models import (
     AuditLogEntry,
     Flag,
-    ModerationNotice,
     ReviewItem,
     ReviewStatus,
 )
 from apps.moderation.services import flag_create, review_item_open, user_set_premoderation
+from apps.notifications.models import Notification
 from apps.sources.models import Document, DocumentUpload
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_admin, make_moderator
@@ -175,7 +175,7 @@ def test_making_a_note_private_closes_its_items_and_keeps_no_copy(
     assert rows.count() == 2
     dumped = json.dumps(list(rows.values("target_label", "reason", "before", "after")))
     assert SECRET not in dumped and QUOTE not in dumped
-    assert not ModerationNotice.objects.exists()
+    assert not Notification.objects.filter(kind="decision").exists()
     html = _client(moderator).get("/moderation/?status=decided").content.decode()
     assert SECRET not in html and QUOTE not in html
 
@@ -245,7 +245,9 @@ def test_re_attaching_an_orphan_closes_its_review_item(
     assert "Re-attached" in item.reason
     row = AuditLogEntry.objects.get(action="decision")
     assert row.actor == actor and row.after["settled_outside_queue"] is True
-    assert ModerationNotice.objects.filter(recipient=user).exists() == (by == "moderator")
+    assert Notification.objects.filter(kind="decision", recipient=user).exists() == (
+        by == "moderator"
+    )
 
 
 def test_re_attaching_in_an_older_version_leaves_the_item_open(

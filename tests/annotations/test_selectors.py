@@ -8,6 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
 from apps.annotations import selectors, services
+from apps.notifications import selectors as inbox_selectors
 
 pytestmark = pytest.mark.django_db
 
@@ -95,10 +96,10 @@ def test_notifications_drop_out_when_the_reply_becomes_invisible(
 ):
     root = make_annotation(user)
     reply = services.annotation_reply(author=other_user, parent=root, body="hello")
-    assert selectors.unread_notification_count(user=user) == 1
+    assert inbox_selectors.unread_notification_count(user=user) == 1
     services.annotation_hide(annotation=reply, moderator=moderator)
-    assert selectors.unread_notification_count(user=user) == 0
-    assert selectors.unread_notification_count(user=AnonymousUser()) == 0
+    assert inbox_selectors.unread_notification_count(user=user) == 0
+    assert inbox_selectors.unread_notification_count(user=AnonymousUser()) == 0
 
 
 @pytest.fixture

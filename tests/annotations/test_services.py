@@ -12,9 +12,10 @@ from apps.annotations.models import (
     Annotation,
     AnnotationAnchor,
     Motivation,
-    Notification,
 )
 from apps.annotations.services import TextPositionSelector, TextQuoteSelector
+from apps.notifications import services as inbox
+from apps.notifications.models import Notification
 from apps.sources.models import Document, DocumentStatus
 
 pytestmark = pytest.mark.django_db
@@ -422,14 +423,14 @@ def test_reply_notifies_the_parent_author_and_emails(
         other_user,
         "reply",
     )
-    assert notification.annotation == reply
+    assert notification.subject_id == reply.pk
     assert len(mail.outbox) == 1
-    assert "replied to your annotation" in mail.outbox[0].subject
+    assert "replied to you" in mail.outbox[0].subject
     assert "A reply" in mail.outbox[0].body
     notification.refresh_from_db()
     assert notification.emailed_at is not None
     # The task is idempotent.
-    assert services.notification_send_email(notification_id=notification.pk) is False
+    assert inbox.notification_send_email(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -455,7 +456,7 @@ def test_mentions_notify_once_never_self_never_invisible(
         (third_user.username, "mention"),
         (user.username, "reply"),
     }
-    assert not Notification.objects.filter(annotation=private).exists()
+    assert not Notification.objects.filter(subject_id=private.pk).exists()
     # third_user turned email off.
     assert sorted(m.to[0] for m in mail.outbox) == sorted([other_user.email, user.email])
 
@@ -480,5 +481,5 @@ def test_mentions_link_to_the_persons_page_in_annotations_and_entry_comments(
 def test_mark_read(user, other_user, make_annotation):
     root = make_annotation(user)
     services.annotation_reply(author=other_user, parent=root, body="A reply")
-    assert services.notifications_mark_read(user=user) == 1
-    assert services.notifications_mark_read(user=user) == 0
+    assert inbox.notifications_mark_read(user=user) == 1
+    assert inbox.notifications_mark_read(user=user) == 0

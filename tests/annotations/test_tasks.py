@@ -144,10 +144,12 @@ def test_email_sweep_sends_an_email_whose_job_was_lost_exactly_once(
     from django.utils import timezone
 
     from apps.annotations import services
-    from apps.annotations.models import Notification
+    from apps.notifications import services as inbox
+    from apps.notifications import tasks as inbox_tasks
+    from apps.notifications.models import Notification
 
-    assert settings.CELERY_BEAT_SCHEDULE["annotations-email-sweep"]["task"] == (
-        tasks.sweep_unsent_notification_emails.name
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-email-sweep"]["task"] == (
+        inbox_tasks.sweep_unsent_notification_emails.name
     )
     root = make_annotation(user)
     services.annotation_reply(author=other_user, parent=root, body="A reply")  # no on-commit
@@ -155,11 +157,11 @@ def test_email_sweep_sends_an_email_whose_job_was_lost_exactly_once(
     assert notification.email_pending and notification.emailed_at is None
     assert mail.outbox == []
     # Just made: its own job may still be on its way.
-    assert tasks.sweep_unsent_notification_emails() == []
+    assert inbox_tasks.sweep_unsent_notification_emails() == []
 
     later = timezone.now() + timedelta(minutes=6)
-    assert services.notifications_sweep_unsent(
-        send=tasks.send_notification_email.delay, now=later
+    assert inbox.notifications_sweep_unsent(
+        send=inbox_tasks.send_notification_email.delay, now=later
     ) == [notification.pk]
     assert [m.to for m in mail.outbox] == [[user.email]]
     assert "A reply" in mail.outbox[0].body
@@ -167,10 +169,10 @@ def test_email_sweep_sends_an_email_whose_job_was_lost_exactly_once(
     assert notification.emailed_at is not None and not notification.email_pending
     # Settled: neither the sweep nor a redelivered job sends it again.
     assert (
-        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        inbox.notifications_sweep_unsent(send=inbox_tasks.send_notification_email.delay, now=later)
         == []
     )
-    assert tasks.send_notification_email(notification.pk) is False
+    assert inbox_tasks.send_notification_email(notification.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -186,7 +188,9 @@ def test_email_sweep_gives_up_stale_and_already_read_notifications(
     from django.utils import timezone
 
     from apps.annotations import services
-    from apps.annotations.models import Notification
+    from apps.notifications import services as inbox
+    from apps.notifications import tasks as inbox_tasks
+    from apps.notifications.models import Notification
 
     root = make_annotation(user)
     stale = services.annotation_reply(author=other_user, parent=root, body="Old reply")
@@ -194,15 +198,17 @@ def test_email_sweep_gives_up_stale_and_already_read_notifications(
     read = services.annotation_reply(author=other_user, parent=other_root, body="Seen reply")
     fresh = services.annotation_reply(author=third_user, parent=stale, body="New reply")
     now = timezone.now()
-    Notification.objects.filter(annotation=stale).update(created=now - timedelta(days=3, hours=1))
-    services.notifications_mark_read(user=third_user)
-    assert Notification.objects.filter(annotation=read).get().read_at is not None
+    Notification.objects.filter(subject_id=stale.pk).update(
+        created=now - timedelta(days=3, hours=1)
+    )
+    inbox.notifications_mark_read(user=third_user)
+    assert Notification.objects.filter(subject_id=read.pk).get().read_at is not None
 
     with caplog.at_level("WARNING"):
-        sent = services.notifications_sweep_unsent(
-            send=tasks.send_notification_email.delay, now=now + timedelta(minutes=6)
+        sent = inbox.notifications_sweep_unsent(
+            send=inbox_tasks.send_notification_email.delay, now=now + timedelta(minutes=6)
         )
-    fresh_notification = Notification.objects.get(annotation=fresh)
+    fresh_notification = Notification.objects.get(subject_id=fresh.pk)
     assert sent == [fresh_notification.pk]
     assert [m.to for m in mail.outbox] == [[other_user.email]]
     assert "Gave up 2 notification e-mails" in caplog.text
@@ -222,7 +228,9 @@ def test_email_sweep_leaves_alone_emails_nobody_wants(
     from django.utils import timezone
 
     from apps.annotations import services
-    from apps.annotations.models import Notification
+    from apps.notifications import services as inbox
+    from apps.notifications import tasks as inbox_tasks
+    from apps.notifications.models import Notification
 
     third_user.email_notifications = False
     third_user.save()
@@ -236,14 +244,14 @@ def test_email_sweep_leaves_alone_emails_nobody_wants(
     user.save()
 
     later = timezone.now() + timedelta(minutes=6)
-    assert services.notifications_sweep_unsent(
-        send=tasks.send_notification_email.delay, now=later
+    assert inbox.notifications_sweep_unsent(
+        send=inbox_tasks.send_notification_email.delay, now=later
     ) == [changed_mind.pk]
     assert mail.outbox == []
     changed_mind.refresh_from_db()
     assert not changed_mind.email_pending and changed_mind.emailed_at is None
     assert (
-        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        inbox.notifications_sweep_unsent(send=inbox_tasks.send_notification_email.delay, now=later)
         == []
     )
 
@@ -258,7 +266,9 @@ def test_email_sweep_with_the_broker_still_down_keeps_the_email_owed(
     from kombu.exceptions import OperationalError
 
     from apps.annotations import services
-    from apps.annotations.models import Notification
+    from apps.notifications import services as inbox
+    from apps.notifications import tasks as inbox_tasks
+    from apps.notifications.models import Notification
 
     root = make_annotation(user)
     services.annotation_reply(author=other_user, parent=root, body="A reply")
@@ -266,10 +276,10 @@ def test_email_sweep_with_the_broker_still_down_keeps_the_email_owed(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
-    monkeypatch.setattr(tasks.send_notification_email, "delay", broker_down)
+    monkeypatch.setattr(inbox_tasks.send_notification_email, "delay", broker_down)
     later = timezone.now() + timedelta(minutes=6)
     assert (
-        services.notifications_sweep_unsent(send=tasks.send_notification_email.delay, now=later)
+        inbox.notifications_sweep_unsent(send=inbox_tasks.send_notification_email.delay, now=later)
         == []
     )
     assert "Sweep could not enqueue email" in caplog.text

@@ -29,8 +29,9 @@ from apps.atlas.models import (
     SuggestedEdit,
 )
 from apps.atlas.suggestions import services as suggestion_services
-from apps.moderation.models import AuditLogEntry, ModerationNotice, ModeratorScope
+from apps.moderation.models import AuditLogEntry, ModeratorScope
 from apps.moderation.permissions import MODERATOR_GROUP
+from apps.notifications.models import Notification
 from apps.sources.models import Passage
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_trusted_user
@@ -721,30 +722,29 @@ def test_the_merged_entrys_contributors_are_told_in_the_app_and_by_email(
     mailoutbox.clear()
     with run_on_commit():
         merge_pair(mod, b, a, "Same system, reported twice", operator="target")
-    notices = ModerationNotice.objects.filter(decision="merge").order_by("recipient_id")
+    notices = Notification.objects.filter(kind="decision", verb="merge").order_by("recipient_id")
     assert {n.recipient for n in notices} == {other_user, editor}
     for notice in notices:
         assert notice.target_label == b.title and notice.target_url == a.get_absolute_url()
-        assert "Same system, reported twice" in notice.reason and f"#{a.pk}" in notice.reason
-        assert (
-            notice.review_item is None
-            and notice.get_decision_display() == "Merged into another entry"
-        )
+        assert "Same system, reported twice" in notice.text and f"#{a.pk}" in notice.text
+        assert notice.get_verb_display() == "Merged into another entry"
     assert sorted(m.to[0] for m in mailoutbox) == sorted([other_user.email, editor.email])
     assert all(a.get_absolute_url() in m.body for m in mailoutbox)
     # The kept entry's author learns nothing: nothing of theirs moved.
-    assert not ModerationNotice.objects.filter(recipient=user).exists()
+    assert not Notification.objects.filter(kind="decision", recipient=user).exists()
     client.force_login(other_user)
-    html = client.get("/moderation/notices/").content.decode()
-    assert "<strong>Merged into another entry</strong>" in html
-    assert f'<a href="{a.get_absolute_url()}">{b.title}</a>' in html
+    html = client.get("/notifications/").content.decode()
+    assert (
+        f'<a href="{a.get_absolute_url()}">Moderation decision on “{b.title}”: '
+        "Merged into another entry</a>"
+    ) in html
 
 
 def test_the_acting_moderator_is_never_told(user, mod, make_published):
     a = make_published(user, title="A")
     b = make_published(mod, title="A")
     merge_services.example_merge(actor=mod, source=b, target_id=a.pk, reason="Same")
-    assert not ModerationNotice.objects.filter(recipient=mod).exists()
+    assert not Notification.objects.filter(kind="decision", recipient=mod).exists()
 
 
 def test_the_queue_never_offers_merge_as_a_decision(client, coded_pair, mod):

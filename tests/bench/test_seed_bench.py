@@ -11,13 +11,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from apps.annotations.anchoring import context_around
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor, Notification
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor
 from apps.atlas.aggregates import selectors as aggregate_selectors
 from apps.atlas.entries import selectors as entry_selectors
 from apps.atlas.models import Category, Evidence, Example, PassageLink, Status
 from apps.common.markdown import render_markdown
 from apps.moderation import permissions
 from apps.moderation.models import AuditLogEntry, ModeratorScope
+from apps.notifications.models import Notification
 from apps.sources.models import DocumentStatus, Passage, Source
 from apps.sources.starter import FOUNDING_PAPER
 from bench.benchdata import SCALES, SEARCH_MARKER
@@ -121,8 +122,12 @@ def test_every_annotation_is_anchored_and_every_reply_threaded(seeded):
     notices = Notification.objects.all()
     assert notices.exists()
     assert not notices.filter(emailed_at__isnull=True).exists()
-    for notice in notices.select_related("annotation__parent"):
-        assert notice.recipient_id == notice.annotation.parent.author_id != notice.actor_id
+    replies = Annotation.objects.select_related("parent").in_bulk(
+        list(notices.values_list("subject_id", flat=True))
+    )
+    for notice in notices:
+        reply = replies[notice.subject_id]
+        assert notice.recipient_id == reply.parent.author_id != notice.actor_id
 
 
 def test_entries_cover_every_country_and_category_and_are_visible(seeded):

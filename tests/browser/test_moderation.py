@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests import samples
 from tests.browser.axe import serious_violations
@@ -58,7 +59,7 @@ def test_keyboard_queue_publish_and_author_notice(login_page, live_server):
     assert errors == []
 
     author_page = login_page(author)
-    author_page.goto("/moderation/notices/")
+    author_page.goto("/notifications/")
     assert "A careful, well-sourced upload." in author_page.locator("main").inner_text()
 
 
@@ -105,14 +106,51 @@ def test_keyboard_hides_a_flagged_spam_annotation_from_the_row(
             assert not overlaps, (width, box, panel)
 
     page.set_viewport_size({"width": 1366, "height": 768})
+    # No page load from here on: a marker on the window survives only in the same page.
+    page.evaluate("window.__sameQueuePage = true")
     page.keyboard.press("j")
+    assert "CHEAP LOANS" in page.evaluate("document.activeElement.textContent")
+    # o shows the item in full inside its row: its words, the flag's reason and count,
+    # the author's standing.
+    page.keyboard.press("o")
+    detail = row.locator("[data-item-detail]")
+    detail.wait_for()
+    expect(detail).to_contain_text("CHEAP LOANS at loans.example!!!")
+    expect(detail).to_contain_text("Spam × 1")
+    expect(detail).to_contain_text("0 items accepted")
+    assert serious_violations(page) == []
+    for width, height in ((1366, 768), (390, 844)):  # the open row covers nothing either
+        page.set_viewport_size({"width": width, "height": height})
+        boxes = page.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => r.getBoundingClientRect().toJSON())"
+        )
+        for above, below in zip(boxes, boxes[1:], strict=False):
+            assert above["bottom"] <= below["top"] + 1, (width, above, below)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    # c claims it in place, and the cursor stays on the row.
+    page.keyboard.press("c")
+    page.get_by_text("You claimed").wait_for()
+    expect(page.locator("tbody tr", has_text="CHEAP LOANS")).to_contain_text("you")
+    assert "CHEAP LOANS" in page.evaluate("document.activeElement.textContent")
+    next_row_id = page.evaluate(
+        "document.activeElement.nextElementSibling && document.activeElement.nextElementSibling.id"
+    )
     page.keyboard.press("h")
-    reason = page.locator("[data-row-reason]").first
+    reason = page.locator("tbody tr", has_text="CHEAP LOANS").locator("[data-row-reason]")
     assert reason.evaluate("el => el === document.activeElement")
     page.keyboard.type("Advertising, not scholarship.")
     page.keyboard.press("Enter")
     page.get_by_text("Hide: 1 item decided.").wait_for()
-    assert page.url.split("#")[0].endswith("/moderation/")  # still in the queue
+    expect(page.locator("tbody tr", has_text="CHEAP LOANS")).to_have_count(0)
+    assert page.evaluate("window.__sameQueuePage === true")  # still the same page
+    assert page.url.split("#")[0].endswith("/moderation/")
+    # Focus moved on to the next item.
+    page.wait_for_function(f"document.activeElement.id === {next_row_id!r}")
     spam.refresh_from_db()
     assert Annotation.objects.get(pk=spam.pk).hidden
+    # A refused decision (no reason: 400) shows its error in place too.
+    page.keyboard.press("r")
+    page.keyboard.press("Enter")
+    page.locator("#queue-form .error, #queue-form [role=alert]").first.wait_for()
+    assert page.evaluate("window.__sameQueuePage === true")
     assert page.js_errors == []

@@ -82,7 +82,7 @@ def test_submit_review_with_keyboard_publish_notice_and_map(login_page, page):
     assert example.status == "published"
 
     # 3. The author is told, with the reason.
-    writer.goto("/moderation/notices/")
+    writer.goto("/notifications/")
     notices = writer.locator("main")
     expect(notices).to_contain_text("Social housing tenant scores")
     expect(notices).to_contain_text("Well sourced; the housing office report confirms it.")

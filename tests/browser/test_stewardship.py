@@ -101,5 +101,5 @@ def test_propose_diff_accept_and_annotations_follow(login_page, page, source):
     assert page.js_errors == []
 
     # 5. The contributor is told, with the reason.
-    writer.goto("/moderation/notices/")
+    writer.goto("/notifications/")
     expect(writer.locator("main")).to_contain_text("Checked against the publisher's PDF.")

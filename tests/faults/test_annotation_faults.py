@@ -16,7 +16,10 @@ import pytest
 from django.db import connection
 
 from apps.annotations import anchoring, services, tasks
-from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor, Notification
+from apps.annotations.models import AnchorStatus, Annotation, AnnotationAnchor
+from apps.notifications import services as inbox
+from apps.notifications import tasks as inbox_tasks
+from apps.notifications.models import Notification
 from apps.sources import services as source_services
 from apps.sources.models import Document, DocumentStatus
 from tests.factories import UserFactory
@@ -126,17 +129,17 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     # The write did not wait on the broker's reconnects (tens of seconds by default): it
     # tried briefly, logged and answered. A hang detector, not a speed target.
     assert outcome["seconds"] < 10, outcome
-    assert "Could not enqueue apps.annotations.tasks.send_notification_email" in result.stderr
+    assert "Could not enqueue apps.notifications.tasks.send_notification_email" in result.stderr
     reply = Annotation.objects.get(pk=outcome["body"]["id"])
     assert (reply.parent_id, reply.author_id) == (root.pk, replier.pk)
-    notification = Notification.objects.get(annotation=reply)
+    notification = Notification.objects.get(subject_id=reply.pk)
     assert (notification.recipient_id, notification.kind) == (author.pk, "reply")
     assert notification.email_pending and notification.emailed_at is None
 
     # The broker is back. The beat sends the sweep twice before any e-mail has gone (a
     # backlog): both sweeps enqueue the e-mail, the worker sends it once.
     Notification.objects.filter(pk=notification.pk).update(
-        created=notification.created - services.NOTIFICATION_EMAIL_SWEEP_AFTER * 2
+        created=notification.created - inbox.NOTIFICATION_EMAIL_SWEEP_AFTER * 2
     )
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
@@ -147,7 +150,7 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     )
     beat = run_django(
         """
-        from apps.annotations.tasks import sweep_unsent_notification_emails
+        from apps.notifications.tasks import sweep_unsent_notification_emails
         sweep_unsent_notification_emails.delay()
         sweep_unsent_notification_emails.delay()
         """,
@@ -158,11 +161,13 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     workers.spawn(env, log_path)
 
     def sends() -> list[str]:
-        return task_results(log_path.read_text(), "apps.annotations.tasks.send_notification_email")
+        return task_results(
+            log_path.read_text(), "apps.notifications.tasks.send_notification_email"
+        )
 
     assert wait_for(lambda: len(sends()) >= 2, timeout=45), log_path.read_text()[-3000:]
     log = log_path.read_text()
-    assert task_results(log, "apps.annotations.tasks.sweep_unsent_notification_emails") == [
+    assert task_results(log, "apps.notifications.tasks.sweep_unsent_notification_emails") == [
         f"[{notification.pk}]",
         f"[{notification.pk}]",
     ]
@@ -175,7 +180,7 @@ def test_reply_while_the_broker_is_down_is_saved_and_emailed_once_later(
     assert f"To: {author.email}" in messages
     assert "Only since 2019, see the annex." in messages
     # Nothing is owed any more: the next sweep sends nothing.
-    assert services.notifications_sweep_unsent(send=tasks.send_notification_email.delay) == []
+    assert inbox.notifications_sweep_unsent(send=inbox_tasks.send_notification_email.delay) == []
 
 
 # --- A new version while the broker is down ---------------------------------------------------

@@ -11,8 +11,9 @@ from django.db import connection, connections
 
 from apps.moderation.actions import review_item_decide
 from apps.moderation.errors import ModerationConflict
-from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
+from apps.moderation.models import AuditLogEntry, ReviewItem
 from apps.moderation.services import review_item_claim
+from apps.notifications.models import Notification
 from apps.sources.moderation import SourceAdapter
 from tests.conftest import require
 from tests.factories import UserFactory
@@ -102,7 +103,7 @@ def test_one_decision_wins(postgres, monkeypatch):
     item.refresh_from_db()
     assert item.decision == decided[0]
     assert AuditLogEntry.objects.filter(action="decision").count() == 1
-    assert ModerationNotice.objects.count() == 1
+    assert Notification.objects.filter(kind="decision").count() == 1
 
 
 def _submitted_entry():

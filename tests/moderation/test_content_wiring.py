@@ -22,8 +22,9 @@ from apps.atlas.models import EntryComment, Example, SuggestedEdit
 from apps.atlas.review import edits
 from apps.atlas.suggestions import selectors as suggestion_selectors
 from apps.atlas.suggestions import services as suggestion_services
-from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
+from apps.moderation.models import AuditLogEntry, ReviewItem
 from apps.moderation.services import user_set_premoderation, user_set_shadow_hidden
+from apps.notifications.models import Notification
 from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import UserFactory
 
@@ -111,8 +112,8 @@ def test_publish_from_the_queue_tells_the_author_and_counts_towards_trust(
     assert response.status_code == 200, response.content
     example.refresh_from_db()
     assert example.status == "published" and example.published_at is not None
-    notice = ModerationNotice.objects.get(recipient=user)
-    assert (notice.decision, notice.reason) == ("publish", "Checked against the sources.")
+    notice = Notification.objects.filter(kind="decision").get(recipient=user)
+    assert (notice.verb, notice.text) == ("publish", "Checked against the sources.")
     # Automatic trust: one accepted entry is enough here; the system logs the promotion.
     from apps.moderation.permissions import forget_roles, is_trusted
 
@@ -169,7 +170,7 @@ def test_publishing_on_the_entry_page_settles_the_queue_item(user, run_on_commit
     item = item_for(example, "submitted_entry")
     assert (item.status, item.decision, item.decided_by) == ("decided", "publish", moderator)
     assert AuditLogEntry.objects.get(action="decision").after["settled_outside_queue"] is True
-    assert ModerationNotice.objects.get(recipient=user).decision == "publish"
+    assert Notification.objects.filter(kind="decision").get(recipient=user).verb == "publish"
 
 
 def test_withdrawn_entry_cannot_be_published_from_the_queue(user, run_on_commit, moderator):
@@ -282,7 +283,7 @@ def test_suggestion_enters_the_queue_and_is_settled_when_the_author_decides(
         )
     item.refresh_from_db()
     assert (item.status, item.decision, item.reason) == ("decided", "reject", "Not yet.")
-    assert ModerationNotice.objects.get(recipient=other_user).reason == "Not yet."
+    assert Notification.objects.filter(kind="decision").get(recipient=other_user).text == "Not yet."
 
 
 def test_suggestion_rejected_from_the_queue(run_on_commit, other_user, moderator):

@@ -10,6 +10,7 @@ from apps.moderation.actions import review_item_decide
 from apps.moderation.models import AuditLogEntry, Flag, FlagStatus, ReviewItem
 from apps.moderation.selectors import is_hidden
 from apps.moderation.services import flag_create, flagger_weight
+from apps.notifications.models import Notification
 from apps.sources.selectors import source_list
 from tests.factories import SourceFactory, UserFactory
 
@@ -103,7 +104,6 @@ def test_decision_resolves_flags_and_accuracy_moves_weight(moderator, settings):
 
 
 def test_keeping_flagged_content_restores_it_and_author_is_not_told(source, moderator, settings):
-    from apps.moderation.models import ModerationNotice
 
     settings.MODERATION_FLAG_HIDE_SCORE = 1
     flag_create(flagger=UserFactory(), target=source, reason="spam")
@@ -111,7 +111,7 @@ def test_keeping_flagged_content_restores_it_and_author_is_not_told(source, mode
     item = ReviewItem.objects.get()
     review_item_decide(actor=moderator, item=item, decision="keep", reason="Not spam")
     assert not is_hidden(source)
-    assert not ModerationNotice.objects.exists()
+    assert not Notification.objects.filter(kind="decision").exists()
     assert Flag.objects.get().status == FlagStatus.REJECTED
 
 
@@ -131,7 +131,6 @@ def test_a_flag_is_hidden_kept_or_spam_never_published(source, settings):
     """'publish' on a flag used to mean "keep it and reject the flags": now refused with
     the decisions a flag offers named; 'keep' keeps the content, rejects the flags and
     tells the author nothing."""
-    from apps.moderation.models import ModerationNotice
     from tests.moderation.conftest import make_moderator
 
     settings.MODERATION_FLAG_HIDE_SCORE = 100
@@ -150,7 +149,7 @@ def test_a_flag_is_hidden_kept_or_spam_never_published(source, settings):
     flag.refresh_from_db()
     assert item.decision == "keep" and flag.status == FlagStatus.REJECTED
     assert not is_hidden(source)
-    assert not ModerationNotice.objects.exists()
+    assert not Notification.objects.filter(kind="decision").exists()
 
 
 def test_a_flag_that_hid_content_is_kept_and_shown_again(source, settings):

@@ -10,20 +10,19 @@ from apps.moderation.actions import decision_action, review_item_decide, review_
 from apps.moderation.errors import ModerationConflict
 from apps.moderation.models import (
     AuditLogEntry,
-    ModerationNotice,
     ReviewItem,
     ReviewItemType,
     ReviewStatus,
 )
 from apps.moderation.selectors import is_hidden
 from apps.moderation.services import (
-    notice_send_email,
-    notices_sweep_unsent,
     review_item_claim,
     review_item_open,
     review_item_release,
 )
-from apps.moderation.tasks import send_notice_email
+from apps.notifications import services as inbox
+from apps.notifications import tasks as inbox_tasks
+from apps.notifications.models import Notification
 from apps.sources.selectors import source_list
 from tests.factories import SourceFactory, UserFactory
 
@@ -130,9 +129,9 @@ def test_publish_decides_audits_and_notifies(item, moderator, user, run_on_commi
     assert row.actor == moderator and row.reason == "Well sourced"
     assert row.before["status"] == "open" and row.after["decision"] == "publish"
     assert row.after["target"] == {"hidden": False, "hidden_reason": None}
-    notice = ModerationNotice.objects.get()
-    assert notice.recipient == user and notice.reason == "Well sourced"
-    assert notice.email_handled_at is not None
+    notice = Notification.objects.filter(kind="decision").get()
+    assert notice.recipient == user and notice.text == "Well sourced"
+    assert notice.emailed_at is not None and not notice.email_pending
     assert len(mail.outbox) == 1
     assert "Well sourced" in mail.outbox[0].body and mail.outbox[0].to == [user.email]
     assert "Publish" in mail.outbox[0].subject
@@ -154,7 +153,10 @@ def test_decision_without_reason_changes_nothing(item, moderator):
             review_item_decide(actor=moderator, item=item, decision="reject", reason=reason)
     item.refresh_from_db()
     assert item.status == "open" and item.decision == ""
-    assert not AuditLogEntry.objects.exists() and not ModerationNotice.objects.exists()
+    assert (
+        not AuditLogEntry.objects.exists()
+        and not Notification.objects.filter(kind="decision").exists()
+    )
     assert not is_hidden(item.content_type.get_object_for_this_type(pk=item.object_id))
 
 
@@ -206,7 +208,7 @@ def test_check_reports_without_changing(item, moderator, other_user):
 def test_moderator_deciding_own_content_gets_no_notice(moderator):
     item = make_item(author=moderator)
     review_item_decide(actor=moderator, item=item, decision="publish", reason="Mine")
-    assert not ModerationNotice.objects.exists()
+    assert not Notification.objects.filter(kind="decision").exists()
 
 
 def test_bulk_decision_reports_each_item(moderator, user):
@@ -240,9 +242,10 @@ def test_email_respects_preference_and_is_sent_once(moderator, run_on_commit):
     item = make_item(author=quiet)
     with run_on_commit():
         review_item_decide(actor=moderator, item=item, decision="reject", reason="Duplicate")
-    notice = ModerationNotice.objects.get()
-    assert notice.email_handled_at is not None and mail.outbox == []
-    assert notice_send_email(notice_id=notice.pk) == "already handled"
+    notice = Notification.objects.filter(kind="decision").get()
+    assert not notice.email_pending and mail.outbox == []
+    assert inbox.notification_send_email(notification_id=notice.pk) is False
+    assert mail.outbox == []
 
 
 def test_sweep_resends_lost_emails(moderator, user):
@@ -250,21 +253,26 @@ def test_sweep_resends_lost_emails(moderator, user):
     review_item_decide(
         actor=moderator, item=item, decision="reject", reason="Duplicate"
     )  # no commit
-    notice = ModerationNotice.objects.get()
-    assert notice.email_handled_at is None
-    ModerationNotice.objects.filter(pk=notice.pk).update(
+    notice = Notification.objects.filter(kind="decision").get()
+    assert notice.email_pending and notice.emailed_at is None
+    Notification.objects.filter(kind="decision", pk=notice.pk).update(
         created=notice.created - __import__("datetime").timedelta(hours=1)
     )
-    assert notices_sweep_unsent(send=send_notice_email.delay) == [notice.pk]
+    send = inbox_tasks.send_notification_email.delay
+    assert inbox.notifications_sweep_unsent(send=send) == [notice.pk]
     assert len(mail.outbox) == 1
-    assert notices_sweep_unsent(send=send_notice_email.delay) == []
+    assert inbox.notifications_sweep_unsent(send=send) == []
 
 
-def test_notices_page_lists_and_marks_read(moderator, user, user_client):
+def test_notices_are_in_the_one_inbox_and_the_old_page_redirects(moderator, user, user_client):
     item = make_item(author=user)
     review_item_decide(actor=moderator, item=item, decision="reject", reason="Off-topic here")
     response = user_client.get("/moderation/notices/")
+    assert response.status_code == 301 and response["Location"] == "/notifications/"
+    response = user_client.get("/notifications/")
     assert response.status_code == 200 and b"Off-topic here" in response.content
-    assert ModerationNotice.objects.get().read_at is None  # a GET changes nothing
-    assert user_client.post("/moderation/notices/").status_code == 302  # "Mark all as read"
-    assert ModerationNotice.objects.get().read_at is not None
+    assert (
+        Notification.objects.filter(kind="decision").get().read_at is None
+    )  # a GET changes nothing
+    assert user_client.post("/notifications/").status_code == 302  # "Mark all as read"
+    assert Notification.objects.filter(kind="decision").get().read_at is not None

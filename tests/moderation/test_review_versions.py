@@ -16,9 +16,10 @@ from apps.atlas.models import Example, SuggestedEdit
 from apps.atlas.suggestions import services as suggestion_services
 from apps.moderation.actions import review_item_decide, review_items_decide
 from apps.moderation.errors import TargetChanged
-from apps.moderation.models import AuditLogEntry, ModerationNotice, ReviewItem
+from apps.moderation.models import AuditLogEntry, ReviewItem
 from apps.moderation.registry import get_adapter, register_target, snapshot_diff
 from apps.moderation.services import flag_create, review_item_open
+from apps.notifications.models import Notification
 from apps.sources.models import Passage
 from apps.sources.moderation import SourceAdapter
 from tests.atlas.conftest import evidence_data, example_data
@@ -143,7 +144,7 @@ def test_bait_and_switch_is_refused_through_the_api(user, moderator, submitted, 
     item.refresh_from_db()
     assert example.status == "submitted" and item.status == "open"
     assert not AuditLogEntry.objects.filter(action="decision").exists()
-    assert not ModerationNotice.objects.exists()
+    assert not Notification.objects.filter(kind="decision").exists()
     # Without a version the decision is for the version the item recorded: refused too.
     assert decide_api(moderator, item).status_code == 409
 
@@ -507,3 +508,20 @@ def test_changed_items_cost_a_constant_number_of_queries(
     # session, user, groups, scopes, count, items, entries, evidence, passage links; the
     # page also lists the category filter's choices and names each row's decisions
     assert few <= (12 if url == QUEUE else 10)
+
+
+def test_a_row_shown_in_full_shows_what_changed_since_it_was_opened(
+    user, moderator, submitted, run_on_commit
+):
+    """Issue 19: the expanded row (GET /moderation/items/<id>/) carries the diff of an
+    edit made after the item was opened, and the content as it is now."""
+    from django.test import Client
+
+    example, item = submitted
+    with run_on_commit():
+        entry_services.example_update(actor=user, example=example, changes=REWRITE)
+    client = Client()
+    client.force_login(moderator)
+    html = client.get(f"/moderation/items/{item.pk}/").content.decode()
+    assert "Changed since the item was opened (version 1 → 2)" in html
+    assert "<del>Schufa geo-scoring</del>" in html

@@ -1,13 +1,15 @@
-"""Notice e-mails: sent once, and a broker outage never fails a decision."""
+"""Decision notices by e-mail (through the inbox's task): sent once, and a broker outage
+never fails a decision."""
 
 from __future__ import annotations
 
 import pytest
 from django.core import mail
 
-from apps.moderation import tasks
 from apps.moderation.actions import review_item_decide
-from apps.moderation.models import ModerationNotice, ReviewItem
+from apps.moderation.models import ReviewItem
+from apps.notifications import tasks
+from apps.notifications.models import Notification
 
 from .conftest import make_item
 
@@ -18,11 +20,12 @@ def test_task_sends_once(moderator, user):
     review_item_decide(
         actor=moderator, item=make_item(author=user), decision="reject", reason="Dup"
     )
-    notice = ModerationNotice.objects.get()
-    assert tasks.send_notice_email(notice.pk) == "sent"
-    assert tasks.send_notice_email(notice.pk) == "already handled"
-    assert tasks.send_notice_email(999999) == "missing"
+    notice = Notification.objects.filter(kind="decision").get()
+    assert tasks.send_notification_email(notice.pk) is True
+    assert tasks.send_notification_email(notice.pk) is False
+    assert tasks.send_notification_email(999999) is False
     assert len(mail.outbox) == 1
+    assert "Dup" in mail.outbox[0].body and "Reject" in mail.outbox[0].subject
 
 
 def test_broker_outage_does_not_fail_the_decision(
@@ -31,10 +34,11 @@ def test_broker_outage_does_not_fail_the_decision(
     def broken_delay(*args, **kwargs):
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.send_notice_email, "delay", broken_delay)
+    monkeypatch.setattr(tasks.send_notification_email, "delay", broken_delay)
     item = make_item(author=user)
     with run_on_commit():
         review_item_decide(actor=moderator, item=item, decision="reject", reason="Dup")
     assert ReviewItem.objects.get(pk=item.pk).status == "decided"
-    assert ModerationNotice.objects.get().email_handled_at is None  # the sweep will send it
+    notice = Notification.objects.filter(kind="decision").get()
+    assert notice.email_pending  # the sweep will send it
     assert "Could not enqueue" in caplog.text

@@ -47,7 +47,7 @@ def test_nav_link_hidden_from_contributors(user_client):
     # Public pages carry it hidden for everyone; /api/me/ tells site.js to reveal it.
     assert HIDDEN_LINK in user_client.get("/sources/").content
     assert "moderation" not in user_client.get("/api/me/").json()["links"]
-    assert HIDDEN_LINK in user_client.get("/moderation/notices/").content
+    assert HIDDEN_LINK in user_client.get("/notifications/").content
 
 
 def test_nav_link_revealed_for_moderators(client):
@@ -55,7 +55,7 @@ def test_nav_link_revealed_for_moderators(client):
     assert HIDDEN_LINK in client.get("/sources/").content  # public: the same for all
     me = client.get("/api/me/").json()
     assert me["roles"]["moderator"] is True and me["links"]["moderation"] == QUEUE
-    assert SHOWN_LINK in client.get("/moderation/notices/").content  # private page
+    assert SHOWN_LINK in client.get("/notifications/").content  # private page
 
 
 def test_queue_forbidden_for_contributors_and_login_for_anonymous(client, user):
@@ -294,11 +294,12 @@ def test_nav_link_costs_no_query_once_signed_in(client, user, django_assert_num_
     from apps.moderation.permissions import MODERATOR_GROUP
 
     client.force_login(user)  # warms the cached answer
-    # (session,) user, moderation notices, the header notification badge: none for the
-    # link. With Redis the session is read from the cache (cached_db).
+    # (session,) user, the notifications page, its header badge, the viewer's roles
+    # (which of the notifications they may still read): none for the link. With Redis
+    # the session is read from the cache (cached_db).
     cached_session = settings.SESSION_ENGINE.endswith("cached_db")
-    with django_assert_num_queries(3 if cached_session else 4):
-        assert HIDDEN_LINK in client.get("/moderation/notices/").content
+    with django_assert_num_queries(4 if cached_session else 5):
+        assert HIDDEN_LINK in client.get("/notifications/").content
     assert Group.objects.filter(name=MODERATOR_GROUP).exists()
 
 
@@ -308,13 +309,37 @@ def test_nav_link_follows_group_changes(client, user, run_on_commit):
     from apps.moderation.permissions import MODERATOR_GROUP
 
     client.force_login(user)
-    assert HIDDEN_LINK in client.get("/moderation/notices/").content
+    assert HIDDEN_LINK in client.get("/notifications/").content
     assert client.get("/api/me/").json()["roles"]["moderator"] is False
     with run_on_commit():
         user.groups.add(Group.objects.get_or_create(name=MODERATOR_GROUP)[0])
-    assert SHOWN_LINK in client.get("/moderation/notices/").content
+    assert SHOWN_LINK in client.get("/notifications/").content
     assert client.get("/api/me/").json()["roles"]["moderator"] is True
     with run_on_commit():
         user.groups.clear()
-    assert HIDDEN_LINK in client.get("/moderation/notices/").content
+    assert HIDDEN_LINK in client.get("/notifications/").content
     assert client.get("/api/me/").json()["roles"]["moderator"] is False
+
+
+def test_countries_may_be_typed_as_lowercase_iso_codes(client, user):
+    """The country picker sends ISO codes; a code typed by hand counts in any case, and
+    an unknown one is a form error with nothing changed."""
+    from apps.moderation import permissions
+
+    from .conftest import make_admin
+
+    client.force_login(make_admin())
+    url = reverse("moderation:user", args=[user.username])
+    page = client.get(url).content.decode()
+    assert "data-country-picker" in page and "js/country-picker" in page
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["fr", " de "], "reason": "Volunteer"}
+    )
+    assert response.status_code == 302
+    assert permissions.moderator_countries(user) == frozenset({"FR", "DE"})
+    response = client.post(
+        url, {"action": "grant_moderator", "countries": ["XX"], "reason": "Volunteer"}
+    )
+    assert response.status_code == 400
+    permissions.forget_roles(user)
+    assert permissions.moderator_countries(user) == frozenset({"FR", "DE"})

@@ -53,7 +53,7 @@ ROUTES = {
     'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'annotations:share': Row('/a/{annotation}/', get=(302, 302, 302), post=(405, 405, 405), html=False),  # to the reader with the thread open; 404 to whoever may not see the annotation
-    'annotations:notifications': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),
+    'notifications:list': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # one inbox: replies, mentions, decisions; POST marks read (all, or the ids posted that are the viewer's)
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     # Reading groups (issue 14): personal pages. The contributor owns the invite-only group;
@@ -85,6 +85,7 @@ ROUTES = {
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
+    'moderation:item_detail': Row('/moderation/items/{item}/', get=(302, 403, 200), post=(302, 405, 405), html=False),  # a queue row in full (private fragment): moderators who may work the item
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:log': Row('/moderation/log/', get=(302, 403, 200), post=(302, 403, 200), html=True),
@@ -92,7 +93,7 @@ ROUTES = {
     'moderation:user': Row('/moderation/users/{username}/', get=(302, 403, 200), post=(302, 403, 200), html=True),
     # POST only (login required); an empty form redirects back with the error as a message.
     'moderation:flag': Row('/moderation/flag/', get=(302, 405, 405), post=(302, 302, 302), html=False),
-    'moderation:notices': Row('/moderation/notices/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # POST marks notices read (a GET never does) and redirects back
+    'moderation:notices': Row('/moderation/notices/', get=(301, 301, 301), post=(405, 405, 405), html=False),  # the old notices page: a permanent redirect to /notifications/ (links in old e-mails)
     'moderation:history': Row('/moderation/history/annotation/{annotation}/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # an annotation's author reads its history too; a private one is its author's alone (tests/annotations/test_privacy.py)
     'moderation:history_restore_deleted': Row('/moderation/history/annotation/{annotation}/restore/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'search:search': Row('/search/', get=(200, 200, 200), post=(200, 200, 200), html=True),

@@ -30,7 +30,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from apps.annotations import services as annotation_services
-from apps.annotations.models import Notification
+from apps.notifications.models import Notification
 from apps.sources import services
 from apps.sources.importers import pdf, validate_upload
 from apps.sources.importers.base import ImportRejected
@@ -449,6 +449,6 @@ def test_hostile_import_fails_alone_while_a_reply_email_goes_out(
     # Each worker ran only its own queue's tasks, and both are alive.
     assert "Task apps.sources.tasks.import_document[" in imports_log.read_text()
     assert "Task apps.sources.tasks.import_document[" not in default_log.read_text()
-    assert "Task apps.annotations.tasks.send_notification_email[" in default_log.read_text()
-    assert "Task apps.annotations.tasks." not in imports_log.read_text()
+    assert "Task apps.notifications.tasks.send_notification_email[" in default_log.read_text()
+    assert "Task apps.notifications.tasks." not in imports_log.read_text()
     assert default_worker.poll() is None and imports_worker.poll() is None

@@ -1,6 +1,6 @@
 """HTTP semantics the site promises (issue 12):
 
-- a GET never changes state: opening /moderation/notices/ marks nothing read; the "Mark
+- a GET never changes state: opening /notifications/ marks nothing read; the "Mark
   as read" / "Mark all as read" buttons POST;
 - a response to a signed-in visitor (or anyone with a session) says ``Cache-Control:
   private`` and is never ``public``, except public pages (the anonymous render);
@@ -19,7 +19,7 @@ import pytest
 from django.test import Client
 
 from apps.moderation.actions import review_item_decide
-from apps.moderation.models import ModerationNotice
+from apps.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_item, make_moderator
 
@@ -35,54 +35,54 @@ def notices(user):
     for title in ("First upload", "Second upload"):
         item = make_item(author=user)
         review_item_decide(actor=decider, item=item, decision="reject", reason=f"About {title}")
-    return list(ModerationNotice.objects.filter(recipient=user).order_by("pk"))
+    return list(Notification.objects.filter(kind="decision", recipient=user).order_by("pk"))
 
 
 def test_opening_the_notices_page_marks_nothing_read(
     user_client, notices, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(5):
-        response = user_client.get("/moderation/notices/")
+    with django_assert_max_num_queries(6):
+        response = user_client.get("/notifications/")
     assert response.status_code == 200
     html = response.content.decode()
     assert "About First upload" in html and "Mark all as read" in html
-    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 2
-    user_client.get("/moderation/notices/")
-    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 2
+    assert Notification.objects.filter(kind="decision", read_at__isnull=True).count() == 2
+    user_client.get("/notifications/")
+    assert Notification.objects.filter(kind="decision", read_at__isnull=True).count() == 2
 
 
 def test_mark_one_notice_read_with_a_post(user_client, notices):
     first, second = notices
-    response = user_client.post("/moderation/notices/", {"notice": first.pk, "page": "1"})
-    assert response.status_code == 302 and response["Location"] == "/moderation/notices/?page=1"
+    response = user_client.post("/notifications/", {"notification": first.pk, "page": "1"})
+    assert response.status_code == 302 and response["Location"] == "/notifications/?page=1"
     first.refresh_from_db()
     second.refresh_from_db()
     assert first.read_at is not None and second.read_at is None
 
 
 def test_mark_all_notices_read_with_a_post(user_client, notices):
-    response = user_client.post("/moderation/notices/")
+    response = user_client.post("/notifications/")
     assert response.status_code == 302
-    assert not ModerationNotice.objects.filter(read_at__isnull=True).exists()
-    html = user_client.get("/moderation/notices/").content.decode()
+    assert not Notification.objects.filter(kind="decision", read_at__isnull=True).exists()
+    html = user_client.get("/notifications/").content.decode()
     assert "Mark all as read" not in html and "Mark as read" not in html
 
 
 def test_nobody_marks_another_users_notices(client, notices):
     client.force_login(UserFactory())
-    client.post("/moderation/notices/", {"notice": [n.pk for n in notices]})
-    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 2
+    client.post("/notifications/", {"notification": [n.pk for n in notices]})
+    assert Notification.objects.filter(kind="decision", read_at__isnull=True).count() == 2
 
 
 def test_notices_page_needs_csrf_to_mark_read(user, notices):
     browser = Client(enforce_csrf_checks=True)
     browser.force_login(user)
-    assert browser.post("/moderation/notices/").status_code == 403
-    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 2
+    assert browser.post("/notifications/").status_code == 403
+    assert Notification.objects.filter(kind="decision", read_at__isnull=True).count() == 2
 
 
 def test_notifications_page_marks_read_only_on_post(user_client, user):
-    from apps.annotations.models import Notification
+    from apps.notifications.models import Notification
 
     response = user_client.get("/notifications/")
     assert response.status_code == 200
@@ -225,17 +225,17 @@ def test_mark_as_read_buttons_work_from_the_keyboard(login_page, transactional_d
             actor=decider, item=make_item(author=author), decision="reject", reason=title
         )
     page = login_page(author)
-    page.goto("/moderation/notices/")
+    page.goto("/notifications/")
     from tests.browser.axe import serious_violations
 
     assert serious_violations(page) == []
     page.get_by_role("button", name="Mark as read").first.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    assert ModerationNotice.objects.filter(read_at__isnull=True).count() == 1
+    assert Notification.objects.filter(kind="decision", read_at__isnull=True).count() == 1
     assert page.get_by_role("button", name="Mark as read").count() == 1
     page.get_by_role("button", name="Mark all as read").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.get_by_role("button", name="Mark as read").count() == 0
-    assert not ModerationNotice.objects.filter(read_at__isnull=True).exists()
+    assert not Notification.objects.filter(kind="decision", read_at__isnull=True).exists()

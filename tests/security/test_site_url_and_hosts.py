@@ -149,7 +149,7 @@ def test_moderation_notice_subject_is_plain_text_and_links_use_site_url(canonica
     assert "China's social credit & <you>" in message.subject
     assert "&#x27;" not in message.subject and "&amp;" not in message.subject
     assert "“China's social credit & <you>”" in message.subject
-    assert f"{SITE}/moderation/notices/" in message.body
+    assert f"{SITE}/notifications/" in message.body
     assert "example.com" not in message.body
 
 

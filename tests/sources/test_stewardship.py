@@ -18,11 +18,11 @@ from apps.annotations.services import TextPositionSelector
 from apps.moderation.actions import review_item_decide
 from apps.moderation.models import (
     AuditLogEntry,
-    ModerationNotice,
     ReviewItem,
     ReviewItemType,
 )
 from apps.moderation.selectors import is_hidden
+from apps.notifications.models import Notification
 from apps.sources import selectors, services
 from apps.sources.models import Document, DocumentStatus, Source, SourceMaintainer
 from tests.factories import UserFactory
@@ -194,8 +194,8 @@ def test_accept_publishes_the_proposal_and_reanchors(
     # The queue item is settled and the proposer told (in the app and by e-mail).
     item = ReviewItem.objects.get(item_type=ReviewItemType.PROPOSED_VERSION)
     assert (item.status, item.decision, item.decided_by) == ("decided", "publish", user)
-    notice = ModerationNotice.objects.get()
-    assert notice.recipient == contributor and notice.reason == "Better scan"
+    notice = Notification.objects.filter(kind="decision").get()
+    assert notice.recipient == contributor and notice.text == "Better scan"
     assert [m.to for m in mailoutbox] == [[contributor.email]]
     assert proposal in selectors.versions_recently_published()
 
@@ -263,7 +263,7 @@ def test_reject_touches_nothing_else(proposal, user, contributor, monkeypatch):
     assert Document.objects.filter(source=source).count() == 2  # nothing deleted
     row = AuditLogEntry.objects.get(action="version_reject")
     assert row.after["status"] == "rejected" and row.reason == "Not the same paper"
-    assert ModerationNotice.objects.get().recipient == contributor
+    assert Notification.objects.filter(kind="decision").get().recipient == contributor
     # Still readable by its author and the stewards, with the reason; 404 for others.
     for viewer in (contributor, user, make_moderator()):
         assert selectors.document_for_reader(source=source, version=2, viewer=viewer)
@@ -402,7 +402,7 @@ def test_queue_publish_of_a_proposal_accepts_it_through_the_service(
     assert proposal.source.current_document_id == proposal.pk
     assert AuditLogEntry.objects.filter(action="version_accept").count() == 1
     # One notice, from the queue decision (the service does not settle the item again).
-    assert list(ModerationNotice.objects.values_list("recipient", "decision")) == [
+    assert list(Notification.objects.filter(kind="decision").values_list("recipient", "verb")) == [
         (contributor.pk, "publish")
     ]
 

@@ -27,9 +27,8 @@ def test_imports_have_a_queue_of_their_own_and_the_rest_stays_on_the_default():
     assert queue_of("apps.sources.tasks.import_document") == settings.SOURCE_IMPORT_QUEUE
     assert settings.SOURCE_IMPORT_QUEUE != settings.CELERY_TASK_DEFAULT_QUEUE
     for name in [
-        "apps.annotations.tasks.send_notification_email",
+        "apps.notifications.tasks.send_notification_email",
         "apps.annotations.tasks.reanchor_document",
-        "apps.moderation.tasks.send_notice_email",
         "apps.atlas.tasks.rebuild_atlas_snapshot",
         "apps.sources.tasks.sweep_stalled_imports",
     ]:

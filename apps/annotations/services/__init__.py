@@ -9,7 +9,7 @@ emails) is enqueued on commit.
                      link; hide and restore inside a group
 - ``review``         hide, restore, approve; review items annotations open or close
 - ``reanchoring``    re-anchor a version, the repair sweep, re-attach an orphan by hand
-- ``notifications``  reply/mention notifications, their e-mails and sweep, mark read
+- ``notifications``  reply/mention notifications (written to apps/notifications)
 - ``targets``        the W3C selectors, checked against a version's text
 - ``validation``     tags, body, choices; the checks every write makes first
 
@@ -33,14 +33,6 @@ from .groups import (
     group_member_add,
     group_member_remove,
 )
-from .notifications import (
-    NOTIFICATION_EMAIL_MAX_AGE,
-    NOTIFICATION_EMAIL_SWEEP_AFTER,
-    notification_email_subject,
-    notification_send_email,
-    notifications_mark_read,
-    notifications_sweep_unsent,
-)
 from .reanchoring import (
     REANCHOR_SETTLE,
     annotation_reattach,
@@ -58,8 +50,6 @@ from .threads import annotation_reply
 from .validation import normalize_tags
 
 __all__ = [
-    "NOTIFICATION_EMAIL_MAX_AGE",
-    "NOTIFICATION_EMAIL_SWEEP_AFTER",
     "REANCHOR_SETTLE",
     "TextPositionSelector",
     "TextQuoteSelector",
@@ -82,10 +72,6 @@ __all__ = [
     "group_member_add",
     "group_member_remove",
     "normalize_tags",
-    "notification_email_subject",
-    "notification_send_email",
-    "notifications_mark_read",
-    "notifications_sweep_unsent",
     "reanchor_sweep",
     "resolve_target",
 ]

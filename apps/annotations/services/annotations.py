@@ -215,7 +215,7 @@ def annotation_update(
     if becomes_private:
         _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
-    _notify(annotation, author_standing=author_standing)
+    _notify(annotation, author_standing=author_standing, edited=changed)
     events.publish("annotation.updated", annotation_id=annotation.pk, was_public=was_public)
     return annotation
 

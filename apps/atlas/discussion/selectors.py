@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 
 from apps.moderation.selectors import shadow_hidden_user_ids
 
+from ..entries.selectors import examples_visible_to
 from ..models import EntryComment, Example
 from ..permissions import can_moderate_discussion, is_comment_author, is_moderator
 
@@ -27,6 +28,17 @@ def comment_visible(*, viewer, comment) -> bool:
     if comment.hidden:
         return False
     return not shadow_hidden_user_ids().filter(user_id=comment.author_id).exists()
+
+
+def comments_readable_in_inbox(user) -> QuerySet:
+    """The comments a notification may quote to ``user`` (apps/notifications registry):
+    neither deleted nor hidden, on an entry ``user`` may see (a draft stays its author's
+    and moderators'). Subqueries only, so the inbox stays one query."""
+    return EntryComment.objects.filter(
+        deleted_at__isnull=True,
+        hidden=False,
+        example__in=examples_visible_to(viewer=user).values("pk"),
+    )
 
 
 def comments_for_example(*, example: Example, viewer) -> list:

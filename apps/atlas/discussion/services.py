@@ -4,6 +4,7 @@ thread when moderators merge duplicates. Who may do what: apps/atlas/permissions
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,10 +12,13 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.mentions import mention_links
 from apps.common import http_cache
-from apps.common.markdown import render_markdown
+from apps.common.markdown import mentioned_usernames, render_markdown
 from apps.common.throttles import check_write_rate
 from apps.moderation.models import AuditAction
 from apps.moderation.services import audit_record
+from apps.moderation.standing import standing
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import excerpt, notification_create
 
 from ..entries.selectors import example_get
 from ..entries.validation import Errors, require_reason
@@ -72,7 +76,35 @@ def comment_create(
     )
     comment.full_clean()
     comment.save()
+    _notify(comment, example=example)
     return comment
+
+
+def _notify(comment: EntryComment, *, example: Example) -> None:
+    """Tell the thread's first author about a reply and mentioned users about a mention,
+    once per person per comment, as annotations do; never the author, never a shadow-
+    hidden author's readers, never someone who cannot see the entry (a mention on a
+    draft reaches nobody but its author and moderators: the inbox checks)."""
+    recipients: dict[int, tuple[object, str]] = {}
+    if comment.parent_id and comment.parent.author is not None:
+        recipients[comment.parent.author_id] = (comment.parent.author, NotificationKind.REPLY)
+    usernames = mentioned_usernames(comment.body)
+    if usernames:
+        for user in get_user_model().objects.filter(username__in=usernames, is_active=True):
+            recipients.setdefault(user.pk, (user, NotificationKind.MENTION))
+    recipients.pop(comment.author_id, None)
+    if not recipients or standing(comment.author).shadow_hidden:
+        return
+    for recipient, kind in recipients.values():
+        notification_create(
+            recipient=recipient,
+            kind=kind,
+            actor=comment.author,
+            subject=comment,
+            target_label=example.title,
+            target_url=f"{example.get_absolute_url()}#{comment.html_id}",
+            text=excerpt(comment.body),
+        )
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ one audit row with ``audit_record``.
 - ``queue``     review items: open, refresh, claim, release
 - ``settling``  review items closed outside the queue (decided elsewhere, made private)
 - ``flags``     flags and their scores; hiding at the threshold
-- ``notices``   decision notices, their e-mails and sweep
+- ``notices``   decision notices (written to the inbox, apps/notifications)
 - ``hiding``    ``HiddenContent`` for targets without a visibility field
 
 Callers use the names re-exported here (``services.audit_record``); modules inside the
@@ -18,13 +18,7 @@ package import each other directly.
 from .audit import audit_record, describe_target
 from .flags import flag_create, flag_hide_score, flagger_weight, flags_resolve
 from .hiding import content_hide, content_unhide
-from .notices import (
-    notice_create,
-    notice_email_subject,
-    notice_send_email,
-    notices_mark_read,
-    notices_sweep_unsent,
-)
+from .notices import notice_create
 from .queue import (
     DEFAULT_TYPE_PRIORITY,
     review_item_claim,
@@ -56,10 +50,6 @@ __all__ = [
     "flagger_weight",
     "flags_resolve",
     "notice_create",
-    "notice_email_subject",
-    "notice_send_email",
-    "notices_mark_read",
-    "notices_sweep_unsent",
     "review_item_claim",
     "review_item_open",
     "review_item_release",

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.annotations import services
-from apps.annotations.models import Notification
+from apps.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ def test_notifications_page_lists_and_marks_read(
         response = client.get("/notifications/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("replied to your annotation") == 3
+    assert html.count("replied to you on") == 3
     assert (
         '<span class="badge" data-me="unread-notifications"><span data-me-count>3</span>'
         '<span class="visually-hidden"> unread</span></span>'
@@ -48,7 +48,7 @@ def test_header_count_costs_one_query(user, client, founding_paper):
     def notification_queries(url) -> int:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        return sum("annotations_notification" in q["sql"] for q in queries.captured_queries)
+        return sum("notifications_notification" in q["sql"] for q in queries.captured_queries)
 
     assert notification_queries("/sources/") == 0
     assert notification_queries("/api/me/") == 1
