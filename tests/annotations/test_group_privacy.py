@@ -12,9 +12,12 @@ from django.core import mail
 from django.test import Client
 
 from apps.annotations import selectors, services
-from apps.annotations.models import Annotation, Notification
+from apps.annotations.models import Annotation
 from apps.moderation.models import ReviewItem
 from apps.moderation.services import flag_create
+from apps.notifications import selectors as inbox
+from apps.notifications import services as inbox_services
+from apps.notifications.models import Notification
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_admin, make_moderator
 
@@ -65,6 +68,16 @@ def note(author, group, make_annotation, run_on_commit, outsiders):
             visibility="group",
             group=group,
         )
+
+
+def about(annotation) -> dict:
+    """The inbox's lookup of notifications about ``annotation`` (apps/notifications)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    return {
+        "subject_type": ContentType.objects.get_for_model(Annotation),
+        "subject_id": annotation.pk,
+    }
 
 
 def _client(user) -> Client:
@@ -237,7 +250,7 @@ def test_notifications_and_emails_reach_members_only(
             author=member, parent=note, body=f"Agreed. {SECRET} again @{author.username}"
         )
     assert reply.visibility == "group" and reply.group_id == note.group_id
-    assert Notification.objects.filter(recipient=author, annotation=reply).exists()
+    assert Notification.objects.filter(recipient=author, **about(reply)).exists()
     assert [m.to for m in mail.outbox] == [[author.email]]
 
 
@@ -249,10 +262,10 @@ def test_a_member_who_leaves_loses_access_at_once(
 ):
     with run_on_commit():
         reply = services.annotation_reply(author=author, parent=note, body=f"@{member.username} x")
-    notification = Notification.objects.get(recipient=member, annotation=reply)
+    notification = Notification.objects.get(recipient=member, **about(reply))
     client = _client(member)
     assert client.get(f"/api/annotations/{note.pk}/").status_code == 200
-    assert selectors.unread_notification_count(user=member) == 1
+    assert inbox.unread_notification_count(user=member) == 1
 
     assert client.post(f"/groups/{note.group.slug}/", {"action": "leave"}).status_code == 302
 
@@ -263,12 +276,12 @@ def test_a_member_who_leaves_loses_access_at_once(
         not in client.get(f"/reader/{founding_paper.current_document_id}/mine.json").content
     )
     assert SECRET.encode() not in client.get("/api/search/?q=seminar").content
-    assert selectors.unread_notification_count(user=member) == 0
+    assert inbox.unread_notification_count(user=member) == 0
     assert client.get(f"/groups/{note.group.slug}/").status_code == 404
     # An e-mail still owed for the old notification is settled without being sent.
     mail.outbox.clear()
     Notification.objects.filter(pk=notification.pk).update(email_pending=True)
-    assert services.notification_send_email(notification_id=notification.pk) is False
+    assert inbox_services.notification_send_email(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 

@@ -10,12 +10,12 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("annotations", "0005_history_reasons_in_full"),
+    ("annotations", "0006_reading_groups"),
     ("moderation", "0012_decision_keep"),
     ("notifications", "0001_inbox"),
 ]
 AFTER = [
-    ("annotations", "0006_notifications_moved_to_inbox"),
+    ("annotations", "0007_notifications_moved_to_inbox"),
     ("moderation", "0013_notices_moved_to_inbox"),
     ("notifications", "0002_move_notices_and_notifications"),
 ]
