@@ -137,17 +137,27 @@ def atlas_map(request):
     map_data = {
         "countries": {row["country"]: row["count"] for row in data["countries"]},
         "names": {row["country"]: row["name"] for row in data["countries"]},
+        # Whole labels made here: plural rules differ by language, so the script never
+        # glues a number to a word ("Germany: 1 entries").
+        "count_labels": {
+            row["country"]: ngettext(
+                "%(name)s: %(n)s entry", "%(name)s: %(n)s entries", row["count"]
+            )
+            % {"name": row["name"], "n": row["count"]}
+            for row in data["countries"]
+        },
+        "category_names": category_names,
         "none_found": sorted(code for code in none_found if code not in counted),
         "country_url": country_url,
         "query": filters.as_query(),
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
         "labels": {
-            "entries": _("entries"),
             "none_found": _("researched, none found"),
             "open": _("Show entries"),
             "loading": _("Loading…"),
             "empty": _("No published entries match these filters."),
+            "error": _("The entries could not be loaded. Check your connection and try again."),
             "country_page": _("Country page"),
         },
     }
@@ -205,7 +215,7 @@ def _cell(examples: list[Example], dimension: str) -> list[tuple[str, int]]:
         if dimension == "category":
             values = [example.category.name]
         elif dimension == "years":
-            values = [f"{example.start_year or '?'}–{example.end_year or ''}"]
+            values = [example.years_display]
         elif dimension in MULTI_VALUED:
             values = (
                 example.data_sources_display()
