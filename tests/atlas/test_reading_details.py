@@ -65,3 +65,75 @@ def test_starter_data_sentence_only_where_entries_exist(client, user, make_publi
     entry.contributors.all().delete()
     html = client.get("/atlas/countries/FR/").content.decode()
     assert "starter data" in html
+
+
+# --- Countries by name ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("China", "CN"),
+        ("china", "CN"),
+        ("  CN ", "CN"),
+        ("CHN", "CN"),
+        ("156", "CN"),
+        ("USA", "US"),
+        ("United States of America", "US"),
+        ("European Union", "EU"),
+        ("eu", "EU"),
+        ("Bonaire, Sint Eustatius and Saba", "BQ"),
+    ],
+)
+def test_country_code_reads_names_codes_and_aliases(typed, code):
+    from apps.atlas.dimensions import Scope
+    from apps.common.countries import country_code
+
+    assert country_code(typed, extra=dict(Scope.choices)) == code
+
+
+@pytest.mark.parametrize("typed", ["", "Atlantis", "QQ", "9" * 2000, "\x00", "x" * 2048])
+def test_country_code_never_raises_on_hostile_input(typed):
+    from apps.common.countries import country_code
+
+    assert country_code(typed) is None
+
+
+def test_compare_by_country_names(client, user, make_published):
+    make_published(user, title="Chinese credit", country="CN")
+    response = client.get(
+        "/atlas/compare/", {"countries": "China, Germany, Bonaire, Sint Eustatius and Saba"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200, html
+    assert "Chinese credit" in html and ">Germany<" in html
+    bad = client.get("/atlas/compare/", {"countries": "China, Atlantis"})
+    assert bad.status_code == 400 and "Unknown country “Atlantis”." in bad.content.decode()
+
+
+def test_filters_and_entry_api_take_a_country_name(client, user, make_published):
+    from .conftest import api
+
+    make_published(user, title="Chinese credit", country="CN")
+    make_published(user, title="Schufa geo-scoring")
+    listed = client.get("/api/examples/", {"country": "China"}).json()
+    assert [e["title"] for e in listed["results"]] == ["Chinese credit"]
+    assert client.get("/api/examples/", {"country": "CN"}).json()["count"] == 1
+    payload = {
+        "title": "Tenant screening", "summary": "Landlords buy scores.", "country": "United States",
+        "category": "tenant-screening",
+        "evidence": [{"title": "Screened", "url": "https://example.org/s", "published": "2020-01-01"}],
+    }  # fmt: skip
+    created = api(user).post("/api/examples/", payload, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["country"] == "US"
+
+
+def test_forms_render_the_country_combobox(client, user):
+    client.force_login(user)
+    for path in ("/atlas/examples/new/", "/atlas/compare/", "/accounts/profile/"):
+        response = client.get(path)
+        if response.status_code == 404:
+            continue
+        assert "data-country-combobox" in response.content.decode(), path
+    assert b"country-combobox.js" in client.get("/atlas/").content

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
-from django_countries import countries
+
+from apps.common.countries import country_code
 
 from ..dimensions import Consequence, Lifecycle, Operator, Scope
 from ..models import Category, PassageLink, Status
@@ -84,15 +85,16 @@ def parse_filters(params: Mapping[str, str]) -> ExampleFilters:
     """Turn query parameters into filters. Unknown values are an error (a clear message,
     never an empty result that looks like "nothing found")."""
     get = lambda name: (params.get(name) or "").strip()  # noqa: E731
-    country = get("country").upper()
-    if country and country not in Scope.values and not countries.alpha2(country):
+    country_text = get("country")
+    country = country_code(country_text, extra=dict(Scope.choices)) or ""
+    if country_text and not country:
         raise ValidationError(
             {
                 "country": _(
-                    "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, "
+                    "Unknown country “%(code)s”. Give its name (China) or ISO code (CN), "
                     "or one of: %(scopes)s."
                 )
-                % {"code": country, "scopes": ", ".join(Scope.values)}
+                % {"code": country_text[:60], "scopes": ", ".join(Scope.values)}
             }  # fmt: skip
         )
     category = get("category")
