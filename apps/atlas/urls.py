@@ -64,6 +64,7 @@ urlpatterns = [
     path("countries/<str:code>/", aggregates_views.country, name="country"),
     path("compare/", aggregates_views.compare, name="compare"),
     path("compare.csv", aggregates_views.compare_csv, name="compare_csv"),
+    path("compare.json", aggregates_views.compare_json, name="compare_json"),
     path("codebook/", aggregates_views.codebook, name="codebook"),
 ]
 

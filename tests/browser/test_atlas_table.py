@@ -68,3 +68,64 @@ def test_entry_form_country_combobox(user, login_page):
     expect(box).to_have_value("France")
     assert run_axe(author) == []
     assert author.js_errors == []
+
+
+def test_entries_table_sorts_and_compares_ticked_entries(starter, page):
+    from apps.atlas.models import Example
+
+    page.goto("/atlas/")
+    table = page.locator("#entries-table")
+    rows = table.locator("tbody tr")
+    expect(rows.first).to_be_visible()
+    first_title = rows.first.locator("th").inner_text()
+    title_heading = table.locator("th", has=page.locator("a[data-sort=title]"))
+    expect(title_heading).to_have_attribute("aria-sort", "ascending")
+    title_heading.get_by_role("link").click()
+    expect(table.locator("th", has=page.locator("a[data-sort=title]"))).to_have_attribute(
+        "aria-sort", "descending"
+    )
+    assert rows.first.locator("th").inner_text() != first_title
+    # Tick two entries: the tray holds them; "Compare selected" opens the comparison.
+    boxes = table.locator("input[data-compare-add]")
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    tray = page.locator("#compare-tray")
+    expect(tray).to_be_visible()
+    expect(tray.locator("[data-tray-list] li")).to_have_count(2)
+    page.get_by_role("button", name="Compare selected entries").click()
+    page.wait_for_url("**/atlas/compare/?entries=*")
+    expect(page.locator("#compare-systems thead th")).to_have_count(3)
+    expect(page.locator("#compare-systems tr.differs").first).to_be_visible()
+    assert Example.objects.filter(status="published").count() >= 2
+    assert run_axe(page) == []
+    assert page.js_errors == []
+
+
+def test_add_to_comparison_from_entry_pages(starter, page):
+    from apps.atlas.models import Example
+
+    first, second = Example.objects.filter(status="published").order_by("pk")[:2]
+    page.goto(first.get_absolute_url())
+    page.get_by_role("button", name="Add to comparison").click()
+    expect(page.get_by_role("button", name="Remove from comparison")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.goto(second.get_absolute_url())
+    expect(page.locator("#compare-tray [data-tray-list] li")).to_have_count(1)
+    page.get_by_role("button", name="Add to comparison").click()
+    page.get_by_role("link", name="Compare these entries").click()
+    page.wait_for_url(f"**/atlas/compare/?entries={first.pk},{second.pk}")
+    head = page.locator("#compare-systems thead")
+    expect(head).to_contain_text(first.title)
+    expect(head).to_contain_text(second.title)
+    assert run_axe(page) == []
+    assert page.js_errors == []
+
+
+def test_entries_table_stacks_on_a_phone(starter, page):
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto("/atlas/")
+    cell = page.locator("#entries-table tbody tr").first.locator("td[data-label=Category]")
+    content = cell.evaluate("el => getComputedStyle(el, '::before').content")
+    assert "Category" in content
+    assert cell.evaluate("el => getComputedStyle(el).display") == "block"

@@ -7,14 +7,16 @@ import functools
 from urllib.parse import urlencode
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 from django_countries import countries
 
 from apps.common import csv_safe
+from apps.common.countries import search_terms
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
@@ -26,10 +28,11 @@ from ..entries.filters import ExampleFilters, parse_filters
 from ..entries.selectors import categories
 from ..models import Example
 from ..research_status.selectors import countries_researched_none_found
-from . import selectors
+from . import selectors, systems
 from .forms import CompareForm
 
 MAP_FILTERS = (
+    "country",
     "category",
     "operator",
     "consequence",
@@ -94,7 +97,66 @@ def _numeric_codes() -> dict[str, str]:
 
 def _map_filters(request) -> tuple[ExampleFilters, dict]:
     params = {name: request.GET.get(name, "") for name in MAP_FILTERS}
-    return parse_filters(params), params
+    filters = parse_filters(params)
+    # The form shows what the filter understood ("China" typed, CN selected).
+    return filters, {**params, "country": filters.country}
+
+
+# The entries table's columns: (sort key, heading). The sort keys are selectors.TABLE_SORTS'.
+TABLE_COLUMNS = (
+    ("title", _lazy("Title")),
+    ("country", _lazy("Country")),
+    ("category", _lazy("Category")),
+    ("operator", _lazy("Operator")),
+    ("lifecycle", _lazy("Lifecycle")),
+    ("years", _lazy("Years")),
+    ("evidence", _lazy("Evidence")),
+    ("updated", _lazy("Updated")),
+)
+
+
+def _table_headings(query: dict[str, str], sort: str) -> list[dict]:
+    """Each column's heading with the link that sorts by it (ascending first, then the
+    other way) and its aria-sort state; the page number goes, the filters stay."""
+    current, descending = sort.lstrip("-"), sort.startswith("-")
+    headings = []
+    for key, label in TABLE_COLUMNS:
+        is_current = key == current
+        next_sort = f"-{key}" if is_current and not descending else key
+        headings.append(
+            {
+                "key": key,
+                "label": label,
+                "href": "?" + urlencode({**query, "sort": next_sort}) + "#entries-table",
+                "aria_sort": ("descending" if descending else "ascending") if is_current else "",
+            }
+        )
+    return headings
+
+
+def _table_context(request, filters: ExampleFilters) -> dict:
+    sort = selectors.parse_table_sort(request.GET.get("sort", ""))
+    page = selectors.entries_table(filters=filters, sort=sort, page=request.GET.get("page", "1"))
+    query = filters.as_query()
+    page_query = {**query, "sort": sort}
+    return {
+        "table_page": page,
+        "table_headings": _table_headings(query, sort),
+        "table_prev": "?" + urlencode({**page_query, "page": page.previous_page_number()})
+        if page.has_previous()
+        else "",
+        "table_next": "?" + urlencode({**page_query, "page": page.next_page_number()})
+        if page.has_next()
+        else "",
+    }
+
+
+def _country_choices() -> list[tuple[str, str, str]]:
+    """(code, name, search terms) for the map's country filter (the combobox's options)."""
+    return [
+        *((code, str(label), code) for code, label in Scope.choices),
+        *((code, str(name), search_terms(code)) for code, name in countries),
+    ]
 
 
 @public_view
@@ -177,6 +239,8 @@ def atlas_map(request):
         "map_data": map_data,
         "export_query": urlencode(filters.as_query()),
         "legend": _legend_labels(),
+        "country_choices": _country_choices(),
+        **_table_context(request, filters),
     }
     return render(request, "atlas/map.html", context, status=400 if error else 200)
 
@@ -247,9 +311,47 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
     return columns, rows
 
 
+def _systems(request) -> tuple[list[Example], list, str]:
+    """(entries, rows, error) for ``?entries=``: the compared systems, or a message."""
+    try:
+        ids = systems.parse_entry_ids(request.GET.getlist("entries"))
+        examples = systems.entries_for_comparison(ids=ids)
+    except ValidationError as exc:
+        return [], [], " ".join(exc.messages)
+    return examples, systems.comparison_rows(examples), ""
+
+
+def _compare_systems(request):
+    examples, rows, error = _systems(request)
+    ids = ",".join(str(e.pk) for e in examples)
+    columns = [
+        {
+            "example": e,
+            # The same comparison without this entry (none left to compare below two).
+            "remove": "?entries=" + ",".join(str(o.pk) for o in examples if o != e)
+            if len(examples) > systems.MIN_ENTRIES
+            else "",
+        }
+        for e in examples
+    ]
+    context = {
+        "columns": columns,
+        "examples": examples,
+        "rows": rows,
+        "error": error,
+        "entries_param": request.GET.get("entries", "")[:100],
+        "ids": ids,
+        "differences": sum(row.differs for row in rows),
+    }
+    return render(request, "atlas/compare_systems.html", context, status=400 if error else 200)
+
+
 @public_view
 @public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare(request):
+    """Countries side by side (``?countries=``), or systems (``?entries=``)."""
+    if "entries" in request.GET:
+        return _compare_systems(request)
     form = CompareForm(request.GET or {"countries": "CN,DE,US"})
     columns, rows = [], []
     if form.is_valid():
@@ -261,6 +363,8 @@ def compare(request):
 @public_view
 @public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare_csv(request):
+    if "entries" in request.GET:
+        return _compare_systems_csv(request)
     form = CompareForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
@@ -283,6 +387,49 @@ def compare_csv(request):
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
     writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
     return response
+
+
+def _compare_systems_csv(request):
+    examples, rows, error = _systems(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="creditscape-compare-entries.csv"'
+    response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
+    writer = csv_safe.writer(response)  # formulas defused
+    writer.writerow([_("Dimension"), *[e.title for e in examples], _("Differs")])
+    writer.writerow([_("Entry"), *[absolute_url(e.get_absolute_url()) for e in examples]])
+    for row in rows:
+        writer.writerow(
+            [
+                row.label,
+                *["; ".join(cell.values) for cell in row.cells],
+                _("yes") if row.differs else "",
+            ]
+        )
+    writer.writerow(
+        [
+            _("Evidence"),
+            *["; ".join(f"{i.title} <{i.link}>" for i in e.evidence.all()) for e in examples],
+        ]
+    )
+    writer.writerow([_("Licence"), citation.LICENCE_NAME])
+    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
+    return response
+
+
+@public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+def compare_json(request):
+    """The comparison of systems as JSON (``?entries=12,40``): a 400 with a message for
+    anything but 2–4 published entries."""
+    examples, rows, error = _systems(request)
+    if error:
+        return JsonResponse({"detail": error}, status=400)
+    data = systems.comparison_json(examples, rows, absolute=absolute_url)
+    data["licence"] = citation.LICENCE_URL
+    data["cite_as"] = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @public_view
