@@ -129,3 +129,25 @@ def test_entries_table_stacks_on_a_phone(starter, page):
     content = cell.evaluate("el => getComputedStyle(el, '::before').content")
     assert "Category" in content
     assert cell.evaluate("el => getComputedStyle(el).display") == "block"
+
+
+def test_year_slider_mirrors_the_boxes_and_filters(starter, page):
+    page.goto("/atlas/")
+    from_slider = page.locator("[data-year-slider=from]")
+    to_slider = page.locator("[data-year-slider=to]")
+    expect(from_slider).to_be_visible()
+    from_slider.fill("2010")
+    expect(page.locator("#f-year-from")).to_have_value("2010")
+    page.fill("#f-year-to", "2005")  # typing in a box moves its slider
+    expect(to_slider).to_have_value("2005")
+    to_slider.fill("2022")
+    expect(page.locator("#f-year-to")).to_have_value("2022")
+    expect(page.locator("#f-unknown-years")).to_be_checked()
+    page.locator("#f-unknown-years").uncheck()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**year_from=2010**")
+    assert "year_to=2022" in page.url
+    expect(page.locator("#f-unknown-years")).not_to_be_checked()
+    expect(page.locator("#timeline svg[role=img]")).to_be_visible()
+    assert run_axe(page) == []
+    assert page.js_errors == []

@@ -30,8 +30,10 @@ from ..models import Example
 from ..research_status.selectors import countries_researched_none_found
 from . import selectors, systems
 from .forms import CompareForm
+from .timeline import timeline
 
 MAP_FILTERS = (
+    "unknown_years",
     "country",
     "category",
     "operator",
@@ -171,7 +173,8 @@ def atlas_map(request):
         filters, params = ExampleFilters(), dict.fromkeys(MAP_FILTERS, "")
         error = " ".join(m for ms in exc.message_dict.values() for m in ms)
     data = selectors.atlas_aggregates(filters=filters)
-    category_names = {c.slug: c.name for c in categories()}
+    category_list = list(categories())
+    category_names = {c.slug: c.name for c in category_list}
     none_found = countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
     # Strings built here, not in template loops: the table can have ~250 rows with a
@@ -240,6 +243,7 @@ def atlas_map(request):
         "export_query": urlencode(filters.as_query()),
         "legend": _legend_labels(),
         "country_choices": _country_choices(),
+        "timeline": timeline(filters=filters, categories=category_list),
         **_table_context(request, filters),
     }
     return render(request, "atlas/map.html", context, status=400 if error else 200)
@@ -266,7 +270,13 @@ def country(request, code: str):
     if code != request.resolver_match.kwargs["code"]:
         return redirect("atlas:country", code=code, permanent=True)
     data = selectors.country_page_data(code=code, viewer=request.user)
-    context = {"code": code, "name": name, "is_scope": code in Scope.values, **data}
+    context = {
+        "code": code,
+        "name": name,
+        "is_scope": code in Scope.values,
+        "timeline": timeline(filters=ExampleFilters(country=code)),
+        **data,
+    }
     return render(request, "atlas/country.html", context)
 
 
