@@ -13,7 +13,6 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -33,6 +32,7 @@ from .dimensions import (
     Scope,
     Scored,
     Transparency,
+    years_display,
 )
 
 SUMMARY_MAX_LENGTH = 5000
@@ -69,16 +69,6 @@ class Status(models.TextChoices):
     # Folded into another entry by a moderator (Example.merged_into); its URL redirects
     # there, and it counts nowhere (apps/atlas/merge/).
     MERGED = "merged", _("Merged into another entry")
-
-
-def years_display(start: int | None, end: int | None) -> str:
-    if start and end:
-        return f"{start}–{end}" if start != end else str(start)
-    if start:
-        return gettext("since %(start)s") % {"start": start}
-    if end:
-        return gettext("until %(end)s (start unknown)") % {"end": end}
-    return gettext("years unknown")
 
 
 def _history() -> HistoricalRecords:
@@ -207,11 +197,7 @@ class Example(TimeStampedModel):
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
-    @property
-    def years_display(self) -> str:
-        """The active years as a reader says them ("2014–2020", "since 2014", "years
-        unknown"), never a dangling dash or a question mark."""
-        return years_display(self.start_year, self.end_year)
+    years_display = property(lambda self: years_display(self.start_year, self.end_year))
 
     def data_sources_display(self) -> list[str]:
         return [str(DataSource(v).label) for v in self.data_sources if v in DataSource.values]
