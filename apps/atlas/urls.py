@@ -9,6 +9,7 @@ from .entries import views as entries_views
 from .exports import api as exports_api
 from .history import api as history_api
 from .history import views as history_views
+from .imports import views as imports_views
 from .merge import api as merge_api
 from .merge import views as merge_views
 from .suggestions import api as suggestions_api
@@ -66,6 +67,7 @@ urlpatterns = [
     path("compare.csv", aggregates_views.compare_csv, name="compare_csv"),
     path("compare.json", aggregates_views.compare_json, name="compare_json"),
     path("codebook/", aggregates_views.codebook, name="codebook"),
+    path("import/", imports_views.import_entries, name="import"),
 ]
 
 api_urlpatterns = [

@@ -186,3 +186,72 @@ def test_hostile_files_are_a_clear_error(moderator, text):
     with pytest.raises((ImportFileError, services.ImportRefused)):
         services.entries_import(actor=moderator, text=text, publish=True)
     assert Example.objects.count() == 0
+
+
+# --- The moderators' upload page -------------------------------------------------------------
+
+
+def _upload(name: str, text: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_upload_page_is_for_moderators(client, user, moderator):
+    assert client.get("/atlas/import/").status_code == 302
+    client.force_login(user)
+    assert client.get("/atlas/import/").status_code == 403
+    assert client.post("/atlas/import/", {"file": _upload("a.csv", "x")}).status_code == 403
+    client.force_login(moderator)
+    assert client.get("/atlas/import/").status_code == 200
+
+
+def test_upload_preview_then_import(client, moderator, user, make_published):
+    make_published(user, title="Schufa geo-scoring")
+    text = _export()
+    Example.objects.all().delete()
+    client.force_login(moderator)
+    preview = client.post("/atlas/import/", {"file": _upload("e.csv", text), "publish": "on"})
+    html = preview.content.decode()
+    assert preview.status_code == 200 and 'data-row="2"' in html and "Schufa geo-scoring" in html
+    assert Example.objects.count() == 0  # a preview stores nothing
+    assert 'value="import"' in html
+    done = client.post(
+        "/atlas/import/",
+        {"csv_text": text, "publish": "on", "action": "import", "map_title": "title",
+         "map_summary": "summary", "map_country": "country", "map_category": "category",
+         "map_evidence_json": "evidence_json", "map_passage_links_json": "passage_links_json"},
+    )  # fmt: skip
+    assert done.status_code == 200, done.content.decode()
+    assert Example.objects.get().status == "published"
+
+
+def test_upload_maps_other_headers_and_reports_rows(client, moderator):
+    client.force_login(moderator)
+    text = "Name,Description,Nation,Kind,Source,Link,Date\nX,Y,Atlantis,geo-scoring,S,https://e.org,2021-02-03\n"
+    step = client.post("/atlas/import/", {"file": _upload("s.csv", text)})
+    html = step.content.decode()
+    assert (
+        step.status_code == 200
+        and "Choose the columns for: title, summary, country, category" in html
+    )
+    mapped = client.post(
+        "/atlas/import/",
+        {"csv_text": text, "map_title": "Name", "map_summary": "Description", "map_country": "Nation",
+         "map_category": "Kind", "map_evidence_title": "Source", "map_evidence_url": "Link",
+         "map_evidence_date": "Date", "action": "import"},
+    )  # fmt: skip
+    html = mapped.content.decode()
+    assert mapped.status_code == 400
+    assert 'data-row="2" class="row-error"' in html and "Unknown country “Atlantis”" in html
+    assert Example.objects.count() == 0
+
+
+@pytest.mark.parametrize("payload", [b"\xff\xfe\x00bad", b"", b"a" * (4 * 1024 * 1024 + 1)])
+def test_upload_hostile_files_are_a_400(client, moderator, payload):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(moderator)
+    response = client.post("/atlas/import/", {"file": SimpleUploadedFile("x.csv", payload)})
+    assert response.status_code == 400
+    assert Example.objects.count() == 0

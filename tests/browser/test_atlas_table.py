@@ -151,3 +151,24 @@ def test_year_slider_mirrors_the_boxes_and_filters(starter, page):
     expect(page.locator("#timeline svg[role=img]")).to_be_visible()
     assert run_axe(page) == []
     assert page.js_errors == []
+
+
+def test_import_page_preview_is_accessible(starter, login_page, tmp_path):
+    from tests.moderation.conftest import make_moderator
+
+    moderator = make_moderator()
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "title,summary,country,category,evidence_title,evidence_url,evidence_date\n"
+        "Imported scheme,About it,China,geo-scoring,Src,https://example.org/i,2020-01-01\n"
+        "Broken row,About it,Atlantis,geo-scoring,Src,https://example.org/j,2020-01-01\n",
+        encoding="utf-8",
+    )
+    page = login_page(moderator)
+    page.goto("/atlas/import/")
+    assert run_axe(page) == []
+    page.set_input_files("#import-file", str(path))
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator('#import-preview tr[data-row="3"]')).to_contain_text("Atlantis")
+    assert run_axe(page) == []
+    assert page.js_errors == []

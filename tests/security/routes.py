@@ -78,6 +78,7 @@ ROUTES = {
     'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
     'atlas:compare_json': Row('/atlas/compare.json', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?entries=12,40 (2-4 published entries): 400 without
+    'atlas:import': Row('/atlas/import/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # moderators; an empty POST is "choose a file"
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
