@@ -12,6 +12,8 @@ from .history import views as history_views
 from .imports import views as imports_views
 from .merge import api as merge_api
 from .merge import views as merge_views
+from .research_status import api as research_status_api
+from .research_status import views as research_status_views
 from .suggestions import api as suggestions_api
 from .suggestions import views as suggestions_views
 
@@ -63,6 +65,11 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", discussion_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/hide/", discussion_views.comment_hide, name="comment_hide"),
     path("countries/<str:code>/", aggregates_views.country, name="country"),
+    path(
+        "countries/<str:code>/research/",
+        research_status_views.research_status_set,
+        name="research_status_set",
+    ),
     path("compare/", aggregates_views.compare, name="compare"),
     path("compare.csv", aggregates_views.compare_csv, name="compare_csv"),
     path("compare.json", aggregates_views.compare_json, name="compare_json"),
@@ -127,5 +134,10 @@ api_urlpatterns = [
         "atlas/countries/<str:code>/",
         aggregates_api.CountryDetailAPI.as_view(),
         name="api-atlas-country",
+    ),
+    path(
+        "atlas/countries/<str:code>/research/",
+        research_status_api.ResearchStatusAPI.as_view(),
+        name="api-atlas-research-status",
     ),
 ]
