@@ -36,7 +36,7 @@ def test_country_moderator_marks_and_clears_on_the_page(client, german_moderator
     assert log.after["status"] == "none_found"
     client.logout()
     html = client.get("/atlas/countries/DE/").content.decode()
-    assert "Searched court records" in html and f"since <time datetime=" in html
+    assert "Searched court records" in html and "since <time datetime=" in html
     client.force_login(german_moderator)
     client.post(
         URL, {"category": "tenant-screening", "action": "clear", "reason": "An entry was found."}
