@@ -21,6 +21,7 @@ app_name = "atlas"
 
 urlpatterns = [
     path("", aggregates_views.atlas_map, name="map"),
+    path("embed/", aggregates_views.embed, name="embed"),
     path("examples/new/", entries_views.example_new, name="example_new"),
     path("examples/similar/", entries_views.similar_hint, name="similar_hint"),
     path(

@@ -3,6 +3,9 @@ the year slider and the embeddable map."""
 
 from __future__ import annotations
 
+import http.server
+import threading
+
 import pytest
 from playwright.sync_api import expect
 
@@ -171,4 +174,65 @@ def test_import_page_preview_is_accessible(starter, login_page, tmp_path):
     page.get_by_role("button", name="Preview").click()
     expect(page.locator('#import-preview tr[data-row="3"]')).to_contain_text("Atlantis")
     assert run_axe(page) == []
+    assert page.js_errors == []
+
+
+def test_embed_is_framed_from_another_origin_and_the_atlas_is_not(starter, page, live_server):
+    import re
+
+    choropleth = re.compile(r"#(c6dbef|9ecae1|6baed6|3182bd|08519c)", re.I)
+    # Another origin: a second little server on another port. (A page made up with
+    # page.route counts as a public origin, and Chromium's local-network-access checks
+    # block a public page from framing localhost whatever the headers say.)
+    body = (
+        "<!doctype html><html lang=en><title>A project page</title>"
+        f'<iframe id="embed" title="Atlas" src="{live_server.url}/atlas/embed/?category=geo-scoring"'
+        ' width="900" height="600"></iframe>'
+        f'<iframe id="atlas" title="Atlas page" src="{live_server.url}/atlas/"'
+        ' width="900" height="300"></iframe></html>'
+    ).encode()
+
+    class Host(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the handler's API
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Host)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    host = f"http://127.0.0.1:{server.server_address[1]}/project.html"
+    try:
+        page.goto(host)
+        _check_framing(page, choropleth)
+    finally:
+        server.shutdown()
+
+
+def _check_framing(page, choropleth):
+    import re
+
+    framed = page.frame_locator("#embed")
+    expect(framed.locator("#atlas-map[data-ready=true]")).to_be_attached()
+    expect(framed.locator('path[data-country="DE"]')).to_have_attribute("fill", choropleth)
+    expect(framed.locator("#atlas-legend")).to_be_visible()
+    expect(framed.get_by_role("link", name="Open this view in the atlas")).to_have_attribute(
+        "href", re.compile(r"/atlas/\?category=geo-scoring$")
+    )
+    # The ordinary atlas page refuses to be framed (frame-ancestors 'none', DENY).
+    blocked = page.frame_locator("#atlas")
+    expect(blocked.locator("#atlas-headline")).to_have_count(0)
+    assert page.js_errors == []
+
+
+def test_embed_page_and_snippet_are_accessible(starter, page):
+    page.goto("/atlas/embed/")
+    expect(page.locator("#atlas-map[data-ready=true]")).to_be_attached()
+    assert run_axe(page) == []
+    page.goto("/atlas/?category=geo-scoring")
+    page.locator("#embed summary").click()
+    expect(page.locator("#embed-code")).to_contain_text("/atlas/embed/?category=geo-scoring")
     assert page.js_errors == []

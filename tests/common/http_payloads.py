@@ -36,6 +36,7 @@ PAYLOADS = {
     "reader": lambda s: READER,
     "reader threads JSON": lambda s: f"/reader/{s.document.pk}/threads.json",
     "atlas map": lambda s: "/atlas/",
+    "embeddable map": lambda s: "/atlas/embed/",
     "country page": lambda s: "/atlas/countries/DE/",
     "compare": lambda s: "/atlas/compare/?countries=DE,CN",
     "compare CSV": lambda s: "/atlas/compare.csv?countries=DE,CN",

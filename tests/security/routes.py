@@ -56,6 +56,7 @@ ROUTES = {
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:embed': Row('/atlas/embed/', get=(200, 200, 200), post=(200, 200, 200), html=True),  # the one frameable page (frame-ancestors *)
     'atlas:example_personal': Row('/atlas/examples/personal/{example}/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
     'atlas:example_history_personal': Row('/atlas/examples/personal/{example}/history/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'atlas:example_new': Row('/atlas/examples/new/', get=(302, 200, 200), post=(302, 400, 400), html=True),

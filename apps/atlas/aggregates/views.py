@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django_countries import countries
 
 from apps.common import csv_safe
@@ -166,6 +168,20 @@ def _country_choices() -> list[tuple[str, str, str]]:
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
+    context = _map_context(request)
+    context.update(
+        country_choices=_country_choices(),
+        timeline=timeline(filters=context["filters"], categories=context["category_list"]),
+        embed_url=absolute_url(reverse("atlas:embed"))
+        + (f"?{context['export_query']}" if context["export_query"] else ""),
+        **_table_context(request, context["filters"]),
+    )
+    return render(request, "atlas/map.html", context, status=400 if context["error"] else 200)
+
+
+def _map_context(request) -> dict:
+    """What the map page and the embeddable map share: filters, counts, legend and the
+    data the choropleth script draws."""
     error = ""
     try:
         filters, params = _map_filters(request)
@@ -242,11 +258,27 @@ def atlas_map(request):
         "map_data": map_data,
         "export_query": urlencode(filters.as_query()),
         "legend": _legend_labels(),
-        "country_choices": _country_choices(),
-        "timeline": timeline(filters=filters, categories=category_list),
-        **_table_context(request, filters),
+        "category_list": category_list,
     }
-    return render(request, "atlas/map.html", context, status=400 if error else 200)
+    return context
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+def embed(request):
+    """The map without the site around it, for other sites' pages: legend, attribution,
+    licence and a link back to the same view in the atlas. The one page any site may
+    frame (``frame-ancestors *``, no X-Frame-Options); the two decorators above sit
+    outside the page cache, so a cached copy is frameable too. Links open outside the
+    frame."""
+    context = _map_context(request)
+    context["atlas_url"] = absolute_url(reverse("atlas:map")) + (
+        f"?{context['export_query']}" if context["export_query"] else ""
+    )
+    context["citation"] = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    return render(request, "atlas/embed.html", context, status=400 if context["error"] else 200)
 
 
 # --- Countries and comparison ------------------------------------------------------------------
