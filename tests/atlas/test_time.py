@@ -72,6 +72,9 @@ def test_timeline_counts_entries_in_force_per_year(entries):
     # A year range narrows the axis, not the count.
     narrowed = timeline_data(filters=ExampleFilters(year_from=1995, year_to=2016))
     assert narrowed["years"] == list(range(1995, 2017))
+    # A hostile range is clipped to the years an entry can have.
+    wide = timeline_data(filters=ExampleFilters(year_from=1, year_to=9999))
+    assert wide["years"][0] == 1900 and wide["years"][-1] == timezone.now().year
 
 
 def test_timeline_is_drawn_with_a_table_twin(client, entries):

@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from .. import cache as atlas_cache
 from ..entries.filters import ExampleFilters, apply_filters
 from ..entries.selectors import published_examples
-from ..models import Category
+from ..models import EARLIEST_YEAR, Category
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies. More categories
 # than colours repeat them; the legend and the table name every series.
@@ -54,8 +54,10 @@ def timeline_data(
     this_year = timezone.now().year
     known = [r for r in raw["rows"] if r[0] is not None]
     unknown = sum(r[3] for r in raw["rows"] if r[0] is None)
-    first = filters.year_from or min((r[0] for r in known), default=this_year)
-    last = filters.year_to or this_year
+    # The axis stays within the years an entry can have (a 0 or 9999 in the URL would
+    # otherwise draw thousands of empty bars).
+    first = max(filters.year_from or min((r[0] for r in known), default=this_year), EARLIEST_YEAR)
+    last = min(filters.year_to or this_year, this_year)
     years = list(range(first, last + 1)) if known and first <= last else []
     if categories is None:
         categories = list(Category.objects.order_by("order", "name"))
