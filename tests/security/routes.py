@@ -132,7 +132,7 @@ ROUTES = {
     'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(401, 403, 400), html=False),
     'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
-    'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
+    'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-moderation-items': Row('/api/moderation/items/', get=(401, 403, 200), post=(401, 405, 405), html=False),
     'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(401, 405, 405), post=(401, 403, 200), html=False),

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..permissions import can_mark_research_status
 from . import services
 
 
@@ -31,6 +34,11 @@ class ResearchStatusAPI(APIView):
 
     @extend_schema(request=ResearchStatusInputSerializer, responses=ResearchStatusOutputSerializer)
     def post(self, request, code: str):
+        # Who may, before what: a non-moderator learns nothing from validation messages.
+        if not can_mark_research_status(request.user, code.upper()[:3]):
+            raise PermissionDenied(
+                _("Only moderators of this country can set its research status.")
+            )
         data = ResearchStatusInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
