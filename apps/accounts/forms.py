@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from apps.common.countries import CountryCombobox
+
 from .models import User
 from .validators import normalize_orcid, validate_orcid
 
@@ -12,7 +14,10 @@ class SignupExtraForm(forms.Form):
 
     display_name = forms.CharField(label=_("Display name"), max_length=120, required=False)
     country = LazyTypedChoiceField(
-        label=_("Home country"), choices=[("", _("— choose —")), *countries], required=False
+        label=_("Home country"),
+        choices=[("", _("— choose —")), *countries],
+        required=False,
+        widget=CountryCombobox,
     )
 
     def signup(self, request, user):
@@ -38,7 +43,7 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "affiliation", "country", "orcid", "bio", "email_notifications"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4}), "country": CountryCombobox}
         field_classes = {"orcid": OrcidFormField}
 
     def clean_orcid(self):

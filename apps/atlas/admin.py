@@ -160,6 +160,18 @@ class CountryResearchStatusAdmin(admin.ModelAdmin):
     list_filter = ["status", "category", "country"]
     search_fields = ["note", "category__name"]
     list_select_related = ["category", "set_by"]
+
+    # Read-only here: country moderators set and clear it on the country page or through
+    # the API, with a reason, and each change is audit-logged (research_status/services.py).
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     raw_id_fields = ["set_by"]
 
     def save_model(self, request, obj, form, change):

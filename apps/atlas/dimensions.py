@@ -5,6 +5,7 @@ supranational scopes an entry may be about instead of a country."""
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 UNKNOWN = "unknown"
@@ -103,3 +104,14 @@ SINGLE_VALUED = {
     "lifecycle": Lifecycle,
     "confidence": Confidence,
 }
+
+
+def years_display(start: int | None, end: int | None) -> str:
+    """Active years as a reader says them, never a dangling dash or a question mark."""
+    if start and end:
+        return f"{start}–{end}" if start != end else str(start)
+    if start:
+        return gettext("since %(start)s") % {"start": start}
+    if end:
+        return gettext("until %(end)s (start unknown)") % {"end": end}
+    return gettext("years unknown")

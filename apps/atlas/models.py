@@ -32,6 +32,7 @@ from .dimensions import (
     Scope,
     Scored,
     Transparency,
+    years_display,
 )
 
 SUMMARY_MAX_LENGTH = 5000
@@ -195,6 +196,8 @@ class Example(TimeStampedModel):
     @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
+
+    years_display = property(lambda self: years_display(self.start_year, self.end_year))
 
     def data_sources_display(self) -> list[str]:
         return [str(DataSource(v).label) for v in self.data_sources if v in DataSource.values]

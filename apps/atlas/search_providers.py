@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
 
+from apps.common.countries import country_code
 from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
@@ -29,16 +30,16 @@ class CountryFacet(Facet):
     label = gettext_lazy("Country")
 
     def clean(self, raw: str, *, viewer) -> str:
-        code = raw.strip().upper()
-        if code in Scope.values or countries.alpha2(code):
+        code = country_code(raw, extra=dict(Scope.choices))
+        if code:
             return code
         raise SearchInputError(
             self.name,
             _(
-                "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, or "
+                "Unknown country “%(code)s”. Give its name (China) or ISO code (CN), or "
                 "one of: %(scopes)s."
             )
-            % {"code": raw, "scopes": ", ".join(Scope.values)},
+            % {"code": raw[:60], "scopes": ", ".join(Scope.values)},
         )
 
     def label_for(self, value, label) -> str:

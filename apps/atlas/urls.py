@@ -9,8 +9,11 @@ from .entries import views as entries_views
 from .exports import api as exports_api
 from .history import api as history_api
 from .history import views as history_views
+from .imports import views as imports_views
 from .merge import api as merge_api
 from .merge import views as merge_views
+from .research_status import api as research_status_api
+from .research_status import views as research_status_views
 from .suggestions import api as suggestions_api
 from .suggestions import views as suggestions_views
 
@@ -18,6 +21,7 @@ app_name = "atlas"
 
 urlpatterns = [
     path("", aggregates_views.atlas_map, name="map"),
+    path("embed/", aggregates_views.embed, name="embed"),
     path("examples/new/", entries_views.example_new, name="example_new"),
     path("examples/similar/", entries_views.similar_hint, name="similar_hint"),
     path(
@@ -62,9 +66,16 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", discussion_views.comment_delete, name="comment_delete"),
     path("comments/<int:pk>/hide/", discussion_views.comment_hide, name="comment_hide"),
     path("countries/<str:code>/", aggregates_views.country, name="country"),
+    path(
+        "countries/<str:code>/research/",
+        research_status_views.research_status_set,
+        name="research_status_set",
+    ),
     path("compare/", aggregates_views.compare, name="compare"),
     path("compare.csv", aggregates_views.compare_csv, name="compare_csv"),
+    path("compare.json", aggregates_views.compare_json, name="compare_json"),
     path("codebook/", aggregates_views.codebook, name="codebook"),
+    path("import/", imports_views.import_entries, name="import"),
 ]
 
 api_urlpatterns = [
@@ -124,5 +135,10 @@ api_urlpatterns = [
         "atlas/countries/<str:code>/",
         aggregates_api.CountryDetailAPI.as_view(),
         name="api-atlas-country",
+    ),
+    path(
+        "atlas/countries/<str:code>/research/",
+        research_status_api.ResearchStatusAPI.as_view(),
+        name="api-atlas-research-status",
     ),
 ]

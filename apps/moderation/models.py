@@ -32,6 +32,8 @@ class AuditAction(models.TextChoices):
     VERSION_REJECT = "version_reject", _("Version rejected")
     VERSION_WITHDRAW = "version_withdraw", _("Version withdrawn")
     MAINTAINER_CHANGE = "maintainer_change", _("Maintainers changed")
+    # A country moderator set or cleared "researched, none found" (apps/atlas/research_status).
+    RESEARCH_STATUS = "research_status", _("Research status")
     # A superuser opened someone's private content in the Django admin (the only way
     # anyone but its author reads it): the log says who read what, and when.
     PRIVATE_READ = "private_read", _("Private content read in the admin")

@@ -36,15 +36,20 @@
     panel.replaceChildren(el("p", labels.loading));
     var url = container.getAttribute("data-api") + code + "/" + queryString(data.query);
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.json(); })
+      .then(function (response) {
+        // A failed request is an error, never "nothing matches" (which would be a lie).
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
       .then(function (body) {
-        var heading = el("h2", name + " (" + body.count + ")");
+        var heading = el("h2", data.count_labels[code] || name);
         var list = el("ul");
         (body.examples || []).forEach(function (example) {
           var item = el("li");
           var path = "/atlas/examples/" + example.id + "/" + example.slug + "/";
           item.appendChild(el("a", example.title, { href: path }));
-          item.appendChild(document.createTextNode(" (" + example.category + ")"));
+          var category = data.category_names[example.category] || example.category;
+          item.appendChild(document.createTextNode(" (" + category + ")"));
           list.appendChild(item);
         });
         var more = el("p");
@@ -53,7 +58,9 @@
         }));
         panel.replaceChildren(heading, body.examples.length ? list : el("p", labels.empty), more);
       })
-      .catch(function () { panel.replaceChildren(el("p", labels.empty)); });
+      .catch(function () {
+        panel.replaceChildren(el("p", labels.error, { class: "error", role: "alert" }));
+      });
   }
 
   // Rings that cross the antimeridian (Russia's far east, Fiji) would be drawn as bands
@@ -118,7 +125,7 @@
           var count = data.countries[code] || 0;
           var name = data.names[code] || feature.properties.name;
           if (!count && !researched[code]) return;
-          var label = count ? name + ": " + count + " " + data.labels.entries : name + ": " + data.labels.none_found;
+          var label = count ? data.count_labels[code] : name + ": " + data.labels.none_found;
           shape.bindTooltip(label, { sticky: true });
           shape.on("add", function () {
             var path = shape.getElement();

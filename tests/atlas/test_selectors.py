@@ -197,6 +197,7 @@ filter_strategy = st.fixed_dictionaries(
         "year_from": st.none() | st.integers(1998, 2022),
         "span": st.none() | st.integers(0, 10),
         "has_passage": st.none() | st.booleans(),
+        "unknown_years": st.booleans(),
     }
 )
 
@@ -228,11 +229,12 @@ def _brute_force(entries, f) -> tuple[dict, dict]:
             continue
         if f["lifecycle"] and e["lifecycle"] != f["lifecycle"]:
             continue
-        if f["year_from"] is not None and (
-            e["start_year"] is None or (end is not None and end < f["year_from"])
-        ):
+        ranged = f["year_from"] is not None or year_to is not None
+        if ranged and e["start_year"] is None and not f["unknown_years"]:
             continue
-        if year_to is not None and (e["start_year"] is None or e["start_year"] > year_to):
+        if f["year_from"] is not None and end is not None and end < f["year_from"]:
+            continue
+        if year_to is not None and e["start_year"] is not None and e["start_year"] > year_to:
             continue
         if f["has_passage"] is not None and e["linked"] != f["has_passage"]:
             continue
@@ -259,6 +261,7 @@ def test_aggregates_equal_a_brute_force_count(founding_paper, entries, f):
         year_from=f["year_from"],
         year_to=None if f["year_from"] is None or f["span"] is None else f["year_from"] + f["span"],
         has_passage=f["has_passage"],
+        unknown_years=f["unknown_years"],
     )
     atlas_cache.cache.clear()
     try:

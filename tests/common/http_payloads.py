@@ -24,6 +24,8 @@ class Scene:
     comment: object
     solo: object
     moderator: object
+    # A second published entry (another country), for comparing systems.
+    other_example: object = None
 
 
 # name -> URL (built from the scene). Everything an anonymous visitor may fetch that is
@@ -34,9 +36,17 @@ PAYLOADS = {
     "reader": lambda s: READER,
     "reader threads JSON": lambda s: f"/reader/{s.document.pk}/threads.json",
     "atlas map": lambda s: "/atlas/",
+    "embeddable map": lambda s: "/atlas/embed/",
     "country page": lambda s: "/atlas/countries/DE/",
     "compare": lambda s: "/atlas/compare/?countries=DE,CN",
     "compare CSV": lambda s: "/atlas/compare.csv?countries=DE,CN",
+    "compare systems": lambda s: f"/atlas/compare/?entries={s.example.pk},{s.other_example.pk}",
+    "compare systems CSV": lambda s: (
+        f"/atlas/compare.csv?entries={s.example.pk},{s.other_example.pk}"
+    ),
+    "compare systems JSON": lambda s: (
+        f"/atlas/compare.json?entries={s.example.pk},{s.other_example.pk}"
+    ),
     "codebook": lambda s: "/atlas/codebook/",
     "entry page": lambda s: s.example.get_absolute_url(),
     "search": lambda s: "/search/?q=schufa",
@@ -114,5 +124,19 @@ def scene(founding_paper, db) -> Scene:
     if example.status != "published":
         example = transitions.example_transition(actor=moderator, example=example, to="published")
     comment = comment_create(author=replier, example=example, body="Comment original")
+    other_example = entry_services.example_create(
+        author=replier,
+        data=example_data(title="Tenant scoring other", country="FR", start_year=None),
+        evidence=[evidence_data(title="Other evidence", url="https://example.org/other")],
+        passages=[],
+        submit=True,
+        confirm_distinct=True,
+    )
+    if other_example.status != "published":
+        other_example = transitions.example_transition(
+            actor=moderator, example=other_example, to="published"
+        )
     search_reindex_all()
-    return Scene(author, document, annotation, reply, example, comment, solo, moderator)
+    return Scene(
+        author, document, annotation, reply, example, comment, solo, moderator, other_example
+    )

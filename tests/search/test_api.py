@@ -111,7 +111,10 @@ def test_query_of_1001_characters_is_refused(client, django_assert_max_num_queri
         ),
         ({"tag": "no-such-tag"}, "tag: No annotation has the tag “no-such-tag”."),
         ({"author": "nobody-here"}, "author: There is no contributor “nobody-here”."),
-        ({"country": "XX"}, "country: Unknown country “XX”. Use an ISO 3166-1 alpha-2 code"),
+        (
+            {"country": "XX"},
+            "country: Unknown country “XX”. Give its name (China) or ISO code (CN)",
+        ),
         ({"category": "nope"}, "category: Unknown category “nope”. Choose from: "),
         ({"page": "0"}, "page: page must be a whole number from 1."),
         ({"page_size": "500"}, "page_size: page_size can be at most 50."),

@@ -62,6 +62,7 @@ ROUTES = {
     'annotations:group_detail': Row('/groups/{group}/', get=(302, 200, 404), post=(302, 400, 404), html=True),  # empty action: 400
     'annotations:group_join': Row('/groups/{group}/join/{group_token}/', get=(302, 302, 200), post=(302, 302, 302), html=True),  # a member is sent to the group; the invited join
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:embed': Row('/atlas/embed/', get=(200, 200, 200), post=(200, 200, 200), html=True),  # the one frameable page (frame-ancestors *)
     'atlas:example_personal': Row('/atlas/examples/personal/{example}/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
     'atlas:example_history_personal': Row('/atlas/examples/personal/{example}/history/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'atlas:example_new': Row('/atlas/examples/new/', get=(302, 200, 200), post=(302, 400, 400), html=True),
@@ -81,8 +82,11 @@ ROUTES = {
     'atlas:comment_delete': Row('/atlas/comments/{comment}/delete/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # the comment's author or a moderator
     'atlas:comment_hide': Row('/atlas/comments/{comment}/hide/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # moderators of the entry's country
     'atlas:country': Row('/atlas/countries/{country}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:research_status_set': Row('/atlas/countries/DE/research/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # moderators of the country; an empty POST is a form error
     'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
+    'atlas:compare_json': Row('/atlas/compare.json', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?entries=12,40 (2-4 published entries): 400 without
+    'atlas:import': Row('/atlas/import/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # moderators; an empty POST is "choose a file"
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'moderation:item_detail': Row('/moderation/items/{item}/', get=(302, 403, 200), post=(302, 405, 405), html=False),  # a queue row in full (private fragment): moderators who may work the item
@@ -139,6 +143,7 @@ ROUTES = {
     'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(401, 403, 400), html=False),
     'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-moderation-items': Row('/api/moderation/items/', get=(401, 403, 200), post=(401, 405, 405), html=False),
     'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(401, 405, 405), post=(401, 403, 200), html=False),

@@ -232,3 +232,69 @@ def compare_matrix(*, codes: list[str]) -> list[dict]:
         name = str(Scope(code).label) if code in Scope.values else str(countries.name(code))
         columns.append({"code": code, "name": name, "examples": entries})
     return columns
+
+
+# --- The entries table under the map ------------------------------------------------------------
+
+TABLE_PAGE_SIZE = 25
+# Sort keys the table offers (?sort=key or -key), each with the tiebreakers that make the
+# order total, so a page boundary never shows a row twice or skips one.
+TABLE_SORTS = {
+    "title": ("title",),
+    "country": ("country", "scope", "title"),
+    "category": ("category__order", "category__name", "title"),
+    "operator": ("operator", "title"),
+    "lifecycle": ("lifecycle", "title"),
+    "years": ("start_year", "end_year", "title"),
+    "evidence": ("evidence_count", "title"),
+    "updated": ("modified", "title"),
+}
+TABLE_DEFAULT_SORT = "title"
+
+
+def parse_table_sort(raw: str) -> str:
+    """A known sort key with its direction ("-updated"), else the default."""
+    raw = (raw or "").strip()
+    return raw if raw.lstrip("-") in TABLE_SORTS else TABLE_DEFAULT_SORT
+
+
+def entries_table(
+    *, filters: ExampleFilters | None = None, sort: str = TABLE_DEFAULT_SORT, page: str = "1",
+    per_page: int = TABLE_PAGE_SIZE,
+):  # fmt: skip
+    """One page of published entries for the map's table, filtered as the map is and
+    sorted server-side (unknown years sort last whichever the direction). Three queries:
+    the count, the page with its category, nothing per row."""
+    from django.core.paginator import Paginator
+
+    sort = parse_table_sort(sort)
+    descending = sort.startswith("-")
+    fields = TABLE_SORTS[sort.lstrip("-")]
+    order = []
+    for field in (*fields, "pk"):
+        expression = F(field)
+        order.append(
+            expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        )
+    qs = (
+        apply_filters(published_examples(), filters or ExampleFilters())
+        .select_related("category")
+        .annotate(evidence_count=Count("evidence", distinct=True))
+        .only(
+            "id",
+            "title",
+            "slug",
+            "country",
+            "scope",
+            "region",
+            "operator",
+            "lifecycle",
+            "start_year",
+            "end_year",
+            "modified",
+            "category__name",
+            "category__slug",
+        )  # fmt: skip
+        .order_by(*order)
+    )
+    return Paginator(qs, per_page).get_page(page)

@@ -6,15 +6,19 @@ from __future__ import annotations
 import functools
 from urllib.parse import urlencode
 
+from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django_countries import countries
 
 from apps.common import csv_safe
+from apps.common.countries import search_terms
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
@@ -26,10 +30,13 @@ from ..entries.filters import ExampleFilters, parse_filters
 from ..entries.selectors import categories
 from ..models import Example
 from ..research_status.selectors import countries_researched_none_found
-from . import selectors
+from . import selectors, systems
 from .forms import CompareForm
+from .timeline import timeline
 
 MAP_FILTERS = (
+    "unknown_years",
+    "country",
     "category",
     "operator",
     "consequence",
@@ -94,7 +101,66 @@ def _numeric_codes() -> dict[str, str]:
 
 def _map_filters(request) -> tuple[ExampleFilters, dict]:
     params = {name: request.GET.get(name, "") for name in MAP_FILTERS}
-    return parse_filters(params), params
+    filters = parse_filters(params)
+    # The form shows what the filter understood ("China" typed, CN selected).
+    return filters, {**params, "country": filters.country}
+
+
+# The entries table's columns: (sort key, heading). The sort keys are selectors.TABLE_SORTS'.
+TABLE_COLUMNS = (
+    ("title", _lazy("Title")),
+    ("country", _lazy("Country")),
+    ("category", _lazy("Category")),
+    ("operator", _lazy("Operator")),
+    ("lifecycle", _lazy("Lifecycle")),
+    ("years", _lazy("Years")),
+    ("evidence", _lazy("Evidence")),
+    ("updated", _lazy("Updated")),
+)
+
+
+def _table_headings(query: dict[str, str], sort: str) -> list[dict]:
+    """Each column's heading with the link that sorts by it (ascending first, then the
+    other way) and its aria-sort state; the page number goes, the filters stay."""
+    current, descending = sort.lstrip("-"), sort.startswith("-")
+    headings = []
+    for key, label in TABLE_COLUMNS:
+        is_current = key == current
+        next_sort = f"-{key}" if is_current and not descending else key
+        headings.append(
+            {
+                "key": key,
+                "label": label,
+                "href": "?" + urlencode({**query, "sort": next_sort}) + "#entries-table",
+                "aria_sort": ("descending" if descending else "ascending") if is_current else "",
+            }
+        )
+    return headings
+
+
+def _table_context(request, filters: ExampleFilters) -> dict:
+    sort = selectors.parse_table_sort(request.GET.get("sort", ""))
+    page = selectors.entries_table(filters=filters, sort=sort, page=request.GET.get("page", "1"))
+    query = filters.as_query()
+    page_query = {**query, "sort": sort}
+    return {
+        "table_page": page,
+        "table_headings": _table_headings(query, sort),
+        "table_prev": "?" + urlencode({**page_query, "page": page.previous_page_number()})
+        if page.has_previous()
+        else "",
+        "table_next": "?" + urlencode({**page_query, "page": page.next_page_number()})
+        if page.has_next()
+        else "",
+    }
+
+
+def _country_choices() -> list[tuple[str, str, str]]:
+    """(code, name, search terms) for the map's country filter (the combobox's options)."""
+    return [
+        *((code, str(label), code) for code, label in Scope.choices),
+        *((code, str(name), search_terms(code)) for code, name in countries),
+    ]
 
 
 @public_view
@@ -102,6 +168,20 @@ def _map_filters(request) -> tuple[ExampleFilters, dict]:
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
     static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
+    context = _map_context(request)
+    context.update(
+        country_choices=_country_choices(),
+        timeline=timeline(filters=context["filters"], categories=context["category_list"]),
+        embed_url=absolute_url(reverse("atlas:embed"))
+        + (f"?{context['export_query']}" if context["export_query"] else ""),
+        **_table_context(request, context["filters"]),
+    )
+    return render(request, "atlas/map.html", context, status=400 if context["error"] else 200)
+
+
+def _map_context(request) -> dict:
+    """What the map page and the embeddable map share: filters, counts, legend and the
+    data the choropleth script draws."""
     error = ""
     try:
         filters, params = _map_filters(request)
@@ -109,7 +189,8 @@ def atlas_map(request):
         filters, params = ExampleFilters(), dict.fromkeys(MAP_FILTERS, "")
         error = " ".join(m for ms in exc.message_dict.values() for m in ms)
     data = selectors.atlas_aggregates(filters=filters)
-    category_names = {c.slug: c.name for c in categories()}
+    category_list = list(categories())
+    category_names = {c.slug: c.name for c in category_list}
     none_found = countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
     # Strings built here, not in template loops: the table can have ~250 rows with a
@@ -137,17 +218,27 @@ def atlas_map(request):
     map_data = {
         "countries": {row["country"]: row["count"] for row in data["countries"]},
         "names": {row["country"]: row["name"] for row in data["countries"]},
+        # Whole labels made here: plural rules differ by language, so the script never
+        # glues a number to a word ("Germany: 1 entries").
+        "count_labels": {
+            row["country"]: ngettext(
+                "%(name)s: %(n)s entry", "%(name)s: %(n)s entries", row["count"]
+            )
+            % {"name": row["name"], "n": row["count"]}
+            for row in data["countries"]
+        },
+        "category_names": category_names,
         "none_found": sorted(code for code in none_found if code not in counted),
         "country_url": country_url,
         "query": filters.as_query(),
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
         "labels": {
-            "entries": _("entries"),
             "none_found": _("researched, none found"),
             "open": _("Show entries"),
             "loading": _("Loading…"),
             "empty": _("No published entries match these filters."),
+            "error": _("The entries could not be loaded. Check your connection and try again."),
             "country_page": _("Country page"),
         },
     }
@@ -167,8 +258,27 @@ def atlas_map(request):
         "map_data": map_data,
         "export_query": urlencode(filters.as_query()),
         "legend": _legend_labels(),
+        "category_list": category_list,
     }
-    return render(request, "atlas/map.html", context, status=400 if error else 200)
+    return context
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+@public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+def embed(request):
+    """The map without the site around it, for other sites' pages: legend, attribution,
+    licence and a link back to the same view in the atlas. The one page any site may
+    frame (``frame-ancestors *``, no X-Frame-Options); the two decorators above sit
+    outside the page cache, so a cached copy is frameable too. Links open outside the
+    frame."""
+    context = _map_context(request)
+    context["atlas_url"] = absolute_url(reverse("atlas:map")) + (
+        f"?{context['export_query']}" if context["export_query"] else ""
+    )
+    context["citation"] = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    return render(request, "atlas/embed.html", context, status=400 if context["error"] else 200)
 
 
 # --- Countries and comparison ------------------------------------------------------------------
@@ -192,7 +302,13 @@ def country(request, code: str):
     if code != request.resolver_match.kwargs["code"]:
         return redirect("atlas:country", code=code, permanent=True)
     data = selectors.country_page_data(code=code, viewer=request.user)
-    context = {"code": code, "name": name, "is_scope": code in Scope.values, **data}
+    context = {
+        "code": code,
+        "name": name,
+        "is_scope": code in Scope.values,
+        "timeline": timeline(filters=ExampleFilters(country=code)),
+        **data,
+    }
     return render(request, "atlas/country.html", context)
 
 
@@ -205,7 +321,7 @@ def _cell(examples: list[Example], dimension: str) -> list[tuple[str, int]]:
         if dimension == "category":
             values = [example.category.name]
         elif dimension == "years":
-            values = [f"{example.start_year or '?'}–{example.end_year or ''}"]
+            values = [example.years_display]
         elif dimension in MULTI_VALUED:
             values = (
                 example.data_sources_display()
@@ -237,9 +353,47 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
     return columns, rows
 
 
+def _systems(request) -> tuple[list[Example], list, str]:
+    """(entries, rows, error) for ``?entries=``: the compared systems, or a message."""
+    try:
+        ids = systems.parse_entry_ids(request.GET.getlist("entries"))
+        examples = systems.entries_for_comparison(ids=ids)
+    except ValidationError as exc:
+        return [], [], " ".join(exc.messages)
+    return examples, systems.comparison_rows(examples), ""
+
+
+def _compare_systems(request):
+    examples, rows, error = _systems(request)
+    ids = ",".join(str(e.pk) for e in examples)
+    columns = [
+        {
+            "example": e,
+            # The same comparison without this entry (none left to compare below two).
+            "remove": "?entries=" + ",".join(str(o.pk) for o in examples if o != e)
+            if len(examples) > systems.MIN_ENTRIES
+            else "",
+        }
+        for e in examples
+    ]
+    context = {
+        "columns": columns,
+        "examples": examples,
+        "rows": rows,
+        "error": error,
+        "entries_param": request.GET.get("entries", "")[:100],
+        "ids": ids,
+        "differences": sum(row.differs for row in rows),
+    }
+    return render(request, "atlas/compare_systems.html", context, status=400 if error else 200)
+
+
 @public_view
 @public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare(request):
+    """Countries side by side (``?countries=``), or systems (``?entries=``)."""
+    if "entries" in request.GET:
+        return _compare_systems(request)
     form = CompareForm(request.GET or {"countries": "CN,DE,US"})
     columns, rows = [], []
     if form.is_valid():
@@ -251,6 +405,8 @@ def compare(request):
 @public_view
 @public_page(depends_on=AGGREGATES_DEPENDS_ON)
 def compare_csv(request):
+    if "entries" in request.GET:
+        return _compare_systems_csv(request)
     form = CompareForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
@@ -273,6 +429,49 @@ def compare_csv(request):
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
     writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
     return response
+
+
+def _compare_systems_csv(request):
+    examples, rows, error = _systems(request)
+    if error:
+        return HttpResponse(error, status=400, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="creditscape-compare-entries.csv"'
+    response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
+    writer = csv_safe.writer(response)  # formulas defused
+    writer.writerow([_("Dimension"), *[e.title for e in examples], _("Differs")])
+    writer.writerow([_("Entry"), *[absolute_url(e.get_absolute_url()) for e in examples]])
+    for row in rows:
+        writer.writerow(
+            [
+                row.label,
+                *["; ".join(cell.values) for cell in row.cells],
+                _("yes") if row.differs else "",
+            ]
+        )
+    writer.writerow(
+        [
+            _("Evidence"),
+            *["; ".join(f"{i.title} <{i.link}>" for i in e.evidence.all()) for e in examples],
+        ]
+    )
+    writer.writerow([_("Licence"), citation.LICENCE_NAME])
+    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
+    return response
+
+
+@public_view
+@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+def compare_json(request):
+    """The comparison of systems as JSON (``?entries=12,40``): a 400 with a message for
+    anything but 2–4 published entries."""
+    examples, rows, error = _systems(request)
+    if error:
+        return JsonResponse({"detail": error}, status=400)
+    data = systems.comparison_json(examples, rows, absolute=absolute_url)
+    data["licence"] = citation.LICENCE_URL
+    data["cite_as"] = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
 @public_view

@@ -48,6 +48,11 @@ FILTER_PARAMETERS = [
         ("year_from", "Entries active in or after this year"),
         ("year_to", "Entries active in or before this year"),
         ("has_passage", "true: linked to a passage; false: not linked"),
+        (
+            "unknown_years",
+            "With a year filter: true (default) keeps entries whose years are unknown; "
+            "false leaves them out",
+        ),
         ("q", "Title or summary contains"),
     )
 ]

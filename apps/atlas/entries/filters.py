@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
-from django_countries import countries
+
+from apps.common.countries import country_code
 
 from ..dimensions import Consequence, Lifecycle, Operator, Scope
 from ..models import Category, PassageLink, Status
@@ -26,8 +27,10 @@ FALSE_VALUES = {"0", "false", "no", "off"}
 class ExampleFilters:
     """Filters shared by the API, the exports, the map and the country pages.
 
-    ``year_from``/``year_to`` keep entries whose active years overlap the range (an entry
-    with no start year is left out once a range is asked for: we cannot place it).
+    ``year_from``/``year_to`` keep entries whose active years overlap the range. An entry
+    with no start year cannot be placed in it: ``unknown_years`` (on by default) keeps
+    it anyway, unless a known end year puts it before the range, so entries without
+    years never silently vanish under a year filter; off, they are left out.
     """
 
     country: str = ""
@@ -40,12 +43,14 @@ class ExampleFilters:
     has_passage: bool | None = None
     q: str = ""
     status: str = ""
+    unknown_years: bool = True
 
     def as_query(self) -> dict[str, str]:
-        """The filters as URL parameters (for shareable links and export links)."""
+        """The filters as URL parameters (for shareable links and export links); a
+        default is left out."""
         query = {}
         for name, value in asdict(self).items():
-            if value in (None, ""):
+            if value in (None, "") or (name == "unknown_years" and value):
                 continue
             query[name] = ("true" if value else "false") if isinstance(value, bool) else str(value)
         return query
@@ -57,7 +62,7 @@ class ExampleFilters:
 
 FILTER_PARAMS = (
     "country", "category", "operator", "consequence", "lifecycle",
-    "year", "year_from", "year_to", "has_passage", "q", "status",
+    "year", "year_from", "year_to", "has_passage", "q", "status", "unknown_years",
 )  # fmt: skip
 
 
@@ -84,15 +89,16 @@ def parse_filters(params: Mapping[str, str]) -> ExampleFilters:
     """Turn query parameters into filters. Unknown values are an error (a clear message,
     never an empty result that looks like "nothing found")."""
     get = lambda name: (params.get(name) or "").strip()  # noqa: E731
-    country = get("country").upper()
-    if country and country not in Scope.values and not countries.alpha2(country):
+    country_text = get("country")
+    country = country_code(country_text, extra=dict(Scope.choices)) or ""
+    if country_text and not country:
         raise ValidationError(
             {
                 "country": _(
-                    "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, "
+                    "Unknown country “%(code)s”. Give its name (China) or ISO code (CN), "
                     "or one of: %(scopes)s."
                 )
-                % {"code": country, "scopes": ", ".join(Scope.values)}
+                % {"code": country_text[:60], "scopes": ", ".join(Scope.values)}
             }  # fmt: skip
         )
     category = get("category")
@@ -114,7 +120,11 @@ def parse_filters(params: Mapping[str, str]) -> ExampleFilters:
     has_passage_raw = get("has_passage").lower()
     if has_passage_raw and has_passage_raw not in TRUE_VALUES | FALSE_VALUES:
         raise ValidationError({"has_passage": _("has_passage must be true or false.")})
+    unknown_raw = get("unknown_years").lower()
+    if unknown_raw and unknown_raw not in TRUE_VALUES | FALSE_VALUES:
+        raise ValidationError({"unknown_years": _("unknown_years must be true or false.")})
     return ExampleFilters(
+        unknown_years=unknown_raw not in FALSE_VALUES,
         country=country,
         category=category,
         operator=_choice("operator", get("operator"), set(Operator.values), _("operator")),
@@ -151,12 +161,19 @@ def apply_filters(qs: QuerySet, filters: ExampleFilters) -> QuerySet:
         qs = qs.filter(lifecycle=filters.lifecycle)
     if filters.consequence:
         qs = qs.filter(_json_list_contains("consequences", filters.consequence))
-    if filters.year_to is not None:
-        qs = qs.filter(start_year__isnull=False, start_year__lte=filters.year_to)
-    if filters.year_from is not None:
-        qs = qs.filter(start_year__isnull=False).filter(
+    if filters.year_from is not None or filters.year_to is not None:
+        # A known end year before the range rules an entry out, start known or not.
+        ends_in_range = (
             Q(end_year__isnull=True) | Q(end_year__gte=filters.year_from)
+            if filters.year_from is not None
+            else Q()
         )
+        placed = Q(start_year__isnull=False) & ends_in_range
+        if filters.year_to is not None:
+            placed &= Q(start_year__lte=filters.year_to)
+        if filters.unknown_years:
+            placed |= Q(start_year__isnull=True) & ends_in_range
+        qs = qs.filter(placed)
     if filters.has_passage is not None:
         linked = Exists(PassageLink.objects.filter(example=OuterRef("pk")))
         qs = qs.filter(linked) if filters.has_passage else qs.exclude(linked)

@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from apps.common.countries import CountryCombobox
+
 from ..dimensions import (
     Confidence,
     Consequence,
@@ -40,7 +42,9 @@ class ExampleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": SUMMARY_MAX_LENGTH}),
         help_text=_("What the system does, to whom, and why it is comparable. Markdown."),
     )
-    country = forms.ChoiceField(label=_("Country or scope"), choices=place_choices)
+    country = forms.ChoiceField(
+        label=_("Country or scope"), choices=place_choices, widget=CountryCombobox
+    )
     region = forms.CharField(label=_("Region or city (optional)"), required=False, max_length=200)
     category = forms.ChoiceField(label=_("Category"))
     operator = forms.ChoiceField(label=_("Operator"), choices=Operator.choices, initial="unknown")

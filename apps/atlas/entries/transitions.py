@@ -46,6 +46,7 @@ def example_transition(
     reason: str = "",
     settle_queue: bool = True,
     expected_version: int | None = None,
+    hold_for_review: bool = False,
 ) -> Example:
     """Move an example through its life: draft → submitted → published, changes requested
     or rejected; published → archived (and back). The moderation console calls this too.
@@ -64,7 +65,9 @@ def example_transition(
     as from the queue); the queue's own adapter passes ``settle_queue=False``.
 
     ``expected_version`` (the version the entry page or API client showed): a stale one
-    raises StaleVersion, so a moderator never publishes a version they did not see."""
+    raises StaleVersion, so a moderator never publishes a version they did not see.
+    ``hold_for_review`` keeps a trusted author's submission in the queue (imports: rows
+    the importer may not publish are reviewed like any other)."""
     example = Example.objects.select_for_update().get(pk=example.pk)
     if to not in Status.values:
         raise ValidationError(
@@ -96,7 +99,12 @@ def example_transition(
         raise ValidationError({"reason": _("Give a reason: the author will read it.")})
     if to == Status.SUBMITTED and not example.evidence.exists():
         raise ValidationError({"evidence": _("Add at least one piece of evidence first.")})
-    if to == Status.SUBMITTED and is_author(actor, example) and skips_premoderation(actor):
+    if (
+        to == Status.SUBMITTED
+        and not hold_for_review
+        and is_author(actor, example)
+        and skips_premoderation(actor)
+    ):
         to = Status.PUBLISHED
     was_published = example.status == Status.PUBLISHED
     previous = example.status

@@ -15,8 +15,8 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django_countries import countries
 
+from apps.common.countries import country_code
 from apps.common.markdown import render_markdown
 from apps.sources.models import Source
 from apps.sources.services import normalize_doi, validate_doi
@@ -58,21 +58,23 @@ class Errors:
 
 def split_place(code: str, errors: Errors) -> tuple[str, str]:
     """(country, scope) from one code; exactly one is set."""
-    code = (code or "").strip().upper()
-    if not code:
+    text = (code or "").strip()
+    if not text:
         errors.add("country", _("Choose a country or a supranational scope such as the EU."))
         return "", ""
-    if code in Scope.values:
-        return "", code
-    if countries.alpha2(code):
-        return code, ""
+    # A name ("China") or a code ("CN", "CHN"); the scopes by code or label.
+    found = country_code(text, extra=dict(Scope.choices))
+    if found in Scope.values:
+        return "", found
+    if found:
+        return found, ""
     errors.add(
         "country",
         _(
-            "Unknown country “%(code)s”. Use an ISO 3166-1 alpha-2 code such as DE, or one "
+            "Unknown country “%(code)s”. Give its name (China) or ISO code (CN), or one "
             "of the supranational scopes: %(scopes)s."
         )
-        % {"code": code, "scopes": ", ".join(Scope.values)},
+        % {"code": text[:60], "scopes": ", ".join(Scope.values)},
     )
     return "", ""
 

@@ -25,8 +25,11 @@ CSV_COLUMNS = [
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
     "summary", "evidence", "passages", "contributors", "version", "created", "modified", "url",
-    "cite_as", "licence",
+    "cite_as", "licence", "evidence_json", "passage_links_json",
 ]  # fmt: skip
+# The last two columns carry evidence and passage links in full (JSON lists), so that an
+# export can be imported again field for field (apps/atlas/imports/); "evidence" and
+# "passages" stay the readable summary for spreadsheets.
 
 
 @cache
@@ -88,6 +91,40 @@ def _passage_url(passage) -> str:
     return f"{document.get_absolute_url()}#{passage.html_id}"
 
 
+def evidence_records(example: Example) -> list[dict]:
+    """Every evidence field an import needs; a hosted source is its slug (its reader's
+    address differs between sites)."""
+    return [
+        {
+            "title": item.title,
+            "url": item.url,
+            "doi": item.doi,
+            "source": item.source.slug if item.source_id else "",
+            "publisher": item.publisher,
+            "published": item.published.isoformat() if item.published else None,
+            "accessed": item.accessed.isoformat() if item.accessed else None,
+            "page": item.page,
+            "quote": item.quote,
+        }
+        for item in example.evidence.all()
+    ]
+
+
+def passage_link_records(example: Example) -> list[dict]:
+    """Passage links by what identifies a passage on any site: source slug, version and
+    anchor (not the database id)."""
+    return [
+        {
+            "source": link.passage.document.source.slug,
+            "version": link.passage.document.version,
+            "anchor": link.passage.anchor,
+            "relation": link.relation,
+            "note": link.note,
+        }
+        for link in example.passage_links.all()
+    ]
+
+
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
     out = io.StringIO()
     writer = csv_safe.DictWriter(out, fieldnames=CSV_COLUMNS)  # formulas defused
@@ -99,6 +136,8 @@ def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
         row["contributors"] = "; ".join(row["contributors"])
         row["evidence"] = _evidence_text(example, absolute)
         row["passages"] = _passages_text(example, absolute)
+        row["evidence_json"] = json.dumps(evidence_records(example), ensure_ascii=False)
+        row["passage_links_json"] = json.dumps(passage_link_records(example), ensure_ascii=False)
         writer.writerow(row)
     return out.getvalue()
 

@@ -1,0 +1,156 @@
+"""Importing entries: every row validated by the entry services' own rules, duplicates
+found by the same similarity rule as the entry form, all rows in one transaction (one bad
+row and nothing is stored).
+
+Who may import: any signed-in user through this service (the upload page is for
+moderators; ``manage.py import_entries --user`` names anyone) and operators
+(``manage.py import_entries --publish``, no user). Publishing on import: operators with
+``--publish``, and moderators for the rows of countries they moderate; every other row
+enters as submitted, authored by the importer, and goes through the review queue like an
+entry made by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..entries import services as entry_services
+from ..entries import transitions
+from ..entries.selectors import similar_examples
+from ..entries.validation import Errors, clean_evidence, clean_example, clean_passage_links
+from ..models import Example, Status
+from ..permissions import can_moderate_example
+from .parse import ParsedRow, parse_rows
+
+
+@dataclass
+class RowReport:
+    number: int
+    title: str
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[Example] = field(default_factory=list)
+    status: str = ""
+
+
+@dataclass
+class ImportReport:
+    headers: list[str]
+    mapping: dict[str, str]
+    rows: list[RowReport]
+    imported: list[Example] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def errors(self) -> list[RowReport]:
+        return [r for r in self.rows if r.errors]
+
+    @property
+    def duplicates(self) -> list[RowReport]:
+        return [r for r in self.rows if r.duplicates]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class ImportRefused(ValidationError):
+    """Some rows are invalid (or duplicates were not confirmed): nothing was stored.
+    ``report`` says which, by row number."""
+
+    def __init__(self, report: ImportReport, message: str):
+        self.report = report
+        super().__init__(message)
+
+
+def _check(actor, row: ParsedRow) -> RowReport:
+    report = RowReport(number=row.number, title=row.title, errors=list(row.errors))
+    if row.data is None:
+        return report
+    errors = Errors()
+    values = clean_example(row.data, errors)
+    clean_evidence(row.evidence, errors)
+    clean_passage_links(row.passages, actor, errors)
+    for field_name, messages in errors.by_field.items():
+        for message in messages:
+            report.errors.append(f"{field_name}: {message}" if field_name != "__all__" else message)
+    place = values.get("country") or values.get("scope")
+    if values.get("title") and place:
+        report.duplicates = similar_examples(viewer=actor, title=values["title"], country=place)
+    return report
+
+
+def _may_publish(actor, example: Example, publish: bool) -> bool:
+    if not publish:
+        return False
+    return actor is None or can_moderate_example(actor, example)
+
+
+def entries_import(
+    *,
+    actor,
+    text: str,
+    mapping: dict[str, str] | None = None,
+    publish: bool = False,
+    dry_run: bool = False,
+    confirm_duplicates: bool = False,
+) -> ImportReport:
+    """Read, check and (unless ``dry_run``) import the rows of a CSV file.
+
+    ``actor`` is a signed-in user, or None for an operator's command. Raises
+    PermissionDenied for an anonymous actor, parse.ImportFileError for a file that cannot be read, and
+    ImportRefused (nothing stored) when a row is invalid or, unless ``confirm_duplicates``,
+    has duplicate candidates. A dry run returns the report without writing."""
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to import entries."))
+    headers, used_mapping, rows = parse_rows(text, mapping)
+    reports = [_check(actor, row) for row in rows]
+    report = ImportReport(headers=headers, mapping=used_mapping, rows=reports, dry_run=dry_run)
+    if dry_run:
+        return report
+    if not report.ok:
+        raise ImportRefused(
+            report,
+            _("%(n)s rows have errors; nothing was imported.") % {"n": len(report.errors)},
+        )
+    if report.duplicates and not confirm_duplicates:
+        raise ImportRefused(
+            report,
+            _("%(n)s rows look like existing entries; check them and confirm.")
+            % {"n": len(report.duplicates)},
+        )
+    with transaction.atomic():
+        for row, row_report in zip(rows, reports, strict=True):
+            example = _import_row(actor, row, publish=publish)
+            row_report.status = example.status
+            report.imported.append(example)
+    return report
+
+
+def _import_row(actor, row: ParsedRow, *, publish: bool) -> Example:
+    if actor is None:
+        if publish:
+            return entry_services.example_import_published(
+                data=row.data, evidence=row.evidence, passages=row.passages
+            )
+        raise PermissionDenied(_("An import without a user must publish (--publish)."))
+    example = entry_services.example_create(
+        author=actor,
+        data=row.data,
+        evidence=row.evidence,
+        passages=row.passages,
+        submit=False,
+        confirm_distinct=True,  # duplicates were checked for the whole file above
+    )
+    if _may_publish(actor, example, publish):
+        example = transitions.example_transition(actor=actor, example=example, to="submitted")
+        if example.status != Status.PUBLISHED:
+            example = transitions.example_transition(actor=actor, example=example, to="published")
+        return example
+    # Not theirs to publish: reviewed like any submission, even from a trusted account
+    # (a file of rows is not one entry someone wrote with care).
+    return transitions.example_transition(
+        actor=actor, example=example, to="submitted", hold_for_review=True
+    )
