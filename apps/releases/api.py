@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotModified, JsonResponse, StreamingHttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -97,6 +98,8 @@ class ReleaseListCreateAPI(APIView):
 
     @extend_schema(request=ReleaseInputSerializer, responses={201: ReleaseSerializer})
     def post(self, request):
+        if not services.can_cut_release(request.user):  # before the input: 403 whatever it is
+            raise exceptions.PermissionDenied(_("Only global moderators can cut a release."))
         data = ReleaseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
