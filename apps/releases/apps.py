@@ -14,6 +14,10 @@ class ReleasesConfig(AppConfig):
         for model in (models.Release, models.ReleaseEntry, models.ReleaseFile):
             http_cache.declare(model)
 
+        from .as_of import register
+
+        register()
+
         from .subscribers import connect
 
         connect()

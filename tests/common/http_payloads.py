@@ -52,6 +52,10 @@ PAYLOADS = {
     "API search": lambda s: "/api/search/?q=schufa",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
+    "release list": lambda s: "/atlas/releases/",
+    "release page": lambda s: "/atlas/releases/1.0.0/",
+    "API releases": lambda s: "/api/releases/",
+    "API release": lambda s: "/api/releases/1.0.0/",
 }
 
 
@@ -115,4 +119,8 @@ def scene(founding_paper, db) -> Scene:
         example = transitions.example_transition(actor=moderator, example=example, to="published")
     comment = comment_create(author=replier, example=example, body="Comment original")
     search_reindex_all()
+    from apps.releases import services as release_services
+
+    release = release_services.release_create(actor=moderator, version="1.0.0", title="Scene")
+    release_services.release_build(release_id=release.pk)  # in the test's transaction: now
     return Scene(author, document, annotation, reply, example, comment, solo, moderator)

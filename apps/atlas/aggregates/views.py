@@ -19,7 +19,7 @@ from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 
-from .. import citation
+from .. import as_of, citation
 from .. import codebook as codebook_module
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Consequence, Lifecycle, Operator, Scope
 from ..entries.filters import ExampleFilters, parse_filters
@@ -98,19 +98,26 @@ def _map_filters(request) -> tuple[ExampleFilters, dict]:
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
-    static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
+    static/js/atlas-map.js from the embedded data) and the same numbers as a table.
+    ``?release=<version>``: the data as frozen in that release (apps/atlas/as_of.py)."""
     error = ""
+    release = as_of.requested(request)
     try:
         filters, params = _map_filters(request)
     except ValidationError as exc:
         filters, params = ExampleFilters(), dict.fromkeys(MAP_FILTERS, "")
         error = " ".join(m for ms in exc.message_dict.values() for m in ms)
-    data = selectors.atlas_aggregates(filters=filters)
+    if release is not None:
+        data = release.aggregates(filters)
+        # Research statuses are not part of a release: only what it froze is shown.
+        none_found = {}
+    else:
+        data = selectors.atlas_aggregates(filters=filters)
+        none_found = countries_researched_none_found()
     category_names = {c.slug: c.name for c in categories()}
-    none_found = countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
     # Strings built here, not in template loops: the table can have ~250 rows with a
     # dozen categories each, and per-cell template rendering dominated the page's time.
@@ -139,7 +146,7 @@ def atlas_map(request):
         "names": {row["country"]: row["name"] for row in data["countries"]},
         "none_found": sorted(code for code in none_found if code not in counted),
         "country_url": country_url,
-        "query": filters.as_query(),
+        "query": {**filters.as_query(), **({"release": release.version} if release else {})},
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
         "labels": {
@@ -158,14 +165,18 @@ def atlas_map(request):
         "rows": rows,
         "supranational": data["supranational"],
         "researched": researched,
-        "headline": selectors.headline(filters=filters),
+        "headline": selectors.headline_of(data),
+        "as_of": release,
+        "cite_dataset": as_of.latest_citation(),
         "total": data["total"],
         "categories": list(category_names.items()),
         "operators": Operator.choices,
         "consequences": Consequence.choices,
         "lifecycles": Lifecycle.choices,
         "map_data": map_data,
-        "export_query": urlencode(filters.as_query()),
+        "export_query": urlencode(
+            {**filters.as_query(), **({"release": release.version} if release else {})}
+        ),
         "legend": _legend_labels(),
     }
     return render(request, "atlas/map.html", context, status=400 if error else 200)
