@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -78,12 +79,12 @@ def test_a_moderator_cuts_a_release_and_downloads_its_files(
     expect(page.get_by_text(csv_file.sha256)).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="entries.csv").click()
-    body = open(download.value.path(), "rb").read()
+    body = Path(download.value.path()).read_bytes()
     assert hashlib.sha256(body).hexdigest() == csv_file.sha256
     assert b"Sesame Credit" in body
     with page.expect_download() as download:
         page.get_by_role("link", name="CITATION.cff").click()
-    assert b"cff-version: 1.2.0" in open(download.value.path(), "rb").read()
+    assert b"cff-version: 1.2.0" in Path(download.value.path()).read_bytes()
     expect(page.get_by_text("(Version 1.0.0) [Data set]")).to_be_visible()
     assert serious_violations(page) == []
     assert page.js_errors == []
