@@ -18,6 +18,7 @@ from django.utils.translation import override
 
 from apps.atlas import codebook as atlas_codebook
 from apps.atlas.entries.selectors import categories, example_export_list
+from apps.atlas.models import Example
 from apps.common import events, http_cache
 from apps.common.markdown import render_markdown
 from apps.common.site import absolute_url
@@ -203,16 +204,15 @@ def _freeze(release: Release) -> Release:
             dataset_url = files.release_url(release)
             entries = example_export_list()
             total = entries.count()
-            batch: list[ReleaseEntry] = []
             position = 0
-            for example in entries.iterator(chunk_size=FREEZE_BATCH):
-                csv_row, feature, part = snapshot.export_parts(
-                    example, absolute_url, dataset_url, header
-                )
-                batch.append(
+            batch: list[Example] = []
+
+            def store(batch: list[Example]) -> None:
+                parts = snapshot.export_parts(batch, absolute_url, dataset_url)
+                ReleaseEntry.objects.bulk_create(
                     ReleaseEntry(
                         release=release,
-                        position=position,
+                        position=position - len(batch) + index,
                         example_id=example.pk,
                         title=example.title,
                         country=example.country.code if example.country else "",
@@ -228,13 +228,20 @@ def _freeze(release: Release) -> Release:
                         geojson=feature,
                         jsonld=part,
                     )
+                    for index, (example, (csv_row, feature, part)) in enumerate(
+                        zip(batch, parts, strict=True)
+                    )
                 )
+                _progress(release, done=position, total=total, step=_("Freezing entries"))
+
+            for example in entries.iterator(chunk_size=FREEZE_BATCH):
+                batch.append(example)
                 position += 1
                 if len(batch) >= FREEZE_BATCH:
-                    ReleaseEntry.objects.bulk_create(batch)
+                    store(batch)
                     batch = []
-                    _progress(release, done=position, total=total, step=_("Freezing entries"))
-            ReleaseEntry.objects.bulk_create(batch)
+            if batch:
+                store(batch)
         release.codebook = _codebook_snapshot()
         release.csv_header = header
         release.entry_count = position

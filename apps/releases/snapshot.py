@@ -9,6 +9,8 @@ writer itself (``apps.atlas.exports.formats``), called on this one entry, so a r
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 
@@ -111,15 +113,24 @@ def csv_header(absolute: Callable[[str], str]) -> str:
 
 
 def export_parts(
-    example: Example, absolute: Callable[[str], str], dataset_url: str, header: str
-) -> tuple[str, str, str]:
-    """The entry's CSV row (the writer's bytes, line ending included), GeoJSON feature and
-    JSON-LD part (as JSON text, keys in the writer's order)."""
-    csv_text = formats.to_csv([example], absolute)
-    feature = formats.to_geojson([example], absolute, dataset_url)["features"][0]
-    part = formats.to_jsonld([example], absolute, dataset_url)["hasPart"][0]
-    return (
-        csv_text[len(header) :],
-        json.dumps(feature, ensure_ascii=False),
-        json.dumps(part, ensure_ascii=False),
-    )
+    examples: list[Example], absolute: Callable[[str], str], dataset_url: str
+) -> list[tuple[str, str, str]]:
+    """Each entry's CSV row (the writer's bytes, line ending included), GeoJSON feature
+    and JSON-LD part (JSON text, keys in the writer's order), for a batch of entries: one
+    call of each writer per batch."""
+    rows = list(csv.reader(io.StringIO(formats.to_csv(examples, absolute), newline="")))[1:]
+    features = formats.to_geojson(examples, absolute, dataset_url)["features"]
+    parts = formats.to_jsonld(examples, absolute, dataset_url)["hasPart"]
+    result = []
+    for row, feature, part in zip(rows, features, parts, strict=True):
+        # The writer's row again, byte for byte: the same dialect over the same cells.
+        out = io.StringIO()
+        csv.writer(out).writerow(row)
+        result.append(
+            (
+                out.getvalue(),
+                json.dumps(feature, ensure_ascii=False),
+                json.dumps(part, ensure_ascii=False),
+            )
+        )
+    return result
