@@ -100,8 +100,8 @@ def run(yardstick, user) -> list[Row]:
         )
     )
 
-    def aggregate(filters=ExampleFilters()):
-        return lambda: release_aggregates(release, filters)
+    def aggregate(filters=None):
+        return lambda: release_aggregates(release, filters or ExampleFilters())
 
     cold = []
     for _ in range(5):
