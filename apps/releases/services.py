@@ -4,6 +4,7 @@ release's snapshot or files (ADR 0009)."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
 import re
@@ -109,13 +110,22 @@ def release_create(*, actor, version: str, title: str, notes: str = "") -> Relea
     return release
 
 
+# A build still "building" after this long has no job any more (its enqueue was lost in a
+# broker outage, or its worker died past the task's hard limit): it may be retried.
+STALLED_AFTER = datetime.timedelta(minutes=35)
+
+
 @transaction.atomic
 def release_retry(*, actor, release: Release) -> Release:
-    """Build a failed release again (from its snapshot when it was frozen)."""
+    """Build a failed (or stalled) release again (from its snapshot when it was frozen)."""
     _require_release_manager(actor)
     release = Release.objects.select_for_update().get(pk=release.pk)
-    if release.status != ReleaseStatus.FAILED:
-        raise ValidationError(_("Only a failed release can be built again."))
+    stalled = (
+        release.status == ReleaseStatus.BUILDING
+        and release.created_at < timezone.now() - STALLED_AFTER
+    )
+    if release.status != ReleaseStatus.FAILED and not stalled:
+        raise ValidationError(_("Only a failed or stalled release can be built again."))
     release.status, release.error = ReleaseStatus.BUILDING, ""
     release.save(update_fields=["status", "error"])
     events.publish("release.build_requested", release_id=release.pk)

@@ -177,3 +177,25 @@ def test_a_doi_is_recorded_without_touching_the_files(client, moderator, entries
         services.release_set_doi(actor=UserFactory(), release=release, doi="")
     release.refresh_from_db()
     assert release.doi == "10.5281/zenodo.42"
+
+
+def test_a_stalled_build_can_be_retried_after_its_time_limit(
+    moderator, entries, run_on_commit, monkeypatch
+):
+    import datetime
+
+    from django.utils import timezone
+
+    with monkeypatch.context() as patch, run_on_commit():
+        # The enqueue is lost (a broker outage): the release stays "building".
+        patch.setattr("apps.releases.tasks.build_release.delay_on_commit", lambda _id: None)
+        release = services.release_create(actor=moderator, version="1.0.0", title="T")
+    with pytest.raises(ValidationError, match="failed or stalled"):
+        services.release_retry(actor=moderator, release=release)
+    Release.objects.filter(pk=release.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=36)
+    )
+    with run_on_commit():
+        services.release_retry(actor=moderator, release=release)
+    release.refresh_from_db()
+    assert release.status == ReleaseStatus.READY
