@@ -35,6 +35,9 @@ class AsOf:
     export_parts: Callable[[str, ExampleFilters], Iterable[str]]
     csv_header: str
     citation: str  # how to cite this release (APA)
+    # The entries' frozen records (apps/releases/snapshot.py ``entry_record``), in file
+    # order, under these filters.
+    records: Callable[[ExampleFilters], Iterable[dict]]
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,13 @@ def release_export_parts(release: Release, kind: str, filters: ExampleFilters) -
             yield part
 
 
+def release_records(release: Release, filters: ExampleFilters) -> Iterator[dict]:
+    qs = _column_filtered(release, filters).order_by("position")
+    for record in qs.values_list("record", flat=True).iterator(chunk_size=2000):
+        if _record_matches(record, filters):
+            yield record
+
+
 class ReleasesProvider(atlas_as_of.Provider):
     def as_of(self, version: str) -> atlas_as_of.AsOf:
         try:
@@ -144,6 +151,7 @@ class ReleasesProvider(atlas_as_of.Provider):
             export_parts=lambda kind, filters: release_export_parts(release, kind, filters),
             csv_header=release.csv_header,
             citation=citation.apa(release),
+            records=lambda filters: release_records(release, filters),
         )
 
     def latest_citation(self) -> atlas_as_of.Citation | None:

@@ -56,6 +56,7 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
     return {
         "id": example.pk,
         "url": absolute(example.get_absolute_url()),
+        "slug": example.slug,
         "title": example.title,
         "country": example.country.code if example.country else "",
         "scope": example.scope,

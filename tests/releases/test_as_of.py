@@ -72,3 +72,26 @@ def test_the_atlas_page_cites_the_latest_release(client, moderator, entries, cut
     cut(moderator, "1.1.0")
     html = client.get("/atlas/").content.decode()
     assert "Cite this dataset" in html and "(Version 1.1.0) [Data set]" in html
+
+
+def test_country_pages_and_their_api_take_a_release(client, moderator, entries, cut):
+    cut(moderator, "1.0.0")
+    schufa = entries[0]
+    entry_services.example_update(
+        actor=moderator, example=schufa, changes={"title": "Schufa renamed"}
+    )
+    page = client.get("/atlas/countries/DE/?release=1.0.0").content.decode()
+    assert "data as of release 1.0.0" in page and 'href="/atlas/countries/DE/"' in page
+    assert "Schufa geo-scoring" in page and "Schufa renamed" not in page
+    assert "Schufa renamed" in client.get("/atlas/countries/DE/").content.decode()
+    assert (
+        'href="/atlas/countries/DE/?release=1.0.0"'
+        in client.get("/atlas/?release=1.0.0").content.decode()
+    )
+    detail = client.get("/api/atlas/countries/DE/?release=1.0.0").json()
+    assert detail["count"] == 1 and detail["release"] == "1.0.0"
+    assert [e["title"] for e in detail["examples"]] == ["Schufa geo-scoring"]
+    assert detail["examples"][0]["slug"] == schufa.slug
+    rows = client.get("/api/atlas/countries/?release=1.0.0").json()
+    assert {row["country"]: row["count"] for row in rows} == {"CN": 2, "DE": 1}
+    assert client.get("/api/atlas/countries/DE/?release=2.0.0").status_code == 404

@@ -4,7 +4,8 @@ parse input, call an aggregates selector, render."""
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -125,7 +126,8 @@ def atlas_map(request):
     rows = [
         {
             **row,
-            "url": country_url.replace("XX", row["country"]),
+            "url": country_url.replace("XX", row["country"])
+            + (f"?release={release.version}" if release else ""),
             "category_text": ", ".join(
                 f"{category_names.get(s, s)} ({n})" for s, n in sorted(row["categories"].items())
             ),
@@ -197,14 +199,50 @@ def _place(code: str) -> tuple[str, str]:
 
 
 @public_view
-@public_page(depends_on=COUNTRY_DEPENDS_ON)
+@public_page(depends_on=(*COUNTRY_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
         return redirect("atlas:country", code=code, permanent=True)
-    data = selectors.country_page_data(code=code, viewer=request.user)
-    context = {"code": code, "name": name, "is_scope": code in Scope.values, **data}
+    release = as_of.requested(request)
+    if release is not None:
+        data = _country_as_of(release, code)
+    else:
+        data = selectors.country_page_data(code=code, viewer=request.user)
+    context = {
+        "code": code,
+        "name": name,
+        "is_scope": code in Scope.values,
+        "as_of": release,
+        **data,
+    }
     return render(request, "atlas/country.html", context)
+
+
+def _country_as_of(release: as_of.AsOf, code: str) -> dict:
+    """The country page's entries as frozen in ``release`` (research statuses, passages,
+    annotations and the dimension summary are the live page's: not part of a release)."""
+    labels = dict(Lifecycle.choices)
+    by_category: dict[str, list] = {}
+    for record in release.records(ExampleFilters(country=code)):
+        entry = SimpleNamespace(
+            title=record["title"],
+            region=record["region"],
+            start_year=record["start_year"],
+            end_year=record["end_year"],
+            get_absolute_url=urlsplit(record["url"]).path,
+            get_lifecycle_display=labels.get(record["lifecycle"], record["lifecycle"]),
+        )
+        by_category.setdefault(record["category_name"], []).append(entry)
+    return {
+        "examples": [e for entries in by_category.values() for e in entries],
+        "by_category": sorted(by_category.items()),
+        "passages": [],
+        "contributors": [],
+        "research": [],
+        "dimensions": [],
+        "annotations": [],
+    }
 
 
 DIMENSION_ROWS = ["category", *SINGLE_VALUED, *MULTI_VALUED, "years"]
