@@ -95,3 +95,21 @@ def test_country_pages_and_their_api_take_a_release(client, moderator, entries, 
     rows = client.get("/api/atlas/countries/?release=1.0.0").json()
     assert {row["country"]: row["count"] for row in rows} == {"CN": 2, "DE": 1}
     assert client.get("/api/atlas/countries/DE/?release=2.0.0").status_code == 404
+
+
+def test_the_comparison_and_its_csv_take_a_release(client, moderator, entries, cut):
+    cut(moderator, "1.0.0")
+    _schufa, sesame, _social = entries
+    transitions.example_transition(actor=moderator, example=sesame, to="archived", reason="x")
+    page = client.get("/atlas/compare/?countries=CN,DE&release=1.0.0").content.decode()
+    assert "data as of release 1.0.0" in page
+    assert "Financial credit scoring (1)" in page  # Sesame Credit, archived since
+    assert (
+        "Financial credit scoring"
+        not in client.get("/atlas/compare/?countries=CN,DE").content.decode()
+    )
+    frozen = client.get("/atlas/compare.csv?countries=CN,DE&release=1.0.0").content.decode()
+    assert "Financial credit scoring (1)" in frozen and "(Version 1.0.0)" in frozen
+    live = client.get("/atlas/compare.csv?countries=CN,DE").content.decode()
+    assert "(Version 1.0.0) [Data set]" in live  # cites the latest release
+    assert client.get("/atlas/compare/?release=1.0.0").status_code == 200

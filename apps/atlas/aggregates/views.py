@@ -25,7 +25,7 @@ from .. import codebook as codebook_module
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Consequence, Lifecycle, Operator, Scope
 from ..entries.filters import ExampleFilters, parse_filters
 from ..entries.selectors import categories
-from ..models import Example
+from ..models import Category, Example
 from ..research_status.selectors import countries_researched_none_found
 from . import selectors
 from .forms import CompareForm
@@ -274,8 +274,39 @@ def _dimension_label(name: str) -> str:
     return str(Example._meta.get_field(name).verbose_name).capitalize()
 
 
-def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
-    columns = selectors.compare_matrix(codes=codes)
+def _frozen_example(record: dict) -> Example:
+    """An unsaved entry carrying a release's frozen values, for the comparison's cells."""
+    example = Example(
+        **{name: record[name] for name in FROZEN_FIELDS},
+        pk=record["id"],
+        slug=record.get("slug", ""),
+        country=record["country"],
+        scope=record["scope"],
+    )
+    example.category = Category(slug=record["category"], name=record["category_name"])
+    return example
+
+
+FROZEN_FIELDS = (
+    "title", "operator", "scored", "data_sources", "consequences", "transparency",
+    "contestable", "legal_basis", "lifecycle", "start_year", "end_year", "confidence",
+)  # fmt: skip
+
+
+def _matrix(codes: list[str], release: as_of.AsOf | None = None) -> tuple[list[dict], list[dict]]:
+    if release is not None:
+        columns = [
+            {
+                "code": code,
+                "name": _place(code)[1],
+                "examples": [
+                    _frozen_example(r) for r in release.records(ExampleFilters(country=code))
+                ],
+            }
+            for code in codes
+        ]
+    else:
+        columns = selectors.compare_matrix(codes=codes)
     rows = [
         {
             "label": _dimension_label(name),
@@ -287,25 +318,29 @@ def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def compare(request):
-    form = CompareForm(request.GET or {"countries": "CN,DE,US"})
+    release = as_of.requested(request)
+    data = request.GET.copy()
+    data.setdefault("countries", "CN,DE,US")
+    form = CompareForm(data)
     columns, rows = [], []
     if form.is_valid():
-        columns, rows = _matrix(form.cleaned_data["countries"])
-    context = {"form": form, "columns": columns, "rows": rows}
+        columns, rows = _matrix(form.cleaned_data["countries"], release)
+    context = {"form": form, "columns": columns, "rows": rows, "as_of": release}
     return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def compare_csv(request):
+    release = as_of.requested(request)
     form = CompareForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
             " ".join(form.errors["countries"]), status=400, content_type="text/plain; charset=utf-8"
         )
-    columns, rows = _matrix(form.cleaned_data["countries"])
+    columns, rows = _matrix(form.cleaned_data["countries"], release)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="creditscape-compare.csv"'
     response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
@@ -320,7 +355,15 @@ def compare_csv(request):
             ]
         )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
+    # "Cite this dataset": the release shown, else the latest release, else the live atlas.
+    latest = as_of.latest_citation()
+    if release is not None:
+        cite = release.citation
+    elif latest is not None:
+        cite = latest.text
+    else:
+        cite = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    writer.writerow([_("Cite as"), cite])
     return response
 
 
