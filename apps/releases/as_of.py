@@ -94,7 +94,11 @@ def _place_rows(counts: dict[tuple[str, str], int]) -> dict:
 def release_aggregates(release: Release, filters: ExampleFilters) -> dict:
     """The map's aggregates over the release's entries: the live map's shape."""
     query = "&".join(f"{k}={v}" for k, v in sorted(filters.as_query().items()))
-    key = f"releases:aggregates:{release.pk}:{hashlib.sha256(query.encode()).hexdigest()[:32]}"
+    # The release's id, version and freezing instant: a key no other snapshot can share
+    # (not even after the database was reset under a long-lived cache).
+    frozen = release.frozen_at.timestamp() if release.frozen_at else 0
+    digest = hashlib.sha256(query.encode()).hexdigest()[:32]
+    key = f"releases:aggregates:{release.pk}:{release.version}:{frozen}:{digest}"
     result = cache.get(key)
     if result is not None:
         return result
