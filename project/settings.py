@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "apps.sources",
     "apps.annotations",
     "apps.atlas",
+    "apps.releases",
     "apps.moderation",
     "apps.search",
     "apps.site",

@@ -13,6 +13,7 @@ from apps.atlas import urls as atlas_urls
 from apps.common import views as common_views
 from apps.moderation import urls as moderation_urls
 from apps.notifications import urls as notifications_urls
+from apps.releases import urls as releases_urls
 from apps.search import urls as search_urls
 from apps.site import views as site_views
 from apps.sources import urls as sources_urls
@@ -26,6 +27,7 @@ api_urlpatterns = [
     *atlas_urls.api_urlpatterns,
     *moderation_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
+    *releases_urls.api_urlpatterns,
 ]
 
 urlpatterns = [
@@ -42,6 +44,7 @@ urlpatterns = [
     path("", include(accounts_urls)),
     path("", include(notifications_urls)),
     path("", include(annotations_urls)),
+    path("atlas/releases/", include(releases_urls)),
     path("atlas/", include(atlas_urls)),
     path("moderation/", include(moderation_urls)),
     path("", include(search_urls)),

@@ -62,6 +62,10 @@ PAYLOADS = {
     "API search": lambda s: "/api/search/?q=schufa",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
+    "release list": lambda s: "/atlas/releases/",
+    "release page": lambda s: "/atlas/releases/1.0.0/",
+    "API releases": lambda s: "/api/releases/",
+    "API release": lambda s: "/api/releases/1.0.0/",
 }
 
 
@@ -137,6 +141,10 @@ def scene(founding_paper, db) -> Scene:
             actor=moderator, example=other_example, to="published"
         )
     search_reindex_all()
+    from apps.releases import services as release_services
+
+    release = release_services.release_create(actor=moderator, version="1.0.0", title="Scene")
+    release_services.release_build(release_id=release.pk)  # in the test's transaction: now
     return Scene(
         author, document, annotation, reply, example, comment, solo, moderator, other_example
     )

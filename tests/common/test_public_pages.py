@@ -55,6 +55,7 @@ def public_urls(founding_paper, entry) -> list[str]:
         reverse("search:search") + "?q=scoring",
         reverse("search:activity"),
         reverse("search:contributor", args=[entry.author.username]),
+        reverse("releases:list"),
     ]
 
 

@@ -81,6 +81,11 @@ ROUTES = {
     'atlas:comment_post': Row('/atlas/comments/on/{example}/', get=(302, 405, 405), post=(302, 400, 400), html=False),
     'atlas:comment_delete': Row('/atlas/comments/{comment}/delete/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # the comment's author or a moderator
     'atlas:comment_hide': Row('/atlas/comments/{comment}/hide/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # moderators of the entry's country
+    'releases:list': Row('/atlas/releases/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'releases:new': Row('/atlas/releases/new/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # global moderators only
+    'releases:detail': Row('/atlas/releases/{release}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'releases:retry': Row('/atlas/releases/{release}/retry/', get=(302, 405, 405), post=(302, 403, 302), html=False),  # a ready release: refused with a message
+    'releases:doi': Row('/atlas/releases/{release}/doi/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'atlas:country': Row('/atlas/countries/{country}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:research_status_set': Row('/atlas/countries/DE/research/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # moderators of the country; an empty POST is a form error
     'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
@@ -142,6 +147,10 @@ ROUTES = {
     'api-suggestion-decide': Row('/api/suggestions/{suggestion}/decide/', get=(405, 405, 405), post=(401, 400, 400), html=False),  # an empty body fails validation first; roles: tests/atlas/test_suggestions_api.py
     'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(401, 403, 400), html=False),
     'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(401, 400, 400), html=False),
+    'api-release-list': Row('/api/releases/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # POST: global moderators cut a release
+    'api-release-detail': Row('/api/releases/{release}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-release-progress': Row('/api/releases/{release}/progress/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-release-file': Row('/api/releases/{release}/files/entries.csv', get=(200, 200, 200), post=(405, 405, 405), html=False),  # immutable bytes, ETag = SHA-256
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from apps.common.http_cache import public_api
 
+from .. import as_of
 from ..dimensions import Scope
 from ..entries.api import FILTER_PARAMETERS, ExampleOutputSerializer, filters_from_request
 from ..entries.filters import parse_filters
@@ -35,7 +36,7 @@ class CountryDetailSerializer(CountryRowSerializer):
     examples = ExampleOutputSerializer(many=True)
 
 
-@public_api(depends_on=AGGREGATES_DEPENDS_ON)
+@public_api(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 class CountryListAPI(APIView):
     """Published entries per country with a category breakdown (filters honoured)."""
 
@@ -47,12 +48,14 @@ class CountryListAPI(APIView):
         operation_id="atlas_countries_list",
     )
     def get(self, request):
-        return Response(
-            selectors.atlas_aggregates(filters=filters_from_request(request))["countries"]
-        )
+        release = as_of.requested(request)
+        filters = filters_from_request(request)
+        if release is not None:
+            return Response(release.aggregates(filters)["countries"])
+        return Response(selectors.atlas_aggregates(filters=filters)["countries"])
 
 
-@public_api(depends_on=AGGREGATES_DEPENDS_ON)
+@public_api(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 class CountryDetailAPI(APIView):
     """One country (or supranational scope): counts, research status and its entries."""
 
@@ -64,6 +67,9 @@ class CountryDetailAPI(APIView):
         if code not in Scope.values and (len(code) > 3 or not countries.alpha2(code)):
             raise Http404(f"Unknown country code “{code[:10]}”.")
         filters = parse_filters({**request.query_params.dict(), "country": code})
+        release = as_of.requested(request)
+        if release is not None:
+            return Response(self._as_of(release, code, filters))
         row = selectors.country_aggregate(code=code, filters=filters)
         examples = example_export_list(filters=filters)
         research = research_statuses(country=code) if code not in Scope.values else []
@@ -77,3 +83,19 @@ class CountryDetailAPI(APIView):
                 ).data,
             }
         )
+
+    def _as_of(self, release, code: str, filters) -> dict:
+        """The country as frozen in ``release``: its counts and its entries' records."""
+        data = release.aggregates(filters)
+        rows = [r for r in (*data["countries"], *data["supranational"]) if r["country"] == code]
+        row = rows[0] if rows else {"country": code, "count": 0, "categories": {}}
+        row.setdefault(
+            "name", str(Scope(code).label if code in Scope.values else countries.name(code))
+        )
+        return {
+            **row,
+            "supranational": code in Scope.values,
+            "researched_none_found": [],
+            "release": release.version,
+            "examples": list(release.records(filters)),
+        }

@@ -97,7 +97,11 @@ def country_aggregate(*, code: str, filters: ExampleFilters | None = None) -> di
 def headline(*, filters: ExampleFilters | None = None) -> str:
     """The headline "N examples in M countries" over published entries (supranational
     entries count as examples, not as countries)."""
-    data = atlas_aggregates(filters=filters)
+    return headline_of(atlas_aggregates(filters=filters))
+
+
+def headline_of(data: dict) -> str:
+    """The headline for aggregates already read (the live ones or a release's)."""
     examples_text = ngettext("%(n)s example", "%(n)s examples", data["total"]) % {
         "n": f"{data['total']:,}"
     }

@@ -4,7 +4,8 @@ parse input, call an aggregates selector, render."""
 from __future__ import annotations
 
 import functools
-from urllib.parse import urlencode
+from types import SimpleNamespace
+from urllib.parse import urlencode, urlsplit
 
 from csp.decorators import csp_replace
 from django.core.exceptions import ValidationError
@@ -23,12 +24,12 @@ from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 
-from .. import citation
+from .. import as_of, citation
 from .. import codebook as codebook_module
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED, Consequence, Lifecycle, Operator, Scope
 from ..entries.filters import ExampleFilters, parse_filters
 from ..entries.selectors import categories
-from ..models import Example
+from ..models import Category, Example
 from ..research_status.selectors import countries_researched_none_found
 from . import selectors, systems
 from .forms import CompareForm
@@ -164,14 +165,18 @@ def _country_choices() -> list[tuple[str, str, str]]:
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def atlas_map(request):
     """The map page: headline, filters kept in the URL, the choropleth (drawn by
-    static/js/atlas-map.js from the embedded data) and the same numbers as a table."""
+    static/js/atlas-map.js from the embedded data) and the same numbers as a table.
+    ``?release=<version>``: the data as frozen in that release (apps/atlas/as_of.py)."""
     context = _map_context(request)
     context.update(
         country_choices=_country_choices(),
-        timeline=timeline(filters=context["filters"], categories=context["category_list"]),
+        # A release froze entries, not their timeline: it is left out there.
+        timeline=None
+        if context["as_of"]
+        else timeline(filters=context["filters"], categories=context["category_list"]),
         embed_url=absolute_url(reverse("atlas:embed"))
         + (f"?{context['export_query']}" if context["export_query"] else ""),
         **_table_context(request, context["filters"]),
@@ -183,15 +188,21 @@ def _map_context(request) -> dict:
     """What the map page and the embeddable map share: filters, counts, legend and the
     data the choropleth script draws."""
     error = ""
+    release = as_of.requested(request)
     try:
         filters, params = _map_filters(request)
     except ValidationError as exc:
         filters, params = ExampleFilters(), dict.fromkeys(MAP_FILTERS, "")
         error = " ".join(m for ms in exc.message_dict.values() for m in ms)
-    data = selectors.atlas_aggregates(filters=filters)
+    if release is not None:
+        data = release.aggregates(filters)
+        # Research statuses are not part of a release: only what it froze is shown.
+        none_found = {}
+    else:
+        data = selectors.atlas_aggregates(filters=filters)
+        none_found = countries_researched_none_found()
     category_list = list(categories())
     category_names = {c.slug: c.name for c in category_list}
-    none_found = countries_researched_none_found()
     counted = {row["country"] for row in data["countries"]}
     # Strings built here, not in template loops: the table can have ~250 rows with a
     # dozen categories each, and per-cell template rendering dominated the page's time.
@@ -199,7 +210,8 @@ def _map_context(request) -> dict:
     rows = [
         {
             **row,
-            "url": country_url.replace("XX", row["country"]),
+            "url": country_url.replace("XX", row["country"])
+            + (f"?release={release.version}" if release else ""),
             "category_text": ", ".join(
                 f"{category_names.get(s, s)} ({n})" for s, n in sorted(row["categories"].items())
             ),
@@ -230,7 +242,7 @@ def _map_context(request) -> dict:
         "category_names": category_names,
         "none_found": sorted(code for code in none_found if code not in counted),
         "country_url": country_url,
-        "query": filters.as_query(),
+        "query": {**filters.as_query(), **({"release": release.version} if release else {})},
         "classes": LEGEND_CLASSES,
         "numeric": _numeric_codes(),
         "labels": {
@@ -249,14 +261,18 @@ def _map_context(request) -> dict:
         "rows": rows,
         "supranational": data["supranational"],
         "researched": researched,
-        "headline": selectors.headline(filters=filters),
+        "headline": selectors.headline_of(data),
+        "as_of": release,
+        "cite_dataset": as_of.latest_citation(),
         "total": data["total"],
         "categories": list(category_names.items()),
         "operators": Operator.choices,
         "consequences": Consequence.choices,
         "lifecycles": Lifecycle.choices,
         "map_data": map_data,
-        "export_query": urlencode(filters.as_query()),
+        "export_query": urlencode(
+            {**filters.as_query(), **({"release": release.version} if release else {})}
+        ),
         "legend": _legend_labels(),
         "category_list": category_list,
     }
@@ -266,7 +282,7 @@ def _map_context(request) -> dict:
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def embed(request):
     """The map without the site around it, for other sites' pages: legend, attribution,
     licence and a link back to the same view in the atlas. The one page any site may
@@ -296,20 +312,51 @@ def _place(code: str) -> tuple[str, str]:
 
 
 @public_view
-@public_page(depends_on=COUNTRY_DEPENDS_ON)
+@public_page(depends_on=(*COUNTRY_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def country(request, code: str):
     code, name = _place(code)
     if code != request.resolver_match.kwargs["code"]:
         return redirect("atlas:country", code=code, permanent=True)
-    data = selectors.country_page_data(code=code, viewer=request.user)
+    release = as_of.requested(request)
+    if release is not None:
+        data = _country_as_of(release, code)
+    else:
+        data = selectors.country_page_data(code=code, viewer=request.user)
     context = {
         "code": code,
         "name": name,
         "is_scope": code in Scope.values,
-        "timeline": timeline(filters=ExampleFilters(country=code)),
+        "timeline": None if release else timeline(filters=ExampleFilters(country=code)),
+        "as_of": release,
         **data,
     }
     return render(request, "atlas/country.html", context)
+
+
+def _country_as_of(release: as_of.AsOf, code: str) -> dict:
+    """The country page's entries as frozen in ``release`` (research statuses, passages,
+    annotations and the dimension summary are the live page's: not part of a release)."""
+    labels = dict(Lifecycle.choices)
+    by_category: dict[str, list] = {}
+    for record in release.records(ExampleFilters(country=code)):
+        entry = SimpleNamespace(
+            title=record["title"],
+            region=record["region"],
+            start_year=record["start_year"],
+            end_year=record["end_year"],
+            get_absolute_url=urlsplit(record["url"]).path,
+            get_lifecycle_display=labels.get(record["lifecycle"], record["lifecycle"]),
+        )
+        by_category.setdefault(record["category_name"], []).append(entry)
+    return {
+        "examples": [e for entries in by_category.values() for e in entries],
+        "by_category": sorted(by_category.items()),
+        "passages": [],
+        "contributors": [],
+        "research": [],
+        "dimensions": [],
+        "annotations": [],
+    }
 
 
 DIMENSION_ROWS = ["category", *SINGLE_VALUED, *MULTI_VALUED, "years"]
@@ -341,8 +388,39 @@ def _dimension_label(name: str) -> str:
     return str(Example._meta.get_field(name).verbose_name).capitalize()
 
 
-def _matrix(codes: list[str]) -> tuple[list[dict], list[dict]]:
-    columns = selectors.compare_matrix(codes=codes)
+def _frozen_example(record: dict) -> Example:
+    """An unsaved entry carrying a release's frozen values, for the comparison's cells."""
+    example = Example(
+        **{name: record[name] for name in FROZEN_FIELDS},
+        pk=record["id"],
+        slug=record.get("slug", ""),
+        country=record["country"],
+        scope=record["scope"],
+    )
+    example.category = Category(slug=record["category"], name=record["category_name"])
+    return example
+
+
+FROZEN_FIELDS = (
+    "title", "operator", "scored", "data_sources", "consequences", "transparency",
+    "contestable", "legal_basis", "lifecycle", "start_year", "end_year", "confidence",
+)  # fmt: skip
+
+
+def _matrix(codes: list[str], release: as_of.AsOf | None = None) -> tuple[list[dict], list[dict]]:
+    if release is not None:
+        columns = [
+            {
+                "code": code,
+                "name": _place(code)[1],
+                "examples": [
+                    _frozen_example(r) for r in release.records(ExampleFilters(country=code))
+                ],
+            }
+            for code in codes
+        ]
+    else:
+        columns = selectors.compare_matrix(codes=codes)
     rows = [
         {
             "label": _dimension_label(name),
@@ -389,30 +467,34 @@ def _compare_systems(request):
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def compare(request):
     """Countries side by side (``?countries=``), or systems (``?entries=``)."""
     if "entries" in request.GET:
         return _compare_systems(request)
-    form = CompareForm(request.GET or {"countries": "CN,DE,US"})
+    release = as_of.requested(request)
+    data = request.GET.copy()
+    data.setdefault("countries", "CN,DE,US")
+    form = CompareForm(data)
     columns, rows = [], []
     if form.is_valid():
-        columns, rows = _matrix(form.cleaned_data["countries"])
-    context = {"form": form, "columns": columns, "rows": rows}
+        columns, rows = _matrix(form.cleaned_data["countries"], release)
+    context = {"form": form, "columns": columns, "rows": rows, "as_of": release}
     return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
 
 
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def compare_csv(request):
     if "entries" in request.GET:
         return _compare_systems_csv(request)
+    release = as_of.requested(request)
     form = CompareForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
             " ".join(form.errors["countries"]), status=400, content_type="text/plain; charset=utf-8"
         )
-    columns, rows = _matrix(form.cleaned_data["countries"])
+    columns, rows = _matrix(form.cleaned_data["countries"], release)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="creditscape-compare.csv"'
     response["Link"] = f'<{citation.LICENCE_URL}>; rel="license"'
@@ -427,7 +509,15 @@ def compare_csv(request):
             ]
         )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
+    # "Cite this dataset": the release shown, else the latest release, else the live atlas.
+    latest = as_of.latest_citation()
+    if release is not None:
+        cite = release.citation
+    elif latest is not None:
+        cite = latest.text
+    else:
+        cite = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    writer.writerow([_("Cite as"), cite])
     return response
 
 

@@ -1,0 +1,309 @@
+"""The files of a release, written from its snapshot alone (never from the live tables),
+so building them again gives the same bytes. Each builder yields text in pieces; the
+service streams them into stored chunks (services.py, ``_write_file``) while hashing.
+
+Pure formatting: builders take the release and iterables the services read; no queries
+of their own.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+
+import yaml
+
+from apps.atlas.citation import DATASET_TITLE, GROUP_AUTHOR, LICENCE_NAME, LICENCE_URL
+from apps.common.site import absolute_url
+
+from . import citation
+from .models import Release
+
+SPDX_LICENCE = "CC-BY-4.0"
+DESCRIPTION = (
+    "Published entries of the Creditscape atlas: social-credit-like systems by country, "
+    "each described on the same comparative dimensions of the codebook and tied to dated "
+    "evidence, passage links and its contributors."
+)
+
+# name, media type, description; in build order (datapackage.json describes the files
+# before it, SHA256SUMS lists every other file).
+FILES = [
+    ("entries.csv", "text/csv; charset=utf-8", "Entries, one row each (the atlas CSV export)."),
+    ("entries.geojson", "application/geo+json", "Entries as points at their country's centroid."),
+    ("entries.jsonld", "application/ld+json", "Entries as a schema.org Dataset in JSON-LD."),
+    ("codebook.md", "text/markdown; charset=utf-8", "The codebook as it stood."),
+    ("CHANGELOG.md", "text/markdown; charset=utf-8", "What changed since the previous release."),
+    ("CITATION.cff", "text/yaml; charset=utf-8", "How to cite this release (CFF 1.2.0)."),
+    (".zenodo.json", "application/json", "Metadata for a Zenodo deposit."),
+    ("datapackage.json", "application/json", "A Frictionless Data Package of the files."),
+    ("SHA256SUMS", "text/plain; charset=utf-8", "SHA-256 of every other file."),
+]
+FILE_NAMES = [name for name, _type, _description in FILES]
+MEDIA_TYPES = {name: media_type for name, media_type, _description in FILES}
+
+# Columns of entries.csv with a type other than text (Table Schema); others are strings.
+CSV_TYPES = {
+    "id": "integer",
+    "start_year": "integer",
+    "end_year": "integer",
+    "version": "integer",
+    "supranational": "boolean",
+}
+
+
+def release_url(release: Release) -> str:
+    return absolute_url(release.get_absolute_url())
+
+
+def _orcid_url(orcid: str) -> str:
+    return f"https://orcid.org/{orcid}" if orcid else ""
+
+
+def authors(records: Iterable[dict]) -> list[dict]:
+    """Everyone credited on an entry of the release, once, by public name (sorted), with
+    their ORCID iD where their profile has one."""
+    people: dict[tuple[str, str], dict] = {}
+    for record in records:
+        for person in record["contributors"]:
+            key = (person["name"], person["orcid"])
+            people.setdefault(key, {"name": person["name"], "orcid": person["orcid"]})
+    return sorted(people.values(), key=lambda p: (p["name"].casefold(), p["name"], p["orcid"]))
+
+
+# --- Entries ---------------------------------------------------------------------------------
+
+
+def entries_csv(release: Release, rows: Iterable[str]) -> Iterator[str]:
+    yield release.csv_header
+    yield from rows
+
+
+def entries_geojson(release: Release, features: Iterable[str]) -> Iterator[str]:
+    head = {
+        "type": "FeatureCollection",
+        "name": DATASET_TITLE,
+        "version": release.version,
+        "licence": LICENCE_NAME,
+        "licence_url": LICENCE_URL,
+        "citation": citation.apa_at_build(release),
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
+    for index, feature in enumerate(features):
+        yield ("," if index else "") + "\n" + feature
+    yield "\n]}\n"
+
+
+def entries_jsonld(release: Release, parts: Iterable[str]) -> Iterator[str]:
+    url = release_url(release)
+    head = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "@id": url,
+        "url": url,
+        "name": DATASET_TITLE,
+        "version": release.version,
+        "datePublished": release.date_released.isoformat(),
+        "description": DESCRIPTION,
+        "license": LICENCE_URL,
+        "creditText": citation.apa_at_build(release),
+    }
+    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hasPart": ['
+    for index, part in enumerate(parts):
+        yield ("," if index else "") + "\n" + part
+    yield "\n]}\n"
+
+
+# --- Codebook and changelog --------------------------------------------------------------------
+
+
+def codebook_md(release: Release) -> Iterator[str]:
+    book = release.codebook
+    yield f"# Codebook — {DATASET_TITLE}, version {release.version}\n\n"
+    yield f"{book.get('unknown', '')}\n\n## Categories\n\n"
+    for category in book.get("categories", []):
+        description = f": {category['description']}" if category["description"] else ""
+        yield f"- **{category['name']}** (`{category['slug']}`){description}\n"
+    for dimension in book.get("dimensions", []):
+        kind = "several values" if dimension["multiple"] else "one value"
+        yield f"\n## {dimension['label']} (`{dimension['name']}`, {kind})\n\n"
+        yield f"{dimension['question']}\n\n"
+        for value in dimension["values"]:
+            yield f"- `{value['value']}` — **{value['label']}**: {value['definition']}\n"
+
+
+def _show(value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 120 else text[:119] + "…"
+
+
+def _line(record: dict) -> str:
+    place = record["country"] or record["scope"]
+    return f"[#{record['id']}]({record['url']}) {record['title']} ({place}, {record['category']})"
+
+
+def _list_changes(before: list, after: list, what: str) -> list[str]:
+    if before == after:
+        return []
+    removed = len([item for item in before if item not in after])
+    added = len([item for item in after if item not in before])
+    parts = []
+    if added:
+        parts.append(f"{added} added")
+    if removed:
+        parts.append(f"{removed} removed")
+    if not parts:
+        parts.append("reordered or edited")
+    return [f"{what}: {', '.join(parts)}"]
+
+
+def record_changes(before: dict, after: dict, fields: Iterable[str]) -> list[str]:
+    """One line per field that differs: "lifecycle: pilot → active"."""
+    lines = [
+        f"{name}: {_show(before.get(name))} → {_show(after.get(name))}"
+        for name in fields
+        if before.get(name) != after.get(name)
+    ]
+    lines += _list_changes(before["evidence"], after["evidence"], "evidence")
+    lines += _list_changes(before["passages"], after["passages"], "passage links")
+    lines += _list_changes(
+        [p["name"] for p in before["contributors"]],
+        [p["name"] for p in after["contributors"]],
+        "contributors",
+    )
+    return lines
+
+
+def changelog_md(
+    release: Release, pairs: Iterable[tuple[dict | None, dict | None]], fields: Iterable[str]
+) -> Iterator[str]:
+    """``pairs``: (record in the previous release, record in this one) per entry id,
+    either side None when the entry is new or gone. Added, changed field by field and
+    withdrawn entries, each section in entry id order."""
+    fields = tuple(fields)
+    yield f"# Changelog — {DATASET_TITLE}\n\n## {release.version} ({release.date_released})\n\n"
+    if release.previous is None:
+        yield f"First release: {release.entry_count} entries.\n"
+        return
+    yield f"Compared with {release.previous.version} ({release.previous.date_released}).\n"
+    added, changed, withdrawn = [], [], []
+    for before, after in pairs:
+        if before is None:
+            added.append(f"- {_line(after)}\n")
+        elif after is None:
+            withdrawn.append(f"- {_line(before)}\n")
+        else:
+            lines = record_changes(before, after, fields)
+            if lines:
+                changed.append(f"- {_line(after)}\n" + "".join(f"  - {line}\n" for line in lines))
+    for heading, items in (("Added", added), ("Changed", changed), ("Withdrawn", withdrawn)):
+        yield f"\n### {heading} ({len(items)})\n\n"
+        yield from items or ["None.\n"]
+
+
+# --- Citation and deposit metadata -------------------------------------------------------------
+
+
+def citation_cff(release: Release, people: list[dict]) -> Iterator[str]:
+    cff_authors = [
+        {"name": p["name"], **({"orcid": _orcid_url(p["orcid"])} if p["orcid"] else {})}
+        for p in people
+    ] or [{"name": GROUP_AUTHOR}]
+    document = {
+        "cff-version": "1.2.0",
+        "message": "If you use this dataset, please cite it as below.",
+        "type": "dataset",
+        "title": DATASET_TITLE,
+        "abstract": f"{release.title}. {DESCRIPTION}",
+        "version": release.version,
+        "date-released": release.date_released.isoformat(),
+        "authors": cff_authors,
+        "license": SPDX_LICENCE,
+        "url": release_url(release),
+        "repository": absolute_url("/api/releases/"),
+        "keywords": ["social credit", "scoring", "comparative dataset", "surveillance"],
+    }
+    yield yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
+
+
+def zenodo_json(release: Release, people: list[dict]) -> Iterator[str]:
+    creators = [
+        {"name": p["name"], **({"orcid": p["orcid"]} if p["orcid"] else {})} for p in people
+    ] or [{"name": GROUP_AUTHOR}]
+    document = {
+        "upload_type": "dataset",
+        "title": f"{DATASET_TITLE} (version {release.version})",
+        "version": release.version,
+        "publication_date": release.date_released.isoformat(),
+        "description": release.notes_html or release.title,
+        "creators": creators,
+        "license": SPDX_LICENCE.lower(),
+        "access_right": "open",
+        "keywords": ["social credit", "scoring", "comparative dataset", "surveillance"],
+        "related_identifiers": [
+            {"identifier": release_url(release), "relation": "isAlternateIdentifier"}
+        ],
+        "notes": f"{release.title}. Licence: {LICENCE_NAME}.",
+    }
+    yield json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _csv_columns(header: str) -> list[str]:
+    return [name.strip() for name in header.strip().split(",")]
+
+
+def datapackage_json(release: Release, built: dict[str, tuple[int, str]]) -> Iterator[str]:
+    """``built``: name → (size, sha256) of the files written before this one."""
+    descriptions = {name: description for name, _type, description in FILES}
+    resources = []
+    for name, (size, sha256) in built.items():
+        media_type = MEDIA_TYPES[name].split(";")[0]
+        resource = {
+            "name": name.lstrip(".").lower().replace("_", "-"),
+            "path": name,
+            "title": descriptions[name],
+            "mediatype": media_type,
+            "bytes": size,
+            "hash": f"sha256:{sha256}",
+        }
+        if name == "entries.csv":
+            resource.update(
+                {
+                    "profile": "tabular-data-resource",
+                    "format": "csv",
+                    "encoding": "utf-8",
+                    "schema": {
+                        "fields": [
+                            {"name": column, "type": CSV_TYPES.get(column, "string")}
+                            for column in _csv_columns(release.csv_header)
+                        ],
+                        "primaryKey": ["id"],
+                    },
+                }
+            )
+        else:
+            resource["encoding"] = "utf-8"
+        resources.append(resource)
+    document = {
+        "profile": "data-package",
+        "name": "creditscape-atlas",
+        "id": release_url(release),
+        "title": DATASET_TITLE,
+        "description": DESCRIPTION,
+        "version": release.version,
+        "created": (release.frozen_at or release.created_at).isoformat(),
+        "homepage": release_url(release),
+        "licenses": [{"name": SPDX_LICENCE, "path": LICENCE_URL, "title": LICENCE_NAME}],
+        "contributors": [{"title": GROUP_AUTHOR, "role": "author"}],
+        "resources": resources,
+    }
+    yield json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def sha256sums(built: dict[str, tuple[int, str]]) -> Iterator[str]:
+    for name in sorted(built):
+        yield f"{built[name][1]}  {name}\n"

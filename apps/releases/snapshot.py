@@ -1,0 +1,137 @@
+"""What a release keeps of one published entry, taken from the live entry (with its
+details prefetched by ``apps.atlas.entries.selectors.with_details``) at freezing time.
+
+``entry_record`` is the structured description the changelog, the citation files and
+``?release=`` read. The entry's parts of the export files come from the atlas export
+writer itself (``apps.atlas.exports.formats``), called on this one entry, so a release's
+``entries.csv`` has exactly the live export's columns and cells as they were then.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from apps.atlas.contributors import contributors_of
+from apps.atlas.exports import formats
+from apps.atlas.models import ContributorRole, Example
+
+# The coded and descriptive fields a changelog compares, in the codebook's order.
+RECORD_FIELDS = (
+    "title", "country", "scope", "region", "category", "operator", "scored", "data_sources",
+    "consequences", "transparency", "contestable", "legal_basis", "legal_note", "lifecycle",
+    "start_year", "end_year", "confidence", "summary",
+)  # fmt: skip
+
+
+def _date(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _contributors(example: Example) -> list[dict]:
+    rows = contributors_of(example)
+    people = [
+        {"name": row.user.public_name, "orcid": row.user.orcid or "", "role": row.role}
+        for row in rows
+    ]
+    # Entries written around the services have no rows; their author is still credited
+    # (as apps.atlas.contributors.credits does).
+    if example.author_id is not None and example.author_id not in {r.user_id for r in rows}:
+        people.insert(
+            0,
+            {
+                "name": example.author.public_name,
+                "orcid": example.author.orcid or "",
+                "role": str(ContributorRole.AUTHOR),
+            },
+        )
+    return people
+
+
+def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
+    """The entry's fields, evidence, passage links and contributors (public names and
+    ORCID iDs only), as JSON-ready values."""
+    return {
+        "id": example.pk,
+        "url": absolute(example.get_absolute_url()),
+        "slug": example.slug,
+        "title": example.title,
+        "country": example.country.code if example.country else "",
+        "scope": example.scope,
+        "place_name": example.place_name,
+        "region": example.region,
+        "category": example.category.slug,
+        "category_name": example.category.name,
+        "operator": example.operator,
+        "scored": example.scored,
+        "data_sources": list(example.data_sources),
+        "consequences": list(example.consequences),
+        "transparency": example.transparency,
+        "contestable": example.contestable,
+        "legal_basis": example.legal_basis,
+        "legal_note": example.legal_note,
+        "lifecycle": example.lifecycle,
+        "start_year": example.start_year,
+        "end_year": example.end_year,
+        "confidence": example.confidence,
+        "summary": example.summary,
+        "version": example.version,
+        "published_at": _date(example.published_at),
+        "modified": _date(example.modified),
+        "evidence": [
+            {
+                "title": item.title,
+                "url": item.url,
+                "doi": item.doi,
+                "source": item.source.slug if item.source_id else "",
+                "publisher": item.publisher,
+                "published": _date(item.published),
+                "accessed": _date(item.accessed),
+                "page": item.page,
+                "quote": item.quote,
+            }
+            for item in example.evidence.all()
+        ],
+        "passages": [
+            {
+                "source": link.passage.document.source.slug,
+                "version": link.passage.document.version,
+                "anchor": link.passage.anchor,
+                "relation": link.relation,
+                "note": link.note,
+            }
+            for link in example.passage_links.all()
+        ],
+        "contributors": _contributors(example),
+    }
+
+
+def csv_header(absolute: Callable[[str], str]) -> str:
+    """The export writer's header line (with its line ending)."""
+    return formats.to_csv([], absolute)
+
+
+def export_parts(
+    examples: list[Example], absolute: Callable[[str], str], dataset_url: str
+) -> list[tuple[str, str, str]]:
+    """Each entry's CSV row (the writer's bytes, line ending included), GeoJSON feature
+    and JSON-LD part (JSON text, keys in the writer's order), for a batch of entries: one
+    call of each writer per batch."""
+    rows = list(csv.reader(io.StringIO(formats.to_csv(examples, absolute), newline="")))[1:]
+    features = formats.to_geojson(examples, absolute, dataset_url)["features"]
+    parts = formats.to_jsonld(examples, absolute, dataset_url)["hasPart"]
+    result = []
+    for row, feature, part in zip(rows, features, parts, strict=True):
+        # The writer's row again, byte for byte: the same dialect over the same cells.
+        out = io.StringIO()
+        csv.writer(out).writerow(row)
+        result.append(
+            (
+                out.getvalue(),
+                json.dumps(feature, ensure_ascii=False),
+                json.dumps(part, ensure_ascii=False),
+            )
+        )
+    return result
