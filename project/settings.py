@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "apps.sources",
     "apps.annotations",
     "apps.atlas",
+    "apps.coding",
     "apps.moderation",
     "apps.search",
     "apps.site",
@@ -509,3 +510,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Publishing an entry needs a citation for every field the current codebook requires
+# (apps/coding, ADR 0011). Off only for a bulk import of entries coded elsewhere.
+CODING_ENFORCE_REQUIRED_CITATIONS = env_bool("CODING_ENFORCE_REQUIRED_CITATIONS", True)

@@ -52,6 +52,10 @@ PAYLOADS = {
     "API search": lambda s: "/api/search/?q=schufa",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
+    "coding codebook": lambda s: "/coding/codebook/",
+    "coding history": lambda s: f"/coding/examples/{s.example.pk}/history/",
+    "API agreement": lambda s: "/api/atlas/agreement/",
+    "API codebook versions": lambda s: "/api/codebook/versions/",
 }
 
 
@@ -114,5 +118,28 @@ def scene(founding_paper, db) -> Scene:
     if example.status != "published":
         example = transitions.example_transition(actor=moderator, example=example, to="published")
     comment = comment_create(author=replier, example=example, body="Comment original")
+    _code_twice(example, moderator=moderator, passage=passage)
     search_reindex_all()
     return Scene(author, document, annotation, reply, example, comment, solo, moderator)
+
+
+def _code_twice(example, *, moderator, passage) -> None:
+    """A value citation on the entry and a reconciled double coding of it (apps/coding)."""
+    from apps.coding import services as coding_services
+    from tests.coding.conftest import make_coder, passage_citation
+
+    coding_services.citations_replace(
+        actor=moderator,
+        example=example,
+        citations=[passage_citation(passage, note="Cited original")],
+    )
+    coders = [make_coder(display_name="Cody Original"), make_coder(display_name="Coral Coder")]
+    coding_services.coding_request_create(actor=moderator, example=example, coders=coders)
+    for coder, operator in zip(coders, ("private", "state"), strict=True):
+        coding_services.coding_save_mine(
+            actor=coder, example=example, values={"operator": operator}, submit=True
+        )
+    coding_services.reconcile(
+        actor=moderator, example=example,
+        choices={"operator": {"value": "private", "reason": "Reconciled original"}},
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, check_request_rate, throttled_response
 from apps.common.validators import as_id
 
-from .. import citation
+from .. import citation, extensions
 from ..contributors import contributor_names
 from ..discussion.selectors import comments_for_example
 from ..history.selectors import example_changes_since
@@ -339,6 +339,8 @@ def entry_page_context(request, example, **extra) -> dict:
         "comment_parent": None,
         "comment_error": "",
         "Status": Status,
+        # e.g. value citations and "uncited" marks (apps/coding, ADR 0011)
+        **extensions.page_context(request, example),
         **extra,
     }
 
@@ -353,6 +355,9 @@ ENTRY_DEPENDS_ON = (
     "atlas.ExampleContributor",
     "atlas.ExampleMerge",
     "atlas.SuggestedEdit",
+    # Filled through apps/atlas/extensions.py by the app above (ADR 0011).
+    "coding.ValueCitation",
+    "coding.CodebookVersion",
     "sources.Source",
     "sources.Document",
     "sources.Passage",
