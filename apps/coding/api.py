@@ -390,7 +390,8 @@ class AgreementAPI(APIView):
 
 
 class CodebookChangeSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=5000)
+    # Optional here so the service answers first who may change the codebook (403).
+    reason = serializers.CharField(allow_blank=True, default="", max_length=5000)
     required_citations = serializers.ListField(
         child=serializers.CharField(max_length=40), required=False, allow_null=True,
         default=None, max_length=20,

@@ -78,6 +78,12 @@ ROUTES = {
     'atlas:compare': Row('/atlas/compare/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:compare_csv': Row('/atlas/compare.csv', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?country=..: 400 without
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    # Coding you can defend (apps/coding, docs/codebook.md). The world's entry has no coding request.
+    'coding:codebook': Row('/coding/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'coding:history': Row('/coding/examples/{example}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'coding:mine': Row('/coding/mine/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # private: the viewer's codings and agreement
+    'coding:my_coding': Row('/coding/examples/{example}/mine/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # assigned coders only; blind (no 200 in the world: pages tested in tests/coding/)
+    'coding:reconcile': Row('/coding/examples/{example}/reconcile/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # moderators of the country, with an open request (tests/coding/)
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
     'moderation:release': Row('/moderation/items/{item}/release/', get=(302, 405, 405), post=(302, 403, 302), html=False),
@@ -128,6 +134,15 @@ ROUTES = {
     'api-merge-undo': Row('/api/merges/{merge}/undo/', get=(405, 405, 405), post=(401, 403, 400), html=False),
     'api-example-transition': Row('/api/examples/{example}/transition/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-example-citations': Row('/api/examples/{example}/citations/', get=(200, 200, 200), post=(401, 405, 405), html=False),  # PUT: who may edit the entry; tests/coding/test_citations.py
+    'api-example-coding-requests': Row('/api/examples/{example}/coding-requests/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # moderators of the country; no volunteers: 400
+    'api-coding-request-batch': Row('/api/coding-requests/batch/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators; the world has new entries but no volunteer coders: 400
+    'api-my-coding': Row('/api/examples/{example}/codings/mine/', get=(404, 404, 404), post=(401, 405, 405), html=False),  # assigned coders only (PUT); blind
+    'api-coding': Row('/api/codings/999999/', get=(404, 404, 404), post=(401, 405, 405), html=False),  # others' codings 404 until reconciled
+    'api-reconcile': Row('/api/examples/{example}/reconcile/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; no open request: 400
+    'api-atlas-agreement': Row('/api/atlas/agreement/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-codebook-versions': Row('/api/codebook/versions/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # a change: global moderators, with a reason
+    'api-my-agreement': Row('/api/codings/agreement/mine/', get=(401, 200, 200), post=(401, 405, 405), html=False),  # private
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-moderation-items': Row('/api/moderation/items/', get=(401, 403, 200), post=(401, 405, 405), html=False),
     'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(401, 405, 405), post=(401, 403, 200), html=False),
