@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.my_codings, name="mine"),
     path("examples/<int:pk>/mine/", views.my_coding, name="my_coding"),
     path("examples/<int:pk>/reconcile/", views.reconcile, name="reconcile"),
+    path("examples/<int:pk>/request/", views.request_coding, name="request"),
     path("examples/<int:pk>/history/", views.coding_history, name="history"),
 ]
 

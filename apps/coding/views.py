@@ -180,3 +180,42 @@ def reconcile(request, pk: int):
         "all_in": all(c.submitted_at for c in codings),
     }
     return render(request, "coding/reconcile.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_coding(request, pk: int):
+    """Moderators: ask for blind coding of the entry by named coders or volunteers."""
+    from django.contrib.auth import get_user_model
+
+    example = example_get(viewer=request.user, example_id=pk)
+    if not can_moderate_example(request.user, example):
+        raise Http404(_("No such page."))
+    errors: list[str] = []
+    if request.method == "POST":
+        names = [n for n in (request.POST.get("coders") or "").replace(",", " ").split() if n]
+        users = {
+            u.username: u
+            for u in get_user_model().objects.filter(username__in=names[:10], is_active=True)
+        }
+        missing = [n[:40] for n in names if n not in users]
+        count = request.POST.get("count") or "2"
+        if missing:
+            errors.append(_("No such users: %(names)s.") % {"names": ", ".join(missing)})
+        elif not count.isdigit() or len(count) > 2:
+            errors.append(_("Give the number of coders as a whole number."))
+        else:
+            try:
+                services.coding_request_create(
+                    actor=request.user,
+                    example=example,
+                    coders=[users[n] for n in names] or None,
+                    count=int(count),
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+            else:
+                messages.success(request, _("Coding requested: the coders see it on their list."))
+                return redirect(example.get_absolute_url())
+    context = {"example": example, "errors": errors, "open": selectors.open_request(example)}
+    return render(request, "coding/request.html", context, status=400 if errors else 200)

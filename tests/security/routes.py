@@ -83,6 +83,7 @@ ROUTES = {
     'coding:history': Row('/coding/examples/{example}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'coding:mine': Row('/coding/mine/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # private: the viewer's codings and agreement
     'coding:my_coding': Row('/coding/examples/{example}/mine/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # assigned coders only; blind (no 200 in the world: pages tested in tests/coding/)
+    'coding:request': Row('/coding/examples/{example}/request/', get=(302, 404, 200), post=(302, 404, 400), html=True),  # moderators of the country; no volunteers: 400
     'coding:reconcile': Row('/coding/examples/{example}/reconcile/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # moderators of the country, with an open request (tests/coding/)
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),

@@ -233,6 +233,15 @@ def coding_save_mine(
     return coding
 
 
+def _first_citing(submitted: list[Coding], field: str) -> int | None:
+    cited = set(
+        ValueCitation.objects.filter(
+            coding__in=submitted, field=field, replaced_at=None
+        ).values_list("coding_id", flat=True)
+    )
+    return next((c.pk for c in submitted if c.pk in cited), None)
+
+
 def _agreed(submitted: list[Coding], field: str):
     values = [c.values[field] for c in submitted if field in c.values]
     if len(values) == len(submitted) and values and all(v == values[0] for v in values):
@@ -284,8 +293,10 @@ def reconcile(
             coded = any(field in c.values for c in submitted)
             agreed = _agreed(submitted, field)
             if agreed is not None:
+                # Agreed: the value stands, backed by the first coding that cited it.
+                cited = _first_citing(submitted, field)
                 raw[field] = agreed
-                decided[field] = {"value": agreed, "reason": "", "from_coding": None}
+                decided[field] = {"value": agreed, "reason": "", "from_coding": cited}
             elif coded:
                 errors[field] = _("The coders disagree on “%(label)s”: choose a value.") % {
                     "label": labels[field]
