@@ -160,6 +160,12 @@ class RequestListSerializer(serializers.Serializer):
     requests = RequestOutputSerializer(many=True)
 
 
+def _current_citations(coding: Coding) -> list:
+    if hasattr(coding, "current_citations"):  # prefetched (selectors.coding_requests_for)
+        return coding.current_citations
+    return list(coding.citations.filter(replaced_at=None).select_related("document__source"))
+
+
 def coding_json(coding: Coding) -> dict:
     return {
         "id": coding.pk,
@@ -167,10 +173,7 @@ def coding_json(coding: Coding) -> dict:
         "coder": coding.coder.public_name,
         "values": coding.values,
         "submitted": coding.submitted_at,
-        "citations": [
-            representation.citation_json(c)
-            for c in coding.citations.filter(replaced_at=None).select_related("document__source")
-        ],
+        "citations": [representation.citation_json(c) for c in _current_citations(coding)],
     }
 
 

@@ -88,9 +88,16 @@ def citation_history(example: Example) -> QuerySet:
 
 
 def coding_requests_for(example: Example) -> QuerySet:
+    citations = Prefetch(
+        "citations",
+        queryset=ValueCitation.objects.filter(replaced_at=None).select_related("document__source"),
+        to_attr="current_citations",
+    )
+    codings = Coding.objects.select_related("coder").prefetch_related(citations).order_by("pk")
     return (
         CodingRequest.objects.filter(example=example)
-        .prefetch_related(Prefetch("codings", queryset=Coding.objects.select_related("coder")))
+        .select_related("codebook", "example")
+        .prefetch_related(Prefetch("codings", queryset=codings))
         .order_by("-created", "-pk")
     )
 
@@ -118,7 +125,7 @@ def my_coding(*, viewer, example: Example) -> Coding:
 def codings_visible_to(*, viewer, request: CodingRequest) -> list[Coding]:
     """Others' codings are 404 until reconciliation (blind), except to moderators of the
     entry's country, who reconcile: after it everyone who may see the entry sees them."""
-    codings = list(request.codings.select_related("coder").order_by("pk"))
+    codings = sorted(request.codings.all(), key=lambda coding: coding.pk)  # prefetched
     if request.status == RequestStatus.RECONCILED:
         return codings
     if can_moderate_example(viewer, request.example):

@@ -236,3 +236,34 @@ def test_a_new_coder_named_by_a_moderator_need_not_volunteer(draft, german_moder
     )
     assert bad.status_code == 400
     assert make_coder  # the helper is shared with the agreement tests
+
+
+def test_the_request_list_and_coding_reads_cost_constant_queries(
+    user, coders, german_moderator, schufa_passage, django_assert_max_num_queries
+):
+    from apps.atlas.entries import services as entry_services
+
+    from .conftest import evidence_data, example_data
+
+    counts = []
+    for size in (2, 3):
+        example = entry_services.example_create(
+            author=user, data=example_data(title=f"Coded by {size}"),
+            evidence=[evidence_data()], confirm_distinct=True,
+        )  # fmt: skip
+        services.coding_request_create(
+            actor=german_moderator, example=example, coders=coders[:size]
+        )
+        for coder in coders[:size]:
+            services.coding_save_mine(
+                actor=coder, example=example, values={"operator": "state"}, submit=True,
+                citations=[passage_citation(schufa_passage)],
+            )  # fmt: skip
+        with django_assert_max_num_queries(12) as captured:
+            response = api(german_moderator).get(f"/api/examples/{example.pk}/coding-requests/")
+        assert response.status_code == 200
+        assert len(response.json()["requests"][0]["codings"]) == size
+        counts.append(len(captured.captured_queries))
+        with django_assert_max_num_queries(10):
+            assert api(user).get(f"/api/examples/{example.pk}/citations/").status_code == 200
+    assert counts[0] == counts[1]
