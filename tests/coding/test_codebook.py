@@ -90,3 +90,17 @@ def test_every_entry_version_records_its_codebook(run_on_commit, moderator, user
         )
     recorded = EntryCodebookVersion.objects.get(example=example, entry_version=example.version)
     assert recorded.codebook.number == 2
+
+
+def test_what_a_release_takes_from_the_coding_app(moderator):
+    from apps.coding.releases import agreement_csv, release_notes_lines
+
+    services.codebook_change(
+        actor=moderator, reason="Cite operators.", required_citations=["operator"]
+    )
+    header, *rows = agreement_csv().splitlines()
+    assert header.startswith("field,level,alpha,ci_low,ci_high")
+    assert rows[0].startswith("operator,nominal,,")  # nothing double-coded yet
+    lines = release_notes_lines(since_codebook=1)
+    assert lines[0] == "Codebook version 2."
+    assert "Codebook change (version 2): Cite operators." in lines
