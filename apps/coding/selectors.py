@@ -218,12 +218,15 @@ def example_for_coder(*, viewer, example_id) -> Example:
     coder assigned to it (they code drafts and submissions they could not otherwise
     see); Http404 for anyone else."""
     from apps.atlas.entries.selectors import example_get, with_details
+    from apps.common.validators import as_id
 
     try:
         return example_get(viewer=viewer, example_id=example_id)
     except Http404:
+        example_id = as_id(example_id)  # a 23-digit id fits no column: 404, not a 500
         if (
-            not viewer.is_authenticated
+            example_id is None
+            or not viewer.is_authenticated
             or not Coding.objects.filter(request__example_id=example_id, coder=viewer).exists()
         ):
             raise

@@ -19,8 +19,10 @@ ENTRY_KEYS = {
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence", "status",
     "evidence", "passages", "author", "contributors", "created", "modified", "version",
+    "citations",  # value citations, added through apps/atlas/extensions.py by apps/coding
 }  # fmt: skip
-EVIDENCE_KEYS = {"title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
+# "id": what a value citation names (apps/coding).
+EVIDENCE_KEYS = {"id", "title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
 
 
 @pytest.fixture
