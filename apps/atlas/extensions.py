@@ -35,6 +35,9 @@ class EntryExtension:
     jsonld_derivations: Callable | None = None
     # (request, example) -> dict added to the entry page's context.
     page_context: Callable | None = None
+    # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
+    # templates to include there go in its "personal_templates" list.
+    personal_context: Callable | None = None
 
 
 _publish_checks: list[Callable] = []
@@ -101,4 +104,14 @@ def page_context(request, example) -> dict:
     for extension in _extensions.values():
         if extension.page_context is not None:
             context.update(extension.page_context(request, example))
+    return context
+
+
+def personal_context(request, example) -> dict:
+    context: dict = {"personal_templates": []}
+    for extension in _extensions.values():
+        if extension.personal_context is not None:
+            extra = dict(extension.personal_context(request, example))
+            context["personal_templates"] += extra.pop("personal_templates", [])
+            context.update(extra)
     return context

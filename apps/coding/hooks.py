@@ -38,6 +38,35 @@ def _page_context(request, example) -> dict:
     }
 
 
+def _personal_context(request, example) -> dict:
+    """The entry's private fragment: double-coding links for its moderators and assigned
+    coders, and the orphaned citations its author and moderators must replace."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from apps.atlas.permissions import can_moderate_example
+
+    from .models import Coding, RequestStatus
+
+    user, links = request.user, []
+    if can_moderate_example(user, example):
+        if selectors.open_request(example) is None:
+            links.append((reverse("coding:request", args=[example.pk]), _("Ask for double coding")))
+        else:
+            links.append(
+                (reverse("coding:reconcile", args=[example.pk]), _("Reconcile the double coding"))
+            )
+    if Coding.objects.filter(
+        request__example=example, request__status=RequestStatus.OPEN, coder=user
+    ).exists():
+        links.append((reverse("coding:my_coding", args=[example.pk]), _("Code this entry (blind)")))
+    return {
+        "coding_links": links,
+        "orphaned_citations": selectors.orphaned_citations(viewer=user, example=example),
+        "personal_templates": ["coding/_entry_personal.html"],
+    }
+
+
 def register() -> None:
     extensions.register_publish_check(check_required_citations)
     extensions.register_entry_extension(
@@ -49,5 +78,6 @@ def register() -> None:
             csv_row=_csv_row,
             jsonld_derivations=_jsonld,
             page_context=_page_context,
+            personal_context=_personal_context,
         )
     )

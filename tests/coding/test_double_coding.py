@@ -267,3 +267,20 @@ def test_the_request_list_and_coding_reads_cost_constant_queries(
         with django_assert_max_num_queries(10):
             assert api(user).get(f"/api/examples/{example.pk}/citations/").status_code == 200
     assert counts[0] == counts[1]
+
+
+def test_the_entry_fragment_links_moderators_and_coders_to_their_part(
+    client, requested, coders, draft, german_moderator, user
+):
+    from apps.atlas.entries import transitions
+
+    client.force_login(german_moderator)
+    fragment = client.get(f"/atlas/examples/personal/{draft.pk}/").content.decode()
+    assert f"/coding/examples/{draft.pk}/reconcile/" in fragment
+    # Once the entry is public, its coder's fragment links to their blind coding.
+    transitions.example_transition(actor=user, example=draft, to="submitted")
+    transitions.example_transition(actor=german_moderator, example=draft, to="published")
+    client.force_login(coders[0])
+    fragment = client.get(f"/atlas/examples/personal/{draft.pk}/").content.decode()
+    assert f"/coding/examples/{draft.pk}/mine/" in fragment
+    assert "reconcile" not in fragment

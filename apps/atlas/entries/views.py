@@ -320,6 +320,8 @@ def entry_personal_context(request, example) -> dict:
         "suggestions": _suggestions_with_rights(request, example),
         "can_decide": can_review_suggestions(user=user, example=example),
         "can_restore": can_restore(user=user, example=example),
+        # e.g. double-coding links and orphaned citations (apps/coding, ADR 0011)
+        **extensions.personal_context(request, example),
     }
 
 
