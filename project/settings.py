@@ -138,6 +138,7 @@ INSTALLED_APPS = [
     "apps.annotations",
     "apps.atlas",
     "apps.releases",
+    "apps.coding",
     "apps.moderation",
     "apps.search",
     "apps.site",
@@ -526,3 +527,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# Publishing an entry needs a citation for every field the current codebook requires
+# (apps/coding, ADR 0011). Off only for a bulk import of entries coded elsewhere.
+CODING_ENFORCE_REQUIRED_CITATIONS = env_bool("CODING_ENFORCE_REQUIRED_CITATIONS", True)

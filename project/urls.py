@@ -10,6 +10,7 @@ from apps.accounts import views as accounts_views
 from apps.accounts.admin_login import admin_login
 from apps.annotations import urls as annotations_urls
 from apps.atlas import urls as atlas_urls
+from apps.coding import urls as coding_urls
 from apps.common import views as common_views
 from apps.moderation import urls as moderation_urls
 from apps.notifications import urls as notifications_urls
@@ -25,6 +26,7 @@ api_urlpatterns = [
     *accounts_urls.api_urlpatterns,
     *annotations_urls.api_urlpatterns,
     *atlas_urls.api_urlpatterns,
+    *coding_urls.api_urlpatterns,
     *moderation_urls.api_urlpatterns,
     *search_urls.api_urlpatterns,
     *releases_urls.api_urlpatterns,
@@ -46,6 +48,7 @@ urlpatterns = [
     path("", include(annotations_urls)),
     path("atlas/releases/", include(releases_urls)),
     path("atlas/", include(atlas_urls)),
+    path("coding/", include(coding_urls)),
     path("moderation/", include(moderation_urls)),
     path("", include(search_urls)),
     path("api/", include(api_urlpatterns)),

@@ -93,6 +93,17 @@ def _no_upload_rate_limit(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _required_citations(request, settings):
+    """Publishing needs the citations the codebook requires (apps/coding, ADR 0011). The
+    suite's entries predate the rule and are about other things, so it is enforced only
+    in tests marked ``citations_required`` (tests/coding/, the browser walk-through),
+    as production always does."""
+    settings.CODING_ENFORCE_REQUIRED_CITATIONS = bool(
+        request.node.get_closest_marker("citations_required")
+    )
+
+
 # --- Celery -------------------------------------------------------------------------------
 
 

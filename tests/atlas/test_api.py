@@ -19,8 +19,10 @@ ENTRY_KEYS = {
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence", "status",
     "evidence", "passages", "author", "contributors", "created", "modified", "version",
+    "citations",  # value citations, added through apps/atlas/extensions.py by apps/coding
 }  # fmt: skip
-EVIDENCE_KEYS = {"title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
+# "id": what a value citation names (apps/coding).
+EVIDENCE_KEYS = {"id", "title", "url", "doi", "publisher", "published", "accessed", "page", "quote"}
 
 
 @pytest.fixture
@@ -81,7 +83,7 @@ def payload(**overrides):
 
 
 def test_entry_shape(api, starter, django_assert_max_num_queries):
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # + value citations (apps/coding)
         response = api.get("/api/examples/")
     assert response.status_code == 200
     body = response.json()
@@ -104,7 +106,7 @@ def test_list_query_count_does_not_grow(
         make_published(user, title=f"Entry {index}")
     # The category filter, the count, the page, and one prefetch each for evidence,
     # passage links and contributors: never one per entry.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):  # + value citations (apps/coding)
         response = api.get("/api/examples/?category=geo-scoring")
     assert response.json()["count"] == 11
 
@@ -298,7 +300,7 @@ def test_country_detail(api, starter, moderator, django_assert_max_num_queries):
     from apps.atlas.research_status import services as research_status
 
     research_status.research_status_mark(actor=moderator, country="DE", category="tenant-screening")
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):  # + value citations (apps/coding)
         response = api.get("/api/atlas/countries/de/")
     body = response.json()
     assert body["country"] == "DE" and body["count"] == 1

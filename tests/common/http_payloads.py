@@ -66,6 +66,10 @@ PAYLOADS = {
     "release page": lambda s: "/atlas/releases/1.0.0/",
     "API releases": lambda s: "/api/releases/",
     "API release": lambda s: "/api/releases/1.0.0/",
+    "coding codebook": lambda s: "/coding/codebook/",
+    "coding history": lambda s: f"/coding/examples/{s.example.pk}/history/",
+    "API agreement": lambda s: "/api/atlas/agreement/",
+    "API codebook versions": lambda s: "/api/codebook/versions/",
 }
 
 
@@ -140,6 +144,7 @@ def scene(founding_paper, db) -> Scene:
         other_example = transitions.example_transition(
             actor=moderator, example=other_example, to="published"
         )
+    _code_twice(example, moderator=moderator, passage=passage)
     search_reindex_all()
     from apps.releases import services as release_services
 
@@ -148,3 +153,25 @@ def scene(founding_paper, db) -> Scene:
     return Scene(
         author, document, annotation, reply, example, comment, solo, moderator, other_example
     )
+
+
+def _code_twice(example, *, moderator, passage) -> None:
+    """A value citation on the entry and a reconciled double coding of it (apps/coding)."""
+    from apps.coding import services as coding_services
+    from tests.coding.conftest import make_coder, passage_citation
+
+    coding_services.citations_replace(
+        actor=moderator,
+        example=example,
+        citations=[passage_citation(passage, note="Cited original")],
+    )
+    coders = [make_coder(display_name="Cody Original"), make_coder(display_name="Coral Coder")]
+    coding_services.coding_request_create(actor=moderator, example=example, coders=coders)
+    for coder, operator in zip(coders, ("private", "state"), strict=True):
+        coding_services.coding_save_mine(
+            actor=coder, example=example, values={"operator": operator}, submit=True
+        )
+    coding_services.reconcile(
+        actor=moderator, example=example,
+        choices={"operator": {"value": "private", "reason": "Reconciled original"}},
+    )  # fmt: skip

@@ -26,8 +26,8 @@ def test_the_import_contracts_hold(monkeypatch, capsys):
 def test_the_layers_are_the_documented_ones_and_have_no_exceptions():
     contracts = {contract["id"]: contract for contract in _contracts()}
     assert contracts["app-layers"]["layers"] == [
-        "site", "releases", "atlas", "annotations", "sources", "moderation | search", "notifications",
-        "accounts", "common",
+        "site", "releases", "coding", "atlas", "annotations", "sources", "moderation | search",
+        "notifications", "accounts", "common",
     ]  # fmt: skip
     assert contracts["project-above-apps"]["layers"] == ["bench", "project", "apps"]
     assert [c["id"] for c in contracts.values() if "ignore_imports" in c] == []

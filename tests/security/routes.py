@@ -93,6 +93,13 @@ ROUTES = {
     'atlas:compare_json': Row('/atlas/compare.json', get=(400, 400, 400), post=(400, 400, 400), html=False),  # needs ?entries=12,40 (2-4 published entries): 400 without
     'atlas:import': Row('/atlas/import/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # moderators; an empty POST is "choose a file"
     'atlas:codebook': Row('/atlas/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    # Coding you can defend (apps/coding, docs/codebook.md). The world's entry has no coding request.
+    'coding:codebook': Row('/coding/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'coding:history': Row('/coding/examples/{example}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'coding:mine': Row('/coding/mine/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # private: the viewer's codings and agreement
+    'coding:my_coding': Row('/coding/examples/{example}/mine/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # assigned coders only; blind (no 200 in the world: pages tested in tests/coding/)
+    'coding:request': Row('/coding/examples/{example}/request/', get=(302, 404, 200), post=(302, 404, 400), html=True),  # moderators of the country; no volunteers: 400
+    'coding:reconcile': Row('/coding/examples/{example}/reconcile/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # moderators of the country, with an open request (tests/coding/)
     'moderation:queue': Row('/moderation/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'moderation:item_detail': Row('/moderation/items/{item}/', get=(302, 403, 200), post=(302, 405, 405), html=False),  # a queue row in full (private fragment): moderators who may work the item
     'moderation:claim': Row('/moderation/items/{item}/claim/', get=(302, 405, 405), post=(302, 403, 302), html=False),
@@ -153,6 +160,15 @@ ROUTES = {
     'api-release-file': Row('/api/releases/{release}/files/entries.csv', get=(200, 200, 200), post=(405, 405, 405), html=False),  # immutable bytes, ETag = SHA-256
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
+    'api-example-citations': Row('/api/examples/{example}/citations/', get=(200, 200, 200), post=(401, 405, 405), html=False),  # PUT: who may edit the entry; tests/coding/test_citations.py
+    'api-example-coding-requests': Row('/api/examples/{example}/coding-requests/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # moderators of the country; no volunteers: 400
+    'api-coding-request-batch': Row('/api/coding-requests/batch/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators; the world has new entries but no volunteer coders: 400
+    'api-my-coding': Row('/api/examples/{example}/codings/mine/', get=(404, 404, 404), post=(401, 405, 405), html=False),  # assigned coders only (PUT); blind
+    'api-coding': Row('/api/codings/999999/', get=(404, 404, 404), post=(401, 405, 405), html=False),  # others' codings 404 until reconciled
+    'api-reconcile': Row('/api/examples/{example}/reconcile/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; no open request: 400
+    'api-atlas-agreement': Row('/api/atlas/agreement/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-codebook-versions': Row('/api/codebook/versions/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # a change: global moderators, with a reason
+    'api-my-agreement': Row('/api/codings/agreement/mine/', get=(401, 200, 200), post=(401, 405, 405), html=False),  # private
     'api-atlas-country': Row('/api/atlas/countries/{country}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-moderation-items': Row('/api/moderation/items/', get=(401, 403, 200), post=(401, 405, 405), html=False),
     'api-moderation-claim': Row('/api/moderation/items/{item}/claim/', get=(401, 405, 405), post=(401, 403, 200), html=False),

@@ -61,6 +61,8 @@ AGGREGATES_DEPENDS_ON = (
     "atlas.PassageLink",
     "atlas.ExampleContributor",
     "atlas.CountryResearchStatus",
+    # The exports carry value citations (apps/atlas/extensions.py, ADR 0011).
+    "coding.ValueCitation",
     "sources.Source",
     "sources.Document",
     "sources.Passage",

@@ -25,7 +25,7 @@ from apps.common.site import absolute_url
 from apps.common.throttles import check_request_rate
 from apps.common.validators import as_id
 
-from .. import citation
+from .. import citation, extensions
 from ..contributors import credits
 from ..history.selectors import example_changes_since
 from ..merge.selectors import merged_destination_for
@@ -66,7 +66,17 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Evidence
-        fields = ["title", "url", "doi", "publisher", "published", "accessed", "page", "quote"]
+        fields = [
+            "id",
+            "title",
+            "url",
+            "doi",
+            "publisher",
+            "published",
+            "accessed",
+            "page",
+            "quote",
+        ]
 
     def get_url(self, obj) -> str:
         if obj.url or not obj.source_id:
@@ -111,6 +121,10 @@ class ExampleOutputSerializer(serializers.ModelSerializer):
 
     def get_url(self, obj) -> str:
         return absolute_url(reverse("api-example-detail", kwargs={"pk": obj.pk}))
+
+    def to_representation(self, instance):
+        # Keys other apps add (apps/atlas/extensions.py): e.g. "citations" (apps/coding).
+        return {**super().to_representation(instance), **extensions.api_representation(instance)}
 
     def get_author(self, obj) -> str | None:
         return obj.author.public_name if obj.author_id else None

@@ -20,6 +20,7 @@ from apps.moderation import permissions as moderation_roles
 from apps.moderation.selectors import exclude_shadow_hidden, shadow_hidden_user_ids
 from apps.sources.models import DocumentStatus, Passage
 
+from .. import extensions
 from ..contributors import contributors_prefetch
 from ..dimensions import Scope
 from ..models import Category, Evidence, Example, PassageLink, Status
@@ -68,6 +69,7 @@ def with_details(qs: QuerySet) -> QuerySet:
             queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
         ),
         contributors_prefetch(),
+        *extensions.prefetches(),  # e.g. value citations (apps/coding, ADR 0011)
     )
 
 

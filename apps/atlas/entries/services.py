@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from apps.common import events
 from apps.search.services import search_index_example
 
-from .. import contributors
+from .. import contributors, extensions
 from ..aggregates.services import published_set_changed
 from ..models import Evidence, Example, PassageLink, Status
 from ..permissions import (
@@ -124,6 +124,8 @@ def example_create(
     example.full_clean()
     example.save()
     save_children(example, evidence_rows, link_rows)
+    if status == Status.PUBLISHED:
+        extensions.check_publishable(example)  # e.g. required value citations (ADR 0011)
     contributors.credit_author(example)
     search_index_example(example_id=example.pk)
     if status == Status.SUBMITTED:

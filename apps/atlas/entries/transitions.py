@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.common import events
 
+from .. import extensions
 from ..aggregates.services import published_set_changed
 from ..models import Example, Status
 from ..permissions import (
@@ -115,6 +116,8 @@ def example_transition(
         example.published_at = timezone.now()
     example.version += 1
     example._change_reason = reason or f"status: {to}"
+    if to == Status.PUBLISHED:
+        extensions.check_publishable(example)  # e.g. required value citations (ADR 0011)
     example.save()
     if was_published or to == Status.PUBLISHED:
         published_set_changed()

@@ -24,7 +24,7 @@ from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, check_request_rate, throttled_response
 from apps.common.validators import as_id
 
-from .. import citation
+from .. import citation, extensions
 from ..contributors import contributor_names
 from ..discussion.selectors import comments_for_example
 from ..history.selectors import example_changes_since
@@ -321,6 +321,8 @@ def entry_personal_context(request, example) -> dict:
         "suggestions": _suggestions_with_rights(request, example),
         "can_decide": can_review_suggestions(user=user, example=example),
         "can_restore": can_restore(user=user, example=example),
+        # e.g. double-coding links and orphaned citations (apps/coding, ADR 0011)
+        **extensions.personal_context(request, example),
     }
 
 
@@ -344,6 +346,8 @@ def entry_page_context(request, example, **extra) -> dict:
         "comment_parent": None,
         "comment_error": "",
         "Status": Status,
+        # e.g. value citations and "uncited" marks (apps/coding, ADR 0011)
+        **extensions.page_context(request, example),
         **extra,
     }
 
@@ -358,6 +362,9 @@ ENTRY_DEPENDS_ON = (
     "atlas.ExampleContributor",
     "atlas.ExampleMerge",
     "atlas.SuggestedEdit",
+    # Filled through apps/atlas/extensions.py by the app above (ADR 0011).
+    "coding.ValueCitation",
+    "coding.CodebookVersion",
     "sources.Source",
     "sources.Document",
     "sources.Passage",

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from apps.common import csv_safe
 
+from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
 from ..contributors import contributor_names
 from ..models import Example
@@ -127,7 +128,8 @@ def passage_link_records(example: Example) -> list[dict]:
 
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
     out = io.StringIO()
-    writer = csv_safe.DictWriter(out, fieldnames=CSV_COLUMNS)  # formulas defused
+    # Other apps' columns (apps/atlas/extensions.py): e.g. <field>__citations (apps/coding).
+    writer = csv_safe.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extensions.csv_columns()])
     writer.writeheader()
     for example in examples:
         row = example_record(example, absolute(example.get_absolute_url()))
@@ -138,6 +140,7 @@ def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
         row["passages"] = _passages_text(example, absolute)
         row["evidence_json"] = json.dumps(evidence_records(example), ensure_ascii=False)
         row["passage_links_json"] = json.dumps(passage_link_records(example), ensure_ascii=False)
+        row.update(extensions.csv_row(example, absolute))
         writer.writerow(row)
     return out.getvalue()
 
@@ -177,6 +180,8 @@ def to_jsonld(
     parts = []
     for example in examples:
         page = absolute(example.get_absolute_url())
+        # Where each coded value came from (apps/coding's value citations, ADR 0011).
+        derived = extensions.jsonld_derivations(example, absolute)
         place = (
             {"@type": "Country", "name": example.place_name, "identifier": example.place_code}
             if example.country
@@ -220,7 +225,12 @@ def to_jsonld(
                     absolute(_passage_url(link.passage)) for link in example.passage_links.all()
                 ],
                 "additionalProperty": [
-                    {"@type": "PropertyValue", "name": name, "value": value}
+                    {
+                        "@type": "PropertyValue",
+                        "name": name,
+                        "value": value,
+                        **({"prov:wasDerivedFrom": derived[name]} if derived.get(name) else {}),
+                    }
                     for name, value in (
                         ("operator", example.operator),
                         ("scored", example.scored),
@@ -229,12 +239,17 @@ def to_jsonld(
                         ("legal_basis", example.legal_basis),
                         ("lifecycle", example.lifecycle),
                         ("confidence", example.confidence),
+                        ("data_sources", list(example.data_sources)),
+                        ("consequences", list(example.consequences)),
+                        ("start_year", example.start_year),
+                        ("end_year", example.end_year),
                     )
+                    if value is not None
                 ],
             }
         )
     return {
-        "@context": "https://schema.org/",
+        "@context": ["https://schema.org/", {"prov": "http://www.w3.org/ns/prov#"}],
         "@type": "Dataset",
         "@id": dataset_url,
         "name": DATASET_TITLE,

@@ -1,0 +1,117 @@
+"""Hooks a higher app fills so the atlas can show and guard what it does not own (ADR 0011).
+
+The atlas never imports the apps above it (ADR 0006). The coding app (value citations,
+codebook versions, double coding) registers here from its ``AppConfig.ready()``:
+
+- a **publish check**: called with the entry inside the transaction that would publish
+  it (``example_create`` for a trusted author, ``example_transition``); it raises
+  ValidationError, keyed by field, to refuse, and nothing is stored;
+- an **entry extension**: extra lookups for ``entries.selectors.with_details`` (so lists
+  stay at constant queries), extra keys for an entry's API representation, its CSV
+  columns and per-value JSON-LD, and extra context for the entry page.
+
+With nothing registered every hook is a no-op, so the atlas works alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+
+@dataclass(frozen=True)
+class EntryExtension:
+    name: str
+    # Lookups (strings or Prefetch objects) added to every detailed entry queryset.
+    prefetch: Callable[[], list] = list
+    # (example) -> {key: JSON value} added to the entry's API representation.
+    api: Callable | None = None
+    # CSV column names and (example, absolute) -> {column: text} for one row.
+    csv_columns: Callable[[], list[str]] = list
+    csv_row: Callable | None = None
+    # (example, absolute) -> {coded field: [JSON-LD node]}: where each value came from.
+    jsonld_derivations: Callable | None = None
+    # (request, example) -> dict added to the entry page's context.
+    page_context: Callable | None = None
+    # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
+    # templates to include there go in its "personal_templates" list.
+    personal_context: Callable | None = None
+
+
+_publish_checks: list[Callable] = []
+_extensions: dict[str, EntryExtension] = {}
+
+
+def register_publish_check(check: Callable) -> None:
+    if check not in _publish_checks:
+        _publish_checks.append(check)
+
+
+def register_entry_extension(extension: EntryExtension) -> None:
+    _extensions[extension.name] = extension
+
+
+def check_publishable(example) -> None:
+    """Run every publish check; their errors together as one ValidationError."""
+    errors: dict[str, list[str]] = {}
+    for check in _publish_checks:
+        try:
+            check(example)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+
+
+def prefetches() -> list:
+    return [lookup for extension in _extensions.values() for lookup in extension.prefetch()]
+
+
+def api_representation(example) -> dict:
+    data: dict = {}
+    for extension in _extensions.values():
+        if extension.api is not None:
+            data.update(extension.api(example))
+    return data
+
+
+def csv_columns() -> list[str]:
+    return [column for extension in _extensions.values() for column in extension.csv_columns()]
+
+
+def csv_row(example, absolute) -> dict:
+    row: dict = {}
+    for extension in _extensions.values():
+        if extension.csv_row is not None:
+            row.update(extension.csv_row(example, absolute))
+    return row
+
+
+def jsonld_derivations(example, absolute) -> dict[str, list]:
+    derived: dict[str, list] = {}
+    for extension in _extensions.values():
+        if extension.jsonld_derivations is not None:
+            for name, nodes in extension.jsonld_derivations(example, absolute).items():
+                derived.setdefault(name, []).extend(nodes)
+    return derived
+
+
+def page_context(request, example) -> dict:
+    context: dict = {}
+    for extension in _extensions.values():
+        if extension.page_context is not None:
+            context.update(extension.page_context(request, example))
+    return context
+
+
+def personal_context(request, example) -> dict:
+    context: dict = {"personal_templates": []}
+    for extension in _extensions.values():
+        if extension.personal_context is not None:
+            extra = dict(extension.personal_context(request, example))
+            context["personal_templates"] += extra.pop("personal_templates", [])
+            context.update(extra)
+    return context
