@@ -16,6 +16,7 @@ and how to turn a row into a ``Hit``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -286,12 +287,110 @@ class ModelSearchProvider(SearchProvider):
         were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
         make the sample of a very common query is therefore up to the plan."""
         words = request.words_query() if is_postgres() and not self.trigram_fields else None
+        if self._uses_candidates(request):
+            found = self._candidate_sample(request, words, paths)
+            if found is not None:
+                return found
         if words is not None:
             return self._phrase_sample(request, words, paths)
         rows = list(
             self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
         )
         return rows, True
+
+    def _uses_candidates(self, request: SearchRequest) -> bool:
+        """Whether the sample starts from the index table (``_candidate_sample``): on
+        PostgreSQL, without filters (a filter can be far more selective than the words,
+        so it goes first) and without near misses (sources: a few hundred rows)."""
+        return is_postgres() and not self.trigram_fields and not request.filters
+
+    def _index_model(self, queryset: QuerySet):
+        """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
+        relation = self.vector_path.split("__")[0]
+        return queryset.model._meta.get_field(relation).related_model
+
+    def _candidate_sample(
+        self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool] | None:
+        """The sample of an unfiltered query (PostgreSQL), taken from the index table
+        alone: up to ``bound`` matching rows of the GIN index, ranked in that same scan,
+        then each one's visibility checked by primary key (one probe per candidate).
+        Joining the visibility rules first let PostgreSQL misjudge them and
+        hash every passage or annotation (20-45 ms per kind on the full seed_bench corpus;
+        docs/search.md). With a phrase, the candidates are the rows with its words
+        (``words``) and the phrase is checked on those only, as in ``_phrase_sample``.
+
+        Invisible candidates are dropped: a candidate set that reached its bound gives a
+        lower bound for the count, never a count that includes what the viewer may not
+        see. Facet values are read afterwards for the visible candidates (``paths``).
+        None when most candidates are invisible to the viewer: the caller then applies
+        the visibility rules first."""
+        from django.db.models.expressions import RawSQL
+
+        search_query = request.search_query()
+        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (COUNT_CAP + 1)
+        filtered = self.filtered_queryset(request).order_by()
+        index_model = self._index_model(filtered)
+        key = index_model._meta.pk.attname
+        vector = F("vector")
+        if words is None:
+            score = SearchRank(vector, search_query, cover_density=False)
+            matching = Q(vector=search_query)
+        else:
+            score = Case(
+                When(Q(vector=search_query), then=SearchRank(vector, search_query)),
+                default=None,
+                output_field=FloatField(),
+            )
+            matching = Q(vector=words)
+        # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
+        # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
+        # (every passage of every current version: 50-90 ms) because it plans for every
+        # match, not for the LIMIT-ed few.
+        found_sql, found_params = (
+            index_model.objects.filter(matching)
+            .order_by()
+            .annotate(score=score)
+            .values_list("score", key)[:bound]
+            .query.sql_with_params()
+        )
+        # The facet values (``paths``) come with each candidate's probe: the page's facet
+        # counts cost no query of their own.
+        visible_sql, visible_params = (
+            filtered.filter(pk=RawSQL("candidate.id", ())).values_list("pk", *paths)
+        ).query.sql_with_params()
+        columns = ", ".join(["id", *(f"facet_{n}" for n in range(len(paths)))])
+        facet_columns = "".join(f", visible.facet_{n}" for n in range(len(paths)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT candidate.score, candidate.id, visible.id IS NOT NULL{facet_columns}"  # noqa: S608
+                f" FROM ({found_sql}) AS candidate(score, id)"
+                f" LEFT JOIN LATERAL ({visible_sql} LIMIT 1) AS visible({columns}) ON true",
+                (*found_params, *visible_params),
+            )
+            candidates = cursor.fetchall()
+        complete = len(candidates) < bound
+        if not complete and sum(row[2] for row in candidates) < bound // 2:
+            # Most candidates are hidden from this viewer (say a word used mostly in
+            # other people's private notes): the bound would cut the visible matches
+            # short, so the visibility rules go first after all (the other paths).
+            return None
+        rows = [(row[0], row[1], *row[3:]) for row in candidates if row[2] and row[0] is not None]
+        json_columns = [2 + n for n, path in enumerate(paths) if _is_json(filtered.model, path)]
+        if json_columns:
+            # A raw cursor returns jsonb as text (Django's psycopg loader): decode it as the
+            # ORM would.
+            rows = [
+                tuple(
+                    json.loads(v) if n in json_columns and isinstance(v, str) else v
+                    for n, v in enumerate(row)
+                )
+                for row in rows
+            ]
+        if len(rows) > COUNT_CAP:
+            complete = True  # capped anyway: "more than 1,000"
+        rows = rows[: COUNT_CAP + 1]
+        return rows, complete
 
     def _phrase_sample(
         self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
@@ -392,7 +491,12 @@ class ModelSearchProvider(SearchProvider):
         # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
         # in Python costs less than a second pass over the rows in SQL.
         paths = self._facet_paths(facet_names)
-        if not limit and not paths and request.words_query() is None:
+        if (
+            not limit
+            and not paths
+            and request.words_query() is None
+            and not self._uses_candidates(request)
+        ):
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
             sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
             total = sample.count()
@@ -478,6 +582,21 @@ class ModelSearchProvider(SearchProvider):
             name: [FacetValue(value, label, count) for value, (label, count) in values.items()]
             for name, values in counts.items()
         }
+
+
+def _is_json(model, path: str) -> bool:
+    """Whether ``path`` (a lookup path from ``model``) ends at a JSONField."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import JSONField
+
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation, such as the entries' place code
+        model = field.related_model or model
+    return isinstance(field, JSONField)
 
 
 def _text_field():
