@@ -25,6 +25,7 @@ from bench.harness import Row, count_queries, p95, timeit
 
 SCALE = os.environ.get("BENCH_SEARCH_SCALE", "full")
 MAX_RATIO = 100.0
+SUGGEST_MAX_RATIO = 20.0
 REPEAT = int(os.environ.get("BENCH_SEARCH_REPEAT", 30))
 # Only the requests whose name contains this text (e.g. "page"), to iterate on one.
 ONLY = os.environ.get("BENCH_SEARCH_ONLY", "")
@@ -54,12 +55,19 @@ def populate() -> dict[str, float]:
     return {"index_seconds": report.seconds.get("search vectors", 0.0)}
 
 
-def _row(yardstick, name: str, client, path: str, *, cold: bool = False) -> Row:
+def _row(
+    yardstick, name: str, client, path: str, *, cold: bool = False, max_ratio: float = MAX_RATIO
+) -> Row:
     from apps.annotations.models import Annotation
     from apps.common import http_cache
+    from apps.search.models import ExampleSearchIndex
 
     def get():
-        if cold:
+        if cold and name.startswith("suggest") and "recounted" not in name:
+            # A new generation of the suggestions' payload only: the tag vocabulary
+            # stays cached, as between annotation writes.
+            http_cache.invalidate(ExampleSearchIndex)
+        elif cold:
             # New versions: neither the cached response nor the facet counts kept for
             # this query are found, as after any committed change. Costs one INCR.
             http_cache.invalidate(Annotation)
@@ -74,7 +82,7 @@ def _row(yardstick, name: str, client, path: str, *, cold: bool = False) -> Row:
     # stays median / median like every other row of the table.
     return Row(
         name, median, worst, ratio=median / yardstick.median, queries=queries,
-        goal=f"p95 ≤ {MAX_RATIO:g}× bare", met=worst <= MAX_RATIO * yardstick.median,
+        goal=f"p95 ≤ {max_ratio:g}× bare", met=worst <= max_ratio * yardstick.median,
         note=f"p95 = {worst / yardstick.median:.0f}× the bare view's median",
     )  # fmt: skip
 
@@ -108,6 +116,13 @@ def benchmark_requests(user) -> list[tuple[str, object, str]]:
         ("page /search/?q=Schufa (signed in), facets counted", signed_in, "/search/?q=Schufa"),
         ("page /search/?q=credit score (cached)", anonymous, "/search/?q=credit+score"),
     ]
+    # Suggestions as you type (goal: p95 ≤ SUGGEST_MAX_RATIO × the bare view).
+    requests += [
+        (f"suggest q={q}", anonymous, "/api/search/suggest/?" + urlencode({"q": q}))
+        for q in ("sc", "schufa", "credit sc", "ger", "surveillance pla")
+    ]
+    # After an annotation write the first suggestion counts the public tags again.
+    requests.append(("suggest q=sc, tags recounted", anonymous, "/api/search/suggest/?q=sc"))
     return requests
 
 
@@ -133,12 +148,23 @@ def run(yardstick, user) -> list[Row]:
         )  # fmt: skip
     requests = benchmark_requests(user)
     timed = [
-        _row(yardstick, name, client, path, cold="(cached)" not in name)
+        _row(
+            yardstick,
+            name,
+            client,
+            path,
+            cold="(cached)" not in name,
+            max_ratio=SUGGEST_MAX_RATIO if name.startswith("suggest") else MAX_RATIO,
+        )  # fmt: skip
         for name, client, path in requests
         if ONLY in name
     ]
     rows += timed
-    worst = max((row.p95_ms for row in timed), default=0.0)
+    timed = [row for row in timed if not row.name.startswith("suggest")] + [
+        row for row in timed if row.name.startswith("suggest")
+    ]
+    searches = [row for row in timed if not row.name.startswith("suggest")]
+    worst = max((row.p95_ms for row in searches), default=0.0)
     rows.append(
         Row("search: worst p95 of the requests above", worst, worst,
             ratio=worst / yardstick.median, goal=f"p95 ≤ {MAX_RATIO:g}× bare",

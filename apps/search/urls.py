@@ -13,4 +13,5 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("search/", api.SearchAPI.as_view(), name="api-search"),
+    path("search/suggest/", api.SearchSuggestAPI.as_view(), name="api-search-suggest"),
 ]

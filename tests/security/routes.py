@@ -136,4 +136,5 @@ ROUTES = {
     'api-flags': Row('/api/flags/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-me': Row('/api/me/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own: private, empty of personal data for anonymous
     'api-search': Row('/api/search/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-search-suggest': Row('/api/search/suggest/?q=sc', get=(200, 200, 200), post=(405, 405, 405), html=False),
 }  # fmt: skip
