@@ -53,6 +53,8 @@ DEFAULT_RATES: dict[str, dict[str, str | None]] = {
     # Annotation writes (create, reply, edit, delete) through the API: a reader working
     # through a text saves a few a minute.
     "annotation": {"user": "30/min", "new_user": "30/min", "ip": None},
+    # Saving, changing or deleting a saved search (and its feed token): a few a minute.
+    "saved_search": {"user": "30/hour", "new_user": "10/hour", "ip": "60/hour"},
 }
 NEW_ACCOUNT_AGE = timedelta(days=1)
 _DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

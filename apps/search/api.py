@@ -113,6 +113,11 @@ class SearchSuggestAPI(APIView):
         label = serializers.CharField()
         url = serializers.CharField()
 
+    # Not "OutputSerializer": drf-spectacular names schema components by class name, and
+    # SearchAPI has one.
+    class SuggestionListSerializer(serializers.Serializer):
+        suggestions = serializers.ListField(child=serializers.DictField())
+
     @extend_schema(
         summary="Suggestions as you type: countries, atlas entries, sources and tags",
         parameters=[
@@ -122,7 +127,7 @@ class SearchSuggestAPI(APIView):
                 "at most 100 characters; fewer than 2 letters give no suggestions.",
             )
         ],
-        responses=SuggestionSerializer(many=True),
+        responses=SuggestionListSerializer,
     )  # fmt: skip
     def get(self, request):
         text = request.query_params.get("q", "")
