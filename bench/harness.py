@@ -45,15 +45,24 @@ def setup_django():
     settings.DEBUG = False
 
 
+# BENCH_DATABASE=existing: measure in the configured database as it is (say one filled
+# once with `make seed-bench SCALE=full`, which takes minutes) instead of a throwaway copy.
+USE_EXISTING_DATABASE = os.environ.get("BENCH_DATABASE", "") == "existing"
+
+
 def create_database():
     from django.db import connection
 
+    if USE_EXISTING_DATABASE:
+        return None
     return connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
 
 
 def destroy_database(old_name):
     from django.db import connection
 
+    if USE_EXISTING_DATABASE:
+        return
     connection.creation.destroy_test_db(old_name, verbosity=0)
 
 

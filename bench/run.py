@@ -30,7 +30,9 @@ def main(selected: list[str]) -> int:
         with override_settings(ROOT_URLCONF="bench.urls"):
             from django.contrib.auth import get_user_model
 
-            user = get_user_model().objects.create_user(
+            # get_or_create: an existing database (BENCH_DATABASE=existing) has it already.
+            user = get_user_model().objects.filter(username="bench").first()
+            user = user or get_user_model().objects.create_user(
                 "bench", "bench@example.org", "bench-pass-123"
             )
             client = Client()

@@ -319,11 +319,23 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
+from celery.schedules import crontab  # noqa: E402
+
 CELERY_BEAT_SCHEDULE = {
     # Picks up documents whose import job was lost (broker down at upload time, worker crash).
     "sources-sweep-stalled-imports": {
         "task": "apps.sources.tasks.sweep_stalled_imports",
         "schedule": 300.0,
+    },
+    # Saved searches' e-mail digests (apps/search/saved_searches.py): every morning, and on
+    # Monday mornings for the weekly ones (UTC).
+    "search-daily-digests": {
+        "task": "apps.search.tasks.send_daily_digests",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "search-weekly-digests": {
+        "task": "apps.search.tasks.send_weekly_digests",
+        "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
 }
 

@@ -9,11 +9,16 @@ contributor pages list ``annotations_public`` only, whoever looks.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.common import http_cache
 from apps.common.markdown import markdown_to_text
 from apps.search import snippets
 from apps.search.activity import ActivityItem
@@ -24,6 +29,7 @@ from apps.search.providers import (
     SearchInputError,
     SearchRequest,
 )
+from apps.search.suggest import Suggestion
 
 from . import selectors
 from .services import normalize_tags
@@ -174,7 +180,52 @@ class PublicAnnotations:
         return [_activity_item(a) for a in annotations[:limit]]
 
 
+class TagSuggester:
+    """Tags of public annotations that start with the typed text, most used first.
+
+    The vocabulary (every public tag with its count: one grouped query over the public
+    annotations) is kept in the cache until an annotation or a moderation decision
+    changes (the versions of ``TAG_DEPENDS_ON``), so typing costs a dictionary scan."""
+
+    kind = "tag"
+    label = gettext_lazy("Tag")
+    order = 40
+
+    def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
+        typed = "-".join(words)
+        found = [
+            (count, tag)
+            for tag, count in _public_tag_counts().items()
+            if tag.startswith(typed) or tag.replace(":", "-").startswith(typed)
+        ]
+        found.sort(key=lambda item: (-item[0], item[1]))
+        return [
+            Suggestion(
+                self.kind, str(self.label), tag,
+                reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
+            )
+            for _count, tag in found[:limit]
+        ]  # fmt: skip
+
+
+TAG_DEPENDS_ON = (
+    "annotations.Annotation",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+)
+
+
+def _public_tag_counts() -> dict[str, int]:
+    key = f"search-suggest-tags:{http_cache.versions(TAG_DEPENDS_ON)}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = selectors.public_tag_counts()
+        cache.set(key, counts, 24 * 3600)
+    return counts
+
+
 PROVIDERS = [AnnotationProvider()]
+SUGGESTERS = [TagSuggester()]
 FACETS = [TagFacet(), AuthorFacet()]
 ACTIVITY = [AnnotationActivity()]
 CONTRIBUTIONS = [PublicAnnotations()]

@@ -191,6 +191,27 @@ def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> 
     return qs.select_related("author", "source").order_by("-created", "-id")
 
 
+def public_tag_counts() -> dict[str, int]:
+    """Every tag of a public (not hidden, not deleted) annotation with how many use it:
+    the search box's tag suggestions (the same for everyone)."""
+    counts: dict[str, int] = {}
+    public = annotations_searchable(viewer=None).exclude(tags=[])
+    if connection.vendor == "postgresql":
+        # A set-returning function cannot be grouped through the ORM.
+        sql, params = public.values("tags").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT tag, count(*) FROM ({sql}) AS public_annotation(tags),"  # noqa: S608
+                " jsonb_array_elements_text(public_annotation.tags) AS tag GROUP BY tag",
+                params,
+            )
+            return dict(cursor.fetchall())
+    for tags in public.values_list("tags", flat=True).iterator():
+        for tag in tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    return counts
+
+
 def annotation_tag_exists(*, viewer, tag: str) -> bool:
     """Whether ``viewer`` can see at least one annotation with this tag."""
     return annotations_searchable(viewer=viewer, tag=tag).exists()

@@ -9,7 +9,7 @@ entries only, whoever looks.
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Case, CharField, F, Func, OuterRef, Subquery, When
+from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, When
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
@@ -17,7 +17,15 @@ from django_countries import countries
 from apps.common.countries import country_code
 from apps.search import snippets
 from apps.search.activity import ActivityItem
-from apps.search.providers import Facet, Hit, ModelSearchProvider, SearchInputError, SearchRequest
+from apps.search.providers import (
+    Facet,
+    Hit,
+    ModelSearchProvider,
+    SearchInputError,
+    SearchRequest,
+    is_postgres,
+)
+from apps.search.suggest import Suggestion, words_of
 
 from .dimensions import Scope
 from .entries import selectors
@@ -184,7 +192,58 @@ class PublishedEntries:
         return [_activity_item(e) for e in examples[:limit]]
 
 
+class EntrySuggester:
+    """Published entries whose title starts with the typed words (on SQLite: any word of
+    the title)."""
+
+    kind = "entry"
+    label = gettext_lazy("Atlas entry")
+    order = 20
+
+    def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
+        if is_postgres():
+            # Titles that start with the typed text, through a prefix index on published
+            # titles (search migration 0003), in its order: matching words anywhere in
+            # 100,000 titles (a prefix tsquery) and sorting them took 150-700 ms.
+            entries = selectors.published_examples().order_by().filter(title__istartswith=text)
+        else:
+            entries = selectors.published_examples().order_by("title")
+            for word in words:
+                entries = entries.filter(
+                    Q(title__istartswith=word) | Q(title__icontains=f" {word}")
+                )
+        return [
+            Suggestion(self.kind, str(self.label), entry.title, entry.get_absolute_url())
+            for entry in entries.only("pk", "title", "slug")[:limit]
+        ]
+
+
+class CountrySuggester:
+    """Countries (and supranational scopes) whose name starts with the typed words."""
+
+    kind = "country"
+    label = gettext_lazy("Country")
+    order = 10
+
+    def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
+        typed = " ".join(words)
+        found = []
+        for code, name in [*countries, *((scope.value, scope.label) for scope in Scope)]:
+            name = str(name)
+            # The typed words at the start of the name or of any word in it ("kingdom").
+            if f" {typed}" in " " + " ".join(words_of(name)):
+                found.append(Suggestion(self.kind, str(self.label), name, _country_url(code)))
+        return sorted(found, key=lambda suggestion: suggestion.label)[:limit]
+
+
+def _country_url(code: str) -> str:
+    from django.urls import reverse
+
+    return reverse("atlas:country", args=[code])
+
+
 PROVIDERS = [EntryProvider()]
+SUGGESTERS = [CountrySuggester(), EntrySuggester()]
 FACETS = [CountryFacet(), CategoryFacet()]
 ACTIVITY = [EntryActivity()]
 CONTRIBUTIONS = [PublishedEntries()]

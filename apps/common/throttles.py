@@ -56,6 +56,8 @@ DEFAULT_RATES: dict[str, dict[str, str | None]] = {
     # Reading groups (create, join, add, remove, new invite link): a seminar is set up in
     # a few minutes; hundreds of groups or invitations an hour is a spammer.
     "group": {"user": "60/hour", "new_user": "20/hour", "ip": "120/hour"},
+    # Saving, changing or deleting a saved search (and its feed token): a few a minute.
+    "saved_search": {"user": "30/hour", "new_user": "10/hour", "ip": "60/hour"},
 }
 NEW_ACCOUNT_AGE = timedelta(days=1)
 _DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

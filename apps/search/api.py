@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
-from . import selectors
+from . import selectors, suggest
 from .providers import SearchInputError
 from .views import SEARCH_DEPENDS_ON
 
@@ -82,3 +82,59 @@ class SearchAPI(APIView):
         params = request.query_params.copy()
         params["page"] = str(page)
         return absolute_url(f"{request.path}?{params.urlencode()}")
+
+
+# What the suggestions read (by label): entries' and sources' index tables and rows, the
+# public annotations' tags, and the moderation rows that hide any of them.
+SUGGEST_DEPENDS_ON = (
+    "search.SourceSearchIndex",
+    "search.ExampleSearchIndex",
+    "sources.Source",
+    "sources.Document",
+    "annotations.Annotation",
+    "atlas.Example",
+    "moderation.HiddenContent",
+    "moderation.UserModerationState",
+    "accounts.User",
+    "contenttypes.ContentType",
+)
+
+
+@public_api(depends_on=SUGGEST_DEPENDS_ON)
+class SearchSuggestAPI(APIView):
+    """Suggestions for the header's search box as the visitor types (public: the same
+    for everyone, cached like any public payload)."""
+
+    permission_classes = [AllowAny]
+
+    class SuggestionSerializer(serializers.Serializer):
+        kind = serializers.CharField(help_text="country, entry, source or tag")
+        kind_label = serializers.CharField()
+        label = serializers.CharField()
+        url = serializers.CharField()
+
+    # Not "OutputSerializer": drf-spectacular names schema components by class name, and
+    # SearchAPI has one.
+    class SuggestionListSerializer(serializers.Serializer):
+        suggestions = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(
+        summary="Suggestions as you type: countries, atlas entries, sources and tags",
+        parameters=[
+            OpenApiParameter(
+                "q", OpenApiTypes.STR,
+                description="What was typed so far (the last word may be unfinished); "
+                "at most 100 characters; fewer than 2 letters give no suggestions.",
+            )
+        ],
+        responses=SuggestionListSerializer,
+    )  # fmt: skip
+    def get(self, request):
+        text = request.query_params.get("q", "")
+        if len(text) > suggest.MAX_SUGGEST_LENGTH:
+            raise exceptions.ValidationError(
+                {"q": [_("Type at most %(max)s characters.") % {"max": suggest.MAX_SUGGEST_LENGTH}]}
+            )
+        found = suggest.suggest(text)
+        # The typed text is not echoed: the client knows it.
+        return Response({"suggestions": self.SuggestionSerializer(found, many=True).data})

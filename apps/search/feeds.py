@@ -8,13 +8,14 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from apps.common.http_cache import public_page
 from apps.common.site import absolute_url
 
-from . import activity, views
+from . import activity, saved_searches, views
 from .providers import SearchInputError
 
 
@@ -78,3 +79,54 @@ class ActivityFeed(Feed):
 
 # The feed shows what /activity/ shows.
 activity_feed = public_page(depends_on=(*views.CONTENT_DEPENDS_ON, "sites.Site"))(ActivityFeed())
+
+
+class SavedSearchFeed(Feed):
+    """A saved search's current results as Atom, at a secret URL (``feed_token``).
+
+    Private: answered ``Cache-Control: private, no-cache`` and never stored in the shared
+    cache; a revoked or unknown token is a 404. It lists what everyone may see now
+    (``saved_searches.saved_search_results``), never the owner's private notes."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, token):
+        saved = saved_searches.saved_search_by_feed_token(token=token)
+        if saved is None:
+            raise Http404(_("No such feed."))
+        return saved
+
+    def title(self, obj):
+        return _("Creditscape: %(name)s") % {"name": obj.name}
+
+    def link(self, obj):
+        return absolute_url(f"{reverse('search:search')}?{obj.query_string}")
+
+    def feed_url(self, obj):
+        return absolute_url(reverse("search:saved_feed", args=[obj.feed_token]))
+
+    def subtitle(self, obj):
+        return _("The best results of a saved search, as anyone may see them.")
+
+    def items(self, obj):
+        return saved_searches.saved_search_results(obj)
+
+    def item_title(self, item):
+        return f"{item.kind_label}: {item.title}"
+
+    def item_description(self, item):
+        return item.snippet
+
+    def item_link(self, item):
+        return absolute_url(item.url)
+
+    def item_guid(self, item):
+        return f"{item.kind}:{item.id}"
+
+    item_guid_is_permalink = False
+
+
+def saved_search_feed(request, token: str):
+    response = SavedSearchFeed()(request, token=token)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

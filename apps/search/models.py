@@ -65,3 +65,40 @@ class ExampleSearchIndex(models.Model):
 
     def __str__(self) -> str:
         return f"search index of entry {self.example_id}"
+
+
+class AlertFrequency(models.TextChoices):
+    NEVER = "never", "No e-mail"
+    DAILY = "daily", "Daily e-mail digest"
+    WEEKLY = "weekly", "Weekly e-mail digest"
+
+
+class SavedSearch(models.Model):
+    """A signed-in user's saved search (query and filters, as in the search page's URL)
+    and how they want to hear about new results. Written by ``saved_searches`` services;
+    what an alert contains is decided when it is sent (``saved_searches.new_hits``)."""
+
+    user = models.ForeignKey(
+        "accounts.User", on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=120)
+    # The search page's query string (q, kind and filters), validated when saved.
+    query_string = models.CharField(max_length=2000)
+    email_frequency = models.CharField(
+        max_length=10, choices=AlertFrequency.choices, default=AlertFrequency.NEVER
+    )
+    # A private Atom feed of new results: a secret URL, revocable (None = no feed).
+    feed_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # (kind, id) of every result already announced, so a digest lists only new ones.
+    seen = models.JSONField(default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query_string"], name="saved_search_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.user_id})"

@@ -16,6 +16,7 @@ and how to turn a row into a ``Hit``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -35,7 +36,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.safestring import SafeString
 
 from apps.common.markdown import markdown_to_text
@@ -64,6 +65,13 @@ COUNT_CAP = 1_000
 # positions on 12,000-26,000 rows when the words are common and the phrase is not
 # (docs/benchmarks.md). Beyond that bound the count is a lower bound ("more than …").
 PHRASE_SAMPLE_FACTOR = 2
+# Ranking (see _rank): ts_rank_cd, which rewards the query's words standing close
+# together (phrase proximity), with no length normalization. Measured on the judged
+# queries (bench/search_judgements.yaml, full seed_bench corpus): NDCG@10 0.84 with
+# ts_rank, 0.86 with ts_rank_cd; dividing by 1 + log(length) (normalization 1) lowered
+# both (0.80, 0.83): long passages that use the words in context are good answers too.
+COVER_DENSITY = True
+RANK_NORMALIZATION = 0
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
@@ -286,12 +294,110 @@ class ModelSearchProvider(SearchProvider):
         were 2-5x slower for words in 2-10 % of rows (docs/benchmarks.md). Which rows
         make the sample of a very common query is therefore up to the plan."""
         words = request.words_query() if is_postgres() and not self.trigram_fields else None
+        if self._uses_candidates(request):
+            found = self._candidate_sample(request, words, paths)
+            if found is not None:
+                return found
         if words is not None:
             return self._phrase_sample(request, words, paths)
         rows = list(
             self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
         )
         return rows, True
+
+    def _uses_candidates(self, request: SearchRequest) -> bool:
+        """Whether the sample starts from the index table (``_candidate_sample``): on
+        PostgreSQL, without filters (a filter can be far more selective than the words,
+        so it goes first) and without near misses (sources: a few hundred rows)."""
+        return is_postgres() and not self.trigram_fields and not request.filters
+
+    def _index_model(self, queryset: QuerySet):
+        """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
+        relation = self.vector_path.split("__")[0]
+        return queryset.model._meta.get_field(relation).related_model
+
+    def _candidate_sample(
+        self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool] | None:
+        """The sample of an unfiltered query (PostgreSQL), taken from the index table
+        alone: up to ``bound`` matching rows of the GIN index, ranked in that same scan,
+        then each one's visibility checked by primary key (one probe per candidate).
+        Joining the visibility rules first let PostgreSQL misjudge them and
+        hash every passage or annotation (20-45 ms per kind on the full seed_bench corpus;
+        docs/search.md). With a phrase, the candidates are the rows with its words
+        (``words``) and the phrase is checked on those only, as in ``_phrase_sample``.
+
+        Invisible candidates are dropped: a candidate set that reached its bound gives a
+        lower bound for the count, never a count that includes what the viewer may not
+        see. Facet values are read afterwards for the visible candidates (``paths``).
+        None when most candidates are invisible to the viewer: the caller then applies
+        the visibility rules first."""
+        from django.db.models.expressions import RawSQL
+
+        search_query = request.search_query()
+        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (COUNT_CAP + 1)
+        filtered = self.filtered_queryset(request).order_by()
+        index_model = self._index_model(filtered)
+        key = index_model._meta.pk.attname
+        vector = F("vector")
+        if words is None:
+            score = _rank(vector, search_query)
+            matching = Q(vector=search_query)
+        else:
+            score = Case(
+                When(Q(vector=search_query), then=_rank(vector, search_query)),
+                default=None,
+                output_field=FloatField(),
+            )
+            matching = Q(vector=words)
+        # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
+        # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
+        # (every passage of every current version: 50-90 ms) because it plans for every
+        # match, not for the LIMIT-ed few.
+        found_sql, found_params = (
+            index_model.objects.filter(matching)
+            .order_by()
+            .annotate(score=score)
+            .values_list("score", key)[:bound]
+            .query.sql_with_params()
+        )
+        # The facet values (``paths``) come with each candidate's probe: the page's facet
+        # counts cost no query of their own.
+        visible_sql, visible_params = (
+            filtered.filter(pk=RawSQL("candidate.id", ())).values_list("pk", *paths)
+        ).query.sql_with_params()
+        columns = ", ".join(["id", *(f"facet_{n}" for n in range(len(paths)))])
+        facet_columns = "".join(f", visible.facet_{n}" for n in range(len(paths)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT candidate.score, candidate.id, visible.id IS NOT NULL{facet_columns}"  # noqa: S608
+                f" FROM ({found_sql}) AS candidate(score, id)"
+                f" LEFT JOIN LATERAL ({visible_sql} LIMIT 1) AS visible({columns}) ON true",
+                (*found_params, *visible_params),
+            )
+            candidates = cursor.fetchall()
+        complete = len(candidates) < bound
+        if not complete and sum(row[2] for row in candidates) < bound // 2:
+            # Most candidates are hidden from this viewer (say a word used mostly in
+            # other people's private notes): the bound would cut the visible matches
+            # short, so the visibility rules go first after all (the other paths).
+            return None
+        rows = [(row[0], row[1], *row[3:]) for row in candidates if row[2] and row[0] is not None]
+        json_columns = [2 + n for n, path in enumerate(paths) if _is_json(filtered.model, path)]
+        if json_columns:
+            # A raw cursor returns jsonb as text (Django's psycopg loader): decode it as the
+            # ORM would.
+            rows = [
+                tuple(
+                    json.loads(v) if n in json_columns and isinstance(v, str) else v
+                    for n, v in enumerate(row)
+                )
+                for row in rows
+            ]
+        if len(rows) > COUNT_CAP:
+            complete = True  # capped anyway: "more than 1,000"
+        rows = rows[: COUNT_CAP + 1]
+        return rows, complete
 
     def _phrase_sample(
         self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
@@ -304,7 +410,7 @@ class ModelSearchProvider(SearchProvider):
         score = Case(
             When(
                 Q(**{self.vector_path: search_query}),
-                then=SearchRank(F(self.vector_path), search_query, cover_density=False),
+                then=_rank(F(self.vector_path), search_query),
             ),
             default=None,
             output_field=FloatField(),
@@ -331,9 +437,7 @@ class ModelSearchProvider(SearchProvider):
     def _scored_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
         """``qs`` annotated with ``score`` (ts_rank, plus trigram similarity for
         near misses when the provider has ``trigram_fields``)."""
-        qs = qs.annotate(
-            score=SearchRank(F(self.vector_path), request.search_query(), cover_density=False)
-        )
+        qs = qs.annotate(score=_rank(F(self.vector_path), request.search_query()))
         if self.trigram_fields:
             terms = " ".join(request.query.positive_terms)
             similarities = [
@@ -341,8 +445,16 @@ class ModelSearchProvider(SearchProvider):
                 for path in self.trigram_fields
             ]
             similarity = Greatest(*similarities) if len(similarities) > 1 else similarities[0]
+            # Only a near miss earns the similarity: added to a real match it made every
+            # title that contains the word (similarity 1) outrank better matches of other
+            # kinds (bench/search_judgements.yaml, "schufa", "blacklists").
+            near_miss_only = Case(
+                When(Q(**{self.vector_path: request.search_query()}), then=Value(0.0)),
+                default=F("similarity") * TRIGRAM_WEIGHT,
+                output_field=FloatField(),
+            )
             qs = qs.annotate(similarity=similarity).annotate(
-                score=F("score") + F("similarity") * TRIGRAM_WEIGHT
+                score=Coalesce(F("score"), Value(0.0)) + near_miss_only
             )
         return qs
 
@@ -392,13 +504,18 @@ class ModelSearchProvider(SearchProvider):
         # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
         # in Python costs less than a second pass over the rows in SQL.
         paths = self._facet_paths(facet_names)
-        if not limit and not paths and request.words_query() is None:
+        if (
+            not limit
+            and not paths
+            and request.words_query() is None
+            and not self._uses_candidates(request)
+        ):
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
             sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
             total = sample.count()
             return KindMatches([], total, total <= COUNT_CAP)
         rows, complete = self.sample(request, paths=paths)
-        ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], r[1]))
+        ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], -r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
         return KindMatches(ranked[:limit], len(rows), complete and len(rows) <= COUNT_CAP, facets)
 
@@ -478,6 +595,30 @@ class ModelSearchProvider(SearchProvider):
             name: [FacetValue(value, label, count) for value, (label, count) in values.items()]
             for name, values in counts.items()
         }
+
+
+def _rank(vector, search_query) -> SearchRank:
+    """The score of a match: ``ts_rank_cd`` with the stored weights (titles and tags 'A'
+    above bodies), higher when the words stand close together. The same function
+    everywhere, so scores compare across kinds."""
+    return SearchRank(
+        vector, search_query, cover_density=COVER_DENSITY, normalization=Value(RANK_NORMALIZATION)
+    )
+
+
+def _is_json(model, path: str) -> bool:
+    """Whether ``path`` (a lookup path from ``model``) ends at a JSONField."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import JSONField
+
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation, such as the entries' place code
+        model = field.related_model or model
+    return isinstance(field, JSONField)
 
 
 def _text_field():

@@ -238,7 +238,9 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
                     previous = facet_counts[name].get(value.value)
                     count = value.count + (previous.count if previous else 0)
                     facet_counts[name][value.value] = FacetValue(value.value, value.label, count)
-    merged.sort(key=lambda row: (-row[0], row[1], row[3]))
+    # Equal scores: kinds in display order, then the newest first (ids grow with time,
+    # so this is a recency tie-break without reading any dates).
+    merged.sort(key=lambda row: (-row[0], row[1], -row[3]))
     chosen = merged[(page - 1) * page_size : page * page_size]
 
     ids_by_kind: dict[str, list[int]] = defaultdict(list)

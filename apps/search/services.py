@@ -64,6 +64,9 @@ _ANNOTATION_VECTOR = f"""
 
 _EXAMPLE_VECTOR = f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', e.title), 'A')
+    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
+        (SELECT place.name FROM jsonb_each_text(%s::jsonb) AS place(code, name)
+         WHERE place.code = e.country), '')), 'A')
     || setweight(to_tsvector('{SEARCH_CONFIG}', e.summary), 'B')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
         (SELECT string_agg(ev.title, ' ') FROM atlas_evidence ev WHERE ev.example_id = e.id),
@@ -120,6 +123,20 @@ def _upsert_annotations(where: str, params: list) -> None:
         )
 
 
+def _country_names_json() -> str:
+    """{code: English name} of every country: an entry's country name is in its vector
+    with a title's weight, so "Germany" or "credit scoring Germany" finds and ranks
+    entries about Germany even when their text does not name it (issue 18: exact-match
+    boost for country names). English, like the search configuration."""
+    import json
+
+    from django.utils import translation
+    from django_countries import countries
+
+    with translation.override("en"):
+        return json.dumps({code: str(name) for code, name in countries})
+
+
 @_invalidates(ExampleSearchIndex)
 def _upsert_examples(where: str, params: list) -> None:
     with connection.cursor() as cursor:
@@ -129,7 +146,7 @@ def _upsert_examples(where: str, params: list) -> None:
             SELECT e.id, {_EXAMPLE_VECTOR} FROM atlas_example e WHERE {where}
             ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector
             """,
-            params,
+            [_country_names_json(), *params],
         )
 
 

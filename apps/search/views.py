@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
+from apps.common.client_ip import client_ip
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 
 from . import activity as activity_module
-from . import registry, selectors
+from . import registry, saved_searches, selectors
+from .models import AlertFrequency
 from .providers import SearchInputError
 
 # What activity and user pages read (by label: search sits below the apps whose content
@@ -92,6 +100,13 @@ def search(request):
             "facet_groups": facet_groups,
             "active_filters": active_filters,
             "clear_filters_url": _url_with(QueryDict(mutable=True), q=search_request.query.raw),
+            # "Save this search" posts the search as it is (the saved form keeps q, kind
+            # and the filters: saved_searches.canonical_query_string).
+            "save_fields": [
+                (name, request.GET.get(name, ""))
+                for name in ("q", "kind", *facets)
+                if request.GET.get(name, "")
+            ],
             "first_number": (page - 1) * page_size + 1,
             "previous_url": url(page=page - 1) if page > 1 else "",
             "next_url": url(page=page + 1) if page < results.num_pages else "",
@@ -168,3 +183,82 @@ def contributor(request, username: str):
     user = selectors.contributor_get(username=username)
     sections = activity_module.contributions(user=user, viewer=request.user)
     return render(request, "search/contributor.html", {"contributor": user, "sections": sections})
+
+
+# --- Saved searches (private pages: the signed-in user's own) --------------------------
+
+
+@login_required
+def saved_list(request):
+    """The user's saved searches with their alerts; POST saves the search in the posted
+    fields (the search page's "Save this search" form)."""
+    error = None
+    if request.method == "POST":
+        try:
+            saved = saved_searches.saved_search_create(
+                user=request.user,
+                params=request.POST,
+                name=request.POST.get("name", ""),
+                email_frequency=_frequency(request.POST.get("email_frequency", "")),
+                with_feed=request.POST.get("with_feed") == "on",
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            error = " ".join(
+                message for messages_ in exc.message_dict.values() for message in messages_
+            )
+        else:
+            messages.success(request, _("Saved “%(name)s”.") % {"name": saved.name})
+            return redirect("search:saved_list")
+    return _render_saved_list(request, error=error, status=400 if error else 200)
+
+
+@login_required
+@require_POST
+def saved_change(request, pk: int):
+    """One saved search: ``action`` = update (e-mail alert, name), feed (new secret URL),
+    revoke (no feed), delete. Only its owner's; anyone else's is a 404."""
+    saved = get_object_or_404(saved_searches.saved_searches_of(user=request.user), pk=pk)
+    action = request.POST.get("action", "")
+    ip = client_ip(request)
+    if action == "update":
+        saved_searches.saved_search_update(
+            user=request.user, saved=saved, ip=ip, name=request.POST.get("name"),
+            email_frequency=_frequency(request.POST.get("email_frequency", "")),
+        )  # fmt: skip
+        messages.success(request, _("Your alert was changed."))
+    elif action in ("feed", "revoke"):
+        saved_searches.saved_search_set_feed(
+            user=request.user, saved=saved, enabled=action == "feed", ip=ip
+        )
+        messages.success(
+            request,
+            _("A new feed address was made; the old one no longer works.")
+            if action == "feed"
+            else _("The feed was turned off."),
+        )
+    elif action == "delete":
+        saved_searches.saved_search_delete(user=request.user, saved=saved, ip=ip)
+        messages.success(request, _("The saved search was deleted."))
+    else:
+        return _render_saved_list(request, error=_("Unknown action."), status=400)
+    return redirect("search:saved_list")
+
+
+def _frequency(raw: str) -> str:
+    return raw if raw in AlertFrequency.values else AlertFrequency.NEVER
+
+
+def _render_saved_list(request, *, error, status: int):
+    response = render(
+        request,
+        "search/saved_list.html",
+        {
+            "saved_searches": saved_searches.saved_searches_of(user=request.user),
+            "frequencies": AlertFrequency.choices,
+            "error": error,
+        },
+        status=status,
+    )
+    patch_cache_control(response, private=True, no_cache=True)
+    return response

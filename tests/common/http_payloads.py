@@ -60,6 +60,7 @@ PAYLOADS = {
     "export GeoJSON": lambda s: "/api/examples/export.geojson",
     "export JSON-LD": lambda s: "/api/examples/export.jsonld",
     "API search": lambda s: "/api/search/?q=schufa",
+    "API search suggestions": lambda s: "/api/search/suggest/?q=schuf",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
     "release list": lambda s: "/atlas/releases/",

@@ -116,6 +116,9 @@ ROUTES = {
     'search:activity': Row('/activity/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'search:activity_feed': Row('/activity/feed/', get=(200, 200, 200), post=(200, 200, 200), html=False),
     'search:contributor': Row('/users/{username}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'search:saved_list': Row('/search/saved/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # an empty POST saves nothing: "type a word" (400)
+    'search:saved_change': Row('/search/saved/999999/', get=(302, 405, 405), post=(302, 404, 404), html=False),  # only the owner's saved search exists for them
+    'search:saved_feed': Row('/search/saved/feed/not-a-token/', get=(404, 404, 404), post=(404, 404, 404), html=False),  # the secret token is the only key
     'api-schema': Row('/api/schema/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-docs': Row('/api/docs/', get=(200, 200, 200), post=(405, 405, 405), html=True),
     'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: multipart upload of a new source
@@ -177,4 +180,5 @@ ROUTES = {
     'api-flags': Row('/api/flags/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-me': Row('/api/me/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own: private, empty of personal data for anonymous
     'api-search': Row('/api/search/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-search-suggest': Row('/api/search/suggest/?q=sc', get=(200, 200, 200), post=(405, 405, 405), html=False),
 }  # fmt: skip

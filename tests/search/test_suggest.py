@@ -1,0 +1,80 @@
+"""GET /api/search/suggest/?q=: suggestions as you type (countries, entries, sources,
+tags). A public payload, the same for everyone: only what anonymous visitors may see."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def suggestions(q: str, client=None) -> list[tuple[str, str]]:
+    response = (client or Client()).get("/api/search/suggest/", {"q": q})
+    assert response.status_code == 200, response.content
+    return [(s["kind"], s["label"]) for s in response.json()["suggestions"]]
+
+
+def test_suggests_each_kind(founding_paper, make_entry, annotate, user):
+    make_entry(user, title="Schufa geo-scoring")
+    annotate(user, "A note", tags=["schufa-watch"])
+    found = suggestions("schuf")
+    assert ("entry", "Schufa geo-scoring") in found
+    assert ("tag", "schufa-watch") in found
+    assert ("country", "Germany") in suggestions("germ")
+    assert ("source", founding_paper.title) in suggestions("exploring")
+    # Several words: the last may be unfinished.
+    assert suggestions("schufa geo-sc") == [("entry", "Schufa geo-scoring")]
+
+
+def test_urls_lead_somewhere(founding_paper, make_entry, user):
+    entry = make_entry(user, title="Schufa geo-scoring")
+    by_label = {
+        s["label"]: s["url"]
+        for s in Client().get("/api/search/suggest/", {"q": "schufa"}).json()["suggestions"]
+    }
+    assert by_label["Schufa geo-scoring"] == entry.get_absolute_url()
+    germany = Client().get("/api/search/suggest/", {"q": "germany"}).json()["suggestions"]
+    assert germany[0]["url"] == "/atlas/countries/DE/"
+
+
+def test_at_most_eight_mixing_kinds(make_entry, user):
+    for n in range(12):
+        make_entry(user, title=f"Credit bureau {n}", country="FR")
+    found = suggestions("cr")
+    assert len(found) == 8
+    assert {kind for kind, _label in found} == {"country", "entry"}  # Croatia, Cuba…
+
+
+def test_never_what_anonymous_visitors_may_not_see(annotate, make_entry, user, other_user):
+    annotate(user, "Private", tags=["quokka-secret"], visibility="private")
+    make_entry(user, title="Quokka draft entry", status="draft")
+    signed_in = Client()
+    signed_in.force_login(user)  # even their author: the payload is public
+    for client in (Client(), signed_in):
+        assert suggestions("quokka", client) == []
+
+
+@pytest.mark.parametrize("q", ["", "s", " - ", "\u00a0x"])
+def test_too_little_typed_gives_nothing(q):
+    assert suggestions(q) == []
+
+
+def test_hostile_input(founding_paper):
+    assert Client().get("/api/search/suggest/", {"q": "a" * 101}).status_code == 400
+    # tsquery syntax is not passed through.
+    for q in ["a:* | b", "'); DROP", "!!!&&&", "<script>alert(1)</script>", "sch\u0000"]:
+        response = Client().get("/api/search/suggest/", {"q": q})
+        assert response.status_code in (200, 400), q
+        assert b"<script>" not in response.content
+
+
+def test_public_cacheable_and_query_count(
+    founding_paper, make_entry, user, django_assert_max_num_queries
+):
+    make_entry(user, title="Schufa geo-scoring")
+    with django_assert_max_num_queries(4):
+        response = Client().get("/api/search/suggest/", {"q": "schuf"})
+    assert response.status_code == 200
+    assert "public" in response["Cache-Control"]
+    assert "Set-Cookie" not in response
