@@ -3,6 +3,7 @@ prefix here) and ``api_urlpatterns`` (under /api/)."""
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import urls as accounts_urls
@@ -30,6 +31,10 @@ api_urlpatterns = [
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    # No language prefix in any URL (ADR 0012): the switcher POSTs here, which sets the
+    # language cookie and goes back to ``next``.
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("jsi18n/", common_views.javascript_catalog, name="javascript-catalog"),
     path("sources/", include(sources_urls)),
     # Before allauth's own: the same page, keeping ``next`` across browsers.
     path(
