@@ -67,7 +67,14 @@ def ensure_default_categories() -> int:
     missing = [
         # name_en as well: modeltranslation reads it (name alone would go to the
         # translation of whichever language is active).
-        Category(slug=slug, name=name, name_en=name, order=order * 10)
+        Category(
+            slug=slug,
+            name=name,
+            name_en=name,
+            name_de=CATEGORY_TRANSLATIONS[slug][0],
+            name_zh_hans=CATEGORY_TRANSLATIONS[slug][1],
+            order=order * 10,
+        )
         for order, (slug, name) in enumerate(DEFAULT_CATEGORIES, start=1)
         if slug not in existing
     ]

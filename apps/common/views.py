@@ -14,7 +14,6 @@ from django.views.i18n import JavaScriptCatalog
 from .http_cache import public_page
 from .public import public_view
 
-
 # The catalogue depends on nothing in the database: its ETag changes with the build (the
 # compiled .mo files are part of build_id) and the language, like every public payload.
 javascript_catalog = public_view(public_page(depends_on=())(JavaScriptCatalog.as_view()))
@@ -70,12 +69,15 @@ def server_error(request):
     if isinstance(exception, (OperationalError, InterfaceError)):
         if request.path.startswith("/api/"):
             response = JsonResponse(
-                {"detail": gettext("The database is unavailable. Please try again in a minute.")}, status=503
+                {"detail": gettext("The database is unavailable. Please try again in a minute.")},
+                status=503,
             )
         else:
             response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = "60"
         return response
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": gettext("Server error. The team has been told.")}, status=500)
+        return JsonResponse(
+            {"detail": gettext("Server error. The team has been told.")}, status=500
+        )
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -47,10 +47,13 @@ def test_the_switcher_sets_the_cookie_and_goes_back_to_the_same_url(client, foun
 
 def test_the_switcher_refuses_an_unknown_language_and_a_foreign_next(client):
     response = client.post(
-        "/i18n/setlang/", {"language": "xx\x00" + "x" * 2000, "next": "https://evil.example/"}
+        "/i18n/setlang/", {"language": "<b>" + "x" * 2000, "next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == "/"
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    nul = client.post("/i18n/setlang/", {"language": "de\x00", "next": "/"})
+    assert nul.status_code == 400  # RejectUnencodableInputMiddleware, before the view
+    assert settings.LANGUAGE_COOKIE_NAME not in nul.cookies
 
 
 def test_the_switcher_needs_the_csrf_token(founding_paper):
@@ -79,7 +82,9 @@ def test_the_page_cache_never_serves_one_language_to_another(client, founding_pa
     assert client.get(path, HTTP_ACCEPT_LANGUAGE="en").content == english.content
     revalidated = client.get(path, HTTP_ACCEPT_LANGUAGE="en", HTTP_IF_NONE_MATCH=german["ETag"])
     assert revalidated.status_code == 200 and SKIP["en"] in revalidated.content.decode()
-    same = client.get(path, HTTP_ACCEPT_LANGUAGE="de-AT,de;q=0.8", HTTP_IF_NONE_MATCH=german["ETag"])
+    same = client.get(
+        path, HTTP_ACCEPT_LANGUAGE="de-AT,de;q=0.8", HTTP_IF_NONE_MATCH=german["ETag"]
+    )
     assert same.status_code == 304  # another German Accept-Language: the same variant
 
 

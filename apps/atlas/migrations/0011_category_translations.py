@@ -4,12 +4,35 @@ from django.db import migrations, models
 from django.db.models import F
 
 
+# A frozen copy of apps/atlas/taxonomy.py CATEGORY_TRANSLATIONS as of this migration.
+TRANSLATIONS = {
+    "financial-credit-scoring": ("Finanzielles Kreditscoring", "金融信用评分"),
+    "geo-scoring": ("Geo-Scoring und Scoring von Wohngegenden", "地理评分与街区评分"),
+    "platform-ratings": ("Plattform- und Gig-Economy-Bewertungen", "平台与零工经济评级"),
+    "social-media-reputation": ("Reputation und Quantifizierung in sozialen Medien", "社交媒体声誉与量化"),
+    "government-blacklists": ("Staatliche schwarze und rote Listen", "政府黑名单与红名单"),
+    "corporate-compliance": ("Compliance-Ratings für Unternehmen", "企业合规评级"),
+    "welfare-fraud-scoring": ("Scoring von Sozialleistungs- und Leistungsbetrug", "社会福利与福利欺诈评分"),
+    "tenant-screening": ("Mieterauswahl und Mieterprüfung", "租户筛查"),
+    "insurance-telematics": ("Versicherungstelematik und verhaltensbasierte Preisgestaltung", "保险远程信息处理与基于行为的定价"),
+    "workplace-monitoring": ("Überwachung und Scoring am Arbeitsplatz", "工作场所监控与评分"),
+    "facial-recognition": ("Gesichtserkennung und Einbindung in die Überwachung", "人脸识别与监控整合"),
+    "public-health-compliance": ("Einhaltung von Gesundheitsvorschriften (etwa Gesundheitscodes)", "公共卫生合规（如健康码）"),
+    "predictive-policing": ("Predictive Policing und Risikoscoring", "预测性警务与风险评分"),
+    "other": ("Sonstiges", "其他"),
+}
+
+
 def copy_english(apps, schema_editor):
     """The existing names and descriptions are the English ones (modeltranslation reads
-    name_en from now on; German and Chinese come from load_starter_data)."""
+    name_en from now on); the default categories get their German and Chinese names
+    (load_starter_data fills them again where a later flush removed them)."""
     Category = apps.get_model("atlas", "Category")
     Category.objects.filter(name_en__isnull=True).update(name_en=F("name"))
     Category.objects.filter(description_en__isnull=True).update(description_en=F("description"))
+    for slug, (german, chinese) in TRANSLATIONS.items():
+        Category.objects.filter(slug=slug, name_de__isnull=True).update(name_de=german)
+        Category.objects.filter(slug=slug, name_zh_hans__isnull=True).update(name_zh_hans=chinese)
 
 
 class Migration(migrations.Migration):
