@@ -52,6 +52,7 @@ PAYLOADS = {
     "API search": lambda s: "/api/search/?q=schufa",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
+    "JavaScript catalogue": lambda s: "/jsi18n/",
 }
 
 
