@@ -18,15 +18,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session):
-    """The .mo files are built from the .po files (not committed): compile the changed
-    ones before any test loads a catalogue, so `pytest` alone serves German and Chinese
-    pages as `make test` does. Each write is atomic, so parallel workers may race."""
-    from django.core.management import call_command
-
-    call_command("compile_catalogues", verbosity=0)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,6 +28,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """The .mo files are built from the .po files (not committed): compile the changed
+    ones before any test loads a catalogue, so `pytest` alone serves German and Chinese
+    pages as `make test` does. Each write is atomic, so parallel workers may race."""
+    from django.core.management import call_command
+
+    call_command("compile_catalogues", verbosity=0)
 
 
 def require(condition: bool, reason: str) -> None:
