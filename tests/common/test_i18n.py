@@ -138,3 +138,16 @@ def test_categories_are_translated_by_the_starter_data_idempotently(founding_pap
     ensure_category_translations()
     with translation.override("de"):
         assert Category.objects.get(slug="other").name == "Weiteres"
+
+
+def test_the_admin_edits_a_category_in_every_language(client):
+    from apps.atlas.models import Category
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    category = Category.objects.get(slug="tenant-screening")
+    page = client.get(f"/admin/atlas/category/{category.pk}/change/").content.decode()
+    for field in ("name_en", "name_de", "name_zh_hans", "description_de"):
+        assert f'name="{field}"' in page
+    assert "Mieterauswahl und Mieterprüfung" in page  # migration 0011
