@@ -3,7 +3,6 @@ prefix here) and ``api_urlpatterns`` (under /api/)."""
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.accounts import urls as accounts_urls
@@ -33,7 +32,7 @@ urlpatterns = [
     path("healthz", common_views.healthz, name="healthz"),
     # No language prefix in any URL (ADR 0012): the switcher POSTs here, which sets the
     # language cookie and goes back to ``next``.
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
     path("jsi18n/", common_views.javascript_catalog, name="javascript-catalog"),
     path("sources/", include(sources_urls)),
     # Before allauth's own: the same page, keeping ``next`` across browsers.

@@ -11,9 +11,10 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.accounts.services import language_for
 from apps.common import events, http_cache
 from apps.common.markdown import mentioned_usernames
 from apps.moderation.standing import Standing, standing
@@ -175,8 +176,10 @@ def notification_send_email(*, notification_id: int) -> bool:
             "site_name": settings.SITE_NAME,
             "base_url": site_url(),
         }
-        subject = notification_email_subject(notification)
-        message = render_to_string("annotations/email/notification.txt", context)
+        # In the recipient's language, not the worker's (ADR 0012).
+        with translation.override(language_for(recipient)):
+            subject = notification_email_subject(notification)
+            message = render_to_string("annotations/email/notification.txt", context)
         send_mail(subject, message, None, [recipient.email])
         notification.emailed_at = timezone.now()
         notification.email_pending = False

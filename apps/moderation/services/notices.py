@@ -10,9 +10,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from apps.accounts.services import language_for
 from apps.common import events, http_cache
 
 from ..models import ModerationNotice, ReviewItem
@@ -93,11 +94,12 @@ def notice_send_email(*, notice_id: int) -> str:
                 "link": _absolute(notice.target_url),
                 "notices_link": _absolute(reverse("moderation:notices")),
             }
+            # In the recipient's language, not the worker's (ADR 0012).
+            with translation.override(language_for(recipient)):
+                subject = notice_email_subject(notice)
+                message = render_to_string("moderation/email/notice_body.txt", context)
             send_mail(
-                subject=notice_email_subject(notice),
-                message=render_to_string("moderation/email/notice_body.txt", context),
-                from_email=None,
-                recipient_list=[recipient.email],
+                subject=subject, message=message, from_email=None, recipient_list=[recipient.email]
             )
             outcome = "sent"
         notice.email_handled_at = timezone.now()
