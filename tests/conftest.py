@@ -62,6 +62,17 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request through the test client activates its language in this thread
+    (LocaleMiddleware) and nothing resets it: a test that asked in Chinese would leave
+    the next test's services speaking Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Django's default PBKDF2 costs about half a second a password on the CI machine, and
     the suite makes users by the thousand. Tests that are about hashing set their own."""
