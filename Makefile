@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Links in e-mails, feeds, exports and citations point here (`make run` serves it).
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test worker worker-default worker-imports beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
+.PHONY: run test messages compile-messages worker worker-default worker-imports beat lint format migrate seed seed-bench check-deploy bench load load-steps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,25 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-runtime
 
-migrate: $(VENV)/.installed-runtime
+migrate: $(VENV)/.installed-runtime compile-messages
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py migrate --noinput
+
+## Interface languages (ADR 0012, docs/translations.md). `make messages` extracts every
+## wrapped string into locale/{de,zh_Hans}/LC_MESSAGES/django.po and djangojs.po (needs
+## GNU gettext: apt-get install gettext); translate the new msgids, then `make test`.
+LOCALES ?= de zh_Hans
+MAKEMESSAGES_IGNORE := --ignore=.venv --ignore=bench --ignore=tests --ignore=staticfiles \
+	--ignore=node_modules --ignore=media --ignore=static/vendor
+messages: $(VENV)/.installed-dev
+	$(BIN)/python manage.py makemessages $(foreach l,$(LOCALES),-l $(l)) $(MAKEMESSAGES_IGNORE) \
+		--add-location=file --no-obsolete
+	$(BIN)/python manage.py makemessages -d djangojs $(foreach l,$(LOCALES),-l $(l)) \
+		$(MAKEMESSAGES_IGNORE) --add-location=file --no-obsolete
+	$(BIN)/python manage.py compile_catalogues
+
+## .po -> .mo with polib (no gettext needed); CI runs it through `make test`.
+compile-messages: $(VENV)/.installed-runtime
+	$(BIN)/python manage.py compile_catalogues
 
 seed: migrate
 	$(BIN)/python manage.py load_starter_data --demo
@@ -37,7 +54,7 @@ run: seed
 		--ws websockets-sansio --reload --reload-dir apps --reload-dir project --reload-dir templates
 
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev compile-messages
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
 	$(BIN)/pytest $(PYTEST_ARGS)

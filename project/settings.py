@@ -108,6 +108,8 @@ if TRUSTED_PROXY_COUNT < 0:
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 INSTALLED_APPS = [
+    # Before the admin: it patches the admin for translated model fields (ADR 0012).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -399,8 +401,20 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- I18n -------------------------------------------------------------------------------
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each shipped language has a complete catalogue in locale/ (tests/common/test_catalogues.py)
+# and translated categories (modeltranslation, apps/atlas/translation.py). URLs carry no
+# language: LocaleMiddleware picks it from the language cookie that the header's switcher
+# sets (Django's set_language), else from Accept-Language; public pages are cached per
+# resolved language (ADR 0012).
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese")), ("de", _("German"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_NAME = "django_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = not DEBUG
+# modeltranslation: a category without a German or Chinese name shows the English one.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -35,6 +35,10 @@ api_urlpatterns = [
 urlpatterns = [
     path("", site_views.home, name="home"),
     path("healthz", common_views.healthz, name="healthz"),
+    # No language prefix in any URL (ADR 0012): the switcher POSTs here, which sets the
+    # language cookie and goes back to ``next``.
+    path("i18n/setlang/", accounts_views.language_set, name="set_language"),
+    path("jsi18n/", common_views.javascript_catalog, name="javascript-catalog"),
     path("sources/", include(sources_urls)),
     # Before allauth's own: the same page, keeping ``next`` across browsers.
     path(

@@ -17,6 +17,7 @@ import pytest
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -27,6 +28,16 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session):
+    """The .mo files are built from the .po files (not committed): compile the changed
+    ones before any test loads a catalogue, so `pytest` alone serves German and Chinese
+    pages as `make test` does. Each write is atomic, so parallel workers may race."""
+    from django.core.management import call_command
+
+    call_command("compile_catalogues", verbosity=0)
 
 
 def require(condition: bool, reason: str) -> None:
@@ -48,6 +59,17 @@ def pytest_runtest_makereport(item, call):
 
 
 # --- Caches -------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request through the test client activates its language in this thread
+    (LocaleMiddleware) and nothing resets it: a test that asked in Chinese would leave
+    the next test's services speaking Chinese."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.utils import get_next_redirect_url
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from apps.common.client_ip import client_ip
 from apps.common.email import subject_line
@@ -41,6 +42,13 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def format_email_subject(self, subject: str) -> str:
         return subject_line(super().format_email_subject(subject))
+
+    def save_user(self, request, user, form, commit=True):
+        # Their e-mails (replies, moderation notices) are written in the language they
+        # signed up in until they choose another with the switcher (ADR 0012).
+        language = get_language()
+        user.language = language if language in dict(settings.LANGUAGES) else ""
+        return super().save_user(request, user, form, commit=commit)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth's templates say "Hello from {{ current_site.name }}" and end with its

@@ -12,5 +12,5 @@ class AccountsConfig(AppConfig):
         from .models import User
 
         # Names show on every public payload; a sign-in or a new password shows nowhere.
-        http_cache.declare(User, ignore_fields={"last_login", "password"})
+        http_cache.declare(User, ignore_fields={"last_login", "password", "language"})
         http_cache.declare(Group)  # roles (moderators, editors)

@@ -15,7 +15,8 @@ class SignupExtraForm(forms.Form):
     display_name = forms.CharField(label=_("Display name"), max_length=120, required=False)
     country = LazyTypedChoiceField(
         label=_("Home country"),
-        choices=[("", _("— choose —")), *countries],
+        # Called per form: country names in the visitor's language, not the import's.
+        choices=lambda: [("", _("— choose —")), *countries],
         required=False,
         widget=CountryCombobox,
     )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,11 @@ class User(AbstractUser):
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     email_notifications = models.BooleanField(
         _("email me about replies and mentions"), default=True
+    )
+    # The language their e-mails are written in: the last one they chose with the
+    # header's switcher while signed in, or the one they signed up in (ADR 0012).
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
     )
 
     class Meta:

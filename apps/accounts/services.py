@@ -27,6 +27,26 @@ def profile_update(*, user: User, actor: User, **fields) -> User:
     return user
 
 
+def user_language_set(*, user: User, language: str) -> bool:
+    """Remember the interface language ``user`` chose, for what is sent to them later
+    (e-mails). Ignores a language the site does not offer. Returns whether it changed.
+    Writes only that column: a public page never shows it (accounts/apps.py ignores it)."""
+    from django.conf import settings
+
+    if language not in dict(settings.LANGUAGES) or user.language == language:
+        return False
+    user.language = language
+    user.save(update_fields=["language"])
+    return True
+
+
+def language_for(user: User) -> str:
+    """The language to write to ``user`` in, when no request says it."""
+    from django.conf import settings
+
+    return user.language or settings.LANGUAGE_CODE
+
+
 @transaction.atomic
 def api_token_regenerate(*, user: User) -> Token:
     """Replace the user's API token (the old one stops working at once)."""

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from allauth.account.views import ConfirmEmailView as AllauthConfirmEmailView
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.i18n import set_language
 from rest_framework.authtoken.models import Token
 
 from . import services
@@ -67,3 +69,13 @@ class ConfirmEmailView(AllauthConfirmEmailView):
         if after and not self.request.user.is_authenticated:
             return f"{reverse('account_login')}?{urlencode({'next': after})}"
         return super().get_redirect_url()
+
+
+def language_set(request):
+    """Django's ``set_language`` (the header's switcher: the cookie, back to ``next``); a
+    signed-in person's choice is kept on their account too, for their e-mails."""
+    response = set_language(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    if request.user.is_authenticated and response.cookies.get(settings.LANGUAGE_COOKIE_NAME):
+        services.user_language_set(user=request.user, language=language)
+    return response

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from apps.common.markdown import render_markdown
@@ -22,7 +23,9 @@ from .models import (
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
+    """One name and description field per interface language (apps/atlas/translation.py)."""
+
     list_display = ["name", "slug", "order"]
     list_editable = ["order"]
     search_fields = ["name", "slug", "description"]

@@ -13,7 +13,7 @@ from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
 from .entries import services
 from .entries.data import EvidenceData, ExampleData, PassageLinkData
 from .models import Example
-from .taxonomy import ensure_default_categories
+from .taxonomy import ensure_category_translations, ensure_default_categories
 
 STARTER_ENTRIES = [
     {
@@ -145,6 +145,9 @@ def load_starter_data() -> Iterator[str]:
     created = ensure_default_categories()
     if created:
         yield f"Loaded: {created} atlas categories"
+    translated = ensure_category_translations()
+    if translated:
+        yield f"Translated: {translated} atlas categories (German, Chinese)"
     source = _founding_paper()
     for entry in STARTER_ENTRIES:
         data: ExampleData = entry["data"]

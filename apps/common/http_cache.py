@@ -304,7 +304,15 @@ def _digest(parts: Iterable[str]) -> str:
 
 
 def _etag(request, current: str, vary: Iterable[str]) -> str:
-    headers = [f"{name}:{request.headers.get(name, '')}" for name in vary]
+    # The language is in the digest as LocaleMiddleware resolved it (the language cookie,
+    # else Accept-Language), not as the raw header: a page has three variants, not one per
+    # browser's Accept-Language string, and a reader whose cookie says "de" never matches
+    # the English body's key (ADR 0012).
+    headers = [
+        f"{name}:{request.headers.get(name, '')}"
+        for name in vary
+        if name.lower() != "accept-language"
+    ]
     return (
         '"'
         + _digest(

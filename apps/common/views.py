@@ -7,7 +7,16 @@ from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
+from django.views.i18n import JavaScriptCatalog
+
+from .http_cache import public_page
+from .public import public_view
+
+# The catalogue depends on nothing in the database: its ETag changes with the build (the
+# compiled .mo files are part of build_id) and the language, like every public payload.
+javascript_catalog = public_view(public_page(depends_on=())(JavaScriptCatalog.as_view()))
 
 
 @never_cache
@@ -19,8 +28,10 @@ def healthz(request):
 
 def _error(request, template: str, status: int, exception=None):
     if request.path.startswith("/api/"):
-        messages = {400: "Bad request.", 403: "You do not have permission to do this.",
-                    404: "Not found.", 500: "Server error. The team has been told."}  # fmt: skip
+        messages = {400: gettext("Bad request."),
+                    403: gettext("You do not have permission to do this."),
+                    404: gettext("Not found."),
+                    500: gettext("Server error. The team has been told.")}  # fmt: skip
         return JsonResponse({"detail": messages[status]}, status=status)
     return render(request, template, {"exception": exception}, status=status)
 
@@ -58,12 +69,15 @@ def server_error(request):
     if isinstance(exception, (OperationalError, InterfaceError)):
         if request.path.startswith("/api/"):
             response = JsonResponse(
-                {"detail": "The database is unavailable. Please try again in a minute."}, status=503
+                {"detail": gettext("The database is unavailable. Please try again in a minute.")},
+                status=503,
             )
         else:
             response = HttpResponse(loader.get_template("503.html").render({}), status=503)
         response["Retry-After"] = "60"
         return response
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Server error. The team has been told."}, status=500)
+        return JsonResponse(
+            {"detail": gettext("Server error. The team has been told.")}, status=500
+        )
     return HttpResponseServerError(loader.get_template("500.html").render({}))

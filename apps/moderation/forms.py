@@ -14,6 +14,15 @@ from apps.common.validators import as_id
 
 from .models import QUEUE_DECISIONS, AuditAction, FlagReason, ReviewItemType, ReviewStatus
 
+
+def _country_choices(blank):
+    """Country names in the reader's language, sorted for it: a list built at import
+    would keep the language active then (English) for everyone."""
+    if blank is None:
+        return lambda: list(countries)
+    return lambda: [("", blank), *countries]
+
+
 AGE_CHOICES = [
     ("", _("Any age")),
     ("1", _("Older than a day")),
@@ -60,7 +69,7 @@ class QueueFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *ReviewItemType.choices]
     )
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=[("", _("All countries")), *countries]
+        label=_("Country"), required=False, choices=_country_choices(_("All countries"))
     )
     # Chosen from a list on the page (issue 19): the categories items carry, and priority
     # bands; the API (same form) may still send any slug or number.
@@ -138,7 +147,7 @@ class LogFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
     target_type = forms.CharField(label=_("Target type"), required=False, max_length=100)
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=[("", _("All countries")), *countries]
+        label=_("Country"), required=False, choices=_country_choices(_("All countries"))
     )
     q = forms.CharField(label=_("Target or reason contains"), required=False, max_length=200)
     since = forms.DateField(
@@ -187,7 +196,7 @@ class UserMeasureForm(forms.Form):
     countries = CountryCodesField(
         label=_("Countries (moderators only)"),
         required=False,
-        choices=countries,
+        choices=_country_choices(None),
         # static/js/country-picker.js turns it into a type-to-find combobox; without
         # script it stays this list.
         widget=forms.SelectMultiple(
@@ -242,7 +251,7 @@ class UserDirectoryForm(forms.Form):
     country = forms.ChoiceField(
         label=_("Moderators of country"),
         required=False,
-        choices=[("", _("Any country")), *countries],
+        choices=_country_choices(_("Any country")),
         help_text=_("With “Moderators”: those who can moderate this country."),
     )
 

@@ -16,10 +16,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from apps.accounts.services import language_for
 from apps.common import events, http_cache
 
 from . import registry, selectors
@@ -168,12 +169,11 @@ def notification_send_email(*, notification_id: int) -> bool:
             "link": absolute_url(notification.target_url) if notification.target_url else "",
             "inbox_link": absolute_url(reverse("notifications:list")),
         }
-        send_mail(
-            notification_email_subject(notification),
-            render_to_string("notifications/email/notification.txt", context),
-            None,
-            [recipient.email],
-        )
+        # In the recipient's language, not the worker's (ADR 0012).
+        with translation.override(language_for(recipient)):
+            subject = notification_email_subject(notification)
+            message = render_to_string("notifications/email/notification.txt", context)
+        send_mail(subject, message, None, [recipient.email])
         notification.emailed_at = timezone.now()
         notification.email_pending = False
         notification.save(update_fields=["emailed_at", "email_pending"])

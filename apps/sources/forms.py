@@ -6,11 +6,19 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .importers import ImportRejected, validate_upload
 from .models import Source, SourceType
 from .services import DOI_PATTERN, SourceMetadata, normalize_doi
+
+
+def _file_help_text() -> str:
+    return gettext("Plain text, Markdown, HTML or PDF with a text layer, up to %(limit)s.") % {
+        "limit": filesizeformat(settings.SOURCE_UPLOAD_MAX_BYTES)
+    }
 
 
 def _max_year() -> int:
@@ -70,8 +78,9 @@ class SourceUploadForm(forms.Form):
     )
     file = UploadFileField(
         label=_("File"),
-        help_text=_("Plain text, Markdown, HTML or PDF with a text layer, up to %(limit)s.")
-        % {"limit": filesizeformat(settings.SOURCE_UPLOAD_MAX_BYTES)},
+        # Lazy as a whole: formatted at class definition it would stay in the language
+        # active when the module was imported.
+        help_text=lazy(_file_help_text, str)(),
     )
 
     def clean_year(self):

@@ -98,7 +98,9 @@
     keyboard: true,
   }).setView([30, 10], 1.5);
   map.attributionControl.setPrefix(false);
-  map.attributionControl.addAttribution("Natural Earth (public domain) · Leaflet");
+  // Strings in scripts come from Django's JavaScript catalogue (/jsi18n/, djangojs.po).
+  var gettext = window.gettext || function (text) { return text; };
+  map.attributionControl.addAttribution("Natural Earth (" + gettext("public domain") + ") · Leaflet");
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", document.getElementById("atlas-headline").textContent);
 

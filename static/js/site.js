@@ -91,6 +91,19 @@
     var form = event.target;
     if (!form || (form.getAttribute("method") || "").toLowerCase() !== "post") return;
     var token = cookie("csrftoken");
+    if (!token && form.hasAttribute("data-needs-csrf") && !form.hasAttribute("data-csrf-asked")) {
+      // A first visitor (the language switcher) has no token yet: /api/me/ sets the
+      // cookie, then the form goes as it would have.
+      event.preventDefault();
+      form.setAttribute("data-csrf-asked", "");
+      var url = document.body.getAttribute("data-me-url") || "/api/me/";
+      fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .catch(function () {})
+        .then(function () {
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+        });
+      return;
+    }
     if (!token) return;
     var field = form.querySelector("input[name=csrfmiddlewaretoken]");
     if (!field) {

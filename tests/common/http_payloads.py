@@ -71,6 +71,7 @@ PAYLOADS = {
     "coding history": lambda s: f"/coding/examples/{s.example.pk}/history/",
     "API agreement": lambda s: "/api/atlas/agreement/",
     "API codebook versions": lambda s: "/api/codebook/versions/",
+    "JavaScript catalogue": lambda s: "/jsi18n/",
 }
 
 

@@ -35,6 +35,8 @@ EXTERNAL = {
 ROUTES = {
     'home': Row('/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'healthz': Row('/healthz', get=(200, 200, 200), post=(200, 200, 200), html=False),
+    'set_language': Row('/i18n/setlang/', get=(302, 302, 302), post=(302, 302, 302), html=False),  # the header's language switcher: POST language + next sets the cookie and goes back (the test client sends a Referer-less request: back to /)
+    'javascript-catalog': Row('/jsi18n/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the JavaScript catalogue, public per language
     'sources:list': Row('/sources/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:add': Row('/sources/add/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 200), post=(302, 404, 200), html=False),  # the uploader and the source's stewards (moderators maintain the paper, loaded by the system)

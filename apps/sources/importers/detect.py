@@ -8,22 +8,24 @@ from charset_normalizer import from_bytes
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .base import ImportRejected
 
+# Lazy: named in the uploader's language when the upload is refused.
 _BINARY_SIGNATURES = [
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"PK\x03\x04", "a ZIP archive (or a Word/OpenDocument file)"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
-    (b"{\\rtf", "an RTF document"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a program"),
-    (b"OggS", "an audio file"),
-    (b"ID3", "an audio file"),
-    (b"RIFF", "a media file"),
+    (b"\x89PNG", gettext_lazy("a PNG image")),
+    (b"\xff\xd8\xff", gettext_lazy("a JPEG image")),
+    (b"GIF8", gettext_lazy("a GIF image")),
+    (b"PK\x03\x04", gettext_lazy("a ZIP archive (or a Word/OpenDocument file)")),
+    (b"\x1f\x8b", gettext_lazy("a gzip archive")),
+    (b"\xd0\xcf\x11\xe0", gettext_lazy("an old Microsoft Office file")),
+    (b"{\\rtf", gettext_lazy("an RTF document")),
+    (b"\x7fELF", gettext_lazy("a program")),
+    (b"MZ", gettext_lazy("a program")),
+    (b"OggS", gettext_lazy("an audio file")),
+    (b"ID3", gettext_lazy("an audio file")),
+    (b"RIFF", gettext_lazy("a media file")),
 ]
 
 _HTML_START = re.compile(
@@ -38,7 +40,7 @@ _MD_SIGNS = [
     re.compile(r"^[^\n]+\n(=+|-+)\s*$", re.M),
     re.compile(r"\A---\s*\n.*?\n---\s*\n", re.S),
 ]
-_SUPPORTED = "plain text, Markdown, HTML or PDF"
+_SUPPORTED = gettext_lazy("plain text, Markdown, HTML or PDF")
 
 
 def decode_text(data: bytes) -> str:
