@@ -24,8 +24,8 @@ def test_a_reply_is_emailed_in_the_recipients_language(
     with run_on_commit():
         services.annotation_reply(author=other_user, parent=root, body="A reply")
     assert len(mail.outbox) == 1
-    assert "hat auf Ihre Annotation geantwortet" in mail.outbox[0].subject
-    assert "Diskussion lesen" in mail.outbox[0].body
+    assert "hat Ihnen geantwortet" in mail.outbox[0].subject
+    assert "Alle Ihre Benachrichtigungen" in mail.outbox[0].body
 
 
 def test_a_moderation_notice_is_emailed_in_the_recipients_language(user, run_on_commit):
