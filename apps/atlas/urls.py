@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .aggregates import api as aggregates_api
+from .aggregates import compare_views
 from .aggregates import views as aggregates_views
 from .discussion import api as discussion_api
 from .discussion import views as discussion_views
@@ -71,10 +72,10 @@ urlpatterns = [
         research_status_views.research_status_set,
         name="research_status_set",
     ),
-    path("compare/", aggregates_views.compare, name="compare"),
-    path("compare.csv", aggregates_views.compare_csv, name="compare_csv"),
-    path("compare.json", aggregates_views.compare_json, name="compare_json"),
-    path("codebook/", aggregates_views.codebook, name="codebook"),
+    path("compare/", compare_views.compare, name="compare"),
+    path("compare.csv", compare_views.compare_csv, name="compare_csv"),
+    path("compare.json", compare_views.compare_json, name="compare_json"),
+    path("codebook/", compare_views.codebook, name="codebook"),
     path("import/", imports_views.import_entries, name="import"),
 ]
 

@@ -297,6 +297,11 @@ def entries_table(
             "end_year",
             "modified",
             "category__name",
+            # The name in every language (modeltranslation's columns): the current one
+            # falls back to English, which would otherwise be loaded row by row.
+            "category__name_en",
+            "category__name_de",
+            "category__name_zh_hans",
             "category__slug",
         )  # fmt: skip
         .order_by(*order)
