@@ -111,7 +111,8 @@ def left_in_english(
 # gap, docs/translations.md.
 STORED_TEXT = {
     "moderation:queue": {"Inaccurate"},
-    "moderation:notices": {"Reason", "Reason:"},
+    # Decision notices in the one inbox (their reason is the moderator's words).
+    "notifications:list": {"Reason", "Reason:"},
 }
 
 
