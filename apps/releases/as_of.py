@@ -17,9 +17,9 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
-from django_countries import countries
 
 from apps.atlas import as_of as atlas_as_of
+from apps.atlas.aggregates.selectors import place_rows
 from apps.atlas.dimensions import Scope
 from apps.atlas.entries.filters import ExampleFilters
 from apps.atlas.models import Status
@@ -69,28 +69,6 @@ def _record_matches(record: dict, filters: ExampleFilters) -> bool:
     return True
 
 
-def _place_rows(counts: dict[tuple[str, str], int]) -> dict:
-    places: dict[str, dict] = {}
-    for (code, category), n in counts.items():
-        place = places.setdefault(code, {"country": code, "count": 0, "categories": {}})
-        place["count"] += n
-        place["categories"][category] = place["categories"].get(category, 0) + n
-    country_rows, scope_rows = [], []
-    for code, place in places.items():
-        if code in Scope.values:
-            scope_rows.append({**place, "name": str(Scope(code).label)})
-        else:
-            country_rows.append({**place, "name": str(countries.name(code))})
-    order = lambda row: (-row["count"], row["name"])  # noqa: E731
-    country_rows.sort(key=order)
-    scope_rows.sort(key=order)
-    return {
-        "countries": country_rows,
-        "supranational": scope_rows,
-        "total": sum(p["count"] for p in places.values()),
-    }
-
-
 def release_aggregates(release: Release, filters: ExampleFilters) -> dict:
     """The map's aggregates over the release's entries: the live map's shape."""
     query = "&".join(f"{k}={v}" for k, v in sorted(filters.as_query().items()))
@@ -116,7 +94,7 @@ def release_aggregates(release: Release, filters: ExampleFilters) -> dict:
         for row in qs.values("country", "scope", "category").annotate(n=Count("*")):
             code = row["country"] or row["scope"]
             counts[(code, row["category"])] = counts.get((code, row["category"]), 0) + row["n"]
-    result = _place_rows(counts)
+    result = place_rows(counts)
     cache.set(key, result, None)  # the snapshot never changes
     return result
 

@@ -33,10 +33,19 @@ def _compute_aggregates(filters: ExampleFilters) -> dict:
         .order_by()
     )
     slugs = dict(Category.objects.values_list("pk", "slug"))
-    places: dict[str, dict] = {}
+    counts: dict[tuple[str, str], int] = {}
     for country, scope, category_id, n in rows:
-        category = slugs.get(category_id, str(category_id))
-        code = country or scope
+        key = (country or scope, slugs.get(category_id, str(category_id)))
+        counts[key] = counts.get(key, 0) + n
+    return place_rows(counts)
+
+
+def place_rows(counts: dict[tuple[str, str], int]) -> dict:
+    """The map's rows from ``{(country or scope code, category slug): entries}``: one row
+    per place with its categories, countries and supranational scopes apart, most entries
+    first. Shared with a release's frozen counts (apps/releases/as_of.py)."""
+    places: dict[str, dict] = {}
+    for (code, category), n in counts.items():
         place = places.setdefault(code, {"country": code, "count": 0, "categories": {}})
         place["count"] += n
         place["categories"][category] = place["categories"].get(category, 0) + n
