@@ -80,30 +80,9 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
         "version": example.version,
         "published_at": _date(example.published_at),
         "modified": _date(example.modified),
-        "evidence": [
-            {
-                "title": item.title,
-                "url": item.url,
-                "doi": item.doi,
-                "source": item.source.slug if item.source_id else "",
-                "publisher": item.publisher,
-                "published": _date(item.published),
-                "accessed": _date(item.accessed),
-                "page": item.page,
-                "quote": item.quote,
-            }
-            for item in example.evidence.all()
-        ],
-        "passages": [
-            {
-                "source": link.passage.document.source.slug,
-                "version": link.passage.document.version,
-                "anchor": link.passage.anchor,
-                "relation": link.relation,
-                "note": link.note,
-            }
-            for link in example.passage_links.all()
-        ],
+        # The same records the atlas's CSV export carries for import (one definition).
+        "evidence": formats.evidence_records(example),
+        "passages": formats.passage_link_records(example),
         "contributors": _contributors(example),
     }
 
