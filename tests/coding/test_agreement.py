@@ -86,6 +86,27 @@ def test_the_resampled_statistics_give_the_packages_alpha(level, seed):
     assert agreement.alpha_from_statistics(matrix, level) == pytest.approx(expected, abs=1e-9)
 
 
+@pytest.mark.parametrize("level", ["nominal", "interval"])
+def test_resampling_groups_of_units_gives_the_unit_bootstraps_interval(level, monkeypatch):
+    """A resample drawn as one multinomial over groups of alike units has the
+    distribution of n units drawn one by one: the two intervals agree to within the
+    bootstrap's own noise (and the groups path is the one taken here)."""
+    rng = np.random.default_rng(3)
+    truth = rng.integers(0, 4, 400)
+    rows = []
+    for unit, value in enumerate(truth):
+        for coder in range(3):
+            given = value if rng.random() < 0.75 else rng.integers(0, 4)
+            rows.append((unit, coder, {"f": int(given) + (2000 if level == "interval" else 0)}))
+    fields = [("f", level)]
+    grouped = agreement.agreement(rows, fields, samples=4000)[0]
+    monkeypatch.setattr(agreement, "MAX_GROUPS", 0)  # every field draws unit by unit
+    drawn = agreement.agreement(rows, fields, samples=4000)[0]
+    assert grouped.alpha == drawn.alpha
+    assert grouped.ci == pytest.approx(drawn.ci, abs=0.01)
+    assert grouped.ci != drawn.ci  # two different draws: the groups path was taken
+
+
 def test_agreement_over_10000_double_coded_entries_takes_at_most_2_seconds():
     """Bench (issue 16): every field of the codebook, 10,000 units, two of 40 coders each,
     1,000 bootstrap resamples (docs/benchmarks.md, "Coder agreement")."""
