@@ -38,6 +38,14 @@ class EntryExtension:
     # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
     # templates to include there go in its "personal_templates" list.
     personal_context: Callable | None = None
+    # (request, example, data) -> dict for the entry's edit form (``data``: the POST
+    # being re-shown, or None); templates to include inside the form go in its
+    # "form_templates" list.
+    form_context: Callable | None = None
+    # (request, example, data) -> None, called with the edited entry inside the edit
+    # form's transaction once the edit is applied; a ValidationError (keyed by a name
+    # the form does not have: shown above the form) refuses the whole save.
+    form_save: Callable | None = None
 
 
 _publish_checks: list[Callable] = []
@@ -115,3 +123,19 @@ def personal_context(request, example) -> dict:
             context["personal_templates"] += extra.pop("personal_templates", [])
             context.update(extra)
     return context
+
+
+def form_context(request, example, data) -> dict:
+    context: dict = {"form_templates": []}
+    for extension in _extensions.values():
+        if extension.form_context is not None:
+            extra = dict(extension.form_context(request, example, data))
+            context["form_templates"] += extra.pop("form_templates", [])
+            context.update(extra)
+    return context
+
+
+def form_save(request, example, data) -> None:
+    for extension in _extensions.values():
+        if extension.form_save is not None:
+            extension.form_save(request, example, data)

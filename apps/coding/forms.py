@@ -3,8 +3,18 @@ the services' (the API sends the same shapes)."""
 
 from __future__ import annotations
 
+import json
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from .codebook import INTERVAL
-from .services.citations import CitationData
+from .services.citations import MAX_CITATIONS, CitationData
+
+# The entry form's citation chips: one hidden input per citation (its JSON, the API's
+# input shape), and a marker saying the form carries the whole set.
+CITATION_INPUT = "value_citation"
+CITATIONS_MARKER = "value_citations_form"
 
 
 def _year(text: str):
@@ -78,3 +88,26 @@ def choices_from_post(post, *, codebook) -> dict:
         else:
             choices[name] = {"value": None, "reason": reason}
     return choices
+
+
+def citations_from_form(post) -> list[CitationData]:
+    """The entry form's chips, each checked for shape by the API's input serializer (the
+    service checks what they say). ValidationError keyed ``citations``."""
+    from .api import CitationInputSerializer, citation_data
+
+    texts = post.getlist(CITATION_INPUT)
+    if len(texts) > MAX_CITATIONS:
+        raise ValidationError(
+            {"citations": _("At most %(n)d citations an entry.") % {"n": MAX_CITATIONS}}
+        )
+    items = []
+    for text in texts:
+        try:
+            item = json.loads(text)
+        except ValueError:
+            item = None
+        serializer = CitationInputSerializer(data=item if isinstance(item, dict) else {})
+        if not isinstance(item, dict) or not serializer.is_valid():
+            raise ValidationError({"citations": _("A citation of the form is malformed.")})
+        items.append(serializer.validated_data)
+    return citation_data(items)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from apps.atlas import extensions
 
-from . import representation, selectors
+from . import entry_form, representation, selectors
 from .services.citations import check_required_citations
 
 
@@ -79,5 +79,7 @@ def register() -> None:
             jsonld_derivations=_jsonld,
             page_context=_page_context,
             personal_context=_personal_context,
+            form_context=entry_form.form_context,
+            form_save=entry_form.form_save,
         )
     )

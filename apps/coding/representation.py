@@ -75,3 +75,29 @@ def jsonld_nodes(citations: list[ValueCitation], absolute) -> dict[str, list]:
             node["description"] = citation.note
         nodes.setdefault(citation.field, []).append(node)
     return nodes
+
+
+def citation_form_json(citation: ValueCitation) -> dict:
+    """The citation as the entry form carries it in a hidden input (and the panel's check
+    answers): the API's input shape, with the quote's exact place, so saving the form
+    finds the same words even where the quote occurs twice in the passage."""
+    data = citation_json(citation)
+    data = {key: data[key] for key in ("field", "evidence", "passage", "quote", "note")}
+    if citation.quote:
+        data["prefix"], data["suffix"] = citation.prefix, citation.suffix
+        if citation.start is not None and citation.end is not None:
+            data["position"] = {"start": citation.start, "end": citation.end}
+    return data
+
+
+def citation_label(citation: ValueCitation) -> str:
+    """What a citation chip in the entry form says (plain text: the template escapes)."""
+    parts = []
+    if citation.evidence_title:
+        parts.append(citation.evidence_title)
+    if citation.document_id is not None:
+        parts.append(f"{citation.document.source.title}, v{citation.document.version}")
+    if citation.quote:
+        quote = citation.quote if len(citation.quote) <= 80 else citation.quote[:79] + "…"
+        parts.append(f"“{quote}”")
+    return " · ".join(parts)

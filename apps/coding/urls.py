@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api, views
+from . import api, panel_api, views
 
 app_name = "coding"
 
@@ -15,6 +15,12 @@ urlpatterns = [
 
 api_urlpatterns = [
     path("examples/<int:pk>/citations/", api.CitationsAPI.as_view(), name="api-example-citations"),
+    path(
+        "examples/<int:pk>/citations/check/",
+        panel_api.CitationCheckAPI.as_view(),
+        name="api-example-citation-check",
+    ),
+    path("citations/passages/", panel_api.PassageSearchAPI.as_view(), name="api-citation-passages"),
     path(
         "examples/<int:pk>/coding-requests/",
         api.CodingRequestsAPI.as_view(),

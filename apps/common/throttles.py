@@ -58,6 +58,9 @@ DEFAULT_RATES: dict[str, dict[str, str | None]] = {
     "group": {"user": "60/hour", "new_user": "20/hour", "ip": "120/hour"},
     # Saving, changing or deleting a saved search (and its feed token): a few a minute.
     "saved_search": {"user": "30/hour", "new_user": "10/hour", "ip": "60/hour"},
+    # Checking a value citation in the entry form's panel before it becomes a chip: a
+    # coder citing every field checks a dozen in a few minutes; it writes nothing.
+    "citation_check": {"user": "60/min", "new_user": "30/min", "ip": None},
 }
 NEW_ACCOUNT_AGE = timedelta(days=1)
 _DURATIONS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -111,3 +111,82 @@ def test_request_two_blind_codings_reconcile_and_publish_with_citations(
     expect(reader.locator("main")).to_contain_text("Ada Coder")
     expect(reader.locator("main")).to_contain_text("regulation")
     assert reviewer.js_errors == [] and reader.js_errors == []
+
+
+def test_a_coder_cites_right_to_contest_from_the_entry_form_and_publishes(
+    founding_paper, user, login_page
+):
+    """The entry form's side panel: search a passage, select the quote in it, have it
+    checked (a wrong quote is refused in the panel), see the chip beside the field, keep
+    what was typed in the form, save, publish, and read the citation on the entry."""
+    from apps.coding.services import citations_replace
+    from tests.coding.conftest import make_coder, passage_citation
+    from tests.moderation.conftest import make_moderator
+
+    coder = make_moderator()
+    make_coder().groups.first().user_set.add(coder)  # a coder who may publish
+    passage = Passage.objects.get(document=founding_paper.current_document, text__contains=QUOTE)
+    example = entry_services.example_create(
+        author=user, data=example_data(), evidence=[evidence_data()], confirm_distinct=True,
+    )  # fmt: skip
+    example = transitions.example_transition(actor=user, example=example, to="submitted")
+    citations_replace(
+        actor=coder,
+        example=example,
+        citations=[passage_citation(passage, field=f) for f in ("legal_basis", "consequences")],
+    )
+
+    page = login_page(coder)
+    page.goto(f"/atlas/examples/{example.pk}/{example.slug}/edit/")
+    page.fill("#id_summary", "Typed before citing: kept.")
+    cite = page.get_by_role("button", name="Cite “Right to contest”")
+    # The button sits with the field it cites.
+    expect(page.locator(".field:has(#id_contestable) [data-cite=contestable]")).to_be_visible()
+    cite.focus()
+    page.keyboard.press("Enter")
+    panel = page.get_by_role("dialog", name="Cite “Right to contest”")
+    expect(panel).to_be_visible()
+    page.keyboard.press("Escape")  # closes, and focus is back on the button
+    expect(panel).to_be_hidden()
+    expect(cite).to_be_focused()
+
+    cite.click()
+    panel.get_by_label("Find a passage by its words").fill("geo-scoring")
+    panel.get_by_label("Find a passage by its words").press("Enter")  # searches, no submit
+    panel.get_by_role("button", name="Use this passage").first.click()
+    expect(panel.locator("#cite-passage-text")).to_contain_text(QUOTE)
+    panel.get_by_label("Exact quote (optional)").fill("Schufa uses no scoring")
+    panel.get_by_role("button", name="Add the citation").click()
+    expect(panel.get_by_role("alert")).to_contain_text("not in that passage")
+    assert serious_violations(page) == []
+    page.evaluate(
+        """quote => {
+            const block = document.getElementById('cite-passage-text');
+            const text = block.firstChild, start = text.data.indexOf(quote);
+            const range = document.createRange();
+            range.setStart(text, start); range.setEnd(text, start + quote.length);
+            getSelection().removeAllRanges(); getSelection().addRange(range);
+        }""",
+        QUOTE,
+    )
+    panel.get_by_role("button", name="Use the selected words as the quote").click()
+    expect(panel.get_by_label("Exact quote (optional)")).to_have_value(QUOTE)
+    panel.get_by_label("Note (optional)").fill("Appeals go to the data protection office.")
+    panel.get_by_role("button", name="Add the citation").click()
+    expect(panel).to_be_hidden()
+    chips = page.locator(".field:has(#id_contestable) .citation-chips li")
+    expect(chips).to_have_count(1)
+    expect(chips).to_contain_text(QUOTE)
+    expect(page.locator("#id_summary")).to_have_value("Typed before citing: kept.")
+    expect(page.locator("#citation-status")).to_contain_text("Save the form")
+
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".messages")).to_contain_text("Saved")
+    page.get_by_role("button", name="Move to: Published").click()
+    expect(page.locator(".messages")).to_contain_text("Published")
+    assert Example.objects.get(pk=example.pk).status == "published"
+    marker = page.locator('details.value-citations[data-field="contestable"]')
+    marker.locator("summary").click()
+    expect(marker).to_contain_text(QUOTE)
+    expect(marker).to_contain_text("Appeals go to the data protection office.")
+    assert page.js_errors == []

@@ -166,6 +166,8 @@ ROUTES = {
     'api-atlas-countries': Row('/api/atlas/countries/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-atlas-research-status': Row('/api/atlas/countries/DE/research/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # moderators of the country; reason required
     'api-example-citations': Row('/api/examples/{example}/citations/', get=(200, 200, 200), post=(401, 405, 405), html=False),  # PUT: who may edit the entry; tests/coding/test_citations.py
+    'api-example-citation-check': Row('/api/examples/{example}/citations/check/', get=(401, 405, 405), post=(401, 403, 400), html=False),  # who may cite the entry directly; checks, stores nothing; tests/coding/test_entry_form.py
+    'api-citation-passages': Row('/api/citations/passages/', get=(401, 200, 200), post=(401, 405, 405), html=False),  # signed in: the entry form's passage picker
     'api-example-coding-requests': Row('/api/examples/{example}/coding-requests/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # moderators of the country; no volunteers: 400
     'api-coding-request-batch': Row('/api/coding-requests/batch/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # moderators; the world has new entries but no volunteer coders: 400
     'api-my-coding': Row('/api/examples/{example}/codings/mine/', get=(404, 404, 404), post=(401, 405, 405), html=False),  # assigned coders only (PUT); blind

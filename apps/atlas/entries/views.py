@@ -10,6 +10,7 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -216,16 +217,20 @@ def example_edit(request, pk: int, slug: str):
         if valid:
             try:
                 check_request_rate(request, "entry")
-                outcome = edits.example_edit(
-                    actor=request.user,
-                    example=example,
-                    changes=asdict(form.example_data()),
-                    evidence=[f.evidence_data() for f in formset.kept_forms()],
-                    passages=[f.link_data() for f in links_formset.kept_forms()]
-                    + form.passage_links(),
-                    expected_version=form.cleaned_data["version"],
-                    confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
-                )
+                # One transaction: what the extensions save from the same form (value
+                # citations) is refused with the edit, and the edit with it.
+                with transaction.atomic():
+                    outcome = edits.example_edit(
+                        actor=request.user,
+                        example=example,
+                        changes=asdict(form.example_data()),
+                        evidence=[f.evidence_data() for f in formset.kept_forms()],
+                        passages=[f.link_data() for f in links_formset.kept_forms()]
+                        + form.passage_links(),
+                        expected_version=form.cleaned_data["version"],
+                        confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
+                    )
+                    extensions.form_save(request, outcome.example, request.POST)
                 example = outcome.example
             except services.StaleVersion as exc:
                 status = 409
@@ -276,6 +281,7 @@ def example_edit(request, pk: int, slug: str):
         "unlink_url": reverse(
             "atlas:example_edit", kwargs={"pk": example.pk, "slug": example.slug}
         ),
+        **extensions.form_context(request, example, data),
     }
     return throttled_response(
         render(request, "atlas/example_form.html", context, status=status), throttled

@@ -219,14 +219,57 @@ def citations_replace(
     checked against its version's text. Raises ValidationError listing each bad item;
     nothing is stored then. The replaced citations stay in the history."""
     example = Example.objects.select_for_update().get(pk=example.pk)
+    _check_may_cite(actor, example)
+    built = build_citations(list(citations), example=example)
+    return replace_citations(example=example, citations=built, actor=actor)
+
+
+def _check_may_cite(actor, example: Example) -> None:
     if not can_edit(user=actor, example=example) or needs_review(user=actor, example=example):
         raise PermissionDenied(
             moderation_denied_message(
                 actor, example, _("You may not change the citations of this entry.")
             )
         )
-    built = build_citations(list(citations), example=example)
-    return replace_citations(example=example, citations=built, actor=actor)
+
+
+def may_cite(*, actor, example: Example) -> bool:
+    """Whether ``actor`` may change the entry's citations directly (the form's panel)."""
+    try:
+        _check_may_cite(actor, example)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def citation_check(*, actor, example: Example, item: CitationData) -> ValueCitation:
+    """The citation checked as ``citations_replace`` will check it, unsaved: the entry
+    form's side panel asks before it shows the citation as a chip (the form's save
+    checks the whole set again). PermissionDenied as for citations_replace;
+    ValidationError naming the problem. Writes nothing."""
+    _check_may_cite(actor, example)
+    evidence_by_id = {evidence.pk: evidence for evidence in example.evidence.all()}
+    return build_citation(item, example=example, evidence_by_id=evidence_by_id)
+
+
+def citations_unchanged(example: Example, items: Sequence[CitationData]) -> bool:
+    """Whether ``items`` are the entry's current citations (same field, evidence,
+    passage, quote and note, in any order): saving the entry form then replaces
+    nothing, so an edit that did not touch the citations leaves their history alone."""
+
+    def key_of_item(item: CitationData) -> tuple:
+        return (item.field, item.evidence, item.source or None, item.version if item.source
+                else None, item.anchor if item.source else None, item.quote, item.note.strip())  # fmt: skip
+
+    def key_of_citation(citation: ValueCitation) -> tuple:
+        document = citation.document
+        return (citation.field, citation.evidence_id,
+                document.source.slug if document else None,
+                document.version if document else None,
+                citation.passage_anchor if document else None, citation.quote, citation.note)  # fmt: skip
+
+    current = sorted(map(key_of_citation, entry_citations(example)), key=repr)
+    return current == sorted(map(key_of_item, items), key=repr)
 
 
 def check_required_citations(example: Example) -> None:
