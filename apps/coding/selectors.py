@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from apps.atlas.models import Example
 from apps.atlas.permissions import can_edit, can_moderate_example
+from apps.moderation.permissions import is_moderator
 
 from .codebook import initial_dimensions
 from .models import (
@@ -189,28 +190,54 @@ def agreement_for(*, country: str | None = None, samples: int | None = None):
 
 
 def coder_agreement_for(*, coder_id: int) -> dict:
-    """A coder's share of values equal to the reconciled ones, per field and per month."""
+    """A coder's agreement with the reconciled values: per field, the share of values
+    equal to the reconciled ones and Krippendorff's alpha between the coder and the
+    reconciliation (two "coders" over the coder's reconciled units, same levels as the
+    published alpha, with its bootstrap interval); and the share per month."""
     from . import agreement
 
     per_field: dict[str, list] = {}
     per_month: dict[str, list] = {}
-    for values, choices, reconciled_at in reconciled_values(coder_id=coder_id):
+    rows: list[tuple[int, int, dict]] = []
+    for unit, (values, choices, reconciled_at) in enumerate(reconciled_values(coder_id=coder_id)):
         month = reconciled_at.strftime("%Y-%m") if reconciled_at else ""
-        for field, choice in (choices or {}).items():
+        final = {field: (choice or {}).get("value") for field, choice in (choices or {}).items()}
+        for field, value in final.items():
             if field in values:
-                pair = (values[field], choice.get("value"))
+                pair = (values[field], value)
                 per_field.setdefault(field, []).append(pair)
                 per_month.setdefault(month, []).append(pair)
+        rows.append((unit, 0, {field: values[field] for field in final if field in values}))
+        rows.append((unit, 1, final))
+    alphas = {}
+    if rows:
+        alphas = {row.field: row for row in agreement.agreement(rows, agreement_fields())}
 
     def share(pairs):
         agreed, compared = agreement.coder_agreement(pairs)
         return {"agreed": agreed, "compared": compared,
                 "share": round(agreed / compared, 4) if compared else None}  # fmt: skip
 
+    def field_row(field, pairs):
+        row = share(pairs)
+        alpha = alphas.get(field)
+        row["alpha"] = alpha.as_json()["alpha"] if alpha else None
+        row["ci"] = alpha.as_json()["ci"] if alpha else None
+        row["level"] = alpha.level if alpha else None
+        return row
+
     return {
-        "fields": {field: share(pairs) for field, pairs in per_field.items()},
+        "fields": {field: field_row(field, pairs) for field, pairs in per_field.items()},
         "months": {month: share(pairs) for month, pairs in sorted(per_month.items())},
     }
+
+
+def may_see_coder_agreement(*, viewer, coder) -> bool:
+    """A coder's own agreement is theirs and the moderators' (who choose coders): not
+    public, unlike the agreement per dimension (docs/codebook.md)."""
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    return viewer.pk == coder.pk or is_moderator(viewer)
 
 
 def example_for_coder(*, viewer, example_id) -> Example:

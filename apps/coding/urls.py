@@ -7,6 +7,11 @@ app_name = "coding"
 urlpatterns = [
     path("codebook/", views.codebook, name="codebook"),
     path("mine/", views.my_codings, name="mine"),
+    path(
+        "users/<str:username>/agreement/",
+        views.coder_agreement_fragment,
+        name="coder_agreement_fragment",
+    ),
     path("examples/<int:pk>/mine/", views.my_coding, name="my_coding"),
     path("examples/<int:pk>/reconcile/", views.reconcile, name="reconcile"),
     path("examples/<int:pk>/request/", views.request_coding, name="request"),

@@ -78,12 +78,41 @@ def my_codings(request):
         .select_related("request__example")
         .order_by("-created")[:200]
     )
-    context = {
-        "codings": codings,
-        "agreement": selectors.coder_agreement_for(coder_id=request.user.pk),
-        "labels": field_labels(),
-    }
+    context = {"codings": codings, **_agreement_context(request.user)}
     return render(request, "coding/mine.html", context)
+
+
+def _agreement_context(coder) -> dict:
+    agreement = selectors.coder_agreement_for(coder_id=coder.pk)
+    labels = field_labels()
+    rows = [
+        {"field": field, "label": labels.get(field, field), **agreement["fields"][field]}
+        for field in labels
+        if field in agreement["fields"]
+    ]
+    return {"coder": coder, "agreement": agreement, "agreement_rows": rows}
+
+
+@require_http_methods(["GET"])
+def coder_agreement_fragment(request, username: str):
+    """The user page's private fragment (static/js/site.js fills the public page's
+    ``data-personal`` slot): the coder's agreement with the reconciled values, for the
+    coder and moderators; empty for everyone else, whether or not the user exists or
+    codes (the public page says nothing of it)."""
+    from django.contrib.auth import get_user_model
+    from django.http import HttpResponse
+    from django.utils.cache import patch_cache_control
+
+    coder = None
+    if "\x00" not in username:  # PostgreSQL refuses a NUL in a query: nobody is called that
+        coder = get_user_model().objects.filter(username=username[:150], is_active=True).first()
+    response = HttpResponse("")
+    if coder is not None and selectors.may_see_coder_agreement(viewer=request.user, coder=coder):
+        context = {**_agreement_context(coder), "own": coder.pk == request.user.pk}
+        if context["agreement_rows"] or context["own"]:
+            response = render(request, "coding/_coder_agreement.html", context)
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 @login_required

@@ -9,6 +9,12 @@ as search (``apps/<app>/search_providers.py``):
   ``/users/<username>/`` (the annotations app lists public annotations, the atlas app
   published entries).
 
+- ``PERSONAL_FRAGMENTS = [callable, ...]``: each takes the user of ``/users/<username>/``
+  and gives the URL of a private HTML fragment for that page (or ""): the public page
+  holds an empty ``data-personal`` slot per URL, the same for every viewer, and
+  static/js/site.js fills it for a signed-in viewer; the fragment decides who sees
+  what (the coding app: a coder's agreement, to the coder and moderators).
+
 Each provider runs a fixed number of queries (usually one), whatever ``limit`` is. An
 optional ``order`` (default 100) places it among the others: lowest first, then in
 INSTALLED_APPS order (the sections of a user's page come in this order).
@@ -58,6 +64,11 @@ def activity_providers() -> tuple:
 
 def contribution_providers() -> tuple:
     return _collect("CONTRIBUTIONS")
+
+
+def personal_fragments(*, user) -> list[str]:
+    """The private fragment URLs of ``user``'s page (no query: URLs only)."""
+    return [url for provider in _collect("PERSONAL_FRAGMENTS") if (url := provider(user))]
 
 
 def activity_facet_names() -> list[str]:

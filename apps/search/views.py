@@ -182,7 +182,12 @@ def activity(request):
 def contributor(request, username: str):
     user = selectors.contributor_get(username=username)
     sections = activity_module.contributions(user=user, viewer=request.user)
-    return render(request, "search/contributor.html", {"contributor": user, "sections": sections})
+    context = {
+        "contributor": user,
+        "sections": sections,
+        "personal_fragments": activity_module.personal_fragments(user=user),
+    }
+    return render(request, "search/contributor.html", context)
 
 
 # --- Saved searches (private pages: the signed-in user's own) --------------------------

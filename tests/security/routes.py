@@ -99,6 +99,7 @@ ROUTES = {
     'coding:codebook': Row('/coding/codebook/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'coding:history': Row('/coding/examples/{example}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'coding:mine': Row('/coding/mine/', get=(302, 200, 200), post=(302, 200, 200), html=True),  # private: the viewer's codings and agreement
+    'coding:coder_agreement_fragment': Row('/coding/users/{username}/agreement/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment of the public user page: empty unless the viewer is the coder or a moderator
     'coding:my_coding': Row('/coding/examples/{example}/mine/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # assigned coders only; blind (no 200 in the world: pages tested in tests/coding/)
     'coding:request': Row('/coding/examples/{example}/request/', get=(302, 404, 200), post=(302, 404, 400), html=True),  # moderators of the country; no volunteers: 400
     'coding:reconcile': Row('/coding/examples/{example}/reconcile/', get=(302, 404, 404), post=(302, 404, 404), html=False),  # moderators of the country, with an open request (tests/coding/)
