@@ -67,6 +67,10 @@ class PassageResultSerializer(serializers.Serializer):
     text = serializers.CharField()
 
 
+class PassageListSerializer(serializers.Serializer):
+    passages = PassageResultSerializer(many=True)
+
+
 class PassageSearchAPI(APIView):
     """Passages of the sources' current versions that contain ``q`` (3 characters or
     more), at most 10, for the panel's passage picker. Signed-in users (the form is)."""
@@ -75,7 +79,7 @@ class PassageSearchAPI(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("q", str, description="Words of the passage")],
-        responses=PassageResultSerializer(many=True),
+        responses=PassageListSerializer,
     )
     def get(self, request):
         query = request.query_params.get("q") or ""
