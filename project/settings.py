@@ -329,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.sources.tasks.sweep_stalled_imports",
         "schedule": 300.0,
     },
+    # Files uploaded but never confirmed (apps/sources/services/pending.py).
+    "sources-clean-pending-uploads": {
+        "task": "apps.sources.tasks.clean_pending_uploads",
+        "schedule": 3600.0,
+    },
     # Saved searches' e-mail digests (apps/search/saved_searches.py): every morning, and on
     # Monday mornings for the weekly ones (UTC).
     "search-daily-digests": {
@@ -437,6 +442,8 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Uploads: the cap is checked by the form before anything is stored.
 SOURCE_UPLOAD_MAX_BYTES = env_int("SOURCE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+# A file whose details were never confirmed is deleted after this many hours.
+SOURCE_PENDING_UPLOAD_HOURS = env_int("SOURCE_PENDING_UPLOAD_HOURS", 24)
 # PDFs built to explode in the layout pass are refused before parsing
 # (apps/sources/importers/pdf_structure.py; docs/security.md, "Hostile uploads"). Real
 # documents stay far below each limit.

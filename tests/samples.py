@@ -34,9 +34,14 @@ def html_bytes() -> bytes:
 
 
 def pdf_bytes(
-    pages: int = 2, paragraphs_per_page: int = 3, heading: str = "Scoring in practice"
+    pages: int = 2,
+    paragraphs_per_page: int = 3,
+    heading: str = "Scoring in practice",
+    title: str | None = None,
+    author: str | None = None,
 ) -> bytes:
-    """A text PDF with a heading and wrapped paragraphs, built with reportlab."""
+    """A text PDF with a heading and wrapped paragraphs, built with reportlab; ``title``
+    and ``author`` go into its information dictionary."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
     from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
@@ -50,5 +55,5 @@ def pdf_bytes(
             story.append(Paragraph(text * 2, styles["BodyText"]))
         if page < pages - 1:
             story.append(PageBreak())
-    SimpleDocTemplate(buffer, pagesize=A4).build(story)
+    SimpleDocTemplate(buffer, pagesize=A4, title=title, author=author).build(story)
     return buffer.getvalue()

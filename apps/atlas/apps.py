@@ -54,7 +54,12 @@ class AtlasConfig(AppConfig):
         register_subject(models.EntryComment, comments_readable_in_inbox)
 
     def reader_extension(self, request, *, source, document):
-        return {"templates": {"head": ["atlas/_head.html"]}}
+        return {
+            "templates": {
+                "head": ["atlas/_head.html"],
+                "body_end": ["atlas/_reader_selection.html"],
+            }
+        }
 
     def reader_passage_extension(self, *, source, document, passages):
         from .reader import reader_passage_extension

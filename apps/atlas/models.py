@@ -39,6 +39,12 @@ SUMMARY_MAX_LENGTH = 5000
 TITLE_MAX_LENGTH = 200
 QUOTE_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 1000
+# A passage link's selected words: at most this long, with this much context each side
+# (as annotations' TextQuoteSelector).
+PASSAGE_QUOTE_MAX_LENGTH = 2000
+QUOTE_CONTEXT_LENGTH = 32
+# What a copy of a passage link carries besides its passage, relation and note.
+PASSAGE_LINK_QUOTE_FIELDS = ("quote", "quote_prefix", "quote_suffix", "quote_start", "quote_end")
 EARLIEST_YEAR = 1900
 
 
@@ -261,6 +267,14 @@ class PassageLink(models.Model):
         _("relation"), max_length=20, choices=Relation.choices, default=Relation.COMPARABLE
     )
     note = models.CharField(_("note"), max_length=NOTE_MAX_LENGTH, blank=True)
+    # The words the contributor selected in the reader (optional): a TextQuote and a
+    # TextPosition in the passage's version, checked against its text as annotation
+    # anchors are (entries/validation.py); the context is recomputed, never taken as sent.
+    quote = models.TextField(_("selected words"), blank=True)
+    quote_prefix = models.CharField(_("text before"), max_length=QUOTE_CONTEXT_LENGTH, blank=True)
+    quote_suffix = models.CharField(_("text after"), max_length=QUOTE_CONTEXT_LENGTH, blank=True)
+    quote_start = models.PositiveIntegerField(_("quote start"), null=True, blank=True)
+    quote_end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
     history = _history()
 
     class Meta:

@@ -31,7 +31,10 @@ def reader_passage_extension(*, source, document, passages):
     for link in links:
         examples[link.passage_id][link.example_id] = link.example
     # One link per passage of a long text: built with f-strings over escaped constants
-    # (format_html per passage was a fifth of a cold reader's time).
+    # (format_html per passage was a fifth of a cold reader's time). Visible to signed-in
+    # readers only (atlas.css, under body.is-signed-in, which static/js/site.js sets; the
+    # space is kept, so nothing moves when it appears): the keyboard path beside the
+    # selection menu's "Tag a comparative example"; anonymous readers get sign-in there.
     tag_link = '<a class="atlas-tag" href="{url}?passage={pk}">{label}</a>'.format(
         url=escape(reverse("atlas:example_new")),
         pk="{pk}",

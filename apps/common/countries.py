@@ -102,6 +102,24 @@ class CountryCombobox(forms.Select):
         return option
 
 
+class CountryComboboxMultiple(forms.SelectMultiple):
+    """Several countries: the same script shows the chosen ones as chips (buttons that
+    remove them) and a box that finds the others by name or code. The multiple select
+    stays the submitted field."""
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = _combobox_attrs(super().build_attrs(base_attrs, extra_attrs), "")
+        attrs["data-chosen-label"] = _("Chosen countries")
+        attrs["data-remove-label"] = _("Remove")
+        return attrs
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if value:
+            option["attrs"]["data-search"] = search_terms(str(value))
+        return option
+
+
 class CountryListInput(forms.TextInput):
     """A text box for several countries separated by commas; the combobox script
     completes the name being typed (the last one). Without the script, the browser's

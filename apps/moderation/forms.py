@@ -10,6 +10,7 @@ from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from apps.common.countries import CountryCombobox, CountryComboboxMultiple
 from apps.common.validators import as_id
 
 from .models import QUEUE_DECISIONS, AuditAction, FlagReason, ReviewItemType, ReviewStatus
@@ -69,7 +70,10 @@ class QueueFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *ReviewItemType.choices]
     )
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=_country_choices(_("All countries"))
+        label=_("Country"),
+        required=False,
+        choices=_country_choices(_("All countries")),
+        widget=CountryCombobox,
     )
     # Chosen from a list on the page (issue 19): the categories items carry, and priority
     # bands; the API (same form) may still send any slug or number.
@@ -147,7 +151,10 @@ class LogFilterForm(forms.Form):
     actor = forms.CharField(label=_("Actor (user name)"), required=False, max_length=150)
     target_type = forms.CharField(label=_("Target type"), required=False, max_length=100)
     country = forms.ChoiceField(
-        label=_("Country"), required=False, choices=_country_choices(_("All countries"))
+        label=_("Country"),
+        required=False,
+        choices=_country_choices(_("All countries")),
+        widget=CountryCombobox,
     )
     q = forms.CharField(label=_("Target or reason contains"), required=False, max_length=200)
     since = forms.DateField(
@@ -197,16 +204,9 @@ class UserMeasureForm(forms.Form):
         label=_("Countries (moderators only)"),
         required=False,
         choices=_country_choices(None),
-        # static/js/country-picker.js turns it into a type-to-find combobox; without
-        # script it stays this list.
-        widget=forms.SelectMultiple(
-            attrs={
-                "size": 6,
-                "data-country-picker": "",
-                "data-chosen-label": _("Chosen countries"),
-                "data-remove-label": _("Remove"),
-            }
-        ),
+        # static/js/country-combobox.js turns it into chips and a type-to-find box;
+        # without script it stays this list.
+        widget=CountryComboboxMultiple(attrs={"size": 6}),
         help_text=_(
             "The countries to appoint them for, or to take away. Taking away their last "
             "country removes the moderator role."
@@ -252,6 +252,7 @@ class UserDirectoryForm(forms.Form):
         label=_("Moderators of country"),
         required=False,
         choices=_country_choices(_("Any country")),
+        widget=CountryCombobox,
         help_text=_("With “Moderators”: those who can moderate this country."),
     )
 

@@ -45,7 +45,16 @@ class UploadFileField(forms.FileField):
         return uploaded
 
 
-class SourceUploadForm(forms.Form):
+class SourceFileForm(forms.Form):
+    """The first step of adding a source: the file alone."""
+
+    file = UploadFileField(label=_("File"), help_text=lazy(_file_help_text, str)())
+
+
+class SourceDetailsForm(forms.Form):
+    """The bibliographic record: the second step of adding a source (pre-filled with
+    what the file carries, ``initial_from``), and the API's upload with its file."""
+
     title = forms.CharField(label=_("Title"), max_length=500)
     authors = forms.CharField(
         label=_("Authors"),
@@ -76,12 +85,14 @@ class SourceUploadForm(forms.Form):
         required=False,
         help_text=_("Leave empty to make one from the author, year and title."),
     )
-    file = UploadFileField(
-        label=_("File"),
-        # Lazy as a whole: formatted at class definition it would stay in the language
-        # active when the module was imported.
-        help_text=lazy(_file_help_text, str)(),
-    )
+
+    @staticmethod
+    def initial_from(suggested: dict) -> dict:
+        """Form values from the metadata read from a file (importers/file_metadata)."""
+        initial = {k: v for k, v in suggested.items() if k in SUGGESTED_FIELDS}
+        if suggested.get("authors"):
+            initial["authors"] = "\n".join(suggested["authors"])
+        return initial
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
@@ -132,6 +143,18 @@ class SourceUploadForm(forms.Form):
             abstract=data.get("abstract", ""),
             slug=data.get("slug", ""),
         )
+
+
+SUGGESTED_FIELDS = ("title", "year", "doi", "venue", "publisher", "url", "abstract", "language")
+
+
+class SourceUploadForm(SourceDetailsForm):
+    file = UploadFileField(
+        label=_("File"),
+        # Lazy as a whole: formatted at class definition it would stay in the language
+        # active when the module was imported.
+        help_text=lazy(_file_help_text, str)(),
+    )
 
 
 class NewVersionForm(forms.Form):

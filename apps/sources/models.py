@@ -3,6 +3,8 @@ passages each version is split into (Passage). See docs/architecture.md#sources.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -240,6 +242,31 @@ class DocumentUpload(models.Model):
 
     def __str__(self) -> str:
         return f"upload of document {self.document_id} ({self.size} bytes)"
+
+
+class PendingUpload(models.Model):
+    """The first step of adding a source: a file that passed the upload checks, kept
+    (like DocumentUpload, in the database: ADR 0002) with the metadata read from it
+    until its uploader confirms the record or abandons it. Only the uploader may see
+    it; a random id keeps the URL unguessable as well. A periodic task deletes those
+    older than SOURCE_PENDING_UPLOAD_HOURS."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pending_uploads"
+    )
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    original_filename = models.CharField(_("file name"), max_length=255, blank=True)
+    import_format = models.CharField(_("format"), max_length=10, choices=ImportFormat.choices)
+    suggested = models.JSONField(_("metadata found in the file"), default=dict, blank=True)
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"pending upload {self.pk} by {self.owner_id} ({self.size} bytes)"
 
 
 class PassageKind(models.TextChoices):

@@ -21,7 +21,15 @@ from apps.moderation.selectors import (
 
 from . import permissions
 from .diff import VersionDiff, diff_passages
-from .models import IMPORTED_STATUSES, Document, DocumentStatus, Passage, Source, SourceMaintainer
+from .models import (
+    IMPORTED_STATUSES,
+    Document,
+    DocumentStatus,
+    Passage,
+    PendingUpload,
+    Source,
+    SourceMaintainer,
+)
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
 
@@ -328,6 +336,24 @@ def versions_recently_published() -> QuerySet:
         .defer("text", "front_matter", "source__abstract")
         .order_by(F("published_at").desc(nulls_last=True), "-import_finished", "-pk")
     )
+
+
+def pending_upload_for_owner(*, pending_id, user) -> PendingUpload:
+    """A pending upload (the first step of adding a source), for its owner only: 404 for
+    anyone else, as for one that does not exist."""
+    if user is None or not user.is_authenticated:
+        raise Http404
+    pending = PendingUpload.objects.filter(pk=pending_id, owner=user).first()
+    if pending is None:
+        raise Http404
+    return pending
+
+
+def pending_uploads_of(*, user) -> list[PendingUpload]:
+    """The owner's uploads waiting for their details, newest first, without the bytes."""
+    if user is None or not user.is_authenticated:
+        return []
+    return list(PendingUpload.objects.filter(owner=user).defer("data").order_by("-created")[:20])
 
 
 def document_status_for_user(*, document_id: int, user) -> Document:

@@ -45,3 +45,9 @@ def import_document(document_id: int) -> str:
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_stalled_imports() -> list[int]:
     return services.document_retry_stalled(send=import_document.delay)
+
+
+# Deletes a few rows; a minute is far more than it needs.
+@shared_task(soft_time_limit=60, time_limit=90)
+def clean_pending_uploads() -> int:
+    return services.pending_uploads_clean()

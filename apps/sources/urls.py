@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import add_views, views
 from .api import diff as diff_api
 from .api import sources as source_api
 from .api import stewardship as stewardship_api
@@ -9,7 +9,9 @@ app_name = "sources"
 
 urlpatterns = [
     path("", views.source_list, name="list"),
-    path("add/", views.source_add, name="add"),
+    path("add/", add_views.source_add, name="add"),
+    path("add/<uuid:pending_id>/", add_views.source_add_details, name="add_details"),
+    path("add/<uuid:pending_id>/abandon/", add_views.source_add_abandon, name="add_abandon"),
     path("imports/<int:document_id>/", views.import_status, name="import_status"),
     path("<slug:slug>/", views.reader, name="reader"),
     path("<slug:slug>/diff/", views.diff, name="diff"),

@@ -29,7 +29,6 @@ from .forms import (
     NewVersionForm,
     ReasonForm,
     SourceFilterForm,
-    SourceUploadForm,
 )
 from .models import DocumentStatus, SourceType
 
@@ -186,33 +185,6 @@ def reader_text(*, source, document) -> str:
             render=lambda: reader_text_markup.render(source=source, document=document),
         )
     )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def source_add(request):
-    form = SourceUploadForm(request.POST or None, request.FILES or None)
-    throttled = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            source = services.source_create(
-                user=request.user,
-                metadata=form.metadata(),
-                data=upload.content_bytes,
-                filename=upload.name,
-                client_ip=client_ip(request),
-            )
-        except RateLimited as exc:
-            form.add_error(None, str(exc))
-            throttled = exc
-        except ValidationError as exc:
-            _attach_errors(form, exc)
-        else:
-            document = source.documents.order_by("-created").first()
-            messages.success(request, _("Thank you. The file is being imported."))
-            return redirect("sources:import_status", document_id=document.pk)
-    return throttled_response(render(request, "sources/source_add.html", {"form": form}), throttled)
 
 
 @login_required

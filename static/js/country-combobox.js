@@ -1,5 +1,7 @@
-// Countries chosen by name: upgrades every `select[data-country-combobox]` (one country)
-// and `input[data-country-combobox=list]` (several, comma-separated) into an ARIA 1.2
+// Countries chosen by name, the one country widget of the site: upgrades every
+// `select[data-country-combobox]` (one country), `select[multiple][data-country-combobox]`
+// (several, shown as removable chips: the moderation user page) and
+// `input[data-country-combobox=list]` (several, comma-separated) into an ARIA 1.2
 // combobox with a listbox popup (https://www.w3.org/WAI/ARIA/apg/patterns/combobox/).
 // Type part of a name or a code, move with the arrow keys, pick with Enter or a click,
 // close with Escape. Without this script the select and the text box work as they are;
@@ -14,20 +16,26 @@
     return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "").trim();
   }
 
+  // A code or alias typed in full first ("de": Germany before Denmark), then names that
+  // start with the text, then names that contain it.
   function matches(options, query) {
     var q = normalise(query);
     if (!q) return options.slice(0, MAX_SHOWN);
-    var starts = [], contains = [];
+    var exact = [], starts = [], contains = [];
     options.forEach(function (option) {
-      var name = normalise(option.label);
+      var name = normalise(option.name || option.label);
       var terms = normalise(option.search).split(" ");
-      if (name.indexOf(q) === 0 || terms.indexOf(q) !== -1) starts.push(option);
+      if (terms.indexOf(q) !== -1) exact.push(option);
+      else if (name.indexOf(q) === 0) starts.push(option);
       else if (name.indexOf(q) !== -1) contains.push(option);
     });
-    return starts.concat(contains).slice(0, MAX_SHOWN);
+    return exact.concat(starts, contains).slice(0, MAX_SHOWN);
   }
 
+  // ``options``: the choices, or a function giving them at each search (the multiple
+  // mode leaves out those already chosen).
   function build(input, options, onPick, currentQuery, words) {
+    var choices = typeof options === "function" ? options : function () { return options; };
     var id = "country-combobox-" + (++counter);
     var listbox = document.createElement("ul");
     listbox.id = id + "-listbox";
@@ -72,7 +80,7 @@
     }
 
     function open() {
-      shown = matches(options, currentQuery());
+      shown = matches(choices(), currentQuery());
       listbox.replaceChildren();
       shown.forEach(function (option, i) {
         var item = document.createElement("li");
@@ -201,6 +209,77 @@
     });
   }
 
+  // Several countries from a <select multiple>: the chosen ones are chips (buttons that
+  // remove them), the box finds the others. Enter never submits from the box while it
+  // holds text: it picks the highlighted (else the first) match.
+  function enhanceMultiple(select) {
+    var options = [];
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (!option.value) return;
+      options.push({
+        value: option.value,
+        name: option.textContent.trim(),
+        label: option.textContent.trim() + " (" + option.value + ")",
+        search: option.getAttribute("data-search") || option.value,
+        option: option,
+      });
+    });
+    var wrapper = document.createElement("div");
+    wrapper.className = "country-chips";
+    var chosen = document.createElement("ul");
+    chosen.className = "country-chips__chosen";
+    chosen.setAttribute("aria-label", select.getAttribute("data-chosen-label") || "Chosen");
+    var input = document.createElement("input");
+    input.type = "text";
+    input.id = (select.id || "countries") + "-combobox";
+    input.className = "combobox__input";
+    ["aria-describedby", "aria-invalid"].forEach(function (name) {
+      if (select.hasAttribute(name)) input.setAttribute(name, select.getAttribute(name));
+    });
+    var label = labelFor(select);
+    if (label) label.htmlFor = input.id;
+    wrapper.appendChild(chosen);
+    wrapper.appendChild(input);
+    select.parentNode.insertBefore(wrapper, select.nextSibling);
+    select.hidden = true;
+    select.setAttribute("aria-hidden", "true");
+    select.tabIndex = -1;
+
+    function renderChosen() {
+      chosen.replaceChildren();
+      options.forEach(function (entry) {
+        if (!entry.option.selected) return;
+        var item = document.createElement("li");
+        var remove = document.createElement("button");
+        remove.type = "button";
+        remove.className = "country-chips__chip";
+        remove.textContent = entry.label + " ×";
+        remove.setAttribute("aria-label", (select.getAttribute("data-remove-label") || "Remove") + " " + entry.name);
+        remove.addEventListener("click", function () {
+          entry.option.selected = false;
+          select.dispatchEvent(new Event("change", { bubbles: true }));
+          renderChosen();
+          input.focus();
+        });
+        item.appendChild(remove);
+        chosen.appendChild(item);
+      });
+    }
+
+    build(input, function () {
+      return options.filter(function (entry) { return !entry.option.selected; });
+    }, function (entry) {
+      entry.option.selected = true;
+      input.value = "";
+      select.dispatchEvent(new Event("change", { bubbles: true }));
+      renderChosen();
+    }, function () { return input.value; }, texts(select));
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && input.value.trim()) event.preventDefault();
+    });
+    renderChosen();
+  }
+
   function enhanceList(input) {
     var datalist = input.list || document.getElementById(input.getAttribute("list"));
     if (!datalist) return;
@@ -227,7 +306,8 @@
   function enhanceAll(root) {
     root.querySelectorAll("select[data-country-combobox]:not([data-enhanced])").forEach(function (select) {
       select.setAttribute("data-enhanced", "");
-      enhanceSelect(select);
+      if (select.multiple) enhanceMultiple(select);
+      else enhanceSelect(select);
     });
     root.querySelectorAll("input[data-country-combobox=list]:not([data-enhanced])").forEach(function (input) {
       input.setAttribute("data-enhanced", "");

@@ -246,6 +246,8 @@
         me = data;
         showMessages();
         if (!me.authenticated) { apply(document); return; }
+        // For style rules that show signed-in tools without moving the page (atlas.css).
+        document.body.classList.add("is-signed-in");
         fillHeader();
         apply(document);
         return loadFragments().then(function () {

@@ -45,3 +45,27 @@ def test_an_admin_picks_countries_by_name_and_code(login_page):
     permissions.forget_roles(volunteer)
     assert permissions.moderator_countries(volunteer) == frozenset({"FR", "DE"})
     assert page.js_errors == []
+
+
+def test_the_directory_and_queue_filter_one_country_with_the_same_widget(login_page):
+    """The single-country filters of the user directory and the queue are the site's one
+    country combobox (static/js/country-combobox.js), not plain 250-item selects."""
+    page = login_page(make_admin())
+    page.goto("/moderation/users/")
+    box = page.get_by_role("combobox", name="Moderators of country")
+    box.click()
+    box.press_sequentially("fr", delay=20)  # an ISO code comes first
+    expect(page.get_by_role("listbox").get_by_role("option").first).to_have_text("France")
+    box.press("Enter")  # picks
+    expect(box).to_have_value("France")
+    box.press("Enter")  # the list is closed: submits the filters
+    page.wait_for_url("**/moderation/users/?*country=FR*")
+    expect(page.get_by_role("combobox", name="Moderators of country")).to_have_value("France")
+    assert serious_violations(page) == []
+
+    page.goto("/moderation/?country=DE")
+    queue_box = page.get_by_role("combobox", name="Country")
+    expect(queue_box).to_have_value("Germany")
+    # The select stays the submitted field, out of sight and of the keyboard order.
+    expect(page.locator("select[name=country]")).to_have_attribute("aria-hidden", "true")
+    assert page.js_errors == []

@@ -39,6 +39,8 @@ ROUTES = {
     'javascript-catalog': Row('/jsi18n/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the JavaScript catalogue, public per language
     'sources:list': Row('/sources/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:add': Row('/sources/add/', get=(302, 200, 200), post=(302, 200, 200), html=True),
+    'sources:add_details': Row('/sources/add/{pending_upload}/', get=(302, 200, 404), post=(302, 200, 404), html=True),  # the second step of adding a source: its uploader only (404 for anyone else, moderators included); an empty POST shows the form's errors, the file kept
+    'sources:add_abandon': Row('/sources/add/{pending_upload}/abandon/', get=(302, 405, 405), post=(302, 302, 404), html=False),  # deletes the kept file: its uploader only
     'sources:import_status': Row('/sources/imports/{document_id}/', get=(302, 404, 200), post=(302, 404, 200), html=False),  # the uploader and the source's stewards (moderators maintain the paper, loaded by the system)
     'sources:reader': Row('/sources/{slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:reader_version': Row('/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(200, 200, 200), html=True),

@@ -35,7 +35,14 @@ from apps.sources import services
 from apps.sources.importers import pdf, validate_upload
 from apps.sources.importers.base import ImportRejected
 from apps.sources.importers.pipeline import extract
-from apps.sources.models import Document, DocumentStatus, DocumentUpload, Passage, Source
+from apps.sources.models import (
+    Document,
+    DocumentStatus,
+    DocumentUpload,
+    Passage,
+    PendingUpload,
+    Source,
+)
 from project.celery import app
 from tests.factories import UserFactory
 
@@ -149,6 +156,7 @@ def stored_rows() -> dict[str, int]:
         "sources": Source.objects.count(),
         "documents": Document.objects.count(),
         "uploads": DocumentUpload.objects.count(),
+        "pending": PendingUpload.objects.count(),
     }
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.common.api import exception_handler
 from apps.common.throttles import RateLimited
 from apps.sources import services
-from apps.sources.models import Document, DocumentUpload, Source
+from apps.sources.models import Document, DocumentUpload, PendingUpload, Source
 from tests.factories import SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,6 +47,7 @@ def stored_rows() -> dict[str, int]:
         "sources": Source.objects.count(),
         "documents": Document.objects.count(),
         "uploads": DocumentUpload.objects.count(),
+        "pending": PendingUpload.objects.count(),
     }
 
 
@@ -69,7 +70,7 @@ def test_the_eleventh_upload_in_an_hour_is_refused_and_nothing_stored():
         upload(user, 10)
     assert 0 < caught.value.retry_after <= 3600
     assert "nothing was saved" in str(caught.value)
-    assert stored_rows() == before == {"sources": 10, "documents": 10, "uploads": 10}
+    assert stored_rows() == before == {"sources": 10, "documents": 10, "uploads": 10, "pending": 0}
 
 
 def test_an_account_younger_than_a_day_may_upload_three_an_hour():
@@ -154,7 +155,7 @@ def test_the_upload_page_answers_429_with_retry_after_and_the_reason(client):
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
     assert "You are saving faster than we allow" in response.text
-    assert 'name="title"' in response.text  # the form is shown again, filled in
+    assert 'name="file"' in response.text  # the form is shown again
     assert stored_rows() == before
 
 

@@ -17,6 +17,7 @@ from apps.atlas.suggestions import services as suggestion_services
 from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.services import flag_create, review_item_open
 from apps.releases import services as release_services
+from apps.sources import services as source_services
 from apps.sources.starter import load_founding_paper
 from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import UserFactory
@@ -94,6 +95,9 @@ def build_world() -> World:
     )
     flag_create(flagger=other, target=source, reason="inaccurate")
     item = review_item_open(item_type="uploaded_source", target=source)
+    pending_upload = source_services.pending_upload_create(
+        user=contributor, data=b"A kept file.\n", filename="kept.txt", throttle=False
+    )
     first_history = entry.history.order_by("history_date", "history_id").first()
     release = release_services.release_create(actor=moderator, version="1.0.0", title="World")
     release_services.release_build(release_id=release.pk)  # no commit here: build it now
@@ -106,6 +110,7 @@ def build_world() -> World:
             "slug": source.slug,
             "version": document.version,
             "document_id": document.pk,
+            "pending_upload": pending_upload.pk,
             "annotation": annotation.pk,
             "example": entry.pk,
             "example_slug": entry.slug,

@@ -14,12 +14,12 @@ from tests.moderation.conftest import make_moderator
 from tests.personal import page_with_personal_layer
 
 from . import samples
+from .adding import add_source
 from .conftest import passages_text, row_counts
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = reverse("sources:list")
-ADD_URL = reverse("sources:add")
 
 # Anonymous reader: source, document, passages, versions. Signed in: + session + user.
 # Source, version, passages, versions, maintainers + the reader extensions (annotations:
@@ -230,76 +230,7 @@ def test_reader_query_count_is_constant(
         assert response.text.count('class="passage ') == passages
 
 
-# --- Add a source ---------------------------------------------------------------------------
-
-
-def form_data(data: bytes = samples.PLAIN_TEXT, name: str = "paper.txt", **overrides) -> dict:
-    values = {
-        "title": "Scoring in Europe",
-        "authors": "Ada Lovelace\nGrace Hopper\n",
-        "year": "2022",
-        "source_type": "paper",
-        "language": "en",
-        "licence": "CC BY 4.0",
-        "file": SimpleUploadedFile(name, data),
-    }
-    values.update(overrides)
-    return values
-
-
-def test_add_source_requires_login(client):
-    response = client.get(ADD_URL)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("account_login"))
-    response = client.post(ADD_URL, form_data())
-    assert response.status_code == 302
-    assert row_counts()["sources"] == 0
-
-
-def test_add_source_page_renders(user_client):
-    response = user_client.get(ADD_URL)
-    assert response.status_code == 200
-    html = response.text
-    assert 'enctype="multipart/form-data"' in html
-    for name in ("title", "authors", "year", "source_type", "doi", "url", "licence", "file"):
-        assert f'name="{name}"' in html
-    assert 'for="id_file"' in html
-
-
-@pytest.mark.parametrize(
-    ("data", "name", "import_format"),
-    [
-        (samples.PLAIN_TEXT, "paper.txt", "text"),
-        (samples.MARKDOWN, "notes.md", "markdown"),
-        (samples.HTML, "page.html", "html"),
-        (samples.article_pdf(), "article.pdf", "pdf"),
-        # Detection ignores the name: a PDF called .txt is still a PDF.
-        (samples.article_pdf(), "misnamed.txt", "pdf"),
-    ],
-    ids=["text", "markdown", "html", "pdf", "misnamed-pdf"],
-)
-def test_add_source_upload_to_reader(user_client, user, run_on_commit, data, name, import_format):
-    with run_on_commit():
-        response = user_client.post(
-            ADD_URL, form_data(data, name, doi="https://doi.org/10.1234/xyz")
-        )
-    source = Source.objects.get()
-    document = source.documents.get()
-    status_url = reverse("sources:import_status", kwargs={"document_id": document.pk})
-    assert response.status_code == 302
-    assert response.url == status_url
-    assert source.authors == ["Ada Lovelace", "Grace Hopper"]
-    assert source.doi == "10.1234/xyz"
-    assert source.added_by == user
-    assert document.status == DocumentStatus.READY
-    assert document.import_format == import_format
-    assert document.original_filename == name
-
-    status_page = user_client.get(status_url)
-    assert "Version 1 is ready." in status_page.text
-    assert f'href="{reader_url(source, 1)}"' in status_page.text
-    assert "Thank you. The file is being imported." in status_page.text
-    assert user_client.get(reader_url(source, 1)).status_code == 200
+# --- Import status --------------------------------------------------------------------------
 
 
 def assert_form_error(response, message: str) -> None:
@@ -308,78 +239,10 @@ def assert_form_error(response, message: str) -> None:
     assert message in response.text
 
 
-@pytest.mark.parametrize(
-    ("overrides", "message"),
-    [
-        ({"file": SimpleUploadedFile("photo.txt", samples.PNG)}, "This file looks like a PNG image."),
-        ({"file": SimpleUploadedFile("archive.txt", samples.ZIP)}, "This file looks like a ZIP archive"),
-        ({"file": SimpleUploadedFile("data.txt", samples.BINARY)}, "its content is binary"),
-        ({"file": SimpleUploadedFile("broken.pdf", samples.broken_pdf())}, "This PDF is damaged"),
-        ({"file": SimpleUploadedFile("locked.pdf", samples.encrypted_pdf())}, "This PDF is password-protected."),
-        ({"file": SimpleUploadedFile("scan.pdf", samples.no_text_pdf())}, "This PDF has no extractable text"),
-        ({"file": SimpleUploadedFile("old.txt", samples.INVALID_UTF8)}, "This file is not valid UTF-8"),
-        ({"file": SimpleUploadedFile("empty.txt", b"")}, "The submitted file is empty."),
-        ({"file": SimpleUploadedFile("blank.txt", b"\n  \n")}, "The file is empty."),
-        ({"file": ""}, "This field is required."),
-        ({"year": "3000"}, "The year cannot be in the future."),
-        ({"year": "999"}, "Ensure this value is greater than or equal to 1000."),
-        ({"year": "nineteen"}, "Enter a whole number."),
-        ({"doi": "doi:12.34/x"}, "A DOI looks like 10.1234/abcd"),
-        ({"url": "http://"}, "Enter a valid URL."),
-        ({"authors": " \n "}, "This field is required."),
-        ({"title": ""}, "This field is required."),
-        ({"source_type": "poem"}, "Select a valid choice."),
-        ({"slug": "Not a slug"}, "Enter a valid “slug”"),
-    ],
-    ids=[
-        "png", "zip", "binary", "broken-pdf", "encrypted-pdf", "no-text-pdf", "bad-encoding",
-        "empty", "blank", "no-file", "future-year", "ancient-year", "word-year", "bad-doi",
-        "bad-url", "no-authors", "no-title", "bad-type", "bad-slug",
-    ],
-)  # fmt: skip
-def test_add_source_bad_input_shows_error_and_stores_nothing(
-    user_client, run_on_commit, overrides, message
-):
-    with run_on_commit():
-        response = user_client.post(ADD_URL, form_data(**overrides))
-    assert_form_error(response, message)
-    assert row_counts() == {"sources": 0, "documents": 0, "uploads": 0, "passages": 0}
-
-
-def test_add_source_oversize_file(user_client, settings):
-    settings.SOURCE_UPLOAD_MAX_BYTES = 1000
-    response = user_client.post(ADD_URL, form_data(passages_text(40)))
-    assert_form_error(response, "the limit is 1000")
-    assert row_counts()["sources"] == 0
-
-
-def test_add_source_slug_clash(user_client, make_source):
-    make_source(slug="scoring")
-    before = row_counts()
-    response = user_client.post(ADD_URL, form_data(slug="scoring"))
-    assert_form_error(response, "A source with this short name already exists; choose another.")
-    assert row_counts() == before
-
-
-def test_add_source_failure_in_the_task_is_shown_on_the_status_page(user_client, run_on_commit):
-    with run_on_commit():
-        response = user_client.post(ADD_URL, form_data(samples.DEEP_HTML, "deep.html"))
-    document = Source.objects.get().documents.get()
-    assert document.status == DocumentStatus.FAILED
-    page = user_client.get(response.url)
-    assert "This HTML page is nested too deeply to be read safely." in page.text
-    assert 'role="alert"' in page.text
-    assert "hx-get" not in page.text
-    assert row_counts()["passages"] == 0
-
-
-# --- Import status --------------------------------------------------------------------------
-
-
 @pytest.fixture
 def pending_document(user_client, user):
     """Uploaded but not yet imported: on-commit work is not run."""
-    user_client.post(ADD_URL, form_data())
+    add_source(user_client)
     return Source.objects.get().documents.get()
 
 

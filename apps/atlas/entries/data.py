@@ -91,6 +91,11 @@ class PassageLinkData:
     passage_id: int
     relation: str = Relation.COMPARABLE
     note: str = ""
+    # Words selected in the reader (optional): the quote and its place in the version's
+    # text; checked against the text by entries/validation.clean_passage_links.
+    quote: str = ""
+    quote_start: int | None = None
+    quote_end: int | None = None
 
 
 # --- Reading the values back ------------------------------------------------------------------
@@ -141,7 +146,14 @@ def evidence_from_json(data: Mapping) -> EvidenceData:
 
 
 def link_to_json(item: PassageLinkData) -> dict:
-    return {"passage_id": item.passage_id, "relation": item.relation, "note": item.note or ""}
+    return {
+        "passage_id": item.passage_id,
+        "relation": item.relation,
+        "note": item.note or "",
+        "quote": item.quote or "",
+        "quote_start": item.quote_start,
+        "quote_end": item.quote_end,
+    }
 
 
 def current_evidence_json(example: Example) -> list[dict]:
@@ -159,6 +171,13 @@ def current_evidence_json(example: Example) -> list[dict]:
 
 def current_links_json(example: Example) -> list[dict]:
     return [
-        {"passage_id": row.passage_id, "relation": row.relation, "note": row.note}
+        {
+            "passage_id": row.passage_id,
+            "relation": row.relation,
+            "note": row.note,
+            "quote": row.quote,
+            "quote_start": row.quote_start,
+            "quote_end": row.quote_end,
+        }
         for row in example.passage_links.order_by("pk")
     ]

@@ -22,7 +22,7 @@ from ..dimensions import (
     Scored,
     Transparency,
 )
-from ..models import SUMMARY_MAX_LENGTH, Relation
+from ..models import PASSAGE_QUOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Relation
 from .data import EvidenceData, ExampleData, PassageLinkData, editable_values
 from .selectors import categories
 
@@ -87,6 +87,13 @@ class ExampleForm(forms.Form):
         label=_("Your confidence"), choices=Confidence.choices, initial="medium"
     )
     passage = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The words selected in the reader, carried from the reader's selection menu; the
+    # service checks them against the passage's text.
+    quote = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=PASSAGE_QUOTE_MAX_LENGTH, strip=False
+    )
+    quote_start = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    quote_end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     # Not required: the field is only on the page when a passage is linked, and a form
     # without one must still validate.
     relation = forms.ChoiceField(
@@ -146,6 +153,9 @@ class ExampleForm(forms.Form):
                 passage_id=passage_id,
                 relation=self.cleaned_data.get("relation") or Relation.COMPARABLE,
                 note=self.cleaned_data.get("passage_note") or "",
+                quote=self.cleaned_data.get("quote") or "",
+                quote_start=self.cleaned_data.get("quote_start"),
+                quote_end=self.cleaned_data.get("quote_end"),
             )
         ]
 
@@ -243,12 +253,21 @@ class PassageLinkForm(forms.Form):
     passage = forms.IntegerField(widget=forms.HiddenInput)
     relation = forms.ChoiceField(label=_("Relation"), choices=Relation.choices)
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=1000)
+    # The selected words, kept through an edit (checked again by the service).
+    quote = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=PASSAGE_QUOTE_MAX_LENGTH, strip=False
+    )
+    quote_start = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    quote_end = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
 
     def link_data(self) -> PassageLinkData:
         return PassageLinkData(
             passage_id=self.cleaned_data["passage"],
             relation=self.cleaned_data["relation"],
             note=self.cleaned_data.get("note") or "",
+            quote=self.cleaned_data.get("quote") or "",
+            quote_start=self.cleaned_data.get("quote_start"),
+            quote_end=self.cleaned_data.get("quote_end"),
         )
 
 
@@ -263,7 +282,14 @@ PassageLinkFormSet = forms.formset_factory(
 
 def links_initial(example) -> list[dict]:
     return [
-        {"passage": link.passage_id, "relation": link.relation, "note": link.note}
+        {
+            "passage": link.passage_id,
+            "relation": link.relation,
+            "note": link.note,
+            "quote": link.quote,
+            "quote_start": link.quote_start,
+            "quote_end": link.quote_end,
+        }
         for link in example.passage_links.all()
     ]
 

@@ -16,15 +16,22 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from apps.annotations.services.targets import (
+    TextPositionSelector,
+    TextQuoteSelector,
+    resolve_target,
+)
 from apps.common.countries import country_code
 from apps.common.markdown import render_markdown
-from apps.sources.models import Source
+from apps.sources.models import Passage, Source
 from apps.sources.services import normalize_doi, validate_doi
 
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED, UNKNOWN, Scope
 from ..models import (
     EARLIEST_YEAR,
     NOTE_MAX_LENGTH,
+    PASSAGE_QUOTE_MAX_LENGTH,
+    QUOTE_CONTEXT_LENGTH,
     QUOTE_MAX_LENGTH,
     SUMMARY_MAX_LENGTH,
     TITLE_MAX_LENGTH,
@@ -340,13 +347,60 @@ def clean_passage_links(
             continue
         if item.passage_id in seen:
             continue
+        try:
+            quote = checked_quote(item)
+        except ValidationError as exc:
+            errors.add(key, " ".join(exc.messages))
+            continue
         seen.add(item.passage_id)
         cleaned.append(
             PassageLink(
-                passage_id=item.passage_id, relation=item.relation, note=(item.note or "").strip()
+                passage_id=item.passage_id,
+                relation=item.relation,
+                note=(item.note or "").strip(),
+                **quote,
             )
         )
     return cleaned
+
+
+def selected_words(*, passage, start: int | None, end: int | None, quote: str) -> dict:
+    """Words selected in the reader for the contribution form, checked as the service
+    will check them on submit: the form's initial ``quote``, ``quote_start`` and
+    ``quote_end``. Raises ValidationError with a message for the contributor."""
+    checked = checked_quote(
+        PassageLinkData(passage_id=passage.pk, quote=quote, quote_start=start, quote_end=end)
+    )
+    return {k: checked[k] for k in ("quote", "quote_start", "quote_end")}
+
+
+def checked_quote(item: PassageLinkData) -> dict:
+    """The selected words of a passage link, checked as an annotation's anchor is: the
+    quote must be the version's text at the position, inside the linked passage; the
+    context each side is taken from the text. {} when no words were selected."""
+    if not item.quote and item.quote_start is None and item.quote_end is None:
+        return {}
+    if not isinstance(item.quote_start, int) or not isinstance(item.quote_end, int):
+        raise ValidationError(_("Give the selection's start and end as whole numbers."))
+    if len(item.quote or "") > PASSAGE_QUOTE_MAX_LENGTH:
+        raise ValidationError(
+            _("Select at most %(n)s characters.") % {"n": f"{PASSAGE_QUOTE_MAX_LENGTH:,}"}
+        )
+    passage = Passage.objects.select_related("document").get(pk=item.passage_id)
+    target = resolve_target(
+        document=passage.document,
+        quote=TextQuoteSelector(item.quote) if item.quote else None,
+        position=TextPositionSelector(item.quote_start, item.quote_end),
+    )
+    if target.start < passage.start or target.end > passage.end:
+        raise ValidationError(_("Select words within one passage."))
+    return {
+        "quote": target.exact,
+        "quote_prefix": target.prefix[-QUOTE_CONTEXT_LENGTH:],
+        "quote_suffix": target.suffix[:QUOTE_CONTEXT_LENGTH],
+        "quote_start": target.start,
+        "quote_end": target.end,
+    }
 
 
 def require_reason(reason: str) -> str:

@@ -30,7 +30,7 @@ from ..contributors import contributor_names
 from ..discussion.selectors import comments_for_example
 from ..history.selectors import example_changes_since
 from ..merge.selectors import merged_destination_for
-from ..models import Example, Status
+from ..models import PASSAGE_QUOTE_MAX_LENGTH, Example, Status
 from ..permissions import (
     allowed_transitions,
     can_decide_suggestion,
@@ -43,7 +43,7 @@ from ..permissions import (
 )
 from ..review import edits
 from ..suggestions.selectors import suggestions_for_example
-from . import selectors, services, transitions
+from . import selectors, services, transitions, validation
 from .forms import (
     EvidenceEditFormSet,
     EvidenceFormSet,
@@ -82,8 +82,23 @@ def example_new(request):
         viewer=request.user, passage_id=request.POST.get("passage") or request.GET.get("passage")
     )
     initial = {"country": request.user.country.code if request.user.country else ""}
+    selection_error = ""
     if passage:
         initial["passage"] = passage.pk
+        if request.method == "GET" and "start" in request.GET:
+            # Words selected in the reader (its selection menu): checked now so that the
+            # form shows them highlighted, and again by the service on submit.
+            try:
+                initial.update(
+                    validation.selected_words(
+                        passage=passage,
+                        start=as_id(request.GET.get("start")),
+                        end=as_id(request.GET.get("end")),
+                        quote=request.GET.get("quote", "")[: PASSAGE_QUOTE_MAX_LENGTH + 1],
+                    )
+                )
+            except ValidationError as exc:
+                selection_error = " ".join(exc.messages)
     form = ExampleForm(request.POST or None, initial=initial)
     formset = EvidenceFormSet(request.POST or None, prefix="evidence")
     evidence_errors: list[str] = []
@@ -136,6 +151,8 @@ def example_new(request):
         "formset": formset,
         "evidence_errors": evidence_errors,
         "passage": passage,
+        "quote_parts": quote_parts(passage, form),
+        "selection_error": selection_error,
         "similar": similar,
         "passage_query": passage_query,
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
@@ -144,6 +161,27 @@ def example_new(request):
     return throttled_response(
         render(request, "atlas/example_form.html", context, status=status), throttled
     )
+
+
+def quote_parts(passage, form) -> tuple[str, str, str] | None:
+    """The linked passage's text around the selected words (before, words, after), for
+    showing them highlighted; None without a selection inside the passage."""
+    if passage is None:
+        return None
+    try:
+        start = int(form["quote_start"].value()) - passage.start
+        end = int(form["quote_end"].value()) - passage.start
+    except (TypeError, ValueError):
+        return None
+    if not 0 <= start < end <= len(passage.text):
+        return None
+    before, words, after = passage.text[:start], passage.text[start:end], passage.text[end:]
+    # Enough context to recognise the place, not the whole paragraph.
+    if len(before) > 300:
+        before = "…" + before[-300:]
+    if len(after) > 300:
+        after = after[:300] + "…"
+    return before, words, after
 
 
 def similar_hint(request):

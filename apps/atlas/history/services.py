@@ -19,7 +19,7 @@ from ..aggregates.services import published_set_changed
 from ..entries.data import EDITABLE_FIELDS, editable_values
 from ..entries.services import check_version
 from ..entries.validation import require_reason
-from ..models import Category, Evidence, Example, PassageLink, Status
+from ..models import PASSAGE_LINK_QUOTE_FIELDS, Category, Evidence, Example, PassageLink, Status
 from ..permissions import example_country, require_moderator_of
 from .diff import EVIDENCE_FIELDS, evidence_words
 from .selectors import children_as_of, next_version, version_for_restore
@@ -116,7 +116,11 @@ def example_restore_version(
             skipped.append(item.passage_id)
             continue
         link = PassageLink(
-            example=example, passage_id=item.passage_id, relation=item.relation, note=item.note
+            example=example,
+            passage_id=item.passage_id,
+            relation=item.relation,
+            note=item.note,
+            **{name: getattr(item, name) for name in PASSAGE_LINK_QUOTE_FIELDS},
         )
         link._history_user = actor
         link.save()

@@ -68,6 +68,7 @@ from ..entries.validation import require_reason
 from ..history.diff import EVIDENCE_FIELDS
 from ..history.services import audit_snapshot
 from ..models import (
+    PASSAGE_LINK_QUOTE_FIELDS,
     EntryComment,
     Evidence,
     Example,
@@ -232,7 +233,11 @@ def example_merge(
         copy.save()
     for link in plan.new_links:
         copy = PassageLink(
-            example=target, passage_id=link.passage_id, relation=link.relation, note=link.note
+            example=target,
+            passage_id=link.passage_id,
+            relation=link.relation,
+            note=link.note,
+            **{name: getattr(link, name) for name in PASSAGE_LINK_QUOTE_FIELDS},
         )
         copy._history_user = actor
         copy.save()

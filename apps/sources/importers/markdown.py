@@ -26,7 +26,8 @@ def _inline_text(token) -> str:
     return normalize_whitespace("".join(parts))
 
 
-def markdown_blocks(text: str) -> tuple[list[Block], dict]:
+def front_matter(text: str) -> dict:
+    """The ``key: value`` lines between the opening --- fences, keys lower-cased."""
     metadata: dict = {}
     match = _FRONT.match(text)
     if match:
@@ -34,6 +35,13 @@ def markdown_blocks(text: str) -> tuple[list[Block], dict]:
             key, sep, value = line.partition(":")
             if sep and key.strip():
                 metadata[key.strip().lower()] = value.strip().strip("\"'")
+    return metadata
+
+
+def markdown_blocks(text: str) -> tuple[list[Block], dict]:
+    metadata = front_matter(text)
+    match = _FRONT.match(text)
+    if match:
         text = text[match.end() :]
     blocks: list[Block] = []
     tokens = _md.parse(text)

@@ -226,3 +226,27 @@ def _demote_false_headings(blocks: list[Block]) -> list[Block]:
         else:
             out.append(block)
     return out
+
+
+def pdf_info(data: bytes) -> tuple[dict[str, str], str]:
+    """The document information dictionary (title, author, dates, subject, keywords) and
+    the first page's text, for the upload's metadata suggestions. Run after
+    precheck_pdf, under the same pypdf caps; a damaged page gives no text rather than an
+    error (the import reports it)."""
+    limits = PdfLimits.from_settings()
+    with _pypdf_caps(limits):
+        reader = _open(data, limits)
+        info: dict[str, str] = {}
+        try:
+            raw = reader.metadata or {}
+            for key in ("/Title", "/Author", "/Subject", "/Keywords", "/CreationDate"):
+                value = raw.get(key)
+                if value:
+                    info[key[1:].lower()] = str(value)[:2000]
+        except Exception:  # noqa: BLE001 - a damaged info dictionary is only a lost hint
+            info = {}
+        try:
+            first_page = _page_text(reader, 0)
+        except ImportRejected:
+            first_page = ""
+    return info, first_page[:20000]

@@ -12,6 +12,10 @@ change happens.
                    takes a published version back (docs/moderation.md, "Source
                    stewardship"; who may: permissions.py)
 - ``stewardship``  maintainer_add / maintainer_remove name the people who may do that
+- ``pending``      adding a source in two steps: pending_upload_create keeps the file
+                   and the metadata read from it, pending_upload_confirm creates the
+                   source from it, pending_upload_abandon / pending_uploads_clean
+                   delete what is never confirmed
 - ``metadata``     SourceMetadata, DOIs, slugs, filling empty fields from the file
 
 Stewardship writes one audit row each and settles the version's review item. Callers use
@@ -28,6 +32,12 @@ from .imports import (
     review_item_for_upload,
 )
 from .metadata import DOI_PATTERN, SourceMetadata, normalize_doi, suggest_slug, validate_doi
+from .pending import (
+    pending_upload_abandon,
+    pending_upload_confirm,
+    pending_upload_create,
+    pending_uploads_clean,
+)
 from .stewardship import maintainer_add, maintainer_remove
 from .uploads import document_upload, source_create
 from .versions import (
@@ -56,6 +66,10 @@ __all__ = [
     "maintainer_add",
     "maintainer_remove",
     "normalize_doi",
+    "pending_upload_abandon",
+    "pending_upload_confirm",
+    "pending_upload_create",
+    "pending_uploads_clean",
     "review_item_for_upload",
     "source_create",
     "suggest_slug",

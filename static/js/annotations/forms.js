@@ -4,7 +4,8 @@
 
 import { api } from "./api.js";
 import { paint } from "./highlights.js";
-import { passageById, pointToOffset } from "./passages.js";
+import { passageById } from "./passages.js";
+import { enableAnnotate, onlyAnnotate } from "./selection.js";
 import { S, byId, drop, annotations, parseTags, put, state } from "./store.js";
 import { button, el } from "./dom.js";
 import { announce, focusNewHighlight } from "./focus.js";
@@ -16,57 +17,17 @@ const reader = document.querySelector(".reader");
 const form = document.getElementById("annotation-form");
 const annotateButton = document.getElementById("annotate-button");
 const reattachStatus = document.getElementById("reattach-status");
-let pendingTarget = null;
 let formTarget = null;
 let reattachId = null;
 
 // --- Selection -> Annotate ---------------------------------------------------------------
-
-function selectionTarget() {
-  const selection = window.getSelection();
-  if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
-  const range = selection.getRangeAt(0);
-  const text = reader.querySelector(".reader__text");
-  if (!text.contains(range.commonAncestorContainer)) return null;
-  const start = pointToOffset(range.startContainer, range.startOffset);
-  const end = pointToOffset(range.endContainer, range.endOffset);
-  if (start === null || end === null || end <= start) return null;
-  const quote = selection.toString().trim();
-  if (!quote) return null;
-  return { start, end, quote, rect: range.getBoundingClientRect() };
-}
-
-function onSelectionMaybeChanged() {
-  if (!state.user) return;
-  const target = selectionTarget();
-  if (!target) {
-    if (!annotateButton.matches(":focus")) annotateButton.hidden = true;
-    return;
-  }
-  pendingTarget = target;
-  annotateButton.hidden = false;
-  annotateButton.style.top = window.scrollY + target.rect.bottom + 6 + "px";
-  annotateButton.style.left = window.scrollX + target.rect.left + Math.min(target.rect.width, 200) + "px";
-}
+// The floating menu itself is selection.js (for every reader); here, what Annotate does.
 
 // Called once mine.json says someone is signed in.
 export function enableWriting() {
-  let selectionTimer = null;
-  document.addEventListener("selectionchange", () => {
-    clearTimeout(selectionTimer);
-    selectionTimer = setTimeout(onSelectionMaybeChanged, 120);
-  });
-  document.addEventListener("mouseup", () => setTimeout(onSelectionMaybeChanged, 0));
-  document.addEventListener("touchend", () => setTimeout(onSelectionMaybeChanged, 0));
-  // Positioned against the page, whatever the layout around the slot it came in.
-  document.body.appendChild(annotateButton);
-  // Keep the selection when the button is pressed.
-  annotateButton.addEventListener("mousedown", (event) => event.preventDefault());
-  annotateButton.addEventListener("click", () => {
-    if (!pendingTarget) return;
-    if (reattachId !== null) reattach(pendingTarget);
-    else openForm(pendingTarget);
-    annotateButton.hidden = true;
+  enableAnnotate((target) => {
+    if (reattachId !== null) reattach(target);
+    else openForm(target);
   });
   form.addEventListener("submit", submitForm);
   document.getElementById("annotation-cancel").addEventListener("click", closeForm);
@@ -303,11 +264,13 @@ export function startReattach(id) {
   reattachStatus.replaceChildren(document.createTextNode(S.reattachPrompt + " "), cancel);
   reattachStatus.hidden = false;
   annotateButton.textContent = S.reattachHere;
+  onlyAnnotate(true);
 }
 
 function stopReattach(message) {
   reattachId = null;
   annotateButton.textContent = S.annotate;
+  onlyAnnotate(false);
   reattachStatus.textContent = message || "";
   reattachStatus.hidden = !message;
 }

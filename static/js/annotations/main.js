@@ -8,6 +8,7 @@
 // A thread's full rows are fetched from the API when it is opened; writes go through the
 // API and repaint only the passages they touch.
 
+import { enableSelectionMenu } from "./selection.js";
 import { refillFilters } from "./filters.js";
 import { el } from "./dom.js";
 import {
@@ -147,6 +148,7 @@ function addGroups(groups) {
 }
 
 async function start() {
+  enableSelectionMenu();
   const mineLoading = loadMine();
   let failed = false;
   try {
