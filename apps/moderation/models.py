@@ -32,6 +32,9 @@ class AuditAction(models.TextChoices):
     VERSION_REJECT = "version_reject", _("Version rejected")
     VERSION_WITHDRAW = "version_withdraw", _("Version withdrawn")
     MAINTAINER_CHANGE = "maintainer_change", _("Maintainers changed")
+    # A source's translation added or re-imported; its passage alignment corrected.
+    TRANSLATION_CHANGE = "translation_change", _("Translation changed")
+    ALIGNMENT_CHANGE = "alignment_change", _("Alignment corrected")
     # A country moderator set or cleared "researched, none found" (apps/atlas/research_status).
     RESEARCH_STATUS = "research_status", _("Research status")
     # A superuser opened someone's private content in the Django admin (the only way

@@ -12,6 +12,8 @@ change happens.
                    takes a published version back (docs/moderation.md, "Source
                    stewardship"; who may: permissions.py)
 - ``stewardship``  maintainer_add / maintainer_remove name the people who may do that
+- ``translations`` translation_create / translation_align / alignment_edit: a source's
+                   translations and their passage alignment (ADR 0019)
 - ``metadata``     SourceMetadata, DOIs, slugs, filling empty fields from the file
 
 Stewardship writes one audit row each and settles the version's review item. Callers use
@@ -29,6 +31,7 @@ from .imports import (
 )
 from .metadata import DOI_PATTERN, SourceMetadata, normalize_doi, suggest_slug, validate_doi
 from .stewardship import maintainer_add, maintainer_remove
+from .translations import alignment_edit, translation_align, translation_create
 from .uploads import document_upload, source_create
 from .versions import (
     CurrentVersionMoved,
@@ -43,6 +46,9 @@ __all__ = [
     "DOI_PATTERN",
     "MAX_IMPORT_ATTEMPTS",
     "STALLED_AFTER",
+    "alignment_edit",
+    "translation_align",
+    "translation_create",
     "CurrentVersionMoved",
     "SourceMetadata",
     "diff_url",
