@@ -46,12 +46,21 @@ def source_matches(query: str) -> Q:
     return condition
 
 
-def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
+def source_list(
+    *,
+    query: str = "",
+    source_type: str = "",
+    year: int | None = None,
+    originals_only: bool = False,
+) -> QuerySet:
     """Sources with at least one readable version and not hidden by a moderator, for the
     public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
-    # A translation is read beside its original (``?translation=``), not listed apart.
-    qs = exclude_withheld(qs).filter(translation_of__isnull=True)
+    qs = exclude_withheld(qs)
+    if originals_only:
+        # A translation is read beside its original (``?translation=``), not listed apart
+        # (the list page and API); search still finds its passages.
+        qs = qs.filter(translation_of__isnull=True)
     if query:
         qs = qs.filter(source_matches(query))
     if source_type:

@@ -105,7 +105,9 @@ def translation_create(
     if not translator:
         errors["translator"] = _("Say who translated the text.")
     original = original_source.current_document
-    if original is None or original.status != DocumentStatus.READY:
+    if Translation.objects.filter(source=original_source).exists():
+        errors["file"] = _("This is itself a translation: translate its original instead.")
+    elif original is None or original.status != DocumentStatus.READY:
         errors["file"] = _("The original has no published version to translate yet.")
     if errors:
         raise ValidationError(errors)
