@@ -366,17 +366,26 @@ def document_status_for_user(*, document_id: int, user) -> Document:
 def translations_for_source(*, source: Source) -> list[Translation]:
     """The translations of ``source`` everyone may read: aligned, with a published
     version, and not withheld by moderation. One query."""
+    return translation_links(source=source)[0]
+
+
+def translation_links(*, source: Source) -> tuple[list[Translation], Translation | None]:
+    """(``translations_for_source``, the translation ``source`` itself is, if its original
+    may be read): what the reader links to, in one query."""
     visible = exclude_withheld(Source.objects.all()).values("pk")
-    return list(
+    rows = list(
         Translation.objects.filter(
-            original_source=source,
+            Q(original_source=source, source__in=visible) | Q(source=source),
             document__status=DocumentStatus.READY,
             original__status=DocumentStatus.READY,
-            source__in=visible,
+            original_source__in=visible,
         )
-        .select_related("source", "original", "document")
+        .select_related("source", "original", "document", "original_source")
         .order_by("language")
     )
+    of_this = [t for t in rows if t.original_source_id == source.pk]
+    itself = next((t for t in rows if t.source_id == source.pk), None)
+    return of_this, itself
 
 
 def translation_get(*, source: Source, language: str) -> Translation:

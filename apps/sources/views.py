@@ -91,7 +91,7 @@ def source_list(request):
 @public_page(depends_on=READER_DEPENDS_ON)
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)
-    translations = selectors.translations_for_source(source=source)
+    translations, translation_of = selectors.translation_links(source=source)
     translation = translation_views.translation_asked(request, translations)
     if translation is not None:
         # The version the translation was made from, whatever the current one is.
@@ -131,6 +131,8 @@ def reader(request, slug: str, version: int | None = None):
         ),
         "translations": [(t, language_name(t.language)) for t in translations],
         "translation": translation,
+        # This source is itself a translation: say of what, and offer it side by side.
+        "translation_of": translation_of,
         "translation_side": side,
         "original_language_name": language_name(source.language),
         "versions": versions,

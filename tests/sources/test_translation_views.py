@@ -72,6 +72,12 @@ def test_the_german_side_can_be_the_annotated_one(client, german):
     assert active == german_ids
 
 
+def test_the_translations_own_page_says_what_it_translates(client, german):
+    html = client.get("/sources/wong-2021-social-credit-de/").text
+    assert "Human translation of" in html
+    assert 'href="/sources/wong-2021-social-credit/?translation=de&amp;side=translation"' in html
+
+
 def test_the_reader_offers_its_translations(client, german):
     html = client.get(READER).text
     assert 'href="/sources/wong-2021-social-credit/?translation=de"' in html
