@@ -101,8 +101,8 @@ def scene(founding_paper, db) -> Scene:
     from apps.atlas.entries.data import PassageLinkData
     from apps.search.services import search_reindex_all
     from apps.sources.models import Passage
-    from tests.atlas.conftest import evidence_data, example_data
     from apps.sources.starter import load_founding_paper_translation
+    from tests.atlas.conftest import evidence_data, example_data
     from tests.factories import UserFactory
     from tests.moderation.conftest import make_moderator
 
