@@ -68,6 +68,8 @@ def test_laptop_shows_aligned_rows_side_by_side(german, browser, live_server):
     left, right = english.bounding_box(), german_text.bounding_box()
     assert right["x"] >= left["x"] + left["width"], (left, right)
     assert abs(right["y"] - left["y"]) < 40  # the same row
+    # Each side a readable column (at least 24 characters of the serif text a line).
+    assert left["width"] >= 380 and right["width"] >= 380, (left, right)
     for toggle in page.locator("[data-parallel-toggle]").all():
         expect(toggle).to_be_hidden()
     assert page.evaluate(OVERFLOW) <= 0
