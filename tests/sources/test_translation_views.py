@@ -298,3 +298,21 @@ def test_an_annotation_on_the_german_side_anchors_to_the_german_version(client, 
     annotation = Annotation.objects.get(pk=response.json()["id"])
     assert annotation.document_id == german.document_id
     assert response.json()["target"]["selector"][0]["exact"] == "Geo-Scoring"
+
+
+def test_stewards_find_the_translation_tools_in_their_part_of_the_reader(client, german):
+    personal = reverse("sources:reader_personal", args=["wong-2021-social-credit", 1])
+    client.force_login(UserFactory())
+    assert "translations/new/" not in client.get(personal).text
+    client.force_login(make_moderator())
+    html = client.get(personal).text
+    assert 'href="/sources/wong-2021-social-credit/translations/new/"' in html
+    assert 'href="/sources/wong-2021-social-credit/translations/de/alignment/"' in html
+
+
+def test_the_alignment_page_query_count(client, german, django_assert_max_num_queries):
+    client.force_login(make_moderator())
+    # Session and user, moderator roles, the source, the translation, two passage lists
+    # and the pairs: the same for 10 rows or 1,000.
+    with django_assert_max_num_queries(14):
+        assert client.get(ALIGNMENT).status_code == 200
