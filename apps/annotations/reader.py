@@ -407,6 +407,10 @@ def _static_payload(language: str) -> dict:
             "loading": _("Loading the thread…"),
             "annotate": _("Annotate"),
             "annotatePassage": _("Annotate passage"),
+            # The side-by-side reader (static/js/annotations/aligned.js); the language is
+            # the text's own name for itself ("Deutsch").
+            "otherSide": _("On the %(language)s side"),
+            "openOtherSide": _("Open the %(language)s side"),
             "threadsOnPassage": _("Threads on this passage: %(n)s"),
             "loadFailed": _("The annotations could not be loaded. Reload the page to try again."),
             "reattachHere": _("Re-attach here"),

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 
@@ -24,7 +25,9 @@ class AuditAction(models.TextChoices):
     HIDE = "hide", _("Hide")
     UNHIDE = "unhide", _("Unhide")
     CLAIM = "claim", _("Claim")
-    RELEASE = "release", _("Release")
+    # "Release" alone is ambiguous in a catalogue: here a moderator gives back a claimed
+    # queue item (German "Freigeben"), not a dataset release ("Veröffentlichung").
+    RELEASE = "release", pgettext_lazy("moderation: give back a claimed item", "Release")
     FLAG_RESOLVED = "flag_resolved", _("Flag resolved")
     PREMODERATION = "premoderation", _("Pre-moderation")
     SHADOW_HIDE = "shadow_hide", _("Shadow-hide")
@@ -32,6 +35,9 @@ class AuditAction(models.TextChoices):
     VERSION_REJECT = "version_reject", _("Version rejected")
     VERSION_WITHDRAW = "version_withdraw", _("Version withdrawn")
     MAINTAINER_CHANGE = "maintainer_change", _("Maintainers changed")
+    # A source's translation added or re-imported; its passage alignment corrected.
+    TRANSLATION_CHANGE = "translation_change", _("Translation changed")
+    ALIGNMENT_CHANGE = "alignment_change", _("Alignment corrected")
     # A country moderator set or cleared "researched, none found" (apps/atlas/research_status).
     RESEARCH_STATUS = "research_status", _("Research status")
     # A superuser opened someone's private content in the Django admin (the only way

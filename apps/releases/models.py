@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 TITLE_MAX_LENGTH = 200
 NOTES_MAX_LENGTH = 10000
@@ -69,8 +70,9 @@ class Release(models.Model):
 
     class Meta:
         ordering = ["-major", "-minor", "-patch"]
-        verbose_name = _("release")
-        verbose_name_plural = _("releases")
+        # With a context: "release" is also a moderator giving back a claimed queue item.
+        verbose_name = pgettext_lazy("dataset release", "release")
+        verbose_name_plural = pgettext_lazy("dataset release", "releases")
         constraints = [
             models.UniqueConstraint(
                 fields=["major", "minor", "patch"], name="releases_release_numbers_unique"

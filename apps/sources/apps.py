@@ -12,7 +12,14 @@ class SourcesConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Source, models.Document, models.SourceMaintainer, models.Passage):
+        for model in (
+            models.Source,
+            models.Document,
+            models.SourceMaintainer,
+            models.Passage,
+            models.Translation,
+            models.AlignedPair,
+        ):
             http_cache.declare(model)
         http_cache.declare(models.Source.history.model)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .importers import ImportRejected, validate_upload
-from .models import Source, SourceType
+from .models import Source, SourceType, TranslationKind
 from .services import DOI_PATTERN, SourceMetadata, normalize_doi
 
 
@@ -199,3 +199,61 @@ class MaintainerForm(forms.Form):
         help_text=_("The person's username, as on their profile."),
     )
     reason = forms.CharField(label=_("Note for the log (optional)"), max_length=500, required=False)
+
+
+class TranslationUploadForm(forms.Form):
+    """A steward's upload of a translation of the source (ADR 0019)."""
+
+    language = forms.CharField(
+        label=_("Language"), max_length=16, help_text=_("A code such as “de” or “zh-hans”.")
+    )
+    kind = forms.ChoiceField(label=_("Kind of translation"), choices=TranslationKind.choices)
+    translator = forms.CharField(
+        label=_("Translated by"), max_length=300, help_text=_("The credit shown with it.")
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("Shown with the translation, e.g. “not reviewed by the author”."),
+    )
+    licence = forms.CharField(
+        label=_("Licence"), max_length=200, required=False, help_text=_("e.g. CC BY 4.0")
+    )
+    licence_url = forms.URLField(label=_("Licence URL"), required=False, assume_scheme="https")
+    title = forms.CharField(
+        label=_("Translated title"),
+        max_length=500,
+        required=False,
+        help_text=_("Leave empty to keep the original's."),
+    )
+    file = UploadFileField(label=_("File"), help_text=lazy(_file_help_text, str)())
+
+
+class AlignmentEditForm(forms.Form):
+    """One correction of an alignment (services.alignment_edit checks the rest)."""
+
+    operation = forms.ChoiceField(
+        choices=[("merge", _("Merge")), ("split", _("Split")), ("move", _("Move"))]
+    )
+    order = forms.IntegerField(min_value=0)
+    original_at = forms.IntegerField(min_value=0, required=False)
+    translated_at = forms.IntegerField(min_value=0, required=False)
+    side = forms.ChoiceField(
+        choices=[("", ""), ("original", _("Original")), ("translation", _("Translation"))],
+        required=False,
+    )
+    direction = forms.ChoiceField(
+        choices=[("", ""), ("earlier", _("Earlier")), ("later", _("Later"))], required=False
+    )
+    # The page's move buttons send side and direction as one value ("original:later").
+    side_direction = forms.CharField(max_length=40, required=False)
+    reason = forms.CharField(max_length=1000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        combined = data.pop("side_direction", "")
+        if combined:
+            side, _colon, direction = combined.partition(":")
+            data["side"], data["direction"] = side, direction
+        return data

@@ -309,3 +309,92 @@ class Passage(models.Model):
     @property
     def html_id(self) -> str:
         return f"p-{self.anchor}"
+
+
+class TranslationKind(models.TextChoices):
+    HUMAN = "human", _("Human translation")
+    MACHINE = "machine", _("Machine translation")
+    # A human or machine translation checked by someone who knows both languages.
+    REVIEWED = "reviewed", _("Reviewed translation")
+
+
+class Translation(models.Model):
+    """A source's translation into one language (ADR 0019): another source record
+    (``source``, with its own versions and passages, so annotations, permalinks and
+    search work on it as on any text) linked to the version of the original it
+    translates, and aligned with it passage by passage (``AlignedPair``)."""
+
+    original_source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="translations",
+        verbose_name=_("original"),
+    )  # fmt: skip
+    # The version translated: a later version of the original leaves it in place.
+    original = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="translations",
+        verbose_name=_("original version"),
+    )  # fmt: skip
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, related_name="translation_of",
+        verbose_name=_("translation"),
+    )  # fmt: skip
+    # The translation's version the alignment was made for (its current version).
+    document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("aligned version"),
+    )  # fmt: skip
+    language = models.CharField(_("language"), max_length=16)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=TranslationKind.choices, default=TranslationKind.HUMAN
+    )
+    translator = models.CharField(_("translated by"), max_length=300)
+    # Shown with the translation as written ("not reviewed by the author", …).
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    licence = models.CharField(_("licence"), max_length=200, blank=True)
+    licence_url = models.URLField(_("licence URL"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", verbose_name=_("added by"),
+    )  # fmt: skip
+    created = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["original_source", "language"]
+        verbose_name = _("translation")
+        verbose_name_plural = _("translations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["original_source", "language"], name="translation_one_per_language"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(source=models.F("original_source")),
+                name="translation_not_of_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_source_id} → {self.language}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.original_source.get_absolute_url()}?translation={self.language}"
+
+
+class AlignedPair(models.Model):
+    """One row of an alignment: passages of the original version and the passages of the
+    translation's version that render them, by anchor (1–1, 1–2, 2–1, 1–0, 0–1). The pairs
+    of a translation cover both versions' passages once each, in order."""
+
+    translation = models.ForeignKey(Translation, on_delete=models.CASCADE, related_name="pairs")
+    order = models.PositiveIntegerField(_("order"))
+    original_anchors = models.JSONField(_("original passages"), default=list, blank=True)
+    translated_anchors = models.JSONField(_("translated passages"), default=list, blank=True)
+
+    class Meta:
+        ordering = ["translation", "order"]
+        verbose_name = _("aligned pair")
+        verbose_name_plural = _("aligned pairs")
+        constraints = [
+            models.UniqueConstraint(fields=["translation", "order"], name="aligned_pair_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_anchors} ↔ {self.translated_anchors}"

@@ -23,12 +23,14 @@ from . import permissions
 from .diff import VersionDiff, diff_passages
 from .models import (
     IMPORTED_STATUSES,
+    AlignedPair,
     Document,
     DocumentStatus,
     Passage,
     PendingUpload,
     Source,
     SourceMaintainer,
+    Translation,
 )
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
@@ -45,11 +47,21 @@ def source_matches(query: str) -> Q:
     return condition
 
 
-def source_list(*, query: str = "", source_type: str = "", year: int | None = None) -> QuerySet:
+def source_list(
+    *,
+    query: str = "",
+    source_type: str = "",
+    year: int | None = None,
+    originals_only: bool = False,
+) -> QuerySet:
     """Sources with at least one readable version and not hidden by a moderator, for the
     public list and API."""
     qs = Source.objects.filter(current_document__isnull=False).select_related("current_document")
     qs = exclude_withheld(qs)
+    if originals_only:
+        # A translation is read beside its original (``?translation=``), not listed apart
+        # (the list page and API); search still finds its passages.
+        qs = qs.filter(translation_of__isnull=True)
     if query:
         qs = qs.filter(source_matches(query))
     if source_type:
@@ -365,3 +377,66 @@ def document_status_for_user(*, document_id: int, user) -> Document:
     if not permissions.can_see_import(user, document):
         raise Http404
     return document
+
+
+# --- Translations (ADR 0019) -----------------------------------------------------------
+
+
+def translations_for_source(*, source: Source) -> list[Translation]:
+    """The translations of ``source`` everyone may read: aligned, with a published
+    version, and not withheld by moderation. One query."""
+    return translation_links(source=source)[0]
+
+
+def translation_links(*, source: Source) -> tuple[list[Translation], Translation | None]:
+    """(``translations_for_source``, the translation ``source`` itself is, if its original
+    may be read): what the reader links to, in one query."""
+    visible = exclude_withheld(Source.objects.all()).values("pk")
+    rows = list(
+        Translation.objects.filter(
+            Q(original_source=source, source__in=visible) | Q(source=source),
+            document__status=DocumentStatus.READY,
+            original__status=DocumentStatus.READY,
+            original_source__in=visible,
+        )
+        .select_related("source", "original", "document", "original_source")
+        .order_by("language")
+    )
+    of_this = [t for t in rows if t.original_source_id == source.pk]
+    itself = next((t for t in rows if t.source_id == source.pk), None)
+    return of_this, itself
+
+
+def translation_get(*, source: Source, language: str) -> Translation:
+    """The readable translation of ``source`` into ``language``, or Http404."""
+    language = (language or "").strip().lower()
+    for translation in translations_for_source(source=source):
+        if translation.language == language:
+            return translation
+    raise Http404("No such translation.")
+
+
+class AlignedRow(NamedTuple):
+    order: int
+    original: list[PassageRow]
+    translation: list[PassageRow]
+
+
+def aligned_rows(*, translation: Translation) -> list[AlignedRow]:
+    """The alignment as rows of passages (three queries: both versions' passages, the
+    pairs). An anchor no longer in its version (none should be) is left out."""
+    original = {row.anchor: row for row in passage_rows_for_document(document=translation.original)}
+    translated = {
+        row.anchor: row for row in passage_rows_for_document(document=translation.document)
+    }
+    pairs = AlignedPair.objects.filter(translation=translation).order_by("order")
+    return [
+        AlignedRow(
+            order,
+            [original[a] for a in original_anchors if a in original],
+            [translated[a] for a in translated_anchors if a in translated],
+        )
+        for order, original_anchors, translated_anchors in pairs.values_list(
+            "order", "original_anchors", "translated_anchors"
+        )
+    ]

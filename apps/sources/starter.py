@@ -8,8 +8,8 @@ from pathlib import Path
 from django.db import transaction
 
 from .importers import extract
-from .models import Document, DocumentStatus, DocumentUpload, Source
-from .services import document_import
+from .models import Document, DocumentStatus, DocumentUpload, Source, Translation
+from .services import document_import, translation_align, translation_create
 
 SEED_DIR = Path(__file__).parent / "seed"
 FOUNDING_PAPER = {
@@ -68,3 +68,55 @@ def load_founding_paper() -> tuple[Source, bool]:
     document = document_import(document_id=document.pk)
     assert document.status == DocumentStatus.READY, document.error
     return source, True
+
+
+FOUNDING_PAPER_GERMAN_FILE = SEED_DIR / "wong-2021-social-credit.de.txt"
+# The worked example of ADR 0019: a German translation written for this project, under
+# the original's licence (CC BY allows translations with credit), not checked by the author.
+FOUNDING_PAPER_GERMAN = {
+    "language": "de",
+    "kind": "human",
+    "translator": "Creditscape-Mitwirkende",
+    "note": "Übersetzt von Creditscape-Mitwirkenden, nicht vom Autor geprüft.",
+    "licence": "CC BY 4.0",
+    "licence_url": "https://creativecommons.org/licenses/by/4.0/",
+    "title": (
+        "Chinas Sozialkreditsystem erkunden: Vergleichende Infrastrukturmöglichkeiten für "
+        "ein Sozialkreditsystem in westlich geprägten Staaten"
+    ),
+}
+
+
+def load_founding_paper_translation() -> tuple[Translation, bool]:
+    """Create or refresh the German translation of the founding paper (after
+    ``load_founding_paper``), imported and aligned inline. Returns (translation, changed);
+    a second run with the same file changes nothing."""
+    original = Source.objects.select_related("current_document").get(slug=FOUNDING_PAPER["slug"])
+    data = FOUNDING_PAPER_GERMAN_FILE.read_bytes()
+    content_hash = extract(data).content_hash
+    translation = (
+        Translation.objects.select_related("source__current_document")
+        .filter(original_source=original, language=FOUNDING_PAPER_GERMAN["language"])
+        .first()
+    )
+    if (
+        translation is not None
+        and translation.original_id == original.current_document_id
+        and translation.source.current_document is not None
+        and translation.source.current_document.content_hash == content_hash
+        and translation.document_id == translation.source.current_document_id
+    ):
+        return translation, False
+    translation = translation_create(
+        actor=None,
+        original_source=original,
+        data=data,
+        filename=FOUNDING_PAPER_GERMAN_FILE.name,
+        throttle=False,
+        operator=True,
+        **FOUNDING_PAPER_GERMAN,
+    )
+    document = translation.source.documents.order_by("-pk").first()
+    document = document_import(document_id=document.pk)
+    assert document.status == DocumentStatus.READY, document.error
+    return translation_align(document_id=document.pk), True

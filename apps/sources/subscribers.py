@@ -15,5 +15,12 @@ def import_uploaded_document(*, document_id: int) -> None:
     tasks.import_document.delay_on_commit(document_id)
 
 
+def align_translation(*, document_id: int) -> None:
+    """``source.version_ready``: if the version is a translation's, align it with the
+    original's passages (a no-op task for every other source)."""
+    tasks.align_translation.delay_on_commit(document_id)
+
+
 def connect() -> None:
     events.subscribe("source.uploaded", import_uploaded_document)
+    events.subscribe("source.version_ready", align_translation)

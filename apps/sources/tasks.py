@@ -51,3 +51,11 @@ def sweep_stalled_imports() -> list[int]:
 @shared_task(soft_time_limit=60, time_limit=90)
 def clean_pending_uploads() -> int:
     return services.pending_uploads_clean()
+
+
+# Idempotent (an alignment made for this version is kept), so late acks are safe. A
+# thousand-passage text aligns in a second or two (the search is banded); 60 s means
+# something is wrong.
+@shared_task(acks_late=True, soft_time_limit=60, time_limit=90)
+def align_translation(document_id: int) -> bool:
+    return services.translation_align(document_id=document_id) is not None

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import add_views, views
+from . import add_views, translation_views, views
 from .api import diff as diff_api
 from .api import sources as source_api
 from .api import stewardship as stewardship_api
+from .api import translations as translation_api
 
 app_name = "sources"
 
@@ -31,6 +32,16 @@ urlpatterns = [
         name="version_withdraw",
     ),
     path("<slug:slug>/versions/new/", views.version_add, name="version_add"),
+    path(
+        "<slug:slug>/translations/new/",
+        translation_views.translation_add,
+        name="translation_add",
+    ),
+    path(
+        "<slug:slug>/translations/<str:language>/alignment/",
+        translation_views.alignment_edit,
+        name="alignment_edit",
+    ),
 ]
 
 api_urlpatterns = [
@@ -42,6 +53,11 @@ api_urlpatterns = [
     ),
     path("sources/<slug:slug>/", source_api.SourceDetailAPI.as_view(), name="api-source-detail"),
     path("sources/<slug:slug>/diff/", diff_api.SourceDiffAPI.as_view(), name="api-source-diff"),
+    path(
+        "sources/<slug:slug>/translations/<str:language>/",
+        translation_api.TranslationAlignmentAPI.as_view(),
+        name="api-source-translation",
+    ),
     path(
         "sources/<slug:slug>/maintainers/",
         stewardship_api.MaintainerListAPI.as_view(),

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,7 +21,7 @@ from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, throttled_response
 
-from . import citation, permissions, reader_extensions, selectors, services
+from . import citation, permissions, reader_extensions, selectors, services, translation_views
 from . import reader_text as reader_text_markup
 from .forms import (
     AcceptForm,
@@ -30,6 +30,7 @@ from .forms import (
     ReasonForm,
     SourceFilterForm,
 )
+from .languages import language_name
 from .models import DocumentStatus, SourceType
 
 # The models each public page reads. Higher layers' models by label (the reader's
@@ -37,6 +38,7 @@ from .models import DocumentStatus, SourceType
 SOURCE_LIST_DEPENDS_ON = (
     "sources.Source",
     "sources.Document",
+    "sources.Translation",
     "accounts.User",
     "moderation.HiddenContent",
     "moderation.UserModerationState",
@@ -47,6 +49,8 @@ READER_TEXT_DEPENDS_ON = (
     "sources.Source",
     "sources.Document",
     "sources.Passage",
+    "sources.Translation",
+    "sources.AlignedPair",
     "atlas.Example",
     "atlas.PassageLink",
     "moderation.HiddenContent",
@@ -66,12 +70,13 @@ READER_DEPENDS_ON = (
 @public_page(depends_on=SOURCE_LIST_DEPENDS_ON)
 def source_list(request):
     form = SourceFilterForm(request.GET or None)
-    sources = selectors.source_list()
+    sources = selectors.source_list(originals_only=True)
     if form.is_valid():
         sources = selectors.source_list(
             query=form.cleaned_data.get("q") or "",
             source_type=form.cleaned_data.get("type") or "",
             year=form.cleaned_data.get("year"),
+            originals_only=True,
         )
     page = Paginator(sources, 25).get_page(request.GET.get("page"))
     return render(
@@ -85,7 +90,18 @@ def source_list(request):
 @public_page(depends_on=READER_DEPENDS_ON)
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user)
-    document = selectors.document_for_reader(source=source, version=version, viewer=request.user)
+    translations, translation_of = selectors.translation_links(source=source)
+    translation = translation_views.translation_asked(request, translations)
+    if translation is not None:
+        # The version the translation was made from, whatever the current one is.
+        document = translation.original
+        document.source = source
+        if version is not None and version != document.version:
+            raise Http404("That translation is not of this version.")
+    else:
+        document = selectors.document_for_reader(
+            source=source, version=version, viewer=request.user
+        )
     versions = list(selectors.source_versions(source=source))
     permalink = absolute_url(source.get_absolute_url())
     edition_url = absolute_url(document.get_absolute_url())
@@ -93,10 +109,31 @@ def reader(request, slug: str, version: int | None = None):
     # The day the page was rendered; static/js/site.js moves it to the reader's today
     # when a cached copy is served on a later day.
     accessed = timezone.localdate()
+    # The side whose passages are annotated (ADR 0019): the original unless ?side= asks.
+    active_source, active_document, side = source, document, "original"
+    if translation is not None and request.GET.get("side") == "translation":
+        active_source, active_document, side = (
+            translation.source,
+            translation.document,
+            "translation",
+        )
+        active_document.source = active_source
     context = {
         "source": source,
         "document": document,
-        "reader_text": reader_text(source=source, document=document),
+        "active_source": active_source,
+        "active_document": active_document,
+        "reader_text": (
+            translation_views.parallel_text(translation=translation, active=side)
+            if translation is not None
+            else reader_text(source=source, document=document)
+        ),
+        "translations": [(t, language_name(t.language)) for t in translations],
+        "translation": translation,
+        # This source is itself a translation: say of what, and offer it side by side.
+        "translation_of": translation_of,
+        "translation_side": side,
+        "original_language_name": language_name(source.language),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,
         # The Cite box cites the journal's publication, not this copy of it; the
@@ -112,7 +149,9 @@ def reader(request, slug: str, version: int | None = None):
         **_stewardship_context(request, source=source),
     }
     if document.is_published:
-        context.update(reader_extensions.collect(request, source=source, document=document))
+        context.update(
+            reader_extensions.collect(request, source=active_source, document=active_document)
+        )
     else:
         # A proposal or a withdrawn version is read, not annotated or linked to.
         context["reader_slots"] = {slot: [] for slot in reader_extensions.SLOTS}
@@ -138,6 +177,11 @@ def reader_personal(request, slug: str, version: int):
             "is_current": document.pk == source.current_document_id,
             **_stewardship_context(request, source=source),
         }
+        if context["can_steward"]:
+            context["translations"] = [
+                (t, language_name(t.language))
+                for t in selectors.translations_for_source(source=source)
+            ]
         response = render(request, "sources/_reader_personal.html", context)
     patch_cache_control(response, private=True, no_cache=True)
     return response

@@ -35,6 +35,10 @@ PAYLOADS = {
     "source list": lambda s: "/sources/",
     "reader": lambda s: READER,
     "reader threads JSON": lambda s: f"/reader/{s.document.pk}/threads.json",
+    "side-by-side reader": lambda s: READER + "?translation=de",
+    "side-by-side reader, German side annotated": lambda s: (
+        READER + "?translation=de&side=translation"
+    ),
     "atlas map": lambda s: "/atlas/",
     "embeddable map": lambda s: "/atlas/embed/",
     "country page": lambda s: "/atlas/countries/DE/",
@@ -63,6 +67,7 @@ PAYLOADS = {
     "API search suggestions": lambda s: "/api/search/suggest/?q=schuf",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
+    "API translation": lambda s: "/api/sources/wong-2021-social-credit/translations/de/",
     "release list": lambda s: "/atlas/releases/",
     "release page": lambda s: "/atlas/releases/1.0.0/",
     "API releases": lambda s: "/api/releases/",
@@ -96,10 +101,12 @@ def scene(founding_paper, db) -> Scene:
     from apps.atlas.entries.data import PassageLinkData
     from apps.search.services import search_reindex_all
     from apps.sources.models import Passage
+    from apps.sources.starter import load_founding_paper_translation
     from tests.atlas.conftest import evidence_data, example_data
     from tests.factories import UserFactory
     from tests.moderation.conftest import make_moderator
 
+    load_founding_paper_translation()  # the side-by-side reader and the translation API
     moderator = make_moderator()
     author = UserFactory(display_name="Ada Original")
     replier = UserFactory(display_name="Rita Replier")

@@ -68,7 +68,25 @@ def _account_deactivated(s: Scene):
     s.author.save()
 
 
+def _alignment_corrected(s: Scene):
+    from apps.sources import services
+    from apps.sources.models import Translation
+
+    translation = Translation.objects.get(language="de")
+    services.alignment_edit(actor=s.moderator, translation=translation, operation="merge", order=0)
+
+
+def _translation_credit(s: Scene):
+    from apps.sources.models import Translation
+
+    translation = Translation.objects.get(language="de")
+    translation.translator = "Creditscape contributors, renamed"
+    translation.save()
+
+
 CHANGES = {
+    "alignment corrected": (_alignment_corrected, "Beschreibung"),
+    "translation credit": (_translation_credit, "Creditscape-Mitwirkende"),
     "display name": (_display_name, "Ada Original"),
     "annotation body": (_annotation_body, "Schufa note original"),
     "visibility public to private": (_made_private, "Solo note original"),

@@ -45,6 +45,8 @@ ROUTES = {
     'sources:reader': Row('/sources/{slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:reader_version': Row('/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'sources:reader_personal': Row('/sources/{slug}/versions/{version}/personal/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
+    'sources:translation_add': Row('/sources/{slug}/translations/new/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the source's maintainers and moderators upload a translation (ADR 0019)
+    'sources:alignment_edit': Row('/sources/{slug}/translations/de/alignment/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the source's maintainers and moderators correct the alignment; logged
     'sources:version_add': Row('/sources/{slug}/versions/new/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     # Stewardship (docs/moderation.md). The paper has one version: its diff with itself.
     'sources:diff': Row('/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=True),
@@ -128,6 +130,7 @@ ROUTES = {
     'api-docs': Row('/api/docs/', get=(200, 200, 200), post=(405, 405, 405), html=True),
     'api-source-list': Row('/api/sources/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: multipart upload of a new source
     'api-source-import-status': Row('/api/sources/imports/{document_id}/', get=(404, 404, 200), post=(405, 405, 405), html=False),  # the uploader and the source's stewards
+    'api-source-translation': Row('/api/sources/{slug}/translations/de/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # aligned pairs, public
     'api-source-diff': Row('/api/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-source-maintainers': Row('/api/sources/{slug}/maintainers/', get=(200, 200, 200), post=(401, 403, 400), html=False),
     'api-source-maintainer': Row('/api/sources/{slug}/maintainers/{username}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only

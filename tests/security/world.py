@@ -18,7 +18,7 @@ from apps.atlas.taxonomy import ensure_default_categories
 from apps.moderation.services import flag_create, review_item_open
 from apps.releases import services as release_services
 from apps.sources import services as source_services
-from apps.sources.starter import load_founding_paper
+from apps.sources.starter import load_founding_paper, load_founding_paper_translation
 from tests.atlas.conftest import evidence_data, example_data
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_moderator
@@ -54,6 +54,7 @@ def build_world() -> World:
     api_token_regenerate(user=contributor)
 
     source, _ = load_founding_paper()
+    load_founding_paper_translation()  # the side-by-side reader and the alignment page
     source.refresh_from_db()
     document = source.current_document
     quote = "social credit system"

@@ -80,6 +80,7 @@ class SourceDetailSerializer(SourceListSerializer):
     versions = serializers.SerializerMethodField()
     current = serializers.SerializerMethodField()
     citation = serializers.SerializerMethodField()
+    translations = serializers.SerializerMethodField()
 
     class Meta(SourceListSerializer.Meta):
         fields = [
@@ -89,6 +90,28 @@ class SourceDetailSerializer(SourceListSerializer):
             "citation",
             "versions",
             "current",
+            "translations",
+        ]
+
+    def get_translations(self, obj) -> list[dict]:
+        """Each readable translation: its language, kind, the original's version it
+        translates and the URL of its aligned passages (ADR 0019)."""
+        return [
+            {
+                "language": t.language,
+                "kind": t.kind,
+                "version": t.original.version,
+                "translator": t.translator,
+                "licence": t.licence,
+                "url": absolute_url(
+                    reverse(
+                        "api-source-translation",
+                        kwargs={"slug": obj.slug, "language": t.language},
+                    )
+                ),
+                "reader_url": absolute_url(t.get_absolute_url()),
+            }
+            for t in self.context.get("translations", [])
         ]
 
     def get_versions(self, obj) -> list[dict]:
@@ -180,6 +203,7 @@ def _accepted(request, document: Document) -> Response:
     depends_on=(
         "sources.Source",
         "sources.Document",
+        "sources.Translation",
         "accounts.User",
         "moderation.HiddenContent",
         "moderation.UserModerationState",
@@ -197,7 +221,7 @@ class SourceListAPI(generics.ListAPIView):
     parser_classes = UPLOAD_PARSERS
 
     def get_queryset(self):
-        return selectors.source_list()
+        return selectors.source_list(originals_only=True)
 
     @extend_schema(
         request={"multipart/form-data": OpenApiTypes.OBJECT},
@@ -254,6 +278,7 @@ class SourceDetailAPI(CitationFormatsMixin, generics.RetrieveAPIView):
             return self.citation_response(citation.for_source(source))
         context = self.get_serializer_context()
         context["versions"] = list(selectors.source_versions(source=source))
+        context["translations"] = selectors.translations_for_source(source=source)
         context["document"] = (
             _document_with_passages(source, None) if source.current_document_id else None
         )

@@ -16,6 +16,8 @@ change happens.
                    and the metadata read from it, pending_upload_confirm creates the
                    source from it, pending_upload_abandon / pending_uploads_clean
                    delete what is never confirmed
+- ``translations`` translation_create / translation_align / alignment_edit: a source's
+                   translations and their passage alignment (ADR 0019)
 - ``metadata``     SourceMetadata, DOIs, slugs, filling empty fields from the file
 
 Stewardship writes one audit row each and settles the version's review item. Callers use
@@ -39,6 +41,7 @@ from .pending import (
     pending_uploads_clean,
 )
 from .stewardship import maintainer_add, maintainer_remove
+from .translations import alignment_edit, translation_align, translation_create
 from .uploads import document_upload, source_create
 from .versions import (
     CurrentVersionMoved,
@@ -53,6 +56,9 @@ __all__ = [
     "DOI_PATTERN",
     "MAX_IMPORT_ATTEMPTS",
     "STALLED_AFTER",
+    "alignment_edit",
+    "translation_align",
+    "translation_create",
     "CurrentVersionMoved",
     "SourceMetadata",
     "diff_url",

@@ -1,6 +1,7 @@
 // The thread panel: opening threads (their replies and the roots' full rows are fetched
 // from the API the first time), and the cards with their actions.
 
+import { alignedSection, markLanguage } from "./aligned.js";
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
 import { announce } from "./focus.js";
@@ -73,6 +74,7 @@ function card(a, depth) {
   }
   if (!a.deleted) shareControls(a).forEach((node) => buttons.appendChild(node));
   if (buttons.childNodes.length) article.appendChild(buttons);
+  markLanguage(article);
   return article;
 }
 
@@ -202,6 +204,11 @@ export function renderThreads(announcement) {
     section.setAttribute("aria-label", S.threadLabel);
     threadOf(rootId).forEach(([a, depth]) => section.appendChild(card(a, depth)));
     threadEl.appendChild(section);
+  });
+  // Side by side: the other language's annotations on the aligned passages (aligned.js).
+  const roots = openRoots;
+  alignedSection(roots).then((section) => {
+    if (section && openRoots === roots) threadEl.appendChild(section);
   });
   // A phone: over the text, not 6,000 px below it (sheet.js).
   showSheet();

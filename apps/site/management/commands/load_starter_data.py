@@ -17,10 +17,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        from apps.sources.starter import load_founding_paper
+        from apps.sources.starter import load_founding_paper, load_founding_paper_translation
 
         source, changed = load_founding_paper()
         self.stdout.write(f"{'Loaded' if changed else 'Unchanged'}: {source.slug}")
+        translation, changed = load_founding_paper_translation()
+        self.stdout.write(f"{'Loaded' if changed else 'Unchanged'}: {translation.source.slug}")
         # Other apps contribute starter data through a `load_starter_data` function in
         # their starter module (atlas: the paper's own examples).
         for config in apps.get_app_configs():

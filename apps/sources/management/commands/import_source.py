@@ -5,13 +5,15 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.sources import services
-from apps.sources.models import DocumentStatus, Source, SourceType
+from apps.sources.models import DocumentStatus, Source, SourceType, TranslationKind
 
 
 class Command(BaseCommand):
     help = (
         "Import a text, Markdown, HTML or PDF file as a new source, or as a new version of an "
-        "existing one with --source SLUG. Runs the import inline and reports the result."
+        "existing one with --source SLUG, or as a translation of one with --translation-of "
+        "SLUG --language CODE (aligned with the original's passages). Runs the import "
+        "inline and reports the result."
     )
 
     def add_arguments(self, parser):
@@ -30,6 +32,13 @@ class Command(BaseCommand):
         parser.add_argument("--slug", default="")
         parser.add_argument("--source", help="Slug of an existing source: add a new version.")
         parser.add_argument("--user", help="Username recorded as the uploader.")
+        parser.add_argument(
+            "--translation-of", help="Slug of the original: import the file as its translation."
+        )
+        parser.add_argument("--language", default="", help="The translation's language code.")
+        parser.add_argument("--kind", default=TranslationKind.HUMAN, choices=TranslationKind.values)
+        parser.add_argument("--translator", default="", help="Who translated (credit).")
+        parser.add_argument("--note", default="", help="Shown with the translation.")
 
     def handle(self, *args, **options):
         path: Path = options["path"]
@@ -37,6 +46,8 @@ class Command(BaseCommand):
             raise CommandError(f"No such file: {path}")
         data = path.read_bytes()
         user = self._user(options.get("user"))
+        if options.get("translation_of"):
+            return self._translation(options, user=user, data=data, filename=path.name)
         try:
             if options.get("source"):
                 try:
@@ -81,6 +92,52 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"{source.slug} version {document.version}: {document.passages.count()} passages"
+            )
+        )
+
+    def _translation(self, options, *, user, data: bytes, filename: str) -> None:
+        try:
+            original = Source.objects.select_related("current_document").get(
+                slug=options["translation_of"]
+            )
+        except Source.DoesNotExist as exc:
+            raise CommandError(f"No source with slug {options['translation_of']!r}.") from exc
+        if not options["language"]:
+            raise CommandError("--language is required with --translation-of.")
+        try:
+            translation = services.translation_create(
+                actor=user,
+                original_source=original,
+                language=options["language"],
+                kind=options["kind"],
+                translator=options["translator"] or user.get_username(),
+                licence=options["licence"],
+                licence_url=options["licence_url"],
+                note=options["note"],
+                title=options.get("title") or "",
+                data=data,
+                filename=filename,
+                throttle=False,
+                operator=True,
+            )
+        except ValidationError as exc:
+            raise CommandError(
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())
+            ) from exc
+        document = translation.source.documents.order_by("-pk").first()
+        document = services.document_import(document_id=document.pk)
+        if document.status != DocumentStatus.READY:
+            raise CommandError(f"Import failed: {document.error}")
+        translation = services.translation_align(document_id=document.pk)
+        shapes = [
+            f"{len(o)}-{len(t)}"
+            for o, t in translation.pairs.values_list("original_anchors", "translated_anchors")
+        ]
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{original.slug} → {translation.language} ({translation.source.slug}) "
+                f"version {document.version}: {document.passages.count()} passages, "
+                f"{len(shapes)} aligned rows ({', '.join(sorted(set(shapes)))})"
             )
         )
 
