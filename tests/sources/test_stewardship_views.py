@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 # Signed-in reader: session, user, source, versions, the reader extensions' queries (as in
 # test_views.py), plus the maintainers and the versions the viewer may read beyond the
-# published ones (two queries, whatever their number).
-READER_QUERIES_STEWARD = 15
+# published ones (two queries, whatever their number), and the text's translations (ADR 0019).
+READER_QUERIES_STEWARD = 16
 # Session, user, roles, maintainer, source, the two versions, their passages (one query),
 # the versions for the form's menus, the header's notification count.
 DIFF_QUERIES = 10
