@@ -22,6 +22,9 @@ class SourceSearchIndex(models.Model):
         "sources.Source", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
     vector = SearchVectorField(null=True)
+    # The source's primary language subtag ("de"): which configuration built the vector
+    # and which one a query is matched with (languages.py).
+    language = models.CharField(max_length=16, default="en")
 
     def __str__(self) -> str:
         return f"search index of source {self.source_id}"
@@ -34,6 +37,9 @@ class PassageSearchIndex(models.Model):
         "sources.Passage", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
     vector = SearchVectorField(null=True)
+    # The source's primary language subtag ("de"): which configuration built the vector
+    # and which one a query is matched with (languages.py).
+    language = models.CharField(max_length=16, default="en")
 
     def __str__(self) -> str:
         return f"search index of passage {self.passage_id}"

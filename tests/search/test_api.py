@@ -107,7 +107,7 @@ def test_query_of_1001_characters_is_refused(client, django_assert_max_num_queri
         (
             {"colour": "red"},
             "colour: Unknown filter “colour”. Known filters: kind, tag, author, country, "
-            "category, source, year.",
+            "category, source, year, language.",
         ),
         ({"tag": "no-such-tag"}, "tag: No annotation has the tag “no-such-tag”."),
         ({"author": "nobody-here"}, "author: There is no contributor “nobody-here”."),
