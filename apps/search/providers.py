@@ -94,6 +94,8 @@ class SearchRequest:
     viewer: Any
     kind: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    # ``cursors.Cursor``: only the hits that sort after it (the API's ``search_after``).
+    after: Any = None
 
     def search_query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
         """The query as PostgreSQL parses it with ``config`` (a query with CJK text is
@@ -219,6 +221,9 @@ class SearchProvider:
     # not have leaves that kind out (entries have no passage, annotations no category).
     facet_names: ClassVar[tuple[str, ...]] = ()
     order: ClassVar[int] = 100
+    #: Text fields whose words (of rows anonymous visitors may see) make the "did you
+    #: mean" vocabulary (spelling.py).
+    vocabulary_fields: ClassVar[tuple[str, ...]] = ()
 
     def candidates(
         self, request: SearchRequest, *, limit: int

@@ -93,6 +93,7 @@ class SourceProvider(ModelSearchProvider):
     fallback_fields = {"title": 1.0, "authors": 1.0, "abstract": 0.4, "venue": 0.2}
     headline_field = "abstract"
     trigram_fields = ("title", "authors")
+    vocabulary_fields = ("title", "abstract")
     multilingual = True
     facet_fields = {
         "source": ("slug", "title"),
@@ -133,6 +134,7 @@ class PassageProvider(ModelSearchProvider):
     # A heading's own text counts as a title; for paragraphs the section is the title.
     fallback_fields = {"text": 0.2, "section": 0.4}
     headline_field = "text"
+    vocabulary_fields = ("text",)
     multilingual = True
     facet_fields = {
         "source": ("document__source__slug", "document__source__title"),
