@@ -32,8 +32,10 @@ from .query import ParsedQuery, parse_query
 CHECK_BELOW = 10
 MIN_WORD = 4
 MIN_DOCUMENTS = 2
-# pg_trgm similarity (and difflib ratio on SQLite) a replacement needs.
-MIN_SIMILARITY = 0.45
+# How similar a replacement must be: pg_trgm's similarity (0.44 for "survelliance" and
+# "surveillance", 0.71 for "infrastucture"), difflib's ratio on SQLite.
+MIN_SIMILARITY = 0.4
+DIFFLIB_MIN_RATIO = 0.75
 _WORD = re.compile(r"[^\W\d_]{3,40}", re.UNICODE)
 
 
@@ -149,18 +151,23 @@ def _closest_postgres(words: list[str]) -> dict[str, str]:
 
 
 def _closest_fallback(words: list[str]) -> dict[str, str]:
+    """SQLite: one query for every term that starts like one of the words (the words'
+    own terms included), then ``difflib`` per word."""
+    from django.db.models import Q
+
+    condition = Q.create(
+        [("term__startswith", letter) for letter in {word[0] for word in words}], connector=Q.OR
+    )
+    terms = dict(SearchTerm.objects.filter(condition).values_list("term", "documents"))
     found: dict[str, str] = {}
-    known = set(SearchTerm.objects.filter(term__in=words).values_list("term", flat=True))
     for word in words:
-        if word in known:
+        if word in terms:
             continue
-        candidates = dict(
-            SearchTerm.objects.filter(term__startswith=word[0]).values_list("term", "documents")
-        )
-        close = difflib.get_close_matches(word, candidates, n=3, cutoff=MIN_SIMILARITY + 0.3)
+        candidates = [term for term in terms if term[0] == word[0]]
+        close = difflib.get_close_matches(word, candidates, n=3, cutoff=DIFFLIB_MIN_RATIO)
         if close:
             found[word] = max(
                 close,
-                key=lambda t: (difflib.SequenceMatcher(None, word, t).ratio(), candidates[t]),
+                key=lambda t: (difflib.SequenceMatcher(None, word, t).ratio(), terms[t]),
             )
     return found
