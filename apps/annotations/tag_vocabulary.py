@@ -11,13 +11,15 @@ hot path. Now the vocabulary is rebuilt off the request path and served stale me
   worker. Until then a new tag is not suggested yet and counts may be a write behind.
 - A stale vocabulary is never trusted about visibility: the tags a request is about to
   suggest are checked against the public annotations in one query
-  (``selectors.public_tags_among``), so a tag whose annotations were made private, hidden
-  or deleted is never offered, even for those seconds.
+  (``selectors.public_tags_among``; each answer kept until the next write), so a tag
+  whose annotations were made private, hidden or deleted is never offered, even then.
+  Under a stream of writes the recount runs at most once per ``REBUILD_LOCK_SECONDS``.
 Only a cold cache (no vocabulary at all) counts on the request path.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from django.core.cache import cache
@@ -45,7 +47,8 @@ def vocabulary_rebuild() -> dict[str, int]:
     versions = http_cache.versions(TAG_DEPENDS_ON)
     counts = selectors.public_tag_counts()
     cache.set(VOCABULARY_KEY, (versions, counts), None)
-    cache.delete(REBUILD_LOCK_KEY)
+    # The lock is left to expire: under a stream of writes the count runs at most once
+    # per REBUILD_LOCK_SECONDS, not once per write.
     return counts
 
 
@@ -67,8 +70,27 @@ def suggested_tags(matches, *, limit: int) -> list[tuple[int, str]]:
     _schedule_rebuild()
     # Stale: a few spares in case some are no longer public.
     candidates = found[: limit * 2]
-    public = selectors.public_tags_among([tag for _count, tag in candidates])
+    public = _still_public([tag for _count, tag in candidates], versions=current)
     return [item for item in candidates if item[1] in public][:limit]
+
+
+def _still_public(tags: list[str], *, versions: str) -> set[str]:
+    """Which of ``tags`` a public annotation has now. Each answer is kept for the current
+    versions (until the next write), so typing on asks the database once per tag."""
+    if not tags:
+        return set()
+    keys = {
+        tag: f"search-suggest-tags:public:{versions}:{hashlib.sha1(tag.encode()).hexdigest()}"
+        for tag in tags
+    }
+    known = cache.get_many(list(keys.values()))
+    unknown = [tag for tag in tags if keys[tag] not in known]
+    public = {tag for tag in tags if known.get(keys[tag])}
+    if unknown:
+        found = selectors.public_tags_among(unknown)
+        public |= found
+        cache.set_many({keys[tag]: tag in found for tag in unknown}, REBUILD_LOCK_SECONDS * 10)
+    return public
 
 
 def _schedule_rebuild() -> None:
