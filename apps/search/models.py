@@ -31,11 +31,14 @@ class SourceSearchIndex(models.Model):
 
 
 class PassageSearchIndex(models.Model):
-    """A heading's text weighs 'A'; a paragraph's section heading 'B', its text 'C'."""
+    """A heading's text weighs 'A'; a paragraph's section heading 'B', its text 'C'.
+    ``document_id`` is the passage's (a copy: passages never move), so the visibility of
+    a candidate is tested on this row alone (``PassageProvider.index_visibility``)."""
 
     passage = models.OneToOneField(
         "sources.Passage", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
+    document_id = models.BigIntegerField(null=True)
     vector = SearchVectorField(null=True)
     # The source's primary language subtag ("de"): which configuration built the vector
     # and which one a query is matched with (languages.py).

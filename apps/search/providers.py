@@ -392,6 +392,12 @@ class ModelSearchProvider(SearchProvider):
         so it goes first) and without near misses (sources: a few hundred rows)."""
         return is_postgres() and not self.trigram_fields and not request.filters
 
+    def index_visibility(self, request: SearchRequest) -> Q | None:
+        """A condition on the index table's own columns that holds exactly for the rows
+        ``request.viewer`` may see (from the owning app's selectors), or None. With it, an
+        unfiltered sample without facet values needs no probe per candidate."""
+        return None
+
     def _index_model(self, queryset: QuerySet):
         """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
         relation = self.vector_path.split("__")[0]
@@ -431,6 +437,20 @@ class ModelSearchProvider(SearchProvider):
                 output_field=FloatField(),
             )
             matching = self._matches(request, prefix="", which="words")
+        visibility = None if paths else self.index_visibility(request)
+        if visibility is not None:
+            # Visibility is a column test on the index row (one hashed set, not a probe per
+            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md).
+            found = list(
+                index_model.objects.filter(matching)
+                .filter(visibility)
+                .order_by()
+                .annotate(score=score)
+                .values_list("score", key)[:bound]
+            )
+            rows = [row for row in found if row[0] is not None]
+            complete = len(found) < bound or len(rows) > COUNT_CAP
+            return rows[: COUNT_CAP + 1], complete
         # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
         # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
         # (every passage of every current version: 50-90 ms) because it plans for every

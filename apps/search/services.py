@@ -108,14 +108,15 @@ def _upsert_passages(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO search_passagesearchindex (passage_id, vector, language)
-            SELECT p.id, {_PASSAGE_VECTOR}, {_SOURCE_LANGUAGE}
+            INSERT INTO search_passagesearchindex (passage_id, vector, language, document_id)
+            SELECT p.id, {_PASSAGE_VECTOR}, {_SOURCE_LANGUAGE}, p.document_id
             FROM sources_passage p
             JOIN sources_document d ON d.id = p.document_id
             JOIN sources_source s ON s.id = d.source_id
             WHERE {where}
             ON CONFLICT (passage_id)
-            DO UPDATE SET vector = EXCLUDED.vector, language = EXCLUDED.language
+            DO UPDATE SET vector = EXCLUDED.vector, language = EXCLUDED.language,
+                          document_id = EXCLUDED.document_id
             """,
             params,
         )

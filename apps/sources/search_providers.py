@@ -145,6 +145,10 @@ class PassageProvider(ModelSearchProvider):
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.passages_of_current_versions()
 
+    def index_visibility(self, request: SearchRequest):
+        # The same rule as passages_of_current_versions, on the index row's document id.
+        return Q(document_id__in=source_selectors.current_version_ids())
+
     def hydrate_queryset(self, request: SearchRequest):
         # Not the version's full text (often 100 kB or more) for every hit.
         return (

@@ -11,6 +11,7 @@ from apps.search.models import PassageSearchIndex
 from apps.search.providers import is_postgres
 from apps.search.services import search_index_source
 from apps.sources.services import SourceMetadata, source_create
+from tests.conftest import require
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +89,7 @@ def test_german_query_finds_german_passages(client, three_languages):
 
 
 def test_german_stemming_variants(client, three_languages):
-    if not is_postgres():
-        pytest.skip("stemming is PostgreSQL's; the fallback matches longer forms only")
+    require(is_postgres(), "stemming is PostgreSQL's; the fallback matches longer forms only")
     # The plural finds the singular too, through the german stemmer.
     assert _search(client, q="Bonitätsprüfungen", kind="passage")["count"] == 2
     assert _search(client, q="Verbrauchern", kind="passage")["count"] == 1
@@ -120,8 +120,7 @@ def test_language_facet_and_filter(client, three_languages):
 
 
 def test_index_keeps_each_passages_language(three_languages):
-    if not is_postgres():
-        pytest.skip("stored vectors are PostgreSQL only")
+    require(is_postgres(), "stored vectors are PostgreSQL only")
     chinese, german, english = three_languages
     languages_by_source = {
         source.pk: set(
@@ -135,8 +134,7 @@ def test_index_keeps_each_passages_language(three_languages):
 
 
 def test_changing_a_sources_language_reindexes_its_passages(client, make_source_in):
-    if not is_postgres():
-        pytest.skip("stored vectors are PostgreSQL only")
+    require(is_postgres(), "stored vectors are PostgreSQL only")
     source = make_source_in("Falsch", GERMAN, "en")
     assert _search(client, q="Bonitätsprüfungen", kind="passage")["count"] == 1
 
