@@ -344,6 +344,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.search.tasks.send_weekly_digests",
         "schedule": crontab(hour=6, minute=30, day_of_week="mon"),
     },
+    # Saved searches' in-app alerts in the one inbox (apps/search/saved_searches.py).
+    "search-in-app-alerts": {
+        "task": "apps.search.tasks.send_in_app_alerts",
+        "schedule": crontab(minute=5),
+    },
+    # The "did you mean" vocabulary (apps/search/spelling.py): words of public text.
+    "search-rebuild-vocabulary": {
+        "task": "apps.search.tasks.rebuild_vocabulary",
+        "schedule": crontab(minute=15),
+    },
 }
 
 # --- Auth, allauth ------------------------------------------------------------------------

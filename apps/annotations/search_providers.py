@@ -12,13 +12,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.common import http_cache
 from apps.common.markdown import markdown_to_text
 from apps.search import snippets
 from apps.search.activity import ActivityItem
@@ -31,7 +29,7 @@ from apps.search.providers import (
 )
 from apps.search.suggest import Suggestion
 
-from . import selectors
+from . import selectors, tag_vocabulary
 from .services import normalize_tags
 
 TITLE_LENGTH = 120
@@ -181,11 +179,9 @@ class PublicAnnotations:
 
 
 class TagSuggester:
-    """Tags of public annotations that start with the typed text, most used first.
-
-    The vocabulary (every public tag with its count: one grouped query over the public
-    annotations) is kept in the cache until an annotation or a moderation decision
-    changes (the versions of ``TAG_DEPENDS_ON``), so typing costs a dictionary scan."""
+    """Tags of public annotations that start with the typed text, most used first, from
+    the public tag vocabulary (``tag_vocabulary``: rebuilt off the request path after
+    writes, checked for visibility while stale)."""
 
     kind = "tag"
     label = gettext_lazy("Tag")
@@ -193,35 +189,17 @@ class TagSuggester:
 
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
         typed = "-".join(words)
-        found = [
-            (count, tag)
-            for tag, count in _public_tag_counts().items()
-            if tag.startswith(typed) or tag.replace(":", "-").startswith(typed)
-        ]
-        found.sort(key=lambda item: (-item[0], item[1]))
+
+        def matches(tag: str) -> bool:
+            return tag.startswith(typed) or tag.replace(":", "-").startswith(typed)
+
         return [
             Suggestion(
                 self.kind, str(self.label), tag,
                 reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
             )
-            for _count, tag in found[:limit]
+            for _count, tag in tag_vocabulary.suggested_tags(matches, limit=limit)
         ]  # fmt: skip
-
-
-TAG_DEPENDS_ON = (
-    "annotations.Annotation",
-    "moderation.HiddenContent",
-    "moderation.UserModerationState",
-)
-
-
-def _public_tag_counts() -> dict[str, int]:
-    key = f"search-suggest-tags:{http_cache.versions(TAG_DEPENDS_ON)}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = selectors.public_tag_counts()
-        cache.set(key, counts, 24 * 3600)
-    return counts
 
 
 PROVIDERS = [AnnotationProvider()]

@@ -38,6 +38,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.moderation import permissions as roles
@@ -210,6 +211,31 @@ def public_tag_counts() -> dict[str, int]:
         for tag in tags:
             counts[tag] = counts.get(tag, 0) + 1
     return counts
+
+
+def public_tags_among(tags: list[str]) -> set[str]:
+    """Which of ``tags`` at least one public (not hidden, not deleted) annotation has: one
+    query, each tag probed with ``EXISTS`` (stops at its first public annotation)."""
+    if not tags:
+        return set()
+    public = annotations_searchable(viewer=None)
+    found: set[str] = set()
+    if connection.vendor == "postgresql":
+        sql, params = (
+            public.filter(tags__contains=RawSQL("jsonb_build_array(tag)", ()))
+            .values("pk")
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT tag FROM unnest(%s::text[]) AS tag WHERE EXISTS ({sql})",  # noqa: S608
+                [list(tags), *params],
+            )
+            return {row[0] for row in cursor.fetchall()}
+    for tag in tags:
+        if public.filter(_tag_q(tag)).exists():
+            found.add(tag)
+    return found
 
 
 def annotation_tag_exists(*, viewer, tag: str) -> bool:

@@ -18,3 +18,12 @@ def reanchor_document(document_id: int) -> dict:
 @shared_task(soft_time_limit=60, time_limit=90)
 def sweep_missing_anchors() -> list[int]:
     return services.reanchor_sweep(send=reanchor_document.delay)
+
+
+# One grouped query over the public annotations (under a second on 200,000); the limits
+# free the worker if the database stalls. Idempotent: the latest count simply wins.
+@shared_task(soft_time_limit=30, time_limit=60)
+def rebuild_tag_vocabulary() -> int:
+    from .tag_vocabulary import vocabulary_rebuild
+
+    return len(vocabulary_rebuild())

@@ -88,6 +88,7 @@ class EntryProvider(ModelSearchProvider):
     vector_path = "search_index__vector"
     fallback_fields = {"title": 1.0, "summary": 0.4, "evidence_titles": 0.2}
     headline_field = "summary"
+    vocabulary_fields = ("title", "summary")
     facet_fields = {
         "country": ("search_place", None),
         "category": ("category__slug", "category__name"),

@@ -14,6 +14,8 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", _("Reply")
     MENTION = "mention", _("Mention")
     DECISION = "decision", _("Moderation decision")
+    # New results of a saved search (apps/search/alerts.py); verb empty, text = titles.
+    SEARCH_ALERT = "search_alert", _("Saved search alert")
 
 
 # Kinds that name their subject once per person: a reply that also mentions its parent's

@@ -43,6 +43,7 @@ def notification_create(
     target_label: str = "",
     target_url: str = "",
     text: str = "",
+    send_email: bool = True,
 ) -> Notification | None:
     """Tell ``recipient`` in the app, and by e-mail after commit when they want e-mail.
     Internal: called by other apps' services. Returns the new notification, or None when
@@ -50,14 +51,15 @@ def notification_create(
     (``registry.register_subject``; a model not registered raises ``LookupError``), or
     was already told about ``subject`` (replies and mentions: once per subject).
     Runs in the caller's transaction (one insert: no savepoint of its own), so a
-    rolled-back write leaves no notification and sends no e-mail."""
+    rolled-back write leaves no notification and sends no e-mail. ``send_email`` False:
+    in the app only (saved-search alerts, whose e-mail is the user's chosen digest)."""
     if recipient is None or not recipient.is_active:
         return None
     if actor is not None and actor.pk == recipient.pk:
         return None
     if subject is not None and not registry.subject_visible(user=recipient, subject=subject):
         return None
-    wants_email = bool(recipient.email_notifications and recipient.email)
+    wants_email = bool(send_email and recipient.email_notifications and recipient.email)
     values = {
         "recipient": recipient,
         "kind": kind,

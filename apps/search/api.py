@@ -37,9 +37,23 @@ class SearchAPI(APIView):
             "for a phrase, only 2,002 rows with its words were checked)."
         )
         count_is_exact = serializers.BooleanField()
-        next = serializers.CharField(allow_null=True)
+        next = serializers.CharField(
+            allow_null=True,
+            help_text="The next page: by page number, or by search_after when this "
+            "request used search_after.",
+        )
         previous = serializers.CharField(allow_null=True)
+        next_search_after = serializers.CharField(
+            allow_null=True,
+            help_text="Pass as search_after for the hits after this page (stable under "
+            "inserts, docs/search.md); null when there are none.",
+        )
         counts_by_kind = serializers.DictField(child=serializers.IntegerField())
+        did_you_mean = serializers.CharField(
+            allow_null=True,
+            help_text="For a search with few results: the query with its near-miss words "
+            "replaced by words of the site's public text; null otherwise.",
+        )
         message = serializers.CharField(allow_blank=True)
         results = serializers.ListField(child=serializers.DictField())
 
@@ -50,7 +64,14 @@ class SearchAPI(APIView):
             OpenApiParameter("kind", OpenApiTypes.STR, description="source, passage, …"),
             OpenApiParameter("source", OpenApiTypes.STR, description="Source slug."),
             OpenApiParameter("year", OpenApiTypes.INT),
+            OpenApiParameter("language", OpenApiTypes.STR, description="de, en, zh-hans, …"),
             OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter(
+                "search_after",
+                OpenApiTypes.STR,
+                description="A previous response's next_search_after: the hits ranked "
+                "after its last one. Not with page.",
+            ),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
         responses=OutputSerializer,
@@ -69,13 +90,25 @@ class SearchAPI(APIView):
             {
                 "count": results.total,
                 "count_is_exact": results.count_is_exact,
-                "next": self._page_url(request, page + 1) if page < results.num_pages else None,
+                "next": self._next_url(request, results, page),
                 "previous": self._page_url(request, page - 1) if page > 1 else None,
+                "next_search_after": results.next_cursor,
                 "counts_by_kind": results.counts_by_kind,
+                "did_you_mean": results.did_you_mean or None,
                 "message": results.message,
                 "results": self.HitSerializer(results.hits, many=True).data,
             }
         )
+
+    @classmethod
+    def _next_url(cls, request, results, page: int) -> str | None:
+        if "search_after" in request.query_params:
+            if not results.next_cursor:
+                return None
+            params = request.query_params.copy()
+            params["search_after"] = results.next_cursor
+            return absolute_url(f"{request.path}?{params.urlencode()}")
+        return cls._page_url(request, page + 1) if page < results.num_pages else None
 
     @staticmethod
     def _page_url(request, page: int) -> str:

@@ -14,8 +14,17 @@ class SearchConfig(AppConfig):
             models.PassageSearchIndex,
             models.AnnotationSearchIndex,
             models.ExampleSearchIndex,
+            models.SearchTerm,
         ):
             http_cache.declare(model)
+
+        from apps.notifications.registry import register_subject
+
+        # An in-app alert (saved_searches.saved_searches_send_in_app) shows while its
+        # saved search exists, to its owner only.
+        register_subject(
+            models.SavedSearch, lambda user: models.SavedSearch.objects.filter(user_id=user.pk)
+        )
 
     def reader_extension(self, request, *, source, document):
         """A passage opened from a search hit (``?highlight=…#p-…``) gets its terms

@@ -22,18 +22,27 @@ class SourceSearchIndex(models.Model):
         "sources.Source", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
     vector = SearchVectorField(null=True)
+    # The source's primary language subtag ("de"): which configuration built the vector
+    # and which one a query is matched with (languages.py).
+    language = models.CharField(max_length=16, default="en")
 
     def __str__(self) -> str:
         return f"search index of source {self.source_id}"
 
 
 class PassageSearchIndex(models.Model):
-    """A heading's text weighs 'A'; a paragraph's section heading 'B', its text 'C'."""
+    """A heading's text weighs 'A'; a paragraph's section heading 'B', its text 'C'.
+    ``document_id`` is the passage's (a copy: passages never move), so the visibility of
+    a candidate is tested on this row alone (``PassageProvider.index_visibility``)."""
 
     passage = models.OneToOneField(
         "sources.Passage", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
+    document_id = models.BigIntegerField(null=True)
     vector = SearchVectorField(null=True)
+    # The source's primary language subtag ("de"): which configuration built the vector
+    # and which one a query is matched with (languages.py).
+    language = models.CharField(max_length=16, default="en")
 
     def __str__(self) -> str:
         return f"search index of passage {self.passage_id}"
@@ -91,6 +100,10 @@ class SavedSearch(models.Model):
     feed_token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     # (kind, id) of every result already announced, so a digest lists only new ones.
     seen = models.JSONField(default=list, blank=True)
+    # In-app alerts in the one inbox (apps/search/alerts.py), with their own "seen": the
+    # inbox and the e-mail digest each announce a result once.
+    in_app = models.BooleanField(default=False)
+    seen_in_app = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -102,3 +115,17 @@ class SavedSearch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.user_id})"
+
+
+class SearchTerm(models.Model):
+    """A word of public text (passages of readable sources, source titles and abstracts,
+    published entries) with the number of rows that use it: the vocabulary behind "did
+    you mean" (``spelling.py``). Rebuilt whole by ``spelling.vocabulary_rebuild`` (hourly,
+    Celery beat, and ``manage.py search_vocabulary``); never written per request. A
+    trigram GIN index on ``term`` (migration 0006, PostgreSQL) finds near spellings."""
+
+    term = models.CharField(max_length=40, primary_key=True)
+    documents = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.term

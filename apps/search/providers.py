@@ -41,7 +41,7 @@ from django.utils.safestring import SafeString
 
 from apps.common.markdown import markdown_to_text
 
-from . import snippets
+from . import languages, snippets
 from .query import ParsedQuery
 
 # A passage hit links to the reader with its words in this parameter; the search app's
@@ -94,11 +94,25 @@ class SearchRequest:
     viewer: Any
     kind: str = ""
     filters: dict[str, Any] = field(default_factory=dict)
+    # ``cursors.Cursor``: only the hits that sort after it (the API's ``search_after``).
+    after: Any = None
 
-    def search_query(self) -> SearchQuery:
-        return SearchQuery(self.query.raw, search_type="websearch", config=SEARCH_CONFIG)
+    def search_query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
+        """The query as PostgreSQL parses it with ``config`` (a query with CJK text is
+        rewritten so each CJK run is the phrase of its bigrams: languages.py)."""
+        text = self.query.raw
+        if languages.has_cjk(text):
+            text = " or ".join(
+                " ".join(
+                    ("-" if term.negated else "")
+                    + languages.term_for_websearch(term.text, phrase=term.phrase)
+                    for term in alternative
+                )
+                for alternative in self.query.alternatives
+            )
+        return SearchQuery(text, search_type="websearch", config=config)
 
-    def words_query(self) -> SearchQuery | None:
+    def words_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
         """For a query with a phrase: the same query with every phrase loosened to its
         words (ANDed) and excluded phrases left out. It matches every row the query
         matches (and more), without word positions. None when there is no phrase, or when
@@ -109,23 +123,28 @@ class SearchRequest:
         loosened = []
         for alternative in alternatives:
             parts = [
-                f"-{term.text}" if term.negated else term.text
+                "-" + languages.term_for_websearch(term.text, phrase=False)
+                if term.negated
+                else _words(term.text)
                 for term in alternative
                 if not (term.phrase and term.negated)
             ]
             if not parts:
                 return None
             loosened.append(" ".join(parts))
-        return SearchQuery(" or ".join(loosened), search_type="websearch", config=SEARCH_CONFIG)
+        return SearchQuery(" or ".join(loosened), search_type="websearch", config=config)
 
-    def excluded_query(self) -> SearchQuery | None:
+    def excluded_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
         """Matches rows containing any excluded ("-word") term, or None."""
         excluded = [
-            f'"{term.text}"' for alt in self.query.alternatives for term in alt if term.negated
+            '"' + _words(term.text) + '"'
+            for alt in self.query.alternatives
+            for term in alt
+            if term.negated
         ]
         if not excluded:
             return None
-        return SearchQuery(" or ".join(excluded), search_type="websearch", config=SEARCH_CONFIG)
+        return SearchQuery(" or ".join(excluded), search_type="websearch", config=config)
 
 
 @dataclass
@@ -202,6 +221,9 @@ class SearchProvider:
     # not have leaves that kind out (entries have no passage, annotations no category).
     facet_names: ClassVar[tuple[str, ...]] = ()
     order: ClassVar[int] = 100
+    #: Text fields whose words (of rows anonymous visitors may see) make the "did you
+    #: mean" vocabulary (spelling.py).
+    vocabulary_fields: ClassVar[tuple[str, ...]] = ()
 
     def candidates(
         self, request: SearchRequest, *, limit: int
@@ -249,6 +271,9 @@ class ModelSearchProvider(SearchProvider):
     headline_is_markdown: ClassVar[bool] = False
     trigram_fields: ClassVar[tuple[str, ...]] = ()
     facet_fields: ClassVar[dict[str, tuple[str, str | None]]] = {}
+    #: The index table keeps each row's language beside its vector (``language``), and
+    #: each row is matched in its own language (languages.py).
+    multilingual: ClassVar[bool] = False
 
     @property
     def facet_names(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -266,6 +291,62 @@ class ModelSearchProvider(SearchProvider):
         raise NotImplementedError
 
     # --- shared machinery -------------------------------------------------------------
+
+    @property
+    def _prefix(self) -> str:
+        """The lookup path to the index row (``search_index__``), ending in ``__``."""
+        return self.vector_path.removesuffix("vector")
+
+    def _query(self, request: SearchRequest, which: str, config: str = SEARCH_CONFIG):
+        return {
+            "search": request.search_query,
+            "words": request.words_query,
+            "excluded": request.excluded_query,
+        }[which](config=config)
+
+    def _matches(self, request: SearchRequest, *, prefix: str, which: str = "search") -> Q:
+        """The full-text condition: the vector at ``prefix`` matches the query (each row in
+        its own language when the provider is multilingual; see languages.py)."""
+        condition = Q(**{f"{prefix}vector": self._query(request, which)})
+        if not self.multilingual:
+            return condition
+        others = languages.LANGUAGE_CONFIGS
+        condition &= ~Q(**{f"{prefix}language__in": list(others)})
+        for code, config in others.items():
+            condition |= Q(
+                **{
+                    f"{prefix}language": code,
+                    f"{prefix}vector": self._query(request, which, config),
+                }
+            )
+        return condition
+
+    def _query_expression(self, request: SearchRequest, *, prefix: str):
+        """The query a row is ranked and highlighted with: its language's."""
+        if not self.multilingual:
+            return request.search_query()
+        from django.contrib.postgres.search import SearchQueryField
+
+        return Case(
+            *[
+                When(Q(**{f"{prefix}language": code}), then=request.search_query(config))
+                for code, config in languages.LANGUAGE_CONFIGS.items()
+            ],
+            default=request.search_query(),
+            output_field=SearchQueryField(),
+        )
+
+    def _config_expression(self, *, prefix: str):
+        if not self.multilingual:
+            return SEARCH_CONFIG
+        return Case(
+            *[
+                When(Q(**{f"{prefix}language": code}), then=Value(config))
+                for code, config in languages.LANGUAGE_CONFIGS.items()
+            ],
+            default=Value(SEARCH_CONFIG),
+            output_field=_text_field(),
+        )
 
     def filtered_queryset(self, request: SearchRequest) -> QuerySet:
         """Visible rows narrowed by the request's facet filters (a provider whose facet
@@ -311,6 +392,12 @@ class ModelSearchProvider(SearchProvider):
         so it goes first) and without near misses (sources: a few hundred rows)."""
         return is_postgres() and not self.trigram_fields and not request.filters
 
+    def index_visibility(self, request: SearchRequest) -> Q | None:
+        """A condition on the index table's own columns that holds exactly for the rows
+        ``request.viewer`` may see (from the owning app's selectors), or None. With it, an
+        unfiltered sample without facet values needs no probe per candidate."""
+        return None
+
     def _index_model(self, queryset: QuerySet):
         """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
         relation = self.vector_path.split("__")[0]
@@ -334,22 +421,36 @@ class ModelSearchProvider(SearchProvider):
         the visibility rules first."""
         from django.db.models.expressions import RawSQL
 
-        search_query = request.search_query()
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (COUNT_CAP + 1)
         filtered = self.filtered_queryset(request).order_by()
         index_model = self._index_model(filtered)
         key = index_model._meta.pk.attname
         vector = F("vector")
+        rank = _rank(vector, self._query_expression(request, prefix=""))
         if words is None:
-            score = _rank(vector, search_query)
-            matching = Q(vector=search_query)
+            score = rank
+            matching = self._matches(request, prefix="")
         else:
             score = Case(
-                When(Q(vector=search_query), then=_rank(vector, search_query)),
+                When(self._matches(request, prefix=""), then=rank),
                 default=None,
                 output_field=FloatField(),
             )
-            matching = Q(vector=words)
+            matching = self._matches(request, prefix="", which="words")
+        visibility = None if paths else self.index_visibility(request)
+        if visibility is not None:
+            # Visibility is a column test on the index row (one hashed set, not a probe per
+            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md).
+            found = list(
+                index_model.objects.filter(matching)
+                .filter(visibility)
+                .order_by()
+                .annotate(score=score)
+                .values_list("score", key)[:bound]
+            )
+            rows = [row for row in found if row[0] is not None]
+            complete = len(found) < bound or len(rows) > COUNT_CAP
+            return rows[: COUNT_CAP + 1], complete
         # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
         # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
         # (every passage of every current version: 50-90 ms) because it plans for every
@@ -406,18 +507,18 @@ class ModelSearchProvider(SearchProvider):
         (COUNT_CAP + 1) rows with all the words, of which those that match the whole
         query (word positions checked, and ranked, on these rows only) are kept."""
         bound = PHRASE_SAMPLE_FACTOR * (COUNT_CAP + 1)
-        search_query = request.search_query()
+        prefix = self._prefix
         score = Case(
             When(
-                Q(**{self.vector_path: search_query}),
-                then=_rank(F(self.vector_path), search_query),
+                self._matches(request, prefix=prefix),
+                then=_rank(F(self.vector_path), self._query_expression(request, prefix=prefix)),
             ),
             default=None,
             output_field=FloatField(),
         )
         rows = list(
             self.filtered_queryset(request)
-            .filter(**{self.vector_path: words})
+            .filter(self._matches(request, prefix=prefix, which="words"))
             .annotate(score=score)
             .order_by()
             .values_list("score", "pk", *paths)[:bound]
@@ -437,7 +538,9 @@ class ModelSearchProvider(SearchProvider):
     def _scored_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
         """``qs`` annotated with ``score`` (ts_rank, plus trigram similarity for
         near misses when the provider has ``trigram_fields``)."""
-        qs = qs.annotate(score=_rank(F(self.vector_path), request.search_query()))
+        qs = qs.annotate(
+            score=_rank(F(self.vector_path), self._query_expression(request, prefix=self._prefix))
+        )
         if self.trigram_fields:
             terms = " ".join(request.query.positive_terms)
             similarities = [
@@ -449,7 +552,7 @@ class ModelSearchProvider(SearchProvider):
             # title that contains the word (similarity 1) outrank better matches of other
             # kinds (bench/search_judgements.yaml, "schufa", "blacklists").
             near_miss_only = Case(
-                When(Q(**{self.vector_path: request.search_query()}), then=Value(0.0)),
+                When(self._matches(request, prefix=self._prefix), then=Value(0.0)),
                 default=F("similarity") * TRIGRAM_WEIGHT,
                 output_field=FloatField(),
             )
@@ -459,15 +562,13 @@ class ModelSearchProvider(SearchProvider):
         return qs
 
     def _match_postgres(self, qs: QuerySet, request: SearchRequest) -> QuerySet:
-        search_query = request.search_query()
         qs = self._scored_postgres(qs, request)
-        condition = Q(**{self.vector_path: search_query})
+        condition = self._matches(request, prefix=self._prefix)
         if self.trigram_fields:
             near_miss = Q(similarity__gte=TRIGRAM_THRESHOLD)
-            excluded = request.excluded_query()
-            if excluded is not None:
+            if request.excluded_query() is not None:
                 # "-word" excludes near misses too.
-                near_miss &= ~Q(**{self.vector_path: excluded})
+                near_miss &= ~self._matches(request, prefix=self._prefix, which="excluded")
             condition |= near_miss
         return qs.filter(condition)
 
@@ -522,12 +623,18 @@ class ModelSearchProvider(SearchProvider):
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
         postgres = is_postgres()
+        # ts_headline cannot mark a CJK bigram inside an unbroken run: marked here instead.
+        headlines = postgres and not languages.has_cjk(request.query.raw)
         if postgres:
-            qs = self._match_postgres(qs, request).annotate(
+            qs = self._match_postgres(qs, request)
+        else:
+            qs = self._match_fallback(qs, request)
+        if headlines:
+            qs = qs.annotate(
                 headline=SearchHeadline(
                     self.headline_field,
-                    request.search_query(),
-                    config=SEARCH_CONFIG,
+                    self._query_expression(request, prefix=self._prefix),
+                    config=self._config_expression(prefix=self._prefix),
                     start_sel=snippets.START_MARKER,
                     stop_sel=snippets.STOP_MARKER,
                     max_words=snippets.SNIPPET_WORDS,
@@ -536,12 +643,10 @@ class ModelSearchProvider(SearchProvider):
                     fragment_delimiter=" … ",
                 )
             )
-        else:
-            qs = self._match_fallback(qs, request)
         hits = {}
         for obj in qs:
             words = request.query.highlight_words
-            if postgres:
+            if headlines:
                 headline = obj.headline
                 if self.headline_is_markdown:
                     headline = markdown_to_text(headline)
@@ -604,6 +709,11 @@ def _rank(vector, search_query) -> SearchRank:
     return SearchRank(
         vector, search_query, cover_density=COVER_DENSITY, normalization=Value(RANK_NORMALIZATION)
     )
+
+
+def _words(text: str) -> str:
+    """A term's words for a loosened (AND) or excluded query: CJK runs as bigrams."""
+    return " ".join(languages.split_cjk(text).split())
 
 
 def _is_json(model, path: str) -> bool:

@@ -62,7 +62,7 @@ def _check_owner(*, user, saved: SavedSearch) -> None:
 @transaction.atomic
 def saved_search_create(
     *, user, params: QueryDict, name: str = "", email_frequency: str = AlertFrequency.NEVER,
-    with_feed: bool = False, ip: str | None = None,
+    with_feed: bool = False, in_app: bool = False, ip: str | None = None,
 ) -> SavedSearch:  # fmt: skip
     """Save the search in ``params`` for ``user``. Raises PermissionDenied (not signed in,
     RateLimited), ValidationError (nothing to search for, a bad filter value, already
@@ -90,9 +90,11 @@ def saved_search_create(
         query_string=query_string,
         email_frequency=email_frequency,
         feed_token=_new_token() if with_feed else None,
+        in_app=in_app,
     )
     saved.full_clean()
     saved.seen = [_key(hit) for hit in saved_search_results(saved)]
+    saved.seen_in_app = list(saved.seen)
     saved.save()
     return saved
 
@@ -100,16 +102,21 @@ def saved_search_create(
 @transaction.atomic
 def saved_search_update(
     *, user, saved: SavedSearch, email_frequency: str, name: str | None = None,
-    ip: str | None = None,
+    in_app: bool | None = None, ip: str | None = None,
 ) -> SavedSearch:  # fmt: skip
-    """Change the e-mail alert (and the name) of the user's own saved search."""
+    """Change the alerts (e-mail, in the app) and the name of the user's own saved
+    search. Turning in-app alerts on announces only results that come after."""
     _check_owner(user=user, saved=saved)
     check_write_rate(kind="saved_search", user=user, ip=ip)
     saved.email_frequency = email_frequency
     if name is not None and " ".join(name.split()):
         saved.name = " ".join(name.split())[:120]
+    if in_app is not None and in_app != saved.in_app:
+        saved.in_app = in_app
+        if in_app:
+            saved.seen_in_app = [_key(hit) for hit in saved_search_results(saved)]
     saved.full_clean()
-    saved.save(update_fields=["email_frequency", "name"])
+    saved.save(update_fields=["email_frequency", "name", "in_app", "seen_in_app"])
     return saved
 
 
@@ -231,3 +238,45 @@ def saved_searches_send_digests(*, frequency: str, now: datetime | None = None) 
                 section.saved.last_sent_at = now
                 section.saved.save(update_fields=["seen", "last_sent_at"])
     return sent
+
+
+# --- In-app alerts ------------------------------------------------------------------------
+
+ALERT_TITLES = 5
+
+
+def saved_searches_send_in_app(*, now: datetime | None = None) -> int:
+    """For every saved search with in-app alerts of an active user, one notification in
+    the one inbox (apps.notifications) when it has new results, listing up to
+    ``ALERT_TITLES`` of their titles. Results are what everyone may see at sending time
+    (``saved_search_results``: ADR 0014), never the owner's own private notes. No e-mail
+    (the digest is the e-mail alert). The notification's subject is the saved search:
+    deleting the search takes its alerts out of the inbox. Returns the number made."""
+    from apps.notifications.models import NotificationKind
+    from apps.notifications.services import notification_create
+
+    now = now or timezone.now()
+    made = 0
+    searches = SavedSearch.objects.filter(in_app=True, user__is_active=True).select_related("user")
+    for saved in searches.iterator():
+        seen = set(saved.seen_in_app)
+        hits = [hit for hit in saved_search_results(saved) if _key(hit) not in seen]
+        if not hits:
+            continue
+        titles = [f"{hit.kind_label}: {hit.title}" for hit in hits[:ALERT_TITLES]]
+        if len(hits) > ALERT_TITLES:
+            titles.append(_("and %(n)s more") % {"n": len(hits) - ALERT_TITLES})
+        with transaction.atomic():
+            notification = notification_create(
+                recipient=saved.user,
+                kind=NotificationKind.SEARCH_ALERT,
+                subject=saved,
+                target_label=saved.name,
+                target_url=f"/search/?{saved.query_string}",
+                text="\n".join(titles),
+                send_email=False,
+            )
+            saved.seen_in_app = (saved.seen_in_app + [_key(hit) for hit in hits])[-MAX_SEEN:]
+            saved.save(update_fields=["seen_in_app"])
+        made += notification is not None
+    return made

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.common import http_cache
 
-from . import registry
+from . import cursors, registry, spelling
 from .providers import (
     COUNT_CAP,
     FacetValue,
@@ -40,7 +40,7 @@ RANDOM_PAGE_COST = "1.1"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 FACET_VALUES_SHOWN = 10
-RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format"})
+RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format", "search_after"})
 logger = logging.getLogger(__name__)
 
 
@@ -55,6 +55,10 @@ class SearchResults:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # Set when there was nothing to search for: says what to type instead.
     message: str = ""
+    # The ``search_after`` value for the hits after this page (None: there are none).
+    next_cursor: str | None = None
+    # The query with near-miss words replaced (spelling.py), or "".
+    did_you_mean: str = ""
 
     # False when some kind had more than COUNT_CAP matches (or more than a phrase's
     # bounded sample held): ``total`` is then a lower bound ("more than …").
@@ -136,7 +140,23 @@ def parse_search_params(
                 % {"max": f"{MAX_RESULTS_WINDOW:,}"},
             )
         page = max(1, MAX_RESULTS_WINDOW // page_size)
-    request = SearchRequest(query=parse_query(raw), viewer=viewer, kind=kind, filters=filters)
+    after = None
+    if params.get("search_after", ""):
+        if params.get("page", ""):
+            raise SearchInputError("search_after", _("Use either page or search_after, not both."))
+        try:
+            after = cursors.decode(params["search_after"], kinds=kinds)
+        except cursors.CursorError:
+            raise SearchInputError(
+                "search_after",
+                _(
+                    "This search_after value is not one the search gave out. Use the "
+                    "next_search_after of the previous response as it is."
+                ),
+            ) from None
+    request = SearchRequest(
+        query=parse_query(raw), viewer=viewer, kind=kind, filters=filters, after=after
+    )
     return request, page, page_size
 
 
@@ -212,12 +232,16 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         for kind, provider in registry.providers().items()
         if set(request.filters) <= set(provider.facet_names)
     }
-    limit = page * page_size
+    after = request.after
+    # After a cursor every ranked hit of a kind may come next (at most COUNT_CAP + 1).
+    limit = page * page_size if after is None else COUNT_CAP + 1
+    positions = {kind: n for n, kind in enumerate(registry.providers())}
     merged: list[tuple[float, int, str, int]] = []
     facet_counts: dict[str, dict] = defaultdict(dict)
     cached_facets = _cached_facets(request) if with_facets else None
     count_facets = with_facets and cached_facets is None
-    for position, (kind, provider) in enumerate(eligible.items()):
+    for kind, provider in eligible.items():
+        position = positions[kind]
         wanted = not request.kind or request.kind == kind
         found = provider.find(
             request,
@@ -241,7 +265,18 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     # Equal scores: kinds in display order, then the newest first (ids grow with time,
     # so this is a recency tie-break without reading any dates).
     merged.sort(key=lambda row: (-row[0], row[1], -row[3]))
-    chosen = merged[(page - 1) * page_size : page * page_size]
+    if after is not None:
+        after_key = after.sort_key(positions)
+        merged = [row for row in merged if (-row[0], row[1], -row[3]) > after_key]
+        chosen, more = merged[:page_size], len(merged) > page_size
+    else:
+        chosen = merged[(page - 1) * page_size : page * page_size]
+        more = len(merged) > page * page_size or (
+            len(chosen) == page_size and results.total > page * page_size
+        )
+    if chosen and more:
+        score, _position, kind, pk = chosen[-1]
+        results.next_cursor = cursors.Cursor(score, kind, pk).encode()
 
     ids_by_kind: dict[str, list[int]] = defaultdict(list)
     for _score, _position, kind, pk in chosen:
@@ -251,6 +286,9 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     results.hits = [
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
     ]
+
+    if results.total < spelling.CHECK_BELOW and page == 1 and after is None:
+        results.did_you_mean = spelling.did_you_mean(request.query)
 
     if cached_facets is not None:
         results.facets = cached_facets
@@ -273,6 +311,7 @@ SEARCH_DEPENDS_ON = (
     "search.PassageSearchIndex",
     "search.AnnotationSearchIndex",
     "search.ExampleSearchIndex",
+    "search.SearchTerm",
     "sources.Source",
     "sources.Document",
     "sources.Passage",

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 
 from apps.common import http_cache
 
+from . import languages
 from .models import (
     AnnotationSearchIndex,
     ExampleSearchIndex,
@@ -37,19 +38,32 @@ def _invalidates(index_model):
     return decorate
 
 
+# A source and its passages are indexed in the source's language (languages.py); every
+# vector also holds the CJK bigrams of its texts, with the same weight.
+_SOURCE_LANGUAGE = languages.language_sql("s.language")
+_SOURCE_CONFIG = languages.config_sql(_SOURCE_LANGUAGE)
+
+
+def _with_bigrams(config: str, text_sql: str) -> str:
+    return (
+        f"(to_tsvector({config}, {text_sql})"
+        f" || to_tsvector({config}, search_cjk_bigrams({text_sql})))"
+    )
+
+
 _SOURCE_VECTOR = f"""
-    setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.title, '')), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.authors::text, '')), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(s.abstract, '')), 'B')
-    || setweight(to_tsvector('{SEARCH_CONFIG}',
+    setweight({_with_bigrams(_SOURCE_CONFIG, "coalesce(s.title, '')")}, 'A')
+    || setweight(to_tsvector({_SOURCE_CONFIG}, coalesce(s.authors::text, '')), 'A')
+    || setweight({_with_bigrams(_SOURCE_CONFIG, "coalesce(s.abstract, '')")}, 'B')
+    || setweight(to_tsvector({_SOURCE_CONFIG},
                  coalesce(s.venue, '') || ' ' || coalesce(s.publisher, '')), 'C')
 """
 
 _PASSAGE_VECTOR = f"""
     CASE WHEN p.kind = 'heading'
-         THEN setweight(to_tsvector('{SEARCH_CONFIG}', p.text), 'A')
-         ELSE setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(p.section, '')), 'B')
-              || setweight(to_tsvector('{SEARCH_CONFIG}', p.text), 'C')
+         THEN setweight({_with_bigrams(_SOURCE_CONFIG, "p.text")}, 'A')
+         ELSE setweight({_with_bigrams(_SOURCE_CONFIG, "coalesce(p.section, '')")}, 'B')
+              || setweight({_with_bigrams(_SOURCE_CONFIG, "p.text")}, 'C')
     END
 """
 
@@ -58,16 +72,16 @@ _PASSAGE_VECTOR = f"""
 _ANNOTATION_VECTOR = f"""
     setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
         (SELECT string_agg(tag, ' ') FROM jsonb_array_elements_text(a.tags) AS tag), '')), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', a.body), 'B')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', a.exact), 'C')
+    || setweight({_with_bigrams(f"'{SEARCH_CONFIG}'", "a.body")}, 'B')
+    || setweight({_with_bigrams(f"'{SEARCH_CONFIG}'", "a.exact")}, 'C')
 """
 
 _EXAMPLE_VECTOR = f"""
-    setweight(to_tsvector('{SEARCH_CONFIG}', e.title), 'A')
+    setweight({_with_bigrams(f"'{SEARCH_CONFIG}'", "e.title")}, 'A')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
         (SELECT place.name FROM jsonb_each_text(%s::jsonb) AS place(code, name)
          WHERE place.code = e.country), '')), 'A')
-    || setweight(to_tsvector('{SEARCH_CONFIG}', e.summary), 'B')
+    || setweight({_with_bigrams(f"'{SEARCH_CONFIG}'", "e.summary")}, 'B')
     || setweight(to_tsvector('{SEARCH_CONFIG}', coalesce(
         (SELECT string_agg(ev.title, ' ') FROM atlas_evidence ev WHERE ev.example_id = e.id),
         '')), 'C')
@@ -79,9 +93,11 @@ def _upsert_sources(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO search_sourcesearchindex (source_id, vector)
-            SELECT s.id, {_SOURCE_VECTOR} FROM sources_source s WHERE {where}
-            ON CONFLICT (source_id) DO UPDATE SET vector = EXCLUDED.vector
+            INSERT INTO search_sourcesearchindex (source_id, vector, language)
+            SELECT s.id, {_SOURCE_VECTOR}, {_SOURCE_LANGUAGE} FROM sources_source s
+            WHERE {where}
+            ON CONFLICT (source_id)
+            DO UPDATE SET vector = EXCLUDED.vector, language = EXCLUDED.language
             """,
             params,
         )
@@ -92,9 +108,15 @@ def _upsert_passages(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO search_passagesearchindex (passage_id, vector)
-            SELECT p.id, {_PASSAGE_VECTOR} FROM sources_passage p WHERE {where}
-            ON CONFLICT (passage_id) DO UPDATE SET vector = EXCLUDED.vector
+            INSERT INTO search_passagesearchindex (passage_id, vector, language, document_id)
+            SELECT p.id, {_PASSAGE_VECTOR}, {_SOURCE_LANGUAGE}, p.document_id
+            FROM sources_passage p
+            JOIN sources_document d ON d.id = p.document_id
+            JOIN sources_source s ON s.id = d.source_id
+            WHERE {where}
+            ON CONFLICT (passage_id)
+            DO UPDATE SET vector = EXCLUDED.vector, language = EXCLUDED.language,
+                          document_id = EXCLUDED.document_id
             """,
             params,
         )
@@ -165,10 +187,18 @@ def search_index_document(*, document_id: int) -> None:
 
 @transaction.atomic
 def search_index_source(*, source_id: int) -> None:
-    """Re-index a source's metadata; call after editing its title, authors or abstract."""
+    """Re-index a source's metadata; call after editing its title, authors, abstract or
+    language (a new language re-indexes its passages too)."""
     if not is_postgres():
         return
+    before = SourceSearchIndex.objects.filter(source_id=source_id).values_list("language").first()
     _upsert_sources("s.id = %s", [source_id])
+    after = SourceSearchIndex.objects.filter(source_id=source_id).values_list("language").first()
+    if before != after:
+        # A new language: its passages are stemmed (and matched) with another configuration.
+        _upsert_passages(
+            "p.document_id IN (SELECT id FROM sources_document WHERE source_id = %s)", [source_id]
+        )
 
 
 @transaction.atomic

@@ -16,12 +16,15 @@ import re
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from .languages import CJK_RANGES
+
 START_MARKER = "\ue000"
 STOP_MARKER = "\ue001"
 _MARKED = re.compile(f"{START_MARKER}(.*?){STOP_MARKER}", re.S)
 _ANY_MARKER = re.compile(f"[{START_MARKER}{STOP_MARKER}]")
 
 SNIPPET_WORDS = 35
+_CJK = re.compile(f"[{CJK_RANGES}]")
 
 
 def from_headline(headline: str) -> SafeString:
@@ -52,8 +55,12 @@ def _pattern(words: list[str]) -> re.Pattern | None:
         return None
     # A word matches at the start of a word in the text, and may run on ("score" marks
     # "scores", "scoring"), a rough stand-in for the stemming PostgreSQL does.
-    alternation = "|".join(re.escape(w) for w in words)
-    return re.compile(rf"(?<!\w)(?:{alternation})\w*", re.IGNORECASE | re.UNICODE)
+    # CJK text has no spaces: a CJK word matches anywhere, as written (languages.py).
+    cjk = [w for w in words if _CJK.search(w)]
+    alternation = "|".join(re.escape(w) for w in words if w not in cjk)
+    parts = [rf"(?<!\w)(?:{alternation})\w*"] if alternation else []
+    parts += [re.escape(w) for w in cjk]
+    return re.compile("|".join(parts), re.IGNORECASE | re.UNICODE)
 
 
 def highlight(text: str, words: list[str], *, max_words: int = SNIPPET_WORDS) -> SafeString:
@@ -81,6 +88,10 @@ def highlight(text: str, words: list[str], *, max_words: int = SNIPPET_WORDS) ->
 def _window(text: str, focus: int, max_words: int) -> tuple[int, int]:
     """Character bounds of about ``max_words`` words, starting a few words before
     ``focus``, cut at word boundaries."""
+    if not re.search(r"\s", text):
+        # One run without spaces (Chinese): about two characters a word.
+        start = max(0, focus - max_words // 2)
+        return start, min(len(text), start + 2 * max_words)
     spaces = [m.start() for m in re.finditer(r"\s+", text)]
     before = [s for s in spaces if s < focus]
     lead = max_words // 4

@@ -1,8 +1,9 @@
-"""Saved-search e-mail digests (Celery beat: project/settings.py CELERY_BEAT_SCHEDULE)."""
+"""Saved-search e-mail digests and the "did you mean" vocabulary (Celery beat:
+project/settings.py CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
 
-from . import saved_searches
+from . import saved_searches, spelling
 from .models import AlertFrequency
 
 
@@ -18,3 +19,18 @@ def send_daily_digests() -> int:
 @shared_task(soft_time_limit=600, time_limit=660)
 def send_weekly_digests() -> int:
     return saved_searches.saved_searches_send_digests(frequency=AlertFrequency.WEEKLY)
+
+
+# One grouped pass over the public text (a few seconds at 100,000 passages); the limits
+# free the worker if the database stalls. Idempotent: each run replaces the vocabulary.
+@shared_task(soft_time_limit=300, time_limit=360)
+def rebuild_vocabulary() -> int:
+    return spelling.vocabulary_rebuild()
+
+
+# One search per saved search with in-app alerts (tens of milliseconds each); the limits
+# cut a run that the database stalls. Each saved search remembers what it announced
+# (``seen_in_app``), so a cut run is finished by the next one without repeats.
+@shared_task(soft_time_limit=600, time_limit=660)
+def send_in_app_alerts() -> int:
+    return saved_searches.saved_searches_send_in_app()

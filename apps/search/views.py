@@ -107,6 +107,7 @@ def search(request):
                 for name in ("q", "kind", *facets)
                 if request.GET.get(name, "")
             ],
+            "did_you_mean_url": url(q=results.did_you_mean) if results.did_you_mean else "",
             "first_number": (page - 1) * page_size + 1,
             "previous_url": url(page=page - 1) if page > 1 else "",
             "next_url": url(page=page + 1) if page < results.num_pages else "",
@@ -206,6 +207,7 @@ def saved_list(request):
                 name=request.POST.get("name", ""),
                 email_frequency=_frequency(request.POST.get("email_frequency", "")),
                 with_feed=request.POST.get("with_feed") == "on",
+                in_app=request.POST.get("in_app") == "on",
                 ip=client_ip(request),
             )
         except ValidationError as exc:
@@ -230,6 +232,7 @@ def saved_change(request, pk: int):
         saved_searches.saved_search_update(
             user=request.user, saved=saved, ip=ip, name=request.POST.get("name"),
             email_frequency=_frequency(request.POST.get("email_frequency", "")),
+            in_app=request.POST.get("in_app") == "on",
         )  # fmt: skip
         messages.success(request, _("Your alert was changed."))
     elif action in ("feed", "revoke"):

@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.search import snippets
+from apps.search import languages, snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import (
     HIGHLIGHT_PARAM,
@@ -62,6 +62,24 @@ class YearFacet(Facet):
         return year
 
 
+class LanguageFacet(Facet):
+    """The language a source (and so each of its passages) is written in (issue 17)."""
+
+    name = "language"
+    label = gettext_lazy("Language")
+    order = AFTER_OTHER_APPS + 2
+
+    def clean(self, raw: str, *, viewer) -> str:
+        if len(raw) > 16 or not source_selectors.source_list().filter(language=raw).exists():
+            raise SearchInputError(
+                self.name, _("No source is written in “%(language)s”.") % {"language": raw[:16]}
+            )
+        return raw
+
+    def label_for(self, value, label) -> str:
+        return languages.language_label(str(value))
+
+
 def _title_html(title: str, words: list[str]) -> SafeString:
     return snippets.highlight(title, words, max_words=10_000)
 
@@ -75,7 +93,13 @@ class SourceProvider(ModelSearchProvider):
     fallback_fields = {"title": 1.0, "authors": 1.0, "abstract": 0.4, "venue": 0.2}
     headline_field = "abstract"
     trigram_fields = ("title", "authors")
-    facet_fields = {"source": ("slug", "title"), "year": ("year", None)}
+    vocabulary_fields = ("title", "abstract")
+    multilingual = True
+    facet_fields = {
+        "source": ("slug", "title"),
+        "year": ("year", None),
+        "language": ("language", None),
+    }
 
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.source_list().order_by()
@@ -97,7 +121,7 @@ class SourceProvider(ModelSearchProvider):
             url=obj.get_absolute_url(),
             score=score,
             meta=meta,
-            facets={"source": obj.slug, "year": obj.year},
+            facets={"source": obj.slug, "year": obj.year, "language": obj.language},
         )
 
 
@@ -110,13 +134,20 @@ class PassageProvider(ModelSearchProvider):
     # A heading's own text counts as a title; for paragraphs the section is the title.
     fallback_fields = {"text": 0.2, "section": 0.4}
     headline_field = "text"
+    vocabulary_fields = ("text",)
+    multilingual = True
     facet_fields = {
         "source": ("document__source__slug", "document__source__title"),
         "year": ("document__source__year", None),
+        "language": ("document__source__language", None),
     }
 
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.passages_of_current_versions()
+
+    def index_visibility(self, request: SearchRequest):
+        # The same rule as passages_of_current_versions, on the index row's document id.
+        return Q(document_id__in=source_selectors.current_version_ids())
 
     def hydrate_queryset(self, request: SearchRequest):
         # Not the version's full text (often 100 kB or more) for every hit.
@@ -142,7 +173,7 @@ class PassageProvider(ModelSearchProvider):
             meta=" · ".join(
                 str(p) for p in (source.title, source.authors_display, source.year) if p
             ),
-            facets={"source": source.slug, "year": source.year},
+            facets={"source": source.slug, "year": source.year, "language": source.language},
         )
 
 
@@ -223,6 +254,6 @@ class SourceSuggester:
 
 PROVIDERS = [SourceProvider(), PassageProvider()]
 SUGGESTERS = [SourceSuggester()]
-FACETS = [SourceFacet(), YearFacet()]
+FACETS = [SourceFacet(), YearFacet(), LanguageFacet()]
 ACTIVITY = [SourceActivity()]
 CONTRIBUTIONS = [SourcesAdded()]

@@ -329,11 +329,17 @@ def passages_of_current_versions() -> QuerySet:
     """
     # A semi-join on the (few) current versions, not a join through document and source:
     # PostgreSQL then starts from the search index instead of walking every passage.
-    # Sources moderation hid are left out (their stewards read them in the reader).
-    current_versions = exclude_withheld(
+    return Passage.objects.filter(document_id__in=current_version_ids())
+
+
+def current_version_ids() -> QuerySet:
+    """``current_document_id`` of every source whose current version is ready and that
+    shared lists show: a passage is visible exactly when its document is one of these
+    (``passages_of_current_versions``; search tests its index rows against it). Sources
+    moderation hid are left out (their stewards read them in the reader)."""
+    return exclude_withheld(
         Source.objects.filter(current_document__status=DocumentStatus.READY)
     ).values("current_document_id")
-    return Passage.objects.filter(document_id__in=current_versions)
 
 
 def versions_recently_published() -> QuerySet:

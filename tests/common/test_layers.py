@@ -39,7 +39,15 @@ def test_the_search_kernel_finds_source_providers_in_the_sources_app():
     assert registry.providers()["source"].__module__ == "apps.sources.search_providers"
     assert registry.providers()["passage"].__module__ == "apps.sources.search_providers"
     # Registered from below, shown in the order the site always had.
-    assert list(registry.facets()) == ["tag", "author", "country", "category", "source", "year"]
+    assert list(registry.facets()) == [
+        "tag",
+        "author",
+        "country",
+        "category",
+        "source",
+        "year",
+        "language",
+    ]
     assert [type(p).__name__ for p in activity.contribution_providers()] == [
         "PublicAnnotations", "PublishedEntries", "SourcesAdded",
     ]  # fmt: skip

@@ -202,7 +202,8 @@ def test_page_groups_by_kind_and_offers_every_facet(
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
     # Four kinds: one query each to rank, count and facet-count (tags included), one for
     # each kind with hits shown (annotations, entries) to build them.
-    with django_assert_max_num_queries(search_queries(6)):
+    # (+1: "did you mean" for a search with few results, spelling.py)
+    with django_assert_max_num_queries(search_queries(7)):
         response = client.get("/search/", {"q": "dingo"})
     html = response.content.decode()
     assert 'href="/search/?q=dingo&amp;kind=annotation"' in html
@@ -225,7 +226,7 @@ def test_api_filters_by_facets(
     annotate(user, "Dingo in a comment.", tags=["fauna"])
     make_entry(user, title="Dingo credit", country="DE", start_year=2001)
     # The tag check, annotations found, hydrated.
-    with django_assert_max_num_queries(search_queries(3)):
+    with django_assert_max_num_queries(search_queries(4)):
         body = client.get("/api/search/", {"q": "dingo", "tag": "fauna"}).json()
     assert [h["kind"] for h in body["results"]] == ["annotation"]
     assert body["counts_by_kind"] == {"annotation": 1}

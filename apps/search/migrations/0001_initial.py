@@ -27,12 +27,9 @@ def drop_gin_indexes(apps, schema_editor):
 
 
 def index_existing_rows(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from apps.search.services import search_reindex_all
-
-    # Only the kinds whose tables exist at this point of the migration history.
-    search_reindex_all(kinds=("source", "passage"))
+    # Migration 0005 rebuilds every stored vector: today's services write columns and
+    # call a SQL function that do not exist yet at this point of the history.
+    return
 
 
 class Migration(migrations.Migration):

@@ -26,11 +26,9 @@ def drop_index(apps, schema_editor):
 
 
 def reindex_entries(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from apps.search.services import search_reindex_all
-
-    search_reindex_all(kinds=("entry",))
+    # Migration 0005 rebuilds every stored vector: today's services write columns and
+    # call a SQL function that do not exist yet at this point of the history.
+    return
 
 
 class Migration(migrations.Migration):
