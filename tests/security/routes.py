@@ -30,6 +30,11 @@ ROLES = ("anonymous", "contributor", "moderator")
 EXTERNAL = {
     "admin/": Row("/admin/", get=(302, 302, 302), post=(302, 302, 302), html=False),
     "accounts/": Row("/accounts/login/", get=(200, 302, 302), post=(200, 302, 302), html=True),
+    # allauth's ORCID provider: not configured in tests unless a test configures it (then
+    # tests/accounts/test_orcid.py walks the dance against a local stub): its URLs are 404.
+    "accounts/orcid/": Row("/accounts/orcid/login/", get=(404, 404, 404), post=(404, 404, 404), html=False),
+    # Connect or remove ORCID: signed-in only; an empty POST is the form again.
+    "accounts/3rdparty/": Row("/accounts/3rdparty/", get=(302, 200, 200), post=(302, 200, 200), html=True),
 }
 
 ROUTES = {
