@@ -28,7 +28,7 @@ class AnnotationsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Annotation, models.AnnotationAnchor):
+        for model in (models.Annotation, models.AnnotationAnchor, models.HighlightLegendEntry):
             http_cache.declare(model)
         http_cache.declare(models.Annotation.history.model)
 

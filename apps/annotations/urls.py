@@ -9,6 +9,7 @@ app_name = "annotations"
 
 urlpatterns = [
     path("a/<int:pk>/", views.annotation_share, name="share"),
+    path("reader/legend/", views.legend, name="legend"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
     path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),
     path("groups/", views.group_list, name="group_list"),

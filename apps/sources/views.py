@@ -60,6 +60,7 @@ READER_DEPENDS_ON = (
     "sources.SourceMaintainer",
     "annotations.Annotation",
     "annotations.AnnotationAnchor",
+    "annotations.HighlightLegendEntry",
 )
 
 

@@ -32,9 +32,13 @@ EXTERNAL = {
     "accounts/": Row("/accounts/login/", get=(200, 302, 302), post=(200, 302, 302), html=True),
     # allauth's ORCID provider: not configured in tests unless a test configures it (then
     # tests/accounts/test_orcid.py walks the dance against a local stub): its URLs are 404.
-    "accounts/orcid/": Row("/accounts/orcid/login/", get=(404, 404, 404), post=(404, 404, 404), html=False),
+    "accounts/orcid/": Row(
+        "/accounts/orcid/login/", get=(404, 404, 404), post=(404, 404, 404), html=False
+    ),
     # Connect or remove ORCID: signed-in only; an empty POST is the form again.
-    "accounts/3rdparty/": Row("/accounts/3rdparty/", get=(302, 200, 200), post=(302, 200, 200), html=True),
+    "accounts/3rdparty/": Row(
+        "/accounts/3rdparty/", get=(302, 200, 200), post=(302, 200, 200), html=True
+    ),
 }
 
 ROUTES = {
@@ -61,6 +65,7 @@ ROUTES = {
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'annotations:share': Row('/a/{annotation}/', get=(302, 302, 302), post=(405, 405, 405), html=False),  # to the reader with the thread open; 404 to whoever may not see the annotation
     'notifications:list': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # one inbox: replies, mentions, decisions; POST marks read (all, or the ids posted that are the viewer's)
+    'annotations:legend': Row('/reader/legend/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the highlight legend: global moderators only (country moderators 403); an empty POST is an unknown action (400); each change audit-logged
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     # Reading groups (issue 14): personal pages. The contributor owns the invite-only group;

@@ -33,6 +33,7 @@ from .groups import (
     group_member_add,
     group_member_remove,
 )
+from .legend import legend_entry_create, legend_entry_delete, legend_entry_update
 from .reanchoring import (
     REANCHOR_SETTLE,
     annotation_reattach,
@@ -60,6 +61,9 @@ __all__ = [
     "annotation_hide_pending_review",
     "annotation_reattach",
     "annotation_reply",
+    "legend_entry_create",
+    "legend_entry_delete",
+    "legend_entry_update",
     "annotation_restore",
     "annotation_update",
     "document_reanchor",
