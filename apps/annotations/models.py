@@ -391,3 +391,36 @@ class HighlightLegendEntry(TimeStampedModel):
 
     def matches(self, tag: str) -> bool:
         return tag == self.tag if self.match == LegendMatch.EXACT else tag.startswith(self.tag)
+
+
+class TagUsage(models.Model):
+    """How many public annotations (public, shown, not deleted, author not shadow-hidden,
+    source not hidden) carry each tag: the vocabulary that tag suggestions read, site-wide
+    (the reader's tags field, the search box). Kept up to date per tag: each annotation
+    write recounts only the tags it had and has (``services/tag_usage.py``, one indexed
+    query over ``annotation_tags_gin``); a nightly rebuild repairs what no event
+    announces (a source hidden by moderation)."""
+
+    tag = models.CharField(max_length=64, unique=True)
+    # What is matched as typed: lower case, ":" as "-" (country:DE → country-de).
+    key = models.CharField(max_length=64)
+    public_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tag usage")
+        verbose_name_plural = _("tag usage")
+        indexes = [
+            # LIKE 'typed%' on PostgreSQL needs the pattern operator class; only tags in
+            # public use are ever suggested, so only they are indexed.
+            models.Index(
+                fields=["key"], name="tag_usage_key_prefix", opclasses=["varchar_pattern_ops"],
+                condition=models.Q(public_count__gt=0),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.tag} ({self.public_count})"
+
+
+def tag_key(tag: str) -> str:
+    return tag.lower().replace(":", "-")

@@ -372,6 +372,8 @@ def _static_payload(language: str) -> dict:
         "api": reverse("api-annotation-list"),
         # Tag suggestions (static/js/annotations/tags.js): "Germ" offers country:DE.
         "countries": [[code, str(name)] for code, name in countries],
+        # Site-wide tags in public use (apps/annotations/api/tags.py).
+        "tagsApi": reverse("api-annotation-tags"),
         # An annotation's share link is this with its id in place of 0 (/a/<id>/).
         "share": reverse("annotations:share", kwargs={"pk": 0}),
         "flagApi": reverse("api-flags"),

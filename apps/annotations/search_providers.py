@@ -12,13 +12,11 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.common import http_cache
 from apps.common.markdown import markdown_to_text
 from apps.search import snippets
 from apps.search.activity import ActivityItem
@@ -33,6 +31,7 @@ from apps.search.suggest import Suggestion
 
 from . import selectors
 from .services import normalize_tags
+from .tag_selectors import tag_suggestions
 
 TITLE_LENGTH = 120
 
@@ -181,47 +180,22 @@ class PublicAnnotations:
 
 
 class TagSuggester:
-    """Tags of public annotations that start with the typed text, most used first.
-
-    The vocabulary (every public tag with its count: one grouped query over the public
-    annotations) is kept in the cache until an annotation or a moderation decision
-    changes (the versions of ``TAG_DEPENDS_ON``), so typing costs a dictionary scan."""
+    """Tags in public use site-wide that start with the typed text, most used first:
+    one indexed prefix query over ``TagUsage`` (kept per tag by the annotation writes),
+    cached until it changes (apps/annotations/tag_selectors.py)."""
 
     kind = "tag"
     label = gettext_lazy("Tag")
     order = 40
 
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
-        typed = "-".join(words)
-        found = [
-            (count, tag)
-            for tag, count in _public_tag_counts().items()
-            if tag.startswith(typed) or tag.replace(":", "-").startswith(typed)
-        ]
-        found.sort(key=lambda item: (-item[0], item[1]))
         return [
             Suggestion(
                 self.kind, str(self.label), tag,
                 reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
             )
-            for _count, tag in found[:limit]
+            for tag, _count in tag_suggestions(typed="-".join(words), limit=limit)
         ]  # fmt: skip
-
-
-TAG_DEPENDS_ON = (
-    "annotations.Annotation",
-    "moderation.HiddenContent",
-    "moderation.UserModerationState",
-)
-
-
-def _public_tag_counts() -> dict[str, int]:
-    key = f"search-suggest-tags:{http_cache.versions(TAG_DEPENDS_ON)}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = selectors.public_tag_counts()
-        cache.set(key, counts, 24 * 3600)
-    return counts
 
 
 PROVIDERS = [AnnotationProvider()]

@@ -3,6 +3,7 @@ from django.urls import path
 from . import reader, views
 from .api import exports as export_api
 from .api import groups as group_api
+from .api import tags as tag_api
 from .api import views as annotation_api
 
 app_name = "annotations"
@@ -27,6 +28,7 @@ api_urlpatterns = [
     ),
     path("groups/<slug:slug>/invite/", group_api.GroupInviteAPI.as_view(), name="api-group-invite"),
     path("annotations/", annotation_api.AnnotationListAPI.as_view(), name="api-annotation-list"),
+    path("annotations/tags/", tag_api.TagSuggestAPI.as_view(), name="api-annotation-tags"),
     path(
         "annotations/preview/",
         annotation_api.AnnotationPreviewAPI.as_view(),

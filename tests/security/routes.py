@@ -147,6 +147,7 @@ ROUTES = {
     'api-group-members': Row('/api/groups/{group}/members/', get=(401, 200, 404), post=(401, 200, 404), html=False),  # POST without username: join (a member already: no change)
     'api-group-invite': Row('/api/groups/{group}/invite/', get=(401, 405, 405), post=(401, 200, 404), html=False),  # owners
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),
+    'api-annotation-tags': Row('/api/annotations/tags/?q=a', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public tags in use site-wide (the same for everyone; never a private or group note's); GET only; q over 64 characters or a bad limit: 400
     'api-annotation-preview': Row('/api/annotations/preview/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(401, 405, 405), html=False),
     'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(401, 405, 405), post=(401, 403, 200), html=False),  # global moderators

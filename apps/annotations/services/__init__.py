@@ -46,6 +46,12 @@ from .review import (
     annotation_hide_pending_review,
     annotation_restore,
 )
+from .tag_usage import (
+    tag_usage_rebuild,
+    tag_usage_refresh,
+    tag_usage_refresh_for_annotation,
+    tag_usage_refresh_for_author,
+)
 from .targets import TextPositionSelector, TextQuoteSelector, resolve_target
 from .threads import annotation_reply
 from .validation import normalize_tags
@@ -64,6 +70,10 @@ __all__ = [
     "legend_entry_create",
     "legend_entry_delete",
     "legend_entry_update",
+    "tag_usage_rebuild",
+    "tag_usage_refresh",
+    "tag_usage_refresh_for_annotation",
+    "tag_usage_refresh_for_author",
     "annotation_restore",
     "annotation_update",
     "document_reanchor",
