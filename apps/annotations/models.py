@@ -253,6 +253,7 @@ class GroupLogAction(models.TextChoices):
     REMOVE = "remove", _("Removed a member")
     ROLE = "role", _("Changed a member's role")
     ROTATE = "rotate", _("Made a new invite link")
+    RENAME = "rename", _("Renamed the group")
 
 
 class GroupLogEntry(models.Model):

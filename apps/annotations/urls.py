@@ -16,6 +16,7 @@ urlpatterns = [
     path("groups/", views.group_list, name="group_list"),
     path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
     path("groups/<slug:slug>/join/<str:token>/", views.group_join, name="group_join"),
+    path("groups/<slug:slug>/delete/", views.group_delete, name="group_delete"),
 ]
 
 api_urlpatterns = [

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.common.throttles import RateLimited, check_request_rate
@@ -69,7 +70,7 @@ def group_list(request):
     )
 
 
-GROUP_ACTIONS = ("join", "leave", "add", "remove", "rotate")
+GROUP_ACTIONS = ("join", "leave", "add", "remove", "rotate", "rename")
 
 
 @login_required
@@ -107,6 +108,14 @@ def group_detail(request, slug: str):
                     actor=request.user, group=view.group, username=username
                 )
                 messages.success(request, _("Removed."))
+            elif action == "rename":
+                services.group_rename(
+                    actor=request.user,
+                    group=view.group,
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                )
+                messages.success(request, _("Saved."))
             elif action == "rotate":
                 services.group_invite_rotate(actor=request.user, group=view.group)
                 messages.success(
@@ -176,6 +185,45 @@ def group_join(request, slug: str, token: str):
             "member_count": group_selectors.member_count(group=view.group),
         },
         status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_delete(request, slug: str):
+    """``/groups/<slug>/delete/``: GET asks the owner to confirm and says what happens to
+    the group's notes (each becomes private to its author, never public); POST deletes.
+    Members who are not owners: 403; anyone else: 404 (as the group page)."""
+    view = group_selectors.group_view(viewer=request.user, slug=slug)
+    if not view.is_member:
+        raise Http404("No such group.")
+    if not view.owns:
+        raise PermissionDenied(_("Only the group's owners can delete it."))
+    if request.method == "POST":
+        try:
+            check_request_rate(request, "group")
+            count = services.group_delete(actor=request.user, group=view.group)
+        except RateLimited as exc:
+            messages.error(request, str(exc))
+            return redirect(view.group)
+        messages.success(
+            request,
+            ngettext(
+                "The group was deleted. Its %(n)s note is now private to its author.",
+                "The group was deleted. Its %(n)s notes are now each private to their author.",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect("annotations:group_list")
+    return render(
+        request,
+        "annotations/groups/delete.html",
+        {
+            "group": view.group,
+            "member_count": group_selectors.member_count(group=view.group),
+            "note_count": group_selectors.group_note_count(group=view.group),
+        },
     )
 
 

@@ -15,9 +15,10 @@ def suggestions(q: str, client=None) -> list[tuple[str, str]]:
     return [(s["kind"], s["label"]) for s in response.json()["suggestions"]]
 
 
-def test_suggests_each_kind(founding_paper, make_entry, annotate, user):
+def test_suggests_each_kind(founding_paper, make_entry, annotate, user, run_on_commit):
     make_entry(user, title="Schufa geo-scoring")
-    annotate(user, "A note", tags=["schufa-watch"])
+    with run_on_commit():  # tags are counted once the write commits (TagUsage)
+        annotate(user, "A note", tags=["schufa-watch"])
     found = suggestions("schuf")
     assert ("entry", "Schufa geo-scoring") in found
     assert ("tag", "schufa-watch") in found

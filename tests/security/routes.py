@@ -72,6 +72,7 @@ ROUTES = {
     # the site moderator is not a member, so to them it does not exist (404).
     'annotations:group_list': Row('/groups/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # an empty form: 400
     'annotations:group_detail': Row('/groups/{group}/', get=(302, 200, 404), post=(302, 400, 404), html=True),  # empty action: 400
+    'annotations:group_delete': Row('/groups/{group}/delete/', get=(302, 200, 404), post=(302, 302, 404), html=True),  # owners only (a member who is not an owner: 403, tests/annotations/test_group_manage.py); GET asks, POST deletes: its notes become private to their authors
     'annotations:group_join': Row('/groups/{group}/join/{group_token}/', get=(302, 302, 200), post=(302, 302, 302), html=True),  # a member is sent to the group; the invited join
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:embed': Row('/atlas/embed/', get=(200, 200, 200), post=(200, 200, 200), html=True),  # the one frameable page (frame-ancestors *)

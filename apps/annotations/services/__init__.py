@@ -27,11 +27,13 @@ from .groups import (
     group_annotation_hide,
     group_annotation_restore,
     group_create,
+    group_delete,
     group_invite_rotate,
     group_join,
     group_leave,
     group_member_add,
     group_member_remove,
+    group_rename,
 )
 from .legend import legend_entry_create, legend_entry_delete, legend_entry_update
 from .reanchoring import (
@@ -80,6 +82,8 @@ __all__ = [
     "group_annotation_hide",
     "group_annotation_restore",
     "group_create",
+    "group_delete",
+    "group_rename",
     "group_invite_rotate",
     "group_join",
     "group_leave",
