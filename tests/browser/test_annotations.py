@@ -425,3 +425,27 @@ def test_without_javascript_an_anonymous_reader_sees_no_personal_controls(
         expect(page.locator(hidden)).to_be_hidden()
     expect(page.locator("#annotation-orphans")).to_be_hidden()
     context.close()
+
+
+def test_the_legend_colours_a_highlight_whatever_the_tag_order(paper, user, page):
+    """A moderator's legend entry wins over the built-in country colour, even as the
+    second tag; the legend lists it with its label."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+    from tests.moderation.conftest import make_moderator
+
+    services.legend_entry_create(
+        actor=make_moderator(), tag="comparison", match="exact", colour="rose", label="Comparisons"
+    )
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    services.annotation_create(
+        author=user, document=document, body="Compared",
+        position=TextPositionSelector(start, start + len(SENTENCE)),
+        tags=["country:GB", "comparison"],
+    )  # fmt: skip
+    page.goto(f"/sources/{paper.slug}/")
+    expect(page.locator("mark.hl")).to_have_class(re.compile(r"\bhl--c-rose\b"))
+    page.get_by_text("Highlight colours and downloads").click()
+    expect(page.locator(".annotation-legend .legend")).to_contain_text("Comparisons")
+    assert page.js_errors == []
