@@ -449,3 +449,24 @@ def test_the_legend_colours_a_highlight_whatever_the_tag_order(paper, user, page
     page.get_by_text("Highlight colours and downloads").click()
     expect(page.locator(".annotation-legend .legend")).to_contain_text("Comparisons")
     assert page.js_errors == []
+
+
+def test_a_moderator_edits_the_legend_from_the_keyboard(paper, login_page):
+    from tests.browser.axe import serious_violations
+    from tests.moderation.conftest import make_moderator
+
+    page = login_page(make_moderator())
+    page.goto("/reader/legend/")
+    assert serious_violations(page) == []
+    page.get_by_label("Tag", exact=True).fill("country:")
+    page.get_by_label("Matches").select_option("prefix")
+    page.get_by_label("Colour").select_option("lilac")
+    page.get_by_label("Label in the legend").fill("Any country")
+    page.get_by_label("Label in the legend").press("Enter")
+    expect(page.locator(".legend-entry h3")).to_contain_text("country:")
+    assert serious_violations(page) == []
+    page.goto(f"/sources/{paper.slug}/")
+    page.get_by_text("Highlight colours and downloads").click()
+    expect(page.locator(".annotation-legend .legend")).to_contain_text("Any country")
+    expect(page.get_by_role("link", name="Edit the legend")).to_be_visible()
+    assert page.js_errors == []
