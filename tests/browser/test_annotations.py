@@ -458,11 +458,11 @@ def test_a_moderator_edits_the_legend_from_the_keyboard(paper, login_page):
     page = login_page(make_moderator())
     page.goto("/reader/legend/")
     assert serious_violations(page) == []
-    page.get_by_label("Tag", exact=True).fill("country:")
-    page.get_by_label("Matches").select_option("prefix")
-    page.get_by_label("Colour").select_option("lilac")
-    page.get_by_label("Label in the legend").fill("Any country")
-    page.get_by_label("Label in the legend").press("Enter")
+    page.locator("#id_new-tag").fill("country:")
+    page.locator("#id_new-match").select_option("prefix")
+    page.locator("#id_new-colour").select_option("lilac")
+    page.locator("#id_new-label").fill("Any country")
+    page.locator("#id_new-label").press("Enter")
     expect(page.locator(".legend-entry h3")).to_contain_text("country:")
     assert serious_violations(page) == []
     page.goto(f"/sources/{paper.slug}/")
