@@ -37,6 +37,20 @@ def tag_usage_refresh(*, tags: Iterable[str]) -> None:
     wanted = sorted({tag for tag in tags if tag and len(tag) <= 64})
     if not wanted:
         return
+    # Two recounts of one tag must not land out of order (an older count written last
+    # could keep offering the tag of a note made private since): each takes the tags'
+    # rows first, in one order, and counts only once it holds them, so it sees every
+    # write committed before it.
+    TagUsage.objects.bulk_create(
+        [TagUsage(tag=tag, key=tag_key(tag), public_count=0) for tag in wanted],
+        ignore_conflicts=True,
+    )
+    list(
+        TagUsage.objects.select_for_update()
+        .filter(tag__in=wanted)
+        .order_by("tag")
+        .values_list("pk")
+    )
     _store(selectors.public_tag_counts(wanted), wanted)
 
 
