@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     # Third party
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.orcid",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -392,6 +394,30 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+
+# ORCID sign-in (allauth's ORCID provider, public API, scope /authenticate). Off unless
+# ORCID_CLIENT_ID and ORCID_SECRET are set: then the sign-in page shows the button.
+# ORCID_BASE_DOMAIN=sandbox.orcid.org for the sandbox. docs/deploy.md "ORCID sign-in".
+ORCID_CLIENT_ID = os.environ.get("ORCID_CLIENT_ID", "")
+ORCID_SECRET = os.environ.get("ORCID_SECRET", "")
+ORCID_BASE_DOMAIN = os.environ.get("ORCID_BASE_DOMAIN", "orcid.org")
+SOCIALACCOUNT_PROVIDERS = {
+    "orcid": {
+        "BASE_DOMAIN": ORCID_BASE_DOMAIN,
+        "MEMBER_API": False,
+        "APPS": (
+            [{"client_id": ORCID_CLIENT_ID, "secret": ORCID_SECRET, "key": ""}]
+            if ORCID_CLIENT_ID and ORCID_SECRET
+            else []
+        ),
+    }
+}
+SOCIALACCOUNT_ADAPTER = "apps.accounts.orcid.OrcidAccountAdapter"
+# Only the sign-in button's POST starts the dance (no GET that a link could trigger). ORCID's
+# public record rarely carries an e-mail: a new account is asked for one (and a user name)
+# and confirms it like any other sign-up (ACCOUNT_SIGNUP_FIELDS, ACCOUNT_EMAIL_VERIFICATION).
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
 
 # --- Email ------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
 
         from apps.common import http_cache
 
+        from . import orcid  # noqa: F401  (allauth's connect/disconnect signals)
         from .models import User
 
         # Names show on every public payload; a sign-in or a new password shows nowhere.

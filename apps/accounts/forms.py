@@ -22,7 +22,8 @@ class SignupExtraForm(forms.Form):
     )
 
     def signup(self, request, user):
-        user.display_name = self.cleaned_data.get("display_name", "")
+        # Left empty after an ORCID sign-in: the name from their ORCID record stays.
+        user.display_name = self.cleaned_data.get("display_name", "") or user.display_name
         user.country = self.cleaned_data.get("country", "")
         user.save(update_fields=["display_name", "country"])
 

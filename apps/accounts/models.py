@@ -17,6 +17,9 @@ class User(AbstractUser):
         _("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid],
         help_text=_("For example 0000-0002-1825-0097."),
     )  # fmt: skip
+    # True only while ``orcid`` is the iD of an ORCID account they signed in or connected
+    # with (apps/accounts/orcid.py); a typed-in iD is shown, but not as verified.
+    orcid_verified = models.BooleanField(_("ORCID iD verified"), default=False)
     bio = models.TextField(_("short bio"), max_length=1000, blank=True)
     email_notifications = models.BooleanField(
         _("email me about replies and mentions"), default=True

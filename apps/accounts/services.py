@@ -22,9 +22,46 @@ def profile_update(*, user: User, actor: User, **fields) -> User:
         if name == "orcid":
             value = normalize_orcid(value)
         setattr(user, name, value)
+    user.orcid_verified = bool(user.orcid) and _orcid_connected(user, user.orcid)
     user.full_clean()
     user.save()
     return user
+
+
+def _orcid_connected(user: User, orcid: str) -> bool:
+    from allauth.socialaccount.models import SocialAccount
+
+    return SocialAccount.objects.filter(user=user, provider="orcid", uid=orcid).exists()
+
+
+@transaction.atomic
+def orcid_verified_set(*, user: User, orcid: str) -> User:
+    """Record the iD of the ORCID account ``user`` just signed in or connected with as
+    their verified iD (replacing a typed-in one). Called by allauth's hooks only
+    (apps/accounts/orcid.py), after ORCID itself authenticated the person. An iD that is
+    not a valid ORCID iD is refused (ValidationError) and nothing changes."""
+    from django.core.exceptions import ValidationError
+
+    from .validators import validate_orcid
+
+    orcid = normalize_orcid(orcid)
+    validate_orcid(orcid)
+    if user.orcid == orcid and user.orcid_verified:
+        return user
+    if not orcid:
+        raise ValidationError("empty ORCID iD")
+    user.orcid, user.orcid_verified = orcid, True
+    user.save(update_fields=["orcid", "orcid_verified"])
+    return user
+
+
+@transaction.atomic
+def orcid_disconnected(*, user: User, orcid: str) -> None:
+    """The ORCID account ``orcid`` was removed from ``user``: their iD stays on the
+    profile (they may still want it shown) but is no longer shown as verified."""
+    if user.orcid == normalize_orcid(orcid) and user.orcid_verified:
+        user.orcid_verified = False
+        user.save(update_fields=["orcid_verified"])
 
 
 def user_language_set(*, user: User, language: str) -> bool:

@@ -9,6 +9,14 @@ REANCHOR_SWEEP_BEAT_ENTRY = {
 }
 
 
+TAG_USAGE_BEAT_ENTRY = {
+    "task": "apps.annotations.tasks.rebuild_tag_usage",
+    # Writes keep the counts per tag; this repairs what no event announces (a source
+    # hidden by moderation, a job lost while the broker was down). Nightly is plenty.
+    "schedule": 24 * 3600.0,
+}
+
+
 class AnnotationsConfig(AppConfig):
     name = "apps.annotations"
     verbose_name = _("Annotations")
@@ -20,6 +28,9 @@ class AnnotationsConfig(AppConfig):
         settings.CELERY_BEAT_SCHEDULE.setdefault(
             "annotations-reanchor-sweep", REANCHOR_SWEEP_BEAT_ENTRY
         )
+        settings.CELERY_BEAT_SCHEDULE.setdefault(
+            "annotations-tag-usage-rebuild", TAG_USAGE_BEAT_ENTRY
+        )
 
         from .subscribers import connect
 
@@ -28,7 +39,10 @@ class AnnotationsConfig(AppConfig):
 
         from . import models
 
-        for model in (models.Annotation, models.AnnotationAnchor):
+        for model in (
+            models.Annotation, models.AnnotationAnchor, models.HighlightLegendEntry,
+            models.TagUsage,
+        ):  # fmt: skip
             http_cache.declare(model)
         http_cache.declare(models.Annotation.history.model)
 

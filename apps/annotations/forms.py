@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import GroupAccess
+from .models import GroupAccess, HighlightColour, LegendMatch
 
 
 class GroupForm(forms.Form):
@@ -24,3 +24,19 @@ class GroupForm(forms.Form):
         initial=GroupAccess.INVITE,
         widget=forms.RadioSelect,
     )
+
+
+class LegendEntryForm(forms.Form):
+    """One row of the highlight legend (checked again by the legend services)."""
+
+    tag = forms.CharField(
+        label=_("Tag"),
+        max_length=64,
+        help_text=_("For example country:CN, or country: as a prefix."),
+    )
+    match = forms.ChoiceField(
+        label=_("Matches"), choices=LegendMatch.choices, initial=LegendMatch.EXACT
+    )
+    colour = forms.ChoiceField(label=_("Colour"), choices=HighlightColour.choices)
+    label = forms.CharField(label=_("Label in the legend"), max_length=120, required=False)
+    position = forms.IntegerField(label=_("Position"), min_value=0, max_value=999, initial=0)

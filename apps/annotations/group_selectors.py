@@ -16,7 +16,14 @@ from django.db.models import Case, Count, IntegerField, OuterRef, QuerySet, Subq
 from django.http import Http404
 
 from . import selectors
-from .models import GROUP_MANAGERS, GroupAccess, GroupLogEntry, GroupMembership, ReadingGroup
+from .models import (
+    GROUP_MANAGERS,
+    Annotation,
+    GroupAccess,
+    GroupLogEntry,
+    GroupMembership,
+    ReadingGroup,
+)
 
 RECENT_LIMIT = 20
 
@@ -163,3 +170,9 @@ def group_sources(*, viewer, group: ReadingGroup) -> list[dict]:
 def group_log(*, group: ReadingGroup, limit: int = 50) -> QuerySet:
     """The group's log (for its owners and moderators)."""
     return GroupLogEntry.objects.filter(group=group).select_related("actor", "member")[:limit]
+
+
+def group_note_count(*, group: ReadingGroup) -> int:
+    """How many notes and replies the group holds (deleted ones aside): what its owner
+    is told before deleting it."""
+    return Annotation.objects.filter(group=group, deleted_at__isnull=True).count()

@@ -253,6 +253,7 @@ class GroupLogAction(models.TextChoices):
     REMOVE = "remove", _("Removed a member")
     ROLE = "role", _("Changed a member's role")
     ROTATE = "rotate", _("Made a new invite link")
+    RENAME = "rename", _("Renamed the group")
 
 
 class GroupLogEntry(models.Model):
@@ -337,3 +338,90 @@ class AnnotationAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotation_id}@{self.document_id}: {self.status}"
+
+
+class HighlightColour(models.TextChoices):
+    """The reader's palette for legend entries: light backgrounds on which the body text
+    keeps at least 7:1 contrast. A fixed list rather than any colour: the page's CSS has a
+    class per colour (``hl--c-<value>``, static/css/annotations.css), so no inline style is
+    needed (CSP) and no entry can make a highlight unreadable."""
+
+    TEAL = "teal", _("Teal")
+    ROSE = "rose", _("Rose")
+    LIME = "lime", _("Lime")
+    SKY = "sky", _("Sky blue")
+    SAND = "sand", _("Sand")
+    LILAC = "lilac", _("Lilac")
+    MINT = "mint", _("Mint")
+    PEACH = "peach", _("Peach")
+    GREY = "grey", _("Grey")
+
+
+class LegendMatch(models.TextChoices):
+    EXACT = "exact", _("The tag itself")
+    PREFIX = "prefix", _("Any tag starting with it")
+
+
+class HighlightLegendEntry(TimeStampedModel):
+    """One row of the reader's colour legend: a note carrying a matching tag (anywhere in
+    its list) is highlighted in ``colour``. Entries are tried in ``position`` order, the
+    first match wins; a note no entry matches keeps its motivation's colour. Edited by the
+    site's moderators (apps/annotations/services/legend.py), each change audit-logged."""
+
+    tag = models.CharField(_("tag"), max_length=100)
+    match = models.CharField(
+        _("matches"), max_length=6, choices=LegendMatch.choices, default=LegendMatch.EXACT
+    )
+    colour = models.CharField(_("colour"), max_length=8, choices=HighlightColour.choices)
+    label = models.CharField(
+        _("label"), max_length=120, blank=True,
+        help_text=_("What the legend says; empty: the tag."),
+    )  # fmt: skip
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("highlight legend entry")
+        verbose_name_plural = _("highlight legend entries")
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "match"], name="legend_entry_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag}{'*' if self.match == LegendMatch.PREFIX else ''} → {self.colour}"
+
+    def matches(self, tag: str) -> bool:
+        return tag == self.tag if self.match == LegendMatch.EXACT else tag.startswith(self.tag)
+
+
+class TagUsage(models.Model):
+    """How many public annotations (public, shown, not deleted, author not shadow-hidden,
+    source not hidden) carry each tag: the vocabulary that tag suggestions read, site-wide
+    (the reader's tags field, the search box). Kept up to date per tag: each annotation
+    write recounts only the tags it had and has (``services/tag_usage.py``, one indexed
+    query over ``annotation_tags_gin``); a nightly rebuild repairs what no event
+    announces (a source hidden by moderation)."""
+
+    tag = models.CharField(max_length=64, unique=True)
+    # What is matched as typed: lower case, ":" as "-" (country:DE → country-de).
+    key = models.CharField(max_length=64)
+    public_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("tag usage")
+        verbose_name_plural = _("tag usage")
+        indexes = [
+            # LIKE 'typed%' on PostgreSQL needs the pattern operator class; only tags in
+            # public use are ever suggested, so only they are indexed.
+            models.Index(
+                fields=["key"], name="tag_usage_key_prefix", opclasses=["varchar_pattern_ops"],
+                condition=models.Q(public_count__gt=0),
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.tag} ({self.public_count})"
+
+
+def tag_key(tag: str) -> str:
+    return tag.lower().replace(":", "-")

@@ -48,6 +48,7 @@ from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
 from . import group_selectors, selectors
+from .legend_selectors import legend_entries, legend_for_script
 from .models import GROUP_MANAGERS, Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
 
@@ -325,12 +326,15 @@ def reader_extension(request, *, source, document) -> dict:
     """The reader's annotation slots. Never reads ``request.user``: the page is the same
     for every viewer (personal parts come from :func:`mine`)."""
     first_page = threads_url(document.pk)
+    legend = legend_entries()
     payload = {
         "threads": first_page,
         "mine": reverse("annotations:reader_mine", kwargs={"document_id": document.pk}),
         "source": source.slug,
         "version": document.version,
         "isCurrent": document.pk == source.current_document_id,
+        # Which tag → which colour (moderators edit it: /reader/legend/).
+        "legend": legend_for_script(legend),
         **_static_payload(get_language()),
     }
     return {
@@ -339,6 +343,7 @@ def reader_extension(request, *, source, document) -> dict:
             "annotation_threads_url": first_page,
             "annotation_orphans": public_orphans(document),
             "annotation_visibilities": Visibility.choices,
+            "annotation_legend_entries": legend,
             "annotation_legend": [
                 (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
             ],
@@ -367,6 +372,8 @@ def _static_payload(language: str) -> dict:
         "api": reverse("api-annotation-list"),
         # Tag suggestions (static/js/annotations/tags.js): "Germ" offers country:DE.
         "countries": [[code, str(name)] for code, name in countries],
+        # Site-wide tags in public use (apps/annotations/api/tags.py).
+        "tagsApi": reverse("api-annotation-tags"),
         # An annotation's share link is this with its id in place of 0 (/a/<id>/).
         "share": reverse("annotations:share", kwargs={"pk": 0}),
         "flagApi": reverse("api-flags"),

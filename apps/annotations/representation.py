@@ -184,6 +184,9 @@ def annotation_jsonld(annotation: Annotation, *, with_context: bool = True) -> d
         )
     if bodies:
         data["body"] = bodies if len(bodies) > 1 else bodies[0]
+    audience = _audience(annotation)
+    if audience:
+        data["audience"] = audience
     source_url = absolute_url(reverse("sources:reader", kwargs={"slug": annotation.source_slug}))
     if annotation.is_reply:
         data["target"] = annotation_url(annotation.parent_id)
@@ -209,6 +212,20 @@ def annotation_jsonld(annotation: Annotation, *, with_context: bool = True) -> d
     else:
         data["target"] = source_url
     return data
+
+
+def _audience(annotation: Annotation) -> dict | None:
+    """A group note's intended audience (W3C Web Annotation ``audience``, a
+    ``schema:Audience``): its reading group, by the group page's URL. Only members ever
+    receive a group note, so naming the group tells nobody anything new."""
+    if annotation.visibility != "group" or annotation.group_id is None:
+        return None
+    slug = getattr(annotation, "group_slug", None) or annotation.group.slug
+    return {
+        "id": absolute_url(reverse("annotations:group_detail", kwargs={"slug": slug})),
+        "type": "schema:Audience",
+        "schema:audienceType": "reading group",
+    }
 
 
 def annotation_page(

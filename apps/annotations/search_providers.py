@@ -29,8 +29,9 @@ from apps.search.providers import (
 )
 from apps.search.suggest import Suggestion
 
-from . import selectors, tag_vocabulary
+from . import selectors
 from .services import normalize_tags
+from .tag_selectors import tag_suggestions
 
 TITLE_LENGTH = 120
 
@@ -179,26 +180,21 @@ class PublicAnnotations:
 
 
 class TagSuggester:
-    """Tags of public annotations that start with the typed text, most used first, from
-    the public tag vocabulary (``tag_vocabulary``: rebuilt off the request path after
-    writes, checked for visibility while stale)."""
+    """Tags in public use site-wide that start with the typed text, most used first:
+    one indexed prefix query over ``TagUsage`` (kept per tag by the annotation writes),
+    cached until it changes (apps/annotations/tag_selectors.py)."""
 
     kind = "tag"
     label = gettext_lazy("Tag")
     order = 40
 
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
-        typed = "-".join(words)
-
-        def matches(tag: str) -> bool:
-            return tag.startswith(typed) or tag.replace(":", "-").startswith(typed)
-
         return [
             Suggestion(
                 self.kind, str(self.label), tag,
                 reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
             )
-            for _count, tag in tag_vocabulary.suggested_tags(matches, limit=limit)
+            for tag, _count in tag_suggestions(typed="-".join(words), limit=limit)
         ]  # fmt: skip
 
 

@@ -192,50 +192,35 @@ def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> 
     return qs.select_related("author", "source").order_by("-created", "-id")
 
 
-def public_tag_counts() -> dict[str, int]:
-    """Every tag of a public (not hidden, not deleted) annotation with how many use it:
-    the search box's tag suggestions (the same for everyone)."""
+def public_tag_counts(tags: list[str] | None = None) -> dict[str, int]:
+    """Tags of public (not hidden, not deleted) annotations with how many use each: every
+    tag (the nightly rebuild of ``TagUsage``), or only ``tags`` (a write's recount: one
+    query through the GIN index on ``tags``). Tags no public annotation uses are absent."""
     counts: dict[str, int] = {}
     public = annotations_searchable(viewer=None).exclude(tags=[])
+    if tags is not None:
+        if not tags:
+            return {}
+        wanted = Q()
+        for tag in tags:
+            wanted |= _tag_q(tag)
+        public = public.filter(wanted)
     if connection.vendor == "postgresql":
         # A set-returning function cannot be grouped through the ORM.
         sql, params = public.values("tags").query.sql_with_params()
+        only = " WHERE tag = ANY(%s)" if tags is not None else ""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT tag, count(*) FROM ({sql}) AS public_annotation(tags),"  # noqa: S608
-                " jsonb_array_elements_text(public_annotation.tags) AS tag GROUP BY tag",
-                params,
+                f" jsonb_array_elements_text(public_annotation.tags) AS tag{only} GROUP BY tag",
+                (*params, list(tags)) if tags is not None else params,
             )
             return dict(cursor.fetchall())
-    for tags in public.values_list("tags", flat=True).iterator():
-        for tag in tags:
-            counts[tag] = counts.get(tag, 0) + 1
+    for row in public.values_list("tags", flat=True).iterator():
+        for tag in row:
+            if tags is None or tag in tags:
+                counts[tag] = counts.get(tag, 0) + 1
     return counts
-
-
-def public_tags_among(tags: list[str]) -> set[str]:
-    """Which of ``tags`` at least one public (not hidden, not deleted) annotation has: one
-    query, each tag probed with ``EXISTS`` (stops at its first public annotation)."""
-    if not tags:
-        return set()
-    public = annotations_searchable(viewer=None)
-    found: set[str] = set()
-    if connection.vendor == "postgresql":
-        sql, params = (
-            public.filter(tags__contains=RawSQL("jsonb_build_array(tag)", ()))
-            .values("pk")
-            .query.sql_with_params()
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT tag FROM unnest(%s::text[]) AS tag WHERE EXISTS ({sql})",  # noqa: S608
-                [list(tags), *params],
-            )
-            return {row[0] for row in cursor.fetchall()}
-    for tag in tags:
-        if public.filter(_tag_q(tag)).exists():
-            found.add(tag)
-    return found
 
 
 def annotation_tag_exists(*, viewer, tag: str) -> bool:

@@ -22,7 +22,7 @@ def live_created(*, annotation_id: int) -> None:
     live.broadcast(live.CREATED, annotation_id=annotation_id)
 
 
-def live_updated(*, annotation_id: int, was_public: bool | None = None) -> None:
+def live_updated(*, annotation_id: int, was_public: bool | None = None, **_more) -> None:
     live.broadcast(live.UPDATED, annotation_id=annotation_id, was_public=was_public)
 
 
@@ -51,7 +51,24 @@ def live_group_created(*, group_id: int) -> None:
         live.groups_changed(user_id=creator_id)
 
 
+def tags_changed(*, annotation_id: int, old_tags: str = "", **_more) -> None:
+    """Any ``annotation.*`` write: recount the tags it had and has (``TagUsage``, the
+    site-wide tag suggestions), in the background."""
+    tasks.refresh_tag_usage.delay_on_commit(annotation_id, old_tags)
+
+
+def author_tags_changed(*, user_id: int) -> None:
+    """``user.shadow_hidden_changed``: their public tags appear or disappear."""
+    tasks.refresh_author_tag_usage.delay_on_commit(user_id)
+
+
 def connect() -> None:
+    for name in (
+        "annotation.created", "annotation.updated", "annotation.deleted",
+        "annotation.hidden", "annotation.restored", "annotation.approved",
+    ):  # fmt: skip
+        events.subscribe(name, tags_changed)
+    events.subscribe("user.shadow_hidden_changed", author_tags_changed)
     events.subscribe("annotation.created", live_created)
     events.subscribe("annotation.updated", live_updated)
     events.subscribe("annotation.deleted", live_deleted)

@@ -20,10 +20,20 @@ def sweep_missing_anchors() -> list[int]:
     return services.reanchor_sweep(send=reanchor_document.delay)
 
 
-# One grouped query over the public annotations (under a second on 200,000); the limits
-# free the worker if the database stalls. Idempotent: the latest count simply wins.
-@shared_task(soft_time_limit=30, time_limit=60)
-def rebuild_tag_vocabulary() -> int:
-    from .tag_vocabulary import vocabulary_rebuild
+# One recount of a handful of tags through the GIN index: milliseconds. Idempotent (the
+# counts are recomputed, not incremented), so redelivery is harmless.
+@shared_task(acks_late=True, soft_time_limit=30, time_limit=60, max_retries=3)
+def refresh_tag_usage(annotation_id: int, old_tags: str = "") -> None:
+    services.tag_usage_refresh_for_annotation(annotation_id=annotation_id, old_tags=old_tags)
 
-    return len(vocabulary_rebuild())
+
+@shared_task(acks_late=True, soft_time_limit=120, time_limit=180)
+def refresh_author_tag_usage(user_id: int) -> None:
+    services.tag_usage_refresh_for_author(user_id=user_id)
+
+
+# The nightly repair: one grouped query over every public annotation (about half a second
+# on 200,000); ten minutes means the database is in trouble.
+@shared_task(soft_time_limit=600, time_limit=660)
+def rebuild_tag_usage() -> int:
+    return services.tag_usage_rebuild()

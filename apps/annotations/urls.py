@@ -3,17 +3,20 @@ from django.urls import path
 from . import reader, views
 from .api import exports as export_api
 from .api import groups as group_api
+from .api import tags as tag_api
 from .api import views as annotation_api
 
 app_name = "annotations"
 
 urlpatterns = [
     path("a/<int:pk>/", views.annotation_share, name="share"),
+    path("reader/legend/", views.legend, name="legend"),
     path("reader/<int:document_id>/threads.json", reader.public_threads, name="reader_threads"),
     path("reader/<int:document_id>/mine.json", reader.mine, name="reader_mine"),
     path("groups/", views.group_list, name="group_list"),
     path("groups/<slug:slug>/", views.group_detail, name="group_detail"),
     path("groups/<slug:slug>/join/<str:token>/", views.group_join, name="group_join"),
+    path("groups/<slug:slug>/delete/", views.group_delete, name="group_delete"),
 ]
 
 api_urlpatterns = [
@@ -26,6 +29,7 @@ api_urlpatterns = [
     ),
     path("groups/<slug:slug>/invite/", group_api.GroupInviteAPI.as_view(), name="api-group-invite"),
     path("annotations/", annotation_api.AnnotationListAPI.as_view(), name="api-annotation-list"),
+    path("annotations/tags/", tag_api.TagSuggestAPI.as_view(), name="api-annotation-tags"),
     path(
         "annotations/preview/",
         annotation_api.AnnotationPreviewAPI.as_view(),

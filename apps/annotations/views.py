@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from apps.common.throttles import RateLimited, check_request_rate
@@ -69,7 +70,7 @@ def group_list(request):
     )
 
 
-GROUP_ACTIONS = ("join", "leave", "add", "remove", "rotate")
+GROUP_ACTIONS = ("join", "leave", "add", "remove", "rotate", "rename")
 
 
 @login_required
@@ -107,6 +108,14 @@ def group_detail(request, slug: str):
                     actor=request.user, group=view.group, username=username
                 )
                 messages.success(request, _("Removed."))
+            elif action == "rename":
+                services.group_rename(
+                    actor=request.user,
+                    group=view.group,
+                    name=request.POST.get("name", ""),
+                    description=request.POST.get("description", ""),
+                )
+                messages.success(request, _("Saved."))
             elif action == "rotate":
                 services.group_invite_rotate(actor=request.user, group=view.group)
                 messages.success(
@@ -177,3 +186,114 @@ def group_join(request, slug: str, token: str):
         },
         status=status,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_delete(request, slug: str):
+    """``/groups/<slug>/delete/``: GET asks the owner to confirm and says what happens to
+    the group's notes (each becomes private to its author, never public); POST deletes.
+    Members who are not owners: 403; anyone else: 404 (as the group page)."""
+    view = group_selectors.group_view(viewer=request.user, slug=slug)
+    if not view.is_member:
+        raise Http404("No such group.")
+    if not view.owns:
+        raise PermissionDenied(_("Only the group's owners can delete it."))
+    if request.method == "POST":
+        try:
+            check_request_rate(request, "group")
+            count = services.group_delete(actor=request.user, group=view.group)
+        except RateLimited as exc:
+            messages.error(request, str(exc))
+            return redirect(view.group)
+        messages.success(
+            request,
+            ngettext(
+                "The group was deleted. Its %(n)s note is now private to its author.",
+                "The group was deleted. Its %(n)s notes are now each private to their author.",
+                count,
+            )
+            % {"n": count},
+        )
+        return redirect("annotations:group_list")
+    return render(
+        request,
+        "annotations/groups/delete.html",
+        {
+            "group": view.group,
+            "member_count": group_selectors.member_count(group=view.group),
+            "note_count": group_selectors.group_note_count(group=view.group),
+        },
+    )
+
+
+# --- The highlight legend (the site's global moderators) -----------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def legend(request):
+    """``/reader/legend/``: the reader's colour legend, one form per entry and one to add.
+    POST ``action`` = add | update | delete (``entry`` = its id). Global moderators only
+    (403 otherwise, the services check it again); each change is audit-logged."""
+    from apps.moderation.permissions import is_global_moderator
+
+    from .forms import LegendEntryForm
+    from .legend_selectors import legend_entries
+    from .models import HighlightColour, HighlightLegendEntry
+
+    if not is_global_moderator(request.user):
+        raise PermissionDenied
+    add_form, status, failed = LegendEntryForm(prefix="new"), 200, None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        if action not in ("add", "update", "delete"):
+            return HttpResponseBadRequest(_("Unknown action."))
+        entry = None
+        if action != "add":
+            entry = HighlightLegendEntry.objects.filter(pk=_int(request.POST.get("entry"))).first()
+            if entry is None:
+                raise Http404
+        form = LegendEntryForm(request.POST, prefix=f"e{entry.pk}" if entry else "new")
+        try:
+            if action == "delete":
+                services.legend_entry_delete(actor=request.user, entry=entry)
+            elif form.is_valid() and action == "add":
+                services.legend_entry_create(actor=request.user, **form.cleaned_data)
+            elif form.is_valid():
+                services.legend_entry_update(actor=request.user, entry=entry, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
+                form.add_error(field if field in form.fields else None, errors)
+        if action != "delete" and form.errors:
+            status = 400
+            if entry is None:
+                add_form = form
+            else:
+                failed = (entry.pk, form)
+        else:
+            messages.success(request, _("The legend was saved."))
+            return redirect("annotations:legend")
+    rows = []
+    for entry in legend_entries():
+        if failed and failed[0] == entry.pk:
+            rows.append((entry, failed[1]))
+        else:
+            initial = {
+                name: getattr(entry, name)
+                for name in ("tag", "match", "colour", "label", "position")
+            }
+            rows.append((entry, LegendEntryForm(prefix=f"e{entry.pk}", initial=initial)))
+    return render(
+        request,
+        "annotations/legend.html",
+        {"rows": rows, "add_form": add_form, "colours": HighlightColour.choices},
+        status=status,
+    )
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

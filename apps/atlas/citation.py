@@ -9,7 +9,7 @@ from django.utils import timezone
 from apps.common import csl
 from apps.common.markdown import markdown_to_text
 
-from .contributors import contributor_names
+from .contributors import contributor_names, credits
 from .models import Example
 
 DATASET_TITLE = "Creditscape atlas of social-credit-like systems"
@@ -66,6 +66,9 @@ def csl_item(example: Example, url: str) -> dict:
         "type": "entry-encyclopedia",
         "title": example.title,
         "author": [csl.name(_author(example))],
+        # Each person credited, with their ORCID iD as Crossref's CSL-JSON gives it
+        # ("ORCID", "authenticated-orcid"); citeproc and Zotero read the names.
+        "contributor": [_contributor(credit) for credit in credits(example)],
         "issued": csl.date_parts(_year(example)),
         "container-title": DATASET_TITLE,
         "publisher": "Creditscape",
@@ -75,6 +78,14 @@ def csl_item(example: Example, url: str) -> dict:
         "language": "en",
         "abstract": markdown_to_text(example.summary),
     }
+
+
+def _contributor(credit) -> dict:
+    person = csl.name(credit.name)
+    if credit.orcid:
+        person["ORCID"] = credit.orcid_url
+        person["authenticated-orcid"] = credit.orcid_verified
+    return person
 
 
 def for_example(example: Example, url: str) -> csl.Citation:

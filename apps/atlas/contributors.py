@@ -39,11 +39,22 @@ def contributors_of(example: Example) -> list[ExampleContributor]:
 
 @dataclass(frozen=True)
 class Credit:
-    """One contributor as public output shows them: public name, role, since when."""
+    """One contributor as public output shows them: public name, role, since when, and
+    their ORCID iD when their profile shows one (verified: it came from an ORCID sign-in)."""
 
     name: str
     role: str
     since: datetime.datetime
+    orcid: str = ""
+    orcid_verified: bool = False
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+def _credit(user, role: str, since) -> Credit:
+    return Credit(user.public_name, role, since, user.orcid or "", bool(user.orcid_verified))
 
 
 def credits(example: Example) -> list[Credit]:
@@ -51,11 +62,9 @@ def credits(example: Example) -> list[Credit]:
     for entries written around the services (bulk imports, the admin) that have no
     contributor rows."""
     rows = contributors_of(example)
-    result = [Credit(row.user.public_name, row.role, row.since) for row in rows]
+    result = [_credit(row.user, row.role, row.since) for row in rows]
     if example.author_id is not None and example.author_id not in {row.user_id for row in rows}:
-        result.insert(
-            0, Credit(example.author.public_name, ContributorRole.AUTHOR, example.created)
-        )
+        result.insert(0, _credit(example.author, ContributorRole.AUTHOR, example.created))
     return result
 
 

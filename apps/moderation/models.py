@@ -43,6 +43,11 @@ class AuditAction(models.TextChoices):
     # A superuser opened someone's private content in the Django admin (the only way
     # anyone but its author reads it): the log says who read what, and when.
     PRIVATE_READ = "private_read", _("Private content read in the admin")
+    # The reader's highlight legend (apps/annotations/services/legend.py).
+    LEGEND_CHANGE = "legend_change", _("Highlight legend changed")
+    # A reading group renamed or deleted by its owner (apps/annotations/services/groups.py):
+    # the row outlives a deleted group; it names the group, never its notes.
+    GROUP_CHANGE = "group_change", _("Reading group renamed or deleted")
 
 
 class AppendOnlyError(Exception):

@@ -125,6 +125,7 @@ SUGGEST_DEPENDS_ON = (
     "sources.Source",
     "sources.Document",
     "annotations.Annotation",
+    "annotations.TagUsage",
     "atlas.Example",
     "moderation.HiddenContent",
     "moderation.UserModerationState",

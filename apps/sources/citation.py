@@ -89,6 +89,9 @@ def bibtex_key(source: Source) -> str:
     return re.sub(r"[^a-z0-9]", "", key)
 
 
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
 def bibtex(source: Source, url: str = "") -> str:
     entry_type = {
         SourceType.PAPER: "article" if source.venue else "misc",
@@ -114,7 +117,16 @@ def bibtex(source: Source, url: str = "") -> str:
     ):
         if value:
             fields.append((name, _bibtex_escape(value) if name not in ("url", "doi") else value))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    lines = [f"  {name} = {{{value}}}" for name, value in fields]
+    if source.published_on:
+        # BibTeX's month macro (unbraced, so styles print the month's name) and biblatex's
+        # ISO date, which Zotero and biber read as the full date.
+        at = next((i + 1 for i, (name, _v) in enumerate(fields) if name == "year"), len(lines))
+        lines[at:at] = [
+            f"  month = {_MONTHS[source.published_on.month - 1]}",
+            f"  date = {{{source.published_on.isoformat()}}}",
+        ]
+    body = ",\n".join(lines)
     return f"@{entry_type}{{{bibtex_key(source)},\n{body}\n}}"
 
 
@@ -141,7 +153,10 @@ def csl_item(source: Source) -> dict:
         "title": source.title,
         "author": [csl.name(*_split_name(author)) for author in source.authors or []],
     }
-    if source.year:
+    if source.published_on:
+        date = source.published_on
+        item["issued"] = csl.date_parts(date.year, date.month, date.day)
+    elif source.year:
         item["issued"] = csl.date_parts(source.year)
     for variable, value in (
         ("container-title", source.venue),

@@ -62,6 +62,12 @@ class SourceDetailsForm(forms.Form):
         help_text=_("One per line, in the order of the publication."),
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=1000)
+    published_on = forms.DateField(
+        label=_("Publication date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("If you know the day (citations then give it); otherwise the year is enough."),
+    )
     source_type = forms.ChoiceField(label=_("Type"), choices=SourceType.choices)
     venue = forms.CharField(label=_("Journal, venue or site"), max_length=300, required=False)
     volume = forms.CharField(label=_("Volume"), max_length=50, required=False)
@@ -130,6 +136,7 @@ class SourceDetailsForm(forms.Form):
             title=data["title"],
             authors=data["authors"],
             year=data.get("year"),
+            published_on=data.get("published_on"),
             venue=data.get("venue", ""),
             volume=data.get("volume", ""),
             issue=data.get("issue", ""),

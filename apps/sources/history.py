@@ -13,7 +13,7 @@ SOURCE_HISTORY = HistoryType(
     model=Source,
     label=gettext_lazy("source"),
     fields=(
-        "title", "slug", "authors", "year", "venue", "volume", "issue", "pages", "publisher",
-        "doi", "url", "licence", "licence_url", "source_type", "language", "abstract",
+        "title", "slug", "authors", "year", "published_on", "venue", "volume", "issue", "pages",
+        "publisher", "doi", "url", "licence", "licence_url", "source_type", "language", "abstract",
     ),
 )  # fmt: skip

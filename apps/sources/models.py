@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.common.models import TimeStampedModel
-from apps.common.validators import validate_not_future_year
+from apps.common.validators import validate_not_future_date, validate_not_future_year
 
 
 class SourceType(models.TextChoices):
@@ -34,6 +35,11 @@ class Source(TimeStampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(1000), validate_not_future_year],
+    )
+    # The full publication date when it is known (citations then give day and month);
+    # ``year`` stays for sources known only by their year and always equals its year.
+    published_on = models.DateField(
+        _("publication date"), null=True, blank=True, validators=[validate_not_future_date]
     )
     venue = models.CharField(_("venue"), max_length=300, blank=True)
     volume = models.CharField(_("volume"), max_length=50, blank=True)
@@ -67,6 +73,19 @@ class Source(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        # One publication, one year: a full date fills a missing year and must agree
+        # with a given one.
+        if self.published_on is not None:
+            if self.year is None:
+                self.year = self.published_on.year
+            elif self.year != self.published_on.year:
+                raise ValidationError(
+                    {"published_on": _("The date’s year differs from the year (%(year)s).")
+                     % {"year": self.year}}
+                )  # fmt: skip
 
     def get_absolute_url(self) -> str:
         return reverse("sources:reader", kwargs={"slug": self.slug})

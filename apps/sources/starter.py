@@ -3,6 +3,7 @@ same text already imported and changes nothing."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 from django.db import transaction
@@ -20,6 +21,8 @@ FOUNDING_PAPER = {
     ),
     "authors": ["Karen Li Xan Wong"],
     "year": 2021,
+    # The seed README: received 27 May, accepted 10 June, published 17 June 2021.
+    "published_on": datetime.date(2021, 6, 17),
     "venue": "Global Media Journal",
     "volume": "19",
     "issue": "57",

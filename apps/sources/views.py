@@ -63,6 +63,7 @@ READER_DEPENDS_ON = (
     "sources.SourceMaintainer",
     "annotations.Annotation",
     "annotations.AnnotationAnchor",
+    "annotations.HighlightLegendEntry",
 )
 
 

@@ -66,3 +66,32 @@ def test_entry_page_meta_tags_coins_and_cite_box(client, entry):
     assert ("citation_fulltext_html_url", "http://testserver" + entry.get_absolute_url()) in tags
     assert ("rft.title", "Schufa geo-scoring") in coins(html)
     assert textarea(html, "cite-apa") == apa_from_csl(item)
+
+
+def test_contributors_orcid_in_csl_api_page_and_json_ld(client, entry, user):
+    """A contributor's ORCID iD travels with their credit: CSL-JSON ``contributor`` (as
+    Crossref writes it), the API, the entry page and the JSON-LD export; the cached page
+    and payloads change when the iD is verified (User is a declared dependency)."""
+    from apps.accounts import services as accounts
+
+    api = APIClient()
+    url = f"/api/examples/{entry.pk}/"
+    before = json.loads(api.get(url, HTTP_ACCEPT=CSL).content)
+    assert before["contributor"] == [{"literal": user.public_name}]
+    assert client.get(entry.get_absolute_url()).content.decode().count("orcid.org") == 0
+    accounts.orcid_verified_set(user=user, orcid="0000-0002-1825-0097")
+    item = json.loads(api.get(url, HTTP_ACCEPT=CSL).content)
+    assert item["contributor"] == [
+        {
+            "literal": user.public_name,
+            "ORCID": "https://orcid.org/0000-0002-1825-0097",
+            "authenticated-orcid": True,
+        }
+    ]
+    credit = api.get(url).json()["contributors"][0]
+    assert (credit["orcid"], credit["orcid_verified"]) == ("0000-0002-1825-0097", True)
+    page = client.get(entry.get_absolute_url()).content.decode()
+    assert 'href="https://orcid.org/0000-0002-1825-0097"' in page
+    assert "verified by ORCID" in page
+    # citeproc still renders the same APA (contributors are not part of it).
+    assert apa_from_csl(item) == apa_from_csl(before)

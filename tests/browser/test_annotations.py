@@ -425,3 +425,48 @@ def test_without_javascript_an_anonymous_reader_sees_no_personal_controls(
         expect(page.locator(hidden)).to_be_hidden()
     expect(page.locator("#annotation-orphans")).to_be_hidden()
     context.close()
+
+
+def test_the_legend_colours_a_highlight_whatever_the_tag_order(paper, user, page):
+    """A moderator's legend entry wins over the built-in country colour, even as the
+    second tag; the legend lists it with its label."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+    from tests.moderation.conftest import make_moderator
+
+    services.legend_entry_create(
+        actor=make_moderator(), tag="comparison", match="exact", colour="rose", label="Comparisons"
+    )
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    services.annotation_create(
+        author=user, document=document, body="Compared",
+        position=TextPositionSelector(start, start + len(SENTENCE)),
+        tags=["country:GB", "comparison"],
+    )  # fmt: skip
+    page.goto(f"/sources/{paper.slug}/")
+    expect(page.locator("mark.hl")).to_have_class(re.compile(r"\bhl--c-rose\b"))
+    page.get_by_text("Highlight colours and downloads").click()
+    expect(page.locator(".annotation-legend .legend")).to_contain_text("Comparisons")
+    assert page.js_errors == []
+
+
+def test_a_moderator_edits_the_legend_from_the_keyboard(paper, login_page):
+    from tests.browser.axe import serious_violations
+    from tests.moderation.conftest import make_moderator
+
+    page = login_page(make_moderator())
+    page.goto("/reader/legend/")
+    assert serious_violations(page) == []
+    page.locator("#id_new-tag").fill("country:")
+    page.locator("#id_new-match").select_option("prefix")
+    page.locator("#id_new-colour").select_option("lilac")
+    page.locator("#id_new-label").fill("Any country")
+    page.locator("#id_new-label").press("Enter")
+    expect(page.locator(".legend-entry h3")).to_contain_text("country:")
+    assert serious_violations(page) == []
+    page.goto(f"/sources/{paper.slug}/")
+    page.get_by_text("Highlight colours and downloads").click()
+    expect(page.locator(".annotation-legend .legend")).to_contain_text("Any country")
+    expect(page.get_by_role("link", name="Edit the legend")).to_be_visible()
+    assert page.js_errors == []

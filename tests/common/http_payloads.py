@@ -65,6 +65,7 @@ PAYLOADS = {
     "export JSON-LD": lambda s: "/api/examples/export.jsonld",
     "API search": lambda s: "/api/search/?q=schufa",
     "API search suggestions": lambda s: "/api/search/suggest/?q=schuf",
+    "API tag suggestions": lambda s: "/api/annotations/tags/?q=schuf",
     "API annotations": lambda s: f"/api/annotations/?source={s.document.source.slug}",
     "API sources": lambda s: "/api/sources/",
     "API translation": lambda s: "/api/sources/wong-2021-social-credit/translations/de/",
@@ -155,6 +156,10 @@ def scene(founding_paper, db) -> Scene:
         )
     _code_twice(example, moderator=moderator, passage=passage)
     search_reindex_all()
+    # The scene's writes never commit (no events): count its tags as the nightly job would.
+    from apps.annotations.services import tag_usage_rebuild
+
+    tag_usage_rebuild()
     from apps.releases import services as release_services
 
     release = release_services.release_create(actor=moderator, version="1.0.0", title="Scene")

@@ -84,9 +84,17 @@ def _translation_credit(s: Scene):
     translation.save()
 
 
+def _legend_entry(s: Scene):
+    from apps.annotations.services import legend_entry_create
+
+    # The scene's annotation is tagged; the reader's payload and legend change colour.
+    legend_entry_create(actor=s.moderator, tag="country:", match="prefix", colour="rose")
+
+
 CHANGES = {
     "alignment corrected": (_alignment_corrected, "Beschreibung"),
     "translation credit": (_translation_credit, "Creditscape-Mitwirkende"),
+    "highlight legend entry": (_legend_entry, "hl--c-rose"),
     "display name": (_display_name, "Ada Original"),
     "annotation body": (_annotation_body, "Schufa note original"),
     "visibility public to private": (_made_private, "Solo note original"),

@@ -30,6 +30,15 @@ ROLES = ("anonymous", "contributor", "moderator")
 EXTERNAL = {
     "admin/": Row("/admin/", get=(302, 302, 302), post=(302, 302, 302), html=False),
     "accounts/": Row("/accounts/login/", get=(200, 302, 302), post=(200, 302, 302), html=True),
+    # allauth's ORCID provider: not configured in tests unless a test configures it (then
+    # tests/accounts/test_orcid.py walks the dance against a local stub): its URLs are 404.
+    "accounts/orcid/": Row(
+        "/accounts/orcid/login/", get=(404, 404, 404), post=(404, 404, 404), html=False
+    ),
+    # Connect or remove ORCID: signed-in only; an empty POST is the form again.
+    "accounts/3rdparty/": Row(
+        "/accounts/3rdparty/", get=(302, 200, 200), post=(302, 200, 200), html=True
+    ),
 }
 
 ROUTES = {
@@ -60,12 +69,14 @@ ROUTES = {
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'annotations:share': Row('/a/{annotation}/', get=(302, 302, 302), post=(405, 405, 405), html=False),  # to the reader with the thread open; 404 to whoever may not see the annotation
     'notifications:list': Row('/notifications/', get=(302, 200, 200), post=(302, 302, 302), html=True),  # one inbox: replies, mentions, decisions; POST marks read (all, or the ids posted that are the viewer's)
+    'annotations:legend': Row('/reader/legend/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the highlight legend: global moderators only (country moderators 403); an empty POST is an unknown action (400); each change audit-logged
     'annotations:reader_threads': Row('/reader/{document_id}/threads.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public thread roots only, the same for everyone
     'annotations:reader_mine': Row('/reader/{document_id}/mine.json', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the viewer's own extras; anonymous: {"user": null}
     # Reading groups (issue 14): personal pages. The contributor owns the invite-only group;
     # the site moderator is not a member, so to them it does not exist (404).
     'annotations:group_list': Row('/groups/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # an empty form: 400
     'annotations:group_detail': Row('/groups/{group}/', get=(302, 200, 404), post=(302, 400, 404), html=True),  # empty action: 400
+    'annotations:group_delete': Row('/groups/{group}/delete/', get=(302, 200, 404), post=(302, 302, 404), html=True),  # owners only (a member who is not an owner: 403, tests/annotations/test_group_manage.py); GET asks, POST deletes: its notes become private to their authors
     'annotations:group_join': Row('/groups/{group}/join/{group_token}/', get=(302, 302, 200), post=(302, 302, 302), html=True),  # a member is sent to the group; the invited join
     'atlas:map': Row('/atlas/', get=(200, 200, 200), post=(200, 200, 200), html=True),
     'atlas:embed': Row('/atlas/embed/', get=(200, 200, 200), post=(200, 200, 200), html=True),  # the one frameable page (frame-ancestors *)
@@ -143,6 +154,7 @@ ROUTES = {
     'api-group-members': Row('/api/groups/{group}/members/', get=(401, 200, 404), post=(401, 200, 404), html=False),  # POST without username: join (a member already: no change)
     'api-group-invite': Row('/api/groups/{group}/invite/', get=(401, 405, 405), post=(401, 200, 404), html=False),  # owners
     'api-annotation-list': Row('/api/annotations/', get=(200, 200, 200), post=(401, 400, 400), html=False),
+    'api-annotation-tags': Row('/api/annotations/tags/?q=a', get=(200, 200, 200), post=(405, 405, 405), html=False),  # public tags in use site-wide (the same for everyone; never a private or group note's); GET only; q over 64 characters or a bad limit: 400
     'api-annotation-preview': Row('/api/annotations/preview/', get=(401, 405, 405), post=(401, 400, 400), html=False),
     'api-annotation-detail': Row('/api/annotations/{annotation}/', get=(200, 200, 200), post=(401, 405, 405), html=False),
     'api-annotation-hide': Row('/api/annotations/{annotation}/hide/', get=(401, 405, 405), post=(401, 403, 200), html=False),  # global moderators

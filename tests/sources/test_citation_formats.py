@@ -4,9 +4,11 @@ citeproc-py's rendering of the CSL-JSON."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.moderation.services.hiding import content_hide
@@ -45,7 +47,8 @@ def test_csl_json_by_accept_header(api, founding_paper):
     assert item["type"] == "article-journal"
     assert item["title"].startswith("Exploring China's Social Credit System")
     assert item["author"] == [{"family": "Wong", "given": "Karen Li Xan"}]
-    assert item["issued"] == {"date-parts": [[2021]]}
+    # The full date from the seed README (Source.published_on), not only the year.
+    assert item["issued"] == {"date-parts": [[2021, 6, 17]]}
     assert item["container-title"] == "Global Media Journal"
     assert (item["volume"], item["issue"]) == ("19", "57")
     assert item["citation-key"] == bibtex_key(founding_paper)
@@ -57,9 +60,13 @@ def test_ris_and_bibtex_by_accept_header(api, with_doi):
     text = ris.content.decode()
     assert text.startswith("TY  - JOUR\r\nAU  - Wong, Karen Li Xan\r\n")
     assert "T2  - Global Media Journal\r\n" in text and "DO  - 10.36648/1550-7521.19.57.256" in text
+    assert "PY  - 2021\r\n" in text and "DA  - 2021/06/17\r\n" in text
     entry = api.get(API, HTTP_ACCEPT=BIBTEX)
     assert entry.status_code == 200 and entry["Content-Type"].startswith(BIBTEX)
     assert entry.content.decode().strip() == bibtex(with_doi)
+    lines = entry.content.decode().splitlines()
+    at = lines.index("  year = {2021},")
+    assert lines[at + 1 : at + 3] == ["  month = jun,", "  date = {2021-06-17},"]
 
 
 def test_format_query_parameter_and_json_stay_the_default(api, founding_paper):
@@ -118,7 +125,7 @@ def test_reader_carries_highwire_tags_and_coins(client, with_doi):
     assert tags[0] == ("citation_title", with_doi.title)
     expected = {
         ("citation_author", "Wong, Karen Li Xan"),
-        ("citation_publication_date", "2021"),
+        ("citation_publication_date", "2021/06/17"),
         ("citation_journal_title", "Global Media Journal"),
         ("citation_volume", "19"),
         ("citation_issue", "57"),
@@ -132,6 +139,7 @@ def test_reader_carries_highwire_tags_and_coins(client, with_doi):
     assert ("rft.jtitle", "Global Media Journal") in pairs
     assert ("rft.atitle", with_doi.title) in pairs
     assert ("rft.au", "Wong, Karen Li Xan") in pairs
+    assert ("rft.date", "2021-06-17") in pairs
     assert ("rft_id", "info:doi/10.36648/1550-7521.19.57.256") in pairs
 
 
@@ -141,3 +149,40 @@ def test_hostile_metadata_is_escaped_in_meta_tags(client, founding_paper):
     html = client.get(READER).content.decode()
     assert "<script>alert(1)" not in html
     assert ("citation_title", hostile) in meta_tags(html)
+
+
+def test_a_year_only_source_keeps_the_year(api, founding_paper):
+    """A source known only by its year cites the year alone, in every format."""
+    Source.objects.filter(pk=founding_paper.pk).update(published_on=None)
+    cache.clear()
+    item = json.loads(api.get(API, HTTP_ACCEPT=CSL).content)
+    assert item["issued"] == {"date-parts": [[2021]]}
+    ris = api.get(API, HTTP_ACCEPT=RIS).content.decode()
+    assert "PY  - 2021\r\n" in ris and "DA  - 2021\r\n" in ris
+    entry = api.get(API, HTTP_ACCEPT=BIBTEX).content.decode()
+    assert "  year = {2021}" in entry and "month" not in entry and "date =" not in entry
+
+
+@pytest.mark.parametrize(
+    "year, date, error",
+    [
+        (2020, datetime.date(2021, 6, 17), "published_on"),
+        (None, datetime.date(2999, 1, 1), "published_on"),
+    ],
+)
+def test_publication_date_must_agree_with_the_year(founding_paper, year, date, error):
+    from django.core.exceptions import ValidationError
+
+    founding_paper.year, founding_paper.published_on = year, date
+    with pytest.raises(ValidationError) as caught:
+        founding_paper.full_clean()
+    assert error in caught.value.message_dict
+    founding_paper.refresh_from_db()
+    assert founding_paper.published_on == datetime.date(2021, 6, 17)
+
+
+def test_a_date_alone_gives_the_year(founding_paper):
+    founding_paper.year = None
+    founding_paper.published_on = datetime.date(2019, 3, 1)
+    founding_paper.full_clean()
+    assert founding_paper.year == 2019

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -367,3 +368,30 @@ def test_json_404_under_api(client):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
+
+
+def test_add_source_with_a_full_publication_date(user_client, run_on_commit):
+    with run_on_commit():
+        response = user_client.post(ADD_URL, form_data(year="", published_on="2022-03-04"))
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert (source.published_on, source.year) == (datetime.date(2022, 3, 4), 2022)
+    reader = user_client.get(reader_url(source, 1)).text
+    assert '<time datetime="2022-03-04">' in reader
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"published_on": "2022-13-01"}, "Enter a valid date."),
+        ({"published_on": "2021-06-17"}, "The date’s year differs from the year (2022)."),
+        ({"published_on": "2999-01-01", "year": ""}, "The date cannot be in the future."),
+        ({"published_on": "x" * 2048}, "Enter a valid date."),
+    ],
+    ids=["bad-date", "other-year", "future-date", "2kb"],
+)
+def test_add_source_bad_date_stores_nothing(user_client, run_on_commit, overrides, message):
+    with run_on_commit():
+        response = user_client.post(ADD_URL, form_data(**overrides))
+    assert_form_error(response, message)
+    assert row_counts()["sources"] == 0

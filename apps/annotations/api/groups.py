@@ -6,7 +6,9 @@
 - ``GET /api/groups/<slug>/members/`` the members (members only); ``POST`` with
   ``username`` (+ ``role``) adds or changes a member (owners), without it joins (an open
   group, or ``invite``); ``DELETE`` with ``username`` removes someone, or yourself;
-- ``POST /api/groups/<slug>/invite/`` a new invite link (owners).
+- ``POST /api/groups/<slug>/invite/`` a new invite link (owners);
+- ``PATCH /api/groups/<slug>/`` rename (owners); ``DELETE`` delete the group (owners):
+  its notes become private to their authors.
 
 Every response is private: it is about its viewer (apps/common/middleware.py marks
 signed-in responses ``private``; these need a signed-in viewer).
@@ -150,13 +152,41 @@ class GroupListAPI(GroupAPIView):
         return Response(group_json(view), status=status.HTTP_201_CREATED)
 
 
+class GroupRenameSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, trim_whitespace=False)
+    description = serializers.CharField(
+        required=False, allow_blank=True, max_length=4000, trim_whitespace=False
+    )
+
+
 class GroupDetailAPI(GroupAPIView):
-    """One group (members see its members; a visitor only its outside)."""
+    """One group (members see its members; a visitor only its outside). ``PATCH``
+    renames it (owners; ``name``, optional ``description``); ``DELETE`` deletes it
+    (owners): its notes become private to their authors, never public."""
 
     @extend_schema(responses={200: GroupSerializer})
     def get(self, request, slug: str):
         view = self._view(request, slug, invite=request.query_params.get("invite"))
         return Response(group_json(view))
+
+    @extend_schema(request=GroupRenameSerializer, responses={200: GroupSerializer})
+    def patch(self, request, slug: str):
+        view = self._member_view(request, slug)
+        data = GroupRenameSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.group_rename(
+            actor=request.user,
+            group=view.group,
+            name=data.validated_data["name"],
+            description=data.validated_data.get("description"),
+        )
+        return Response(group_json(self._view(request, slug)))
+
+    @extend_schema(request=None, responses={204: OpenApiResponse(description="Deleted.")})
+    def delete(self, request, slug: str):
+        view = self._member_view(request, slug)
+        services.group_delete(actor=request.user, group=view.group)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class GroupMembersAPI(GroupAPIView):

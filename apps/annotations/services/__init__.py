@@ -27,12 +27,15 @@ from .groups import (
     group_annotation_hide,
     group_annotation_restore,
     group_create,
+    group_delete,
     group_invite_rotate,
     group_join,
     group_leave,
     group_member_add,
     group_member_remove,
+    group_rename,
 )
+from .legend import legend_entry_create, legend_entry_delete, legend_entry_update
 from .reanchoring import (
     REANCHOR_SETTLE,
     annotation_reattach,
@@ -44,6 +47,12 @@ from .review import (
     annotation_hide,
     annotation_hide_pending_review,
     annotation_restore,
+)
+from .tag_usage import (
+    tag_usage_rebuild,
+    tag_usage_refresh,
+    tag_usage_refresh_for_annotation,
+    tag_usage_refresh_for_author,
 )
 from .targets import TextPositionSelector, TextQuoteSelector, resolve_target
 from .threads import annotation_reply
@@ -60,12 +69,21 @@ __all__ = [
     "annotation_hide_pending_review",
     "annotation_reattach",
     "annotation_reply",
+    "legend_entry_create",
+    "legend_entry_delete",
+    "legend_entry_update",
+    "tag_usage_rebuild",
+    "tag_usage_refresh",
+    "tag_usage_refresh_for_annotation",
+    "tag_usage_refresh_for_author",
     "annotation_restore",
     "annotation_update",
     "document_reanchor",
     "group_annotation_hide",
     "group_annotation_restore",
     "group_create",
+    "group_delete",
+    "group_rename",
     "group_invite_rotate",
     "group_join",
     "group_leave",

@@ -158,6 +158,7 @@ def annotation_update(
     _check_author(annotation, user, _("edit"))
     author_standing = standing(user)
     was_public = _publicly_shown(annotation)
+    tags_before = list(annotation.tags)
     changed = False
     if body is not None:
         body = _check_body(body)
@@ -216,7 +217,13 @@ def annotation_update(
         _close_review_items_as_private(annotation)
     search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing, edited=changed)
-    events.publish("annotation.updated", annotation_id=annotation.pk, was_public=was_public)
+    events.publish(
+        "annotation.updated",
+        annotation_id=annotation.pk,
+        was_public=was_public,
+        # The tags it had (tags hold no comma): their site-wide counts are recounted.
+        old_tags=",".join(tags_before) if tags_before != annotation.tags else "",
+    )
     return annotation
 
 

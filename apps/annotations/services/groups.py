@@ -1,4 +1,4 @@
-"""Reading groups: create one, join (open group or invite link), add and remove members,
+"""Reading groups: create, rename or delete one, join (open group or invite link), add and remove members,
 leave, change a role, make a new invite link, and hide or restore a note inside a group
 (its owners and moderators). Who may see a group's notes is decided by the selectors
 (membership at the moment of reading); these services decide who is a member.
@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 
 from .. import group_selectors
 from ..models import (
@@ -232,6 +232,79 @@ def group_invite_rotate(*, actor, group: ReadingGroup) -> ReadingGroup:
     group.save(update_fields=["invite_token", "modified"])
     _log(group, actor, GroupLogAction.ROTATE)
     return group
+
+
+@transaction.atomic
+def group_rename(
+    *, actor, group: ReadingGroup, name: str, description: str | None = None
+) -> ReadingGroup:
+    """An owner renames the group (and may rewrite its description). The slug, and so
+    every link and invite link, stays. Logged in the group's log (old → new name)."""
+    _check_signed_in(actor)
+    group = _locked(group)
+    if _role(group, actor) != GroupRole.OWNER:
+        raise PermissionDenied(_("Only the group's owners can rename it."))
+    name = _clean_text(name, field="name", max_length=NAME_MAX_LENGTH, required=True)
+    if description is not None:
+        description = _clean_text(
+            description, field="description", max_length=DESCRIPTION_MAX_LENGTH, required=False
+        )
+    before = group.name
+    changed = name != group.name or (description is not None and description != group.description)
+    if not changed:
+        return group
+    group.name = name
+    if description is not None:
+        group.description = description
+    group.full_clean()
+    group.save(update_fields=["name", "description", "modified"])
+    if name != before:
+        _log(group, actor, GroupLogAction.RENAME, detail=f"{before} → {name}")
+    return group
+
+
+@transaction.atomic
+def group_delete(*, actor, group: ReadingGroup) -> int:
+    """An owner deletes the group. Its notes and replies are not deleted and never become
+    public: each becomes **private to its own author** (a reply to someone else's note
+    stays with its author, without the thread around it). Members, the group's log and
+    the invite link go; open review items about its notes close (nobody else may see them
+    now). One row in the site's audit log (the group's id and counts, not its name or
+    notes: site moderators may not read group content). Returns how many notes became
+    private."""
+    from apps.moderation.models import AuditAction
+    from apps.moderation.services import review_items_close_as_private
+    from apps.moderation.services.audit import audit_record
+
+    from ..models import Visibility as V
+
+    _check_signed_in(actor)
+    group = _locked(group)
+    if _role(group, actor) != GroupRole.OWNER:
+        raise PermissionDenied(_("Only the group's owners can delete it."))
+    member_ids = list(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
+    notes = Annotation.objects.filter(group=group)
+    note_ids = list(notes.values_list("pk", flat=True))
+    # One statement (the constraint "group iff visibility group" holds row by row); the
+    # pages that show annotations are told by hand (update() sends no signal).
+    http_cache.update_and_invalidate(notes, visibility=V.PRIVATE, group=None)
+    for note in Annotation.objects.filter(pk__in=note_ids).only("pk"):
+        review_items_close_as_private(
+            target=note,
+            reason=_("Its reading group was deleted: only its author can see it now."),
+        )
+    audit_record(
+        actor=actor, action=AuditAction.GROUP_CHANGE, target=None,
+        reason=_("Reading group deleted"),
+        before={"group": group.pk, "members": len(member_ids), "notes": len(note_ids)},
+        after=None,
+    )  # fmt: skip
+    group_id = group.pk
+    group.delete()  # memberships and the group's log go with it
+    for user_id in member_ids:
+        # Open reader sockets re-check their groups: the group's channel is gone.
+        events.publish("group.membership_changed", group_id=group_id, user_id=user_id)
+    return len(note_ids)
 
 
 def _check_group_manager(annotation: Annotation, actor) -> None:

@@ -98,6 +98,8 @@ class ContributorOutputSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.CharField()
     since = serializers.DateTimeField()
+    orcid = serializers.CharField(help_text="ORCID iD, or empty")
+    orcid_verified = serializers.BooleanField(help_text="The iD came from an ORCID sign-in")
 
 
 class ExampleOutputSerializer(serializers.ModelSerializer):

@@ -26,7 +26,7 @@ from apps.common.throttles import RateLimited, check_request_rate, throttled_res
 from apps.common.validators import as_id
 
 from .. import citation, extensions
-from ..contributors import contributor_names
+from ..contributors import credits
 from ..discussion.selectors import comments_for_example
 from ..history.selectors import example_changes_since
 from ..merge.selectors import merged_destination_for
@@ -378,7 +378,7 @@ def entry_page_context(request, example, **extra) -> dict:
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
         "permalink": permalink,
-        "contributors": contributor_names(example),
+        "contributors": credits(example),
         "apa": citation.apa(example, permalink),
         "bibtex": citation.bibtex(example, permalink),
         "citation_meta": csl.highwire_tags(item, html_url=permalink),

@@ -16,7 +16,7 @@ from apps.common import csv_safe
 
 from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
-from ..contributors import contributor_names
+from ..contributors import contributor_names, credits
 from ..models import Example
 
 CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
@@ -208,7 +208,12 @@ def to_jsonld(
                 "dateModified": example.modified.isoformat(),
                 "license": LICENCE_URL,
                 "contributor": [
-                    {"@type": "Person", "name": name} for name in contributor_names(example)
+                    {
+                        "@type": "Person",
+                        "name": credit.name,
+                        **({"@id": credit.orcid_url} if credit.orcid else {}),
+                    }
+                    for credit in credits(example)
                 ],
                 "creditText": apa(example, page),
                 "citation": [

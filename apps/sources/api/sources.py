@@ -65,8 +65,8 @@ class SourceListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Source
         fields = [
-            "slug", "url", "reader_url", "title", "authors", "year", "venue", "volume", "issue",
-            "pages", "publisher", "doi", "source_type", "language", "licence", "licence_url",
+            "slug", "url", "reader_url", "title", "authors", "year", "published_on", "venue",
+            "volume", "issue", "pages", "publisher", "doi", "source_type", "language", "licence", "licence_url",
             "current_version",
         ]  # fmt: skip
 

@@ -3,6 +3,7 @@ DOIs, slugs, and the empty fields a file's own metadata may fill."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass
 
@@ -35,6 +36,7 @@ class SourceMetadata:
     title: str
     authors: list[str]
     year: int | None = None
+    published_on: datetime.date | None = None
     venue: str = ""
     volume: str = ""
     issue: str = ""

@@ -90,6 +90,7 @@ def source_create(
         title=metadata.title.strip(),
         authors=[a.strip() for a in metadata.authors if a.strip()],
         year=metadata.year,
+        published_on=metadata.published_on,
         venue=metadata.venue,
         volume=metadata.volume,
         issue=metadata.issue,

@@ -45,8 +45,17 @@ export function placed(a) {
   return isRoot(a) && a.anchor && a.anchor.status !== "orphaned" && a.anchor.start !== null;
 }
 
+function legendEntries() {
+  return (state.data && state.data.legend) || [];
+}
+
 export function colourOf(a) {
   if (isPlaceholder(a)) return "placeholder";
+  // The moderators' legend first (payload.legend: [match, tag, colour], in order; the
+  // first entry any of the note's tags matches wins, wherever the tag is in its list).
+  for (const [match, tag, colour] of legendEntries()) {
+    if (a.tags.some((t) => (match === "exact" ? t === tag : t.indexOf(tag) === 0))) return "c-" + colour;
+  }
   // Any country tag, wherever it is in the list (issue 14: it used to count only first).
   if (a.tags.some((tag) => tag.toLowerCase().indexOf("country:") === 0)) return "country";
   return a.motivation;

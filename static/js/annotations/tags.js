@@ -1,12 +1,36 @@
 // Tag suggestions for a comma-separated tags field (an ARIA 1.2 combobox with a list):
-// the tags already used on this text and the countries, so typing "Germ" offers
-// country:DE — the tag that colours a highlight as a country (docs/annotations.md).
+// the tags already used on this text, the countries, so typing "Germ" offers
+// country:DE — the tag that colours a highlight as a country (docs/annotations.md) —
+// then the tags in public use across the site (GET payload.tagsApi?q=, one cached
+// indexed query on the server; asked once per typed prefix, after a short pause).
 // Up/Down choose, Enter or Tab adds, Escape closes; the field stays free text.
 
 import { annotations, S, state } from "./store.js";
 
 const LIMIT = 8;
+const PAUSE_MS = 150;
 let counter = 0;
+const siteWide = new Map();  // folded prefix -> [tag, …] from the server
+
+function siteTagsFor(fragment) {
+  return siteWide.get(fold(fragment.trim())) || [];
+}
+
+// Ask the server for site-wide tags starting with ``fragment``; calls ``done`` when new
+// ones arrived (a failed request only means no site-wide suggestions).
+function fetchSiteTags(fragment, done) {
+  const wanted = fold(fragment.trim());
+  const url = state.data && state.data.tagsApi;
+  if (!url || !wanted || wanted.length > 64 || siteWide.has(wanted)) return;
+  siteWide.set(wanted, []);
+  fetch(url + "?" + new URLSearchParams({ q: wanted }), { credentials: "omit", headers: { Accept: "application/json" } })
+    .then((r) => (r.ok ? r.json() : { tags: [] }))
+    .then((body) => {
+      siteWide.set(wanted, (body.tags || []).map((t) => t.tag));
+      done();
+    })
+    .catch(() => {});
+}
 
 function knownTags() {
   const tags = new Set();
@@ -31,10 +55,11 @@ export function suggestTags(fragment, already) {
     else if (at > 0) later.push([value, label]);
   };
   knownTags().forEach((tag) => offer(tag, tag, tag));
+  siteTagsFor(fragment).forEach((tag) => offer(tag, tag, tag));
   const bare = wanted.replace(/^country:/, "");
   ((state.data && state.data.countries) || []).forEach(([code, name]) => {
     const value = "country:" + code;
-    if (knownTags().indexOf(value) !== -1) return;  // offered above already
+    if (knownTags().indexOf(value) !== -1 || siteTagsFor(fragment).indexOf(value) !== -1) return;  // offered above already
     const label = value + " — " + name;
     if (fold(name).startsWith(bare) || fold(code) === bare || fold(value).startsWith(wanted)) first.push([value, label]);
     else if (bare.length > 2 && fold(name).indexOf(bare) > 0) later.push([value, label]);
@@ -115,7 +140,15 @@ export function attachTagSuggestions(input) {
     highlight(-1);
   }
 
-  input.addEventListener("input", refresh);
+  let pause = null;
+  input.addEventListener("input", () => {
+    refresh();
+    clearTimeout(pause);
+    const typed = parts().typing;
+    pause = setTimeout(() => fetchSiteTags(typed, () => {
+      if (document.activeElement === input && parts().typing === typed) refresh();
+    }), PAUSE_MS);
+  });
   input.addEventListener("blur", () => setTimeout(close, 0));
   input.addEventListener("keydown", (event) => {
     if (list.hidden) {
