@@ -38,7 +38,6 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.moderation import permissions as roles

@@ -372,7 +372,7 @@ def test_json_404_under_api(client):
 
 def test_add_source_with_a_full_publication_date(user_client, run_on_commit):
     with run_on_commit():
-        response = user_client.post(ADD_URL, form_data(year="", published_on="2022-03-04"))
+        response = add_source(user_client, year="", published_on="2022-03-04")
     assert response.status_code == 302
     source = Source.objects.get()
     assert (source.published_on, source.year) == (datetime.date(2022, 3, 4), 2022)
@@ -392,6 +392,6 @@ def test_add_source_with_a_full_publication_date(user_client, run_on_commit):
 )
 def test_add_source_bad_date_stores_nothing(user_client, run_on_commit, overrides, message):
     with run_on_commit():
-        response = user_client.post(ADD_URL, form_data(**overrides))
+        response = add_source(user_client, **overrides)
     assert_form_error(response, message)
     assert row_counts()["sources"] == 0
