@@ -37,7 +37,7 @@ from ..review.queue import (
     queue_submission,
     refresh_review_items,
 )
-from .data import EXAMPLE_FIELDS, EvidenceData, ExampleData, PassageLinkData
+from .data import EXAMPLE_FIELDS, EvidenceData, ExampleData, PassageLinkData, ValueCitationData
 from .selectors import similar_examples
 from .validation import Errors, clean_evidence, clean_example, clean_passage_links
 
@@ -246,9 +246,15 @@ def example_import_published(
     data: ExampleData,
     evidence: Sequence[EvidenceData],
     passages: Sequence[PassageLinkData] = (),
+    citations: Sequence[ValueCitationData] = (),
 ) -> Example:
     """Trusted path for starter data and imports run by operators (no user): validates
-    exactly as example_create, then stores the entry as published."""
+    exactly as example_create, then stores the entry as published with ``citations``.
+
+    Trusted with the values, not past the rules of a published entry: the publish checks
+    run as for a moderator's "publish" (the codebook's required value citations, ADR
+    0011), so an entry without them raises ValidationError keyed by the uncited fields,
+    and nothing is stored."""
     errors = Errors()
     values = clean_example(data, errors)
     evidence_rows = clean_evidence(evidence, errors)
@@ -258,6 +264,8 @@ def example_import_published(
     example.full_clean()
     example.save()
     save_children(example, evidence_rows, link_rows)
+    extensions.cite_imported(example, list(citations), evidence_rows, link_rows)
+    extensions.check_publishable(example)
     search_index_example(example_id=example.pk)
     published_set_changed()
     return example
