@@ -16,7 +16,7 @@ from apps.atlas.imports import services as import_services
 from apps.atlas.models import Evidence, Example
 from apps.atlas.starter import STARTER_ENTRIES
 from apps.atlas.starter import load_starter_data as atlas_load_starter_data
-from apps.coding.models import ValueCitation
+from apps.coding.models import EntryCodebookVersion, ValueCitation
 from apps.coding.selectors import current_codebook
 from apps.coding.starter import load_starter_data as cite_starter_entries
 
@@ -125,8 +125,18 @@ def test_an_import_citing_wrong_words_is_refused_and_stores_nothing(schufa_passa
     assert Example.objects.count() == 0
 
 
-def test_an_import_with_its_citations_is_published(schufa_passage):
-    example = entry_services.example_import_published(
+def test_an_import_with_its_citations_is_published(
+    schufa_passage, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        example = _import_cited(schufa_passage)
+    assert example.status == "published" and _required_cited(example) == REQUIRED
+    # Its version records the codebook it was coded under, as an entry made by hand.
+    assert EntryCodebookVersion.objects.filter(example=example, entry_version=1).exists()
+
+
+def _import_cited(schufa_passage) -> Example:
+    return entry_services.example_import_published(
         data=example_data(),
         evidence=[evidence_data()],
         passages=[PassageLinkData(passage_id=schufa_passage.pk)],
@@ -136,7 +146,6 @@ def test_an_import_with_its_citations_is_published(schufa_passage):
             ValueCitationData(field="contestable", evidence=0, note="Silent."),
         ],
     )
-    assert example.status == "published" and _required_cited(example) == REQUIRED
 
 
 # --- CSV imports -----------------------------------------------------------------------------

@@ -268,4 +268,7 @@ def example_import_published(
     extensions.check_publishable(example)
     search_index_example(example_id=example.pk)
     published_set_changed()
+    # As example_create's: the coding app records the codebook the entry was coded under.
+    events.publish("entry.created", example_id=example.pk, status=example.status)
+    events.publish("entry.published", example_id=example.pk)
     return example
