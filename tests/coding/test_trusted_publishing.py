@@ -218,3 +218,38 @@ def test_the_upload_page_shows_the_refused_rows(client, german_moderator):
         {"file": SimpleUploadedFile("e.csv", CSV.encode(), "text/csv"), "publish": "on"},
     )
     assert "Cite the evidence for" in preview.content.decode()
+
+
+# --- Editing a cited entry ---------------------------------------------------------------------
+
+
+def test_an_edit_that_resends_the_evidence_keeps_what_cites_it(founding_paper, moderator):
+    """The entry form sends every evidence item again on each save: an unchanged item is
+    kept (same id), so the chips citing it still name one of the entry's items and the
+    save goes through (it was refused once the starter entries cited their evidence)."""
+    from apps.atlas.entries.data import current_evidence_json, evidence_from_json
+    from apps.coding import representation, selectors, services
+
+    list(atlas_load_starter_data())
+    entry = Example.objects.get(title="Schufa geo-scoring")
+    evidence_id = entry.evidence.get().pk
+    chips = [representation.citation_form_json(c) for c in selectors.entry_citations(entry)]
+    resent = [evidence_from_json(item) for item in current_evidence_json(entry)]
+    entry = entry_services.example_update(
+        actor=moderator, example=entry, changes={"region": "Wiesbaden"}, evidence=resent
+    )
+    assert entry.evidence.get().pk == evidence_id
+    assert ValueCitation.objects.filter(example=entry, evidence_id=evidence_id).count() == 3
+    items = [
+        services.CitationData(
+            field=chip["field"], evidence=chip["evidence"], quote=chip["quote"], note=chip["note"],
+            **({"source": chip["passage"]["source"], "version": chip["passage"]["version"],
+                "anchor": chip["passage"]["anchor"]} if chip["passage"] else {}),
+        )
+        for chip in chips
+    ]  # fmt: skip
+    assert services.citations_unchanged(entry, items)
+    # A changed item is a new one: the old goes, and its citations keep only its title.
+    changed = [evidence_from_json({**current_evidence_json(entry)[0], "page": "12"})]
+    entry_services.example_update(actor=moderator, example=entry, evidence=changed)
+    assert entry.evidence.get().pk != evidence_id

@@ -54,6 +54,34 @@ def save_children(example: Example, evidence: list[Evidence], links: list[Passag
         link.save()
 
 
+EVIDENCE_VALUES = ("order", "title", "url", "doi", "source_id", "publisher", "published",
+                   "accessed", "page", "quote")  # fmt: skip
+
+
+def replace_evidence(example: Example, rows: list[Evidence]) -> None:
+    """The entry's evidence becomes ``rows``. A current item equal to a new one (same
+    values, same place) is kept, id and all: what cites it (value citations, ADR 0011)
+    still does after an edit that did not change it, such as any save of the entry
+    form, which sends every item again. The rest are deleted and the new ones saved."""
+
+    def values(item: Evidence) -> tuple:
+        return tuple(getattr(item, name) for name in EVIDENCE_VALUES)
+
+    current: dict[tuple, list[Evidence]] = {}
+    for item in example.evidence.all():
+        current.setdefault(values(item), []).append(item)
+    new_rows = []
+    for row in rows:
+        alike = current.get(values(row))
+        if alike:
+            alike.pop()  # kept as it is
+        else:
+            new_rows.append(row)
+    for old in (item for items in current.values() for item in items):
+        old.delete()
+    save_children(example, new_rows, [])
+
+
 class SimilarEntries(ValidationError):
     """Entries like this one already exist in the same country (or scope): the caller must
     look at them and say theirs is different (``confirm_distinct``). A ValidationError
@@ -216,9 +244,7 @@ def example_update(
         example._change_reason = change_reason  # recorded in the history row
     example.save()
     if evidence_rows is not None:
-        for old in example.evidence.all():
-            old.delete()
-        save_children(example, evidence_rows, [])
+        replace_evidence(example, evidence_rows)
     if link_rows is not None:
         for old in example.passage_links.all():
             old.delete()
