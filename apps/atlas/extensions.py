@@ -4,8 +4,11 @@ The atlas never imports the apps above it (ADR 0006). The coding app (value cita
 codebook versions, double coding) registers here from its ``AppConfig.ready()``:
 
 - a **publish check**: called with the entry inside the transaction that would publish
-  it (``example_create`` for a trusted author, ``example_transition``); it raises
-  ValidationError, keyed by field, to refuse, and nothing is stored;
+  it (``example_create`` for a trusted author, ``example_transition``,
+  ``example_import_published``); it raises ValidationError, keyed by field, to refuse,
+  and nothing is stored;
+- an **import citer**: stores the value citations given with an entry on the trusted
+  import path (starter data, operators' imports), before its publish check;
 - an **entry extension**: extra lookups for ``entries.selectors.with_details`` (so lists
   stay at constant queries), extra keys for an entry's API representation, its CSV
   columns and per-value JSON-LD, and extra context for the entry page.
@@ -49,12 +52,27 @@ class EntryExtension:
 
 
 _publish_checks: list[Callable] = []
+_import_citers: list[Callable] = []
 _extensions: dict[str, EntryExtension] = {}
 
 
 def register_publish_check(check: Callable) -> None:
     if check not in _publish_checks:
         _publish_checks.append(check)
+
+
+def register_import_citer(citer: Callable) -> None:
+    """``citer(example, citations, evidence, links)``: store ``citations``
+    (ValueCitationData, evidence and passage by index into the saved ``evidence`` and
+    ``links``) for the imported ``example``; ValidationError keyed ``citations`` to
+    refuse."""
+    if citer not in _import_citers:
+        _import_citers.append(citer)
+
+
+def cite_imported(example, citations, evidence, links) -> None:
+    for citer in _import_citers:
+        citer(example, citations, evidence, links)
 
 
 def register_entry_extension(extension: EntryExtension) -> None:

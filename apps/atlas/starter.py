@@ -1,6 +1,13 @@
 """Starter entries drawn from the founding paper itself, each citing it and linked to the
 passage it comes from. Idempotent: an entry whose title already exists in its country is
-left alone (a moderator may have edited it since)."""
+left alone (a moderator may have edited it since).
+
+They are published, so they carry the value citations the codebook requires (legal
+basis, consequences, right to contest; ADR 0011): the paper's own words where it says
+something about the value, checked against its text as any citation is; otherwise the
+evidence item (the paper) with a note saying the paper is silent, so a reader sees what
+the coded value rests on. ``paper_says`` and ``paper_silent`` build them; the entry's one evidence
+item and one passage link are index 0."""
 
 from __future__ import annotations
 
@@ -11,13 +18,41 @@ from apps.sources.models import Passage, Source
 from apps.sources.starter import FOUNDING_PAPER, load_founding_paper
 
 from .entries import services
-from .entries.data import EvidenceData, ExampleData, PassageLinkData
+from .entries.data import EvidenceData, ExampleData, PassageLinkData, ValueCitationData
 from .models import Example
 from .taxonomy import ensure_category_translations, ensure_default_categories
+
+
+def paper_says(field: str, quote: str, note: str = "") -> ValueCitationData:
+    """The value rests on these words of the entry's passage (and on the paper)."""
+    return ValueCitationData(field=field, evidence=0, passage=0, quote=quote, note=note)
+
+
+def paper_silent(field: str, note: str) -> ValueCitationData:
+    """The paper says nothing on the value: the citation says so."""
+    return ValueCitationData(field=field, evidence=0, note=note)
+
+
+NO_CONTEST = "The paper does not say whether or how a score or listing can be contested."
 
 STARTER_ENTRIES = [
     {
         "passage_contains": "'blacklist' and red list' systems",
+        "citations": [
+            paper_says(
+                "consequences", "supports reward and punishment mechanisms built into the system"
+            ),
+            paper_says(
+                "consequences",
+                "exemplary citizens with high scores will find themselves on 'red lists'",
+                "People are sorted onto lists; the paper does not say how the lists are made public.",
+            ),
+            paper_silent(
+                "legal_basis",
+                "The paper does not name a law or regulation behind these state-run pilot schemes.",
+            ),
+            paper_silent("contestable", NO_CONTEST),
+        ],
         "quote": (
             "exemplary citizens with high scores will find themselves on 'red lists' whilst "
             "those with low scores will find themselves on 'blacklists'"
@@ -45,6 +80,21 @@ STARTER_ENTRIES = [
     },
     {
         "passage_contains": "The Sesame Credit is one of",
+        "citations": [
+            paper_says(
+                "consequences",
+                "'nudging' individuals away from purchases, other individuals and behaviours",
+                "Steered towards and away from purchases and contacts.",
+            ),
+            paper_says(
+                "legal_basis",
+                "developed by Alibaba in which every individual in their database is given a "
+                "sesame credit score",
+                "A company's scheme over the people in its database; the paper names no law "
+                "behind it.",
+            ),
+            paper_silent("contestable", NO_CONTEST),
+        ],
         "quote": (
             "Sesame credit not only incorporates the traditional credit score systems "
             "developed in western countries but expands beyond that to include social "
@@ -72,6 +122,15 @@ STARTER_ENTRIES = [
     },
     {
         "passage_contains": "ongoing Covid-19 pandemic",
+        "citations": [
+            paper_says("consequences", "promptly punish those who defy compliance"),
+            paper_says(
+                "legal_basis",
+                "incentivising compliance with new regulations and laws",
+                "The system enforced the pandemic's new regulations and laws.",
+            ),
+            paper_silent("contestable", NO_CONTEST),
+        ],
         "quote": (
             "this flexibility allowed the Chinese government to promptly punish those who "
             "defy compliance"
@@ -99,6 +158,18 @@ STARTER_ENTRIES = [
     },
     {
         "passage_contains": "Schufa uses geo-scoring",
+        "citations": [
+            paper_says(
+                "consequences",
+                "can influence their significant aspects of life such as the locations where "
+                "one can live and career opportunities",
+                "Where one can live and work; the paper does not mention prices.",
+            ),
+            paper_silent(
+                "legal_basis", "The paper does not say what law Schufa's scoring rests on."
+            ),
+            paper_silent("contestable", NO_CONTEST),
+        ],
         "quote": (
             "Living in a substandard neighbourhood or even having neighbours with poor credit "
             "ratings can negatively affect one's overall credit rating."
@@ -176,5 +247,6 @@ def load_starter_data() -> Iterator[str]:
                 )
             ],
             passages=[PassageLinkData(passage_id=passage.pk, relation="illustrates")],
+            citations=entry["citations"],
         )
         yield f"Loaded: atlas example {data.title!r}"

@@ -1,5 +1,6 @@
 """What the coding app adds to the atlas, through the atlas's own hooks
-(apps/atlas/extensions.py): the required-citation check on publishing, and citations on
+(apps/atlas/extensions.py): the required-citation check on publishing, the citations
+given with an imported entry, and citations on
 entries' API representation, CSV and JSON-LD exports and entry page."""
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 from apps.atlas import extensions
 
 from . import entry_form, representation, selectors
-from .services.citations import check_required_citations
+from .services.citations import check_required_citations, citations_import
 
 
 def _api(example) -> dict:
@@ -67,8 +68,13 @@ def _personal_context(request, example) -> dict:
     }
 
 
+def _cite_imported(example, citations, evidence, links) -> None:
+    citations_import(example=example, citations=citations, evidence=evidence, links=links)
+
+
 def register() -> None:
     extensions.register_publish_check(check_required_citations)
+    extensions.register_import_citer(_cite_imported)
     extensions.register_entry_extension(
         extensions.EntryExtension(
             name="coding",

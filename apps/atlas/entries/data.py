@@ -98,6 +98,20 @@ class PassageLinkData:
     quote_end: int | None = None
 
 
+@dataclass(frozen=True)
+class ValueCitationData:
+    """What backs one coded value of an entry given to the trusted import path
+    (``example_import_published``): the entry's evidence item and/or passage link, by
+    their position in the lists given with it (their ids do not exist yet), optionally
+    with the passage's exact words. The coding app checks and stores it (ADR 0011)."""
+
+    field: str
+    evidence: int | None = None  # index into the entry's evidence list
+    passage: int | None = None  # index into the entry's passage links
+    quote: str = ""
+    note: str = ""
+
+
 # --- Reading the values back ------------------------------------------------------------------
 
 

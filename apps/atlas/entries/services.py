@@ -37,7 +37,7 @@ from ..review.queue import (
     queue_submission,
     refresh_review_items,
 )
-from .data import EXAMPLE_FIELDS, EvidenceData, ExampleData, PassageLinkData
+from .data import EXAMPLE_FIELDS, EvidenceData, ExampleData, PassageLinkData, ValueCitationData
 from .selectors import similar_examples
 from .validation import Errors, clean_evidence, clean_example, clean_passage_links
 
@@ -52,6 +52,34 @@ def save_children(example: Example, evidence: list[Evidence], links: list[Passag
         link.example = example
         link.full_clean()
         link.save()
+
+
+EVIDENCE_VALUES = ("order", "title", "url", "doi", "source_id", "publisher", "published",
+                   "accessed", "page", "quote")  # fmt: skip
+
+
+def replace_evidence(example: Example, rows: list[Evidence]) -> None:
+    """The entry's evidence becomes ``rows``. A current item equal to a new one (same
+    values, same place) is kept, id and all: what cites it (value citations, ADR 0011)
+    still does after an edit that did not change it, such as any save of the entry
+    form, which sends every item again. The rest are deleted and the new ones saved."""
+
+    def values(item: Evidence) -> tuple:
+        return tuple(getattr(item, name) for name in EVIDENCE_VALUES)
+
+    current: dict[tuple, list[Evidence]] = {}
+    for item in example.evidence.all():
+        current.setdefault(values(item), []).append(item)
+    new_rows = []
+    for row in rows:
+        alike = current.get(values(row))
+        if alike:
+            alike.pop()  # kept as it is
+        else:
+            new_rows.append(row)
+    for old in (item for items in current.values() for item in items):
+        old.delete()
+    save_children(example, new_rows, [])
 
 
 class SimilarEntries(ValidationError):
@@ -216,9 +244,7 @@ def example_update(
         example._change_reason = change_reason  # recorded in the history row
     example.save()
     if evidence_rows is not None:
-        for old in example.evidence.all():
-            old.delete()
-        save_children(example, evidence_rows, [])
+        replace_evidence(example, evidence_rows)
     if link_rows is not None:
         for old in example.passage_links.all():
             old.delete()
@@ -246,9 +272,15 @@ def example_import_published(
     data: ExampleData,
     evidence: Sequence[EvidenceData],
     passages: Sequence[PassageLinkData] = (),
+    citations: Sequence[ValueCitationData] = (),
 ) -> Example:
     """Trusted path for starter data and imports run by operators (no user): validates
-    exactly as example_create, then stores the entry as published."""
+    exactly as example_create, then stores the entry as published with ``citations``.
+
+    Trusted with the values, not past the rules of a published entry: the publish checks
+    run as for a moderator's "publish" (the codebook's required value citations, ADR
+    0011), so an entry without them raises ValidationError keyed by the uncited fields,
+    and nothing is stored."""
     errors = Errors()
     values = clean_example(data, errors)
     evidence_rows = clean_evidence(evidence, errors)
@@ -258,6 +290,11 @@ def example_import_published(
     example.full_clean()
     example.save()
     save_children(example, evidence_rows, link_rows)
+    extensions.cite_imported(example, list(citations), evidence_rows, link_rows)
+    extensions.check_publishable(example)
     search_index_example(example_id=example.pk)
     published_set_changed()
+    # As example_create's: the coding app records the codebook the entry was coded under.
+    events.publish("entry.created", example_id=example.pk, status=example.status)
+    events.publish("entry.published", example_id=example.pk)
     return example

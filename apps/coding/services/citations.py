@@ -6,7 +6,7 @@ never point at words the source does not contain."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,6 +224,51 @@ def citations_replace(
     return replace_citations(example=example, citations=built, actor=actor)
 
 
+def citations_import(
+    *, example: Example, citations: Sequence, evidence: Sequence, links: Sequence
+) -> list[ValueCitation]:
+    """The atlas's trusted import path (``example_import_published``: starter data,
+    operators' imports; no user, so no permission check): ``citations`` are the atlas's
+    ValueCitationData, evidence and passage by index into the entry's saved ``evidence``
+    and passage ``links``. Checked as ``citations_replace`` checks them (a quote must be
+    the passage's words); ValidationError keyed ``citations`` otherwise. Runs inside the
+    import's transaction, so a refusal stores nothing."""
+    if not citations:
+        return []
+    items, problems = [], []
+    for index, given in enumerate(citations):
+        try:
+            items.append(_imported_item(given, evidence, links))
+        except (IndexError, TypeError):
+            problems.append(
+                _("[%(index)s] No evidence item or passage link at that position.")
+                % {"index": index}
+            )
+    if problems:
+        raise ValidationError({"citations": problems})
+    built = build_citations(items, example=example)
+    return replace_citations(example=example, citations=built, actor=None)
+
+
+def _imported_item(given, evidence: Sequence, links: Sequence) -> CitationData:
+    item = CitationData(field=given.field, quote=given.quote or "", note=given.note or "")
+    if given.evidence is not None:
+        item = replace(item, evidence=evidence[given.evidence].pk)
+    if given.passage is not None:
+        passage = (
+            Passage.objects.select_related("document__source")
+            .only("anchor", "document__version", "document__source__slug")
+            .get(pk=links[given.passage].passage_id)
+        )
+        item = replace(
+            item,
+            source=passage.document.source.slug,
+            version=passage.document.version,
+            anchor=passage.anchor,
+        )
+    return item
+
+
 def _check_may_cite(actor, example: Example) -> None:
     if not can_edit(user=actor, example=example) or needs_review(user=actor, example=example):
         raise PermissionDenied(
@@ -274,17 +319,19 @@ def citations_unchanged(example: Example, items: Sequence[CitationData]) -> bool
 
 def check_required_citations(example: Example) -> None:
     """The atlas's publish check (apps/atlas/extensions.py): every field the current
-    codebook requires to be cited has a citation that is still anchored. Raises
+    codebook requires to be cited has a citation that is still anchored (an unsaved
+    ``example`` has none). Raises
     ValidationError keyed by each uncited field."""
     if not getattr(settings, "CODING_ENFORCE_REQUIRED_CITATIONS", True):
         return
     required = current_codebook().required_citations
     if not required:
         return
+    # An unsaved entry (an import's preview asking whether its rows may be published)
+    # has no citations yet.
+    citations = entry_citations(example) if example.pk is not None else []
     cited = {
-        citation.field
-        for citation in entry_citations(example)
-        if citation.anchor_status != AnchorStatus.ORPHANED
+        citation.field for citation in citations if citation.anchor_status != AnchorStatus.ORPHANED
     }
     labels = field_labels()
     missing = [field for field in required if field not in cited]
