@@ -113,3 +113,42 @@ def test_an_orphaned_quote_is_shown_to_its_editors_only(user_api, schufa_passage
     Example.objects.filter(pk=entry["id"]).update(status="published")
     reader = APIClient()
     assert reader.get(url).json()["passages"][0]["quote"] is None
+
+
+def test_the_exports_carry_the_quote_but_not_an_orphaned_one(user, schufa_passage):
+    from apps.atlas.entries.data import PassageLinkData
+    from apps.atlas.entries.selectors import example_export_list
+    from apps.atlas.entries.services import example_create
+    from apps.atlas.exports import formats
+
+    from .conftest import evidence_data, example_data
+
+    start, end = selection(schufa_passage)
+    example = example_create(
+        author=user, data=example_data(), evidence=[evidence_data()],
+        passages=[PassageLinkData(passage_id=schufa_passage.pk, quote=WORDS,
+                                  quote_start=start, quote_end=end)],
+        confirm_distinct=True,
+    )  # fmt: skip
+    Example.objects.filter(pk=example.pk).update(status="published")
+
+    def exported():
+        examples = list(example_export_list())
+        absolute = lambda path: f"https://site.example{path}"  # noqa: E731
+        jsonld = formats.to_jsonld(examples, absolute, "https://site.example/d")
+        geojson = formats.to_geojson(examples, absolute, "https://site.example/d")
+        return (
+            formats.to_csv(examples, absolute),
+            jsonld["hasPart"][0]["isBasedOn"][0],
+            geojson["features"][0]["properties"]["passages"],
+        )
+
+    csv_text, based_on, passages = exported()
+    assert '"status": "anchored"' in csv_text.replace('""', '"')
+    assert based_on["@type"] == "Quotation" and based_on["text"] == WORDS
+    assert based_on["isBasedOn"].startswith("https://site.example/sources/")
+    assert passages.endswith(f"“{WORDS}”")
+    PassageLink.objects.update(quote_status=QuoteStatus.ORPHANED)
+    csv_text, based_on, passages = exported()
+    assert WORDS not in passages and isinstance(based_on, str)
+    assert '"quote": null' in csv_text.replace('""', '"')

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import PASSAGE_QUOTE_MAX_LENGTH, PassageLink, QuoteStatus
-from .data import PassageLinkData
+from .data import PassageLinkData, link_quote_json
 
 
 class PassageQuoteSerializer(serializers.Serializer):
@@ -29,19 +29,6 @@ class PassageQuoteSerializer(serializers.Serializer):
     )
 
 
-def quote_json(link: PassageLink) -> dict | None:
-    if not link.quote or link.quote_start is None:
-        return None
-    return {
-        "exact": link.quote,
-        "prefix": link.quote_prefix,
-        "suffix": link.quote_suffix,
-        "start": link.quote_start,
-        "end": link.quote_end,
-        "status": link.quote_status,
-    }
-
-
 class PassageLinkOutputSerializer(serializers.ModelSerializer):
     passage = serializers.IntegerField(source="passage_id")
     quote = serializers.SerializerMethodField()
@@ -52,11 +39,8 @@ class PassageLinkOutputSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(PassageQuoteSerializer(allow_null=True))
     def get_quote(self, obj) -> dict | None:
-        quote = quote_json(obj)
-        if quote and obj.quote_status == QuoteStatus.ORPHANED:
-            # Readers see the link without words that are no longer in the source.
-            return quote if self.context.get("sees_orphans") else None
-        return quote
+        # Readers see the link without words that are no longer in the source.
+        return link_quote_json(obj, with_orphan=bool(self.context.get("sees_orphans")))
 
 
 class PassageLinkInputSerializer(serializers.Serializer):
