@@ -84,7 +84,6 @@ def check_similar(
         raise SimilarEntries(similar)
 
 
-@transaction.atomic
 def keep_quote_status(example: Example, rows: Sequence[PassageLink]) -> None:
     """A link kept through an edit keeps what re-anchoring found of its quote (an
     orphaned quote still checks against its old version's text, so stays orphaned)."""
@@ -98,6 +97,7 @@ def keep_quote_status(example: Example, rows: Sequence[PassageLink]) -> None:
         )
 
 
+@transaction.atomic
 def example_create(
     *,
     author,
