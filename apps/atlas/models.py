@@ -44,7 +44,9 @@ NOTE_MAX_LENGTH = 1000
 PASSAGE_QUOTE_MAX_LENGTH = 2000
 QUOTE_CONTEXT_LENGTH = 32
 # What a copy of a passage link carries besides its passage, relation and note.
-PASSAGE_LINK_QUOTE_FIELDS = ("quote", "quote_prefix", "quote_suffix", "quote_start", "quote_end")
+PASSAGE_LINK_QUOTE_FIELDS = (
+    "quote", "quote_prefix", "quote_suffix", "quote_start", "quote_end", "quote_status",
+)  # fmt: skip
 EARLIEST_YEAR = 1900
 
 
@@ -255,6 +257,12 @@ class Relation(models.TextChoices):
     ILLUSTRATES = "illustrates", _("Illustrates")
 
 
+class QuoteStatus(models.TextChoices):
+    ANCHORED = "anchored", _("Anchored")
+    FUZZY = "fuzzy", _("Anchored approximately")
+    ORPHANED = "orphaned", _("Orphaned: the words are no longer in the source")
+
+
 class PassageLink(models.Model):
     """Provenance: an example speaks to this passage of a hosted source."""
 
@@ -275,6 +283,12 @@ class PassageLink(models.Model):
     quote_suffix = models.CharField(_("text after"), max_length=QUOTE_CONTEXT_LENGTH, blank=True)
     quote_start = models.PositiveIntegerField(_("quote start"), null=True, blank=True)
     quote_end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
+    # Set by re-anchoring when the source gets a new version (passage_quotes.py): an
+    # orphaned quote stays on the old version's passage, shown to editors and moderators.
+    quote_status = models.CharField(
+        _("quote anchoring"), max_length=10, choices=QuoteStatus.choices,
+        default=QuoteStatus.ANCHORED,
+    )  # fmt: skip
     history = _history()
 
     class Meta:

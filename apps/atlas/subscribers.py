@@ -18,6 +18,12 @@ def aggregates_changed(**payload) -> None:
     tasks.rebuild_atlas_snapshot.delay_on_commit()
 
 
+def reanchor_passage_quotes(*, document_id: int) -> None:
+    """``source.version_ready``: move quoted passage links onto the new current version."""
+    tasks.reanchor_passage_quotes.delay_on_commit(document_id)
+
+
 def connect() -> None:
     events.subscribe("atlas.published_set_changed", aggregates_changed)
     events.subscribe("user.shadow_hidden_changed", aggregates_changed)
+    events.subscribe("source.version_ready", reanchor_passage_quotes)

@@ -170,7 +170,7 @@ def test_create_as_draft_then_submit_and_publish(
     assert entry["status"] == "draft" and entry["version"] == 1
     assert entry["summary_html"] == "<p>Landlords buy <em>risk scores</em> on applicants.</p>\n"
     assert entry["passages"] == [
-        {"passage": schufa_passage.pk, "relation": "contrasts", "note": "US"}
+        {"passage": schufa_passage.pk, "relation": "contrasts", "note": "US", "quote": None}
     ]
     assert entry["author"]
     # Drafts are invisible to others.

@@ -40,11 +40,24 @@ def _export() -> str:
     return to_csv(example_export_list(), lambda path: f"https://site.example{path}")
 
 
+def _quote_the_link(example, passage):
+    # The selected words of issue 19, stored as the form's check stores them.
+    from .test_passage_quote import WORDS, selection
+
+    start, end = selection(passage)
+    text = passage.document.text
+    example.passage_links.update(
+        quote=WORDS, quote_start=start, quote_end=end,
+        quote_prefix=text[start - 32 : start], quote_suffix=text[end : end + 32],
+    )  # fmt: skip
+
+
 @pytest.fixture
 def varied(user, make_published, schufa_passage):
     from apps.atlas.entries.data import EvidenceData
 
-    make_published(user, passages=[schufa_passage])
+    linked = make_published(user, passages=[schufa_passage])
+    _quote_the_link(linked, schufa_passage)
     entry = make_published(
         user, title="-Formula-like title, “quoted”, and; separators", country="CN",
         summary="- a Markdown list\n- with =signs and \"quotes\"", region="Rongcheng",
@@ -84,6 +97,17 @@ def test_export_then_import_into_an_empty_site_is_field_equal(varied):
         assert after[title] == values, title
     # And again: exporting the imported set gives the same rows (ids and dates aside).
     assert len(_export().splitlines()) == len(text.splitlines())
+    assert any(link["quote"] for v in after.values() for link in v["passages"])
+
+
+def test_an_export_whose_quote_was_altered_is_refused_by_row(varied):
+    text = _export().replace("Schufa uses geo-scoring", "Schufa uses NO scoring")
+    Example.objects.all().delete()
+    with pytest.raises(services.ImportRefused) as info:
+        services.entries_import(actor=None, text=text, publish=True)
+    errors = [e for r in info.value.report.rows for e in r.errors]
+    assert any("the selected words" in e for e in errors), errors
+    assert Example.objects.count() == 0
 
 
 def test_bad_rows_are_reported_by_row_number_and_nothing_is_stored(user, moderator):

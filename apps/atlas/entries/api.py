@@ -29,11 +29,17 @@ from .. import citation, extensions
 from ..contributors import credits
 from ..history.selectors import example_changes_since
 from ..merge.selectors import merged_destination_for
-from ..models import Evidence, Example, PassageLink
+from ..models import Evidence, Example
+from ..permissions import can_edit, can_moderate_example
 from ..review import edits
 from . import selectors, services, transitions
-from .data import EvidenceData, ExampleData, PassageLinkData
+from .data import EvidenceData, ExampleData
 from .filters import parse_filters
+from .passage_api import (
+    PassageLinkInputSerializer,
+    PassageLinkOutputSerializer,
+    links_from_input,
+)
 from .views import ENTRY_DEPENDS_ON
 
 FILTER_PARAMETERS = [
@@ -82,14 +88,6 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
         if obj.url or not obj.source_id:
             return obj.url
         return absolute_url(obj.source.get_absolute_url())
-
-
-class PassageLinkOutputSerializer(serializers.ModelSerializer):
-    passage = serializers.IntegerField(source="passage_id")
-
-    class Meta:
-        model = PassageLink
-        fields = ["passage", "relation", "note"]
 
 
 class ContributorOutputSerializer(serializers.Serializer):
@@ -151,12 +149,6 @@ class EvidenceInputSerializer(serializers.Serializer):
     quote = serializers.CharField(allow_blank=True, default="")
 
 
-class PassageLinkInputSerializer(serializers.Serializer):
-    passage = serializers.IntegerField()
-    relation = serializers.CharField(default="comparable")
-    note = serializers.CharField(allow_blank=True, default="")
-
-
 class ExampleInputSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     summary = serializers.CharField(allow_blank=True)
@@ -191,13 +183,6 @@ def _evidence(items) -> list[EvidenceData]:
     return [EvidenceData(**item) for item in items]
 
 
-def _links(items) -> list[PassageLinkData]:
-    return [
-        PassageLinkData(passage_id=i["passage"], relation=i["relation"], note=i["note"])
-        for i in items
-    ]
-
-
 def filters_from_request(request, *, allow_status: bool = False):
     params = request.query_params
     if not allow_status and params.get("status"):
@@ -212,9 +197,12 @@ def etag(version: int) -> str:
 
 def _example_response(request, example_id: int, code=status.HTTP_200_OK) -> Response:
     example = selectors.example_get(viewer=request.user, example_id=example_id)
-    response = Response(
-        ExampleOutputSerializer(example, context={"request": request}).data, status=code
+    # Orphaned quotes (passage_api.py) are shown to those who can fix them.
+    sees_orphans = can_edit(user=request.user, example=example) or can_moderate_example(
+        request.user, example
     )
+    context = {"request": request, "sees_orphans": sees_orphans}
+    response = Response(ExampleOutputSerializer(example, context=context).data, status=code)
     # The entry's version is its entity tag: send it back in If-Match to edit safely.
     response["ETag"] = etag(example.version)
     return response
@@ -349,7 +337,7 @@ class ExampleListCreateAPI(APIView):
                 author=request.user,
                 data=ExampleData(**data),
                 evidence=_evidence(evidence),
-                passages=_links(passages),
+                passages=links_from_input(passages),
                 submit=submit,
                 confirm_distinct=confirm_distinct,
             )
@@ -439,7 +427,11 @@ class ExampleDetailAPI(CitationFormatsMixin, APIView):  # ETag: the version (If-
                 example=example,
                 changes=changes,
                 evidence=_evidence(evidence) if evidence is not None else None,
-                passages=_links(passages) if passages is not None else None,
+                passages=(
+                    links_from_input(passages, current=example.passage_links.all())
+                    if passages is not None
+                    else None
+                ),
                 expected_version=if_match if if_match is not None else body_version,
                 confirm_distinct=confirm_distinct,
             )

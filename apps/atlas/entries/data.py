@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from ..dimensions import UNKNOWN
-from ..models import Category, Example, Relation
+from ..models import Category, Example, QuoteStatus, Relation
 
 
 @dataclass(frozen=True)
@@ -195,3 +195,21 @@ def current_links_json(example: Example) -> list[dict]:
         }
         for row in example.passage_links.order_by("pk")
     ]
+
+
+def link_quote_json(link, *, with_orphan: bool = True) -> dict | None:
+    """A stored passage link's selected words as the API and the exports show them
+    (exact, prefix, suffix, start, end, status); None without words, or for an orphaned
+    quote unless ``with_orphan`` (readers never see words no longer in the source)."""
+    if not link.quote or link.quote_start is None:
+        return None
+    if link.quote_status == QuoteStatus.ORPHANED and not with_orphan:
+        return None
+    return {
+        "exact": link.quote,
+        "prefix": link.quote_prefix,
+        "suffix": link.quote_suffix,
+        "start": link.quote_start,
+        "end": link.quote_end,
+        "status": link.quote_status,
+    }

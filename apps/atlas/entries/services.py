@@ -112,6 +112,19 @@ def check_similar(
         raise SimilarEntries(similar)
 
 
+def keep_quote_status(example: Example, rows: Sequence[PassageLink]) -> None:
+    """A link kept through an edit keeps what re-anchoring found of its quote (an
+    orphaned quote still checks against its old version's text, so stays orphaned)."""
+    status = {
+        (link.passage_id, link.quote, link.quote_start): link.quote_status
+        for link in example.passage_links.all()
+    }
+    for row in rows:
+        row.quote_status = status.get(
+            (row.passage_id, row.quote, row.quote_start), row.quote_status
+        )
+
+
 @transaction.atomic
 def example_create(
     *,
@@ -246,6 +259,7 @@ def example_update(
     if evidence_rows is not None:
         replace_evidence(example, evidence_rows)
     if link_rows is not None:
+        keep_quote_status(example, link_rows)
         for old in example.passage_links.all():
             old.delete()
         save_children(example, [], link_rows)

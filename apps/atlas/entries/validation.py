@@ -350,7 +350,11 @@ def clean_passage_links(
         try:
             quote = checked_quote(item)
         except ValidationError as exc:
-            errors.add(key, " ".join(exc.messages))
+            errors.add(
+                key,
+                _("Passage %(id)s: the selected words: %(message)s")
+                % {"id": item.passage_id, "message": " ".join(exc.messages)},
+            )
             continue
         seen.add(item.passage_id)
         cleaned.append(

@@ -17,6 +17,7 @@ from apps.common import csv_safe
 from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
 from ..contributors import contributor_names, credits
+from ..entries.data import link_quote_json
 from ..models import Example
 
 CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
@@ -81,10 +82,20 @@ def _evidence_text(example: Example, absolute: Callable[[str], str]) -> str:
 
 
 def _passages_text(example: Example, absolute: Callable[[str], str]) -> str:
-    return " | ".join(
-        f"{link.relation}: {absolute(_passage_url(link.passage))}"
-        for link in example.passage_links.all()
-    )
+    parts = []
+    for link in example.passage_links.all():
+        quote = link_quote_json(link, with_orphan=False)
+        words = f" “{quote['exact']}”" if quote else ""
+        parts.append(f"{link.relation}: {absolute(_passage_url(link.passage))}{words}")
+    return " | ".join(parts)
+
+
+def _based_on(link, absolute: Callable[[str], str]):
+    """The passage's URL; with selected words, a Quotation based on it (as value
+    citations' quotes, apps/coding/representation.py)."""
+    url = absolute(_passage_url(link.passage))
+    quote = link_quote_json(link, with_orphan=False)
+    return {"@type": "Quotation", "text": quote["exact"], "isBasedOn": url} if quote else url
 
 
 def _passage_url(passage) -> str:
@@ -121,6 +132,9 @@ def passage_link_records(example: Example) -> list[dict]:
             "anchor": link.passage.anchor,
             "relation": link.relation,
             "note": link.note,
+            # The selected words (null when none), as the API shows them; the import
+            # checks them again against that version's text.
+            "quote": link_quote_json(link, with_orphan=False),
         }
         for link in example.passage_links.all()
     ]
@@ -226,9 +240,7 @@ def to_jsonld(
                     }
                     for item in example.evidence.all()
                 ],
-                "isBasedOn": [
-                    absolute(_passage_url(link.passage)) for link in example.passage_links.all()
-                ],
+                "isBasedOn": [_based_on(link, absolute) for link in example.passage_links.all()],
                 "additionalProperty": [
                     {
                         "@type": "PropertyValue",

@@ -270,9 +270,28 @@ class RowReader:
                     passage_id=passage_id,
                     relation=str(item.get("relation") or "comparable"),
                     note=str(item.get("note") or ""),
+                    **_quote_of(item.get("quote")),
                 )
             )
         return links
+
+
+def _quote_of(value) -> dict:
+    """The export's ``quote`` object -> PassageLinkData's quote fields; the import checks
+    them against the version's text (validation.clean_passage_links) like any other."""
+    if not isinstance(value, dict):
+        return {}
+
+    def number(key):
+        item = value.get(key)
+        return item if isinstance(item, int) and not isinstance(item, bool) else -1
+
+    # A malformed position becomes -1, which the check refuses with a message.
+    return {
+        "quote": str(value.get("exact") or ""),
+        "quote_start": number("start"),
+        "quote_end": number("end"),
+    }
 
 
 def parse_rows(
