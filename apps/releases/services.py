@@ -20,6 +20,7 @@ from django.utils.translation import override
 from apps.atlas import codebook as atlas_codebook
 from apps.atlas.entries.selectors import categories, example_export_list
 from apps.atlas.models import Example
+from apps.coding import releases as coding_releases
 from apps.common import events, http_cache
 from apps.common.markdown import render_markdown
 from apps.common.site import absolute_url
@@ -186,6 +187,18 @@ def _codebook_snapshot() -> dict:
         }
 
 
+def _coding_snapshot(previous: Release | None) -> dict:
+    """Coder agreement and the coding codebook at this instant: agreement moves with every
+    double coding, so the release keeps the text it ships (a rebuild writes the same bytes)."""
+    since = (previous.coding or {}).get("codebook_version") if previous else None
+    with override("en"):
+        return {
+            "codebook_version": coding_releases.codebook_number(),
+            "notes": coding_releases.release_notes_lines(since_codebook=since),
+            "agreement_csv": coding_releases.agreement_csv(),
+        }
+
+
 def _freeze(release: Release) -> Release:
     """Copy every published entry into the release, in one transaction and (on
     PostgreSQL) one consistent read: the snapshot is the dataset at one instant."""
@@ -253,11 +266,14 @@ def _freeze(release: Release) -> Release:
             if batch:
                 store(batch)
         release.codebook = _codebook_snapshot()
+        release.coding = _coding_snapshot(release.previous)
         release.csv_header = header
         release.entry_count = position
         release.save(
-            update_fields=["frozen_at", "previous", "codebook", "csv_header", "entry_count"]
-        )
+            update_fields=[
+                "frozen_at", "previous", "codebook", "coding", "csv_header", "entry_count"
+            ]
+        )  # fmt: skip
     return release
 
 
@@ -297,6 +313,10 @@ def _pieces(release: Release, name: str, built: dict[str, tuple[int, str]]) -> I
         return files.entries_jsonld(release, selectors.entry_column(release, "jsonld"))
     if name == "codebook.md":
         return files.codebook_md(release)
+    if name == "value-citations.csv":
+        return files.value_citations_csv(selectors.entry_column(release, "record"))
+    if name == "agreement.csv":
+        return files.agreement_csv(release)
     if name == "CHANGELOG.md":
         pairs = selectors.record_pairs(release.previous, release) if release.previous else []
         return files.changelog_md(release, pairs, snapshot.RECORD_FIELDS)

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from apps.atlas.contributors import contributors_of
 from apps.atlas.exports import formats
 from apps.atlas.models import ContributorRole, Example
+from apps.coding import releases as coding_releases
 
 # The coded and descriptive fields a changelog compares, in the codebook's order.
 RECORD_FIELDS = (
@@ -84,6 +85,8 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
         "evidence": formats.evidence_records(example),
         "passages": formats.passage_link_records(example),
         "contributors": _contributors(example),
+        # Where each coded value came from (apps/coding, ADR 0011): value-citations.csv.
+        "citations": coding_releases.citation_records(example),
     }
 
 
