@@ -49,14 +49,40 @@ class Credit:
 def credits(example: Example) -> list[Credit]:
     """The entry's contributors in credit order. Its author always comes first, also
     for entries written around the services (bulk imports, the admin) that have no
-    contributor rows."""
+    contributor rows; contributors recorded from an imported file (no account here)
+    come after the accounts, in the file's order."""
+    return [Credit(r["name"], r["role"], r["since"]) for r in _credit_rows(example)]
+
+
+def _credit_rows(example: Example) -> list[dict]:
     rows = contributors_of(example)
-    result = [Credit(row.user.public_name, row.role, row.since) for row in rows]
+    result = [
+        {"name": row.user.public_name, "orcid": row.user.orcid or "", "role": row.role,
+         "since": row.since}
+        for row in rows
+    ]  # fmt: skip
     if example.author_id is not None and example.author_id not in {row.user_id for row in rows}:
         result.insert(
-            0, Credit(example.author.public_name, ContributorRole.AUTHOR, example.created)
-        )
+            0,
+            {"name": example.author.public_name, "orcid": example.author.orcid or "",
+             "role": str(ContributorRole.AUTHOR), "since": example.created},
+        )  # fmt: skip
+    result += [
+        {"name": r["name"], "orcid": r.get("orcid", ""), "role": r["role"],
+         "since": example.created}
+        for r in example.recorded_credits or []
+    ]  # fmt: skip
     return result
+
+
+def credit_records(example: Example) -> list[dict]:
+    """Every credit as ``{"name", "orcid", "role"}`` (public name, ORCID iD or "", role),
+    in credit order: what the exports carry (``contributors_json``), the releases keep,
+    and an import reads back (apps/atlas/imports/credits.py)."""
+    return [
+        {"name": r["name"], "orcid": r["orcid"], "role": str(r["role"])}
+        for r in _credit_rows(example)
+    ]
 
 
 def contributor_names(example: Example) -> list[str]:

@@ -149,6 +149,10 @@ class Example(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
         verbose_name=_("merged into"),
     )  # fmt: skip
+    # Contributors an imported file credits who are not accounts here ([{name, orcid,
+    # role}], in the file's order): credited by name like anyone else, linked to no
+    # account (the rule: ADR 0017, apps/atlas/imports/credits.py).
+    recorded_credits = models.JSONField(_("recorded contributors"), default=list, blank=True)
     history = _history()
 
     class Meta:
@@ -518,3 +522,7 @@ class ExampleContributor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} of {self.example_id}"
+
+
+# Kept in its feature package (this module is long); imported here so Django finds it.
+from .lifecycle.models import LifecycleEvent  # noqa: E402, F401

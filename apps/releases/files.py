@@ -225,6 +225,10 @@ def record_changes(before: dict, after: dict, fields: Iterable[str]) -> list[str
     ]
     lines += _list_changes(before["evidence"], after["evidence"], "evidence")
     lines += _list_changes(before["passages"], after["passages"], "passage links")
+    # Releases frozen before lifecycle events existed have no key: read as none.
+    lines += _list_changes(
+        before.get("lifecycle_events", []), after.get("lifecycle_events", []), "lifecycle changes"
+    )
     lines += _list_changes(
         [p["name"] for p in before["contributors"]],
         [p["name"] for p in after["contributors"]],

@@ -14,9 +14,9 @@ import io
 import json
 from collections.abc import Callable
 
-from apps.atlas.contributors import contributors_of
+from apps.atlas.contributors import credit_records
 from apps.atlas.exports import formats
-from apps.atlas.models import ContributorRole, Example
+from apps.atlas.models import Example
 from apps.coding import releases as coding_releases
 
 # The coded and descriptive fields a changelog compares, in the codebook's order.
@@ -32,23 +32,8 @@ def _date(value) -> str | None:
 
 
 def _contributors(example: Example) -> list[dict]:
-    rows = contributors_of(example)
-    people = [
-        {"name": row.user.public_name, "orcid": row.user.orcid or "", "role": row.role}
-        for row in rows
-    ]
-    # Entries written around the services have no rows; their author is still credited
-    # (as apps.atlas.contributors.credits does).
-    if example.author_id is not None and example.author_id not in {r.user_id for r in rows}:
-        people.insert(
-            0,
-            {
-                "name": example.author.public_name,
-                "orcid": example.author.orcid or "",
-                "role": str(ContributorRole.AUTHOR),
-            },
-        )
-    return people
+    # The atlas's own credit list (accounts, the author without a row, recorded credits).
+    return credit_records(example)
 
 
 def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
@@ -84,6 +69,7 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
         # The same records the atlas's CSV export carries for import (one definition).
         "evidence": formats.evidence_records(example),
         "passages": formats.passage_link_records(example),
+        "lifecycle_events": formats.lifecycle_event_records(example),
         "contributors": _contributors(example),
         # Where each coded value came from (apps/coding, ADR 0011): value-citations.csv.
         "citations": coding_releases.citation_records(example),

@@ -61,7 +61,8 @@ def examples_visible_to(*, viewer) -> QuerySet:
 
 def with_details(qs: QuerySet) -> QuerySet:
     """``qs`` with everything an entry's page, the API and the exports show (category,
-    author, evidence, passage links, contributors): a constant number of queries."""
+    author, evidence, passage links, contributors, lifecycle events): a constant number
+    of queries."""
     return qs.select_related("category", "author").prefetch_related(
         Prefetch("evidence", queryset=Evidence.objects.select_related("source")),
         Prefetch(
@@ -69,6 +70,7 @@ def with_details(qs: QuerySet) -> QuerySet:
             queryset=PassageLink.objects.select_related("passage__document__source").order_by("pk"),
         ),
         contributors_prefetch(),
+        "lifecycle_events",
         *extensions.prefetches(),  # e.g. value citations (apps/coding, ADR 0011)
     )
 

@@ -140,7 +140,7 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: Error
 
 # /atlas/examples/<id>/transition/ and .../merge/ are routes of their own: an entry titled
 # "Transition" must not get a slug that makes its page URL collide with them.
-RESERVED_SLUGS = {"transition", "merge"}
+RESERVED_SLUGS = {"transition", "merge", "lifecycle"}
 
 
 def _slug(title: str) -> str:

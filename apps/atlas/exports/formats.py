@@ -16,7 +16,8 @@ from apps.common import csv_safe
 
 from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
-from ..contributors import contributor_names
+from ..contributors import contributor_names, credit_records
+from ..lifecycle.services import event_json
 from ..models import Example
 
 CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
@@ -26,11 +27,14 @@ CSV_COLUMNS = [
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
     "summary", "evidence", "passages", "contributors", "version", "created", "modified", "url",
-    "cite_as", "licence", "evidence_json", "passage_links_json",
+    "cite_as", "licence", "evidence_json", "passage_links_json", "lifecycle_events_json",
+    "contributors_json",
 ]  # fmt: skip
-# The last two columns carry evidence and passage links in full (JSON lists), so that an
-# export can be imported again field for field (apps/atlas/imports/); "evidence" and
-# "passages" stay the readable summary for spreadsheets.
+# The last four columns carry evidence, passage links, dated lifecycle changes and
+# contributors (name, ORCID iD, role) in full (JSON lists), so that an export can be
+# imported again field for field
+# (apps/atlas/imports/); "evidence" and "passages" stay the readable summary for
+# spreadsheets.
 
 
 @cache
@@ -126,6 +130,11 @@ def passage_link_records(example: Example) -> list[dict]:
     ]
 
 
+def lifecycle_event_records(example: Example) -> list[dict]:
+    """The entry's dated lifecycle changes, oldest first, each with its evidence."""
+    return [event_json(event) for event in example.lifecycle_events.all()]
+
+
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
     out = io.StringIO()
     # Other apps' columns (apps/atlas/extensions.py): e.g. <field>__citations (apps/coding).
@@ -140,6 +149,10 @@ def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
         row["passages"] = _passages_text(example, absolute)
         row["evidence_json"] = json.dumps(evidence_records(example), ensure_ascii=False)
         row["passage_links_json"] = json.dumps(passage_link_records(example), ensure_ascii=False)
+        row["lifecycle_events_json"] = json.dumps(
+            lifecycle_event_records(example), ensure_ascii=False
+        )
+        row["contributors_json"] = json.dumps(credit_records(example), ensure_ascii=False)
         row.update(extensions.csv_row(example, absolute))
         writer.writerow(row)
     return out.getvalue()
@@ -155,6 +168,7 @@ def to_geojson(
         properties = example_record(example, absolute(example.get_absolute_url()))
         properties["evidence"] = _evidence_text(example, absolute)
         properties["passages"] = _passages_text(example, absolute)
+        properties["lifecycle_events"] = lifecycle_event_records(example)
         features.append(
             {
                 "type": "Feature",

@@ -4,7 +4,8 @@ row and nothing is stored).
 
 Who may import: any signed-in user through this service (the upload page is for
 moderators; ``manage.py import_entries --user`` names anyone) and operators
-(``manage.py import_entries --publish``, no user). Publishing on import: operators with
+(``manage.py import_entries --publish``, no user). Contributors named in the file are
+credited again by the rule in credits.py (never as another account). Publishing on import: operators with
 ``--publish``, and moderators for the rows of countries they moderate; every other row
 enters as submitted, authored by the importer, and goes through the review queue like an
 entry made by hand."""
@@ -17,12 +18,16 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import http_cache
+
 from ..entries import services as entry_services
 from ..entries import transitions
 from ..entries.selectors import similar_examples
 from ..entries.validation import Errors, clean_evidence, clean_example, clean_passage_links
+from ..lifecycle import services as lifecycle_services
 from ..models import Example, Status
 from ..permissions import can_moderate_example
+from .credits import recorded_credits
 from .parse import ParsedRow, parse_rows
 
 
@@ -73,6 +78,7 @@ def _check(actor, row: ParsedRow) -> RowReport:
     values = clean_example(row.data, errors)
     clean_evidence(row.evidence, errors)
     clean_passage_links(row.passages, actor, errors)
+    lifecycle_services.clean_events(row.lifecycle_events, errors)
     for field_name, messages in errors.by_field.items():
         for message in messages:
             report.errors.append(f"{field_name}: {message}" if field_name != "__all__" else message)
@@ -124,6 +130,18 @@ def entries_import(
     with transaction.atomic():
         for row, row_report in zip(rows, reports, strict=True):
             example = _import_row(actor, row, publish=publish)
+            if row.lifecycle_events:
+                errors = Errors()
+                events = lifecycle_services.clean_events(row.lifecycle_events, errors)
+                errors.raise_if_any()  # checked above: cannot fail here
+                lifecycle_services.replace_events(example=example, events=events, actor=actor)
+            credited = recorded_credits(row.credits, actor)
+            if credited:
+                # Not a field anyone edits: stored as the file gives it (credits.py).
+                http_cache.update_and_invalidate(
+                    Example.objects.filter(pk=example.pk), recorded_credits=credited
+                )
+                example.recorded_credits = credited
             row_report.status = example.status
             report.imported.append(example)
     return report
