@@ -9,8 +9,6 @@ writer itself (``apps.atlas.exports.formats``), called on this one entry, so a r
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 
@@ -41,10 +39,10 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
     ORCID iDs only), as JSON-ready values."""
     return {
         "id": example.pk,
-        "url": absolute(example.get_absolute_url()),
+        "url": absolute(formats.page_path(example)),
         "slug": example.slug,
         "title": example.title,
-        "country": example.country.code if example.country else "",
+        "country": example.country_iso,
         "scope": example.scope,
         "place_name": example.place_name,
         "region": example.region,
@@ -87,19 +85,10 @@ def export_parts(
     """Each entry's CSV row (the writer's bytes, line ending included), GeoJSON feature
     and JSON-LD part (JSON text, keys in the writer's order), for a batch of entries: one
     call of each writer per batch."""
-    rows = list(csv.reader(io.StringIO(formats.to_csv(examples, absolute), newline="")))[1:]
+    rows = list(formats.csv_lines(examples, absolute))[1:]
     features = formats.to_geojson(examples, absolute, dataset_url)["features"]
     parts = formats.to_jsonld(examples, absolute, dataset_url)["hasPart"]
-    result = []
-    for row, feature, part in zip(rows, features, parts, strict=True):
-        # The writer's row again, byte for byte: the same dialect over the same cells.
-        out = io.StringIO()
-        csv.writer(out).writerow(row)
-        result.append(
-            (
-                out.getvalue(),
-                json.dumps(feature, ensure_ascii=False),
-                json.dumps(part, ensure_ascii=False),
-            )
-        )
-    return result
+    return [
+        (row, json.dumps(feature, ensure_ascii=False), json.dumps(part, ensure_ascii=False))
+        for row, feature, part in zip(rows, features, parts, strict=True)
+    ]
