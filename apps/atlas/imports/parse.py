@@ -154,6 +154,7 @@ class RowReader:
         self.categories = {slug: slug for slug, _name in categories}
         self.categories.update({name.lower(): slug for slug, name in categories})
         self._passages: dict[tuple, int | None] = {}
+        self._places: dict[str, str] = {}
 
     def cell(self, row: dict[str, str], name: str) -> str:
         header = self.mapping.get(name)
@@ -177,7 +178,11 @@ class RowReader:
         # Names become codes and slugs here; what matches nothing is left for the entry
         # validation to report, in the same words as the form.
         country_text = self.cell(row, "country")
-        country = country_code(country_text, extra=dict(Scope.choices)) if country_text else ""
+        if country_text not in self._places:  # names are looked up once per file
+            self._places[country_text] = (
+                country_code(country_text, extra=dict(Scope.choices)) if country_text else ""
+            )
+        country = self._places[country_text]
         category_text = self.cell(row, "category")
         category = self.categories.get(category_text) or self.categories.get(category_text.lower())
         values = {name: self.cell(row, name) for name in ENTRY_FIELDS}

@@ -22,10 +22,10 @@ from apps.common import http_cache
 
 from ..entries import services as entry_services
 from ..entries import transitions
-from ..entries.selectors import similar_examples
+from ..entries.selectors import examples_visible_to, similar_examples
 from ..entries.validation import Errors, clean_evidence, clean_example, clean_passage_links
 from ..lifecycle import services as lifecycle_services
-from ..models import Example, Status
+from ..models import Category, Example, Status
 from ..permissions import can_moderate_example
 from .credits import recorded_credits
 from .parse import ParsedRow, parse_rows
@@ -70,12 +70,32 @@ class ImportRefused(ValidationError):
         super().__init__(message)
 
 
-def _check(actor, row: ParsedRow) -> RowReport:
+@dataclass
+class _FileContext:
+    """What every row's check reads, read once per file."""
+
+    categories: dict
+    # Places (country codes and scopes) that have entries a duplicate could be among:
+    # rows elsewhere skip the similarity query.
+    places: set
+
+
+def _file_context(actor) -> _FileContext:
+    places = set()
+    for country, scope in (
+        examples_visible_to(viewer=actor).exclude(status=Status.REJECTED)
+        .order_by().values_list("country", "scope").distinct()
+    ):  # fmt: skip
+        places.add(country or scope)
+    return _FileContext(categories={c.slug: c for c in Category.objects.all()}, places=places)
+
+
+def _check(actor, row: ParsedRow, context: _FileContext) -> RowReport:
     report = RowReport(number=row.number, title=row.title, errors=list(row.errors))
     if row.data is None:
         return report
     errors = Errors()
-    values = clean_example(row.data, errors)
+    values = clean_example(row.data, errors, categories=context.categories)
     clean_evidence(row.evidence, errors)
     clean_passage_links(row.passages, actor, errors)
     lifecycle_services.clean_events(row.lifecycle_events, errors)
@@ -83,7 +103,7 @@ def _check(actor, row: ParsedRow) -> RowReport:
         for message in messages:
             report.errors.append(f"{field_name}: {message}" if field_name != "__all__" else message)
     place = values.get("country") or values.get("scope")
-    if values.get("title") and place:
+    if values.get("title") and place and str(place) in context.places:
         report.duplicates = similar_examples(viewer=actor, title=values["title"], country=place)
     return report
 
@@ -112,7 +132,8 @@ def entries_import(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to import entries."))
     headers, used_mapping, rows = parse_rows(text, mapping)
-    reports = [_check(actor, row) for row in rows]
+    context = _file_context(actor)
+    reports = [_check(actor, row, context) for row in rows]
     report = ImportReport(headers=headers, mapping=used_mapping, rows=reports, dry_run=dry_run)
     if dry_run:
         return report
