@@ -9,15 +9,11 @@ machine), entries/selectors.py owns visibility, permissions.py who may act on an
 
 from __future__ import annotations
 
-import functools
-
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
@@ -36,6 +32,7 @@ from .dimensions import (
     Scope,
     Scored,
     Transparency,
+    country_name,
     years_display,
 )
 
@@ -44,17 +41,6 @@ TITLE_MAX_LENGTH = 200
 QUOTE_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 1000
 EARLIEST_YEAR = 1900
-
-
-def country_name(code: str) -> str:
-    """A country's name in the active language (memoised: django-countries looks names
-    up through its translated table on every call)."""
-    return _country_name(code, get_language() or "")
-
-
-@functools.lru_cache(maxsize=4096)
-def _country_name(code: str, language: str) -> str:
-    return str(countries.name(code))
 
 
 class Category(models.Model):
@@ -164,9 +150,8 @@ class Example(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
         verbose_name=_("merged into"),
     )  # fmt: skip
-    # Contributors an imported file credits who are not accounts here ([{name, orcid,
-    # role}], in the file's order): credited by name like anyone else, linked to no
-    # account (the rule: ADR 0017, apps/atlas/imports/credits.py).
+    # Contributors from an imported file, by name ([{name, orcid, role}]), linked to no
+    # account (ADR 0017, apps/atlas/imports/credits.py).
     recorded_credits = models.JSONField(_("recorded contributors"), default=list, blank=True)
     history = _history()
 
@@ -205,9 +190,8 @@ class Example(TimeStampedModel):
 
     @property
     def country_iso(self) -> str:
-        """The stored ISO 3166-1 alpha-2 code ("" for a scope), read without the country
-        field's descriptor, which builds a Country object on every read (a tenth of a
-        millisecond: exports and release cuts read it several times per entry)."""
+        """The stored ISO code ("" for a scope), without the field's descriptor, which
+        builds a Country object on every read (exports read it often per entry)."""
         if "country" in self.__dict__:
             return str(self.__dict__["country"] or "").upper()
         return self.country.code or ""
@@ -302,43 +286,6 @@ class PassageLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.example_id} {self.relation} {self.passage_id}"
-
-
-class ResearchStatus(models.TextChoices):
-    NONE_FOUND = "none_found", _("Researched, none found")
-
-
-class CountryResearchStatus(TimeStampedModel):
-    """A moderator's statement that a country × category was researched and nothing was
-    found, so the map can tell "nothing found" from "not researched yet"."""
-
-    country = CountryField(_("country"))
-    category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="research_statuses",
-        verbose_name=_("category"),
-    )  # fmt: skip
-    status = models.CharField(
-        _("status"), max_length=20, choices=ResearchStatus.choices,
-        default=ResearchStatus.NONE_FOUND,
-    )  # fmt: skip
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("set by"),
-    )  # fmt: skip
-
-    class Meta:
-        ordering = ["country", "category"]
-        verbose_name = _("country research status")
-        verbose_name_plural = _("country research statuses")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["country", "category"], name="atlas_research_status_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.country.name} · {self.category}: {self.get_status_display()}"
 
 
 class SuggestionStatus(models.TextChoices):
@@ -549,5 +496,6 @@ class ExampleContributor(models.Model):
         return f"{self.user_id} {self.role} of {self.example_id}"
 
 
-# Kept in its feature package (this module is long); imported here so Django finds it.
+# Kept in their feature packages (this module is long); imported here so Django finds them.
 from .lifecycle.models import LifecycleEvent  # noqa: E402, F401
+from .research_status.models import CountryResearchStatus, ResearchStatus  # noqa: E402, F401
