@@ -106,7 +106,7 @@ def run(yardstick, user) -> list[Row]:
     size = sum(release.files.values_list("size", flat=True))
     rows.append(
         Row(
-            f"releases: cut a release of {published:,} entries (freeze + 9 files)",
+            f"releases: cut a release of {published:,} entries (freeze + every file)",
             seconds * 1000,
             seconds * 1000,
             goal=f"≤ {CUT_GOAL_S:g} s",

@@ -33,6 +33,7 @@ class AtlasConfig(AppConfig):
             models.EntryComment,
             models.ExampleMerge,
             models.ExampleContributor,
+            models.LifecycleEvent,
             models.Example.history.model,
             models.Evidence.history.model,
             models.PassageLink.history.model,

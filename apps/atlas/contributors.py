@@ -60,12 +60,30 @@ def _credit(user, role: str, since) -> Credit:
 def credits(example: Example) -> list[Credit]:
     """The entry's contributors in credit order. Its author always comes first, also
     for entries written around the services (bulk imports, the admin) that have no
-    contributor rows."""
+    contributor rows; contributors recorded from an imported file (no account here)
+    come after the accounts, in the file's order."""
+    return _credit_rows(example)
+
+
+def _credit_rows(example: Example) -> list[Credit]:
     rows = contributors_of(example)
     result = [_credit(row.user, row.role, row.since) for row in rows]
     if example.author_id is not None and example.author_id not in {row.user_id for row in rows}:
         result.insert(0, _credit(example.author, ContributorRole.AUTHOR, example.created))
+    # Credits recorded from an imported file: names (and iDs as the file gave them), no
+    # account here, so never "verified" (ADR 0017).
+    result += [
+        Credit(r["name"], r["role"], example.created, r.get("orcid", ""))
+        for r in example.recorded_credits or []
+    ]
     return result
+
+
+def credit_records(example: Example) -> list[dict]:
+    """Every credit as ``{"name", "orcid", "role"}`` (public name, ORCID iD or "", role),
+    in credit order: what the exports carry (``contributors_json``), the releases keep,
+    and an import reads back (apps/atlas/imports/credits.py)."""
+    return [{"name": c.name, "orcid": c.orcid, "role": str(c.role)} for c in _credit_rows(example)]
 
 
 def contributor_names(example: Example) -> list[str]:

@@ -4,9 +4,12 @@ supranational scopes an entry may be about instead of a country."""
 
 from __future__ import annotations
 
+import functools
+
 from django.db import models
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 UNKNOWN = "unknown"
 
@@ -115,3 +118,14 @@ def years_display(start: int | None, end: int | None) -> str:
     if end:
         return gettext("until %(end)s (start unknown)") % {"end": end}
     return gettext("years unknown")
+
+
+def country_name(code: str) -> str:
+    """A country's name in the active language (memoised: django-countries looks names
+    up through its translated table on every call)."""
+    return _country_name(code, get_language() or "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_name(code: str, language: str) -> str:
+    return str(countries.name(code))

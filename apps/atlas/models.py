@@ -32,6 +32,7 @@ from .dimensions import (
     Scope,
     Scored,
     Transparency,
+    country_name,
     years_display,
 )
 
@@ -157,6 +158,9 @@ class Example(TimeStampedModel):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged_entries",
         verbose_name=_("merged into"),
     )  # fmt: skip
+    # Contributors from an imported file, by name ([{name, orcid, role}]), linked to no
+    # account (ADR 0017, apps/atlas/imports/credits.py).
+    recorded_credits = models.JSONField(_("recorded contributors"), default=list, blank=True)
     history = _history()
 
     class Meta:
@@ -193,13 +197,22 @@ class Example(TimeStampedModel):
         return reverse("atlas:example", kwargs={"pk": self.pk, "slug": self.slug or "-"})
 
     @property
+    def country_iso(self) -> str:
+        """The stored ISO code ("" for a scope), without the field's descriptor, which
+        builds a Country object on every read (exports read it often per entry)."""
+        if "country" in self.__dict__:
+            return str(self.__dict__["country"] or "").upper()
+        return self.country.code or ""
+
+    @property
     def place_code(self) -> str:
         """The ISO 3166-1 alpha-2 code, or the supranational scope code."""
-        return self.country.code if self.country else self.scope
+        return self.country_iso or self.scope
 
     @property
     def place_name(self) -> str:
-        return str(self.country.name) if self.country else str(self.get_scope_display())
+        code = self.country_iso
+        return country_name(code) if code else str(self.get_scope_display())
 
     @property
     def is_published(self) -> bool:
@@ -301,43 +314,6 @@ class PassageLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.example_id} {self.relation} {self.passage_id}"
-
-
-class ResearchStatus(models.TextChoices):
-    NONE_FOUND = "none_found", _("Researched, none found")
-
-
-class CountryResearchStatus(TimeStampedModel):
-    """A moderator's statement that a country × category was researched and nothing was
-    found, so the map can tell "nothing found" from "not researched yet"."""
-
-    country = CountryField(_("country"))
-    category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="research_statuses",
-        verbose_name=_("category"),
-    )  # fmt: skip
-    status = models.CharField(
-        _("status"), max_length=20, choices=ResearchStatus.choices,
-        default=ResearchStatus.NONE_FOUND,
-    )  # fmt: skip
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("set by"),
-    )  # fmt: skip
-
-    class Meta:
-        ordering = ["country", "category"]
-        verbose_name = _("country research status")
-        verbose_name_plural = _("country research statuses")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["country", "category"], name="atlas_research_status_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.country.name} · {self.category}: {self.get_status_display()}"
 
 
 class SuggestionStatus(models.TextChoices):
@@ -546,3 +522,8 @@ class ExampleContributor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.role} of {self.example_id}"
+
+
+# Kept in their feature packages (this module is long); imported here so Django finds them.
+from .lifecycle.models import LifecycleEvent  # noqa: E402, F401
+from .research_status.models import CountryResearchStatus, ResearchStatus  # noqa: E402, F401

@@ -11,6 +11,8 @@ from .exports import api as exports_api
 from .history import api as history_api
 from .history import views as history_views
 from .imports import views as imports_views
+from .lifecycle import api as lifecycle_api
+from .lifecycle import views as lifecycle_views
 from .merge import api as merge_api
 from .merge import views as merge_views
 from .research_status import api as research_status_api
@@ -36,6 +38,9 @@ urlpatterns = [
         "examples/<int:pk>/restore/<int:history_id>/",
         history_views.example_restore,
         name="example_restore",
+    ),
+    path(
+        "examples/<int:pk>/lifecycle/", lifecycle_views.example_lifecycle, name="example_lifecycle"
     ),
     path("examples/<int:pk>/", entries_views.example_detail, name="example_short"),
     path("examples/personal/<int:pk>/", entries_views.example_personal, name="example_personal"),
@@ -105,6 +110,16 @@ api_urlpatterns = [
         name="api-example-history",
     ),
     path("merges/<int:pk>/undo/", merge_api.MergeUndoAPI.as_view(), name="api-merge-undo"),
+    path(
+        "examples/<int:pk>/lifecycle/",
+        lifecycle_api.LifecycleEventListAPI.as_view(),
+        name="api-example-lifecycle",
+    ),
+    path(
+        "examples/<int:pk>/lifecycle/<int:event_id>/",
+        lifecycle_api.LifecycleEventDetailAPI.as_view(),
+        name="api-example-lifecycle-event",
+    ),
     path(
         "examples/<int:pk>/comments/",
         discussion_api.CommentListCreateAPI.as_view(),

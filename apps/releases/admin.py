@@ -10,9 +10,9 @@ class ReleaseAdmin(admin.ModelAdmin):
     list_display = ["version", "title", "status", "entry_count", "created_at", "doi"]
     list_filter = ["status"]
     readonly_fields = [
-        f.name for f in Release._meta.fields if f.name not in ("codebook", "csv_header")
+        f.name for f in Release._meta.fields if f.name not in ("codebook", "csv_header", "coding")
     ]
-    exclude = ["codebook", "csv_header"]
+    exclude = ["codebook", "csv_header", "coding"]
 
     def has_add_permission(self, request):
         return False

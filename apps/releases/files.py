@@ -8,12 +8,15 @@ of their own.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterable, Iterator
 
 import yaml
 
 from apps.atlas.citation import DATASET_TITLE, GROUP_AUTHOR, LICENCE_NAME, LICENCE_URL
+from apps.coding import releases as coding_releases
+from apps.common import csv_safe
 from apps.common.site import absolute_url
 
 from . import citation
@@ -33,6 +36,16 @@ FILES = [
     ("entries.geojson", "application/geo+json", "Entries as points at their country's centroid."),
     ("entries.jsonld", "application/ld+json", "Entries as a schema.org Dataset in JSON-LD."),
     ("codebook.md", "text/markdown; charset=utf-8", "The codebook as it stood."),
+    (
+        "value-citations.csv",
+        "text/csv; charset=utf-8",
+        "Where each coded value came from: one row per value citation of an entry.",
+    ),
+    (
+        "agreement.csv",
+        "text/csv; charset=utf-8",
+        "Coder agreement (Krippendorff's alpha with a bootstrap interval) per coded field.",
+    ),
     ("CHANGELOG.md", "text/markdown; charset=utf-8", "What changed since the previous release."),
     ("CITATION.cff", "text/yaml; charset=utf-8", "How to cite this release (CFF 1.2.0)."),
     (".zenodo.json", "application/json", "Metadata for a Zenodo deposit."),
@@ -42,14 +55,26 @@ FILES = [
 FILE_NAMES = [name for name, _type, _description in FILES]
 MEDIA_TYPES = {name: media_type for name, media_type, _description in FILES}
 
-# Columns of entries.csv with a type other than text (Table Schema); others are strings.
+# Columns of the CSV files with a type other than text (Table Schema); others are strings.
 CSV_TYPES = {
-    "id": "integer",
-    "start_year": "integer",
-    "end_year": "integer",
-    "version": "integer",
-    "supranational": "boolean",
+    "entries.csv": {
+        "id": "integer",
+        "start_year": "integer",
+        "end_year": "integer",
+        "version": "integer",
+        "supranational": "boolean",
+    },
+    "value-citations.csv": {"entry_id": "integer", "since_version": "integer"},
+    "agreement.csv": {
+        "alpha": "number",
+        "ci_low": "number",
+        "ci_high": "number",
+        "n_units": "integer",
+        "n_coders": "integer",
+        "n_values": "integer",
+    },
 }
+PRIMARY_KEYS = {"entries.csv": ["id"], "agreement.csv": ["field"]}
 
 
 def release_url(release: Release) -> str:
@@ -114,6 +139,36 @@ def entries_jsonld(release: Release, parts: Iterable[str]) -> Iterator[str]:
     yield "\n]}\n"
 
 
+# --- Coding (apps/coding/releases.py, kept in the snapshot) ------------------------------------
+
+
+def value_citations_csv(records: Iterable[dict]) -> Iterator[str]:
+    """One row per value citation, entries in file order (``records``: snapshot records)."""
+    out = io.StringIO()
+    writer = csv_safe.DictWriter(out, fieldnames=coding_releases.CITATION_COLUMNS)
+    writer.writeheader()
+    for record in records:
+        writer.writerows(coding_releases.citation_rows(record["id"], record.get("citations", [])))
+        if out.tell() >= 64 * 1024:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def agreement_csv(release: Release) -> Iterator[str]:
+    yield (
+        release.coding.get("agreement_csv") or ",".join(coding_releases.AGREEMENT_COLUMNS) + "\r\n"
+    )
+
+
+def _coding_notes(release: Release) -> Iterator[str]:
+    lines = release.coding.get("notes") or []
+    if lines:
+        yield "\n### Coding\n\n"
+        yield from (f"- {line}\n" for line in lines)
+
+
 # --- Codebook and changelog --------------------------------------------------------------------
 
 
@@ -170,6 +225,10 @@ def record_changes(before: dict, after: dict, fields: Iterable[str]) -> list[str
     ]
     lines += _list_changes(before["evidence"], after["evidence"], "evidence")
     lines += _list_changes(before["passages"], after["passages"], "passage links")
+    # Releases frozen before lifecycle events existed have no key: read as none.
+    lines += _list_changes(
+        before.get("lifecycle_events", []), after.get("lifecycle_events", []), "lifecycle changes"
+    )
     lines += _list_changes(
         [p["name"] for p in before["contributors"]],
         [p["name"] for p in after["contributors"]],
@@ -188,6 +247,7 @@ def changelog_md(
     yield f"# Changelog — {DATASET_TITLE}\n\n## {release.version} ({release.date_released})\n\n"
     if release.previous is None:
         yield f"First release: {release.entry_count} entries.\n"
+        yield from _coding_notes(release)
         return
     yield f"Compared with {release.previous.version} ({release.previous.date_released}).\n"
     added, changed, withdrawn = [], [], []
@@ -203,6 +263,7 @@ def changelog_md(
     for heading, items in (("Added", added), ("Changed", changed), ("Withdrawn", withdrawn)):
         yield f"\n### {heading} ({len(items)})\n\n"
         yield from items or ["None.\n"]
+    yield from _coding_notes(release)
 
 
 # --- Citation and deposit metadata -------------------------------------------------------------
@@ -252,8 +313,12 @@ def zenodo_json(release: Release, people: list[dict]) -> Iterator[str]:
     yield json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def _csv_columns(header: str) -> list[str]:
-    return [name.strip() for name in header.strip().split(",")]
+def _csv_columns(release: Release, name: str) -> list[str]:
+    if name == "value-citations.csv":
+        return list(coding_releases.CITATION_COLUMNS)
+    if name == "agreement.csv":
+        return list(coding_releases.AGREEMENT_COLUMNS)
+    return [column.strip() for column in release.csv_header.strip().split(",")]
 
 
 def datapackage_json(release: Release, built: dict[str, tuple[int, str]]) -> Iterator[str]:
@@ -270,19 +335,22 @@ def datapackage_json(release: Release, built: dict[str, tuple[int, str]]) -> Ite
             "bytes": size,
             "hash": f"sha256:{sha256}",
         }
-        if name == "entries.csv":
+        if name in CSV_TYPES:
+            types = CSV_TYPES[name]
+            schema: dict = {
+                "fields": [
+                    {"name": column, "type": types.get(column, "string")}
+                    for column in _csv_columns(release, name)
+                ]
+            }
+            if name in PRIMARY_KEYS:
+                schema["primaryKey"] = PRIMARY_KEYS[name]
             resource.update(
                 {
                     "profile": "tabular-data-resource",
                     "format": "csv",
                     "encoding": "utf-8",
-                    "schema": {
-                        "fields": [
-                            {"name": column, "type": CSV_TYPES.get(column, "string")}
-                            for column in _csv_columns(release.csv_header)
-                        ],
-                        "primaryKey": ["id"],
-                    },
+                    "schema": schema,
                 }
             )
         else:

@@ -67,6 +67,10 @@ class Release(models.Model):
     codebook = models.JSONField(_("codebook snapshot"), default=dict, blank=True)
     csv_header = models.TextField(blank=True, editable=False)
     entry_count = models.PositiveIntegerField(_("entries"), default=0)
+    # What the coding app said at freezing time (apps/coding/releases.py): the coding
+    # codebook's number, the release-notes lines and agreement.csv's text. Kept here
+    # because agreement changes with every new double coding.
+    coding = models.JSONField(_("coding snapshot"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-major", "-minor", "-patch"]

@@ -9,14 +9,13 @@ writer itself (``apps.atlas.exports.formats``), called on this one entry, so a r
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Callable
 
-from apps.atlas.contributors import contributors_of
+from apps.atlas.contributors import credit_records
 from apps.atlas.exports import formats
-from apps.atlas.models import ContributorRole, Example
+from apps.atlas.models import Example
+from apps.coding import releases as coding_releases
 
 # The coded and descriptive fields a changelog compares, in the codebook's order.
 RECORD_FIELDS = (
@@ -31,23 +30,8 @@ def _date(value) -> str | None:
 
 
 def _contributors(example: Example) -> list[dict]:
-    rows = contributors_of(example)
-    people = [
-        {"name": row.user.public_name, "orcid": row.user.orcid or "", "role": row.role}
-        for row in rows
-    ]
-    # Entries written around the services have no rows; their author is still credited
-    # (as apps.atlas.contributors.credits does).
-    if example.author_id is not None and example.author_id not in {r.user_id for r in rows}:
-        people.insert(
-            0,
-            {
-                "name": example.author.public_name,
-                "orcid": example.author.orcid or "",
-                "role": str(ContributorRole.AUTHOR),
-            },
-        )
-    return people
+    # The atlas's own credit list (accounts, the author without a row, recorded credits).
+    return credit_records(example)
 
 
 def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
@@ -55,10 +39,10 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
     ORCID iDs only), as JSON-ready values."""
     return {
         "id": example.pk,
-        "url": absolute(example.get_absolute_url()),
+        "url": absolute(formats.page_path(example)),
         "slug": example.slug,
         "title": example.title,
-        "country": example.country.code if example.country else "",
+        "country": example.country_iso,
         "scope": example.scope,
         "place_name": example.place_name,
         "region": example.region,
@@ -83,7 +67,10 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
         # The same records the atlas's CSV export carries for import (one definition).
         "evidence": formats.evidence_records(example),
         "passages": formats.passage_link_records(example),
+        "lifecycle_events": formats.lifecycle_event_records(example),
         "contributors": _contributors(example),
+        # Where each coded value came from (apps/coding, ADR 0011): value-citations.csv.
+        "citations": coding_releases.citation_records(example),
     }
 
 
@@ -98,19 +85,10 @@ def export_parts(
     """Each entry's CSV row (the writer's bytes, line ending included), GeoJSON feature
     and JSON-LD part (JSON text, keys in the writer's order), for a batch of entries: one
     call of each writer per batch."""
-    rows = list(csv.reader(io.StringIO(formats.to_csv(examples, absolute), newline="")))[1:]
+    rows = list(formats.csv_lines(examples, absolute))[1:]
     features = formats.to_geojson(examples, absolute, dataset_url)["features"]
     parts = formats.to_jsonld(examples, absolute, dataset_url)["hasPart"]
-    result = []
-    for row, feature, part in zip(rows, features, parts, strict=True):
-        # The writer's row again, byte for byte: the same dialect over the same cells.
-        out = io.StringIO()
-        csv.writer(out).writerow(row)
-        result.append(
-            (
-                out.getvalue(),
-                json.dumps(feature, ensure_ascii=False),
-                json.dumps(part, ensure_ascii=False),
-            )
-        )
-    return result
+    return [
+        (row, json.dumps(feature, ensure_ascii=False), json.dumps(part, ensure_ascii=False))
+        for row, feature, part in zip(rows, features, parts, strict=True)
+    ]

@@ -83,7 +83,7 @@ def payload(**overrides):
 
 
 def test_entry_shape(api, starter, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):  # + value citations (apps/coding)
+    with django_assert_max_num_queries(7):  # + value citations (apps/coding), + lifecycle events
         response = api.get("/api/examples/")
     assert response.status_code == 200
     body = response.json()
@@ -106,7 +106,7 @@ def test_list_query_count_does_not_grow(
         make_published(user, title=f"Entry {index}")
     # The category filter, the count, the page, and one prefetch each for evidence,
     # passage links and contributors: never one per entry.
-    with django_assert_max_num_queries(7):  # + value citations (apps/coding)
+    with django_assert_max_num_queries(8):  # + value citations (apps/coding), + lifecycle events
         response = api.get("/api/examples/?category=geo-scoring")
     assert response.json()["count"] == 11
 
@@ -300,7 +300,7 @@ def test_country_detail(api, starter, moderator, django_assert_max_num_queries):
     from apps.atlas.research_status import services as research_status
 
     research_status.research_status_mark(actor=moderator, country="DE", category="tenant-screening")
-    with django_assert_max_num_queries(8):  # + value citations (apps/coding)
+    with django_assert_max_num_queries(9):  # + value citations (apps/coding), + lifecycle events
         response = api.get("/api/atlas/countries/de/")
     body = response.json()
     assert body["country"] == "DE" and body["count"] == 1
@@ -320,8 +320,8 @@ def test_csv_export(api, starter, user, django_assert_max_num_queries):
         author=user, data=example_data(country="FR"), evidence=[evidence_data()]
     )
     with django_assert_max_num_queries(
-        6
-    ):  # + value citations, + the latest release (Cite this dataset)
+        7
+    ):  # + value citations, + the latest release (Cite this dataset), + lifecycle events
         response = api.get("/api/examples/export.csv")
     assert response["Content-Type"].startswith("text/csv")
     assert response["Link"] == '<https://creativecommons.org/licenses/by/4.0/>; rel="license"'
@@ -342,8 +342,8 @@ def test_geojson_export_validates(
 ):
     make_published(user, country="EU", title="EU-wide scoring", category="other")
     with django_assert_max_num_queries(
-        6
-    ):  # + value citations, + the latest release (Cite this dataset)
+        7
+    ):  # + value citations, + the latest release (Cite this dataset), + lifecycle events
         response = api.get("/api/examples/export.geojson")
     assert response["Content-Type"] == "application/geo+json"
     data = json.loads(response.content)
@@ -367,8 +367,8 @@ def test_geojson_export_validates(
 
 def test_jsonld_export(api, starter, django_assert_max_num_queries):
     with django_assert_max_num_queries(
-        6
-    ):  # + value citations, + the latest release (Cite this dataset)
+        7
+    ):  # + value citations, + the latest release (Cite this dataset), + lifecycle events
         response = api.get("/api/examples/export.jsonld?country=DE")
     assert response["Content-Type"] == "application/ld+json"
     data = json.loads(response.content)

@@ -9,10 +9,17 @@ import datetime
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.atlas.contributors import contributor_credit, credit_records
 from apps.atlas.entries.selectors import example_export_list
-from apps.atlas.exports.formats import evidence_records, passage_link_records, to_csv
+from apps.atlas.exports.formats import (
+    evidence_records,
+    lifecycle_event_records,
+    passage_link_records,
+    to_csv,
+)
 from apps.atlas.imports import services
 from apps.atlas.models import Example
+from tests.factories import UserFactory
 
 from .conftest import evidence_data
 
@@ -32,6 +39,8 @@ def _snapshot() -> dict[str, dict]:
         values["country"] = str(values["country"])
         values["evidence"] = evidence_records(example)
         values["passages"] = passage_link_records(example)
+        values["lifecycle_events"] = lifecycle_event_records(example)
+        values["contributors"] = credit_records(example)
         result[example.title] = values
     return result
 
@@ -82,7 +91,24 @@ def varied(user, make_published, schufa_passage):
         Errors(),
     )
     save_children(entry, rows, [])
-    make_published(user, title="EU scheme", country="EU", start_year=2019, end_year=2021)
+    eu = make_published(user, title="EU scheme", country="EU", start_year=2019, end_year=2021)
+    # Dated lifecycle changes, and a second contributor with an ORCID iD.
+    from apps.atlas.lifecycle.services import LifecycleEventData, lifecycle_event_add
+    from tests.moderation.conftest import make_moderator
+
+    editor = UserFactory(display_name="Édith Editor", orcid="0000-0002-1694-233X")
+    contributor_credit(example=eu, user=editor, role="editor")
+    for state, date in (("pilot", "2019-03"), ("discontinued", "2021-12-31")):
+        lifecycle_event_add(
+            actor=make_moderator(), example=eu,
+            data=LifecycleEventData(
+                state=state, date=date, evidence_title=f"{state} notice",
+                evidence_url=f"https://example.org/{state}", evidence_publisher="EU",
+                evidence_published="2022-01-05" if state == "discontinued" else "",
+                note="“Quoted”, and; =separated",
+            ),
+        )  # fmt: skip
+    return {"user": user, "editor": editor}
 
 
 def test_export_then_import_into_an_empty_site_is_field_equal(varied):
@@ -108,6 +134,60 @@ def test_an_export_whose_quote_was_altered_is_refused_by_row(varied):
     errors = [e for r in info.value.report.rows for e in r.errors]
     assert any("the selected words" in e for e in errors), errors
     assert Example.objects.count() == 0
+
+
+def test_contributors_come_back_as_names_never_as_someone_elses_account(varied):
+    """The rule (apps/atlas/imports/credits.py, ADR 0017): only the importer's own
+    account is matched (by ORCID iD); a look-alike account is never credited."""
+    from apps.atlas.models import ExampleContributor
+    from tests.moderation.conftest import make_moderator
+
+    before = {title: values["contributors"] for title, values in _snapshot().items()}
+    text = _export()
+    Example.objects.all().delete()
+    # Someone who copied the editor's name and iD into their profile, and an importer
+    # who is the editor (the same iD).
+    UserFactory(display_name="Édith Editor", orcid="0000-0002-1694-233X")
+    importer = make_moderator(display_name="Édith (here)", orcid="0000-0002-1694-233X")
+    report = services.entries_import(actor=importer, text=text, publish=True)
+    assert report.ok and len(report.imported) == 3
+    accounts = set(ExampleContributor.objects.values_list("user_id", flat=True))
+    assert accounts == {importer.pk}
+    eu = Example.objects.get(title="EU scheme")
+    names = [c["name"] for c in credit_records(eu)]
+    # The importer (the editor) through their account; the original author by name.
+    assert names == ["Édith (here)", varied["user"].public_name]
+    assert before["EU scheme"][0]["name"] == varied["user"].public_name
+    assert eu.recorded_credits == [
+        {"name": varied["user"].public_name, "orcid": varied["user"].orcid, "role": "author"}
+    ]
+
+
+@pytest.mark.parametrize(
+    "cell, message",
+    [
+        ("not json", "contributors_json is not a JSON list"),
+        ('[{"name": ""}]', "give a name"),
+        ('[{"name": "A", "orcid": "0000-0000-0000-0000"}]', "ORCID"),
+        ('[{"name": "A", "role": "owner"}]', "the role is one of"),
+        ('[{"name": "' + "x" * 2000 + '"}]', "give a name"),
+    ],
+)
+def test_bad_contributors_are_row_errors(moderator, cell, message):
+    import csv as csv_module
+    import io
+
+    out = io.StringIO()
+    writer = csv_module.writer(out)
+    writer.writerow(["title", "summary", "country", "category", "evidence_title",
+                     "evidence_url", "evidence_date", "contributors_json"])  # fmt: skip
+    writer.writerow(["T", "S", "DE", "financial-credit-scoring", "E", "https://example.org",
+                     "2020-01-01", cell])  # fmt: skip
+    report = services.entries_import(actor=moderator, text=out.getvalue(), dry_run=True)
+    assert not report.ok
+    assert len(report.rows[0].errors) == 1, report.rows[0].errors
+    assert message in report.rows[0].errors[0]
+    assert not Example.objects.exists()
 
 
 def test_bad_rows_are_reported_by_row_number_and_nothing_is_stored(user, moderator):

@@ -287,7 +287,9 @@ def test_entry_page_query_count_does_not_grow_with_suggestions(
 ):
     suggest(other_user, entry, region="Bavaria")
     client.force_login(user)
-    with django_assert_max_num_queries(18) as before:  # + citations, coding links (apps/coding)
+    with django_assert_max_num_queries(
+        19
+    ) as before:  # + citations, coding links (apps/coding), lifecycle events
         page_with_personal_layer(client, entry.get_absolute_url())
     for n in range(4):
         suggest(UserFactory(), entry, region=f"Region {n}", lifecycle="pilot")

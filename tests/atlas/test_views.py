@@ -183,7 +183,7 @@ def test_the_form_reads_cleanly(user_client, user, make_published):
 
 def test_entry_page(client, starter, django_assert_max_num_queries):
     example = Example.objects.get(title="Schufa geo-scoring")
-    with django_assert_max_num_queries(7):  # + value citations (apps/coding)
+    with django_assert_max_num_queries(8):  # + value citations (apps/coding), + lifecycle events
         response = client.get(example.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200
@@ -261,7 +261,7 @@ def test_map_page_unknown_filter(client, starter):
 def test_country_page(client, starter, django_assert_max_num_queries):
     # Six for the page, two for the timeline (its counts and the categories), one for the
     # value citations (apps/coding).
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = client.get("/atlas/countries/CN/")
     html = response.content.decode()
     assert "3 published examples" in html

@@ -236,3 +236,30 @@ def test_embed_page_and_snippet_are_accessible(starter, page):
     page.locator("#embed summary").click()
     expect(page.locator("#embed-code")).to_contain_text("/atlas/embed/?category=geo-scoring")
     assert page.js_errors == []
+
+
+def test_lifecycle_changes_recorded_with_the_keyboard_show_on_the_entry_page(starter, login_page):
+    """A moderator dates a lifecycle change from the entry page's link, by keyboard; the
+    entry page shows it in its timeline; both pages pass axe."""
+    from apps.atlas.models import Example
+    from tests.moderation.conftest import make_moderator
+
+    entry = Example.objects.filter(status="published").order_by("pk").first()
+    page = login_page(make_moderator())
+    page.goto(entry.get_absolute_url())
+    page.get_by_role("link", name="Date lifecycle changes").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lifecycle changes")
+    assert run_axe(page) == []
+    page.get_by_label("Changed to").select_option("pilot")
+    page.locator("#lifecycle-date").fill("2015-03")  # "Date" is also in "Publication date"
+    page.locator("#lifecycle-evidence_title").fill("Pilot announced")
+    page.get_by_label("Evidence URL").fill("https://example.org/pilot")
+    page.get_by_label("Evidence URL").press("Enter")
+    expect(page.locator("table.lifecycle-events")).to_contain_text("2015-03")
+    assert run_axe(page) == []
+    page.goto(entry.get_absolute_url())
+    timeline = page.locator(".lifecycle-timeline")
+    expect(timeline).to_contain_text("2015-03")
+    expect(timeline.get_by_role("link", name="Pilot announced")).to_be_visible()
+    assert run_axe(page) == []
+    assert page.js_errors == []

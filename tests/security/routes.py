@@ -89,6 +89,7 @@ ROUTES = {
     'atlas:example_restore': Row('/atlas/examples/{example}/restore/{history_id}/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'atlas:example_short': Row('/atlas/examples/{example}/', get=(302, 302, 302), post=(302, 302, 302), html=False),
     'atlas:example': Row('/atlas/examples/{example}/{example_slug}/', get=(200, 200, 200), post=(200, 200, 200), html=True),
+    'atlas:example_lifecycle': Row('/atlas/examples/{example}/lifecycle/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the entry's direct editors (moderators of its country; its author while it is theirs to edit); an empty POST is a form error
     'atlas:example_edit': Row('/atlas/examples/{example}/{example_slug}/edit/', get=(302, 200, 200), post=(302, 400, 400), html=True),  # the author or a moderator of its country; others suggest
     'atlas:example_suggest': Row('/atlas/examples/{example}/{example_slug}/suggest/', get=(302, 403, 200), post=(302, 403, 400), html=True),
     'atlas:example_history': Row('/atlas/examples/{example}/{example_slug}/history/', get=(200, 200, 200), post=(200, 200, 200), html=True),
@@ -170,6 +171,8 @@ ROUTES = {
     'api-example-merge': Row('/api/examples/{example}/merge/', get=(401, 403, 400), post=(401, 400, 400), html=False),  # GET: the preview (?into=), moderators only
     'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(401, 405, 405), html=False),
+    'api-example-lifecycle': Row('/api/examples/{example}/lifecycle/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # dated lifecycle changes: read by whoever sees the entry, recorded by its direct editors
+    'api-example-lifecycle-event': Row('/api/examples/{example}/lifecycle/{lifecycle_event}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only, the entry's direct editors (tests/atlas/test_lifecycle.py)
     'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(401, 400, 400), html=False),
     'api-comment': Row('/api/comments/{comment}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only: tests/atlas/test_comments_api.py
     'api-comment-hide': Row('/api/comments/{comment}/hide/', get=(405, 405, 405), post=(401, 403, 200), html=False),  # an empty form body reads as hidden=false ("show again"): moderators only; roles: tests/atlas/test_comments_api.py

@@ -11,6 +11,7 @@ from apps.annotations.services import TextPositionSelector
 from apps.atlas.discussion import services as discussion
 from apps.atlas.entries import services as entry_services
 from apps.atlas.entries import transitions
+from apps.atlas.lifecycle import services as lifecycle_services
 from apps.atlas.merge import services as merge_services
 from apps.atlas.models import Example
 from apps.atlas.suggestions import services as suggestion_services
@@ -100,6 +101,14 @@ def build_world() -> World:
         user=contributor, data=b"A kept file.\n", filename="kept.txt", throttle=False
     )
     first_history = entry.history.order_by("history_date", "history_id").first()
+    lifecycle_event = lifecycle_services.lifecycle_event_add(
+        actor=moderator,
+        example=entry,
+        data=lifecycle_services.LifecycleEventData(
+            state="pilot", date="2019", evidence_title="Pilot announced",
+            evidence_url="https://example.org/pilot",
+        ),
+    )  # fmt: skip
     release = release_services.release_create(actor=moderator, version="1.0.0", title="World")
     release_services.release_build(release_id=release.pk)  # no commit here: build it now
 
@@ -125,5 +134,6 @@ def build_world() -> World:
             "group": group.slug,
             "group_token": group.invite_token,
             "release": release.version,
+            "lifecycle_event": lifecycle_event.pk,
         },
     )

@@ -56,6 +56,7 @@ AGGREGATES_DEPENDS_ON = (
     "atlas.Evidence",
     "atlas.PassageLink",
     "atlas.ExampleContributor",
+    "atlas.LifecycleEvent",
     "atlas.CountryResearchStatus",
     # The exports carry value citations (apps/atlas/extensions.py, ADR 0011).
     "coding.ValueCitation",

@@ -86,9 +86,16 @@ def split_place(code: str, errors: Errors) -> tuple[str, str]:
     return "", ""
 
 
-def category_for_slug(slug: str, errors: Errors) -> Category | None:
+def category_for_slug(
+    slug: str, errors: Errors, known: dict[str, Category] | None = None
+) -> Category | None:
+    """The category of ``slug`` (``known``: every category by slug, read once by a
+    caller that checks many rows, such as the import)."""
     slug = (slug or "").strip()
-    category = Category.objects.filter(slug=slug).first() if slug else None
+    if known is not None:
+        category = known.get(slug)
+    else:
+        category = Category.objects.filter(slug=slug).first() if slug else None
     if category is None:
         errors.add("category", _("Unknown category “%(slug)s”.") % {"slug": slug})
     return category
@@ -147,7 +154,7 @@ def _choice_list(name: str, values: Sequence[str] | None, choices, errors: Error
 
 # /atlas/examples/<id>/transition/ and .../merge/ are routes of their own: an entry titled
 # "Transition" must not get a slug that makes its page URL collide with them.
-RESERVED_SLUGS = {"transition", "merge"}
+RESERVED_SLUGS = {"transition", "merge", "lifecycle"}
 
 
 def _slug(title: str) -> str:
@@ -155,8 +162,11 @@ def _slug(title: str) -> str:
     return f"{slug}-entry" if slug in RESERVED_SLUGS else slug
 
 
-def clean_example(data: ExampleData, errors: Errors) -> dict[str, Any]:
-    """Validated model field values for an example (errors collected, nothing raised)."""
+def clean_example(
+    data: ExampleData, errors: Errors, *, categories: dict[str, Category] | None = None
+) -> dict[str, Any]:
+    """Validated model field values for an example (errors collected, nothing raised).
+    ``categories``: every category by slug, for callers that check many rows."""
     title = " ".join((data.title or "").split())
     if not title:
         errors.add("title", _("Give the example a title."))
@@ -176,7 +186,7 @@ def clean_example(data: ExampleData, errors: Errors) -> dict[str, Any]:
             % {"length": f"{len(summary):,}", "limit": f"{SUMMARY_MAX_LENGTH:,}"},
         )
     country, scope = split_place(data.country, errors)
-    category = category_for_slug(data.category, errors)
+    category = category_for_slug(data.category, errors, categories)
     values: dict[str, Any] = {}
     for name, choices in SINGLE_VALUED.items():
         value = getattr(data, name) or UNKNOWN
@@ -321,8 +331,10 @@ def clean_passage_links(
         errors.add("passages", _("At most %(n)s linked passages.") % {"n": MAX_PASSAGE_LINKS})
         return []
     ids = [item.passage_id for item in items]
-    visible = set(
-        passages_visible_to(viewer=viewer).filter(pk__in=ids).values_list("pk", flat=True)
+    visible = (
+        set(passages_visible_to(viewer=viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
     )
     cleaned, seen = [], set()
     for index, item in enumerate(items, start=1):

@@ -353,6 +353,7 @@ def entry_personal_context(request, example) -> dict:
             "suggestions": [],
             "can_decide": False,
             "can_restore": False,
+            "can_date_lifecycle": False,
         }
     return {
         "transitions": [
@@ -365,6 +366,8 @@ def entry_personal_context(request, example) -> dict:
         "suggestions": _suggestions_with_rights(request, example),
         "can_decide": can_review_suggestions(user=user, example=example),
         "can_restore": can_restore(user=user, example=example),
+        "can_date_lifecycle": can_edit(user=user, example=example)
+        and not needs_review(user=user, example=example),
         # e.g. double-coding links and orphaned citations (apps/coding, ADR 0011)
         **extensions.personal_context(request, example),
     }
@@ -377,6 +380,7 @@ def entry_page_context(request, example, **extra) -> dict:
         "example": example,
         "evidence": list(example.evidence.all()),
         "links": list(example.passage_links.all()),
+        "events": list(example.lifecycle_events.all()),
         "permalink": permalink,
         "contributors": credits(example),
         "apa": citation.apa(example, permalink),
@@ -404,6 +408,7 @@ ENTRY_DEPENDS_ON = (
     "atlas.PassageLink",
     "atlas.EntryComment",
     "atlas.ExampleContributor",
+    "atlas.LifecycleEvent",
     "atlas.ExampleMerge",
     "atlas.SuggestedEdit",
     # Filled through apps/atlas/extensions.py by the app above (ADR 0011).

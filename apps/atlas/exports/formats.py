@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
+
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language
 
 from apps.common import csv_safe
 
 from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
-from ..contributors import contributor_names, credits
+from ..contributors import contributor_names, credit_records, credits
 from ..entries.data import link_quote_json
+from ..lifecycle.services import event_json
 from ..models import Example
 
 CENTROIDS_FILE = Path(__file__).parent.parent / "data" / "centroids.json"
@@ -27,11 +32,14 @@ CSV_COLUMNS = [
     "operator", "scored", "data_sources", "consequences", "transparency", "contestable",
     "legal_basis", "legal_note", "lifecycle", "start_year", "end_year", "confidence",
     "summary", "evidence", "passages", "contributors", "version", "created", "modified", "url",
-    "cite_as", "licence", "evidence_json", "passage_links_json",
+    "cite_as", "licence", "evidence_json", "passage_links_json", "lifecycle_events_json",
+    "contributors_json",
 ]  # fmt: skip
-# The last two columns carry evidence and passage links in full (JSON lists), so that an
-# export can be imported again field for field (apps/atlas/imports/); "evidence" and
-# "passages" stay the readable summary for spreadsheets.
+# The last four columns carry evidence, passage links, dated lifecycle changes and
+# contributors (name, ORCID iD, role) in full (JSON lists), so that an export can be
+# imported again field for field
+# (apps/atlas/imports/); "evidence" and "passages" stay the readable summary for
+# spreadsheets.
 
 
 @cache
@@ -39,8 +47,37 @@ def centroids() -> dict[str, list[float]]:
     return json.loads(CENTROIDS_FILE.read_text())
 
 
+_PK, _SLUG = 987654321, "slug-placeholder"
+
+
+@cache
+def _page_template(language: str, prefix: str, urlconf: str) -> str:
+    return reverse("atlas:example", kwargs={"pk": _PK, "slug": _SLUG})
+
+
+def page_path(example: Example) -> str:
+    """``example.get_absolute_url()`` without a ``reverse()`` per entry: the route
+    reversed once per language, script prefix and URLconf, then filled in (the exports
+    and release cuts ask for it several times per entry)."""
+    template = _page_template(
+        get_language() or "", get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
+    )
+    return template.replace(str(_PK), str(example.pk), 1).replace(_SLUG, example.slug or "-", 1)
+
+
 def example_record(example: Example, page_url: str) -> dict:
-    """The flat, public description of one entry (shared by all formats)."""
+    """The flat, public description of one entry (shared by all formats). Kept on the
+    instance for its page URL, as a release cut writes every format of one entry: a
+    fresh (shallow) copy each call, so callers may replace values."""
+    kept = example.__dict__.get("_export_record")
+    if kept is not None and kept[0] == page_url:
+        return dict(kept[1])
+    record = _example_record(example, page_url)
+    example.__dict__["_export_record"] = (page_url, record)
+    return dict(record)
+
+
+def _example_record(example: Example, page_url: str) -> dict:
     return {
         "id": example.pk,
         "title": example.title,
@@ -140,13 +177,32 @@ def passage_link_records(example: Example) -> list[dict]:
     ]
 
 
+def lifecycle_event_records(example: Example) -> list[dict]:
+    """The entry's dated lifecycle changes, oldest first, each with its evidence."""
+    return [event_json(event) for event in example.lifecycle_events.all()]
+
+
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
+    return "".join(csv_lines(examples, absolute))
+
+
+def csv_lines(examples: Iterable[Example], absolute: Callable[[str], str]) -> Iterator[str]:
+    """The CSV export as text pieces: the header line, then one line per entry (each
+    with its line ending), so a release keeps each entry's row as written."""
     out = io.StringIO()
     # Other apps' columns (apps/atlas/extensions.py): e.g. <field>__citations (apps/coding).
     writer = csv_safe.DictWriter(out, fieldnames=[*CSV_COLUMNS, *extensions.csv_columns()])
+
+    def flush() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writeheader()
+    yield flush()
     for example in examples:
-        row = example_record(example, absolute(example.get_absolute_url()))
+        row = example_record(example, absolute(page_path(example)))
         row["data_sources"] = ";".join(row["data_sources"])
         row["consequences"] = ";".join(row["consequences"])
         row["contributors"] = "; ".join(row["contributors"])
@@ -154,9 +210,13 @@ def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
         row["passages"] = _passages_text(example, absolute)
         row["evidence_json"] = json.dumps(evidence_records(example), ensure_ascii=False)
         row["passage_links_json"] = json.dumps(passage_link_records(example), ensure_ascii=False)
+        row["lifecycle_events_json"] = json.dumps(
+            lifecycle_event_records(example), ensure_ascii=False
+        )
+        row["contributors_json"] = json.dumps(credit_records(example), ensure_ascii=False)
         row.update(extensions.csv_row(example, absolute))
         writer.writerow(row)
-    return out.getvalue()
+        yield flush()
 
 
 def to_geojson(
@@ -165,10 +225,12 @@ def to_geojson(
     points = centroids()
     features = []
     for example in examples:
-        point = points.get(example.country.code) if example.country else None
-        properties = example_record(example, absolute(example.get_absolute_url()))
+        code = example.country_iso
+        point = points.get(code) if code else None
+        properties = example_record(example, absolute(page_path(example)))
         properties["evidence"] = _evidence_text(example, absolute)
         properties["passages"] = _passages_text(example, absolute)
+        properties["lifecycle_events"] = lifecycle_event_records(example)
         features.append(
             {
                 "type": "Feature",
@@ -193,12 +255,12 @@ def to_jsonld(
 ) -> dict:
     parts = []
     for example in examples:
-        page = absolute(example.get_absolute_url())
+        page = absolute(page_path(example))
         # Where each coded value came from (apps/coding's value citations, ADR 0011).
         derived = extensions.jsonld_derivations(example, absolute)
         place = (
             {"@type": "Country", "name": example.place_name, "identifier": example.place_code}
-            if example.country
+            if example.country_iso
             else {
                 "@type": "AdministrativeArea",
                 "name": example.place_name,

@@ -24,7 +24,9 @@ from apps.sources.models import Passage
 
 from ..dimensions import Scope
 from ..entries.data import EvidenceData, ExampleData, PassageLinkData
+from ..lifecycle.services import LifecycleEventData
 from ..models import Category
+from .credits import parse_credits
 
 MAX_ROWS = 20_000
 MAX_CELL = 20_000
@@ -35,7 +37,8 @@ ENTRY_FIELDS = (
     "start_year", "end_year", "confidence",
 )  # fmt: skip
 EVIDENCE_FIELDS = ("evidence_title", "evidence_url", "evidence_publisher", "evidence_date")
-OPTIONAL_FIELDS = ("evidence_json", "passage_links_json", *EVIDENCE_FIELDS)
+OPTIONAL_FIELDS = ("evidence_json", "passage_links_json", "lifecycle_events_json",
+                   "contributors_json", *EVIDENCE_FIELDS)  # fmt: skip
 # What a mapping may point at: our column names.
 MAPPABLE = (*ENTRY_FIELDS, *OPTIONAL_FIELDS)
 
@@ -50,6 +53,9 @@ class ParsedRow:
     data: ExampleData | None = None
     evidence: list[EvidenceData] = field(default_factory=list)
     passages: list[PassageLinkData] = field(default_factory=list)
+    lifecycle_events: list[LifecycleEventData] = field(default_factory=list)
+    # [{"name", "orcid", "role"}] from contributors_json (credits.py says who is who).
+    credits: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     title: str = ""
 
@@ -68,9 +74,16 @@ def read_table(text: str) -> tuple[list[str], list[dict[str, str]]]:
     if not text.strip():
         raise ImportFileError(_("The file is empty."))
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        sniffed = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    else:
+        # Only the delimiter is guessed: the Sniffer also guesses "no doubled quotes"
+        # from a sample whose JSON cells hold "" (an empty string), and then reads
+        # every such cell wrongly. Spreadsheets and our export always double quotes.
+        class dialect(csv.excel):  # noqa: N801 - a csv dialect is a class
+            delimiter = sniffed.delimiter
+
     csv.field_size_limit(MAX_CELL * 4)
     reader = csv.reader(io.StringIO(text), dialect)
     try:
@@ -141,6 +154,7 @@ class RowReader:
         self.categories = {slug: slug for slug, _name in categories}
         self.categories.update({name.lower(): slug for slug, name in categories})
         self._passages: dict[tuple, int | None] = {}
+        self._places: dict[str, str] = {}
 
     def cell(self, row: dict[str, str], name: str) -> str:
         header = self.mapping.get(name)
@@ -164,7 +178,11 @@ class RowReader:
         # Names become codes and slugs here; what matches nothing is left for the entry
         # validation to report, in the same words as the form.
         country_text = self.cell(row, "country")
-        country = country_code(country_text, extra=dict(Scope.choices)) if country_text else ""
+        if country_text not in self._places:  # names are looked up once per file
+            self._places[country_text] = (
+                country_code(country_text, extra=dict(Scope.choices)) if country_text else ""
+            )
+        country = self._places[country_text]
         category_text = self.cell(row, "category")
         category = self.categories.get(category_text) or self.categories.get(category_text.lower())
         values = {name: self.cell(row, name) for name in ENTRY_FIELDS}
@@ -186,7 +204,23 @@ class RowReader:
         )
         parsed.evidence = self._evidence(row, errors)
         parsed.passages = self._passages_of(row, errors)
+        parsed.lifecycle_events = self._lifecycle_events(row, errors)
+        parsed.credits = parse_credits(self.cell(row, "contributors_json"), errors)
         return parsed
+
+    def _lifecycle_events(self, row, errors) -> list[LifecycleEventData]:
+        """Dated lifecycle changes (the export's lifecycle_events_json); each is checked
+        by the lifecycle services' rules with the rest of the row."""
+        raw = self.cell(row, "lifecycle_events_json")
+        if not raw:
+            return []
+        try:
+            items = json.loads(raw)
+            assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
+        except (ValueError, AssertionError):
+            errors.append(_("lifecycle_events_json is not a JSON list of lifecycle changes."))
+            return []
+        return [LifecycleEventData.from_json(item) for item in items]
 
     def _evidence(self, row, errors) -> list[EvidenceData]:
         raw = self.cell(row, "evidence_json")

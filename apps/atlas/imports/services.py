@@ -4,7 +4,8 @@ row and nothing is stored).
 
 Who may import: any signed-in user through this service (the upload page is for
 moderators; ``manage.py import_entries --user`` names anyone) and operators
-(``manage.py import_entries --publish``, no user). Publishing on import: operators with
+(``manage.py import_entries --publish``, no user). Contributors named in the file are
+credited again by the rule in credits.py (never as another account). Publishing on import: operators with
 ``--publish``, and moderators for the rows of countries they moderate; every other row
 enters as submitted, authored by the importer, and goes through the review queue like an
 entry made by hand.
@@ -25,13 +26,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import http_cache
+
 from .. import extensions
 from ..entries import services as entry_services
 from ..entries import transitions
-from ..entries.selectors import similar_examples
+from ..entries.selectors import examples_visible_to, similar_examples
 from ..entries.validation import Errors, clean_evidence, clean_example, clean_passage_links
-from ..models import Example, Status
+from ..lifecycle import services as lifecycle_services
+from ..models import Category, Example, Status
 from ..permissions import can_moderate_example
+from .credits import recorded_credits
 from .parse import ParsedRow, parse_rows
 
 
@@ -74,14 +79,35 @@ class ImportRefused(ValidationError):
         super().__init__(message)
 
 
-def _check(actor, row: ParsedRow, *, publish: bool) -> RowReport:
+@dataclass
+class _FileContext:
+    """What every row's check reads, read once per file."""
+
+    categories: dict
+    # Places (country codes and scopes) that have entries a duplicate could be among:
+    # rows elsewhere skip the similarity query.
+    places: set
+
+
+def _file_context(actor) -> _FileContext:
+    places = set()
+    for country, scope in (
+        examples_visible_to(viewer=actor).exclude(status=Status.REJECTED)
+        .order_by().values_list("country", "scope").distinct()
+    ):  # fmt: skip
+        places.add(country or scope)
+    return _FileContext(categories={c.slug: c for c in Category.objects.all()}, places=places)
+
+
+def _check(actor, row: ParsedRow, context: _FileContext, *, publish: bool) -> RowReport:
     report = RowReport(number=row.number, title=row.title, errors=list(row.errors))
     if row.data is None:
         return report
     errors = Errors()
-    values = clean_example(row.data, errors)
+    values = clean_example(row.data, errors, categories=context.categories)
     clean_evidence(row.evidence, errors)
     clean_passage_links(row.passages, actor, errors)
+    lifecycle_services.clean_events(row.lifecycle_events, errors)
     for field_name, messages in errors.by_field.items():
         for message in messages:
             report.errors.append(f"{field_name}: {message}" if field_name != "__all__" else message)
@@ -95,7 +121,7 @@ def _check(actor, row: ParsedRow, *, publish: bool) -> RowReport:
             except ValidationError as exc:
                 report.errors.extend(_messages(exc))
     place = values.get("country") or values.get("scope")
-    if values.get("title") and place:
+    if values.get("title") and place and str(place) in context.places:
         report.duplicates = similar_examples(viewer=actor, title=values["title"], country=place)
     return report
 
@@ -124,7 +150,8 @@ def entries_import(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         raise PermissionDenied(_("Sign in to import entries."))
     headers, used_mapping, rows = parse_rows(text, mapping)
-    reports = [_check(actor, row, publish=publish) for row in rows]
+    context = _file_context(actor)
+    reports = [_check(actor, row, context, publish=publish) for row in rows]
     report = ImportReport(headers=headers, mapping=used_mapping, rows=reports, dry_run=dry_run)
     if dry_run:
         return report
@@ -149,6 +176,18 @@ def entries_import(
                 # value citations, which a CSV row does not carry), reported by row.
                 row_report.errors.extend(_messages(exc))
                 continue
+            if row.lifecycle_events:
+                errors = Errors()
+                events = lifecycle_services.clean_events(row.lifecycle_events, errors)
+                errors.raise_if_any()  # checked above: cannot fail here
+                lifecycle_services.replace_events(example=example, events=events, actor=actor)
+            credited = recorded_credits(row.credits, actor)
+            if credited:
+                # Not a field anyone edits: stored as the file gives it (credits.py).
+                http_cache.update_and_invalidate(
+                    Example.objects.filter(pk=example.pk), recorded_credits=credited
+                )
+                example.recorded_credits = credited
             row_report.status = example.status
             report.imported.append(example)
         if not report.ok:

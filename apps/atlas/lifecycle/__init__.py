@@ -1,0 +1,1 @@
+"""Lifecycle changes of an entry as dated events with evidence (issue 15)."""

@@ -1,0 +1,80 @@
+"""REST API of an entry's dated lifecycle changes.
+
+GET /api/examples/<id>/lifecycle/: the changes, oldest first (whoever may see the entry).
+POST the same address {"state", "date", "evidence_title", "evidence_url",
+"evidence_publisher"?, "evidence_published"?, "note"?}: record one (the entry's editors).
+DELETE /api/examples/<id>/lifecycle/<event_id>/: remove one (the entry's editors).
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ..entries.selectors import example_get
+from . import services
+
+
+class LifecycleEventInputSerializer(serializers.Serializer):
+    state = serializers.CharField(max_length=20)
+    date = serializers.CharField(max_length=10)
+    evidence_title = serializers.CharField(max_length=500)
+    evidence_url = serializers.CharField(max_length=1000)
+    evidence_publisher = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    evidence_published = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+
+class LifecycleEventOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    date = serializers.CharField()
+    precision = serializers.CharField()
+    evidence_title = serializers.CharField()
+    evidence_url = serializers.CharField()
+    evidence_publisher = serializers.CharField()
+    evidence_published = serializers.CharField()
+    note = serializers.CharField()
+
+
+def _out(event) -> dict:
+    return {"id": event.pk, "precision": event.precision, **services.event_json(event)}
+
+
+class LifecycleEventListAPI(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(responses=LifecycleEventOutputSerializer(many=True))
+    def get(self, request, pk: int):
+        example = example_get(viewer=request.user, example_id=pk)
+        return Response([_out(event) for event in example.lifecycle_events.all()])
+
+    @extend_schema(request=LifecycleEventInputSerializer, responses=LifecycleEventOutputSerializer)
+    def post(self, request, pk: int):
+        example = example_get(viewer=request.user, example_id=pk)
+        # Who may, before what: the services check again, before reading the input.
+        services.require_editor(request.user, example)
+        data = LifecycleEventInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        event = services.lifecycle_event_add(
+            actor=request.user, example=example,
+            data=services.LifecycleEventData(**data.validated_data),
+        )  # fmt: skip
+        return Response(_out(event), status=201)
+
+
+class LifecycleEventDetailAPI(APIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def delete(self, request, pk: int, event_id: int):
+        example = example_get(viewer=request.user, example_id=pk)
+        event = example.lifecycle_events.filter(pk=event_id).first()
+        if event is None:
+            raise Http404(_("No such change of this entry."))
+        services.lifecycle_event_delete(actor=request.user, event=event)
+        return Response(status=204)

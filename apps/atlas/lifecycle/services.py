@@ -1,0 +1,210 @@
+"""Writes of lifecycle events: whoever may edit an entry directly (its moderators; its
+author while the entry is theirs to edit) records a dated change of its lifecycle with
+an evidence citation, or removes one recorded by mistake. The import re-creates them
+(``clean_events``) inside its own transaction.
+
+A date is given as a year, a year and month, or a full date ("2014", "2014-06",
+"2014-06-14"): sources often say no more than the year, and the event keeps how precise
+its date is."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..entries.validation import Errors
+from ..models import EARLIEST_YEAR, Example
+from ..permissions import can_edit, needs_review
+from .models import (
+    EVENT_STATES,
+    EVIDENCE_TITLE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    DatePrecision,
+    LifecycleEvent,
+)
+
+MAX_EVENTS = 30
+DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_STATES = {value for value, _label in EVENT_STATES}
+
+
+@dataclass(frozen=True)
+class LifecycleEventData:
+    state: str
+    date: str  # "2014", "2014-06" or "2014-06-14"
+    evidence_title: str
+    evidence_url: str
+    evidence_publisher: str = ""
+    evidence_published: str = ""  # ISO date or empty
+    note: str = ""
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> LifecycleEventData:
+        """From an export's ``lifecycle_events_json`` item or an API body (unknown keys
+        ignored; everything read as text, so a hostile type is a validation error)."""
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return "" if value is None else str(value)
+
+        return cls(
+            state=text("state"), date=text("date"), evidence_title=text("evidence_title"),
+            evidence_url=text("evidence_url"), evidence_publisher=text("evidence_publisher"),
+            evidence_published=text("evidence_published"), note=text("note"),
+        )  # fmt: skip
+
+
+def event_json(event: LifecycleEvent) -> dict:
+    """An event as the API and the exports give it (and ``from_json`` reads it back)."""
+    return {
+        "state": event.state,
+        "date": event.date_display,
+        "evidence_title": event.evidence_title,
+        "evidence_url": event.evidence_url,
+        "evidence_publisher": event.evidence_publisher,
+        "evidence_published": (
+            event.evidence_published.isoformat() if event.evidence_published else ""
+        ),
+        "note": event.note,
+    }
+
+
+def _clean(value: str) -> str:
+    return (value or "").replace("\x00", "").strip()
+
+
+def parse_event_date(text: str) -> tuple[datetime.date, str] | None:
+    """("2014" | "2014-06" | "2014-06-14") → (date, precision), None when malformed or
+    impossible (2014-02-30)."""
+    match = DATE.match(_clean(text))
+    if not match:
+        return None
+    year, month, day = match.groups()
+    try:
+        date = datetime.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return None
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return date, precision
+
+
+def clean_event(item: LifecycleEventData, errors: Errors, key: str) -> LifecycleEvent | None:
+    """An unsaved event (no entry yet) from ``item``; problems go to ``errors`` under
+    ``key.<field>``."""
+    before = len(errors.by_field)
+    state = _clean(item.state)
+    if state not in _STATES:
+        errors.add(
+            f"{key}.state",
+            _("Choose one of: %(values)s.") % {"values": ", ".join(sorted(_STATES))},
+        )
+    parsed = parse_event_date(item.date)
+    today = datetime.date.today()
+    if parsed is None:
+        errors.add(f"{key}.date", _("Give the date as 2014, 2014-06 or 2014-06-14."))
+    elif parsed[0].year < EARLIEST_YEAR or parsed[0] > today:
+        errors.add(
+            f"{key}.date",
+            _("The date must lie between %(first)s and today.") % {"first": EARLIEST_YEAR},
+        )
+    title = _clean(item.evidence_title)
+    if not title:
+        errors.add(f"{key}.evidence_title", _("Cite the evidence for this change."))
+    elif len(title) > EVIDENCE_TITLE_MAX_LENGTH:
+        errors.add(
+            f"{key}.evidence_title",
+            _("At most %(n)s characters, please.") % {"n": EVIDENCE_TITLE_MAX_LENGTH},
+        )
+    url = _clean(item.evidence_url)
+    try:
+        if len(url) > 1000:
+            raise ValidationError("too long")
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        errors.add(f"{key}.evidence_url", _("Give the evidence's address (https://…)."))
+    publisher = _clean(item.evidence_publisher)
+    if len(publisher) > 300:
+        errors.add(f"{key}.evidence_publisher", _("At most %(n)s characters, please.") % {"n": 300})
+    published = None
+    if _clean(item.evidence_published):
+        try:
+            published = datetime.date.fromisoformat(_clean(item.evidence_published)[:10])
+        except ValueError:
+            errors.add(f"{key}.evidence_published", _("Give the date as 2014-06-14."))
+    note = _clean(item.note)
+    if len(note) > NOTE_MAX_LENGTH:
+        errors.add(f"{key}.note", _("At most %(n)s characters, please.") % {"n": NOTE_MAX_LENGTH})
+    if len(errors.by_field) > before:
+        return None
+    date, precision = parsed
+    return LifecycleEvent(
+        state=state, date=date, precision=precision, evidence_title=title, evidence_url=url,
+        evidence_publisher=publisher, evidence_published=published, note=note,
+    )  # fmt: skip
+
+
+def clean_events(items: Sequence[LifecycleEventData], errors: Errors) -> list[LifecycleEvent]:
+    """Every item cleaned (``lifecycle_events.<n>.<field>`` errors), duplicates refused."""
+    if len(items) > MAX_EVENTS:
+        errors.add("lifecycle_events", _("At most %(n)s changes, please.") % {"n": MAX_EVENTS})
+        return []
+    events, seen = [], set()
+    for index, item in enumerate(items):
+        event = clean_event(item, errors, f"lifecycle_events.{index}")
+        if event is None:
+            continue
+        if (event.state, event.date) in seen:
+            errors.add(f"lifecycle_events.{index}", _("This change is listed twice."))
+            continue
+        seen.add((event.state, event.date))
+        events.append(event)
+    return events
+
+
+def require_editor(actor, example: Example) -> None:
+    if not can_edit(user=actor, example=example) or needs_review(user=actor, example=example):
+        raise PermissionDenied(_("You may not change the lifecycle of this entry."))
+
+
+@transaction.atomic
+def lifecycle_event_add(*, actor, example: Example, data: LifecycleEventData) -> LifecycleEvent:
+    """Record a dated lifecycle change of ``example`` with its evidence. Raises
+    PermissionDenied (not an editor of the entry) before looking at the input, and
+    ValidationError keyed by field (bad state, date, URL; the same change twice);
+    nothing is stored then."""
+    example = Example.objects.select_for_update().get(pk=example.pk)
+    require_editor(actor, example)
+    errors = Errors()
+    event = clean_event(data, errors, "event")
+    errors.raise_if_any()
+    if example.lifecycle_events.count() >= MAX_EVENTS:
+        raise ValidationError({"event": _("At most %(n)s changes, please.") % {"n": MAX_EVENTS}})
+    if example.lifecycle_events.filter(state=event.state, date=event.date).exists():
+        raise ValidationError({"event": _("This change is recorded already.")})
+    event.example, event.created_by = example, actor
+    event.save()
+    return event
+
+
+@transaction.atomic
+def lifecycle_event_delete(*, actor, event: LifecycleEvent) -> None:
+    """Remove a change recorded by mistake (the entry's editors only)."""
+    example = Example.objects.select_for_update().get(pk=event.example_id)
+    require_editor(actor, example)
+    event.delete()
+
+
+def replace_events(*, example: Example, events: Sequence[LifecycleEvent], actor) -> None:
+    """Store cleaned ``events`` as the entry's whole list (the import; the caller holds
+    the transaction and has checked permission)."""
+    example.lifecycle_events.all().delete()
+    for event in events:
+        event.pk, event.example, event.created_by = None, example, actor
+    LifecycleEvent.objects.bulk_create(events)
