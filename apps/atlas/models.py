@@ -415,72 +415,6 @@ class EntryComment(TimeStampedModel):
         return self.deleted_at is not None
 
 
-class ExampleMerge(models.Model):
-    """A moderator's merge of a duplicate entry (``source``) into another (``target``),
-    with exactly what moved, so that undoing it gives the duplicate back its own evidence,
-    passage links and comments. Written and undone only by apps/atlas/merge/services.py."""
-
-    source = models.ForeignKey(
-        Example, on_delete=models.CASCADE, related_name="merges_out", verbose_name=_("merged entry")
-    )
-    target = models.ForeignKey(
-        Example, on_delete=models.CASCADE, related_name="merges_in", verbose_name=_("merged into")
-    )
-    reason = models.TextField(_("reason"))
-    merged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("merged by"),
-    )  # fmt: skip
-    created = models.DateTimeField(_("merged"), auto_now_add=True)
-    # The source's status before the merge (given back by the undo).
-    source_status = models.CharField(_("status before the merge"), max_length=20)
-    # What the merge added to the target and moved from the source: evidence as their
-    # identity keys (see merge.comparison.evidence_key), passage ids, comment ids.
-    added_evidence = models.JSONField(_("evidence added to the target"), default=list, blank=True)
-    added_passages = models.JSONField(_("passages linked to the target"), default=list, blank=True)
-    moved_comments = models.JSONField(_("comments moved"), default=list, blank=True)
-    # Field by field, which entry's value the survivor kept ({choice: "source"|"target"},
-    # one key per coded dimension that differed; merge.comparison.MERGE_FIELDS), and exactly what
-    # that changed on the target ({model field: [value before, value after]}), so that an
-    # undo puts the target's own values back.
-    field_choices = models.JSONField(_("values kept, field by field"), default=dict, blank=True)
-    field_changes = models.JSONField(_("target fields changed"), default=dict, blank=True)
-    # Open suggested edits of the source: moved to the target (values only), or declined
-    # with the merge (those that would replace the evidence or passage lists).
-    moved_suggestions = models.JSONField(_("suggestions moved"), default=list, blank=True)
-    declined_suggestions = models.JSONField(_("suggestions declined"), default=list, blank=True)
-    # Review items about the source the merge closed (decision "merge").
-    closed_review_items = models.JSONField(_("review items closed"), default=list, blank=True)
-    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("undone by"),
-    )  # fmt: skip
-    undo_reason = models.TextField(_("reason for the undo"), blank=True)
-
-    class Meta:
-        ordering = ["-created", "-pk"]
-        verbose_name = _("merge of entries")
-        verbose_name_plural = _("merges of entries")
-        constraints = [
-            # One live merge per duplicate: an entry is merged into one place at a time.
-            models.UniqueConstraint(
-                fields=["source"], condition=models.Q(undone_at__isnull=True),
-                name="atlas_merge_one_live_per_source",
-            ),
-            models.CheckConstraint(
-                condition=~models.Q(source=models.F("target")), name="atlas_merge_not_self"
-            ),
-        ]  # fmt: skip
-
-    def __str__(self) -> str:
-        return f"{self.source_id} → {self.target_id}"
-
-    @property
-    def is_live(self) -> bool:
-        return self.undone_at is None
-
-
 class ContributorRole(models.TextChoices):
     AUTHOR = "author", _("Author")
     # Proposed a suggested edit that was accepted.
@@ -508,7 +442,7 @@ class ExampleContributor(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=ContributorRole.choices)
     since = models.DateTimeField(_("contributor since"))
     merge = models.ForeignKey(
-        ExampleMerge, null=True, blank=True, on_delete=models.SET_NULL, related_name="credits",
+        "atlas.ExampleMerge", null=True, blank=True, on_delete=models.SET_NULL, related_name="credits",
         verbose_name=_("credited by the merge"),
     )  # fmt: skip
 
@@ -526,4 +460,5 @@ class ExampleContributor(models.Model):
 
 # Kept in their feature packages (this module is long); imported here so Django finds them.
 from .lifecycle.models import LifecycleEvent  # noqa: E402, F401
+from .merge.models import ExampleMerge  # noqa: E402, F401
 from .research_status.models import CountryResearchStatus, ResearchStatus  # noqa: E402, F401
