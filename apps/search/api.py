@@ -18,6 +18,12 @@ from .providers import SearchInputError
 from .views import SEARCH_DEPENDS_ON
 
 
+class AlignedSerializer(serializers.Serializer):
+    language = serializers.CharField()
+    text = serializers.CharField()
+    url = serializers.CharField()
+
+
 @public_api(depends_on=SEARCH_DEPENDS_ON)
 class SearchAPI(APIView):
     permission_classes = [AllowAny]
@@ -29,6 +35,12 @@ class SearchAPI(APIView):
         snippet = serializers.CharField(help_text="HTML: escaped text, matches in <mark>.")
         url = serializers.CharField()
         score = serializers.FloatField()
+        language = serializers.CharField(help_text="The text's language; empty when unknown.")
+        aligned = AlignedSerializer(
+            allow_null=True,
+            help_text="For a passage of a translation: the aligned passage(s) of the "
+            "original (plain text), else null.",
+        )
 
     class OutputSerializer(serializers.Serializer):
         count = serializers.IntegerField(

@@ -161,6 +161,21 @@ class Hit:
     meta: str = ""
     kind_label: str = ""
     facets: dict[str, Any] = field(default_factory=dict)
+    #: The hit's text language when the provider knows it (the page marks it ``lang``).
+    language: str = ""
+    #: The aligned text in the other language, when the hit is a passage of a translation
+    #: (filled by the owning app: sources' PassageProvider): ``Aligned`` or None.
+    aligned: Aligned | None = None
+
+
+@dataclass
+class Aligned:
+    """The passage(s) a translated passage renders, in the original's language."""
+
+    language: str
+    language_label: str
+    text: str
+    url: str
 
 
 @dataclass

@@ -315,6 +315,8 @@ SEARCH_DEPENDS_ON = (
     "sources.Source",
     "sources.Document",
     "sources.Passage",
+    "sources.Translation",
+    "sources.AlignedPair",
     "annotations.Annotation",
     "annotations.AnnotationAnchor",
     "atlas.Example",

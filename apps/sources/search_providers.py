@@ -19,6 +19,7 @@ from apps.search import languages, snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import (
     HIGHLIGHT_PARAM,
+    Aligned,
     Facet,
     Hit,
     ModelSearchProvider,
@@ -28,6 +29,7 @@ from apps.search.providers import (
 from apps.search.suggest import Suggestion
 
 from . import selectors as source_selectors
+from .models import Translation
 
 # The sources' facets, activity and contributions come after the annotations' and the
 # atlas' (``order``), as they always have on the site.
@@ -153,7 +155,9 @@ class PassageProvider(ModelSearchProvider):
         # Not the version's full text (often 100 kB or more) for every hit.
         return (
             self.visible_queryset(request)
-            .select_related("document__source")
+            # The reverse one-to-one says, with no query more, which hits are passages of a
+            # translation (their aligned original is fetched for those alone: ``hydrate``).
+            .select_related("document__source", "document__source__translation_of")
             .defer("document__text", "document__front_matter", "document__source__abstract")
         )
 
@@ -174,7 +178,36 @@ class PassageProvider(ModelSearchProvider):
                 str(p) for p in (source.title, source.authors_display, source.year) if p
             ),
             facets={"source": source.slug, "year": source.year, "language": source.language},
+            language=source.language,
+            aligned=_TRANSLATED if _is_translation(source) else None,
         )
+
+    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+        hits = super().hydrate(ids, request)
+        translated = [pk for pk, hit in hits.items() if hit.aligned is _TRANSLATED]
+        for pk in translated:
+            hits[pk].aligned = None
+        # A passage of a translation shows the original's aligned words beside it (ADR 0019).
+        for pk, original in source_selectors.aligned_originals(passage_ids=translated).items():
+            hits[pk].aligned = Aligned(
+                language=original.language,
+                language_label=languages.language_label(original.language),
+                text=original.text,
+                url=original.url,
+            )
+        return hits
+
+
+# Marks, between ``build_hit`` and the end of ``hydrate``, a hit whose aligned original is
+# still to be fetched.
+_TRANSLATED = Aligned(language="", language_label="", text="", url="")
+
+
+def _is_translation(source) -> bool:
+    try:
+        return source.translation_of is not None
+    except Translation.DoesNotExist:
+        return False
 
 
 class SourceActivity:

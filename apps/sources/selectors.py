@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from typing import NamedTuple
+from urllib.parse import urlencode
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -446,3 +447,72 @@ def aligned_rows(*, translation: Translation) -> list[AlignedRow]:
             "order", "original_anchors", "translated_anchors"
         )
     ]
+
+
+class AlignedOriginal(NamedTuple):
+    language: str
+    text: str
+    url: str
+
+
+def aligned_originals(*, passage_ids: list[int]) -> dict[int, AlignedOriginal]:
+    """For each of ``passage_ids`` that is a passage of an aligned translation: the
+    original passage(s) it renders (text joined, and a link to that row of the side-by-
+    side reader). Search shows them beside a translated hit (it asks only for passages
+    of translations). Four queries; none for no ids."""
+    passages = list(
+        Passage.objects.filter(pk__in=passage_ids).values_list("pk", "anchor", "document_id")
+    ) if passage_ids else []  # fmt: skip
+    if not passages:
+        return {}
+    visible = exclude_withheld(Source.objects.all()).values("pk")
+    translations = {
+        t.document_id: t
+        for t in Translation.objects.filter(
+            document_id__in={doc for _pk, _anchor, doc in passages},
+            original__status=DocumentStatus.READY,
+            original_source__in=visible,
+        ).select_related("original_source")
+    }
+    originals: dict[tuple[int, str], list[str]] = {}
+    for translation_id, original_anchors, translated_anchors in AlignedPair.objects.filter(
+        translation__in=translations.values()
+    ).values_list("translation_id", "original_anchors", "translated_anchors"):
+        for anchor in translated_anchors:
+            originals[(translation_id, anchor)] = original_anchors
+    wanted = {
+        (t.original_id, anchor)
+        for t in translations.values()
+        for (tid, _a), anchors in originals.items() if tid == t.pk
+        for anchor in anchors
+    }  # fmt: skip
+    texts: dict[tuple[int, str], str] = {}
+    if wanted:
+        q = Q()
+        for document_id, anchor in wanted:
+            q |= Q(document_id=document_id, anchor=anchor)
+        texts = {
+            (doc, anchor): text
+            for doc, anchor, text in Passage.objects.filter(q).values_list(
+                "document_id", "anchor", "text"
+            )
+        }
+    found: dict[int, AlignedOriginal] = {}
+    for pk, anchor, document_id in passages:
+        translation = translations.get(document_id)
+        if translation is None:
+            continue
+        anchors = originals.get((translation.pk, anchor), [])
+        parts = [
+            texts[(translation.original_id, a)]
+            for a in anchors
+            if (translation.original_id, a) in texts
+        ]
+        if not parts:
+            continue
+        url = (
+            f"{translation.original_source.get_absolute_url()}"
+            f"?{urlencode({'translation': translation.language})}#p-{anchors[0]}"
+        )
+        found[pk] = AlignedOriginal(translation.original_source.language, "\n\n".join(parts), url)
+    return found

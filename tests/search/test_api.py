@@ -39,7 +39,7 @@ def test_hits_have_the_documented_shape(
     }  # fmt: skip
     assert body["message"] == ""
     for hit in body["results"]:
-        assert set(hit) == {"kind", "id", "title", "snippet", "url", "score"}
+        assert set(hit) == {"kind", "id", "title", "snippet", "url", "score", "language", "aligned"}
         assert "<mark>Schufa</mark>" in hit["snippet"]
     passage = next(h for h in body["results"] if h["kind"] == "passage")
     assert "#p-" in passage["url"] and "highlight=" in passage["url"]

@@ -152,3 +152,35 @@ def test_cjk_helpers():
     assert languages.primary_language("zh-Hans") == "zh"
     assert languages.config_for("de-AT") == "german"
     assert languages.config_for("zh") == "english"
+
+
+@pytest.fixture
+def paper_and_german(run_on_commit):
+    from apps.sources.starter import load_founding_paper, load_founding_paper_translation
+
+    with run_on_commit():
+        paper, _ = load_founding_paper()
+        translation, _ = load_founding_paper_translation()
+    return paper, translation
+
+
+def test_a_translated_passage_shows_the_aligned_original_beside_it(client, paper_and_german):
+    paper, translation = paper_and_german
+    found = _search(client, q="Bonitätsprüfung", kind="passage")
+    german = [hit for hit in found["results"] if hit["language"] == "de"]
+    assert german, found
+    aligned = german[0]["aligned"]
+    assert aligned["language"] == "en"
+    assert "Schufa" in aligned["text"] and "credit" in aligned["text"]
+    assert aligned["url"].startswith(f"{paper.get_absolute_url()}?translation=de#p-")
+
+    page = client.get("/search/", {"q": "Bonitätsprüfung", "kind": "passage"}).text
+    assert 'class="hit__aligned"' in page
+    assert '<blockquote lang="en">' in page
+    assert 'class="hit__snippet" lang="de"' in page
+
+
+def test_an_original_passage_has_nothing_aligned(client, paper_and_german):
+    found = _search(client, q="Schufa", kind="passage", language="en")
+    english = [hit for hit in found["results"] if hit["language"] == "en"]
+    assert english and all(hit["aligned"] is None for hit in english)
