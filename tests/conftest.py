@@ -173,10 +173,13 @@ def celery_worker_real(transactional_db):
 
 
 @pytest.fixture
-def founding_paper(db):
+def founding_paper(db, django_capture_on_commit_callbacks):
+    """The founding paper as the site has it once its import committed: its on-commit
+    events ran (the search index is written by a subscriber of ``source.version_ready``)."""
     from apps.sources.starter import load_founding_paper
 
-    source, _ = load_founding_paper()
+    with django_capture_on_commit_callbacks(execute=True):
+        source, _ = load_founding_paper()
     source.refresh_from_db()
     return source
 

@@ -5,6 +5,7 @@ services never import tasks (tasks call services and selectors)."""
 from __future__ import annotations
 
 from apps.common import events
+from apps.search.services import search_index_example
 
 from . import cache, tasks
 
@@ -18,6 +19,14 @@ def aggregates_changed(**payload) -> None:
     tasks.rebuild_atlas_snapshot.delay_on_commit()
 
 
+def index_entry(*, example_id: int) -> None:
+    """``entry.text_changed``: rewrite the entry's search vector (one statement). It runs
+    after commit, so a search made in the meantime finds the entry's previous text; a
+    failure is logged (``manage.py search_reindex`` rebuilds every vector)."""
+    search_index_example(example_id=example_id)
+
+
 def connect() -> None:
     events.subscribe("atlas.published_set_changed", aggregates_changed)
     events.subscribe("user.shadow_hidden_changed", aggregates_changed)
+    events.subscribe("entry.text_changed", index_entry)

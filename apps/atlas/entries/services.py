@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common import events
-from apps.search.services import search_index_example
 
 from .. import contributors, extensions
 from ..aggregates.services import published_set_changed
@@ -71,6 +70,13 @@ class SimilarEntries(ValidationError):
                 )
             }
         )
+
+
+def text_changed(example_id: int) -> None:
+    """Inside a transaction that changed what an entry's text search reads (title,
+    summary, country, evidence titles): the search index follows on commit
+    (``entry.text_changed``, atlas/subscribers.py)."""
+    events.publish("entry.text_changed", example_id=example_id)
 
 
 def check_similar(
@@ -127,7 +133,7 @@ def example_create(
     if status == Status.PUBLISHED:
         extensions.check_publishable(example)  # e.g. required value citations (ADR 0011)
     contributors.credit_author(example)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     if status == Status.SUBMITTED:
         queue_submission(example)
     elif status == Status.PUBLISHED:
@@ -223,7 +229,7 @@ def example_update(
         for old in example.passage_links.all():
             old.delete()
         save_children(example, [], link_rows)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     refresh_review_items(example)
     if example.status == Status.PUBLISHED:
         published_set_changed()
@@ -258,6 +264,6 @@ def example_import_published(
     example.full_clean()
     example.save()
     save_children(example, evidence_rows, link_rows)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     published_set_changed()
     return example
