@@ -225,6 +225,10 @@ AUTH_USER_MODEL = "accounts.User"
 # --- Cache, Celery ---------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# pytest-xdist names each parallel test process ("gw0", "gw1", ...). They share one Redis:
+# the cache, the channel layer and the Celery queues are kept apart by this suffix (their
+# databases are apart already: pytest-django adds it to the test database's name).
+TEST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -232,10 +236,10 @@ if REDIS_URL:
             # as an empty cache instead of failing the request (apps/common/cache.py).
             "BACKEND": "apps.common.cache.RedisCache",
             "LOCATION": REDIS_URL,
-            # Parallel test workers (pytest-xdist sets PYTEST_XDIST_WORKER) share one Redis
-            # database: their cache generations must not bump each other's.
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
-            + os.environ.get("PYTEST_XDIST_WORKER", ""),
+            # Parallel test workers share one Redis database: their cache versions and
+            # throttle counters must not meet, and clear() deletes only this prefix's
+            # keys (apps/common/cache.py), not the other workers' (or the broker's).
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "creditscape") + TEST_WORKER,
             # A Redis that stopped answering costs a request at most a second or two per
             # cache call, not the operating system's TCP timeout of minutes.
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
@@ -254,9 +258,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": os.environ.get("CACHE_KEY_PREFIX", "creditscape")
-                + "-live"
-                + os.environ.get("PYTEST_XDIST_WORKER", ""),
+                "prefix": os.environ.get("CACHE_KEY_PREFIX", "creditscape") + "-live" + TEST_WORKER,
             },
         }
     }
@@ -283,8 +285,12 @@ CELERY_TASK_IGNORE_RESULT = True
 # Without a broker there is nobody to run tasks: run them inline (development default).
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
-# One Redis can carry several deployments (or test runs) apart by queue name.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+# One Redis can carry several deployments (or test runs) apart by queue name; parallel test
+# workers each start their own Celery worker (tests/conftest.py), which must not take the
+# other's tasks (they would run against the other's test database).
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get(
+    "CELERY_QUEUE", "celery" + (TEST_WORKER and f"-{TEST_WORKER}")
+)
 # Imports run in a queue of their own, so one hostile upload holds an import worker and
 # never the e-mails, notices and re-anchoring on the default queue (docs/deploy.md: run
 # one worker per queue). A deployment named by CELERY_QUEUE gets "<name>-imports".

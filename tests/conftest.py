@@ -85,16 +85,11 @@ def _empty_cache():
     locmem here, Redis in CI (``REDIS_URL``, a key prefix per worker). Versions are bumped
     at write as well as on commit (apps/common/http_cache.py), so a test's writes, which
     never commit, still show on its next request. Each test starts from an empty cache:
-    on Redis only this worker's keys (``clear()`` would flush the other workers' too)."""
+    on Redis ``clear()`` deletes only this worker's prefix (apps/common/cache.py), so
+    tests may call it too while the other xdist worker runs."""
     from django.core.cache import cache
 
-    if hasattr(cache, "_cache") and hasattr(cache._cache, "get_client"):  # Redis
-        client = cache._cache.get_client(None, write=True)
-        keys = list(client.scan_iter(match=f"{cache.key_prefix}:*", count=1000))
-        if keys:
-            client.delete(*keys)
-    else:
-        cache.clear()
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -178,10 +173,13 @@ def celery_worker_real(transactional_db):
 
 
 @pytest.fixture
-def founding_paper(db):
+def founding_paper(db, django_capture_on_commit_callbacks):
+    """The founding paper as the site has it once its import committed: its on-commit
+    events ran (the search index is written by a subscriber of ``source.version_ready``)."""
     from apps.sources.starter import load_founding_paper
 
-    source, _ = load_founding_paper()
+    with django_capture_on_commit_callbacks(execute=True):
+        source, _ = load_founding_paper()
     source.refresh_from_db()
     return source
 

@@ -6,6 +6,7 @@ logged by ``delay_on_commit``; the sweeps in ``tasks.py`` send the work later.""
 from __future__ import annotations
 
 from apps.common import events
+from apps.search.services import search_index_annotation
 
 from . import group_selectors, live, tasks
 
@@ -15,6 +16,13 @@ def reanchor(*, document_id: int) -> None:
     ``annotation.reanchor_needed`` (an annotation was placed by hand on an older
     version): re-anchor the source's annotations onto that version in the background."""
     tasks.reanchor_document.delay_on_commit(document_id)
+
+
+def index_annotation(*, annotation_id: int, **_payload) -> None:
+    """``annotation.created`` / ``updated`` / ``deleted``: rewrite its search vector, or
+    drop it once deleted. Hiding and approval change who may find it, not what it says:
+    visibility is applied when searching, so they need no indexing."""
+    search_index_annotation(annotation_id=annotation_id)
 
 
 def live_created(*, annotation_id: int) -> None:
@@ -69,6 +77,10 @@ def connect() -> None:
     ):  # fmt: skip
         events.subscribe(name, tags_changed)
     events.subscribe("user.shadow_hidden_changed", author_tags_changed)
+    # Indexed before the live message goes out: a reader told of a new annotation may
+    # search for it at once.
+    for name in ("annotation.created", "annotation.updated", "annotation.deleted"):
+        events.subscribe(name, index_annotation)
     events.subscribe("annotation.created", live_created)
     events.subscribe("annotation.updated", live_updated)
     events.subscribe("annotation.deleted", live_deleted)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
-from .entries.selectors import published_examples
+from .entries.selectors import published_condition
 from .models import PassageLink
 
 
@@ -23,8 +23,18 @@ def reader_passage_extension(*, source, document, passages):
     on the map). Shadow-hiding saves a moderation state row, which bumps the passage
     markup's versions (apps/common/http_cache.py), so the block is re-rendered then."""
     links = (
-        PassageLink.objects.filter(passage__document=document, example__in=published_examples())
+        PassageLink.objects.filter(published_condition("example"), passage__document=document)
         .select_related("example")
+        # What the block shows: building and decoding every column of an entry cost
+        # more than running the query (a cold reader's largest query after the text).
+        .only(
+            "passage_id",
+            "example_id",
+            "example__title",
+            "example__slug",
+            "example__country",
+            "example__scope",
+        )
         .order_by("example__title")
     )
     examples: dict[int, dict] = defaultdict(dict)

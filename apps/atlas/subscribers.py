@@ -5,6 +5,7 @@ services never import tasks (tasks call services and selectors)."""
 from __future__ import annotations
 
 from apps.common import events
+from apps.search.services import search_index_example
 
 from . import cache, tasks
 
@@ -23,7 +24,15 @@ def reanchor_passage_quotes(*, document_id: int) -> None:
     tasks.reanchor_passage_quotes.delay_on_commit(document_id)
 
 
+def index_entry(*, example_id: int) -> None:
+    """``entry.text_changed``: rewrite the entry's search vector (one statement). It runs
+    after commit, so a search made in the meantime finds the entry's previous text; a
+    failure is logged (``manage.py search_reindex`` rebuilds every vector)."""
+    search_index_example(example_id=example_id)
+
+
 def connect() -> None:
     events.subscribe("atlas.published_set_changed", aggregates_changed)
     events.subscribe("user.shadow_hidden_changed", aggregates_changed)
     events.subscribe("source.version_ready", reanchor_passage_quotes)
+    events.subscribe("entry.text_changed", index_entry)

@@ -18,6 +18,12 @@ Only connection failures and timeouts are absorbed; any other error still raises
 Redis is down every page renders afresh, and the rate limits that count in the cache
 (log-in failures, flags, comments) cannot count, so they let requests through
 (docs/security.md, "Known gaps").
+
+Clearing: Django's ``clear()`` is ``FLUSHDB``, which empties the whole Redis database. In
+the default deployment that database is also Celery's broker (the queued tasks would go)
+and in CI it is shared by the parallel test workers (each with its own ``KEY_PREFIX``:
+one worker's ``clear()`` wiped the other's throttle counters and cache versions). With a
+key prefix, ``clear()`` here deletes only the keys under that prefix.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.core.cache.backends.base import default_key_func
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -79,6 +86,21 @@ class ReusingRedisCacheClient(RedisCacheClient):
     delete_many = _degrade(lambda keys: None)(RedisCacheClient.delete_many)
     clear = _degrade(lambda: False)(RedisCacheClient.clear)
 
+    @_degrade(lambda pattern: False)
+    def delete_matching(self, pattern: str) -> bool:
+        """Delete every key matching the glob ``pattern``, in batches (SCAN does not block
+        Redis as KEYS would; UNLINK frees the memory in the background)."""
+        client = self.get_client(write=True)
+        batch: list[bytes] = []
+        for key in client.scan_iter(match=pattern, count=1000):
+            batch.append(key)
+            if len(batch) >= 1000:
+                client.unlink(*batch)
+                batch.clear()
+        if batch:
+            client.unlink(*batch)
+        return True
+
 
 class RedisCache(DjangoRedisCache):
     """``django.core.cache.backends.redis.RedisCache``: one client per pool, and it
@@ -87,3 +109,15 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def clear(self) -> bool:
+        """Delete this cache's keys: only those under its ``KEY_PREFIX`` when it has one
+        (and Django's key function, whose keys are ``<prefix>:<version>:<key>``)."""
+        if not self.key_prefix or self.key_func is not default_key_func:
+            return self._cache.clear()
+        return self._cache.delete_matching(f"{_glob_escape(self.key_prefix)}:*")
+
+
+def _glob_escape(text: str) -> str:
+    """``text`` matched literally by a Redis glob pattern."""
+    return "".join(f"\\{c}" if c in "*?[]\\" else c for c in text)

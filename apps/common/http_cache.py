@@ -429,15 +429,10 @@ def public_response(
         except Exception:  # noqa: BLE001 - a cache outage degrades to rendering
             logger.warning("Page cache unreachable; rendering without it", exc_info=True)
             entry = None
-        if entry is not None:
-            try:
-                content_type, content = entry
-            except (TypeError, ValueError):  # an entry of another shape: render afresh
-                pass
-            else:
-                response = HttpResponse(content, content_type=content_type)
-                _headers(response, etag, control, vary)
-                return response
+        response = _from_stored(entry)
+        if response is not None:
+            _headers(response, etag, control, vary)
+            return response
     response = _render(render)
     if response.status_code == 200 and not response.streaming and not storable(request, response):
         if not _is_private(response):
@@ -447,10 +442,32 @@ def public_response(
         return response  # a redirect, a 404: no caching headers of ours
     if body_seconds:
         try:
-            cache.set(key, (response["Content-Type"], response.content), body_seconds)
+            cache.set(key, _to_store(response), body_seconds)
         except Exception:  # noqa: BLE001 - the page is rendered; serve it anyway
             logger.warning("Page cache unreachable; page not stored", exc_info=True)
     _headers(response, etag, control, vary)
+    return response
+
+
+# Set by _headers on every answer, hit or miss (they follow from the versions): not stored.
+_OWN_HEADERS = frozenset({"etag", "cache-control", "cdn-cache-control", "x-accel-expires"})
+
+
+def _to_store(response) -> tuple[list[tuple[str, str]], bytes]:
+    """The body with every header the view set (its type, Content-Disposition, Link,
+    X-Citation, its own Vary): a hit answers what the render answered."""
+    own = _OWN_HEADERS | {"content-length"}
+    return [(k, v) for k, v in response.items() if k.lower() not in own], response.content
+
+
+def _from_stored(entry) -> HttpResponse | None:
+    try:
+        headers, content = entry
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+    except (TypeError, ValueError):  # missing, or an entry of another shape: render afresh
+        return None
     return response
 
 

@@ -1,5 +1,9 @@
 """Writes for search: keeping the stored vectors in step with the rows they index.
 
+The content apps call these from their event subscribers, once the write has committed
+(``source.version_ready``, ``annotation.created``/``updated``/``deleted``,
+``entry.text_changed``; ADR 0008): no service indexes inline.
+
 The vectors are computed by PostgreSQL (``to_tsvector`` with weights) in one statement
 per call, whatever the number of passages. On other databases these functions do nothing:
 the SQLite fallback searches the rows themselves.
@@ -176,8 +180,8 @@ def _upsert_examples(where: str, params: list) -> None:
 def search_index_document(*, document_id: int) -> None:
     """Index a document version's passages and its source's metadata.
 
-    Called by ``document_import`` right after the passages are created, inside its
-    transaction. Idempotent: running it again rewrites the same vectors.
+    Called when a version becomes current (``source.version_ready``). Idempotent:
+    running it again rewrites the same vectors.
     """
     if not is_postgres():
         return
@@ -205,8 +209,7 @@ def search_index_source(*, source_id: int) -> None:
 def search_index_annotation(*, annotation_id: int) -> None:
     """(Re-)index one annotation, or drop it from the index once it is deleted.
 
-    Called by the annotation services (create, reply, update, delete) in their
-    transaction. Hiding changes who may see it, not what it says: visibility is applied
+    Called after the annotation services (create, reply, update, delete) commit. Hiding changes who may see it, not what it says: visibility is applied
     when searching (``annotations.selectors``), so hide/restore need no call.
     """
     if not is_postgres():
@@ -216,8 +219,8 @@ def search_index_annotation(*, annotation_id: int) -> None:
 
 @transaction.atomic
 def search_index_example(*, example_id: int) -> None:
-    """(Re-)index one atlas entry with its evidence titles. Called by the atlas services
-    that write its text (create, update, trusted import). Status changes need no call:
+    """(Re-)index one atlas entry with its evidence titles. Called after the atlas
+    services that write its text commit (create, update, trusted import, merge). Status changes need no call:
     who may find an entry is decided when searching (``atlas.selectors``)."""
     if not is_postgres():
         return

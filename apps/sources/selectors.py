@@ -168,11 +168,14 @@ def proposals_for(*, source: Source, viewer) -> list[Document]:
 
 
 def maintainers_of(*, source: Source) -> list:
-    """The source's maintainers (users), in the order they were named."""
+    """The source's maintainers (users, with their id, username and display name only:
+    what the page and the API show), in the order they were named."""
     return [
         row.user
         for row in SourceMaintainer.objects.filter(source=source)
         .select_related("user")
+        # Every source page reads this: a user row is wide (password, bio, ...).
+        .only("user__id", "user__username", "user__display_name")
         .order_by("created", "id")
     ]
 

@@ -5,6 +5,7 @@ chosen here, so services never import tasks (tasks call services)."""
 from __future__ import annotations
 
 from apps.common import events
+from apps.search.services import search_index_document
 
 from . import tasks
 
@@ -21,6 +22,14 @@ def align_translation(*, document_id: int) -> None:
     tasks.align_translation.delay_on_commit(document_id)
 
 
+def index_version(*, document_id: int) -> None:
+    """``source.version_ready`` (a published import, an accepted proposal, a withdrawal
+    making an older version current again): index its passages and the source's record.
+    A proposal is never indexed (it is not current). Idempotent."""
+    search_index_document(document_id=document_id)
+
+
 def connect() -> None:
     events.subscribe("source.uploaded", import_uploaded_document)
     events.subscribe("source.version_ready", align_translation)
+    events.subscribe("source.version_ready", index_version)

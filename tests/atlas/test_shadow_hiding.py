@@ -30,8 +30,9 @@ def spammer(db):
 
 
 @pytest.fixture
-def entry(spammer, make_published, schufa_passage):
-    return make_published(spammer, passages=[schufa_passage], title=TITLE, country="DE")
+def entry(spammer, make_published, schufa_passage, run_on_commit):
+    with run_on_commit():  # committed, events and all: searchable (entry.text_changed)
+        return make_published(spammer, passages=[schufa_passage], title=TITLE, country="DE")
 
 
 def _shadow_hide(user, run_on_commit):

@@ -72,3 +72,33 @@ def test_a_reachable_redis_behaves_as_djangos_redis_cache():
         assert cache.incr("counter", 2) == 3
     finally:
         cache.delete_many(["key", "counter"])
+
+
+def test_clear_deletes_only_this_caches_prefix():
+    """Parallel test workers (and the Celery broker) share one Redis database: one
+    worker's ``cache.clear()`` must not empty another's cache, nor the task queues."""
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set: no Redis to cache in")
+
+    def cache_with_prefix(prefix: str) -> RedisCache:
+        return RedisCache(settings.REDIS_URL, {"KEY_PREFIX": prefix})
+
+    mine = cache_with_prefix("test-clear[gw1]*")
+    neighbour = cache_with_prefix("test-clear[gw1]*x")  # a longer prefix: gw1 vs gw10
+    glob_lookalike = cache_with_prefix("test-clearg")  # matched by the unescaped glob
+    raw = mine._cache.get_client(write=True)
+    try:
+        mine.set_many({"a": 1, "b": 2})
+        neighbour.set("a", 3)
+        glob_lookalike.set("a", 4)
+        raw.set("test-clear-broker-queue", "task")
+
+        assert mine.clear() is True
+
+        assert mine.get_many(["a", "b"]) == {}
+        assert neighbour.get("a") == 3
+        assert glob_lookalike.get("a") == 4
+        assert raw.get("test-clear-broker-queue") == b"task"
+    finally:
+        neighbour.clear()
+        glob_lookalike.clear()
+        raw.delete("test-clear-broker-queue")

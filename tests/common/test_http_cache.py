@@ -13,6 +13,7 @@ from django.middleware.csrf import get_token
 from apps.annotations.models import Annotation
 from apps.annotations.services import TextPositionSelector, annotation_create
 from apps.common import http_cache
+from tests.common.http_payloads import PAYLOADS, scene  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -121,6 +122,38 @@ def test_the_page_cache_serves_the_same_bytes_without_queries(
         second = client.get(READER)
     assert second.status_code == 200
     assert second.content == first.content and second["ETag"] == first["ETag"]
+
+
+def test_a_page_cache_hit_answers_the_headers_of_the_render(client, scene, monkeypatch):  # noqa: F811
+    """A body served from the page cache keeps every header its render set: the exports'
+    Content-Disposition (a file name), Link (licence) and X-Citation, a JSON type. Only
+    the body and its type were kept, so the second download of an export was an
+    unnamed file with no citation."""
+    hits = []
+    from_stored = http_cache._from_stored
+
+    def recording(entry):
+        response = from_stored(entry)
+        hits.append(response is not None)
+        return response
+
+    monkeypatch.setattr(http_cache, "_from_stored", recording)
+    for name, url_of in PAYLOADS.items():
+        url = url_of(scene)
+        rendered = client.get(url)
+        assert rendered.status_code == 200, (name, url)
+        hits.clear()
+        hit = client.get(url)
+        assert hits == [True], f"{name}: {url} was not served from the page cache"
+        # The render of a DRF endpoint reads the (empty) session: SessionMiddleware adds
+        # Vary: Cookie to it, and not to a hit, which reads no session.
+        vary = {v.strip() for v in hit.get("Vary", "").split(",")}
+        assert vary <= {v.strip() for v in rendered.get("Vary", "").split(",")}, name
+        assert {**hit.headers, "Vary": ""} == {**rendered.headers, "Vary": ""}, name
+        assert hit.content == rendered.content, name
+    export = client.get("/api/examples/export.csv")
+    assert export["Content-Disposition"] == 'attachment; filename="creditscape-atlas.csv"'
+    assert export["X-Citation"] and export["Link"].endswith('rel="license"')
 
 
 def test_a_write_changes_the_etag_and_the_body(client, founding_paper, user):

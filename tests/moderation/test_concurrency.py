@@ -171,13 +171,13 @@ def test_a_publish_waiting_on_an_edit_is_refused_and_nothing_deadlocks(postgres,
 
     author, example, item = _submitted_entry()
     moderator = make_moderator()
-    original = entry_services.search_index_example
+    original = entry_services.text_changed
 
-    def slow_index(**kwargs):
+    def slow_text_changed(example_id):
         time.sleep(0.5)  # inside example_update, with the entry's row locked
-        return original(**kwargs)
+        return original(example_id)
 
-    monkeypatch.setattr(entry_services, "search_index_example", slow_index)
+    monkeypatch.setattr(entry_services, "text_changed", slow_text_changed)
 
     def rewrite():
         return entry_services.example_update(

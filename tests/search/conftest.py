@@ -73,9 +73,10 @@ def moderator(db):
 
 
 @pytest.fixture
-def annotate(founding_paper):
+def annotate(founding_paper, run_on_commit):
     """Factory: annotate the first occurrence of ``quote`` in the founding paper through
-    the annotation services (so the stored vector is written as in production)."""
+    the annotation services, committed as far as its events go (so the stored vector is
+    written by their subscriber, as in production)."""
     from apps.annotations import services
     from apps.annotations.services import TextPositionSelector
 
@@ -83,33 +84,37 @@ def annotate(founding_paper):
 
     def make(author, body: str, *, quote: str = "social credit system", **kwargs):
         start = document.text.index(quote)
-        return services.annotation_create(
-            author=author,
-            document=document,
-            position=TextPositionSelector(start, start + len(quote)),
-            body=body,
-            **kwargs,
-        )
+        with run_on_commit():
+            return services.annotation_create(
+                author=author,
+                document=document,
+                position=TextPositionSelector(start, start + len(quote)),
+                body=body,
+                **kwargs,
+            )
 
     return make
 
 
 @pytest.fixture
-def make_entry(moderator):
+def make_entry(moderator, run_on_commit):
     """Factory: an atlas entry through the atlas services, published unless ``status``
-    says otherwise ("draft", "submitted")."""
+    says otherwise ("draft", "submitted"); its events run (the search index)."""
     from apps.atlas.entries import services as entry_services
     from apps.atlas.entries import transitions
     from tests.atlas.conftest import evidence_data, example_data
 
     def make(author, *, status: str = "published", evidence_title: str = "", **overrides):
         evidence = evidence_data(**({"title": evidence_title} if evidence_title else {}))
-        example = entry_services.example_create(
-            author=author, data=example_data(**overrides), evidence=[evidence],
-            submit=status != "draft", confirm_distinct=True,
-        )  # fmt: skip
-        if status == "published":
-            example = transitions.example_transition(actor=moderator, example=example, to=status)
+        with run_on_commit():
+            example = entry_services.example_create(
+                author=author, data=example_data(**overrides), evidence=[evidence],
+                submit=status != "draft", confirm_distinct=True,
+            )  # fmt: skip
+            if status == "published":
+                example = transitions.example_transition(
+                    actor=moderator, example=example, to=status
+                )
         return example
 
     return make

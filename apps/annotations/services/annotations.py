@@ -15,7 +15,6 @@ from apps.accounts.mentions import mention_links
 from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
-from apps.search.services import search_index_annotation
 from apps.sources.models import Document
 
 from .. import group_selectors
@@ -114,7 +113,6 @@ def annotation_create(
             passage=target.passage,
         )
         _reanchor_newer_versions(document)
-    search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing)
     events.publish("annotation.created", annotation_id=annotation.pk)
     return annotation
@@ -215,7 +213,6 @@ def annotation_update(
     annotation.save()
     if becomes_private:
         _close_review_items_as_private(annotation)
-    search_index_annotation(annotation_id=annotation.pk)
     _notify(annotation, author_standing=author_standing, edited=changed)
     events.publish(
         "annotation.updated",
@@ -260,6 +257,5 @@ def annotation_delete(*, annotation: Annotation, user) -> Annotation:
     if annotation.deleted_at is None:
         annotation.deleted_at = timezone.now()
         annotation.save(update_fields=["deleted_at", "modified"])
-        search_index_annotation(annotation_id=annotation.pk)
         events.publish("annotation.deleted", annotation_id=annotation.pk)
     return annotation

@@ -13,7 +13,6 @@ from apps.accounts.mentions import mention_links
 from apps.common import events
 from apps.common.markdown import render_markdown
 from apps.moderation.standing import standing
-from apps.search.services import search_index_annotation
 
 from .. import selectors
 from ..models import Annotation, Motivation, Visibility
@@ -78,7 +77,6 @@ def annotation_reply(
     reply.save()
     if reply.awaiting_approval:
         _queue_pending(reply)
-    search_index_annotation(annotation_id=reply.pk)
     _notify(reply, author_standing=author_standing)
     events.publish("annotation.created", annotation_id=reply.pk)
     return reply

@@ -40,6 +40,14 @@ def published_examples() -> QuerySet:
     )
 
 
+def published_condition(relation: str) -> Q:
+    """``published_examples()`` as a condition on ``relation`` (a foreign key to entries),
+    joined rather than a subquery over every entry: the reader's per-passage links."""
+    return Q(**{f"{relation}__status": Status.PUBLISHED}) & ~Q(
+        **{f"{relation}__author__in": shadow_hidden_user_ids()}
+    )
+
+
 def examples_visible_to(*, viewer) -> QuerySet:
     """Published entries (not by shadow-hidden authors), plus the viewer's own entries,
     plus every entry of the countries a moderator moderates (all entries for global

@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common import events
-from apps.search.services import search_index_example
 
 from .. import contributors, extensions
 from ..aggregates.services import published_set_changed
@@ -101,6 +100,13 @@ class SimilarEntries(ValidationError):
         )
 
 
+def text_changed(example_id: int) -> None:
+    """Inside a transaction that changed what an entry's text search reads (title,
+    summary, country, evidence titles): the search index follows on commit
+    (``entry.text_changed``, atlas/subscribers.py)."""
+    events.publish("entry.text_changed", example_id=example_id)
+
+
 def check_similar(
     *, viewer, title: str, place: str, exclude_id: int | None, confirm_distinct: bool
 ) -> None:
@@ -168,7 +174,7 @@ def example_create(
     if status == Status.PUBLISHED:
         extensions.check_publishable(example)  # e.g. required value citations (ADR 0011)
     contributors.credit_author(example)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     if status == Status.SUBMITTED:
         queue_submission(example)
     elif status == Status.PUBLISHED:
@@ -263,7 +269,7 @@ def example_update(
         for old in example.passage_links.all():
             old.delete()
         save_children(example, [], link_rows)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     refresh_review_items(example)
     if example.status == Status.PUBLISHED:
         published_set_changed()
@@ -306,7 +312,7 @@ def example_import_published(
     save_children(example, evidence_rows, link_rows)
     extensions.cite_imported(example, list(citations), evidence_rows, link_rows)
     extensions.check_publishable(example)
-    search_index_example(example_id=example.pk)
+    text_changed(example.pk)
     published_set_changed()
     # As example_create's: the coding app records the codebook the entry was coded under.
     events.publish("entry.created", example_id=example.pk, status=example.status)

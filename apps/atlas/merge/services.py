@@ -58,12 +58,11 @@ from apps.moderation.services import (
     review_items_refresh,
     review_items_settle,
 )
-from apps.search.services import search_index_example
 
 from .. import contributors
 from ..aggregates.services import published_set_changed
 from ..discussion.services import comments_move
-from ..entries.services import check_version
+from ..entries.services import check_version, text_changed
 from ..entries.validation import require_reason
 from ..history.diff import EVIDENCE_FIELDS
 from ..history.services import audit_snapshot
@@ -297,7 +296,7 @@ def example_merge(
     credited = contributors.credit_merge(merge=merge)
     told = _notify_contributors(source=source, target=target, actor=actor, reason=reason)
     if {"title", "summary"} & set(changes) or plan.new_evidence:
-        search_index_example(example_id=target.pk)
+        text_changed(target.pk)
     target = Example.objects.select_related("category").get(pk=target.pk)
     audit_record(
         actor=actor,
@@ -430,7 +429,7 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
     merge.undo_reason = reason
     merge.save(update_fields=["undone_at", "undone_by", "undo_reason"])
     if {"title", "summary"} & set(restored) or merge.added_evidence:
-        search_index_example(example_id=target.pk)
+        text_changed(target.pk)
     source = Example.objects.select_related("category").get(pk=source.pk)
     target = Example.objects.select_related("category").get(pk=target.pk)
     audit_record(

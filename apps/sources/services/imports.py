@@ -18,7 +18,6 @@ from apps.common import events, http_cache
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.models import ReviewItemType
 from apps.moderation.services import review_item_open
-from apps.search.services import search_index_document
 
 from ..importers import ImportRejected, extract
 from ..models import Document, DocumentStatus, DocumentUpload, Passage, Source
@@ -94,8 +93,6 @@ def document_import(*, document_id: int) -> Document:
         if document.is_proposal:
             transaction.on_commit(lambda: _open_review_item(document.pk))
             return document
-        # Searchable in the same transaction in which it becomes readable.
-        search_index_document(document_id=document.pk)
         source.current_document = document
         # The file fills empty fields of the record only on the upload that created the
         # source: a later version (a proposal above all) must not write into metadata

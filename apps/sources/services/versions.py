@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from apps.moderation.models import AuditAction, Decision, ReviewItemType
 from apps.moderation.services import audit_record, review_items_settle
-from apps.search.services import search_index_document
 
 from ..models import Document, DocumentStatus, Source
 from .imports import current_version_changed
@@ -122,7 +121,6 @@ def document_accept(
     _mark_decided(document, status=DocumentStatus.READY, actor=actor, reason=reason)
     source.current_document = document
     source.save(update_fields=["current_document", "modified"])
-    search_index_document(document_id=document.pk)
     audit_record(actor=actor, action=AuditAction.VERSION_ACCEPT, target=document, reason=reason,
                  before=before, after=version_state(document))  # fmt: skip
     if settle_queue:
