@@ -262,6 +262,8 @@ def personal_layer(request, user) -> dict:
     return {
         "roles": {
             "moderator": role.moderator,
+            # Site-wide controls (the highlight legend) are shown to these alone.
+            "global_moderator": role.moderator and role.countries is None,
             "trusted": role.trusted,
             "admin": role.admin,
             "moderator_countries": sorted(role.countries) if role.countries else None,

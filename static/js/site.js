@@ -65,6 +65,7 @@
 // role-specific control in the HTML); a signed-in viewer's part comes from /api/me/ and
 // from private fragments, asked for only when the signed_in=1 hint cookie is present.
 //   [data-when="signed-in"|"moderator"] hidden until the viewer is signed in / a moderator
+//   [data-when="global-moderator"]      hidden until the viewer moderates every country
 //   [data-when="anonymous"]             hidden once the viewer is known to be signed in
 //   [data-owner="username"]             revealed for that user (or for a granted permission)
 //   [data-not-owner="username"]         stays hidden for that user (no flagging oneself)
@@ -155,6 +156,7 @@
     var when = el.getAttribute("data-when");
     if (when === "signed-in" && !(me && me.authenticated)) return false;
     if (when === "moderator" && !(me && me.roles && me.roles.moderator)) return false;
+    if (when === "global-moderator" && !(me && me.roles && me.roles.global_moderator)) return false;
     var username = me && me.user ? me.user.username : null;
     var notOwner = el.getAttribute("data-not-owner");
     if (notOwner !== null && notOwner === username) return false;

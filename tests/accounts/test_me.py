@@ -146,3 +146,17 @@ def test_messages_for_a_signed_out_visitor_wait_for_api_me():
     assert me.json()["authenticated"] is False
     assert any("signed out" in m["text"] for m in me.json()["messages"])
     assert me.cookies["messages_waiting"].value == ""
+
+
+def test_only_a_moderator_of_every_country_is_a_global_moderator():
+    # The reader's "Edit the legend" link (a site-wide setting) shows for these alone; a
+    # country moderator would meet a 403 behind it.
+    everywhere, france = make_moderator(username="mod-all"), make_moderator(
+        username="mod-fr", countries=["FR"]
+    )
+    for moderator, expected in ((everywhere, True), (france, False)):
+        client = Client()
+        client.force_login(moderator)
+        roles = client.get(URL).json()["roles"]
+        assert roles["moderator"] is True
+        assert roles["global_moderator"] is expected
