@@ -483,3 +483,23 @@ class PositionMap:
         if tag == "equal":
             return dest_start + min(position - src_start, max(dest_end - dest_start, 0))
         return dest_start
+
+
+class Relocator:
+    """Finds quotes of older versions in ``new_text`` (value citations, passage links: the
+    same move annotations make), one PositionMap per old version."""
+
+    def __init__(self, new_text: str):
+        self.new_text = new_text
+        self._maps: dict[int, PositionMap] = {}
+
+    def relocate(self, old, *, exact, prefix, suffix, start, end) -> AnchorResult:
+        """``old`` is the quote's version (a Document: ``pk``, ``text``)."""
+        if old.pk not in self._maps:
+            self._maps[old.pk] = PositionMap(old.text, self.new_text)
+        position_map = self._maps[old.pk]
+        return anchor_quote(
+            self.new_text, exact=exact, prefix=prefix, suffix=suffix, start=start,
+            hint=position_map(start) if start is not None else None,
+            hint_end=position_map(end) if end is not None else None,
+        )  # fmt: skip

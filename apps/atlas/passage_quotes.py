@@ -44,21 +44,16 @@ def passage_quotes_reanchor(*, document_id: int) -> dict:
             "example_id", "passage_id"
         )
     )
-    maps: dict[int, anchoring.PositionMap] = {}
+    relocator = anchoring.Relocator(document.text)
     moved = orphaned = 0
     for link in links:
-        old = link.passage.document
-        if old.pk not in maps:
-            maps[old.pk] = anchoring.PositionMap(old.text, document.text)
-        position_map = maps[old.pk]
-        result = anchoring.anchor_quote(
-            document.text,
+        result = relocator.relocate(
+            link.passage.document,
             exact=link.quote,
             prefix=link.quote_prefix,
             suffix=link.quote_suffix,
             start=link.quote_start,
-            hint=position_map(link.quote_start) if link.quote_start is not None else None,
-            hint_end=position_map(link.quote_end) if link.quote_end is not None else None,
+            end=link.quote_end,
         )
         passage = None
         if result.status != anchoring.ORPHANED:

@@ -151,8 +151,9 @@ def test_messages_for_a_signed_out_visitor_wait_for_api_me():
 def test_only_a_moderator_of_every_country_is_a_global_moderator():
     # The reader's "Edit the legend" link (a site-wide setting) shows for these alone; a
     # country moderator would meet a 403 behind it.
-    everywhere, france = make_moderator(username="mod-all"), make_moderator(
-        username="mod-fr", countries=["FR"]
+    everywhere, france = (
+        make_moderator(username="mod-all"),
+        make_moderator(username="mod-fr", countries=["FR"]),
     )
     for moderator, expected in ((everywhere, True), (france, False)):
         client = Client()

@@ -46,7 +46,8 @@ def test_the_form_shows_a_cite_button_per_field_and_the_current_chips(
     user, user_client, draft, schufa_passage, django_assert_max_num_queries
 ):
     citations_replace(actor=user, example=draft, citations=[passage_citation(schufa_passage)])
-    with django_assert_max_num_queries(11):  # as many as without citations (prefetched)
+    # As many as without citations (prefetched); one is the lifecycle events (issue 15).
+    with django_assert_max_num_queries(12):
         response = user_client.get(edit_url(draft))
     html = response.content.decode()
     assert response.status_code == 200

@@ -183,8 +183,8 @@ def test_the_publish_check_when_storing_is_reported_by_row(german_moderator, mon
 
 
 def _unchecked(check):
-    def without_publish_check(actor, row, *, publish):
-        return check(actor, row, publish=False)
+    def without_publish_check(actor, row, context, *, publish):
+        return check(actor, row, context, publish=False)
 
     return without_publish_check
 

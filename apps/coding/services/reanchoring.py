@@ -33,22 +33,18 @@ def citations_reanchor(*, document_id: int) -> dict:
     )
     passages = list(Passage.objects.filter(document=document).order_by("start"))
     by_anchor = {p.anchor: p for p in passages}
-    maps: dict[int, anchoring.PositionMap] = {}
+    relocator = anchoring.Relocator(document.text)
     moved = orphaned = 0
     for citation in citations:
         old = citation.document
         if citation.quote:
-            if old.pk not in maps:
-                maps[old.pk] = anchoring.PositionMap(old.text, document.text)
-            position_map = maps[old.pk]
-            result = anchoring.anchor_quote(
-                document.text,
+            result = relocator.relocate(
+                old,
                 exact=citation.quote,
                 prefix=citation.prefix,
                 suffix=citation.suffix,
                 start=citation.start,
-                hint=position_map(citation.start) if citation.start is not None else None,
-                hint_end=position_map(citation.end) if citation.end is not None else None,
+                end=citation.end,
             )
             passage = None
             if result.status != anchoring.ORPHANED:
