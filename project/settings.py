@@ -547,6 +547,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "DecisionEnum": "apps.moderation.models.Decision",
         "SuggestionDecisionEnum": ["accept", "reject"],
+        # Where a quote stands on the current version: annotations' anchors, value
+        # citations and passage-link quotes share these values.
+        "AnchorStatusEnum": ["anchored", "fuzzy", "orphaned"],
     },
 }
 

@@ -26,8 +26,9 @@ LIST_URL = reverse("sources:list")
 # Source, version, passages, versions, maintainers + the reader extensions (annotations:
 # source and annotations; atlas: passage links). Signed in: session, user, the versions
 # beyond the published ones the viewer may read (their proposals), two permission
-# lookups (moderator tools) and the notification badge.
-READER_QUERIES_ANONYMOUS = 7
+# lookups (moderator tools) and the notification badge. Since session 7 also the text's
+# translations (ADR 0019) and the highlight legend (annotations).
+READER_QUERIES_ANONYMOUS = 8
 READER_QUERIES_SIGNED_IN = 12
 LIST_QUERIES = 2  # count + page
 

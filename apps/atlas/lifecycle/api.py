@@ -71,6 +71,9 @@ class LifecycleEventListAPI(APIView):
 class LifecycleEventDetailAPI(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
+    @extend_schema(
+        summary="Remove one dated lifecycle change (the entry's editors)", responses={204: None}
+    )
     def delete(self, request, pk: int, event_id: int):
         example = example_get(viewer=request.user, example_id=pk)
         event = example.lifecycle_events.filter(pk=event_id).first()
