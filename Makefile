@@ -56,12 +56,14 @@ run: seed
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
 ## In CI (CI=true) it runs in TEST_WORKERS parallel processes (pytest-xdist): each has its
 ## own test database, cache key prefix, channel-layer prefix and Celery queues (settings.py,
-## TEST_WORKER). TEST_WORKERS=0 runs in one process; `auto` uses one per CPU.
+## TEST_WORKER). TEST_WORKERS=0 runs in one process; `auto` uses one per CPU. The browser
+## tests share one worker (--dist loadgroup; tests/conftest.py): two Chromiums on this
+## 2-core machine made focus and scroll checks race.
 TEST_WORKERS ?= $(if $(filter true,$(CI)),2,0)
 test: $(VENV)/.installed-dev compile-messages
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
-	$(BIN)/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS)) $(PYTEST_ARGS)
+	$(BIN)/pytest $(if $(filter-out 0,$(TEST_WORKERS)),-n $(TEST_WORKERS) --dist loadgroup) $(PYTEST_ARGS)
 
 ## A Celery worker for every queue, with the periodic scheduler (REDIS_URL must be set).
 ## Production runs one worker per queue instead (docs/deploy.md): worker-default, worker-imports.

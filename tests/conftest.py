@@ -31,6 +31,19 @@ CHROMIUM_ARGS = [
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    # Under pytest-xdist (--dist loadgroup) every browser test runs in the same worker: one
+    # Chromium at a time beside the other worker's tests, not two racing for two cores.
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if (
+            "tests/browser/" in item.nodeid
+            or item.get_closest_marker("browser")
+            or fixtures & {"browser", "page", "login_page"}
+        ):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 def pytest_sessionstart(session):
     """The .mo files are built from the .po files (not committed): compile the changed
     ones before any test loads a catalogue, so `pytest` alone serves German and Chinese

@@ -228,6 +228,10 @@
     }));
   }
 
+  // Says the personal layer is in place, or that there is none (what a test waits for
+  // before measuring the page).
+  function ready() { document.documentElement.setAttribute("data-personal", "ready"); }
+
   function start() {
     exposeToken();
     if (cookie("signed_in") !== "1" && cookie("messages_waiting") !== "1") {
@@ -235,19 +239,19 @@
       // get its personal layer: ask once per tab, and /api/me/ (private) sets the hint.
       var checked = "creditscape.me-checked";
       try {
-        if (!document.cookie || window.sessionStorage.getItem(checked)) return;
+        if (!document.cookie || window.sessionStorage.getItem(checked)) return ready();
         window.sessionStorage.setItem(checked, "1");
-      } catch (e) { return; }
+      } catch (e) { return ready(); }
     }
     var url = document.body.getAttribute("data-me-url") || "/api/me/";
     fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
-        if (!data) return;
+        if (!data) return ready();
         exposeToken();  // /api/me/ has just set the cookie if it was missing
         me = data;
         showMessages();
-        if (!me.authenticated) { apply(document); return; }
+        if (!me.authenticated) { apply(document); ready(); return; }
         // For style rules that show signed-in tools without moving the page (atlas.css).
         document.body.classList.add("is-signed-in");
         fillHeader();
@@ -255,9 +259,10 @@
         return loadFragments().then(function () {
           apply(document);
           document.dispatchEvent(new CustomEvent("creditscape:me", { detail: me }));
+          ready();
         });
       })
-      .catch(function () {});
+      .catch(ready);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -314,6 +314,8 @@ def test_flag_an_annotation_from_its_thread(paper, user, other_user, login_page)
     )  # fmt: skip
     page = login_page(other_user)
     page.goto(f"/sources/{paper.slug}/")
+    # "Flag" is one of the personal layer's controls (not on one's own notes).
+    page.locator("html[data-personal=ready]").wait_for(state="attached")
     page.locator("mark.hl").first.click()
     page.get_by_role("button", name="Flag").click()
     expect(page.get_by_label("What is wrong?")).to_be_focused()

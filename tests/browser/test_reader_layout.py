@@ -111,6 +111,8 @@ def test_phone_highlight_opens_a_bottom_sheet_and_closing_returns_to_the_same_pl
     annotate(paper, other_user, SCHUFA, body="Geo-scoring is the point")
     page = login_page(user, **PHONE)
     page.goto(READER)
+    # The personal layer reveals signed-in tools above the text: measure after it.
+    page.locator("html[data-personal=ready]").wait_for(state="attached")
     mark = page.locator("mark.hl").first
     expect(mark).to_be_attached()
     mark.scroll_into_view_if_needed()
