@@ -7,6 +7,7 @@ service or browser skips its tests with a reason; with CI=true any skip fails th
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 
@@ -285,7 +286,18 @@ def page(browser, live_server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
     yield page
+    _settle(context)
     context.close()
+
+
+def _settle(context) -> None:
+    """Let the pages' last requests finish before the test's database is flushed: a
+    request still running in the live server's thread while TRUNCATE waits for its lock
+    deadlocked the flush once (CI, two xdist workers)."""
+    for open_page in context.pages:
+        # A page that never settles is closed anyway.
+        with contextlib.suppress(Exception):
+            open_page.wait_for_load_state("networkidle", timeout=3_000)
 
 
 @pytest.fixture
@@ -329,4 +341,5 @@ def login_page(browser, live_server):
 
     yield make
     for context in contexts:
+        _settle(context)
         context.close()
