@@ -54,12 +54,13 @@ run: seed
 		--ws websockets-sansio --reload --reload-dir apps --reload-dir project --reload-dir templates
 
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
-## In CI (CI=true) it runs in TEST_WORKERS parallel processes (pytest-xdist): each has its
+## TEST_WORKERS=2 runs it in two parallel processes (pytest-xdist; CI uses one for now, see
+## .ci/run): each has its
 ## own test database, cache key prefix, channel-layer prefix and Celery queues (settings.py,
 ## TEST_WORKER). TEST_WORKERS=0 runs in one process; `auto` uses one per CPU. The browser
 ## tests share one worker (--dist loadgroup; tests/conftest.py): two Chromiums on this
 ## 2-core machine made focus and scroll checks race.
-TEST_WORKERS ?= $(if $(filter true,$(CI)),2,0)
+TEST_WORKERS ?= 0
 test: $(VENV)/.installed-dev compile-messages
 	$(BIN)/python manage.py makemigrations --check --dry-run > /dev/null || \
 		(echo "Model changes without a migration: run manage.py makemigrations" && exit 1)
