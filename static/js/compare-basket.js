@@ -20,6 +20,15 @@
     }
   }
   var basket = load();
+  // Boxes ticked before this (deferred) script ran, or put back by the browser's form
+  // restore on Back, join the basket: what is ticked is what will be compared.
+  document.querySelectorAll("input[type=checkbox][data-compare-add]:checked").forEach(function (box) {
+    var id = box.getAttribute("data-compare-add");
+    if (basket.length < MAX && !basket.some(function (item) { return String(item.id) === String(id); })) {
+      basket.push({ id: id, title: box.getAttribute("data-title") || id });
+    }
+  });
+  if (document.querySelector("input[type=checkbox][data-compare-add]:checked")) save();
 
   function save() {
     try { localStorage.setItem(KEY, JSON.stringify(basket)); } catch (error) { /* private mode: this page only */ }

@@ -234,6 +234,9 @@
 
   function start() {
     exposeToken();
+    // Signed-in tools take room on a phone (annotations.css): claim it from the sign-in
+    // hint before the first paint, not when /api/me/ answers, so the text does not jump.
+    if (cookie("signed_in") === "1") document.body.classList.add("is-signed-in");
     if (cookie("signed_in") !== "1" && cookie("messages_waiting") !== "1") {
       // A session older than the hint cookie (signed in before it existed) would never
       // get its personal layer: ask once per tab, and /api/me/ (private) sets the hint.
@@ -251,7 +254,12 @@
         exposeToken();  // /api/me/ has just set the cookie if it was missing
         me = data;
         showMessages();
-        if (!me.authenticated) { apply(document); ready(); return; }
+        if (!me.authenticated) {
+          document.body.classList.remove("is-signed-in");  // a stale hint
+          apply(document);
+          ready();
+          return;
+        }
         // For style rules that show signed-in tools without moving the page (atlas.css).
         document.body.classList.add("is-signed-in");
         fillHeader();

@@ -332,6 +332,35 @@ def test_flag_an_annotation_from_its_thread(paper, user, other_user, login_page)
     )
 
 
+def test_a_thread_opened_before_the_viewers_part_arrives_gets_their_controls(
+    paper, user, other_user, login_page
+):
+    """On a slow network a reader may open a thread before mine.json (who they are, their
+    own notes) has answered: the thread is drawn again with Reply and Flag once it has."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = paper.current_document
+    start = document.text.index(SENTENCE)
+    services.annotation_create(
+        author=user, document=document,
+        position=TextPositionSelector(start, start + len(SENTENCE)), body="Buy cheap pills",
+    )  # fmt: skip
+    page = login_page(other_user)
+    held = []
+    page.route("**/mine.json*", lambda route: held.append(route))
+    page.goto(f"/sources/{paper.slug}/")
+    page.locator("mark.hl").first.click()
+    thread = page.locator("#annotation-thread")
+    expect(thread.locator(".annotation-card__body")).to_have_text("Buy cheap pills")
+    expect(thread.get_by_role("button", name="Flag")).to_have_count(0)
+    assert held, "mine.json was not asked for"
+    held[0].continue_()
+    expect(thread.get_by_role("button", name="Flag")).to_be_visible()
+    expect(thread.get_by_role("button", name="Reply")).to_be_visible()
+    assert page.js_errors == []
+
+
 PAINTS = """() => Object.fromEntries(Array.from(document.querySelectorAll('.reader__text .passage'),
     p => [p.dataset.passage, Number(p.dataset.paints || 0)]))"""
 

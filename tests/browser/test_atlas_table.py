@@ -104,6 +104,26 @@ def test_entries_table_sorts_and_compares_ticked_entries(starter, page):
     assert page.js_errors == []
 
 
+def test_a_box_ticked_before_the_basket_script_runs_is_kept(starter, page):
+    """A slow network: the reader ticks a box before compare-basket.js has run. The tick
+    used to be undone when the script started (CI run of stop 23)."""
+    held = []
+    page.route("**/compare-basket*.js", lambda route: held.append(route))
+    # Deferred scripts hold DOMContentLoaded back: the table is there before it.
+    page.goto("/atlas/", wait_until="commit")
+    box = page.locator("#entries-table input[data-compare-add]").first
+    box.check()
+    page.wait_for_timeout(100)
+    assert held, "the script was not requested"
+    held[0].continue_()
+    tray = page.locator("#compare-tray")
+    expect(tray.locator("[data-tray-list] li")).to_have_count(1)
+    expect(box).to_be_checked()
+    page.locator("#entries-table input[data-compare-add]").nth(1).check()
+    expect(tray.locator("[data-tray-list] li")).to_have_count(2)
+    assert page.js_errors == []
+
+
 def test_add_to_comparison_from_entry_pages(starter, page):
     from apps.atlas.models import Example
 

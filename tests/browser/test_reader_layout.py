@@ -111,11 +111,15 @@ def test_phone_highlight_opens_a_bottom_sheet_and_closing_returns_to_the_same_pl
     annotate(paper, other_user, SCHUFA, body="Geo-scoring is the point")
     page = login_page(user, **PHONE)
     page.goto(READER)
-    # The personal layer reveals signed-in tools above the text: measure after it.
+    # Measure once the page is complete: the personal layer (site.js) and the viewer's
+    # own annotations and tools (annotations/main.js).
     page.locator("html[data-personal=ready]").wait_for(state="attached")
+    expect(page.locator(".reader.has-annotations")).to_have_count(1)
     mark = page.locator("mark.hl").first
     expect(mark).to_be_attached()
-    mark.scroll_into_view_if_needed()
+    # Scrolled by the page itself: Playwright's scroll on an emulated phone may still be
+    # settling when scrollY is read.
+    mark.evaluate("(m) => m.scrollIntoView({block: 'center', behavior: 'instant'})")
     before = page.evaluate("() => window.scrollY")
     assert before > 1000  # far down the text
     mark.tap()
@@ -133,6 +137,31 @@ def test_phone_highlight_opens_a_bottom_sheet_and_closing_returns_to_the_same_pl
     expect(page.locator(".annotation-panel.is-sheet")).to_have_count(0)
     assert abs(page.evaluate("() => window.scrollY") - before) <= 2
     assert mark.evaluate("(m) => m === document.activeElement")
+    assert page.js_errors == []
+
+
+def test_the_signed_in_tools_arriving_late_do_not_move_the_text_on_a_phone(
+    paper, user, other_user, login_page
+):
+    """The viewer's part of the reader (mine.json) adds a "+" touch target to every
+    passage and swaps the sign-in prompt for a hint; held back, as on a slow network, it
+    used to push a reader 121 px down the text after they had started reading (CI, stop 23)."""
+    annotate(paper, other_user, SCHUFA, body="Geo-scoring is the point")
+    page = login_page(user, **PHONE)
+    held = []
+    page.route("**/mine.json*", lambda route: held.append(route))
+    page.goto(READER)
+    page.locator("html[data-personal=ready]").wait_for(state="attached")
+    mark = page.locator("mark.hl").first
+    expect(mark).to_be_attached()
+    where = "(m) => m.getBoundingClientRect().top + window.scrollY"
+    before = mark.evaluate(where)
+    page.wait_for_timeout(100)
+    assert held, "mine.json was not asked for"
+    held[0].continue_()
+    expect(page.locator(".reader.has-annotations")).to_have_count(1)
+    expect(page.locator(".annotate-passage").first).to_be_attached()
+    assert mark.evaluate(where) == before
     assert page.js_errors == []
 
 

@@ -21,7 +21,7 @@ import { enableKeyboard } from "./keyboard.js";
 import { attachTagSuggestions } from "./tags.js";
 import { passageById, passages } from "./passages.js";
 import { S, byId, filterControls, put, startingOn, state } from "./store.js";
-import { openThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
+import { openThreads, refreshOpenThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
 
 const reader = document.querySelector(".reader");
 
@@ -162,6 +162,7 @@ async function start() {
     // Laid over the public set by id (e.g. the author's own words of a hidden root).
     mine.annotations.forEach((a) => put(a, { anchorsHere: true }).forEach((pid) => changed.add(pid)));
     revealPersonalControls(mine);
+    refreshOpenThreads();
   }
   paint(changed);
   refillFilters();

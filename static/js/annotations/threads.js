@@ -214,6 +214,16 @@ export function renderThreads(announcement) {
   showSheet();
 }
 
+// The viewer's part arrived (main.js): threads opened before it are drawn again with the
+// viewer's controls (Reply, Edit, Flag…), once their rows are in.
+export function refreshOpenThreads() {
+  const roots = openRoots;
+  if (!roots.length) return;
+  Promise.all(roots.map(loadThread)).then(() => {
+    if (openRoots === roots) renderThreads();
+  }, () => {});
+}
+
 export function showLoadFailure() {
   threadEl.replaceChildren(el("p", "error", S.loadFailed));
   emptyEl.hidden = true;
