@@ -35,6 +35,8 @@ from .models import (
 )
 
 READER_DOCUMENT_FIELDS = ("id", "source_id", "version", "status", "import_format", "created")
+# A version's columns that can be large (the whole text) and that pages never show.
+DOCUMENT_BULK_FIELDS = ("text", "front_matter")
 
 
 def source_matches(query: str) -> Q:
@@ -95,10 +97,19 @@ def source_get(*, slug: str, viewer=None) -> Source:
     try:
         source = (
             Source.objects.select_related("current_document", "added_by")
+            # The full text and its front matter are read by writes that anchor a quote
+            # (they load them then); every page asking for the source would carry them.
+            .defer(*(f"current_document__{name}" for name in DOCUMENT_BULK_FIELDS))
             .annotate(
                 is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))),
                 uploader_shadow_hidden=Exists(
                     shadow_hidden_user_ids().filter(user_id=OuterRef("added_by_id"))
+                ),
+                # Most sources have no translation: the reader then skips asking.
+                in_translation=Exists(
+                    Translation.objects.filter(
+                        Q(original_source=OuterRef("pk")) | Q(source=OuterRef("pk"))
+                    )
                 ),
             )
             .get(slug=slug)
@@ -401,7 +412,10 @@ def translations_for_source(*, source: Source) -> list[Translation]:
 def translation_links(*, source: Source) -> tuple[list[Translation], Translation | None]:
     """(``translations_for_source``, the translation ``source`` itself is, if its original
     may be read): what the reader links to, in one query."""
+    if getattr(source, "in_translation", True) is False:  # source_get knows: no query
+        return [], None
     visible = exclude_withheld(Source.objects.all()).values("pk")
+    bulk = [f"{rel}__{name}" for rel in ("document", "original") for name in DOCUMENT_BULK_FIELDS]
     rows = list(
         Translation.objects.filter(
             Q(original_source=source, source__in=visible) | Q(source=source),
@@ -410,6 +424,7 @@ def translation_links(*, source: Source) -> tuple[list[Translation], Translation
             original_source__in=visible,
         )
         .select_related("source", "original", "document", "original_source")
+        .defer(*bulk)
         .order_by("language")
     )
     of_this = [t for t in rows if t.original_source_id == source.pk]
