@@ -288,7 +288,9 @@ def _write_everything(client, passage_text: str) -> dict:
 
 def _visit(page, url: str, evidence: dict) -> None:
     evidence.setdefault("visited", []).append(url)
-    page.goto(url, wait_until="networkidle")
+    # Quiet network (every script's fetches answered); on a loaded CI machine a page of the
+    # moderation log took over the default 10 s to get there (two-process run, session 8).
+    page.goto(url, wait_until="networkidle", timeout=30_000)
     # Hover and focus everything once: handlers that need a gesture get their chance.
     page.evaluate(
         "() => { for (const el of document.querySelectorAll('main *')) {"
