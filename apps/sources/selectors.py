@@ -91,9 +91,18 @@ def source_withheld(source: Source) -> bool:
     return is_hidden(source) or is_shadow_hidden(source.added_by)
 
 
-def source_get(*, slug: str, viewer=None) -> Source:
+def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
-    anonymous) is not one of its stewards. ``source.is_hidden`` tells the page."""
+    anonymous) is not one of its stewards. ``source.is_hidden`` tells the page.
+    ``for_reader``: also whether it is in any translation (``in_translation``), which
+    :func:`translation_links` then trusts (a payload that reads it depends on
+    translations)."""
+    annotations = {}
+    if for_reader:
+        # Most sources have no translation: the reader then skips asking.
+        annotations["in_translation"] = Exists(
+            Translation.objects.filter(Q(original_source=OuterRef("pk")) | Q(source=OuterRef("pk")))
+        )
     try:
         source = (
             Source.objects.select_related("current_document", "added_by")
@@ -105,12 +114,7 @@ def source_get(*, slug: str, viewer=None) -> Source:
                 uploader_shadow_hidden=Exists(
                     shadow_hidden_user_ids().filter(user_id=OuterRef("added_by_id"))
                 ),
-                # Most sources have no translation: the reader then skips asking.
-                in_translation=Exists(
-                    Translation.objects.filter(
-                        Q(original_source=OuterRef("pk")) | Q(source=OuterRef("pk"))
-                    )
-                ),
+                **annotations,
             )
             .get(slug=slug)
         )

@@ -90,7 +90,7 @@ def source_list(request):
 @public_view
 @public_page(depends_on=READER_DEPENDS_ON)
 def reader(request, slug: str, version: int | None = None):
-    source = selectors.source_get(slug=slug, viewer=request.user)
+    source = selectors.source_get(slug=slug, viewer=request.user, for_reader=True)
     translations, translation_of = selectors.translation_links(source=source)
     translation = translation_views.translation_asked(request, translations)
     if translation is not None:
