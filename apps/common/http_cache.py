@@ -357,4 +357,22 @@ def public_api(*, depends_on: Iterable[type[models.Model] | str], **options):
     """:func:`public_page` for a DRF ``APIView`` class (its ``dispatch``), varying on
     ``Accept`` as well: the same URL answers JSON or the browsable API's HTML."""
     options.setdefault("vary", ("Accept-Language", "Accept"))
-    return method_decorator(public_page(depends_on=depends_on, **options), name="dispatch")
+    cached = public_page(depends_on=depends_on, **options)
+
+    def decorator(view):
+        shared = cached(view)
+
+        @functools.wraps(shared)
+        def wrapper(request, *args, **kwargs):
+            response = shared(request, *args, **kwargs)
+            # Unlike a public_view page, an endpoint answers a session its own way (a
+            # signed-in caller's private rows): a hit, which reads no session, says so
+            # as the render does (SessionMiddleware adds it there), or a shared cache
+            # that honours Vary could hand the anonymous answer to a signed-in caller.
+            patch_vary_headers(response, ("Cookie",))
+            return response
+
+        wrapper.http_cache_depends_on = shared.http_cache_depends_on
+        return wrapper
+
+    return method_decorator(decorator, name="dispatch")
