@@ -145,6 +145,7 @@ def test_a_page_cache_hit_answers_the_headers_of_the_render(client, scene, monke
         hits.clear()
         hit = client.get(url)
         assert hits == [True], f"{name}: {url} was not served from the page cache"
+
         # Vary too: a DRF endpoint's render reads the (empty) session, and SessionMiddleware
         # adds Vary: Cookie to it; a hit reads none, and used to go without (issue 13).
         def vary(response):
