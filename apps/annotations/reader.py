@@ -370,6 +370,10 @@ def _static_payload(language: str) -> dict:
     translation look-ups a request otherwise). Returned dicts are shared: never mutate."""
     return {
         "api": reverse("api-annotation-list"),
+        # Any version's threads and mine JSON: these with its document id in place of 0
+        # (the side-by-side reader loads both sides', static/js/annotations/store.js).
+        "readerThreads": reverse("annotations:reader_threads", kwargs={"document_id": 0}),
+        "readerMine": reverse("annotations:reader_mine", kwargs={"document_id": 0}),
         # Tag suggestions (static/js/annotations/tags.js): "Germ" offers country:DE.
         "countries": [[code, str(name)] for code, name in countries],
         # Site-wide tags in public use (apps/annotations/api/tags.py).
@@ -414,10 +418,10 @@ def _static_payload(language: str) -> dict:
             "loading": _("Loading the thread…"),
             "annotate": _("Annotate"),
             "annotatePassage": _("Annotate passage"),
-            # The side-by-side reader (static/js/annotations/aligned.js); the language is
-            # the text's own name for itself ("Deutsch").
-            "otherSide": _("On the %(language)s side"),
-            "openOtherSide": _("Open the %(language)s side"),
+            # The side-by-side reader's combined thread (static/js/annotations/threads.js):
+            # the heading of each side's threads; the language is the text's own name for
+            # itself ("Deutsch").
+            "onSide": _("On the %(language)s side"),
             "threadsOnPassage": _("Threads on this passage: %(n)s"),
             "loadFailed": _("The annotations could not be loaded. Reload the page to try again."),
             "reattachHere": _("Re-attach here"),

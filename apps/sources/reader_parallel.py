@@ -3,12 +3,14 @@ row per aligned pair, the original's passages on the left and the translation's 
 right, each passage with its permalink (``#p-<anchor>``: anchors come from each version's
 own text, so the two sides never share one).
 
-One side is *active*: its passages are the reader's passages (``.passage`` with the
-passage id and offsets the annotation script reads, and the other apps' passage slots),
-so annotations anchor to that side's version. The other side's passages are
-``.passage-parallel``: read and linked, not annotated from this page; its "Annotate"
-link opens the page with that side active. On a phone each row shows one side, with a
-toggle per row (static/js/parallel-reader.js).
+Both sides' passages are reader passages (``.passage`` with the passage id and the
+offsets into *their own* version's text, and the other apps' passage slots), so a
+selection on either side anchors to that side's version without a reload
+(static/js/annotations/: each passage knows its side from ``data-side`` on its column).
+What the annotation script needs of each side (source, version, document, language, its
+name, whether it is the current version) is on the parallel text as ``data-*``. One side
+is *first*: a phone shows it in every row until that row's toggle shows the other
+(static/js/parallel-reader.js); ``&side=translation`` makes the translation first.
 
 Built in Python as ``reader_text.py`` is, with every value escaped here; the same for
 every viewer, cached by the reader (``views.parallel_text``).
@@ -23,60 +25,75 @@ from django.utils.translation import gettext, pgettext
 from . import reader_extensions
 from .languages import language_name
 
+SIDES = ("original", "translation")
+
+
+def _side_attributes(name: str, *, source, document, language: str, language_label: str):
+    current = "true" if document.pk == source.current_document_id else "false"
+    return (
+        f'data-{name}-source="{escape(source.slug)}" '
+        f'data-{name}-version="{document.version}" '
+        f'data-{name}-document="{document.pk}" '
+        f'data-{name}-lang="{escape(language)}" '
+        f'data-{name}-name="{escape(language_label)}" '
+        f'data-{name}-current="{current}"'
+    )
+
 
 def render(*, translation, rows, active: str) -> str:
-    """``rows``: ``selectors.aligned_rows``; ``active``: "original" or "translation"."""
-    original, translated = translation.original, translation.document
-    active_document = original if active == "original" else translated
-    active_source = translation.original_source if active == "original" else translation.source
-    active_passages = [
-        p for row in rows for p in (row.original if active == "original" else row.translation)
-    ]
-    renderers = reader_extensions.passage_renderers(
-        source=active_source, document=active_document, passages=active_passages
-    )
+    """``rows``: ``selectors.aligned_rows``; ``active``: the side a phone shows first,
+    "original" or "translation"."""
+    documents = {"original": translation.original, "translation": translation.document}
+    sources = {"original": translation.original_source, "translation": translation.source}
     languages = {
         "original": translation.original_source.language,
         "translation": translation.language,
     }
     names = {side: language_name(code) for side, code in languages.items()}
+    renderers = {
+        side: reader_extensions.passage_renderers(
+            source=sources[side],
+            document=documents[side],
+            passages=[
+                p for row in rows for p in (row.original if side == "original" else row.translation)
+            ],
+        )
+        for side in SIDES
+    }
     permalink_label = gettext("Permalink to passage %(n)s (%(language)s)")
     # A phone shows one side per row; the toggle shows the other (its name on the button).
     toggle_label = pgettext("side-by-side reader", "Show %(language)s")
     other = "translation" if active == "original" else "original"
-    other_source = translation.source if other == "translation" else translation.original_source
-    other_document = translated if other == "translation" else original
-    other_url = translation.get_absolute_url() + (
-        "&side=translation" if other == "translation" else ""
-    )
-    # What the annotation script needs to list the other side's annotations under a
-    # thread (static/js/annotations/aligned.js): that side's source, version and language.
     out = [
         '<div class="reader__text reader__text--parallel" '
         f'data-active-side="{escape(active)}" '
-        f'data-active-name="{escape(names[active])}" '
-        f'data-other-source="{escape(other_source.slug)}" '
-        f'data-other-version="{other_document.version}" '
-        f'data-other-lang="{escape(languages[other])}" '
-        f'data-other-name="{escape(names[other])}" '
-        f'data-other-url="{escape(other_url)}">\n'
+        + " ".join(
+            _side_attributes(
+                side,
+                source=sources[side],
+                document=documents[side],
+                language=languages[side],
+                language_label=names[side],
+            )
+            for side in SIDES
+        )
+        + ">\n"
     ]
     counters = {"original": 0, "translation": 0}
     for row in rows:
         out.append(f'<div class="aligned-row" id="row-{row.order + 1}">\n')
         for side, passages in (("original", row.original), ("translation", row.translation)):
-            is_active = side == active
             out.append(
                 f'  <div class="aligned-row__side aligned-row__side--{side}'
-                f'{" is-active" if is_active else ""}" lang="{escape(languages[side])}">\n'
+                f'{" is-active" if side == active else ""}" lang="{escape(languages[side])}" '
+                f'data-side="{side}">\n'
             )
             for passage in passages:
                 counters[side] += 1
                 out.append(
                     _passage(
                         passage,
-                        active=is_active,
-                        renderers=renderers if is_active else (),
+                        renderers=renderers[side],
                         label=permalink_label % {"n": counters[side], "language": names[side]},
                     )
                 )
@@ -92,22 +109,13 @@ def render(*, translation, rows, active: str) -> str:
     return "".join(out)
 
 
-def _passage(passage, *, active: bool, renderers, label: str) -> str:
+def _passage(passage, *, renderers, label: str) -> str:
     html_id = escape(passage.html_id)
     tag = "h2" if passage.kind == "heading" else "p"
-    if active:
-        opening = (
-            f'<div class="passage passage--{escape(passage.kind)}" id="{html_id}" '
-            f'data-passage="{passage.pk}" data-start="{passage.start}" data-end="{passage.end}">'
-        )
-    else:
-        opening = (
-            f'<div class="passage-parallel passage--{escape(passage.kind)}" id="{html_id}" '
-            f'data-parallel-passage="{passage.pk}">'
-        )
     extras = "".join(render(passage) for render in renderers)
     parts = [
-        f"    {opening}\n",
+        f'    <div class="passage passage--{escape(passage.kind)}" id="{html_id}" '
+        f'data-passage="{passage.pk}" data-start="{passage.start}" data-end="{passage.end}">\n',
         f'      <{tag} class="passage__text">{escape(passage.text)}</{tag}>\n',
     ]
     if extras:

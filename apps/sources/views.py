@@ -110,7 +110,10 @@ def reader(request, slug: str, version: int | None = None):
     # The day the page was rendered; static/js/site.js moves it to the reader's today
     # when a cached copy is served on a later day.
     accessed = timezone.localdate()
-    # The side whose passages are annotated (ADR 0019): the original unless ?side= asks.
+    # Both sides are annotated on the page (ADR 0019); the *first* side, the original
+    # unless ?side= asks, is the one a phone shows first in every row and the one the
+    # reader's extensions describe (the annotation layer adds the other side's threads
+    # from the parallel text's data, static/js/annotations/store.js).
     active_source, active_document, side = source, document, "original"
     if translation is not None and request.GET.get("side") == "translation":
         active_source, active_document, side = (
@@ -133,7 +136,6 @@ def reader(request, slug: str, version: int | None = None):
         "translation": translation,
         # This source is itself a translation: say of what, and offer it side by side.
         "translation_of": translation_of,
-        "translation_side": side,
         "original_language_name": language_name(source.language),
         "versions": versions,
         "is_current": document.pk == source.current_document_id,

@@ -56,20 +56,50 @@ def test_side_by_side_shows_ten_aligned_rows_with_permalinks_on_both_sides(
         assert f'id="p-{passage.anchor}"' in html and f'href="#p-{passage.anchor}"' in html
     assert 'lang="de"' in html and "nicht vom Autor geprüft" in html
     assert "CC BY 4.0" in html
-    # The original is the annotated side: its passages are the reader's passages.
-    assert html.count('class="passage passage--') == 10
-    assert html.count('class="passage-parallel passage--') == 10
+    # Both sides are annotated on the page: all 20 passages are the reader's passages,
+    # each in its side's column, with offsets into its own version's text.
+    assert html.count('class="passage passage--') == 20
+    assert html.count('data-side="original"') == 10
+    assert html.count('data-side="translation"') == 10
     assert f'data-document="{german.original_id}"' in html
     assert response.headers["ETag"]
 
 
-def test_the_german_side_can_be_the_annotated_one(client, german):
+def test_both_sides_passages_are_annotatable_with_their_own_versions_offsets(client, german):
+    html = client.get(SIDE_BY_SIDE).text
+    passages = {
+        int(pk): (int(start), int(end))
+        for pk, start, end in re.findall(
+            r'data-passage="(\d+)" data-start="(\d+)" data-end="(\d+)"', html
+        )
+    }
+    for document in (german.original, german.document):
+        for passage in document.passages.all():
+            assert passages[passage.pk] == (passage.start, passage.end)
+    # What the annotation script needs of each side (static/js/annotations/store.js).
+    text = re.search(r'<div class="reader__text reader__text--parallel"[^>]*>', html).group(0)
+    assert 'data-active-side="original"' in text
+    assert 'data-original-source="wong-2021-social-credit"' in text
+    assert f'data-original-document="{german.original_id}"' in text
+    assert 'data-original-lang="en"' in text and 'data-original-current="true"' in text
+    assert 'data-translation-source="wong-2021-social-credit-de"' in text
+    assert f'data-translation-document="{german.document_id}"' in text
+    assert f'data-translation-version="{german.document.version}"' in text
+    assert 'data-translation-lang="de"' in text and 'data-translation-name="Deutsch"' in text
+    # The payload's threads and mine URLs for any version (0 replaced by its id).
+    assert '"readerThreads":"/reader/0/threads.json"' in html
+    assert '"readerMine":"/reader/0/mine.json"' in html
+    # No switch reloading the page to annotate the other side.
+    assert "&amp;side=translation" not in html.split('class="reader__text')[0]
+
+
+def test_side_translation_shows_the_german_side_first_on_a_phone(client, german):
     html = client.get(SIDE_BY_SIDE + "&side=translation").text
     assert f'data-document="{german.document_id}"' in html
     assert 'data-source="wong-2021-social-credit-de"' in html
-    german_ids = set(german.document.passages.values_list("pk", flat=True))
-    active = {int(pk) for pk in re.findall(r'data-passage="(\d+)"', html)}
-    assert active == german_ids
+    assert 'data-active-side="translation"' in html
+    assert html.count("aligned-row__side--translation is-active") == 10
+    assert "aligned-row__side--original is-active" not in html
 
 
 def test_the_translations_own_page_says_what_it_translates(client, german):

@@ -4,13 +4,13 @@
 
 import { api } from "./api.js";
 import { paint } from "./highlights.js";
-import { passageById } from "./passages.js";
+import { passageAt, passageById } from "./passages.js";
 import { enableAnnotate, onlyAnnotate } from "./selection.js";
-import { S, byId, drop, annotations, parseTags, put, state } from "./store.js";
+import { S, byId, drop, annotations, parseTags, put, sideOf, sides, state } from "./store.js";
 import { button, el } from "./dom.js";
 import { announce, focusNewHighlight } from "./focus.js";
 import { showSheet } from "./sheet.js";
-import { forgetOpen, markLoaded, openThreads, renderThreads } from "./threads.js";
+import { forgetOpen, markLoaded, openRowThreads, openThreads, renderThreads } from "./threads.js";
 import { refillFilters } from "./filters.js";
 
 const reader = document.querySelector(".reader");
@@ -59,7 +59,7 @@ export function openForm(target) {
 export function openPassageForm(passageId) {
   const passage = passageById.get(passageId);
   const quote = passage.text.length > 200 ? passage.text.slice(0, 199) + "…" : passage.text;
-  openForm({ start: passage.start, end: passage.end, quote });
+  openForm({ start: passage.start, end: passage.end, quote, side: passage.side });
 }
 
 function closeForm() {
@@ -78,11 +78,14 @@ async function submitForm(event) {
   event.preventDefault();
   if (!formTarget) return;
   const { data } = state;
+  // The version of the side the text was selected on (side by side: either).
+  const side = sides.get(formTarget.side) || sideOf(null);
+  const passage = passageAt(formTarget.start, side.key);
   const body = document.getElementById("annotation-body").value;
   const tags = parseTags(document.getElementById("annotation-tags").value);
   const payload = {
-    source: data.source,
-    version: data.version,
+    source: side.source,
+    version: side.version,
     target: { selector: [{ type: "TextPositionSelector", start: formTarget.start, end: formTarget.end }] },
     body,
     tags,
@@ -103,8 +106,9 @@ async function submitForm(event) {
     window.getSelection().removeAllRanges();
     refillFilters();
     paint(changed);
-    // Back to the text: focus on the new highlight, and the live region says so.
-    openThreads([created.id], S.saved).then(() => focusNewHighlight(created.id));
+    // Back to the text: focus on the new highlight, and the live region says so. Side by
+    // side, the thread shown is the row's (both sides).
+    openRowThreads([created.id], passage && passage.el, S.saved).then(() => focusNewHighlight(created.id));
   } catch (error) {
     showFormError(error.message);
   } finally {
@@ -277,8 +281,14 @@ function stopReattach(message) {
 
 async function reattach(target) {
   const id = reattachId;
+  const side = sideOf(byId.get(id));
+  if (target.side !== undefined && target.side !== side.key) {
+    // Side by side: an orphan is re-attached in its own side's text (prompted again).
+    startReattach(id);
+    return;
+  }
   const payload = {
-    version: state.data.version,
+    version: side.version,
     target: { selector: [{ type: "TextPositionSelector", start: target.start, end: target.end }] },
   };
   try {

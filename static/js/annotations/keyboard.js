@@ -40,7 +40,8 @@ function passageOf(node) {
 }
 
 function move(step) {
-  const list = passages.map((p) => p.el);
+  // Only passages on screen: a phone's side-by-side rows hide one side each.
+  const list = passages.map((p) => p.el).filter((node) => node.getClientRects().length);
   const from = passageOf(document.activeElement) || current;
   let index = from ? list.indexOf(from) + step : 0;
   index = Math.max(0, Math.min(list.length - 1, index));

@@ -4,16 +4,17 @@
 // Like Hypothesis, others' new threads wait behind "N new annotations — show" instead of
 // moving the text under the reader; replies to an open thread and changes to threads
 // already on the page are applied at once. Reconnects with back-off; a dot says whether
-// the page is live.
+// the page is live. The side-by-side reader listens to both sides' sources (each side
+// is its own source), when the version read is the current one.
 
 import { refillFilters } from "./filters.js";
 import { paint } from "./highlights.js";
-import { S, byId, state } from "./store.js";
+import { S, byId, sides } from "./store.js";
 import { isOpen, refreshThread } from "./threads.js";
 
 const statusDot = document.getElementById("annotation-live-status");
 const showButton = document.getElementById("annotation-live-show");
-const waiting = new Map();  // annotation id -> its thread, new and not shown yet
+const waiting = new Map();  // annotation id -> [its thread, its side], new and not shown yet
 const NOT_FOUND = 4404;
 let delay = 1000;
 
@@ -33,16 +34,17 @@ function updateButton() {
   showButton.textContent = n === 1 ? S.newOne : S.newMany.replace("%(n)s", String(n));
 }
 
+// ``threads``: [thread id, side key] pairs.
 async function apply(threads) {
   const changed = new Set();
-  for (const thread of threads) {
-    (await refreshThread(thread)).forEach((pid) => changed.add(pid));
+  for (const [thread, side] of threads) {
+    (await refreshThread(thread, side)).forEach((pid) => changed.add(pid));
   }
   paint(changed);
   refillFilters();
 }
 
-function receive(message) {
+function receive(message, side) {
   if (!message || typeof message.id !== "number" || typeof message.thread !== "number") return;
   const isNew = message.type === "annotation.created" && !byId.has(message.id);
   if (isNew && !(message.thread !== message.id && isOpen(message.thread))) {
@@ -50,23 +52,23 @@ function receive(message) {
     // after this message: look again before calling it someone else's.
     setTimeout(() => {
       if (byId.has(message.id)) return;
-      waiting.set(message.id, message.thread);
+      waiting.set(message.id, [message.thread, side]);
       updateButton();
     }, 500);
     return;
   }
-  if (isNew || byId.has(message.id) || byId.has(message.thread)) apply([message.thread]);
+  if (isNew || byId.has(message.id) || byId.has(message.thread)) apply([[message.thread, side]]);
 }
 
-function socketUrl() {
+function socketUrl(side) {
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  return scheme + location.host + "/ws/sources/" + encodeURIComponent(state.data.source) + "/";
+  return scheme + location.host + "/ws/sources/" + encodeURIComponent(side.source) + "/";
 }
 
-function connect() {
+function connect(side) {
   let socket;
   try {
-    socket = new WebSocket(socketUrl());
+    socket = new WebSocket(socketUrl(side));
   } catch (error) {
     setStatus("offline");
     return;
@@ -75,25 +77,26 @@ function connect() {
   socket.addEventListener("message", (event) => {
     let message;
     try { message = JSON.parse(event.data); } catch (error) { return; }
-    receive(message);
+    receive(message, side.key);
   });
   socket.addEventListener("close", (event) => {
     setStatus("offline");
     if (event.code === NOT_FOUND) return;  // this source is not (or no longer) readable
-    setTimeout(connect, delay + Math.random() * 500);
+    setTimeout(() => connect(side), delay + Math.random() * 500);
     delay = Math.min(delay * 2, 30000);
   });
 }
 
 export function startLive() {
-  if (!state.data || !state.data.isCurrent || !("WebSocket" in window)) return;
+  const live = Array.from(sides.values()).filter((side) => side.isCurrent);
+  if (!live.length || !("WebSocket" in window)) return;
   if (showButton) {
     showButton.addEventListener("click", () => {
-      const threads = new Set(waiting.values());
+      const threads = new Map(Array.from(waiting.values(), ([thread, side]) => [thread + "/" + side, [thread, side]]));
       waiting.clear();
       updateButton();
-      apply(threads);
+      apply(threads.values());
     });
   }
-  connect();
+  live.forEach(connect);
 }

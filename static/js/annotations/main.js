@@ -6,7 +6,8 @@
 //   2. the viewer's own part (mine.json: who they are, their roots the public set lacks,
 //      their orphans), which reveals the personal controls for a signed-in reader.
 // A thread's full rows are fetched from the API when it is opened; writes go through the
-// API and repaint only the passages they touch.
+// API and repaint only the passages they touch. The side-by-side reader does all this
+// for each of its two texts (store.js ``sides``).
 
 import { enableSelectionMenu } from "./selection.js";
 import { refillFilters } from "./filters.js";
@@ -20,8 +21,10 @@ import { startLive } from "./live.js";
 import { enableKeyboard } from "./keyboard.js";
 import { attachTagSuggestions } from "./tags.js";
 import { passageById, passages } from "./passages.js";
-import { S, byId, filterControls, put, startingOn, state } from "./store.js";
-import { openThreads, refreshOpenThreads, renderThreads, setCardActions, showLoadFailure } from "./threads.js";
+import { S, byId, filterControls, put, sides, startingOn, state } from "./store.js";
+import {
+  completeOpenRow, openRowThreads, openThreads, refreshOpenThreads, renderThreads, setCardActions, showLoadFailure,
+} from "./threads.js";
 
 const reader = document.querySelector(".reader");
 
@@ -54,13 +57,14 @@ function threadRoot(page, row) {
   };
 }
 
-// The public roots, a page at a time (each page's passages painted as it comes).
-async function loadPublic() {
-  for (let url = state.data.threads; url;) {
+// The public roots of one side, a page at a time (each page's passages painted as it
+// comes).
+async function loadPublic(side) {
+  for (let url = side.threads; url;) {
     const page = await getJSON(url);
     const changed = new Set();
     page.annotations.forEach((row) => {
-      put(threadRoot(page, row), { anchorsHere: true }).forEach((pid) => changed.add(pid));
+      put(threadRoot(page, row), { anchorsHere: true, side: side.key }).forEach((pid) => changed.add(pid));
     });
     paint(changed);
     url = page.next;
@@ -69,14 +73,15 @@ async function loadPublic() {
 
 const NOBODY = { user: null, annotations: [] };
 
-// The viewer's part; {user: null} for an anonymous reader. A visitor with no cookie at all
-// cannot be signed in (the session cookie is HttpOnly, but sign-in also sets the
-// signed_in=1 hint, and a session older than the hint still carries a csrftoken), so the
-// request is skipped for them: most readers, and every crawler, never ask for it.
-async function loadMine() {
+// The viewer's part of one side; {user: null} for an anonymous reader. A visitor with no
+// cookie at all cannot be signed in (the session cookie is HttpOnly, but sign-in also
+// sets the signed_in=1 hint, and a session older than the hint still carries a
+// csrftoken), so the request is skipped for them: most readers, and every crawler, never
+// ask for it.
+async function loadMine(side) {
   if (!document.cookie) return NOBODY;
   try {
-    return await getJSON(state.data.mine);
+    return await getJSON(side.mine);
   } catch (error) {
     return NOBODY;
   }
@@ -149,22 +154,30 @@ function addGroups(groups) {
 
 async function start() {
   enableSelectionMenu();
-  const mineLoading = loadMine();
+  // Each side's public threads and the viewer's part of it, all at once (one side on a
+  // reader of one version). The orphans listed are the first side's (the page's own).
+  const all = Array.from(sides.values());
+  const minesLoading = Promise.all(all.map((side) => loadMine(side)));
   let failed = false;
   try {
-    await loadPublic();
+    await Promise.all(all.map((side) => loadPublic(side)));
   } catch (error) {
     failed = true;
   }
-  const mine = await mineLoading;
+  const mines = await minesLoading;
   const changed = new Set();
+  const firstIndex = all.findIndex((side) => side.first);
+  const mine = mines[firstIndex];
   if (mine.user) {
     // Laid over the public set by id (e.g. the author's own words of a hidden root).
-    mine.annotations.forEach((a) => put(a, { anchorsHere: true }).forEach((pid) => changed.add(pid)));
+    mines.forEach((part, i) => (part.annotations || []).forEach((a) => {
+      put(a, { anchorsHere: true, side: all[i].key }).forEach((pid) => changed.add(pid));
+    }));
     revealPersonalControls(mine);
     refreshOpenThreads();
   }
   paint(changed);
+  completeOpenRow();
   refillFilters();
   if (failed) showLoadFailure();
   reader.classList.add("has-annotations");
@@ -185,14 +198,15 @@ function listen() {
   reader.addEventListener("click", (event) => {
     const mark = event.target.closest("mark.hl");
     if (mark && window.getSelection().isCollapsed) {
-      openThreads(mark.dataset.ids.split(",").map(Number));
+      // Side by side: with the row's threads on both sides (aligned.js).
+      openRowThreads(mark.dataset.ids.split(",").map(Number), mark);
       return;
     }
     const countButton = event.target.closest("[data-open-passage]");
     if (countButton) {
       const p = passageById.get(Number(countButton.dataset.openPassage));
       const ids = startingOn(p).map((a) => a.id);
-      openThreads(ids, ids.length ? undefined : S.noThreads);
+      openRowThreads(ids, p.el, ids.length ? undefined : S.noThreads);
       return;
     }
     const passageButton = event.target.closest("[data-annotate-passage]");
@@ -213,7 +227,7 @@ function listen() {
     const mark = event.target.closest && event.target.closest("mark.hl");
     if (mark && (event.key === "Enter" || event.key === " ")) {
       event.preventDefault();
-      openThreads(mark.dataset.ids.split(",").map(Number));
+      openRowThreads(mark.dataset.ids.split(",").map(Number), mark);
     }
   });
 

@@ -6,7 +6,7 @@
 // them against the text. For an anonymous reader they lead to sign-in first, with the
 // same link as "next".
 
-import { passageAt, pointToOffset } from "./passages.js";
+import { passageAt, passageOfNode, pointToOffset, quoteBetween } from "./passages.js";
 
 const reader = document.querySelector(".reader");
 export const menu = document.getElementById("selection-menu");
@@ -24,21 +24,32 @@ function trimmed(passage, start, end) {
   return { start: passage.start + from, end: passage.start + to, quote: chars.slice(from, to).join("") };
 }
 
-// The selection inside the reader's text: {start, end, quote, rect, passage}, or null.
+// The selection inside the reader's text: {start, end, quote, rect, passage, side}, or
+// null. Offsets are into the text of the side the selection starts on (the side-by-side
+// reader has two, one per column); a selection that runs into the other column ends at
+// the end of the passage it started in.
 export function selectionTarget() {
   const selection = window.getSelection();
   if (!selection || selection.isCollapsed || !selection.rangeCount) return null;
   const range = selection.getRangeAt(0);
   const text = reader.querySelector(".reader__text");
   if (!text.contains(range.commonAncestorContainer)) return null;
+  const first = passageOfNode(range.startContainer);
+  const last = passageOfNode(range.endContainer);
+  if (!first || !last) return null;
+  const side = first.side;
   const start = pointToOffset(range.startContainer, range.startOffset);
-  const end = pointToOffset(range.endContainer, range.endOffset);
-  if (start === null || end === null || end <= start) return null;
-  const quote = selection.toString().trim();
+  let end = pointToOffset(range.endContainer, range.endOffset);
+  if (start === null || end === null) return null;
+  const across = last.side !== side;
+  if (across) end = first.end;
+  if (end <= start) return null;
+  // Side by side, the DOM between two rows of one column holds the other column's text.
+  const quote = side || across ? quoteBetween(start, end, side) : selection.toString().trim();
   if (!quote) return null;
-  const passage = passageAt(start);
+  const passage = passageAt(start, side);
   const words = passage ? trimmed(passage, start, end) : null;
-  return { start, end, quote, rect: range.getBoundingClientRect(), passage, words };
+  return { start, end, quote, rect: range.getBoundingClientRect(), passage, words, side };
 }
 
 function signInHref(next) {

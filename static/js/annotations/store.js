@@ -1,6 +1,6 @@
-// What the reader knows: the page's payload, who is reading (from mine.json) and the
-// annotations by id and by passage. Every change goes through put() or drop(), which
-// say which passages must be repainted, so nothing else is.
+// What the reader knows: the page's payload, the texts annotated on it (its sides), who
+// is reading (from mine.json) and the annotations by id and by passage. Every change goes
+// through put() or drop(), which say which passages must be repainted, so nothing else is.
 
 import { passageAt, passageIdsBetween } from "./passages.js";
 
@@ -14,6 +14,55 @@ export const state = {
 };
 
 export const S = state.data ? state.data.strings : {};
+
+// The texts annotated on this page, by side: one ("") on a reader of one version; on
+// the side-by-side reader (apps/sources/reader_parallel.py) "original" and
+// "translation", each with its source, version, language and its own threads and
+// mine JSON (public and private as on any reader). ``first`` is the side the page's
+// payload describes (its preloaded threads page).
+const parallelText = document.querySelector(".reader__text--parallel");
+export const sides = new Map();
+export const parallel = Boolean(parallelText && state.data);
+
+function readerUrl(pattern, documentId) {
+  return pattern.replace("/0/", "/" + documentId + "/");
+}
+
+if (parallel) {
+  const d = parallelText.dataset;
+  ["original", "translation"].forEach((key) => {
+    const first = key === d.activeSide;
+    const documentId = Number(d[key + "Document"]);
+    sides.set(key, {
+      key,
+      first,
+      source: d[key + "Source"],
+      version: Number(d[key + "Version"]),
+      lang: d[key + "Lang"],
+      name: d[key + "Name"],
+      isCurrent: d[key + "Current"] === "true",
+      threads: first ? state.data.threads : readerUrl(state.data.readerThreads, documentId),
+      mine: first ? state.data.mine : readerUrl(state.data.readerMine, documentId),
+    });
+  });
+} else if (state.data) {
+  const { data } = state;
+  sides.set("", {
+    key: "", first: true, source: data.source, version: data.version, lang: "", name: "",
+    isCurrent: data.isCurrent, threads: data.threads, mine: data.mine,
+  });
+}
+
+// The side ``a`` is on (put() records it), or the page's first side.
+export function sideOf(a) {
+  return sides.get(a && a.side) || Array.from(sides.values()).find((side) => side.first);
+}
+
+// The side an API answer belongs to: its source names it (each side is its own source).
+function sideFromSource(a) {
+  for (const side of sides.values()) if (side.source === a.source) return side.key;
+  return undefined;
+}
 
 export const byId = new Map();  // insertion order: the order highlights overlap in
 const byPassage = new Map();  // passage id -> Set of root ids whose anchor overlaps it
@@ -70,7 +119,7 @@ export function passesFilters(a) {
 }
 
 function spanOf(a) {
-  return placed(a) ? passageIdsBetween(a.anchor.start, a.anchor.end) : [];
+  return placed(a) ? passageIdsBetween(a.anchor.start, a.anchor.end, a.side) : [];
 }
 
 function index(a, add) {
@@ -82,11 +131,14 @@ function index(a, add) {
 }
 
 // Adds or replaces ``a``; returns the ids of the passages whose highlights it changed.
-// ``anchorsHere``: its anchor describes this page's version (the public threads JSON,
-// mine.json); otherwise it is an API answer, whose anchor may describe another version.
-export function put(a, { anchorsHere = false } = {}) {
+// ``anchorsHere``: its anchor describes its side's version on this page (the public
+// threads JSON, mine.json); otherwise it is an API answer, whose anchor may describe
+// another version. ``side``: the side it was loaded for (else its source says, else
+// what was known of it).
+export function put(a, { anchorsHere = false, side } = {}) {
   const old = byId.get(a.id);
-  const { version } = state.data;
+  a.side = side !== undefined ? side : (sideFromSource(a) ?? (old ? old.side : sideOf(null).key));
+  const { version } = sides.get(a.side);
   if (!anchorsHere) {
     if (a.target && a.target.selector.length && a.version === version) {
       // Made on this version: its own target is exact here.
@@ -127,7 +179,7 @@ export function visibleOn(pid) {
 
 // The visible roots whose highlight starts in passage ``p`` (its count and thread list).
 export function startingOn(p) {
-  return visibleOn(p.id).filter((a) => passageAt(a.anchor.start) === p);
+  return visibleOn(p.id).filter((a) => a.side === p.side && passageAt(a.anchor.start, p.side) === p);
 }
 
 export function annotations() { return byId.values(); }

@@ -1,12 +1,13 @@
 // The thread panel: opening threads (their replies and the roots' full rows are fetched
-// from the API the first time), and the cards with their actions.
+// from the API the first time), and the cards with their actions. Side by side, the
+// threads of both sides (aligned.js), each card marked with its side's language.
 
-import { alignedSection, markLanguage } from "./aligned.js";
+import { languageLabel, withRow } from "./aligned.js";
 import { api } from "./api.js";
 import { button, el } from "./dom.js";
 import { announce } from "./focus.js";
 import { showSheet } from "./sheet.js";
-import { S, annotations, byId, drop, isRoot, passesFilters, put, state } from "./store.js";
+import { S, annotations, byId, drop, isRoot, parallel, passesFilters, put, sideOf, sides, state } from "./store.js";
 
 const threadEl = document.getElementById("annotation-thread");
 const emptyEl = document.getElementById("annotation-empty");
@@ -29,9 +30,17 @@ function card(a, depth) {
   header.appendChild(document.createTextNode(" · "));
   header.appendChild(time);
   if (a.edited) header.appendChild(el("span", "annotation-card__flag", " (" + S.edited + ")"));
+  const language = languageLabel(a);
+  if (language) {
+    header.append(" · ", language);
+    article.dataset.side = a.side;
+    article.dataset.language = language.lang;
+  }
   article.appendChild(header);
   if (isRoot(a) && a.target && a.target.selector.length) {
-    article.appendChild(el("blockquote", "annotation-card__quote", a.target.selector[0].exact));
+    const quote = el("blockquote", "annotation-card__quote", a.target.selector[0].exact);
+    if (language) quote.lang = language.lang;  // the side's own words
+    article.appendChild(quote);
   } else if (isRoot(a)) {
     article.appendChild(el("p", "annotation-card__flag", S.sourceNote));
   }
@@ -74,7 +83,6 @@ function card(a, depth) {
   }
   if (!a.deleted) shareControls(a).forEach((node) => buttons.appendChild(node));
   if (buttons.childNodes.length) article.appendChild(buttons);
-  markLanguage(article);
   return article;
 }
 
@@ -129,11 +137,16 @@ async function fetchAll(url) {
   if (page.next) await fetchAll(page.next);
 }
 
+// The list API's query for thread ``rootId`` on its side's version.
+function threadQuery(rootId, side) {
+  return new URLSearchParams({ source: side.source, version: String(side.version), thread: String(rootId), page_size: "200" });
+}
+
 // A thread's root (in full: the public JSON trims it) and its replies, fetched once.
 function loadThread(rootId) {
   if (!loadedThreads.has(rootId)) {
     const { data } = state;
-    const query = new URLSearchParams({ source: data.source, version: String(data.version), thread: String(rootId), page_size: "200" });
+    const query = threadQuery(rootId, sideOf(byId.get(rootId)));
     const loading = fetchAll(data.api + "?" + query.toString());
     loading.catch(() => loadedThreads.delete(rootId));
     loadedThreads.set(rootId, loading);
@@ -142,14 +155,16 @@ function loadThread(rootId) {
 }
 
 // Fetches thread ``rootId`` again (live updates: something in it changed), forgetting
-// rows the viewer may no longer see; re-renders it if open. Resolves with the passages
-// whose highlights changed.
-export async function refreshThread(rootId) {
+// rows the viewer may no longer see; re-renders it if open. ``sideKey``: the side whose
+// source said so (its root may be new here). Resolves with the passages whose highlights
+// changed.
+export async function refreshThread(rootId, sideKey) {
   const { data } = state;
   const before = Array.from(annotations()).filter((a) => a.thread === rootId).map((a) => a.id);
   const seen = new Set();
   const changed = new Set();
-  const query = new URLSearchParams({ source: data.source, version: String(data.version), thread: String(rootId), page_size: "200" });
+  const side = sides.get(sideKey) || sideOf(byId.get(rootId));
+  const query = threadQuery(rootId, side);
   try {
     for (let url = data.api + "?" + query.toString(); url;) {
       const page = await api("GET", url);
@@ -172,8 +187,32 @@ export function markLoaded(rootId) { loadedThreads.set(rootId, Promise.resolve()
 
 export function forgetOpen(id) { openRoots = openRoots.filter((root) => root !== id); }
 
+// Side by side: the ids and the node (highlight or passage) a row's thread was opened
+// with, to open it again once the other side's threads have arrived.
+let openedFrom = null;
+
+// Opens ``ids`` with the other threads of node's aligned row, both sides (aligned.js);
+// just ``ids`` on a reader of one version.
+export function openRowThreads(ids, node, announcement) {
+  // The passage, not a highlight: repainting replaces a passage's marks.
+  const passage = node ? node.closest(".passage") : null;
+  const shown = openThreads(withRow(ids, passage), announcement);
+  openedFrom = parallel && passage ? { ids, node: passage } : null;
+  return shown;
+}
+
+// The annotations have all loaded (main.js): a row's thread opened before then is opened
+// again if the row has threads it lacked.
+export function completeOpenRow() {
+  if (!openedFrom) return;
+  const wanted = withRow(openedFrom.ids, openedFrom.node)
+    .map((id) => byId.get(id)).filter((a) => a && passesFilters(a)).map((a) => a.thread);
+  if (wanted.some((root) => !isOpen(root))) openRowThreads(openedFrom.ids, openedFrom.node);
+}
+
 // Resolves once the threads are shown (after their rows have been fetched).
 export function openThreads(ids, announcement) {
+  openedFrom = null;
   const roots = [];
   ids.forEach((id) => {
     const a = byId.get(id);
@@ -199,16 +238,24 @@ export function renderThreads(announcement) {
     return;
   }
   emptyEl.hidden = true;
+  // Side by side, the threads of both sides: each side's under its language's heading.
+  const bothSides = parallel && new Set(openRoots.map((id) => sideOf(byId.get(id)).key)).size > 1;
+  let lastSide = null;
   openRoots.forEach((rootId) => {
-    const section = el("section", "annotation-thread__item");
+    const side = sideOf(byId.get(rootId));
+    if (bothSides && side.key !== lastSide) {
+      const heading = el("h3", "annotation-thread__side", "");
+      const name = el("span", "", side.name);
+      name.lang = side.lang;
+      const [before, after] = S.onSide.split("%(language)s");
+      heading.append(before, name, after || "");
+      threadEl.appendChild(heading);
+      lastSide = side.key;
+    }
+    const section = el("section", "annotation-thread__item" + (parallel ? " annotation-thread__item--" + side.key : ""));
     section.setAttribute("aria-label", S.threadLabel);
     threadOf(rootId).forEach(([a, depth]) => section.appendChild(card(a, depth)));
     threadEl.appendChild(section);
-  });
-  // Side by side: the other language's annotations on the aligned passages (aligned.js).
-  const roots = openRoots;
-  alignedSection(roots).then((section) => {
-    if (section && openRoots === roots) threadEl.appendChild(section);
   });
   // A phone: over the text, not 6,000 px below it (sheet.js).
   showSheet();
