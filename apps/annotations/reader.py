@@ -47,7 +47,7 @@ from apps.common.validators import as_id
 from apps.moderation.models import FlagReason
 from apps.sources.models import Document, DocumentStatus
 
-from . import group_selectors, selectors
+from . import group_selectors, reader_selectors, selectors
 from .legend_selectors import legend_entries, legend_for_script
 from .models import GROUP_MANAGERS, Motivation, Visibility
 from .representation import ROW_FIELDS, annotation_json_from_row
@@ -172,7 +172,7 @@ def public_threads_page_json(document, *, after: int = 0) -> str:
     everyone, so cached under the versions of what it shows."""
 
     def render() -> str:
-        queryset = selectors.public_thread_roots(document=document).filter(pk__gt=after)
+        queryset = reader_selectors.public_thread_roots(document=document).filter(pk__gt=after)
         queryset = queryset.annotate(tags_json=Cast("tags", TextField())).order_by("pk")
         rows = list(queryset.values_list(*_THREAD_ROOT_FIELDS)[: THREADS_PAGE_SIZE + 1])
         more = len(rows) > THREADS_PAGE_SIZE
@@ -196,11 +196,11 @@ def public_orphans(document) -> list[dict]:
     (listed under "N annotations could not be placed"). Shared, so cached."""
 
     def render() -> list[dict]:
-        if not selectors.document_has_orphans(document=document):
+        if not reader_selectors.document_has_orphans(document=document):
             return []
-        rows = selectors.orphans_for_reader(viewer=AnonymousUser(), document=document).values(
-            "id", "exact", "author__display_name", "author__username"
-        )
+        rows = reader_selectors.orphans_for_reader(
+            viewer=AnonymousUser(), document=document
+        ).values("id", "exact", "author__display_name", "author__username")
         return [_orphan(row) for row in rows]
 
     return http_cache.fragment(
@@ -268,7 +268,7 @@ def mine(request, document_id: int):
 
 def _mine(viewer, document) -> dict:
     can_moderate = selectors.can_moderate(viewer)
-    own = _rows(selectors.threads_for_reader_beyond_public(viewer=viewer, document=document))
+    own = _rows(reader_selectors.threads_for_reader_beyond_public(viewer=viewer, document=document))
     public = public_orphans(document)
     listed = {o["pk"] for o in public}
     # The viewer's orphans the public list lacks (private, hidden, waiting...).

@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from apps.annotations import selectors, services
+from apps.annotations import reader_selectors, selectors, services
 from apps.annotations.models import Annotation
 from apps.moderation.models import ReviewItem
 from apps.moderation.services import flag_create
@@ -143,7 +143,7 @@ def test_reader_non_members_see_no_highlight_thread_or_count(
             assert SECRET.encode() not in response.content, (role, name)
             assert f'"id":{note.pk},'.encode() not in response.content, (role, name)
             assert f"[{note.pk},".encode() not in response.content, (role, name)
-        assert not selectors.thread_counts_by_passage(viewer=viewer, document=document), role
+        assert not reader_selectors.thread_counts_by_passage(viewer=viewer, document=document), role
     # The shared threads JSON is the same for the member: their group's note comes only
     # through their own mine.json.
     shared = _client(member).get(urls["shared threads"]).content
@@ -152,7 +152,7 @@ def test_reader_non_members_see_no_highlight_thread_or_count(
     assert [a["id"] for a in mine["annotations"]] == [note.pk]
     assert mine["annotations"][0]["group"] == note.group.slug
     assert mine["groups"] == [{"slug": note.group.slug, "name": note.group.name, "manages": False}]
-    assert selectors.thread_counts_by_passage(viewer=member, document=document)
+    assert reader_selectors.thread_counts_by_passage(viewer=member, document=document)
 
 
 def test_api_list_and_detail_are_for_members_only(note, member, outsiders, founding_paper):

@@ -13,7 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from apps.annotations import selectors, services
+from apps.annotations import reader_selectors, selectors, services
 from apps.annotations.models import AnchorStatus, Annotation
 from apps.annotations.services import TextPositionSelector
 from apps.moderation.models import (
@@ -137,8 +137,10 @@ def test_a_re_anchor_opens_no_item_for_a_private_orphan(
     assert not _items(private).exists()
     assert _items(public).get().item_type == "orphaned_annotation"
     # Its author finds it on their orphan list in the reader; nobody else does.
-    assert selectors.orphans_for_reader(viewer=user, document=new).filter(pk=private.pk)
-    assert not selectors.orphans_for_reader(viewer=moderator, document=new).filter(pk=private.pk)
+    assert reader_selectors.orphans_for_reader(viewer=user, document=new).filter(pk=private.pk)
+    assert not reader_selectors.orphans_for_reader(viewer=moderator, document=new).filter(
+        pk=private.pk
+    )
     queue = _client(moderator).get("/moderation/").content.decode()
     assert SECRET not in queue and "Private annotation" not in queue
 
@@ -328,7 +330,7 @@ def test_moderators_and_superusers_find_a_private_note_nowhere(
     assert client.get(f"/api/annotations/{note.pk}/").status_code == 404
     assert not Notification.objects.filter(recipient=viewer).exists()
     document = founding_paper.current_document
-    assert not selectors.thread_counts_by_passage(viewer=viewer, document=document)
+    assert not reader_selectors.thread_counts_by_passage(viewer=viewer, document=document)
     assert not selectors.annotations_searchable(viewer=viewer).filter(pk=note.pk).exists()
     # Its author finds it.
     assert SECRET.encode() in _client(user).get(f"/api/annotations/{note.pk}/").content

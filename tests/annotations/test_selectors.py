@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from apps.annotations import selectors, services
+from apps.annotations import reader_selectors, selectors, services
 from apps.notifications import selectors as inbox_selectors
 
 pytestmark = pytest.mark.django_db
@@ -84,11 +84,11 @@ def test_anchor_fields_for_the_current_version(scene, user, document):
 
 
 def test_counts_exclude_invisible(scene, user, other_user, document):
-    counts_user = selectors.thread_counts_by_passage(viewer=user, document=document)
-    counts_other = selectors.thread_counts_by_passage(viewer=other_user, document=document)
+    counts_user = reader_selectors.thread_counts_by_passage(viewer=user, document=document)
+    counts_other = reader_selectors.thread_counts_by_passage(viewer=other_user, document=document)
     assert sum(counts_user.values()) == 2  # public + own private
     assert sum(counts_other.values()) == 2  # public + own hidden
-    assert selectors.orphan_count(viewer=user, document=document) == 0
+    assert reader_selectors.orphan_count(viewer=user, document=document) == 0
 
 
 def test_notifications_drop_out_when_the_reply_becomes_invisible(
@@ -190,7 +190,7 @@ def test_reader_threads_beyond_public(
 
     def beyond(viewer):
         return set(
-            selectors.threads_for_reader_beyond_public(
+            reader_selectors.threads_for_reader_beyond_public(
                 viewer=viewer, document=document
             ).values_list("pk", flat=True)
         )

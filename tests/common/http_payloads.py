@@ -36,9 +36,7 @@ PAYLOADS = {
     "reader": lambda s: READER,
     "reader threads JSON": lambda s: f"/reader/{s.document.pk}/threads.json",
     "side-by-side reader": lambda s: READER + "?translation=de",
-    "side-by-side reader, German side first": lambda s: (
-        READER + "?translation=de&side=translation"
-    ),
+    "side-by-side reader, German side first": lambda s: READER + "?translation=de&side=translation",
     "atlas map": lambda s: "/atlas/",
     "embeddable map": lambda s: "/atlas/embed/",
     "country page": lambda s: "/atlas/countries/DE/",
