@@ -41,8 +41,8 @@ def _side_attributes(name: str, *, source, document, language: str, language_lab
 
 
 def render(*, translation, rows, active: str) -> str:
-    """``rows``: ``selectors.aligned_rows``; ``active``: the side a phone shows first,
-    "original" or "translation"."""
+    """``rows``: ``translation_selectors.aligned_rows``; ``active``: the side a phone
+    shows first, "original" or "translation"."""
     documents = {"original": translation.original, "translation": translation.document}
     sources = {"original": translation.original_source, "translation": translation.source}
     languages = {

@@ -29,6 +29,7 @@ from apps.search.providers import (
 from apps.search.suggest import Suggestion
 
 from . import selectors as source_selectors
+from . import translation_selectors
 from .models import Translation
 
 # The sources' facets, activity and contributions come after the annotations' and the
@@ -188,7 +189,7 @@ class PassageProvider(ModelSearchProvider):
         for pk in translated:
             hits[pk].aligned = None
         # A passage of a translation shows the original's aligned words beside it (ADR 0019).
-        for pk, original in source_selectors.aligned_originals(passage_ids=translated).items():
+        for pk, original in translation_selectors.aligned_originals(passage_ids=translated).items():
             hits[pk].aligned = Aligned(
                 language=original.language,
                 language_label=languages.language_label(original.language),

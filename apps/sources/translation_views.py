@@ -18,7 +18,7 @@ from apps.common import http_cache
 from apps.common.client_ip import client_ip
 from apps.common.throttles import RateLimited, throttled_response
 
-from . import permissions, reader_parallel, selectors, services
+from . import permissions, reader_parallel, selectors, services, translation_selectors
 from .forms import AlignmentEditForm, TranslationUploadForm
 from .languages import language_name
 
@@ -51,7 +51,7 @@ def parallel_text(*, translation, active: str) -> str:
             depends_on=READER_TEXT_DEPENDS_ON,
             render=lambda: reader_parallel.render(
                 translation=translation,
-                rows=selectors.aligned_rows(translation=translation),
+                rows=translation_selectors.aligned_rows(translation=translation),
                 active=active,
             ),
         )
@@ -115,7 +115,7 @@ def alignment_edit(request, slug: str, language: str):
     """The alignment of one translation as a table of rows, with merge / split / move
     forms per row; each correction is logged (services.alignment_edit)."""
     source = _steward_source(request, slug)
-    translation = selectors.translation_get(source=source, language=language)
+    translation = translation_selectors.translation_get(source=source, language=language)
     form = AlignmentEditForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -130,7 +130,7 @@ def alignment_edit(request, slug: str, language: str):
                 row = form.cleaned_data["order"] + 1
                 return redirect(f"{request.path}#row-{row}")
         status = 400
-    rows = selectors.aligned_rows(translation=translation)
+    rows = translation_selectors.aligned_rows(translation=translation)
     context = {
         "source": source,
         "translation": translation,

@@ -21,7 +21,15 @@ from apps.common.public import public_view
 from apps.common.site import absolute_url
 from apps.common.throttles import RateLimited, throttled_response
 
-from . import citation, permissions, reader_extensions, selectors, services, translation_views
+from . import (
+    citation,
+    permissions,
+    reader_extensions,
+    selectors,
+    services,
+    translation_selectors,
+    translation_views,
+)
 from . import reader_text as reader_text_markup
 from .forms import (
     AcceptForm,
@@ -91,7 +99,7 @@ def source_list(request):
 @public_page(depends_on=READER_DEPENDS_ON)
 def reader(request, slug: str, version: int | None = None):
     source = selectors.source_get(slug=slug, viewer=request.user, for_reader=True)
-    translations, translation_of = selectors.translation_links(source=source)
+    translations, translation_of = translation_selectors.translation_links(source=source)
     translation = translation_views.translation_asked(request, translations)
     if translation is not None:
         # The version the translation was made from, whatever the current one is.
@@ -183,7 +191,7 @@ def reader_personal(request, slug: str, version: int):
         if context["can_steward"]:
             context["translations"] = [
                 (t, language_name(t.language))
-                for t in selectors.translations_for_source(source=source)
+                for t in translation_selectors.translations_for_source(source=source)
             ]
         response = render(request, "sources/_reader_personal.html", context)
     patch_cache_control(response, private=True, no_cache=True)

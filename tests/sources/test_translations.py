@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
 from apps.moderation.models import AuditAction, AuditLogEntry
-from apps.sources import selectors, services
+from apps.sources import selectors, services, translation_selectors
 from apps.sources.models import AlignedPair, Document, Source, Translation
 from apps.sources.starter import load_founding_paper, load_founding_paper_translation
 from tests.factories import UserFactory
@@ -65,7 +65,7 @@ def test_a_maintainer_adds_a_translation_that_is_imported_and_aligned(make_sourc
     assert translation.source.language == "de"
     assert translation.source.current_document is not None
     assert translation.document_id == translation.source.current_document_id
-    rows = selectors.aligned_rows(translation=translation)
+    rows = translation_selectors.aligned_rows(translation=translation)
     assert [(len(r.original), len(r.translation)) for r in rows] == [(1, 1)] * 4
     assert rows[3].translation[0].text.startswith("In Deutschland nutzt die Schufa")
     assert rows[3].original[0].text.startswith("In Germany, Schufa")
@@ -73,7 +73,7 @@ def test_a_maintainer_adds_a_translation_that_is_imported_and_aligned(make_sourc
     assert entry.after["kind"] == "machine"
     # Read beside its original, not listed apart.
     assert list(selectors.source_list(originals_only=True)) == [source]
-    assert selectors.translations_for_source(source=source) == [translation]
+    assert translation_selectors.translations_for_source(source=source) == [translation]
 
 
 @pytest.mark.parametrize("who", ["stranger", "anonymous"])
@@ -157,9 +157,9 @@ def test_merge_split_and_move_keep_every_passage_once(make_source, add_translati
         side="translation", direction="earlier",
     )  # fmt: skip
     assert _shape(translation) == [(1, 1), (1, 1), (1, 1), (1, 1)]
-    assert [r.translation[0].anchor for r in selectors.aligned_rows(translation=translation)] == [
-        p.anchor for p in translation.document.passages.order_by("order")
-    ]
+    assert [
+        r.translation[0].anchor for r in translation_selectors.aligned_rows(translation=translation)
+    ] == [p.anchor for p in translation.document.passages.order_by("order")]
     entries = AuditLogEntry.objects.filter(action=AuditAction.ALIGNMENT_CHANGE).order_by("pk")
     assert entries.count() == 3
     assert entries[0].actor == user
@@ -222,7 +222,7 @@ def test_the_founding_paper_german_translation_aligns_one_to_one_and_loads_once(
     assert translation.kind == "human"
     assert translation.licence == "CC BY 4.0"
     assert "nicht vom Autor geprüft" in translation.note
-    rows = selectors.aligned_rows(translation=translation)
+    rows = translation_selectors.aligned_rows(translation=translation)
     assert len(rows) == 10
     assert all(len(r.original) == 1 and len(r.translation) == 1 for r in rows)
     assert [r.original[0].kind for r in rows] == [r.translation[0].kind for r in rows]

@@ -19,7 +19,7 @@ from apps.common.csl import BIBTEX_MEDIA_TYPE, CSL_JSON_MEDIA_TYPE, RIS_MEDIA_TY
 from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
-from .. import citation, selectors, services
+from .. import citation, selectors, services, translation_selectors
 from ..forms import NewVersionForm, SourceUploadForm
 from ..models import Document, Passage, Source, SourceType
 
@@ -278,7 +278,7 @@ class SourceDetailAPI(CitationFormatsMixin, generics.RetrieveAPIView):
             return self.citation_response(citation.for_source(source))
         context = self.get_serializer_context()
         context["versions"] = list(selectors.source_versions(source=source))
-        context["translations"] = selectors.translations_for_source(source=source)
+        context["translations"] = translation_selectors.translations_for_source(source=source)
         context["document"] = (
             _document_with_passages(source, None) if source.current_document_id else None
         )

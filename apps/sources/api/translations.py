@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
-from .. import selectors
+from .. import selectors, translation_selectors
 
 TRANSLATION_DEPENDS_ON = (
     "sources.Source",
@@ -81,8 +81,8 @@ class TranslationAlignmentAPI(APIView):
     )
     def get(self, request, slug: str, language: str):
         source = selectors.source_get(slug=slug, viewer=request.user)
-        translation = selectors.translation_get(source=source, language=language)
-        rows = selectors.aligned_rows(translation=translation)
+        translation = translation_selectors.translation_get(source=source, language=language)
+        rows = translation_selectors.aligned_rows(translation=translation)
         return Response(
             {
                 "language": translation.language,
