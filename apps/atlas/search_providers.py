@@ -98,6 +98,13 @@ class EntryProvider(ModelSearchProvider):
         "year": ("start_year", None),
     }
 
+    # The index row's copies (place, category, start year) answer the facet paths.
+    facet_paths_on_index = True
+
+    def index_visibility(self, request: SearchRequest):
+        # The index row's copies of status and author (search.ExampleSearchIndex).
+        return selectors.examples_visible_columns(viewer=request.viewer)
+
     def visible_queryset(self, request: SearchRequest):
         qs = selectors.examples_visible_to(viewer=request.viewer).annotate(
             search_place=_place_code()

@@ -98,6 +98,23 @@ class ExampleSearchIndex(models.Model):
         "atlas.Example", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
     vector = SearchVectorField(null=True)
+    # Copies of the entry's columns that decide who finds it and how the page counts it
+    # (issue 18: ``EntryProvider.index_visibility``), named like the entry's own so the
+    # facet paths resolve here too. Written with the vector, and kept by a PostgreSQL
+    # trigger (migration 0010) in the very transaction that changes the entry, so they
+    # never lag; shadow-hidden authors are tested against their own table.
+    status = models.CharField(max_length=20, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    category = models.ForeignKey(
+        "atlas.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
+    # The country, or the scope of an entry without one (``EntryProvider``'s place code).
+    search_place = models.CharField(max_length=8, default="")
+    start_year = models.SmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"search index of entry {self.example_id}"

@@ -172,14 +172,26 @@ def _country_names_json() -> str:
         return json.dumps({code: str(name) for code, name in countries})
 
 
+# The entry's columns copied onto its index row (search.ExampleSearchIndex; the same
+# list as the trigger of search migration 0010).
+_EXAMPLE_COPIES = "status, author_id, category_id, search_place, start_year"
+_EXAMPLE_COPIED = (
+    "e.status, e.author_id, e.category_id,"
+    " CASE WHEN e.country = '' THEN e.scope ELSE e.country END, e.start_year"
+)
+
+
 @_invalidates(ExampleSearchIndex)
 def _upsert_examples(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO search_examplesearchindex (example_id, vector)
-            SELECT e.id, {_EXAMPLE_VECTOR} FROM atlas_example e WHERE {where}
-            ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector
+            INSERT INTO search_examplesearchindex
+                (example_id, vector, {_EXAMPLE_COPIES})
+            SELECT e.id, {_EXAMPLE_VECTOR}, {_EXAMPLE_COPIED}
+            FROM atlas_example e WHERE {where}
+            ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector,
+                {", ".join(f"{c} = EXCLUDED.{c}" for c in _EXAMPLE_COPIES.split(", "))}
             """,
             [_country_names_json(), *params],
         )

@@ -139,3 +139,72 @@ def test_public_search_reads_no_annotation_row(annotate, user):
         assert found.total == 1
         assert len(captured.captured_queries) == 1
         assert "annotations_annotation" not in captured.captured_queries[0]["sql"]
+
+
+def entries_seen(viewer, q: str = "okapi") -> list[dict]:
+    provider = registry.providers()["entry"]
+    answers = []
+    for names in ((), ("country", "category", "year")):
+        found = provider.find(
+            SearchRequest(query=parse_query(q), viewer=viewer), limit=50, facet_names=names
+        )
+        answers.append(
+            {
+                "ids": {pk for _score, pk in found.ranked},
+                "total": found.total,
+                "countries": {v.value for v in found.facets.get("country", [])},
+                "categories": {v.value for v in found.facets.get("category", [])},
+            }
+        )
+    return answers
+
+
+def assert_entry_found(viewer, entry, *, found: bool):
+    for answer in entries_seen(viewer):
+        assert (entry.pk in answer["ids"]) is found
+        assert answer["total"] == (1 if found else 0)
+        if not found:
+            assert answer["countries"] == set() and answer["categories"] == set()
+
+
+def test_entry_copies_follow_status_author_and_place_at_once(
+    make_entry, user, other_user, moderator
+):
+    """An entry's index row (search 0010) follows its status, its author's standing and
+    its facet columns in the writing transaction, even when written around the services."""
+    from apps.atlas.models import Category, Example
+    from apps.moderation.services.roles import user_set_shadow_hidden
+
+    entry = make_entry(user, title="Okapi scoring", country="FR")
+    for viewer in (AnonymousUser(), other_user, user):
+        assert_entry_found(viewer, entry, found=True)
+    Example.objects.filter(pk=entry.pk).update(status="draft")
+    for viewer in (AnonymousUser(), other_user):
+        assert_entry_found(viewer, entry, found=False)
+    for viewer in (user, moderator):
+        assert_entry_found(viewer, entry, found=True)
+    Example.objects.filter(pk=entry.pk).update(status="published")
+    assert_entry_found(AnonymousUser(), entry, found=True)
+    user_set_shadow_hidden(actor=moderator, user=user, hidden=True, reason="Spam run")
+    assert_entry_found(AnonymousUser(), entry, found=False)
+    assert_entry_found(user, entry, found=True)
+    user_set_shadow_hidden(actor=moderator, user=user, hidden=False, reason="Appeal upheld")
+    other = Category.objects.exclude(pk=entry.category_id).first()
+    Example.objects.filter(pk=entry.pk).update(country="IT", category=other)
+    (with_facets,) = entries_seen(AnonymousUser())[1:]
+    assert with_facets["countries"] == {"IT"} and with_facets["categories"] == {other.slug}
+    Example.objects.filter(pk=entry.pk).update(status="merged")
+    for viewer in (AnonymousUser(), user):
+        assert_entry_found(viewer, entry, found=False)
+
+
+def test_public_entry_search_reads_no_entry_row(make_entry, user):
+    make_entry(user, title="Okapi facts")
+    provider = registry.providers()["entry"]
+    request = SearchRequest(query=parse_query("okapi"), viewer=AnonymousUser())
+    for names in ((), ("country", "category", "year")):
+        with CaptureQueriesContext(connection) as captured:
+            found = provider.find(request, limit=10, facet_names=names)
+        assert found.total == 1
+        assert len(captured.captured_queries) == 1
+        assert "atlas_example" not in captured.captured_queries[0]["sql"]
