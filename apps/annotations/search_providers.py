@@ -89,6 +89,13 @@ class AnnotationProvider(ModelSearchProvider):
     def visible_queryset(self, request: SearchRequest):
         return selectors.annotations_searchable(viewer=request.viewer)
 
+    def index_visibility(self, request: SearchRequest):
+        # The index row's copies (public, author, source; search.AnnotationSearchIndex).
+        return selectors.annotations_searchable_columns(viewer=request.viewer)
+
+    # The index row's copies (source, author, tags) answer the facet paths as they are.
+    facet_paths_on_index = True
+
     def filtered_queryset(self, request: SearchRequest):
         filters = request.filters
         return selectors.annotations_searchable(

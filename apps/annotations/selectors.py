@@ -178,6 +178,32 @@ def annotations_searchable(
     return qs
 
 
+def annotations_searchable_columns(*, viewer) -> Q | None:
+    """The rule of ``annotations_searchable`` (unfiltered) as a condition on a search index
+    row's copies of an annotation's columns: ``public`` (visibility public and shown, as
+    ``visibility_q(None)``), ``author_id``, ``source_id`` and ``annotation_id``; deleted
+    annotations have no index row. None for moderators, whose rule (hidden public notes)
+    the copies cannot say: search then checks each candidate on the annotation itself.
+    Hidden sources and shadow-hidden authors are subqueries of their own small tables,
+    so their changes apply at once."""
+    authenticated = viewer is not None and viewer.is_authenticated
+    if authenticated and is_moderator(viewer):
+        return None
+    visible = Q(public=True)
+    if authenticated:
+        # Their own notes whatever their state, and their groups' (by id: group notes
+        # are few, and the rule is visibility_q's own).
+        visible |= Q(author_id=viewer.pk) | Q(
+            annotation_id__in=Annotation.objects.filter(
+                _group_q(viewer, lambda **lookups: Q(**lookups)), deleted_at__isnull=True
+            ).values("pk")
+        )
+    hidden_author = Q(author_id__in=shadow_hidden_user_ids())
+    if authenticated:
+        hidden_author &= ~Q(author_id=viewer.pk)
+    return visible & ~hidden_author & ~Q(source_id__in=hidden_ids_for(Source))
+
+
 def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> QuerySet:
     """Public, not hidden, not deleted annotations and replies: what activity feeds and
     contributor pages show, whoever looks (a private note stays out of a public feed even

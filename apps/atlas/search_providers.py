@@ -8,10 +8,12 @@ entries only, whoever looks.
 
 from __future__ import annotations
 
+import functools
+
 from django.db import connection
 from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, When
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_countries import countries
 
 from apps.common.countries import country_code
@@ -51,9 +53,9 @@ class CountryFacet(Facet):
         )
 
     def label_for(self, value, label) -> str:
-        if value in Scope.values:
-            return str(Scope(value).label)
-        return str(countries.name(value) or value)
+        # A page counting its facets names up to 250 countries: looked up once per
+        # language (0.4 ms each through django_countries under load, 100 ms a page).
+        return _country_label(get_language() or "", value)
 
 
 class CategoryFacet(Facet):
@@ -95,6 +97,13 @@ class EntryProvider(ModelSearchProvider):
         # The year the system started (an entry has no publication year).
         "year": ("start_year", None),
     }
+
+    # The index row's copies (place, category, start year) answer the facet paths.
+    facet_paths_on_index = True
+
+    def index_visibility(self, request: SearchRequest):
+        # The index row's copies of status and author (search.ExampleSearchIndex).
+        return selectors.examples_visible_columns(viewer=request.viewer)
 
     def visible_queryset(self, request: SearchRequest):
         qs = selectors.examples_visible_to(viewer=request.viewer).annotate(
@@ -235,6 +244,13 @@ class CountrySuggester:
             if f" {typed}" in " " + " ".join(words_of(name)):
                 found.append(Suggestion(self.kind, str(self.label), name, _country_url(code)))
         return sorted(found, key=lambda suggestion: suggestion.label)[:limit]
+
+
+@functools.lru_cache(maxsize=4096)
+def _country_label(language: str, value: str) -> str:
+    if value in Scope.values:
+        return str(Scope(value).label)
+    return str(countries.name(value) or value)
 
 
 def _country_url(code: str) -> str:

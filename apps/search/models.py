@@ -11,6 +11,7 @@ tsvector type and uses the ``icontains`` fallback, so these tables stay empty th
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
@@ -38,7 +39,11 @@ class PassageSearchIndex(models.Model):
     passage = models.OneToOneField(
         "sources.Passage", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
-    document_id = models.BigIntegerField(null=True)
+    # No database constraint, no index of its own: a copy, gone with the passage's row.
+    document = models.ForeignKey(
+        "sources.Document", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
     vector = SearchVectorField(null=True)
     # The source's primary language subtag ("de"): which configuration built the vector
     # and which one a query is matched with (languages.py).
@@ -51,13 +56,35 @@ class PassageSearchIndex(models.Model):
 class AnnotationSearchIndex(models.Model):
     """Tags weigh 'A', the comment 'B', the quoted text 'C'. Written by
     ``services.search_index_annotation``, which the annotation services call on create,
-    reply, update and delete (a deleted annotation loses its row)."""
+    reply, update and delete (a deleted annotation loses its row).
+
+    Copies of the annotation's columns that decide who finds it and how the page counts
+    it (issue 18), so an unfiltered search tests a candidate on this row alone
+    (``AnnotationProvider.index_visibility``) instead of probing the annotation:
+    ``public`` (public, not hidden, not awaiting approval), ``author_id``,
+    ``source_id`` and ``tags``. Written with the vector by the on-commit subscriber;
+    ``public`` is also kept by a PostgreSQL trigger (migration 0009) in the very
+    transaction that hides, restores, approves or changes the visibility of the
+    annotation (and the row is dropped in the one that deletes it), so it never lags. Hidden sources and shadow-hidden authors are tested
+    against their own small tables at query time, so they need no copy."""
 
     annotation = models.OneToOneField(
         "annotations.Annotation", primary_key=True, on_delete=models.CASCADE,
         related_name="search_index",
     )  # fmt: skip
     vector = SearchVectorField(null=True)
+    public = models.BooleanField(default=False)
+    # Copies (no database constraint, no index of their own), named like the
+    # annotation's relations so the facet paths resolve here too.
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    source = models.ForeignKey(
+        "sources.Source", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
+    tags = models.JSONField(default=list)
 
     def __str__(self) -> str:
         return f"search index of annotation {self.annotation_id}"
@@ -71,6 +98,23 @@ class ExampleSearchIndex(models.Model):
         "atlas.Example", primary_key=True, on_delete=models.CASCADE, related_name="search_index"
     )
     vector = SearchVectorField(null=True)
+    # Copies of the entry's columns that decide who finds it and how the page counts it
+    # (issue 18: ``EntryProvider.index_visibility``), named like the entry's own so the
+    # facet paths resolve here too. Written with the vector, and kept by a PostgreSQL
+    # trigger (migration 0010) in the very transaction that changes the entry, so they
+    # never lag; shadow-hidden authors are tested against their own table.
+    status = models.CharField(max_length=20, default="")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.DO_NOTHING,
+        db_constraint=False, db_index=False, related_name="+",
+    )  # fmt: skip
+    category = models.ForeignKey(
+        "atlas.Category", null=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="+",
+    )  # fmt: skip
+    # The country, or the scope of an entry without one (``EntryProvider``'s place code).
+    search_place = models.CharField(max_length=8, default="")
+    start_year = models.SmallIntegerField(null=True)
 
     def __str__(self) -> str:
         return f"search index of entry {self.example_id}"

@@ -289,6 +289,10 @@ class ModelSearchProvider(SearchProvider):
     #: The index table keeps each row's language beside its vector (``language``), and
     #: each row is matched in its own language (languages.py).
     multilingual: ClassVar[bool] = False
+    #: The facet paths (``facet_fields``) resolve on the index table too, through its
+    #: copies of the row's relations: with ``index_visibility``, a page counting its
+    #: facets then reads the index table (and the small tables they name) alone.
+    facet_paths_on_index: ClassVar[bool] = False
 
     @property
     def facet_names(self) -> tuple[str, ...]:  # type: ignore[override]
@@ -452,16 +456,18 @@ class ModelSearchProvider(SearchProvider):
                 output_field=FloatField(),
             )
             matching = self._matches(request, prefix="", which="words")
-        visibility = None if paths else self.index_visibility(request)
+        on_index = not paths or self.facet_paths_on_index
+        visibility = self.index_visibility(request) if on_index else None
         if visibility is not None:
             # Visibility is a column test on the index row (one hashed set, not a probe per
-            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md).
+            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md),
+            # and so are the facet values (through the row's copies of its relations).
             found = list(
                 index_model.objects.filter(matching)
                 .filter(visibility)
                 .order_by()
                 .annotate(score=score)
-                .values_list("score", key)[:bound]
+                .values_list("score", key, *paths)[:bound]
             )
             rows = [row for row in found if row[0] is not None]
             complete = len(found) < bound or len(rows) > COUNT_CAP

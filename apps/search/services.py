@@ -138,12 +138,21 @@ def _upsert_annotations(where: str, params: list) -> None:
             """,
             params,
         )
+        # ``public``: the anonymous rule of annotations.selectors.visibility_q (public,
+        # shown); the other copies let a candidate be tested and counted on this row.
         cursor.execute(
             f"""
-            INSERT INTO search_annotationsearchindex (annotation_id, vector)
-            SELECT a.id, {_ANNOTATION_VECTOR} FROM annotations_annotation a
+            INSERT INTO search_annotationsearchindex
+                (annotation_id, vector, public, author_id, source_id, tags)
+            SELECT a.id, {_ANNOTATION_VECTOR},
+                   a.visibility = 'public' AND NOT a.hidden AND NOT a.awaiting_approval,
+                   a.author_id, a.source_id, a.tags
+            FROM annotations_annotation a
             WHERE ({where}) AND a.deleted_at IS NULL
-            ON CONFLICT (annotation_id) DO UPDATE SET vector = EXCLUDED.vector
+            ON CONFLICT (annotation_id) DO UPDATE SET
+                vector = EXCLUDED.vector, public = EXCLUDED.public,
+                author_id = EXCLUDED.author_id, source_id = EXCLUDED.source_id,
+                tags = EXCLUDED.tags
             """,
             params,
         )
@@ -163,14 +172,26 @@ def _country_names_json() -> str:
         return json.dumps({code: str(name) for code, name in countries})
 
 
+# The entry's columns copied onto its index row (search.ExampleSearchIndex; the same
+# list as the trigger of search migration 0010).
+_EXAMPLE_COPIES = "status, author_id, category_id, search_place, start_year"
+_EXAMPLE_COPIED = (
+    "e.status, e.author_id, e.category_id,"
+    " CASE WHEN e.country = '' THEN e.scope ELSE e.country END, e.start_year"
+)
+
+
 @_invalidates(ExampleSearchIndex)
 def _upsert_examples(where: str, params: list) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            INSERT INTO search_examplesearchindex (example_id, vector)
-            SELECT e.id, {_EXAMPLE_VECTOR} FROM atlas_example e WHERE {where}
-            ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector
+            INSERT INTO search_examplesearchindex
+                (example_id, vector, {_EXAMPLE_COPIES})
+            SELECT e.id, {_EXAMPLE_VECTOR}, {_EXAMPLE_COPIED}
+            FROM atlas_example e WHERE {where}
+            ON CONFLICT (example_id) DO UPDATE SET vector = EXCLUDED.vector,
+                {", ".join(f"{c} = EXCLUDED.{c}" for c in _EXAMPLE_COPIES.split(", "))}
             """,
             [_country_names_json(), *params],
         )
@@ -209,8 +230,10 @@ def search_index_source(*, source_id: int) -> None:
 def search_index_annotation(*, annotation_id: int) -> None:
     """(Re-)index one annotation, or drop it from the index once it is deleted.
 
-    Called after the annotation services (create, reply, update, delete) commit. Hiding changes who may see it, not what it says: visibility is applied
-    when searching (``annotations.selectors``), so hide/restore need no call.
+    Called after the annotation services (create, reply, update, delete) commit. Hiding,
+    restoring and approving change who may see it, not what it says: the row's
+    ``public`` copy follows them through a trigger (``AnnotationSearchIndex``), and the
+    rest of visibility is applied when searching (``annotations.selectors``).
     """
     if not is_postgres():
         return

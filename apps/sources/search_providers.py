@@ -152,6 +152,9 @@ class PassageProvider(ModelSearchProvider):
         # The same rule as passages_of_current_versions, on the index row's document id.
         return Q(document_id__in=source_selectors.current_version_ids())
 
+    # Every facet value is the source's, through the index row's document.
+    facet_paths_on_index = True
+
     def hydrate_queryset(self, request: SearchRequest):
         # Not the version's full text (often 100 kB or more) for every hit.
         return (

@@ -37,13 +37,16 @@ def test_private_candidates_are_neither_found_nor_counted(annotate, user, other_
         found = find(viewer, "wombat")
         assert {pk for _score, pk in found.ranked} == {a.pk for a in public}
         assert found.total == 3
-        # Five candidates reached the bound: more rows with the word may exist.
-        assert found.exact is False
+        # Annotations are tested on their index row before the bound (search 0009), so
+        # the private ones never take a place in it: the three are all there are.
+        assert found.exact is True
         tags = {value.value for value in found.facets["tag"]}
         assert tags == {"wombats"}, "a private annotation's tag is not a facet value"
         assert {value.count for value in found.facets["author"]} == {3}
     mine = find(user, "wombat")
     assert {pk for _score, pk in mine.ranked} == {a.pk for a in public + private}
+    # Five visible candidates reached the bound: more rows with the word may exist.
+    assert (mine.total, mine.exact) == (5, False)
 
 
 def test_below_the_bound_the_count_is_exact(annotate, user, monkeypatch):
@@ -55,7 +58,7 @@ def test_below_the_bound_the_count_is_exact(annotate, user, monkeypatch):
 
 
 def test_mostly_invisible_candidates_fall_back_to_visibility_first(
-    annotate, user, other_user, monkeypatch
+    annotate, user, moderator, monkeypatch
 ):
     monkeypatch.setattr(providers, "COUNT_CAP", 4)
     seen = annotate(user, "Echidna spines")
@@ -70,7 +73,9 @@ def test_mostly_invisible_candidates_fall_back_to_visibility_first(
         return result
 
     monkeypatch.setattr(providers.ModelSearchProvider, "_candidate_sample", spy)
-    found = find(other_user, "echidna")
+    # A moderator's rule (hidden public notes too) is not on the index row, so their
+    # candidates are probed one by one; private notes are not theirs to see.
+    found = find(moderator, "echidna")
     assert calls == [None], "five candidates, one visible: the fallback runs"
     assert [pk for _score, pk in found.ranked] == [seen.pk]
     assert (found.total, found.exact) == (1, True)

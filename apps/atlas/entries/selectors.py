@@ -68,6 +68,22 @@ def examples_visible_to(*, viewer) -> QuerySet:
     ).exclude(status=Status.MERGED)
 
 
+def examples_visible_columns(*, viewer) -> Q | None:
+    """``examples_visible_to`` as a condition on a search index row's copies of an
+    entry's columns (``status``, ``author_id``; search.ExampleSearchIndex). None for
+    moderators, whose rule (their countries' entries) needs the entry itself."""
+    if moderation_roles.is_moderator(viewer):
+        return None
+    shadow_hidden = Q(author_id__in=shadow_hidden_user_ids())
+    if viewer is not None and viewer.is_authenticated:
+        return (
+            (Q(status=Status.PUBLISHED) | Q(author_id=viewer.pk))
+            & ~Q(status=Status.MERGED)
+            & ~(shadow_hidden & ~Q(author_id=viewer.pk))
+        )
+    return Q(status=Status.PUBLISHED) & ~shadow_hidden
+
+
 def with_details(qs: QuerySet) -> QuerySet:
     """``qs`` with everything an entry's page, the API and the exports show (category,
     author, evidence, passage links, contributors, lifecycle events): a constant number
