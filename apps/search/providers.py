@@ -16,17 +16,12 @@ and how to turn a row into a ``Hit``.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.contrib.postgres.search import (
     SearchHeadline,
-    SearchQuery,
-    SearchRank,
     TrigramWordSimilarity,
 )
-from django.db import connection
 from django.db.models import (
     Case,
     F,
@@ -41,229 +36,30 @@ from django.utils.safestring import SafeString
 
 from apps.common.markdown import markdown_to_text
 
-from . import languages, snippets
-from .query import ParsedQuery
+from . import contract, languages, snippets
+from .contract import (  # noqa: F401 - the provider interface other apps import from here
+    COUNT_CAP,  # read as contract.COUNT_CAP, so a test may lower it in one place
+    HIGHLIGHT_PARAM,
+    SEARCH_CONFIG,
+    Aligned,
+    Facet,
+    FacetValue,
+    Hit,
+    KindMatches,
+    SearchInputError,
+    SearchProvider,
+    SearchRequest,
+    is_postgres,
+)
+from .sampling import IndexSampling, _rank
 
-# A passage hit links to the reader with its words in this parameter; the search app's
-# reader extension (apps.py) then marks them on the page.
-HIGHLIGHT_PARAM = "highlight"
-# One text-search configuration for every vector and query: vectors built with one
-# language's stemmer cannot be matched by a query stemmed with another's.
-SEARCH_CONFIG = "english"
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
-# Per kind, at most this many matches are ranked, counted and used for facet counts: the
-# first COUNT_CAP + 1 the scan finds (unordered, see ModelSearchProvider.sample). Below it
-# everything is exact; above it the count is a lower bound ("more than 1,000") and the
-# ranking is that of the sampled matches.
-# Ranking every match of a common word reads every matching vector (ts_rank), which
-# cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
-COUNT_CAP = 1_000
-# A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
-# the phrase's words (the GIN index answers that without positions), then checks the
-# word positions on those rows only. Matching the phrase directly made PostgreSQL check
-# positions on 12,000-26,000 rows when the words are common and the phrase is not
-# (docs/benchmarks.md). Beyond that bound the count is a lower bound ("more than …").
-PHRASE_SAMPLE_FACTOR = 2
-# Ranking (see _rank): ts_rank_cd, which rewards the query's words standing close
-# together (phrase proximity), with no length normalization. Measured on the judged
-# queries (bench/search_judgements.yaml, full seed_bench corpus): NDCG@10 0.84 with
-# ts_rank, 0.86 with ts_rank_cd; dividing by 1 + log(length) (normalization 1) lowered
-# both (0.80, 0.83): long passages that use the words in context are good answers too.
-COVER_DENSITY = True
-RANK_NORMALIZATION = 0
 # Near misses rank below any real full-text match in a title (ts_rank of an 'A' hit ≈ 0.6).
 TRIGRAM_WEIGHT = 0.3
 
 
-class SearchInputError(Exception):
-    """Bad search input. ``field`` names the parameter, ``message`` says what to do."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """A validated search: parsed query, the viewer (visibility), kind and facet filters
-    (cleaned values, keyed by facet name)."""
-
-    query: ParsedQuery
-    viewer: Any
-    kind: str = ""
-    filters: dict[str, Any] = field(default_factory=dict)
-    # ``cursors.Cursor``: only the hits that sort after it (the API's ``search_after``).
-    after: Any = None
-
-    def search_query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
-        """The query as PostgreSQL parses it with ``config`` (a query with CJK text is
-        rewritten so each CJK run is the phrase of its bigrams: languages.py)."""
-        text = self.query.raw
-        if languages.has_cjk(text):
-            text = " or ".join(
-                " ".join(
-                    ("-" if term.negated else "")
-                    + languages.term_for_websearch(term.text, phrase=term.phrase)
-                    for term in alternative
-                )
-                for alternative in self.query.alternatives
-            )
-        return SearchQuery(text, search_type="websearch", config=config)
-
-    def words_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
-        """For a query with a phrase: the same query with every phrase loosened to its
-        words (ANDed) and excluded phrases left out. It matches every row the query
-        matches (and more), without word positions. None when there is no phrase, or when
-        an alternative would be left with nothing (``a or -"b c"``)."""
-        alternatives = self.query.alternatives
-        if not any(term.phrase for alternative in alternatives for term in alternative):
-            return None
-        loosened = []
-        for alternative in alternatives:
-            parts = [
-                "-" + languages.term_for_websearch(term.text, phrase=False)
-                if term.negated
-                else _words(term.text)
-                for term in alternative
-                if not (term.phrase and term.negated)
-            ]
-            if not parts:
-                return None
-            loosened.append(" ".join(parts))
-        return SearchQuery(" or ".join(loosened), search_type="websearch", config=config)
-
-    def excluded_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
-        """Matches rows containing any excluded ("-word") term, or None."""
-        excluded = [
-            '"' + _words(term.text) + '"'
-            for alt in self.query.alternatives
-            for term in alt
-            if term.negated
-        ]
-        if not excluded:
-            return None
-        return SearchQuery(" or ".join(excluded), search_type="websearch", config=config)
-
-
-@dataclass
-class Hit:
-    """One result. ``snippet`` and ``title_html`` are escaped HTML with ``<mark>``s."""
-
-    kind: str
-    id: int
-    title: str
-    snippet: SafeString
-    url: str
-    score: float
-    title_html: SafeString | str = ""
-    meta: str = ""
-    kind_label: str = ""
-    facets: dict[str, Any] = field(default_factory=dict)
-    #: The hit's text language when the provider knows it (the page marks it ``lang``).
-    language: str = ""
-    #: The aligned text in the other language, when the hit is a passage of a translation
-    #: (filled by the owning app: sources' PassageProvider): ``Aligned`` or None.
-    aligned: Aligned | None = None
-
-
-@dataclass
-class Aligned:
-    """The passage(s) a translated passage renders, in the original's language."""
-
-    language: str
-    language_label: str
-    text: str
-    url: str
-
-
-@dataclass
-class KindMatches:
-    """What one kind found: the best ``(score, id)`` pairs, the number of matches (up to
-    COUNT_CAP + 1), whether that number is exact, and the facet counts asked for."""
-
-    ranked: list[tuple[float, int]]
-    total: int
-    exact: bool
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: Any
-    label: str
-    count: int
-
-
-class Facet:
-    """A filter that several kinds may share (``source``, ``year``, later ``tag``,
-    ``country``, ``category``). ``clean`` turns the query-string value into the value
-    providers filter by, or raises SearchInputError for a value that does not exist."""
-
-    name: ClassVar[str]
-    label: ClassVar[str]
-    #: Where the facet comes among the others (error messages, the activity filters):
-    #: lowest first, then in INSTALLED_APPS order.
-    order: ClassVar[int] = 100
-
-    def clean(self, raw: str, *, viewer) -> Any:
-        raise NotImplementedError
-
-    def label_for(self, value: Any, label: Any) -> str:
-        """How a value is shown in the facet list (``label`` comes from the provider's
-        label path, or is the value itself)."""
-        return str(label)
-
-
-class SearchProvider:
-    """Interface every provider implements (``ModelSearchProvider`` does most of it).
-
-    - ``candidates(request, limit)`` -> (``[(score, id), ...]`` best first, total matches
-      counted up to ``COUNT_CAP + 1``); ``limit`` 0 means "only count"
-    - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
-    - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
-      (one query for all the names, please)
-    - ``find(request, limit, facet_names)`` -> ``KindMatches``: what the search calls;
-      by default ``candidates`` then ``facet_counts``, one query in ModelSearchProvider
-    Visibility is the provider's job and must come from the owning app's selectors.
-    """
-
-    kind: ClassVar[str]
-    label: ClassVar[str]  # plural, shown on the kind filter
-    singular_label: ClassVar[str]  # shown on each hit
-    # Facet names this kind can be filtered by. A search filtered by a facet a kind does
-    # not have leaves that kind out (entries have no passage, annotations no category).
-    facet_names: ClassVar[tuple[str, ...]] = ()
-    order: ClassVar[int] = 100
-    #: Text fields whose words (of rows anonymous visitors may see) make the "did you
-    #: mean" vocabulary (spelling.py).
-    vocabulary_fields: ClassVar[tuple[str, ...]] = ()
-
-    def candidates(
-        self, request: SearchRequest, *, limit: int
-    ) -> tuple[list[tuple[float, int]], int]:
-        raise NotImplementedError
-
-    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
-        raise NotImplementedError
-
-    def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
-        return {}
-
-    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
-        """``candidates`` and ``facet_counts`` together (ModelSearchProvider answers both
-        from one query)."""
-        rows, total = self.candidates(request, limit=limit)
-        facets = self.facet_counts(request, facet_names) if facet_names else {}
-        return KindMatches(rows, total, total <= COUNT_CAP, facets)
-
-
-def is_postgres() -> bool:
-    return connection.vendor == "postgresql"
-
-
-class ModelSearchProvider(SearchProvider):
+class ModelSearchProvider(IndexSampling, SearchProvider):
     """Full-text search over one model.
 
     Subclasses set:
@@ -401,153 +197,11 @@ class ModelSearchProvider(SearchProvider):
         if words is not None:
             return self._phrase_sample(request, words, paths)
         rows = list(
-            self.matching(request).order_by().values_list("score", "pk", *paths)[: COUNT_CAP + 1]
+            self.matching(request)
+            .order_by()
+            .values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1]
         )
         return rows, True
-
-    def _uses_candidates(self, request: SearchRequest) -> bool:
-        """Whether the sample starts from the index table (``_candidate_sample``): on
-        PostgreSQL, without filters (a filter can be far more selective than the words,
-        so it goes first) and without near misses (sources: a few hundred rows)."""
-        return is_postgres() and not self.trigram_fields and not request.filters
-
-    def index_visibility(self, request: SearchRequest) -> Q | None:
-        """A condition on the index table's own columns that holds exactly for the rows
-        ``request.viewer`` may see (from the owning app's selectors), or None. With it, an
-        unfiltered sample without facet values needs no probe per candidate."""
-        return None
-
-    def _index_model(self, queryset: QuerySet):
-        """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
-        relation = self.vector_path.split("__")[0]
-        return queryset.model._meta.get_field(relation).related_model
-
-    def _candidate_sample(
-        self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
-    ) -> tuple[list[tuple], bool] | None:
-        """The sample of an unfiltered query (PostgreSQL), taken from the index table
-        alone: up to ``bound`` matching rows of the GIN index, ranked in that same scan,
-        then each one's visibility checked by primary key (one probe per candidate).
-        Joining the visibility rules first let PostgreSQL misjudge them and
-        hash every passage or annotation (20-45 ms per kind on the full seed_bench corpus;
-        docs/search.md). With a phrase, the candidates are the rows with its words
-        (``words``) and the phrase is checked on those only, as in ``_phrase_sample``.
-
-        Invisible candidates are dropped: a candidate set that reached its bound gives a
-        lower bound for the count, never a count that includes what the viewer may not
-        see. Facet values are read afterwards for the visible candidates (``paths``).
-        None when most candidates are invisible to the viewer: the caller then applies
-        the visibility rules first."""
-        from django.db.models.expressions import RawSQL
-
-        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (COUNT_CAP + 1)
-        filtered = self.filtered_queryset(request).order_by()
-        index_model = self._index_model(filtered)
-        key = index_model._meta.pk.attname
-        vector = F("vector")
-        rank = _rank(vector, self._query_expression(request, prefix=""))
-        if words is None:
-            score = rank
-            matching = self._matches(request, prefix="")
-        else:
-            score = Case(
-                When(self._matches(request, prefix=""), then=rank),
-                default=None,
-                output_field=FloatField(),
-            )
-            matching = self._matches(request, prefix="", which="words")
-        on_index = not paths or self.facet_paths_on_index
-        visibility = self.index_visibility(request) if on_index else None
-        if visibility is not None:
-            # Visibility is a column test on the index row (one hashed set, not a probe per
-            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md),
-            # and so are the facet values (through the row's copies of its relations).
-            found = list(
-                index_model.objects.filter(matching)
-                .filter(visibility)
-                .order_by()
-                .annotate(score=score)
-                .values_list("score", key, *paths)[:bound]
-            )
-            rows = [row for row in found if row[0] is not None]
-            complete = len(found) < bound or len(rows) > COUNT_CAP
-            return rows[: COUNT_CAP + 1], complete
-        # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
-        # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
-        # (every passage of every current version: 50-90 ms) because it plans for every
-        # match, not for the LIMIT-ed few.
-        found_sql, found_params = (
-            index_model.objects.filter(matching)
-            .order_by()
-            .annotate(score=score)
-            .values_list("score", key)[:bound]
-            .query.sql_with_params()
-        )
-        # The facet values (``paths``) come with each candidate's probe: the page's facet
-        # counts cost no query of their own.
-        visible_sql, visible_params = (
-            filtered.filter(pk=RawSQL("candidate.id", ())).values_list("pk", *paths)
-        ).query.sql_with_params()
-        columns = ", ".join(["id", *(f"facet_{n}" for n in range(len(paths)))])
-        facet_columns = "".join(f", visible.facet_{n}" for n in range(len(paths)))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT candidate.score, candidate.id, visible.id IS NOT NULL{facet_columns}"  # noqa: S608
-                f" FROM ({found_sql}) AS candidate(score, id)"
-                f" LEFT JOIN LATERAL ({visible_sql} LIMIT 1) AS visible({columns}) ON true",
-                (*found_params, *visible_params),
-            )
-            candidates = cursor.fetchall()
-        complete = len(candidates) < bound
-        if not complete and sum(row[2] for row in candidates) < bound // 2:
-            # Most candidates are hidden from this viewer (say a word used mostly in
-            # other people's private notes): the bound would cut the visible matches
-            # short, so the visibility rules go first after all (the other paths).
-            return None
-        rows = [(row[0], row[1], *row[3:]) for row in candidates if row[2] and row[0] is not None]
-        json_columns = [2 + n for n, path in enumerate(paths) if _is_json(filtered.model, path)]
-        if json_columns:
-            # A raw cursor returns jsonb as text (Django's psycopg loader): decode it as the
-            # ORM would.
-            rows = [
-                tuple(
-                    json.loads(v) if n in json_columns and isinstance(v, str) else v
-                    for n, v in enumerate(row)
-                )
-                for row in rows
-            ]
-        if len(rows) > COUNT_CAP:
-            complete = True  # capped anyway: "more than 1,000"
-        rows = rows[: COUNT_CAP + 1]
-        return rows, complete
-
-    def _phrase_sample(
-        self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
-    ) -> tuple[list[tuple], bool]:
-        """The sample of a query with a phrase (PostgreSQL): up to PHRASE_SAMPLE_FACTOR ×
-        (COUNT_CAP + 1) rows with all the words, of which those that match the whole
-        query (word positions checked, and ranked, on these rows only) are kept."""
-        bound = PHRASE_SAMPLE_FACTOR * (COUNT_CAP + 1)
-        prefix = self._prefix
-        score = Case(
-            When(
-                self._matches(request, prefix=prefix),
-                then=_rank(F(self.vector_path), self._query_expression(request, prefix=prefix)),
-            ),
-            default=None,
-            output_field=FloatField(),
-        )
-        rows = list(
-            self.filtered_queryset(request)
-            .filter(self._matches(request, prefix=prefix, which="words"))
-            .annotate(score=score)
-            .order_by()
-            .values_list("score", "pk", *paths)[:bound]
-        )
-        matched = [row for row in rows if row[0] is not None]
-        # Every row with the words was looked at, or the cap was reached anyway.
-        complete = len(rows) < bound or len(matched) > COUNT_CAP
-        return matched[: COUNT_CAP + 1], complete
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -633,13 +287,15 @@ class ModelSearchProvider(SearchProvider):
             and not self._uses_candidates(request)
         ):
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
-            sample = self.matching(request).order_by().values("pk")[: COUNT_CAP + 1]
+            sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
             total = sample.count()
-            return KindMatches([], total, total <= COUNT_CAP)
+            return KindMatches([], total, total <= contract.COUNT_CAP)
         rows, complete = self.sample(request, paths=paths)
         ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], -r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
-        return KindMatches(ranked[:limit], len(rows), complete and len(rows) <= COUNT_CAP, facets)
+        return KindMatches(
+            ranked[:limit], len(rows), complete and len(rows) <= contract.COUNT_CAP, facets
+        )
 
     def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
@@ -721,35 +377,6 @@ class ModelSearchProvider(SearchProvider):
             name: [FacetValue(value, label, count) for value, (label, count) in values.items()]
             for name, values in counts.items()
         }
-
-
-def _rank(vector, search_query) -> SearchRank:
-    """The score of a match: ``ts_rank_cd`` with the stored weights (titles and tags 'A'
-    above bodies), higher when the words stand close together. The same function
-    everywhere, so scores compare across kinds."""
-    return SearchRank(
-        vector, search_query, cover_density=COVER_DENSITY, normalization=Value(RANK_NORMALIZATION)
-    )
-
-
-def _words(text: str) -> str:
-    """A term's words for a loosened (AND) or excluded query: CJK runs as bigrams."""
-    return " ".join(languages.split_cjk(text).split())
-
-
-def _is_json(model, path: str) -> bool:
-    """Whether ``path`` (a lookup path from ``model``) ends at a JSONField."""
-    from django.core.exceptions import FieldDoesNotExist
-    from django.db.models import JSONField
-
-    field = None
-    for part in path.split("__"):
-        try:
-            field = model._meta.get_field(part)
-        except FieldDoesNotExist:
-            return False  # an annotation, such as the entries' place code
-        model = field.related_model or model
-    return isinstance(field, JSONField)
 
 
 def _text_field():

@@ -247,7 +247,7 @@ def test_api_filters_by_facets(
 
 
 def test_counts_beyond_the_cap_say_more_than(client, annotate, user, monkeypatch):
-    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
     monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
     for n in range(4):
         annotate(user, f"Dingo number {n}.")

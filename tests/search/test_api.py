@@ -167,7 +167,7 @@ def test_any_query_text_is_answered_never_a_server_error(client, founding_paper,
 
 
 def test_counts_stop_at_the_cap(client, make_source, monkeypatch):
-    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
     monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
     for n in range(4):
         make_source(f"Emu {n}", f"# H\n\nEmu paragraph {n}.")

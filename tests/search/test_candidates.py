@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from apps.search import providers, registry
+from apps.search import contract, providers, registry
 from apps.search.providers import SearchRequest, is_postgres
 from apps.search.query import parse_query
 from tests.conftest import require
@@ -27,7 +27,7 @@ def find(viewer, q: str, kind: str = "annotation"):
 
 
 def test_private_candidates_are_neither_found_nor_counted(annotate, user, other_user, monkeypatch):
-    monkeypatch.setattr(providers, "COUNT_CAP", 4)  # bound: 5 candidates
+    monkeypatch.setattr(contract, "COUNT_CAP", 4)  # bound: 5 candidates
     public = [annotate(user, f"Wombat burrow {n}", tags=["wombats"]) for n in range(3)]
     private = [
         annotate(user, f"Wombat secret {n}", visibility="private", tags=["secret-tag"])
@@ -50,7 +50,7 @@ def test_private_candidates_are_neither_found_nor_counted(annotate, user, other_
 
 
 def test_below_the_bound_the_count_is_exact(annotate, user, monkeypatch):
-    monkeypatch.setattr(providers, "COUNT_CAP", 4)
+    monkeypatch.setattr(contract, "COUNT_CAP", 4)
     annotate(user, "Platypus bill")
     annotate(user, "Platypus egg", visibility="private")
     found = find(AnonymousUser(), "platypus")
@@ -60,7 +60,7 @@ def test_below_the_bound_the_count_is_exact(annotate, user, monkeypatch):
 def test_mostly_invisible_candidates_fall_back_to_visibility_first(
     annotate, user, moderator, monkeypatch
 ):
-    monkeypatch.setattr(providers, "COUNT_CAP", 4)
+    monkeypatch.setattr(contract, "COUNT_CAP", 4)
     seen = annotate(user, "Echidna spines")
     for n in range(6):
         annotate(user, f"Echidna note {n}", visibility="private")

@@ -169,11 +169,11 @@ def test_phrase_sample_is_bounded_and_its_count_a_lower_bound_postgres(
     make_source("Alpha", "# H\n\nThe red fox jumps.")
     for n in range(4):
         make_source(f"Other {n}", f"# H\n\nA fox, and {n} red leaves.")
-    monkeypatch.setattr("apps.search.providers.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
     monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
 
     # Five passages have both words; only three are looked at.
-    monkeypatch.setattr("apps.search.providers.PHRASE_SAMPLE_FACTOR", 1)
+    monkeypatch.setattr("apps.search.sampling.PHRASE_SAMPLE_FACTOR", 1)
     bounded = run('"red fox"', kind="passage")
     assert bounded.count_is_exact is False
     assert "passage" in bounded.inexact_kinds
@@ -185,7 +185,7 @@ def test_phrase_sample_is_bounded_and_its_count_a_lower_bound_postgres(
     assert "More than" in html
 
     # A bound above the rows with both words: every one is checked, the count is exact.
-    monkeypatch.setattr("apps.search.providers.PHRASE_SAMPLE_FACTOR", 10)
+    monkeypatch.setattr("apps.search.sampling.PHRASE_SAMPLE_FACTOR", 10)
     complete = run('"red fox"', kind="passage")
     assert complete.count_is_exact is True and complete.total == 1
     assert not complete.inexact_kinds

@@ -1,0 +1,202 @@
+"""How ``ModelSearchProvider`` picks the rows it ranks (docs/search.md, "Candidates"):
+a bounded sample of matches from the search index, tested for visibility on the index row
+itself where the provider can say how (``index_visibility``), phrases checked on a wider
+sample of rows that hold all their words, and the one ranking function every kind uses."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
+
+from . import contract
+from .contract import SearchRequest, is_postgres
+
+# A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
+# the phrase's words (the GIN index answers that without positions), then checks the
+# word positions on those rows only. Matching the phrase directly made PostgreSQL check
+# positions on 12,000-26,000 rows when the words are common and the phrase is not
+# (docs/benchmarks.md). Beyond that bound the count is a lower bound ("more than …").
+PHRASE_SAMPLE_FACTOR = 2
+# Ranking (see _rank): ts_rank_cd, which rewards the query's words standing close
+# together (phrase proximity), with no length normalization. Measured on the judged
+# queries (bench/search_judgements.yaml, full seed_bench corpus): NDCG@10 0.84 with
+# ts_rank, 0.86 with ts_rank_cd; dividing by 1 + log(length) (normalization 1) lowered
+# both (0.80, 0.83): long passages that use the words in context are good answers too.
+COVER_DENSITY = True
+RANK_NORMALIZATION = 0
+
+
+def _rank(vector, search_query) -> SearchRank:
+    """The score of a match: ``ts_rank_cd`` with the stored weights (titles and tags 'A'
+    above bodies), higher when the words stand close together. The same function
+    everywhere, so scores compare across kinds."""
+    return SearchRank(
+        vector, search_query, cover_density=COVER_DENSITY, normalization=Value(RANK_NORMALIZATION)
+    )
+
+
+def _is_json(model, path: str) -> bool:
+    """Whether ``path`` (a lookup path from ``model``) ends at a JSONField."""
+    from django.core.exceptions import FieldDoesNotExist
+    from django.db.models import JSONField
+
+    field = None
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False  # an annotation, such as the entries' place code
+        model = field.related_model or model
+    return isinstance(field, JSONField)
+
+
+class IndexSampling:
+    """The candidate sampling half of ``ModelSearchProvider`` (a mixin: it reads the
+    provider's ``vector_path``, ``index_*`` attributes and query helpers)."""
+
+    def _uses_candidates(self, request: SearchRequest) -> bool:
+        """Whether the sample starts from the index table (``_candidate_sample``): on
+        PostgreSQL, without filters (a filter can be far more selective than the words,
+        so it goes first) and without near misses (sources: a few hundred rows)."""
+        return is_postgres() and not self.trigram_fields and not request.filters
+
+    def index_visibility(self, request: SearchRequest) -> Q | None:
+        """A condition on the index table's own columns that holds exactly for the rows
+        ``request.viewer`` may see (from the owning app's selectors), or None. With it, an
+        unfiltered sample without facet values needs no probe per candidate."""
+        return None
+
+    def _index_model(self, queryset: QuerySet):
+        """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
+        relation = self.vector_path.split("__")[0]
+        return queryset.model._meta.get_field(relation).related_model
+
+    def _candidate_sample(
+        self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool] | None:
+        """The sample of an unfiltered query (PostgreSQL), taken from the index table
+        alone: up to ``bound`` matching rows of the GIN index, ranked in that same scan,
+        then each one's visibility checked by primary key (one probe per candidate).
+        Joining the visibility rules first let PostgreSQL misjudge them and
+        hash every passage or annotation (20-45 ms per kind on the full seed_bench corpus;
+        docs/search.md). With a phrase, the candidates are the rows with its words
+        (``words``) and the phrase is checked on those only, as in ``_phrase_sample``.
+
+        Invisible candidates are dropped: a candidate set that reached its bound gives a
+        lower bound for the count, never a count that includes what the viewer may not
+        see. Facet values are read afterwards for the visible candidates (``paths``).
+        None when most candidates are invisible to the viewer: the caller then applies
+        the visibility rules first."""
+        from django.db.models.expressions import RawSQL
+
+        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
+        filtered = self.filtered_queryset(request).order_by()
+        index_model = self._index_model(filtered)
+        key = index_model._meta.pk.attname
+        vector = F("vector")
+        rank = _rank(vector, self._query_expression(request, prefix=""))
+        if words is None:
+            score = rank
+            matching = self._matches(request, prefix="")
+        else:
+            score = Case(
+                When(self._matches(request, prefix=""), then=rank),
+                default=None,
+                output_field=FloatField(),
+            )
+            matching = self._matches(request, prefix="", which="words")
+        on_index = not paths or self.facet_paths_on_index
+        visibility = self.index_visibility(request) if on_index else None
+        if visibility is not None:
+            # Visibility is a column test on the index row (one hashed set, not a probe per
+            # candidate: 85 % of a kind's query on the full corpus, docs/benchmarks.md),
+            # and so are the facet values (through the row's copies of its relations).
+            found = list(
+                index_model.objects.filter(matching)
+                .filter(visibility)
+                .order_by()
+                .annotate(score=score)
+                .values_list("score", key, *paths)[:bound]
+            )
+            rows = [row for row in found if row[0] is not None]
+            complete = len(found) < bound or len(rows) > contract.COUNT_CAP
+            return rows[: contract.COUNT_CAP + 1], complete
+        # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
+        # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
+        # (every passage of every current version: 50-90 ms) because it plans for every
+        # match, not for the LIMIT-ed few.
+        found_sql, found_params = (
+            index_model.objects.filter(matching)
+            .order_by()
+            .annotate(score=score)
+            .values_list("score", key)[:bound]
+            .query.sql_with_params()
+        )
+        # The facet values (``paths``) come with each candidate's probe: the page's facet
+        # counts cost no query of their own.
+        visible_sql, visible_params = (
+            filtered.filter(pk=RawSQL("candidate.id", ())).values_list("pk", *paths)
+        ).query.sql_with_params()
+        columns = ", ".join(["id", *(f"facet_{n}" for n in range(len(paths)))])
+        facet_columns = "".join(f", visible.facet_{n}" for n in range(len(paths)))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT candidate.score, candidate.id, visible.id IS NOT NULL{facet_columns}"  # noqa: S608
+                f" FROM ({found_sql}) AS candidate(score, id)"
+                f" LEFT JOIN LATERAL ({visible_sql} LIMIT 1) AS visible({columns}) ON true",
+                (*found_params, *visible_params),
+            )
+            candidates = cursor.fetchall()
+        complete = len(candidates) < bound
+        if not complete and sum(row[2] for row in candidates) < bound // 2:
+            # Most candidates are hidden from this viewer (say a word used mostly in
+            # other people's private notes): the bound would cut the visible matches
+            # short, so the visibility rules go first after all (the other paths).
+            return None
+        rows = [(row[0], row[1], *row[3:]) for row in candidates if row[2] and row[0] is not None]
+        json_columns = [2 + n for n, path in enumerate(paths) if _is_json(filtered.model, path)]
+        if json_columns:
+            # A raw cursor returns jsonb as text (Django's psycopg loader): decode it as the
+            # ORM would.
+            rows = [
+                tuple(
+                    json.loads(v) if n in json_columns and isinstance(v, str) else v
+                    for n, v in enumerate(row)
+                )
+                for row in rows
+            ]
+        if len(rows) > contract.COUNT_CAP:
+            complete = True  # capped anyway: "more than 1,000"
+        rows = rows[: contract.COUNT_CAP + 1]
+        return rows, complete
+
+    def _phrase_sample(
+        self, request: SearchRequest, words: SearchQuery, paths: tuple[str, ...]
+    ) -> tuple[list[tuple], bool]:
+        """The sample of a query with a phrase (PostgreSQL): up to PHRASE_SAMPLE_FACTOR ×
+        (COUNT_CAP + 1) rows with all the words, of which those that match the whole
+        query (word positions checked, and ranked, on these rows only) are kept."""
+        bound = PHRASE_SAMPLE_FACTOR * (contract.COUNT_CAP + 1)
+        prefix = self._prefix
+        score = Case(
+            When(
+                self._matches(request, prefix=prefix),
+                then=_rank(F(self.vector_path), self._query_expression(request, prefix=prefix)),
+            ),
+            default=None,
+            output_field=FloatField(),
+        )
+        rows = list(
+            self.filtered_queryset(request)
+            .filter(self._matches(request, prefix=prefix, which="words"))
+            .annotate(score=score)
+            .order_by()
+            .values_list("score", "pk", *paths)[:bound]
+        )
+        matched = [row for row in rows if row[0] is not None]
+        # Every row with the words was looked at, or the cap was reached anyway.
+        complete = len(rows) < bound or len(matched) > contract.COUNT_CAP
+        return matched[: contract.COUNT_CAP + 1], complete
