@@ -273,3 +273,38 @@ def test_the_table_exports_and_jsonld_show_the_value_the_changes_set(
         }
     ]
     assert "Social Credit System" in entries_table(client, "?lifecycle=pilot")
+
+
+def test_the_history_page_shows_each_change_and_its_reason(client, entry, china_moderator):
+    services.lifecycle_event_add(
+        actor=china_moderator, example=entry, data=change("pilot", "2014", "Planning outline")
+    )
+    page = client.get(f"/atlas/examples/{entry.pk}/{entry.slug}/history/").content.decode()
+    newest = page.split('class="history__version"')[1]
+    assert "Lifecycle change recorded: Pilot on 2014 (evidence: Planning outline)." in newest
+    assert "<del>Active</del>" in newest and "<ins>Pilot</ins>" in newest
+
+
+def test_reads_cost_constant_queries_with_changes(
+    client, user, make_published, china_moderator, django_assert_max_num_queries
+):
+    entries = [
+        make_published(user, title=f"System {n}", country="CN", summary=f"Number {n}.")
+        for n in range(3)
+    ]
+    for example in entries:
+        for data in (change("pilot", "2014"), change("active", "2020")):
+            services.lifecycle_event_add(actor=china_moderator, example=example, data=data)
+    with django_assert_max_num_queries(7):  # as tests/atlas/test_api.py's JSON-LD export
+        parts = client.get("/api/examples/export.jsonld").json()["hasPart"]
+    assert all(
+        len(next(p for p in part["additionalProperty"] if p["name"] == "lifecycle")[
+            "valueReference"
+        ]) == 2
+        for part in parts
+    )  # fmt: skip
+    event = LifecycleEvent.objects.filter(example=entries[0]).first()
+    client.force_login(china_moderator)
+    with django_assert_max_num_queries(11):
+        page = client.get(f"/atlas/examples/{entries[0].pk}/lifecycle/?edit={event.pk}")
+    assert page.status_code == 200
