@@ -202,8 +202,15 @@ def test_the_api_corrects_a_change_and_logs_the_reason(entry, china_moderator):
     detail = f"{url}{made.json()['id']}/"
     assert api().patch(detail, {"state": "active"}, format="json").status_code == 401
     assert api(UserFactory()).patch(detail, {"state": "active"}, format="json").status_code == 403
-    bad = api(china_moderator).patch(detail, {"date": "2999"}, format="json")
-    assert bad.status_code == 400 and coded(entry)[0] == "pilot"
+    for hostile in (
+        {"date": "2999"},
+        {"state": ["active"]},
+        {"note": {"x": 1}},
+        {"state": "x" * 99},
+    ):
+        bad = api(china_moderator).patch(detail, hostile, format="json")
+        assert bad.status_code == 400, hostile
+    assert coded(entry)[0] == "pilot" and len(lifecycle_log()) == 1
     fixed = api(china_moderator).patch(
         detail, {"state": "active", "reason": "Misread"}, format="json"
     )
@@ -212,6 +219,13 @@ def test_the_api_corrects_a_change_and_logs_the_reason(entry, china_moderator):
     assert (fixed.json()["state"], fixed.json()["date"]) == ("active", "2014")
     assert coded(entry)[0] == "active"
     assert [row.reason for row in lifecycle_log()] == ["From the outline", "Misread"]
+    # The moderators' log shows the rows with their action.
+    from django.test import Client
+
+    viewer = Client()
+    viewer.force_login(china_moderator)
+    log_page = viewer.get("/moderation/log/").content.decode()
+    assert "Lifecycle change" in log_page and "Misread" in log_page
     assert api(china_moderator).delete(f"{url}999999/").status_code == 404
 
 
