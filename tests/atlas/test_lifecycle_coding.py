@@ -322,3 +322,12 @@ def test_reads_cost_constant_queries_with_changes(
     with django_assert_max_num_queries(11):
         page = client.get(f"/atlas/examples/{entries[0].pk}/lifecycle/?edit={event.pk}")
     assert page.status_code == 200
+
+
+def test_the_entry_form_says_which_change_sets_the_value(client, entry, china_moderator):
+    client.force_login(china_moderator)
+    url = f"/atlas/examples/{entry.pk}/{entry.slug}/edit/"
+    assert "Set by the dated lifecycle changes" not in client.get(url).content.decode()
+    services.lifecycle_event_add(actor=china_moderator, example=entry, data=change("pilot", "2014"))
+    page = client.get(url).content.decode()
+    assert "Set by the dated lifecycle changes (the latest: Pilot on 2014)." in page

@@ -201,8 +201,23 @@ def _summary(verb: str, event: LifecycleEvent) -> str:
 
 def latest_event(example: Example) -> LifecycleEvent | None:
     """The event that decides the entry's lifecycle: the latest by date; on the same
-    date, the later-recorded one."""
-    return example.lifecycle_events.order_by("-date", "-created", "-pk").first()
+    date, the later-recorded one. Uses the selectors' prefetch when there is one."""
+    recorded = list(example.lifecycle_events.all())
+    if not recorded:
+        return None
+    return max(recorded, key=lambda event: (event.date, event.created, event.pk))
+
+
+def coded_value_note(example: Example) -> str:
+    """For the entry form's lifecycle field: which dated change sets the value ("" when
+    the entry has none: the value is coded by hand)."""
+    latest = latest_event(example)
+    if latest is None:
+        return ""
+    return _(
+        "Set by the dated lifecycle changes (the latest: %(state)s on %(date)s). A value "
+        "chosen here holds until a change is next recorded, corrected or removed."
+    ) % {"state": latest.get_state_display(), "date": latest.date_display}
 
 
 def _apply(
