@@ -9,7 +9,7 @@ import pytest
 
 from apps.atlas.contributors import credit_records
 from apps.atlas.merge import services as merge_services
-from apps.atlas.models import Example
+from apps.atlas.models import Example, ExampleMerge
 from apps.moderation.models import AuditAction, AuditLogEntry
 
 from .conftest import api
@@ -144,3 +144,24 @@ def test_the_merge_page_and_the_api_preview_show_them(client, credited_pair, mod
     ]
     # Nothing was written by looking.
     assert Example.objects.get(pk=a.pk).recorded_credits == a.recorded_credits
+
+
+def test_a_credit_two_merges_brought_stays_until_both_are_undone(
+    credited_pair, moderator, user, make_published
+):
+    a, b = credited_pair
+    own = list(a.recorded_credits)
+    first = merge(moderator, b, a)
+    c = record(
+        make_published(user, title="Schufa address score", country="DE"),
+        [{"name": "Zhang Wei", "orcid": "", "role": "author"}],  # B brought Zhang Wei already
+    )
+    second = merge(moderator, c, a)
+    assert second.added_credits == []
+    merge_services.example_unmerge(actor=moderator, merge=first, reason="Two systems")
+    names = [credit["name"] for credit in Example.objects.get(pk=a.pk).recorded_credits]
+    assert names == [*(credit["name"] for credit in own), "Zhang Wei"]
+    merge_services.example_unmerge(
+        actor=moderator, merge=ExampleMerge.objects.get(pk=second.pk), reason="Also two"
+    )
+    assert Example.objects.get(pk=a.pk).recorded_credits == own

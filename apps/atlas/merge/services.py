@@ -350,6 +350,24 @@ def _restore_target_values(target: Example, merge: ExampleMerge) -> tuple[dict, 
     return restored, kept
 
 
+def _keep_credits_of_other_merges(target: Example, undone: ExampleMerge) -> None:
+    """A name-only credit the undone merge carried may also be one another live merge
+    into ``target`` brought (it skipped it then, as already there): it stays, now
+    carried by that merge (so that merge's own undo takes it back)."""
+    others = (
+        ExampleMerge.objects.filter(target=target, undone_at__isnull=True)
+        .exclude(pk=undone.pk)
+        .select_related("source")
+        .order_by("created", "pk")
+    )
+    for other in others:
+        regained = contributors.recorded_credits_to_carry(source=other.source, target=target)
+        if regained:
+            target.recorded_credits = [*target.recorded_credits, *regained]
+            other.added_credits = [*other.added_credits, *regained]
+            other.save(update_fields=["added_credits"])
+
+
 @transaction.atomic
 def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
     """Undo ``merge``: put back the target's own values (those not edited since), remove
@@ -389,6 +407,7 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
         target.recorded_credits = contributors.without_carried_credits(
             target.recorded_credits, merge.added_credits
         )
+        _keep_credits_of_other_merges(target, merge)
     target.version += 1
     target._change_reason = _("Undid the merge of #%(id)s “%(title)s”: %(reason)s") % {
         "id": source.pk,
