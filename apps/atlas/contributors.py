@@ -210,7 +210,18 @@ def uncredit_merge(*, merge: ExampleMerge) -> list[int]:
     rows = ExampleContributor.objects.filter(merge=merge, example_id=merge.target_id)
     removed = sorted(rows.values_list("user_id", flat=True))
     rows.delete()
-    return removed
+    # Someone another live merge into the same entry also brought (it skipped them then,
+    # as already credited) stays credited, now through that merge.
+    kept: set[int] = set()
+    others = (
+        ExampleMerge.objects.filter(target_id=merge.target_id, undone_at__isnull=True)
+        .exclude(pk=merge.pk)
+        .select_related("source", "target")
+        .order_by("created", "pk")
+    )
+    for other in others:
+        kept.update(row.user_id for row in credit_merge(merge=other))
+    return [user_id for user_id in removed if user_id not in kept]
 
 
 def contributors_of_uncached(example: Example) -> list[ExampleContributor]:

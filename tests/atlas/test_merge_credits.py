@@ -9,7 +9,7 @@ import pytest
 
 from apps.atlas.contributors import credit_records
 from apps.atlas.merge import services as merge_services
-from apps.atlas.models import Example, ExampleMerge
+from apps.atlas.models import Example, ExampleContributor, ExampleMerge
 from apps.moderation.models import AuditAction, AuditLogEntry
 
 from .conftest import api
@@ -165,3 +165,29 @@ def test_a_credit_two_merges_brought_stays_until_both_are_undone(
         actor=moderator, merge=ExampleMerge.objects.get(pk=second.pk), reason="Also two"
     )
     assert Example.objects.get(pk=a.pk).recorded_credits == own
+
+
+def test_an_account_two_merges_credited_stays_until_both_are_undone(
+    coded_pair,  # noqa: F811 - the fixture imported above
+    moderator,
+    other_user,
+    make_published,  # noqa: F811 - the fixture imported above
+):
+    a, b = coded_pair  # B's author is ``other_user``
+    first = merge(moderator, b, a)
+    c = make_published(other_user, title="Schufa address score", country="DE")
+    second = merge(moderator, c, a)
+    credited = lambda: set(  # noqa: E731
+        ExampleContributor.objects.filter(example=a).values_list("user_id", flat=True)
+    )
+    assert other_user.pk in credited()
+    merge_services.example_unmerge(actor=moderator, merge=first, reason="Two systems")
+    assert other_user.pk in credited()  # C's merge still brings them
+    row = ExampleContributor.objects.get(example=a, user=other_user)
+    assert row.merge_id == second.pk
+    log = AuditLogEntry.objects.get(action=AuditAction.UNMERGE)
+    assert other_user.pk not in log.after["credit_removed"]
+    merge_services.example_unmerge(
+        actor=moderator, merge=ExampleMerge.objects.get(pk=second.pk), reason="Also two"
+    )
+    assert other_user.pk not in credited()
