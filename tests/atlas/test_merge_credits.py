@@ -171,7 +171,7 @@ def test_an_account_two_merges_credited_stays_until_both_are_undone(
     coded_pair,  # noqa: F811 - the fixture imported above
     moderator,
     other_user,
-    make_published,  # noqa: F811 - the fixture imported above
+    make_published,
 ):
     a, b = coded_pair  # B's author is ``other_user``
     first = merge(moderator, b, a)
