@@ -159,13 +159,69 @@ def credit_merge(*, merge: ExampleMerge) -> list[ExampleContributor]:
     return added
 
 
+def _credit_identity(credit: dict) -> tuple[str, str]:
+    """Who a recorded credit names: its ORCID iD when it has one, else its name (spaces
+    and case aside). The same name with and without an iD counts as two people: a merge
+    may then show a name twice, but never drops one."""
+    orcid = credit.get("orcid") or ""
+    if orcid:
+        return ("orcid", orcid)
+    return ("name", " ".join(str(credit.get("name") or "").split()).casefold())
+
+
+def recorded_credits_to_carry(*, source: Example, target: Example) -> list[dict]:
+    """The name-only credits of ``source`` (recorded from an imported file, ADR 0017)
+    that a merge into ``target`` adds to it, in the source's order, role ``merged``: all
+    but those ``target`` already has (the same iD, or the same name where neither has an
+    iD, among its own recorded credits; the same iD as an account it credits, only when
+    that iD is verified: a self-declared iD must not take someone's credit away)."""
+    have = {_credit_identity(credit) for credit in target.recorded_credits or []}
+    for user in credited_accounts(target):
+        if user.orcid and user.orcid_verified:
+            have.add(("orcid", user.orcid))
+    carried = []
+    for credit in source.recorded_credits or []:
+        key = _credit_identity(credit)
+        if key in have:
+            continue
+        have.add(key)
+        carried.append(
+            {"name": credit["name"], "orcid": credit.get("orcid") or "",
+             "role": str(ContributorRole.MERGED)}
+        )  # fmt: skip
+    return carried
+
+
+def without_carried_credits(recorded: list[dict], carried: list[dict]) -> list[dict]:
+    """``recorded`` less the credits a merge carried in (each once, the last equal one:
+    the merge appended them), for its undo; credits added since stay."""
+    remaining = list(recorded or [])
+    for credit in carried or []:
+        for index in range(len(remaining) - 1, -1, -1):
+            if remaining[index] == credit:
+                del remaining[index]
+                break
+    return remaining
+
+
 def uncredit_merge(*, merge: ExampleMerge) -> list[int]:
     """Undo ``credit_merge``: remove the credit the merge added (and nothing earned since).
     Returns the user ids whose credit was removed."""
     rows = ExampleContributor.objects.filter(merge=merge, example_id=merge.target_id)
     removed = sorted(rows.values_list("user_id", flat=True))
     rows.delete()
-    return removed
+    # Someone another live merge into the same entry also brought (it skipped them then,
+    # as already credited) stays credited, now through that merge.
+    kept: set[int] = set()
+    others = (
+        ExampleMerge.objects.filter(target_id=merge.target_id, undone_at__isnull=True)
+        .exclude(pk=merge.pk)
+        .select_related("source", "target")
+        .order_by("created", "pk")
+    )
+    for other in others:
+        kept.update(row.user_id for row in credit_merge(merge=other))
+    return [user_id for user_id in removed if user_id not in kept]
 
 
 def contributors_of_uncached(example: Example) -> list[ExampleContributor]:

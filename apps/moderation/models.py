@@ -48,6 +48,9 @@ class AuditAction(models.TextChoices):
     # A reading group renamed or deleted by its owner (apps/annotations/services/groups.py):
     # the row outlives a deleted group; it names the group, never its notes.
     GROUP_CHANGE = "group_change", _("Reading group renamed or deleted")
+    # A dated lifecycle change of an atlas entry recorded, corrected or removed
+    # (apps/atlas/lifecycle/services.py), with the coded lifecycle before and after.
+    LIFECYCLE_CHANGE = "lifecycle_change", _("Lifecycle change")
 
 
 class AppendOnlyError(Exception):

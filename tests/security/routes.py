@@ -172,7 +172,7 @@ ROUTES = {
     'api-example-restore': Row('/api/examples/{example}/restore/', get=(405, 405, 405), post=(401, 400, 400), html=False),
     'api-example-history': Row('/api/examples/{example}/history/', get=(200, 200, 200), post=(401, 405, 405), html=False),
     'api-example-lifecycle': Row('/api/examples/{example}/lifecycle/', get=(200, 200, 200), post=(401, 403, 400), html=False),  # dated lifecycle changes: read by whoever sees the entry, recorded by its direct editors
-    'api-example-lifecycle-event': Row('/api/examples/{example}/lifecycle/{lifecycle_event}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only, the entry's direct editors (tests/atlas/test_lifecycle.py)
+    'api-example-lifecycle-event': Row('/api/examples/{example}/lifecycle/{lifecycle_event}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # PATCH (correct) and DELETE only, the entry's direct editors (tests/atlas/test_lifecycle.py, test_lifecycle_coding.py)
     'api-example-comments': Row('/api/examples/{example}/comments/', get=(200, 200, 200), post=(401, 400, 400), html=False),
     'api-comment': Row('/api/comments/{comment}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only: tests/atlas/test_comments_api.py
     'api-comment-hide': Row('/api/comments/{comment}/hide/', get=(405, 405, 405), post=(401, 403, 200), html=False),  # an empty form body reads as hidden=false ("show again"): moderators only; roles: tests/atlas/test_comments_api.py

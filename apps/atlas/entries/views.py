@@ -29,6 +29,7 @@ from .. import citation, extensions
 from ..contributors import credits
 from ..discussion.selectors import comments_for_example
 from ..history.selectors import example_changes_since
+from ..lifecycle import services as lifecycle_services
 from ..merge.selectors import merged_destination_for
 from ..models import PASSAGE_QUOTE_MAX_LENGTH, Example, Status
 from ..permissions import (
@@ -242,6 +243,8 @@ def example_edit(request, pk: int, slug: str):
     if new_passage is not None:
         initial["passage"] = new_passage.pk
     form = ExampleEditForm(data, initial=initial)
+    if note := lifecycle_services.coded_value_note(example):
+        form.fields["lifecycle"].help_text = note
     formset = EvidenceEditFormSet(data, prefix="evidence", initial=evidence_initial(example))
     links_formset = PassageLinkFormSet(data, prefix="links", initial=links_initial(example))
     evidence_errors: list[str] = []

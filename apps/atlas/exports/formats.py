@@ -250,6 +250,34 @@ def to_geojson(
     }
 
 
+def _lifecycle_events_jsonld(example: Example) -> dict:
+    """The entry's dated lifecycle changes on its ``lifecycle`` value, oldest first: each
+    a PropertyValue (the stage, from its date, with the note) citing its evidence as a
+    CreativeWork. No key for an entry without changes, so its part reads as before."""
+    changes = [
+        {
+            "@type": "PropertyValue",
+            "name": "lifecycle",
+            "value": event.state,
+            "startDate": event.date_display,
+            **({"description": event.note} if event.note else {}),
+            "citation": {
+                "@type": "CreativeWork",
+                "name": event.evidence_title,
+                "url": event.evidence_url,
+                **({"publisher": event.evidence_publisher} if event.evidence_publisher else {}),
+                **(
+                    {"datePublished": event.evidence_published.isoformat()}
+                    if event.evidence_published
+                    else {}
+                ),
+            },
+        }
+        for event in example.lifecycle_events.all()
+    ]
+    return {"valueReference": changes} if changes else {}
+
+
 def to_jsonld(
     examples: Iterable[Example], absolute: Callable[[str], str], dataset_url: str
 ) -> dict:
@@ -309,6 +337,7 @@ def to_jsonld(
                         "name": name,
                         "value": value,
                         **({"prov:wasDerivedFrom": derived[name]} if derived.get(name) else {}),
+                        **(_lifecycle_events_jsonld(example) if name == "lifecycle" else {}),
                     }
                     for name, value in (
                         ("operator", example.operator),

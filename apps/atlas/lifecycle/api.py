@@ -3,7 +3,10 @@
 GET /api/examples/<id>/lifecycle/: the changes, oldest first (whoever may see the entry).
 POST the same address {"state", "date", "evidence_title", "evidence_url",
 "evidence_publisher"?, "evidence_published"?, "note"?}: record one (the entry's editors).
-DELETE /api/examples/<id>/lifecycle/<event_id>/: remove one (the entry's editors).
+PATCH /api/examples/<id>/lifecycle/<event_id>/ (the same keys, all optional): correct
+one; DELETE the same address: remove one (the entry's editors). POST, PATCH and DELETE
+take an optional "reason" for the moderation log. The latest change sets the entry's
+coded lifecycle (services.py).
 """
 
 from __future__ import annotations
@@ -28,6 +31,13 @@ class LifecycleEventInputSerializer(serializers.Serializer):
     evidence_publisher = serializers.CharField(max_length=300, required=False, allow_blank=True)
     evidence_published = serializers.CharField(max_length=10, required=False, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
+
+
+def _data(validated: dict) -> tuple[services.LifecycleEventData, str]:
+    values = dict(validated)
+    reason = values.pop("reason", "")
+    return services.LifecycleEventData(**values), reason
 
 
 class LifecycleEventOutputSerializer(serializers.Serializer):
@@ -61,23 +71,45 @@ class LifecycleEventListAPI(APIView):
         services.require_editor(request.user, example)
         data = LifecycleEventInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        event_data, reason = _data(data.validated_data)
         event = services.lifecycle_event_add(
-            actor=request.user, example=example,
-            data=services.LifecycleEventData(**data.validated_data),
-        )  # fmt: skip
+            actor=request.user, example=example, data=event_data, reason=reason
+        )
         return Response(_out(event), status=201)
 
 
 class LifecycleEventDetailAPI(APIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
 
-    @extend_schema(
-        summary="Remove one dated lifecycle change (the entry's editors)", responses={204: None}
-    )
-    def delete(self, request, pk: int, event_id: int):
+    def _event(self, request, pk: int, event_id: int):
         example = example_get(viewer=request.user, example_id=pk)
         event = example.lifecycle_events.filter(pk=event_id).first()
         if event is None:
             raise Http404(_("No such change of this entry."))
-        services.lifecycle_event_delete(actor=request.user, event=event)
+        return example, event
+
+    @extend_schema(
+        summary="Correct one dated lifecycle change (the entry's editors)",
+        request=LifecycleEventInputSerializer(partial=True),
+        responses=LifecycleEventOutputSerializer,
+    )
+    def patch(self, request, pk: int, event_id: int):
+        example, event = self._event(request, pk, event_id)
+        services.require_editor(request.user, example)
+        data = LifecycleEventInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        # Keys left out keep their value.
+        event_data, reason = _data({**services.event_json(event), **data.validated_data})
+        event = services.lifecycle_event_update(
+            actor=request.user, event=event, data=event_data, reason=reason
+        )
+        return Response(_out(event))
+
+    @extend_schema(
+        summary="Remove one dated lifecycle change (the entry's editors)", responses={204: None}
+    )
+    def delete(self, request, pk: int, event_id: int):
+        _example, event = self._event(request, pk, event_id)
+        reason = request.data.get("reason", "") if isinstance(request.data, dict) else ""
+        services.lifecycle_event_delete(actor=request.user, event=event, reason=str(reason)[:1000])
         return Response(status=204)

@@ -50,6 +50,13 @@ class LifecycleEvent(models.Model):
         related_name="+", verbose_name=_("recorded by"),
     )  # fmt: skip
     created = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # The entry's hand-coded lifecycle from before its dated events decided it: given
+    # back when the last event is removed (services.py). Blank when not known (events
+    # from an import, or recorded before this was kept): removing the last one then
+    # leaves the value as it is.
+    coded_before = models.CharField(
+        _("lifecycle coded before the events"), max_length=20, blank=True, editable=False
+    )
 
     class Meta:
         app_label = "atlas"

@@ -1,7 +1,19 @@
 """Writes of lifecycle events: whoever may edit an entry directly (its moderators; its
 author while the entry is theirs to edit) records a dated change of its lifecycle with
-an evidence citation, or removes one recorded by mistake. The import re-creates them
-(``clean_events``) inside its own transaction.
+an evidence citation, corrects one, or removes one recorded by mistake. The import
+re-creates them (``clean_events``) inside its own transaction.
+
+**The events decide the coded value.** Every add, edit and delete sets the entry's
+``lifecycle`` (the codebook dimension the table, compare and exports show) to the stage
+of its latest dated event (on the same date: the later-recorded one), in the same
+transaction, as a new version of the entry whose history reason names the change.
+Removing an event falls back to the latest one left; removing the last one gives back
+the value hand-coded before the events took over (``LifecycleEvent.coded_before``), or
+leaves the value as it is when that is not known (imported events). A hand edit of the
+lifecycle while events exist holds until the next event is recorded, changed or removed.
+Each write appends one audit-log row (action ``lifecycle_change``: the actor, a summary
+or the reason given, the event and the coded value before and after). The import stores
+its file's events and coded value as the file gives them (``replace_events``).
 
 A date is given as a year, a year and month, or a full date ("2014", "2014-06",
 "2014-06-14"): sources often say no more than the year, and the event keeps how precise
@@ -19,8 +31,13 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from apps.common import events
+from apps.moderation.models import AuditAction
+from apps.moderation.services.audit import audit_record
+
+from ..aggregates.services import published_set_changed
 from ..entries.validation import Errors
-from ..models import EARLIEST_YEAR, Example
+from ..models import EARLIEST_YEAR, Example, Status
 from ..permissions import can_edit, needs_review
 from .models import (
     EVENT_STATES,
@@ -173,9 +190,87 @@ def require_editor(actor, example: Example) -> None:
         raise PermissionDenied(_("You may not change the lifecycle of this entry."))
 
 
+def _summary(verb: str, event: LifecycleEvent) -> str:
+    return _("%(verb)s: %(state)s on %(date)s (evidence: %(evidence)s).") % {
+        "verb": verb,
+        "state": event.get_state_display(),
+        "date": event.date_display,
+        "evidence": event.evidence_title,
+    }
+
+
+def latest_event(example: Example) -> LifecycleEvent | None:
+    """The event that decides the entry's lifecycle: the latest by date; on the same
+    date, the later-recorded one. Uses the selectors' prefetch when there is one."""
+    recorded = list(example.lifecycle_events.all())
+    if not recorded:
+        return None
+    return max(recorded, key=lambda event: (event.date, event.created, event.pk))
+
+
+def coded_value_note(example: Example) -> str:
+    """For the entry form's lifecycle field: which dated change sets the value ("" when
+    the entry has none: the value is coded by hand)."""
+    latest = latest_event(example)
+    if latest is None:
+        return ""
+    return _(
+        "Set by the dated lifecycle changes (the latest: %(state)s on %(date)s). A value "
+        "chosen here holds until a change is next recorded, corrected or removed."
+    ) % {"state": latest.get_state_display(), "date": latest.date_display}
+
+
+def _apply(
+    *,
+    actor,
+    example: Example,
+    change: str,
+    reason: str,
+    before: dict | None,
+    after: dict | None,
+    fallback: str = "",
+) -> None:
+    """The write's consequences, inside its transaction: the coded lifecycle from the
+    events (``fallback`` when none are left: the value hand-coded before them, blank to
+    leave it), a new version of the entry carrying ``change`` as its history reason, and
+    one audit-log row."""
+    latest = latest_event(example)
+    coded_before = example.lifecycle
+    if latest is not None:
+        example.lifecycle = latest.state
+    elif fallback:
+        example.lifecycle = fallback
+    example.version += 1
+    example._change_reason = change
+    example._history_user = actor
+    example.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.LIFECYCLE_CHANGE,
+        target=example,
+        reason=reason or change,
+        before={"event": before, "lifecycle": coded_before},
+        after={"event": after, "lifecycle": example.lifecycle, "version": example.version},
+    )
+    if example.status == Status.PUBLISHED and coded_before != example.lifecycle:
+        published_set_changed()
+    events.publish("entry.updated", example_id=example.pk, version=example.version)
+
+
+def _check_new(example: Example, event: LifecycleEvent, *, exclude: int | None = None) -> None:
+    others = example.lifecycle_events.exclude(pk=exclude) if exclude else example.lifecycle_events
+    if exclude is None and others.count() >= MAX_EVENTS:
+        raise ValidationError({"event": _("At most %(n)s changes, please.") % {"n": MAX_EVENTS}})
+    if others.filter(state=event.state, date=event.date).exists():
+        raise ValidationError({"event": _("This change is recorded already.")})
+
+
 @transaction.atomic
-def lifecycle_event_add(*, actor, example: Example, data: LifecycleEventData) -> LifecycleEvent:
-    """Record a dated lifecycle change of ``example`` with its evidence. Raises
+def lifecycle_event_add(
+    *, actor, example: Example, data: LifecycleEventData, reason: str = ""
+) -> LifecycleEvent:
+    """Record a dated lifecycle change of ``example`` with its evidence; the entry's
+    coded lifecycle follows its latest event (module docstring). Raises
     PermissionDenied (not an editor of the entry) before looking at the input, and
     ValidationError keyed by field (bad state, date, URL; the same change twice);
     nothing is stored then."""
@@ -184,21 +279,62 @@ def lifecycle_event_add(*, actor, example: Example, data: LifecycleEventData) ->
     errors = Errors()
     event = clean_event(data, errors, "event")
     errors.raise_if_any()
-    if example.lifecycle_events.count() >= MAX_EVENTS:
-        raise ValidationError({"event": _("At most %(n)s changes, please.") % {"n": MAX_EVENTS}})
-    if example.lifecycle_events.filter(state=event.state, date=event.date).exists():
-        raise ValidationError({"event": _("This change is recorded already.")})
+    _check_new(example, event)
+    first = example.lifecycle_events.order_by("created", "pk").first()
+    # The hand-coded value is the one from before the first event; later events keep it.
+    event.coded_before = first.coded_before if first is not None else example.lifecycle
     event.example, event.created_by = example, actor
     event.save()
+    _apply(
+        actor=actor, example=example, change=_summary(_("Lifecycle change recorded"), event),
+        reason=reason, before=None, after=event_json(event),
+    )  # fmt: skip
     return event
 
 
 @transaction.atomic
-def lifecycle_event_delete(*, actor, event: LifecycleEvent) -> None:
-    """Remove a change recorded by mistake (the entry's editors only)."""
+def lifecycle_event_update(
+    *, actor, event: LifecycleEvent, data: LifecycleEventData, reason: str = ""
+) -> LifecycleEvent:
+    """Correct a recorded change (its stage, date, evidence or note): the entry's editors
+    only; the coded lifecycle follows. Raises PermissionDenied before looking at the
+    input, ValidationError keyed by field (as for adding; the same change as another
+    one); nothing is stored then."""
     example = Example.objects.select_for_update().get(pk=event.example_id)
     require_editor(actor, example)
+    event = LifecycleEvent.objects.select_for_update().get(pk=event.pk)
+    errors = Errors()
+    cleaned = clean_event(data, errors, "event")
+    errors.raise_if_any()
+    _check_new(example, cleaned, exclude=event.pk)
+    before = event_json(event)
+    for name in ("state", "date", "precision", "evidence_title", "evidence_url",
+                 "evidence_publisher", "evidence_published", "note"):  # fmt: skip
+        setattr(event, name, getattr(cleaned, name))
+    event.save()
+    _apply(
+        actor=actor, example=example, change=_summary(_("Lifecycle change corrected"), event),
+        reason=reason, before=before, after=event_json(event),
+    )  # fmt: skip
+    return event
+
+
+@transaction.atomic
+def lifecycle_event_delete(*, actor, event: LifecycleEvent, reason: str = "") -> None:
+    """Remove a change recorded by mistake (the entry's editors only): the coded
+    lifecycle falls back to the latest event left, or with none left to the value
+    hand-coded before the events (module docstring)."""
+    example = Example.objects.select_for_update().get(pk=event.example_id)
+    require_editor(actor, example)
+    # As stored now (the caller's copy may predate a correction): what the log keeps.
+    event = LifecycleEvent.objects.select_for_update().get(pk=event.pk)
+    before, change = event_json(event), _summary(_("Lifecycle change removed"), event)
+    fallback = event.coded_before
     event.delete()
+    _apply(
+        actor=actor, example=example, change=change, reason=reason, before=before, after=None,
+        fallback=fallback,
+    )  # fmt: skip
 
 
 def replace_events(*, example: Example, events: Sequence[LifecycleEvent], actor) -> None:

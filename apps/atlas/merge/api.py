@@ -59,6 +59,12 @@ class MergePreviewSerializer(serializers.Serializer):
     evidence_added = serializers.SerializerMethodField()
     passages_added = serializers.SerializerMethodField()
     credited = serializers.ListField(child=serializers.CharField())
+    credited_by_name = serializers.SerializerMethodField(
+        help_text="Name-only credits (from an imported file) the kept entry gains."
+    )
+
+    def get_credited_by_name(self, plan) -> list[dict]:
+        return [{"name": c["name"], "orcid": c["orcid"]} for c in plan.recorded_credited]
 
     def get_choices_needed(self, plan) -> list[str]:
         return [row.key for row in plan.differing if row.default is None]
@@ -83,7 +89,7 @@ class MergeOutputSerializer(serializers.ModelSerializer):
         model = ExampleMerge
         fields = [
             "id", "source", "target", "reason", "created", "source_status", "added_evidence",
-            "added_passages", "moved_comments", "field_choices", "field_changes",
+            "added_passages", "added_credits", "moved_comments", "field_choices", "field_changes",
             "moved_suggestions", "declined_suggestions", "undone_at", "undo_reason", "undo_url",
         ]  # fmt: skip
 

@@ -277,6 +277,8 @@ class MergePlan:
     target_evidence_count: int
     target_link_count: int
     credited: list[str] = field(default_factory=list)
+    # The source's name-only credits (imported, ADR 0017) the target gains, as added.
+    recorded_credited: list[dict] = field(default_factory=list)
     suggestions_moved: list[SuggestedEdit] = field(default_factory=list)
     suggestions_declined: list[SuggestedEdit] = field(default_factory=list)
 
@@ -325,6 +327,7 @@ def plan_merge(source: Example, target: Example) -> MergePlan:
         target_evidence_count=len(target_evidence),
         target_link_count=len(linked),
         credited=credited,
+        recorded_credited=contributors.recorded_credits_to_carry(source=source, target=target),
         suggestions_moved=moved,
         suggestions_declined=declined,
     )

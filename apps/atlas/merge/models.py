@@ -49,6 +49,9 @@ class ExampleMerge(models.Model):
     # with the merge (those that would replace the evidence or passage lists).
     moved_suggestions = models.JSONField(_("suggestions moved"), default=list, blank=True)
     declined_suggestions = models.JSONField(_("suggestions declined"), default=list, blank=True)
+    # The source's name-only credits (recorded from an imported file, ADR 0017) the merge
+    # added to the target's ``recorded_credits``, as added: an undo removes exactly these.
+    added_credits = models.JSONField(_("recorded credits added"), default=list, blank=True)
     # Review items about the source the merge closed (decision "merge").
     closed_review_items = models.JSONField(_("review items closed"), default=list, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)

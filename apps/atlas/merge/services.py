@@ -15,7 +15,9 @@ Merging B (the duplicate, ``source``) into A (``target``):
   they name the same passage). B keeps its own rows untouched.
 - A credits every contributor of B (apps/atlas/contributors.py); B's contributors are
   told (in the app and by e-mail, never the acting moderator) with the reason and a link
-  to A.
+  to A. B's name-only credits (recorded from an imported file, ADR 0017) are added to
+  A's, role ``merged``, except those A already has (``recorded_credits_to_carry``); they
+  have no account, so nobody is told.
 - B's discussion moves to A (discussion.services.comments_move), threads intact. B's open
   suggested edits move to A (those that only propose values), or are declined with the
   merge (an author's pending edit carrying evidence or passage lists, which would
@@ -217,6 +219,8 @@ def example_merge(
         setattr(target, column, after)
     if changes:
         target.full_clean()
+    if plan.recorded_credited:
+        target.recorded_credits = [*(target.recorded_credits or []), *plan.recorded_credited]
     target.version += 1
     target._change_reason = change
     target._history_user = actor
@@ -290,6 +294,7 @@ def example_merge(
         moved_suggestions=moved,
         declined_suggestions=declined,
         closed_review_items=closed,
+        added_credits=plan.recorded_credited,
     )
     merge.full_clean()
     merge.save()
@@ -322,6 +327,7 @@ def example_merge(
             "suggestions_declined": declined,
             "review_items_closed": closed,
             "credited": sorted(row.user_id for row in credited),
+            "credited_by_name": merge.added_credits,
             "notified": told,
         },  # fmt: skip
         country=example_country(source) or "",
@@ -342,6 +348,24 @@ def _restore_target_values(target: Example, merge: ExampleMerge) -> tuple[dict, 
         else:
             kept.append(column)
     return restored, kept
+
+
+def _keep_credits_of_other_merges(target: Example, undone: ExampleMerge) -> None:
+    """A name-only credit the undone merge carried may also be one another live merge
+    into ``target`` brought (it skipped it then, as already there): it stays, now
+    carried by that merge (so that merge's own undo takes it back)."""
+    others = (
+        ExampleMerge.objects.filter(target=target, undone_at__isnull=True)
+        .exclude(pk=undone.pk)
+        .select_related("source")
+        .order_by("created", "pk")
+    )
+    for other in others:
+        regained = contributors.recorded_credits_to_carry(source=other.source, target=target)
+        if regained:
+            target.recorded_credits = [*target.recorded_credits, *regained]
+            other.added_credits = [*other.added_credits, *regained]
+            other.save(update_fields=["added_credits"])
 
 
 @transaction.atomic
@@ -379,6 +403,11 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
     before = {"source": audit_snapshot(source), "target": audit_snapshot(target)}
 
     restored, kept = _restore_target_values(target, merge)
+    if merge.added_credits:
+        target.recorded_credits = contributors.without_carried_credits(
+            target.recorded_credits, merge.added_credits
+        )
+        _keep_credits_of_other_merges(target, merge)
     target.version += 1
     target._change_reason = _("Undid the merge of #%(id)s “%(title)s”: %(reason)s") % {
         "id": source.pk,
@@ -446,6 +475,7 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
             "fields_restored": sorted(restored),
             "fields_kept_edited_since": sorted(kept),
             "credit_removed": uncredited,
+            "credit_by_name_removed": merge.added_credits,
             "suggestions_returned": suggestions_back,
         },
         country=example_country(source) or "",
