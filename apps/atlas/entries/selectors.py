@@ -102,21 +102,50 @@ def example_export_batches(*, batch_size: int) -> Iterator[list[Example]]:
     release cut of the whole dataset: ``prefetch_related`` clones a queryset per entry
     and relation (most of its cost at 100,000 entries); here an entry's related lists
     answer ``.all()`` as prefetched ones do (lists, in the same order)."""
-    qs = (
-        published_examples()
-        .select_related("category", "author")
-        .order_by("country", "scope", "title", "pk")
-    )
+    qs = published_examples().order_by("country", "scope", "title", "pk")
+    # Categories and authors are few beside the entries: one instance each, shared by
+    # their entries (as ``select_related`` would fill them, without building a category
+    # and an account per entry: a fifth of a cut's hydration, docs/benchmarks.md).
+    shared = _SharedParents()
     batch: list[Example] = []
     for example in qs.iterator(chunk_size=batch_size):
         batch.append(example)
         if len(batch) >= batch_size:
+            shared.attach(batch)
             attach_details(batch)
             yield batch
             batch = []
     if batch:
+        shared.attach(batch)
         attach_details(batch)
         yield batch
+
+
+class _SharedParents:
+    """Fills ``example.category`` and ``example.author`` from instances loaded once per
+    run (categories all at once, accounts as new ones appear in a batch)."""
+
+    def __init__(self):
+        from django.contrib.auth import get_user_model
+
+        self._user_model = get_user_model()
+        self._categories = {category.pk: category for category in Category.objects.all()}
+        self._users: dict[int, object] = {}
+
+    def attach(self, examples: list[Example]) -> None:
+        missing = {e.author_id for e in examples if e.author_id is not None} - self._users.keys()
+        if missing:
+            self._users.update(self._user_model.objects.in_bulk(list(missing)))
+        category_field, author_field = Example.category.field, Example.author.field
+        for example in examples:
+            category = self._categories.get(example.category_id)
+            if category is None:  # created during the run (the freeze reads one snapshot)
+                category = self._categories[example.category_id] = Category.objects.get(
+                    pk=example.category_id
+                )
+            category_field.set_cached_value(example, category)
+            if example.author_id is not None:
+                author_field.set_cached_value(example, self._users[example.author_id])
 
 
 def attach_details(examples: list[Example]) -> None:
