@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from apps.common.prefetch import related
+
 from .models import ContributorRole, Example, ExampleContributor, ExampleMerge
 
 
@@ -34,7 +36,7 @@ def contributors_prefetch() -> Prefetch:
 def contributors_of(example: Example) -> list[ExampleContributor]:
     """The entry's contributors in credit order (author first, then by when they joined).
     Uses the prefetch when the selector made one; one query otherwise."""
-    return list(example.contributors.all())
+    return list(related(example, "contributors"))
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,18 @@ def credits(example: Example) -> list[Credit]:
 
 
 def _credit_rows(example: Example) -> list[Credit]:
+    # With the contributors prefetched (exports, release cuts) the answer cannot change
+    # for this instance: kept on it, as every format of an entry asks several times.
+    prefetched = "contributors" in getattr(example, "_prefetched_objects_cache", {})
+    if prefetched and "_credit_rows" in example.__dict__:
+        return list(example.__dict__["_credit_rows"])
+    result = _credit_rows_uncached(example)
+    if prefetched:
+        example.__dict__["_credit_rows"] = result
+    return list(result)
+
+
+def _credit_rows_uncached(example: Example) -> list[Credit]:
     rows = contributors_of(example)
     result = [_credit(row.user, row.role, row.since) for row in rows]
     if example.author_id is not None and example.author_id not in {row.user_id for row in rows}:

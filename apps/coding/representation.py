@@ -4,6 +4,7 @@ so the API, the exports and the entry page say the same thing."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from .codebook import coded_fields
 from .models import ValueCitation
@@ -48,12 +49,20 @@ def citation_text(citation: ValueCitation, absolute: Callable[[str], str]) -> st
     return " ".join(parts)
 
 
+@cache
+def _csv_column_names() -> tuple[str, ...]:
+    # The codebook's fields are fixed in code; a release cut asks once per entry.
+    return tuple(f"{field}__citations" for field in coded_fields())
+
+
 def csv_columns() -> list[str]:
-    return [f"{field}__citations" for field in coded_fields()]
+    return list(_csv_column_names())
 
 
 def csv_cells(citations: list[ValueCitation], absolute) -> dict:
-    cells = {column: [] for column in csv_columns()}
+    if not citations:  # most entries: every cell empty
+        return dict.fromkeys(_csv_column_names(), "")
+    cells = {column: [] for column in _csv_column_names()}
     for citation in citations:
         cells[f"{citation.field}__citations"].append(citation_text(citation, absolute))
     return {column: " | ".join(texts) for column, texts in cells.items()}

@@ -21,6 +21,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def defuse_cell(value: Any) -> Any:
     """The cell to write for ``value``: text that a spreadsheet would run as a formula
     gets a leading apostrophe; numbers, booleans and ``None`` are left alone."""
+    if type(value) is str:  # the common case first
+        return "'" + value if value.startswith(FORMULA_PREFIXES) else value
     if value is None or isinstance(value, (bool, int, float)):
         return value
     text = str(value)
@@ -51,7 +53,17 @@ class DictWriter(csv.DictWriter):
     """Like ``csv.DictWriter``; every value is defused (the header row is ours)."""
 
     def writerow(self, rowdict: Mapping[str, Any]):
-        return super().writerow({key: defuse_cell(value) for key, value in rowdict.items()})
+        # csv.DictWriter's own checks and order, with each cell defused on the way: one
+        # list per row instead of a defused copy of the dict and then the list.
+        if self.extrasaction == "raise":
+            wrong_fields = rowdict.keys() - self.fieldnames
+            if wrong_fields:
+                raise ValueError(
+                    "dict contains fields not in fieldnames: "
+                    + ", ".join([repr(x) for x in wrong_fields])
+                )
+        get, restval = rowdict.get, self.restval
+        return self.writer.writerow([defuse_cell(get(key, restval)) for key in self.fieldnames])
 
     def writerows(self, rowdicts: Iterable[Mapping[str, Any]]) -> None:
         for row in rowdicts:

@@ -85,26 +85,47 @@ def _orcid_url(orcid: str) -> str:
     return f"https://orcid.org/{orcid}" if orcid else ""
 
 
+class Authors:
+    """Everyone credited on an entry of the release, gathered record by record (one pass
+    over the snapshot): once per (public name, ORCID iD)."""
+
+    def __init__(self):
+        self._people: dict[tuple[str, str], dict] = {}
+
+    def add(self, record: dict) -> None:
+        for person in record["contributors"]:
+            key = (person["name"], person["orcid"])
+            if key not in self._people:
+                self._people[key] = {"name": person["name"], "orcid": person["orcid"]}
+
+    def sorted(self) -> list[dict]:
+        return sorted(
+            self._people.values(), key=lambda p: (p["name"].casefold(), p["name"], p["orcid"])
+        )
+
+
 def authors(records: Iterable[dict]) -> list[dict]:
     """Everyone credited on an entry of the release, once, by public name (sorted), with
     their ORCID iD where their profile has one."""
-    people: dict[tuple[str, str], dict] = {}
+    people = Authors()
     for record in records:
-        for person in record["contributors"]:
-            key = (person["name"], person["orcid"])
-            people.setdefault(key, {"name": person["name"], "orcid": person["orcid"]})
-    return sorted(people.values(), key=lambda p: (p["name"].casefold(), p["name"], p["orcid"]))
+        people.add(record)
+    return people.sorted()
 
 
 # --- Entries ---------------------------------------------------------------------------------
 
 
-def entries_csv(release: Release, rows: Iterable[str]) -> Iterator[str]:
-    yield release.csv_header
-    yield from rows
+# Each entries file is a head, the entries' parts (from the snapshot, in file order) and a
+# tail. ``EntryFile`` writes one piece by piece as a cut's single pass over the snapshot
+# feeds it; ``entries_csv`` and the others give the same text from an iterable.
 
 
-def entries_geojson(release: Release, features: Iterable[str]) -> Iterator[str]:
+def _entries_csv_head(release: Release) -> str:
+    return release.csv_header
+
+
+def _entries_geojson_head(release: Release) -> str:
     head = {
         "type": "FeatureCollection",
         "name": DATASET_TITLE,
@@ -113,13 +134,10 @@ def entries_geojson(release: Release, features: Iterable[str]) -> Iterator[str]:
         "licence_url": LICENCE_URL,
         "citation": citation.apa_at_build(release),
     }
-    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
-    for index, feature in enumerate(features):
-        yield ("," if index else "") + "\n" + feature
-    yield "\n]}\n"
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "features": ['
 
 
-def entries_jsonld(release: Release, parts: Iterable[str]) -> Iterator[str]:
+def _entries_jsonld_head(release: Release) -> str:
     url = release_url(release)
     head = {
         "@context": "https://schema.org/",
@@ -133,27 +151,99 @@ def entries_jsonld(release: Release, parts: Iterable[str]) -> Iterator[str]:
         "license": LICENCE_URL,
         "creditText": citation.apa_at_build(release),
     }
-    yield json.dumps(head, ensure_ascii=False)[:-1] + ', "hasPart": ['
-    for index, part in enumerate(parts):
-        yield ("," if index else "") + "\n" + part
-    yield "\n]}\n"
+    return json.dumps(head, ensure_ascii=False)[:-1] + ', "hasPart": ['
+
+
+# name: (head, snapshot column, items joined as a JSON array?, tail)
+_ENTRY_FILES = {
+    "entries.csv": (_entries_csv_head, "csv_row", False, ""),
+    "entries.geojson": (_entries_geojson_head, "geojson", True, "\n]}\n"),
+    "entries.jsonld": (_entries_jsonld_head, "jsonld", True, "\n]}\n"),
+}
+ENTRY_FILE_COLUMNS = {name: spec[1] for name, spec in _ENTRY_FILES.items()}
+
+
+class EntryFile:
+    """One entries file written as the snapshot passes: ``head()``, then ``item(part)``
+    per entry in file order, then ``tail()``; each returns the text to append."""
+
+    def __init__(self, release: Release, name: str):
+        self._head, self.column, self._array, self._tail = _ENTRY_FILES[name]
+        self._release = release
+        self._count = 0
+
+    def head(self) -> str:
+        return self._head(self._release)
+
+    def item(self, part: str) -> str:
+        self._count += 1
+        if not self._array:
+            return part
+        return (",\n" if self._count > 1 else "\n") + part
+
+    def tail(self) -> str:
+        return self._tail
+
+
+def _entry_file(release: Release, name: str, parts: Iterable[str]) -> Iterator[str]:
+    writer = EntryFile(release, name)
+    yield writer.head()
+    for part in parts:
+        yield writer.item(part)
+    yield writer.tail()
+
+
+def entries_csv(release: Release, rows: Iterable[str]) -> Iterator[str]:
+    return _entry_file(release, "entries.csv", rows)
+
+
+def entries_geojson(release: Release, features: Iterable[str]) -> Iterator[str]:
+    return _entry_file(release, "entries.geojson", features)
+
+
+def entries_jsonld(release: Release, parts: Iterable[str]) -> Iterator[str]:
+    return _entry_file(release, "entries.jsonld", parts)
 
 
 # --- Coding (apps/coding/releases.py, kept in the snapshot) ------------------------------------
 
 
+class ValueCitationsFile:
+    """``value-citations.csv`` written as the snapshot passes: ``head()``, then
+    ``item(record)`` per entry in file order (a snapshot record), then ``tail()``."""
+
+    def __init__(self):
+        self._out = io.StringIO()
+        self._writer = csv_safe.DictWriter(self._out, fieldnames=coding_releases.CITATION_COLUMNS)
+
+    def _take(self) -> str:
+        text = self._out.getvalue()
+        self._out.seek(0)
+        self._out.truncate()
+        return text
+
+    def head(self) -> str:
+        self._writer.writeheader()
+        return self._take()
+
+    def item(self, record: dict) -> str:
+        citations = record.get("citations")
+        if not citations:
+            return ""
+        self._writer.writerows(coding_releases.citation_rows(record["id"], citations))
+        return self._take()
+
+    def tail(self) -> str:
+        return ""
+
+
 def value_citations_csv(records: Iterable[dict]) -> Iterator[str]:
     """One row per value citation, entries in file order (``records``: snapshot records)."""
-    out = io.StringIO()
-    writer = csv_safe.DictWriter(out, fieldnames=coding_releases.CITATION_COLUMNS)
-    writer.writeheader()
+    writer = ValueCitationsFile()
+    yield writer.head()
     for record in records:
-        writer.writerows(coding_releases.citation_rows(record["id"], record.get("citations", [])))
-        if out.tell() >= 64 * 1024:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
+        yield writer.item(record)
+    yield writer.tail()
 
 
 def agreement_csv(release: Release) -> Iterator[str]:

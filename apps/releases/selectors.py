@@ -92,6 +92,16 @@ def entry_column(release: Release, column: str) -> Iterator:
     )
 
 
+def entry_columns(release: Release, columns: list[str]) -> Iterator[tuple]:
+    """Several snapshot columns of every entry in file order, streamed (one pass)."""
+    return (
+        ReleaseEntry.objects.filter(release=release)
+        .order_by("position")
+        .values_list(*columns)
+        .iterator(chunk_size=READ_CHUNK)
+    )
+
+
 def _records_by_id(release: Release) -> Iterator[tuple[int, dict]]:
     return (
         ReleaseEntry.objects.filter(release=release)

@@ -204,26 +204,25 @@ def _coding_snapshot(previous: Release | None) -> dict:
 _ENTRY_FIELDS = [f for f in ReleaseEntry._meta.concrete_fields if not f.primary_key]
 
 
-def _insert_entries(rows: Iterable[ReleaseEntry]) -> None:
-    """Store snapshot rows. On PostgreSQL one ``COPY`` per batch: ``bulk_create`` binds
-    the batch as arrays that the driver quotes character by character, a third of a
-    cut's time for rows that carry three export formats each (docs/benchmarks.md)."""
+def _insert_entries(rows: Iterable[dict]) -> None:
+    """Store snapshot rows (dicts by column attribute name). On PostgreSQL one ``COPY``
+    per batch, of plain values: ``bulk_create`` binds the batch as arrays that the
+    driver quotes character by character, a third of a cut's time for rows that carry
+    three export formats each, and a model instance per row costs more than the row's
+    own copying (docs/benchmarks.md)."""
     if connection.vendor != "postgresql":
-        ReleaseEntry.objects.bulk_create(rows)
+        ReleaseEntry.objects.bulk_create(ReleaseEntry(**row) for row in rows)
         return
     quote = connection.ops.quote_name
     statement = "COPY {} ({}) FROM STDIN".format(
         quote(ReleaseEntry._meta.db_table), ", ".join(quote(f.column) for f in _ENTRY_FIELDS)
     )
+    names = [field.attname for field in _ENTRY_FIELDS]
     with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
         for row in rows:
-            values = [getattr(row, field.attname) for field in _ENTRY_FIELDS]
             # The JSON column as JSON text (what the JSONField would have sent).
-            values = [
-                json.dumps(value, ensure_ascii=False) if field.name == "record" else value
-                for field, value in zip(_ENTRY_FIELDS, values, strict=True)
-            ]
-            copy.write_row(values)
+            row["record"] = json.dumps(row["record"], ensure_ascii=False)
+            copy.write_row([row[name] for name in names])
 
 
 def _freeze(release: Release) -> Release:
@@ -249,7 +248,7 @@ def _freeze(release: Release) -> Release:
             ),
             None,
         )
-        with override("en"):
+        with override("en"), snapshot.fixed_urls():
             header = snapshot.csv_header(absolute_url)
             dataset_url = files.release_url(release)
             total = published_examples().count()
@@ -258,24 +257,24 @@ def _freeze(release: Release) -> Release:
             def store(batch: list[Example]) -> None:
                 parts = snapshot.export_parts(batch, absolute_url, dataset_url)
                 _insert_entries(
-                    ReleaseEntry(
-                        release=release,
-                        position=position - len(batch) + index,
-                        example_id=example.pk,
-                        title=example.title,
-                        country=example.country_iso,
-                        scope=example.scope,
-                        category=example.category.slug,
-                        category_name=example.category.name,
-                        lifecycle=example.lifecycle,
-                        operator=example.operator,
-                        start_year=example.start_year,
-                        end_year=example.end_year,
-                        record=snapshot.entry_record(example, absolute_url),
-                        csv_row=csv_row,
-                        geojson=feature,
-                        jsonld=part,
-                    )
+                    {
+                        "release_id": release.pk,
+                        "position": position - len(batch) + index,
+                        "example_id": example.pk,
+                        "title": example.title,
+                        "country": example.country_iso,
+                        "scope": example.scope,
+                        "category": example.category.slug,
+                        "category_name": example.category.name,
+                        "lifecycle": example.lifecycle,
+                        "operator": example.operator,
+                        "start_year": example.start_year,
+                        "end_year": example.end_year,
+                        "record": snapshot.entry_record(example, absolute_url),
+                        "csv_row": csv_row,
+                        "geojson": feature,
+                        "jsonld": part,
+                    }
                     for index, (example, (csv_row, feature, part)) in enumerate(
                         zip(batch, parts, strict=True)
                     )
@@ -297,54 +296,125 @@ def _freeze(release: Release) -> Release:
     return release
 
 
-def _write_file(release: Release, name: str, order: int, pieces: Iterable[str]) -> ReleaseFile:
-    """Stream ``pieces`` into the file's chunks, hashing as they pass: memory holds one
-    chunk, whatever the file's size. Writing a file again replaces a half-written one."""
-    with transaction.atomic():
+class _FileSink:
+    """One file being written: text appended in pieces is encoded, hashed and stored in
+    chunks of ``FILE_CHUNK_BYTES`` as it comes, so memory holds one chunk whatever the
+    file's size. Opening a file again replaces a half-written one. Call inside a
+    transaction; ``close()`` records the size and SHA-256."""
+
+    def __init__(self, release: Release, name: str, order: int):
         ReleaseFile.objects.filter(release=release, name=name).delete()
-        stored = ReleaseFile.objects.create(
+        self.stored = ReleaseFile.objects.create(
             release=release, name=name, media_type=files.MEDIA_TYPES[name], order=order
         )
-        digest, size, index, buffer = hashlib.sha256(), 0, 0, bytearray()
-        for piece in pieces:
-            data = piece.encode("utf-8")
-            digest.update(data)
-            size += len(data)
-            buffer += data
-            while len(buffer) >= FILE_CHUNK_BYTES:
-                ReleaseFileChunk.objects.create(
-                    file=stored, index=index, data=bytes(buffer[:FILE_CHUNK_BYTES])
+        self._digest, self._size, self._index, self._buffer = hashlib.sha256(), 0, 0, bytearray()
+
+    def write(self, piece: str) -> None:
+        if not piece:
+            return
+        data = piece.encode("utf-8")
+        self._digest.update(data)
+        self._size += len(data)
+        self._buffer += data
+        while len(self._buffer) >= FILE_CHUNK_BYTES:
+            self._store_chunk(bytes(self._buffer[:FILE_CHUNK_BYTES]))
+            del self._buffer[:FILE_CHUNK_BYTES]
+
+    def _store_chunk(self, data: bytes) -> None:
+        if connection.vendor == "postgresql":
+            # COPY sends the bytes as they are; an INSERT's parameter would travel (and be
+            # parsed) as a hex literal twice the chunk's size.
+            statement = "COPY {} ({}, {}, {}) FROM STDIN".format(
+                *map(
+                    connection.ops.quote_name,
+                    (ReleaseFileChunk._meta.db_table, "file_id", "index", "data"),
                 )
-                del buffer[:FILE_CHUNK_BYTES]
-                index += 1
-        if buffer:
-            ReleaseFileChunk.objects.create(file=stored, index=index, data=bytes(buffer))
-        stored.size, stored.sha256 = size, digest.hexdigest()
-        stored.save(update_fields=["size", "sha256"])
-    return stored
+            )
+            with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+                copy.write_row([self.stored.pk, self._index, data])
+        else:
+            ReleaseFileChunk.objects.create(file=self.stored, index=self._index, data=data)
+        self._index += 1
+
+    def close(self) -> ReleaseFile:
+        if self._buffer:
+            self._store_chunk(bytes(self._buffer))
+            self._buffer = bytearray()
+        self.stored.size, self.stored.sha256 = self._size, self._digest.hexdigest()
+        self.stored.save(update_fields=["size", "sha256"])
+        return self.stored
 
 
-def _pieces(release: Release, name: str, built: dict[str, tuple[int, str]]) -> Iterable[str]:
-    if name == "entries.csv":
-        return files.entries_csv(release, selectors.entry_column(release, "csv_row"))
-    if name == "entries.geojson":
-        return files.entries_geojson(release, selectors.entry_column(release, "geojson"))
-    if name == "entries.jsonld":
-        return files.entries_jsonld(release, selectors.entry_column(release, "jsonld"))
+def _write_file(release: Release, name: str, order: int, pieces: Iterable[str]) -> ReleaseFile:
+    """Stream ``pieces`` into the file's chunks, hashing as they pass."""
+    with transaction.atomic():
+        sink = _FileSink(release, name, order)
+        for piece in pieces:
+            sink.write(piece)
+        return sink.close()
+
+
+# The files made from every snapshot entry, written together in one pass over it.
+VALUE_CITATIONS = "value-citations.csv"
+_ENTRY_PASS_FILES = ("entries.csv", "entries.geojson", "entries.jsonld", VALUE_CITATIONS)
+
+
+def _write_entry_files(
+    release: Release, missing: list[str], people: files.Authors
+) -> dict[str, ReleaseFile]:
+    """Write the ``missing`` entries files in one streamed pass over the snapshot (each
+    entry's stored parts read once), gathering the release's authors on the way."""
+    order = {name: files.FILE_NAMES.index(name) for name in _ENTRY_PASS_FILES}
+    with transaction.atomic():
+        writers = []
+        for name in missing:
+            builder = (
+                files.ValueCitationsFile()
+                if name == VALUE_CITATIONS
+                else files.EntryFile(release, name)
+            )
+            writers.append((name, builder, _FileSink(release, name, order[name])))
+        # Each entries file's snapshot column, read once; of the record only what
+        # value-citations.csv and the authors need (decoding whole records costs more).
+        columns = [
+            files.ENTRY_FILE_COLUMNS[name] for name, _b, _s in writers if name != VALUE_CITATIONS
+        ]
+        columns += ["example_id", "record__contributors", "record__citations"]
+        for _name, builder, sink in writers:
+            sink.write(builder.head())
+        for done, row in enumerate(selectors.entry_columns(release, columns), start=1):
+            record = {"id": row[-3], "contributors": row[-2] or [], "citations": row[-1]}
+            people.add(record)
+            parts = iter(row)
+            for name, builder, sink in writers:
+                sink.write(builder.item(record if name == VALUE_CITATIONS else next(parts)))
+            if done % 10000 == 0:
+                _progress(
+                    release,
+                    done=done,
+                    total=release.entry_count,
+                    step=_("Writing the entries files"),
+                )
+        stored = {}
+        for name, builder, sink in writers:
+            sink.write(builder.tail())
+            stored[name] = sink.close()
+        return stored
+
+
+def _pieces(
+    release: Release, name: str, built: dict[str, tuple[int, str]], people: list[dict]
+) -> Iterable[str]:
     if name == "codebook.md":
         return files.codebook_md(release)
-    if name == "value-citations.csv":
-        return files.value_citations_csv(selectors.entry_column(release, "record"))
     if name == "agreement.csv":
         return files.agreement_csv(release)
     if name == "CHANGELOG.md":
         pairs = selectors.record_pairs(release.previous, release) if release.previous else []
         return files.changelog_md(release, pairs, snapshot.RECORD_FIELDS)
     if name == "CITATION.cff":
-        people = files.authors(selectors.entry_column(release, "record"))
         return files.citation_cff(release, people)
     if name == ".zenodo.json":
-        people = files.authors(selectors.entry_column(release, "record"))
         return files.zenodo_json(release, people)
     if name == "datapackage.json":
         return files.datapackage_json(release, dict(built))
@@ -362,12 +432,26 @@ def release_build(*, release_id: int) -> Release:
         release = _freeze(release)
         release = Release.objects.select_related("previous").get(pk=release.pk)
         done = {f.name: f for f in ReleaseFile.objects.filter(release=release).exclude(sha256="")}
-        built: dict[str, tuple[int, str]] = {}
         total = len(files.FILE_NAMES)
+        _progress(release, done=0, total=total, step=_("Writing the entries files"))
+        # One pass over the snapshot writes the four files made from every entry (and
+        # finds the authors); a retry after they were written reads the records alone.
+        missing = [name for name in _ENTRY_PASS_FILES if name not in done]
+        people = files.Authors()
+        if missing:
+            done.update(_write_entry_files(release, missing, people))
+        else:
+            for record in selectors.entry_column(release, "record"):
+                people.add(record)
+        authors = people.sorted()
+        built: dict[str, tuple[int, str]] = {}
         for order, name in enumerate(files.FILE_NAMES):
-            _progress(release, done=order, total=total, step=_("Writing %(name)s") % {"name": name})
+            if name not in done:
+                _progress(
+                    release, done=order, total=total, step=_("Writing %(name)s") % {"name": name}
+                )
             stored = done.get(name) or _write_file(
-                release, name, order, _pieces(release, name, built)
+                release, name, order, _pieces(release, name, built, authors)
             )
             built[name] = (stored.size, stored.sha256)
         release.status = ReleaseStatus.READY

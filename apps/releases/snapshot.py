@@ -74,6 +74,12 @@ def entry_record(example: Example, absolute: Callable[[str], str]) -> dict:
     }
 
 
+def fixed_urls():
+    """A block in which entries' page URLs are filled into one reversed route (the
+    language and URLconf do not change during a cut)."""
+    return formats.fixed_page_paths()
+
+
 def csv_header(absolute: Callable[[str], str]) -> str:
     """The export writer's header line (with its line ending)."""
     return formats.to_csv([], absolute)

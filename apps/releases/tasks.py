@@ -4,8 +4,8 @@ from . import services
 
 
 # Idempotent (a ready release is left alone, written files are kept), so late acks and a
-# redelivery are harmless. Soft limit: the freeze costs a few milliseconds per entry
-# (docs/benchmarks.md, "Releases": minutes for 100,000 on a busy two-core machine); half
+# redelivery are harmless. Soft limit: a cut costs about half a millisecond per entry
+# (docs/benchmarks.md, "Releases": about a minute for 100,000, minutes on a busy machine); half
 # an hour means something is wrong, and the release is marked failed for a moderator to
 # retry. The hard limit frees the worker. Releases are rare: one build at a time.
 @shared_task(acks_late=True, soft_time_limit=1800, time_limit=1900)

@@ -118,21 +118,64 @@ def example_export_batches(*, batch_size: int) -> Iterator[list[Example]]:
     release cut of the whole dataset: ``prefetch_related`` clones a queryset per entry
     and relation (most of its cost at 100,000 entries); here an entry's related lists
     answer ``.all()`` as prefetched ones do (lists, in the same order)."""
-    qs = (
-        published_examples()
-        .select_related("category", "author")
-        .order_by("country", "scope", "title", "pk")
-    )
+    qs = published_examples().order_by("country", "scope", "title", "pk")
+    # Categories and authors are few beside the entries: one instance each, shared by
+    # their entries (as ``select_related`` would fill them, without building a category
+    # and an account per entry: a fifth of a cut's hydration, docs/benchmarks.md).
+    shared = _SharedParents()
     batch: list[Example] = []
     for example in qs.iterator(chunk_size=batch_size):
         batch.append(example)
         if len(batch) >= batch_size:
+            shared.attach(batch)
             attach_details(batch)
             yield batch
             batch = []
     if batch:
+        shared.attach(batch)
         attach_details(batch)
         yield batch
+
+
+class _SharedParents:
+    """Fills ``example.category`` and ``example.author`` from instances loaded once per
+    run (categories all at once, accounts as new ones appear in a batch)."""
+
+    def __init__(self):
+        from django.contrib.auth import get_user_model
+
+        self._user_model = get_user_model()
+        self._categories = {category.pk: category for category in Category.objects.all()}
+        self._users: dict[int, object] = {}
+
+    def attach(self, examples: list[Example]) -> None:
+        missing = {e.author_id for e in examples if e.author_id is not None} - self._users.keys()
+        if missing:
+            self._users.update(self._user_model.objects.in_bulk(list(missing)))
+        category_field, author_field = Example.category.field, Example.author.field
+        for example in examples:
+            category = self._categories.get(example.category_id)
+            if category is None:  # created during the run (the freeze reads one snapshot)
+                category = self._categories[example.category_id] = Category.objects.get(
+                    pk=example.category_id
+                )
+            category_field.set_cached_value(example, category)
+            if example.author_id is not None:
+                author_field.set_cached_value(example, self._users[example.author_id])
+
+
+def _of_examples(queryset: QuerySet, ids: list[int]) -> QuerySet:
+    """Rows of ``queryset`` belonging to the entries ``ids``. On PostgreSQL one array
+    parameter (``= ANY(%s)``): an ``IN`` of hundreds of placeholders is resolved value by
+    value by Django and parsed again by the driver, for every batch of a release cut."""
+    if connection.vendor != "postgresql":
+        return queryset.filter(example_id__in=ids)
+    field = queryset.model._meta.get_field("example")
+    column = f'"{queryset.model._meta.db_table}"."{field.column}"'
+    # Cast to the column's own type: PostgreSQL then hashes the array once (an int[]
+    # against a bigint column is searched element by element for every row).
+    array_type = field.target_field.rel_db_type(connection)
+    return queryset.extra(where=[f"{column} = ANY(%s::{array_type}[])"], params=[ids])
 
 
 def attach_details(examples: list[Example]) -> None:
@@ -150,8 +193,9 @@ def attach_details(examples: list[Example]) -> None:
     }
     for example in examples:
         example._prefetched_objects_cache = {name: [] for name in related}
+    ids = list(by_id)
     for name, queryset in related.items():
-        for item in queryset.filter(example_id__in=list(by_id)):
+        for item in _of_examples(queryset, ids):
             owner = by_id[item.example_id]
             type(item).example.field.set_cached_value(item, owner)
             owner._prefetched_objects_cache[name].append(item)

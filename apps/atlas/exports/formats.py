@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 
 from apps.common import csv_safe
+from apps.common.prefetch import related
 
 from .. import extensions
 from ..citation import DATASET_TITLE, LICENCE_NAME, LICENCE_URL, apa, dataset_citation
@@ -55,13 +58,34 @@ def _page_template(language: str, prefix: str, urlconf: str) -> str:
     return reverse("atlas:example", kwargs={"pk": _PK, "slug": _SLUG})
 
 
+# Set by ``fixed_page_paths``: the route's template for a run in one language, prefix and
+# URLconf (looking those three up costs more than filling the template in).
+_fixed_page_template: ContextVar[str | None] = ContextVar("fixed_page_template", default=None)
+
+
+def _current_page_template() -> str:
+    return _page_template(
+        get_language() or "", get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
+    )
+
+
+@contextmanager
+def fixed_page_paths():
+    """Within the block, ``page_path`` uses the route as reversed on entering it: for a
+    long run (a release cut) in which the language, script prefix and URLconf do not
+    change."""
+    token = _fixed_page_template.set(_current_page_template())
+    try:
+        yield
+    finally:
+        _fixed_page_template.reset(token)
+
+
 def page_path(example: Example) -> str:
     """``example.get_absolute_url()`` without a ``reverse()`` per entry: the route
     reversed once per language, script prefix and URLconf, then filled in (the exports
     and release cuts ask for it several times per entry)."""
-    template = _page_template(
-        get_language() or "", get_script_prefix(), str(get_urlconf() or settings.ROOT_URLCONF)
-    )
+    template = _fixed_page_template.get() or _current_page_template()
     return template.replace(str(_PK), str(example.pk), 1).replace(_SLUG, example.slug or "-", 1)
 
 
@@ -112,7 +136,7 @@ def _example_record(example: Example, page_url: str) -> dict:
 
 def _evidence_text(example: Example, absolute: Callable[[str], str]) -> str:
     parts = []
-    for item in example.evidence.all():
+    for item in related(example, "evidence"):
         link = item.link
         parts.append(f"{item.title} <{absolute(link) if link.startswith('/') else link}>")
     return " | ".join(parts)
@@ -120,7 +144,7 @@ def _evidence_text(example: Example, absolute: Callable[[str], str]) -> str:
 
 def _passages_text(example: Example, absolute: Callable[[str], str]) -> str:
     parts = []
-    for link in example.passage_links.all():
+    for link in related(example, "passage_links"):
         quote = link_quote_json(link, with_orphan=False)
         words = f" “{quote['exact']}”" if quote else ""
         parts.append(f"{link.relation}: {absolute(_passage_url(link.passage))}{words}")
@@ -155,7 +179,7 @@ def evidence_records(example: Example) -> list[dict]:
             "page": item.page,
             "quote": item.quote,
         }
-        for item in example.evidence.all()
+        for item in related(example, "evidence")
     ]
 
 
@@ -173,13 +197,13 @@ def passage_link_records(example: Example) -> list[dict]:
             # checks them again against that version's text.
             "quote": link_quote_json(link, with_orphan=False),
         }
-        for link in example.passage_links.all()
+        for link in related(example, "passage_links")
     ]
 
 
 def lifecycle_event_records(example: Example) -> list[dict]:
     """The entry's dated lifecycle changes, oldest first, each with its evidence."""
-    return [event_json(event) for event in example.lifecycle_events.all()]
+    return [event_json(event) for event in related(example, "lifecycle_events")]
 
 
 def to_csv(examples: Iterable[Example], absolute: Callable[[str], str]) -> str:
@@ -328,9 +352,11 @@ def to_jsonld(
                         **({"publisher": item.publisher} if item.publisher else {}),
                         **({"datePublished": item.published.isoformat()} if item.published else {}),
                     }
-                    for item in example.evidence.all()
+                    for item in related(example, "evidence")
                 ],
-                "isBasedOn": [_based_on(link, absolute) for link in example.passage_links.all()],
+                "isBasedOn": [
+                    _based_on(link, absolute) for link in related(example, "passage_links")
+                ],
                 "additionalProperty": [
                     {
                         "@type": "PropertyValue",
