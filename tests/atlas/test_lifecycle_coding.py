@@ -72,8 +72,8 @@ def test_the_latest_dated_change_sets_the_coded_lifecycle_as_a_new_version(entry
     # The entry's history shows each change: who, why, and the value before and after.
     rows = list(Example.history.filter(id=entry.pk).order_by("-history_date", "-history_id")[:3])
     assert [row.lifecycle for row in rows] == ["discontinued", "discontinued", "pilot"]
-    assert rows[2].history_change_reason.startswith("Lifecycle change recorded: Pilot on 2014")
-    assert "Discontinued on 2021-03" in rows[1].history_change_reason
+    assert rows[2].history_change_reason.startswith("lifecycle event added: pilot on 2014")
+    assert "discontinued on 2021-03" in rows[1].history_change_reason
     assert {row.history_user_id for row in rows} == {china_moderator.pk}
 
 
@@ -176,7 +176,7 @@ def test_each_write_appends_one_audit_row_with_the_actor_and_a_summary(entry, ch
     for row in (added, corrected, removed):
         assert (row.actor_id, row.actor_name) == (china_moderator.pk, china_moderator.username)
         assert (row.target_object_id, row.country) == (str(entry.pk), "CN")
-    assert added.reason == "Lifecycle change recorded: Pilot on 2014 (evidence: Planning outline)."
+    assert added.reason == "lifecycle event added: pilot on 2014 (evidence: Planning outline)."
     assert added.before == {"event": None, "lifecycle": "active"}
     assert added.after["event"]["date"] == "2014" and added.after["lifecycle"] == "pilot"
     assert corrected.reason == "The outline gives the month"
@@ -295,7 +295,7 @@ def test_the_history_page_shows_each_change_and_its_reason(client, entry, china_
     )
     page = client.get(f"/atlas/examples/{entry.pk}/{entry.slug}/history/").content.decode()
     newest = page.split('class="history__version"')[1]
-    assert "Lifecycle change recorded: Pilot on 2014 (evidence: Planning outline)." in newest
+    assert "lifecycle event added: pilot on 2014 (evidence: Planning outline)." in newest
     assert "<del>Active</del>" in newest and "<ins>Pilot</ins>" in newest
 
 

@@ -105,7 +105,7 @@ def build_world() -> World:
         actor=moderator,
         example=entry,
         data=lifecycle_services.LifecycleEventData(
-            state="pilot", date="2019", evidence_title="Pilot announced",
+            state="pilot", date="2019", evidence_title="Scheme announced",
             evidence_url="https://example.org/pilot",
         ),
     )  # fmt: skip

@@ -191,12 +191,11 @@ def require_editor(actor, example: Example) -> None:
 
 
 def _summary(verb: str, event: LifecycleEvent) -> str:
-    return _("%(verb)s: %(state)s on %(date)s (evidence: %(evidence)s).") % {
-        "verb": verb,
-        "state": event.get_state_display(),
-        "date": event.date_display,
-        "evidence": event.evidence_title,
-    }
+    """The history row's and the audit row's record of a write. A record, like the other
+    generated history reasons ("status: published"): written once, in English, with the
+    stage's code, and shown as written in every interface language (the people reading a
+    log in German see the stage's code, not an English label)."""
+    return f"{verb}: {event.state} on {event.date_display} (evidence: {event.evidence_title})."
 
 
 def latest_event(example: Example) -> LifecycleEvent | None:
@@ -286,7 +285,7 @@ def lifecycle_event_add(
     event.example, event.created_by = example, actor
     event.save()
     _apply(
-        actor=actor, example=example, change=_summary(_("Lifecycle change recorded"), event),
+        actor=actor, example=example, change=_summary("lifecycle event added", event),
         reason=reason, before=None, after=event_json(event),
     )  # fmt: skip
     return event
@@ -313,7 +312,7 @@ def lifecycle_event_update(
         setattr(event, name, getattr(cleaned, name))
     event.save()
     _apply(
-        actor=actor, example=example, change=_summary(_("Lifecycle change corrected"), event),
+        actor=actor, example=example, change=_summary("lifecycle event corrected", event),
         reason=reason, before=before, after=event_json(event),
     )  # fmt: skip
     return event
@@ -328,7 +327,7 @@ def lifecycle_event_delete(*, actor, event: LifecycleEvent, reason: str = "") ->
     require_editor(actor, example)
     # As stored now (the caller's copy may predate a correction): what the log keeps.
     event = LifecycleEvent.objects.select_for_update().get(pk=event.pk)
-    before, change = event_json(event), _summary(_("Lifecycle change removed"), event)
+    before, change = event_json(event), _summary("lifecycle event removed", event)
     fallback = event.coded_before
     event.delete()
     _apply(
