@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.common import events
 from apps.moderation import permissions as moderation_permissions
 from apps.moderation.history_views import HistoryType
 from apps.moderation.models import AuditAction
@@ -75,6 +76,9 @@ def annotation_restore_deleted(*, actor, annotation: Annotation, reason: str) ->
         before=before,
         after={"deleted_at": None},
     )
+    # What a new note gets: its search row (dropped at deletion) written again, its tags
+    # counted, open readers told (subscribers.py).
+    events.publish("annotation.updated", annotation_id=annotation.pk)
     return annotation
 
 

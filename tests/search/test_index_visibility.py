@@ -111,6 +111,22 @@ def test_deleted_is_found_by_nobody_at_once(annotate, user, moderator):
         assert_found(viewer, note, found=False)
 
 
+def test_a_deleted_note_a_moderator_restores_is_found_again(
+    annotate, user, moderator, run_on_commit
+):
+    """Deleting drops the index row (the trigger, at once); restoring the deletion from the
+    history page has to write it again, or the note is never found again (it wasn't)."""
+    from apps.annotations.history import annotation_restore_deleted
+
+    note = annotate(user, "Aardvark mistake.", tags=["aardvark-secret"])
+    annotation_services.annotation_delete(annotation=note, user=user)
+    assert_found(AnonymousUser(), note, found=False)
+    with run_on_commit():
+        annotation_restore_deleted(actor=moderator, annotation=note, reason="Deleted by mistake")
+    for viewer in (AnonymousUser(), user):
+        assert_found(viewer, note, found=True)
+
+
 def test_shadow_hidden_author_and_hidden_source(annotate, user, other_user, moderator):
     from apps.moderation.services.hiding import content_hide
     from apps.moderation.services.roles import user_set_shadow_hidden
