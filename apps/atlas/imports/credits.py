@@ -19,14 +19,13 @@ An operator's import (no importer) records every contributor.
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from apps.accounts.validators import normalize_orcid, validate_orcid
 
 from ..models import ContributorRole
+from .cells import json_objects
 
 MAX_CREDITS = 50
 NAME_MAX_LENGTH = 200
@@ -37,11 +36,8 @@ def parse_credits(raw: str, errors: list[str]) -> list[dict]:
     ``errors`` (in the row's words)."""
     if not raw:
         return []
-    try:
-        items = json.loads(raw)
-        assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
-    except (ValueError, AssertionError):
-        errors.append(_("contributors_json is not a JSON list of contributors."))
+    items = json_objects(raw, errors, _("contributors_json is not a JSON list of contributors."))
+    if items is None:
         return []
     if len(items) > MAX_CREDITS:
         errors.append(_("At most %(n)s contributors, please.") % {"n": MAX_CREDITS})

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import json
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -26,6 +25,7 @@ from ..dimensions import Scope
 from ..entries.data import EvidenceData, ExampleData, PassageLinkData
 from ..lifecycle.services import LifecycleEventData
 from ..models import Category
+from .cells import json_objects
 from .credits import parse_credits
 
 MAX_ROWS = 20_000
@@ -214,22 +214,20 @@ class RowReader:
         raw = self.cell(row, "lifecycle_events_json")
         if not raw:
             return []
-        try:
-            items = json.loads(raw)
-            assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
-        except (ValueError, AssertionError):
-            errors.append(_("lifecycle_events_json is not a JSON list of lifecycle changes."))
+        items = json_objects(
+            raw, errors, _("lifecycle_events_json is not a JSON list of lifecycle changes.")
+        )
+        if items is None:
             return []
         return [LifecycleEventData.from_json(item) for item in items]
 
     def _evidence(self, row, errors) -> list[EvidenceData]:
         raw = self.cell(row, "evidence_json")
         if raw:
-            try:
-                items = json.loads(raw)
-                assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
-            except (ValueError, AssertionError):
-                errors.append(_("evidence_json is not a JSON list of evidence objects."))
+            items = json_objects(
+                raw, errors, _("evidence_json is not a JSON list of evidence objects.")
+            )
+            if items is None:
                 return []
             result = []
             for index, item in enumerate(items, start=1):
@@ -279,11 +277,10 @@ class RowReader:
         raw = self.cell(row, "passage_links_json")
         if not raw:
             return []
-        try:
-            items = json.loads(raw)
-            assert isinstance(items, list) and all(isinstance(i, dict) for i in items)
-        except (ValueError, AssertionError):
-            errors.append(_("passage_links_json is not a JSON list of passage links."))
+        items = json_objects(
+            raw, errors, _("passage_links_json is not a JSON list of passage links.")
+        )
+        if items is None:
             return []
         links = []
         for item in items:
