@@ -11,7 +11,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.annotations import anchoring
-from apps.sources.models import Document, DocumentStatus, Passage
+from apps.sources import selectors as source_selectors
+from apps.sources.models import Passage
 
 from .models import QUOTE_CONTEXT_LENGTH, PassageLink, QuoteStatus
 
@@ -21,12 +22,8 @@ def passage_quotes_reanchor(*, document_id: int) -> dict:
     """Move the quoted passage links of the document's source onto ``document`` when it
     is the source's current version. Idempotent: links already on it are left alone; an
     orphan is tried again against each newer version."""
-    document = Document.objects.select_related("source").filter(pk=document_id).first()
-    if (
-        document is None
-        or document.status != DocumentStatus.READY
-        or document.source.current_document_id != document.pk
-    ):
+    document = source_selectors.current_version(document_id=document_id)
+    if document is None:
         return {"moved": 0, "orphaned": 0}
     links = list(
         PassageLink.objects.select_for_update(of=("self",))

@@ -214,6 +214,19 @@ def document_for_reader(*, source: Source, version: int | None = None, viewer=No
     return document
 
 
+def current_version(*, document_id: int) -> Document | None:
+    """The version ``document_id`` if it is published and its source's current one (with
+    its source), else None: what quotes and citations elsewhere are moved onto."""
+    document = Document.objects.select_related("source").filter(pk=document_id).first()
+    if (
+        document is None
+        or document.status != DocumentStatus.READY
+        or document.source.current_document_id != document.pk
+    ):
+        return None
+    return document
+
+
 def passages_for_document(*, document: Document) -> QuerySet:
     return Passage.objects.filter(document=document).order_by("order")
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from apps.annotations import anchoring
-from apps.sources.models import Document, DocumentStatus, Passage
+from apps.sources import selectors as source_selectors
+from apps.sources.models import Passage
 
 from ..models import AnchorStatus, ValueCitation
 
@@ -18,12 +19,8 @@ def citations_reanchor(*, document_id: int) -> dict:
     """Move the current citations (entries' and coders') of the document's source onto
     ``document`` when it is the source's current version. Idempotent: citations already
     on it are left alone."""
-    document = Document.objects.select_related("source").filter(pk=document_id).first()
-    if (
-        document is None
-        or document.status != DocumentStatus.READY
-        or document.source.current_document_id != document.pk
-    ):
+    document = source_selectors.current_version(document_id=document_id)
+    if document is None:
         return {"moved": 0, "orphaned": 0}
     citations = list(
         ValueCitation.objects.select_for_update()
