@@ -31,7 +31,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from apps.common import events
+from apps.common import events, http_cache
 from apps.moderation.models import AuditAction
 from apps.moderation.services.audit import audit_record
 
@@ -343,3 +343,63 @@ def replace_events(*, example: Example, events: Sequence[LifecycleEvent], actor)
     for event in events:
         event.pk, event.example, event.created_by = None, example, actor
     LifecycleEvent.objects.bulk_create(events)
+    http_cache.invalidate(LifecycleEvent)  # bulk_create sends no model signal
+
+
+def events_to_carry(*, source: Example, target: Example) -> tuple[list[LifecycleEvent], int]:
+    """``source``'s dated changes that ``target`` lacks, for a merge (the same stage on the
+    same date is the same change, as the model's constraint says, whatever its evidence),
+    and how many ``target`` has. One query for both entries."""
+    rows = LifecycleEvent.objects.filter(example_id__in=(source.pk, target.pk))
+    on_target = [event for event in rows if event.example_id == target.pk]
+    have = {(event.state, event.date) for event in on_target}
+    carried = [
+        event
+        for event in rows
+        if event.example_id == source.pk and (event.state, event.date) not in have
+    ]
+    return carried, len(on_target)
+
+
+def events_carry(*, events: Sequence[LifecycleEvent], target: Example) -> list[int]:
+    """Copies of ``events`` (from ``events_to_carry``) on ``target``, inside the merge's
+    transaction; their ids, for the undo. Each copy keeps who recorded the change. The
+    target's coded lifecycle is left as the merge chose it (a hand-coded value holds
+    until the next change is recorded, corrected or removed: module docstring), and
+    removing the copies later falls back to the value the target was coded with before
+    any of its events."""
+    first = target.lifecycle_events.order_by("created", "pk").first()
+    coded_before = first.coded_before if first is not None else target.lifecycle
+    copies = [
+        LifecycleEvent(
+            example=target,
+            coded_before=coded_before,
+            created_by_id=event.created_by_id,
+            **{name: getattr(event, name) for name in _EVENT_FIELDS},
+        )  # fmt: skip
+        for event in events
+    ]
+    created = LifecycleEvent.objects.bulk_create(copies)
+    http_cache.invalidate(LifecycleEvent)  # bulk_create sends no model signal
+    return [copy.pk for copy in created]
+
+
+def events_uncarry(
+    *, merge_event_ids: Sequence[int], source: Example, target: Example
+) -> tuple[list[int], list[int]]:
+    """Undoing a merge: remove from ``target`` the copies it made (``merge_event_ids``)
+    that still say what the duplicate's own change says; a copy corrected since is kept
+    (a later edit wins, as for the merge's field values). Returns (removed, kept) ids."""
+    originals = {tuple(event_json(event).items()) for event in source.lifecycle_events.all()}
+    removed, kept = [], []
+    for copy in target.lifecycle_events.filter(pk__in=merge_event_ids):
+        (removed if tuple(event_json(copy).items()) in originals else kept).append(copy.pk)
+    if removed:
+        LifecycleEvent.objects.filter(pk__in=removed).delete()
+    return removed, kept
+
+
+_EVENT_FIELDS = (
+    "state", "date", "precision", "evidence_title", "evidence_url", "evidence_publisher",
+    "evidence_published", "note",
+)  # fmt: skip

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..entries.services import StaleVersion
+from ..lifecycle.services import event_json
 from ..models import Example, ExampleMerge
 from . import selectors, services
 
@@ -58,6 +59,9 @@ class MergePreviewSerializer(serializers.Serializer):
     choices_needed = serializers.SerializerMethodField()
     evidence_added = serializers.SerializerMethodField()
     passages_added = serializers.SerializerMethodField()
+    lifecycle_events_added = serializers.SerializerMethodField(
+        help_text="The duplicate's dated lifecycle changes the kept entry gains."
+    )
     credited = serializers.ListField(child=serializers.CharField())
     credited_by_name = serializers.SerializerMethodField(
         help_text="Name-only credits (from an imported file) the kept entry gains."
@@ -75,6 +79,9 @@ class MergePreviewSerializer(serializers.Serializer):
     def get_passages_added(self, plan) -> list[int]:
         return [link.passage_id for link in plan.new_links]
 
+    def get_lifecycle_events_added(self, plan) -> list[dict]:
+        return [event_json(event) for event in plan.new_events]
+
 
 class UndoInputSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
@@ -89,7 +96,7 @@ class MergeOutputSerializer(serializers.ModelSerializer):
         model = ExampleMerge
         fields = [
             "id", "source", "target", "reason", "created", "source_status", "added_evidence",
-            "added_passages", "added_credits", "moved_comments", "field_choices", "field_changes",
+            "added_passages", "added_credits", "added_lifecycle_events", "moved_comments", "field_choices", "field_changes",
             "moved_suggestions", "declined_suggestions", "undone_at", "undo_reason", "undo_url",
         ]  # fmt: skip
 

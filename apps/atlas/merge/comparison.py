@@ -20,6 +20,8 @@ from ..dimensions import UNKNOWN
 from ..entries.data import editable_values
 from ..entries.validation import MAX_EVIDENCE, MAX_PASSAGE_LINKS
 from ..history.diff import changed_fields, display_value
+from ..lifecycle.models import LifecycleEvent
+from ..lifecycle.services import MAX_EVENTS, events_to_carry
 from ..models import (
     Category,
     Evidence,
@@ -277,6 +279,10 @@ class MergePlan:
     target_evidence_count: int
     target_link_count: int
     credited: list[str] = field(default_factory=list)
+    # The source's dated lifecycle changes the target lacks (copied to it), and how many
+    # the target has.
+    new_events: list[LifecycleEvent] = field(default_factory=list)
+    target_event_count: int = 0
     # The source's name-only credits (imported, ADR 0017) the target gains, as added.
     recorded_credited: list[dict] = field(default_factory=list)
     suggestions_moved: list[SuggestedEdit] = field(default_factory=list)
@@ -318,6 +324,7 @@ def plan_merge(source: Example, target: Example) -> MergePlan:
     ):
         replaces_lists = "evidence" in suggestion.changes or "passages" in suggestion.changes
         (declined if replaces_lists else moved).append(suggestion)
+    new_events, target_event_count = events_to_carry(source=source, target=target)
     return MergePlan(
         source=source,
         target=target,
@@ -327,6 +334,8 @@ def plan_merge(source: Example, target: Example) -> MergePlan:
         target_evidence_count=len(target_evidence),
         target_link_count=len(linked),
         credited=credited,
+        new_events=new_events,
+        target_event_count=target_event_count,
         recorded_credited=contributors.recorded_credits_to_carry(source=source, target=target),
         suggestions_moved=moved,
         suggestions_declined=declined,
@@ -383,6 +392,17 @@ def check_limits(plan: MergePlan) -> None:
                     "holds at most %(limit)s. Remove some first."
                 )
                 % {"n": evidence, "limit": MAX_EVIDENCE}
+            }
+        )
+    events = plan.target_event_count + len(plan.new_events)
+    if events > MAX_EVENTS:
+        raise ValidationError(
+            {
+                "into": _(
+                    "Together the two entries record %(n)s different lifecycle changes; an entry "
+                    "holds at most %(limit)s. Remove some first."
+                )
+                % {"n": events, "limit": MAX_EVENTS}
             }
         )
     links = plan.target_link_count + len(plan.new_links)

@@ -52,6 +52,11 @@ class ExampleMerge(models.Model):
     # The source's name-only credits (recorded from an imported file, ADR 0017) the merge
     # added to the target's ``recorded_credits``, as added: an undo removes exactly these.
     added_credits = models.JSONField(_("recorded credits added"), default=list, blank=True)
+    # The copies of the source's dated lifecycle changes the merge made on the target (their
+    # ids): an undo removes those still saying what the source's own change says.
+    added_lifecycle_events = models.JSONField(
+        _("lifecycle changes copied"), default=list, blank=True
+    )
     # Review items about the source the merge closed (decision "merge").
     closed_review_items = models.JSONField(_("review items closed"), default=list, blank=True)
     undone_at = models.DateTimeField(_("undone"), null=True, blank=True)

@@ -12,7 +12,9 @@ Merging B (the duplicate, ``source``) into A (``target``):
   values are written as a new version of A (its history shows them).
 - A gains copies of B's evidence and passage links that it lacks (evidence is the same
   when its DOI, else its URL, else its hosted source, else its title matches; links when
-  they name the same passage). B keeps its own rows untouched.
+  they name the same passage), and of its dated lifecycle changes A lacks (the same
+  stage on the same date is the same change; A's coded lifecycle stays as chosen above,
+  like a hand-coded value). B keeps its own rows untouched.
 - A credits every contributor of B (apps/atlas/contributors.py); B's contributors are
   told (in the app and by e-mail, never the acting moderator) with the reason and a link
   to A. B's name-only credits (recorded from an imported file, ADR 0017) are added to
@@ -29,7 +31,8 @@ Merging B (the duplicate, ``source``) into A (``target``):
   before and after) and what moved; one audit-log row records it for people.
 
 Undoing puts A's own values back (those not edited again since: a later edit wins and is
-listed in the audit row), removes from A what the merge added (evidence, links, credit),
+listed in the audit row), removes from A what the merge added (evidence, links, credit,
+lifecycle changes not corrected since),
 moves the comments back (with replies posted to those threads since) and the moved
 suggestions still open, and gives B its status back: B is again exactly what it was.
 Nothing decided is re-opened (suggestions decided since stay decided); a B that was
@@ -68,6 +71,7 @@ from ..entries.services import check_version, text_changed
 from ..entries.validation import require_reason
 from ..history.diff import EVIDENCE_FIELDS
 from ..history.services import audit_snapshot
+from ..lifecycle.services import events_carry, events_uncarry
 from ..models import (
     PASSAGE_LINK_QUOTE_FIELDS,
     EntryComment,
@@ -244,6 +248,7 @@ def example_merge(
         )
         copy._history_user = actor
         copy.save()
+    carried_events = events_carry(events=plan.new_events, target=target)
     comment_ids = sorted(EntryComment.objects.filter(example=source).values_list("pk", flat=True))
     comments_move(from_example=source, to_example=target)
 
@@ -295,6 +300,7 @@ def example_merge(
         declined_suggestions=declined,
         closed_review_items=closed,
         added_credits=plan.recorded_credited,
+        added_lifecycle_events=carried_events,
     )
     merge.full_clean()
     merge.save()
@@ -321,6 +327,7 @@ def example_merge(
             "moved": {
                 "evidence": merge.added_evidence,
                 "passages": merge.added_passages,
+                "lifecycle_events": carried_events,
                 "comments": merge.moved_comments,
                 "suggestions": moved,
             },
@@ -424,6 +431,9 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
     for link in list(target.passage_links.filter(passage_id__in=merge.added_passages)):
         link._history_user = actor
         link.delete()
+    events_removed, events_kept = events_uncarry(
+        merge_event_ids=merge.added_lifecycle_events, source=source, target=target
+    )
     moved = set(merge.moved_comments)
     replies_since = set(
         EntryComment.objects.filter(example=target, parent_id__in=moved).values_list(
@@ -476,6 +486,8 @@ def example_unmerge(*, actor, merge: ExampleMerge, reason: str) -> ExampleMerge:
             "fields_kept_edited_since": sorted(kept),
             "credit_removed": uncredited,
             "credit_by_name_removed": merge.added_credits,
+            "lifecycle_events_removed": events_removed,
+            "lifecycle_events_kept_corrected_since": events_kept,
             "suggestions_returned": suggestions_back,
         },
         country=example_country(source) or "",
