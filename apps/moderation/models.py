@@ -38,6 +38,8 @@ class AuditAction(models.TextChoices):
     # A source's translation added or re-imported; its passage alignment corrected.
     TRANSLATION_CHANGE = "translation_change", _("Translation changed")
     ALIGNMENT_CHANGE = "alignment_change", _("Alignment corrected")
+    # A steward corrected a source's bibliographic record (apps/sources/services/details.py).
+    SOURCE_EDIT = "source_edit", _("Source details corrected")
     # A country moderator set or cleared "researched, none found" (apps/atlas/research_status).
     RESEARCH_STATUS = "research_status", _("Research status")
     # A superuser opened someone's private content in the Django admin (the only way

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from django import forms
@@ -264,3 +265,42 @@ class AlignmentEditForm(forms.Form):
             side, _colon, direction = combined.partition(":")
             data["side"], data["direction"] = side, direction
         return data
+
+
+class SourceEditForm(SourceDetailsForm):
+    """A steward's correction of the record (``services.source_details_update``): the
+    upload's fields and the pages, without the slug and the language, which stay as the
+    source was added; with a reason for the history."""
+
+    pages = forms.CharField(label=_("Pages"), max_length=50, required=False)
+    reason = forms.CharField(
+        label=_("What you corrected, and why (optional; kept in the history and the log)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    field_order = [
+        "title", "authors", "year", "published_on", "source_type", "venue", "volume", "issue",
+        "pages", "publisher", "doi", "url", "licence", "licence_url", "abstract", "reason",
+    ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["slug"]
+        del self.fields["language"]
+
+    @staticmethod
+    def initial_for(source: Source) -> dict:
+        initial = {name: getattr(source, name) for name in EDIT_FIELDS}
+        initial["authors"] = "\n".join(source.authors or [])
+        return initial
+
+    def metadata(self) -> SourceMetadata:
+        return dataclasses.replace(super().metadata(), pages=self.cleaned_data.get("pages", ""))
+
+
+EDIT_FIELDS = (
+    "title", "year", "published_on", "source_type", "venue", "volume", "issue", "pages",
+    "publisher", "doi", "url", "licence", "licence_url", "abstract",
+)  # fmt: skip

@@ -5,7 +5,7 @@ chosen here, so services never import tasks (tasks call services)."""
 from __future__ import annotations
 
 from apps.common import events
-from apps.search.services import search_index_document
+from apps.search.services import search_index_document, search_index_source
 
 from . import tasks
 
@@ -29,7 +29,14 @@ def index_version(*, document_id: int) -> None:
     search_index_document(document_id=document_id)
 
 
+def index_source(*, source_id: int) -> None:
+    """``source.updated`` (a steward corrected the record): re-index the source's search
+    record (title, authors, abstract)."""
+    search_index_source(source_id=source_id)
+
+
 def connect() -> None:
     events.subscribe("source.uploaded", import_uploaded_document)
     events.subscribe("source.version_ready", align_translation)
     events.subscribe("source.version_ready", index_version)
+    events.subscribe("source.updated", index_source)

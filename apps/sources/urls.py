@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import add_views, translation_views, views
+from . import add_views, details_views, translation_views, views
 from .api import diff as diff_api
 from .api import sources as source_api
 from .api import stewardship as stewardship_api
@@ -16,6 +16,7 @@ urlpatterns = [
     path("imports/<int:document_id>/", views.import_status, name="import_status"),
     path("<slug:slug>/", views.reader, name="reader"),
     path("<slug:slug>/diff/", views.diff, name="diff"),
+    path("<slug:slug>/details/", details_views.source_details_edit, name="details_edit"),
     path("<slug:slug>/maintainers/add/", views.maintainer_add, name="maintainer_add"),
     path("<slug:slug>/maintainers/remove/", views.maintainer_remove, name="maintainer_remove"),
     path("<slug:slug>/versions/<int:version>/", views.reader, name="reader_version"),

@@ -56,6 +56,7 @@ ROUTES = {
     'sources:reader_personal': Row('/sources/{slug}/versions/{version}/personal/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # private fragment, empty for anonymous
     'sources:translation_add': Row('/sources/{slug}/translations/new/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the source's maintainers and moderators upload a translation (ADR 0019)
     'sources:alignment_edit': Row('/sources/{slug}/translations/de/alignment/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the source's maintainers and moderators correct the alignment; logged
+    'sources:details_edit': Row('/sources/{slug}/details/', get=(302, 403, 200), post=(302, 403, 400), html=True),  # the source's maintainers and moderators correct its record (not the slug or language); audited, re-indexed; a refused form is a 400 with nothing saved
     'sources:version_add': Row('/sources/{slug}/versions/new/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     # Stewardship (docs/moderation.md). The paper has one version: its diff with itself.
     'sources:diff': Row('/sources/{slug}/diff/?from={version}&to={version}', get=(200, 200, 200), post=(405, 405, 405), html=True),
@@ -148,7 +149,7 @@ ROUTES = {
     'api-source-maintainer': Row('/api/sources/{slug}/maintainers/{username}/', get=(405, 405, 405), post=(401, 405, 405), html=False),  # DELETE only
     'api-source-versions': Row('/api/sources/{slug}/versions/', get=(200, 200, 200), post=(401, 400, 400), html=False),  # POST: upload a version (a proposal unless a steward)
     'api-source-version-decision': Row('/api/sources/{slug}/versions/{version}/accept/', get=(405, 405, 405), post=(401, 403, 400), html=False),  # accept, reject or withdraw
-    'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
+    'api-source-detail': Row('/api/sources/{slug}/', get=(200, 200, 200), post=(405, 405, 405), html=False),  # PATCH: the source's stewards correct its record (test_details_edit.py: 401/403/400 by field)
     'api-source-version': Row('/api/sources/{slug}/versions/{version}/', get=(200, 200, 200), post=(405, 405, 405), html=False),
     'api-group-list': Row('/api/groups/', get=(401, 200, 200), post=(401, 400, 400), html=False),
     'api-group-detail': Row('/api/groups/{group}/', get=(401, 200, 404), post=(401, 405, 405), html=False),

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.moderation.models import AuditLogEntry
 from apps.sources import services
-from apps.sources.models import Document, DocumentStatus, SourceMaintainer
+from apps.sources.models import Document, DocumentStatus, Source, SourceMaintainer
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_admin, make_moderator, make_trusted
 
@@ -36,17 +36,17 @@ DONE = 302  # the page did it and redirects back
 PUB, PROP = "published", "proposed"  # what an uploaded version became
 ANON_API = "anon"  # 403 for a browser session, 401 for a token client (apps/common/api.py)
 
-# role                    upload, read proposal, API proposal, diff with it, accept, reject, withdraw, add maintainer, remove maintainer, API accept
+# role                    upload, read proposal, API proposal, diff with it, accept, reject, withdraw, add maintainer, remove maintainer, API accept, correct the details, API PATCH
 MATRIX = {
-    "anonymous":             (LOGIN, 404, 404, 404, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ANON_API),
-    "proposer":              (PROP,  200, 200, 200, 403,   403,   403,   403,   403,   403),
-    "another contributor":   (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404),
-    "trusted contributor":   (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404),
-    "maintainer":            (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200),
-    "uploader (maintainer)": (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200),
-    "moderator (FR)":        (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404),
-    "global moderator":      (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200),
-    "admin":                 (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200),
+    "anonymous":             (LOGIN, 404, 404, 404, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, ANON_API, LOGIN, ANON_API),
+    "proposer":              (PROP,  200, 200, 200, 403,   403,   403,   403,   403,   403,      403,   403),
+    "another contributor":   (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404,      403,   403),
+    "trusted contributor":   (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404,      403,   403),
+    "maintainer":            (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200,      DONE,  200),
+    "uploader (maintainer)": (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200,      DONE,  200),
+    "moderator (FR)":        (PROP,  404, 404, 404, 404,   404,   403,   403,   403,   404,      403,   403),
+    "global moderator":      (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200,      DONE,  200),
+    "admin":                 (PUB,   200, 200, 200, DONE,  DONE,  DONE,  DONE,  DONE,  200,      DONE,  200),
 }  # fmt: skip
 ACTIONS = (
     "upload",
@@ -59,6 +59,8 @@ ACTIONS = (
     "add_maintainer",
     "remove_maintainer",
     "api_accept",
+    "edit_details",
+    "api_edit_details",
 )
 
 CELLS = [
@@ -126,6 +128,13 @@ def _perform(client, action, world, run_on_commit):
             {"reason": "Read it"},
             content_type="application/json",
         )
+    if action == "edit_details":
+        fields = {"title": "Renamed", "authors": "A. Writer", "source_type": "paper"}
+        return client.post(f"{base}/details/", fields)
+    if action == "api_edit_details":
+        return client.patch(
+            f"/api/sources/{slug}/", {"title": "Renamed"}, content_type="application/json"
+        )
     raise AssertionError(action)
 
 
@@ -170,5 +179,9 @@ def test_stewardship_matrix(client, world, run_on_commit, role, action, expected
     if action == "remove_maintainer":
         kept = SourceMaintainer.objects.filter(user__username="uploader").exists()
         assert kept != succeeded
+    if action in ("edit_details", "api_edit_details"):
+        renamed = Source.objects.get(pk=world["source"].pk).title == "Renamed"
+        assert renamed == succeeded
+        assert AuditLogEntry.objects.filter(action="source_edit").exists() == succeeded
     if action in ("read_proposal", "api_proposal", "diff") and expected == 200:
         assert "proposed" in response.content.decode().lower()

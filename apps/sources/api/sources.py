@@ -20,7 +20,7 @@ from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
 from .. import citation, selectors, services, translation_selectors
-from ..forms import NewVersionForm, SourceUploadForm
+from ..forms import NewVersionForm, SourceEditForm, SourceUploadForm
 from ..models import Document, Passage, Source, SourceType
 
 
@@ -271,6 +271,47 @@ class SourceDetailAPI(CitationFormatsMixin, generics.RetrieveAPIView):
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=OpenApiTypes.OBJECT,
+        responses={200: SourceDetailSerializer},
+        description=(
+            "Correct the record (the source's stewards; 403 for anyone else, 401 without "
+            "credentials). Any of: title, authors (a list), year, published_on, "
+            "source_type, venue, volume, issue, pages, publisher, doi, url, licence, "
+            "licence_url, abstract; and a reason for the history. slug and language "
+            "cannot be changed (400). 400 names each refused field; nothing is saved then."
+        ),
+    )
+    def patch(self, request, *args, **kwargs):
+        source = self.get_object()
+        if not isinstance(request.data, dict):
+            raise exceptions.ValidationError({"detail": "Send a JSON object of fields."})
+        fixed = sorted({"slug", "language"} & set(request.data))
+        unknown = sorted(set(request.data) - set(SourceEditForm.base_fields) - {"pages"})
+        if fixed or unknown:
+            errors = {name: ["This cannot be changed."] for name in fixed}
+            errors.update({name: ["Unknown field."] for name in unknown if name not in fixed})
+            raise exceptions.ValidationError(errors)
+        data = SourceEditForm.initial_for(source)
+        data.update(request.data)
+        if isinstance(data.get("authors"), list):
+            data["authors"] = "\n".join(str(author) for author in data["authors"])
+        form = SourceEditForm({k: "" if v is None else v for k, v in data.items()})
+        if not form.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    field: [error["message"] for error in errors]
+                    for field, errors in form.errors.get_json_data().items()
+                }
+            )
+        services.source_details_update(
+            actor=request.user,
+            source=source,
+            metadata=form.metadata(),
+            reason=form.cleaned_data["reason"],
+        )
+        return self.retrieve(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
         source = self.get_object()

@@ -19,12 +19,15 @@ change happens.
 - ``translations`` translation_create / translation_align / alignment_edit: a source's
                    translations and their passage alignment (ADR 0019)
 - ``metadata``     SourceMetadata, DOIs, slugs, filling empty fields from the file
+- ``details``      source_details_update: a steward corrects the bibliographic record
+                   (audited; ``source.updated`` re-indexes its search record)
 
 Stewardship writes one audit row each and settles the version's review item. Callers use
 the names re-exported here (``services.source_create``); modules inside the package
 import each other directly.
 """
 
+from .details import source_details_update
 from .imports import (
     MAX_IMPORT_ATTEMPTS,
     STALLED_AFTER,
@@ -78,6 +81,7 @@ __all__ = [
     "pending_uploads_clean",
     "review_item_for_upload",
     "source_create",
+    "source_details_update",
     "suggest_slug",
     "validate_doi",
     "version_state",
