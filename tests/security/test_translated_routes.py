@@ -113,6 +113,8 @@ STORED_TEXT = {
     "moderation:queue": {"Inaccurate"},
     # Decision notices in the one inbox (their reason is the moderator's words).
     "notifications:list": {"Reason", "Reason:"},
+    # The paper's abstract, in the form's textarea ("Author affiliation: …").
+    "sources:details_edit": {"Author"},
 }
 
 
