@@ -6,13 +6,15 @@ recorded with its evidence is left behind on a hidden duplicate or lost by an un
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from apps.atlas.lifecycle import services as lifecycle
 from apps.atlas.lifecycle.models import LifecycleEvent
 from apps.atlas.lifecycle.services import LifecycleEventData
 from apps.atlas.merge import services as merge_services
-from apps.atlas.models import Example
+from apps.atlas.models import Evidence, Example, PassageLink
 from apps.moderation.models import AuditAction, AuditLogEntry
+from apps.sources.models import Passage
 
 from .conftest import api
 from .test_merge import coded_pair, full_snapshot  # noqa: F401 - a fixture
@@ -114,9 +116,9 @@ def test_too_many_changes_together_are_refused_with_nothing_stored(dated_pair, m
         )  # fmt: skip
         for n in range(lifecycle.MAX_EVENTS - 1)
     )
-    with pytest.raises(Exception) as refused:
+    with pytest.raises(ValidationError) as refused:
         merge(moderator, b, a)
-    assert "lifecycle changes" in str(refused.value)
+    assert "31 different lifecycle changes" in str(refused.value)
     assert Example.objects.get(pk=b.pk).status != "merged"
     assert LifecycleEvent.objects.filter(example=a).count() == lifecycle.MAX_EVENTS
 
@@ -132,3 +134,36 @@ def test_the_merge_page_and_the_api_preview_show_them(client, dated_pair, modera
         ("active", "2021-03")
     ]
     assert states(a) == [("pilot", "2019")]  # nothing written by looking
+
+
+@pytest.mark.parametrize("what", ["evidence", "passages"])
+def test_more_evidence_or_passages_together_than_an_entry_holds_is_refused(
+    coded_pair,  # noqa: F811 - the fixture imported above
+    moderator,
+    founding_paper,
+    what,
+):
+    a, b = coded_pair
+    if what == "evidence":
+        for example, prefix in ((a, "a"), (b, "b")):
+            Evidence.objects.bulk_create(
+                Evidence(example=example, order=n, title=f"{prefix}{n}", url=f"https://{prefix}{n}.example/")
+                for n in range(11)
+            )  # fmt: skip
+        message = "different pieces of evidence; an entry holds at most 20"
+    else:
+        document = founding_paper.current_document
+        top = document.passages.count()
+        Passage.objects.bulk_create(
+            Passage(document=document, order=top + n, kind="paragraph", text="x", start=0,
+                    end=1, anchor=f"p-extra-{n}")
+            for n in range(22)
+        )  # fmt: skip
+        passages = list(Passage.objects.filter(document=document, anchor__startswith="p-extra-"))
+        for example, chosen in ((a, passages[:11]), (b, passages[11:])):
+            PassageLink.objects.bulk_create(PassageLink(example=example, passage=p) for p in chosen)
+        message = "link 22 passages"
+    with pytest.raises(ValidationError) as refused:
+        merge(moderator, b, a)
+    assert message in str(refused.value)
+    assert Example.objects.get(pk=b.pk).status != "merged"

@@ -383,36 +383,30 @@ def check_pair(source: Example, target: Example) -> None:
 
 
 def check_limits(plan: MergePlan) -> None:
-    evidence = plan.target_evidence_count + len(plan.new_evidence)
-    if evidence > MAX_EVIDENCE:
-        raise ValidationError(
-            {
-                "into": _(
-                    "Together the two entries have %(n)s different pieces of evidence; an entry "
-                    "holds at most %(limit)s. Remove some first."
-                )
-                % {"n": evidence, "limit": MAX_EVIDENCE}
-            }
-        )
-    events = plan.target_event_count + len(plan.new_events)
-    if events > MAX_EVENTS:
-        raise ValidationError(
-            {
-                "into": _(
-                    "Together the two entries record %(n)s different lifecycle changes; an entry "
-                    "holds at most %(limit)s. Remove some first."
-                )
-                % {"n": events, "limit": MAX_EVENTS}
-            }
-        )
-    links = plan.target_link_count + len(plan.new_links)
-    if links > MAX_PASSAGE_LINKS:
-        raise ValidationError(
-            {
-                "into": _(
-                    "Together the two entries link %(n)s passages; an entry links at most "
-                    "%(limit)s. Remove some first."
-                )
-                % {"n": links, "limit": MAX_PASSAGE_LINKS}
-            }
-        )
+    """What the two entries hold together must fit in one (ValidationError on ``into``)."""
+    limits = (
+        (
+            plan.target_evidence_count + len(plan.new_evidence), MAX_EVIDENCE,
+            gettext_lazy(
+                "Together the two entries have %(n)s different pieces of evidence; an entry "
+                "holds at most %(limit)s. Remove some first."
+            ),
+        ),
+        (
+            plan.target_event_count + len(plan.new_events), MAX_EVENTS,
+            gettext_lazy(
+                "Together the two entries record %(n)s different lifecycle changes; an entry "
+                "holds at most %(limit)s. Remove some first."
+            ),
+        ),
+        (
+            plan.target_link_count + len(plan.new_links), MAX_PASSAGE_LINKS,
+            gettext_lazy(
+                "Together the two entries link %(n)s passages; an entry links at most "
+                "%(limit)s. Remove some first."
+            ),
+        ),
+    )  # fmt: skip
+    for count, limit, message in limits:
+        if count > limit:
+            raise ValidationError({"into": str(message) % {"n": count, "limit": limit}})
