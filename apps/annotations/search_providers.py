@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,7 @@ from apps.search.providers import (
 from apps.search.suggest import Suggestion
 
 from . import selectors
+from .models import Annotation
 from .services import normalize_tags
 from .tag_selectors import tag_suggestions
 
@@ -205,7 +207,45 @@ class TagSuggester:
         ]  # fmt: skip
 
 
+class PersonalAnnotationProvider(AnnotationProvider):
+    """What a viewer finds that the search page, the same for everyone, cannot show: their
+    own notes that are not public (private, awaiting approval, hidden) and their reading
+    groups' notes. Run only by the page's private fragment (``search:personal``); nothing
+    for anonymous visitors, and nobody else's hidden notes, moderators included."""
+
+    def visible_queryset(self, request: SearchRequest):
+        return _personal(selectors.annotations_searchable(viewer=request.viewer), request.viewer)
+
+    def index_visibility(self, request: SearchRequest):
+        viewer = request.viewer
+        if viewer is None or not viewer.is_authenticated:
+            return Q(pk__in=[])
+        # The index row's copies, as annotations_searchable_columns (``public`` is
+        # "public and shown"), narrowed to the viewer's own rows and their groups'.
+        visible = selectors.annotations_searchable_columns(viewer=viewer)
+        groups = Annotation.objects.filter(
+            selectors.group_notes_q(viewer), deleted_at__isnull=True
+        ).values("pk")
+        mine = Q(author_id=viewer.pk) | Q(annotation_id__in=groups)
+        return Q(public=False) & mine & (visible if visible is not None else Q())
+
+    def filtered_queryset(self, request: SearchRequest):
+        return _personal(super().filtered_queryset(request), request.viewer)
+
+    def hydrate_queryset(self, request: SearchRequest):
+        # Group hits name their group: joined, not one query per hit.
+        return super().hydrate_queryset(request).select_related("group")
+
+
+def _personal(queryset, viewer):
+    if viewer is None or not viewer.is_authenticated:
+        return queryset.none()
+    mine = Q(author_id=viewer.pk) | selectors.group_notes_q(viewer)
+    return queryset.filter(mine).exclude(selectors.visibility_q(None))
+
+
 PROVIDERS = [AnnotationProvider()]
+PERSONAL_PROVIDERS = [PersonalAnnotationProvider()]
 SUGGESTERS = [TagSuggester()]
 FACETS = [TagFacet(), AuthorFacet()]
 ACTIVITY = [AnnotationActivity()]

@@ -96,6 +96,11 @@ def managed_group_ids(viewer) -> QuerySet:
     )
 
 
+def group_notes_q(viewer) -> Q:
+    """The notes of ``viewer``'s reading groups they may see, as a Q over Annotation."""
+    return _group_q(viewer, lambda **lookups: Q(**lookups))
+
+
 def _group_q(viewer, q) -> Q:
     """Group notes of the groups ``viewer`` is in; hidden ones only where they manage."""
     return (

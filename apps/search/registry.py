@@ -53,3 +53,17 @@ def providers() -> dict[str, SearchProvider]:
 def facets() -> dict[str, Facet]:
     """Facet name -> facet."""
     return _collect()[1]
+
+
+@functools.cache
+def personal_providers() -> tuple[SearchProvider, ...]:
+    """Providers of what only the viewer (and their reading groups) may find:
+    ``PERSONAL_PROVIDERS`` in an app's ``search_providers`` module. The search page is the
+    same for everyone, so these run in its private fragment (``views.search_personal``),
+    never on the page itself."""
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, MODULE_NAME):
+            module = import_module(f"{config.name}.{MODULE_NAME}")
+            found.extend(getattr(module, "PERSONAL_PROVIDERS", ()))
+    return tuple(found)

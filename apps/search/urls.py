@@ -6,6 +6,7 @@ app_name = "search"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("search/personal/", views.search_personal, name="personal"),
     path("activity/", views.activity, name="activity"),
     path("activity/feed/", feeds.activity_feed, name="activity_feed"),
     path("users/<str:username>/", views.contributor, name="contributor"),

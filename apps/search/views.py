@@ -12,14 +12,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.client_ip import client_ip
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 
 from . import activity as activity_module
-from . import registry, saved_searches, selectors
+from . import personal, registry, saved_searches, selectors
 from .models import AlertFrequency
 from .providers import SearchInputError
 
@@ -114,6 +114,28 @@ def search(request):
         }
     )
     return render(request, "search/search.html", context)
+
+
+@require_GET
+def search_personal(request):
+    """The search page's private fragment (static/js/site.js loads it for a signed-in
+    viewer): what the viewer finds that the page, the same for everyone, cannot show:
+    their own notes that are not public and their reading groups' notes (personal.py).
+    Empty for an anonymous visitor and for a search the page itself refuses; never stored
+    by a shared cache."""
+    results = personal.PersonalResults()
+    if request.user.is_authenticated:
+        try:
+            search_request, _page, _size = selectors.parse_search_params(
+                request.GET, viewer=request.user, strict=False
+            )
+        except SearchInputError:
+            search_request = None
+        if search_request is not None and search_request.query.raw:
+            results = personal.search_personal(request=search_request)
+    response = render(request, "search/_personal.html", {"personal": results})
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _url_maker(params: QueryDict):

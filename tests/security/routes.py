@@ -65,6 +65,7 @@ ROUTES = {
     'sources:version_withdraw': Row('/sources/{slug}/versions/{version}/withdraw/', get=(302, 405, 405), post=(302, 403, 400), html=False),
     'sources:maintainer_add': Row('/sources/{slug}/maintainers/add/', get=(302, 405, 405), post=(302, 403, 400), html=False),
     'sources:maintainer_remove': Row('/sources/{slug}/maintainers/remove/', get=(302, 405, 405), post=(302, 403, 400), html=False),
+    'search:personal': Row('/search/personal/?q=credit', get=(200, 200, 200), post=(405, 405, 405), html=False),  # the search page's private fragment: the viewer's own non-public notes and their groups' (empty for anonymous; never another's, moderators included)
     'accounts:profile': Row('/profile/', get=(302, 200, 200), post=(302, 200, 200), html=True),
     'accounts:token_regenerate': Row('/profile/token/', get=(302, 405, 405), post=(302, 302, 302), html=False),
     'accounts:token_revoke': Row('/profile/token/revoke/', get=(302, 405, 405), post=(302, 302, 302), html=False),
