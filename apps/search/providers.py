@@ -290,6 +290,13 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
             total = sample.count()
             return KindMatches([], total, total <= contract.COUNT_CAP)
+        if not paths and self._uses_candidates(request):
+            # Only the best ``limit`` rows and the sample's size leave PostgreSQL.
+            words = request.words_query()
+            top = self._ranked_candidates(request, words, limit=limit)
+            if top is not None:
+                ranked, total, complete = top
+                return KindMatches(ranked, total, complete and total <= contract.COUNT_CAP)
         rows, complete = self.sample(request, paths=paths)
         ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], -r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
@@ -297,15 +304,21 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             ranked[:limit], len(rows), complete and len(rows) <= contract.COUNT_CAP, facets
         )
 
-    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+    def hydrate(
+        self, ids: list[int], request: SearchRequest, *, scores: dict[int, float] | None = None
+    ) -> dict[int, Hit]:
+        """The hits for ``ids`` (those the viewer may still see). ``scores``: each id's
+        score from ``find``, as the search passes them: the rows are then not matched and
+        ranked a second time (building and running that condition cost 1-3 ms a kind on
+        the full corpus, docs/benchmarks.md); without it they are."""
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
         postgres = is_postgres()
         # ts_headline cannot mark a CJK bigram inside an unbroken run: marked here instead.
         headlines = postgres and not languages.has_cjk(request.query.raw)
-        if postgres:
-            qs = self._match_postgres(qs, request)
-        else:
-            qs = self._match_fallback(qs, request)
+        if scores is None:
+            qs = (
+                self._match_postgres(qs, request) if postgres else self._match_fallback(qs, request)
+            )
         if headlines:
             qs = qs.annotate(
                 headline=SearchHeadline(
@@ -334,7 +347,8 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 if self.headline_is_markdown:
                     text = markdown_to_text(text)
                 snippet = snippets.highlight(text, words)
-            hit = self.build_hit(obj, snippet=snippet, words=words, score=float(obj.score))
+            score = scores[obj.pk] if scores is not None else float(obj.score)
+            hit = self.build_hit(obj, snippet=snippet, words=words, score=score)
             hit.kind_label = hit.kind_label or str(self.singular_label)
             hits[obj.pk] = hit
         return hits

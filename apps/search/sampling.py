@@ -5,6 +5,7 @@ sample of rows that hold all their words, and the one ranking function every kin
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -74,6 +75,74 @@ class IndexSampling:
         relation = self.vector_path.split("__")[0]
         return queryset.model._meta.get_field(relation).related_model
 
+    @functools.cached_property
+    def _index_table(self):
+        """``_index_model`` of the visible rows' model, found once: building the visible
+        queryset only to learn its model cost 1-2 ms a kind per search."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from .query import parse_query
+
+        anyone = SearchRequest(query=parse_query("x"), viewer=AnonymousUser())
+        return self._index_model(self.visible_queryset(anyone))
+
+    def _candidate_terms(self, request: SearchRequest, words: SearchQuery | None):
+        """(score expression, match condition) on the index table's own columns: with a
+        phrase, the rows with its words match and only those with the phrase get a score."""
+        rank = _rank(F("vector"), self._query_expression(request, prefix=""))
+        if words is None:
+            return rank, self._matches(request, prefix="")
+        score = Case(
+            When(self._matches(request, prefix=""), then=rank),
+            default=None,
+            output_field=FloatField(),
+        )
+        return score, self._matches(request, prefix="", which="words")
+
+    def _ranked_candidates(
+        self, request: SearchRequest, words: SearchQuery | None, *, limit: int
+    ) -> tuple[list[tuple[float, int]], int, bool] | None:
+        """The best ``limit`` matches of an unfiltered query without facet values, ranked
+        in SQL, with how many the sample held: ``(ranked, total, complete)``, or None when
+        visibility is not a condition on the index row (moderators: the caller takes the
+        sample and ranks it in Python).
+
+        The same sample as ``_candidate_sample`` (up to ``bound`` rows of the GIN index,
+        visible on the index row, scored in the scan), but only its best ``limit`` rows
+        leave PostgreSQL: sorting 1,001 scores there and counting them with a window
+        function cost less than sending, converting and sorting them in Python (three
+        kinds a search; docs/benchmarks.md)."""
+        visibility = self.index_visibility(request)
+        if visibility is None:
+            return None
+        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
+        index_model = self._index_table
+        score, matching = self._candidate_terms(request, words)
+        sample_sql, params = (
+            index_model.objects.filter(matching)
+            .filter(visibility)
+            .order_by()
+            .annotate(score=score)
+            .values_list("score", index_model._meta.pk.attname)[:bound]
+            .query.sql_with_params()
+        )
+        with connection.cursor() as cursor:
+            # count(*): rows sampled (the bound reached or not); count(score): of those, the
+            # matches (a phrase's rows with its words but not the phrase score NULL).
+            cursor.execute(
+                "SELECT sample.score, sample.id, count(*) OVER (), count(sample.score) OVER ()"  # noqa: S608
+                f" FROM ({sample_sql}) AS sample(score, id)"
+                " ORDER BY sample.score DESC NULLS LAST, sample.id DESC LIMIT %s",
+                (*params, max(limit, 1)),
+            )
+            fetched = cursor.fetchall()
+        if not fetched:
+            return [], 0, True
+        sampled, matched = fetched[0][2], fetched[0][3]
+        ranked = [(float(row[0]), row[1]) for row in fetched if row[0] is not None][:limit]
+        complete = sampled < bound or matched > contract.COUNT_CAP
+        return ranked, min(matched, contract.COUNT_CAP + 1), complete
+
     def _candidate_sample(
         self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
     ) -> tuple[list[tuple], bool] | None:
@@ -93,21 +162,9 @@ class IndexSampling:
         from django.db.models.expressions import RawSQL
 
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
-        filtered = self.filtered_queryset(request).order_by()
-        index_model = self._index_model(filtered)
+        index_model = self._index_table
         key = index_model._meta.pk.attname
-        vector = F("vector")
-        rank = _rank(vector, self._query_expression(request, prefix=""))
-        if words is None:
-            score = rank
-            matching = self._matches(request, prefix="")
-        else:
-            score = Case(
-                When(self._matches(request, prefix=""), then=rank),
-                default=None,
-                output_field=FloatField(),
-            )
-            matching = self._matches(request, prefix="", which="words")
+        score, matching = self._candidate_terms(request, words)
         on_index = not paths or self.facet_paths_on_index
         visibility = self.index_visibility(request) if on_index else None
         if visibility is not None:
@@ -124,6 +181,7 @@ class IndexSampling:
             rows = [row for row in found if row[0] is not None]
             complete = len(found) < bound or len(rows) > contract.COUNT_CAP
             return rows[: contract.COUNT_CAP + 1], complete
+        filtered = self.filtered_queryset(request).order_by()
         # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
         # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
         # (every passage of every current version: 50-90 ms) because it plans for every

@@ -278,10 +278,15 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         score, _position, kind, pk = chosen[-1]
         results.next_cursor = cursors.Cursor(score, kind, pk).encode()
 
-    ids_by_kind: dict[str, list[int]] = defaultdict(list)
-    for _score, _position, kind, pk in chosen:
-        ids_by_kind[kind].append(pk)
-    hydrated = {kind: eligible[kind].hydrate(ids, request) for kind, ids in ids_by_kind.items()}
+    # The hits carry the scores they were ranked by: no kind matches and ranks its shown
+    # rows a second time.
+    scores_by_kind: dict[str, dict[int, float]] = defaultdict(dict)
+    for score, _position, kind, pk in chosen:
+        scores_by_kind[kind][pk] = score
+    hydrated = {
+        kind: eligible[kind].hydrate(list(scores), request, scores=scores)
+        for kind, scores in scores_by_kind.items()
+    }
     # A row can vanish between the two queries (deleted, hidden): it is skipped.
     results.hits = [
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]
