@@ -290,13 +290,20 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
             total = sample.count()
             return KindMatches([], total, total <= contract.COUNT_CAP)
-        if not paths and self._uses_candidates(request):
-            # Only the best ``limit`` rows and the sample's size leave PostgreSQL.
-            words = request.words_query()
-            top = self._ranked_candidates(request, words, limit=limit)
+        if self._uses_candidates(request):
+            # Only the best ``limit`` rows, the sample's size and its facet counts leave
+            # PostgreSQL.
+            top = self._ranked_candidates(
+                request, request.words_query(), limit=limit, facet_names=tuple(facet_names)
+            )
             if top is not None:
-                ranked, total, complete = top
-                return KindMatches(ranked, total, complete and total <= contract.COUNT_CAP)
+                ranked, total, complete, counted = top
+                return KindMatches(
+                    ranked,
+                    total,
+                    complete and total <= contract.COUNT_CAP,
+                    self._facet_values(counted),
+                )
         rows, complete = self.sample(request, paths=paths)
         ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], -r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
@@ -363,6 +370,19 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 if path and path not in paths:
                     paths.append(path)
         return tuple(paths)
+
+    def _facet_values(self, counted: dict[str, list[tuple]]) -> dict[str, list[FacetValue]]:
+        """``FacetValue``s of the (value, label, count) rows PostgreSQL counted."""
+        from . import registry
+
+        facets = registry.facets()
+        return {
+            name: [
+                FacetValue(value, facets[name].label_for(value, label), count)
+                for value, label, count in rows
+            ]
+            for name, rows in counted.items()
+        }
 
     def _count_facets(
         self, rows: list[tuple], names, paths: tuple[str, ...]

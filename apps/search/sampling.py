@@ -39,6 +39,11 @@ def _rank(vector, search_query) -> SearchRank:
     )
 
 
+def _json(value):
+    """A ``json`` column as Python (a raw cursor may hand it over as text)."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _is_json(model, path: str) -> bool:
     """Whether ``path`` (a lookup path from ``model``) ends at a JSONField."""
     from django.core.exceptions import FieldDoesNotExist
@@ -100,48 +105,87 @@ class IndexSampling:
         return score, self._matches(request, prefix="", which="words")
 
     def _ranked_candidates(
-        self, request: SearchRequest, words: SearchQuery | None, *, limit: int
-    ) -> tuple[list[tuple[float, int]], int, bool] | None:
-        """The best ``limit`` matches of an unfiltered query without facet values, ranked
-        in SQL, with how many the sample held: ``(ranked, total, complete)``, or None when
-        visibility is not a condition on the index row (moderators: the caller takes the
-        sample and ranks it in Python).
+        self,
+        request: SearchRequest,
+        words: SearchQuery | None,
+        *,
+        limit: int,
+        facet_names: tuple[str, ...] = (),
+    ) -> tuple[list[tuple[float, int]], int, bool, dict[str, list[tuple]]] | None:
+        """The best ``limit`` matches of an unfiltered query, how many the sample held and
+        its facet counts, all computed in PostgreSQL in one query: ``(ranked, total,
+        complete, {facet name: [(value, label, count), ...]})``; None when visibility is
+        not a condition on the index row (moderators) or the facet values are not on it:
+        the caller then takes the sample and ranks and counts it in Python.
 
         The same sample as ``_candidate_sample`` (up to ``bound`` rows of the GIN index,
-        visible on the index row, scored in the scan), but only its best ``limit`` rows
-        leave PostgreSQL: sorting 1,001 scores there and counting them with a window
-        function cost less than sending, converting and sorting them in Python (three
-        kinds a search; docs/benchmarks.md)."""
+        visible on the index row, scored in the scan; of a phrase's rows the first
+        COUNT_CAP + 1 that match), but only the best ``limit`` rows and one count per facet
+        value leave PostgreSQL: sending 1,001 rows per kind (with their facet values on
+        the page) and converting, sorting and counting them in Python cost more
+        (docs/benchmarks.md)."""
+        if facet_names and not self.facet_paths_on_index:
+            return None
         visibility = self.index_visibility(request)
         if visibility is None:
             return None
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
         index_model = self._index_table
         score, matching = self._candidate_terms(request, words)
+        paths = self._facet_paths(facet_names)
         sample_sql, params = (
             index_model.objects.filter(matching)
             .filter(visibility)
             .order_by()
             .annotate(score=score)
-            .values_list("score", index_model._meta.pk.attname)[:bound]
+            .values_list("score", index_model._meta.pk.attname, *paths)[:bound]
             .query.sql_with_params()
         )
+        column = {path: f"facet_{n}" for n, path in enumerate(paths)}
+        facet_sql = []
+        for name in facet_names:
+            value_path, label_path = self.facet_fields[name]
+            value = column[value_path]
+            if _is_json(index_model, value_path):
+                # A list (tags): each element counts once, as a value and its own label.
+                facet_sql.append(
+                    "SELECT json_agg(json_build_array(g.v, g.v, g.c)) FROM (SELECT e.v,"
+                    " count(*) AS c FROM kept, jsonb_array_elements_text(CASE WHEN"
+                    f" jsonb_typeof(kept.{value}) = 'array' THEN kept.{value} ELSE '[]'::jsonb"
+                    " END) AS e(v) WHERE e.v <> '' GROUP BY e.v) AS g"
+                )
+            else:
+                label = column[label_path] if label_path else value
+                facet_sql.append(
+                    f"SELECT json_agg(json_build_array(g.v, g.l, g.c)) FROM (SELECT {value} AS v,"
+                    f" min({label}) AS l, count(*) AS c FROM kept WHERE {value} IS NOT NULL"
+                    f" AND {value}::text <> '' GROUP BY {value}) AS g"
+                )
+        columns = ", ".join(["score", "id", *column.values()])
+        facets = "".join(f", ({sql})" for sql in facet_sql)
         with connection.cursor() as cursor:
-            # count(*): rows sampled (the bound reached or not); count(score): of those, the
-            # matches (a phrase's rows with its words but not the phrase score NULL).
+            # ``matched`` numbers the matches in the order the scan found them (rows with a
+            # phrase's words but not the phrase score NULL): the first COUNT_CAP + 1 are
+            # kept, ranked and counted, as the sample in Python kept them.
             cursor.execute(
-                "SELECT sample.score, sample.id, count(*) OVER (), count(sample.score) OVER ()"  # noqa: S608
-                f" FROM ({sample_sql}) AS sample(score, id)"
-                " ORDER BY sample.score DESC NULLS LAST, sample.id DESC LIMIT %s",
-                (*params, max(limit, 1)),
+                f"WITH sample AS MATERIALIZED (SELECT s.*, count(s.score) OVER"  # noqa: S608
+                f" (ROWS UNBOUNDED PRECEDING) AS matched FROM ({sample_sql}) AS s({columns})),"
+                " kept AS (SELECT * FROM sample WHERE score IS NOT NULL AND matched <= %s)"
+                " SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM kept),"
+                " (SELECT count(score) FROM sample),"
+                " (SELECT json_agg(json_build_array(top.score, top.id)) FROM (SELECT score, id"
+                " FROM kept ORDER BY score DESC, id DESC LIMIT %s) AS top)"
+                f"{facets}",
+                (*params, contract.COUNT_CAP + 1, limit),
             )
-            fetched = cursor.fetchall()
-        if not fetched:
-            return [], 0, True
-        sampled, matched = fetched[0][2], fetched[0][3]
-        ranked = [(float(row[0]), row[1]) for row in fetched if row[0] is not None][:limit]
+            sampled, kept, matched, top, *counted = cursor.fetchone()
+        ranked = [(float(s), pk) for s, pk in _json(top) or []]
         complete = sampled < bound or matched > contract.COUNT_CAP
-        return ranked, min(matched, contract.COUNT_CAP + 1), complete
+        facet_counts = {
+            name: [tuple(row) for row in _json(rows) or []]
+            for name, rows in zip(facet_names, counted, strict=True)
+        }
+        return ranked, kept, complete, facet_counts
 
     def _candidate_sample(
         self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
