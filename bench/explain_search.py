@@ -49,7 +49,7 @@ def main(only: str = "") -> int:
             print(f"\n### {name}: `{path}`\n")
             for query in captured.captured_queries:
                 sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or "set_config" in sql:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "set_config" in sql:
                     continue
                 if "search_" not in sql:
                     continue  # session, user: not the search's
