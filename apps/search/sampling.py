@@ -132,6 +132,9 @@ class IndexSampling:
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
         index_model = self._index_table
         score, matching = self._candidate_terms(request, words)
+        if not limit and not facet_names and words is None:
+            # Only counted (a kind left out by ``kind=``): nothing to rank.
+            score = Value(1.0, output_field=FloatField())
         paths = self._facet_paths(facet_names)
         sample_sql, params = (
             index_model.objects.filter(matching)
