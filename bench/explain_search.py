@@ -56,7 +56,8 @@ def main(only: str = "") -> int:
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT set_config('max_parallel_workers_per_gather', '0', false),"
-                        " set_config('random_page_cost', %s, false)",
+                        " set_config('random_page_cost', %s, false),"
+                        " set_config('synchronize_seqscans', 'off', false)",
                         [RANDOM_PAGE_COST],
                     )
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
