@@ -31,7 +31,7 @@ from apps.search.suggest import Suggestion
 
 from . import selectors
 from .services import normalize_tags
-from .tag_selectors import tag_suggestions, tag_usage_prefix
+from .tag_selectors import tag_suggestions
 
 TITLE_LENGTH = 120
 
@@ -197,23 +197,12 @@ class TagSuggester:
 
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
         return [
-            self._suggestion(tag)
+            Suggestion(
+                self.kind, str(self.label), tag,
+                reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
+            )
             for tag, _count in tag_suggestions(typed="-".join(words), limit=limit)
-        ]
-
-    def rows(self, words: list[str], *, text: str):
-        """PostgreSQL: the prefix query of ``tag_suggestions`` as a part of ``suggest``'s one
-        query (its own cache would cost two round trips of the three saved)."""
-        return tag_usage_prefix(typed="-".join(words)), "tag", "tag"
-
-    def from_rows(self, rows) -> list[Suggestion]:
-        return [self._suggestion(tag) for tag, _tag in rows]
-
-    def _suggestion(self, tag: str) -> Suggestion:
-        return Suggestion(
-            self.kind, str(self.label), tag,
-            reverse("search:search") + "?" + urlencode({"q": tag, "tag": tag}),
-        )  # fmt: skip
+        ]  # fmt: skip
 
 
 PROVIDERS = [AnnotationProvider()]

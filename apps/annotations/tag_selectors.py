@@ -35,16 +35,6 @@ def tag_suggestions(*, typed: str, limit: int = 8) -> list[tuple[str, int]]:
     return [tuple(row) for row in found]
 
 
-def tag_usage_prefix(*, typed: str):
-    """The ``TagUsage`` rows ``tag_suggestions`` reads (uncached, unsliced), most used
-    first: for a caller that combines it with other queries (search suggestions). An empty
-    ``typed`` matches nothing."""
-    key = tag_key(" ".join((typed or "").split()))[:64]
-    return TagUsage.objects.filter(
-        key__startswith=key, public_count__gt=0, pk__isnull=not key
-    ).order_by("-public_count", "tag")
-
-
 def _query(key: str, limit: int) -> list[tuple[str, int]]:
     return list(
         TagUsage.objects.filter(key__startswith=key, public_count__gt=0)

@@ -11,19 +11,7 @@ from __future__ import annotations
 import functools
 
 from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    F,
-    Func,
-    OuterRef,
-    Q,
-    Subquery,
-    TextField,
-    Value,
-    When,
-)
-from django.db.models.functions import Cast, Concat
+from django.db.models import Case, CharField, F, Func, OuterRef, Q, Subquery, When
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -44,7 +32,7 @@ from apps.search.suggest import Suggestion, words_of
 from .dimensions import Scope
 from .entries import selectors
 from .entries.filters import ExampleFilters, apply_filters
-from .models import Evidence, Example, Status
+from .models import Evidence, Status
 
 
 class CountryFacet(Facet):
@@ -238,20 +226,6 @@ class EntrySuggester:
             Suggestion(self.kind, str(self.label), entry.title, entry.get_absolute_url())
             for entry in entries.only("pk", "title", "slug")[:limit]
         ]
-
-    def rows(self, words: list[str], *, text: str):
-        """PostgreSQL: the prefix query as a part of ``suggest``'s one query."""
-        entries = selectors.published_examples().order_by().filter(title__istartswith=text)
-        key = Concat(Cast("pk", TextField()), Value("/"), "slug", output_field=TextField())
-        return entries, "title", key
-
-    def from_rows(self, rows) -> list[Suggestion]:
-        found = []
-        for title, key in rows:
-            pk, slug = key.split("/", 1)
-            url = Example(pk=int(pk), slug=slug).get_absolute_url()
-            found.append(Suggestion(self.kind, str(self.label), title, url))
-        return found
 
 
 class CountrySuggester:

@@ -11,13 +11,7 @@ the typed text with its spaces collapsed.
 their order, so one kind with many matches (entry titles) does not crowd out the others.
 
 Entries' titles are matched through a prefix index (search migration 0003); sources
-(few) row by row; tags through ``TagUsage``'s prefix index; countries in Python.
-
-A suggester that reads the database may also offer ``rows(words, *, text) -> (queryset,
-label, key)`` (best first, unsliced; label and key field names or text expressions) and ``from_rows([(label, key), ...]) ->
-list[Suggestion]``: on PostgreSQL ``suggest`` then asks all of them in **one** query (a
-``UNION ALL`` of their ``LIMIT``-ed parts) instead of one query and cache read each; the
-payload is the same for everyone, so its cost is a round trip, not the work.
+(few) row by row; tags from a cached vocabulary; countries in Python.
 """
 
 from __future__ import annotations
@@ -28,9 +22,6 @@ from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
-from django.db import connection
-from django.db.models import F, IntegerField, TextField, Value
-from django.db.models.functions import Cast
 from django.utils.module_loading import module_has_submodule
 
 from . import registry
@@ -70,7 +61,9 @@ def suggest(text: str, *, limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
     words = words_of(text)
     if not words or sum(len(word) for word in words) < MIN_PREFIX:
         return []
-    per_kind = _per_kind(words, text=text, limit=limit)
+    per_kind = [
+        list(suggester.suggest(words, text=text, limit=limit)) for suggester in suggesters()
+    ]
     merged: list[Suggestion] = []
     seen: set[tuple[str, str]] = set()
     while len(merged) < limit and any(per_kind):
@@ -81,42 +74,3 @@ def suggest(text: str, *, limit: int = SUGGESTIONS_SHOWN) -> list[Suggestion]:
                     seen.add((suggestion.kind, suggestion.label))
                     merged.append(suggestion)
     return merged
-
-
-def _per_kind(words: list[str], *, text: str, limit: int) -> list[list[Suggestion]]:
-    """Each suggester's suggestions, best first, in the suggesters' order."""
-    together = connection.vendor == "postgresql"  # SQLite: no LIMIT inside a UNION
-    found: list[list[Suggestion]] = []
-    parts = []
-    for suggester in suggesters():
-        if together and hasattr(suggester, "rows"):
-            queryset, label, key = suggester.rows(words, text=text)
-            part = len(parts)
-            parts.append(
-                (
-                    len(found),
-                    suggester,
-                    queryset.annotate(
-                        suggest_part=Value(part, output_field=IntegerField()),
-                        suggest_label=Cast(_expression(label), TextField()),
-                        suggest_key=Cast(_expression(key), TextField()),
-                    ).values_list("suggest_part", "suggest_label", "suggest_key")[:limit],
-                )
-            )
-            found.append([])
-        else:
-            found.append(list(suggester.suggest(words, text=text, limit=limit)))
-    if parts:
-        first, *rest = [queryset for _index, _suggester, queryset in parts]
-        rows: list[list[tuple[str, str]]] = [[] for _ in parts]
-        # UNION ALL runs its parts one after the other, so each part's rows arrive in its
-        # own (ORDER BY … LIMIT) order.
-        for part, label, key in first.union(*rest, all=True) if rest else first:
-            rows[part].append((label, key))
-        for part, (index, suggester, _queryset) in enumerate(parts):
-            found[index] = list(suggester.from_rows(rows[part]))
-    return found
-
-
-def _expression(field_or_expression):
-    return F(field_or_expression) if isinstance(field_or_expression, str) else field_or_expression

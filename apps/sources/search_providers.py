@@ -30,7 +30,7 @@ from apps.search.suggest import Suggestion
 
 from . import selectors as source_selectors
 from . import translation_selectors
-from .models import Source, Translation
+from .models import Translation
 
 # The sources' facets, activity and contributions come after the annotations' and the
 # atlas' (``order``), as they always have on the site.
@@ -279,26 +279,15 @@ class SourceSuggester:
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
         # Sources are few (hundreds): matching the words in titles and author lists row
         # by row (1 ms) beat the GIN prefix query with its weight recheck (10 ms).
-        sources, _label, _key = self.rows(words, text=text)
-        return [
-            Suggestion(self.kind, str(self.label), source.title, source.get_absolute_url())
-            for source in sources.select_related(None).only("slug", "title")[:limit]
-        ]
-
-    def rows(self, words: list[str], *, text: str):
-        """The query, as a part of ``suggest``'s one query on PostgreSQL."""
         sources = source_selectors.source_list().order_by("title")
         for word in words:
             sources = sources.filter(
                 Q(title__istartswith=word) | Q(title__icontains=f" {word}")
                 | Q(authors__icontains=word)
             )  # fmt: skip
-        return sources.select_related(None), "title", "slug"
-
-    def from_rows(self, rows) -> list[Suggestion]:
         return [
-            Suggestion(self.kind, str(self.label), title, Source(slug=slug).get_absolute_url())
-            for title, slug in rows
+            Suggestion(self.kind, str(self.label), source.title, source.get_absolute_url())
+            for source in sources.select_related(None).only("slug", "title")[:limit]
         ]
 
 
