@@ -277,8 +277,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
     def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
         # the GIN index or a scan that stops early, whichever the planner prefers) with
-        # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
-        # in Python costs less than a second pass over the rows in SQL.
+        # each row's score (and facet values). Where visibility is on the index row the
+        # same query ranks, counts and facet-counts it (``_ranked_candidates``); otherwise
+        # (moderators, sources, filters) the rows are ranked and counted here.
         paths = self._facet_paths(facet_names)
         if (
             not limit
