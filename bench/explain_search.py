@@ -49,14 +49,15 @@ def main(only: str = "") -> int:
             print(f"\n### {name}: `{path}`\n")
             for query in captured.captured_queries:
                 sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or "set_config" in sql:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "set_config" in sql:
                     continue
                 if "search_" not in sql:
                     continue  # session, user: not the search's
                 with connection.cursor() as cursor:
                     cursor.execute(
                         "SELECT set_config('max_parallel_workers_per_gather', '0', false),"
-                        " set_config('random_page_cost', %s, false)",
+                        " set_config('random_page_cost', %s, false),"
+                        " set_config('synchronize_seqscans', 'off', false)",
                         [RANDOM_PAGE_COST],
                     )
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)

@@ -101,11 +101,22 @@ def render_markdown(text: str, *, mention_url: Callable[[str], str | None] | Non
     return sanitize_html(_md.render(text, {"mention_url": mention_url} if mention_url else {}))
 
 
+# Text that Markdown leaves as it is (``markdown_to_text``'s shortcut): letters, digits,
+# spaces, plain punctuation and characters outside the syntax (the search's highlight
+# markers, U+E000/U+E001); a hyphen only inside a line, and no line that starts a list.
+_PLAIN = re.compile(r"(?:[^\W_]|[\s.,;:?'\"()\-\ue000\ue001])*")
+_BLOCK_START = re.compile(r"^[ \t]*(?:-|\d+[.)])", re.MULTILINE)
+
+
 def markdown_to_text(text: str) -> str:
     """User Markdown as the words a reader sees, without its syntax (``*``, ``#``,
     ``[label](url)``…): for snippets, summaries and plain-text places. Characters outside
     the syntax (search highlight markers included) pass through."""
     if not text:
         return ""
+    if _PLAIN.fullmatch(text) and not _BLOCK_START.search(text):
+        # Prose without a character Markdown gives a meaning to renders as itself: parsing
+        # and cleaning it cost ~0.3 ms a snippet (twenty a search page).
+        return " ".join(text.split())
     plain = nh3.clean(_md.render(text), tags=set(), strip_comments=True)
     return " ".join(html.unescape(plain).split())

@@ -174,7 +174,8 @@ class SearchProvider:
 
     - ``candidates(request, limit)`` -> (``[(score, id), ...]`` best first, total matches
       counted up to ``COUNT_CAP + 1``); ``limit`` 0 means "only count"
-    - ``hydrate(ids, request)`` -> ``{id: Hit}`` for the ids that made the page
+    - ``hydrate(ids, request, scores=)`` -> ``{id: Hit}`` for the ids that made the page
+      (``scores``: each id's score as ``candidates`` gave it, for the hit)
     - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
       (one query for all the names, please)
     - ``find(request, limit, facet_names)`` -> ``KindMatches``: what the search calls;
@@ -198,7 +199,9 @@ class SearchProvider:
     ) -> tuple[list[tuple[float, int]], int]:
         raise NotImplementedError
 
-    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+    def hydrate(
+        self, ids: list[int], request: SearchRequest, *, scores: dict[int, float] | None = None
+    ) -> dict[int, Hit]:
         raise NotImplementedError
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:

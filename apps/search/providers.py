@@ -277,8 +277,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
     def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
         # the GIN index or a scan that stops early, whichever the planner prefers) with
-        # each row's score and facet values; ranked and counted here. Sorting 1,001 pairs
-        # in Python costs less than a second pass over the rows in SQL.
+        # each row's score (and facet values). Where visibility is on the index row the
+        # same query ranks, counts and facet-counts it (``_ranked_candidates``); otherwise
+        # (moderators, sources, filters) the rows are ranked and counted here.
         paths = self._facet_paths(facet_names)
         if (
             not limit
@@ -290,6 +291,20 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
             total = sample.count()
             return KindMatches([], total, total <= contract.COUNT_CAP)
+        if self._uses_candidates(request):
+            # Only the best ``limit`` rows, the sample's size and its facet counts leave
+            # PostgreSQL.
+            top = self._ranked_candidates(
+                request, request.words_query(), limit=limit, facet_names=tuple(facet_names)
+            )
+            if top is not None:
+                ranked, total, complete, counted = top
+                return KindMatches(
+                    ranked,
+                    total,
+                    complete and total <= contract.COUNT_CAP,
+                    self._facet_values(counted),
+                )
         rows, complete = self.sample(request, paths=paths)
         ranked = sorted(((float(row[0]), row[1]) for row in rows), key=lambda r: (-r[0], -r[1]))
         facets = self._count_facets(rows, facet_names, paths) if facet_names else {}
@@ -297,15 +312,21 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             ranked[:limit], len(rows), complete and len(rows) <= contract.COUNT_CAP, facets
         )
 
-    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
+    def hydrate(
+        self, ids: list[int], request: SearchRequest, *, scores: dict[int, float] | None = None
+    ) -> dict[int, Hit]:
+        """The hits for ``ids`` (those the viewer may still see). ``scores``: each id's
+        score from ``find``, as the search passes them: the rows are then not matched and
+        ranked a second time (building and running that condition cost 1-3 ms a kind on
+        the full corpus, docs/benchmarks.md); without it they are."""
         qs = self.hydrate_queryset(request).filter(pk__in=ids)
         postgres = is_postgres()
         # ts_headline cannot mark a CJK bigram inside an unbroken run: marked here instead.
         headlines = postgres and not languages.has_cjk(request.query.raw)
-        if postgres:
-            qs = self._match_postgres(qs, request)
-        else:
-            qs = self._match_fallback(qs, request)
+        if scores is None:
+            qs = (
+                self._match_postgres(qs, request) if postgres else self._match_fallback(qs, request)
+            )
         if headlines:
             qs = qs.annotate(
                 headline=SearchHeadline(
@@ -334,7 +355,8 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 if self.headline_is_markdown:
                     text = markdown_to_text(text)
                 snippet = snippets.highlight(text, words)
-            hit = self.build_hit(obj, snippet=snippet, words=words, score=float(obj.score))
+            score = scores[obj.pk] if scores is not None else float(obj.score)
+            hit = self.build_hit(obj, snippet=snippet, words=words, score=score)
             hit.kind_label = hit.kind_label or str(self.singular_label)
             hits[obj.pk] = hit
         return hits
@@ -349,6 +371,19 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 if path and path not in paths:
                     paths.append(path)
         return tuple(paths)
+
+    def _facet_values(self, counted: dict[str, list[tuple]]) -> dict[str, list[FacetValue]]:
+        """``FacetValue``s of the (value, label, count) rows PostgreSQL counted."""
+        from . import registry
+
+        facets = registry.facets()
+        return {
+            name: [
+                FacetValue(value, facets[name].label_for(value, label), count)
+                for value, label, count in rows
+            ]
+            for name, rows in counted.items()
+        }
 
     def _count_facets(
         self, rows: list[tuple], names, paths: tuple[str, ...]

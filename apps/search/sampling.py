@@ -5,6 +5,7 @@ sample of rows that hold all their words, and the one ranking function every kin
 
 from __future__ import annotations
 
+import functools
 import json
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -36,6 +37,11 @@ def _rank(vector, search_query) -> SearchRank:
     return SearchRank(
         vector, search_query, cover_density=COVER_DENSITY, normalization=Value(RANK_NORMALIZATION)
     )
+
+
+def _json(value):
+    """A ``json`` column as Python (a raw cursor may hand it over as text)."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def _is_json(model, path: str) -> bool:
@@ -74,6 +80,116 @@ class IndexSampling:
         relation = self.vector_path.split("__")[0]
         return queryset.model._meta.get_field(relation).related_model
 
+    @functools.cached_property
+    def _index_table(self):
+        """``_index_model`` of the visible rows' model, found once: building the visible
+        queryset only to learn its model cost 1-2 ms a kind per search."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from .query import parse_query
+
+        anyone = SearchRequest(query=parse_query("x"), viewer=AnonymousUser())
+        return self._index_model(self.visible_queryset(anyone))
+
+    def _candidate_terms(self, request: SearchRequest, words: SearchQuery | None):
+        """(score expression, match condition) on the index table's own columns: with a
+        phrase, the rows with its words match and only those with the phrase get a score."""
+        rank = _rank(F("vector"), self._query_expression(request, prefix=""))
+        if words is None:
+            return rank, self._matches(request, prefix="")
+        score = Case(
+            When(self._matches(request, prefix=""), then=rank),
+            default=None,
+            output_field=FloatField(),
+        )
+        return score, self._matches(request, prefix="", which="words")
+
+    def _ranked_candidates(
+        self,
+        request: SearchRequest,
+        words: SearchQuery | None,
+        *,
+        limit: int,
+        facet_names: tuple[str, ...] = (),
+    ) -> tuple[list[tuple[float, int]], int, bool, dict[str, list[tuple]]] | None:
+        """The best ``limit`` matches of an unfiltered query, how many the sample held and
+        its facet counts, all computed in PostgreSQL in one query: ``(ranked, total,
+        complete, {facet name: [(value, label, count), ...]})``; None when visibility is
+        not a condition on the index row (moderators) or the facet values are not on it:
+        the caller then takes the sample and ranks and counts it in Python.
+
+        The same sample as ``_candidate_sample`` (up to ``bound`` rows of the GIN index,
+        visible on the index row, scored in the scan; of a phrase's rows the first
+        COUNT_CAP + 1 that match), but only the best ``limit`` rows and one count per facet
+        value leave PostgreSQL: sending 1,001 rows per kind (with their facet values on
+        the page) and converting, sorting and counting them in Python cost more
+        (docs/benchmarks.md)."""
+        if facet_names and not self.facet_paths_on_index:
+            return None
+        visibility = self.index_visibility(request)
+        if visibility is None:
+            return None
+        bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
+        index_model = self._index_table
+        score, matching = self._candidate_terms(request, words)
+        if not limit and not facet_names and words is None:
+            # Only counted (a kind left out by ``kind=``): nothing to rank.
+            score = Value(1.0, output_field=FloatField())
+        paths = self._facet_paths(facet_names)
+        sample_sql, params = (
+            index_model.objects.filter(matching)
+            .filter(visibility)
+            .order_by()
+            .annotate(score=score)
+            .values_list("score", index_model._meta.pk.attname, *paths)[:bound]
+            .query.sql_with_params()
+        )
+        column = {path: f"facet_{n}" for n, path in enumerate(paths)}
+        facet_sql = []
+        for name in facet_names:
+            value_path, label_path = self.facet_fields[name]
+            value = column[value_path]
+            if _is_json(index_model, value_path):
+                # A list (tags): each element counts once, as a value and its own label.
+                facet_sql.append(
+                    "SELECT json_agg(json_build_array(g.v, g.v, g.c)) FROM (SELECT e.v,"
+                    " count(*) AS c FROM kept, jsonb_array_elements_text(CASE WHEN"
+                    f" jsonb_typeof(kept.{value}) = 'array' THEN kept.{value} ELSE '[]'::jsonb"
+                    " END) AS e(v) WHERE e.v <> '' GROUP BY e.v) AS g"
+                )
+            else:
+                label = column[label_path] if label_path else value
+                facet_sql.append(
+                    f"SELECT json_agg(json_build_array(g.v, g.l, g.c)) FROM (SELECT {value} AS v,"
+                    f" min({label}) AS l, count(*) AS c FROM kept WHERE {value} IS NOT NULL"
+                    f" AND {value}::text <> '' GROUP BY {value}) AS g"
+                )
+        columns = ", ".join(["score", "id", *column.values()])
+        facets = "".join(f", ({sql})" for sql in facet_sql)
+        with connection.cursor() as cursor:
+            # ``matched`` numbers the matches in the order the scan found them (rows with a
+            # phrase's words but not the phrase score NULL): the first COUNT_CAP + 1 are
+            # kept, ranked and counted, as the sample in Python kept them.
+            cursor.execute(
+                f"WITH sample AS MATERIALIZED (SELECT s.*, count(s.score) OVER"  # noqa: S608
+                f" (ROWS UNBOUNDED PRECEDING) AS matched FROM ({sample_sql}) AS s({columns})),"
+                " kept AS (SELECT * FROM sample WHERE score IS NOT NULL AND matched <= %s)"
+                " SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM kept),"
+                " (SELECT count(score) FROM sample),"
+                " (SELECT json_agg(json_build_array(top.score, top.id)) FROM (SELECT score, id"
+                " FROM kept ORDER BY score DESC, id DESC LIMIT %s) AS top)"
+                f"{facets}",
+                (*params, contract.COUNT_CAP + 1, limit),
+            )
+            sampled, kept, matched, top, *counted = cursor.fetchone()
+        ranked = [(float(s), pk) for s, pk in _json(top) or []]
+        complete = sampled < bound or matched > contract.COUNT_CAP
+        facet_counts = {
+            name: [tuple(row) for row in _json(rows) or []]
+            for name, rows in zip(facet_names, counted, strict=True)
+        }
+        return ranked, kept, complete, facet_counts
+
     def _candidate_sample(
         self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]
     ) -> tuple[list[tuple], bool] | None:
@@ -93,21 +209,9 @@ class IndexSampling:
         from django.db.models.expressions import RawSQL
 
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
-        filtered = self.filtered_queryset(request).order_by()
-        index_model = self._index_model(filtered)
+        index_model = self._index_table
         key = index_model._meta.pk.attname
-        vector = F("vector")
-        rank = _rank(vector, self._query_expression(request, prefix=""))
-        if words is None:
-            score = rank
-            matching = self._matches(request, prefix="")
-        else:
-            score = Case(
-                When(self._matches(request, prefix=""), then=rank),
-                default=None,
-                output_field=FloatField(),
-            )
-            matching = self._matches(request, prefix="", which="words")
+        score, matching = self._candidate_terms(request, words)
         on_index = not paths or self.facet_paths_on_index
         visibility = self.index_visibility(request) if on_index else None
         if visibility is not None:
@@ -124,6 +228,7 @@ class IndexSampling:
             rows = [row for row in found if row[0] is not None]
             complete = len(found) < bound or len(rows) > contract.COUNT_CAP
             return rows[: contract.COUNT_CAP + 1], complete
+        filtered = self.filtered_queryset(request).order_by()
         # Raw SQL for the one shape the ORM cannot say: a LATERAL probe per candidate.
         # Written as EXISTS (or IN), PostgreSQL may hash the whole visible set instead
         # (every passage of every current version: 50-90 ms) because it plans for every

@@ -204,11 +204,16 @@ def _serial_plans():
     word, would change from one request to the next (and between page 1 and page 2).
     And these are short queries: starting workers cost more than they saved, on a busy
     two-core machine twice as much (docs/benchmarks.md). And ``RANDOM_PAGE_COST`` (see
-    there). One statement, so the query count stays one."""
+    there). And no synchronized sequential scans: on a table larger than a quarter of
+    ``shared_buffers`` (the annotations' and entries' index tables) a scan starts where
+    the previous one stopped, so the sample of a common word changed from one request to
+    the next, and page 2 did not continue page 1 (session 9). One statement, so the
+    query count stays one."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
-            " set_config('random_page_cost', %s, true)",
+            " set_config('random_page_cost', %s, true),"
+            " set_config('synchronize_seqscans', 'off', true)",
             [RANDOM_PAGE_COST],
         )
     yield
@@ -278,10 +283,15 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         score, _position, kind, pk = chosen[-1]
         results.next_cursor = cursors.Cursor(score, kind, pk).encode()
 
-    ids_by_kind: dict[str, list[int]] = defaultdict(list)
-    for _score, _position, kind, pk in chosen:
-        ids_by_kind[kind].append(pk)
-    hydrated = {kind: eligible[kind].hydrate(ids, request) for kind, ids in ids_by_kind.items()}
+    # The hits carry the scores they were ranked by: no kind matches and ranks its shown
+    # rows a second time.
+    scores_by_kind: dict[str, dict[int, float]] = defaultdict(dict)
+    for score, _position, kind, pk in chosen:
+        scores_by_kind[kind][pk] = score
+    hydrated = {
+        kind: eligible[kind].hydrate(list(scores), request, scores=scores)
+        for kind, scores in scores_by_kind.items()
+    }
     # A row can vanish between the two queries (deleted, hidden): it is skipped.
     results.hits = [
         hydrated[kind][pk] for _score, _position, kind, pk in chosen if pk in hydrated[kind]

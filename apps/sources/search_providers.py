@@ -186,8 +186,10 @@ class PassageProvider(ModelSearchProvider):
             aligned=_TRANSLATED if _is_translation(source) else None,
         )
 
-    def hydrate(self, ids: list[int], request: SearchRequest) -> dict[int, Hit]:
-        hits = super().hydrate(ids, request)
+    def hydrate(
+        self, ids: list[int], request: SearchRequest, *, scores: dict[int, float] | None = None
+    ) -> dict[int, Hit]:
+        hits = super().hydrate(ids, request, scores=scores)
         translated = [pk for pk, hit in hits.items() if hit.aligned is _TRANSLATED]
         for pk in translated:
             hits[pk].aligned = None

@@ -181,3 +181,40 @@ def test_a_trailing_dot_ends_a_mention_and_without_a_resolver_nothing_is_linked(
 def test_mentions_never_break_the_allow_list(text):
     html = render_markdown(text, mention_url=_links_for({"a", "ab", "b"}))
     assert sanitize_html(html) == html
+
+
+def _rendered_text(text: str) -> str:
+    """What ``markdown_to_text`` gives by rendering (its shortcut must agree with it)."""
+    import html
+
+    import nh3
+
+    from apps.common.markdown import _md
+
+    plain = nh3.clean(_md.render(text), tags=set(), strip_comments=True)
+    return " ".join(html.unescape(plain).split())
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZé1 9\n\t.,;:?'\"()-_*#>[]!`~|=+<&@\\\ue000\ue001")),
+        max_size=60,
+    )
+)
+def test_plain_prose_shortcut_agrees_with_rendering(text):
+    # markdown_to_text skips the parser for text without Markdown syntax (search
+    # snippets): whatever the text, the result is the rendered one.
+    from apps.common.markdown import markdown_to_text
+
+    assert markdown_to_text(text) == _rendered_text(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1. first\n2. second", "  - item", "a\n---", "title\n===", "plain words, (really): yes? 'q'"],
+)
+def test_plain_prose_shortcut_on_block_syntax(text):
+    from apps.common.markdown import markdown_to_text
+
+    assert markdown_to_text(text) == _rendered_text(text)

@@ -191,6 +191,33 @@ def test_phrase_sample_is_bounded_and_its_count_a_lower_bound_postgres(
     assert not complete.inexact_kinds
 
 
+def test_samples_start_at_the_table_start_on_every_request_postgres(make_source, monkeypatch):
+    # The sample of a common word is "the first 1,001 matches the scan finds": with
+    # synchronized sequential scans (tables over a quarter of shared_buffers, such as the
+    # full corpus's annotation index) each scan started where the previous one stopped,
+    # so the same search ranked other rows on each request and page 2 did not continue
+    # page 1. The search's transaction turns them off.
+    require(is_postgres(), "synchronized scans are PostgreSQL's")
+    from django.db import connection
+
+    from apps.search import registry
+
+    make_source("Alpha", "# H\n\nThe red fox jumps.")
+    provider = registry.providers()["passage"]
+    seen = []
+    original = provider.find
+
+    def find(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronize_seqscans")
+            seen.append(cursor.fetchone()[0])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(provider, "find", find)
+    run("fox")
+    assert seen == ["off"]
+
+
 @pytest.mark.parametrize(
     "q",
     ['"unbalanced', 'a "b', "((( )))", "-", "--", "or", "OR OR", "!!! & | <->", "a:*", "\x00nul"],
