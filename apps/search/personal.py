@@ -36,7 +36,8 @@ def search_personal(*, request: SearchRequest, limit: int = PERSONAL_LIMIT) -> P
         if not set(request.filters) <= set(provider.facet_names):
             continue
         found = provider.find(request, limit=limit)
-        by_id = provider.hydrate([pk for _score, pk in found.ranked], request)
+        scores = {pk: score for score, pk in found.ranked}
+        by_id = provider.hydrate(list(scores), request, scores=scores)
         results.hits += [by_id[pk] for _score, pk in found.ranked if pk in by_id]
         results.total += found.total
         results.exact = results.exact and found.exact
