@@ -8,14 +8,18 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from apps.moderation.selectors import (
     exclude_hidden,
-    hidden_ids_for,
+    hidden_flag,
     is_hidden,
     is_shadow_hidden,
+    shadow_hidden_flag,
     shadow_hidden_user_ids,
 )
 
@@ -72,10 +76,6 @@ def source_list(
     return qs.order_by("title")
 
 
-def _hidden_sources() -> QuerySet:
-    return hidden_ids_for(Source)
-
-
 def exclude_withheld(sources: QuerySet) -> QuerySet:
     """Leave out the sources that shared lists never show: hidden by moderation, or added
     by a shadow-hidden account (whose content only they and moderators see; the lists
@@ -89,6 +89,21 @@ def source_withheld(source: Source) -> bool:
     return is_hidden(source) or is_shadow_hidden(source.added_by)
 
 
+def _in_translation_flag() -> RawSQL:
+    """``EXISTS``: whether the outer source is in any translation, either side."""
+    quote = connection.ops.quote_name
+    table = quote(Translation._meta.db_table)
+    outer = f"{quote(Source._meta.db_table)}.{quote(Source._meta.pk.column)}"
+    original = quote(Translation._meta.get_field("original_source").column)
+    translated = quote(Translation._meta.get_field("source").column)
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {table} link"
+        f" WHERE link.{original} = {outer} OR link.{translated} = {outer})",
+        (),
+        output_field=BooleanField(),
+    )
+
+
 def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
     anonymous) is not one of its stewards. ``source.is_hidden`` tells the page.
@@ -98,21 +113,22 @@ def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     :func:`~apps.sources.translation_selectors.translation_links` then trusts (a payload
     that reads it depends on translations)."""
     queryset = Source.objects.select_related("current_document", "added_by")
-    annotations = {}
+    # The moderation flags written out in SQL: the ORM's Exists over the same subqueries
+    # cost ~0.6 ms of query compilation each on every cold render of the reader
+    # (docs/benchmarks.md, "Cold reader, session 9").
+    annotations = {
+        "is_hidden": hidden_flag(Source),
+        "uploader_shadow_hidden": shadow_hidden_flag(Source, author_field="added_by"),
+    }
     if for_reader:
-        queryset = queryset.defer(*(f"current_document__{name}" for name in DOCUMENT_BULK_FIELDS))
-        # Most sources have no translation: the reader then skips asking.
-        annotations["in_translation"] = Exists(
-            Translation.objects.filter(Q(original_source=OuterRef("pk")) | Q(source=OuterRef("pk")))
+        # The page never shows the uploader (a user row is ~20 columns to build and decode).
+        queryset = Source.objects.select_related("current_document").defer(
+            *(f"current_document__{name}" for name in DOCUMENT_BULK_FIELDS)
         )
+        # Most sources have no translation: the reader then skips asking.
+        annotations["in_translation"] = _in_translation_flag()
     try:
-        source = queryset.annotate(
-            is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))),
-            uploader_shadow_hidden=Exists(
-                shadow_hidden_user_ids().filter(user_id=OuterRef("added_by_id"))
-            ),
-            **annotations,
-        ).get(slug=slug)
+        source = queryset.annotate(**annotations).get(slug=slug)
     except Source.DoesNotExist as exc:
         raise Http404("No source with this slug.") from exc
     # A shadow-hidden uploader's source is withheld like a hidden one, but silently: the
@@ -180,14 +196,17 @@ def proposals_for(*, source: Source, viewer) -> list[Document]:
 def maintainers_of(*, source: Source) -> list:
     """The source's maintainers (users, with their id, username and display name only:
     what the page and the API show), in the order they were named."""
-    return [
-        row.user
-        for row in SourceMaintainer.objects.filter(source=source)
-        .select_related("user")
-        # Every source page reads this: a user row is wide (password, bio, ...).
-        .only("user__id", "user__username", "user__display_name")
+    # Every source page reads this: a user row is wide (password, bio, ...), and building
+    # a select_related query cost a cold reader ~0.5 ms more than these three columns.
+    fields = ("id", "username", "display_name")
+    rows = (
+        SourceMaintainer.objects.filter(source=source)
         .order_by("created", "id")
-    ]
+        .values_list(*(f"user__{name}" for name in fields))
+    )
+    # from_db: the other columns are deferred (read on access), not blank.
+    user_model = get_user_model()
+    return [user_model.from_db(DEFAULT_DB_ALIAS, fields, row) for row in rows]
 
 
 def document_for_reader(*, source: Source, version: int | None = None, viewer=None) -> Document:
