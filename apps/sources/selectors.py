@@ -14,6 +14,7 @@ from django.db.models import BooleanField, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from apps.common.prepared import PreparedQuery
 from apps.moderation.selectors import (
     exclude_hidden,
     hidden_flag,
@@ -104,6 +105,57 @@ def _in_translation_flag() -> RawSQL:
     )
 
 
+_SOURCE_FIELDS = Source._meta.concrete_fields
+_READER_DOCUMENT_FIELDS = [
+    field for field in Document._meta.concrete_fields if field.name not in DOCUMENT_BULK_FIELDS
+]
+_READER_FLAGS = ("is_hidden", "uploader_shadow_hidden", "in_translation")
+# The reader's source with its flags and its current version (without the text and front
+# matter, 50 kB on a long text, which the page never shows, nor the uploader's row): every
+# cold reader asks, so it is compiled once per process (apps/common/prepared.py).
+_READER_SOURCE = PreparedQuery(
+    lambda slug: (
+        Source.objects.filter(slug=slug)
+        .annotate(
+            is_hidden=hidden_flag(Source),
+            uploader_shadow_hidden=shadow_hidden_flag(Source, author_field="added_by"),
+            # Most sources have no translation: the reader then skips asking.
+            in_translation=_in_translation_flag(),
+        )
+        .values_list(
+            *(field.name for field in _SOURCE_FIELDS),
+            *_READER_FLAGS,
+            *(f"current_document__{field.name}" for field in _READER_DOCUMENT_FIELDS),
+        )
+    ),
+    slug=str,
+)
+
+
+def _reader_source(slug: str) -> Source:
+    rows = _READER_SOURCE.rows(slug=slug)
+    if not rows:
+        raise Source.DoesNotExist
+    row = rows[0]
+    flags_at, document_at = len(_SOURCE_FIELDS), len(_SOURCE_FIELDS) + len(_READER_FLAGS)
+    source = Source.from_db(
+        DEFAULT_DB_ALIAS, [field.attname for field in _SOURCE_FIELDS], row[:flags_at]
+    )
+    source.is_hidden, source.uploader_shadow_hidden, source.in_translation = (
+        bool(flag) for flag in row[flags_at:document_at]
+    )
+    values = row[document_at:]
+    # Assigning caches the version as select_related would (None: no version yet).
+    source.current_document = (
+        Document.from_db(
+            DEFAULT_DB_ALIAS, [field.attname for field in _READER_DOCUMENT_FIELDS], values
+        )
+        if values[0] is not None
+        else None
+    )
+    return source
+
+
 def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
     anonymous) is not one of its stewards. ``source.is_hidden`` tells the page.
@@ -120,15 +172,11 @@ def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
         "is_hidden": hidden_flag(Source),
         "uploader_shadow_hidden": shadow_hidden_flag(Source, author_field="added_by"),
     }
-    if for_reader:
-        # The page never shows the uploader (a user row is ~20 columns to build and decode).
-        queryset = Source.objects.select_related("current_document").defer(
-            *(f"current_document__{name}" for name in DOCUMENT_BULK_FIELDS)
-        )
-        # Most sources have no translation: the reader then skips asking.
-        annotations["in_translation"] = _in_translation_flag()
     try:
-        source = queryset.annotate(**annotations).get(slug=slug)
+        if for_reader:
+            source = _reader_source(slug)
+        else:
+            source = queryset.annotate(**annotations).get(slug=slug)
     except Source.DoesNotExist as exc:
         raise Http404("No source with this slug.") from exc
     # A shadow-hidden uploader's source is withheld like a hidden one, but silently: the
@@ -147,6 +195,25 @@ def source_versions(*, source: Source) -> QuerySet:
         .only(*READER_DOCUMENT_FIELDS)
         .order_by("version")
     )
+
+
+def published_versions(*, source: Source) -> list[Document]:
+    """:func:`source_versions` as a list, from a query compiled once per process (every
+    reader page asks; apps/common/prepared.py)."""
+    return [
+        Document.from_db(DEFAULT_DB_ALIAS, READER_DOCUMENT_FIELDS, row)
+        for row in _PUBLISHED_VERSIONS.rows(source_id=source.pk)
+    ]
+
+
+_PUBLISHED_VERSIONS = PreparedQuery(
+    lambda source_id: (
+        Document.objects.filter(source_id=source_id, status=DocumentStatus.READY)
+        .order_by("version")
+        .values_list(*READER_DOCUMENT_FIELDS)
+    ),
+    source_id=int,
+)
 
 
 def source_versions_for(*, source: Source, viewer) -> list[Document]:
@@ -196,17 +263,25 @@ def proposals_for(*, source: Source, viewer) -> list[Document]:
 def maintainers_of(*, source: Source) -> list:
     """The source's maintainers (users, with their id, username and display name only:
     what the page and the API show), in the order they were named."""
-    # Every source page reads this: a user row is wide (password, bio, ...), and building
-    # a select_related query cost a cold reader ~0.5 ms more than these three columns.
-    fields = ("id", "username", "display_name")
-    rows = (
-        SourceMaintainer.objects.filter(source=source)
-        .order_by("created", "id")
-        .values_list(*(f"user__{name}" for name in fields))
-    )
     # from_db: the other columns are deferred (read on access), not blank.
     user_model = get_user_model()
-    return [user_model.from_db(DEFAULT_DB_ALIAS, fields, row) for row in rows]
+    return [
+        user_model.from_db(DEFAULT_DB_ALIAS, MAINTAINER_FIELDS, row)
+        for row in _MAINTAINERS.rows(source_id=source.pk)
+    ]
+
+
+# Every source page reads this: a user row is wide (password, bio, ...); three columns,
+# compiled once per process (apps/common/prepared.py).
+MAINTAINER_FIELDS = ("id", "username", "display_name")
+_MAINTAINERS = PreparedQuery(
+    lambda source_id: (
+        SourceMaintainer.objects.filter(source_id=source_id)
+        .order_by("created", "id")
+        .values_list(*(f"user__{name}" for name in MAINTAINER_FIELDS))
+    ),
+    source_id=int,
+)
 
 
 def document_for_reader(*, source: Source, version: int | None = None, viewer=None) -> Document:
@@ -266,11 +341,19 @@ class PassageRow(NamedTuple):
         return f"p-{self.anchor}"
 
 
+# Compiled once per process (apps/common/prepared.py): every cold reader runs it.
+_PASSAGE_ROWS = PreparedQuery(
+    lambda document_id: (
+        Passage.objects.filter(document_id=document_id)
+        .order_by("order")
+        .values_list("pk", "kind", "text", "start", "end", "anchor")
+    ),
+    document_id=int,
+)
+
+
 def passage_rows_for_document(*, document: Document) -> list[PassageRow]:
-    rows = passages_for_document(document=document).values_list(
-        "pk", "kind", "text", "start", "end", "anchor"
-    )
-    return [PassageRow._make(row) for row in rows]
+    return [PassageRow._make(row) for row in _PASSAGE_ROWS.rows(document_id=document.pk)]
 
 
 class DiffInputError(ValueError):
