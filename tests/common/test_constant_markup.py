@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.template import Context, Template, TemplateSyntaxError
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -34,6 +35,15 @@ def test_each_language_gets_its_own_rendering():
         again = template.render(Context())
     assert english == again == "Sources"
     assert german == "Quellen"
+
+
+def test_a_changed_setting_renders_it_again():
+    template = Template(LOAD + "{% constant %}{% static 'css/site.css' %}{% endconstant %}")
+    before = template.render(Context())
+    with override_settings(STATIC_URL="/elsewhere/"):
+        moved = template.render(Context())
+    assert moved.startswith("/elsewhere/") and not before.startswith("/elsewhere/")
+    assert template.render(Context()) == before
 
 
 @pytest.mark.parametrize(

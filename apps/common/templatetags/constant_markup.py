@@ -15,11 +15,13 @@ The page chrome and the reader's static panels were ~100 translation look-ups, ~
 from __future__ import annotations
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.base import FilterExpression, TextNode, Variable
 from django.template.defaulttags import CommentNode, URLNode
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix
+from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -65,13 +67,28 @@ def _constant(node) -> bool:
     return False
 
 
+# Bumped whenever a setting changes (tests' override_settings: ROOT_URLCONF, STATIC_URL,
+# STORAGES, ...): every block renders afresh after it.
+_settings_generation = 0
+
+
+@receiver(setting_changed)
+def _forget_renderings(**kwargs) -> None:
+    global _settings_generation
+    _settings_generation += 1
+
+
 class ConstantNode(template.Node):
     def __init__(self, nodelist):
         self.nodelist = nodelist
         self.rendered: dict[tuple, str] = {}
+        self.generation = _settings_generation
 
     def render(self, context) -> str:
-        key = (get_language(), get_script_prefix(), context.autoescape)
+        if self.generation != _settings_generation:
+            self.rendered, self.generation = {}, _settings_generation
+        # What a literal translate, url or static tag can depend on besides the code.
+        key = (get_language(), get_script_prefix(), get_urlconf(), context.autoescape)
         markup = self.rendered.get(key)
         if markup is None:
             markup = self.rendered[key] = mark_safe(self.nodelist.render(context))  # noqa: S308
