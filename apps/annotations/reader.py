@@ -335,11 +335,15 @@ def reader_extension(request, *, source, document) -> dict:
         "isCurrent": document.pk == source.current_document_id,
         # Which tag → which colour (moderators edit it: /reader/legend/).
         "legend": legend_for_script(legend),
-        **_static_payload(get_language()),
     }
+    # The static part (its country list is most of the payload) is encoded once per
+    # language; the object is the same as json_for_script({**payload, **static}).
+    payload_json = mark_safe(  # noqa: S308 - both parts escaped by json_for_script
+        json_for_script(payload)[:-1] + "," + _static_payload_json(get_language())[1:]
+    )
     return {
         "context": {
-            "annotation_payload_json": json_for_script(payload),
+            "annotation_payload_json": payload_json,
             "annotation_threads_url": first_page,
             "annotation_orphans": public_orphans(document),
             "annotation_visibilities": Visibility.choices,
@@ -361,6 +365,11 @@ def reader_extension(request, *, source, document) -> dict:
             "body_end": ["annotations/reader/_body_end.html"],
         },
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _static_payload_json(language: str) -> str:
+    return json_for_script(_static_payload(language))
 
 
 @functools.lru_cache(maxsize=16)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q, QuerySet
 
+from apps.common.prepared import PreparedQuery
 from apps.moderation.selectors import shadow_hidden_user_ids
 
 from .models import AnchorStatus, AnnotationAnchor, Visibility
@@ -96,7 +97,18 @@ def document_has_orphans(*, document) -> bool:
     """Whether any annotation (visible or not) could not be placed in ``document``: one
     index look-up that spares most reader pages the full visibility query of
     :func:`orphans_for_reader`, which costs a few milliseconds to build and plan."""
-    return AnnotationAnchor.objects.filter(document=document, status=AnchorStatus.ORPHANED).exists()
+    return bool(_ANY_ORPHAN.rows(document_id=document.pk))
+
+
+# Compiled once per process (apps/common/prepared.py): every cold reader asks.
+_ANY_ORPHAN = PreparedQuery(
+    lambda document_id: (
+        AnnotationAnchor.objects.filter(document_id=document_id, status=AnchorStatus.ORPHANED)
+        .order_by()
+        .values_list("pk")[:1]
+    ),
+    document_id=int,
+)
 
 
 def orphan_count(*, viewer, document) -> int:

@@ -6,12 +6,28 @@ from __future__ import annotations
 from collections import defaultdict
 from html import escape
 
+from django.db import DEFAULT_DB_ALIAS
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 
+from apps.common.prepared import PreparedQuery
+
 from .entries.selectors import published_condition
-from .models import PassageLink
+from .models import Example, PassageLink
+
+# What the block shows of an entry: building and decoding every column cost more than
+# running the query, and compiling it each time (joins, the shadow-hidden subquery) about
+# as much again, so it is compiled once per process (apps/common/prepared.py).
+EXAMPLE_FIELDS = ("id", "title", "slug", "country", "scope")
+_PASSAGE_LINKS = PreparedQuery(
+    lambda document_id: (
+        PassageLink.objects.filter(published_condition("example"), passage__document_id=document_id)
+        .order_by("example__title")
+        .values_list("passage_id", *(f"example__{name}" for name in EXAMPLE_FIELDS))
+    ),
+    document_id=int,
+)
 
 
 def reader_passage_extension(*, source, document, passages):
@@ -22,24 +38,11 @@ def reader_passage_extension(*, source, document, passages):
     nobody else may see; their entries are missing here even for them and moderators, as
     on the map). Shadow-hiding saves a moderation state row, which bumps the passage
     markup's versions (apps/common/http_cache.py), so the block is re-rendered then."""
-    links = (
-        PassageLink.objects.filter(published_condition("example"), passage__document=document)
-        .select_related("example")
-        # What the block shows: building and decoding every column of an entry cost
-        # more than running the query (a cold reader's largest query after the text).
-        .only(
-            "passage_id",
-            "example_id",
-            "example__title",
-            "example__slug",
-            "example__country",
-            "example__scope",
-        )
-        .order_by("example__title")
-    )
     examples: dict[int, dict] = defaultdict(dict)
-    for link in links:
-        examples[link.passage_id][link.example_id] = link.example
+    for passage_id, *example in _PASSAGE_LINKS.rows(document_id=document.pk):
+        examples[passage_id][example[0]] = Example.from_db(
+            DEFAULT_DB_ALIAS, EXAMPLE_FIELDS, example
+        )
     # One link per passage of a long text: built with f-strings over escaped constants
     # (format_html per passage was a fifth of a cold reader's time). Visible to signed-in
     # readers only (atlas.css, under body.is-signed-in, which static/js/site.js sets; the

@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
@@ -82,6 +83,40 @@ def hidden_ids_for(model) -> QuerySet:
         )
         .annotate(target_pk=Cast("object_id", output_field=output_field))
         .values("target_pk")
+    )
+
+
+def _column(model, field_name: str) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field_name).column)}"
+
+
+def hidden_flag(model) -> RawSQL:
+    """``EXISTS``: whether moderation hid the row, as an annotation on a top-level query of
+    ``model`` (the row is referred to by its table name). The rule of :func:`hidden_ids_for`
+    written out in SQL: the ORM's ``Exists`` over that subquery cost about 0.6 ms of query
+    compilation on every render of a source's reader, more than running it."""
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {quote(HiddenContent._meta.db_table)} hidden"
+        f" INNER JOIN {quote(ContentType._meta.db_table)} kind"
+        " ON hidden.content_type_id = kind.id"
+        " WHERE kind.app_label = %s AND kind.model = %s"
+        f" AND hidden.object_id = CAST({_column(model, model._meta.pk.name)} AS varchar(64)))",
+        (model._meta.app_label, model._meta.model_name),
+        output_field=models.BooleanField(),
+    )
+
+
+def shadow_hidden_flag(model, *, author_field: str) -> RawSQL:
+    """``EXISTS``: whether the row's ``author_field`` (a user foreign key) is a shadow-hidden
+    account, as an annotation on a top-level query of ``model`` (see :func:`hidden_flag`)."""
+    quote = connection.ops.quote_name
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {quote(UserModerationState._meta.db_table)} state"
+        f" WHERE state.user_id = {_column(model, author_field)} AND state.shadow_hidden = %s)",
+        (True,),
+        output_field=models.BooleanField(),
     )
 
 

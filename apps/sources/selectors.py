@@ -8,14 +8,19 @@ from __future__ import annotations
 import json
 from typing import NamedTuple
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 
+from apps.common.prepared import PreparedQuery
 from apps.moderation.selectors import (
     exclude_hidden,
-    hidden_ids_for,
+    hidden_flag,
     is_hidden,
     is_shadow_hidden,
+    shadow_hidden_flag,
     shadow_hidden_user_ids,
 )
 
@@ -72,10 +77,6 @@ def source_list(
     return qs.order_by("title")
 
 
-def _hidden_sources() -> QuerySet:
-    return hidden_ids_for(Source)
-
-
 def exclude_withheld(sources: QuerySet) -> QuerySet:
     """Leave out the sources that shared lists never show: hidden by moderation, or added
     by a shadow-hidden account (whose content only they and moderators see; the lists
@@ -89,6 +90,72 @@ def source_withheld(source: Source) -> bool:
     return is_hidden(source) or is_shadow_hidden(source.added_by)
 
 
+def _in_translation_flag() -> RawSQL:
+    """``EXISTS``: whether the outer source is in any translation, either side."""
+    quote = connection.ops.quote_name
+    table = quote(Translation._meta.db_table)
+    outer = f"{quote(Source._meta.db_table)}.{quote(Source._meta.pk.column)}"
+    original = quote(Translation._meta.get_field("original_source").column)
+    translated = quote(Translation._meta.get_field("source").column)
+    return RawSQL(
+        f"EXISTS (SELECT 1 FROM {table} link"
+        f" WHERE link.{original} = {outer} OR link.{translated} = {outer})",
+        (),
+        output_field=BooleanField(),
+    )
+
+
+_SOURCE_FIELDS = Source._meta.concrete_fields
+_READER_DOCUMENT_FIELDS = [
+    field for field in Document._meta.concrete_fields if field.name not in DOCUMENT_BULK_FIELDS
+]
+_READER_FLAGS = ("is_hidden", "uploader_shadow_hidden", "in_translation")
+# The reader's source with its flags and its current version (without the text and front
+# matter, 50 kB on a long text, which the page never shows, nor the uploader's row): every
+# cold reader asks, so it is compiled once per process (apps/common/prepared.py).
+_READER_SOURCE = PreparedQuery(
+    lambda slug: (
+        Source.objects.filter(slug=slug)
+        .annotate(
+            is_hidden=hidden_flag(Source),
+            uploader_shadow_hidden=shadow_hidden_flag(Source, author_field="added_by"),
+            # Most sources have no translation: the reader then skips asking.
+            in_translation=_in_translation_flag(),
+        )
+        .values_list(
+            *(field.name for field in _SOURCE_FIELDS),
+            *_READER_FLAGS,
+            *(f"current_document__{field.name}" for field in _READER_DOCUMENT_FIELDS),
+        )
+    ),
+    slug=str,
+)
+
+
+def _reader_source(slug: str) -> Source:
+    rows = _READER_SOURCE.rows(slug=slug)
+    if not rows:
+        raise Source.DoesNotExist
+    row = rows[0]
+    flags_at, document_at = len(_SOURCE_FIELDS), len(_SOURCE_FIELDS) + len(_READER_FLAGS)
+    source = Source.from_db(
+        DEFAULT_DB_ALIAS, [field.attname for field in _SOURCE_FIELDS], row[:flags_at]
+    )
+    source.is_hidden, source.uploader_shadow_hidden, source.in_translation = (
+        bool(flag) for flag in row[flags_at:document_at]
+    )
+    values = row[document_at:]
+    # Assigning caches the version as select_related would (None: no version yet).
+    source.current_document = (
+        Document.from_db(
+            DEFAULT_DB_ALIAS, [field.attname for field in _READER_DOCUMENT_FIELDS], values
+        )
+        if values[0] is not None
+        else None
+    )
+    return source
+
+
 def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     """The source, or Http404 — also when moderation hid it and ``viewer`` (None:
     anonymous) is not one of its stewards. ``source.is_hidden`` tells the page.
@@ -98,21 +165,18 @@ def source_get(*, slug: str, viewer=None, for_reader: bool = False) -> Source:
     :func:`~apps.sources.translation_selectors.translation_links` then trusts (a payload
     that reads it depends on translations)."""
     queryset = Source.objects.select_related("current_document", "added_by")
-    annotations = {}
-    if for_reader:
-        queryset = queryset.defer(*(f"current_document__{name}" for name in DOCUMENT_BULK_FIELDS))
-        # Most sources have no translation: the reader then skips asking.
-        annotations["in_translation"] = Exists(
-            Translation.objects.filter(Q(original_source=OuterRef("pk")) | Q(source=OuterRef("pk")))
-        )
+    # The moderation flags written out in SQL: the ORM's Exists over the same subqueries
+    # cost ~0.6 ms of query compilation each on every cold render of the reader
+    # (docs/benchmarks.md, "Cold reader, session 9").
+    annotations = {
+        "is_hidden": hidden_flag(Source),
+        "uploader_shadow_hidden": shadow_hidden_flag(Source, author_field="added_by"),
+    }
     try:
-        source = queryset.annotate(
-            is_hidden=Exists(_hidden_sources().filter(target_pk=OuterRef("pk"))),
-            uploader_shadow_hidden=Exists(
-                shadow_hidden_user_ids().filter(user_id=OuterRef("added_by_id"))
-            ),
-            **annotations,
-        ).get(slug=slug)
+        if for_reader:
+            source = _reader_source(slug)
+        else:
+            source = queryset.annotate(**annotations).get(slug=slug)
     except Source.DoesNotExist as exc:
         raise Http404("No source with this slug.") from exc
     # A shadow-hidden uploader's source is withheld like a hidden one, but silently: the
@@ -131,6 +195,25 @@ def source_versions(*, source: Source) -> QuerySet:
         .only(*READER_DOCUMENT_FIELDS)
         .order_by("version")
     )
+
+
+def published_versions(*, source: Source) -> list[Document]:
+    """:func:`source_versions` as a list, from a query compiled once per process (every
+    reader page asks; apps/common/prepared.py)."""
+    return [
+        Document.from_db(DEFAULT_DB_ALIAS, READER_DOCUMENT_FIELDS, row)
+        for row in _PUBLISHED_VERSIONS.rows(source_id=source.pk)
+    ]
+
+
+_PUBLISHED_VERSIONS = PreparedQuery(
+    lambda source_id: (
+        Document.objects.filter(source_id=source_id, status=DocumentStatus.READY)
+        .order_by("version")
+        .values_list(*READER_DOCUMENT_FIELDS)
+    ),
+    source_id=int,
+)
 
 
 def source_versions_for(*, source: Source, viewer) -> list[Document]:
@@ -180,14 +263,25 @@ def proposals_for(*, source: Source, viewer) -> list[Document]:
 def maintainers_of(*, source: Source) -> list:
     """The source's maintainers (users, with their id, username and display name only:
     what the page and the API show), in the order they were named."""
+    # from_db: the other columns are deferred (read on access), not blank.
+    user_model = get_user_model()
     return [
-        row.user
-        for row in SourceMaintainer.objects.filter(source=source)
-        .select_related("user")
-        # Every source page reads this: a user row is wide (password, bio, ...).
-        .only("user__id", "user__username", "user__display_name")
-        .order_by("created", "id")
+        user_model.from_db(DEFAULT_DB_ALIAS, MAINTAINER_FIELDS, row)
+        for row in _MAINTAINERS.rows(source_id=source.pk)
     ]
+
+
+# Every source page reads this: a user row is wide (password, bio, ...); three columns,
+# compiled once per process (apps/common/prepared.py).
+MAINTAINER_FIELDS = ("id", "username", "display_name")
+_MAINTAINERS = PreparedQuery(
+    lambda source_id: (
+        SourceMaintainer.objects.filter(source_id=source_id)
+        .order_by("created", "id")
+        .values_list(*(f"user__{name}" for name in MAINTAINER_FIELDS))
+    ),
+    source_id=int,
+)
 
 
 def document_for_reader(*, source: Source, version: int | None = None, viewer=None) -> Document:
@@ -247,11 +341,19 @@ class PassageRow(NamedTuple):
         return f"p-{self.anchor}"
 
 
+# Compiled once per process (apps/common/prepared.py): every cold reader runs it.
+_PASSAGE_ROWS = PreparedQuery(
+    lambda document_id: (
+        Passage.objects.filter(document_id=document_id)
+        .order_by("order")
+        .values_list("pk", "kind", "text", "start", "end", "anchor")
+    ),
+    document_id=int,
+)
+
+
 def passage_rows_for_document(*, document: Document) -> list[PassageRow]:
-    rows = passages_for_document(document=document).values_list(
-        "pk", "kind", "text", "start", "end", "anchor"
-    )
-    return [PassageRow._make(row) for row in rows]
+    return [PassageRow._make(row) for row in _PASSAGE_ROWS.rows(document_id=document.pk)]
 
 
 class DiffInputError(ValueError):

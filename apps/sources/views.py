@@ -111,7 +111,7 @@ def reader(request, slug: str, version: int | None = None):
         document = selectors.document_for_reader(
             source=source, version=version, viewer=request.user
         )
-    versions = list(selectors.source_versions(source=source))
+    versions = selectors.published_versions(source=source)
     permalink = absolute_url(source.get_absolute_url())
     edition_url = absolute_url(document.get_absolute_url())
     item = citation.csl_item(source)
@@ -184,7 +184,7 @@ def reader_personal(request, slug: str, version: int):
         context = {
             "source": source,
             "document": document,
-            "versions": list(selectors.source_versions(source=source)),
+            "versions": selectors.published_versions(source=source),
             "is_current": document.pk == source.current_document_id,
             **_stewardship_context(request, source=source),
         }
