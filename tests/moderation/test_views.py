@@ -80,6 +80,31 @@ def test_queue_filters_and_scope(client, user):
     assert de.target_label not in html
 
 
+def test_category_and_priority_are_chosen_from_lists_and_kept_in_the_url(mod_client, user):
+    """Issue 19: "Filters offer real choices (categories and priority bands as selects);
+    the URL keeps them": the categories items carry and the priority bands are options,
+    and the filtered page shows its filters chosen."""
+    scoring = make_item(author=user, category="geo-scoring", priority=2.0)
+    low = make_item(author=user, category="geo-scoring", priority=1.0)
+    other = make_item(author=user, category="tenant-screening", priority=4.0)
+    html = mod_client.get(QUEUE).content.decode()
+    category = re.search(r'<select name="category"[^>]*>(.*?)</select>', html, re.S)
+    priority = re.search(r'<select name="min_priority"[^>]*>(.*?)</select>', html, re.S)
+    assert category and priority, "category and priority are not selects"
+    assert re.findall(r'<option value="([^"]*)"', category.group(1)) == [
+        "", "geo-scoring", "tenant-screening"
+    ]  # fmt: skip
+    assert re.findall(r'<option value="([^"]*)"', priority.group(1)) == ["", "1", "2", "4"]
+
+    html = mod_client.get(QUEUE, {"category": "geo-scoring", "min_priority": "2"}).text
+    assert scoring.target_label in html
+    assert low.target_label not in html and other.target_label not in html
+    assert re.search(r'<option value="geo-scoring" selected>', html)
+    assert re.search(r'<option value="2" selected>', html)
+    # The form posts back to the filtered URL: a decision keeps the filters.
+    assert 'action="/moderation/?category=geo-scoring&amp;min_priority=2"' in html
+
+
 def test_queue_query_count_is_constant(mod_client, user, django_assert_max_num_queries):
     make_item(author=user)
     # session, user, groups, scopes, count, items; the category filter's choices and the
