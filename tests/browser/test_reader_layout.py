@@ -332,3 +332,45 @@ def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_pa
     page.keyboard.type("zzzz")
     expect(listbox).to_be_hidden()
     assert page.js_errors == []
+
+
+def test_enter_with_suggestions_open_finishes_the_tag_and_saves_nothing(paper, user, login_page):
+    """Journey 2: typing "geo-sc" shows "geo-scoring"; Enter (no suggestion chosen) saved
+    the annotation at once with the half-typed tag "geo-sc". Now it finishes the tag as
+    typed and keeps the form open; Save saves."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    document = paper.current_document
+    start = document.text.index(SCHUFA)
+    services.annotation_create(
+        author=user,
+        document=document,
+        position=TextPositionSelector(start, start + len(SCHUFA)),
+        body="Tagged",
+        tags=["geo-scoring"],
+    )
+    page = login_page(user)
+    page.goto(READER)
+    page.get_by_role("button", name="Annotate passage").first.click()
+    page.get_by_label("Comment").fill("A note")
+    tags = page.get_by_role("combobox", name="Tags")
+    tags.click()
+    page.keyboard.type("geo-sc")
+    listbox = page.get_by_role("listbox", name="Tag suggestions")
+    expect(listbox.get_by_role("option").first).to_have_text("geo-scoring")
+    page.keyboard.press("Enter")
+    expect(tags).to_have_value("geo-sc, ")
+    expect(listbox).to_be_hidden()
+    expect(tags).to_be_focused()
+    assert Annotation.objects.count() == 1  # nothing saved yet
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("oring")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(tags).to_have_value("geo-scoring, ")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".annotation-card__body").last).to_have_text("A note")
+    assert Annotation.objects.get(body="A note").tags == ["geo-scoring"]
+    assert page.js_errors == []

@@ -162,6 +162,13 @@ export function attachTagSuggestions(input) {
     else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
       event.preventDefault();
       accept(list.children[active].dataset.value);
+    } else if (event.key === "Enter") {
+      // With suggestions open and none chosen, Enter finishes the tag as typed; it used
+      // to save the annotation with the half-typed tag ("geo-sc" for "geo-scoring").
+      event.preventDefault();
+      const typed = parts().typing.trim();
+      if (typed) accept(typed);
+      else close();
     }
   });
 }
