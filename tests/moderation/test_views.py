@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from apps.moderation.models import AuditLogEntry, ReviewItem
@@ -216,6 +217,28 @@ def test_a_moderator_of_another_country_cannot_decide_a_row(client, user):
     assert response.status_code in (200, 403, 404)
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_a_refused_row_is_named_by_what_it_shows_not_by_its_id(mod_client, user):
+    """Journey 3: "Item 3: Cite the evidence …" named an id the page never shows; a
+    refusal names the row's item. An item outside the moderator's countries stays "Item
+    <id>" (its title is not theirs to read)."""
+    held = make_item(author=user)
+    review_item_claim(actor=make_moderator(), item=held)
+    response = mod_client.post(
+        QUEUE, {"decide_one": f"reject:{held.pk}:", f"reason-{held.pk}": "Dup"}, follow=True
+    )
+    page = response.content.decode()
+    assert f"“{held.target_label}”: " in page
+    assert f"Item {held.pk}:" not in page
+
+    elsewhere = make_item(author=user, country="DE")
+    french = Client()
+    french.force_login(make_moderator(countries=["FR"]))
+    page = french.post(
+        QUEUE, {"items": [elsewhere.pk], "decision": "reject", "reason": "x"}, follow=True
+    ).content.decode()
+    assert elsewhere.target_label not in page
 
 
 def test_the_panel_makes_no_decision_by_default(mod_client, item):
