@@ -9,6 +9,8 @@ codebook versions, double coding) registers here from its ``AppConfig.ready()``:
   and nothing is stored;
 - an **import citer**: stores the value citations given with an entry on the trusted
   import path (starter data, operators' imports), before its publish check;
+- a **codebook link**: a page the atlas codebook points to for what a higher app adds
+  (the coding app: codebook versions and coder agreement per dimension);
 - an **entry extension**: extra lookups for ``entries.selectors.with_details`` (so lists
   stay at constant queries), extra keys for an entry's API representation, its CSV
   columns and per-value JSON-LD, and extra context for the entry page.
@@ -54,6 +56,9 @@ class EntryExtension:
 _publish_checks: list[Callable] = []
 _import_citers: list[Callable] = []
 _extensions: dict[str, EntryExtension] = {}
+# () -> (url, label): pages about the codebook that a higher app serves. Static per
+# deployment, so the public codebook page's cache does not depend on them.
+_codebook_links: list[Callable] = []
 
 
 def register_publish_check(check: Callable) -> None:
@@ -73,6 +78,15 @@ def register_import_citer(citer: Callable) -> None:
 def cite_imported(example, citations, evidence, links) -> None:
     for citer in _import_citers:
         citer(example, citations, evidence, links)
+
+
+def register_codebook_link(link: Callable) -> None:
+    if link not in _codebook_links:
+        _codebook_links.append(link)
+
+
+def codebook_links() -> list[tuple[str, str]]:
+    return [link() for link in _codebook_links]
 
 
 def register_entry_extension(extension: EntryExtension) -> None:

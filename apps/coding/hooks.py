@@ -72,8 +72,17 @@ def _cite_imported(example, citations, evidence, links) -> None:
     citations_import(example=example, citations=citations, evidence=evidence, links=links)
 
 
+def _codebook_link() -> tuple[str, str]:
+    """The atlas codebook points here: versions, required citations, coder agreement."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    return reverse("coding:codebook"), _("Codebook versions and coder agreement")
+
+
 def register() -> None:
     extensions.register_publish_check(check_required_citations)
+    extensions.register_codebook_link(_codebook_link)
     extensions.register_import_citer(_cite_imported)
     extensions.register_entry_extension(
         extensions.EntryExtension(

@@ -184,6 +184,18 @@ def review_items_for_queue(
     return qs.select_related("claimed_by", "author", "decided_by").order_by(*ordering)
 
 
+def review_item_labels(*, viewer, item_ids) -> dict[int, str]:
+    """What each item is about (its target's label), for the items ``viewer`` may work:
+    messages name an item by what the moderator saw, never one outside their scope."""
+    if not permissions.can_view_queue(viewer) or not item_ids:
+        return {}
+    qs = ReviewItem.objects.filter(pk__in=list(item_ids))
+    scope = permissions.moderator_countries(viewer)
+    if scope is not None:
+        qs = qs.filter(country__in=sorted(scope))
+    return dict(qs.values_list("pk", "target_label"))
+
+
 def review_item_get(*, viewer, item_id: int) -> ReviewItem:
     """One item for a moderator. PermissionDenied for everyone else; items outside a
     scoped moderator's countries are returned so the service can answer 403 with why."""

@@ -166,11 +166,18 @@ def _decide(request, data: dict):
             )
             % {"decision": Decision(data["decision"]).label, "count": count},
         )
+    refused = [item_id for item_id, _message in result.failed if item_id not in result.changed]
+    labels = selectors.review_item_labels(viewer=request.user, item_ids=refused)
     for item_id, message in result.failed:
         if item_id not in result.changed:  # shown with their changes on the page
-            messages.error(
-                request, _("Item %(id)s: %(message)s") % {"id": item_id, "message": message}
-            )
+            if item_id in labels:  # by what the row showed, not an id nobody sees
+                text = _("“%(label)s”: %(message)s") % {
+                    "label": labels[item_id],
+                    "message": message,
+                }
+            else:
+                text = _("Item %(id)s: %(message)s") % {"id": item_id, "message": message}
+            messages.error(request, text)
     return result
 
 

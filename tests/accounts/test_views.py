@@ -334,3 +334,54 @@ def test_account_pages_use_the_site_form_layout_and_sentence_case(client):
     bad = client.post(reverse("account_login"), {"login": "nobody", "password": "wrong"})
     assert bad.status_code == 200
     assert 'class="form-errors"' in bad.text  # the summary every form on the site has
+
+
+# Title Case labels allauth ships that the site's own templates put in sentence case.
+ALLAUTH_TITLE_CASE = (
+    "Sign In", "Sign Up", "Sign Out", "Change Password", "Set Password", "Add E-mail",
+    "Add Email", "Make Primary", "Re-send Verification", "Reset My Password",
+    "Forgot Password?", "Email Addresses", "E-mail Addresses", "Verify Your E-mail",
+    "Verify Your Email", "Confirm E-mail Address", "Confirm Email Address", "Account Inactive",
+)  # fmt: skip
+
+
+def test_every_allauth_page_is_in_the_site_layout_and_sentence_case(client, user):
+    """Issue 19: "all allauth pages: sign in, sign up, verification sent/confirm,
+    password reset/change, e-mail management" in the site's own templates: the site's
+    header, one <h1>, labels above fields where there is a form, no allauth Title Case."""
+    reset = client.post(reverse("account_reset_password"), {"email": user.email})
+    assert reset.status_code == 302
+    reset_link = re.search(
+        r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body
+    )
+    anonymous = [
+        reverse("account_login"),
+        reverse("account_signup"),
+        reverse("account_reset_password"),
+        reverse("account_reset_password_done"),
+        reverse("account_email_verification_sent"),
+        reverse("account_inactive"),
+        reverse("account_confirm_email", args=["no-such-key"]),
+        reset_link.group(1),
+        reverse("account_reset_password_from_key_done"),
+    ]
+    signed_in = [
+        reverse("account_email"),
+        reverse("account_change_password"),
+        reverse("account_logout"),
+    ]
+    pages = [(url, False) for url in anonymous] + [(url, True) for url in signed_in]
+    for url, sign_in in pages:
+        if sign_in:
+            client.force_login(user)
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        html = response.text
+        assert 'class="site-header"' in html, url
+        assert html.count("<h1") == 1, url
+        for label in ALLAUTH_TITLE_CASE:
+            assert label not in html, (url, label)
+        if "<form" in html.split("</header>", 1)[1] and "<input" in html.split("<main", 1)[1]:
+            main = html.split("<main", 1)[1]
+            if 'type="text"' in main or 'type="password"' in main or 'type="email"' in main:
+                assert 'class="field' in main, url

@@ -93,6 +93,46 @@ def test_select_annotate_save_reload_reply(paper, user, other_user, login_page):
     assert Annotation.objects.filter(parent=annotation).count() == 1
 
 
+def test_words_someone_else_highlighted_can_be_selected_and_annotated(
+    paper, user, other_user, login_page
+):
+    """Journey 2: Mira selects "Schufa uses geo-scoring", which another reader has
+    highlighted (tagged country:DE), and clicks Annotate. A drag that started at the
+    start of a highlight selected nothing in Chromium (highlights are focusable for the
+    keyboard); a plain click on a highlight still opens its thread and focuses it."""
+    from apps.annotations import services
+    from apps.annotations.services import TextPositionSelector
+
+    words = "Schufa uses geo-scoring"
+    document = paper.current_document
+    start = document.text.index(words)
+    services.annotation_create(
+        author=other_user,
+        document=document,
+        position=TextPositionSelector(start, start + len(words)),
+        body="Someone else's note",
+        tags=["country:DE"],
+    )
+    page = login_page(user)
+    page.goto(f"/sources/{paper.slug}/")
+    page.locator("html[data-personal=ready]").wait_for(state="attached")
+    expect(page.locator("mark.hl")).to_have_text([words])
+    select_with_mouse(page, words)  # exactly their highlight
+    assert page.evaluate("() => String(getSelection())") == words
+    page.get_by_role("button", name="Annotate", exact=True).click()
+    page.get_by_label("Comment").fill("Mine, on the same words")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".annotation-card__body")).to_have_text("Mine, on the same words")
+    mine = Annotation.objects.get(author=user)
+    assert document.text[mine.start : mine.end] == words
+    # A click (no drag) on a highlight still opens its thread, and focuses the highlight.
+    page.locator("#annotation-panel-title").click()
+    page.locator("mark.hl").first.click()
+    expect(page.locator(".annotation-card__body").first).to_be_visible()
+    assert page.evaluate("() => document.activeElement.matches('mark.hl')")
+    assert page.js_errors == []
+
+
 def test_private_annotation_is_not_seen_by_another_user(paper, user, other_user, login_page):
     page = login_page(user)
     page.goto(f"/sources/{paper.slug}/")

@@ -6,6 +6,7 @@ tests/annotations/test_live.py."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -139,4 +140,41 @@ def test_a_new_public_annotation_shows_in_the_other_browser(browser, asgi_server
     expect(reader.get_by_text("Written live.")).to_have_count(0)
     # The writer's own annotation: never offered as "new" on their own page.
     expect(writer.get_by_role("button", name="1 new annotation — show")).to_be_hidden()
+    assert reader.js_errors == [] and writer.js_errors == []
+
+
+# Every WebSocket the page opens, so the test can drop one as a network would.
+KEEP_SOCKETS = """(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) { super(...args); window.__sockets.push(this); }
+  };
+})();"""
+
+
+def test_a_dropped_socket_shows_offline_and_reconnects(browser, asgi_server, founding_paper):
+    """Issue 14: "Reconnect with back-off; a status dot when offline". The reader's socket
+    drops: the dot says offline, the page reconnects by itself (first retry after
+    1-1.5 s) and hears the next public annotation."""
+    writer = reader_page(browser, asgi_server, UserFactory(username="live-writer-2"))
+    reader = reader_page(browser, asgi_server)
+    reader.add_init_script(KEEP_SOCKETS)
+    for page in (reader, writer):
+        page.goto(founding_paper.get_absolute_url())
+    dot = reader.locator("#annotation-live-status")
+    expect(dot).to_have_attribute("data-state", "live")
+    assert reader.evaluate("() => window.__sockets.length") == 1
+
+    reader.evaluate("() => window.__sockets[0].close()")
+    expect(dot).to_have_attribute("data-state", "offline")
+    expect(dot).to_have_attribute("aria-label", "Offline: reconnecting…")
+    expect(dot).to_have_attribute("data-state", "live", timeout=5_000)
+    assert reader.evaluate("() => window.__sockets.length") == 2
+    expect(dot).to_have_attribute("aria-label", re.compile("^Live"))
+
+    writer.wait_for_function("() => document.cookie.includes('csrftoken=')")
+    status, _ = writer.evaluate(WRITE, note(founding_paper, body="After the reconnect."))
+    assert status == 201
+    expect(reader.get_by_role("button", name="1 new annotation — show")).to_be_visible()
     assert reader.js_errors == [] and writer.js_errors == []

@@ -202,6 +202,10 @@ def test_a_fully_cited_entry_publishes_and_shows_its_citations(
     assert 'class="value-citations" data-field="legal_basis"' in page
     assert SCHUFA_QUOTE in page
     assert '<span class="uncited" data-field="operator">' in page
+    # Journey 7: the two years share a row; each marker says which year ("uncited
+    # uncited" side by side said nothing).
+    assert '<span class="uncited" data-field="start_year">start: uncited</span>' in page
+    assert '<span class="uncited" data-field="end_year">end: uncited</span>' in page
 
     csv_text = api().get("/api/examples/export.csv").content.decode()
     header, row = csv_text.splitlines()[:2]

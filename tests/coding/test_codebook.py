@@ -104,3 +104,15 @@ def test_what_a_release_takes_from_the_coding_app(moderator):
     lines = release_notes_lines(since_codebook=1)
     assert lines[0] == "Codebook version 2."
     assert "Codebook change (version 2): Cite operators." in lines
+
+
+def test_the_atlas_codebook_leads_to_coder_agreement(client):
+    """Issue 16 / journey 7: a reader on the codebook (linked from every entry and the
+    entry form) finds how reliably each dimension is coded; the agreement page was linked
+    from nowhere."""
+    html = client.get("/atlas/codebook/").content.decode()
+    assert '<a href="/coding/codebook/">Codebook versions and coder agreement</a>' in html
+    agreement = client.get("/coding/codebook/").content.decode()
+    assert (
+        'id="agreement-right_to_contest"' in agreement or 'id="agreement-contestable"' in agreement
+    )

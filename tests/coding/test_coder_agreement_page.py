@@ -88,3 +88,43 @@ def test_an_unknown_or_hostile_name_is_an_empty_fragment(client, moderator, user
     response = client.get(f"/coding/users/{username}/agreement/")
     assert response.status_code in (200, 400)  # a NUL byte: the middleware's 400
     assert TITLE not in response.content.decode().lower()
+
+
+def test_the_coder_follows_their_agreement_month_by_month(
+    client, reconciled, user, german_moderator, coders
+):
+    """Issue 16: "their own agreement with reconciled values over time": one row per
+    month of reconciliation, on the API and in the private fragment."""
+    import datetime
+
+    from django.utils import timezone
+
+    from apps.atlas.entries import services as entry_services
+    from apps.coding.models import CodingRequest
+
+    from .conftest import evidence_data, example_data
+
+    later = entry_services.example_create(
+        author=user, data=example_data(title="Another scoring system"),
+        evidence=[evidence_data()], confirm_distinct=True,
+    )  # fmt: skip
+    services.coding_request_create(actor=german_moderator, example=later, coders=coders[:2])
+    for coder in coders[:2]:
+        services.coding_save_mine(actor=coder, example=later, values=VALUES_A, submit=True)
+    services.reconcile(actor=german_moderator, example=later, choices={})  # all agree
+    first, second = CodingRequest.objects.order_by("pk")
+    january = timezone.make_aware(datetime.datetime(2026, 1, 15, 12))
+    CodingRequest.objects.filter(pk=first.pk).update(reconciled_at=january)
+    CodingRequest.objects.filter(pk=second.pk).update(reconciled_at=january.replace(month=3))
+
+    months = api(reconciled).get("/api/codings/agreement/mine/").json()["months"]
+    # January: VALUES_B against VALUES_A (4 fields compared, operator and consequences
+    # agreed); March: VALUES_A against itself, all 5 agreed.
+    assert months == {
+        "2026-01": {"agreed": 2, "compared": 4, "share": 0.5},
+        "2026-03": {"agreed": 5, "compared": 5, "share": 1.0},
+    }
+    client.force_login(reconciled)
+    html = client.get(fragment_url(reconciled)).content.decode()
+    assert "Over time" in html
+    assert html.index("2026-01") < html.index("2026-03")

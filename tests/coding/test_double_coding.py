@@ -285,3 +285,45 @@ def test_the_entry_fragment_links_moderators_and_coders_to_their_part(
     fragment = client.get(f"/atlas/examples/personal/{draft.pk}/").content.decode()
     assert f"/coding/examples/{draft.pk}/mine/" in fragment
     assert "reconcile" not in fragment
+
+
+def test_past_the_deadline_two_handed_in_codings_are_enough_to_reconcile(
+    draft, german_moderator, coders
+):
+    """Issue 16: reconcile "when all assigned codings are in (or a deadline passes)".
+    Before the deadline a missing third coding blocks reconciliation; once it has passed,
+    the two handed in are reconciled; one alone never is."""
+    import datetime
+
+    from django.utils import timezone
+
+    request = services.coding_request_create(
+        actor=german_moderator, example=draft, coders=coders,
+        deadline=timezone.now() + datetime.timedelta(days=7),
+    )  # fmt: skip
+    before = Example.objects.get(pk=draft.pk).version
+    services.coding_save_mine(actor=coders[0], example=draft, values=VALUES_A, submit=True)
+    agreed = {field: {"value": value, "reason": "r"} for field, value in VALUES_A.items()}
+    CodingRequest.objects.filter(pk=request.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    with pytest.raises(ValidationError) as caught:  # past it, but only one is in
+        services.reconcile(actor=german_moderator, example=draft, choices=agreed)
+    assert "1 of 3 codings are in" in str(caught.value)
+    CodingRequest.objects.filter(pk=request.pk).update(
+        deadline=timezone.now() + datetime.timedelta(days=7)
+    )
+    services.coding_save_mine(actor=coders[1], example=draft, values=VALUES_A, submit=True)
+    with pytest.raises(ValidationError) as caught:  # before it: wait for the third
+        services.reconcile(actor=german_moderator, example=draft, choices=agreed)
+    assert "2 of 3 codings are in" in str(caught.value)
+    assert Example.objects.get(pk=draft.pk).version == before
+
+    CodingRequest.objects.filter(pk=request.pk).update(
+        deadline=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    services.reconcile(actor=german_moderator, example=draft, choices=agreed)
+    request.refresh_from_db()
+    assert request.status == "reconciled"
+    assert Example.objects.get(pk=draft.pk).version == before + 1
+    assert request.codings.filter(submitted_at=None).count() == 1  # kept, not handed in

@@ -108,6 +108,31 @@ def test_bad_decisions_change_nothing(mod_client, item, payload, message):
     assert item.status == "open" and not AuditLogEntry.objects.exists()
 
 
+def test_publish_on_a_flag_is_a_400_that_says_keep(mod_client, settings):
+    """Issue 19: "the API answers 400 for a decision the item's type does not offer
+    (`publish` on a flag is refused: say `keep`)" — through HTTP, for a flag."""
+    from apps.moderation.services import flag_create
+
+    settings.MODERATION_FLAG_HIDE_SCORE = 100
+    flag_create(flagger=UserFactory(), target=SourceFactory(), reason="spam")
+    item = ReviewItem.objects.get(item_type="flag")
+    refused = mod_client.post(
+        f"{ITEMS}{item.pk}/decide/",
+        {"decision": "publish", "reason": "Fine"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 400
+    assert "(keep)" in refused.json()["detail"] and "(hide)" in refused.json()["detail"]
+    item.refresh_from_db()
+    assert item.status == "open" and not AuditLogEntry.objects.exists()
+    kept = mod_client.post(
+        f"{ITEMS}{item.pk}/decide/",
+        {"decision": "keep", "reason": "Not spam"},
+        content_type="application/json",
+    )
+    assert kept.status_code == 200 and kept.json()["decision"] == "keep"
+
+
 def test_out_of_scope_decide_is_403(client, user):
     item = make_item(author=user, country="DE")
     client.force_login(make_moderator(countries=["FR"]))

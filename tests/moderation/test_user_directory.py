@@ -71,6 +71,9 @@ def test_filters(client, moderator, people):
     assert "marianne" in of_france and "hans" not in of_france
     assert moderator.username in of_france  # a global moderator moderates France too
     assert rows(client.get(URL, {"status": "shadow_hidden"})) == ["spammer"]
+    # Issue 19 names "pre-moderated" among the filters.
+    UserModerationState.objects.create(user=people["ada"], premoderate_annotations=True)
+    assert rows(client.get(URL, {"status": "premoderated"})) == ["ada"]
 
 
 def test_email_and_measures_are_for_global_moderators_only(client, moderator, people):

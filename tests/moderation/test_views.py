@@ -7,6 +7,7 @@ import io
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from apps.moderation.models import AuditLogEntry, ReviewItem
@@ -78,6 +79,31 @@ def test_queue_filters_and_scope(client, user):
     assert de.target_label in html and fr.target_label not in html
     html = client.get(QUEUE + "?type=flag").content.decode()
     assert de.target_label not in html
+
+
+def test_category_and_priority_are_chosen_from_lists_and_kept_in_the_url(mod_client, user):
+    """Issue 19: "Filters offer real choices (categories and priority bands as selects);
+    the URL keeps them": the categories items carry and the priority bands are options,
+    and the filtered page shows its filters chosen."""
+    scoring = make_item(author=user, category="geo-scoring", priority=2.0)
+    low = make_item(author=user, category="geo-scoring", priority=1.0)
+    other = make_item(author=user, category="tenant-screening", priority=4.0)
+    html = mod_client.get(QUEUE).content.decode()
+    category = re.search(r'<select name="category"[^>]*>(.*?)</select>', html, re.S)
+    priority = re.search(r'<select name="min_priority"[^>]*>(.*?)</select>', html, re.S)
+    assert category and priority, "category and priority are not selects"
+    assert re.findall(r'<option value="([^"]*)"', category.group(1)) == [
+        "", "geo-scoring", "tenant-screening"
+    ]  # fmt: skip
+    assert re.findall(r'<option value="([^"]*)"', priority.group(1)) == ["", "1", "2", "4"]
+
+    html = mod_client.get(QUEUE, {"category": "geo-scoring", "min_priority": "2"}).text
+    assert scoring.target_label in html
+    assert low.target_label not in html and other.target_label not in html
+    assert re.search(r'<option value="geo-scoring" selected>', html)
+    assert re.search(r'<option value="2" selected>', html)
+    # The form posts back to the filtered URL: a decision keeps the filters.
+    assert 'action="/moderation/?category=geo-scoring&amp;min_priority=2"' in html
 
 
 def test_queue_query_count_is_constant(mod_client, user, django_assert_max_num_queries):
@@ -191,6 +217,28 @@ def test_a_moderator_of_another_country_cannot_decide_a_row(client, user):
     assert response.status_code in (200, 403, 404)
     item.refresh_from_db()
     assert item.status == "open"
+
+
+def test_a_refused_row_is_named_by_what_it_shows_not_by_its_id(mod_client, user):
+    """Journey 3: "Item 3: Cite the evidence …" named an id the page never shows; a
+    refusal names the row's item. An item outside the moderator's countries stays "Item
+    <id>" (its title is not theirs to read)."""
+    held = make_item(author=user)
+    review_item_claim(actor=make_moderator(), item=held)
+    response = mod_client.post(
+        QUEUE, {"decide_one": f"reject:{held.pk}:", f"reason-{held.pk}": "Dup"}, follow=True
+    )
+    page = response.content.decode()
+    assert f"“{held.target_label}”: " in page
+    assert f"Item {held.pk}:" not in page
+
+    elsewhere = make_item(author=user, country="DE")
+    french = Client()
+    french.force_login(make_moderator(countries=["FR"]))
+    page = french.post(
+        QUEUE, {"items": [elsewhere.pk], "decision": "reject", "reason": "x"}, follow=True
+    ).content.decode()
+    assert elsewhere.target_label not in page
 
 
 def test_the_panel_makes_no_decision_by_default(mod_client, item):

@@ -15,7 +15,7 @@ from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
 
-from .. import as_of, citation
+from .. import as_of, citation, extensions
 from .. import codebook as codebook_module
 from ..dimensions import MULTI_VALUED, SINGLE_VALUED
 from ..entries.filters import ExampleFilters
@@ -236,5 +236,10 @@ def codebook(request):
     return render(
         request,
         "atlas/codebook.html",
-        {"dimensions": codebook_module.dimensions(), "categories": categories()},
+        {
+            "dimensions": codebook_module.dimensions(),
+            "categories": categories(),
+            # Issue 16: coder agreement per dimension lives on the coding app's page.
+            "codebook_links": extensions.codebook_links(),
+        },
     )

@@ -100,6 +100,30 @@ export function onlyAnnotate(only) {
   menu.querySelectorAll("[data-selection-action]").forEach((link) => { link.classList.toggle("is-off", only); });
 }
 
+// A drag that starts on a highlight selects text as anywhere else (journey 2: Mira
+// selects "Schufa uses geo-scoring", which others have highlighted, and clicks Annotate).
+// Chromium starts no text selection on a focusable element, and highlights are focusable
+// for the keyboard (highlights.js, keyboard.js): for a mouse press the highlight leaves
+// the focus order, and it is back before the click that opens its thread.
+function letHighlightsBeSelected(event) {
+  if (event.pointerType !== "mouse" || event.button !== 0) return;
+  const mark = event.target.closest && event.target.closest("mark.hl[tabindex]");
+  if (!mark) return;
+  const value = mark.getAttribute("tabindex");
+  mark.removeAttribute("tabindex");
+  const restore = (end) => {
+    document.removeEventListener("pointerup", restore, true);
+    document.removeEventListener("pointercancel", restore, true);
+    if (!mark.hasAttribute("tabindex")) mark.setAttribute("tabindex", value);
+    // A plain click focuses the highlight, as the press used to.
+    if (end.type === "pointerup" && window.getSelection().isCollapsed && mark.contains(end.target)) {
+      mark.focus({ preventScroll: true });
+    }
+  };
+  document.addEventListener("pointerup", restore, true);
+  document.addEventListener("pointercancel", restore, true);
+}
+
 // Called once for every reader; ``enableAnnotate`` once mine.json says who is reading.
 export function enableSelectionMenu() {
   if (!menu) return;
@@ -118,6 +142,7 @@ export function enableSelectionMenu() {
   document.addEventListener("touchend", () => setTimeout(update, 0));
   // Keep the selection when a menu item is pressed.
   menu.addEventListener("mousedown", (event) => event.preventDefault());
+  if (reader) reader.addEventListener("pointerdown", letHighlightsBeSelected);
   menu.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       hideMenu();

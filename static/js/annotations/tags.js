@@ -59,7 +59,8 @@ export function suggestTags(fragment, already) {
   const bare = wanted.replace(/^country:/, "");
   ((state.data && state.data.countries) || []).forEach(([code, name]) => {
     const value = "country:" + code;
-    if (knownTags().indexOf(value) !== -1 || siteTagsFor(fragment).indexOf(value) !== -1) return;  // offered above already
+    // A country tag already in use is offered here too, by its name ("Germ" finds
+    // country:DE, which the tag text alone does not match); the list keeps one of each.
     const label = value + " — " + name;
     if (fold(name).startsWith(bare) || fold(code) === bare || fold(value).startsWith(wanted)) first.push([value, label]);
     else if (bare.length > 2 && fold(name).indexOf(bare) > 0) later.push([value, label]);
@@ -123,6 +124,9 @@ export function attachTagSuggestions(input) {
     const { done, typing } = parts();
     const found = suggestTags(typing, done);
     if (!found.length) { close(); return; }
+    // The site's tags arrive after a pause and refresh the list: an option already
+    // chosen with the arrow keys stays chosen.
+    const chosen = active >= 0 && list.children[active] ? list.children[active].dataset.value : null;
     list.replaceChildren();
     found.forEach(([value, label], i) => {
       const option = document.createElement("li");
@@ -137,7 +141,7 @@ export function attachTagSuggestions(input) {
     });
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
-    highlight(-1);
+    highlight(found.findIndex(([value]) => value === chosen));
   }
 
   let pause = null;
@@ -162,6 +166,13 @@ export function attachTagSuggestions(input) {
     else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) {
       event.preventDefault();
       accept(list.children[active].dataset.value);
+    } else if (event.key === "Enter") {
+      // With suggestions open and none chosen, Enter finishes the tag as typed; it used
+      // to save the annotation with the half-typed tag ("geo-sc" for "geo-scoring").
+      event.preventDefault();
+      const typed = parts().typing.trim();
+      if (typed) accept(typed);
+      else close();
     }
   });
 }
