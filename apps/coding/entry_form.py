@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
@@ -41,7 +42,15 @@ def _posted_chips(data) -> list[dict]:
 
 def form_context(request, example, data) -> dict:
     """The panel, its fields and the current chips, for whoever may cite directly (an
-    author whose edits go to the moderators suggests citations another way)."""
+    author whose edits go to the moderators suggests citations another way). On the
+    new-entry form (``example`` None: its evidence has no ids yet, so nothing can be
+    cited), which values must be cited before the entry is published."""
+    if example is None:
+        if not getattr(settings, "CODING_ENFORCE_REQUIRED_CITATIONS", True):
+            return {}
+        labels = field_labels()
+        required = selectors.current_codebook().required_citations
+        return {"citation_required_labels": [str(labels.get(f, f)) for f in required]}
     if not services.may_cite(actor=request.user, example=example):
         return {}
     if data is not None and data.get(CITATIONS_MARKER):

@@ -140,11 +140,16 @@ def example_create(
     passages: Sequence[PassageLinkData] = (),
     submit: bool = False,
     confirm_distinct: bool = False,
+    draft_if_unpublishable: bool = False,
 ) -> Example:
     """Create a draft example with its evidence and passage links. ``submit=True``
     submits it: a contributor who is not trusted gets ``submitted`` (not public; a
     ``submitted_entry`` item enters the moderation queue on commit), a trusted
-    contributor ``published`` at once (pre-moderation is skipped). Raises
+    contributor ``published`` at once (pre-moderation is skipped) if it passes the
+    publish checks (extensions.check_publishable: e.g. required value citations, which a
+    new entry cannot have yet). If it does not, the create is refused (ValidationError
+    by field), or, with ``draft_if_unpublishable`` (the form, which then sends its author
+    to cite), stored as a draft carrying the reasons in ``publish_blockers``. Raises
     PermissionDenied for anonymous users and ValidationError (nothing stored) for any
     invalid input, with every problem listed by field; then SimilarEntries if entries
     with a similar title in the same country exist that the author can see, unless
@@ -166,6 +171,13 @@ def example_create(
     if submit:
         status = Status.PUBLISHED if skips_premoderation(author) else Status.SUBMITTED
     example = Example(**values, author=author, status=status)
+    blockers: list[str] = []
+    if status == Status.PUBLISHED and draft_if_unpublishable:
+        try:
+            extensions.check_publishable(example)  # unsaved: it has no citations yet
+        except ValidationError as exc:
+            blockers = exc.messages
+            status = example.status = Status.DRAFT
     if status == Status.PUBLISHED:
         example.published_at = timezone.now()
     example.full_clean()
@@ -180,6 +192,7 @@ def example_create(
     elif status == Status.PUBLISHED:
         after_first_publication(example)
         published_set_changed()
+    example.publish_blockers = blockers
     events.publish("entry.created", example_id=example.pk, status=status)
     if status == Status.PUBLISHED:
         events.publish("entry.published", example_id=example.pk)

@@ -118,6 +118,7 @@ def example_new(request):
                 passages=form.passage_links(),
                 submit=request.POST.get("action") == "submit",
                 confirm_distinct=bool(form.cleaned_data.get("confirm_distinct")),
+                draft_if_unpublishable=True,
             )
         except RateLimited as exc:
             form.add_error(None, str(exc))
@@ -130,6 +131,18 @@ def example_new(request):
         except ValidationError as exc:
             attach_errors(form, evidence_errors, exc)
         else:
+            if example.publish_blockers:
+                # A trusted contributor's entry that may not be published yet: kept as a
+                # draft, and its author sent to the edit form, where values are cited.
+                messages.warning(
+                    request,
+                    _(
+                        "Saved as a draft, not yet published: %(reasons)s Cite them with the "
+                        "Cite buttons below, then publish the entry from its page."
+                    )
+                    % {"reasons": " ".join(example.publish_blockers)},
+                )
+                return redirect("atlas:example_edit", pk=example.pk, slug=example.slug)
             if example.status == Status.PUBLISHED:
                 messages.success(
                     request,
@@ -158,6 +171,7 @@ def example_new(request):
         "passage_query": passage_query,
         "passage_results": list(selectors.passage_search(viewer=request.user, query=passage_query)),
         "unlink_url": reverse("atlas:example_new"),
+        **extensions.form_context(request, None, request.POST or None),
     }
     return throttled_response(
         render(request, "atlas/example_form.html", context, status=status), throttled
