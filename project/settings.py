@@ -257,7 +257,15 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 5+ caps an asyncio pool at 100 connections: 200 readers closing
+                # their sockets at once (a class ending) then failed their group_discard
+                # with MaxConnectionsError (make load's live readers).
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000),
+                    }
+                ],
                 "prefix": os.environ.get("CACHE_KEY_PREFIX", "creditscape") + "-live" + TEST_WORKER,
             },
         }
