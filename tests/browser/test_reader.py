@@ -59,3 +59,38 @@ def test_reader_works_at_phone_width(browser, live_server, founding_paper):
 def test_no_serious_accessibility_violations(page, founding_paper, path):
     page.goto(path)
     assert serious_violations(page) == []
+
+
+def test_zotero_finds_the_journal_article_in_the_page(page, founding_paper):
+    """What Zotero's connector reads in the browser (issue 14): the Highwire citation_*
+    tags (only names Highwire defines) and the COinS span describe the journal article;
+    the CSL-JSON the API gives for this page, rendered by citeproc-py, is the APA the
+    page's Cite box shows."""
+    import json
+    from urllib.parse import parse_qsl
+
+    from apps.sources.models import Source
+    from tests.citations import HIGHWIRE_NAMES, apa_from_csl
+
+    Source.objects.filter(pk=founding_paper.pk).update(
+        doi="10.36648/1550-7521.19.57.256", pages="1-3"
+    )
+    page.goto(READER)
+    tags = page.evaluate(
+        "() => [...document.querySelectorAll('meta[name^=\"citation_\"]')]"
+        ".map(m => [m.name, m.content])"
+    )
+    names = {name for name, _content in tags}
+    assert names <= HIGHWIRE_NAMES, names - HIGHWIRE_NAMES
+    assert ["citation_journal_title", "Global Media Journal"] in tags
+    assert ["citation_doi", "10.36648/1550-7521.19.57.256"] in tags
+    coins = page.locator("span.Z3988").first.get_attribute("title")
+    assert ("rft.jtitle", "Global Media Journal") in parse_qsl(coins)
+    csl = page.request.get(
+        "/api/sources/wong-2021-social-credit/",
+        headers={"Accept": "application/vnd.citationstyles.csl+json"},
+    )
+    assert csl.ok
+    page.get_by_text("Cite", exact=True).click()
+    assert page.locator("#cite-apa").input_value() == apa_from_csl(json.loads(csl.text()))
+    assert serious_violations(page) == []
