@@ -33,7 +33,7 @@ from apps.search.suggest import Suggestion, words_of
 from .dimensions import Scope
 from .entries import selectors
 from .entries.filters import ExampleFilters, apply_filters
-from .models import Evidence, Example, Status
+from .models import Evidence, Status, example_url
 
 
 class CountryFacet(Facet):
@@ -226,10 +226,9 @@ class EntrySuggester:
                     Q(title__istartswith=word) | Q(title__icontains=f" {word}")
                 )
             rows = entries.values_list("pk", "title", "slug")[:limit]
+        kind_label = str(self.label)
         return [
-            Suggestion(
-                self.kind, str(self.label), title, Example(pk=pk, slug=slug).get_absolute_url()
-            )
+            Suggestion(self.kind, kind_label, title, example_url(pk, slug))
             for pk, title, slug in rows
         ]
 
@@ -257,14 +256,25 @@ class CountrySuggester:
     order = 10
 
     def suggest(self, words: list[str], *, text: str, limit: int) -> list[Suggestion]:
-        typed = " ".join(words)
-        found = []
-        for code, name in [*countries, *((scope.value, scope.label) for scope in Scope)]:
-            name = str(name)
+        typed = " " + " ".join(words)
+        kind_label = str(self.label)
+        found = [
+            Suggestion(self.kind, kind_label, name, _country_url(code))
+            for code, name, name_words in _country_names(get_language() or "")
             # The typed words at the start of the name or of any word in it ("kingdom").
-            if f" {typed}" in " " + " ".join(words_of(name)):
-                found.append(Suggestion(self.kind, str(self.label), name, _country_url(code)))
+            if typed in name_words
+        ]
         return sorted(found, key=lambda suggestion: suggestion.label)[:limit]
+
+
+@functools.lru_cache(maxsize=64)
+def _country_names(language: str) -> tuple[tuple[str, str, str], ...]:
+    """``(code, name, " " + the name's words)`` of every country and scope in
+    ``language``: splitting 260 names into words cost 0.3 ms a keystroke."""
+    return tuple(
+        (code, str(name), " " + " ".join(words_of(str(name))))
+        for code, name in [*countries, *((scope.value, scope.label) for scope in Scope)]
+    )
 
 
 @functools.lru_cache(maxsize=4096)

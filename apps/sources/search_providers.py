@@ -32,7 +32,7 @@ from apps.search.suggest import Suggestion
 
 from . import selectors as source_selectors
 from . import translation_selectors
-from .models import Source, Translation
+from .models import Translation, source_url
 
 # The sources' facets, activity and contributions come after the annotations' and the
 # atlas' (``order``), as they always have on the site.
@@ -292,10 +292,8 @@ class SourceSuggester:
         else:
             patterns = [_patterns(word) for word in words]
             rows = _source_matches(patterns).values_list("slug", "title")[:limit]
-        return [
-            Suggestion(self.kind, str(self.label), title, Source(slug=slug).get_absolute_url())
-            for slug, title in rows
-        ]
+        kind_label = str(self.label)
+        return [Suggestion(self.kind, kind_label, title, source_url(slug)) for slug, title in rows]
 
 
 # Up to this many typed words the suggestions' query is compiled once per word count.
