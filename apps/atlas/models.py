@@ -194,7 +194,7 @@ class Example(TimeStampedModel):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("atlas:example", kwargs={"pk": self.pk, "slug": self.slug or "-"})
+        return example_url(self.pk, self.slug)
 
     @property
     def country_iso(self) -> str:
@@ -462,3 +462,8 @@ class ExampleContributor(models.Model):
 from .lifecycle.models import LifecycleEvent  # noqa: E402, F401
 from .merge.models import ExampleMerge  # noqa: E402, F401
 from .research_status.models import CountryResearchStatus, ResearchStatus  # noqa: E402, F401
+
+
+def example_url(pk: int, slug: str) -> str:
+    """An entry's address from its id and slug, without an instance (suggestions)."""
+    return reverse("atlas:example", kwargs={"pk": pk, "slug": slug or "-"})

@@ -88,7 +88,7 @@ class Source(TimeStampedModel):
                 )  # fmt: skip
 
     def get_absolute_url(self) -> str:
-        return reverse("sources:reader", kwargs={"slug": self.slug})
+        return source_url(self.slug)
 
     @property
     def authors_display(self) -> str:
@@ -417,3 +417,8 @@ class AlignedPair(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_anchors} ↔ {self.translated_anchors}"
+
+
+def source_url(slug: str) -> str:
+    """A source's reader address from its slug, without an instance (suggestions)."""
+    return reverse("sources:reader", kwargs={"slug": slug})
