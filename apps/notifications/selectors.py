@@ -27,7 +27,13 @@ def notification_visible(*, user, notification: Notification) -> bool:
 
 
 def unread_notification_count(*, user) -> int:
+    """How many of ``user``'s unread notifications they may still read. Nothing unread
+    at all (most people, most of the time) is one indexed lookup: building the
+    visibility rules of every subject type cost ~6 ms of Python on each /api/me/, more
+    than the query (docs/benchmarks.md); with something unread, they are applied."""
     if user is None or not user.is_authenticated:
+        return 0
+    if not Notification.objects.filter(recipient=user, read_at__isnull=True).exists():
         return 0
     return notifications_for_user(user=user).filter(read_at__isnull=True).count()
 
