@@ -298,7 +298,8 @@ def test_share_link_opens_the_thread_at_its_passage(paper, user, page):
     assert page.js_errors == []
 
 
-def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_page):
+def _tag_schufa(paper, user) -> None:
+    """A note of ``user`` on the Schufa sentence tagged geo-scoring: a tag in use on the text."""
     from apps.annotations import services
     from apps.annotations.services import TextPositionSelector
 
@@ -311,6 +312,10 @@ def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_pa
         body="Tagged",
         tags=["geo-scoring"],
     )
+
+
+def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_page):
+    _tag_schufa(paper, user)
     page = login_page(user)
     page.goto(READER)
     page.get_by_role("button", name="Annotate passage").first.click()
@@ -340,18 +345,7 @@ def test_enter_with_suggestions_open_finishes_the_tag_and_saves_nothing(paper, u
     """Journey 2: typing "geo-sc" shows "geo-scoring"; Enter (no suggestion chosen) saved
     the annotation at once with the half-typed tag "geo-sc". Now it finishes the tag as
     typed and keeps the form open; Save saves."""
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
-    document = paper.current_document
-    start = document.text.index(SCHUFA)
-    services.annotation_create(
-        author=user,
-        document=document,
-        position=TextPositionSelector(start, start + len(SCHUFA)),
-        body="Tagged",
-        tags=["geo-scoring"],
-    )
+    _tag_schufa(paper, user)
     page = login_page(user)
     page.goto(READER)
     page.get_by_role("button", name="Annotate passage").first.click()
@@ -415,18 +409,7 @@ def test_a_suggestion_chosen_before_the_site_tags_arrive_stays_chosen(paper, use
     """The site's tags come after a pause and refresh the list: an option already chosen
     with the arrow keys was unchosen, and Enter then did something else (seen as a
     flaky test_tag_suggestions_offer_existing_tags_and_countries under load)."""
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
-    document = paper.current_document
-    start = document.text.index(SCHUFA)
-    services.annotation_create(
-        author=user,
-        document=document,
-        position=TextPositionSelector(start, start + len(SCHUFA)),
-        body="Tagged",
-        tags=["geo-scoring"],
-    )
+    _tag_schufa(paper, user)
     page = login_page(user)
     held = []
     page.route("**/api/annotations/tags/**", lambda route: held.append(route))
