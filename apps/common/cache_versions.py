@@ -6,6 +6,7 @@ responses on them and re-exports what callers use (``http_cache.declare``,
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -179,11 +180,19 @@ def _on_m2m(sender, instance, action, model=None, using=None, **kwargs) -> None:
         invalidate(*touched, using=using)
 
 
+@functools.lru_cache(maxsize=512)
+def _labels_and_keys(model_classes: tuple) -> tuple[list[str], list[str]]:
+    # A view's ``depends_on`` is one tuple for the life of the process: its labels (a model
+    # lookup each, by name for the lower layers' strings) are worked out once, not on every
+    # request (about 0.1 ms of a 304's 1 ms). Undeclared models raise, and are not kept.
+    labels = sorted({_label(model) for model in model_classes})
+    return labels, [_version_key(label) for label in labels]
+
+
 def versions(model_classes: Iterable[type[models.Model]]) -> str:
     """The current versions of ``model_classes``, in one cache round trip (two when one
     is missing). Raises :class:`VersionsUnavailable` when the cache keeps nothing."""
-    labels = sorted({_label(model) for model in model_classes})
-    keys = [_version_key(label) for label in labels]
+    labels, keys = _labels_and_keys(tuple(model_classes))
     found = cache.get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
