@@ -32,22 +32,49 @@
       if (first) first.focus();
     });
 
-    // Only blocks added here are removed (the last one, so numbering stays dense);
-    // the server's blank blocks are simply left empty.
+    // "<prefix>-<n>-" in names, ids and label targets; "Source <n>" in the legend.
+    var pattern = new RegExp("(^|id_)" + prefix + "-(\\d+)-");
+
+    function renumber(block, index) {
+      block.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+        ["name", "id", "for", "aria-describedby"].forEach(function (attribute) {
+          var value = el.getAttribute(attribute);
+          if (value && pattern.test(value)) {
+            el.setAttribute(attribute, value.split(" ").map(function (part) {
+              return part.replace(pattern, "$1" + prefix + "-" + index + "-");
+            }).join(" "));
+          }
+        });
+      });
+      var legend = block.querySelector("legend");
+      if (legend) legend.textContent = legend.textContent.replace(/\d+/, String(index + 1));
+    }
+
+    function indexOf(block) {
+      var named = block.querySelector("[name]");
+      var match = named && pattern.exec(named.getAttribute("name"));
+      return match ? Number(match[2]) : -1;
+    }
+
+    // Only blocks added here can be removed; the blocks after it move up one number, so
+    // the formset stays dense and nothing typed in them is lost. The server's blank
+    // blocks are simply left empty.
     list.addEventListener("click", function (event) {
       var remove = event.target.closest("[data-formset-remove]");
       if (!remove) return;
       var block = remove.closest("[data-formset-form]");
-      if (!block || block !== list.lastElementChild) {
-        block.querySelectorAll("input:not([type=hidden]), textarea").forEach(function (field) {
-          field.value = "";
-        });
-        return;
-      }
+      if (!block) return;
+      var index = indexOf(block);
+      var next = block.nextElementSibling;
       block.remove();
+      for (var later = next; later; later = later.nextElementSibling) {
+        renumber(later, index);
+        index += 1;
+      }
       total.value = String(Number(total.value) - 1);
       refresh();
-      button.focus();
+      var focus = next && next.querySelector("input:not([type=hidden]), textarea, select");
+      (focus || button).focus();
     });
     refresh();
   }

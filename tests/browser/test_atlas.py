@@ -201,3 +201,34 @@ def test_suggest_discuss_accept_and_edit(starter, other_user, moderator, login_p
     expect(reviewer.locator(".messages")).to_contain_text("Saved")
     entry.refresh_from_db()
     assert (entry.lifecycle, entry.region) == ("discontinued", "Wiesbaden")
+
+
+def test_removing_an_added_source_keeps_the_ones_after_it(user, login_page):
+    """Removing an added evidence block that is not the last one used to empty it only;
+    now it goes, and the blocks after it move up a number with what was typed in them, so
+    the form sends a dense formset and every source is saved."""
+    author = login_page(user)
+    author.goto("/atlas/examples/new/")
+    first_added = author.locator(".evidence-form").count()
+    add = author.get_by_role("button", name="Add another source")
+    add.click()
+    add.click()
+    author.fill(f"#id_evidence-{first_added}-title", "Goes away")
+    author.fill(f"#id_evidence-{first_added + 1}-title", "Stays")
+    author.fill(f"#id_evidence-{first_added + 1}-url", "https://example.org/stays")
+    author.locator(".evidence-form").nth(first_added).get_by_role(
+        "button", name="Remove this source"
+    ).click()
+    expect(author.locator(".evidence-form")).to_have_count(first_added + 1)
+    moved = author.locator(f"#id_evidence-{first_added}-title")
+    expect(moved).to_have_value("Stays")
+    expect(moved).to_be_focused()
+    expect(author.locator(f"#id_evidence-{first_added}-url")).to_have_value(
+        "https://example.org/stays"
+    )
+    expect(author.locator(f"label[for=id_evidence-{first_added}-title]")).to_have_count(1)
+    expect(author.locator(".evidence-form").nth(first_added).locator("legend")).to_have_text(
+        f"Source {first_added + 1}"
+    )
+    assert author.locator("#id_evidence-TOTAL_FORMS").input_value() == str(first_added + 1)
+    assert author.js_errors == [], author.js_errors
