@@ -155,7 +155,17 @@ def _decide(request, data: dict):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return None
-    if result.decided:
+    if len(result.decided) == 1:
+        # One row decided (its own buttons, a key): say which, by what the row showed.
+        messages.success(
+            request,
+            _("%(decision)s: “%(label)s”.")
+            % {
+                "decision": Decision(data["decision"]).label,
+                "label": result.decided[0].target_label,
+            },
+        )
+    elif result.decided:
         count = len(result.decided)
         messages.success(
             request,

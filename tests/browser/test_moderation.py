@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -54,7 +56,7 @@ def test_keyboard_queue_publish_and_author_notice(login_page, live_server):
     assert page.get_by_label("Decision").input_value() == ""  # the panel chooses nothing
     reason.fill("A careful, well-sourced upload.")
     reason.press("Enter")
-    page.get_by_text("Publish: 1 item decided.").wait_for()
+    page.get_by_text("Publish: “Gig ratings in three cities”.").wait_for()
     assert page.get_by_text("Nothing waiting here.").is_visible()
     assert errors == []
 
@@ -140,7 +142,7 @@ def test_keyboard_hides_a_flagged_spam_annotation_from_the_row(
     assert reason.evaluate("el => el === document.activeElement")
     page.keyboard.type("Advertising, not scholarship.")
     page.keyboard.press("Enter")
-    page.get_by_text("Hide: 1 item decided.").wait_for()
+    page.get_by_text(re.compile(r"^Hide: “.*CHEAP LOANS")).wait_for()
     expect(page.locator("tbody tr", has_text="CHEAP LOANS")).to_have_count(0)
     assert page.evaluate("window.__sameQueuePage === true")  # still the same page
     assert page.url.split("#")[0].endswith("/moderation/")

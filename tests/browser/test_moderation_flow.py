@@ -76,7 +76,7 @@ def test_submit_review_with_keyboard_publish_notice_and_map(login_page, page):
     assert reason.evaluate("el => el === document.activeElement")
     reason.fill("Well sourced; the housing office report confirms it.")
     reason.press("Enter")
-    reviewer.get_by_text("Publish: 1 item decided.").wait_for()
+    reviewer.get_by_text("Publish: “Social housing tenant scores”.").wait_for()
     assert errors == []
     example.refresh_from_db()
     assert example.status == "published"

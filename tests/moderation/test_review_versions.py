@@ -245,7 +245,7 @@ def test_the_page_decides_the_rest_and_holds_back_the_changed(
     )
     assert response.status_code == 409
     html = response.content.decode()
-    assert "Publish: 1 item decided." in html
+    assert "Publish: “" in html
     assert "<ins>Switched</ins>" in html
     assert Example.objects.get(pk=first.pk).status == "published"
     assert Example.objects.get(pk=second.pk).status == "submitted"
