@@ -48,6 +48,11 @@ from .models import (
 )
 
 MAX_EVENTS = 30
+# What a change says (an update copies these from the cleaned input, a merge to its copy).
+_EVENT_FIELDS = (
+    "state", "date", "precision", "evidence_title", "evidence_url", "evidence_publisher",
+    "evidence_published", "note",
+)  # fmt: skip
 DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _STATES = {value for value, _label in EVENT_STATES}
 
@@ -307,8 +312,7 @@ def lifecycle_event_update(
     errors.raise_if_any()
     _check_new(example, cleaned, exclude=event.pk)
     before = event_json(event)
-    for name in ("state", "date", "precision", "evidence_title", "evidence_url",
-                 "evidence_publisher", "evidence_published", "note"):  # fmt: skip
+    for name in _EVENT_FIELDS:
         setattr(event, name, getattr(cleaned, name))
     event.save()
     _apply(
@@ -397,9 +401,3 @@ def events_uncarry(
     if removed:
         LifecycleEvent.objects.filter(pk__in=removed).delete()
     return removed, kept
-
-
-_EVENT_FIELDS = (
-    "state", "date", "precision", "evidence_title", "evidence_url", "evidence_publisher",
-    "evidence_published", "note",
-)  # fmt: skip

@@ -288,7 +288,7 @@ class SourceDetailAPI(CitationFormatsMixin, generics.RetrieveAPIView):
         if not isinstance(request.data, dict):
             raise exceptions.ValidationError({"detail": "Send a JSON object of fields."})
         fixed = sorted({"slug", "language"} & set(request.data))
-        unknown = sorted(set(request.data) - set(SourceEditForm.base_fields) - {"pages"})
+        unknown = sorted(set(request.data) - set(SourceEditForm.base_fields))
         if fixed or unknown:
             errors = {name: ["This cannot be changed."] for name in fixed}
             errors.update({name: ["Unknown field."] for name in unknown if name not in fixed})
