@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.common.markdown import markdown_to_text
+from apps.moderation.selectors import hidden_ids_for
 from apps.search import snippets
 from apps.search.activity import ActivityItem
 from apps.search.providers import (
@@ -29,6 +30,7 @@ from apps.search.providers import (
     SearchRequest,
 )
 from apps.search.suggest import Suggestion
+from apps.sources.models import Source
 
 from . import selectors
 from .models import Annotation
@@ -227,7 +229,12 @@ class PersonalAnnotationProvider(AnnotationProvider):
             selectors.group_notes_q(viewer), deleted_at__isnull=True
         ).values("pk")
         mine = Q(author_id=viewer.pk) | Q(annotation_id__in=groups)
-        return Q(public=False) & mine & (visible if visible is not None else Q())
+        if visible is None:
+            # A moderator's rule (others' hidden notes) says nothing about their own and
+            # their groups'; the part it shares with everyone's does: a hidden source's
+            # notes are never found (annotations_searchable).
+            visible = ~Q(source_id__in=hidden_ids_for(Source))
+        return Q(public=False) & mine & visible
 
     def filtered_queryset(self, request: SearchRequest):
         return _personal(super().filtered_queryset(request), request.viewer)

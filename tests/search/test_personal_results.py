@@ -103,3 +103,16 @@ def test_the_fragment_costs_a_fixed_number_of_queries(
         annotate(people["owner"], f"{WORD} {n}", visibility="group", group=people["group"])
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_a_moderators_own_note_on_a_hidden_source_is_not_counted(people, annotate, moderator):
+    """Moderators have no index rule of their own here: the count and the hits agree."""
+    from apps.moderation.services.hiding import content_hide
+    from apps.search.personal import search_personal
+    from apps.search.providers import SearchRequest
+    from apps.search.query import parse_query
+
+    note = annotate(moderator, f"{WORD} mine", visibility="private")
+    content_hide(target=note.source, actor=moderator)
+    found = search_personal(request=SearchRequest(query=parse_query(WORD), viewer=moderator))
+    assert (found.total, found.hits) == (0, [])
