@@ -25,11 +25,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from datetime import datetime
-from importlib import import_module
 from typing import Any
-
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
 
 from . import registry
 
@@ -50,11 +46,7 @@ class ActivityItem:
 
 @functools.cache
 def _collect(attribute: str) -> tuple:
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, registry.MODULE_NAME):
-            module = import_module(f"{config.name}.{registry.MODULE_NAME}")
-            found.extend(getattr(module, attribute, ()))
+    found = registry.discovered(attribute)
     return tuple(sorted(found, key=lambda provider: getattr(provider, "order", 100)))
 
 

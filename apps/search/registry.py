@@ -20,21 +20,30 @@ MODULE_NAME = "search_providers"
 
 
 @functools.cache
+def discovered(attribute: str) -> tuple:
+    """Everything the apps' ``search_providers`` modules list under ``attribute``
+    (``PROVIDERS``, ``FACETS``, ``PERSONAL_PROVIDERS``, activity.py's ``ACTIVITY``…), in
+    INSTALLED_APPS order. Collected once per process."""
+    found = []
+    for config in apps.get_app_configs():
+        if module_has_submodule(config.module, MODULE_NAME):
+            module = import_module(f"{config.name}.{MODULE_NAME}")
+            found.extend(getattr(module, attribute, ()))
+    return tuple(found)
+
+
+@functools.cache
 def _collect() -> tuple[dict[str, SearchProvider], dict[str, Facet]]:
     providers: dict[str, SearchProvider] = {}
     facets: dict[str, Facet] = {}
-    for config in apps.get_app_configs():
-        if not module_has_submodule(config.module, MODULE_NAME):
-            continue
-        module = import_module(f"{config.name}.{MODULE_NAME}")
-        for provider in getattr(module, "PROVIDERS", ()):
-            if provider.kind in providers:
-                raise ImproperlyConfigured(f"Two search providers for kind {provider.kind!r}")
-            providers[provider.kind] = provider
-        for facet in getattr(module, "FACETS", ()):
-            if facet.name in facets:
-                raise ImproperlyConfigured(f"Two search facets named {facet.name!r}")
-            facets[facet.name] = facet
+    for provider in discovered("PROVIDERS"):
+        if provider.kind in providers:
+            raise ImproperlyConfigured(f"Two search providers for kind {provider.kind!r}")
+        providers[provider.kind] = provider
+    for facet in discovered("FACETS"):
+        if facet.name in facets:
+            raise ImproperlyConfigured(f"Two search facets named {facet.name!r}")
+        facets[facet.name] = facet
     for provider in providers.values():
         unknown = set(provider.facet_names) - set(facets)
         if unknown:
@@ -55,15 +64,9 @@ def facets() -> dict[str, Facet]:
     return _collect()[1]
 
 
-@functools.cache
 def personal_providers() -> tuple[SearchProvider, ...]:
     """Providers of what only the viewer (and their reading groups) may find:
     ``PERSONAL_PROVIDERS`` in an app's ``search_providers`` module. The search page is the
     same for everyone, so these run in its private fragment (``views.search_personal``),
     never on the page itself."""
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, MODULE_NAME):
-            module = import_module(f"{config.name}.{MODULE_NAME}")
-            found.extend(getattr(module, "PERSONAL_PROVIDERS", ()))
-    return tuple(found)
+    return discovered("PERSONAL_PROVIDERS")

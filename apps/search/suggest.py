@@ -19,10 +19,6 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from importlib import import_module
-
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
 
 from . import registry
 
@@ -42,11 +38,7 @@ class Suggestion:
 
 @functools.cache
 def suggesters() -> tuple:
-    found = []
-    for config in apps.get_app_configs():
-        if module_has_submodule(config.module, registry.MODULE_NAME):
-            module = import_module(f"{config.name}.{registry.MODULE_NAME}")
-            found.extend(getattr(module, "SUGGESTERS", ()))
+    found = registry.discovered("SUGGESTERS")
     return tuple(sorted(found, key=lambda suggester: getattr(suggester, "order", 100)))
 
 
