@@ -10,6 +10,8 @@ from playwright.sync_api import expect
 
 from apps.annotations.models import Annotation
 
+from .notes import note_on
+
 pytestmark = pytest.mark.browser
 
 SENTENCE = "We discuss the similar structures which are already present and in place in Western liberal democratic countries."
@@ -100,19 +102,9 @@ def test_words_someone_else_highlighted_can_be_selected_and_annotated(
     highlighted (tagged country:DE), and clicks Annotate. A drag that started at the
     start of a highlight selected nothing in Chromium (highlights are focusable for the
     keyboard); a plain click on a highlight still opens its thread and focuses it."""
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
     words = "Schufa uses geo-scoring"
     document = paper.current_document
-    start = document.text.index(words)
-    services.annotation_create(
-        author=other_user,
-        document=document,
-        position=TextPositionSelector(start, start + len(words)),
-        body="Someone else's note",
-        tags=["country:DE"],
-    )
+    note_on(document, other_user, words, body="Someone else's note", tags=["country:DE"])
     page = login_page(user)
     page.goto(f"/sources/{paper.slug}/")
     page.locator("html[data-personal=ready]").wait_for(state="attached")

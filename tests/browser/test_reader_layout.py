@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from apps.annotations.models import Annotation
 
 from .axe import serious_violations
+from .notes import note_on
 
 pytestmark = pytest.mark.browser
 
@@ -298,20 +299,9 @@ def test_share_link_opens_the_thread_at_its_passage(paper, user, page):
     assert page.js_errors == []
 
 
-def _tag_schufa(paper, user) -> None:
-    """A note of ``user`` on the Schufa sentence tagged geo-scoring: a tag in use on the text."""
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
-    document = paper.current_document
-    start = document.text.index(SCHUFA)
-    services.annotation_create(
-        author=user,
-        document=document,
-        position=TextPositionSelector(start, start + len(SCHUFA)),
-        body="Tagged",
-        tags=["geo-scoring"],
-    )
+def _tag_schufa(paper, user, tags=("geo-scoring",)) -> None:
+    """A note of ``user`` on the Schufa sentence with ``tags``: tags in use on the text."""
+    note_on(paper.current_document, user, SCHUFA, body="Tagged", tags=list(tags))
 
 
 def test_tag_suggestions_offer_existing_tags_and_countries(paper, user, login_page):
@@ -376,18 +366,7 @@ def test_a_country_tag_in_use_is_still_found_by_the_countrys_name(paper, user, l
     """Journey 2: on the paper, country:DE is already a tag (the Schufa thread); typing
     "Germ" offered nothing, because a tag in use was skipped among the countries and its
     text "country:DE" does not contain "germ"."""
-    from apps.annotations import services
-    from apps.annotations.services import TextPositionSelector
-
-    document = paper.current_document
-    start = document.text.index(SCHUFA)
-    services.annotation_create(
-        author=user,
-        document=document,
-        position=TextPositionSelector(start, start + len(SCHUFA)),
-        body="Tagged",
-        tags=["geo-scoring", "country:DE"],
-    )
+    _tag_schufa(paper, user, tags=("geo-scoring", "country:DE"))
     page = login_page(user)
     page.goto(READER)
     page.get_by_role("button", name="Annotate passage").first.click()
