@@ -92,7 +92,12 @@ class SourceUpdatesConsumer(AsyncJsonWebsocketConsumer):
         if event.get("event") in seen:
             return
         seen.append(event.get("event"))
-        await self.send_json(event["message"])
+        message = event["message"]
+        if self.user_id is not None and event.get("author") == self.user_id:
+            # The viewer's own write (perhaps from another tab): shown at once, like the
+            # writes made on this page. The author's id itself is never sent.
+            message = {**message, "mine": True}
+        await self.send_json(message)
 
     async def live_groups_changed(self, event):
         """The user joined or left a reading group (``live.groups_changed``)."""

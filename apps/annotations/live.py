@@ -6,14 +6,18 @@ When an annotation write commits, the on-commit domain event (``subscribers.py``
 here and one small message goes to the groups allowed to know of it:
 
     {"type": "annotation.created" | "annotation.updated" | "annotation.deleted",
-     "id": <annotation id>, "thread": <root id>, "passage": "<anchor>" | null}
+     "id": <annotation id>, "thread": <root id>, "passage": "<anchor>" | null,
+     "mine": true}   # only on the author's own sockets
+
 
 A reading group's note goes to that group's channel for the source (its members' sockets)
 and its author's, never to the public group; when someone joins or leaves a group, their
 open sockets re-check which group channels they listen to.
 
 Ids only, never content: the page fetches what it may see through the normal API, so the
-socket cannot leak a body. Even ids are addressed: a write nobody else may see (a private
+socket cannot leak a body. ``mine`` is added by the consumer on the author's own sockets
+(the event carries the author's id, which is never forwarded), so a note written in
+another tab shows at once on this one instead of waiting behind "N new — show". Even ids are addressed: a write nobody else may see (a private
 note, a pre-moderated annotation, a shadow-hidden author's) goes only to its author's
 personal group, never to the public group. A public annotation that stops being public
 (made private, hidden, its author shadow-hidden) is announced to the public group as
@@ -129,7 +133,12 @@ def broadcast(
         try:
             async_to_sync(layer.group_send)(
                 group,
-                {"type": HANDLER, "event": event_id, "message": {"type": message_type, **message}},
+                {
+                    "type": HANDLER,
+                    "event": event_id,
+                    "author": target.author_id,
+                    "message": {"type": message_type, **message},
+                },
             )
         except Exception:  # noqa: BLE001 - a channel layer outage must not fail anything
             logger.warning("Live update to %s not sent", group, exc_info=True)

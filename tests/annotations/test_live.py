@@ -86,8 +86,9 @@ def test_a_public_annotation_reaches_every_reader_of_the_source(
         assert await reader.receive_json_from(timeout=2) == expected
         assert await anonymous.receive_json_from(timeout=2) == expected
         # The author's own socket hears it once, though it is in their personal group and
-        # the public one.
-        assert await author.receive_json_from(timeout=2) == expected
+        # the public one, marked as theirs (their other tabs show it at once); the
+        # author's id is never sent.
+        assert await author.receive_json_from(timeout=2) == {**expected, "mine": True}
         assert await author.receive_nothing(timeout=QUIET)
         await close(author, reader, anonymous)
 
@@ -102,6 +103,7 @@ def test_a_private_note_reaches_only_its_author(founding_paper, user, other_user
         note = await database_sync_to_async(make_annotation)(user, visibility=Visibility.PRIVATE)
         message = await author.receive_json_from(timeout=2)
         assert message["type"] == "annotation.created" and message["id"] == note.pk
+        assert message["mine"] is True
         assert await stranger.receive_nothing(timeout=QUIET)
         assert await anonymous.receive_nothing(timeout=QUIET)
         # Edited, then deleted: still nobody else hears of it.

@@ -178,3 +178,31 @@ def test_a_dropped_socket_shows_offline_and_reconnects(browser, asgi_server, fou
     assert status == 201
     expect(reader.get_by_role("button", name="1 new annotation — show")).to_be_visible()
     assert reader.js_errors == [] and writer.js_errors == []
+
+
+def test_my_note_from_another_tab_shows_at_once(browser, asgi_server, founding_paper):
+    """A scholar with the paper open in two tabs writes a private note in one: the other
+    shows its highlight without a reload and without "1 new annotation — show" (their
+    own writes appear at once); nobody else's page hears of it."""
+    me = UserFactory(username="two-tabs")
+    here = reader_page(browser, asgi_server, me)
+    there = reader_page(browser, asgi_server, me)
+    stranger = reader_page(browser, asgi_server, UserFactory(username="two-tabs-stranger"))
+    for page in (here, there, stranger):
+        page.goto(founding_paper.get_absolute_url())
+        expect(page.locator("#annotation-live-status")).to_have_attribute("data-state", "live")
+    there.wait_for_function("() => document.cookie.includes('csrftoken=')")
+
+    status, created = there.evaluate(
+        WRITE, note(founding_paper, body="Only mine, from the other tab.", visibility="private")
+    )
+    assert status == 201
+    mark = here.locator(f'mark.hl[data-ids*="{created["id"]}"]').first
+    expect(mark).to_be_visible(timeout=3_000)
+    expect(here.get_by_role("button", name=re.compile("new annotation"))).to_be_hidden()
+    mark.click()
+    expect(here.locator(f"#annotation-{created['id']}")).to_contain_text("Only mine")
+    stranger.wait_for_timeout(1_000)
+    expect(stranger.locator(f'mark.hl[data-ids*="{created["id"]}"]')).to_have_count(0)
+    expect(stranger.get_by_role("button", name=re.compile("new annotation"))).to_be_hidden()
+    assert here.js_errors == [] and there.js_errors == [] and stranger.js_errors == []

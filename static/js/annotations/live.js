@@ -2,7 +2,8 @@
 // says which annotation changed ({type, id, thread, passage}, ids only); what the viewer
 // may see of it is fetched through the normal API, so the socket never carries content.
 // Like Hypothesis, others' new threads wait behind "N new annotations — show" instead of
-// moving the text under the reader; replies to an open thread and changes to threads
+// moving the text under the reader (the viewer's own, even from another tab, show at
+// once); replies to an open thread and changes to threads
 // already on the page are applied at once. Reconnects with back-off; a dot says whether
 // the page is live. The side-by-side reader listens to both sides' sources (each side
 // is its own source), when the version read is the current one.
@@ -52,6 +53,8 @@ function receive(message, side) {
     // after this message: look again before calling it someone else's.
     setTimeout(() => {
       if (byId.has(message.id)) return;
+      // ``mine``: the viewer wrote it in another tab; their own writes show at once.
+      if (message.mine === true) { apply([[message.thread, side]]); return; }
       waiting.set(message.id, [message.thread, side]);
       updateButton();
     }, 500);
