@@ -283,3 +283,27 @@ def test_citations_follow_a_new_version_of_the_source(user, draft, schufa_passag
     assert quoted.anchor_status == AnchorStatus.ORPHANED
     listed = api(user).get(f"/api/examples/{draft.pk}/citations/").json()["citations"]
     assert "orphaned" in {c["status"] for c in listed}
+
+
+@pytest.mark.citations_required
+def test_a_moderators_refused_publish_leads_to_the_cite_buttons(
+    client, user, german_moderator, draft
+):
+    """The entry page's Publish, refused for uncited values: the moderator lands on the edit
+    form (where each value has its Cite button) with the message naming the values, not
+    back on the entry with nothing to act on. A refusal of another kind stays on the entry."""
+    draft = transitions.example_transition(actor=user, example=draft, to="submitted")
+    client.force_login(german_moderator)
+    url = f"/atlas/examples/{draft.pk}/transition/"
+    response = client.post(url, {"to": "published", "version": draft.version})
+    edit = f"/atlas/examples/{draft.pk}/{draft.slug}/edit/"
+    assert response.status_code == 302 and response.url == edit
+    page = client.get(edit)
+    assert page.status_code == 200
+    assert "before publishing (the codebook requires it)" in page.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "submitted"
+
+    # Rejecting without a reason is refused too, but nothing is to be cited.
+    response = client.post(url, {"to": "rejected", "version": draft.version})
+    assert response.status_code == 302 and response.url == draft.get_absolute_url()

@@ -471,6 +471,14 @@ def example_personal(request, pk: int):
     return response
 
 
+def _cite_first(user, example, exc: ValidationError) -> bool:
+    """Whether a refused status change was a publication refused for uncited values
+    (keyed by the codebook's fields) that ``user`` may fix: then they are sent to the edit
+    form, where the Cite buttons are, with the message naming what to cite."""
+    uncited = set(getattr(exc, "error_dict", {})) - {"reason", "evidence", "to", "__all__"}
+    return bool(uncited) and can_edit(user=user, example=example)
+
+
 @login_required
 @require_POST
 def example_transition(request, pk: int):
@@ -493,6 +501,8 @@ def example_transition(request, pk: int):
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+        if _cite_first(request.user, example, exc):
+            return redirect("atlas:example_edit", pk=example.pk, slug=example.slug)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
