@@ -40,6 +40,9 @@ class EntryExtension:
     jsonld_derivations: Callable | None = None
     # (request, example) -> dict added to the entry page's context.
     page_context: Callable | None = None
+    # (example) -> {coded field: [citation]}: the public citations behind each value, for
+    # pages that show an entry's values away from its own page (the systems comparison).
+    value_citations: Callable | None = None
     # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
     # templates to include there go in its "personal_templates" list.
     personal_context: Callable | None = None
@@ -145,6 +148,18 @@ def page_context(request, example) -> dict:
         if extension.page_context is not None:
             context.update(extension.page_context(request, example))
     return context
+
+
+def value_citations(example) -> dict[str, list] | None:
+    """The entry's citations by coded field, or None when no app cites values (then a
+    page shows neither citations nor "uncited")."""
+    found: dict[str, list] | None = None
+    for extension in _extensions.values():
+        if extension.value_citations is not None:
+            found = found if found is not None else {}
+            for name, cites in extension.value_citations(example).items():
+                found.setdefault(name, []).extend(cites)
+    return found
 
 
 def personal_context(request, example) -> dict:

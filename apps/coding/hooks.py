@@ -25,16 +25,20 @@ def _jsonld(example, absolute) -> dict:
     return representation.jsonld_nodes(selectors.public_citations(example), absolute)
 
 
-def _page_context(request, example) -> dict:
+def _value_citations(example) -> dict[str, list]:
     """Citations by field for the markers after each value; "uncited" for the rest.
-    The page is the same for everyone, so orphans are not here (the API lists them to
-    the author and moderators)."""
+    Pages are the same for everyone, so orphans are not here (the API lists them to the
+    author and moderators)."""
     by_field: dict[str, list] = {}
     for citation in selectors.public_citations(example):
         by_field.setdefault(citation.field, []).append(citation)
+    return by_field
+
+
+def _page_context(request, example) -> dict:
     return {
         "citations_enabled": True,
-        "value_citations": by_field,
+        "value_citations": _value_citations(example),
         "required_citations": selectors.current_codebook().required_citations,
     }
 
@@ -93,6 +97,7 @@ def register() -> None:
             csv_row=_csv_row,
             jsonld_derivations=_jsonld,
             page_context=_page_context,
+            value_citations=_value_citations,
             personal_context=_personal_context,
             form_context=entry_form.form_context,
             form_save=entry_form.form_save,

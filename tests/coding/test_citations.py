@@ -307,3 +307,34 @@ def test_a_moderators_refused_publish_leads_to_the_cite_buttons(
     # Rejecting without a reason is refused too, but nothing is to be cited.
     response = client.post(url, {"to": "rejected", "version": draft.version})
     assert response.status_code == 302 and response.url == draft.get_absolute_url()
+
+
+def test_the_systems_comparison_shows_each_values_citations(
+    client, user, moderator, draft, schufa_passage
+):
+    """/atlas/compare/?entries=…: a codebook value's cell shows its citations as the entry's
+    page does (the passage, its quote and note), an uncited value says "uncited", and a
+    row nothing cites (country) keeps the link to the entry's evidence."""
+    from apps.atlas.entries import services as entry_services
+    from tests.coding.conftest import evidence_data, example_data
+
+    cite_required(user, draft, schufa_passage)
+    transitions.example_transition(actor=user, example=draft, to="submitted")
+    transitions.example_transition(actor=moderator, example=draft, to="published")
+    other = entry_services.example_create(
+        author=moderator, data=example_data(title="Another scoring scheme"),
+        evidence=[evidence_data()], confirm_distinct=True,
+    )  # fmt: skip
+    other = transitions.example_transition(actor=moderator, example=other, to="submitted")
+    assert other.status == "published"  # a moderator's own submission publishes at once
+
+    response = client.get(f"/atlas/compare/?entries={draft.pk},{other.pk}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    legal = page.split('data-dimension="legal_basis"')[1].split("</tr>")[0]
+    first, second = legal.split("<td>")[1:3]
+    assert f"#p-{schufa_passage.anchor}" in first and SCHUFA_QUOTE in first
+    assert "BDSG § 31" in first
+    assert "uncited" in second and "<q>" not in second
+    country = page.split('data-dimension="country"')[1].split("</tr>")[0]
+    assert f'href="#evidence-{draft.pk}"' in country

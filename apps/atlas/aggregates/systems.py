@@ -2,9 +2,10 @@
 (/atlas/compare/?entries=12,40,7 and its CSV and JSON). Country comparison is the rest of
 the aggregates package; this compares entries, one column each.
 
-Each cell carries the entry's value and points at what backs it: the entry's evidence
-and linked passages (numbered in the column, listed in the last rows), so a reader can
-check any cell. A row whose values differ between the entries is marked."""
+Each cell carries the entry's value and points at what backs it: a codebook value its
+citations (evidence or passage, quote and note, as on the entry's page, or "uncited"),
+any other cell the entry's evidence and linked passages (listed in the last rows), so a
+reader can check any cell. A row whose values differ between the entries is marked."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils.translation import ngettext
 
 from apps.common.validators import as_id
 
+from .. import extensions
 from ..codebook import DIMENSIONS as CODEBOOK_DIMENSIONS
 from ..entries.selectors import published_examples, with_details
 from ..models import Example
@@ -74,6 +76,10 @@ class Cell:
     raw: object = None
     # The entry whose value this is (the page links the cell to its evidence).
     example: Example | None = None
+    # A codebook value's citations, one part per coded field ("years": start and end):
+    # [{"field", "label", "cites"}]; None for rows nothing cites (country, region…) or
+    # when no app cites values. The page shows them as on the entry's own page.
+    cites: list[dict] | None = None
 
 
 @dataclass
@@ -109,9 +115,19 @@ def _values(example: Example, name: str) -> Cell:
     return Cell([str(getattr(example, f"get_{name}_display")())], getattr(example, name))
 
 
-def _cell(example: Example, name: str) -> Cell:
+def _cell(example: Example, name: str, citations: dict[str, list] | None) -> Cell:
     cell = _values(example, name)
     cell.example = example
+    if citations is not None and (name in CODEBOOK_NAMES or name == "years"):
+        parts = (
+            [("start_year", _("start")), ("end_year", _("end"))]
+            if name == "years"
+            else [(name, "")]
+        )
+        cell.cites = [
+            {"field": field, "label": label, "cites": citations.get(field, [])}
+            for field, label in parts
+        ]
     return cell
 
 
@@ -130,11 +146,13 @@ ROW_NAMES = (
 
 
 def comparison_rows(examples: list[Example]) -> list[Row]:
+    # Prefetched with the entries (with_details): no query per cell.
+    citations = [extensions.value_citations(e) for e in examples]
     return [
         Row(
             name=name,
             label=_label(name),
-            cells=[_cell(e, name) for e in examples],
+            cells=[_cell(e, name, cites) for e, cites in zip(examples, citations, strict=True)],
             codebook=name in CODEBOOK_NAMES,
         )
         for name in ROW_NAMES
