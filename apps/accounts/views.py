@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 from rest_framework.authtoken.models import Token
 
+from apps.common.forms import attach_errors
+
 from . import services
 from .forms import ProfileForm
 
@@ -27,8 +29,7 @@ def profile(request):
                 **{name: form.cleaned_data[name] for name in services.PROFILE_FIELDS},
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("accounts:profile")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
+from apps.common.forms import attach_errors
 from apps.common.throttles import RateLimited, check_request_rate
 
 from . import group_selectors, selectors, services
@@ -263,8 +264,7 @@ def legend(request):
             elif form.is_valid():
                 services.legend_entry_update(actor=request.user, entry=entry, **form.cleaned_data)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            attach_errors(form, exc)
         if action != "delete" and form.errors:
             status = 400
             if entry is None:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_countries import countries
 
 from apps.atlas.dimensions import Scope
+from apps.common.forms import attach_errors
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 
@@ -74,8 +75,7 @@ def release_new(request):
             try:
                 release = services.release_create(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, exc)
             else:
                 messages.success(
                     request, _("Release %(v)s is being built.") % {"v": release.version}

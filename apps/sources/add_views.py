@@ -13,11 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.common.client_ip import client_ip
+from apps.common.forms import attach_errors
 from apps.common.throttles import RateLimited, throttled_response
 
 from . import selectors, services
 from .forms import SourceDetailsForm, SourceFileForm
-from .views import _attach_errors
 
 
 @login_required
@@ -40,7 +40,7 @@ def source_add(request):
             form.add_error(None, str(exc))
             throttled = exc
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             return redirect("sources:add_details", pending_id=pending.pk)
     context = {
@@ -67,7 +67,7 @@ def source_add_details(request, pending_id):
                 user=request.user, pending=pending, metadata=form.metadata()
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             document = source.documents.order_by("-created").first()
             messages.success(request, _("Thank you. The file is being imported."))

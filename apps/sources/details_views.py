@@ -10,9 +10,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from apps.common.forms import attach_errors
+
 from . import permissions, selectors, services
 from .forms import SourceEditForm
-from .views import _attach_errors
 
 
 @login_required
@@ -36,7 +37,7 @@ def source_details_edit(request, slug: str):
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 if changed:
                     messages.success(request, _("The details are saved."))

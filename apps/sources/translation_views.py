@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from apps.common import http_cache
 from apps.common.client_ip import client_ip
+from apps.common.forms import attach_errors
 from apps.common.throttles import RateLimited, throttled_response
 
 from . import permissions, reader_parallel, selectors, services, translation_selectors
@@ -67,14 +68,6 @@ def _steward_source(request, slug: str):
     return source
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def translation_add(request, slug: str):
@@ -98,7 +91,7 @@ def translation_add(request, slug: str):
             form.add_error(None, str(exc))
             throttled = exc
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             document = translation.source.documents.order_by("-pk").first()
             return redirect("sources:import_status", document_id=document.pk)
@@ -124,7 +117,7 @@ def alignment_edit(request, slug: str, language: str):
             try:
                 services.alignment_edit(actor=request.user, translation=translation, **values)
             except ValidationError as exc:
-                _attach_errors(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("The alignment was corrected."))
                 row = form.cleaned_data["order"] + 1

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.common import csl, http_cache
 from apps.common.client_ip import client_ip
+from apps.common.forms import attach_errors
 from apps.common.http_cache import public_page
 from apps.common.public import public_view
 from apps.common.site import absolute_url
@@ -264,7 +265,7 @@ def version_add(request, slug: str):
             form.add_error(None, str(exc))
             throttled = exc
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             if document.is_proposal:
                 messages.success(
@@ -378,9 +379,9 @@ def _version_action(request, slug: str, version: int, *, action: str):
         except services.CurrentVersionMoved as exc:
             conflict = exc
             status = 409
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, SUCCESS_MESSAGES[action] % {"version": document.version})
             if action == "withdraw":
@@ -437,7 +438,7 @@ def _maintainer_action(request, slug: str, *, remove: bool):
                 reason=form.cleaned_data.get("reason", ""),
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            attach_errors(form, exc)
         else:
             message = (
                 _("%(name)s no longer maintains this source.")
@@ -460,11 +461,3 @@ def maintainer_add(request, slug: str):
 @require_POST
 def maintainer_remove(request, slug: str):
     return _maintainer_action(request, slug, remove=True)
-
-
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)

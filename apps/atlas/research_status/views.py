@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 from django_countries import countries
 
+from apps.common.forms import attach_errors
+
 from ..entries.selectors import categories
 from ..permissions import can_mark_research_status
 from . import services
@@ -69,8 +71,7 @@ def research_status_set(request, code: str):
                     require_reason=True,
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Research status saved."))
                 return redirect(reverse("atlas:country", kwargs={"code": code}) + "#research")
