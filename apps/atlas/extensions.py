@@ -43,6 +43,8 @@ class EntryExtension:
     # (example) -> {coded field: [citation]}: the public citations behind each value, for
     # pages that show an entry's values away from its own page (the systems comparison).
     value_citations: Callable | None = None
+    # (citation, absolute) -> JSON for one of them (the comparison's JSON export).
+    citation_json: Callable | None = None
     # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
     # templates to include there go in its "personal_templates" list.
     personal_context: Callable | None = None
@@ -160,6 +162,14 @@ def value_citations(example) -> dict[str, list] | None:
             for name, cites in extension.value_citations(example).items():
                 found.setdefault(name, []).extend(cites)
     return found
+
+
+def citation_json(citation, absolute) -> dict:
+    """One citation from ``value_citations`` as JSON, by the app that made it."""
+    for extension in _extensions.values():
+        if extension.citation_json is not None:
+            return extension.citation_json(citation, absolute)
+    raise LookupError("no app serialises value citations")
 
 
 def personal_context(request, example) -> dict:

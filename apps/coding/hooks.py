@@ -35,6 +35,13 @@ def _value_citations(example) -> dict[str, list]:
     return by_field
 
 
+def _citation_json(citation, absolute) -> dict:
+    data = representation.citation_json(citation)
+    if citation.document_id is not None:
+        data["passage"]["url"] = absolute(representation.passage_url(citation))
+    return data
+
+
 def _page_context(request, example) -> dict:
     return {
         "citations_enabled": True,
@@ -98,6 +105,7 @@ def register() -> None:
             jsonld_derivations=_jsonld,
             page_context=_page_context,
             value_citations=_value_citations,
+            citation_json=_citation_json,
             personal_context=_personal_context,
             form_context=entry_form.form_context,
             form_save=entry_form.form_save,

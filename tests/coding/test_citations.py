@@ -338,3 +338,12 @@ def test_the_systems_comparison_shows_each_values_citations(
     assert "uncited" in second and "<q>" not in second
     country = page.split('data-dimension="country"')[1].split("</tr>")[0]
     assert f'href="#evidence-{draft.pk}"' in country
+
+    data = client.get(f"/atlas/compare.json?entries={draft.pk},{other.pk}").json()
+    rows = {row["name"]: row["values"] for row in data["dimensions"]}
+    (cited,) = rows["legal_basis"][0]["citations"]
+    assert cited["quote"] == SCHUFA_QUOTE and cited["note"] == "BDSG § 31"
+    assert cited["passage"]["url"].endswith(f"#p-{schufa_passage.anchor}")
+    assert cited["passage"]["url"].startswith("http")
+    assert rows["legal_basis"][1]["citations"] == []
+    assert "citations" not in rows["country"][0]

@@ -159,9 +159,19 @@ def comparison_rows(examples: list[Example]) -> list[Row]:
     ]
 
 
+def _cell_json(cell: Cell, absolute) -> dict:
+    data = {"value": cell.raw, "label": cell.values}
+    if cell.cites is not None:  # a codebook value: its citations, [] when uncited
+        data["citations"] = [
+            extensions.citation_json(c, absolute) for part in cell.cites for c in part["cites"]
+        ]
+    return data
+
+
 def comparison_json(examples: list[Example], rows: list[Row], *, absolute) -> dict:
     """The comparison as data: per entry its id, title, address and evidence, and per
-    dimension each entry's value (machine value and label) and whether they differ."""
+    dimension each entry's value (machine value and label, and a codebook value's
+    citations) and whether they differ."""
     return {
         "entries": [
             {
@@ -197,7 +207,7 @@ def comparison_json(examples: list[Example], rows: list[Row], *, absolute) -> di
                 "name": row.name,
                 "label": row.label,
                 "differs": row.differs,
-                "values": [{"value": c.raw, "label": c.values} for c in row.cells],
+                "values": [_cell_json(c, absolute) for c in row.cells],
             }
             for row in rows
         ],
