@@ -99,6 +99,11 @@ def test_entries_table_sorts_and_compares_ticked_entries(starter, page):
     page.wait_for_url("**/atlas/compare/?entries=*")
     expect(page.locator("#compare-systems thead th")).to_have_count(3)
     expect(page.locator("#compare-systems tr.differs").first).to_be_visible()
+    # Each codebook value opens its own citations, from the keyboard too.
+    cited = page.locator("#compare-systems details.value-citations").first
+    cited.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(cited.locator("li").first).to_be_visible()
     assert Example.objects.filter(status="published").count() >= 2
     assert run_axe(page) == []
     assert page.js_errors == []
