@@ -1,5 +1,6 @@
 """The atlas as of a dataset release: ``?release=<version>`` on the map and the exports
-shows the data frozen in that release, and "Cite this dataset" points at the latest one.
+shows the data frozen in that release, and "Cite this dataset" cites that release (the
+latest one on the live pages).
 
 Releases live in a higher app (``apps/releases``, ADR 0009), which registers a provider
 from its ``ready()``; the atlas never imports it. Without a provider (the app not
@@ -77,3 +78,10 @@ def requested(request) -> AsOf | None:
 def latest_citation() -> Citation | None:
     """How to cite the dataset: its latest release, if there is one."""
     return _provider.latest_citation() if _provider is not None else None
+
+
+def citation_for(release: AsOf | None) -> Citation | None:
+    """How to cite what a page shows: the release it is "as of", else the latest one."""
+    if release is None:
+        return latest_citation()
+    return Citation(version=release.version, url=release.url, text=release.citation)

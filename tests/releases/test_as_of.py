@@ -1,6 +1,7 @@
 """``?release=<version>`` on the map and the exports shows the data as frozen in that
-release, with a banner linking to the current data; "Cite this dataset" names the latest
-release on the atlas page and in every export."""
+release, with a banner linking to the current data; "Cite this dataset" names that
+release (the latest on the live pages) on the atlas and comparison pages and in every
+export."""
 
 from __future__ import annotations
 
@@ -113,3 +114,22 @@ def test_the_comparison_and_its_csv_take_a_release(client, moderator, entries, c
     live = client.get("/atlas/compare.csv?countries=CN,DE").content.decode()
     assert "(Version 1.0.0) [Data set]" in live  # cites the latest release
     assert client.get("/atlas/compare/?release=1.0.0").status_code == 200
+
+
+def test_a_page_as_of_a_release_cites_that_release(client, moderator, entries, cut):
+    """Journey 7: a reviewer opening the map or the comparison "as of 1.0.0" is told to
+    cite 1.0.0, not a later release whose data they are not looking at; the live pages
+    (the systems comparison too) cite the latest."""
+    cut(moderator, "1.0.0")
+    cut(moderator, "1.1.0")
+    for url in ("/atlas/?release=1.0.0", "/atlas/compare/?countries=CN,DE&release=1.0.0"):
+        html = client.get(url).content.decode()
+        assert "(Version 1.0.0) [Data set]" in html, url
+        assert "Version 1.1.0" not in html, url
+    schufa, sesame, _social = entries
+    for url in (
+        "/atlas/compare/?countries=CN,DE",
+        f"/atlas/compare/?entries={schufa.pk},{sesame.pk}",
+    ):
+        html = client.get(url).content.decode()
+        assert "Cite this dataset" in html and "(Version 1.1.0) [Data set]" in html, url

@@ -128,6 +128,7 @@ def _compare_systems(request):
         "entries_param": request.GET.get("entries", "")[:100],
         "ids": ids,
         "differences": sum(row.differs for row in rows),
+        "cite_dataset": as_of.latest_citation(),
     }
     return render(request, "atlas/compare_systems.html", context, status=400 if error else 200)
 
@@ -145,7 +146,13 @@ def compare(request):
     columns, rows = [], []
     if form.is_valid():
         columns, rows = _matrix(form.cleaned_data["countries"], release)
-    context = {"form": form, "columns": columns, "rows": rows, "as_of": release}
+    context = {
+        "form": form,
+        "columns": columns,
+        "rows": rows,
+        "as_of": release,
+        "cite_dataset": as_of.citation_for(release),
+    }
     return render(request, "atlas/compare.html", context, status=200 if form.is_valid() else 400)
 
 

@@ -262,7 +262,7 @@ def _map_context(request) -> dict:
         "researched": researched,
         "headline": selectors.headline_of(data),
         "as_of": release,
-        "cite_dataset": as_of.latest_citation(),
+        "cite_dataset": as_of.citation_for(release),
         "total": data["total"],
         "categories": list(category_names.items()),
         "operators": Operator.choices,
