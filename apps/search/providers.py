@@ -22,6 +22,7 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     TrigramWordSimilarity,
 )
+from django.db import connection
 from django.db.models import (
     Case,
     F,
@@ -36,7 +37,7 @@ from django.utils.safestring import SafeString
 
 from apps.common.markdown import markdown_to_text
 
-from . import contract, languages, snippets
+from . import contract, languages, snippets, statements
 from .contract import (  # noqa: F401 - the provider interface other apps import from here
     COUNT_CAP,  # read as contract.COUNT_CAP, so a test may lower it in one place
     HIGHLIGHT_PARAM,
@@ -51,7 +52,7 @@ from .contract import (  # noqa: F401 - the provider interface other apps import
     SearchRequest,
     is_postgres,
 )
-from .sampling import IndexSampling, _rank
+from .sampling import IndexSampling, _is_json, _rank
 
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
@@ -196,12 +197,40 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 return found
         if words is not None:
             return self._phrase_sample(request, words, paths)
-        rows = list(
-            self.matching(request)
-            .order_by()
-            .values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1]
+        return self._visible_sample(request, paths, count_only=False), True
+
+    def _visible_sample(self, request: SearchRequest, paths: tuple[str, ...], *, count_only):
+        """The first COUNT_CAP + 1 visible matches as ``(score, pk, *paths)`` rows, or with
+        ``count_only`` how many there are. Without filters, on PostgreSQL and for a
+        provider that states its ``visibility_shape``, the query is compiled once per
+        shape (statements.py); plain facet values only (no JSON list to decode)."""
+        shape = None
+        if is_postgres() and not request.filters:
+            shape = self.visibility_shape(request)
+        if shape is not None and any(_is_json(self._content_model, path) for path in paths):
+            shape = None
+
+        def build(req: SearchRequest) -> tuple[str, list]:
+            sample = self.matching(req).order_by()
+            if count_only:
+                sql, params = sample.values("pk")[: contract.COUNT_CAP + 1].query.sql_with_params()
+                return f"SELECT count(*) FROM ({sql}) AS sample", list(params)  # noqa: S608
+            sample = sample.values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1]
+            sql, params = sample.query.sql_with_params()
+            return sql, list(params)
+
+        if shape is None:
+            sample = self.matching(request).order_by()
+            if count_only:
+                return sample.values("pk")[: contract.COUNT_CAP + 1].count()
+            return list(sample.values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1])
+        sql, params = statements.prepared(
+            (type(self), "visible", shape, contract.COUNT_CAP, count_only, paths), build, request
         )
-        return rows, True
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return rows[0][0] if count_only else rows
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -217,7 +246,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             score=_rank(F(self.vector_path), self._query_expression(request, prefix=self._prefix))
         )
         if self.trigram_fields:
-            terms = " ".join(request.query.positive_terms)
+            terms = request.near_miss_text()
             similarities = [
                 TrigramWordSimilarity(Value(terms), Cast(path, output_field=_text_field()))
                 for path in self.trigram_fields
@@ -288,8 +317,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             and not self._uses_candidates(request)
         ):
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
-            sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
-            total = sample.count()
+            total = self._visible_sample(request, (), count_only=True)
             return KindMatches([], total, total <= contract.COUNT_CAP)
         if self._uses_candidates(request):
             # Only the best ``limit`` rows, the sample's size and its facet counts leave
