@@ -24,6 +24,7 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     F,
     FloatField,
@@ -32,6 +33,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.safestring import SafeString
 
@@ -347,30 +349,30 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         score from ``find``, as the search passes them: the rows are then not matched and
         ranked a second time (building and running that condition cost 1-3 ms a kind on
         the full corpus, docs/benchmarks.md); without it they are."""
-        qs = self.hydrate_queryset(request).filter(pk__in=ids)
         postgres = is_postgres()
         # ts_headline cannot mark a CJK bigram inside an unbroken run: marked here instead.
         headlines = postgres and not languages.has_cjk(request.query.raw)
-        if scores is None:
-            qs = (
-                self._match_postgres(qs, request) if postgres else self._match_fallback(qs, request)
+        shape = self.visibility_shape(request) if postgres and scores is not None else None
+        if shape is not None:
+            # Compiled once per shape (statements.py); the ids are one array parameter.
+            table = connection.ops.quote_name(self._content_model._meta.db_table)
+            column = connection.ops.quote_name(self._content_model._meta.pk.column)
+            objects = statements.prepared_models(
+                (type(self), "hydrate", shape, headlines),
+                lambda template, ids: self._hydrate_queryset(
+                    template,
+                    RawSQL(f"{table}.{column} = ANY(%s::bigint[])", [ids], BooleanField()),
+                    headlines=headlines,
+                ),
+                request,
+                ids="{" + ",".join(str(int(pk)) for pk in ids) + "}",
             )
-        if headlines:
-            qs = qs.annotate(
-                headline=SearchHeadline(
-                    self.headline_field,
-                    self._query_expression(request, prefix=self._prefix),
-                    config=self._config_expression(prefix=self._prefix),
-                    start_sel=snippets.START_MARKER,
-                    stop_sel=snippets.STOP_MARKER,
-                    max_words=snippets.SNIPPET_WORDS,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
+        else:
+            objects = self._hydrate_queryset(
+                request, Q(pk__in=ids), headlines=headlines, matched=scores is None
             )
         hits = {}
-        for obj in qs:
+        for obj in objects:
             words = request.query.highlight_words
             if headlines:
                 headline = obj.headline
@@ -388,6 +390,34 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             hit.kind_label = hit.kind_label or str(self.singular_label)
             hits[obj.pk] = hit
         return hits
+
+    def _hydrate_queryset(
+        self, request: SearchRequest, chosen, *, headlines: bool, matched: bool = False
+    ) -> QuerySet:
+        """The rows ``chosen`` (a condition on their ids) for their hits, with the snippet
+        (``headlines``) and, when ``matched``, matched and ranked again."""
+        qs = self.hydrate_queryset(request).filter(chosen)
+        if matched:
+            qs = (
+                self._match_postgres(qs, request)
+                if is_postgres()
+                else self._match_fallback(qs, request)
+            )
+        if headlines:
+            qs = qs.annotate(
+                headline=SearchHeadline(
+                    self.headline_field,
+                    self._query_expression(request, prefix=self._prefix),
+                    config=self._config_expression(prefix=self._prefix),
+                    start_sel=snippets.START_MARKER,
+                    stop_sel=snippets.STOP_MARKER,
+                    max_words=snippets.SNIPPET_WORDS,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+        return qs
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return self.find(request, limit=0, facet_names=names).facets

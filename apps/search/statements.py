@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.query import get_related_populators
 
 from .contract import SearchRequest
 
@@ -39,7 +41,7 @@ _PLACEHOLDERS = (
     {"int": -1_987_700_000, "str": "\x00search-placeholder-b:"},
 )
 
-_compiled: dict[tuple, tuple[str, tuple, dict[str, tuple[int, ...]]]] = {}
+_compiled: dict[tuple, tuple] = {}
 
 
 @dataclass(frozen=True)
@@ -81,25 +83,69 @@ def prepared(
     shape: Hashable,
     build: Callable[..., tuple[str, list]],
     request: SearchRequest,
-    **values: int,
+    **values: int | str,
 ) -> tuple[str, list]:
     """``(sql, params)`` of ``build(request, **values)``, built once per ``shape`` (plus
     which of the request's texts are absent and whether the viewer is signed in: those
     change the SQL) and connection vendor. ``build`` must use the request only through
     its ``*_text`` methods, its viewer's id and rules that depend on the viewer no more
-    than ``shape`` says; ``values`` are integers such as a limit."""
+    than ``shape`` says; ``values`` are integers (a limit) or strings (a list of ids as
+    an array literal)."""
+    sql, params, _compiler = _prepared(shape, build, request, values)
+    return sql, params
+
+
+def prepared_models(
+    shape: Hashable,
+    build: Callable[..., QuerySet],
+    request: SearchRequest,
+    **values: int | str,
+) -> list:
+    """The model instances ``build(request, **values)`` (a queryset: ``select_related``,
+    ``defer`` and ``annotate`` as usual) gives, its SQL built once per shape as in
+    ``prepared``; the rows become instances as the queryset itself would make them
+    (Django's ``ModelIterable``: the main model, its ``select_related`` relations, the
+    annotations)."""
+    sql, params, compiler = _prepared(shape, build, request, values)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    select, klass_info, annotation_col_map, converters = compiler
+    db = connection.alias
+    model_cls = klass_info["model"]
+    select_fields = klass_info["select_fields"]
+    start, end = select_fields[0], select_fields[-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, db)
+    objects = []
+    for row in rows:
+        if converters:
+            row = list(row)
+            for position, (functions, expression) in converters:
+                for function in functions:
+                    row[position] = function(row[position], expression, connection)
+        obj = model_cls.from_db(db, init_list, row[start:end])
+        for populator in populators:
+            populator.populate(row, obj)
+        for name, position in annotation_col_map.items():
+            setattr(obj, name, row[position])
+        objects.append(obj)
+    return objects
+
+
+def _prepared(shape, build, request: SearchRequest, values: dict) -> tuple[str, list, tuple]:
     varying = {**request_values(request), **values}
     absent = tuple(sorted(name for name, value in varying.items() if value is None))
-    key = (connection.vendor, shape, absent, tuple(sorted(values)))
+    key = (connection.vendor, connection.alias, shape, absent, tuple(sorted(values)))
     compiled = _compiled.get(key)
     if compiled is None:
         compiled = _compiled[key] = _compile(build, request, varying)
-    sql, params, slots = compiled
+    sql, params, slots, compiler = compiled
     params = list(params)
     for name, positions in slots.items():
         for position in positions:
             params[position] = varying[name]
-    return sql, params
+    return sql, params, compiler
 
 
 def _compile(build, request: SearchRequest, varying: dict) -> tuple:
@@ -108,7 +154,7 @@ def _compile(build, request: SearchRequest, varying: dict) -> tuple:
         chosen = {
             name: (
                 placeholders["int"] - n
-                if isinstance(value, int)
+                if isinstance(value, int) and not isinstance(value, bool)
                 else f"{placeholders['str']}{name}\x00"
             )
             for n, (name, value) in enumerate(varying.items())
@@ -126,8 +172,18 @@ def _compile(build, request: SearchRequest, varying: dict) -> tuple:
             query=request.query, viewer=viewer, kind=request.kind, texts=texts
         )
         extra = {name: chosen[name] for name in varying if name not in _REQUEST_VALUES}
-        builds.append((chosen, *build(template, **extra)))
-    (first, sql, params), (second, other_sql, other_params) = builds
+        built = build(template, **extra)
+        compiler = None
+        if isinstance(built, QuerySet):
+            found = built.query.get_compiler(connection=connection)
+            sql, params = found.as_sql()
+            # What turns a row into instances (ModelIterable's), kept from the first build.
+            fields = [column[0] for column in found.select[: found.col_count]]
+            converters = list(found.get_converters(fields).items())
+            compiler = (found.select, found.klass_info, found.annotation_col_map, converters)
+            built = (sql, list(params))
+        builds.append((chosen, *built, compiler))
+    (first, sql, params, compiler), (second, other_sql, other_params, _) = builds
     if sql != other_sql or len(params) != len(other_params):
         raise ImproperlyConfigured(f"search statement: its SQL depends on the values: {sql!r}")
     slots: dict[str, tuple[int, ...]] = {}
@@ -139,7 +195,7 @@ def _compile(build, request: SearchRequest, varying: dict) -> tuple:
     for n, (param, other) in enumerate(zip(params, other_params, strict=True)):
         if n not in placed and param != other:
             raise ImproperlyConfigured(f"search statement: parameter {n} varies: {param!r}")
-    return sql, tuple(params), slots
+    return sql, tuple(params), slots, compiler
 
 
 _REQUEST_VALUES = frozenset({"search", "words", "excluded", "near_miss", "viewer"})
