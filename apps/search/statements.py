@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import get_related_populators
 
 from .contract import SearchRequest
@@ -105,12 +105,12 @@ def prepared_models(
     ``defer`` and ``annotate`` as usual) gives, its SQL built once per shape as in
     ``prepared``; the rows become instances as the queryset itself would make them
     (Django's ``ModelIterable``: the main model, its ``select_related`` relations, the
-    annotations)."""
+    annotations), then its ``prefetch_related`` lookups."""
     sql, params, compiler = _prepared(shape, build, request, values)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    select, klass_info, annotation_col_map, converters = compiler
+    select, klass_info, annotation_col_map, converters, prefetches = compiler
     db = connection.alias
     model_cls = klass_info["model"]
     select_fields = klass_info["select_fields"]
@@ -130,6 +130,8 @@ def prepared_models(
         for name, position in annotation_col_map.items():
             setattr(obj, name, row[position])
         objects.append(obj)
+    if prefetches:
+        prefetch_related_objects(objects, *prefetches)
     return objects
 
 
@@ -180,7 +182,13 @@ def _compile(build, request: SearchRequest, varying: dict) -> tuple:
             # What turns a row into instances (ModelIterable's), kept from the first build.
             fields = [column[0] for column in found.select[: found.col_count]]
             converters = list(found.get_converters(fields).items())
-            compiler = (found.select, found.klass_info, found.annotation_col_map, converters)
+            compiler = (
+                found.select,
+                found.klass_info,
+                found.annotation_col_map,
+                converters,
+                built._prefetch_related_lookups,
+            )
             built = (sql, list(params))
         builds.append((chosen, *built, compiler))
     (first, sql, params, compiler), (second, other_sql, other_params, _) = builds
