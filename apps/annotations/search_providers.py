@@ -97,6 +97,9 @@ class AnnotationProvider(ModelSearchProvider):
         # The index row's copies (public, author, source; search.AnnotationSearchIndex).
         return selectors.annotations_searchable_columns(viewer=request.viewer)
 
+    def visibility_shape(self, request: SearchRequest):
+        return selectors.annotations_searchable_columns_shape(viewer=request.viewer)
+
     # The index row's copies (source, author, tags) answer the facet paths as they are.
     facet_paths_on_index = True
 
@@ -235,6 +238,9 @@ class PersonalAnnotationProvider(AnnotationProvider):
             # notes are never found (annotations_searchable).
             visible = ~Q(source_id__in=hidden_ids_for(Source))
         return Q(public=False) & mine & visible
+
+    def visibility_shape(self, request: SearchRequest):
+        return None  # its own rule (index_visibility above), built for each request
 
     def filtered_queryset(self, request: SearchRequest):
         return _personal(super().filtered_queryset(request), request.viewer)

@@ -191,9 +191,10 @@ def annotations_searchable_columns(*, viewer) -> Q | None:
     the copies cannot say: search then checks each candidate on the annotation itself.
     Hidden sources and shadow-hidden authors are subqueries of their own small tables,
     so their changes apply at once."""
-    authenticated = viewer is not None and viewer.is_authenticated
-    if authenticated and is_moderator(viewer):
+    shape = annotations_searchable_columns_shape(viewer=viewer)
+    if shape is None:
         return None
+    authenticated = shape == "signed-in"
     visible = Q(public=True)
     if authenticated:
         # Their own notes whatever their state, and their groups' (by id: group notes
@@ -207,6 +208,17 @@ def annotations_searchable_columns(*, viewer) -> Q | None:
     if authenticated:
         hidden_author &= ~Q(author_id=viewer.pk)
     return visible & ~hidden_author & ~Q(source_id__in=hidden_ids_for(Source))
+
+
+def annotations_searchable_columns_shape(*, viewer) -> str | None:
+    """What ``annotations_searchable_columns`` depends on besides the viewer's id: None
+    for moderators (no rule on the index row), else "signed-in" or "anonymous". Two
+    viewers of one shape get the same condition with their own id in it (search compiles
+    it once per shape: apps/search/statements.py)."""
+    authenticated = viewer is not None and viewer.is_authenticated
+    if authenticated and is_moderator(viewer):
+        return None
+    return "signed-in" if authenticated else "anonymous"
 
 
 def annotations_public(*, tag: str = "", source_slug: str = "", author=None) -> QuerySet:

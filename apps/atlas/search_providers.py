@@ -106,6 +106,9 @@ class EntryProvider(ModelSearchProvider):
         # The index row's copies of status and author (search.ExampleSearchIndex).
         return selectors.examples_visible_columns(viewer=request.viewer)
 
+    def visibility_shape(self, request: SearchRequest):
+        return selectors.examples_visible_columns_shape(viewer=request.viewer)
+
     def visible_queryset(self, request: SearchRequest):
         qs = selectors.examples_visible_to(viewer=request.viewer).annotate(
             search_place=_place_code()

@@ -50,9 +50,10 @@ class SearchRequest:
     # ``cursors.Cursor``: only the hits that sort after it (the API's ``search_after``).
     after: Any = None
 
-    def search_query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
-        """The query as PostgreSQL parses it with ``config`` (a query with CJK text is
-        rewritten so each CJK run is the phrase of its bigrams: languages.py)."""
+    def search_text(self) -> str:
+        """The text PostgreSQL parses as the query (``websearch_to_tsquery``): the query as
+        typed, or, with CJK text, rewritten so each CJK run is the phrase of its bigrams
+        (languages.py)."""
         text = self.query.raw
         if languages.has_cjk(text):
             text = " or ".join(
@@ -63,9 +64,13 @@ class SearchRequest:
                 )
                 for alternative in self.query.alternatives
             )
-        return SearchQuery(text, search_type="websearch", config=config)
+        return text
 
-    def words_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
+    def search_query(self, config: str = SEARCH_CONFIG) -> SearchQuery:
+        """The query as PostgreSQL parses it with ``config`` (``search_text``)."""
+        return SearchQuery(self.search_text(), search_type="websearch", config=config)
+
+    def words_text(self) -> str | None:
         """For a query with a phrase: the same query with every phrase loosened to its
         words (ANDed) and excluded phrases left out. It matches every row the query
         matches (and more), without word positions. None when there is no phrase, or when
@@ -85,19 +90,36 @@ class SearchRequest:
             if not parts:
                 return None
             loosened.append(" ".join(parts))
-        return SearchQuery(" or ".join(loosened), search_type="websearch", config=config)
+        return " or ".join(loosened)
 
-    def excluded_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
-        """Matches rows containing any excluded ("-word") term, or None."""
+    def words_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
+        """``words_text`` as a query, or None."""
+        text = self.words_text()
+        if text is None:
+            return None
+        return SearchQuery(text, search_type="websearch", config=config)
+
+    def excluded_text(self) -> str | None:
+        """The excluded ("-word") terms, any of them, or None."""
         excluded = [
             '"' + _words(term.text) + '"'
             for alt in self.query.alternatives
             for term in alt
             if term.negated
         ]
-        if not excluded:
+        return " or ".join(excluded) if excluded else None
+
+    def excluded_query(self, config: str = SEARCH_CONFIG) -> SearchQuery | None:
+        """Matches rows containing any excluded ("-word") term, or None."""
+        text = self.excluded_text()
+        if text is None:
             return None
-        return SearchQuery(" or ".join(excluded), search_type="websearch", config=config)
+        return SearchQuery(text, search_type="websearch", config=config)
+
+    def near_miss_text(self) -> str:
+        """The words a near miss (trigram similarity of titles and names) is measured
+        against: the query's positive terms."""
+        return " ".join(self.query.positive_terms)
 
 
 @dataclass

@@ -22,7 +22,9 @@ from django.contrib.postgres.search import (
     SearchHeadline,
     TrigramWordSimilarity,
 )
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     F,
     FloatField,
@@ -31,12 +33,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Greatest
 from django.utils.safestring import SafeString
 
 from apps.common.markdown import markdown_to_text
 
-from . import contract, languages, snippets
+from . import contract, languages, snippets, statements
 from .contract import (  # noqa: F401 - the provider interface other apps import from here
     COUNT_CAP,  # read as contract.COUNT_CAP, so a test may lower it in one place
     HIGHLIGHT_PARAM,
@@ -51,7 +54,7 @@ from .contract import (  # noqa: F401 - the provider interface other apps import
     SearchRequest,
     is_postgres,
 )
-from .sampling import IndexSampling, _rank
+from .sampling import IndexSampling, _is_json, _rank
 
 # word_similarity() above this counts as a near miss of a title or a name.
 TRIGRAM_THRESHOLD = 0.5
@@ -196,12 +199,40 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 return found
         if words is not None:
             return self._phrase_sample(request, words, paths)
-        rows = list(
-            self.matching(request)
-            .order_by()
-            .values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1]
+        return self._visible_sample(request, paths, count_only=False), True
+
+    def _visible_sample(self, request: SearchRequest, paths: tuple[str, ...], *, count_only):
+        """The first COUNT_CAP + 1 visible matches as ``(score, pk, *paths)`` rows, or with
+        ``count_only`` how many there are. Without filters, on PostgreSQL and for a
+        provider that states its ``visibility_shape``, the query is compiled once per
+        shape (statements.py); plain facet values only (no JSON list to decode)."""
+        shape = None
+        if is_postgres() and not request.filters:
+            shape = self.visibility_shape(request)
+        if shape is not None and any(_is_json(self._content_model, path) for path in paths):
+            shape = None
+
+        def build(req: SearchRequest) -> tuple[str, list]:
+            sample = self.matching(req).order_by()
+            if count_only:
+                sql, params = sample.values("pk")[: contract.COUNT_CAP + 1].query.sql_with_params()
+                return f"SELECT count(*) FROM ({sql}) AS sample", list(params)  # noqa: S608
+            sample = sample.values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1]
+            sql, params = sample.query.sql_with_params()
+            return sql, list(params)
+
+        if shape is None:
+            sample = self.matching(request).order_by()
+            if count_only:
+                return sample.values("pk")[: contract.COUNT_CAP + 1].count()
+            return list(sample.values_list("score", "pk", *paths)[: contract.COUNT_CAP + 1])
+        sql, params = statements.prepared(
+            (type(self), "visible", shape, contract.COUNT_CAP, count_only, paths), build, request
         )
-        return rows, True
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return rows[0][0] if count_only else rows
 
     def matching(self, request: SearchRequest) -> QuerySet:
         """Visible, filtered rows that match the query, annotated with ``score``."""
@@ -217,7 +248,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             score=_rank(F(self.vector_path), self._query_expression(request, prefix=self._prefix))
         )
         if self.trigram_fields:
-            terms = " ".join(request.query.positive_terms)
+            terms = request.near_miss_text()
             similarities = [
                 TrigramWordSimilarity(Value(terms), Cast(path, output_field=_text_field()))
                 for path in self.trigram_fields
@@ -288,8 +319,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             and not self._uses_candidates(request)
         ):
             # Only the count (a kind left out by ``kind=``): no scores, one number back.
-            sample = self.matching(request).order_by().values("pk")[: contract.COUNT_CAP + 1]
-            total = sample.count()
+            total = self._visible_sample(request, (), count_only=True)
             return KindMatches([], total, total <= contract.COUNT_CAP)
         if self._uses_candidates(request):
             # Only the best ``limit`` rows, the sample's size and its facet counts leave
@@ -319,30 +349,30 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         score from ``find``, as the search passes them: the rows are then not matched and
         ranked a second time (building and running that condition cost 1-3 ms a kind on
         the full corpus, docs/benchmarks.md); without it they are."""
-        qs = self.hydrate_queryset(request).filter(pk__in=ids)
         postgres = is_postgres()
         # ts_headline cannot mark a CJK bigram inside an unbroken run: marked here instead.
         headlines = postgres and not languages.has_cjk(request.query.raw)
-        if scores is None:
-            qs = (
-                self._match_postgres(qs, request) if postgres else self._match_fallback(qs, request)
+        shape = self.visibility_shape(request) if postgres and scores is not None else None
+        if shape is not None:
+            # Compiled once per shape (statements.py); the ids are one array parameter.
+            table = connection.ops.quote_name(self._content_model._meta.db_table)
+            column = connection.ops.quote_name(self._content_model._meta.pk.column)
+            objects = statements.prepared_models(
+                (type(self), "hydrate", shape, headlines),
+                lambda template, ids: self._hydrate_queryset(
+                    template,
+                    RawSQL(f"{table}.{column} = ANY(%s::bigint[])", [ids], BooleanField()),
+                    headlines=headlines,
+                ),
+                request,
+                ids="{" + ",".join(str(int(pk)) for pk in ids) + "}",
             )
-        if headlines:
-            qs = qs.annotate(
-                headline=SearchHeadline(
-                    self.headline_field,
-                    self._query_expression(request, prefix=self._prefix),
-                    config=self._config_expression(prefix=self._prefix),
-                    start_sel=snippets.START_MARKER,
-                    stop_sel=snippets.STOP_MARKER,
-                    max_words=snippets.SNIPPET_WORDS,
-                    min_words=15,
-                    max_fragments=2,
-                    fragment_delimiter=" … ",
-                )
+        else:
+            objects = self._hydrate_queryset(
+                request, Q(pk__in=ids), headlines=headlines, matched=scores is None
             )
         hits = {}
-        for obj in qs:
+        for obj in objects:
             words = request.query.highlight_words
             if headlines:
                 headline = obj.headline
@@ -360,6 +390,34 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             hit.kind_label = hit.kind_label or str(self.singular_label)
             hits[obj.pk] = hit
         return hits
+
+    def _hydrate_queryset(
+        self, request: SearchRequest, chosen, *, headlines: bool, matched: bool = False
+    ) -> QuerySet:
+        """The rows ``chosen`` (a condition on their ids) for their hits, with the snippet
+        (``headlines``) and, when ``matched``, matched and ranked again."""
+        qs = self.hydrate_queryset(request).filter(chosen)
+        if matched:
+            qs = (
+                self._match_postgres(qs, request)
+                if is_postgres()
+                else self._match_fallback(qs, request)
+            )
+        if headlines:
+            qs = qs.annotate(
+                headline=SearchHeadline(
+                    self.headline_field,
+                    self._query_expression(request, prefix=self._prefix),
+                    config=self._config_expression(prefix=self._prefix),
+                    start_sel=snippets.START_MARKER,
+                    stop_sel=snippets.STOP_MARKER,
+                    max_words=snippets.SNIPPET_WORDS,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+        return qs
 
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return self.find(request, limit=0, facet_names=names).facets

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Hashable
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
-from . import contract
+from . import contract, statements
 from .contract import SearchRequest, is_postgres
 
 # A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
@@ -75,6 +76,16 @@ class IndexSampling:
         unfiltered sample without facet values needs no probe per candidate."""
         return None
 
+    def visibility_shape(self, request: SearchRequest) -> Hashable | None:
+        """What this provider's visibility rules for ``request.viewer`` depend on, or None
+        (the default: they are built anew for each request). Two requests of the same
+        shape must get the same rules (``index_visibility``; without it, for the sources,
+        ``visible_queryset``) but for the viewer's id: the search then compiles its sample
+        query once per shape and puts each request's texts and viewer id in it
+        (statements.py). A rule that reads the database while it is built (say, a list of
+        the viewer's group ids) needs a shape per viewer, that is, None."""
+        return None
+
     def _index_model(self, queryset: QuerySet):
         """The side table that holds the stored vector (``search.<Kind>SearchIndex``)."""
         relation = self.vector_path.split("__")[0]
@@ -90,6 +101,16 @@ class IndexSampling:
 
         anyone = SearchRequest(query=parse_query("x"), viewer=AnonymousUser())
         return self._index_model(self.visible_queryset(anyone))
+
+    @functools.cached_property
+    def _content_model(self):
+        """The model of the visible rows (``visible_queryset``), found once."""
+        from django.contrib.auth.models import AnonymousUser
+
+        from .query import parse_query
+
+        anyone = SearchRequest(query=parse_query("x"), viewer=AnonymousUser())
+        return self.visible_queryset(anyone).model
 
     def _candidate_terms(self, request: SearchRequest, words: SearchQuery | None):
         """(score expression, match condition) on the index table's own columns: with a
@@ -126,14 +147,54 @@ class IndexSampling:
         (docs/benchmarks.md)."""
         if facet_names and not self.facet_paths_on_index:
             return None
-        visibility = self.index_visibility(request)
-        if visibility is None:
-            return None
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
+        # Only counted (a kind left out by ``kind=``): nothing to rank.
+        constant_score = not limit and not facet_names and words is None
+        shape = self.visibility_shape(request)
+        if shape is not None:
+            # Compiled once per shape (statements.py): the same SQL as below.
+            sql, params = statements.prepared(
+                (type(self), "ranked", shape, bound, constant_score, facet_names),
+                lambda template, limit: self._ranked_candidates_sql(
+                    template, self.index_visibility(template), bound=bound,
+                    constant_score=constant_score, facet_names=facet_names, limit=limit,
+                ),
+                request,
+                limit=limit,
+            )  # fmt: skip
+        else:
+            visibility = self.index_visibility(request)
+            if visibility is None:
+                return None
+            sql, params = self._ranked_candidates_sql(
+                request, visibility, bound=bound, constant_score=constant_score,
+                facet_names=facet_names, limit=limit,
+            )  # fmt: skip
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            sampled, kept, matched, top, *counted = cursor.fetchone()
+        ranked = [(float(s), pk) for s, pk in _json(top) or []]
+        complete = sampled < bound or matched > contract.COUNT_CAP
+        facet_counts = {
+            name: [tuple(row) for row in _json(rows) or []]
+            for name, rows in zip(facet_names, counted, strict=True)
+        }
+        return ranked, kept, complete, facet_counts
+
+    def _ranked_candidates_sql(
+        self,
+        request: SearchRequest,
+        visibility: Q,
+        *,
+        bound: int,
+        constant_score: bool,
+        facet_names: tuple[str, ...],
+        limit: int,
+    ) -> tuple[str, list]:
+        """The statement of ``_ranked_candidates`` for ``request`` (or a template of it)."""
         index_model = self._index_table
-        score, matching = self._candidate_terms(request, words)
-        if not limit and not facet_names and words is None:
-            # Only counted (a kind left out by ``kind=``): nothing to rank.
+        score, matching = self._candidate_terms(request, request.words_query())
+        if constant_score:
             score = Value(1.0, output_field=FloatField())
         paths = self._facet_paths(facet_names)
         sample_sql, params = (
@@ -166,29 +227,20 @@ class IndexSampling:
                 )
         columns = ", ".join(["score", "id", *column.values()])
         facets = "".join(f", ({sql})" for sql in facet_sql)
-        with connection.cursor() as cursor:
-            # ``matched`` numbers the matches in the order the scan found them (rows with a
-            # phrase's words but not the phrase score NULL): the first COUNT_CAP + 1 are
-            # kept, ranked and counted, as the sample in Python kept them.
-            cursor.execute(
-                f"WITH sample AS MATERIALIZED (SELECT s.*, count(s.score) OVER"  # noqa: S608
-                f" (ROWS UNBOUNDED PRECEDING) AS matched FROM ({sample_sql}) AS s({columns})),"
-                " kept AS (SELECT * FROM sample WHERE score IS NOT NULL AND matched <= %s)"
-                " SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM kept),"
-                " (SELECT count(score) FROM sample),"
-                " (SELECT json_agg(json_build_array(top.score, top.id)) FROM (SELECT score, id"
-                " FROM kept ORDER BY score DESC, id DESC LIMIT %s) AS top)"
-                f"{facets}",
-                (*params, contract.COUNT_CAP + 1, limit),
-            )
-            sampled, kept, matched, top, *counted = cursor.fetchone()
-        ranked = [(float(s), pk) for s, pk in _json(top) or []]
-        complete = sampled < bound or matched > contract.COUNT_CAP
-        facet_counts = {
-            name: [tuple(row) for row in _json(rows) or []]
-            for name, rows in zip(facet_names, counted, strict=True)
-        }
-        return ranked, kept, complete, facet_counts
+        # ``matched`` numbers the matches in the order the scan found them (rows with a
+        # phrase's words but not the phrase score NULL): the first COUNT_CAP + 1 are
+        # kept, ranked and counted, as the sample in Python kept them.
+        sql = (
+            f"WITH sample AS MATERIALIZED (SELECT s.*, count(s.score) OVER"  # noqa: S608
+            f" (ROWS UNBOUNDED PRECEDING) AS matched FROM ({sample_sql}) AS s({columns})),"
+            " kept AS (SELECT * FROM sample WHERE score IS NOT NULL AND matched <= %s)"
+            " SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM kept),"
+            " (SELECT count(score) FROM sample),"
+            " (SELECT json_agg(json_build_array(top.score, top.id)) FROM (SELECT score, id"
+            " FROM kept ORDER BY score DESC, id DESC LIMIT %s) AS top)"
+            f"{facets}"
+        )
+        return sql, [*params, contract.COUNT_CAP + 1, limit]
 
     def _candidate_sample(
         self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]

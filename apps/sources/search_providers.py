@@ -109,6 +109,9 @@ class SourceProvider(ModelSearchProvider):
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.source_list().order_by()
 
+    def visibility_shape(self, request: SearchRequest):
+        return "everyone"  # the sources shared lists show, whoever looks
+
     def hydrate_queryset(self, request: SearchRequest):
         # A hit needs the source's own fields, not its current version's full text.
         return self.visible_queryset(request).select_related(None)
@@ -149,6 +152,9 @@ class PassageProvider(ModelSearchProvider):
 
     def visible_queryset(self, request: SearchRequest):
         return source_selectors.passages_of_current_versions()
+
+    def visibility_shape(self, request: SearchRequest):
+        return "everyone"  # the current versions of readable sources, whoever looks
 
     def index_visibility(self, request: SearchRequest):
         # The same rule as passages_of_current_versions, on the index row's document id.

@@ -72,16 +72,26 @@ def examples_visible_columns(*, viewer) -> Q | None:
     """``examples_visible_to`` as a condition on a search index row's copies of an
     entry's columns (``status``, ``author_id``; search.ExampleSearchIndex). None for
     moderators, whose rule (their countries' entries) needs the entry itself."""
-    if moderation_roles.is_moderator(viewer):
+    shape = examples_visible_columns_shape(viewer=viewer)
+    if shape is None:
         return None
     shadow_hidden = Q(author_id__in=shadow_hidden_user_ids())
-    if viewer is not None and viewer.is_authenticated:
+    if shape == "signed-in":
         return (
             (Q(status=Status.PUBLISHED) | Q(author_id=viewer.pk))
             & ~Q(status=Status.MERGED)
             & ~(shadow_hidden & ~Q(author_id=viewer.pk))
         )
     return Q(status=Status.PUBLISHED) & ~shadow_hidden
+
+
+def examples_visible_columns_shape(*, viewer) -> str | None:
+    """What ``examples_visible_columns`` depends on besides the viewer's id: None for
+    moderators, else "signed-in" or "anonymous" (search compiles the condition once per
+    shape: apps/search/statements.py)."""
+    if moderation_roles.is_moderator(viewer):
+        return None
+    return "signed-in" if viewer is not None and viewer.is_authenticated else "anonymous"
 
 
 def with_details(qs: QuerySet) -> QuerySet:
