@@ -63,6 +63,15 @@ def require(condition: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture
+def postgres(db):
+    """For tests of what only PostgreSQL does (row locks, compiled search statements):
+    skipped on the embedded SQLite of a plain `make test`, required in CI."""
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "needs PostgreSQL (DATABASE_URL)")
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -7,7 +7,7 @@ import threading
 import time
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from apps.moderation.actions import review_item_decide
 from apps.moderation.errors import ModerationConflict
@@ -15,7 +15,6 @@ from apps.moderation.models import AuditLogEntry, ReviewItem
 from apps.moderation.services import review_item_claim
 from apps.notifications.models import Notification
 from apps.sources.moderation import SourceAdapter
-from tests.conftest import require
 from tests.factories import UserFactory
 
 from .conftest import make_item, make_moderator
@@ -44,11 +43,6 @@ def race(functions):
     for thread in threads:
         thread.join(timeout=30)
     return results
-
-
-@pytest.fixture
-def postgres():
-    require(connection.vendor == "postgresql", "row locks need PostgreSQL (DATABASE_URL)")
 
 
 def test_one_claim_wins(postgres):

@@ -83,7 +83,9 @@ def test_public_cacheable_and_query_count(
     assert "Set-Cookie" not in response
 
 
-def test_typing_does_not_rebuild_the_entries_and_sources_queries(founding_paper, make_entry, user):
+def test_typing_does_not_rebuild_the_entries_and_sources_queries(
+    postgres, founding_paper, make_entry, user
+):
     """Keystroke after keystroke, the entries' and sources' suggestion queries (their
     visibility subqueries) are compiled once per process, not once per request (issue
     18: rebuilding them cost about 2 ms of each suggestion's 6)."""
@@ -109,7 +111,7 @@ def test_typing_does_not_rebuild_the_entries_and_sources_queries(founding_paper,
 
 
 def test_compiled_queries_still_apply_visibility_and_escape_the_typed_text(
-    founding_paper, make_entry, user, other_user
+    postgres, founding_paper, make_entry, user, other_user
 ):
     """The compiled queries keep the selectors' rules (a subquery asked each time, not
     values frozen at the first keystroke), and LIKE's wildcards typed are plain text."""
