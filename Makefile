@@ -54,8 +54,8 @@ run: seed
 		--ws websockets-sansio --reload --reload-dir apps --reload-dir project --reload-dir templates
 
 ## The whole suite. With DATABASE_URL/REDIS_URL set it runs on PostgreSQL + Redis + a real worker.
-## TEST_WORKERS=2 runs it in two parallel processes (pytest-xdist; CI uses one for now, see
-## .ci/run): each has its
+## TEST_WORKERS=2 runs it in two parallel processes (pytest-xdist; CI does, see .ci/run):
+## each has its
 ## own test database, cache key prefix, channel-layer prefix and Celery queues (settings.py,
 ## TEST_WORKER). TEST_WORKERS=0 runs in one process; `auto` uses one per CPU. The browser
 ## tests share one worker (--dist loadgroup; tests/conftest.py): two Chromiums on this
