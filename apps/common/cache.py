@@ -98,6 +98,15 @@ class ReusingRedisCacheClient(RedisCacheClient):
             raise ValueError(f"Key {key!r} not found.")
         return value
 
+    @_degrade(lambda keys, delta: dict.fromkeys(keys, delta))
+    def incr_each(self, keys, delta):
+        """``incr`` of each key in one round trip: ``{key: new value, or None when
+        missing}`` (nothing is created)."""
+        pipeline = self.get_client(write=True).pipeline(transaction=False)
+        for key in keys:
+            pipeline.eval(_INCR_IF_EXISTS, 1, key, delta)
+        return dict(zip(keys, pipeline.execute(), strict=True))
+
     set_many = _degrade(lambda data, timeout: None)(RedisCacheClient.set_many)
     delete_many = _degrade(lambda keys: None)(RedisCacheClient.delete_many)
     clear = _degrade(lambda: False)(RedisCacheClient.clear)
@@ -125,6 +134,15 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+    def incr_each(self, keys, delta: int = 1) -> dict:
+        """Add ``delta`` to each existing key in one round trip: ``{key: new value, or
+        None when the key is missing}``; a missing key stays missing. A write bumps the
+        versions of several models at once (``cache_versions``), each a round trip
+        before."""
+        made = {self.make_and_validate_key(key): key for key in keys}
+        values = self._cache.incr_each(list(made), delta)
+        return {made[key]: value for key, value in values.items()}
 
     def clear(self) -> bool:
         """Delete this cache's keys: only those under its ``KEY_PREFIX`` when it has one
