@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlparse
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -252,24 +253,47 @@ else:
 # process, ASGI process and Celery worker; without Redis (`make run`) one process does
 # everything and memory is enough. Parallel test workers share one Redis: their groups
 # (named by database ids) must not meet.
+#
+# The pub/sub layer (the default, CHANNEL_REDIS_LAYER=pubsub): a group message is one
+# PUBLISH that each ASGI process fans out to its own sockets. The list-based core layer
+# (CHANNEL_REDIS_LAYER=core) writes one copy per socket, which the ASGI process pops one
+# by one: 200 readers of a paper, 200 copies per note (docs/benchmarks.md, "Live readers
+# under make load"). Nothing here needs what only the core layer gives (messages kept for
+# a process that is briefly away; a reader that misses one sees it on the next load).
+# Pub/sub channel names are server-wide, not per database number: the prefix carries the
+# number, so deployments (or test runs) on other databases of one Redis do not meet.
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                # redis-py 5+ caps an asyncio pool at 100 connections: 200 readers closing
-                # their sockets at once (a class ending) then failed their group_discard
-                # with MaxConnectionsError (make load's live readers).
-                "hosts": [
-                    {
-                        "address": REDIS_URL,
-                        "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000),
-                    }
-                ],
-                "prefix": os.environ.get("CACHE_KEY_PREFIX", "creditscape") + "-live" + TEST_WORKER,
-            },
+    _redis_db = urlparse(REDIS_URL).path.strip("/") or "0"
+    _channel_prefix = (
+        os.environ.get("CACHE_KEY_PREFIX", "creditscape") + f"-live{_redis_db}" + TEST_WORKER
+    )
+    if os.environ.get("CHANNEL_REDIS_LAYER", "pubsub") == "core":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    # redis-py 5+ caps an asyncio pool at 100 connections: 200 readers
+                    # closing their sockets at once (a class ending) then failed their
+                    # group_discard with MaxConnectionsError (make load's live readers).
+                    "hosts": [
+                        {
+                            "address": REDIS_URL,
+                            "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 1000),
+                        }
+                    ],
+                    "prefix": _channel_prefix,
+                },
+            }
         }
-    }
+    else:
+        # Two connections per process (one publishing, one subscribed), whatever the
+        # number of sockets.
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": _channel_prefix},
+            }
+        }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

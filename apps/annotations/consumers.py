@@ -84,6 +84,18 @@ class SourceUpdatesConsumer(AsyncJsonWebsocketConsumer):
         for group in list(getattr(self, "joined", ())):
             await self._leave(group)
 
+    async def dispatch(self, message):
+        """A live message goes straight to ``annotation_event``. Channels' own dispatch
+        first closes stale database connections through the one sync thread, for every
+        message and every socket: 200 readers of a paper, 200 trips through that thread
+        one after another for each note, when forwarding the message touches no
+        database (docs/benchmarks.md, "Live readers under make load"). Everything else
+        (connect, disconnect, group changes, which read the database) goes the usual way."""
+        if message.get("type") == live.HANDLER:
+            await self.annotation_event(message)
+        else:
+            await super().dispatch(message)
+
     async def receive(self, text_data=None, bytes_data=None):
         await self.close(code=UNEXPECTED_INPUT)
 

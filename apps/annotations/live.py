@@ -23,18 +23,29 @@ personal group, never to the public group. A public annotation that stops being 
 (made private, hidden, its author shadow-hidden) is announced to the public group as
 deleted: those readers saw it, and now must drop it.
 
-Channel layer: Redis (channels-redis) when REDIS_URL is set, so a write handled by any
-web process or Celery worker reaches every ASGI process; in memory under ``make run``,
-where one process does everything (project/settings.py, CHANNEL_LAYERS).
+Channel layer: Redis (channels-redis' pub/sub layer) when REDIS_URL is set, so a write
+handled by any web process or Celery worker reaches every ASGI process with one PUBLISH
+per group, which each ASGI process fans out to its own sockets; in memory under ``make
+run``, where one process does everything (project/settings.py, CHANNEL_LAYERS).
+
+Sending: the on-commit handler works out the audiences (its reads, in the request's
+thread) and hands the messages to the process's one publisher (``_Publisher``): an event
+loop in a thread of its own, with one Redis connection kept open, that sends them in
+order while the request answers. Sending inline made every write start a thread, an
+event loop and a Redis connection and wait for them (under `make load` a quarter of the
+POST's time; docs/benchmarks.md "Live readers under make load").
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import threading
 import uuid
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import InMemoryChannelLayer, get_channel_layer
 
 from . import selectors
 
@@ -88,16 +99,81 @@ def audiences(kind: str, target: selectors.LiveTarget, *, was_public: bool | Non
     return sends
 
 
+class _Publisher:
+    """Sends group messages from sync code through one event loop per process, in a
+    daemon thread, so the channel layer keeps its Redis connection between writes and a
+    request does not wait for Redis. Messages go out one at a time in the order given
+    (an annotation's "created" before its "updated"). Started on first use, and again in
+    a forked child (gunicorn and Celery workers fork after import)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._queue: asyncio.Queue | None = None
+
+    def submit(self, layer, sends: list[tuple[str, dict]]) -> None:
+        loop, queue = self._started()
+        loop.call_soon_threadsafe(queue.put_nowait, (layer, sends))
+
+    def _started(self) -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
+        with self._lock:
+            if self._pid != os.getpid() or self._loop is None:
+                loop = asyncio.new_event_loop()
+                queue: asyncio.Queue = asyncio.Queue()
+                ready = threading.Event()
+                thread = threading.Thread(
+                    target=self._run, args=(loop, queue, ready), name="live-publisher", daemon=True
+                )
+                thread.start()
+                ready.wait()
+                self._pid, self._loop, self._queue = os.getpid(), loop, queue
+            return self._loop, self._queue
+
+    @staticmethod
+    def _run(loop: asyncio.AbstractEventLoop, queue: asyncio.Queue, ready) -> None:
+        asyncio.set_event_loop(loop)
+
+        async def send_forever() -> None:
+            ready.set()
+            while True:
+                layer, sends = await queue.get()
+                await _send(layer, sends)
+
+        loop.run_until_complete(send_forever())
+
+
+_publisher = _Publisher()
+
+
+async def _send(layer, sends: list[tuple[str, dict]]) -> None:
+    for group, message in sends:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # noqa: BLE001 - a channel layer outage must not fail anything
+            logger.warning("Live update to %s not sent", group, exc_info=True)
+
+
+def _publish(sends: list[tuple[str, dict]]) -> None:
+    """Send ``[(group, message)]`` after a commit; never raises. The in-memory layer
+    (``make run``, tests without Redis) lives on the sockets' own event loop, so it is
+    sent to inline, as before; a Redis layer through the process's publisher."""
+    layer = get_channel_layer()
+    if layer is None or not sends:
+        return
+    if isinstance(layer, InMemoryChannelLayer):
+        async_to_sync(_send)(layer, sends)
+        return
+    try:
+        _publisher.submit(layer, sends)
+    except Exception:  # noqa: BLE001 - as in _send
+        logger.warning("Live updates not sent", exc_info=True)
+
+
 def groups_changed(*, user_id: int) -> None:
     """``group.membership_changed``: the user's open sockets re-check which reading
     groups they listen to (``consumers.SourceUpdatesConsumer.live_groups_changed``)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(user_group(user_id), {"type": GROUPS_CHANGED})
-    except Exception:  # noqa: BLE001 - as in broadcast
-        logger.warning("Live group change for user %s not sent", user_id, exc_info=True)
+    _publish([(user_group(user_id), {"type": GROUPS_CHANGED})])
 
 
 def broadcast(
@@ -123,22 +199,21 @@ def broadcast(
         "thread": target.thread_id,
         "passage": target.passage_anchor,
     }
-    layer = get_channel_layer()
-    if layer is None:
-        return
     # A socket in several of the groups (an author reading their own public note) gets the
     # change once: it drops a second copy with the same event id.
     event_id = uuid.uuid4().hex
-    for group, message_type in audiences(kind, target, was_public=was_public):
-        try:
-            async_to_sync(layer.group_send)(
+    _publish(
+        [
+            (
                 group,
                 {
                     "type": HANDLER,
                     "event": event_id,
+                    # Never forwarded: the consumer marks the author's own sockets' copy.
                     "author": target.author_id,
                     "message": {"type": message_type, **message},
                 },
             )
-        except Exception:  # noqa: BLE001 - a channel layer outage must not fail anything
-            logger.warning("Live update to %s not sent", group, exc_info=True)
+            for group, message_type in audiences(kind, target, was_public=was_public)
+        ]
+    )

@@ -94,12 +94,19 @@ def _hit(key: str, limit: int, duration: int, now: int) -> int | None:
     """Count one write in the window; the seconds to wait if over the limit, else None."""
     window = now // duration
     full_key = f"throttle:{key}:{window}"
-    cache.add(full_key, 0, timeout=duration + 5)
+    # Counting first: one round trip for every write but the window's first (creating
+    # the key first cost one more for each, and writes wait on each under load).
     try:
         count = cache.incr(full_key)
-    except ValueError:  # expired between add and incr
-        cache.set(full_key, 1, timeout=duration + 5)
-        count = 1
+    except ValueError:  # the window's first write
+        if cache.add(full_key, 1, timeout=duration + 5):
+            count = 1
+        else:  # another request started the window meanwhile
+            try:
+                count = cache.incr(full_key)
+            except ValueError:  # and it expired already
+                cache.set(full_key, 1, timeout=duration + 5)
+                count = 1
     if count > limit:
         return max(1, (window + 1) * duration - now)
     return None

@@ -128,20 +128,21 @@ def _upsert_passages(where: str, params: list) -> None:
 
 @_invalidates(AnnotationSearchIndex)
 def _upsert_annotations(where: str, params: list) -> None:
-    # Deleted annotations are never found: their rows go (and are not written).
+    # Deleted annotations are never found: their rows go (and are not written). One
+    # statement (the DELETE as a data-modifying WITH): each annotation write runs it on
+    # commit, and on a busy machine every round trip waits for PostgreSQL (make load's
+    # writers: docs/benchmarks.md, "Live readers under make load"). The two parts touch
+    # different annotations (deleted or not), so seeing the same snapshot is enough.
+    # ``public``: the anonymous rule of annotations.selectors.visibility_q (public,
+    # shown); the other copies let a candidate be tested and counted on this row.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
-            DELETE FROM search_annotationsearchindex WHERE annotation_id IN (
-                SELECT a.id FROM annotations_annotation a
-                WHERE ({where}) AND a.deleted_at IS NOT NULL)
-            """,
-            params,
-        )
-        # ``public``: the anonymous rule of annotations.selectors.visibility_q (public,
-        # shown); the other copies let a candidate be tested and counted on this row.
-        cursor.execute(
-            f"""
+            WITH gone AS (
+                DELETE FROM search_annotationsearchindex WHERE annotation_id IN (
+                    SELECT a.id FROM annotations_annotation a
+                    WHERE ({where}) AND a.deleted_at IS NOT NULL)
+            )
             INSERT INTO search_annotationsearchindex
                 (annotation_id, vector, public, author_id, source_id, tags)
             SELECT a.id, {_ANNOTATION_VECTOR},
@@ -154,7 +155,7 @@ def _upsert_annotations(where: str, params: list) -> None:
                 author_id = EXCLUDED.author_id, source_id = EXCLUDED.source_id,
                 tags = EXCLUDED.tags
             """,
-            params,
+            params + params,
         )
 
 
@@ -226,9 +227,10 @@ def search_index_source(*, source_id: int) -> None:
         )
 
 
-@transaction.atomic
 def search_index_annotation(*, annotation_id: int) -> None:
-    """(Re-)index one annotation, or drop it from the index once it is deleted.
+    """(Re-)index one annotation, or drop it from the index once it is deleted: one
+    statement, atomic by itself (no transaction of its own: a BEGIN and a COMMIT were two
+    more round trips for each annotation write).
 
     Called after the annotation services (create, reply, update, delete) commit. Hiding,
     restoring and approving change who may see it, not what it says: the row's

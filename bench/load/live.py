@@ -63,7 +63,7 @@ async def reader(index: int, arrivals: dict[int, list[float]], ready: asyncio.Ev
 
 
 async def main() -> int:
-    token = json.loads(os.environ["LOAD_TOKENS"])[0]
+    token = os.environ.get("LOAD_LIVE_TOKEN") or json.loads(os.environ["LOAD_TOKENS"])[0]
     spans = json.loads(os.environ["LOAD_PASSAGES"])
     arrivals: dict[int, list[float]] = {}
     done = asyncio.Event()

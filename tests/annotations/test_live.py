@@ -95,6 +95,37 @@ def test_a_public_annotation_reaches_every_reader_of_the_source(
     run(scenario)
 
 
+def test_forwarding_a_message_takes_no_trip_through_the_sync_thread(
+    founding_paper, user, make_annotation, monkeypatch
+):
+    """Channels' dispatch closes stale database connections in the one sync thread before
+    each message, for every socket: with 200 readers on a paper each note queued 200
+    trips through that thread (make load's live readers). Forwarding a live message
+    reads no database, so it skips them; connecting still does them."""
+    import channels.consumer
+
+    trips = []
+    original = channels.consumer.aclose_old_connections
+
+    async def counted():
+        trips.append(1)
+        await original()
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+
+    async def scenario():
+        readers = await connected(*(socket(founding_paper) for _ in range(3)))
+        assert trips, "connecting goes the usual way"
+        trips.clear()
+        note = await database_sync_to_async(make_annotation)(user)
+        for reader in readers:
+            assert (await reader.receive_json_from(timeout=2))["id"] == note.pk
+        assert trips == []
+        await close(*readers)
+
+    run(scenario)
+
+
 def test_a_private_note_reaches_only_its_author(founding_paper, user, other_user, make_annotation):
     async def scenario():
         author, stranger, anonymous = await connected(

@@ -72,6 +72,25 @@ def test_a_refused_page_write_is_a_429_page_with_retry_after_and_the_reason(clie
     assert Flag.objects.count() == 2
 
 
+def test_a_write_after_the_windows_first_costs_one_cache_call(flagger, monkeypatch):
+    """Every annotation write is counted here before anything else, and on a busy
+    machine each cache round trip waits (make load's writers): once the window's counter
+    exists, counting is one ``incr``."""
+    from apps.common import throttles
+
+    throttles.check_write_rate(kind="flag", user=flagger, ip=None)
+    calls = []
+    for name in ("add", "incr", "set"):
+        method = getattr(cache, name)
+        monkeypatch.setattr(
+            cache, name, lambda *a, _m=method, _n=name, **k: calls.append(_n) or _m(*a, **k)
+        )
+    throttles.check_write_rate(kind="flag", user=flagger, ip=None)
+    assert calls == ["incr"]
+    with pytest.raises(throttles.RateLimited):  # 2 an hour: the third is refused
+        throttles.check_write_rate(kind="flag", user=flagger, ip=None)
+
+
 def test_reads_are_never_counted(client, flagger):
     for _ in range(5):
         assert client.get("/api/flags/").status_code in (200, 403, 405)

@@ -37,6 +37,7 @@ from .validation import (
     _check_document_ready,
     _check_not_empty,
     _check_signed_in,
+    _clean_new_annotation,
     normalize_tags,
 )
 
@@ -98,7 +99,7 @@ def annotation_create(
     # Pre-moderation: a public annotation by a user under it waits for a moderator
     # (private notes are seen by nobody else anyway).
     annotation.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
-    annotation.full_clean()
+    _clean_new_annotation(annotation)
     annotation.save()
     if annotation.awaiting_approval:
         _queue_pending(annotation)
@@ -209,7 +210,7 @@ def annotation_update(
     if annotation.is_reply and not annotation.body:
         raise ValidationError({"body": _("A reply needs a comment.")})
     annotation.edited = annotation.edited or changed
-    annotation.full_clean()
+    _clean_new_annotation(annotation)
     annotation.save()
     if becomes_private:
         _close_review_items_as_private(annotation)

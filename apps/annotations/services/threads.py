@@ -18,7 +18,13 @@ from .. import selectors
 from ..models import Annotation, Motivation, Visibility
 from .notifications import _notify
 from .review import _queue_pending
-from .validation import _check_body, _check_choice, _check_signed_in, normalize_tags
+from .validation import (
+    _check_body,
+    _check_choice,
+    _check_signed_in,
+    _clean_new_annotation,
+    normalize_tags,
+)
 
 
 @transaction.atomic
@@ -73,7 +79,7 @@ def annotation_reply(
         thread_id=parent.thread_id or parent.pk,
     )
     reply.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
-    reply.full_clean()
+    _clean_new_annotation(reply)
     reply.save()
     if reply.awaiting_approval:
         _queue_pending(reply)
