@@ -113,6 +113,11 @@ def _cursor(connection):
     prepared (see the module docstring)."""
     if connection.vendor != "postgresql" or ServerBindingCursor is None:
         return connection.cursor()
+    if connection.queries_logged:
+        # DEBUG, or a test counting queries: the ORM's cursor, so the log holds the SQL
+        # with its values like every other query's (psycopg keeps no text of a run by a
+        # prepared statement's name, and Django would log None).
+        return connection.cursor()
     # What BaseDatabaseWrapper._cursor() does, with another cursor class.
     connection.close_if_health_check_failed()
     connection.ensure_connection()

@@ -78,3 +78,17 @@ def test_postgresql_keeps_a_plan_once_statement_prepared_and_answers_each_run():
     assert query.rows(slug=second.slug) == list(by_slug(second.slug))
     Source.objects.filter(pk=second.pk).update(year=1881)
     assert query.rows(slug=second.slug)[0][3] == 1881
+
+
+def test_a_logged_run_shows_its_sql_with_its_values():
+    """What tests and DEBUG read from the query log (the declared-dependency test parses
+    its table names) is the SQL with its values, also once the statement is prepared."""
+    query = PreparedQuery(by_slug, plan_once=True, slug=str)
+    source = SourceFactory()
+    for _ in range(6):
+        query.rows(slug=source.slug)
+    expected = list(by_slug(source.slug))
+    with CaptureQueriesContext(connection) as queries:
+        assert query.rows(slug=source.slug) == expected
+    (logged,) = queries
+    assert "sources_source" in logged["sql"] and source.slug in logged["sql"]
