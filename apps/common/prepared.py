@@ -26,6 +26,8 @@ to plan, 0.2 ms to run; docs/benchmarks.md, "Cold reader, session 10"). Not for 
 whose plan should follow its values (a ``LIKE`` prefix the planner folds into an index
 range: the search suggestions), which keeps the ORM's cursor. With prepared statements off
 (a pooler in transaction mode that cannot keep them) the values still travel apart.
+psycopg forgets a connection's prepared statements after a ``ROLLBACK`` (a rolled-back
+savepoint too) or DDL on it; they are prepared again after as many runs.
 """
 
 from __future__ import annotations
