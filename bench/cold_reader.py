@@ -2,7 +2,9 @@
 and process CPU time of each (CPU is what our code costs; on a shared machine wall time
 also counts waiting for the cores), with the ``reader from cold caches`` row's settings:
 no page body and no passage markup cached (``PUBLIC_FRAGMENT_CACHE_SECONDS=0``,
-``HTTP_CACHE_BODY_SECONDS=0``), 2,000 annotations + 5,000 replies (bench_annotations).
+``HTTP_CACHE_BODY_SECONDS=0``), 2,000 annotations + 5,000 replies (bench_annotations);
+then the same page's ``304`` revalidation (``If-None-Match``, the ``reader: 304
+revalidation`` row), 400 requests each side.
 
     python bench/cold_reader.py [requests=40]
 
@@ -44,18 +46,30 @@ def reader_source():
     return source
 
 
-def sample(client, path: str, repeat: int, warmup: int = 3) -> tuple[float, float]:
+def sample(
+    client, path: str, repeat: int, warmup: int = 3, headers=None, status: int = 200
+) -> tuple[float, float]:
     """Median wall and CPU milliseconds of ``repeat`` GETs."""
     for _ in range(warmup):
-        client.get(path)
+        client.get(path, headers=headers)
     wall, cpu = [], []
     for _ in range(repeat):
         cpu_start, wall_start = time.process_time(), time.perf_counter()
-        response = client.get(path)
+        response = client.get(path, headers=headers)
         wall.append((time.perf_counter() - wall_start) * 1000)
         cpu.append((time.process_time() - cpu_start) * 1000)
-        assert response.status_code == 200, (path, response.status_code)
+        assert response.status_code == status, (path, response.status_code)
     return statistics.median(wall), statistics.median(cpu)
+
+
+def report(name: str, measured, before, after, extra: str = "") -> None:
+    wall, cpu = measured
+    bare_wall, bare_cpu = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
+    print(
+        f"{name}: {extra}wall {wall:.2f} ms = {wall / bare_wall:.1f}x bare ({bare_wall:.3f} ms), "
+        f"CPU {cpu:.2f} ms = {cpu / bare_cpu:.1f}x bare ({bare_cpu:.3f} ms); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
 
 
 def main(repeat: int) -> None:
@@ -71,16 +85,15 @@ def main(repeat: int) -> None:
                 queries = harness.count_queries(lambda: client.get(url))
                 for _ in range(2):
                     before = sample(client, "/__bench__/bare/", 200, warmup=20)
-                    wall, cpu = sample(client, url, repeat)
+                    cold = sample(client, url, repeat)
                     after = sample(client, "/__bench__/bare/", 200, warmup=20)
-                    bare_wall = (before[0] + after[0]) / 2
-                    bare_cpu = (before[1] + after[1]) / 2
-                    print(
-                        f"cold reader: {queries} queries, wall {wall:.2f} ms = "
-                        f"{wall / bare_wall:.1f}x bare ({bare_wall:.3f} ms), CPU {cpu:.2f} ms "
-                        f"= {cpu / bare_cpu:.1f}x bare ({bare_cpu:.3f} ms); "
-                        f"load average {os.getloadavg()[0]:.1f}"
-                    )
+                    report("cold reader", cold, before, after, f"{queries} queries, ")
+            revalidate = {"If-None-Match": client.get(url)["ETag"]}
+            for _ in range(2):
+                before = sample(client, "/__bench__/bare/", 400, warmup=20)
+                not_modified = sample(client, url, 400, 20, headers=revalidate, status=304)
+                after = sample(client, "/__bench__/bare/", 400, warmup=20)
+                report("304 revalidation", not_modified, before, after)
     finally:
         harness.destroy_database(old_name)
 

@@ -158,6 +158,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A public page's 304 as soon as the language is known (apps/common/revalidation.py).
+    "apps.common.revalidation.EarlyRevalidationMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -208,6 +210,16 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DJANGO_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # The queries every cold page makes (apps/common/prepared.py) are kept prepared on
+        # each connection after this many runs: PostgreSQL then skips parsing and planning
+        # them. Django turns prepared statements off by default for connection poolers in
+        # transaction mode; set DJANGO_DB_PREPARED_STATEMENTS=false behind one that cannot
+        # keep them (PgBouncer before 1.21, or without max_prepared_statements). The ORM's
+        # own queries bind client-side and are never prepared either way.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+            5 if env_bool("DJANGO_DB_PREPARED_STATEMENTS", True) else None
+        )
 else:
     DATABASES = {
         "default": {

@@ -13,7 +13,8 @@ from .models import HighlightLegendEntry
 _FIELDS = tuple(field.attname for field in HighlightLegendEntry._meta.concrete_fields)
 # Every reader page reads it: compiled once per process (apps/common/prepared.py).
 _ENTRIES = PreparedQuery(
-    lambda: HighlightLegendEntry.objects.order_by("position", "id").values_list(*_FIELDS)
+    lambda: HighlightLegendEntry.objects.order_by("position", "id").values_list(*_FIELDS),
+    plan_once=True,
 )
 
 

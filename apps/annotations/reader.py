@@ -346,11 +346,9 @@ def reader_extension(request, *, source, document) -> dict:
             "annotation_payload_json": payload_json,
             "annotation_threads_url": first_page,
             "annotation_orphans": public_orphans(document),
-            "annotation_visibilities": Visibility.choices,
+            "annotation_visibilities": _visibilities(get_language()),
             "annotation_legend_entries": legend,
-            "annotation_legend": [
-                (m.value, m.label) for m in Motivation if m != Motivation.REPLYING
-            ],
+            "annotation_legend": _motivations(get_language()),
             "annotation_export_jsonld": reverse(
                 "api-source-annotations-jsonld", kwargs={"slug": source.slug}
             ),
@@ -365,6 +363,19 @@ def reader_extension(request, *, source, document) -> dict:
             "body_end": ["annotations/reader/_body_end.html"],
         },
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _visibilities(language: str) -> tuple[tuple[str, str], ...]:
+    """The visibility choices with their labels translated once per process and language
+    (a lazy label is a translation look-up each time the page shows it)."""
+    return tuple((value, str(label)) for value, label in Visibility.choices)
+
+
+@functools.lru_cache(maxsize=16)
+def _motivations(language: str) -> tuple[tuple[str, str], ...]:
+    """The legend's kinds of note (all but replies), as :func:`_visibilities`."""
+    return tuple((m.value, str(m.label)) for m in Motivation if m != Motivation.REPLYING)
 
 
 @functools.lru_cache(maxsize=16)

@@ -108,6 +108,7 @@ _ANY_ORPHAN = PreparedQuery(
         .values_list("pk")[:1]
     ),
     document_id=int,
+    plan_once=True,
 )
 
 

@@ -27,6 +27,7 @@ _PASSAGE_LINKS = PreparedQuery(
         .values_list("passage_id", *(f"example__{name}" for name in EXAMPLE_FIELDS))
     ),
     document_id=int,
+    plan_once=True,
 )
 
 

@@ -134,6 +134,17 @@ class RedisCache(DjangoRedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+        self._known_keys: dict[str, str] = {}
+
+    def get_many_known(self, keys: list[str]) -> dict:
+        """``get_many`` for keys the code spells itself (the HTTP cache's version keys,
+        asked on every public request): each full key is made once per process instead
+        of being made and checked for memcached-unsafe characters on every call."""
+        made = self._known_keys
+        full = [made.get(key) or made.setdefault(key, self.make_and_validate_key(key))
+                for key in keys]  # fmt: skip
+        found = self._cache.get_many(full)
+        return {key: found[name] for key, name in zip(keys, full, strict=True) if name in found}
 
     def incr_each(self, keys, delta: int = 1) -> dict:
         """Add ``delta`` to each existing key in one round trip: ``{key: new value, or

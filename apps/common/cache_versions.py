@@ -202,7 +202,9 @@ def versions(model_classes: Iterable[type[models.Model]]) -> str:
     """The current versions of ``model_classes``, in one cache round trip (two when one
     is missing). Raises :class:`VersionsUnavailable` when the cache keeps nothing."""
     labels, keys = _labels_and_keys(tuple(model_classes))
-    found = cache.get_many(keys)
+    # The Redis cache reads them without checking each key again (apps/common/cache.py).
+    get_many = getattr(cache, "get_many_known", cache.get_many)
+    found = get_many(keys)
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:

@@ -34,6 +34,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -152,8 +153,28 @@ def _etag(request, current: str, vary: Iterable[str]) -> str:
     )
 
 
+def current_etag(request, depends_on, vary) -> str | None:
+    """The payload's ETag now (None: no versions to build it on). A request the early
+    revalidation (apps/common/revalidation.py) already answered this for, with the same
+    inputs, is not asked again: one cache round trip per request."""
+    early = getattr(request, "_http_cache_etag", None)
+    if early is not None and early[0] == (depends_on, vary):
+        return early[1]
+    current = _safe_versions(depends_on)
+    return None if current is None else _etag(request, current, vary)
+
+
+def not_modified(request, etag: str, control: dict, vary: Iterable[str]):
+    """The ``304`` for a client whose ``If-None-Match`` holds ``etag``, else None."""
+    if not _matches(request, etag):
+        return None
+    response = HttpResponseNotModified()
+    _headers(response, etag, control, vary)
+    return response
+
+
 def _matches(request, etag: str) -> bool:
-    header = request.headers.get("If-None-Match", "")
+    header = request.META.get("HTTP_IF_NONE_MATCH", "")
     if not header:
         return False
     if header.strip() == "*":
@@ -162,7 +183,7 @@ def _matches(request, etag: str) -> bool:
     return etag in candidates
 
 
-def _cache_control(s_maxage: int | None, stale_while_revalidate: int | None) -> dict:
+def cache_control(s_maxage: int | None, stale_while_revalidate: int | None) -> dict:
     if s_maxage is None:
         s_maxage = getattr(settings, "HTTP_CACHE_S_MAXAGE", 10)
     if stale_while_revalidate is None:
@@ -232,17 +253,15 @@ def public_response(
     is not a shareable 200 (see :func:`storable`) is passed on without an ETag; one that
     holds a CSRF token is marked private."""
     vary = tuple(vary)
-    control = _cache_control(s_maxage, stale_while_revalidate)
-    current = _safe_versions(depends_on)
-    if current is None:  # no versions: no ETag, no page cache; proxies still expire by time
+    control = cache_control(s_maxage, stale_while_revalidate)
+    etag = current_etag(request, depends_on, vary)
+    if etag is None:  # no versions: no ETag, no page cache; proxies still expire by time
         response = _render(render)
         if storable(request, response):
             _headers(response, None, control, vary)
         return response
-    etag = _etag(request, current, vary)
-    if _matches(request, etag):
-        response = HttpResponseNotModified()
-        _headers(response, etag, control, vary)
+    response = not_modified(request, etag, control, vary)
+    if response is not None:
         return response
     body_seconds = getattr(settings, "HTTP_CACHE_BODY_SECONDS", 60)
     key = BODY_PREFIX + etag.strip('"')
@@ -316,6 +335,16 @@ def shared_request(request) -> bool:
     )
 
 
+class Policy(NamedTuple):
+    """A ``public_page`` view's caching: its ETag inputs and headers."""
+
+    view: Callable
+    depends_on: tuple
+    vary: tuple[str, ...]
+    s_maxage: int | None
+    stale_while_revalidate: int | None
+
+
 def public_page(
     *,
     depends_on: Iterable[type[models.Model]],
@@ -348,6 +377,11 @@ def public_page(
             )
 
         wrapper.http_cache_depends_on = depends_on
+        # What the early revalidation needs to answer for this very function (an outer
+        # decorator copies the attribute but is not ``view``: it is not answered early).
+        wrapper.http_cache_policy = Policy(
+            wrapper, depends_on, tuple(vary), s_maxage, stale_while_revalidate
+        )
         return wrapper
 
     return decorator

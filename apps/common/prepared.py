@@ -14,6 +14,20 @@ with ``=`` (not lists for ``__in``, not ``None``), integers compared with id col
 (bigint: the placeholder is a large negative number), no ``now()`` or other value taken
 at build time. A value the ORM would compile away or use twice is refused
 (``ImproperlyConfigured``) the first time the query runs.
+
+``plan_once=True``, for a query whose best plan does not depend on its values (equality
+on keys, as the reader's): on PostgreSQL the values travel apart from the SQL (a
+server-binding cursor, where the ORM's cursors merge them into the text client-side), so
+after ``prepare_threshold`` runs on a connection (``DATABASES`` ``OPTIONS``,
+``DJANGO_DB_PREPARED_STATEMENTS`` in project/settings.py) PostgreSQL keeps the statement
+prepared and stops parsing and planning it each time. Planning was most of what PostgreSQL
+spent on a cold reader's queries (the source with its three ``EXISTS`` flags: 0.3–0.5 ms
+to plan, 0.2 ms to run; docs/benchmarks.md, "Cold reader, session 10"). Not for a query
+whose plan should follow its values (a ``LIKE`` prefix the planner folds into an index
+range: the search suggestions), which keeps the ORM's cursor. With prepared statements off
+(a pooler in transaction mode that cannot keep them) the values still travel apart.
+psycopg forgets a connection's prepared statements after a ``ROLLBACK`` (a rolled-back
+savepoint too) or DDL on it; they are prepared again after as many runs.
 """
 
 from __future__ import annotations
@@ -24,17 +38,25 @@ from django.core.exceptions import EmptyResultSet, FullResultSet, ImproperlyConf
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 
+try:  # psycopg 3; without it (SQLite only) every query takes the ORM's cursor
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+except ImportError:  # pragma: no cover
+    ServerBindingCursor = None
+
 # Values no real row has: each must appear exactly once among the compiled parameters.
 PLACEHOLDER_INT = -7_654_321_987
 PLACEHOLDER_STR = "\x00prepared-placeholder\x00"
 
 
 class PreparedQuery:
-    def __init__(self, build: Callable[..., QuerySet], **kinds: type):
+    def __init__(self, build: Callable[..., QuerySet], *, plan_once: bool = False, **kinds: type):
         """``build(**values)`` returns a ``values_list`` queryset; ``kinds`` names each
-        value and its type (``int`` or ``str``)."""
+        value and its type (``int`` or ``str``); ``plan_once``: see the module docstring."""
         self._build = build
         self._kinds = kinds
+        self._plan_once = plan_once
         self._compiled: dict[tuple[str, str], tuple] = {}
 
     def _compile(self, connection) -> tuple:
@@ -72,7 +94,7 @@ class PreparedQuery:
         params = list(params)
         for name, value in values.items():
             params[slots[name]] = value
-        with connection.cursor() as cursor:
+        with _cursor(connection) if self._plan_once else connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
@@ -85,3 +107,28 @@ class PreparedQuery:
                     row[position] = function(row[position], expression, connection)
             converted.append(tuple(row))
         return converted
+
+
+def _cursor(connection):
+    """The ORM's cursor (``connection.cursor()``: health check, debug logging, error
+    wrapping), but binding the values on the server on psycopg 3, so the statement can be
+    prepared (see the module docstring)."""
+    if connection.vendor != "postgresql" or ServerBindingCursor is None:
+        return connection.cursor()
+    if connection.queries_logged:
+        # DEBUG, or a test counting queries: the ORM's cursor, so the log holds the SQL
+        # with its values like every other query's (psycopg keeps no text of a run by a
+        # prepared statement's name, and Django would log None).
+        return connection.cursor()
+    # What BaseDatabaseWrapper._cursor() does, with another cursor class.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        cursor = ServerBindingCursor(connection.connection)
+        # As create_cursor(): the session's time zone where the connection's differs.
+        if (
+            connection.timezone
+            != connection.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT).timezone
+        ):
+            register_tzloader(connection.timezone, cursor)
+        return connection._prepare_cursor(cursor)

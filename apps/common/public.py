@@ -79,4 +79,10 @@ def public_view(view):
         return response
 
     wrapper.public_view = True
+    # The page is the same for everyone: a client holding its current ETag may be told so
+    # before the rest of the request runs (apps/common/revalidation.py). Only when this
+    # wraps the caching decorator itself, nothing (a throttle, a permission) in between.
+    policy = getattr(view, "http_cache_policy", None)
+    if policy is not None and policy.view is view:
+        wrapper.revalidated_early = policy._replace(view=wrapper)
     return wrapper

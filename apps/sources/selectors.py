@@ -129,6 +129,7 @@ _READER_SOURCE = PreparedQuery(
         )
     ),
     slug=str,
+    plan_once=True,
 )
 
 
@@ -213,6 +214,7 @@ _PUBLISHED_VERSIONS = PreparedQuery(
         .values_list(*READER_DOCUMENT_FIELDS)
     ),
     source_id=int,
+    plan_once=True,
 )
 
 
@@ -281,6 +283,7 @@ _MAINTAINERS = PreparedQuery(
         .values_list(*(f"user__{name}" for name in MAINTAINER_FIELDS))
     ),
     source_id=int,
+    plan_once=True,
 )
 
 
@@ -349,6 +352,7 @@ _PASSAGE_ROWS = PreparedQuery(
         .values_list("pk", "kind", "text", "start", "end", "anchor")
     ),
     document_id=int,
+    plan_once=True,
 )
 
 

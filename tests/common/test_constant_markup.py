@@ -3,7 +3,10 @@ language, and only markup that reads nothing from the context is accepted."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.conf import settings
 from django.template import Context, Template, TemplateSyntaxError
 from django.test import override_settings
 from django.urls import reverse
@@ -64,3 +67,13 @@ def test_a_changed_setting_renders_it_again():
 def test_anything_that_reads_the_context_is_refused_when_compiled(inside):
     with pytest.raises(TemplateSyntaxError, match="constant"):
         Template(LOAD + "{% constant %}" + inside + "{% endconstant %}")
+
+
+@pytest.mark.parametrize("language", ["en", "de", "zh-hans"])
+def test_the_language_options_name_each_language_in_itself_and_select_the_active_one(language):
+    with translation.override(language):
+        markup = Template(LOAD + "{% language_options %}").render(Context())
+    options = re.findall(r'<option value="([^"]+)" lang="\1"( selected)?>([^<]+)</option>', markup)
+    assert [code for code, _, _ in options] == [code for code, _ in settings.LANGUAGES]
+    assert [code for code, selected, _ in options if selected] == [language]
+    assert {code: name for code, _, name in options}["de"] == "Deutsch"

@@ -60,3 +60,35 @@ def test_a_value_that_is_not_one_plain_parameter_is_refused():
     )
     with pytest.raises(ImproperlyConfigured):
         compiled_away.rows(year=2020)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_postgresql_keeps_a_plan_once_statement_prepared_and_answers_each_run():
+    """``plan_once``: the values travel apart from the SQL, so after ``prepare_threshold``
+    runs the connection keeps the statement prepared (no parsing and planning per page),
+    and a prepared run still reads the rows as they are now."""
+    query = PreparedQuery(by_slug, plan_once=True, slug=str)
+    first, second = SourceFactory(), SourceFactory()
+    for _ in range(6):
+        assert query.rows(slug=first.slug) == list(by_slug(first.slug))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any('"sources_source"."slug" = $1' in statement for statement in statements)
+    assert query.rows(slug=second.slug) == list(by_slug(second.slug))
+    Source.objects.filter(pk=second.pk).update(year=1881)
+    assert query.rows(slug=second.slug)[0][3] == 1881
+
+
+def test_a_logged_run_shows_its_sql_with_its_values():
+    """What tests and DEBUG read from the query log (the declared-dependency test parses
+    its table names) is the SQL with its values, also once the statement is prepared."""
+    query = PreparedQuery(by_slug, plan_once=True, slug=str)
+    source = SourceFactory()
+    for _ in range(6):
+        query.rows(slug=source.slug)
+    expected = list(by_slug(source.slug))
+    with CaptureQueriesContext(connection) as queries:
+        assert query.rows(slug=source.slug) == expected
+    (logged,) = queries
+    assert "sources_source" in logged["sql"] and source.slug in logged["sql"]

@@ -14,7 +14,10 @@ The page chrome and the reader's static panels were ~100 translation look-ups, ~
 
 from __future__ import annotations
 
+import functools
+
 from django import template
+from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.base import FilterExpression, TextNode, Variable
@@ -22,8 +25,9 @@ from django.template.defaulttags import CommentNode, URLNode
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
 from django.templatetags.static import StaticNode
 from django.urls import get_script_prefix, get_urlconf
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, get_language_info
 
 register = template.Library()
 
@@ -106,3 +110,24 @@ def constant(parser, token):
                 f"url and static tags, not {node!r} (line {token.lineno})"
             )
     return ConstantNode(nodelist)
+
+
+@register.simple_tag
+def language_options() -> str:
+    """The language switcher's ``<option>``s: every language of ``settings.LANGUAGES`` by
+    its own name, the active one selected. Nothing in them but the settings and the active
+    language, so they are built once per process and language, like a constant block."""
+    return _language_options(get_language(), _settings_generation)
+
+
+@functools.lru_cache(maxsize=32)
+def _language_options(current: str, generation: int) -> str:
+    return format_html_join(
+        "\n    ",
+        '<option value="{}" lang="{}"{}>{}</option>',
+        (
+            (code, code, mark_safe(" selected") if code == current else "",
+             get_language_info(code)["name_local"])
+            for code, _name in settings.LANGUAGES
+        ),
+    )  # fmt: skip
