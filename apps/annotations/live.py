@@ -47,7 +47,7 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
 
-from . import selectors
+from . import live_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def user_group(user_id: int) -> str:
     return f"live.user.{user_id}"
 
 
-def audiences(kind: str, target: selectors.LiveTarget, *, was_public: bool | None = None):
+def audiences(kind: str, target: live_selectors.LiveTarget, *, was_public: bool | None = None):
     """``[(group, message type)]`` for one committed change of ``target``. ``was_public``:
     whether the public saw it before this change, for changes that may alter that (an
     edit of visibility, a moderator's decision); ``None`` when the change cannot."""
@@ -187,7 +187,7 @@ def broadcast(
     "hidden" (it was public unless hidden), "shown" (restored or approved: it was not
     public before). Never raises: the write has committed, and a reader that missed a
     message sees the change on their next load."""
-    target = selectors.live_target(annotation_id=annotation_id)
+    target = live_selectors.live_target(annotation_id=annotation_id)
     if target is None:
         return
     if moderated == "hidden":
