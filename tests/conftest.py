@@ -64,6 +64,16 @@ def require(condition: bool, reason: str) -> None:
 
 
 @pytest.fixture
+def session_read():
+    """The query a signed-in request spends reading its session where sessions are not
+    cached: 1 on the embedded default (no REDIS_URL: database sessions), 0 in production
+    and CI (cached_db sessions, read from Redis). Query pins of signed-in pages add it."""
+    from django.conf import settings
+
+    return 0 if settings.SESSION_ENGINE.endswith("cached_db") else 1
+
+
+@pytest.fixture
 def postgres(db):
     """For tests of what only PostgreSQL does (row locks, compiled search statements):
     skipped on the embedded SQLite of a plain `make test`, required in CI."""
