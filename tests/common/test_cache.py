@@ -74,22 +74,29 @@ def test_a_reachable_redis_behaves_as_djangos_redis_cache():
         cache.delete_many(["key", "counter"])
 
 
-def test_incr_is_one_round_trip(monkeypatch):
-    """Every annotation write counts in the rate limiter and bumps cache versions with
-    ``incr``; Django's asks EXISTS, then INCRBY: two round trips, each waiting for Redis
-    on a busy machine (make load's writers). Here one, with the same answers."""
-    require(bool(settings.REDIS_URL), "REDIS_URL is not set: no Redis to cache in")
-    cache = make_cache(settings.REDIS_URL)
-    sent = []
+def count_commands(monkeypatch) -> list:
+    """The commands sent to Redis from now on (each send is one round trip; a pipeline's
+    commands go in one send)."""
+    sent: list = []
     original = redis.connection.AbstractConnection.send_packed_command
 
     def counted(self, command, check_health=True):
         sent.append(command)
         return original(self, command, check_health)
 
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    return sent
+
+
+def test_incr_is_one_round_trip(monkeypatch):
+    """Every annotation write counts in the rate limiter and bumps cache versions with
+    ``incr``; Django's asks EXISTS, then INCRBY: two round trips, each waiting for Redis
+    on a busy machine (make load's writers). Here one, with the same answers."""
+    require(bool(settings.REDIS_URL), "REDIS_URL is not set: no Redis to cache in")
+    cache = make_cache(settings.REDIS_URL)
     try:
         cache.set("counter", 5)
-        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+        sent = count_commands(monkeypatch)
         assert cache.incr("counter", 2) == 7
         assert len(sent) == 1
         sent.clear()
@@ -107,17 +114,10 @@ def test_incr_each_counts_several_keys_in_one_round_trip(monkeypatch):
     message goes out: one round trip for all of them; a missing key stays missing."""
     require(bool(settings.REDIS_URL), "REDIS_URL is not set: no Redis to cache in")
     cache = make_cache(settings.REDIS_URL)
-    sent = []
-    original = redis.connection.AbstractConnection.send_packed_command
-
-    def counted(self, command, check_health=True):
-        sent.append(command)
-        return original(self, command, check_health)
-
     try:
         cache.set_many({"a": 1, "b": 10})
         cache.delete("missing")
-        monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+        sent = count_commands(monkeypatch)
         assert cache.incr_each(["a", "b", "missing"]) == {"a": 2, "b": 11, "missing": None}
         assert len(sent) == 1
         assert cache.get("missing") is None
