@@ -45,11 +45,19 @@ def live_target(*, annotation_id: int) -> LiveTarget | None:
         document_id=OuterRef(OuterRef("source__current_document_id")),
         start__isnull=False,
     ).values("start")[:1]
-    passage = Passage.objects.filter(
-        document_id=OuterRef("source__current_document_id"),
-        start__lte=Subquery(start),
-        end__gt=Subquery(start),
-    ).values("anchor")[:1]
+    # No model ordering: Passage's ("document", "order") would join the documents and
+    # their sources, and "sources_source" in here would then name that join, not the
+    # annotation's source: every source's current passages were scanned (all correct,
+    # as the anchor ties them to this source, but the cost grew with the library).
+    passage = (
+        Passage.objects.filter(
+            document_id=OuterRef("source__current_document_id"),
+            start__lte=Subquery(start),
+            end__gt=Subquery(start),
+        )
+        .order_by("order")
+        .values("anchor")[:1]
+    )
     row = (
         Annotation.objects.filter(pk=annotation_id)
         .annotate(

@@ -347,6 +347,30 @@ def annotation_get(*, viewer, annotation_id: int) -> Annotation:
         raise Http404("No annotation with this id.") from exc
 
 
+def annotation_as_written(*, viewer, annotation: Annotation, source) -> Annotation:
+    """A root annotation ``viewer`` has just written with ``services.annotation_create``
+    (on ``source``), shaped as :func:`annotation_get` returns it, without reading it
+    again: the write answers from what it stored. Its author always sees it, it has no
+    replies (so nothing is ``redacted``), and the anchor ``annotation_get`` shows (on the
+    source's current version) is the one stored with it when it was written on that
+    version. Written on another version (its current-version anchor comes from
+    re-anchoring, perhaps already done) or a reply: read again."""
+    current = annotation.document_id == source.current_document_id
+    if annotation.parent_id is not None or not current or annotation.author_id != viewer.pk:
+        return annotation_get(viewer=viewer, annotation_id=annotation.pk)
+    annotation.redacted = False
+    annotation.source_slug = source.slug
+    annotation.document_version = annotation.document.version
+    annotation.group_slug = annotation.group.slug if annotation.group_id is not None else None
+    anchor = annotation.stored_anchor
+    annotation.anchor_status = anchor.status if anchor else None
+    annotation.anchor_score = anchor.score if anchor else None
+    annotation.anchor_start = anchor.start if anchor else None
+    annotation.anchor_end = anchor.end if anchor else None
+    annotation.anchor_passage_id = anchor.passage_id if anchor else None
+    return annotation
+
+
 def annotation_share_target(*, viewer, annotation_id: int) -> str:
     """Where an annotation's share link leads: its version's reader with its thread open,
     at the thread's passage (a source note: the top of the reader). Http404 when the

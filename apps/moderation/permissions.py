@@ -40,16 +40,34 @@ def roles(user) -> Roles:
     if cached is not None:
         return cached
     if user.is_superuser:
+        return remember_roles(user, group_names=set())
+    from django.contrib.auth.models import Group
+
+    names = set(
+        Group.objects.filter(user=user, name__in=[TRUSTED_GROUP, MODERATOR_GROUP]).values_list(
+            "name", flat=True
+        )
+    )
+    return remember_roles(user, group_names=names)
+
+
+def roles_known(user) -> bool:
+    """Whether ``roles(user)`` costs no query: memoised on this instance, a superuser,
+    or nobody signed in."""
+    if user is None or not user.is_authenticated or not user.is_active or user.is_superuser:
+        return True
+    return _CACHE_ATTRIBUTE in user.__dict__
+
+
+def remember_roles(user, *, group_names: set[str]) -> Roles:
+    """The roles of a signed-in, active ``user`` whose role groups (among TRUSTED_GROUP
+    and MODERATOR_GROUP) the caller has read, memoised on the instance like ``roles``
+    (``moderation.standing`` reads them with the user's measures, in one query). A
+    moderator's countries cost one query."""
+    if user.is_superuser:
         result = Roles(signed_in=True, trusted=True, moderator=True, admin=True)
     else:
-        from django.contrib.auth.models import Group
-
-        names = set(
-            Group.objects.filter(user=user, name__in=[TRUSTED_GROUP, MODERATOR_GROUP]).values_list(
-                "name", flat=True
-            )
-        )
-        moderator = MODERATOR_GROUP in names
+        moderator = MODERATOR_GROUP in group_names
         countries = None
         if moderator:
             from .models import ModeratorScope
@@ -60,7 +78,7 @@ def roles(user) -> Roles:
             countries = codes or None
         result = Roles(
             signed_in=True,
-            trusted=moderator or TRUSTED_GROUP in names,
+            trusted=moderator or TRUSTED_GROUP in group_names,
             moderator=moderator,
             countries=countries,
         )

@@ -324,3 +324,19 @@ def test_a_group_note_reaches_its_members_only_and_leaving_stops_it(
         await close(author, member, outsider, anonymous)
 
     run(scenario)
+
+
+def test_the_live_target_reads_only_its_own_sources_passages(
+    founding_paper, user, make_annotation, django_assert_num_queries
+):
+    """One query on commit, whose passage lookup stays on the annotation's own source's
+    current version: the passages' model ordering used to join every source into it (and
+    "sources_source" then named that join), so each write scanned every current passage
+    of the library."""
+    from apps.annotations.live_selectors import live_target
+
+    annotation = make_annotation(user, "Sesame Credit")
+    with django_assert_num_queries(1) as captured:
+        target = live_target(annotation_id=annotation.pk)
+    assert target.passage_anchor == annotation.passage.anchor
+    assert captured.captured_queries[0]["sql"].count('JOIN "sources_source"') == 1

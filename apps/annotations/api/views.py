@@ -240,6 +240,10 @@ class AnnotationListAPI(AnnotationAPIView):
                 visibility=values.get("visibility", Visibility.PUBLIC),
                 **common,
             )
+            annotation = selectors.annotation_as_written(
+                viewer=request.user, annotation=annotation, source=source
+            )
+            return self._out(request, annotation, status.HTTP_201_CREATED)
         annotation = selectors.annotation_get(viewer=request.user, annotation_id=annotation.pk)
         return self._out(request, annotation, status.HTTP_201_CREATED)
 

@@ -59,7 +59,9 @@ def annotation_create(
     """Annotate a span of a ready version (or, with ``source_note=True`` and no
     selectors, the source as a whole). Stores the annotation and its anchor on that
     version; newer versions get anchors from re-anchoring, enqueued on commit. With
-    ``visibility="group"``, ``group`` is a reading group the author is in."""
+    ``visibility="group"``, ``group`` is a reading group the author is in. The instance
+    returned carries the anchor stored with it as ``stored_anchor`` (None for a note on
+    the whole source), for ``selectors.annotation_as_written``."""
     _check_signed_in(author)
     _check_document_ready(document)
     # Everything this write asks moderation about its author, in one read.
@@ -103,8 +105,9 @@ def annotation_create(
     annotation.save()
     if annotation.awaiting_approval:
         _queue_pending(annotation)
+    annotation.stored_anchor = None
     if target is not None:
-        AnnotationAnchor.objects.create(
+        annotation.stored_anchor = AnnotationAnchor.objects.create(
             annotation=annotation,
             document=document,
             status=AnchorStatus.ANCHORED,

@@ -104,7 +104,11 @@ def _reanchor_newer_versions(document: Document) -> None:
             source_id=document.source_id,
             status=DocumentStatus.READY,
             version__gt=document.version or 0,
-        ).values_list("pk", flat=True)
+        )
+        # One source: its versions in order (the model's ordering would join the source
+        # for its title, on every annotation write).
+        .order_by("version", "created")
+        .values_list("pk", flat=True)
     )
     for document_id in newer:
         # Its subscriber (annotations/subscribers.py) enqueues tasks.reanchor_document.
