@@ -5,6 +5,21 @@ import pytest
 from apps.annotations import services
 from apps.annotations.services import TextPositionSelector, TextQuoteSelector
 
+# The annotations API, as the API tests call it.
+LIST = "/api/annotations/"
+JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+@pytest.fixture
+def clear_throttle_cache():
+    """An empty cache before and after: the API tests write more than the write limits
+    allow one user per window, and the counts live in the cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

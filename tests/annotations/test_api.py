@@ -8,25 +8,17 @@ import io
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from apps.annotations import services
 from apps.annotations.models import Annotation
 
-pytestmark = pytest.mark.django_db
+from .conftest import JSONLD, LIST
 
-LIST = "/api/annotations/"
-JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_throttle_cache")]
+
 QUOTE = "Sesame Credit"
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def post(client, data):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
@@ -17,17 +16,9 @@ from apps.moderation.models import UserModerationState
 from tests.factories import UserFactory
 from tests.moderation.conftest import make_admin, make_moderator, make_trusted
 
-pytestmark = pytest.mark.django_db
+from .conftest import JSONLD, LIST
 
-LIST = "/api/annotations/"
-JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
-
-
-@pytest.fixture(autouse=True)
-def _clear_throttle_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clear_throttle_cache")]
 
 
 def _author(kind: str):

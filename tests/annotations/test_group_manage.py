@@ -20,8 +20,9 @@ from apps.annotations.models import (
 from apps.moderation.models import AuditAction, AuditLogEntry
 from tests.factories import UserFactory
 
+from .conftest import JSONLD
+
 pytestmark = pytest.mark.django_db
-JSONLD = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
 
 
 @pytest.fixture
