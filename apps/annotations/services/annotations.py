@@ -37,7 +37,7 @@ from .validation import (
     _check_document_ready,
     _check_not_empty,
     _check_signed_in,
-    _clean_new_annotation,
+    _clean_without_queries,
     normalize_tags,
 )
 
@@ -101,7 +101,7 @@ def annotation_create(
     # Pre-moderation: a public annotation by a user under it waits for a moderator
     # (private notes are seen by nobody else anyway).
     annotation.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
-    _clean_new_annotation(annotation)
+    _clean_without_queries(annotation)
     annotation.save()
     if annotation.awaiting_approval:
         _queue_pending(annotation)
@@ -213,7 +213,7 @@ def annotation_update(
     if annotation.is_reply and not annotation.body:
         raise ValidationError({"body": _("A reply needs a comment.")})
     annotation.edited = annotation.edited or changed
-    _clean_new_annotation(annotation)
+    _clean_without_queries(annotation)
     annotation.save()
     if becomes_private:
         _close_review_items_as_private(annotation)

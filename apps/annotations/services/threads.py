@@ -22,7 +22,7 @@ from .validation import (
     _check_body,
     _check_choice,
     _check_signed_in,
-    _clean_new_annotation,
+    _clean_without_queries,
     normalize_tags,
 )
 
@@ -79,7 +79,7 @@ def annotation_reply(
         thread_id=parent.thread_id or parent.pk,
     )
     reply.awaiting_approval = visibility == Visibility.PUBLIC and author_standing.premoderated
-    _clean_new_annotation(reply)
+    _clean_without_queries(reply)
     reply.save()
     if reply.awaiting_approval:
         _queue_pending(reply)

@@ -107,10 +107,10 @@ def _check_document_ready(document: Document) -> None:
         )
 
 
-# The relations a new annotation's services set from rows they have just read in the same
+# The relations the create services set from rows they have just read in the same
 # transaction (the author, the version and its source, the resolved passage, the checked
-# group, the parent and its thread): ``full_clean`` need not ask the database whether they
-# exist (one SELECT each); the foreign keys still hold at the INSERT.
+# group, the parent and its thread), and that an edit never changes: ``full_clean`` need
+# not ask the database whether they exist (one SELECT each); the foreign keys still hold.
 _RELATIONS_READ_BY_THE_SERVICE = (
     "source",
     "document",
@@ -122,8 +122,8 @@ _RELATIONS_READ_BY_THE_SERVICE = (
 )
 
 
-def _clean_new_annotation(annotation) -> None:
-    """``full_clean`` for an annotation a create service built: every field's own
+def _clean_without_queries(annotation) -> None:
+    """``full_clean`` for an annotation a create or edit service built: every field's own
     validation (lengths, choices), without a database round trip. The check constraints
     (a span ends after it starts; a reply has a thread and no target of its own; a group
     note has its group) are what the service has just checked itself; Django would check
