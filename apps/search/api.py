@@ -14,7 +14,9 @@ from apps.common.http_cache import public_api
 from apps.common.site import absolute_url
 
 from . import selectors, suggest
+from .contract import COUNT_CAP
 from .providers import SearchInputError
+from .sampling import PHRASE_SAMPLE_FACTOR
 from .views import SEARCH_DEPENDS_ON
 
 
@@ -44,9 +46,10 @@ class SearchAPI(APIView):
 
     class OutputSerializer(serializers.Serializer):
         count = serializers.IntegerField(
-            help_text="Exact when count_is_exact; otherwise a lower bound (some kind had "
-            "more than 1,000 matches, and only 1,000 per kind are counted and ranked; or, "
-            "for a phrase, only 2,002 rows with its words were checked)."
+            help_text=f"Exact when count_is_exact; otherwise a lower bound (some kind had "
+            f"more than {COUNT_CAP:,} matches, and only the first {COUNT_CAP + 1:,} per kind "
+            f"are counted and ranked; or, for a phrase, only "
+            f"{PHRASE_SAMPLE_FACTOR * (COUNT_CAP + 1):,} rows with its words were checked)."
         )
         count_is_exact = serializers.BooleanField()
         next = serializers.CharField(

@@ -22,11 +22,14 @@ HIGHLIGHT_PARAM = "highlight"
 SEARCH_CONFIG = "english"
 # Per kind, at most this many matches are ranked, counted and used for facet counts: the
 # first COUNT_CAP + 1 the scan finds (unordered, see ModelSearchProvider.sample). Below it
-# everything is exact; above it the count is a lower bound ("more than 1,000") and the
+# everything is exact; above it the count is a lower bound ("more than 250") and the
 # ranking is that of the sampled matches.
 # Ranking every match of a common word reads every matching vector (ts_rank), which
-# cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md.
-COUNT_CAP = 1_000
+# cost 0.3-1 s per request at 100,000 passages; see docs/benchmarks.md. The sample's cost
+# grows with its size (reading, ranking and counting each sampled row): 1,000 put the
+# search page at 150-170x the bare view on the full seed_bench corpus, 250 at about 90x,
+# with the judged queries' NDCG@10 0.87 at 1,000 and 0.90 at 250 (ADR 0024).
+COUNT_CAP = 250
 
 
 class SearchInputError(Exception):

@@ -142,7 +142,7 @@ class IndexSampling:
         The same sample as ``_candidate_sample`` (up to ``bound`` rows of the GIN index,
         visible on the index row, scored in the scan; of a phrase's rows the first
         COUNT_CAP + 1 that match), but only the best ``limit`` rows and one count per facet
-        value leave PostgreSQL: sending 1,001 rows per kind (with their facet values on
+        value leave PostgreSQL: sending 251 rows per kind (with their facet values on
         the page) and converting, sorting and counting them in Python cost more
         (docs/benchmarks.md)."""
         if facet_names and not self.facet_paths_on_index:
@@ -326,7 +326,7 @@ class IndexSampling:
                 for row in rows
             ]
         if len(rows) > contract.COUNT_CAP:
-            complete = True  # capped anyway: "more than 1,000"
+            complete = True  # capped anyway: "more than COUNT_CAP"
         rows = rows[: contract.COUNT_CAP + 1]
         return rows, complete
 

@@ -199,7 +199,7 @@ def search(
 def _serial_plans():
     """Planner settings for the search queries (PostgreSQL; this transaction only).
 
-    No parallel workers, for two reasons. Each kind's sample is "the first 1,001 matches
+    No parallel workers, for two reasons. Each kind's sample is "the first COUNT_CAP + 1 matches
     the scan finds": with parallel workers that set, and so the ranking of a very common
     word, would change from one request to the next (and between page 1 and page 2).
     And these are short queries: starting workers cost more than they saved, on a busy
