@@ -94,7 +94,7 @@ class PreparedQuery:
         params = list(params)
         for name, value in values.items():
             params[slots[name]] = value
-        with _cursor(connection) if self._plan_once else connection.cursor() as cursor:
+        with server_binding_cursor(connection) if self._plan_once else connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
@@ -109,7 +109,7 @@ class PreparedQuery:
         return converted
 
 
-def _cursor(connection):
+def server_binding_cursor(connection):
     """The ORM's cursor (``connection.cursor()``: health check, debug logging, error
     wrapping), but binding the values on the server on psycopg 3, so the statement can be
     prepared (see the module docstring)."""

@@ -32,6 +32,8 @@ from django.db import connection
 from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import get_related_populators
 
+from apps.common.prepared import server_binding_cursor
+
 from .contract import SearchRequest
 
 # Values no real query or row has (within a 32-bit integer: some id copies are integer
@@ -107,7 +109,10 @@ def prepared_models(
     (Django's ``ModelIterable``: the main model, its ``select_related`` relations, the
     annotations), then its ``prefetch_related`` lookups."""
     sql, params, compiler = _prepared(shape, build, request, values)
-    with connection.cursor() as cursor:
+    # Prepared on the server after a few runs: a hit's row is found by its key, so one
+    # plan fits every request, and planning the joins of a passage's visibility and
+    # relations cost more than running them (docs/search.md, "Hydration").
+    with server_binding_cursor(connection) as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     select, klass_info, annotation_col_map, converters, prefetches = compiler

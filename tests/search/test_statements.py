@@ -83,3 +83,23 @@ def test_a_build_whose_sql_depends_on_its_values_is_refused():
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         assert cursor.fetchone() == ("wombat", "fixed")
+
+
+def test_hits_are_read_by_a_statement_postgresql_keeps_prepared(annotate, user):
+    """A hit's row is found by its key, so the hits' statements are prepared on the
+    server after a few runs (planning the passage's joins cost more than running them),
+    and a prepared run still reads each row as it is now."""
+    from django.db import connection
+
+    from apps.annotations.models import Annotation
+
+    note = annotate(user, "Wombat burrow")
+    for _ in range(6):
+        (hit,) = [h for h in search(AnonymousUser(), "wombat").hits if h.kind == "annotation"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any('FROM "annotations_annotation"' in sql and "$1" in sql for sql in prepared)
+    Annotation.objects.filter(pk=note.pk).update(body="Wombat tunnel, edited")
+    (hit,) = [h for h in search(AnonymousUser(), "wombat").hits if h.kind == "annotation"]
+    assert "tunnel" in hit.snippet
