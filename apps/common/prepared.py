@@ -94,7 +94,9 @@ class PreparedQuery:
         params = list(params)
         for name, value in values.items():
             params[slots[name]] = value
-        with server_binding_cursor(connection) if self._plan_once else connection.cursor() as cursor:
+        with (
+            server_binding_cursor(connection) if self._plan_once else connection.cursor() as cursor
+        ):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not converters:
