@@ -12,6 +12,7 @@ import functools
 from urllib.parse import urlencode
 
 from django.db.models import Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -111,6 +112,11 @@ class SourceProvider(ModelSearchProvider):
 
     def visibility_shape(self, request: SearchRequest):
         return "everyone"  # the sources shared lists show, whoever looks
+
+    def near_miss_candidates(self, request: SearchRequest):
+        # The trigram indexes of migration 0007, through a function planned to use them
+        # (at a few hundred rows the planner would scan and compute every similarity).
+        return Q(pk__in=RawSQL("SELECT sources_near_misses(%s)", [request.near_miss_text()]))
 
     def hydrate_queryset(self, request: SearchRequest):
         # A hit needs the source's own fields, not its current version's full text.
