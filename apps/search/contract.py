@@ -5,6 +5,7 @@ the provider base class. :mod:`apps.search.providers` re-exports them beside
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from django.contrib.postgres.search import SearchQuery
@@ -189,6 +190,11 @@ class Facet:
         """How a value is shown in the facet list (``label`` comes from the provider's
         label path, or is the value itself)."""
         return str(label)
+
+    def labeler(self) -> Callable[[Any, Any], str]:
+        """``label_for`` for the many values of one request (a facet that looks something
+        up per request, such as the language, does it once here)."""
+        return self.label_for
 
 
 class SearchProvider:

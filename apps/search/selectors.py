@@ -4,6 +4,7 @@ by score and pages through them; visibility is each provider's (its app's select
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
 from collections import defaultdict
@@ -262,11 +263,17 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
             results.total += min(found.total, COUNT_CAP)
             results.count_is_exact &= found.exact
             merged.extend((score, position, kind, pk) for score, pk in found.ranked)
+            # [label, count] per value (the last kind's label): a FacetValue is made only
+            # for the values shown, of some 700 counted on a page.
             for name, values in found.facets.items():
+                counts = facet_counts[name]
                 for value in values:
-                    previous = facet_counts[name].get(value.value)
-                    count = value.count + (previous.count if previous else 0)
-                    facet_counts[name][value.value] = FacetValue(value.value, value.label, count)
+                    seen = counts.get(value.value)
+                    if seen is None:
+                        counts[value.value] = [value.label, value.count]
+                    else:
+                        seen[0] = value.label
+                        seen[1] += value.count
     # Equal scores: kinds in display order, then the newest first (ids grow with time,
     # so this is a recency tie-break without reading any dates).
     merged.sort(key=lambda row: (-row[0], row[1], -row[3]))
@@ -304,8 +311,13 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         results.facets = cached_facets
     elif with_facets:
         results.facets = {
-            name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[
-                :FACET_VALUES_SHOWN
+            name: [
+                FacetValue(value, label, count)
+                for value, (label, count) in heapq.nsmallest(
+                    FACET_VALUES_SHOWN,
+                    values.items(),
+                    key=lambda item: (-item[1][1], str(item[1][0])),
+                )
             ]
             for name, values in facet_counts.items()
             if values
