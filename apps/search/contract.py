@@ -4,8 +4,8 @@ the provider base class. :mod:`apps.search.providers` re-exports them beside
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from django.contrib.postgres.search import SearchQuery

@@ -438,7 +438,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
 
         facets = registry.facets()
         return {
-            name: [FacetValue(value, label_for(value, label), count) for value, label, count in rows]
+            name: [
+                FacetValue(value, label_for(value, label), count) for value, label, count in rows
+            ]
             for name, rows in counted.items()
             for label_for in [facets[name].labeler()]
         }

@@ -82,8 +82,7 @@ def search(request):
         {
             "facet": facets[name],
             "values": [
-                {"label": v.label, "count": v.count, "url": link(str(v.value))}
-                for v in values
+                {"label": v.label, "count": v.count, "url": link(str(v.value))} for v in values
             ],
         }
         for name, values in results.facets.items()
