@@ -244,7 +244,10 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     positions = {kind: n for n, kind in enumerate(registry.providers())}
     merged: list[tuple[float, int, str, int]] = []
     facet_counts: dict[str, dict] = defaultdict(dict)
-    cached_facets = _cached_facets(request) if with_facets else None
+    # One key for reading and keeping the counts: the versions as they were before the
+    # search read anything (a write during it then leaves them under the older versions).
+    facet_key = _facet_cache_key_or_none(request) if with_facets else None
+    cached_facets = _cached_facets(facet_key)
     count_facets = with_facets and cached_facets is None
     for kind, provider in eligible.items():
         position = positions[kind]
@@ -322,7 +325,7 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
             for name, values in facet_counts.items()
             if values
         }
-        _cache_facets(request, results.facets)
+        _cache_facets(facet_key, results.facets)
     return results
 
 
@@ -378,18 +381,24 @@ def _facet_cache_key(request: SearchRequest) -> str | None:
     return f"search-facets:{get_language()}:{who}:{digest}"
 
 
-def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:
+def _facet_cache_key_or_none(request: SearchRequest) -> str | None:
     try:
-        key = _facet_cache_key(request)
+        return _facet_cache_key(request)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
+        logger.warning("Cache unreachable; counting search facets", exc_info=True)
+        return None
+
+
+def _cached_facets(key: str | None) -> dict[str, list[FacetValue]] | None:
+    try:
         return cache.get(key) if key else None
     except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
         logger.warning("Cache unreachable; counting search facets", exc_info=True)
         return None
 
 
-def _cache_facets(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> None:
+def _cache_facets(key: str | None, facets: dict[str, list[FacetValue]]) -> None:
     try:
-        key = _facet_cache_key(request)
         if key:
             cache.set(key, facets, _facet_cache_seconds())
     except Exception:  # noqa: BLE001
