@@ -250,9 +250,7 @@ def test_stemming_postgres(make_source):
     assert "scored" in hit.url  # the surface form is passed on for highlighting
 
 
-def test_facet_counts_cache_key_is_built_once_and_an_outage_still_counts(
-    make_source, monkeypatch
-):
+def test_facet_counts_cache_key_is_built_once_and_an_outage_still_counts(make_source, monkeypatch):
     """The facet counts are read and kept under one key, taken before the search reads
     anything; when the cache cannot give it, the page counts them (and keeps nothing)."""
     make_source("Wombat burrows", "# Wombats\n\nWombat burrows are deep.")
