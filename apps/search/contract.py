@@ -4,6 +4,7 @@ the provider base class. :mod:`apps.search.providers` re-exports them beside
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -192,6 +193,11 @@ class Facet:
         """How a value is shown in the facet list (``label`` comes from the provider's
         label path, or is the value itself)."""
         return str(label)
+
+    def labeler(self) -> Callable[[Any, Any], str]:
+        """``label_for`` for the many values of one request (a facet that looks something
+        up per request, such as the language, does it once here)."""
+        return self.label_for
 
 
 class SearchProvider:

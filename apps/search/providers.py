@@ -385,8 +385,10 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 request, Q(pk__in=ids), headlines=headlines, matched=scores is None
             )
         hits = {}
+        query_words = request.query.highlight_words
+        kind_label = str(self.singular_label)
         for obj in objects:
-            words = request.query.highlight_words
+            words = list(query_words)
             if headlines:
                 headline = obj.headline
                 if self.headline_is_markdown:
@@ -400,7 +402,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                 snippet = snippets.highlight(text, words)
             score = scores[obj.pk] if scores is not None else float(obj.score)
             hit = self.build_hit(obj, snippet=snippet, words=words, score=score)
-            hit.kind_label = hit.kind_label or str(self.singular_label)
+            hit.kind_label = hit.kind_label or kind_label
             hits[obj.pk] = hit
         return hits
 
@@ -450,10 +452,10 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         facets = registry.facets()
         return {
             name: [
-                FacetValue(value, facets[name].label_for(value, label), count)
-                for value, label, count in rows
+                FacetValue(value, label_for(value, label), count) for value, label, count in rows
             ]
             for name, rows in counted.items()
+            for label_for in [facets[name].labeler()]
         }
 
     def _count_facets(
@@ -466,6 +468,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         facets = registry.facets()
         column = {path: 2 + i for i, path in enumerate(paths)}
         counts: dict[str, dict] = {name: {} for name in names}
+        label_for = {name: facets[name].labeler() for name in names}
         for row in rows:
             for name in names:
                 value_path, label_path = self.facet_fields[name]
@@ -476,7 +479,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
                     seen = counts[name].get(value)
                     if seen is None:
                         label = row[column[label_path]] if label_path else value
-                        counts[name][value] = [facets[name].label_for(value, label), 1]
+                        counts[name][value] = [label_for[name](value, label), 1]
                     else:
                         seen[1] += 1
         return {

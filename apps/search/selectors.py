@@ -4,6 +4,7 @@ by score and pages through them; visibility is each provider's (its app's select
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import logging
 from collections import defaultdict
@@ -243,7 +244,10 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     positions = {kind: n for n, kind in enumerate(registry.providers())}
     merged: list[tuple[float, int, str, int]] = []
     facet_counts: dict[str, dict] = defaultdict(dict)
-    cached_facets = _cached_facets(request) if with_facets else None
+    # One key for reading and keeping the counts: the versions as they were before the
+    # search read anything (a write during it then leaves them under the older versions).
+    facet_key = _facet_cache_key_or_none(request) if with_facets else None
+    cached_facets = _cached_facets(facet_key)
     count_facets = with_facets and cached_facets is None
     for kind, provider in eligible.items():
         position = positions[kind]
@@ -262,11 +266,17 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
             results.total += min(found.total, COUNT_CAP)
             results.count_is_exact &= found.exact
             merged.extend((score, position, kind, pk) for score, pk in found.ranked)
+            # [label, count] per value (the last kind's label): a FacetValue is made only
+            # for the values shown, of some 700 counted on a page.
             for name, values in found.facets.items():
+                counts = facet_counts[name]
                 for value in values:
-                    previous = facet_counts[name].get(value.value)
-                    count = value.count + (previous.count if previous else 0)
-                    facet_counts[name][value.value] = FacetValue(value.value, value.label, count)
+                    seen = counts.get(value.value)
+                    if seen is None:
+                        counts[value.value] = [value.label, value.count]
+                    else:
+                        seen[0] = value.label
+                        seen[1] += value.count
     # Equal scores: kinds in display order, then the newest first (ids grow with time,
     # so this is a recency tie-break without reading any dates).
     merged.sort(key=lambda row: (-row[0], row[1], -row[3]))
@@ -304,13 +314,18 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
         results.facets = cached_facets
     elif with_facets:
         results.facets = {
-            name: sorted(values.values(), key=lambda v: (-v.count, str(v.label)))[
-                :FACET_VALUES_SHOWN
+            name: [
+                FacetValue(value, label, count)
+                for value, (label, count) in heapq.nsmallest(
+                    FACET_VALUES_SHOWN,
+                    values.items(),
+                    key=lambda item: (-item[1][1], str(item[1][0])),
+                )
             ]
             for name, values in facet_counts.items()
             if values
         }
-        _cache_facets(request, results.facets)
+        _cache_facets(facet_key, results.facets)
     return results
 
 
@@ -366,18 +381,24 @@ def _facet_cache_key(request: SearchRequest) -> str | None:
     return f"search-facets:{get_language()}:{who}:{digest}"
 
 
-def _cached_facets(request: SearchRequest) -> dict[str, list[FacetValue]] | None:
+def _facet_cache_key_or_none(request: SearchRequest) -> str | None:
     try:
-        key = _facet_cache_key(request)
+        return _facet_cache_key(request)
+    except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
+        logger.warning("Cache unreachable; counting search facets", exc_info=True)
+        return None
+
+
+def _cached_facets(key: str | None) -> dict[str, list[FacetValue]] | None:
+    try:
         return cache.get(key) if key else None
     except Exception:  # noqa: BLE001 - a cache outage degrades to counting every time
         logger.warning("Cache unreachable; counting search facets", exc_info=True)
         return None
 
 
-def _cache_facets(request: SearchRequest, facets: dict[str, list[FacetValue]]) -> None:
+def _cache_facets(key: str | None, facets: dict[str, list[FacetValue]]) -> None:
     try:
-        key = _facet_cache_key(request)
         if key:
             cache.set(key, facets, _facet_cache_seconds())
     except Exception:  # noqa: BLE001

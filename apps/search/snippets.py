@@ -11,6 +11,7 @@ PostgreSQL's ``ts_headline`` marks matches with two private-use characters (whic
 
 from __future__ import annotations
 
+import functools
 import re
 
 from django.utils.html import escape
@@ -25,6 +26,8 @@ _ANY_MARKER = re.compile(f"[{START_MARKER}{STOP_MARKER}]")
 
 SNIPPET_WORDS = 35
 _CJK = re.compile(f"[{CJK_RANGES}]")
+_SPACE = re.compile(r"\s")
+_SPACES = re.compile(r"\s+")
 
 
 def from_headline(headline: str) -> SafeString:
@@ -50,6 +53,12 @@ def marked_words(headline: str) -> list[str]:
 
 
 def _pattern(words: list[str]) -> re.Pattern | None:
+    return _compiled(tuple(words))
+
+
+# A page highlights each hit's title and snippet with the same few words.
+@functools.lru_cache(maxsize=256)
+def _compiled(words: tuple[str, ...]) -> re.Pattern | None:
     words = sorted({w for w in words if w}, key=len, reverse=True)
     if not words:
         return None
@@ -88,11 +97,11 @@ def highlight(text: str, words: list[str], *, max_words: int = SNIPPET_WORDS) ->
 def _window(text: str, focus: int, max_words: int) -> tuple[int, int]:
     """Character bounds of about ``max_words`` words, starting a few words before
     ``focus``, cut at word boundaries."""
-    if not re.search(r"\s", text):
+    if not _SPACE.search(text):
         # One run without spaces (Chinese): about two characters a word.
         start = max(0, focus - max_words // 2)
         return start, min(len(text), start + 2 * max_words)
-    spaces = [m.start() for m in re.finditer(r"\s+", text)]
+    spaces = [m.start() for m in _SPACES.finditer(text)]
     before = [s for s in spaces if s < focus]
     lead = max_words // 4
     start = before[-lead] + 1 if len(before) >= lead and lead else 0

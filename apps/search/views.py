@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -61,6 +61,11 @@ def search(request):
     def url(**changes) -> str:
         return url_with(**{"page": None, **changes})
 
+    base = reverse("search:search")
+
+    def value_url(name: str):
+        return _value_url_maker(base, request.GET, name, page=None)
+
     # "lower_bound": the count is "at least" (a phrase's bounded sample, see docs/search.md).
     kind_tabs = [
         {"label": None, "kind": "", "count": sum(results.counts_by_kind.values()),
@@ -77,12 +82,12 @@ def search(request):
         {
             "facet": facets[name],
             "values": [
-                {"label": v.label, "count": v.count, "url": url(**{name: str(v.value)})}
-                for v in values
+                {"label": v.label, "count": v.count, "url": link(str(v.value))} for v in values
             ],
         }
         for name, values in results.facets.items()
         if name not in search_request.filters
+        for link in [value_url(name)]
     ]
     active_filters = [
         {
@@ -157,6 +162,33 @@ def _url_maker(params: QueryDict):
         return base + (f"?{encoded}" if encoded else "")
 
     return url_with
+
+
+def _value_url_maker(base: str, params: QueryDict, name: str, **changes):
+    """``link(value)``: ``url_with(**changes, name=value)`` for many values of one name
+    (a facet's list): the rest of the query string is encoded once, each link encodes only
+    its value (as ``urlencode`` would)."""
+    query = {**dict(params.lists()), name: [None]}
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = [value]
+    before, after, seen = [], [], False
+    for key, values in query.items():
+        for value in values:
+            if key == name:
+                seen = True
+                continue
+            (after if seen else before).append(f"{quote_plus(key)}={quote_plus(str(value))}")
+    head = base + "?" + "".join(f"{pair}&" for pair in before)
+    head += quote_plus(name) + "="
+    tail = "".join(f"&{pair}" for pair in after)
+
+    def link(value: str) -> str:
+        return head + quote_plus(value) + tail
+
+    return link
 
 
 def _url_with(params: QueryDict, **changes) -> str:

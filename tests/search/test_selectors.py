@@ -248,3 +248,27 @@ def test_stemming_postgres(make_source):
     hit = run("score neighbourhood", kind="passage").hits[0]
     assert "<mark>scored</mark>" in hit.snippet
     assert "scored" in hit.url  # the surface form is passed on for highlighting
+
+
+def test_facet_counts_cache_key_is_built_once_and_an_outage_still_counts(make_source, monkeypatch):
+    """The facet counts are read and kept under one key, taken before the search reads
+    anything; when the cache cannot give it, the page counts them (and keeps nothing)."""
+    make_source("Wombat burrows", "# Wombats\n\nWombat burrows are deep.")
+    built = []
+    real_key = selectors._facet_cache_key
+
+    def counting_key(request):
+        built.append(request.query.raw)
+        return real_key(request)
+
+    monkeypatch.setattr(selectors, "_facet_cache_key", counting_key)
+    assert run("wombat").facets
+    assert built == ["wombat"]
+    assert run("wombat").facets  # from the cache this time
+    assert built == ["wombat", "wombat"]
+
+    def unreachable(request):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(selectors, "_facet_cache_key", unreachable)
+    assert run("wombat").facets

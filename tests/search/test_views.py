@@ -154,3 +154,42 @@ def test_links_are_built_as_querydict_would(changes):
             expected[key] = value
     encoded = expected.urlencode()
     assert _url_maker(params)(**changes) == "/search/" + (f"?{encoded}" if encoded else "")
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["q=credit+score&kind=passage&page=2", "tag=&q=a+b%26c&page=3&note=%C3%A9t%C3%A9",
+     "tag=a&tag=b&q=x", "page=2", ""],
+)  # fmt: skip
+@pytest.mark.parametrize("value", ["credit", "country:DE", "a b&c=d", "é/ü", "%00"])
+def test_facet_value_links_are_the_links_url_with_builds(query, value):
+    """A facet's links encode only their value, the rest of the query string once: the
+    same URLs as ``url_with(page=None, name=value)``, the facet keeping its place."""
+    from django.http import QueryDict
+
+    from apps.search.views import _url_maker, _value_url_maker
+
+    params = QueryDict(query)
+    link = _value_url_maker("/search/", params, "tag", page=None)
+    assert link(value) == _url_maker(params)(page=None, tag=value)
+
+
+@pytest.mark.parametrize("thousands", [False, True])
+def test_facet_value_items_render_as_the_template_loop(settings, thousands):
+    """The facet list's tag renders what the template loop it replaced rendered."""
+    from django.template import Context, Template
+    from django.utils.safestring import mark_safe
+
+    settings.USE_THOUSAND_SEPARATOR = thousands
+    values = [
+        {"label": "<b>Ex & Co</b>", "count": 1234, "url": "/search/?q=a&tag=%3Cb%3E"},
+        {"label": mark_safe("<i>safe</i>"), "count": 7, "url": '/search/?q=x"y'},
+        {"label": "Deutschland", "count": 1_000_001, "url": "/search/"},
+    ]
+    loop = Template(
+        '{% for v in values %}<li><a href="{{ v.url }}">{{ v.label }}</a> '
+        '<span class="count">({{ v.count }})</span></li>{% endfor %}'
+    )
+    tag = Template("{% load search_tags %}{% facet_value_items values %}")
+    context = {"values": values}
+    assert tag.render(Context(context)) == loop.render(Context(context))
