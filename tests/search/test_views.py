@@ -193,3 +193,16 @@ def test_facet_value_items_render_as_the_template_loop(settings, thousands):
     tag = Template("{% load search_tags %}{% facet_value_items values %}")
     context = {"values": values}
     assert tag.render(Context(context)) == loop.render(Context(context))
+
+
+def test_facet_counts_say_when_they_cover_a_sample(client, make_source, monkeypatch):
+    """Above the cap a kind's facet values are counted among its sampled matches only
+    (ADR 0024): the facet list says so, and says nothing when the counts are exact."""
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+    for n in range(4):
+        make_source(f"Emu {n}", f"# H\n\nEmu paragraph {n}.")
+    sampled = client.get(URL, {"q": "emu"}).content.decode()
+    assert "These counts cover the first 3 matches of each kind, not all of them." in sampled
+    exact = client.get(URL, {"q": "emu paragraph 1"}).content.decode()
+    assert "Narrow down" in exact and "These counts cover" not in exact
