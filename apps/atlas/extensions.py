@@ -45,6 +45,8 @@ class EntryExtension:
     value_citations: Callable | None = None
     # (citation, absolute) -> JSON for one of them (the comparison's JSON export).
     citation_json: Callable | None = None
+    # (citation, absolute) -> one line of text for one of them (the comparison's CSV).
+    citation_text: Callable | None = None
     # (request, example) -> dict for the entry's private fragment (a signed-in viewer);
     # templates to include there go in its "personal_templates" list.
     personal_context: Callable | None = None
@@ -170,6 +172,14 @@ def citation_json(citation, absolute) -> dict:
         if extension.citation_json is not None:
             return extension.citation_json(citation, absolute)
     raise LookupError("no app serialises value citations")
+
+
+def citation_text(citation, absolute) -> str:
+    """One citation from ``value_citations`` as one line of text, by the app that made it."""
+    for extension in _extensions.values():
+        if extension.citation_text is not None:
+            return extension.citation_text(citation, absolute)
+    raise LookupError("no app writes value citations as text")
 
 
 def personal_context(request, example) -> dict:

@@ -106,6 +106,7 @@ def register() -> None:
             page_context=_page_context,
             value_citations=_value_citations,
             citation_json=_citation_json,
+            citation_text=representation.citation_text,
             personal_context=_personal_context,
             form_context=entry_form.form_context,
             form_save=entry_form.form_save,

@@ -347,3 +347,15 @@ def test_the_systems_comparison_shows_each_values_citations(
     assert cited["passage"]["url"].startswith("http")
     assert rows["legal_basis"][1]["citations"] == []
     assert "citations" not in rows["country"][0]
+
+    # The CSV: a row of citations under each codebook value's row, "uncited" when none.
+    import csv
+    import io
+
+    table = list(csv.reader(io.StringIO(
+        client.get(f"/atlas/compare.csv?entries={draft.pk},{other.pk}").content.decode()
+    )))  # fmt: skip
+    cited_row = next(r for r in table if r[0].endswith(": citations") and SCHUFA_QUOTE in r[1])
+    assert cited_row[1].startswith("<http") and "(BDSG § 31)" in cited_row[1]
+    assert f"#p-{schufa_passage.anchor}>" in cited_row[1] and cited_row[2] == "uncited"
+    assert not any(r[0] == "Country: citations" for r in table)

@@ -212,6 +212,14 @@ def _compare_systems_csv(request):
                 _("yes") if row.differs else "",
             ]
         )
+        if row.cells and row.cells[0].cites is not None:
+            # A codebook value's citations, as on the page ("uncited" when none).
+            writer.writerow(
+                [
+                    _("%(dimension)s: citations") % {"dimension": row.label},
+                    *[_cell_citations(cell) for cell in row.cells],
+                ]
+            )
     writer.writerow(
         [
             _("Evidence"),
@@ -219,12 +227,31 @@ def _compare_systems_csv(request):
         ]
     )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    writer.writerow([_("Cite as"), citation.dataset_citation(absolute_url(reverse("atlas:map")))])
+    writer.writerow([_("Cite as"), _cite_as()])
     return response
 
 
+def _cell_citations(cell) -> str:
+    texts = [
+        (f"{part['label']}: " if part["label"] else "")
+        + extensions.citation_text(cite, absolute_url)
+        for part in cell.cites
+        for cite in part["cites"]
+    ]
+    return " | ".join(texts) if texts else _("uncited")
+
+
+def _cite_as() -> str:
+    """How to cite the comparison's data: as the page's "Cite this dataset" does, the
+    latest release, else the live atlas."""
+    latest = as_of.latest_citation()
+    if latest is not None:
+        return latest.text
+    return citation.dataset_citation(absolute_url(reverse("atlas:map")))
+
+
 @public_view
-@public_page(depends_on=AGGREGATES_DEPENDS_ON)
+@public_page(depends_on=(*AGGREGATES_DEPENDS_ON, *as_of.RELEASE_MODELS))
 def compare_json(request):
     """The comparison of systems as JSON (``?entries=12,40``): a 400 with a message for
     anything but 2–4 published entries."""
@@ -233,7 +260,7 @@ def compare_json(request):
         return JsonResponse({"detail": error}, status=400)
     data = systems.comparison_json(examples, rows, absolute=absolute_url)
     data["licence"] = citation.LICENCE_URL
-    data["cite_as"] = citation.dataset_citation(absolute_url(reverse("atlas:map")))
+    data["cite_as"] = _cite_as()
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
 
 
