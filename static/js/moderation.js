@@ -30,6 +30,14 @@
     all[index].focus({ preventScroll: false });
   }
 
+  // j/k while a claim or decision is on its way: where the person moved wins over where
+  // the answer would have put the cursor (the row with that id, once the table is back).
+  function moveBy(step) {
+    move(current + step);
+    var row = rows()[current];
+    if (focusAfterSwap !== null && row) focusAfterSwap = row.id;
+  }
+
   function currentRow() {
     var all = rows();
     if (current < 0 && all.length) move(0);
@@ -160,8 +168,8 @@
     if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
     var row;
     switch (event.key) {
-      case "j": move(current + 1); break;
-      case "k": move(current - 1); break;
+      case "j": moveBy(1); break;
+      case "k": moveBy(-1); break;
       case "x":
         row = currentRow();
         if (row) { var box = row.querySelector("input[name=items]"); if (box) box.checked = !box.checked; }

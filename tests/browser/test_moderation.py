@@ -156,3 +156,32 @@ def test_keyboard_hides_a_flagged_spam_annotation_from_the_row(
     page.locator("#queue-form .error, #queue-form [role=alert]").first.wait_for()
     assert page.evaluate("window.__sameQueuePage === true")
     assert page.js_errors == []
+
+
+def test_a_move_made_while_a_claim_is_on_its_way_wins(login_page, live_server):
+    """j pressed after c, before the claim's answer is back: the cursor stays where the
+    moderator moved it, not on the claimed row the answer would have focused."""
+    author = UserFactory()
+    _upload(author, "Gig ratings in three cities")
+    _upload(author, "Tenant screening scores")
+    moderator = make_moderator()
+    page = login_page(moderator)
+    page.goto("/moderation/")
+    titles = page.locator("tbody .queue__row").all_inner_texts()
+    assert len(titles) == 2
+
+    held = []
+    page.route("**/moderation/**", lambda route: held.append(route)
+               if route.request.method == "POST" else route.continue_())  # fmt: skip
+    page.keyboard.press("j")
+    page.keyboard.press("c")
+    while not held:  # the claim is on its way, held here
+        page.wait_for_timeout(20)
+    page.keyboard.press("j")
+    held[0].continue_()
+    page.get_by_text("You claimed").wait_for()
+    page.wait_for_timeout(200)  # htmx's settle
+    current = page.locator("tbody .queue__row.is-current")
+    expect(current).to_have_count(1)
+    assert current.inner_text() == page.locator("tbody .queue__row").nth(1).inner_text()
+    assert current.evaluate("el => el === document.activeElement")
