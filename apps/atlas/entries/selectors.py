@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterator
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import BooleanField, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -185,7 +186,9 @@ def _of_examples(queryset: QuerySet, ids: list[int]) -> QuerySet:
     # Cast to the column's own type: PostgreSQL then hashes the array once (an int[]
     # against a bigint column is searched element by element for every row).
     array_type = field.target_field.rel_db_type(connection)
-    return queryset.extra(where=[f"{column} = ANY(%s::{array_type}[])"], params=[ids])
+    return queryset.filter(
+        RawSQL(f"{column} = ANY(%s::{array_type}[])", [ids], output_field=BooleanField())
+    )
 
 
 def attach_details(examples: list[Example]) -> None:
