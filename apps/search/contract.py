@@ -53,6 +53,15 @@ class SearchRequest:
     filters: dict[str, Any] = field(default_factory=dict)
     # ``cursors.Cursor``: only the hits that sort after it (the API's ``search_after``).
     after: Any = None
+    # Per kind, only rows whose primary key is above this (ids grow with time, and an
+    # index row shares its row's key): a saved search's alerts look at the rows added
+    # since they last looked, all of them, where a plain search samples COUNT_CAP + 1
+    # matches in the order the scan finds them, the oldest rows first (saved_searches.py).
+    newer_than: dict[str, int] = field(default_factory=dict)
+
+    def lower_bound(self, kind: str) -> int | None:
+        """The key the ``kind``'s rows must be above (``newer_than``), or None."""
+        return self.newer_than.get(kind)
 
     def search_text(self) -> str:
         """The text PostgreSQL parses as the query (``websearch_to_tsquery``): the query as
@@ -229,6 +238,16 @@ class SearchProvider:
         self, request: SearchRequest, *, limit: int
     ) -> tuple[list[tuple[float, int]], int]:
         raise NotImplementedError
+
+    def newest_id(self) -> int | None:
+        """The highest primary key of this kind's rows (visible or not; 0 when there are
+        none), or None when the provider does not honour ``SearchRequest.newer_than``."""
+        return None
+
+    def newest_match(self, request: SearchRequest, *, nth: int) -> int | None:
+        """The key of the ``nth`` newest match ``request.viewer`` may see, 0 when fewer
+        match, or None when the provider does not honour ``newer_than``."""
+        return None
 
     def hydrate(
         self, ids: list[int], request: SearchRequest, *, scores: dict[int, float] | None = None

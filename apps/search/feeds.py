@@ -82,11 +82,12 @@ activity_feed = public_page(depends_on=(*views.CONTENT_DEPENDS_ON, "sites.Site")
 
 
 class SavedSearchFeed(Feed):
-    """A saved search's current results as Atom, at a secret URL (``feed_token``).
+    """A saved search's newest results as Atom, at a secret URL (``feed_token``).
 
     Private: answered ``Cache-Control: private, no-cache`` and never stored in the shared
-    cache; a revoked or unknown token is a 404. It lists what everyone may see now
-    (``saved_searches.saved_search_results``), never the owner's private notes."""
+    cache; a revoked or unknown token is a 404. It lists per kind the newest matches
+    everyone may see now (``saved_searches.saved_search_feed_items``), never the owner's
+    private notes; polling it changes nothing."""
 
     feed_type = Atom1Feed
 
@@ -106,10 +107,10 @@ class SavedSearchFeed(Feed):
         return absolute_url(reverse("search:saved_feed", args=[obj.feed_token]))
 
     def subtitle(self, obj):
-        return _("The best results of a saved search, as anyone may see them.")
+        return _("The newest results of a saved search, as anyone may see them.")
 
     def items(self, obj):
-        return saved_searches.saved_search_results(obj)
+        return saved_searches.saved_search_feed_items(obj)
 
     def item_title(self, item):
         return f"{item.kind_label}: {item.title}"

@@ -148,6 +148,10 @@ class SavedSearch(models.Model):
     # inbox and the e-mail digest each announce a result once.
     in_app = models.BooleanField(default=False)
     seen_in_app = models.JSONField(default=list, blank=True)
+    # Per alert ("email", "in_app"): which rows its next run looks at, by key per kind
+    # (``{"after": {kind: id}, "next": {kind: id}}``, apps/search/alert_windows.py). Empty
+    # for a search saved before they existed: its first run looks at the best results.
+    watermarks = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -209,7 +209,7 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         shape (statements.py); plain facet values only (no JSON list to decode)."""
         shape = None
         if is_postgres() and not request.filters:
-            shape = self.visibility_shape(request)
+            shape = self._compiled_shape(request)
         if shape is not None and any(_is_json(self._content_model, path) for path in paths):
             shape = None
 
@@ -236,8 +236,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         return rows[0][0] if count_only else rows
 
     def matching(self, request: SearchRequest) -> QuerySet:
-        """Visible, filtered rows that match the query, annotated with ``score``."""
-        qs = self.filtered_queryset(request)
+        """Visible, filtered rows that match the query (above the request's
+        ``newer_than`` bound), annotated with ``score``."""
+        qs = self.filtered_queryset(request).filter(self._newer(request))
         if is_postgres():
             return self._match_postgres(qs, request)
         return self._match_fallback(qs, request)

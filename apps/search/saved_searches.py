@@ -7,12 +7,16 @@ only what everyone may see at that moment** (the anonymous visibility of every p
 a private note — the user's own included — or a hidden annotation or an unpublished entry
 never reaches an e-mail or a feed, whose URL may end up in a feed reader or a forwarded
 message. A user who is no longer active gets nothing.
+
+**What is new** is found among the rows added since the alert last looked, all of them,
+not in the sample of matches a plain search ranks (alert_windows.py): a new match of a
+word found in thousands of rows still reaches the digest, the inbox and the feed.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.contrib.auth.models import AnonymousUser
@@ -24,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from apps.common.throttles import check_write_rate
 
-from . import selectors
+from . import alert_windows, selectors
 from .models import AlertFrequency, SavedSearch
-from .providers import Hit, SearchInputError
+from .providers import Hit, SearchInputError, SearchRequest
 
 MAX_SAVED_SEARCHES = 50
 ALERT_RESULTS = 50
@@ -93,8 +97,11 @@ def saved_search_create(
         in_app=in_app,
     )
     saved.full_clean()
+    # Taken before searching: a row added meanwhile is looked at by the first alert.
+    newest = alert_windows.newest_ids()
     saved.seen = [_key(hit) for hit in saved_search_results(saved)]
     saved.seen_in_app = list(saved.seen)
+    saved.watermarks = {"email": alert_windows.start(newest), "in_app": alert_windows.start(newest)}
     saved.save()
     return saved
 
@@ -114,9 +121,11 @@ def saved_search_update(
     if in_app is not None and in_app != saved.in_app:
         saved.in_app = in_app
         if in_app:
+            newest = alert_windows.newest_ids()
             saved.seen_in_app = [_key(hit) for hit in saved_search_results(saved)]
+            saved.watermarks = {**saved.watermarks, "in_app": alert_windows.start(newest)}
     saved.full_clean()
-    saved.save(update_fields=["email_frequency", "name", "in_app", "seen_in_app"])
+    saved.save(update_fields=["email_frequency", "name", "in_app", "seen_in_app", "watermarks"])
     return saved
 
 
@@ -163,23 +172,53 @@ def saved_search_by_feed_token(*, token: str) -> SavedSearch | None:
     )
 
 
-def saved_search_results(saved: SavedSearch, *, limit: int = ALERT_RESULTS) -> list[Hit]:
-    """The saved search's best results *now*, as everyone may see them (see the module
-    docstring); nothing for an inactive user, or a filter that no longer exists."""
+def _alert_request(saved: SavedSearch) -> SearchRequest | None:
+    """The saved search as everyone may see its results (see the module docstring); None
+    for an inactive user, or a filter that no longer exists."""
     if not saved.user.is_active:
-        return []
+        return None
     try:
         request, _page, _size = selectors.parse_search_params(
             QueryDict(saved.query_string), viewer=AnonymousUser(), strict=False
         )
     except SearchInputError:
-        return []  # say a tag nobody may see any longer
+        return None  # say a tag nobody may see any longer
+    return request
+
+
+def saved_search_results(
+    saved: SavedSearch, *, limit: int = ALERT_RESULTS, newer_than: dict[str, int] | None = None
+) -> list[Hit]:
+    """The saved search's best results *now*, as everyone may see them; with
+    ``newer_than``, among the rows above those keys only (all of them looked at)."""
+    request = _alert_request(saved)
+    if request is None:
+        return []
+    if newer_than is not None:
+        request = replace(request, newer_than=newer_than)
     return selectors.search(request=request, page=1, page_size=limit).hits
 
 
-def saved_search_new_hits(saved: SavedSearch) -> list[Hit]:
-    seen = set(saved.seen)
-    return [hit for hit in saved_search_results(saved) if _key(hit) not in seen]
+def saved_search_new_hits(saved: SavedSearch, *, alert: str = "email") -> list[Hit]:
+    """What ``alert`` ("email" or "in_app") has not announced yet: the best of the
+    matches added since it last looked (alert_windows.py), less those it announced."""
+    seen = set(saved.seen if alert == "email" else saved.seen_in_app)
+    bounds = alert_windows.lower_bounds(saved.watermarks.get(alert, {}))
+    return [hit for hit in saved_search_results(saved, newer_than=bounds) if _key(hit) not in seen]
+
+
+def saved_search_feed_items(saved: SavedSearch) -> list[Hit]:
+    """The feed's items: per kind the newest matches (alert_windows.feed_bounds), as
+    everyone may see them, the newest of each kind first. Reading it changes nothing."""
+    request = _alert_request(saved)
+    if request is None:
+        return []
+    bounds = alert_windows.feed_bounds(request)
+    page_size = alert_windows.FEED_PER_KIND * max(len(bounds), 1)
+    request = replace(request, newer_than=bounds)
+    return alert_windows.newest_first(
+        selectors.search(request=request, page=1, page_size=page_size).hits
+    )
 
 
 # --- Digests ------------------------------------------------------------------------------
@@ -197,6 +236,8 @@ def saved_searches_send_digests(*, frequency: str, now: datetime | None = None) 
     from apps.common.site import absolute_url
 
     now = now or timezone.now()
+    # Taken before searching (alert_windows.py): what comes meanwhile, the next run sees.
+    newest = alert_windows.newest_ids()
     users = (
         get_user_model()
         .objects.filter(is_active=True, saved_searches__email_frequency=frequency)
@@ -206,11 +247,13 @@ def saved_searches_send_digests(*, frequency: str, now: datetime | None = None) 
     sent = 0
     for user in users.iterator():
         sections = []
-        for saved in saved_searches_of(user=user).filter(email_frequency=frequency):
-            hits = saved_search_new_hits(saved)
+        searches = list(saved_searches_of(user=user).filter(email_frequency=frequency))
+        for saved in searches:
+            hits = saved_search_new_hits(saved, alert="email")
             if hits:
                 sections.append(DigestSection(saved, hits))
         if not sections:
+            _advance(searches, "email", newest)
             continue
         context = {
             "user": user,
@@ -237,7 +280,17 @@ def saved_searches_send_digests(*, frequency: str, now: datetime | None = None) 
                 ]
                 section.saved.last_sent_at = now
                 section.saved.save(update_fields=["seen", "last_sent_at"])
+            _advance(searches, "email", newest)
     return sent
+
+
+def _advance(searches: list[SavedSearch], alert: str, newest: dict[str, int]) -> None:
+    """Move ``alert``'s watermarks of ``searches`` on, once their run is done (after its
+    e-mail went out: a failed one is tried again with the same rows)."""
+    for saved in searches:
+        marks = alert_windows.advance(saved.watermarks.get(alert, {}), newest)
+        saved.watermarks = {**saved.watermarks, alert: marks}
+        saved.save(update_fields=["watermarks"])
 
 
 # --- In-app alerts ------------------------------------------------------------------------
@@ -257,11 +310,13 @@ def saved_searches_send_in_app(*, now: datetime | None = None) -> int:
 
     now = now or timezone.now()
     made = 0
+    # Taken before searching (alert_windows.py): what comes meanwhile, the next run sees.
+    newest = alert_windows.newest_ids()
     searches = SavedSearch.objects.filter(in_app=True, user__is_active=True).select_related("user")
     for saved in searches.iterator():
-        seen = set(saved.seen_in_app)
-        hits = [hit for hit in saved_search_results(saved) if _key(hit) not in seen]
+        hits = saved_search_new_hits(saved, alert="in_app")
         if not hits:
+            _advance([saved], "in_app", newest)
             continue
         titles = [f"{hit.kind_label}: {hit.title}" for hit in hits[:ALERT_TITLES]]
         if len(hits) > ALERT_TITLES:
@@ -278,5 +333,6 @@ def saved_searches_send_in_app(*, now: datetime | None = None) -> int:
             )
             saved.seen_in_app = (saved.seen_in_app + [_key(hit) for hit in hits])[-MAX_SEEN:]
             saved.save(update_fields=["seen_in_app"])
+            _advance([saved], "in_app", newest)
         made += notification is not None
     return made

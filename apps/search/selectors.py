@@ -366,8 +366,8 @@ def _facet_cache_seconds() -> int:
 
 
 def _facet_cache_key(request: SearchRequest) -> str | None:
-    if not _facet_cache_seconds():
-        return None
+    if not _facet_cache_seconds() or request.newer_than:
+        return None  # a bounded search (alerts) counts other rows than the page
     # Counts follow the viewer's visibility (own private annotations, own drafts,
     # moderators). Only what every visitor sees is shared: the search page is a public
     # page (apps/common/public.py); a signed-in API caller's counts are not cached.

@@ -54,6 +54,25 @@ def test_each_result_once_and_nothing_when_nothing_new(annotate, user, other_use
     assert len(inbox(other_user)) == 1
 
 
+def test_alert_finds_a_new_match_of_a_common_word(monkeypatch, annotate, user, other_user):
+    # More public matches than a kind's sample holds: a plain search ranks the first
+    # three the scan finds, the oldest rows.
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+    for n in range(6):
+        annotate(user, f"Wallaby note number {n}")
+    save(other_user)
+    new = annotate(user, "Wallaby note, a new one")
+    annotate(user, "Wallaby note kept private", visibility="private")
+
+    assert send_in_app_alerts() == 1
+    (alert,) = inbox(other_user)
+    assert alert.text.splitlines() == [f"Annotation: “{new.exact}”"]
+    # Every old note quotes the same words: the one announced is the new one.
+    assert other_user.saved_searches.get().seen_in_app[-1] == f"annotation:{new.pk}"
+    assert send_in_app_alerts() == 0
+
+
 def test_visibility_is_decided_when_sending(annotate, user, other_user):
     from apps.annotations import services
 

@@ -64,6 +64,73 @@ def test_digest_lists_only_new_results_once(annotate, user, other_user):
     assert send_weekly_digests() == 1 - 1, "nothing new, no e-mail"
 
 
+def common_word(monkeypatch, annotate, user, *, old: int = 6):
+    """More public matches than a kind's sample holds (COUNT_CAP lowered to 2): a plain
+    search ranks the first three the scan finds, the oldest rows."""
+    monkeypatch.setattr("apps.search.contract.COUNT_CAP", 2)
+    monkeypatch.setattr("apps.search.selectors.COUNT_CAP", 2)
+    for n in range(old):
+        annotate(user, f"Wallaby note number {n}")
+
+
+def test_alerts_find_a_new_match_of_a_common_word(monkeypatch, annotate, user, other_user):
+    common_word(monkeypatch, annotate, user)
+    saved = save(other_user, email_frequency="daily", with_feed=True)
+    new = annotate(user, "Wallaby note, a new one")
+    private = annotate(user, "Wallaby note kept private", visibility="private")
+
+    assert send_daily_digests() == 1
+    (message,) = mail.outbox
+    assert new.get_absolute_url() in message.body
+    assert private.get_absolute_url() not in message.body and "kept private" not in message.body
+
+    body = Client().get(f"/search/saved/feed/{saved.feed_token}/").content.decode()
+    assert new.get_absolute_url() in body
+    assert private.get_absolute_url() not in body and "kept private" not in body
+
+    assert send_daily_digests() == 0, "announced once"
+    newer = annotate(user, "Wallaby note, newer still")
+    assert send_daily_digests() == 1
+    assert newer.get_absolute_url() in mail.outbox[1].body
+    assert new.get_absolute_url() not in mail.outbox[1].body
+
+
+def test_feed_lists_the_newest_matches(monkeypatch, annotate, user, other_user):
+    common_word(monkeypatch, annotate, user, old=3)
+    saved = save(other_user, with_feed=True)
+    newest = [annotate(user, f"Wallaby note, new {n}") for n in range(2)]
+    annotate(user, "Wallaby note kept private", visibility="private")
+    monkeypatch.setattr("apps.search.alert_windows.FEED_PER_KIND", 2)
+
+    body = Client().get(f"/search/saved/feed/{saved.feed_token}/").content.decode()
+    assert body.count("<entry>") == 2, "per kind the two newest public matches"
+    assert body.index(newest[1].get_absolute_url()) < body.index(newest[0].get_absolute_url())
+
+
+def test_a_row_indexed_late_is_found_by_the_next_run(annotate, user, other_user):
+    """A run takes the newest keys before it searches; a row below them that was not
+    searchable yet (its index row is written after its transaction commits) is looked
+    at again by the run after (apps/search/alert_windows.py)."""
+    from apps.search.models import AnnotationSearchIndex
+    from apps.search.providers import is_postgres
+    from apps.search.services import search_index_annotation
+    from tests.conftest import require
+
+    require(is_postgres(), "only PostgreSQL searches an index table")
+    save(other_user, email_frequency="daily")
+    late = annotate(user, "Wallaby indexed late")
+    AnnotationSearchIndex.objects.filter(pk=late.pk).delete()
+    on_time = annotate(user, "Wallaby indexed on time")
+    assert send_daily_digests() == 1
+    assert on_time.get_absolute_url() in mail.outbox[0].body
+    assert late.get_absolute_url() not in mail.outbox[0].body
+
+    search_index_annotation(annotation_id=late.pk)
+    assert send_daily_digests() == 1
+    assert late.get_absolute_url() in mail.outbox[1].body
+    assert on_time.get_absolute_url() not in mail.outbox[1].body, "announced once"
+
+
 def test_visibility_is_decided_when_sending(annotate, user, other_user):
     save(other_user, email_frequency="daily")
     note = annotate(user, "Wallaby soon private")
