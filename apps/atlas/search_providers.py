@@ -142,8 +142,15 @@ class EntryProvider(ModelSearchProvider):
             qs = qs.filter(start_year=filters["year"])
         return qs
 
+    # What ``build_hit`` reads (and the snippet's field, off PostgreSQL), and no more: an
+    # entry row has 30 columns, most of them its codebook values.
+    HIT_FIELDS = (
+        "id", "title", "slug", "summary", "country", "scope", "start_year", "status",
+        "category",
+    )  # fmt: skip
+
     def hydrate_queryset(self, request: SearchRequest):
-        return self.visible_queryset(request).select_related("category")
+        return self.visible_queryset(request).select_related("category").only(*self.HIT_FIELDS)
 
     def build_hit(self, obj, *, snippet, words, score) -> Hit:
         meta = [obj.place_name, str(obj.category)]
