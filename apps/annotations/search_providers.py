@@ -122,9 +122,7 @@ class AnnotationProvider(ModelSearchProvider):
 
     def hydrate_queryset(self, request: SearchRequest):
         return (
-            self.visible_queryset(request)
-            .select_related("author", "source")
-            .only(*self.HIT_FIELDS)
+            self.visible_queryset(request).select_related("author", "source").only(*self.HIT_FIELDS)
         )
 
     def build_hit(self, obj, *, snippet, words, score) -> Hit:
