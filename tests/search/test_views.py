@@ -206,3 +206,53 @@ def test_facet_counts_say_when_they_cover_a_sample(client, make_source, monkeypa
     assert "These counts cover the first 3 matches of each kind, not all of them." in sampled
     exact = client.get(URL, {"q": "emu paragraph 1"}).content.decode()
     assert "Narrow down" in exact and "These counts cover" not in exact
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_hit_items_render_as_the_template_loop(language):
+    """The hits' tag renders what the loop over the included hit template rendered (but
+    for the whitespace between elements): escaped texts, marked snippets, the language,
+    a translated passage's aligned original."""
+    import re
+
+    from django.template import Context, Template
+    from django.utils import translation
+    from django.utils.safestring import mark_safe
+
+    from apps.search.contract import Aligned, Hit
+
+    hits = [
+        Hit(kind="passage", id=1, title="T", snippet=mark_safe("a <mark>Schufa</mark> b"),
+            url="/sources/x/?highlight=schufa#p-1", score=1.0,
+            title_html=mark_safe("<mark>T</mark> & co"), meta="Wong · 2021",
+            kind_label="Passage", language="de",
+            aligned=Aligned(language="zh-hans", language_label="Chinese <simplified>",
+                            text=" ".join(["word"] * 80) + " <b>", url="/sources/x/side/?a=1&b=2")),
+        Hit(kind="annotation", id=2, title="<script>", snippet=mark_safe(""), url='/a?"x"',
+            score=0.5, title_html="<script>x</script>", meta="", kind_label="Annotation"),
+        Hit(kind="entry", id=3, title="E", snippet=mark_safe("s"), url="/e/", score=0.1,
+            title_html="E", meta="Germany & co", kind_label="Atlas entry"),
+    ]  # fmt: skip
+    loop = Template(
+        '{% load i18n %}{% for hit in hits %}<li class="hit hit--{{ hit.kind }}">'
+        # What templates/search/_hit.html held before the tag replaced it.
+        '<p class="hit__kind">{{ hit.kind_label }}</p><h3 class="hit__title"><a href="'
+        '{{ hit.url }}">{{ hit.title_html }}</a></h3>{% if hit.meta %}<p class="hit__meta">'
+        '{{ hit.meta }}</p>{% endif %}{% if hit.snippet %}<p class="hit__snippet"'
+        '{% if hit.language %} lang="{{ hit.language }}"{% endif %}>{{ hit.snippet }}</p>'
+        '{% endif %}{% if hit.aligned %}<figure class="hit__aligned">'
+        "<figcaption>{% blocktranslate with language=hit.aligned.language_label %}Aligned "
+        'original ({{ language }}){% endblocktranslate %} · <a href="{{ hit.aligned.url }}">'
+        '{% translate "side by side" %}</a></figcaption><blockquote lang="'
+        '{{ hit.aligned.language }}">{{ hit.aligned.text|truncatewords:60 }}</blockquote>'
+        "</figure>{% endif %}</li>{% endfor %}"
+    )
+    tag = Template("{% load search_tags %}{% hit_items hits %}")
+
+    def squeeze(html: str) -> str:
+        return re.sub(r">\s+<", "><", html).strip()
+
+    with translation.override(language):
+        expected = squeeze(loop.render(Context({"hits": hits})))
+        assert squeeze(tag.render(Context({"hits": hits}))) == expected
+    assert "&lt;script&gt;" in expected and "<mark>Schufa</mark>" in expected

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -25,3 +27,37 @@ def facet_value_items(values) -> SafeString:
             for v in values
         )
     )
+
+
+@register.simple_tag
+def hit_items(hits) -> SafeString:
+    """The hits' ``<li>`` items: kind, linked title, meta, snippet, and a translated
+    passage's aligned original. What ``{% for %}`` over an included template rendered,
+    at a tenth of the cost (twenty hits were 1.5 ms of a page's 3 ms of rendering)."""
+    return mark_safe("".join(_hit_item(hit) for hit in hits))  # noqa: S308 - escaped below
+
+
+def _hit_item(hit) -> str:
+    esc = conditional_escape
+    parts = [
+        f'<li class="hit hit--{esc(hit.kind)}">\n',
+        f'<p class="hit__kind">{esc(hit.kind_label)}</p>\n',
+        f'<h3 class="hit__title"><a href="{esc(hit.url)}">{esc(hit.title_html)}</a></h3>\n',
+    ]
+    if hit.meta:
+        parts.append(f'<p class="hit__meta">{esc(hit.meta)}</p>\n')
+    if hit.snippet:
+        lang = f' lang="{esc(hit.language)}"' if hit.language else ""
+        parts.append(f'<p class="hit__snippet"{lang}>{esc(hit.snippet)}</p>\n')
+    aligned = hit.aligned
+    if aligned:
+        caption = _("Aligned original (%(language)s)") % {"language": esc(aligned.language_label)}
+        text = Truncator(aligned.text).words(60, truncate=" …")
+        parts.append(
+            f'<figure class="hit__aligned">\n<figcaption>{caption} · '
+            f'<a href="{esc(aligned.url)}">{esc(_("side by side"))}</a></figcaption>\n'
+            f'<blockquote lang="{esc(aligned.language)}">{esc(text)}</blockquote>\n'
+            "</figure>\n"
+        )
+    parts.append("</li>\n")
+    return "".join(parts)
