@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.common.models import TimeStampedModel
+from apps.common.reversing import cached_reverse
 
 BODY_MAX_LENGTH = 10_000
 CONTEXT_LENGTH = 32  # prefix/suffix length of a TextQuoteSelector (as Hypothesis uses)
@@ -149,7 +150,7 @@ class Annotation(TimeStampedModel):
         """The reader of the version it was made on, scrolled to its thread."""
         thread = self.thread_id or self.pk
         return (
-            reverse("sources:reader", kwargs={"slug": self.source.slug})
+            cached_reverse("sources:reader", slug=self.source.slug)
             + f"?thread={thread}#annotation-{self.pk}"
         )
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from apps.common.models import TimeStampedModel
+from apps.common.reversing import cached_reverse
 from apps.common.validators import validate_not_future_year
 
 from .dimensions import (
@@ -466,4 +466,4 @@ from .research_status.models import CountryResearchStatus, ResearchStatus  # noq
 
 def example_url(pk: int, slug: str) -> str:
     """An entry's address from its id and slug, without an instance (suggestions)."""
-    return reverse("atlas:example", kwargs={"pk": pk, "slug": slug or "-"})
+    return cached_reverse("atlas:example", pk=pk, slug=slug or "-")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.common.models import TimeStampedModel
+from apps.common.reversing import cached_reverse
 from apps.common.validators import validate_not_future_date, validate_not_future_year
 
 
@@ -421,4 +422,4 @@ class AlignedPair(models.Model):
 
 def source_url(slug: str) -> str:
     """A source's reader address from its slug, without an instance (suggestions)."""
-    return reverse("sources:reader", kwargs={"slug": slug})
+    return cached_reverse("sources:reader", slug=slug)
