@@ -182,15 +182,7 @@ def compare_csv(request):
             ]
         )
     writer.writerow([_("Licence"), citation.LICENCE_NAME])
-    # "Cite this dataset": the release shown, else the latest release, else the live atlas.
-    latest = as_of.latest_citation()
-    if release is not None:
-        cite = release.citation
-    elif latest is not None:
-        cite = latest.text
-    else:
-        cite = citation.dataset_citation(absolute_url(reverse("atlas:map")))
-    writer.writerow([_("Cite as"), cite])
+    writer.writerow([_("Cite as"), _cite_as(release)])
     return response
 
 
@@ -241,12 +233,12 @@ def _cell_citations(cell) -> str:
     return " | ".join(texts) if texts else _("uncited")
 
 
-def _cite_as() -> str:
-    """How to cite the comparison's data: as the page's "Cite this dataset" does, the
-    latest release, else the live atlas."""
-    latest = as_of.latest_citation()
-    if latest is not None:
-        return latest.text
+def _cite_as(release=None) -> str:
+    """How to cite the comparison's data, as the page's "Cite this dataset" does: the
+    release shown, else the latest release, else the live atlas."""
+    found = as_of.citation_for(release)
+    if found is not None:
+        return found.text
     return citation.dataset_citation(absolute_url(reverse("atlas:map")))
 
 
