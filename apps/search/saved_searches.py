@@ -290,7 +290,8 @@ def _advance(searches: list[SavedSearch], alert: str, newest: dict[str, int]) ->
     for saved in searches:
         marks = alert_windows.advance(saved.watermarks.get(alert, {}), newest)
         saved.watermarks = {**saved.watermarks, alert: marks}
-        saved.save(update_fields=["watermarks"])
+    # One UPDATE for a user's searches, not one each.
+    SavedSearch.objects.bulk_update(searches, ["watermarks"])
 
 
 # --- In-app alerts ------------------------------------------------------------------------
