@@ -111,9 +111,7 @@ class IndexSampling:
         key backwards stops after ``nth`` matches of a common word, and PostgreSQL takes
         a rare word's few matches from the GIN index (1-2 ms a kind on the full corpus).
         On the index row alone where visibility can be tested there (no filters)."""
-        visibility = None
-        if is_postgres() and not self.trigram_fields and not request.filters:
-            visibility = self.index_visibility(request)
+        visibility = self.index_visibility(request) if self._uses_candidates(request) else None
         if visibility is not None:
             rows = self._index_table.objects.filter(self._matches(request, prefix=""), visibility)
         else:
