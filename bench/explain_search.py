@@ -4,8 +4,8 @@
 
 Runs in the configured database as it is (seed it first: ``make seed-bench SCALE=full``),
 requests each benchmark path of bench/bench_search.py once through the test client (after
-a new cache generation, so the search runs), and prints each SELECT's plan with the search
-transaction's planner settings. docs/search.md quotes the output.
+a new cache generation, so the search runs), and prints each SELECT's plan with
+the connection's planner settings (apps/search/planner.py). docs/search.md quotes the output.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ def main(only: str = "") -> int:
 
     from apps.annotations.models import Annotation
     from apps.common import http_cache
-    from apps.search.selectors import RANDOM_PAGE_COST
     from bench.bench_search import benchmark_requests
 
     if connection.vendor != "postgresql":
@@ -49,17 +48,12 @@ def main(only: str = "") -> int:
             print(f"\n### {name}: `{path}`\n")
             for query in captured.captured_queries:
                 sql = query["sql"]
-                if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or "set_config" in sql:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                     continue
                 if "search_" not in sql:
                     continue  # session, user: not the search's
+                # The planner settings are the connection's (apps/search/planner.py).
                 with connection.cursor() as cursor:
-                    cursor.execute(
-                        "SELECT set_config('max_parallel_workers_per_gather', '0', false),"
-                        " set_config('random_page_cost', %s, false),"
-                        " set_config('synchronize_seqscans', 'off', false)",
-                        [RANDOM_PAGE_COST],
-                    )
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                     plan = [row[0] for row in cursor.fetchall()]
                 print("```")

@@ -5,9 +5,13 @@ class SearchConfig(AppConfig):
     name = "apps.search"
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from apps.common import http_cache
 
-        from . import models
+        from . import models, planner
+
+        connection_created.connect(planner.apply, dispatch_uid="search-planner-settings")
 
         for model in (
             models.SourceSearchIndex,

@@ -8,12 +8,10 @@ import heapq
 import json
 import logging
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,17 +25,12 @@ from .providers import (
     Hit,
     SearchInputError,
     SearchRequest,
-    is_postgres,
 )
 from .query import MAX_QUERY_LENGTH, parse_query
 
 # Deep pages cost as much as all the pages before them (each kind's best hits are merged),
 # so browsing stops here; narrowing the search is the better tool anyway.
 MAX_RESULTS_WINDOW = 1000
-# The search's tables are read from memory, not from a spinning disk (PostgreSQL's default
-# of 4 assumes one): priced that way, a word in 5-10 % of the rows is found through its GIN
-# index (about 1,100 rows read) instead of by walking 20,000 rows in primary-key order.
-RANDOM_PAGE_COST = "1.1"
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
 FACET_VALUES_SHOWN = 10
@@ -185,39 +178,12 @@ def search(
     """One page of hits across every kind the request allows, best first.
 
     Runs a fixed number of queries: per eligible kind one to find, count and (with
-    ``with_facets``) facet-count matches, and one to build the page's hits of that kind;
-    on PostgreSQL one more (``set_config``, see ``_serial_plans``).
+    ``with_facets``) facet-count matches, and one to build the page's hits of that kind.
+    On PostgreSQL they are written for the planner settings of planner.py, which every
+    connection has from its start.
     """
     results = SearchResults(request=request, page=page, page_size=page_size)
-    if not is_postgres() or not request.query.raw or not request.query.is_searchable:
-        return _search(request=request, results=results, with_facets=with_facets)
-    # No savepoint: inside a caller's transaction the setting simply lasts until its end.
-    with transaction.atomic(savepoint=False), _serial_plans():
-        return _search(request=request, results=results, with_facets=with_facets)
-
-
-@contextmanager
-def _serial_plans():
-    """Planner settings for the search queries (PostgreSQL; this transaction only).
-
-    No parallel workers, for two reasons. Each kind's sample is "the first COUNT_CAP + 1 matches
-    the scan finds": with parallel workers that set, and so the ranking of a very common
-    word, would change from one request to the next (and between page 1 and page 2).
-    And these are short queries: starting workers cost more than they saved, on a busy
-    two-core machine twice as much (docs/benchmarks.md). And ``RANDOM_PAGE_COST`` (see
-    there). And no synchronized sequential scans: on a table larger than a quarter of
-    ``shared_buffers`` (the annotations' and entries' index tables) a scan starts where
-    the previous one stopped, so the sample of a common word changed from one request to
-    the next, and page 2 did not continue page 1 (session 9). One statement, so the
-    query count stays one."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
-            " set_config('random_page_cost', %s, true),"
-            " set_config('synchronize_seqscans', 'off', true)",
-            [RANDOM_PAGE_COST],
-        )
-    yield
+    return _search(request=request, results=results, with_facets=with_facets)
 
 
 def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool):
