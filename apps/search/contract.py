@@ -177,6 +177,10 @@ class KindMatches:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
 
+# How many values of each facet a page shows (the most common first).
+FACET_VALUES_SHOWN = 10
+
+
 @dataclass(frozen=True)
 class FacetValue:
     value: Any
@@ -218,7 +222,8 @@ class SearchProvider:
       (``scores``: each id's score as ``candidates`` gave it, for the hit)
     - ``facet_counts(request, names)`` -> ``{name: [FacetValue, ...]}`` among the matches
       (one query for all the names, please)
-    - ``find(request, limit, facet_names)`` -> ``KindMatches``: what the search calls;
+    - ``find(request, limit, facet_names, shown_only)`` -> ``KindMatches``: what the
+      search calls;
       by default ``candidates`` then ``facet_counts``, one query in ModelSearchProvider
     Visibility is the provider's job and must come from the owning app's selectors.
     """
@@ -257,9 +262,14 @@ class SearchProvider:
     def facet_counts(self, request: SearchRequest, names) -> dict[str, list[FacetValue]]:
         return {}
 
-    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
+    def find(
+        self, request: SearchRequest, *, limit: int, facet_names=(), shown_only=frozenset()
+    ) -> KindMatches:
         """``candidates`` and ``facet_counts`` together (ModelSearchProvider answers both
-        from one query)."""
+        from one query). ``shown_only``: facet names no other kind counts, of which the
+        caller shows the FACET_VALUES_SHOWN values with the highest counts (ties: the
+        lowest ``str`` of the label): a provider may return just those, and every value
+        tied with them."""
         rows, total = self.candidates(request, limit=limit)
         facets = self.facet_counts(request, facet_names) if facet_names else {}
         return KindMatches(rows, total, total <= COUNT_CAP, facets)

@@ -319,7 +319,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         found = self.find(request, limit=limit)
         return found.ranked, found.total
 
-    def find(self, request: SearchRequest, *, limit: int, facet_names=()) -> KindMatches:
+    def find(
+        self, request: SearchRequest, *, limit: int, facet_names=(), shown_only=frozenset()
+    ) -> KindMatches:
         # One query: the sample (the first COUNT_CAP + 1 matches PostgreSQL finds, through
         # the GIN index or a scan that stops early, whichever the planner prefers) with
         # each row's score (and facet values). Where visibility is on the index row the
@@ -339,8 +341,9 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
             # Only the best ``limit`` rows, the sample's size and its facet counts leave
             # PostgreSQL.
             top = self._ranked_candidates(
-                request, request.words_query(), limit=limit, facet_names=tuple(facet_names)
-            )
+                request, request.words_query(), limit=limit, facet_names=tuple(facet_names),
+                shown_only=frozenset(shown_only),
+            )  # fmt: skip
             if top is not None:
                 ranked, total, complete, counted = top
                 return KindMatches(

@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 
-from . import contract, statements
+from . import contract, facet_sql, statements
 from .contract import SearchRequest, is_postgres
 
 # A query with a phrase first takes this many times COUNT_CAP + 1 rows that contain all
@@ -165,6 +165,7 @@ class IndexSampling:
         *,
         limit: int,
         facet_names: tuple[str, ...] = (),
+        shown_only: frozenset[str] = frozenset(),
     ) -> tuple[list[tuple[float, int]], int, bool, dict[str, list[tuple]]] | None:
         """The best ``limit`` matches of an unfiltered query, how many the sample held and
         its facet counts, all computed in PostgreSQL in one query: ``(ranked, total,
@@ -177,20 +178,24 @@ class IndexSampling:
         COUNT_CAP + 1 that match), but only the best ``limit`` rows and one count per facet
         value leave PostgreSQL: sending 251 rows per kind (with their facet values on
         the page) and converting, sorting and counting them in Python cost more
-        (docs/benchmarks.md)."""
+        (docs/benchmarks.md). Of a facet in ``shown_only`` (no other kind counts it) only
+        the values the page can show come back (facet_sql.py)."""
         if facet_names and not self.facet_paths_on_index:
             return None
         bound = (PHRASE_SAMPLE_FACTOR if words is not None else 1) * (contract.COUNT_CAP + 1)
         # Only counted (a kind left out by ``kind=``): nothing to rank.
         constant_score = not limit and not facet_names and words is None
+        cut = self._facet_cut(facet_names, shown_only)
         shape = self._compiled_shape(request)
         if shape is not None:
             # Compiled once per shape (statements.py): the same SQL as below.
             sql, params = statements.prepared(
-                (type(self), "ranked", shape, bound, constant_score, facet_names),
+                (type(self), "ranked", shape, bound, constant_score, facet_names,
+                 tuple(sorted(cut.items()))),
                 lambda template, limit: self._ranked_candidates_sql(
                     template, self.index_visibility(template), bound=bound,
                     constant_score=constant_score, facet_names=facet_names, limit=limit,
+                    cut=cut,
                 ),
                 request,
                 limit=limit,
@@ -201,7 +206,7 @@ class IndexSampling:
                 return None
             sql, params = self._ranked_candidates_sql(
                 request, visibility, bound=bound, constant_score=constant_score,
-                facet_names=facet_names, limit=limit,
+                facet_names=facet_names, limit=limit, cut=cut,
             )  # fmt: skip
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -214,6 +219,17 @@ class IndexSampling:
         }
         return ranked, kept, complete, facet_counts
 
+    def _facet_cut(self, facet_names, shown_only) -> dict[str, str]:
+        """How each facet in ``shown_only`` is cut to the values a page shows."""
+        from . import registry
+
+        facets = registry.facets()
+        return {
+            name: facet_sql.shown_only_mode(facets[name])
+            for name in facet_names
+            if name in shown_only
+        }
+
     def _ranked_candidates_sql(
         self,
         request: SearchRequest,
@@ -223,43 +239,32 @@ class IndexSampling:
         constant_score: bool,
         facet_names: tuple[str, ...],
         limit: int,
+        cut: dict[str, str] | None = None,
     ) -> tuple[str, list]:
         """The statement of ``_ranked_candidates`` for ``request`` (or a template of it)."""
         index_model = self._index_table
         score, matching = self._candidate_terms(request, request.words_query())
         if constant_score:
             score = Value(1.0, output_field=FloatField())
-        paths = self._facet_paths(facet_names)
+        facets = facet_sql.build(
+            index_model,
+            self.facet_fields,
+            facet_names,
+            json_paths=frozenset(
+                path for path, _label in self.facet_fields.values() if _is_json(index_model, path)
+            ),
+            cut=cut or {},
+        )
         sample_sql, params = (
             index_model.objects.filter(matching)
             .filter(visibility, self._newer(request))
             .order_by()
             .annotate(score=score)
-            .values_list("score", index_model._meta.pk.attname, *paths)[:bound]
+            .values_list("score", index_model._meta.pk.attname, *facets.paths)[:bound]
             .query.sql_with_params()
         )
-        column = {path: f"facet_{n}" for n, path in enumerate(paths)}
-        facet_sql = []
-        for name in facet_names:
-            value_path, label_path = self.facet_fields[name]
-            value = column[value_path]
-            if _is_json(index_model, value_path):
-                # A list (tags): each element counts once, as a value and its own label.
-                facet_sql.append(
-                    "SELECT json_agg(json_build_array(g.v, g.v, g.c)) FROM (SELECT e.v,"
-                    " count(*) AS c FROM kept, jsonb_array_elements_text(CASE WHEN"
-                    f" jsonb_typeof(kept.{value}) = 'array' THEN kept.{value} ELSE '[]'::jsonb"
-                    " END) AS e(v) WHERE e.v <> '' GROUP BY e.v) AS g"
-                )
-            else:
-                label = column[label_path] if label_path else value
-                facet_sql.append(
-                    f"SELECT json_agg(json_build_array(g.v, g.l, g.c)) FROM (SELECT {value} AS v,"
-                    f" min({label}) AS l, count(*) AS c FROM kept WHERE {value} IS NOT NULL"
-                    f" AND {value}::text <> '' GROUP BY {value}) AS g"
-                )
-        columns = ", ".join(["score", "id", *column.values()])
-        facets = "".join(f", ({sql})" for sql in facet_sql)
+        columns = ", ".join(["score", "id", *facets.columns])
+        counted = "".join(f", ({sql})" for sql in facets.selects)
         # ``matched`` numbers the matches in the order the scan found them (rows with a
         # phrase's words but not the phrase score NULL): the first COUNT_CAP + 1 are
         # kept, ranked and counted, as the sample in Python kept them.
@@ -267,13 +272,14 @@ class IndexSampling:
             f"WITH sample AS MATERIALIZED (SELECT s.*, count(s.score) OVER"  # noqa: S608
             f" (ROWS UNBOUNDED PRECEDING) AS matched FROM ({sample_sql}) AS s({columns})),"
             " kept AS (SELECT * FROM sample WHERE score IS NOT NULL AND matched <= %s)"
+            f"{facets.ctes}"
             " SELECT (SELECT count(*) FROM sample), (SELECT count(*) FROM kept),"
             " (SELECT count(score) FROM sample),"
             " (SELECT json_agg(json_build_array(top.score, top.id)) FROM (SELECT score, id"
             " FROM kept ORDER BY score DESC, id DESC LIMIT %s) AS top)"
-            f"{facets}"
+            f"{counted}"
         )
-        return sql, [*params, contract.COUNT_CAP + 1, limit]
+        return sql, [*params, contract.COUNT_CAP + 1, *facets.params, limit]
 
     def _candidate_sample(
         self, request: SearchRequest, words: SearchQuery | None, paths: tuple[str, ...]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.common import http_cache
 
 from . import cursors, registry, spelling
+from .contract import FACET_VALUES_SHOWN
 from .providers import (
     COUNT_CAP,
     FacetValue,
@@ -33,7 +34,6 @@ from .query import MAX_QUERY_LENGTH, parse_query
 MAX_RESULTS_WINDOW = 1000
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 50
-FACET_VALUES_SHOWN = 10
 RESERVED_PARAMS = frozenset({"q", "kind", "page", "page_size", "format", "search_after"})
 logger = logging.getLogger(__name__)
 
@@ -215,6 +215,14 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
     facet_key = _facet_cache_key_or_none(request) if with_facets else None
     cached_facets = _cached_facets(facet_key)
     count_facets = with_facets and cached_facets is None
+    # A facet only one counted kind has is shown as that kind counted it: the kind need
+    # only send the values that can be shown (facet_sql.py).
+    counted_by = defaultdict(int)
+    for kind, provider in eligible.items():
+        if not request.kind or request.kind == kind:
+            for name in provider.facet_names:
+                counted_by[name] += 1
+    shown_only = frozenset(name for name, kinds in counted_by.items() if kinds == 1)
     for kind, provider in eligible.items():
         position = positions[kind]
         wanted = not request.kind or request.kind == kind
@@ -222,6 +230,7 @@ def _search(*, request: SearchRequest, results: SearchResults, with_facets: bool
             request,
             limit=limit if wanted else 0,
             facet_names=provider.facet_names if count_facets and wanted else (),
+            shown_only=shown_only,
         )
         results.counts_by_kind[kind] = found.total
         if not found.exact:
