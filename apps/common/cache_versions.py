@@ -6,11 +6,13 @@ responses on them and re-exports what callers use (``http_cache.declare``,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import threading
 import time
 from collections.abc import Iterable
+from contextvars import ContextVar
 
 from django.apps import apps as django_apps
 from django.core.cache import cache
@@ -26,6 +28,9 @@ _DECLARED: dict[type[models.Model], frozenset[str]] = {}
 # Labels bumped by this thread since it last read their versions: a second write before
 # anyone here reads them needs no second round trip (see _bump_now).
 _local = threading.local()
+# Versions already read while serving one public response (``reading_once``): a page that
+# reads the same versions again (the search's facet cache key) reuses them.
+_read_here: ContextVar[dict | None] = ContextVar("cache_versions_read_here", default=None)
 
 
 class VersionsUnavailable(RuntimeError):
@@ -119,6 +124,9 @@ def _bump_now(labels: set[str]) -> None:
     # Skips a label this thread bumped and has not read since: nothing of it can have been
     # cached here in between. (Another process may cache old committed rows under the new
     # number meanwhile; the bump on commit is what makes that harmless.)
+    read_here = _read_here.get()
+    if read_here:
+        read_here.clear()
     unread = _unread()
     fresh = labels - unread
     if fresh:
@@ -198,10 +206,34 @@ def _labels_and_keys(model_classes: tuple) -> tuple[list[str], list[str]]:
     return labels, [_version_key(label) for label in labels]
 
 
+@contextlib.contextmanager
+def reading_once():
+    """Within this block, :func:`versions` of the same models reads the cache once: the
+    response's ETag and what its view reads again (a search's facet cache key) share one
+    round trip. A write in the block (:func:`invalidate`) forgets what was read."""
+    token = _read_here.set({})
+    try:
+        yield
+    finally:
+        _read_here.reset(token)
+
+
 def versions(model_classes: Iterable[type[models.Model]]) -> str:
     """The current versions of ``model_classes``, in one cache round trip (two when one
-    is missing). Raises :class:`VersionsUnavailable` when the cache keeps nothing."""
+    is missing; none when read already in a :func:`reading_once` block). Raises
+    :class:`VersionsUnavailable` when the cache keeps nothing."""
     labels, keys = _labels_and_keys(tuple(model_classes))
+    read_here = _read_here.get()
+    if read_here is not None:
+        known = read_here.get(tuple(keys))
+        if known is not None:
+            return known
+        read_here[tuple(keys)] = current = _read_versions(labels, keys)
+        return current
+    return _read_versions(labels, keys)
+
+
+def _read_versions(labels: list[str], keys: list[str]) -> str:
     # The Redis cache reads them without checking each key again (apps/common/cache.py).
     get_many = getattr(cache, "get_many_known", cache.get_many)
     found = get_many(keys)

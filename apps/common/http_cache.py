@@ -53,6 +53,7 @@ from .cache_versions import (  # noqa: F401 - the module's API: callers use http
     fresh_version,
     invalidate,
     is_declared,
+    reading_once,
     update_and_invalidate,
     versions,
 )
@@ -252,7 +253,14 @@ def public_response(
     the language (``Accept`` for API endpoints with content negotiation). A response that
     is not a shareable 200 (see :func:`storable`) is passed on without an ETag; one that
     holds a CSRF token is marked private."""
-    vary = tuple(vary)
+    with reading_once():
+        return _public_response(
+            request, depends_on=depends_on, render=render, s_maxage=s_maxage,
+            stale_while_revalidate=stale_while_revalidate, vary=tuple(vary),
+        )  # fmt: skip
+
+
+def _public_response(request, *, depends_on, render, s_maxage, stale_while_revalidate, vary):
     control = cache_control(s_maxage, stale_while_revalidate)
     etag = current_etag(request, depends_on, vary)
     if etag is None:  # no versions: no ETag, no page cache; proxies still expire by time

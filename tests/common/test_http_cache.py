@@ -286,3 +286,41 @@ def test_an_undeclared_model_is_refused():
 
     with pytest.raises(LookupError, match="not declared"):
         http_cache.versions([Session])
+
+
+# --- Versions read once per response ----------------------------------------------------------
+
+
+def test_versions_are_read_once_per_response_and_again_after_a_write(monkeypatch):
+    from apps.common import cache_versions
+
+    reads = []
+    original = cache_versions._read_versions
+    monkeypatch.setattr(
+        cache_versions, "_read_versions", lambda *args: reads.append(args) or original(*args)
+    )
+    with cache_versions.reading_once():
+        first = http_cache.versions([Annotation])
+        assert http_cache.versions([Annotation]) == first
+        assert len(reads) == 1
+        http_cache.invalidate(Annotation)  # a write in the block: read afresh
+        assert http_cache.versions([Annotation]) != first
+        assert len(reads) == 2
+    http_cache.versions([Annotation])  # outside any response: every call reads
+    http_cache.versions([Annotation])
+    assert len(reads) == 4
+
+
+def test_the_search_page_reads_its_versions_once(client, founding_paper, monkeypatch):
+    # The page's ETag and the search's facet cache key depend on the same models.
+    from apps.common import cache_versions
+
+    reads = []
+    original = cache_versions._read_versions
+    monkeypatch.setattr(
+        cache_versions, "_read_versions", lambda *args: reads.append(args) or original(*args)
+    )
+    response = client.get("/search/", {"q": "geo-scoring"})
+    assert response.status_code == 200 and "Schufa" in response.content.decode()
+    search_reads = [labels for labels, _keys in reads if "search.passagesearchindex" in labels]
+    assert len(search_reads) == 1, reads
