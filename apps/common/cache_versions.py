@@ -28,8 +28,9 @@ _DECLARED: dict[type[models.Model], frozenset[str]] = {}
 # Labels bumped by this thread since it last read their versions: a second write before
 # anyone here reads them needs no second round trip (see _bump_now).
 _local = threading.local()
-# Versions already read while serving one public response (``reading_once``): a page that
-# reads the same versions again (the search's facet cache key) reuses them.
+# Versions already read while serving one public response (``reading_once``), by cache
+# key: a page that reads some of them again (the search's facet cache key, the tag
+# vocabulary of the suggestions) reuses them.
 _read_here: ContextVar[dict | None] = ContextVar("cache_versions_read_here", default=None)
 
 
@@ -208,9 +209,10 @@ def _labels_and_keys(model_classes: tuple) -> tuple[list[str], list[str]]:
 
 @contextlib.contextmanager
 def reading_once():
-    """Within this block, :func:`versions` of the same models reads the cache once: the
-    response's ETag and what its view reads again (a search's facet cache key) share one
-    round trip. A write in the block (:func:`invalidate`) forgets what was read."""
+    """Within this block, :func:`versions` reads each model's version from the cache
+    once: the response's ETag and what its view reads again (a search's facet cache key,
+    the suggestions' tag vocabulary) share one round trip. A write in the block
+    (:func:`invalidate`) forgets what was read."""
     token = _read_here.set({})
     try:
         yield
@@ -220,20 +222,20 @@ def reading_once():
 
 def versions(model_classes: Iterable[type[models.Model]]) -> str:
     """The current versions of ``model_classes``, in one cache round trip (two when one
-    is missing; none when read already in a :func:`reading_once` block). Raises
+    is missing; none when all were read already in a :func:`reading_once` block). Raises
     :class:`VersionsUnavailable` when the cache keeps nothing."""
     labels, keys = _labels_and_keys(tuple(model_classes))
     read_here = _read_here.get()
-    if read_here is not None:
-        known = read_here.get(tuple(keys))
-        if known is not None:
-            return known
-        read_here[tuple(keys)] = current = _read_versions(labels, keys)
-        return current
-    return _read_versions(labels, keys)
+    if read_here is not None and all(key in read_here for key in keys):
+        found = read_here
+    else:
+        found = _read_versions(labels, keys)
+        if read_here is not None:
+            read_here.update(found)
+    return ".".join(f"{label}={found[key]}" for label, key in zip(labels, keys, strict=True))
 
 
-def _read_versions(labels: list[str], keys: list[str]) -> str:
+def _read_versions(labels: list[str], keys: list[str]) -> dict[str, int]:
     # The Redis cache reads them without checking each key again (apps/common/cache.py).
     get_many = getattr(cache, "get_many_known", cache.get_many)
     found = get_many(keys)
@@ -245,7 +247,7 @@ def _read_versions(labels: list[str], keys: list[str]) -> str:
         if any(key not in found for key in keys):  # a cache that stores nothing
             raise VersionsUnavailable("The cache does not keep HTTP cache versions.")
     _unread().difference_update(labels)
-    return ".".join(f"{label}={found[key]}" for label, key in zip(labels, keys, strict=True))
+    return found
 
 
 def _safe_versions(model_classes) -> str | None:

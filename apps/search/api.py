@@ -156,12 +156,6 @@ class SearchSuggestAPI(APIView):
 
     permission_classes = [AllowAny]
 
-    class SuggestionSerializer(serializers.Serializer):
-        kind = serializers.CharField(help_text="country, entry, source or tag")
-        kind_label = serializers.CharField()
-        label = serializers.CharField()
-        url = serializers.CharField()
-
     # Not "OutputSerializer": drf-spectacular names schema components by class name, and
     # SearchAPI has one.
     class SuggestionListSerializer(serializers.Serializer):
@@ -185,5 +179,14 @@ class SearchSuggestAPI(APIView):
                 {"q": [_("Type at most %(max)s characters.") % {"max": suggest.MAX_SUGGEST_LENGTH}]}
             )
         found = suggest.suggest(text)
-        # The typed text is not echoed: the client knows it.
-        return Response({"suggestions": self.SuggestionSerializer(found, many=True).data})
+        # The typed text is not echoed: the client knows it. Four strings each (kind:
+        # country, entry, source or tag), as plain dicts: a serializer took 0.07 ms of a
+        # 3 ms keystroke for eight of them.
+        return Response(
+            {
+                "suggestions": [
+                    {"kind": s.kind, "kind_label": s.kind_label, "label": s.label, "url": s.url}
+                    for s in found
+                ]
+            }
+        )

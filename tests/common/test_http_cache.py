@@ -299,9 +299,12 @@ def test_versions_are_read_once_per_response_and_again_after_a_write(monkeypatch
     monkeypatch.setattr(
         cache_versions, "_read_versions", lambda *args: reads.append(args) or original(*args)
     )
+    from apps.sources.models import Source
+
     with cache_versions.reading_once():
-        first = http_cache.versions([Annotation])
-        assert http_cache.versions([Annotation]) == first
+        both = http_cache.versions([Annotation, Source])
+        first = http_cache.versions([Annotation])  # a part of what was read: no read
+        assert first in both and http_cache.versions([Annotation]) == first
         assert len(reads) == 1
         http_cache.invalidate(Annotation)  # a write in the block: read afresh
         assert http_cache.versions([Annotation]) != first
@@ -309,6 +312,21 @@ def test_versions_are_read_once_per_response_and_again_after_a_write(monkeypatch
     http_cache.versions([Annotation])  # outside any response: every call reads
     http_cache.versions([Annotation])
     assert len(reads) == 4
+
+
+def test_suggestions_read_their_versions_once(client, monkeypatch):
+    # The endpoint's ETag reads every model the suggestions depend on, the tag vocabulary
+    # among them: the vocabulary's cache key needs no read of its own.
+    from apps.common import cache_versions
+
+    reads = []
+    original = cache_versions._read_versions
+    monkeypatch.setattr(
+        cache_versions, "_read_versions", lambda *args: reads.append(args) or original(*args)
+    )
+    response = client.get("/api/search/suggest/", {"q": "ger"})
+    assert response.status_code == 200
+    assert len(reads) == 1, reads
 
 
 def test_the_search_page_reads_its_versions_once(client, founding_paper, monkeypatch):
