@@ -133,3 +133,51 @@ def test_compiled_queries_still_apply_visibility_and_escape_the_typed_text(
     # Up to four words compiled once, more built each time: the same answers.
     assert labels("karen li xan wong") == labels("karen li xan wong karen")
     assert labels("karen li xan wong") == [("source", founding_paper.title)]
+
+
+def test_sources_kept_in_memory_follow_every_change_at_once(
+    make_source, user, moderator, other_user
+):
+    """Each process keeps the readable sources' titles for the suggestions
+    (apps/sources/search_providers.py, ``_readable_sources``): a new source, a hidden one
+    and one whose adder is shadow-hidden show, or stop showing, on the next keystroke."""
+    from apps.moderation.models import UserModerationState
+    from apps.moderation.services.hiding import content_hide, content_unhide
+
+    first = make_source("Wallaby ledger studies", "# H\n\nText.")
+    assert suggestions("wallab") == [("source", "Wallaby ledger studies")]
+    second = make_source("Wallaby scoring", "# H\n\nText.", authors=("Zed Quist",))
+    assert suggestions("wallab") == [
+        ("source", "Wallaby ledger studies"), ("source", "Wallaby scoring"),
+    ]  # fmt: skip
+    assert suggestions("quist wall") == [("source", "Wallaby scoring")]
+    content_hide(target=first, actor=moderator)
+    assert suggestions("wallab") == [("source", "Wallaby scoring")]
+    content_unhide(target=first)
+    assert suggestions("wallab") == [
+        ("source", "Wallaby ledger studies"), ("source", "Wallaby scoring"),
+    ]  # fmt: skip
+    UserModerationState.objects.create(user=second.added_by, shadow_hidden=True)
+    assert suggestions("wallab") == []  # both were added by the same account
+
+
+def test_sources_from_memory_equal_the_query(founding_paper, make_source, monkeypatch):
+    from django.db import connection
+
+    from apps.search.suggest import suggest
+    from apps.sources import search_providers
+
+    make_source("Über Kreditwürdigkeit", "# H\n\nText.", authors=("Anna Öztürk",))
+    make_source("Credit scores in Germany", "# H\n\nText.", authors=("Ger Hartmann",))
+    make_source("A history of credit", "# H\n\nText.", authors=("Ada Lovelace", "Li Wong"))
+    typed = ["ger", "cred", "credit ger", "wong", "karen li xan wong", "his cr"]
+    if connection.vendor == "postgresql":
+        typed += ["über", "öz"]  # SQLite's UPPER() and LIKE fold ASCII letters only
+
+    def found(text):
+        return [(s.kind, s.label, s.url) for s in suggest(text) if s.kind == "source"]
+
+    from_memory = {text: found(text) for text in typed}
+    assert from_memory["ger"] and from_memory["wong"] and from_memory["his cr"]
+    monkeypatch.setattr(search_providers, "_readable_sources", lambda: None)
+    assert {text: found(text) for text in typed} == from_memory
