@@ -14,6 +14,26 @@ register = template.Library()
 
 
 @register.simple_tag
+def facet_sections(groups) -> SafeString:
+    """Each facet's ``<section>``: its heading and its values' links, as the loop
+    ``{% for group in facet_groups %}<section class="facet" aria-labelledby="facet-{{
+    forloop.counter }}"><h3 id="facet-{{ forloop.counter }}">{{ group.facet.label }}</h3>
+    <ul>{% facet_value_items group.values %}</ul></section>{% endfor %}`` renders them
+    (with its line breaks and indentation): nine groups through the template engine were
+    0.2 ms of a page's 1.9 ms of rendering."""
+    esc = conditional_escape
+    return mark_safe(  # noqa: S308 - the label is escaped, the number is a counter
+        "".join(
+            f'\n      <section class="facet" aria-labelledby="facet-{n}">\n'
+            f'        <h3 id="facet-{n}">{esc(group["facet"].label)}</h3>\n'
+            f"        <ul>\n          {facet_value_items(group['values'])}\n        </ul>\n"
+            "      </section>\n      "
+            for n, group in enumerate(groups, start=1)
+        )
+    )
+
+
+@register.simple_tag
 def facet_value_items(values) -> SafeString:
     """A facet's ``<li>`` links, as the loop
     ``<li><a href="{{ v.url }}">{{ v.label }}</a> <span class="count">({{ v.count }})</span></li>``
