@@ -5,7 +5,7 @@
 Runs in the configured database as it is (seed it first: ``make seed-bench SCALE=full``),
 requests each benchmark path of bench/bench_search.py once through the test client (after
 a new cache generation, so the search runs), and prints each SELECT's plan with
-the connection's planner settings (apps/search/planner.py). docs/search.md quotes the output.
+the connection's planner settings (apps/common/planner.py). docs/search.md quotes the output.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ def main(only: str = "") -> int:
                     continue
                 if "search_" not in sql:
                     continue  # session, user: not the search's
-                # The planner settings are the connection's (apps/search/planner.py).
+                # The planner settings are the connection's (apps/common/planner.py).
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
                     plan = [row[0] for row in cursor.fetchall()]

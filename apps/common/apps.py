@@ -8,8 +8,12 @@ class CommonConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.contenttypes.models import ContentType
         from django.contrib.sites.models import Site
+        from django.db.backends.signals import connection_created
 
-        from . import checks, http_cache, site  # noqa: F401 - checks register
+        from . import checks, http_cache, planner, site  # noqa: F401 - checks register
+
+        # The planner settings the site's queries are written for, on every connection.
+        connection_created.connect(planner.apply, dispatch_uid="common-planner-settings")
 
         # Read by public payloads (moderation's generic relations; the feed's site).
         http_cache.declare(ContentType)

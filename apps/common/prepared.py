@@ -16,7 +16,9 @@ at build time. A value the ORM would compile away or use twice is refused
 (``ImproperlyConfigured``) the first time the query runs.
 
 ``plan_once=True``, for a query whose best plan does not depend on its values (equality
-on keys, as the reader's): on PostgreSQL the values travel apart from the SQL (a
+on keys, as the reader's; every connection runs prepared statements on one generic plan,
+``plan_cache_mode`` in apps/common/planner.py): on PostgreSQL the values travel apart
+from the SQL (a
 server-binding cursor, where the ORM's cursors merge them into the text client-side), so
 after ``prepare_threshold`` runs on a connection (``DATABASES`` ``OPTIONS``,
 ``DJANGO_DB_PREPARED_STATEMENTS`` in project/settings.py) PostgreSQL keeps the statement

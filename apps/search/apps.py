@@ -5,13 +5,9 @@ class SearchConfig(AppConfig):
     name = "apps.search"
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
         from apps.common import http_cache
 
-        from . import models, planner
-
-        connection_created.connect(planner.apply, dispatch_uid="search-planner-settings")
+        from . import models
 
         for model in (
             models.SourceSearchIndex,

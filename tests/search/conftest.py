@@ -123,7 +123,7 @@ def make_entry(moderator, run_on_commit):
 @pytest.fixture
 def search_queries():
     """Pinned query count of a search: ``n`` on every database (the planner settings are
-    the connection's since session 12, apps/search/planner.py, not a statement of each
+    the connection's since session 12, apps/common/planner.py, not a statement of each
     search)."""
 
     def count(n: int) -> int:

