@@ -273,12 +273,13 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         qs = self._scored_postgres(qs, request)
         condition = self._matches(request, prefix=self._prefix)
         if self.trigram_fields:
-            near_miss = Q(similarity__gte=TRIGRAM_THRESHOLD)
             candidates = self.near_miss_candidates(request)
-            if candidates is not None:
-                # First: PostgreSQL tests the AND's arguments in order, so the similarity
-                # is computed for the candidates only.
-                near_miss = candidates & near_miss
+            # The candidates are the near misses (see near_miss_candidates): testing the
+            # similarity again computed it for each of them (0.6 ms of a phrase search's
+            # 3 ms sources query); it is computed for the score of the near misses shown.
+            near_miss = (
+                candidates if candidates is not None else Q(similarity__gte=TRIGRAM_THRESHOLD)
+            )
             if request.excluded_query() is not None:
                 # "-word" excludes near misses too.
                 near_miss &= ~self._matches(request, prefix=self._prefix, which="excluded")
@@ -286,9 +287,10 @@ class ModelSearchProvider(IndexSampling, SearchProvider):
         return qs.filter(condition)
 
     def near_miss_candidates(self, request: SearchRequest) -> Q | None:
-        """PostgreSQL: a condition that holds for every row whose ``trigram_fields`` are
-        a near miss of the query (similarity at least TRIGRAM_THRESHOLD) and that an
-        index can answer, or None: the similarity is then computed for every visible
+        """PostgreSQL: a condition that an index can answer and that holds for exactly
+        the rows whose ``trigram_fields`` are a near miss of the query (similarity at
+        least TRIGRAM_THRESHOLD: no more, no fewer; the search does not test the
+        similarity again), or None: the similarity is then computed for every visible
         row (a few hundred sources: 3-5 ms)."""
         return None
 

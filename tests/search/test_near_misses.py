@@ -68,11 +68,15 @@ def test_the_function_uses_the_search_threshold():
     assert f"pg_trgm.word_similarity_threshold={TRIGRAM_THRESHOLD}" in config
 
 
-def test_a_search_computes_similarity_for_the_candidates_only(make_source):
+def test_a_search_filters_by_the_candidates_and_scores_with_the_similarity(make_source):
     wong = make_source("Infrastructure of scoring", "# H\n\nBody.", authors=["Karen Li Xan Wong"])
     make_source("Something else entirely", "# H\n\nBody.", authors=["Bo Berger"])
     with CaptureQueriesContext(connection) as queries:
-        assert [h.id for h in run("Karen Wongg", kind="source").hits] == [wong.pk]
+        (hit,) = run("Karen Wongg", kind="source").hits
+    assert hit.id == wong.pk and hit.score > 0
     (sources_query,) = [q["sql"] for q in queries if 'FROM "sources_source"' in q["sql"]][:1]
-    # The indexed candidates come before the similarity in the same condition.
-    assert sources_query.index("sources_near_misses(") < sources_query.rindex("WORD_SIMILARITY(")
+    # The indexed candidates are the near misses: the condition does not compute the
+    # similarity again for each (the score does, for the near misses it returns).
+    condition = sources_query[sources_query.index(" WHERE ") :]
+    assert "sources_near_misses(" in condition and "WORD_SIMILARITY(" not in condition
+    assert "WORD_SIMILARITY(" in sources_query[: sources_query.index(" WHERE ")]
